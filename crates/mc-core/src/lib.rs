@@ -1,0 +1,31 @@
+//! The micro-credential domain model: validated types for institutions, learners and
+//! micro-credential specifications in the European Learning Model vocabulary.
+//!
+//! This crate does no I/O. Values are parsed once, at the boundary, from the wire documents in
+//! [`wire`]; a value of a domain type is always valid.
+
+#![warn(missing_docs)]
+
+mod codes;
+mod error;
+mod ids;
+mod institution;
+mod lang;
+mod learner;
+mod spec;
+mod values;
+pub mod wire;
+
+pub use crate::{
+    codes::{country_name, isced_f_name, language_name},
+    error::{Invalid, Problem, ValueError},
+    ids::{InstitutionId, LearnerId, SpecId},
+    institution::Institution,
+    lang::{LangMap, LanguageTag},
+    learner::{Email, Learner},
+    spec::{
+        Assessment, AssessmentKind, AssessmentMethod, EqfLevel, IdentityVerification, IscedCode, LearningOutcome,
+        Participation, QfEheaCycle, QualityAssurance, Spec, Stackability, StackabilityOption, Workload,
+    },
+    values::{Country, Did, HttpUrl, PlainText},
+};

@@ -1,0 +1,218 @@
+//! Persistence for microcred: one [`Store`] over embedded SQLite (the default) or PostgreSQL,
+//! chosen by the database URL, sharing the same SQL and the same conformance tests.
+//!
+//! The store knows SQL and nothing about HTTP or files. It stores domain values from
+//! `mc-core`; specifications are kept as their canonical JSON document.
+
+#![warn(missing_docs)]
+
+mod error;
+mod queries;
+
+use std::{str::FromStr, time::Duration};
+
+use mc_core::{Email, Institution, InstitutionId, Learner, Spec, SpecId};
+use sqlx::{
+    AnyPool, Executor, Transaction,
+    any::{Any, AnyConnectOptions, AnyPoolOptions},
+    migrate::Migrator,
+};
+
+pub use crate::error::StoreError;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
+
+/// Set on every SQLite connection: write-ahead logging so readers never block the writer,
+/// foreign keys enforced, and a wait of up to 10 s for another writer instead of failing.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+/// The database engine behind a [`Store`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite, one file in the data directory.
+    Sqlite,
+    /// A PostgreSQL server, shared by several microcred processes.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names: `sqlite:` or `postgres://` / `postgresql://`.
+    pub fn from_url(url: &str) -> Result<Backend, StoreError> {
+        match url.split_once(':').map(|(scheme, _)| scheme) {
+            Some("sqlite") => Ok(Backend::Sqlite),
+            Some("postgres" | "postgresql") => Ok(Backend::Postgres),
+            _ => Err(StoreError::UnsupportedUrl { url: redact(url) }),
+        }
+    }
+
+    /// The statement that starts a transaction that will write. SQLite takes the write lock at
+    /// once, so two writers queue on the busy timeout instead of failing on lock upgrade.
+    fn begin_statement(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        }
+    }
+}
+
+/// Replaces the password in a database URL, for messages and logs.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else { return url.to_owned() };
+    let Some((userinfo, host)) = rest.split_once('@') else { return url.to_owned() };
+    match userinfo.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+        None => url.to_owned(),
+    }
+}
+
+/// Counts of what the store holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Counts {
+    /// Institutions.
+    pub institutions: u64,
+    /// Micro-credential specifications.
+    pub specs: u64,
+    /// Learners.
+    pub learners: u64,
+}
+
+/// The database: a connection pool and the backend it talks to. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Connects to the database at `url` and brings its schema up to date. A SQLite URL with
+    /// `mode=rwc` creates the file.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let backend = Backend::from_url(url)?;
+        sqlx::any::install_default_drivers();
+        let options =
+            AnyConnectOptions::from_str(url).map_err(|source| StoreError::Connect { url: redact(url), source })?;
+        let pool_options = match backend {
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(4).after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute(SQLITE_PRAGMAS).await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(8),
+        };
+        let pool = pool_options
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Connect { url: redact(url), source })?;
+        let migrations = match backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrations.run(&pool).await.map_err(StoreError::Migrate)?;
+        Ok(Store { pool, backend })
+    }
+
+    /// The backend this store talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a transaction for writing. Dropping it without [`StoreTx::commit`] rolls back
+    /// everything done in it.
+    pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        let tx = self.pool.begin_with(self.backend.begin_statement()).await?;
+        Ok(StoreTx { tx })
+    }
+
+    /// Closes every connection, waiting for those in use to be returned.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Counts what the store holds.
+    pub async fn counts(&self) -> Result<Counts, StoreError> {
+        queries::counts(&mut *self.pool.acquire().await?).await
+    }
+
+    /// The institution with this id.
+    pub async fn institution(&self, id: &InstitutionId) -> Result<Option<Institution>, StoreError> {
+        queries::find_institution(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// Every institution, by id.
+    pub async fn institutions(&self) -> Result<Vec<Institution>, StoreError> {
+        queries::list_institutions(&mut *self.pool.acquire().await?).await
+    }
+
+    /// The specification with this id.
+    pub async fn spec(&self, id: SpecId) -> Result<Option<Spec>, StoreError> {
+        queries::find_spec(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// Every specification, by issuer and title.
+    pub async fn specs(&self) -> Result<Vec<Spec>, StoreError> {
+        queries::list_specs(&mut *self.pool.acquire().await?).await
+    }
+
+    /// The learner with this email address.
+    pub async fn learner_by_email(&self, email: &Email) -> Result<Option<Learner>, StoreError> {
+        queries::find_learner_by_email(&mut *self.pool.acquire().await?, email).await
+    }
+
+    /// Every learner, by name.
+    pub async fn learners(&self) -> Result<Vec<Learner>, StoreError> {
+        queries::list_learners(&mut *self.pool.acquire().await?).await
+    }
+}
+
+/// A write transaction. Reads in it see its own writes.
+pub struct StoreTx {
+    tx: Transaction<'static, Any>,
+}
+
+impl StoreTx {
+    /// Makes every write in the transaction durable, all at once.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+
+    /// Undoes every write in the transaction.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        Ok(self.tx.rollback().await?)
+    }
+
+    /// Adds an institution. Fails with [`StoreError::Conflict`] when its id, legal identifier
+    /// or DID is taken.
+    pub async fn insert_institution(&mut self, institution: &Institution) -> Result<(), StoreError> {
+        queries::insert_institution(&mut self.tx, institution).await
+    }
+
+    /// Adds a specification. Fails with [`StoreError::Conflict`] when its id is taken and with
+    /// [`StoreError::MissingReference`] when an awarding body is not stored.
+    pub async fn insert_spec(&mut self, spec: &Spec) -> Result<(), StoreError> {
+        queries::insert_spec(&mut self.tx, spec).await
+    }
+
+    /// Adds a learner. Fails with [`StoreError::Conflict`] when the id or email is taken.
+    pub async fn insert_learner(&mut self, learner: &Learner) -> Result<(), StoreError> {
+        queries::insert_learner(&mut self.tx, learner).await
+    }
+
+    /// The institution with this id.
+    pub async fn institution(&mut self, id: &InstitutionId) -> Result<Option<Institution>, StoreError> {
+        queries::find_institution(&mut self.tx, id).await
+    }
+
+    /// The specification with this id.
+    pub async fn spec(&mut self, id: SpecId) -> Result<Option<Spec>, StoreError> {
+        queries::find_spec(&mut self.tx, id).await
+    }
+
+    /// The learner with this email address.
+    pub async fn learner_by_email(&mut self, email: &Email) -> Result<Option<Learner>, StoreError> {
+        queries::find_learner_by_email(&mut self.tx, email).await
+    }
+}

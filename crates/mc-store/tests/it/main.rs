@@ -1,0 +1,164 @@
+//! The store conformance suite: every check runs against SQLite and, when configured,
+//! PostgreSQL, each on a fresh database.
+
+use mc_core::{Email, InstitutionId};
+use mc_store::{Backend, Counts, Store, StoreError};
+use mc_test_support::{TestDb, institution, learner, spec, spec_id};
+
+/// Runs `check` once per backend on a fresh store.
+macro_rules! conformance {
+    ($($name:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                for db in TestDb::all().await {
+                    let store = Store::open(&db.url).await.unwrap_or_else(|err| panic!("{}: {err}", db.backend));
+                    checks::$name(&store).await;
+                    store.close().await;
+                }
+            }
+        )+
+    };
+}
+
+conformance!(
+    institutions_round_trip,
+    specs_round_trip,
+    learners_round_trip,
+    duplicates_are_conflicts,
+    spec_with_unknown_awarding_body_is_refused,
+    failed_transaction_leaves_nothing,
+    dropped_transaction_leaves_nothing,
+    unknown_ids_are_absent,
+);
+
+#[tokio::test]
+async fn reopening_keeps_data_and_migrates_once() {
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.commit().await.unwrap();
+        store.close().await;
+        let store = Store::open(&db.url).await.unwrap();
+        assert_eq!(store.institutions().await.unwrap(), vec![institution("uca")], "{}", db.backend);
+        store.close().await;
+    }
+}
+
+#[test]
+fn urls_choose_the_backend() {
+    assert_eq!(Backend::from_url("sqlite://data/microcred.db").unwrap(), Backend::Sqlite);
+    assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
+    assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+    let err = Backend::from_url("mysql://root:secret@h/db").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "unsupported database URL \"mysql://root:***@h/db\": use sqlite://PATH or postgres://USER@HOST/DATABASE"
+    );
+}
+
+mod checks {
+    use super::*;
+
+    pub(super) async fn institutions_round_trip(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_institution(&institution("unito")).await.unwrap();
+        tx.insert_institution(&institution("aalto")).await.unwrap();
+        tx.commit().await.unwrap();
+        let id = InstitutionId::parse("unito").unwrap();
+        assert_eq!(store.institution(&id).await.unwrap(), Some(institution("unito")));
+        assert_eq!(store.institutions().await.unwrap(), vec![institution("aalto"), institution("unito")]);
+    }
+
+    pub(super) async fn specs_round_trip(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
+        assert_eq!(
+            tx.spec(spec_id(1)).await.unwrap(),
+            Some(spec(spec_id(1), "uca")),
+            "reads see the transaction's writes"
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(store.spec(spec_id(1)).await.unwrap(), Some(spec(spec_id(1), "uca")));
+        assert_eq!(store.specs().await.unwrap(), vec![spec(spec_id(1), "uca")]);
+        assert_eq!(store.counts().await.unwrap(), Counts { institutions: 1, specs: 1, learners: 0 });
+    }
+
+    pub(super) async fn learners_round_trip(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_learner(&learner(2, "b@learners.example")).await.unwrap();
+        tx.insert_learner(&learner(1, "a@learners.example")).await.unwrap();
+        tx.commit().await.unwrap();
+        let email = Email::parse("A@Learners.Example").unwrap();
+        assert_eq!(store.learner_by_email(&email).await.unwrap(), Some(learner(1, "a@learners.example")));
+        assert_eq!(
+            store.learners().await.unwrap(),
+            vec![learner(1, "a@learners.example"), learner(2, "b@learners.example")]
+        );
+    }
+
+    pub(super) async fn duplicates_are_conflicts(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
+        tx.insert_learner(&learner(1, "a@learners.example")).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let mut tx = store.begin().await.unwrap();
+        let err = tx.insert_institution(&institution("uca")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        drop(tx);
+
+        let mut tx = store.begin().await.unwrap();
+        let err = tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        drop(tx);
+
+        let mut tx = store.begin().await.unwrap();
+        let err = tx.insert_learner(&learner(2, "a@learners.example")).await.unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        drop(tx);
+
+        assert_eq!(store.counts().await.unwrap(), Counts { institutions: 1, specs: 1, learners: 1 });
+    }
+
+    pub(super) async fn spec_with_unknown_awarding_body_is_refused(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        let err = tx.insert_spec(&spec(spec_id(1), "nowhere")).await.unwrap_err();
+        assert!(matches!(err, StoreError::MissingReference { .. }), "{err}");
+        drop(tx);
+        assert_eq!(store.counts().await.unwrap(), Counts::default());
+    }
+
+    pub(super) async fn failed_transaction_leaves_nothing(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.insert_learner(&learner(1, "a@learners.example")).await.unwrap();
+        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
+        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap_err();
+        tx.rollback().await.unwrap();
+        assert_eq!(store.counts().await.unwrap(), Counts::default());
+        assert_eq!(store.institutions().await.unwrap(), vec![]);
+    }
+
+    pub(super) async fn dropped_transaction_leaves_nothing(store: &Store) {
+        {
+            let mut tx = store.begin().await.unwrap();
+            tx.insert_institution(&institution("uca")).await.unwrap();
+        }
+        assert_eq!(store.counts().await.unwrap(), Counts::default());
+        // The connection went back to the pool in a usable state.
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(store.counts().await.unwrap().institutions, 1);
+    }
+
+    pub(super) async fn unknown_ids_are_absent(store: &Store) {
+        assert_eq!(store.institution(&InstitutionId::parse("nobody").unwrap()).await.unwrap(), None);
+        assert_eq!(store.spec(spec_id(99)).await.unwrap(), None);
+        assert_eq!(store.learner_by_email(&Email::parse("x@y.example").unwrap()).await.unwrap(), None);
+    }
+}

@@ -1,1 +1,167 @@
-//! placeholder
+//! microcred's use cases, shared by the command line and the HTTP server: one public method
+//! per use case on [`App`], taking documents and returning domain values or an [`AppError`].
+//!
+//! This crate knows neither HTTP nor the command line, and reads no files: callers hand it
+//! text and documents.
+
+#![warn(missing_docs)]
+
+mod demo;
+mod error;
+mod formats;
+
+use mc_core::{
+    Email, Institution, InstitutionId, Invalid, Learner, LearnerId, Problem, Spec, SpecId,
+    wire::{InstitutionDocument, LearnerDocument, SpecDocument},
+};
+use mc_store::{Store, StoreError};
+
+pub use crate::{
+    demo::DemoSummary,
+    error::AppError,
+    formats::{Format, parse_document},
+};
+
+/// Whether an add stored something new or found the same thing already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// Stored now.
+    New,
+    /// Already stored, identical; nothing changed.
+    Unchanged,
+}
+
+/// The application: the store and the use cases over it.
+#[derive(Debug, Clone)]
+pub struct App {
+    store: Store,
+}
+
+impl App {
+    /// An application over an opened store.
+    pub fn new(store: Store) -> App {
+        App { store }
+    }
+
+    /// The store, for callers that report on it.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Registers an institution. Adding the same institution again changes nothing; another
+    /// institution with the same id, legal identifier or DID is a conflict.
+    pub async fn add_institution(&self, document: &InstitutionDocument) -> Result<(Institution, Added), AppError> {
+        let institution = document.parse()?;
+        let mut tx = self.store.begin().await?;
+        if let Some(stored) = tx.institution(institution.id()).await? {
+            return match stored == institution {
+                true => Ok((stored, Added::Unchanged)),
+                false => Err(AppError::Conflict(format!(
+                    "institution {} already exists with other details; it was left unchanged",
+                    institution.id()
+                ))),
+            };
+        }
+        match tx.insert_institution(&institution).await {
+            Ok(()) => {}
+            Err(StoreError::Conflict { column: Some("legal_identifier"), .. }) => {
+                return Err(AppError::Conflict(format!(
+                    "another institution already has the legal identifier {:?}",
+                    institution.legal_identifier()
+                )));
+            }
+            Err(StoreError::Conflict { column: Some("did"), .. }) => {
+                return Err(AppError::Conflict(format!(
+                    "another institution already issues as {}",
+                    institution.did().map_or("", |did| did.as_str())
+                )));
+            }
+            Err(err) => return Err(err.into()),
+        }
+        tx.commit().await?;
+        tracing::info!(institution.id = %institution.id(), "institution added");
+        Ok((institution, Added::New))
+    }
+
+    /// Every institution, by id.
+    pub async fn institutions(&self) -> Result<Vec<Institution>, AppError> {
+        Ok(self.store.institutions().await?)
+    }
+
+    /// The institution with the id `raw_id`.
+    pub async fn institution(&self, raw_id: &str) -> Result<Institution, AppError> {
+        let id = InstitutionId::parse(raw_id).map_err(|err| AppError::invalid_argument("institution id", err))?;
+        self.store.institution(&id).await?.ok_or_else(|| AppError::NotFound { what: "institution", id: raw_id.into() })
+    }
+
+    /// Adds a micro-credential specification; a document without an id gets a new one. Adding
+    /// the same specification again changes nothing; another one with the same id is a conflict.
+    pub async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
+        let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
+        let mut tx = self.store.begin().await?;
+        let mut problems = Vec::new();
+        for (idx, body) in spec.awarding_bodies().iter().enumerate() {
+            if tx.institution(body).await?.is_none() {
+                problems.push(Problem {
+                    field: format!("awarding_bodies[{idx}]"),
+                    message: format!("no institution with id {:?} is registered", body.as_str()),
+                });
+            }
+        }
+        if let Some(invalid) = Invalid::from_problems(problems) {
+            return Err(invalid.into());
+        }
+        if let Some(stored) = tx.spec(spec.id()).await? {
+            return match stored == spec {
+                true => Ok((stored, Added::Unchanged)),
+                false => Err(AppError::Conflict(format!(
+                    "a different specification with id {} already exists; it was left unchanged",
+                    spec.id()
+                ))),
+            };
+        }
+        tx.insert_spec(&spec).await?;
+        tx.commit().await?;
+        tracing::info!(spec.id = %spec.id(), institution.id = %spec.issuer(), "specification added");
+        Ok((spec, Added::New))
+    }
+
+    /// Every specification, by issuer and title.
+    pub async fn specs(&self) -> Result<Vec<Spec>, AppError> {
+        Ok(self.store.specs().await?)
+    }
+
+    /// The specification with the id `raw_id`.
+    pub async fn spec(&self, raw_id: &str) -> Result<Spec, AppError> {
+        let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
+        self.store.spec(id).await?.ok_or_else(|| AppError::NotFound { what: "specification", id: raw_id.into() })
+    }
+
+    /// Registers a learner; a document without an id gets a new one. The email address must
+    /// not belong to another learner.
+    pub async fn add_learner(&self, document: &LearnerDocument) -> Result<Learner, AppError> {
+        let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()))?;
+        let mut tx = self.store.begin().await?;
+        if tx.learner_by_email(learner.email()).await?.is_some() {
+            return Err(AppError::Conflict(format!("a learner with email {} already exists", learner.email())));
+        }
+        tx.insert_learner(&learner).await?;
+        tx.commit().await?;
+        tracing::info!(learner.id = %learner.id(), "learner added");
+        Ok(learner)
+    }
+
+    /// Every learner, by name.
+    pub async fn learners(&self) -> Result<Vec<Learner>, AppError> {
+        Ok(self.store.learners().await?)
+    }
+
+    /// The learner with the email address `raw_email`.
+    pub async fn learner_by_email(&self, raw_email: &str) -> Result<Learner, AppError> {
+        let email = Email::parse(raw_email).map_err(|err| AppError::invalid_argument("email", err))?;
+        self.store
+            .learner_by_email(&email)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "learner", id: raw_email.into() })
+    }
+}

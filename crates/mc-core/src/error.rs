@@ -36,6 +36,11 @@ pub struct Invalid {
 }
 
 impl Invalid {
+    /// A rejection for these problems, or `None` when there are none.
+    pub fn from_problems(problems: Vec<Problem>) -> Option<Invalid> {
+        (!problems.is_empty()).then_some(Invalid { problems })
+    }
+
     /// The problems, in the order of the document's fields.
     pub fn problems(&self) -> &[Problem] {
         &self.problems

@@ -28,6 +28,8 @@ pub enum StoreError {
     Conflict {
         /// What was being written, such as "an institution with this id or legal identifier".
         what: &'static str,
+        /// The column whose value is taken, when the database says which.
+        column: Option<&'static str>,
         /// The database's own words.
         detail: String,
     },
@@ -55,12 +57,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Classifies an error from a write of `what`.
-    pub(crate) fn from_write(what: &'static str, err: sqlx::Error) -> StoreError {
+    /// Classifies an error from a write of `what` into a table whose unique columns are
+    /// `unique_columns`.
+    pub(crate) fn from_write(what: &'static str, unique_columns: &[&'static str], err: sqlx::Error) -> StoreError {
         let sqlx::Error::Database(db_err) = &err else { return StoreError::Database(err) };
         let detail = db_err.message().to_owned();
         match db_err.kind() {
-            ErrorKind::UniqueViolation => StoreError::Conflict { what, detail },
+            ErrorKind::UniqueViolation => {
+                // SQLite says "UNIQUE constraint failed: table.column", PostgreSQL names the
+                // constraint "table_column_key".
+                let said = db_err.constraint().unwrap_or(&detail);
+                let column = unique_columns.iter().copied().find(|column| said.contains(column));
+                StoreError::Conflict { what, column, detail }
+            }
             ErrorKind::ForeignKeyViolation => StoreError::MissingReference { what, detail },
             _ => StoreError::Database(err),
         }

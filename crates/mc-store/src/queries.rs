@@ -61,7 +61,13 @@ pub(crate) async fn insert_institution(conn: &mut AnyConnection, institution: &I
     .bind(document.did)
     .execute(conn)
     .await
-    .map_err(|err| StoreError::from_write("an institution with this id, legal identifier or DID", err))?;
+    .map_err(|err| {
+        StoreError::from_write(
+            "an institution with this id, legal identifier or DID",
+            &["legal_identifier", "did", "id"],
+            err,
+        )
+    })?;
     Ok(())
 }
 
@@ -105,7 +111,7 @@ pub(crate) async fn insert_learner(conn: &mut AnyConnection, learner: &Learner) 
         .bind(learner.did().map(|did| did.as_str()))
         .execute(conn)
         .await
-        .map_err(|err| StoreError::from_write("a learner with this id or email", err))?;
+        .map_err(|err| StoreError::from_write("a learner with this id or email", &["email", "id"], err))?;
     Ok(())
 }
 
@@ -154,7 +160,7 @@ pub(crate) async fn insert_spec(conn: &mut AnyConnection, spec: &Spec) -> Result
     .bind(document)
     .execute(&mut *conn)
     .await
-    .map_err(|err| StoreError::from_write(what, err))?;
+    .map_err(|err| StoreError::from_write(what, &["id"], err))?;
     for (position, institution) in spec.awarding_bodies().iter().enumerate() {
         sqlx::query("INSERT INTO spec_awarding_bodies (spec_id, institution_id, position) VALUES ($1, $2, $3)")
             .bind(spec.id().to_string())
@@ -162,7 +168,7 @@ pub(crate) async fn insert_spec(conn: &mut AnyConnection, spec: &Spec) -> Result
             .bind(position as i64)
             .execute(&mut *conn)
             .await
-            .map_err(|err| StoreError::from_write("the awarding body of a specification", err))?;
+            .map_err(|err| StoreError::from_write("the awarding body of a specification", &[], err))?;
     }
     Ok(())
 }

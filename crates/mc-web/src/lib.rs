@@ -1,1 +1,47 @@
-//! placeholder
+//! microcred's HTTP server: the JSON API under `/api/v1` and, later, the pages. Handlers are
+//! thin: extract, call one `mc-app` use case, answer with a DTO.
+
+#![warn(missing_docs)]
+
+mod api;
+mod error;
+
+use std::future::Future;
+
+use axum::{Router, routing::get};
+use mc_app::App;
+use tokio::net::TcpListener;
+use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
+
+pub use crate::error::ApiError;
+
+/// The largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// The whole HTTP application.
+pub fn router(app: App) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api::router())
+        .fallback(not_found)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(app)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    app: App,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn not_found() -> ApiError {
+    ApiError::not_found("no such page or endpoint")
+}

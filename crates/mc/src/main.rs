@@ -1,1 +1,63 @@
-fn main() {}
+//! `microcred`: the one binary. Every role is a subcommand; `serve` runs the HTTP server.
+//!
+//! Exit codes: 0 success, 1 the request was refused or failed (the message says why), 2 the
+//! command line itself was wrong.
+
+mod cli;
+mod commands;
+mod config;
+mod output;
+mod serve;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_tracing(&cli.command);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`microcred spec list | head`): not our failure.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// Logs go to stderr. The server logs at `info`; other commands only warn, so their stdout and
+/// stderr stay readable. `RUST_LOG` overrides both.
+fn init_tracing(command: &cli::Command) {
+    let default = match command {
+        cli::Command::Serve(_) => "info,sqlx=warn",
+        _ => "warn",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        super::cli::Cli::command().debug_assert();
+    }
+}

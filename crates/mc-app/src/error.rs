@@ -1,0 +1,57 @@
+//! The errors of the use cases, one enum for the CLI and the HTTP server to map.
+
+use mc_core::{Invalid, Problem, ValueError};
+use mc_store::StoreError;
+
+/// Why a use case did not do what was asked. Nothing was changed when one is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The input could not be read as a document at all.
+    #[error("cannot read the {format} document: {message}")]
+    Parse {
+        /// `JSON` or `TOML`.
+        format: &'static str,
+        /// The parser's words, with the line and column.
+        message: String,
+    },
+    /// The document was read, but some of its values are wrong.
+    #[error(transparent)]
+    Rejected(#[from] Invalid),
+    /// A single argument is wrong.
+    #[error("{source}")]
+    InvalidArgument {
+        /// What the argument is.
+        what: &'static str,
+        /// Why it is wrong.
+        #[source]
+        source: ValueError,
+    },
+    /// Nothing has that id.
+    #[error("no {what} with id {id:?} exists")]
+    NotFound {
+        /// The kind of thing looked for.
+        what: &'static str,
+        /// The id looked for.
+        id: String,
+    },
+    /// The request clashes with what is stored.
+    #[error("{0}")]
+    Conflict(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl AppError {
+    pub(crate) fn invalid_argument(what: &'static str, source: ValueError) -> AppError {
+        AppError::InvalidArgument { what, source }
+    }
+
+    /// The problems found in a rejected document, empty for other errors.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            AppError::Rejected(invalid) => invalid.problems(),
+            _ => &[],
+        }
+    }
+}

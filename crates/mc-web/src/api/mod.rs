@@ -1,0 +1,10 @@
+//! The JSON API under `/api/v1`.
+
+mod specs;
+
+use axum::{Router, routing::get};
+use mc_app::App;
+
+pub(crate) fn router() -> Router<App> {
+    Router::new().route("/specs", get(specs::list_specs)).route("/specs/{id}", get(specs::find_spec))
+}

@@ -1,0 +1,79 @@
+//! The one JSON error envelope of the API, `{"error": {"code", "message", "details"}}`, and
+//! the mapping from use-case errors to HTTP statuses.
+
+use axum::{
+    Json,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+};
+use mc_app::AppError;
+use serde::Serialize;
+
+/// An error answer. 4xx answers say what is wrong; 5xx answers are opaque and logged once here.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    details: Vec<Detail>,
+}
+
+/// One problem with a field of the request.
+#[derive(Debug, Serialize)]
+struct Detail {
+    field: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Envelope<'a> {
+    error: Body<'a>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+    details: &'a [Detail],
+}
+
+impl ApiError {
+    /// A 404 answer.
+    pub fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into(), details: Vec::new() }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(err: AppError) -> ApiError {
+        let (status, code) = match &err {
+            AppError::Parse { .. } => (StatusCode::BAD_REQUEST, "malformed"),
+            AppError::Rejected(_) | AppError::InvalidArgument { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+            AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        };
+        if status.is_server_error() {
+            tracing::error!(error = %err, "request failed");
+            return ApiError {
+                status,
+                code,
+                message: "internal error; it has been logged".into(),
+                details: Vec::new(),
+            };
+        }
+        let details = err
+            .problems()
+            .iter()
+            .map(|problem| Detail { field: problem.field.clone(), message: problem.message.clone() })
+            .collect();
+        ApiError { status, code, message: err.to_string(), details }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } };
+        (self.status, Json(body)).into_response()
+    }
+}

@@ -1,0 +1,137 @@
+//! The command line, as clap parses it.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use clap::{Args, Parser, Subcommand};
+
+/// microcred: describe, check, publish, issue and verify micro-credentials.
+#[derive(Debug, Parser)]
+#[command(name = "microcred", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    /// Directory for microcred's data: the embedded SQLite database and published files.
+    #[arg(long, global = true, env = "MICROCRED_DATA", default_value = "./microcred-data", value_name = "DIR")]
+    pub(crate) data: PathBuf,
+
+    /// Database URL: postgres://USER@HOST/DATABASE for PostgreSQL, or sqlite://PATH. By
+    /// default, SQLite in the data directory.
+    #[arg(long, global = true, env = "MICROCRED_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    pub(crate) database_url: Option<String>,
+
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Create the data directory and the database, or bring its schema up to date.
+    Init,
+    /// Load the demo data set (institutions, specifications, learners); running it again adds nothing.
+    Demo,
+    /// Manage institutions.
+    #[command(subcommand)]
+    Institution(InstitutionCommand),
+    /// Manage micro-credential specifications.
+    #[command(subcommand)]
+    Spec(SpecCommand),
+    /// Manage learners.
+    #[command(subcommand)]
+    Learner(LearnerCommand),
+    /// Run the HTTP server.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum InstitutionCommand {
+    /// Register an institution, from flags or from a JSON or TOML file.
+    Add(InstitutionAddArgs),
+    /// List institutions.
+    List(JsonFlag),
+    /// Show one institution.
+    Show {
+        /// The institution's id.
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct InstitutionAddArgs {
+    /// A JSON or TOML institution document (see docs/spec-format.md); `-` reads standard input.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["id", "name", "name_lang", "country", "legal_id", "website", "did"])]
+    pub(crate) file: Option<String>,
+    /// The institution's handle: lowercase letters, digits and '-', such as `uca`.
+    #[arg(long, required_unless_present = "file")]
+    pub(crate) id: Option<String>,
+    /// The institution's legal name.
+    #[arg(long, required_unless_present = "file")]
+    pub(crate) name: Option<String>,
+    /// The language of --name.
+    #[arg(long, default_value = "en", value_name = "TAG")]
+    pub(crate) name_lang: String,
+    /// ISO 3166-1 alpha-2 country code, such as ES.
+    #[arg(long, required_unless_present = "file")]
+    pub(crate) country: Option<String>,
+    /// National register number, VAT number or Erasmus code.
+    #[arg(long, required_unless_present = "file", value_name = "ID")]
+    pub(crate) legal_id: Option<String>,
+    /// The institution's website.
+    #[arg(long, value_name = "URL")]
+    pub(crate) website: Option<String>,
+    /// The DID the institution issues as, such as did:web:uni.example.
+    #[arg(long)]
+    pub(crate) did: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SpecCommand {
+    /// Add a specification from a JSON or TOML file; `-` reads standard input.
+    Add {
+        /// The file.
+        file: String,
+    },
+    /// List specifications.
+    List(JsonFlag),
+    /// Show one specification; with --json, the document `spec add` reads back unchanged.
+    Show {
+        /// The specification's id.
+        id: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum LearnerCommand {
+    /// Register a learner.
+    Add {
+        /// Full name.
+        #[arg(long)]
+        name: String,
+        /// Email address, unique among learners.
+        #[arg(long)]
+        email: String,
+        /// The DID the learner holds credentials as.
+        #[arg(long)]
+        did: Option<String>,
+    },
+    /// List learners.
+    List(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// The address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub(crate) addr: SocketAddr,
+    /// Load the demo data set before serving (nothing is added twice).
+    #[arg(long)]
+    pub(crate) demo: bool,
+}

@@ -1,0 +1,165 @@
+//! Runs each subcommand: reads its input, calls one use case, prints the result.
+
+use std::io::{Read, Write};
+
+use anyhow::Context;
+use mc_app::{Added, App, Format, parse_document};
+use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
+use mc_store::Store;
+
+use crate::{
+    cli::{Cli, Command, InstitutionAddArgs, InstitutionCommand, LearnerCommand, SpecCommand},
+    config::{self, Create},
+    output, serve,
+};
+
+/// The largest document file accepted.
+const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
+
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+    let create = match cli.command {
+        Command::Init | Command::Demo | Command::Serve(_) => Create::Yes,
+        _ => Create::No,
+    };
+    let url = config::database_url(&cli.data, cli.database_url.as_deref(), create)?;
+    let store = Store::open(&url).await?;
+    let app = App::new(store);
+    let res = run_command(&app, &cli).await;
+    app.store().close().await;
+    res
+}
+
+async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match &cli.command {
+        Command::Init => {
+            writeln!(out, "microcred is ready: {}", config::describe(&cli.data, cli.database_url.as_deref()))?;
+        }
+        Command::Demo => {
+            let summary = app.load_demo().await?;
+            writeln!(out, "{}", output::demo_summary(&summary))?;
+        }
+        Command::Institution(command) => institution(app, command, &mut out).await?,
+        Command::Spec(command) => spec(app, command, &mut out).await?,
+        Command::Learner(command) => learner(app, command, &mut out).await?,
+        Command::Serve(args) => {
+            drop(out);
+            serve::run(app.clone(), args).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn institution(app: &App, command: &InstitutionCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        InstitutionCommand::Add(args) => {
+            let (document, source) = match &args.file {
+                Some(path) => (read_document::<InstitutionDocument>(path)?, path.as_str()),
+                None => (institution_from_flags(args), "the institution"),
+            };
+            let (institution, added) =
+                app.add_institution(&document).await.with_context(|| format!("{source} was not added"))?;
+            match added {
+                Added::New => writeln!(out, "added institution {}", institution.id())?,
+                Added::Unchanged => writeln!(out, "institution {} is already registered, unchanged", institution.id())?,
+            }
+        }
+        InstitutionCommand::List(flag) => {
+            let institutions = app.institutions().await?;
+            match flag.json {
+                true => output::json(out, &institutions.iter().map(InstitutionDocument::from).collect::<Vec<_>>())?,
+                false => output::institution_table(out, &institutions)?,
+            }
+        }
+        InstitutionCommand::Show { id, json } => {
+            let institution = app.institution(id).await?;
+            match json.json {
+                true => output::json(out, &InstitutionDocument::from(&institution))?,
+                false => output::institution_details(out, &institution)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn institution_from_flags(args: &InstitutionAddArgs) -> InstitutionDocument {
+    InstitutionDocument {
+        id: args.id.clone(),
+        name: args.name.clone().map(|name| [(args.name_lang.clone(), name)].into()),
+        country: args.country.clone(),
+        legal_identifier: args.legal_id.clone(),
+        website: args.website.clone(),
+        did: args.did.clone(),
+    }
+}
+
+async fn spec(app: &App, command: &SpecCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        SpecCommand::Add { file } => {
+            let document = read_document::<SpecDocument>(file)?;
+            let (spec, added) = app.add_spec(&document).await.with_context(|| format!("{file} was not added"))?;
+            match added {
+                Added::New => writeln!(out, "added specification {}: {}", spec.id(), spec.default_title())?,
+                Added::Unchanged => writeln!(out, "specification {} is already stored, unchanged", spec.id())?,
+            }
+        }
+        SpecCommand::List(flag) => {
+            let specs = app.specs().await?;
+            match flag.json {
+                true => output::json(out, &specs.iter().map(SpecDocument::from).collect::<Vec<_>>())?,
+                false => output::spec_table(out, &specs)?,
+            }
+        }
+        SpecCommand::Show { id, json } => {
+            let spec = app.spec(id).await?;
+            match json.json {
+                true => output::json(out, &SpecDocument::from(&spec))?,
+                false => output::spec_details(out, &spec)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn learner(app: &App, command: &LearnerCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        LearnerCommand::Add { name, email, did } => {
+            let document =
+                LearnerDocument { id: None, name: Some(name.clone()), email: Some(email.clone()), did: did.clone() };
+            let learner = app.add_learner(&document).await.context("the learner was not added")?;
+            writeln!(out, "added learner {} <{}>", learner.id(), learner.email())?;
+        }
+        LearnerCommand::List(flag) => {
+            let learners = app.learners().await?;
+            match flag.json {
+                true => output::json(out, &learners.iter().map(LearnerDocument::from).collect::<Vec<_>>())?,
+                false => output::learner_table(out, &learners)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Reads a JSON or TOML document from a file, or from standard input for `-`.
+fn read_document<T: serde::de::DeserializeOwned>(path: &str) -> anyhow::Result<T> {
+    let mut text = String::new();
+    let format = match path {
+        "-" => {
+            std::io::stdin()
+                .take(MAX_INPUT_BYTES + 1)
+                .read_to_string(&mut text)
+                .context("cannot read standard input")?;
+            Format::sniff(&text)
+        }
+        _ => {
+            std::fs::File::open(path)
+                .and_then(|file| file.take(MAX_INPUT_BYTES + 1).read_to_string(&mut text))
+                .with_context(|| format!("cannot read {path}"))?;
+            Format::from_extension(path).unwrap_or_else(|| Format::sniff(&text))
+        }
+    };
+    if text.len() as u64 > MAX_INPUT_BYTES {
+        anyhow::bail!("{path} is larger than {} MiB", MAX_INPUT_BYTES / 1024 / 1024);
+    }
+    parse_document(&text, format).with_context(|| format!("{path} was not added"))
+}

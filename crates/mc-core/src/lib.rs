@@ -16,6 +16,9 @@ mod spec;
 mod values;
 pub mod wire;
 
+#[cfg(test)]
+mod tests;
+
 pub use crate::{
     codes::{country_name, isced_f_name, language_name},
     error::{Invalid, Problem, ValueError},

@@ -6,10 +6,17 @@ use clap::{Args, Parser, Subcommand};
 
 /// microcred: describe, check, publish, issue and verify micro-credentials.
 #[derive(Debug, Parser)]
-#[command(name = "microcred", version, about, propagate_version = true)]
+#[command(name = "microcred", version, propagate_version = true)]
 pub(crate) struct Cli {
     /// Directory for microcred's data: the embedded SQLite database and published files.
-    #[arg(long, global = true, env = "MICROCRED_DATA", default_value = "./microcred-data", value_name = "DIR")]
+    #[arg(
+        long,
+        global = true,
+        env = "MICROCRED_DATA",
+        default_value = "./microcred-data",
+        value_name = "DIR",
+        hide_env_values = true
+    )]
     pub(crate) data: PathBuf,
 
     /// Database URL: postgres://USER@HOST/DATABASE for PostgreSQL, or sqlite://PATH. By

@@ -1,1 +1,7 @@
-//! placeholder
+//! End-to-end tests: they run the real `microcred` binary in a fresh data directory, on SQLite
+//! and (when configured) PostgreSQL, and talk to the real server over loopback.
+
+mod cli;
+mod serve;
+mod support;
+mod tidy;

@@ -1,0 +1,117 @@
+//! The HTTP server, run as `microcred serve` on a free loopback port.
+
+use std::{
+    io::{BufRead, BufReader},
+    net::SocketAddr,
+    process::{Child, Stdio},
+    sync::mpsc,
+    time::Duration,
+};
+
+use crate::support::{Env, get};
+
+/// A running `microcred serve`, stopped when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+    log: mpsc::Receiver<String>,
+}
+
+impl Server {
+    fn start(env: &Env, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        args.extend(extra);
+        let mut child = env.command(&args).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        let (tx, log) = mpsc::channel();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        let addr = loop {
+            let line = log
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("the server did not say where it listens; log:\n{}", seen.join("\n")));
+            if let Some((_, addr)) = line.split_once("listening on http://") {
+                break addr.trim().parse().unwrap();
+            }
+            seen.push(line);
+        };
+        Server { child, addr, log }
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    fn stop(mut self) {
+        let status = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "the server exits cleanly on SIGTERM: {status}");
+        let log: Vec<String> = self.log.try_iter().collect();
+        assert!(log.iter().any(|line| line.contains("stopped")), "{log:?}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+#[test]
+fn serves_health_and_specs() {
+    for env in Env::all() {
+        let server = Server::start(&env, &["--demo"]);
+        let health = get(server.addr, "/healthz");
+        assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
+
+        let specs = get(server.addr, "/api/v1/specs");
+        assert_eq!(specs.status, 200, "{}", specs.body);
+        let specs = specs.json();
+        assert_eq!(specs["specs"].as_array().unwrap().len(), 15, "[{}]", env.backend());
+
+        let one = get(server.addr, "/api/v1/specs/01936a3e-0000-7000-8000-000000000001");
+        assert_eq!(one.status, 200);
+        assert_eq!(
+            one.json(),
+            specs["specs"].as_array().unwrap().iter().find(|spec| spec["id"] == one.json()["id"]).unwrap().clone()
+        );
+
+        let missing = get(server.addr, "/api/v1/specs/01936a3e-0000-7000-8000-0000000000ff");
+        assert_eq!(missing.status, 404);
+        assert_eq!(missing.json()["error"]["code"], "not_found");
+
+        let malformed = get(server.addr, "/api/v1/specs/42");
+        assert_eq!(malformed.status, 422);
+        assert_eq!(malformed.json()["error"]["code"], "invalid");
+        assert!(malformed.json()["error"]["message"].as_str().unwrap().contains("is not a specification id"));
+
+        let nowhere = get(server.addr, "/nowhere");
+        assert_eq!(nowhere.status, 404);
+        assert_eq!(nowhere.json()["error"]["code"], "not_found");
+        server.stop();
+    }
+}
+
+#[test]
+fn serve_on_an_empty_directory_starts_empty() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &[]);
+    let specs = get(server.addr, "/api/v1/specs");
+    assert_eq!(specs.json(), serde_json::json!({"specs": []}));
+    server.stop();
+}
+
+#[test]
+fn serve_reports_a_taken_address() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &[]);
+    let addr = server.addr.to_string();
+    let stderr = env.fails(&["serve", "--addr", &addr]);
+    assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
+    server.stop();
+}

@@ -66,7 +66,7 @@ impl App {
             }
         }
         tx.commit().await?;
-        tracing::info!(?summary, "demo data loaded");
+        tracing::debug!(?summary, "demo data loaded");
         Ok(summary)
     }
 }

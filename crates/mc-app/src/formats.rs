@@ -44,7 +44,19 @@ impl Format {
 pub fn parse_document<T: DeserializeOwned>(text: &str, format: Format) -> Result<T, AppError> {
     let parse_error = |message: String| AppError::Parse { format: format.name(), message };
     match format {
-        Format::Json => serde_json::from_str(text).map_err(|err| parse_error(err.to_string())),
+        Format::Json => {
+            let mut deserializer = serde_json::Deserializer::from_str(text);
+            let document = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+                // The path names the field a wrong type is in; it is "." when the error is
+                // in the document's shape itself.
+                match err.path().to_string().as_str() {
+                    "." => parse_error(err.inner().to_string()),
+                    path => parse_error(format!("{path}: {}", err.inner())),
+                }
+            })?;
+            deserializer.end().map_err(|err| parse_error(err.to_string()))?;
+            Ok(document)
+        }
         Format::Toml => toml::from_str(text).map_err(|err| parse_error(err.to_string().trim_end().to_owned())),
     }
 }

@@ -175,6 +175,16 @@ const BAD_INPUTS: &[BadInput] = &[
     },
     BadInput {
         args: &["spec", "add", "{file}"],
+        file: Some(("wrong-type.json", "{\"awarding_bodies\": [\"valdeoliva\"], \"workload\": {\"ects\": \"five\"}}")),
+        expect: &["workload.ects: invalid type: string \"five\", expected f64 at line 1 column 63"],
+    },
+    BadInput {
+        args: &["spec", "add", "{file}"],
+        file: Some(("trailing.json", "{\"awarding_bodies\": [\"valdeoliva\"]} {}")),
+        expect: &["trailing characters at line 1 column 37"],
+    },
+    BadInput {
+        args: &["spec", "add", "{file}"],
         file: Some(("broken.toml", "title = { en = \"Data\"\n")),
         expect: &["broken.toml was not added", "cannot read the TOML document", "line 1"],
     },

@@ -13,6 +13,7 @@ mod institution;
 mod lang;
 mod learner;
 mod spec;
+mod time;
 mod values;
 pub mod wire;
 
@@ -30,5 +31,6 @@ pub use crate::{
         Assessment, AssessmentKind, AssessmentMethod, EqfLevel, IdentityVerification, IscedCode, LearningOutcome,
         Participation, QfEheaCycle, QualityAssurance, Spec, Stackability, StackabilityOption, Workload,
     },
+    time::Timestamp,
     values::{Country, Did, HttpUrl, PlainText},
 };

@@ -1,0 +1,14 @@
+//! W3C Verifiable Credentials for microcred: JSON-LD with pinned contexts, Data Integrity
+//! proofs, keys and `did:key`. This crate does no I/O: keys that need a network to resolve come
+//! through [`did::KeyResolver`], time through parameters.
+
+#![warn(missing_docs)]
+
+pub mod contexts;
+pub mod did;
+mod error;
+pub mod linked_data;
+pub mod multikey;
+pub mod proof;
+
+pub use crate::error::KeyError;

@@ -1,0 +1,222 @@
+//! From a JSON-LD document to its RDFC-1.0 canonical N-Quads, with the pinned contexts only.
+//!
+//! Expansion is strict: a term that the contexts do not define, or a value that is not a valid
+//! IRI where one is needed, is an error rather than silently dropped (Data Integrity
+//! §"Securing Data Losslessly"). Each distinct top-level `@context` is processed once and the
+//! result reused: expanding a document whose `@context` is C is the same as expanding the
+//! document without it, starting from the processed C.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex, OnceLock},
+    task::{Context as TaskContext, Poll, Waker},
+};
+
+use json_ld::{
+    Expand, IriBuf, Process, RdfQuads, RemoteDocument,
+    expansion::{Action, Options as ExpansionOptions, Policy},
+    syntax::{TryFromJson, Value as JsonValue},
+};
+use oxrdf::{
+    BlankNode, Dataset, Literal, NamedNode, NamedOrBlankNode, Quad, Term,
+    dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm},
+};
+use serde_json::{Map, Value};
+
+use crate::contexts;
+
+/// The most blank nodes a document may hold. RDFC-1.0 can take exponential time on crafted
+/// inputs with many indistinguishable blank nodes ("dataset poisoning"); credentials need few.
+const MAX_BLANK_NODES: usize = 512;
+/// The most processed contexts kept in memory.
+const MAX_CACHED_CONTEXTS: usize = 64;
+
+/// Why a document could not be turned into RDF.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkedDataError {
+    /// The document has no `@context`.
+    #[error("the document has no @context")]
+    MissingContext,
+    /// A context is neither pinned nor inline.
+    #[error("the context {0:?} is not one microcred knows; contexts are never fetched from the network")]
+    UnknownContext(String),
+    /// A term is not defined by the contexts, so it would not be signed.
+    #[error("{0:?} is not defined by the document's @context, so it would not be covered by a proof")]
+    UndefinedTerm(String),
+    /// A value that must be an IRI is not one.
+    #[error("{0:?} is not an absolute IRI, so it would not be covered by a proof")]
+    InvalidIri(String),
+    /// Any other JSON-LD error.
+    #[error("the document is not valid JSON-LD: {0}")]
+    Invalid(String),
+    /// Too many blank nodes to canonicalize safely.
+    #[error("the document has more than {MAX_BLANK_NODES} unnamed nodes")]
+    TooComplex,
+}
+
+struct Processor {
+    loader: HashMap<IriBuf, RemoteDocument>,
+    contexts: Mutex<HashMap<String, Arc<json_ld::Context>>>,
+}
+
+fn processor() -> &'static Processor {
+    static PROCESSOR: OnceLock<Processor> = OnceLock::new();
+    PROCESSOR.get_or_init(|| {
+        let loader = contexts::all()
+            .iter()
+            .map(|(url, text)| {
+                let iri = IriBuf::new((*url).to_owned()).expect("pinned context URLs are IRIs");
+                let (document, _) =
+                    <JsonValue as json_ld::syntax::Parse>::parse_str(text).expect("pinned contexts are JSON");
+                (iri.clone(), RemoteDocument::new(Some(iri), None, document))
+            })
+            .collect();
+        Processor { loader, contexts: Mutex::new(HashMap::new()) }
+    })
+}
+
+/// Runs a future that never waits: every document it loads is already in memory.
+fn run_ready<T>(future: impl Future<Output = T>) -> T {
+    let mut future = std::pin::pin!(future);
+    let mut cx = TaskContext::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
+            return value;
+        }
+    }
+}
+
+/// Checks that every context named by URL in `context` is pinned.
+fn check_pinned(context: &Value) -> Result<(), LinkedDataError> {
+    match context {
+        Value::String(url) if contexts::pinned(url).is_none() => Err(LinkedDataError::UnknownContext(url.clone())),
+        Value::Array(items) => items.iter().try_for_each(check_pinned),
+        Value::Object(definition) => match definition.get("@import") {
+            Some(Value::String(url)) if contexts::pinned(url).is_none() => {
+                Err(LinkedDataError::UnknownContext(url.clone()))
+            }
+            _ => Ok(()),
+        },
+        _ => Ok(()),
+    }
+}
+
+impl Processor {
+    /// The processed form of a top-level `@context`, from the cache when it was seen before.
+    fn active_context(&self, context: &Value) -> Result<Arc<json_ld::Context>, LinkedDataError> {
+        let key = context.to_string();
+        if let Some(active) = self.contexts.lock().expect("the context cache is never poisoned").get(&key) {
+            return Ok(Arc::clone(active));
+        }
+        check_pinned(context)?;
+        let local = json_ld::syntax::context::Context::try_from_json(JsonValue::from_serde_json(context.clone()))
+            .map_err(|err| LinkedDataError::Invalid(format!("@context: {err}")))?;
+        let processed = run_ready(local.process_full(
+            &mut (),
+            &json_ld::Context::new(None),
+            &self.loader,
+            None,
+            json_ld::context_processing::Options::default(),
+            (),
+        ))
+        .map_err(|err| match err {
+            json_ld::context_processing::Error::ContextLoadingFailed(url) => {
+                LinkedDataError::UnknownContext(url.to_string())
+            }
+            err => LinkedDataError::Invalid(format!("@context: {err}")),
+        })?;
+        let active = Arc::new(processed.into_processed());
+        let mut cache = self.contexts.lock().expect("the context cache is never poisoned");
+        if cache.len() >= MAX_CACHED_CONTEXTS {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&active));
+        Ok(active)
+    }
+}
+
+/// The RDFC-1.0 canonical N-Quads of `document` (which must carry its `@context`), one quad per
+/// line, each ending with a newline.
+pub fn canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedDataError> {
+    let processor = processor();
+    let context = document.get("@context").ok_or(LinkedDataError::MissingContext)?;
+    let active = processor.active_context(context)?;
+    let mut body = document.clone();
+    body.remove("@context");
+    let body = JsonValue::from_serde_json(Value::Object(body));
+    let options = ExpansionOptions {
+        policy: Policy { invalid: Action::Reject, vocab: Action::Keep, allow_undefined: false },
+        ..ExpansionOptions::default()
+    };
+    let mut expanded = run_ready(body.expand_full(&mut (), (*active).clone(), None, &processor.loader, options, ()))
+        .map_err(|err| match err {
+            json_ld::expansion::Error::KeyExpansionFailed(key) => LinkedDataError::UndefinedTerm(key),
+            err => LinkedDataError::Invalid(err.to_string()),
+        })?;
+    if let Some(invalid) = expanded.traverse().find_map(|fragment| match fragment.as_id() {
+        Some(json_ld::Id::Invalid(id)) => Some(id),
+        _ => None,
+    }) {
+        return Err(LinkedDataError::InvalidIri(invalid));
+    }
+    // Name every unnamed node, so that its triples can be produced.
+    let mut generator = json_ld::rdf_types::generator::Blank::new();
+    expanded.relabel_and_canonicalize_with(&mut (), &mut generator);
+    let mut dataset = Dataset::new();
+    for quad in expanded.rdf_quads_full(&mut (), &mut generator, None, false) {
+        dataset.insert(&to_oxrdf(quad)?);
+    }
+    let blank_nodes = dataset
+        .iter()
+        .flat_map(|quad| [quad.subject.is_blank_node(), quad.object.is_blank_node(), quad.graph_name.is_blank_node()])
+        .filter(|&blank| blank)
+        .count();
+    if blank_nodes > 3 * MAX_BLANK_NODES {
+        return Err(LinkedDataError::TooComplex);
+    }
+    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 { hash_algorithm: CanonicalizationHashAlgorithm::Sha256 });
+    let mut lines: Vec<String> = dataset.iter().map(|quad| format!("{quad} .\n")).collect();
+    lines.sort_unstable();
+    Ok(lines.concat())
+}
+
+type JsonLdQuad<'a> = json_ld::rdf::QuadRef<'a, IriBuf, json_ld::BlankIdBuf, json_ld::rdf_types::Literal>;
+
+fn named_node(iri: &IriBuf) -> Result<NamedNode, LinkedDataError> {
+    NamedNode::new(iri.as_str()).map_err(|_| LinkedDataError::InvalidIri(iri.as_str().to_owned()))
+}
+
+fn blank_node(id: &json_ld::BlankIdBuf) -> BlankNode {
+    BlankNode::new_unchecked(id.suffix())
+}
+
+fn to_oxrdf(quad: JsonLdQuad<'_>) -> Result<Quad, LinkedDataError> {
+    use json_ld::rdf_types::{Id, LiteralType, Object};
+    let id_term = |id: &json_ld::ValidId<IriBuf, json_ld::BlankIdBuf>| -> Result<NamedOrBlankNode, LinkedDataError> {
+        match id {
+            Id::Iri(iri) => named_node(iri).map(NamedOrBlankNode::from),
+            Id::Blank(blank) => Ok(blank_node(blank).into()),
+        }
+    };
+    let subject = id_term(&quad.0)?;
+    let predicate = match &*quad.1 {
+        Id::Iri(iri) => named_node(iri)?,
+        Id::Blank(blank) => return Err(LinkedDataError::InvalidIri(blank.to_string())),
+    };
+    let object: Term = match quad.2 {
+        Object::Id(Id::Iri(iri)) => named_node(&iri)?.into(),
+        Object::Id(Id::Blank(blank)) => blank_node(&blank).into(),
+        Object::Literal(literal) => match literal.type_ {
+            LiteralType::Any(datatype) => Literal::new_typed_literal(literal.value, named_node(&datatype)?).into(),
+            LiteralType::LangString(tag) => {
+                Literal::new_language_tagged_literal_unchecked(literal.value, tag.as_str().to_owned()).into()
+            }
+        },
+    };
+    let graph = match quad.3 {
+        None => oxrdf::GraphName::DefaultGraph,
+        Some(Id::Iri(iri)) => named_node(iri)?.into(),
+        Some(Id::Blank(blank)) => blank_node(blank).into(),
+    };
+    Ok(Quad::new(subject, predicate, object, graph))
+}

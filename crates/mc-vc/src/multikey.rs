@@ -1,0 +1,184 @@
+//! Multikey encodings of public and secret keys (W3C Controlled Identifiers 1.0, §2.2.2):
+//! a multicodec header, the raw key, base58btc, and the multibase prefix `z`.
+
+use std::fmt;
+
+use crate::error::KeyError;
+
+/// Multicodec headers (unsigned varints) of the key types we read and write.
+const ED25519_PUB: [u8; 2] = [0xed, 0x01];
+const ED25519_PRIV: [u8; 2] = [0x80, 0x26];
+const P256_PUB: [u8; 2] = [0x80, 0x24];
+const P256_PRIV: [u8; 2] = [0x86, 0x26];
+const P384_PUB: [u8; 2] = [0x81, 0x24];
+const P384_PRIV: [u8; 2] = [0x87, 0x26];
+
+/// The kinds of key microcred signs and verifies with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    /// Ed25519 (EdDSA over Curve25519).
+    Ed25519,
+    /// ECDSA over NIST P-256.
+    P256,
+    /// ECDSA over NIST P-384.
+    P384,
+}
+
+impl fmt::Display for KeyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyType::Ed25519 => "Ed25519",
+            KeyType::P256 => "P-256",
+            KeyType::P384 => "P-384",
+        })
+    }
+}
+
+/// A public key that verifies signatures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublicKey {
+    /// An Ed25519 key.
+    Ed25519(ed25519_dalek::VerifyingKey),
+    /// A P-256 key.
+    P256(p256::ecdsa::VerifyingKey),
+    /// A P-384 key.
+    P384(p384::ecdsa::VerifyingKey),
+}
+
+impl PublicKey {
+    /// Decodes a `publicKeyMultibase` value.
+    pub fn from_multibase(multibase: &str) -> Result<PublicKey, KeyError> {
+        let bytes = decode_base58btc(multibase)?;
+        let (header, key) = bytes.split_at_checked(2).ok_or(KeyError::Malformed("too short to be a Multikey"))?;
+        let header: [u8; 2] = header.try_into().expect("split at 2");
+        match header {
+            ED25519_PUB => {
+                let key: [u8; 32] =
+                    key.try_into().map_err(|_| KeyError::Length { key_type: KeyType::Ed25519, len: key.len() })?;
+                let key =
+                    ed25519_dalek::VerifyingKey::from_bytes(&key).map_err(|_| KeyError::Invalid(KeyType::Ed25519))?;
+                if key.is_weak() {
+                    return Err(KeyError::Invalid(KeyType::Ed25519));
+                }
+                Ok(PublicKey::Ed25519(key))
+            }
+            P256_PUB => p256::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                .map(PublicKey::P256)
+                .map_err(|_| KeyError::Invalid(KeyType::P256)),
+            P384_PUB => p384::ecdsa::VerifyingKey::from_sec1_bytes(key)
+                .map(PublicKey::P384)
+                .map_err(|_| KeyError::Invalid(KeyType::P384)),
+            _ => Err(KeyError::UnsupportedCodec(header)),
+        }
+    }
+
+    /// The `publicKeyMultibase` form (`z6Mk…` for Ed25519, `zDn…` for P-256, `z82…` for P-384).
+    pub fn to_multibase(&self) -> String {
+        match self {
+            PublicKey::Ed25519(key) => encode_base58btc(&ED25519_PUB, key.as_bytes()),
+            PublicKey::P256(key) => encode_base58btc(&P256_PUB, key.to_encoded_point(true).as_bytes()),
+            PublicKey::P384(key) => encode_base58btc(&P384_PUB, key.to_encoded_point(true).as_bytes()),
+        }
+    }
+
+    /// The key type.
+    pub fn key_type(&self) -> KeyType {
+        match self {
+            PublicKey::Ed25519(_) => KeyType::Ed25519,
+            PublicKey::P256(_) => KeyType::P256,
+            PublicKey::P384(_) => KeyType::P384,
+        }
+    }
+}
+
+/// A secret key that signs. Its `Debug` form hides the key.
+#[derive(Clone)]
+pub enum SecretKey {
+    /// An Ed25519 key.
+    Ed25519(ed25519_dalek::SigningKey),
+    /// A P-256 key.
+    P256(p256::ecdsa::SigningKey),
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SecretKey({}, public {})", self.key_type(), self.public_key().to_multibase())
+    }
+}
+
+impl SecretKey {
+    /// Makes a key of `key_type` from 32 bytes of good randomness (the caller draws them).
+    pub fn from_seed(key_type: KeyType, seed: [u8; 32]) -> Result<SecretKey, KeyError> {
+        match key_type {
+            KeyType::Ed25519 => Ok(SecretKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))),
+            KeyType::P256 => p256::ecdsa::SigningKey::from_bytes(&seed.into())
+                .map(SecretKey::P256)
+                .map_err(|_| KeyError::Invalid(KeyType::P256)),
+            KeyType::P384 => Err(KeyError::Malformed("P-384 keys are for verification only")),
+        }
+    }
+
+    /// Decodes a `secretKeyMultibase` value. For Ed25519 the 64-byte form (seed and public
+    /// key) that older tools write is accepted too, when its halves agree.
+    pub fn from_multibase(multibase: &str) -> Result<SecretKey, KeyError> {
+        let bytes = decode_base58btc(multibase)?;
+        let (header, key) = bytes.split_at_checked(2).ok_or(KeyError::Malformed("too short to be a Multikey"))?;
+        let header: [u8; 2] = header.try_into().expect("split at 2");
+        match header {
+            ED25519_PRIV => {
+                let seed: [u8; 32] = key
+                    .get(..32)
+                    .and_then(|seed| seed.try_into().ok())
+                    .ok_or(KeyError::Length { key_type: KeyType::Ed25519, len: key.len() })?;
+                let secret = ed25519_dalek::SigningKey::from_bytes(&seed);
+                match key.len() {
+                    32 => Ok(SecretKey::Ed25519(secret)),
+                    64 if key[32..] == secret.verifying_key().as_bytes()[..] => Ok(SecretKey::Ed25519(secret)),
+                    len => Err(KeyError::Length { key_type: KeyType::Ed25519, len }),
+                }
+            }
+            P256_PRIV => p256::ecdsa::SigningKey::from_slice(key)
+                .map(SecretKey::P256)
+                .map_err(|_| KeyError::Invalid(KeyType::P256)),
+            P384_PRIV => Err(KeyError::Malformed("P-384 keys are for verification only")),
+            _ => Err(KeyError::UnsupportedCodec(header)),
+        }
+    }
+
+    /// The `secretKeyMultibase` form.
+    pub fn to_multibase(&self) -> String {
+        match self {
+            SecretKey::Ed25519(key) => encode_base58btc(&ED25519_PRIV, key.as_bytes()),
+            SecretKey::P256(key) => encode_base58btc(&P256_PRIV, &key.to_bytes()),
+        }
+    }
+
+    /// The matching public key.
+    pub fn public_key(&self) -> PublicKey {
+        match self {
+            SecretKey::Ed25519(key) => PublicKey::Ed25519(key.verifying_key()),
+            SecretKey::P256(key) => PublicKey::P256(*key.verifying_key()),
+        }
+    }
+
+    /// The key type.
+    pub fn key_type(&self) -> KeyType {
+        match self {
+            SecretKey::Ed25519(_) => KeyType::Ed25519,
+            SecretKey::P256(_) => KeyType::P256,
+        }
+    }
+}
+
+fn decode_base58btc(multibase: &str) -> Result<Vec<u8>, KeyError> {
+    let encoded =
+        multibase.strip_prefix('z').ok_or(KeyError::Malformed("a Multikey is base58btc: it starts with 'z'"))?;
+    bs58::decode(encoded).into_vec().map_err(|_| KeyError::Malformed("not valid base58btc"))
+}
+
+fn encode_base58btc(header: &[u8], key: &[u8]) -> String {
+    let mut bytes = Vec::with_capacity(header.len() + key.len());
+    bytes.extend_from_slice(header);
+    bytes.extend_from_slice(key);
+    format!("z{}", bs58::encode(bytes).into_string())
+}

@@ -1,0 +1,285 @@
+//! Data Integrity proofs (VC Data Integrity 1.0): creating `eddsa-rdfc-2022` and
+//! `eddsa-jcs-2022` (and the matching ECDSA suites with a P-256 key), verifying those plus
+//! `ecdsa-rdfc-2019` / `ecdsa-jcs-2019` on P-256 and P-384 and the legacy
+//! `Ed25519Signature2020`.
+//!
+//! Every suite hashes the same way: `H(transform(proof configuration)) ‖ H(transform(document
+//! without proof))`, where the transformation is RDFC-1.0 canonical N-Quads or RFC 8785 JCS and
+//! H is SHA-256 (SHA-384 for P-384).
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256, Sha384};
+
+use crate::{
+    linked_data::{self, LinkedDataError},
+    multikey::{KeyType, PublicKey, SecretKey},
+};
+
+/// How a proof's data is transformed and signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Suite {
+    /// `DataIntegrityProof` / `eddsa-rdfc-2022`.
+    EddsaRdfc2022,
+    /// `DataIntegrityProof` / `eddsa-jcs-2022`.
+    EddsaJcs2022,
+    /// `DataIntegrityProof` / `ecdsa-rdfc-2019`.
+    EcdsaRdfc2019,
+    /// `DataIntegrityProof` / `ecdsa-jcs-2019`.
+    EcdsaJcs2019,
+    /// The legacy `Ed25519Signature2020` proof type.
+    Ed25519Signature2020,
+}
+
+impl Suite {
+    /// The suite a proof object names, by its `type` and `cryptosuite`.
+    pub fn of_proof(proof: &Map<String, Value>) -> Result<Suite, ProofError> {
+        let proof_type =
+            proof.get("type").and_then(Value::as_str).ok_or(ProofError::Malformed("the proof has no type"))?;
+        match proof_type {
+            "DataIntegrityProof" => {
+                let suite = proof
+                    .get("cryptosuite")
+                    .and_then(Value::as_str)
+                    .ok_or(ProofError::Malformed("a DataIntegrityProof needs a cryptosuite"))?;
+                Suite::from_name(suite).ok_or_else(|| ProofError::UnknownSuite(suite.to_owned()))
+            }
+            "Ed25519Signature2020" => Ok(Suite::Ed25519Signature2020),
+            other => Err(ProofError::UnknownSuite(other.to_owned())),
+        }
+    }
+
+    /// The suite with this cryptosuite name. `eddsa-2022`, the name `eddsa-rdfc-2022` had in
+    /// drafts, is read as it.
+    pub fn from_name(name: &str) -> Option<Suite> {
+        match name {
+            "eddsa-rdfc-2022" | "eddsa-2022" => Some(Suite::EddsaRdfc2022),
+            "eddsa-jcs-2022" => Some(Suite::EddsaJcs2022),
+            "ecdsa-rdfc-2019" => Some(Suite::EcdsaRdfc2019),
+            "ecdsa-jcs-2019" => Some(Suite::EcdsaJcs2019),
+            _ => None,
+        }
+    }
+
+    /// The cryptosuite name, or the proof type for legacy suites.
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::EddsaRdfc2022 => "eddsa-rdfc-2022",
+            Suite::EddsaJcs2022 => "eddsa-jcs-2022",
+            Suite::EcdsaRdfc2019 => "ecdsa-rdfc-2019",
+            Suite::EcdsaJcs2019 => "ecdsa-jcs-2019",
+            Suite::Ed25519Signature2020 => "Ed25519Signature2020",
+        }
+    }
+
+    fn uses_jcs(self) -> bool {
+        matches!(self, Suite::EddsaJcs2022 | Suite::EcdsaJcs2019)
+    }
+
+    fn accepts(self, key_type: KeyType) -> bool {
+        match self {
+            Suite::EddsaRdfc2022 | Suite::EddsaJcs2022 | Suite::Ed25519Signature2020 => key_type == KeyType::Ed25519,
+            Suite::EcdsaRdfc2019 | Suite::EcdsaJcs2019 => matches!(key_type, KeyType::P256 | KeyType::P384),
+        }
+    }
+}
+
+/// Why a proof could not be made or does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProofError {
+    /// The proof object is incomplete or mistyped.
+    #[error("{0}")]
+    Malformed(&'static str),
+    /// A proof type or cryptosuite microcred does not implement.
+    #[error("unknown proof type or cryptosuite {0:?}")]
+    UnknownSuite(String),
+    /// The key cannot be used with the suite.
+    #[error("a {key_type} key cannot be used with {suite}")]
+    WrongKey {
+        /// The suite.
+        suite: &'static str,
+        /// The key's type.
+        key_type: KeyType,
+    },
+    /// The document could not be transformed.
+    #[error(transparent)]
+    LinkedData(#[from] LinkedDataError),
+    /// eddsa-jcs-2022: the proof's `@context` is not a prefix of the document's.
+    #[error("the proof's @context does not match the start of the document's @context")]
+    ContextMismatch,
+    /// The proofValue is not a multibase signature of the right length.
+    #[error("the proofValue is not a valid signature encoding: {0}")]
+    BadProofValue(String),
+    /// The signature does not verify: the document or the proof was changed, or another key
+    /// signed.
+    #[error("the signature does not match the document and its proof options")]
+    BadSignature,
+}
+
+/// What a new proof says besides its value.
+#[derive(Debug, Clone)]
+pub struct ProofOptions {
+    /// The URL of the verification method that signs.
+    pub verification_method: String,
+    /// When the proof is made (`created`), as an XML Schema dateTimeStamp.
+    pub created: String,
+    /// The proof purpose; `assertionMethod` for credentials.
+    pub proof_purpose: String,
+}
+
+/// The bytes a suite signs for `document` (without `proof`) and the proof configuration
+/// `proof_config` (the proof without `proofValue`).
+pub fn hash_data(
+    suite: Suite,
+    key_type: KeyType,
+    document: &Map<String, Value>,
+    proof_config: &Map<String, Value>,
+) -> Result<Vec<u8>, ProofError> {
+    let (canonical_config, canonical_document) = transform(suite, document, proof_config)?;
+    let mut data = Vec::with_capacity(96);
+    if key_type == KeyType::P384 {
+        data.extend_from_slice(&Sha384::digest(canonical_config.as_bytes()));
+        data.extend_from_slice(&Sha384::digest(canonical_document.as_bytes()));
+    } else {
+        data.extend_from_slice(&Sha256::digest(canonical_config.as_bytes()));
+        data.extend_from_slice(&Sha256::digest(canonical_document.as_bytes()));
+    }
+    Ok(data)
+}
+
+/// The transformed proof configuration and document: canonical N-Quads or JCS text.
+pub fn transform(
+    suite: Suite,
+    document: &Map<String, Value>,
+    proof_config: &Map<String, Value>,
+) -> Result<(String, String), ProofError> {
+    match suite.uses_jcs() {
+        true => {
+            let mut document = document.clone();
+            if let Some(context) = proof_config.get("@context") {
+                // eddsa-jcs-2022 §3.3.2: the proof's @context must start the document's, and
+                // the document is hashed with the proof's.
+                let proof_contexts = as_list(context);
+                let document_contexts = document.get("@context").map(as_list).unwrap_or_default();
+                if !document_contexts.starts_with(&proof_contexts) {
+                    return Err(ProofError::ContextMismatch);
+                }
+                document.insert("@context".into(), context.clone());
+            }
+            Ok((jcs(&Value::Object(proof_config.clone())), jcs(&Value::Object(document))))
+        }
+        false => {
+            let mut config = proof_config.clone();
+            match document.get("@context") {
+                Some(context) => config.insert("@context".into(), context.clone()),
+                None => return Err(LinkedDataError::MissingContext.into()),
+            };
+            Ok((linked_data::canonical_nquads(&config)?, linked_data::canonical_nquads(document)?))
+        }
+    }
+}
+
+fn as_list(context: &Value) -> Vec<Value> {
+    match context {
+        Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    }
+}
+
+/// RFC 8785 JSON Canonicalization Scheme.
+pub fn jcs(value: &Value) -> String {
+    serde_json_canonicalizer::to_string(value).expect("a JSON value always canonicalizes")
+}
+
+/// Signs `document` (which must not yet carry a proof from this key) and returns it with the
+/// proof added; a document that already has proofs gets a proof set.
+pub fn sign(
+    document: &Map<String, Value>,
+    suite: Suite,
+    key: &SecretKey,
+    options: &ProofOptions,
+) -> Result<Map<String, Value>, ProofError> {
+    let key_type = key.key_type();
+    if !suite.accepts(key_type) || suite == Suite::Ed25519Signature2020 || key_type == KeyType::P384 {
+        return Err(ProofError::WrongKey { suite: suite.name(), key_type });
+    }
+    let mut unsecured = document.clone();
+    let existing = unsecured.remove("proof");
+    let mut proof = Map::new();
+    proof.insert("type".into(), "DataIntegrityProof".into());
+    proof.insert("cryptosuite".into(), suite.name().into());
+    proof.insert("created".into(), options.created.clone().into());
+    proof.insert("verificationMethod".into(), options.verification_method.clone().into());
+    proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
+    if suite.uses_jcs()
+        && let Some(context) = unsecured.get("@context")
+    {
+        proof.insert("@context".into(), context.clone());
+    }
+    let data = hash_data(suite, key_type, &unsecured, &proof)?;
+    let signature = match key {
+        SecretKey::Ed25519(key) => ed25519_dalek::Signer::sign(key, &data).to_bytes().to_vec(),
+        SecretKey::P256(key) => {
+            let signature: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(key, &data);
+            signature.to_bytes().to_vec()
+        }
+    };
+    proof.insert("proofValue".into(), format!("z{}", bs58::encode(signature).into_string()).into());
+    let proof = Value::Object(proof);
+    let proofs = match existing {
+        None => proof,
+        Some(Value::Array(mut proofs)) => {
+            proofs.push(proof);
+            Value::Array(proofs)
+        }
+        Some(other) => Value::Array(vec![other, proof]),
+    };
+    let mut secured = document.clone();
+    secured.insert("proof".into(), proofs);
+    Ok(secured)
+}
+
+/// Checks the signature of one `proof` of `document` with `key`. Which key may sign, and for
+/// what purpose, is the caller's to check.
+pub fn verify(document: &Map<String, Value>, proof: &Map<String, Value>, key: &PublicKey) -> Result<Suite, ProofError> {
+    let suite = Suite::of_proof(proof)?;
+    if !suite.accepts(key.key_type()) {
+        return Err(ProofError::WrongKey { suite: suite.name(), key_type: key.key_type() });
+    }
+    let proof_value =
+        proof.get("proofValue").and_then(Value::as_str).ok_or(ProofError::Malformed("the proof has no proofValue"))?;
+    let signature = proof_value
+        .strip_prefix('z')
+        .ok_or_else(|| ProofError::BadProofValue("it must be base58btc multibase (start with 'z')".into()))
+        .and_then(|encoded| {
+            bs58::decode(encoded).into_vec().map_err(|err| ProofError::BadProofValue(err.to_string()))
+        })?;
+    let mut unsecured = document.clone();
+    unsecured.remove("proof");
+    let mut config = proof.clone();
+    config.remove("proofValue");
+    let data = hash_data(suite, key.key_type(), &unsecured, &config)?;
+    let verified = match key {
+        PublicKey::Ed25519(key) => {
+            let signature = ed25519_dalek::Signature::from_slice(&signature).map_err(|_| {
+                ProofError::BadProofValue(format!("an Ed25519 signature is 64 bytes, not {}", signature.len()))
+            })?;
+            key.verify_strict(&data, &signature).is_ok()
+        }
+        PublicKey::P256(key) => {
+            let signature = p256::ecdsa::Signature::from_slice(&signature).map_err(|_| {
+                ProofError::BadProofValue(format!("a P-256 signature is 64 bytes, not {}", signature.len()))
+            })?;
+            p256::ecdsa::signature::Verifier::verify(key, &data, &signature).is_ok()
+        }
+        PublicKey::P384(key) => {
+            let signature = p384::ecdsa::Signature::from_slice(&signature).map_err(|_| {
+                ProofError::BadProofValue(format!("a P-384 signature is 96 bytes, not {}", signature.len()))
+            })?;
+            p384::ecdsa::signature::Verifier::verify(key, &data, &signature).is_ok()
+        }
+    };
+    match verified {
+        true => Ok(suite),
+        false => Err(ProofError::BadSignature),
+    }
+}

@@ -1,0 +1,4 @@
+//! Tests of the credential engine against the official vectors in `../shared/vectors`.
+
+mod support;
+mod vectors;

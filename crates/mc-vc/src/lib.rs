@@ -10,5 +10,7 @@ mod error;
 pub mod linked_data;
 pub mod multikey;
 pub mod proof;
+mod schema;
+pub mod verify;
 
 pub use crate::error::KeyError;

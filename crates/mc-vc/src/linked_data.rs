@@ -17,17 +17,19 @@ use json_ld::{
     expansion::{Action, Options as ExpansionOptions, Policy},
     syntax::{TryFromJson, Value as JsonValue},
 };
-use oxrdf::{
-    BlankNode, Dataset, Literal, NamedNode, NamedOrBlankNode, Quad, Term,
-    dataset::{CanonicalizationAlgorithm, CanonicalizationHashAlgorithm},
-};
+use oxrdf::{BlankNode, Literal, NamedNode, Quad, Subject, Term};
+use rdf_canon::CanonicalizationOptions;
 use serde_json::{Map, Value};
+use sha2::Sha256;
 
 use crate::contexts;
 
 /// The most blank nodes a document may hold. RDFC-1.0 can take exponential time on crafted
 /// inputs with many indistinguishable blank nodes ("dataset poisoning"); credentials need few.
 const MAX_BLANK_NODES: usize = 512;
+/// The most calls of RDFC-1.0's "hash N-degree quads" step before canonicalization gives up,
+/// the other defence against dataset poisoning.
+const MAX_HNDQ_CALLS: usize = 4_000;
 /// The most processed contexts kept in memory.
 const MAX_CACHED_CONTEXTS: usize = 64;
 
@@ -50,7 +52,9 @@ pub enum LinkedDataError {
     #[error("the document is not valid JSON-LD: {0}")]
     Invalid(String),
     /// Too many blank nodes to canonicalize safely.
-    #[error("the document has more than {MAX_BLANK_NODES} unnamed nodes")]
+    #[error(
+        "the document is too complex to canonicalize safely (more than {MAX_BLANK_NODES} unnamed nodes, or too many alike)"
+    )]
     TooComplex,
 }
 
@@ -162,22 +166,34 @@ pub fn canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedD
     // Name every unnamed node, so that its triples can be produced.
     let mut generator = json_ld::rdf_types::generator::Blank::new();
     expanded.relabel_and_canonicalize_with(&mut (), &mut generator);
-    let mut dataset = Dataset::new();
-    for quad in expanded.rdf_quads_full(&mut (), &mut generator, None, false) {
-        dataset.insert(&to_oxrdf(quad)?);
-    }
-    let blank_nodes = dataset
+    let quads = expanded
+        .rdf_quads_full(&mut (), &mut generator, None, false)
+        .map(to_oxrdf)
+        .collect::<Result<Vec<Quad>, LinkedDataError>>()?;
+    let blank_nodes: std::collections::HashSet<&str> = quads
         .iter()
-        .flat_map(|quad| [quad.subject.is_blank_node(), quad.object.is_blank_node(), quad.graph_name.is_blank_node()])
-        .filter(|&blank| blank)
-        .count();
-    if blank_nodes > 3 * MAX_BLANK_NODES {
+        .flat_map(|quad| {
+            let subject = match &quad.subject {
+                Subject::BlankNode(node) => Some(node.as_str()),
+                _ => None,
+            };
+            let object = match &quad.object {
+                Term::BlankNode(node) => Some(node.as_str()),
+                _ => None,
+            };
+            let graph = match &quad.graph_name {
+                oxrdf::GraphName::BlankNode(node) => Some(node.as_str()),
+                _ => None,
+            };
+            [subject, object, graph]
+        })
+        .flatten()
+        .collect();
+    if blank_nodes.len() > MAX_BLANK_NODES {
         return Err(LinkedDataError::TooComplex);
     }
-    dataset.canonicalize(CanonicalizationAlgorithm::Rdfc10 { hash_algorithm: CanonicalizationHashAlgorithm::Sha256 });
-    let mut lines: Vec<String> = dataset.iter().map(|quad| format!("{quad} .\n")).collect();
-    lines.sort_unstable();
-    Ok(lines.concat())
+    let options = CanonicalizationOptions { hndq_call_limit: Some(MAX_HNDQ_CALLS) };
+    rdf_canon::canonicalize_quads_with::<Sha256>(&quads, &options).map_err(|_| LinkedDataError::TooComplex)
 }
 
 type JsonLdQuad<'a> = json_ld::rdf::QuadRef<'a, IriBuf, json_ld::BlankIdBuf, json_ld::rdf_types::Literal>;
@@ -192,9 +208,9 @@ fn blank_node(id: &json_ld::BlankIdBuf) -> BlankNode {
 
 fn to_oxrdf(quad: JsonLdQuad<'_>) -> Result<Quad, LinkedDataError> {
     use json_ld::rdf_types::{Id, LiteralType, Object};
-    let id_term = |id: &json_ld::ValidId<IriBuf, json_ld::BlankIdBuf>| -> Result<NamedOrBlankNode, LinkedDataError> {
+    let id_term = |id: &json_ld::ValidId<IriBuf, json_ld::BlankIdBuf>| -> Result<Subject, LinkedDataError> {
         match id {
-            Id::Iri(iri) => named_node(iri).map(NamedOrBlankNode::from),
+            Id::Iri(iri) => named_node(iri).map(Subject::from),
             Id::Blank(blank) => Ok(blank_node(blank).into()),
         }
     };

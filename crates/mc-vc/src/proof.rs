@@ -134,7 +134,23 @@ pub fn hash_data(
     document: &Map<String, Value>,
     proof_config: &Map<String, Value>,
 ) -> Result<Vec<u8>, ProofError> {
-    let (canonical_config, canonical_document) = transform(suite, document, proof_config)?;
+    hash_data_with(suite, key_type, document, proof_config, None)
+}
+
+/// [`hash_data`], reusing the canonical N-Quads of the document when the caller has them.
+fn hash_data_with(
+    suite: Suite,
+    key_type: KeyType,
+    document: &Map<String, Value>,
+    proof_config: &Map<String, Value>,
+    canonical_document: Option<&str>,
+) -> Result<Vec<u8>, ProofError> {
+    let (canonical_config, canonical_document) = match canonical_document {
+        Some(canonical_document) if !suite.uses_jcs() => {
+            (canonical_proof_config(document, proof_config)?, canonical_document.to_owned())
+        }
+        _ => transform(suite, document, proof_config)?,
+    };
     let mut data = Vec::with_capacity(96);
     if key_type == KeyType::P384 {
         data.extend_from_slice(&Sha384::digest(canonical_config.as_bytes()));
@@ -167,15 +183,21 @@ pub fn transform(
             }
             Ok((jcs(&Value::Object(proof_config.clone())), jcs(&Value::Object(document))))
         }
-        false => {
-            let mut config = proof_config.clone();
-            match document.get("@context") {
-                Some(context) => config.insert("@context".into(), context.clone()),
-                None => return Err(LinkedDataError::MissingContext.into()),
-            };
-            Ok((linked_data::canonical_nquads(&config)?, linked_data::canonical_nquads(document)?))
-        }
+        false => Ok((canonical_proof_config(document, proof_config)?, linked_data::canonical_nquads(document)?)),
     }
+}
+
+/// The canonical N-Quads of a proof configuration, read with the document's `@context`.
+fn canonical_proof_config(
+    document: &Map<String, Value>,
+    proof_config: &Map<String, Value>,
+) -> Result<String, ProofError> {
+    let mut config = proof_config.clone();
+    match document.get("@context") {
+        Some(context) => config.insert("@context".into(), context.clone()),
+        None => return Err(LinkedDataError::MissingContext.into()),
+    };
+    Ok(linked_data::canonical_nquads(&config)?)
 }
 
 fn as_list(context: &Value) -> Vec<Value> {
@@ -241,6 +263,17 @@ pub fn sign(
 /// Checks the signature of one `proof` of `document` with `key`. Which key may sign, and for
 /// what purpose, is the caller's to check.
 pub fn verify(document: &Map<String, Value>, proof: &Map<String, Value>, key: &PublicKey) -> Result<Suite, ProofError> {
+    verify_with(document, proof, key, None)
+}
+
+/// [`verify`], reusing the canonical N-Quads of the document without its proofs when the
+/// caller has them.
+pub fn verify_with(
+    document: &Map<String, Value>,
+    proof: &Map<String, Value>,
+    key: &PublicKey,
+    canonical_document: Option<&str>,
+) -> Result<Suite, ProofError> {
     let suite = Suite::of_proof(proof)?;
     if !suite.accepts(key.key_type()) {
         return Err(ProofError::WrongKey { suite: suite.name(), key_type: key.key_type() });
@@ -257,7 +290,7 @@ pub fn verify(document: &Map<String, Value>, proof: &Map<String, Value>, key: &P
     unsecured.remove("proof");
     let mut config = proof.clone();
     config.remove("proofValue");
-    let data = hash_data(suite, key.key_type(), &unsecured, &config)?;
+    let data = hash_data_with(suite, key.key_type(), &unsecured, &config, canonical_document)?;
     let verified = match key {
         PublicKey::Ed25519(key) => {
             let signature = ed25519_dalek::Signature::from_slice(&signature).map_err(|_| {

@@ -4,6 +4,7 @@
 
 #![warn(missing_docs)]
 
+pub mod badge;
 pub mod contexts;
 pub mod did;
 mod error;

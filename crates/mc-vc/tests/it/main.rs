@@ -1,5 +1,6 @@
 //! Tests of the credential engine against the official vectors in `../shared/vectors`.
 
+mod badge;
 mod support;
 mod validator;
 mod vectors;

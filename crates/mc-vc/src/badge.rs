@@ -1,0 +1,260 @@
+//! Open Badges 3.0 credentials built from a micro-credential specification: an
+//! `OpenBadgeCredential` whose `Achievement` carries every element of Annex I of the Council
+//! Recommendation. Where Open Badges has a field (name, description, criteria, credits,
+//! language, field of study, alignments to EQF, ISCED-F and ESCO) it is used; the rest is
+//! expressed with European Learning Model terms from an inline context.
+
+use mc_core::{Institution, LangMap, LanguageTag, Learner, Spec, Timestamp};
+use serde_json::{Map, Value, json};
+use sha2::{Digest, Sha256};
+
+use crate::contexts;
+
+/// The European Learning Model namespace.
+const ELM: &str = "http://data.europa.eu/snb/model/elm/";
+
+/// Terms for the Annex I elements Open Badges 3.0 does not model, in ELM and in microcred's
+/// own vocabulary where ELM has no single property.
+fn annex_context() -> Value {
+    json!({
+        "elm": ELM,
+        "mcv": "https://w3id.org/microcred/vocab#",
+        "volumeOfLearning": {"@id": "elm:volumeOfLearning", "@type": "http://www.w3.org/2001/XMLSchema#duration"},
+        "learningOutcome": {"@id": "elm:learningOutcome", "@container": "@set"},
+        "LearningOutcome": "elm:LearningOutcome",
+        "relatedESCOSkill": {"@id": "elm:relatedESCOSkill", "@type": "@id"},
+        "mode": {"@id": "elm:mode"},
+        "entryRequirement": {"@id": "elm:entryRequirement"},
+        "gradingScheme": {"@id": "elm:gradingScheme"},
+        "awardingBody": {"@id": "elm:awardingBody", "@container": "@set"},
+        "language": {"@id": "elm:language", "@container": "@set"},
+        "qfEheaCycle": {"@id": "mcv:qfEheaCycle"},
+        "assessmentKind": {"@id": "mcv:assessmentKind"},
+        "assessmentMethod": {"@id": "mcv:assessmentMethod", "@container": "@set"},
+        "assessmentDescription": {"@id": "mcv:assessmentDescription"},
+        "qualityAssurance": {"@id": "mcv:qualityAssurance", "@container": "@set"},
+        "qualityAssuranceBody": {"@id": "mcv:qualityAssuranceBody"},
+        "identityVerification": {"@id": "mcv:identityVerification"},
+        "stackability": {"@id": "mcv:stackability"},
+        "stackableTowards": {"@id": "mcv:stackableTowards"},
+        "furtherInformation": {"@id": "mcv:furtherInformation"},
+    })
+}
+
+/// Who the badge is for and when it is issued: the parts of an award that are not in the
+/// specification.
+pub struct Award<'a> {
+    /// The credential's id, such as `urn:uuid:…`.
+    pub id: &'a str,
+    /// The learner (Annex I element 1).
+    pub learner: &'a Learner,
+    /// The date of issuing (Annex I element 5).
+    pub issued: Timestamp,
+    /// When the credential stops being valid, if it does.
+    pub valid_until: Option<Timestamp>,
+    /// Random bytes that salt the hash of a learner's email address when the learner has no DID.
+    pub salt: &'a str,
+    /// The grade achieved, when graded (Annex I optional element).
+    pub grade: Option<&'a str>,
+    /// The DID or URL the issuer signs as.
+    pub issuer_id: &'a str,
+}
+
+/// The text of `map` in the specification's default language.
+fn text(map: &LangMap, language: &LanguageTag) -> Value {
+    Value::String(map.best(language).to_owned())
+}
+
+/// Builds the unsigned `OpenBadgeCredential` for `award` of `spec`. `awarding_bodies` are the
+/// specification's awarding bodies, in its order; the first one issues.
+pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'_>) -> Map<String, Value> {
+    let institution = awarding_bodies.first().expect("a specification has at least one awarding body");
+    let language = spec.default_language();
+    let mut achievement = Map::new();
+    achievement.insert("id".into(), format!("urn:uuid:{}", spec.id()).into());
+    achievement.insert("type".into(), json!(["Achievement"]));
+    achievement.insert("achievementType".into(), "MicroCredential".into());
+    achievement.insert("name".into(), text(spec.title(), language));
+    let description =
+        spec.description().map_or_else(|| text(spec.title(), language), |description| text(description, language));
+    achievement.insert("description".into(), description);
+    let narrative: Vec<String> =
+        spec.learning_outcomes().iter().map(|outcome| format!("- {}", outcome.text().best(language))).collect();
+    achievement
+        .insert("criteria".into(), json!({"narrative": format!("The learner is able to:\n{}", narrative.join("\n"))}));
+    achievement.insert("inLanguage".into(), language.as_str().into());
+    let workload = spec.workload();
+    if let Some(ects) = workload.ects() {
+        achievement.insert("creditsAvailable".into(), json!(ects));
+    }
+    if let Some(hours) = workload.hours() {
+        achievement.insert("volumeOfLearning".into(), format!("PT{hours}H").into());
+    }
+    if let Some(code) = spec.isced_f() {
+        achievement.insert("fieldOfStudy".into(), code.name().into());
+    }
+    achievement.insert("alignment".into(), Value::Array(alignments(spec)));
+    achievement.insert(
+        "learningOutcome".into(),
+        spec.learning_outcomes()
+            .iter()
+            .map(|outcome| {
+                let mut entry = json!({"type": "LearningOutcome", "name": text(outcome.text(), language)});
+                if let Some(skill) = outcome.skill() {
+                    entry["relatedESCOSkill"] = skill.as_str().into();
+                }
+                entry
+            })
+            .collect(),
+    );
+    achievement.insert(
+        "awardingBody".into(),
+        awarding_bodies.iter().map(|body| Value::String(legal_name(body).into())).collect(),
+    );
+    achievement.insert("language".into(), spec.languages().iter().map(|tag| Value::String(tag.to_string())).collect());
+    if let Some(cycle) = spec.qf_ehea_cycle() {
+        achievement.insert("qfEheaCycle".into(), cycle.as_str().into());
+    }
+    let assessment = spec.assessment();
+    achievement.insert("assessmentKind".into(), assessment.kind().as_str().into());
+    achievement.insert(
+        "assessmentMethod".into(),
+        assessment.methods().iter().map(|method| Value::String(method.as_str().into())).collect(),
+    );
+    if let Some(description) = assessment.description() {
+        achievement.insert("assessmentDescription".into(), text(description, language));
+    }
+    achievement.insert("mode".into(), spec.participation().as_str().into());
+    let qa = spec.quality_assurance();
+    let kinds: Vec<Value> = [(qa.internal(), "internal"), (qa.external(), "external")]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, kind)| kind.into())
+        .collect();
+    achievement.insert("qualityAssurance".into(), Value::Array(kinds));
+    if let Some(body) = qa.body() {
+        achievement.insert("qualityAssuranceBody".into(), body.into());
+    }
+    if let Some(prerequisites) = spec.prerequisites() {
+        achievement.insert("entryRequirement".into(), text(prerequisites, language));
+    }
+    if let Some(verification) = spec.identity_verification() {
+        achievement.insert("identityVerification".into(), verification.as_str().into());
+    }
+    if let Some(grading) = spec.grading_scheme() {
+        achievement.insert("gradingScheme".into(), text(grading, language));
+    }
+    if let Some(stackability) = spec.stackability() {
+        achievement.insert("stackability".into(), stackability.option().as_str().into());
+        if let Some(towards) = stackability.towards() {
+            achievement.insert("stackableTowards".into(), text(towards, language));
+        }
+    }
+    if let Some(further) = spec.further_information() {
+        achievement.insert("furtherInformation".into(), text(further, language));
+    }
+    achievement.insert("creator".into(), issuer_profile(institution, award.issuer_id));
+
+    let mut subject = Map::new();
+    subject.insert("type".into(), json!(["AchievementSubject"]));
+    match award.learner.did() {
+        Some(did) => {
+            subject.insert("id".into(), did.as_str().into());
+        }
+        None => {
+            let hash = Sha256::digest(format!("{}{}", award.learner.email(), award.salt));
+            subject.insert(
+                "identifier".into(),
+                json!([{
+                    "type": "IdentityObject",
+                    "hashed": true,
+                    "identityHash": format!("sha256${}", hex_lower(&hash)),
+                    "identityType": "emailAddress",
+                    "salt": award.salt,
+                }]),
+            );
+        }
+    }
+    subject.insert("achievement".into(), Value::Object(achievement));
+    if let Some(grade) = award.grade {
+        subject.insert("result".into(), json!([{"type": ["Result"], "value": grade}]));
+    }
+
+    let mut credential = Map::new();
+    credential.insert("@context".into(), json!([contexts::CREDENTIALS_V2, contexts::OPEN_BADGES_V3, annex_context()]));
+    credential.insert("id".into(), award.id.into());
+    credential.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    credential.insert("name".into(), text(spec.title(), language));
+    credential.insert("issuer".into(), issuer_profile(institution, award.issuer_id));
+    credential.insert("validFrom".into(), award.issued.to_rfc3339().into());
+    if let Some(until) = award.valid_until {
+        credential.insert("validUntil".into(), until.to_rfc3339().into());
+    }
+    credential.insert("awardedDate".into(), award.issued.to_rfc3339().into());
+    credential.insert("credentialSubject".into(), Value::Object(subject));
+    credential
+}
+
+/// The institution's name in its first language.
+fn legal_name(institution: &Institution) -> &str {
+    institution.name().iter().next().map(|(_, name)| name).unwrap_or_default()
+}
+
+fn issuer_profile(institution: &Institution, issuer_id: &str) -> Value {
+    let name = legal_name(institution);
+    let mut profile = json!({
+        "id": issuer_id,
+        "type": ["Profile"],
+        "name": name,
+        "address": {"type": ["Address"], "addressCountryCode": institution.country().code()},
+        "otherIdentifier": [{
+            "type": "IdentifierEntry",
+            "identifier": institution.legal_identifier(),
+            "identifierType": "identifier",
+        }],
+    });
+    if let Some(website) = institution.website() {
+        profile["url"] = website.as_str().into();
+    }
+    profile
+}
+
+fn alignments(spec: &Spec) -> Vec<Value> {
+    let mut alignments = Vec::new();
+    if let Some(level) = spec.eqf_level() {
+        alignments.push(json!({
+            "type": ["Alignment"],
+            "targetName": format!("EQF level {level}"),
+            "targetUrl": format!("http://data.europa.eu/snb/eqf/{level}"),
+            "targetFramework": "European Qualifications Framework",
+            "targetCode": level.to_string(),
+            "targetType": "ext:EQFLevel",
+        }));
+    }
+    if let Some(code) = spec.isced_f() {
+        alignments.push(json!({
+            "type": ["Alignment"],
+            "targetName": code.name(),
+            "targetUrl": format!("http://data.europa.eu/snb/isced-f/{code}"),
+            "targetFramework": "ISCED-F 2013",
+            "targetCode": code.as_str(),
+            "targetType": "ext:ISCEDF",
+        }));
+    }
+    for outcome in spec.learning_outcomes() {
+        if let Some(skill) = outcome.skill() {
+            alignments.push(json!({
+                "type": ["Alignment"],
+                "targetName": outcome.text().best(spec.default_language()),
+                "targetUrl": skill.as_str(),
+                "targetFramework": "ESCO",
+                "targetType": "ext:ESCOSkill",
+            }));
+        }
+    }
+    alignments
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}

@@ -1,0 +1,86 @@
+//! Open Badges 3.0 credentials built from a specification: they match the schema, sign and
+//! verify with both eddsa suites, and carry the Annex I elements.
+
+use mc_core::{Timestamp, wire::LearnerDocument};
+use mc_test_support::{institution, learner, spec, spec_id};
+use mc_vc::{
+    badge::{Award, open_badge},
+    did::NoResolver,
+    multikey::{KeyType, SecretKey},
+    proof::{self, ProofOptions, Suite},
+    verify::{CheckStatus, Verdict, VerifyParams, verify_document},
+};
+
+fn signed_badge(suite: Suite, with_did: bool) -> serde_json::Map<String, serde_json::Value> {
+    let key = SecretKey::from_seed(KeyType::Ed25519, [42; 32]).unwrap();
+    let did = format!("did:key:{}", key.public_key().to_multibase());
+    let mut learner = learner(1, "ana@learners.example");
+    if with_did {
+        let document = LearnerDocument {
+            did: Some("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp".into()),
+            ..LearnerDocument::from(&learner)
+        };
+        learner = document.parse(learner.id()).unwrap();
+    }
+    let award = Award {
+        id: "urn:uuid:0193a000-0000-7000-8000-000000000001",
+        learner: &learner,
+        issued: Timestamp::parse("2025-06-30T10:00:00Z").unwrap(),
+        valid_until: None,
+        salt: "c2FsdA",
+        grade: Some("9.5"),
+        issuer_id: &did,
+    };
+    let badge = open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award);
+    let options = ProofOptions {
+        verification_method: format!("{did}#{}", key.public_key().to_multibase()),
+        created: "2025-06-30T10:00:00Z".into(),
+        proof_purpose: "assertionMethod".into(),
+    };
+    proof::sign(&badge, suite, &key, &options).unwrap()
+}
+
+#[test]
+fn badges_sign_and_verify_with_both_suites() {
+    let params = VerifyParams {
+        now: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        resolver: &NoResolver,
+        trusted_issuers: None,
+    };
+    for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {
+        for with_did in [true, false] {
+            let signed = signed_badge(suite, with_did);
+            let result = verify_document(&signed, &params);
+            assert_eq!(result.verdict, Verdict::Valid, "{suite:?}: {result:#?}");
+            for check in &result.checks {
+                assert!(matches!(check.status, CheckStatus::Passed | CheckStatus::Skipped), "{check:?}");
+            }
+            let size = serde_json::to_string(&signed).unwrap().len();
+            assert!((1_500..=6_000).contains(&size), "a badge is a few kilobytes, not {size} bytes");
+        }
+    }
+}
+
+#[test]
+fn badges_carry_the_annex_elements() {
+    let badge = signed_badge(Suite::EddsaRdfc2022, false);
+    let achievement = &badge["credentialSubject"]["achievement"];
+    assert_eq!(achievement["achievementType"], "MicroCredential");
+    assert_eq!(achievement["name"], "Data literacy for public servants");
+    assert_eq!(achievement["creditsAvailable"], 5.0);
+    assert_eq!(achievement["volumeOfLearning"], "PT125H");
+    assert_eq!(achievement["assessmentKind"], "summative");
+    assert_eq!(achievement["mode"], "online");
+    assert_eq!(achievement["qualityAssurance"], serde_json::json!(["internal", "external"]));
+    assert_eq!(achievement["identityVerification"], "supervised-online-with-id");
+    let alignments = achievement["alignment"].as_array().unwrap();
+    assert!(alignments.iter().any(|it| it["targetUrl"] == "http://data.europa.eu/snb/eqf/6"));
+    assert!(alignments.iter().any(|it| it["targetCode"] == "0613"));
+    assert!(alignments.iter().any(|it| it["targetFramework"] == "ESCO"));
+    assert_eq!(badge["issuer"]["address"]["addressCountryCode"], "ES");
+    assert_eq!(badge["validFrom"], "2025-06-30T10:00:00Z");
+    let identifier = &badge["credentialSubject"]["identifier"][0];
+    assert_eq!(identifier["identityType"], "emailAddress");
+    assert!(identifier["identityHash"].as_str().unwrap().starts_with("sha256$"));
+    assert_eq!(badge["credentialSubject"]["result"][0]["value"], "9.5");
+}

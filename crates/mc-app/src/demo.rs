@@ -2,7 +2,7 @@
 //! specifications across fields and EQF levels 4 to 8, and fifty learners.
 
 use mc_core::{
-    LearnerId, SpecId,
+    Institution, Learner, LearnerId, Spec, SpecId,
     wire::{InstitutionDocument, LearnerDocument, SpecDocument},
 };
 
@@ -74,4 +74,20 @@ impl App {
 /// The demo documents of one kind, as a list.
 fn demo_documents<T: serde::de::DeserializeOwned>(text: &str, what: &'static str) -> Result<Vec<T>, AppError> {
     serde_json::from_str(text).map_err(|err| AppError::Parse { format: "JSON", message: format!("demo {what}: {err}") })
+}
+
+/// The first demo specification with its issuing institution, and the first demo learner: the
+/// inputs of the credential benchmarks.
+pub fn demo_award_parts() -> Result<(Spec, Institution, Learner), AppError> {
+    let specs: Vec<SpecDocument> = demo_documents(SPECS, "specs")?;
+    let institutions: Vec<InstitutionDocument> = demo_documents(INSTITUTIONS, "institutions")?;
+    let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
+    let spec = specs[0].parse(SpecId::from_uuid(uuid::Uuid::nil()))?;
+    let institution = institutions
+        .iter()
+        .map(InstitutionDocument::parse)
+        .find(|institution| institution.as_ref().is_ok_and(|it| it.id() == spec.issuer()))
+        .expect("the first demo specification's issuer is a demo institution")?;
+    let learner = learners[0].parse(LearnerId::from_uuid(uuid::Uuid::nil()))?;
+    Ok((spec, institution, learner))
 }

@@ -17,7 +17,7 @@ use mc_core::{
 use mc_store::{Store, StoreError};
 
 pub use crate::{
-    demo::DemoSummary,
+    demo::{DemoSummary, demo_award_parts},
     error::AppError,
     formats::{Format, parse_document},
 };

@@ -1,8 +1,9 @@
 //! Open Badges 3.0 credentials built from a micro-credential specification: an
 //! `OpenBadgeCredential` whose `Achievement` carries every element of Annex I of the Council
-//! Recommendation. Where Open Badges has a field (name, description, criteria, credits,
-//! language, field of study, alignments to EQF, ISCED-F and ESCO) it is used; the rest is
-//! expressed with European Learning Model terms from an inline context.
+//! Recommendation. Where Open Badges has a field (name, description, criteria with the learning
+//! outcomes, credits, language, field of study, alignments to EQF, ISCED-F and the outcomes'
+//! ESCO skills) it is used; the rest is expressed with European Learning Model terms from an
+//! inline context. Texts are in the specification's default language.
 
 use mc_core::{Institution, LangMap, LanguageTag, Learner, Spec, Timestamp};
 use serde_json::{Map, Value, json};
@@ -20,9 +21,6 @@ fn annex_context() -> Value {
         "elm": ELM,
         "mcv": "https://w3id.org/microcred/vocab#",
         "volumeOfLearning": {"@id": "elm:volumeOfLearning", "@type": "http://www.w3.org/2001/XMLSchema#duration"},
-        "learningOutcome": {"@id": "elm:learningOutcome", "@container": "@set"},
-        "LearningOutcome": "elm:LearningOutcome",
-        "relatedESCOSkill": {"@id": "elm:relatedESCOSkill", "@type": "@id"},
         "mode": {"@id": "elm:mode"},
         "entryRequirement": {"@id": "elm:entryRequirement"},
         "gradingScheme": {"@id": "elm:gradingScheme"},
@@ -95,19 +93,6 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     }
     achievement.insert("alignment".into(), Value::Array(alignments(spec)));
     achievement.insert(
-        "learningOutcome".into(),
-        spec.learning_outcomes()
-            .iter()
-            .map(|outcome| {
-                let mut entry = json!({"type": "LearningOutcome", "name": text(outcome.text(), language)});
-                if let Some(skill) = outcome.skill() {
-                    entry["relatedESCOSkill"] = skill.as_str().into();
-                }
-                entry
-            })
-            .collect(),
-    );
-    achievement.insert(
         "awardingBody".into(),
         awarding_bodies.iter().map(|body| Value::String(legal_name(body).into())).collect(),
     );
@@ -153,7 +138,6 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     if let Some(further) = spec.further_information() {
         achievement.insert("furtherInformation".into(), text(further, language));
     }
-    achievement.insert("creator".into(), issuer_profile(institution, award.issuer_id));
 
     let mut subject = Map::new();
     subject.insert("type".into(), json!(["AchievementSubject"]));

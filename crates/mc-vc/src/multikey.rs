@@ -182,3 +182,35 @@ fn encode_base58btc(header: &[u8], key: &[u8]) -> String {
     bytes.extend_from_slice(key);
     format!("z{}", bs58::encode(bytes).into_string())
 }
+
+/// A key file in the Multikey form of the W3C test vectors: `publicKeyMultibase` and
+/// `secretKeyMultibase` (or the older `privateKeyMultibase`), optionally with `id` and
+/// `controller`.
+pub fn secret_key_from_file(text: &str) -> Result<SecretKey, KeyError> {
+    let document: serde_json::Value =
+        serde_json::from_str(text).map_err(|_| KeyError::Malformed("a key file is a JSON object"))?;
+    let secret = document
+        .get("secretKeyMultibase")
+        .or_else(|| document.get("privateKeyMultibase"))
+        .and_then(serde_json::Value::as_str)
+        .ok_or(KeyError::Malformed("the key file has no secretKeyMultibase"))?;
+    let key = SecretKey::from_multibase(secret)?;
+    match document.get("publicKeyMultibase").and_then(serde_json::Value::as_str) {
+        Some(public) if public != key.public_key().to_multibase() => {
+            Err(KeyError::Malformed("publicKeyMultibase does not match secretKeyMultibase"))
+        }
+        _ => Ok(key),
+    }
+}
+
+/// The key file for `key`, with its `did:key` identifiers.
+pub fn key_file(key: &SecretKey) -> serde_json::Value {
+    let public = key.public_key().to_multibase();
+    serde_json::json!({
+        "type": "Multikey",
+        "id": format!("did:key:{public}#{public}"),
+        "controller": format!("did:key:{public}"),
+        "publicKeyMultibase": public,
+        "secretKeyMultibase": key.to_multibase(),
+    })
+}

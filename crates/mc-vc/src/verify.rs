@@ -594,3 +594,30 @@ fn check_validity(document: &Map<String, Value>, now: Timestamp, report: &mut Re
     };
     report.add(CheckId::Validity, CheckStatus::Passed, message);
 }
+
+impl TrustedIssuers {
+    /// Reads a trusted-issuer list: `{"issuers": [{"id": "did:web:…", "name": "…"}, …]}`.
+    pub fn from_json(text: &str) -> Result<TrustedIssuers, String> {
+        let document: Value = serde_json::from_str(text).map_err(|err| format!("not JSON: {err}"))?;
+        let issuers = document.get("issuers").and_then(Value::as_array).ok_or("expected {\"issuers\": [...]}")?;
+        let entries = issuers
+            .iter()
+            .enumerate()
+            .map(|(idx, issuer)| {
+                let id = issuer.get("id").and_then(Value::as_str).ok_or(format!("issuers[{idx}] has no id"))?;
+                let name = issuer.get("name").and_then(Value::as_str).unwrap_or(id);
+                Ok((id.to_owned(), name.to_owned()))
+            })
+            .collect::<Result<Vec<_>, String>>()?;
+        Ok(TrustedIssuers::new(entries))
+    }
+}
+
+impl Verification {
+    /// The result for a credential that could not be read at all.
+    pub fn unreadable(message: impl Into<String>) -> Verification {
+        let mut report = Report { checks: Vec::new(), indeterminate: false };
+        report.undecided(CheckId::Format, message);
+        report.finish(None, None)
+    }
+}

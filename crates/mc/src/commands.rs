@@ -1,6 +1,9 @@
 //! Runs each subcommand: reads its input, calls one use case, prints the result.
 
-use std::io::{Read, Write};
+use std::{
+    io::{Read, Write},
+    process::ExitCode,
+};
 
 use anyhow::Context;
 use mc_app::{Added, App, Format, parse_document};
@@ -8,15 +11,24 @@ use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
 use mc_store::Store;
 
 use crate::{
+    bench,
     cli::{Cli, Command, InstitutionAddArgs, InstitutionCommand, LearnerCommand, SpecCommand},
     config::{self, Create},
-    output, serve,
+    credentials, output, serve,
 };
 
 /// The largest document file accepted.
 const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
 
-pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
+pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // These work on files alone and need no database.
+    match &cli.command {
+        Command::Key(command) => return credentials::key(command).map(|()| ExitCode::SUCCESS),
+        Command::Sign(args) => return credentials::sign(args).map(|()| ExitCode::SUCCESS),
+        Command::Verify(args) => return credentials::verify(args),
+        Command::Bench(command) => return bench::run(command).map(|()| ExitCode::SUCCESS),
+        _ => {}
+    }
     let create = match cli.command {
         Command::Init | Command::Demo | Command::Serve(_) => Create::Yes,
         _ => Create::No,
@@ -26,7 +38,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<()> {
     let app = App::new(store);
     let res = run_command(&app, &cli).await;
     app.store().close().await;
-    res
+    res.map(|()| ExitCode::SUCCESS)
 }
 
 async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
@@ -45,6 +57,9 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Serve(args) => {
             drop(out);
             serve::run(app.clone(), args).await?;
+        }
+        Command::Key(_) | Command::Sign(_) | Command::Verify(_) | Command::Bench(_) => {
+            unreachable!("handled before the database is opened")
         }
     }
     Ok(())
@@ -142,24 +157,25 @@ async fn learner(app: &App, command: &LearnerCommand, out: &mut impl Write) -> a
 
 /// Reads a JSON or TOML document from a file, or from standard input for `-`.
 fn read_document<T: serde::de::DeserializeOwned>(path: &str) -> anyhow::Result<T> {
-    let mut text = String::new();
+    let text = read_input(path, MAX_INPUT_BYTES)?;
     let format = match path {
-        "-" => {
-            std::io::stdin()
-                .take(MAX_INPUT_BYTES + 1)
-                .read_to_string(&mut text)
-                .context("cannot read standard input")?;
-            Format::sniff(&text)
-        }
-        _ => {
-            std::fs::File::open(path)
-                .and_then(|file| file.take(MAX_INPUT_BYTES + 1).read_to_string(&mut text))
-                .with_context(|| format!("cannot read {path}"))?;
-            Format::from_extension(path).unwrap_or_else(|| Format::sniff(&text))
-        }
+        "-" => Format::sniff(&text),
+        _ => Format::from_extension(path).unwrap_or_else(|| Format::sniff(&text)),
     };
-    if text.len() as u64 > MAX_INPUT_BYTES {
-        anyhow::bail!("{path} is larger than {} MiB", MAX_INPUT_BYTES / 1024 / 1024);
-    }
     parse_document(&text, format).with_context(|| format!("{path} was not added"))
+}
+
+/// Reads a file, or standard input for `-`, refusing more than `limit` bytes.
+pub(crate) fn read_input(path: &str, limit: u64) -> anyhow::Result<String> {
+    let mut text = String::new();
+    match path {
+        "-" => std::io::stdin().take(limit + 1).read_to_string(&mut text).context("cannot read standard input")?,
+        _ => std::fs::File::open(path)
+            .and_then(|file| file.take(limit + 1).read_to_string(&mut text))
+            .with_context(|| format!("cannot read {path}"))?,
+    };
+    if text.len() as u64 > limit {
+        anyhow::bail!("{path} is larger than {} KiB", limit / 1024);
+    }
+    Ok(text)
 }

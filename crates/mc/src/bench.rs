@@ -1,0 +1,205 @@
+//! `microcred bench`: throughput of the credential engine on this machine, measured in the
+//! same run as the raw Ed25519 operations it builds on.
+
+use std::{hint::black_box, time::Instant};
+
+use mc_core::Timestamp;
+use mc_vc::{
+    badge::{Award, open_badge},
+    did::NoResolver,
+    multikey::{KeyType, PublicKey, SecretKey},
+    proof::{self, ProofOptions, Suite},
+    verify::{Verdict, VerifyParams, verify_document},
+};
+use serde_json::{Map, Value};
+
+use crate::{cli::BenchCommand, credentials::random_seed};
+
+pub(crate) fn run(command: &BenchCommand) -> anyhow::Result<()> {
+    let BenchCommand::Credentials { count, memory_check } = command;
+    credentials(*count, *memory_check)
+}
+
+/// Runs `op` `count` times on each of `threads` threads; returns operations per second.
+fn throughput(threads: usize, count: u32, op: &(dyn Fn(u32) + Sync)) -> f64 {
+    let started = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                for idx in 0..count {
+                    op(idx);
+                }
+            });
+        }
+    });
+    f64::from(count) * threads as f64 / started.elapsed().as_secs_f64()
+}
+
+struct Bench {
+    cores: usize,
+    count: u32,
+    rows: Vec<(String, f64, f64)>,
+}
+
+impl Bench {
+    fn measure(&mut self, name: &str, op: &(dyn Fn(u32) + Sync)) -> f64 {
+        op(0); // warm up: contexts processed, tables built
+        let one = throughput(1, self.count, op);
+        let all = throughput(self.cores, self.count, op);
+        self.rows.push((name.to_owned(), one, all));
+        one
+    }
+}
+
+/// A compact specification, so that the benchmark credential is about 2 KB like a typical
+/// badge; the demo specifications make richer ones, measured too.
+const COMPACT_SPEC: &str = r#"{
+    "awarding_bodies": ["valdeoliva"],
+    "languages": ["en"],
+    "title": {"en": "Data literacy"},
+    "learning_outcomes": [
+        {"text": {"en": "Analyse open data with spreadsheets"}, "skill": "http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be"},
+        {"text": {"en": "Present findings to decision makers"}}
+    ],
+    "workload": {"ects": 5, "hours": 125},
+    "eqf_level": 6,
+    "isced_f": "0542",
+    "assessment": {"kind": "summative", "methods": ["project"]},
+    "participation": "online",
+    "quality_assurance": {"internal": true}
+}"#;
+
+fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
+    let (demo_spec, institution, learner) = mc_app::demo_award_parts()?;
+    let compact: mc_core::wire::SpecDocument = serde_json::from_str(COMPACT_SPEC)?;
+    let spec_id = mc_core::SpecId::parse("01936a3e-0000-7000-8000-00000000b000").expect("a valid id");
+    let spec = compact.parse(spec_id)?;
+    let key = SecretKey::from_seed(KeyType::Ed25519, random_seed()?)?;
+    let public = key.public_key();
+    let did = format!("did:key:{}", public.to_multibase());
+    let issued = Timestamp::parse("2025-06-30T10:00:00Z").expect("a valid time");
+    let badge_with_id = |id: &str| {
+        let award =
+            Award { id, learner: &learner, issued, valid_until: None, salt: "bench", grade: None, issuer_id: &did };
+        open_badge(&spec, &[&institution], &award)
+    };
+    let badge = badge_with_id("urn:uuid:01936a3e-0000-7000-8000-00000000b001");
+    let rich_badge = {
+        let award = Award {
+            id: "urn:uuid:01936a3e-0000-7000-8000-00000000b002",
+            learner: &learner,
+            issued,
+            valid_until: None,
+            salt: "bench",
+            grade: None,
+            issuer_id: &did,
+        };
+        open_badge(&demo_spec, &[&institution], &award)
+    };
+    let options = ProofOptions {
+        verification_method: format!("{did}#{}", public.to_multibase()),
+        created: issued.to_rfc3339(),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let unsigned_bytes = serde_json::to_string(&badge)?.len();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let mut bench = Bench { cores, count, rows: Vec::new() };
+
+    let PublicKey::Ed25519(verifying) = &public else { unreachable!("an Ed25519 key") };
+    let SecretKey::Ed25519(signing) = &key else { unreachable!("an Ed25519 key") };
+    let message = [7u8; 64];
+    let signature = ed25519_dalek::Signer::sign(signing, &message);
+    let raw_sign = bench.measure("raw Ed25519 sign (64 bytes)", &|_| {
+        black_box(ed25519_dalek::Signer::sign(signing, black_box(&message)));
+    });
+    let raw_verify = bench.measure("raw Ed25519 verify_strict", &|_| {
+        black_box(verifying.verify_strict(black_box(&message), &signature)).expect("the signature holds");
+    });
+
+    let mut ratios = Vec::new();
+    let mut signed_rdfc = Map::new();
+    for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {
+        let sign_rate = bench.measure(&format!("{} sign", suite.name()), &|_| {
+            black_box(proof::sign(&badge, suite, &key, &options).expect("the badge signs"));
+        });
+        let signed = proof::sign(&badge, suite, &key, &options)?;
+        let proof = signed["proof"].as_object().expect("one proof").clone();
+        let verify_rate = bench.measure(&format!("{} verify proof", suite.name()), &|_| {
+            black_box(proof::verify(&signed, &proof, &public).expect("the proof holds"));
+        });
+        ratios.push((suite.name(), raw_sign / sign_rate, raw_verify / verify_rate));
+        if suite == Suite::EddsaRdfc2022 {
+            signed_rdfc = signed;
+        }
+    }
+    let rich_bytes = serde_json::to_string(&rich_badge)?.len();
+    bench.measure(&format!("eddsa-rdfc-2022 sign, {} KB demo badge", rich_bytes / 1000), &|_| {
+        black_box(proof::sign(&rich_badge, Suite::EddsaRdfc2022, &key, &options).expect("the badge signs"));
+    });
+    let params = VerifyParams { now: issued, resolver: &NoResolver, trusted_issuers: None };
+    bench.measure("full verification, eddsa-rdfc-2022", &|_| {
+        let result = verify_document(&signed_rdfc, &params);
+        assert_eq!(result.verdict, Verdict::Valid, "{result:?}");
+    });
+
+    println!(
+        "Open Badges 3.0 credential: {unsigned_bytes} bytes unsigned, {} bytes signed (eddsa-rdfc-2022); {count} operations per measurement",
+        serde_json::to_string(&signed_rdfc)?.len()
+    );
+    println!("{:<38} {:>12} {:>14} {:>9}", "operation", "1 core /s", format!("{cores} cores /s"), "µs/op");
+    for (name, one, all) in &bench.rows {
+        println!("{name:<38} {one:>12.0} {all:>14.0} {:>9.1}", 1e6 / one);
+    }
+    println!();
+    for (suite, sign_ratio, verify_ratio) in ratios {
+        println!("{suite}: sign costs {sign_ratio:.1}× a raw Ed25519 sign, verify {verify_ratio:.1}× a raw verify");
+    }
+    if memory_check > 0 {
+        memory(memory_check, &badge_with_id, &key, &options, &params)?;
+    }
+    Ok(())
+}
+
+/// Verifies `total` distinct credentials and reports the resident memory along the way.
+fn memory(
+    total: u32,
+    badge_with_id: &dyn Fn(&str) -> Map<String, Value>,
+    key: &SecretKey,
+    options: &ProofOptions,
+    params: &VerifyParams<'_>,
+) -> anyhow::Result<()> {
+    const DISTINCT: u32 = 500;
+    let signed: Vec<Map<String, Value>> = (0..DISTINCT)
+        .map(|idx| {
+            proof::sign(
+                &badge_with_id(&format!("urn:uuid:01936a3e-0000-7000-8000-{idx:012}")),
+                Suite::EddsaRdfc2022,
+                key,
+                options,
+            )
+        })
+        .collect::<Result<_, _>>()?;
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    for idx in 0..total {
+        let result = verify_document(&signed[(idx % DISTINCT) as usize], params);
+        anyhow::ensure!(result.verdict == Verdict::Valid, "credential {idx} did not verify: {result:?}");
+        if idx % (total / 10).max(1) == 0 || idx + 1 == total {
+            samples.push((idx + 1, resident_kib()));
+        }
+    }
+    let elapsed = started.elapsed();
+    println!();
+    println!("memory while verifying {total} credentials ({:.1} s, one core):", elapsed.as_secs_f64());
+    for (done, kib) in &samples {
+        println!("  after {done:>7}: {:>8} KiB resident", kib.map_or("?".to_owned(), |kib| kib.to_string()));
+    }
+    Ok(())
+}
+
+/// The process's resident set size, from /proc (Linux only).
+fn resident_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

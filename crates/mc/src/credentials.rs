@@ -1,0 +1,235 @@
+//! `microcred key`, `sign` and `verify`: credentials and keys as files, no database.
+
+use std::{
+    io::Write,
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::{
+        Mutex,
+        atomic::{AtomicUsize, Ordering},
+    },
+    time::{SystemTime, UNIX_EPOCH},
+};
+
+use anyhow::{Context, bail};
+use mc_core::Timestamp;
+use mc_vc::{
+    did::NoResolver,
+    multikey::{self, KeyType, SecretKey},
+    proof::{self, ProofOptions, Suite},
+    verify::{CheckStatus, TrustedIssuers, Verdict, Verification, VerifyParams, verify_text},
+};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::{
+    cli::{KeyCommand, KeyTypeArg, SignArgs, SuiteArg, VerifyArgs},
+    commands::read_input,
+};
+
+/// The largest key or credential file read.
+const MAX_FILE_BYTES: u64 = mc_vc::verify::MAX_CREDENTIAL_BYTES as u64;
+
+/// The current time, from the system clock.
+pub(crate) fn now() -> Timestamp {
+    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
+    Timestamp::from_unix(elapsed.as_secs() as i64, 0)
+}
+
+/// 32 bytes from the operating system's random source.
+pub(crate) fn random_seed() -> anyhow::Result<[u8; 32]> {
+    let mut seed = [0u8; 32];
+    getrandom::fill(&mut seed).map_err(|err| anyhow::anyhow!("cannot draw random bytes: {err}"))?;
+    Ok(seed)
+}
+
+pub(crate) fn key(command: &KeyCommand) -> anyhow::Result<()> {
+    let KeyCommand::Generate { key_type } = command;
+    let key_type = match key_type {
+        KeyTypeArg::Ed25519 => KeyType::Ed25519,
+        KeyTypeArg::P256 => KeyType::P256,
+    };
+    let key = loop {
+        // A P-256 seed is out of range with negligible probability; draw again if so.
+        if let Ok(key) = SecretKey::from_seed(key_type, random_seed()?) {
+            break key;
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &multikey::key_file(&key))?;
+    writeln!(out)?;
+    Ok(())
+}
+
+pub(crate) fn sign(args: &SignArgs) -> anyhow::Result<()> {
+    let key_text = read_input(&args.key.display().to_string(), MAX_FILE_BYTES)?;
+    let key = multikey::secret_key_from_file(&key_text)
+        .with_context(|| format!("{} is not a usable key file", args.key.display()))?;
+    let text = read_input(&args.file, MAX_FILE_BYTES)?;
+    let Value::Object(document) = serde_json::from_str(&text).with_context(|| format!("{} is not JSON", args.file))?
+    else {
+        bail!("{} is not a JSON object", args.file);
+    };
+    let suite = match args.suite {
+        SuiteArg::EddsaRdfc2022 => Suite::EddsaRdfc2022,
+        SuiteArg::EddsaJcs2022 => Suite::EddsaJcs2022,
+        SuiteArg::EcdsaRdfc2019 => Suite::EcdsaRdfc2019,
+        SuiteArg::EcdsaJcs2019 => Suite::EcdsaJcs2019,
+    };
+    let created = match &args.created {
+        Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--created: {err}"))?.to_rfc3339(),
+        None => now().to_rfc3339(),
+    };
+    let public = key.public_key().to_multibase();
+    let verification_method = args.verification_method.clone().unwrap_or_else(|| format!("did:key:{public}#{public}"));
+    let controller = verification_method.split_once('#').map_or(verification_method.as_str(), |(base, _)| base);
+    let issuer = match document.get("issuer") {
+        Some(Value::String(id)) => Some(id.as_str()),
+        Some(Value::Object(issuer)) => issuer.get("id").and_then(Value::as_str),
+        _ => None,
+    };
+    if issuer.is_some_and(|issuer| issuer != controller) {
+        eprintln!(
+            "warning: the credential's issuer {} is not {controller}, which controls the key; verifiers will refuse it",
+            issuer.unwrap_or_default()
+        );
+    }
+    let options = ProofOptions { verification_method, created, proof_purpose: "assertionMethod".into() };
+    let signed =
+        proof::sign(&document, suite, &key, &options).with_context(|| format!("{} was not signed", args.file))?;
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, &signed)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// One result, with where it came from.
+#[derive(Serialize)]
+struct SourcedResult<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    verification: &'a Verification,
+}
+
+pub(crate) fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let now = match &args.now {
+        Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--now: {err}"))?,
+        None => now(),
+    };
+    let trusted = match &args.trust {
+        Some(path) => {
+            let text = read_input(&path.display().to_string(), 16 * 1024 * 1024)?;
+            Some(TrustedIssuers::from_json(&text).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?)
+        }
+        None => None,
+    };
+    let sources = collect_sources(&args.inputs)?;
+    let params = VerifyParams { now, resolver: &NoResolver, trusted_issuers: trusted.as_ref() };
+    let results = verify_all(&sources, &params);
+
+    let mut out = std::io::stdout().lock();
+    for (source, result) in sources.iter().zip(&results) {
+        let source = source.display().to_string();
+        match (args.json, results.len()) {
+            (true, 1) => {
+                serde_json::to_writer_pretty(&mut out, result)?;
+                writeln!(out)?;
+            }
+            (true, _) => {
+                serde_json::to_writer(&mut out, &SourcedResult { source: &source, verification: result })?;
+                writeln!(out)?;
+            }
+            (false, _) => print_result(&mut out, &source, result)?,
+        }
+    }
+    let code = match results.iter().map(|result| result.verdict).max_by_key(|verdict| match verdict {
+        Verdict::Valid => 0,
+        Verdict::Invalid => 1,
+        Verdict::Indeterminate => 2,
+    }) {
+        Some(Verdict::Invalid) => ExitCode::from(1),
+        Some(Verdict::Indeterminate) => ExitCode::from(2),
+        _ => ExitCode::SUCCESS,
+    };
+    Ok(code)
+}
+
+/// The files to verify: every argument, with directories replaced by the credential files in
+/// them (recursively, sorted).
+fn collect_sources(inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut sources = Vec::new();
+    for input in inputs {
+        if input.is_dir() {
+            let mut found = Vec::new();
+            walk(input, &mut found).with_context(|| format!("cannot read the directory {}", input.display()))?;
+            found.sort();
+            if found.is_empty() {
+                bail!("{} holds no .json, .jwt or .jws files", input.display());
+            }
+            sources.extend(found);
+        } else {
+            sources.push(input.clone());
+        }
+    }
+    Ok(sources)
+}
+
+fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, found)?;
+        } else if path.extension().is_some_and(|ext| ext == "json" || ext == "jwt" || ext == "jws") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Verifies every source on all cores; results come back in the sources' order.
+fn verify_all(sources: &[PathBuf], params: &VerifyParams<'_>) -> Vec<Verification> {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(sources.len()).max(1);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Verification>>> = Mutex::new(vec![None; sources.len()]);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let idx = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(source) = sources.get(idx) else { break };
+                    let result = match read_input(&source.display().to_string(), MAX_FILE_BYTES) {
+                        Ok(text) => verify_text(&text, params),
+                        Err(err) => Verification::unreadable(format!("{err:#}")),
+                    };
+                    results.lock().expect("no worker panics holding the lock")[idx] = Some(result);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .expect("no worker panicked")
+        .into_iter()
+        .map(|result| result.expect("every source was verified"))
+        .collect()
+}
+
+fn print_result(out: &mut impl Write, source: &str, result: &Verification) -> std::io::Result<()> {
+    let verdict = match result.verdict {
+        Verdict::Valid => "valid",
+        Verdict::Invalid => "INVALID",
+        Verdict::Indeterminate => "could not be verified",
+    };
+    writeln!(out, "{source}: {verdict}")?;
+    for check in &result.checks {
+        let mark = match check.status {
+            CheckStatus::Passed => "ok  ",
+            CheckStatus::Failed => "FAIL",
+            CheckStatus::Skipped => "--  ",
+            CheckStatus::Warning => "warn",
+        };
+        let id = serde_json::to_value(check.id).ok().and_then(|id| id.as_str().map(str::to_owned)).unwrap_or_default();
+        writeln!(out, "  {mark} {id:<9} {}", check.message)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! The negative corpus: each damaged credential fails on the check it should, and none panics
+//! or reaches the network.
+
+use mc_core::Timestamp;
+use mc_test_support::{institution, learner, spec, spec_id};
+use mc_vc::{
+    badge::{Award, open_badge},
+    did::NoResolver,
+    multikey::{KeyType, SecretKey},
+    proof::{self, ProofOptions, Suite},
+    verify::{CheckId, CheckStatus, Verdict, VerifyParams, verify_text},
+};
+use serde_json::{Map, Value, json};
+
+fn key(seed: u8) -> SecretKey {
+    SecretKey::from_seed(KeyType::Ed25519, [seed; 32]).unwrap()
+}
+
+fn did(key: &SecretKey) -> String {
+    format!("did:key:{}", key.public_key().to_multibase())
+}
+
+/// An unsigned badge issued by the did:key of `key(1)`.
+fn unsigned() -> Map<String, Value> {
+    let issuer = did(&key(1));
+    let learner = learner(1, "ana@learners.example");
+    let award = Award {
+        id: "urn:uuid:0193a000-0000-7000-8000-000000000001",
+        learner: &learner,
+        issued: Timestamp::parse("2025-06-30T10:00:00Z").unwrap(),
+        valid_until: None,
+        salt: "c2FsdA",
+        grade: None,
+        issuer_id: &issuer,
+    };
+    open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award)
+}
+
+fn sign_with(document: &Map<String, Value>, signer: &SecretKey, suite: Suite) -> Map<String, Value> {
+    let public = signer.public_key().to_multibase();
+    let options = ProofOptions {
+        verification_method: format!("did:key:{public}#{public}"),
+        created: "2025-06-30T10:00:00Z".into(),
+        proof_purpose: "assertionMethod".into(),
+    };
+    proof::sign(document, suite, signer, &options).unwrap()
+}
+
+fn signed() -> Map<String, Value> {
+    sign_with(&unsigned(), &key(1), Suite::EddsaRdfc2022)
+}
+
+/// Signs the badge after `change`, so that only the change is wrong.
+fn signed_after(change: impl Fn(&mut Map<String, Value>)) -> String {
+    let mut document = unsigned();
+    change(&mut document);
+    Value::Object(sign_with(&document, &key(1), Suite::EddsaRdfc2022)).to_string()
+}
+
+/// Signs the badge with eddsa-jcs-2022 after `change`: JSON canonicalization signs what the
+/// RDF one refuses to, so the verifier's own checks are what catch it.
+fn jcs_signed_after(change: impl Fn(&mut Map<String, Value>)) -> String {
+    let mut document = unsigned();
+    change(&mut document);
+    Value::Object(sign_with(&document, &key(1), Suite::EddsaJcs2022)).to_string()
+}
+
+/// Changes a signed badge.
+fn damaged(change: impl Fn(&mut Map<String, Value>)) -> String {
+    let mut document = signed();
+    change(&mut document);
+    Value::Object(document).to_string()
+}
+
+fn proof_mut(document: &mut Map<String, Value>) -> &mut Map<String, Value> {
+    document.get_mut("proof").and_then(Value::as_object_mut).unwrap()
+}
+
+#[test]
+fn damaged_credentials_fail_on_the_right_check() {
+    let cases: Vec<(&str, String, &[CheckId])> = vec![
+        ("changed claim", damaged(|doc| doc["name"] = json!("Quantum physics")), &[CheckId::Proof]),
+        (
+            "changed achievement",
+            damaged(|doc| doc["credentialSubject"]["achievement"]["creditsAvailable"] = json!(60)),
+            &[CheckId::Proof],
+        ),
+        ("proof removed", damaged(|doc| drop(doc.remove("proof"))), &[CheckId::Proof]),
+        ("proof null", damaged(|doc| doc["proof"] = Value::Null), &[CheckId::Schema, CheckId::Proof]),
+        ("unknown cryptosuite", damaged(|doc| proof_mut(doc)["cryptosuite"] = json!("rot13-2025")), &[CheckId::Proof]),
+        ("unknown proof type", damaged(|doc| proof_mut(doc)["type"] = json!("MagicProof")), &[CheckId::Proof]),
+        (
+            "wrong proof purpose",
+            damaged(|doc| proof_mut(doc)["proofPurpose"] = json!("authentication")),
+            &[CheckId::Proof],
+        ),
+        (
+            "truncated proofValue",
+            damaged(|doc| {
+                let value = proof_mut(doc)["proofValue"].as_str().unwrap().to_owned();
+                proof_mut(doc)["proofValue"] = json!(value[..value.len() - 10]);
+            }),
+            &[CheckId::Proof],
+        ),
+        ("proofValue not multibase", damaged(|doc| proof_mut(doc)["proofValue"] = json!("0OIl")), &[CheckId::Proof]),
+        (
+            "key not controlled by the issuer",
+            Value::Object(sign_with(&unsigned(), &key(2), Suite::EddsaRdfc2022)).to_string(),
+            &[CheckId::Issuer],
+        ),
+        (
+            "jcs proof by another key",
+            Value::Object(sign_with(&unsigned(), &key(3), Suite::EddsaJcs2022)).to_string(),
+            &[CheckId::Issuer],
+        ),
+        (
+            "added undefined term",
+            jcs_signed_after(|doc| doc.insert("favouriteColour".into(), json!("green")).map_or((), drop)),
+            &[CheckId::Format],
+        ),
+        (
+            "added undefined term after signing",
+            damaged(|doc| doc["credentialSubject"]["favouriteColour"] = json!("green")),
+            &[CheckId::Format],
+        ),
+        (
+            "unknown context",
+            jcs_signed_after(|doc| {
+                doc["@context"].as_array_mut().unwrap().push(json!("https://evil.example/context.jsonld"))
+            }),
+            &[CheckId::Format],
+        ),
+        (
+            "reordered context",
+            jcs_signed_after(|doc| doc["@context"].as_array_mut().unwrap().swap(0, 1)),
+            &[CheckId::Format],
+        ),
+        (
+            "expired",
+            signed_after(|doc| drop(doc.insert("validUntil".into(), json!("2025-12-31T23:59:59Z")))),
+            &[CheckId::Validity],
+        ),
+        ("not yet valid", signed_after(|doc| doc["validFrom"] = json!("2027-01-01T00:00:00Z")), &[CheckId::Validity]),
+        (
+            "validUntil before validFrom",
+            signed_after(|doc| drop(doc.insert("validUntil".into(), json!("2025-01-01T00:00:00Z")))),
+            &[CheckId::Validity],
+        ),
+        ("malformed validFrom", signed_after(|doc| doc["validFrom"] = json!("30/06/2025")), &[CheckId::Validity]),
+        ("not an object", "[1, 2, 3]".to_owned(), &[CheckId::Format]),
+        ("not JSON", "{\"@context\": ".to_owned(), &[CheckId::Format]),
+        ("10 MB input", format!("{{\"padding\": \"{}\"}}", "x".repeat(10 * 1024 * 1024)), &[CheckId::Format]),
+        ("JSON nested 10,000 deep", format!("{}{}", "[".repeat(10_000), "]".repeat(10_000)), &[CheckId::Format]),
+        (
+            "object nested 10,000 deep",
+            format!("{}1{}", "{\"a\":".repeat(10_000), "}".repeat(10_000)),
+            &[CheckId::Format],
+        ),
+    ];
+    let params = VerifyParams {
+        now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
+        resolver: &NoResolver,
+        trusted_issuers: None,
+    };
+    let mut wrong = Vec::new();
+    for (name, text, expected) in &cases {
+        let result = verify_text(text, &params);
+        let failed: Vec<CheckId> =
+            result.checks.iter().filter(|check| check.status == CheckStatus::Failed).map(|check| check.id).collect();
+        if result.verdict != Verdict::Invalid || failed != *expected {
+            wrong.push(format!("{name}: expected {expected:?} to fail, got {result:#?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn the_undamaged_credential_is_valid() {
+    let params = VerifyParams {
+        now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
+        resolver: &NoResolver,
+        trusted_issuers: None,
+    };
+    let result = verify_text(&Value::Object(signed()).to_string(), &params);
+    assert_eq!(result.verdict, Verdict::Valid, "{result:#?}");
+}

@@ -1,0 +1,149 @@
+//! `microcred key`, `sign` and `verify`, run as a user would.
+
+use serde_json::Value;
+
+use crate::support::Env;
+
+fn vectors() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
+}
+
+fn vector(path: &str) -> String {
+    vectors().join(path).display().to_string()
+}
+
+#[test]
+fn signing_the_test_vector_reproduces_its_proof_value() {
+    let env = Env::sqlite();
+    for (suite, expected) in [
+        ("eddsa-rdfc-2022", "vc-di-eddsa/TestVectors/eddsa-rdfc-2022/signedDataInt.json"),
+        ("eddsa-jcs-2022", "vc-di-eddsa/TestVectors/eddsa-jcs-2022/signedJCS.json"),
+    ] {
+        let signed = env.ok(&[
+            "sign",
+            "--key",
+            &vector("vc-di-eddsa/TestVectors/keyPair.json"),
+            "--suite",
+            suite,
+            "--created",
+            "2023-02-24T23:36:38Z",
+            &vector("vc-di-eddsa/TestVectors/unsigned.json"),
+        ]);
+        let signed: Value = serde_json::from_str(&signed).unwrap();
+        let expected: Value = serde_json::from_str(&std::fs::read_to_string(vector(expected)).unwrap()).unwrap();
+        assert_eq!(signed, expected, "{suite}");
+    }
+}
+
+#[test]
+fn a_new_key_signs_what_verify_accepts() {
+    let env = Env::sqlite();
+    let key = env.ok(&["key", "generate"]);
+    let key_json: Value = serde_json::from_str(&key).unwrap();
+    let did = key_json["controller"].as_str().unwrap().to_owned();
+    assert!(did.starts_with("did:key:z6Mk"), "{did}");
+    let key_path = env.write("key.json", &key);
+
+    let mut credential: Value =
+        serde_json::from_str(&std::fs::read_to_string(vector("vc-di-eddsa/TestVectors/unsigned.json")).unwrap())
+            .unwrap();
+    credential["issuer"] = Value::String(did.clone());
+    let unsigned = env.write("unsigned.json", &credential.to_string());
+    for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
+        let signed = env.ok(&["sign", "--key", &key_path, "--suite", suite, &unsigned]);
+        let path = env.write(&format!("signed-{suite}.json"), &signed);
+        let out = env.ok(&["verify", &path, "--now", "2025-01-01T00:00:00Z"]);
+        assert!(out.contains(": valid\n"), "{out}");
+        assert!(out.contains(&format!("signed with a key of the issuer {did}")), "{out}");
+    }
+
+    let p256 = env.ok(&["key", "generate", "--type", "p256"]);
+    let p256: Value = serde_json::from_str(&p256).unwrap();
+    assert!(p256["publicKeyMultibase"].as_str().unwrap().starts_with("zDn"));
+}
+
+#[test]
+fn signing_for_another_issuer_warns() {
+    let env = Env::sqlite();
+    let output = env
+        .command(&[
+            "sign",
+            "--key",
+            &vector("vc-di-eddsa/TestVectors/keyPair.json"),
+            &vector("vc-di-eddsa/TestVectors/unsigned.json"),
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("warning: the credential's issuer https://vc.example/issuers/5678 is not did:key:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn verify_reports_each_credential_and_exits_by_the_worst_verdict() {
+    let env = Env::sqlite();
+    let valid = vector("ob3/1edtech-validator-test-resources/simple.json");
+    let invalid = vector("ob3/1edtech-validator-test-resources/simple-err-expired.json");
+    let mut did_web: Value = serde_json::from_str(&std::fs::read_to_string(&valid).unwrap()).unwrap();
+    did_web["proof"][0]["verificationMethod"] = Value::String("did:web:issuer.example#key-1".into());
+    let undecided = env.write("did-web.json", &did_web.to_string());
+    let missing = env.file("missing.json").display().to_string();
+
+    let out = env.command(&["verify", &valid, "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+
+    let out = env.command(&["verify", &valid, &invalid, "--json", "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["source"], valid);
+    assert_eq!(lines[0]["verdict"], "valid");
+    assert_eq!(lines[1]["verdict"], "invalid");
+    let failed: Vec<&Value> =
+        lines[1]["checks"].as_array().unwrap().iter().filter(|check| check["status"] == "failed").collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["id"], "validity");
+
+    let out = env.command(&["verify", &valid, &missing, "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "an unreadable file could not be checked");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("missing.json: could not be verified"), "{text}");
+    assert!(text.contains("cannot read"), "{text}");
+
+    let out = env.command(&["verify", &undecided, "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a key that cannot be resolved: {}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn verify_takes_directories_and_a_trust_list() {
+    let env = Env::sqlite();
+    let dir = env.file("credentials");
+    std::fs::create_dir(&dir).unwrap();
+    for name in ["simple.json", "simple-context-version.json", "endorsement-valid.json"] {
+        std::fs::copy(vectors().join("ob3/1edtech-validator-test-resources").join(name), dir.join(name)).unwrap();
+    }
+    std::fs::write(dir.join("notes.txt"), "not a credential").unwrap();
+    let trust = env
+        .write("trust.json", r#"{"issuers": [{"id": "https://example.com/issuers/876543", "name": "Example Corp"}]}"#);
+    let out = env
+        .command(&["verify", &dir.display().to_string(), "--json", "--trust", &trust, "--now", "2025-01-01T00:00:00Z"])
+        .output()
+        .unwrap();
+    let lines: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "only credential files are read");
+    let trust_of = |source: &str| {
+        let line = lines.iter().find(|line| line["source"].as_str().unwrap().ends_with(source)).unwrap();
+        line["checks"].as_array().unwrap().iter().find(|check| check["id"] == "trust").unwrap()["status"].clone()
+    };
+    assert_eq!(trust_of("simple.json"), "passed");
+    assert_eq!(trust_of("endorsement-valid.json"), "failed");
+    assert_eq!(out.status.code(), Some(1), "an untrusted issuer makes its credential invalid");
+
+    let stderr = env.fails(&["verify", &dir.display().to_string(), "--trust", &env.write("bad.json", "{}")]);
+    assert!(stderr.contains("expected {\"issuers\": [...]}"), "{stderr}");
+}

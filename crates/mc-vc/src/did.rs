@@ -109,11 +109,12 @@ pub fn method_from_document(url: &str, document: &Value) -> Result<VerificationM
     if controller != controller_url {
         return Err(invalid(format!("the method's controller {controller:?} is not {controller_url}")));
     }
-    let multibase = method
-        .get("publicKeyMultibase")
-        .and_then(Value::as_str)
-        .ok_or_else(|| invalid("the method has no publicKeyMultibase".into()))?;
-    let public_key = PublicKey::from_multibase(multibase).map_err(|err| invalid(err.to_string()))?;
+    let public_key = match (method.get("publicKeyMultibase").and_then(Value::as_str), method.get("publicKeyJwk")) {
+        (Some(multibase), _) => PublicKey::from_multibase(multibase),
+        (None, Some(Value::Object(jwk))) => PublicKey::from_jwk(jwk),
+        _ => return Err(invalid("the method has neither publicKeyMultibase nor publicKeyJwk".into())),
+    }
+    .map_err(|err| invalid(err.to_string()))?;
     let assertion_method = assertion.clone().any(|entry| match entry {
         Value::String(id) => id == url,
         Value::Object(method) => method.get("id").and_then(Value::as_str) == Some(url),

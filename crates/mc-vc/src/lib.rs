@@ -8,6 +8,7 @@ pub mod badge;
 pub mod contexts;
 pub mod did;
 mod error;
+mod jwt;
 pub mod linked_data;
 pub mod multikey;
 pub mod proof;

@@ -22,6 +22,8 @@ pub enum KeyType {
     P256,
     /// ECDSA over NIST P-384.
     P384,
+    /// RSA, for verifying RS256 JWTs only.
+    Rsa,
 }
 
 impl fmt::Display for KeyType {
@@ -30,6 +32,7 @@ impl fmt::Display for KeyType {
             KeyType::Ed25519 => "Ed25519",
             KeyType::P256 => "P-256",
             KeyType::P384 => "P-384",
+            KeyType::Rsa => "RSA",
         })
     }
 }
@@ -43,9 +46,61 @@ pub enum PublicKey {
     P256(p256::ecdsa::VerifyingKey),
     /// A P-384 key.
     P384(p384::ecdsa::VerifyingKey),
+    /// An RSA key (from a JWK; RSA has no Multikey form here).
+    Rsa(Box<rsa::RsaPublicKey>),
 }
 
 impl PublicKey {
+    /// Reads a public JSON Web Key (RFC 7517): OKP Ed25519, EC P-256 or P-384, or RSA. A key
+    /// with private parts (`d`) is refused: it should never have been published.
+    pub fn from_jwk(jwk: &serde_json::Map<String, serde_json::Value>) -> Result<PublicKey, KeyError> {
+        use base64::Engine as _;
+        let part = |name: &'static str| -> Result<Vec<u8>, KeyError> {
+            let value = jwk
+                .get(name)
+                .and_then(serde_json::Value::as_str)
+                .ok_or(KeyError::Malformed("a JWK member is missing"))?;
+            base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(value)
+                .map_err(|_| KeyError::Malformed("a JWK member is not base64url"))
+        };
+        if jwk.contains_key("d") {
+            return Err(KeyError::Malformed("the JWK holds a private key"));
+        }
+        let kty = jwk.get("kty").and_then(serde_json::Value::as_str);
+        let crv = jwk.get("crv").and_then(serde_json::Value::as_str);
+        match (kty, crv) {
+            (Some("OKP"), Some("Ed25519")) => {
+                let x: [u8; 32] = part("x")?.try_into().map_err(|_| KeyError::Invalid(KeyType::Ed25519))?;
+                let key =
+                    ed25519_dalek::VerifyingKey::from_bytes(&x).map_err(|_| KeyError::Invalid(KeyType::Ed25519))?;
+                Ok(PublicKey::Ed25519(key))
+            }
+            (Some("EC"), Some("P-256")) => {
+                let point = [vec![0x04], part("x")?, part("y")?].concat();
+                p256::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                    .map(PublicKey::P256)
+                    .map_err(|_| KeyError::Invalid(KeyType::P256))
+            }
+            (Some("EC"), Some("P-384")) => {
+                let point = [vec![0x04], part("x")?, part("y")?].concat();
+                p384::ecdsa::VerifyingKey::from_sec1_bytes(&point)
+                    .map(PublicKey::P384)
+                    .map_err(|_| KeyError::Invalid(KeyType::P384))
+            }
+            (Some("RSA"), _) => {
+                let n = rsa::BigUint::from_bytes_be(&part("n")?);
+                let e = rsa::BigUint::from_bytes_be(&part("e")?);
+                let key = rsa::RsaPublicKey::new(n, e).map_err(|_| KeyError::Invalid(KeyType::Rsa))?;
+                if rsa::traits::PublicKeyParts::size(&key) < 256 {
+                    return Err(KeyError::Malformed("RSA keys shorter than 2048 bits are refused"));
+                }
+                Ok(PublicKey::Rsa(Box::new(key)))
+            }
+            _ => Err(KeyError::Malformed("unsupported JWK: use OKP Ed25519, EC P-256 or P-384, or RSA")),
+        }
+    }
+
     /// Decodes a `publicKeyMultibase` value.
     pub fn from_multibase(multibase: &str) -> Result<PublicKey, KeyError> {
         let bytes = decode_base58btc(multibase)?;
@@ -78,6 +133,7 @@ impl PublicKey {
             PublicKey::Ed25519(key) => encode_base58btc(&ED25519_PUB, key.as_bytes()),
             PublicKey::P256(key) => encode_base58btc(&P256_PUB, key.to_encoded_point(true).as_bytes()),
             PublicKey::P384(key) => encode_base58btc(&P384_PUB, key.to_encoded_point(true).as_bytes()),
+            PublicKey::Rsa(_) => "(an RSA key has no Multikey form)".to_owned(),
         }
     }
 
@@ -87,6 +143,7 @@ impl PublicKey {
             PublicKey::Ed25519(_) => KeyType::Ed25519,
             PublicKey::P256(_) => KeyType::P256,
             PublicKey::P384(_) => KeyType::P384,
+            PublicKey::Rsa(_) => KeyType::Rsa,
         }
     }
 }
@@ -114,7 +171,7 @@ impl SecretKey {
             KeyType::P256 => p256::ecdsa::SigningKey::from_bytes(&seed.into())
                 .map(SecretKey::P256)
                 .map_err(|_| KeyError::Invalid(KeyType::P256)),
-            KeyType::P384 => Err(KeyError::Malformed("P-384 keys are for verification only")),
+            KeyType::P384 | KeyType::Rsa => Err(KeyError::Malformed("P-384 and RSA keys are for verification only")),
         }
     }
 

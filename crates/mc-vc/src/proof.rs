@@ -310,6 +310,7 @@ pub fn verify_with(
             })?;
             p384::ecdsa::signature::Verifier::verify(key, &data, &signature).is_ok()
         }
+        PublicKey::Rsa(_) => return Err(ProofError::WrongKey { suite: suite.name(), key_type: KeyType::Rsa }),
     };
     match verified {
         true => Ok(suite),

@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use crate::{
     contexts,
     did::{self, KeyResolver, ResolveError, VerificationMethod},
+    jwt::{self, Jws},
     linked_data::{self, LinkedDataError},
     multikey::PublicKey,
     proof::{self, ProofError, Suite},
@@ -179,6 +180,10 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
         );
         return report.finish(None, None);
     }
+    let trimmed = text.trim();
+    if jwt::looks_like_jwt(trimmed) {
+        return verify_jwt(trimmed, params);
+    }
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(document)) => verify_document(&document, params),
         Ok(_) => {
@@ -192,8 +197,62 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
     }
 }
 
-/// Verifies a parsed JSON-LD credential.
+/// Verifies a parsed JSON-LD credential with embedded proofs.
 pub fn verify_document(document: &Map<String, Value>, params: &VerifyParams<'_>) -> Verification {
+    verify_secured(document, None, params)
+}
+
+/// Verifies a VC-JWT: the JWS, the claims that repeat the credential, and the credential.
+fn verify_jwt(text: &str, params: &VerifyParams<'_>) -> Verification {
+    let mut report = Report { checks: Vec::new(), indeterminate: false };
+    let parsed = Jws::parse(text).and_then(|jws| {
+        let credential = jws.credential()?.clone();
+        check_jwt_claims(&jws, &credential)?;
+        Ok((jws, credential))
+    });
+    match parsed {
+        Ok((jws, credential)) => verify_secured(&credential, Some(&jws), params),
+        Err(message) => {
+            report.add(CheckId::Format, CheckStatus::Failed, message);
+            report.finish(None, None)
+        }
+    }
+}
+
+/// The registered claims of a VC-JWT must say what the credential says (Open Badges 3.0
+/// §8.2.4): `iss` the issuer, `jti` the id, `sub` the subject, `nbf` and `exp` the validity.
+fn check_jwt_claims(jws: &Jws, credential: &Map<String, Value>) -> Result<(), String> {
+    let claim = |name: &str| jws.claims.get(name);
+    if let Some(iss) = claim("iss").and_then(Value::as_str)
+        && issuer_id(credential).as_deref() != Some(iss)
+    {
+        return Err(format!("the JWT's iss {iss} is not the credential's issuer"));
+    }
+    if let (Some(jti), Some(id)) = (claim("jti").and_then(Value::as_str), credential.get("id").and_then(Value::as_str))
+        && jti != id
+    {
+        return Err(format!("the JWT's jti {jti} is not the credential's id {id}"));
+    }
+    let subject = credential.get("credentialSubject").and_then(|subject| subject.get("id")).and_then(Value::as_str);
+    if let (Some(sub), Some(subject)) = (claim("sub").and_then(Value::as_str), subject)
+        && sub != subject
+    {
+        return Err(format!("the JWT's sub {sub} is not the credential subject {subject}"));
+    }
+    for (name, key, fallback) in [("nbf", "validFrom", "issuanceDate"), ("exp", "validUntil", "expirationDate")] {
+        let Some(seconds) = claim(name).and_then(Value::as_i64) else { continue };
+        let date = credential.get(key).or_else(|| credential.get(fallback)).and_then(Value::as_str);
+        if let Some(date) = date.and_then(|date| Timestamp::parse_lenient(date).ok())
+            && date.unix_seconds() != seconds
+        {
+            return Err(format!("the JWT's {name} ({seconds}) is not the credential's {key} ({date})"));
+        }
+    }
+    Ok(())
+}
+
+/// Verifies a credential secured by its embedded proofs (`jws` is `None`) or by a JWS.
+fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &VerifyParams<'_>) -> Verification {
     let mut report = Report { checks: Vec::new(), indeterminate: false };
     let credential_id = document.get("id").and_then(Value::as_str).map(str::to_owned);
     let issuer = issuer_id(document);
@@ -243,7 +302,10 @@ pub fn verify_document(document: &Map<String, Value>, params: &VerifyParams<'_>)
         }
     };
 
-    check_proofs(document, &canonical_document, &issuer, params, &mut report);
+    match jws {
+        None => check_proofs(document, &canonical_document, &issuer, params, &mut report),
+        Some(jws) => check_jws(jws, &issuer, params, &mut report),
+    }
     check_validity(document, params.now, &mut report);
 
     match document.get("credentialStatus") {
@@ -432,7 +494,14 @@ fn check_proofs(
         ),
     }
 
-    for (_, method, key_in_url) in verified {
+    let methods: Vec<(&VerificationMethod, bool)> =
+        verified.iter().map(|(_, method, key_in_url)| (*method, *key_in_url)).collect();
+    check_binding(&methods, issuer, report);
+}
+
+/// Checks that every key that signed belongs to the issuer and may issue credentials.
+fn check_binding(methods: &[(&VerificationMethod, bool)], issuer: &str, report: &mut Report) {
+    for (method, key_in_url) in methods {
         if method.controller != issuer {
             report.add(
                 CheckId::Issuer,
@@ -452,7 +521,7 @@ fn check_proofs(
             );
             return;
         }
-        if key_in_url {
+        if *key_in_url {
             report.add(
                 CheckId::Issuer,
                 CheckStatus::Warning,
@@ -465,6 +534,60 @@ fn check_proofs(
         }
     }
     report.add(CheckId::Issuer, CheckStatus::Passed, format!("signed with a key of the issuer {issuer}"));
+}
+
+/// Checks the JWS of a VC-JWT: which key signed, and the signature.
+fn check_jws(jws: &Jws, issuer: &str, params: &VerifyParams<'_>, report: &mut Report) {
+    let method = match (jws.header.get("kid").and_then(Value::as_str), jws.header.get("jwk")) {
+        (_, Some(jwk)) => {
+            // A key carried by the token proves nothing unless the issuer's identifier is that key.
+            let key = match jwk.as_object().map(PublicKey::from_jwk) {
+                Some(Ok(key)) => key,
+                Some(Err(err)) => {
+                    return report.add(CheckId::Proof, CheckStatus::Failed, format!("the JWT header's jwk: {err}"));
+                }
+                None => {
+                    return report.add(CheckId::Proof, CheckStatus::Failed, "the JWT header's jwk is not an object");
+                }
+            };
+            match did::resolve_did_key(issuer) {
+                Ok(method) if method.public_key == key => Ok((method, false)),
+                _ => {
+                    return report.add(
+                        CheckId::Proof,
+                        CheckStatus::Failed,
+                        format!("the key in the JWT header is not bound to the issuer {issuer}, so it proves nothing"),
+                    );
+                }
+            }
+        }
+        (Some(kid), None) => {
+            let url = if kid.starts_with('#') { format!("{issuer}{kid}") } else { kid.to_owned() };
+            resolve(&url, params.resolver)
+        }
+        (None, None) if issuer.starts_with("did:key:") => did::resolve_did_key(issuer).map(|method| (method, false)),
+        (None, None) => Err(ResolveError::Unavailable(format!(
+            "the JWT names no key (kid) and the keys of {issuer} cannot be fetched offline"
+        ))),
+    };
+    let (method, key_in_url) = match method {
+        Ok(resolved) => resolved,
+        Err(ResolveError::Invalid(why)) => return report.add(CheckId::Proof, CheckStatus::Failed, why),
+        Err(ResolveError::Unavailable(why)) => {
+            return report.undecided(CheckId::Proof, format!("the signing key could not be resolved: {why}"));
+        }
+    };
+    match jws.verify(&method.public_key) {
+        Ok(()) => {
+            report.add(
+                CheckId::Proof,
+                CheckStatus::Passed,
+                format!("the JWT signature holds ({})", jws.algorithm.name()),
+            );
+            check_binding(&[(&method, key_in_url)], issuer, report);
+        }
+        Err(why) => report.add(CheckId::Proof, CheckStatus::Failed, why),
+    }
 }
 
 fn check_proof(

@@ -1,6 +1,7 @@
 //! Tests of the credential engine against the official vectors in `../shared/vectors`.
 
 mod badge;
+mod jwt;
 mod negative;
 mod support;
 mod validator;

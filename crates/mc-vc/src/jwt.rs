@@ -1,0 +1,148 @@
+//! VC-JWT: a credential secured as a compact JWS (the Open Badges 3.0 "VC-JWT" proof format,
+//! with the credential in the `vc` claim, or VC-JOSE-COSE with the credential as the payload).
+//!
+//! Only `EdDSA`, `ES256`, `ES384` and `RS256` are accepted, chosen by the verifier's allow-list
+//! and the key's type, never by the token alone; `none` never is.
+
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::multikey::{KeyType, PublicKey};
+
+/// The header parameters a VC-JWT may carry (Open Badges 3.0 §8.2.3 allows `alg`, `kid`, `jwk`
+/// and `typ`; VC-JOSE-COSE adds `cty` and `iss`).
+const ALLOWED_HEADER: &[&str] = &["alg", "kid", "jwk", "typ", "cty", "iss"];
+
+/// A signature algorithm of the allow-list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Algorithm {
+    EdDsa,
+    Es256,
+    Es384,
+    Rs256,
+}
+
+impl Algorithm {
+    fn parse(alg: &str) -> Result<Algorithm, String> {
+        match alg {
+            "EdDSA" | "Ed25519" => Ok(Algorithm::EdDsa),
+            "ES256" => Ok(Algorithm::Es256),
+            "ES384" => Ok(Algorithm::Es384),
+            "RS256" => Ok(Algorithm::Rs256),
+            "none" => Err("the JWT is unsigned (alg \"none\"), which is never accepted".into()),
+            other => Err(format!("the JWT algorithm {other:?} is not accepted (EdDSA, ES256, ES384, RS256 are)")),
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Algorithm::EdDsa => "EdDSA",
+            Algorithm::Es256 => "ES256",
+            Algorithm::Es384 => "ES384",
+            Algorithm::Rs256 => "RS256",
+        }
+    }
+
+    fn key_type(self) -> KeyType {
+        match self {
+            Algorithm::EdDsa => KeyType::Ed25519,
+            Algorithm::Es256 => KeyType::P256,
+            Algorithm::Es384 => KeyType::P384,
+            Algorithm::Rs256 => KeyType::Rsa,
+        }
+    }
+}
+
+/// A parsed compact JWS.
+pub(crate) struct Jws {
+    pub(crate) algorithm: Algorithm,
+    pub(crate) header: Map<String, Value>,
+    pub(crate) claims: Map<String, Value>,
+    signing_input: String,
+    signature: Vec<u8>,
+}
+
+/// Whether `text` has the shape of a compact JWS: three base64url parts.
+pub(crate) fn looks_like_jwt(text: &str) -> bool {
+    text.split('.').count() == 3 && text.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+fn decode_json(part: &str, what: &str) -> Result<Map<String, Value>, String> {
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| format!("the JWT {what} is not base64url"))?;
+    match serde_json::from_slice(&bytes) {
+        Ok(Value::Object(object)) => Ok(object),
+        _ => Err(format!("the JWT {what} is not a JSON object")),
+    }
+}
+
+impl Jws {
+    /// Parses and checks the header of a compact JWS.
+    pub(crate) fn parse(text: &str) -> Result<Jws, String> {
+        let mut parts = text.split('.');
+        let (Some(header_part), Some(payload_part), Some(signature_part), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err("a JWT has three parts separated by dots".into());
+        };
+        let header = decode_json(header_part, "header")?;
+        if let Some(unknown) = header.keys().find(|key| !ALLOWED_HEADER.contains(&key.as_str())) {
+            return Err(format!("the JWT header parameter {unknown:?} is not allowed in a VC-JWT"));
+        }
+        let alg = header.get("alg").and_then(Value::as_str).ok_or("the JWT header has no alg")?;
+        let algorithm = Algorithm::parse(alg)?;
+        if let Some(typ) = header.get("typ").and_then(Value::as_str)
+            && !matches!(typ, "JWT" | "vc+jwt" | "vc+ld+jwt" | "vc+ld+json+jwt")
+        {
+            return Err(format!("the JWT type {typ:?} is not a credential's"));
+        }
+        let claims = decode_json(payload_part, "payload")?;
+        let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(signature_part)
+            .map_err(|_| "the JWT signature is not base64url".to_owned())?;
+        Ok(Jws { algorithm, header, claims, signing_input: format!("{header_part}.{payload_part}"), signature })
+    }
+
+    /// The credential: the `vc` claim of a VC-JWT, or the payload itself (VC-JOSE-COSE).
+    pub(crate) fn credential(&self) -> Result<&Map<String, Value>, String> {
+        match self.claims.get("vc") {
+            Some(Value::Object(credential)) => Ok(credential),
+            Some(_) => Err("the JWT's vc claim is not an object".into()),
+            None if self.claims.contains_key("@context") => Ok(&self.claims),
+            None => Err("the JWT carries no credential (no vc claim, no @context)".into()),
+        }
+    }
+
+    /// Checks the signature with `key`, whose type must be the algorithm's.
+    pub(crate) fn verify(&self, key: &PublicKey) -> Result<(), String> {
+        if key.key_type() != self.algorithm.key_type() {
+            return Err(format!(
+                "the JWT algorithm {} cannot be used with an {} key",
+                self.algorithm.name(),
+                key.key_type()
+            ));
+        }
+        let input = self.signing_input.as_bytes();
+        let bad = || "the JWT signature does not match its header and payload".to_owned();
+        match key {
+            PublicKey::Ed25519(key) => {
+                let signature = ed25519_dalek::Signature::from_slice(&self.signature).map_err(|_| bad())?;
+                key.verify_strict(input, &signature).map_err(|_| bad())
+            }
+            PublicKey::P256(key) => {
+                let signature = p256::ecdsa::Signature::from_slice(&self.signature).map_err(|_| bad())?;
+                p256::ecdsa::signature::Verifier::verify(key, input, &signature).map_err(|_| bad())
+            }
+            PublicKey::P384(key) => {
+                let signature = p384::ecdsa::Signature::from_slice(&self.signature).map_err(|_| bad())?;
+                p384::ecdsa::signature::Verifier::verify(key, input, &signature).map_err(|_| bad())
+            }
+            PublicKey::Rsa(key) => {
+                let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new((**key).clone());
+                let signature = rsa::pkcs1v15::Signature::try_from(self.signature.as_slice()).map_err(|_| bad())?;
+                rsa::signature::Verifier::verify(&verifier, input, &signature).map_err(|_| bad())
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod adapters;
 mod demo;
 mod error;
 mod formats;

@@ -125,6 +125,9 @@ pub(crate) struct VerifyArgs {
     /// A trusted-issuer list: {"issuers": [{"id": "did:web:…", "name": "…"}]}.
     #[arg(long, value_name = "FILE")]
     pub(crate) trust: Option<PathBuf>,
+    /// Resolve no keys over the network: did:web and https keys are then left undecided.
+    #[arg(long)]
+    pub(crate) offline: bool,
 }
 
 #[derive(Debug, Subcommand)]

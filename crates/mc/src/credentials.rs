@@ -12,9 +12,10 @@ use std::{
 };
 
 use anyhow::{Context, bail};
+use mc_app::adapters::HttpsKeyResolver;
 use mc_core::Timestamp;
 use mc_vc::{
-    did::NoResolver,
+    did::{KeyResolver, NoResolver},
     multikey::{self, KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
     verify::{CheckStatus, TrustedIssuers, Verdict, Verification, VerifyParams, verify_text},
@@ -124,7 +125,12 @@ pub(crate) fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let sources = collect_sources(&args.inputs)?;
-    let params = VerifyParams { now, resolver: &NoResolver, trusted_issuers: trusted.as_ref() };
+    let online = HttpsKeyResolver::new();
+    let resolver: &dyn KeyResolver = match args.offline {
+        true => &NoResolver,
+        false => &online,
+    };
+    let params = VerifyParams { now, resolver, trusted_issuers: trusted.as_ref() };
     let results = verify_all(&sources, &params);
 
     let mut out = std::io::stdout().lock();

@@ -52,7 +52,7 @@ fn a_new_key_signs_what_verify_accepts() {
     for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
         let signed = env.ok(&["sign", "--key", &key_path, "--suite", suite, &unsigned]);
         let path = env.write(&format!("signed-{suite}.json"), &signed);
-        let out = env.ok(&["verify", &path, "--now", "2025-01-01T00:00:00Z"]);
+        let out = env.ok(&["verify", &path, "--offline", "--now", "2025-01-01T00:00:00Z"]);
         assert!(out.contains(": valid\n"), "{out}");
         assert!(out.contains(&format!("signed with a key of the issuer {did}")), "{out}");
     }
@@ -92,10 +92,13 @@ fn verify_reports_each_credential_and_exits_by_the_worst_verdict() {
     let undecided = env.write("did-web.json", &did_web.to_string());
     let missing = env.file("missing.json").display().to_string();
 
-    let out = env.command(&["verify", &valid, "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    let out = env.command(&["verify", &valid, "--offline", "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 
-    let out = env.command(&["verify", &valid, &invalid, "--json", "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    let out = env
+        .command(&["verify", &valid, &invalid, "--json", "--offline", "--now", "2025-01-01T00:00:00Z"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let lines: Vec<Value> =
         String::from_utf8(out.stdout).unwrap().lines().map(|line| serde_json::from_str(line).unwrap()).collect();
@@ -108,13 +111,14 @@ fn verify_reports_each_credential_and_exits_by_the_worst_verdict() {
     assert_eq!(failed.len(), 1);
     assert_eq!(failed[0]["id"], "validity");
 
-    let out = env.command(&["verify", &valid, &missing, "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    let out =
+        env.command(&["verify", &valid, &missing, "--offline", "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "an unreadable file could not be checked");
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("missing.json: could not be verified"), "{text}");
     assert!(text.contains("cannot read"), "{text}");
 
-    let out = env.command(&["verify", &undecided, "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
+    let out = env.command(&["verify", &undecided, "--offline", "--now", "2025-01-01T00:00:00Z"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "a key that cannot be resolved: {}", String::from_utf8_lossy(&out.stdout));
 }
 
@@ -130,7 +134,16 @@ fn verify_takes_directories_and_a_trust_list() {
     let trust = env
         .write("trust.json", r#"{"issuers": [{"id": "https://example.com/issuers/876543", "name": "Example Corp"}]}"#);
     let out = env
-        .command(&["verify", &dir.display().to_string(), "--json", "--trust", &trust, "--now", "2025-01-01T00:00:00Z"])
+        .command(&[
+            "verify",
+            &dir.display().to_string(),
+            "--json",
+            "--trust",
+            &trust,
+            "--offline",
+            "--now",
+            "2025-01-01T00:00:00Z",
+        ])
         .output()
         .unwrap();
     let lines: Vec<Value> =

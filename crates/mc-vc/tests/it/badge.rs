@@ -55,6 +55,12 @@ fn badges_sign_and_verify_with_both_suites() {
             for check in &result.checks {
                 assert!(matches!(check.status, CheckStatus::Passed | CheckStatus::Skipped), "{check:?}");
             }
+            let mut unsigned = signed.clone();
+            unsigned.remove("proof");
+            assert!(
+                mc_vc::linked_data::fast_canonical_nquads(&unsigned).is_some(),
+                "badges take the fast JSON-LD path"
+            );
             let size = serde_json::to_string(&signed).unwrap().len();
             assert!((1_500..=6_000).contains(&size), "a badge is a few kilobytes, not {size} bytes");
         }

@@ -2,6 +2,7 @@
 
 mod badge;
 mod jwt;
+mod linked_data;
 mod negative;
 mod support;
 mod validator;

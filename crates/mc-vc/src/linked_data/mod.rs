@@ -58,9 +58,12 @@ pub enum LinkedDataError {
     TooComplex,
 }
 
+mod expand;
+
 struct Processor {
     loader: HashMap<IriBuf, RemoteDocument>,
     contexts: Mutex<HashMap<String, Arc<json_ld::Context>>>,
+    fast: Mutex<expand::Contexts>,
 }
 
 fn processor() -> &'static Processor {
@@ -75,7 +78,7 @@ fn processor() -> &'static Processor {
                 (iri.clone(), RemoteDocument::new(Some(iri), None, document))
             })
             .collect();
-        Processor { loader, contexts: Mutex::new(HashMap::new()) }
+        Processor { loader, contexts: Mutex::new(HashMap::new()), fast: Mutex::new(expand::Contexts::default()) }
     })
 }
 
@@ -142,6 +145,42 @@ impl Processor {
 /// The RDFC-1.0 canonical N-Quads of `document` (which must carry its `@context`), one quad per
 /// line, each ending with a newline.
 pub fn canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedDataError> {
+    // Anything the fast path does not handle, or refuses, is left to the library, whose word is
+    // final.
+    match fast_canonical_nquads(document) {
+        Some(Ok(canonical)) => Ok(canonical),
+        _ => library_canonical_nquads(document),
+    }
+}
+
+/// [`canonical_nquads`] through the fast path only: `None` when the document uses something
+/// it does not implement (for tests that compare it with the library).
+#[doc(hidden)]
+pub fn fast_canonical_nquads(document: &Map<String, Value>) -> Option<Result<String, LinkedDataError>> {
+    let processor = processor();
+    let context = match document.get("@context") {
+        Some(context) => context,
+        None => return Some(Err(LinkedDataError::MissingContext)),
+    };
+    let active = match processor.active_context(context) {
+        Ok(active) => active,
+        Err(err) => return Some(Err(err)),
+    };
+    let root = processor.fast.lock().expect("the context table is never poisoned").root(&active)?;
+    let mut body = document.clone();
+    body.remove("@context");
+    let mut expander = expand::Expander::new(&processor.fast, &processor.loader);
+    match expander.document(root, &body) {
+        Ok(()) => Some(canonicalize(expander.quads)),
+        Err(expand::Expand::Unsupported) => None,
+        Err(expand::Expand::Invalid(err)) => Some(Err(err)),
+    }
+}
+
+/// [`canonical_nquads`] through the json-ld crate's full implementation only (for tests that
+/// compare it with the fast path).
+#[doc(hidden)]
+pub fn library_canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedDataError> {
     let processor = processor();
     let context = document.get("@context").ok_or(LinkedDataError::MissingContext)?;
     let active = processor.active_context(context)?;
@@ -170,6 +209,11 @@ pub fn canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedD
         .rdf_quads_full(&mut (), &mut generator, None, false)
         .map(to_oxrdf)
         .collect::<Result<Vec<Quad>, LinkedDataError>>()?;
+    canonicalize(quads)
+}
+
+/// RDFC-1.0 of `quads`, refusing datasets that could make it take too long.
+fn canonicalize(quads: Vec<Quad>) -> Result<String, LinkedDataError> {
     let blank_nodes: std::collections::HashSet<&str> = quads
         .iter()
         .flat_map(|quad| {

@@ -1,0 +1,433 @@
+//! A fast path from a JSON-LD credential to RDF quads: the JSON-LD 1.1 expansion and toRdf
+//! algorithms for the features credentials use, with every scoped context processed once (by
+//! the json-ld crate) and reused. Anything else (value objects, lists, language maps, nested
+//! `@context`, reverse properties…) returns [`Expand::Unsupported`] and the caller uses the
+//! library's full implementation; tests check that both give the same canonical form.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+use json_ld::{Container, IriBuf, Process, Term, Type, context::TermDefinitionRef, syntax::Keyword};
+use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term as RdfTerm};
+use serde_json::{Map, Value};
+
+use super::LinkedDataError;
+
+const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
+const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
+const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
+const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
+
+/// The most contexts kept; past it the fast path steps aside.
+const MAX_CONTEXTS: usize = 4_096;
+
+/// Why the fast path did not produce quads.
+#[derive(Debug)]
+pub(super) enum Expand {
+    /// The document uses a feature the fast path does not implement.
+    Unsupported,
+    /// The document is wrong, and the library would say so too.
+    Invalid(LinkedDataError),
+}
+
+impl From<LinkedDataError> for Expand {
+    fn from(err: LinkedDataError) -> Expand {
+        Expand::Invalid(err)
+    }
+}
+
+type Result<T> = std::result::Result<T, Expand>;
+
+/// A processed context, and the one to go back to when entering a new node (set when a
+/// type-scoped context, which does not propagate, was applied).
+struct Entry {
+    context: Arc<json_ld::Context>,
+    previous: Option<usize>,
+}
+
+/// Which kind of scoped context was applied.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Scope {
+    Type,
+    Property,
+}
+
+/// Every context met so far: roots (from top-level `@context`s) and those derived from them by
+/// scoped contexts. Entries are never removed, so their ids stay valid.
+#[derive(Default)]
+pub(super) struct Contexts {
+    entries: Vec<Entry>,
+    roots: HashMap<usize, usize>,
+    derived: HashMap<(usize, Scope, String), usize>,
+}
+
+impl Contexts {
+    /// The id of a root context, keyed by the address of its shared processed form.
+    pub(super) fn root(&mut self, context: &Arc<json_ld::Context>) -> Option<usize> {
+        let key = Arc::as_ptr(context) as usize;
+        if let Some(&id) = self.roots.get(&key) {
+            return Some(id);
+        }
+        if self.entries.len() >= MAX_CONTEXTS {
+            return None;
+        }
+        self.entries.push(Entry { context: Arc::clone(context), previous: None });
+        let id = self.entries.len() - 1;
+        self.roots.insert(key, id);
+        Some(id)
+    }
+}
+
+/// Turns one document into quads.
+pub(super) struct Expander<'a> {
+    contexts: &'a Mutex<Contexts>,
+    loader: &'a HashMap<IriBuf, json_ld::RemoteDocument>,
+    /// Processed contexts by id, copied out of the shared table as they are needed.
+    local: HashMap<usize, (Arc<json_ld::Context>, Option<usize>)>,
+    blank_nodes: usize,
+    pub(super) quads: Vec<Quad>,
+}
+
+impl<'a> Expander<'a> {
+    pub(super) fn new(
+        contexts: &'a Mutex<Contexts>,
+        loader: &'a HashMap<IriBuf, json_ld::RemoteDocument>,
+    ) -> Expander<'a> {
+        Expander { contexts, loader, local: HashMap::new(), blank_nodes: 0, quads: Vec::new() }
+    }
+
+    fn context(&mut self, id: usize) -> Arc<json_ld::Context> {
+        self.entry(id).0
+    }
+
+    fn entry(&mut self, id: usize) -> (Arc<json_ld::Context>, Option<usize>) {
+        if let Some(entry) = self.local.get(&id) {
+            return entry.clone();
+        }
+        let contexts = self.contexts.lock().expect("the context table is never poisoned");
+        let entry = &contexts.entries[id];
+        let entry = (Arc::clone(&entry.context), entry.previous);
+        drop(contexts);
+        self.local.insert(id, entry.clone());
+        entry
+    }
+
+    /// The context that results from applying the scoped context of `term` (found in the
+    /// context `from`) to the context `onto`.
+    fn scoped(&mut self, onto: usize, from: usize, term: &str, scope: Scope) -> Result<usize> {
+        let key = (onto, scope, format!("{from}\u{0}{term}"));
+        if let Some(&id) = self.contexts.lock().expect("the context table is never poisoned").derived.get(&key) {
+            return Ok(id);
+        }
+        let source = self.context(from);
+        let Some(local) = source.get_normal(term).and_then(|definition| definition.context.as_deref()) else {
+            return Ok(onto);
+        };
+        let (active, previous) = self.entry(onto);
+        let options = json_ld::context_processing::Options {
+            propagate: scope == Scope::Property,
+            override_protected: scope == Scope::Property,
+            ..json_ld::context_processing::Options::default()
+        };
+        let processed = super::run_ready(local.process_full(&mut (), &active, self.loader, None, options, ()))
+            .map_err(|err| LinkedDataError::Invalid(format!("the scoped context of {term:?}: {err}")))?
+            .into_processed();
+        let previous = processed.previous_context().map(|_| previous.unwrap_or(onto));
+        let mut contexts = self.contexts.lock().expect("the context table is never poisoned");
+        if let Some(&id) = contexts.derived.get(&key) {
+            return Ok(id);
+        }
+        if contexts.entries.len() >= MAX_CONTEXTS {
+            return Err(Expand::Unsupported);
+        }
+        contexts.entries.push(Entry { context: Arc::new(processed), previous });
+        let id = contexts.entries.len() - 1;
+        contexts.derived.insert(key, id);
+        Ok(id)
+    }
+
+    fn blank(&mut self) -> BlankNode {
+        self.blank_nodes += 1;
+        BlankNode::new_unchecked(format!("b{}", self.blank_nodes))
+    }
+
+    /// Expands the top-level node of a document (its `@context` already removed).
+    pub(super) fn document(&mut self, root: usize, document: &Map<String, Value>) -> Result<()> {
+        self.node(root, document, &GraphName::DefaultGraph, false).map(drop)
+    }
+
+    /// Expands a node object in context `ctx` into quads of `graph`; returns its subject.
+    /// `entering` says the node is nested, so a non-propagated context is left behind.
+    fn node(&mut self, ctx: usize, node: &Map<String, Value>, graph: &GraphName, entering: bool) -> Result<Subject> {
+        let mut ctx = ctx;
+        if entering {
+            let only_id =
+                node.len() == 1 && node.keys().all(|key| matches!(self.keyword_of(ctx, key), Some(Keyword::Id)));
+            if let (_, Some(previous)) = self.entry(ctx)
+                && !only_id
+            {
+                ctx = previous;
+            }
+        }
+        // Classify the keys with the context before any type-scoped context is applied.
+        let mut id_value = None;
+        let mut types: Vec<&str> = Vec::new();
+        for (key, value) in node {
+            match self.keyword_of(ctx, key) {
+                Some(Keyword::Id) => id_value = Some(value),
+                Some(Keyword::Type) => match value {
+                    Value::String(ty) => types.push(ty),
+                    Value::Array(many) => {
+                        for ty in many {
+                            types.push(ty.as_str().ok_or(Expand::Unsupported)?);
+                        }
+                    }
+                    _ => return Err(Expand::Unsupported),
+                },
+                Some(_) => return Err(Expand::Unsupported),
+                None => {}
+            }
+        }
+        types.sort_unstable();
+        // Type-scoped contexts, applied in the types' lexicographic order (Expansion step 11).
+        let type_scoped = ctx;
+        for ty in &types {
+            ctx = self.scoped(ctx, type_scoped, ty, Scope::Type)?;
+        }
+        let subject: Subject = match id_value {
+            None => self.blank().into(),
+            Some(Value::String(id)) => match self.expand_iri(ctx, id, false)? {
+                RdfTerm::NamedNode(node) => node.into(),
+                RdfTerm::BlankNode(node) => node.into(),
+                _ => return Err(Expand::Unsupported),
+            },
+            Some(_) => return Err(Expand::Unsupported),
+        };
+        let type_context = self.context(type_scoped);
+        for ty in &types {
+            let iri = expand_iri_in(&type_context, ty, true)?;
+            let object = match iri {
+                RdfTerm::NamedNode(node) => RdfTerm::NamedNode(node),
+                RdfTerm::BlankNode(node) => RdfTerm::BlankNode(node),
+                _ => return Err(Expand::Unsupported),
+            };
+            self.quads.push(Quad::new(subject.clone(), NamedNode::new_unchecked(RDF_TYPE), object, graph.clone()));
+        }
+        for (key, value) in node {
+            if self.keyword_of(type_scoped, key).is_some() {
+                continue;
+            }
+            self.property(ctx, &subject, key, value, graph)?;
+        }
+        Ok(subject)
+    }
+
+    /// The keyword `key` is or is an alias of, in context `ctx`.
+    fn keyword_of(&mut self, ctx: usize, key: &str) -> Option<Keyword> {
+        if let Ok(keyword) = Keyword::try_from(key) {
+            return Some(keyword);
+        }
+        let context = self.context(ctx);
+        match context.get(key) {
+            Some(TermDefinitionRef::Normal(definition)) => match &definition.value {
+                Some(Term::Keyword(keyword)) => Some(*keyword),
+                _ => None,
+            },
+            Some(TermDefinitionRef::Type(_)) => Some(Keyword::Type),
+            None => None,
+        }
+    }
+
+    fn property(&mut self, ctx: usize, subject: &Subject, key: &str, value: &Value, graph: &GraphName) -> Result<()> {
+        let context = self.context(ctx);
+        let definition = context.get_normal(key);
+        let predicate = match definition.and_then(|definition| definition.value.as_ref()) {
+            Some(Term::Id(json_ld::Id::Valid(json_ld::ValidId::Iri(iri)))) => NamedNode::new_unchecked(iri.as_str()),
+            Some(Term::Null) => return Ok(()),
+            Some(_) => return Err(Expand::Unsupported),
+            None => match expand_iri_in(&context, key, true) {
+                Ok(RdfTerm::NamedNode(node)) => node,
+                Ok(_) => return Err(Expand::Unsupported),
+                Err(Expand::Invalid(LinkedDataError::InvalidIri(_))) => {
+                    return Err(LinkedDataError::UndefinedTerm(key.to_owned()).into());
+                }
+                Err(err) => return Err(err),
+            },
+        };
+        if let Some(definition) = definition {
+            let plain = definition.reverse_property
+                || definition.nest.is_some()
+                || definition.index.is_some()
+                || definition.direction.is_some()
+                || definition.language.is_some();
+            if plain {
+                return Err(Expand::Unsupported);
+            }
+        }
+        if context.default_language().is_some() || context.default_base_direction().is_some() {
+            return Err(Expand::Unsupported);
+        }
+        let container = definition.map_or(Container::None, |definition| definition.container);
+        let graph_container = match container {
+            Container::None | Container::Set => false,
+            Container::Graph | Container::GraphSet => true,
+            _ => return Err(Expand::Unsupported),
+        };
+        // A property-scoped context applies to the values (Expansion steps 3 and 8).
+        let value_ctx = match definition.is_some_and(|definition| definition.context.is_some()) {
+            true => self.scoped(ctx, ctx, key, Scope::Property)?,
+            false => ctx,
+        };
+        let values: &[Value] = match value {
+            Value::Array(many) => many,
+            one => std::slice::from_ref(one),
+        };
+        for value in values {
+            let object: RdfTerm = match value {
+                Value::Null => continue,
+                Value::Array(_) => return Err(Expand::Unsupported),
+                Value::Object(inner) => {
+                    if inner.keys().any(|key| matches!(self.keyword_of(value_ctx, key), Some(keyword) if !matches!(keyword, Keyword::Id | Keyword::Type))) {
+                        return Err(Expand::Unsupported);
+                    }
+                    match graph_container {
+                        true => {
+                            let name = self.blank();
+                            self.node(value_ctx, inner, &GraphName::BlankNode(name.clone()), true)?;
+                            name.into()
+                        }
+                        false => self.node(value_ctx, inner, graph, true)?.into(),
+                    }
+                }
+                scalar if graph_container => {
+                    let _ = scalar;
+                    return Err(Expand::Unsupported);
+                }
+                scalar => self.scalar(value_ctx, key, scalar)?,
+            };
+            self.quads.push(Quad::new(subject.clone(), predicate.clone(), object, graph.clone()));
+        }
+        Ok(())
+    }
+
+    /// A string, number or boolean value of `key` (Value Expansion, then Object to RDF).
+    fn scalar(&mut self, ctx: usize, key: &str, value: &Value) -> Result<RdfTerm> {
+        let context = self.context(ctx);
+        let typ = context.get_normal(key).and_then(|definition| definition.typ.clone());
+        match (value, typ) {
+            (Value::String(iri), Some(Type::Id)) => self.expand_iri(ctx, iri, false),
+            (Value::String(iri), Some(Type::Vocab)) => self.expand_iri(ctx, iri, true),
+            (Value::String(text), Some(Type::Iri(datatype))) => {
+                Ok(Literal::new_typed_literal(text.as_str(), NamedNode::new_unchecked(datatype.as_str())).into())
+            }
+            (Value::String(text), None | Some(Type::None)) => Ok(Literal::new_simple_literal(text.as_str()).into()),
+            (Value::Bool(flag), typ) => {
+                let datatype = datatype_or(typ, XSD_BOOLEAN)?;
+                Ok(Literal::new_typed_literal(if *flag { "true" } else { "false" }, NamedNode::new_unchecked(datatype))
+                    .into())
+            }
+            (Value::Number(number), typ) => {
+                let datatype = datatype_or(typ, "")?;
+                let float = number.as_f64().ok_or(Expand::Unsupported)?;
+                let integral = number.is_i64() || number.is_u64() || (float.fract() == 0.0 && float.abs() < 1e21);
+                if integral && datatype != XSD_DOUBLE {
+                    let lexical = match (number.as_i64(), number.as_u64()) {
+                        (Some(int), _) => int.to_string(),
+                        (None, Some(int)) => int.to_string(),
+                        _ => format!("{float:.0}"),
+                    };
+                    let datatype = if datatype.is_empty() { XSD_INTEGER } else { datatype.as_str() };
+                    Ok(Literal::new_typed_literal(lexical, NamedNode::new_unchecked(datatype)).into())
+                } else {
+                    let datatype = if datatype.is_empty() { XSD_DOUBLE } else { datatype.as_str() };
+                    Ok(Literal::new_typed_literal(canonical_double(float), NamedNode::new_unchecked(datatype)).into())
+                }
+            }
+            _ => Err(Expand::Unsupported),
+        }
+    }
+
+    fn expand_iri(&mut self, ctx: usize, value: &str, vocab: bool) -> Result<RdfTerm> {
+        let context = self.context(ctx);
+        expand_iri_in(&context, value, vocab)
+    }
+}
+
+/// The datatype of a literal: the term's type mapping, or `default`.
+fn datatype_or(typ: Option<Type<IriBuf>>, default: &str) -> Result<String> {
+    match typ {
+        None | Some(Type::None) => Ok(default.to_owned()),
+        Some(Type::Iri(iri)) => Ok(iri.as_str().to_owned()),
+        Some(_) => Err(Expand::Unsupported),
+    }
+}
+
+/// The canonical xsd:double form JSON-LD writes: `1.5E0`, `5.0E0`, `1.0E21`.
+fn canonical_double(value: f64) -> String {
+    let formatted = format!("{value:.15e}");
+    let (mantissa, exponent) = formatted.split_once('e').expect("exponent notation");
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let fraction = fraction.trim_end_matches('0');
+    let fraction = if fraction.is_empty() { "0" } else { fraction };
+    format!("{whole}.{fraction}E{exponent}")
+}
+
+/// IRI Expansion (JSON-LD 1.1 API §5.2) for values and keys. The base IRI is never set, so a
+/// relative IRI is an error rather than silently dropped.
+fn expand_iri_in(context: &json_ld::Context, value: &str, vocab: bool) -> Result<RdfTerm> {
+    if value.starts_with('@') {
+        return Err(Expand::Unsupported);
+    }
+    if vocab && let Some(definition) = context.get_normal(value) {
+        return match &definition.value {
+            Some(Term::Id(json_ld::Id::Valid(json_ld::ValidId::Iri(iri)))) => {
+                Ok(NamedNode::new_unchecked(iri.as_str()).into())
+            }
+            _ => Err(Expand::Unsupported),
+        };
+    }
+    if let Some((prefix, suffix)) = value.split_once(':') {
+        if prefix == "_" {
+            return Ok(BlankNode::new(suffix).map_err(|_| LinkedDataError::InvalidIri(value.to_owned()))?.into());
+        }
+        if !suffix.starts_with("//")
+            && let Some(definition) = context.get_normal(prefix)
+            && definition.prefix
+            && let Some(Term::Id(json_ld::Id::Valid(json_ld::ValidId::Iri(iri)))) = &definition.value
+        {
+            let expanded = format!("{}{suffix}", iri.as_str());
+            return NamedNode::new(expanded.as_str())
+                .map(Into::into)
+                .map_err(|_| LinkedDataError::InvalidIri(expanded).into());
+        }
+        if let Ok(node) = NamedNode::new(value) {
+            return Ok(node.into());
+        }
+    }
+    if vocab && let Some(vocabulary) = context.vocabulary() {
+        return match vocabulary {
+            Term::Id(json_ld::Id::Valid(json_ld::ValidId::Iri(iri))) => {
+                let expanded = format!("{}{value}", iri.as_str());
+                NamedNode::new(expanded.as_str())
+                    .map(Into::into)
+                    .map_err(|_| LinkedDataError::InvalidIri(expanded).into())
+            }
+            _ => Err(Expand::Unsupported),
+        };
+    }
+    Err(LinkedDataError::InvalidIri(value.to_owned()).into())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn doubles_are_written_as_json_ld_does() {
+        for (value, expected) in
+            [(5.5, "5.5E0"), (1.0e21, "1.0E21"), (0.1, "1.0E-1"), (-2.25, "-2.25E0"), (123_456.789, "1.23456789E5")]
+        {
+            assert_eq!(super::canonical_double(value), expected, "{value}");
+        }
+    }
+}

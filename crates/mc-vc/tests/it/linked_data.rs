@@ -1,0 +1,55 @@
+//! The fast JSON-LD path against the json-ld crate's full implementation: on every JSON-LD
+//! document among the shared vectors and on microcred's own badges, both give the same
+//! canonical N-Quads (or both refuse), and the fast path handles the documents microcred
+//! signs.
+
+use std::path::Path;
+
+use mc_vc::linked_data::{canonical_nquads, fast_canonical_nquads, library_canonical_nquads};
+use serde_json::{Map, Value};
+
+use crate::support::vectors;
+
+fn json_documents(dir: &Path, found: &mut Vec<(String, Map<String, Value>)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            json_documents(&path, found);
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        if let Ok(Value::Object(mut document)) = serde_json::from_str::<Value>(&text)
+            && document.contains_key("@context")
+            && !path.to_string_lossy().contains("/contexts/")
+        {
+            document.remove("proof");
+            found.push((path.display().to_string(), document));
+        }
+    }
+}
+
+#[test]
+fn the_fast_path_agrees_with_the_library() {
+    let mut documents = Vec::new();
+    json_documents(&vectors(), &mut documents);
+    assert!(documents.len() > 50, "found only {} documents", documents.len());
+    let mut fast = 0;
+    let mut disagreements = Vec::new();
+    for (path, document) in &documents {
+        let library = library_canonical_nquads(document);
+        match fast_canonical_nquads(document) {
+            None => {}
+            Some(ours) => {
+                fast += 1;
+                match (&ours, &library) {
+                    (Ok(ours), Ok(library)) if ours == library => {}
+                    (Err(_), Err(_)) => {}
+                    _ => disagreements.push(format!("{path}:\n  fast: {ours:?}\n  library: {library:?}")),
+                }
+            }
+        }
+        assert_eq!(canonical_nquads(document).ok(), library.ok(), "{path}");
+    }
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+    assert!(fast * 2 > documents.len(), "the fast path handled only {fast} of {} documents", documents.len());
+}

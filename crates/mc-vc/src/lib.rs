@@ -8,6 +8,7 @@ pub mod badge;
 pub mod contexts;
 pub mod did;
 mod error;
+mod jcs;
 mod jwt;
 pub mod linked_data;
 pub mod multikey;

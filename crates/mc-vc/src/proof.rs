@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256, Sha384};
 
 use crate::{
+    jcs::{self, TopLevel},
     linked_data::{self, LinkedDataError},
     multikey::{KeyType, PublicKey, SecretKey},
 };
@@ -126,8 +127,8 @@ pub struct ProofOptions {
     pub proof_purpose: String,
 }
 
-/// The bytes a suite signs for `document` (without `proof`) and the proof configuration
-/// `proof_config` (the proof without `proofValue`).
+/// The bytes a suite signs for `document` (its `proof`, if any, left out) and the proof
+/// configuration `proof_config` (the proof without `proofValue`).
 pub fn hash_data(
     suite: Suite,
     key_type: KeyType,
@@ -145,19 +146,14 @@ fn hash_data_with(
     proof_config: &Map<String, Value>,
     canonical_document: Option<&str>,
 ) -> Result<Vec<u8>, ProofError> {
-    let (canonical_config, canonical_document) = match canonical_document {
-        Some(canonical_document) if !suite.uses_jcs() => {
-            (canonical_proof_config(document, proof_config)?, canonical_document.to_owned())
-        }
-        _ => transform(suite, document, proof_config)?,
-    };
+    let (config, document) = transformed(suite, document, proof_config, canonical_document)?;
     let mut data = Vec::with_capacity(96);
     if key_type == KeyType::P384 {
-        data.extend_from_slice(&Sha384::digest(canonical_config.as_bytes()));
-        data.extend_from_slice(&Sha384::digest(canonical_document.as_bytes()));
+        data.extend_from_slice(&Sha384::digest(&config));
+        data.extend_from_slice(&Sha384::digest(&document));
     } else {
-        data.extend_from_slice(&Sha256::digest(canonical_config.as_bytes()));
-        data.extend_from_slice(&Sha256::digest(canonical_document.as_bytes()));
+        data.extend_from_slice(&Sha256::digest(&config));
+        data.extend_from_slice(&Sha256::digest(&document));
     }
     Ok(data)
 }
@@ -168,23 +164,53 @@ pub fn transform(
     document: &Map<String, Value>,
     proof_config: &Map<String, Value>,
 ) -> Result<(String, String), ProofError> {
-    match suite.uses_jcs() {
-        true => {
-            let mut document = document.clone();
-            if let Some(context) = proof_config.get("@context") {
-                // eddsa-jcs-2022 §3.3.2: the proof's @context must start the document's, and
-                // the document is hashed with the proof's.
-                let proof_contexts = as_list(context);
-                let document_contexts = document.get("@context").map(as_list).unwrap_or_default();
-                if !document_contexts.starts_with(&proof_contexts) {
-                    return Err(ProofError::ContextMismatch);
-                }
-                document.insert("@context".into(), context.clone());
+    let (config, document) = transformed(suite, document, proof_config, None)?;
+    let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("canonical forms are UTF-8");
+    Ok((text(config), text(document)))
+}
+
+/// The transformed proof configuration and document (without its `proof`), as bytes.
+fn transformed(
+    suite: Suite,
+    document: &Map<String, Value>,
+    proof_config: &Map<String, Value>,
+    canonical_document: Option<&str>,
+) -> Result<(Vec<u8>, Vec<u8>), ProofError> {
+    if suite.uses_jcs() {
+        let context = proof_config.get("@context");
+        if let Some(context) = context {
+            // eddsa-jcs-2022 §3.3.2: the proof's @context must start the document's, and the
+            // document is hashed with the proof's.
+            let proof_contexts = as_list(context);
+            let document_contexts = document.get("@context").map(as_list).unwrap_or_default();
+            if !document_contexts.starts_with(&proof_contexts) {
+                return Err(ProofError::ContextMismatch);
             }
-            Ok((jcs(&Value::Object(proof_config.clone())), jcs(&Value::Object(document))))
         }
-        false => Ok((canonical_proof_config(document, proof_config)?, linked_data::canonical_nquads(document)?)),
+        let config = jcs::canonical_object(proof_config, &TopLevel::default());
+        let top = TopLevel { skip: Some("proof"), context };
+        let document = match (context, document.contains_key("@context")) {
+            // Only an empty proof @context can start a document that has none.
+            (Some(context), false) => {
+                let mut with_context = document.clone();
+                with_context.insert("@context".into(), context.clone());
+                jcs::canonical_object(&with_context, &top)
+            }
+            _ => jcs::canonical_object(document, &top),
+        };
+        return Ok((config, document));
     }
+    let config = canonical_proof_config(document, proof_config)?.into_bytes();
+    let document = match (canonical_document, document.contains_key("proof")) {
+        (Some(canonical), _) => canonical.as_bytes().to_vec(),
+        (None, false) => linked_data::canonical_nquads(document)?.into_bytes(),
+        (None, true) => {
+            let mut unsecured = document.clone();
+            unsecured.remove("proof");
+            linked_data::canonical_nquads(&unsecured)?.into_bytes()
+        }
+    };
+    Ok((config, document))
 }
 
 /// The canonical N-Quads of a proof configuration, read with the document's `@context`.
@@ -209,7 +235,7 @@ fn as_list(context: &Value) -> Vec<Value> {
 
 /// RFC 8785 JSON Canonicalization Scheme.
 pub fn jcs(value: &Value) -> String {
-    serde_json_canonicalizer::to_string(value).expect("a JSON value always canonicalizes")
+    String::from_utf8(jcs::canonical(value)).expect("canonical JSON is UTF-8")
 }
 
 /// Signs `document` (which must not yet carry a proof from this key) and returns it with the
@@ -220,12 +246,32 @@ pub fn sign(
     key: &SecretKey,
     options: &ProofOptions,
 ) -> Result<Map<String, Value>, ProofError> {
+    let proof = Value::Object(create_proof(document, suite, key, options)?);
+    let mut secured = document.clone();
+    let proofs = match secured.remove("proof") {
+        None => proof,
+        Some(Value::Array(mut proofs)) => {
+            proofs.push(proof);
+            Value::Array(proofs)
+        }
+        Some(other) => Value::Array(vec![other, proof]),
+    };
+    secured.insert("proof".into(), proofs);
+    Ok(secured)
+}
+
+/// The proof for `document` (Data Integrity "Create Proof"): its existing proofs, if any, are
+/// left out of what is signed.
+pub fn create_proof(
+    document: &Map<String, Value>,
+    suite: Suite,
+    key: &SecretKey,
+    options: &ProofOptions,
+) -> Result<Map<String, Value>, ProofError> {
     let key_type = key.key_type();
     if !suite.accepts(key_type) || suite == Suite::Ed25519Signature2020 || key_type == KeyType::P384 {
         return Err(ProofError::WrongKey { suite: suite.name(), key_type });
     }
-    let mut unsecured = document.clone();
-    let existing = unsecured.remove("proof");
     let mut proof = Map::new();
     proof.insert("type".into(), "DataIntegrityProof".into());
     proof.insert("cryptosuite".into(), suite.name().into());
@@ -233,11 +279,11 @@ pub fn sign(
     proof.insert("verificationMethod".into(), options.verification_method.clone().into());
     proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
     if suite.uses_jcs()
-        && let Some(context) = unsecured.get("@context")
+        && let Some(context) = document.get("@context")
     {
         proof.insert("@context".into(), context.clone());
     }
-    let data = hash_data(suite, key_type, &unsecured, &proof)?;
+    let data = hash_data(suite, key_type, document, &proof)?;
     let signature = match key {
         SecretKey::Ed25519(key) => ed25519_dalek::Signer::sign(key, &data).to_bytes().to_vec(),
         SecretKey::P256(key) => {
@@ -246,18 +292,7 @@ pub fn sign(
         }
     };
     proof.insert("proofValue".into(), format!("z{}", bs58::encode(signature).into_string()).into());
-    let proof = Value::Object(proof);
-    let proofs = match existing {
-        None => proof,
-        Some(Value::Array(mut proofs)) => {
-            proofs.push(proof);
-            Value::Array(proofs)
-        }
-        Some(other) => Value::Array(vec![other, proof]),
-    };
-    let mut secured = document.clone();
-    secured.insert("proof".into(), proofs);
-    Ok(secured)
+    Ok(proof)
 }
 
 /// Checks the signature of one `proof` of `document` with `key`. Which key may sign, and for
@@ -286,11 +321,9 @@ pub fn verify_with(
         .and_then(|encoded| {
             bs58::decode(encoded).into_vec().map_err(|err| ProofError::BadProofValue(err.to_string()))
         })?;
-    let mut unsecured = document.clone();
-    unsecured.remove("proof");
     let mut config = proof.clone();
     config.remove("proofValue");
-    let data = hash_data_with(suite, key.key_type(), &unsecured, &config, canonical_document)?;
+    let data = hash_data_with(suite, key.key_type(), document, &config, canonical_document)?;
     let verified = match key {
         PublicKey::Ed25519(key) => {
             let signature = ed25519_dalek::Signature::from_slice(&signature).map_err(|_| {

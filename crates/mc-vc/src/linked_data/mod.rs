@@ -58,6 +58,7 @@ pub enum LinkedDataError {
     TooComplex,
 }
 
+mod canon;
 mod expand;
 
 struct Processor {
@@ -171,7 +172,10 @@ pub fn fast_canonical_nquads(document: &Map<String, Value>) -> Option<Result<Str
     body.remove("@context");
     let mut expander = expand::Expander::new(&processor.fast, &processor.loader);
     match expander.document(root, &body) {
-        Ok(()) => Some(canonicalize(expander.quads)),
+        Ok(()) => Some(match canon::canonicalize(&expander.quads) {
+            Some(canonical) => check_size(&expander.quads).map(|()| canonical),
+            None => canonicalize(expander.quads),
+        }),
         Err(expand::Expand::Unsupported) => None,
         Err(expand::Expand::Invalid(err)) => Some(Err(err)),
     }
@@ -212,8 +216,8 @@ pub fn library_canonical_nquads(document: &Map<String, Value>) -> Result<String,
     canonicalize(quads)
 }
 
-/// RDFC-1.0 of `quads`, refusing datasets that could make it take too long.
-fn canonicalize(quads: Vec<Quad>) -> Result<String, LinkedDataError> {
+/// Refuses datasets with more blank nodes than a credential needs.
+fn check_size(quads: &[Quad]) -> Result<(), LinkedDataError> {
     let blank_nodes: std::collections::HashSet<&str> = quads
         .iter()
         .flat_map(|quad| {
@@ -233,9 +237,15 @@ fn canonicalize(quads: Vec<Quad>) -> Result<String, LinkedDataError> {
         })
         .flatten()
         .collect();
-    if blank_nodes.len() > MAX_BLANK_NODES {
-        return Err(LinkedDataError::TooComplex);
+    match blank_nodes.len() > MAX_BLANK_NODES {
+        true => Err(LinkedDataError::TooComplex),
+        false => Ok(()),
     }
+}
+
+/// RDFC-1.0 of `quads` by rdf-canon, refusing datasets that could make it take too long.
+fn canonicalize(quads: Vec<Quad>) -> Result<String, LinkedDataError> {
+    check_size(&quads)?;
     let options = CanonicalizationOptions { hndq_call_limit: Some(MAX_HNDQ_CALLS) };
     rdf_canon::canonicalize_quads_with::<Sha256>(&quads, &options).map_err(|_| LinkedDataError::TooComplex)
 }

@@ -183,7 +183,7 @@ fn transformed(
             // document is hashed with the proof's.
             let proof_contexts = as_list(context);
             let document_contexts = document.get("@context").map(as_list).unwrap_or_default();
-            if !document_contexts.starts_with(&proof_contexts) {
+            if !document_contexts.starts_with(proof_contexts) {
                 return Err(ProofError::ContextMismatch);
             }
         }
@@ -226,10 +226,10 @@ fn canonical_proof_config(
     Ok(linked_data::canonical_nquads(&config)?)
 }
 
-fn as_list(context: &Value) -> Vec<Value> {
+fn as_list(context: &Value) -> &[Value] {
     match context {
-        Value::Array(items) => items.clone(),
-        other => vec![other.clone()],
+        Value::Array(items) => items,
+        other => std::slice::from_ref(other),
     }
 }
 

@@ -37,6 +37,9 @@ pub enum AppError {
     /// The request clashes with what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// Issuer keys cannot be made or used.
+    #[error("{0}")]
+    Keys(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),

@@ -10,6 +10,10 @@ pub mod adapters;
 mod demo;
 mod error;
 mod formats;
+mod issue;
+mod keys;
+
+use std::sync::Arc;
 
 use mc_core::{
     Email, Institution, InstitutionId, Invalid, Learner, LearnerId, Problem, Spec, SpecId,
@@ -21,6 +25,8 @@ pub use crate::{
     demo::{DemoSummary, demo_award_parts},
     error::AppError,
     formats::{Format, parse_document},
+    issue::{IssueRequest, IssuedCredential, LearnerRef},
+    keys::{IssuerIdentity, KeyVault, identity},
 };
 
 /// Whether an add stored something new or found the same thing already stored.
@@ -32,16 +38,38 @@ pub enum Added {
     Unchanged,
 }
 
+/// Where this microcred is reached from outside when none is configured: status lists and
+/// other published documents get URLs under it.
+pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
+
 /// The application: the store and the use cases over it.
 #[derive(Debug, Clone)]
 pub struct App {
     store: Store,
+    vault: Option<Arc<KeyVault>>,
+    public_url: String,
 }
 
 impl App {
-    /// An application over an opened store.
+    /// An application over an opened store, with no key-encryption key (it cannot sign) and the
+    /// default public URL.
     pub fn new(store: Store) -> App {
-        App { store }
+        App { store, vault: None, public_url: DEFAULT_PUBLIC_URL.to_owned() }
+    }
+
+    /// The application with a key-encryption key, so that it can make and use issuer keys.
+    pub fn with_vault(self, vault: KeyVault) -> App {
+        App { vault: Some(Arc::new(vault)), ..self }
+    }
+
+    /// The application published at `url` (no trailing slash needed).
+    pub fn with_public_url(self, url: &str) -> App {
+        App { public_url: url.trim_end_matches('/').to_owned(), ..self }
+    }
+
+    /// The URL this microcred is published at.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
     }
 
     /// The store, for callers that report on it.

@@ -8,6 +8,7 @@
 
 mod error;
 mod queries;
+mod records;
 
 use std::{str::FromStr, time::Duration};
 
@@ -18,7 +19,10 @@ use sqlx::{
     migrate::Migrator,
 };
 
-pub use crate::error::StoreError;
+pub use crate::{
+    error::StoreError,
+    records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
+};
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
@@ -166,6 +170,35 @@ impl Store {
     pub async fn learners(&self) -> Result<Vec<Learner>, StoreError> {
         queries::list_learners(&mut *self.pool.acquire().await?).await
     }
+
+    /// An institution's keys, oldest first; the current one has no `retired_at`.
+    pub async fn issuer_keys(&self, institution_id: &str) -> Result<Vec<IssuerKeyRecord>, StoreError> {
+        queries::issuer_keys(&mut *self.pool.acquire().await?, institution_id).await
+    }
+
+    /// The credential with this id.
+    pub async fn credential(&self, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
+        queries::credential(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// Issued credentials, oldest first, of a learner and/or a specification when given.
+    pub async fn credentials(
+        &self,
+        learner_id: Option<&str>,
+        spec_id: Option<&str>,
+    ) -> Result<Vec<CredentialRecord>, StoreError> {
+        queries::credentials(&mut *self.pool.acquire().await?, learner_id, spec_id).await
+    }
+
+    /// The status list with this id.
+    pub async fn status_list(&self, id: &str) -> Result<Option<StatusListRecord>, StoreError> {
+        queries::status_list(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// The status entries of a credential.
+    pub async fn status_entries_of(&self, credential_id: &str) -> Result<Vec<StatusEntryRecord>, StoreError> {
+        queries::status_entries_of(&mut *self.pool.acquire().await?, credential_id).await
+    }
 }
 
 /// A write transaction. Reads in it see its own writes.
@@ -214,5 +247,76 @@ impl StoreTx {
     /// The learner with this email address.
     pub async fn learner_by_email(&mut self, email: &Email) -> Result<Option<Learner>, StoreError> {
         queries::find_learner_by_email(&mut self.tx, email).await
+    }
+
+    /// Adds an issuer key. Fails with [`StoreError::Conflict`] when the institution already has a
+    /// current key: retire it first.
+    pub async fn insert_issuer_key(&mut self, key: &IssuerKeyRecord) -> Result<(), StoreError> {
+        queries::insert_issuer_key(&mut self.tx, key).await
+    }
+
+    /// Marks the institution's current key as retired at `at`.
+    pub async fn retire_current_key(&mut self, institution_id: &str, at: &str) -> Result<(), StoreError> {
+        queries::retire_current_key(&mut self.tx, institution_id, at).await
+    }
+
+    /// An institution's keys, oldest first.
+    pub async fn issuer_keys(&mut self, institution_id: &str) -> Result<Vec<IssuerKeyRecord>, StoreError> {
+        queries::issuer_keys(&mut self.tx, institution_id).await
+    }
+
+    /// An institution's status lists for a purpose, oldest first.
+    pub async fn status_lists(
+        &mut self,
+        institution_id: &str,
+        purpose: &str,
+    ) -> Result<Vec<StatusListRecord>, StoreError> {
+        queries::status_lists(&mut self.tx, institution_id, purpose).await
+    }
+
+    /// Adds a status list.
+    pub async fn insert_status_list(&mut self, list: &StatusListRecord) -> Result<(), StoreError> {
+        queries::insert_status_list(&mut self.tx, list).await
+    }
+
+    /// How many entries of a list are taken.
+    pub async fn count_status_entries(&mut self, list_id: &str) -> Result<u64, StoreError> {
+        queries::count_status_entries(&mut self.tx, list_id).await
+    }
+
+    /// Takes an index of a list; `false` when another credential has it.
+    pub async fn claim_status_index(&mut self, entry: &StatusEntryRecord) -> Result<bool, StoreError> {
+        queries::claim_status_index(&mut self.tx, entry).await
+    }
+
+    /// Adds an issued credential. Fails with [`StoreError::Conflict`] when one exists for the
+    /// same specification, learner and cohort, or with the same idempotency key.
+    pub async fn insert_credential(&mut self, credential: &CredentialRecord) -> Result<(), StoreError> {
+        queries::insert_credential(&mut self.tx, credential).await
+    }
+
+    /// The credential issued for a specification, learner and cohort.
+    pub async fn credential_for(
+        &mut self,
+        spec_id: &str,
+        learner_id: &str,
+        cohort_key: &str,
+    ) -> Result<Option<CredentialRecord>, StoreError> {
+        queries::credential_for(&mut self.tx, spec_id, learner_id, cohort_key).await
+    }
+
+    /// The credential with this id.
+    pub async fn credential(&mut self, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
+        queries::credential(&mut self.tx, id).await
+    }
+
+    /// Sets a credential's state (and the revocation reason, when given).
+    pub async fn set_credential_state(
+        &mut self,
+        id: &str,
+        state: &str,
+        revocation_reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        queries::set_credential_state(&mut self.tx, id, state, revocation_reason).await
     }
 }

@@ -7,7 +7,10 @@ use mc_core::{
 };
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
-use crate::{Counts, StoreError};
+use crate::{
+    Counts, StoreError,
+    records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
+};
 
 fn corrupt(what: &'static str, id: String, detail: impl ToString) -> StoreError {
     StoreError::Corrupt { what, id, detail: detail.to_string() }
@@ -182,4 +185,268 @@ pub(crate) async fn find_spec(conn: &mut AnyConnection, id: SpecId) -> Result<Op
 pub(crate) async fn list_specs(conn: &mut AnyConnection) -> Result<Vec<Spec>, StoreError> {
     let rows = sqlx::query("SELECT id, document FROM specs ORDER BY issuer_id, title, id").fetch_all(conn).await?;
     rows.iter().map(spec_from_row).collect()
+}
+
+fn key_from_row(row: &AnyRow) -> Result<IssuerKeyRecord, StoreError> {
+    Ok(IssuerKeyRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        key_type: row.try_get("key_type")?,
+        public_key: row.try_get("public_key")?,
+        sealed_secret: row.try_get("sealed_secret")?,
+        created_at: row.try_get("created_at")?,
+        retired_at: row.try_get("retired_at")?,
+    })
+}
+
+/// A `SELECT` of every issuer key column, followed by `$tail`.
+macro_rules! select_keys {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, institution_id, key_type, public_key, sealed_secret, created_at, retired_at FROM issuer_keys ",
+            $tail
+        )
+    };
+}
+
+pub(crate) async fn insert_issuer_key(conn: &mut AnyConnection, key: &IssuerKeyRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO issuer_keys (id, institution_id, key_type, public_key, sealed_secret, created_at, retired_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&key.id)
+    .bind(&key.institution_id)
+    .bind(&key.key_type)
+    .bind(&key.public_key)
+    .bind(&key.sealed_secret)
+    .bind(&key.created_at)
+    .bind(&key.retired_at)
+    .execute(conn)
+    .await
+    .map_err(|err| StoreError::from_write("an issuer key with this id, or a second current key", &["id"], err))?;
+    Ok(())
+}
+
+pub(crate) async fn retire_current_key(
+    conn: &mut AnyConnection,
+    institution_id: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE issuer_keys SET retired_at = $1 WHERE institution_id = $2 AND retired_at IS NULL")
+        .bind(at)
+        .bind(institution_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn issuer_keys(
+    conn: &mut AnyConnection,
+    institution_id: &str,
+) -> Result<Vec<IssuerKeyRecord>, StoreError> {
+    let rows = sqlx::query(select_keys!("WHERE institution_id = $1 ORDER BY created_at, id"))
+        .bind(institution_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(key_from_row).collect()
+}
+
+fn list_from_row(row: &AnyRow) -> Result<StatusListRecord, StoreError> {
+    Ok(StatusListRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        purpose: row.try_get("purpose")?,
+        size: row.try_get::<i64, _>("size")?.max(0) as u64,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+pub(crate) async fn status_lists(
+    conn: &mut AnyConnection,
+    institution_id: &str,
+    purpose: &str,
+) -> Result<Vec<StatusListRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, institution_id, purpose, size, created_at FROM status_lists \
+         WHERE institution_id = $1 AND purpose = $2 ORDER BY created_at, id",
+    )
+    .bind(institution_id)
+    .bind(purpose)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(list_from_row).collect()
+}
+
+pub(crate) async fn status_list(conn: &mut AnyConnection, id: &str) -> Result<Option<StatusListRecord>, StoreError> {
+    let row = sqlx::query("SELECT id, institution_id, purpose, size, created_at FROM status_lists WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(list_from_row).transpose()
+}
+
+pub(crate) async fn insert_status_list(conn: &mut AnyConnection, list: &StatusListRecord) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO status_lists (id, institution_id, purpose, size, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&list.id)
+        .bind(&list.institution_id)
+        .bind(&list.purpose)
+        .bind(list.size as i64)
+        .bind(&list.created_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a status list with this id", &["id"], err))?;
+    Ok(())
+}
+
+pub(crate) async fn count_status_entries(conn: &mut AnyConnection, list_id: &str) -> Result<u64, StoreError> {
+    let row =
+        sqlx::query("SELECT COUNT(*) FROM status_entries WHERE list_id = $1").bind(list_id).fetch_one(conn).await?;
+    Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
+}
+
+/// Takes `index` of a list for a credential; `false` when the index is already taken.
+pub(crate) async fn claim_status_index(
+    conn: &mut AnyConnection,
+    entry: &StatusEntryRecord,
+) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO status_entries (list_id, idx, credential_id, purpose) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (list_id, idx) DO NOTHING",
+    )
+    .bind(&entry.list_id)
+    .bind(entry.index as i64)
+    .bind(&entry.credential_id)
+    .bind(&entry.purpose)
+    .execute(conn)
+    .await
+    .map_err(|err| StoreError::from_write("a status entry", &[], err))?;
+    Ok(result.rows_affected() == 1)
+}
+
+pub(crate) async fn status_entries_of(
+    conn: &mut AnyConnection,
+    credential_id: &str,
+) -> Result<Vec<StatusEntryRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT list_id, idx, credential_id, purpose FROM status_entries WHERE credential_id = $1 ORDER BY purpose",
+    )
+    .bind(credential_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(StatusEntryRecord {
+                list_id: row.try_get("list_id")?,
+                index: row.try_get::<i64, _>("idx")?.max(0) as u64,
+                credential_id: row.try_get("credential_id")?,
+                purpose: row.try_get("purpose")?,
+            })
+        })
+        .collect()
+}
+
+/// A `SELECT` of every credential column, followed by `$tail`.
+macro_rules! select_credentials {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
+             revocation_reason, document FROM credentials ",
+            $tail
+        )
+    };
+}
+
+fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
+    Ok(CredentialRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        spec_id: row.try_get("spec_id")?,
+        learner_id: row.try_get("learner_id")?,
+        cohort_key: row.try_get("cohort_key")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        issued_at: row.try_get("issued_at")?,
+        state: row.try_get("state")?,
+        revocation_reason: row.try_get("revocation_reason")?,
+        document: row.try_get("document")?,
+    })
+}
+
+pub(crate) async fn insert_credential(
+    conn: &mut AnyConnection,
+    credential: &CredentialRecord,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, \
+         state, revocation_reason, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&credential.id)
+    .bind(&credential.institution_id)
+    .bind(&credential.spec_id)
+    .bind(&credential.learner_id)
+    .bind(&credential.cohort_key)
+    .bind(&credential.idempotency_key)
+    .bind(&credential.issued_at)
+    .bind(&credential.state)
+    .bind(&credential.revocation_reason)
+    .bind(&credential.document)
+    .execute(conn)
+    .await
+    .map_err(|err| {
+        StoreError::from_write(
+            "a credential for this specification, learner and cohort, or with this idempotency key",
+            &["idempotency_key", "id"],
+            err,
+        )
+    })?;
+    Ok(())
+}
+
+pub(crate) async fn credential(conn: &mut AnyConnection, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
+    let row = sqlx::query(select_credentials!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(credential_from_row).transpose()
+}
+
+pub(crate) async fn credential_for(
+    conn: &mut AnyConnection,
+    spec_id: &str,
+    learner_id: &str,
+    cohort_key: &str,
+) -> Result<Option<CredentialRecord>, StoreError> {
+    let row = sqlx::query(select_credentials!("WHERE spec_id = $1 AND learner_id = $2 AND cohort_key = $3"))
+        .bind(spec_id)
+        .bind(learner_id)
+        .bind(cohort_key)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(credential_from_row).transpose()
+}
+
+pub(crate) async fn credentials(
+    conn: &mut AnyConnection,
+    learner_id: Option<&str>,
+    spec_id: Option<&str>,
+) -> Result<Vec<CredentialRecord>, StoreError> {
+    let rows = sqlx::query(select_credentials!(
+        "WHERE ($1 IS NULL OR learner_id = $1) AND ($2 IS NULL OR spec_id = $2) ORDER BY issued_at, id"
+    ))
+    .bind(learner_id)
+    .bind(spec_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(credential_from_row).collect()
+}
+
+pub(crate) async fn set_credential_state(
+    conn: &mut AnyConnection,
+    id: &str,
+    state: &str,
+    revocation_reason: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE credentials SET state = $1, revocation_reason = COALESCE($2, revocation_reason) WHERE id = $3")
+        .bind(state)
+        .bind(revocation_reason)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -9,7 +9,7 @@ use mc_core::{Institution, LangMap, LanguageTag, Learner, Spec, Timestamp};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::contexts;
+use crate::{contexts, status::StatusEntry};
 
 /// The European Learning Model namespace.
 const ELM: &str = "http://data.europa.eu/snb/model/elm/";
@@ -56,6 +56,8 @@ pub struct Award<'a> {
     pub grade: Option<&'a str>,
     /// The DID or URL the issuer signs as.
     pub issuer_id: &'a str,
+    /// The credential's status list entries (revocation, suspension).
+    pub status: &'a [StatusEntry],
 }
 
 /// The text of `map` in the specification's default language.
@@ -175,6 +177,11 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
         credential.insert("validUntil".into(), until.to_rfc3339().into());
     }
     credential.insert("awardedDate".into(), award.issued.to_rfc3339().into());
+    match award.status {
+        [] => {}
+        [one] => drop(credential.insert("credentialStatus".into(), one.to_json())),
+        many => drop(credential.insert("credentialStatus".into(), many.iter().map(StatusEntry::to_json).collect())),
+    }
     credential.insert("credentialSubject".into(), Value::Object(subject));
     credential
 }

@@ -122,3 +122,31 @@ pub fn method_from_document(url: &str, document: &Value) -> Result<VerificationM
     });
     Ok(VerificationMethod { id: url.to_owned(), controller: controller.to_owned(), public_key, assertion_method })
 }
+
+/// Resolves from controller documents held in memory (an issuer's own DID documents), and
+/// hands anything else to `fallback`.
+pub struct DocumentResolver<'a> {
+    documents: std::collections::HashMap<String, Value>,
+    fallback: &'a dyn KeyResolver,
+}
+
+impl<'a> DocumentResolver<'a> {
+    /// A resolver over `documents` (each with its `id`), falling back to `fallback`.
+    pub fn new(documents: impl IntoIterator<Item = Value>, fallback: &'a dyn KeyResolver) -> DocumentResolver<'a> {
+        let documents = documents
+            .into_iter()
+            .filter_map(|document| Some((document.get("id")?.as_str()?.to_owned(), document)))
+            .collect();
+        DocumentResolver { documents, fallback }
+    }
+}
+
+impl KeyResolver for DocumentResolver<'_> {
+    fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError> {
+        let base = url.split_once('#').map_or(url, |(base, _)| base);
+        match self.documents.get(base) {
+            Some(document) => method_from_document(url, document),
+            None => self.fallback.resolve(url),
+        }
+    }
+}

@@ -14,6 +14,7 @@ pub mod linked_data;
 pub mod multikey;
 pub mod proof;
 mod schema;
+pub mod status;
 pub mod verify;
 
 pub use crate::error::KeyError;

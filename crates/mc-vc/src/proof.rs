@@ -268,9 +268,32 @@ pub fn create_proof(
     key: &SecretKey,
     options: &ProofOptions,
 ) -> Result<Map<String, Value>, ProofError> {
-    let key_type = key.key_type();
-    if !suite.accepts(key_type) || suite == Suite::Ed25519Signature2020 || key_type == KeyType::P384 {
-        return Err(ProofError::WrongKey { suite: suite.name(), key_type });
+    create_proof_with(document, suite, key.key_type(), options, |data| {
+        Ok::<_, ProofError>(match key {
+            SecretKey::Ed25519(key) => ed25519_dalek::Signer::sign(key, data).to_bytes().to_vec(),
+            SecretKey::P256(key) => {
+                let signature: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(key, data);
+                signature.to_bytes().to_vec()
+            }
+        })
+    })
+}
+
+/// [`create_proof`] with the signature made by `sign` from the bytes to sign, for keys held
+/// elsewhere (a key-management service, a hardware module). `sign` must return a raw
+/// signature of `key_type` (64 bytes for Ed25519 and P-256).
+pub fn create_proof_with<E: From<ProofError>>(
+    document: &Map<String, Value>,
+    suite: Suite,
+    key_type: KeyType,
+    options: &ProofOptions,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+) -> Result<Map<String, Value>, E> {
+    if !suite.accepts(key_type)
+        || suite == Suite::Ed25519Signature2020
+        || matches!(key_type, KeyType::P384 | KeyType::Rsa)
+    {
+        return Err(ProofError::WrongKey { suite: suite.name(), key_type }.into());
     }
     let mut proof = Map::new();
     proof.insert("type".into(), "DataIntegrityProof".into());
@@ -284,13 +307,7 @@ pub fn create_proof(
         proof.insert("@context".into(), context.clone());
     }
     let data = hash_data(suite, key_type, document, &proof)?;
-    let signature = match key {
-        SecretKey::Ed25519(key) => ed25519_dalek::Signer::sign(key, &data).to_bytes().to_vec(),
-        SecretKey::P256(key) => {
-            let signature: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(key, &data);
-            signature.to_bytes().to_vec()
-        }
-    };
+    let signature = sign(&data)?;
     proof.insert("proofValue".into(), format!("z{}", bs58::encode(signature).into_string()).into());
     Ok(proof)
 }

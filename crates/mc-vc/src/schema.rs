@@ -45,16 +45,33 @@ pub(crate) fn check(document: &Map<String, Value>) -> Result<Option<&'static str
     if let Some(proof @ Value::Object(_)) = instance.get_mut("proof") {
         *proof = Value::Array(vec![proof.take()]);
     }
-    let instance = Value::Object(instance);
-    match compiled.schemas.validate(&instance, compiled.ob3) {
-        Ok(()) => Ok(Some("Open Badges 3.0 AchievementCredential")),
-        Err(err) => {
+    // The schema allows one credentialStatus; VCDM 2.0 allows several (microcred writes a
+    // revocation and a suspension entry). Each entry is checked in turn.
+    let statuses = match instance.remove("credentialStatus") {
+        Some(Value::Array(entries)) if !entries.is_empty() => entries,
+        Some(one) => vec![one],
+        None => Vec::new(),
+    };
+    let mut instances = Vec::new();
+    match statuses.is_empty() {
+        true => instances.push(Value::Object(instance)),
+        false => {
+            for status in statuses {
+                let mut with_status = instance.clone();
+                with_status.insert("credentialStatus".into(), status);
+                instances.push(Value::Object(with_status));
+            }
+        }
+    }
+    for instance in &instances {
+        if let Err(err) = compiled.schemas.validate(instance, compiled.ob3) {
             let mut causes = Vec::new();
             collect_leaves(&err, &mut causes);
             causes.truncate(3);
-            Err(format!("does not match the Open Badges 3.0 schema: {}", causes.join("; ")))
+            return Err(format!("does not match the Open Badges 3.0 schema: {}", causes.join("; ")));
         }
     }
+    Ok(Some("Open Badges 3.0 AchievementCredential"))
 }
 
 /// The most specific reasons of a validation error, as `at /path: reason`.

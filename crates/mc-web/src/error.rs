@@ -51,7 +51,7 @@ impl From<AppError> for ApiError {
             AppError::Rejected(_) | AppError::InvalidArgument { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-            AppError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            AppError::Store(_) | AppError::Keys(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         if status.is_server_error() {
             tracing::error!(error = %err, "request failed");

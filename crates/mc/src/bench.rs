@@ -79,8 +79,16 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
     let did = format!("did:key:{}", public.to_multibase());
     let issued = Timestamp::parse("2025-06-30T10:00:00Z").expect("a valid time");
     let badge_with_id = |id: &str| {
-        let award =
-            Award { id, learner: &learner, issued, valid_until: None, salt: "bench", grade: None, issuer_id: &did };
+        let award = Award {
+            id,
+            learner: &learner,
+            issued,
+            valid_until: None,
+            salt: "bench",
+            grade: None,
+            issuer_id: &did,
+            status: &[],
+        };
         open_badge(&spec, &[&institution], &award)
     };
     let badge = badge_with_id("urn:uuid:01936a3e-0000-7000-8000-00000000b001");
@@ -93,6 +101,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
             salt: "bench",
             grade: None,
             issuer_id: &did,
+            status: &[],
         };
         open_badge(&demo_spec, &[&institution], &award)
     };

@@ -24,6 +24,10 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "MICROCRED_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub(crate) database_url: Option<String>,
 
+    /// The URL this microcred is reached at from outside; status lists are published under it.
+    #[arg(long, global = true, env = "MICROCRED_PUBLIC_URL", default_value = mc_app::DEFAULT_PUBLIC_URL, value_name = "URL")]
+    pub(crate) public_url: String,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -45,6 +49,14 @@ pub(crate) enum Command {
     Learner(LearnerCommand),
     /// Run the HTTP server.
     Serve(ServeArgs),
+    /// Issue a credential to a learner.
+    Issue(IssueArgs),
+    /// Read issued credentials.
+    #[command(subcommand)]
+    Credential(CredentialCommand),
+    /// Manage an institution's issuing keys and DID document.
+    #[command(subcommand)]
+    Issuer(IssuerCommand),
     /// Generate signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -56,6 +68,59 @@ pub(crate) enum Command {
     /// Measure how fast microcred works on this machine.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct IssueArgs {
+    /// The specification's id.
+    #[arg(long)]
+    pub(crate) spec: String,
+    /// The learner's id or email address.
+    #[arg(long)]
+    pub(crate) learner: String,
+    /// The cryptosuite of the proof.
+    #[arg(long, value_enum, default_value_t = SuiteArg::EddsaRdfc2022)]
+    pub(crate) suite: SuiteArg,
+    /// The grade achieved.
+    #[arg(long)]
+    pub(crate) grade: Option<String>,
+    /// Write the credential to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum CredentialCommand {
+    /// List issued credentials.
+    List {
+        /// Only this learner's (id or email).
+        #[arg(long)]
+        learner: Option<String>,
+        /// Only this specification's.
+        #[arg(long)]
+        spec: Option<String>,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Print one issued credential (the signed JSON).
+    Show {
+        /// The credential's id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum IssuerCommand {
+    /// Retire the institution's current key and make a new one; old credentials still verify.
+    RotateKey {
+        /// The institution's id.
+        institution: String,
+    },
+    /// Print the institution's DID document (for did:web institutions), with every key it has had.
+    DidDocument {
+        /// The institution's id.
+        institution: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +155,17 @@ pub(crate) enum SuiteArg {
     /// JSON canonicalization with ECDSA on P-256.
     #[value(name = "ecdsa-jcs-2019")]
     EcdsaJcs2019,
+}
+
+impl From<SuiteArg> for mc_vc::proof::Suite {
+    fn from(suite: SuiteArg) -> mc_vc::proof::Suite {
+        match suite {
+            SuiteArg::EddsaRdfc2022 => mc_vc::proof::Suite::EddsaRdfc2022,
+            SuiteArg::EddsaJcs2022 => mc_vc::proof::Suite::EddsaJcs2022,
+            SuiteArg::EcdsaRdfc2019 => mc_vc::proof::Suite::EcdsaRdfc2019,
+            SuiteArg::EcdsaJcs2019 => mc_vc::proof::Suite::EcdsaJcs2019,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -6,13 +6,16 @@ use std::{
 };
 
 use anyhow::Context;
-use mc_app::{Added, App, Format, parse_document};
+use mc_app::{Added, App, Format, IssueRequest, LearnerRef, parse_document};
 use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
 use mc_store::Store;
 
 use crate::{
     bench,
-    cli::{Cli, Command, InstitutionAddArgs, InstitutionCommand, LearnerCommand, SpecCommand},
+    cli::{
+        Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs, IssuerCommand,
+        LearnerCommand, SpecCommand,
+    },
     config::{self, Create},
     credentials, output, serve,
 };
@@ -25,7 +28,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Key(command) => return credentials::key(command).map(|()| ExitCode::SUCCESS),
         Command::Sign(args) => return credentials::sign(args).map(|()| ExitCode::SUCCESS),
-        Command::Verify(args) => return credentials::verify(args),
+        Command::Verify(args) => return credentials::verify(args, local_did_documents(&cli).await),
         Command::Bench(command) => return bench::run(command).map(|()| ExitCode::SUCCESS),
         _ => {}
     }
@@ -35,10 +38,23 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let url = config::database_url(&cli.data, cli.database_url.as_deref(), create)?;
     let store = Store::open(&url).await?;
-    let app = App::new(store);
+    let mut app = App::new(store).with_public_url(&cli.public_url);
+    if let Some(vault) = config::load_vault(&cli.data, create)? {
+        app = app.with_vault(vault);
+    }
     let res = run_command(&app, &cli).await;
     app.store().close().await;
     res.map(|()| ExitCode::SUCCESS)
+}
+
+/// The DID documents of this microcred's institutions, when there is a database to read them
+/// from; verification then resolves their keys without a network.
+async fn local_did_documents(cli: &Cli) -> Vec<serde_json::Value> {
+    let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else { return Vec::new() };
+    let Ok(store) = Store::open(&url).await else { return Vec::new() };
+    let documents = App::new(store.clone()).did_documents().await.unwrap_or_default();
+    store.close().await;
+    documents
 }
 
 async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
@@ -58,6 +74,9 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             drop(out);
             serve::run(app.clone(), args).await?;
         }
+        Command::Issue(args) => issue(app, args, &mut out).await?,
+        Command::Credential(command) => credential(app, command, &mut out).await?,
+        Command::Issuer(command) => issuer(app, command, &mut out).await?,
         Command::Key(_) | Command::Sign(_) | Command::Verify(_) | Command::Bench(_) => {
             unreachable!("handled before the database is opened")
         }
@@ -151,6 +170,59 @@ async fn learner(app: &App, command: &LearnerCommand, out: &mut impl Write) -> a
                 false => output::learner_table(out, &learners)?,
             }
         }
+    }
+    Ok(())
+}
+
+async fn issue(app: &App, args: &IssueArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    let request = IssueRequest {
+        spec: &args.spec,
+        learner: LearnerRef::IdOrEmail(&args.learner),
+        suite: args.suite.into(),
+        cohort_key: None,
+        idempotency_key: None,
+        grade: args.grade.as_deref(),
+        now: credentials::now(),
+    };
+    let (issued, added) = app.issue_credential(&request).await.context("nothing was issued")?;
+    if added == Added::Unchanged {
+        eprintln!(
+            "note: {} was already issued this credential ({}); it was not issued again",
+            args.learner, issued.record.id
+        );
+    }
+    let text = serde_json::to_string_pretty(&issued.document)?;
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, format!("{text}\n")).with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(out, "issued credential {} to {}", issued.record.id, path.display())?;
+        }
+        None => writeln!(out, "{text}")?,
+    }
+    Ok(())
+}
+
+async fn credential(app: &App, command: &CredentialCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        CredentialCommand::List { learner, spec, json } => {
+            let credentials = app.credentials(learner.as_deref(), spec.as_deref()).await?;
+            match json.json {
+                true => output::json(out, &credentials.iter().map(|issued| &issued.document).collect::<Vec<_>>())?,
+                false => output::credential_table(out, &credentials)?,
+            }
+        }
+        CredentialCommand::Show { id } => output::json(out, &app.credential(id).await?.document)?,
+    }
+    Ok(())
+}
+
+async fn issuer(app: &App, command: &IssuerCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        IssuerCommand::RotateKey { institution } => {
+            let key = app.rotate_issuer_key(institution, credentials::now()).await.context("no key was rotated")?;
+            writeln!(out, "{institution} now signs with {} ({})", key.id, key.public_key)?;
+        }
+        IssuerCommand::DidDocument { institution } => output::json(out, &app.did_document(institution).await?)?,
     }
     Ok(())
 }

@@ -55,3 +55,46 @@ pub(crate) fn describe(data: &Path, explicit: Option<&str>) -> String {
         None => format!("SQLite database {}", data.join(SQLITE_FILE).display()),
     }
 }
+
+/// The key-encryption key file's name inside the data directory.
+const KEK_FILE: &str = "kek";
+
+/// The key-encryption key: `MICROCRED_KEK` (base64) when set, else the file `kek` in the data
+/// directory, made (readable by its owner only) when `create` allows. `None` when there is
+/// neither: the commands that sign will say so.
+pub(crate) fn load_vault(data: &Path, create: Create) -> anyhow::Result<Option<mc_app::KeyVault>> {
+    if let Ok(text) = std::env::var("MICROCRED_KEK")
+        && !text.is_empty()
+    {
+        return mc_app::KeyVault::from_base64(&text).map(Some).map_err(|err| anyhow::anyhow!("MICROCRED_KEK: {err}"));
+    }
+    let path = data.join(KEK_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            mc_app::KeyVault::from_base64(&text).map(Some).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound && create == Create::Yes => {
+            std::fs::create_dir_all(data)
+                .with_context(|| format!("cannot create the data directory {}", data.display()))?;
+            let kek = crate::credentials::random_seed()?;
+            let text = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, kek);
+            write_private(&path, &text).with_context(|| format!("cannot create {}", path.display()))?;
+            tracing::info!(path = %path.display(), "key-encryption key created");
+            mc_app::KeyVault::from_base64(&text).map(Some).map_err(|err| anyhow::anyhow!(err))
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(err).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}

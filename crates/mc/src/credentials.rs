@@ -15,7 +15,7 @@ use anyhow::{Context, bail};
 use mc_app::adapters::HttpsKeyResolver;
 use mc_core::Timestamp;
 use mc_vc::{
-    did::{KeyResolver, NoResolver},
+    did::{DocumentResolver, KeyResolver, NoResolver},
     multikey::{self, KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
     verify::{CheckStatus, TrustedIssuers, Verdict, Verification, VerifyParams, verify_text},
@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    cli::{KeyCommand, KeyTypeArg, SignArgs, SuiteArg, VerifyArgs},
+    cli::{KeyCommand, KeyTypeArg, SignArgs, VerifyArgs},
     commands::read_input,
 };
 
@@ -71,12 +71,7 @@ pub(crate) fn sign(args: &SignArgs) -> anyhow::Result<()> {
     else {
         bail!("{} is not a JSON object", args.file);
     };
-    let suite = match args.suite {
-        SuiteArg::EddsaRdfc2022 => Suite::EddsaRdfc2022,
-        SuiteArg::EddsaJcs2022 => Suite::EddsaJcs2022,
-        SuiteArg::EcdsaRdfc2019 => Suite::EcdsaRdfc2019,
-        SuiteArg::EcdsaJcs2019 => Suite::EcdsaJcs2019,
-    };
+    let suite = Suite::from(args.suite);
     let created = match &args.created {
         Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--created: {err}"))?.to_rfc3339(),
         None => now().to_rfc3339(),
@@ -112,7 +107,9 @@ struct SourcedResult<'a> {
     verification: &'a Verification,
 }
 
-pub(crate) fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+/// Verifies credentials; `local_documents` are the DID documents of this microcred's own
+/// institutions, resolved without a network.
+pub(crate) fn verify(args: &VerifyArgs, local_documents: Vec<Value>) -> anyhow::Result<ExitCode> {
     let now = match &args.now {
         Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--now: {err}"))?,
         None => now(),
@@ -126,10 +123,12 @@ pub(crate) fn verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let sources = collect_sources(&args.inputs)?;
     let online = HttpsKeyResolver::new();
-    let resolver: &dyn KeyResolver = match args.offline {
+    let fallback: &dyn KeyResolver = match args.offline {
         true => &NoResolver,
         false => &online,
     };
+    let resolver = DocumentResolver::new(local_documents, fallback);
+    let resolver: &dyn KeyResolver = &resolver;
     let params = VerifyParams { now, resolver, trusted_issuers: trusted.as_ref() };
     let results = verify_all(&sources, &params);
 

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use mc_app::DemoSummary;
+use mc_app::{DemoSummary, IssuedCredential};
 use mc_core::{Institution, LangMap, Learner, Spec};
 
 /// Prints `value` as pretty JSON and a newline.
@@ -151,4 +151,22 @@ pub(crate) fn spec_details(out: &mut impl Write, spec: &Spec) -> io::Result<()> 
         field(out, "homepage", homepage)?;
     }
     Ok(())
+}
+
+pub(crate) fn credential_table(out: &mut impl Write, credentials: &[IssuedCredential]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = credentials
+        .iter()
+        .map(|issued| {
+            let record = &issued.record;
+            let name = issued.document.get("name").and_then(|name| name.as_str()).unwrap_or_default();
+            vec![
+                record.id.clone(),
+                record.issued_at.clone(),
+                record.state.clone(),
+                record.institution_id.clone(),
+                name.to_owned(),
+            ]
+        })
+        .collect();
+    table(out, &["ID", "ISSUED", "STATE", "ISSUER", "NAME"], &rows)
 }

@@ -30,6 +30,7 @@ fn signed_badge(suite: Suite, with_did: bool) -> serde_json::Map<String, serde_j
         salt: "c2FsdA",
         grade: Some("9.5"),
         issuer_id: &did,
+        status: &[],
     };
     let badge = open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award);
     let options = ProofOptions {

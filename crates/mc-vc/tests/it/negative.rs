@@ -32,6 +32,7 @@ fn unsigned() -> Map<String, Value> {
         salt: "c2FsdA",
         grade: None,
         issuer_id: &issuer,
+        status: &[],
     };
     open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award)
 }

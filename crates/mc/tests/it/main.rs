@@ -3,6 +3,7 @@
 
 mod cli;
 mod credentials;
+mod issue;
 mod serve;
 mod support;
 mod tidy;

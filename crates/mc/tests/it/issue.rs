@@ -1,0 +1,109 @@
+//! Issuing credentials from the command line, on each backend: signed with the institution's
+//! sealed key, verifiable, issued once, still verifiable after a key rotation.
+
+use serde_json::Value;
+
+use crate::support::Env;
+
+const SPEC: &str = "01936a3e-0000-7000-8000-000000000001";
+const LEARNER: &str = "jose.martinez@learners.example";
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
+}
+
+#[test]
+fn issued_credentials_verify_and_are_issued_once() {
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let first = json(&env.ok(&["issue", "--spec", SPEC, "--learner", LEARNER]));
+        let path = env.write("credential.json", &first.to_string());
+        let verified = env.ok(&["verify", &path, "--offline", "--json"]);
+        let verified = json(&verified);
+        assert_eq!(verified["verdict"], "valid", "[{}] {verified:#}", env.backend());
+        let issuer_check = verified["checks"].as_array().unwrap().iter().find(|check| check["id"] == "issuer").unwrap();
+        assert_eq!(issuer_check["status"], "passed", "the issuer's did:web resolves from the local database");
+
+        let statuses = first["credentialStatus"].as_array().unwrap();
+        let purposes: Vec<&str> = statuses.iter().map(|status| status["statusPurpose"].as_str().unwrap()).collect();
+        assert_eq!(purposes, ["revocation", "suspension"]);
+        for status in statuses {
+            let index: u64 = status["statusListIndex"].as_str().unwrap().parse().unwrap();
+            assert!(index < 131_072);
+            assert!(status["statusListCredential"].as_str().unwrap().starts_with("http://127.0.0.1:8080/status/"));
+        }
+
+        let again = env.command(&["issue", "--spec", SPEC, "--learner", LEARNER]).output().unwrap();
+        assert!(again.status.success());
+        assert_eq!(json(&String::from_utf8(again.stdout).unwrap()), first, "the same credential, not a new one");
+        assert!(String::from_utf8_lossy(&again.stderr).contains("was not issued again"));
+        let listed = json(&env.ok(&["credential", "list", "--json"]));
+        assert_eq!(listed.as_array().unwrap().len(), 1, "[{}]", env.backend());
+        let id = first["id"].as_str().unwrap().trim_start_matches("urn:uuid:");
+        assert_eq!(json(&env.ok(&["credential", "show", id])), first);
+    }
+}
+
+#[test]
+fn rotated_keys_keep_old_credentials_verifiable() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let old = env.write("old.json", &env.ok(&["issue", "--spec", SPEC, "--learner", LEARNER]));
+    let rotated = env.ok(&["issuer", "rotate-key", "valdeoliva"]);
+    assert!(rotated.starts_with("valdeoliva now signs with key-"), "{rotated}");
+    let new = json(&env.ok(&["issue", "--spec", SPEC, "--learner", "ainhoa.garcia@learners.example"]));
+    let old_json = json(&std::fs::read_to_string(&old).unwrap());
+    assert_ne!(old_json["proof"]["verificationMethod"], new["proof"]["verificationMethod"]);
+    let document = json(&env.ok(&["issuer", "did-document", "valdeoliva"]));
+    assert_eq!(document["assertionMethod"].as_array().unwrap().len(), 2, "current and past keys: {document:#}");
+    let new_path = env.write("new.json", &new.to_string());
+    for path in [&old, &new_path] {
+        let out = env.ok(&["verify", path, "--offline"]);
+        assert!(out.contains(": valid\n"), "{out}");
+    }
+}
+
+#[test]
+fn issuing_needs_the_key_encryption_key_it_sealed_with() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    env.ok(&["issue", "--spec", SPEC, "--learner", LEARNER]);
+    let other = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let output = env
+        .command(&["issue", "--spec", SPEC, "--learner", "ainhoa.garcia@learners.example"])
+        .env("MICROCRED_KEK", other)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot be opened: wrong key-encryption key"), "{stderr}");
+    assert_eq!(json(&env.ok(&["credential", "list", "--json"])).as_array().unwrap().len(), 1, "nothing was issued");
+
+    std::fs::remove_file(env.data().join("kek")).unwrap();
+    let stderr = env.fails(&["issue", "--spec", SPEC, "--learner", "ainhoa.garcia@learners.example"]);
+    assert!(stderr.contains("no key-encryption key: set MICROCRED_KEK"), "{stderr}");
+}
+
+#[test]
+fn bad_issue_requests_are_refused() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let before = env.ok(&["credential", "list", "--json"]);
+    for (args, expected) in [
+        (
+            vec!["issue", "--spec", "01936a3e-0000-7000-8000-0000000000ff", "--learner", LEARNER],
+            "no specification with id",
+        ),
+        (
+            vec!["issue", "--spec", SPEC, "--learner", "nobody@learners.example"],
+            "no learner with id \"nobody@learners.example\"",
+        ),
+        (vec!["issue", "--spec", "42", "--learner", LEARNER], "is not a specification id"),
+        (vec!["credential", "show", "01936a3e-0000-7000-8000-0000000000ff"], "no credential with id"),
+        (vec!["issuer", "did-document", "nowhere"], "no institution with id \"nowhere\""),
+    ] {
+        let stderr = env.fails(&args);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(env.ok(&["credential", "list", "--json"]), before);
+}

@@ -50,7 +50,7 @@ pub struct IssuedCredential {
 }
 
 impl IssuedCredential {
-    fn from_record(record: CredentialRecord) -> Result<IssuedCredential, AppError> {
+    pub(crate) fn from_record(record: CredentialRecord) -> Result<IssuedCredential, AppError> {
         match serde_json::from_str(&record.document) {
             Ok(Value::Object(document)) => Ok(IssuedCredential { record, document }),
             _ => Err(StoreError::Corrupt {

@@ -12,6 +12,7 @@ mod error;
 mod formats;
 mod issue;
 mod keys;
+mod status;
 
 use std::sync::Arc;
 
@@ -27,6 +28,7 @@ pub use crate::{
     formats::{Format, parse_document},
     issue::{IssueRequest, IssuedCredential, LearnerRef},
     keys::{IssuerIdentity, KeyVault, identity},
+    status::StatusChange,
 };
 
 /// Whether an add stored something new or found the same thing already stored.

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod codes;
+mod credential;
 mod error;
 mod ids;
 mod institution;
@@ -22,6 +23,7 @@ mod tests;
 
 pub use crate::{
     codes::{country_name, isced_f_name, language_name},
+    credential::{CredentialState, TransitionError},
     error::{Invalid, Problem, ValueError},
     ids::{InstitutionId, LearnerId, SpecId},
     institution::Institution,

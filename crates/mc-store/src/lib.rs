@@ -195,6 +195,16 @@ impl Store {
         queries::status_list(&mut *self.pool.acquire().await?, id).await
     }
 
+    /// Every status list, by institution and age.
+    pub async fn all_status_lists(&self) -> Result<Vec<StatusListRecord>, StoreError> {
+        queries::all_status_lists(&mut *self.pool.acquire().await?).await
+    }
+
+    /// The indexes of a list whose credentials are in `state` (`revoked`, `suspended`).
+    pub async fn indexes_in_state(&self, list_id: &str, state: &str) -> Result<Vec<u64>, StoreError> {
+        queries::indexes_in_state(&mut *self.pool.acquire().await?, list_id, state).await
+    }
+
     /// The status entries of a credential.
     pub async fn status_entries_of(&self, credential_id: &str) -> Result<Vec<StatusEntryRecord>, StoreError> {
         queries::status_entries_of(&mut *self.pool.acquire().await?, credential_id).await

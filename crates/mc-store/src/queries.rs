@@ -450,3 +450,27 @@ pub(crate) async fn set_credential_state(
         .await?;
     Ok(())
 }
+
+pub(crate) async fn all_status_lists(conn: &mut AnyConnection) -> Result<Vec<StatusListRecord>, StoreError> {
+    let rows = sqlx::query("SELECT id, institution_id, purpose, size, created_at FROM status_lists ORDER BY institution_id, created_at, id")
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(list_from_row).collect()
+}
+
+/// The indexes of a list whose credentials are in `state`.
+pub(crate) async fn indexes_in_state(
+    conn: &mut AnyConnection,
+    list_id: &str,
+    state: &str,
+) -> Result<Vec<u64>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT e.idx FROM status_entries e JOIN credentials c ON c.id = e.credential_id \
+         WHERE e.list_id = $1 AND c.state = $2 ORDER BY e.idx",
+    )
+    .bind(list_id)
+    .bind(state)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(|row| Ok(row.try_get::<i64, _>(0)?.max(0) as u64)).collect()
+}

@@ -57,3 +57,209 @@ impl StatusEntry {
         })
     }
 }
+
+/// The most bytes a status list may expand to (a list of 16 million entries); a larger one is
+/// refused rather than decompressed (a "zip bomb").
+pub const MAX_LIST_BYTES: usize = 2 * 1024 * 1024;
+
+/// Why a status list cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StatusListError {
+    /// `encodedList` is not multibase base64url of GZIP data.
+    #[error("the status list's encodedList is malformed: {0}")]
+    Malformed(String),
+    /// The list expands past [`MAX_LIST_BYTES`].
+    #[error("the status list expands to more than {MAX_LIST_BYTES} bytes")]
+    TooLarge,
+    /// The list is shorter than the 131,072 entries the specification requires.
+    #[error("the status list has {0} entries; at least {MIN_LIST_SIZE} are required")]
+    TooShort(u64),
+    /// The index is past the end of the list.
+    #[error("index {index} is outside the status list of {size} entries")]
+    OutOfRange {
+        /// The index asked for.
+        index: u64,
+        /// The list's size.
+        size: u64,
+    },
+}
+
+/// A bitstring: index 0 is the most significant bit of the first byte.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bitstring {
+    bytes: Vec<u8>,
+}
+
+impl Bitstring {
+    /// A bitstring of `size` zero bits (rounded up to whole bytes).
+    pub fn new(size: u64) -> Bitstring {
+        Bitstring { bytes: vec![0; size.div_ceil(8) as usize] }
+    }
+
+    /// The number of bits.
+    pub fn len(&self) -> u64 {
+        self.bytes.len() as u64 * 8
+    }
+
+    /// Whether there are no bits.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Sets bit `index`.
+    pub fn set(&mut self, index: u64) {
+        let byte = (index / 8) as usize;
+        if let Some(byte) = self.bytes.get_mut(byte) {
+            *byte |= 0x80 >> (index % 8);
+        }
+    }
+
+    /// Bit `index`.
+    pub fn get(&self, index: u64) -> Result<bool, StatusListError> {
+        let size = self.len();
+        let byte = self.bytes.get((index / 8) as usize).ok_or(StatusListError::OutOfRange { index, size })?;
+        Ok(byte & (0x80 >> (index % 8)) != 0)
+    }
+
+    /// The `encodedList` form: GZIP, base64url without padding, multibase prefix `u`.
+    pub fn encode(&self) -> String {
+        use std::io::Write as _;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        encoder.write_all(&self.bytes).expect("writing to memory");
+        let compressed = encoder.finish().expect("writing to memory");
+        format!("u{}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, compressed))
+    }
+
+    /// Reads an `encodedList`, refusing lists that expand past [`MAX_LIST_BYTES`].
+    pub fn decode(encoded: &str) -> Result<Bitstring, StatusListError> {
+        use std::io::Read as _;
+        let text = encoded
+            .strip_prefix('u')
+            .ok_or_else(|| StatusListError::Malformed("it must start with 'u' (base64url)".into()))?;
+        let compressed =
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, text.trim_end_matches('='))
+                .map_err(|err| StatusListError::Malformed(err.to_string()))?;
+        let mut bytes = Vec::new();
+        flate2::read::GzDecoder::new(compressed.as_slice())
+            .take(MAX_LIST_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|err| StatusListError::Malformed(err.to_string()))?;
+        if bytes.len() > MAX_LIST_BYTES {
+            return Err(StatusListError::TooLarge);
+        }
+        let list = Bitstring { bytes };
+        match list.len() < MIN_LIST_SIZE {
+            true => Err(StatusListError::TooShort(list.len())),
+            false => Ok(list),
+        }
+    }
+}
+
+/// The unsigned status list credential for a list at `url`, issued by `issuer` at `valid_from`.
+pub fn status_list_credential(
+    url: &str,
+    issuer: &str,
+    purpose: StatusPurpose,
+    list: &Bitstring,
+    valid_from: &str,
+) -> serde_json::Map<String, Value> {
+    let credential = json!({
+        "@context": [crate::contexts::CREDENTIALS_V2],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer,
+        "validFrom": valid_from,
+        "credentialSubject": {
+            "id": format!("{url}#list"),
+            "type": "BitstringStatusList",
+            "statusPurpose": purpose.as_str(),
+            "encodedList": list.encode(),
+        },
+    });
+    match credential {
+        Value::Object(credential) => credential,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+/// Finds status list credentials by URL. Adapters read them from the local store, files, or
+/// the network; tests plug in their own.
+pub trait StatusResolver: Send + Sync {
+    /// The status list credential at `url`.
+    fn status_list(&self, url: &str) -> Result<serde_json::Map<String, Value>, crate::did::ResolveError>;
+}
+
+/// Knows no status list: every status check is left undecided.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoStatusLists;
+
+impl StatusResolver for NoStatusLists {
+    fn status_list(&self, url: &str) -> Result<serde_json::Map<String, Value>, crate::did::ResolveError> {
+        Err(crate::did::ResolveError::Unavailable(format!("the status list {url} is not available offline")))
+    }
+}
+
+/// Status list credentials held in memory, by URL.
+#[derive(Debug, Clone, Default)]
+pub struct StatusLists {
+    lists: std::collections::HashMap<String, serde_json::Map<String, Value>>,
+}
+
+impl StatusLists {
+    /// The lists, each under its `id`.
+    pub fn new(lists: impl IntoIterator<Item = serde_json::Map<String, Value>>) -> StatusLists {
+        let lists = lists.into_iter().filter_map(|list| Some((list.get("id")?.as_str()?.to_owned(), list))).collect();
+        StatusLists { lists }
+    }
+}
+
+impl StatusLists {
+    /// Adds a list found at `url` (which need not be its `id`).
+    pub fn insert(&mut self, url: &str, list: serde_json::Map<String, Value>) {
+        self.lists.insert(url.to_owned(), list);
+    }
+}
+
+impl StatusResolver for StatusLists {
+    fn status_list(&self, url: &str) -> Result<serde_json::Map<String, Value>, crate::did::ResolveError> {
+        self.lists
+            .get(url)
+            .cloned()
+            .ok_or_else(|| crate::did::ResolveError::Unavailable(format!("the status list {url} was not given")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_specification_example_is_an_empty_list_of_131072_entries() {
+        let list = Bitstring::decode("uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA").unwrap();
+        assert_eq!(list.len(), 131_072);
+        assert!((0..list.len()).all(|index| !list.get(index).unwrap()));
+    }
+
+    #[test]
+    fn bits_round_trip_most_significant_first() {
+        let mut list = Bitstring::new(MIN_LIST_SIZE);
+        for index in [0, 23, 131_071] {
+            list.set(index);
+        }
+        let decoded = Bitstring::decode(&list.encode()).unwrap();
+        assert_eq!(decoded, list);
+        assert!(decoded.get(23).unwrap() && !decoded.get(16).unwrap());
+        assert_eq!(decoded.bytes[2], 0b0000_0001, "index 23 is the last bit of the third byte");
+        assert_eq!(decoded.get(131_072), Err(StatusListError::OutOfRange { index: 131_072, size: 131_072 }));
+    }
+
+    #[test]
+    fn lists_too_short_too_large_or_malformed_are_refused() {
+        assert_eq!(Bitstring::decode(&Bitstring::new(8 * 1024).encode()), Err(StatusListError::TooShort(8 * 1024)));
+        let bomb = Bitstring::new((MAX_LIST_BYTES as u64 + 1) * 8).encode();
+        assert!(bomb.len() < 10_000, "it compresses to {} bytes", bomb.len());
+        assert_eq!(Bitstring::decode(&bomb), Err(StatusListError::TooLarge));
+        assert!(matches!(Bitstring::decode("zABC"), Err(StatusListError::Malformed(_))));
+        assert!(matches!(Bitstring::decode("uAAAA"), Err(StatusListError::Malformed(_))));
+    }
+}

@@ -145,7 +145,12 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
     bench.measure(&format!("eddsa-rdfc-2022 create proof, {} KB badge", rich_bytes / 1000), &|_| {
         black_box(proof::create_proof(&rich_badge, Suite::EddsaRdfc2022, &key, &options).expect("the badge signs"));
     });
-    let params = VerifyParams { now: issued, resolver: &NoResolver, trusted_issuers: None };
+    let params = VerifyParams {
+        now: issued,
+        resolver: &NoResolver,
+        trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
+    };
     bench.measure("full verification, eddsa-rdfc-2022", &|_| {
         let result = verify_document(&signed_rdfc, &params);
         assert_eq!(result.verdict, Verdict::Valid, "{result:?}");

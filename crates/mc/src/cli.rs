@@ -57,6 +57,27 @@ pub(crate) enum Command {
     /// Manage an institution's issuing keys and DID document.
     #[command(subcommand)]
     Issuer(IssuerCommand),
+    /// Revoke a credential for good.
+    Revoke {
+        /// The credential's id.
+        id: String,
+        /// Why it is revoked (kept with the credential, not published).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Suspend a credential until it is unsuspended.
+    Suspend {
+        /// The credential's id.
+        id: String,
+    },
+    /// Lift a credential's suspension.
+    Unsuspend {
+        /// The credential's id.
+        id: String,
+    },
+    /// Publish status list credentials.
+    #[command(subcommand)]
+    Status(StatusCommand),
     /// Generate signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -107,6 +128,12 @@ pub(crate) enum CredentialCommand {
         /// The credential's id.
         id: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum StatusCommand {
+    /// Rebuild, sign and write every status list credential to the data directory's status/.
+    Publish,
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +231,10 @@ pub(crate) struct VerifyArgs {
     /// Resolve no keys over the network: did:web and https keys are then left undecided.
     #[arg(long)]
     pub(crate) offline: bool,
+    /// A status list credential to check status against (repeatable); this microcred's own
+    /// published lists are always used.
+    #[arg(long = "status-list", value_name = "FILE")]
+    pub(crate) status_lists: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,7 +14,7 @@ use crate::{
     bench,
     cli::{
         Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs, IssuerCommand,
-        LearnerCommand, SpecCommand,
+        LearnerCommand, SpecCommand, StatusCommand,
     },
     config::{self, Create},
     credentials, output, serve,
@@ -28,7 +28,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Key(command) => return credentials::key(command).map(|()| ExitCode::SUCCESS),
         Command::Sign(args) => return credentials::sign(args).map(|()| ExitCode::SUCCESS),
-        Command::Verify(args) => return credentials::verify(args, local_did_documents(&cli).await),
+        Command::Verify(args) => return credentials::verify(args, local_material(&cli).await),
         Command::Bench(command) => return bench::run(command).map(|()| ExitCode::SUCCESS),
         _ => {}
     }
@@ -48,13 +48,18 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// The DID documents of this microcred's institutions, when there is a database to read them
-/// from; verification then resolves their keys without a network.
-async fn local_did_documents(cli: &Cli) -> Vec<serde_json::Value> {
-    let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else { return Vec::new() };
-    let Ok(store) = Store::open(&url).await else { return Vec::new() };
-    let documents = App::new(store.clone()).did_documents().await.unwrap_or_default();
+/// from, and its published status lists: verification uses them without a network.
+async fn local_material(cli: &Cli) -> credentials::LocalMaterial {
+    let status_lists = config::published_status_lists(&cli.data);
+    let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else {
+        return credentials::LocalMaterial { status_lists, ..Default::default() };
+    };
+    let Ok(store) = Store::open(&url).await else {
+        return credentials::LocalMaterial { status_lists, ..Default::default() };
+    };
+    let did_documents = App::new(store.clone()).did_documents().await.unwrap_or_default();
     store.close().await;
-    documents
+    credentials::LocalMaterial { did_documents, status_lists }
 }
 
 async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
@@ -74,7 +79,27 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             drop(out);
             serve::run(app.clone(), args).await?;
         }
-        Command::Issue(args) => issue(app, args, &mut out).await?,
+        Command::Issue(args) => issue(app, cli, args, &mut out).await?,
+        Command::Revoke { id, reason } => {
+            let change = app.revoke_credential(id, reason).await.context("nothing was revoked")?;
+            publish_lists(app, cli, &change.lists).await?;
+            writeln!(out, "revoked credential {id}")?;
+        }
+        Command::Suspend { id } => {
+            let change = app.suspend_credential(id).await.context("nothing was suspended")?;
+            publish_lists(app, cli, &change.lists).await?;
+            writeln!(out, "suspended credential {id}")?;
+        }
+        Command::Unsuspend { id } => {
+            let change = app.unsuspend_credential(id).await.context("nothing was unsuspended")?;
+            publish_lists(app, cli, &change.lists).await?;
+            writeln!(out, "lifted the suspension of credential {id}")?;
+        }
+        Command::Status(StatusCommand::Publish) => {
+            let ids = app.status_list_ids().await?;
+            publish_lists(app, cli, &ids).await?;
+            writeln!(out, "published {} status lists to {}", ids.len(), config::status_dir(&cli.data).display())?;
+        }
         Command::Credential(command) => credential(app, command, &mut out).await?,
         Command::Issuer(command) => issuer(app, command, &mut out).await?,
         Command::Key(_) | Command::Sign(_) | Command::Verify(_) | Command::Bench(_) => {
@@ -174,7 +199,26 @@ async fn learner(app: &App, command: &LearnerCommand, out: &mut impl Write) -> a
     Ok(())
 }
 
-async fn issue(app: &App, args: &IssueArgs, out: &mut impl Write) -> anyhow::Result<()> {
+/// Rebuilds, signs and writes the status list credentials `ids` to the data directory, each
+/// replaced in one step so a reader never sees half a file.
+async fn publish_lists(app: &App, cli: &Cli, ids: &[String]) -> anyhow::Result<()> {
+    let dir = config::status_dir(&cli.data);
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    for id in ids {
+        let credential = app
+            .status_list_credential(id, credentials::now())
+            .await
+            .with_context(|| format!("status list {id} was not published"))?;
+        let path = dir.join(format!("{id}.json"));
+        let partial = dir.join(format!(".{id}.json.partial"));
+        std::fs::write(&partial, serde_json::to_string_pretty(&credential)?)
+            .with_context(|| format!("cannot write {}", partial.display()))?;
+        std::fs::rename(&partial, &path).with_context(|| format!("cannot replace {}", path.display()))?;
+    }
+    Ok(())
+}
+
+async fn issue(app: &App, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let request = IssueRequest {
         spec: &args.spec,
         learner: LearnerRef::IdOrEmail(&args.learner),
@@ -185,11 +229,23 @@ async fn issue(app: &App, args: &IssueArgs, out: &mut impl Write) -> anyhow::Res
         now: credentials::now(),
     };
     let (issued, added) = app.issue_credential(&request).await.context("nothing was issued")?;
-    if added == Added::Unchanged {
-        eprintln!(
-            "note: {} was already issued this credential ({}); it was not issued again",
-            args.learner, issued.record.id
-        );
+    match added {
+        Added::Unchanged => {
+            eprintln!(
+                "note: {} was already issued this credential ({}); it was not issued again",
+                args.learner, issued.record.id
+            );
+        }
+        Added::New => {
+            let lists: Vec<String> = app
+                .store()
+                .status_entries_of(&issued.record.id)
+                .await?
+                .into_iter()
+                .map(|entry| entry.list_id)
+                .collect();
+            publish_lists(app, cli, &lists).await?;
+        }
     }
     let text = serde_json::to_string_pretty(&issued.document)?;
     match &args.output {

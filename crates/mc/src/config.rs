@@ -98,3 +98,20 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     file.write_all(text.as_bytes())?;
     file.sync_all()
 }
+
+/// The directory published status list credentials are written to.
+pub(crate) fn status_dir(data: &Path) -> PathBuf {
+    data.join("status")
+}
+
+/// The status list credentials published in the data directory.
+pub(crate) fn published_status_lists(data: &Path) -> Vec<serde_json::Map<String, serde_json::Value>> {
+    let Ok(entries) = std::fs::read_dir(status_dir(data)) else { return Vec::new() };
+    entries
+        .filter_map(|entry| std::fs::read_to_string(entry.ok()?.path()).ok())
+        .filter_map(|text| match serde_json::from_str(&text) {
+            Ok(serde_json::Value::Object(list)) => Some(list),
+            _ => None,
+        })
+        .collect()
+}

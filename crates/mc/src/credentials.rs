@@ -18,6 +18,7 @@ use mc_vc::{
     did::{DocumentResolver, KeyResolver, NoResolver},
     multikey::{self, KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
+    status::StatusLists,
     verify::{CheckStatus, TrustedIssuers, Verdict, Verification, VerifyParams, verify_text},
 };
 use serde::Serialize;
@@ -107,9 +108,16 @@ struct SourcedResult<'a> {
     verification: &'a Verification,
 }
 
-/// Verifies credentials; `local_documents` are the DID documents of this microcred's own
-/// institutions, resolved without a network.
-pub(crate) fn verify(args: &VerifyArgs, local_documents: Vec<Value>) -> anyhow::Result<ExitCode> {
+/// What this microcred knows of its own institutions: their DID documents and published status
+/// lists, used without a network.
+#[derive(Default)]
+pub(crate) struct LocalMaterial {
+    pub(crate) did_documents: Vec<Value>,
+    pub(crate) status_lists: Vec<serde_json::Map<String, Value>>,
+}
+
+/// Verifies credentials.
+pub(crate) fn verify(args: &VerifyArgs, local: LocalMaterial) -> anyhow::Result<ExitCode> {
     let now = match &args.now {
         Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--now: {err}"))?,
         None => now(),
@@ -127,9 +135,18 @@ pub(crate) fn verify(args: &VerifyArgs, local_documents: Vec<Value>) -> anyhow::
         true => &NoResolver,
         false => &online,
     };
-    let resolver = DocumentResolver::new(local_documents, fallback);
+    let resolver = DocumentResolver::new(local.did_documents, fallback);
     let resolver: &dyn KeyResolver = &resolver;
-    let params = VerifyParams { now, resolver, trusted_issuers: trusted.as_ref() };
+    let mut lists = local.status_lists;
+    for path in &args.status_lists {
+        let text = read_input(&path.display().to_string(), MAX_FILE_BYTES)?;
+        match serde_json::from_str(&text) {
+            Ok(Value::Object(list)) => lists.push(list),
+            _ => bail!("{} is not a status list credential (a JSON object)", path.display()),
+        }
+    }
+    let status = StatusLists::new(lists);
+    let params = VerifyParams { now, resolver, trusted_issuers: trusted.as_ref(), status: &status };
     let results = verify_all(&sources, &params);
 
     let mut out = std::io::stdout().lock();

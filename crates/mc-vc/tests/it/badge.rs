@@ -47,6 +47,7 @@ fn badges_sign_and_verify_with_both_suites() {
         now: Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
         resolver: &NoResolver,
         trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
     };
     for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {
         for with_did in [true, false] {

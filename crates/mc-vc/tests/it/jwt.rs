@@ -205,6 +205,7 @@ fn jwts_verify_or_fail_on_the_right_check() {
         now: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
         resolver: &LocalResolver,
         trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
     };
     let mut wrong = Vec::new();
     for (name, token, verdict, failing) in &cases {

@@ -162,6 +162,7 @@ fn damaged_credentials_fail_on_the_right_check() {
         now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
         resolver: &NoResolver,
         trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
     };
     let mut wrong = Vec::new();
     for (name, text, expected) in &cases {
@@ -181,6 +182,7 @@ fn the_undamaged_credential_is_valid() {
         now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
         resolver: &NoResolver,
         trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
     };
     let result = verify_text(&Value::Object(signed()).to_string(), &params);
     assert_eq!(result.verdict, Verdict::Valid, "{result:#?}");

@@ -5,5 +5,6 @@ mod cli;
 mod credentials;
 mod issue;
 mod serve;
+mod status;
 mod support;
 mod tidy;

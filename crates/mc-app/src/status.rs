@@ -1,0 +1,111 @@
+//! Revocation and suspension, and the status list credentials that publish them: rebuilt from
+//! the database rows and signed with the institution's current key each time they are asked for.
+
+use mc_core::{CredentialState, PlainText, Timestamp, TransitionError};
+use mc_vc::{
+    proof::{self, ProofOptions, Suite},
+    status::{Bitstring, StatusPurpose, status_list_credential},
+};
+use serde_json::{Map, Value};
+
+use crate::{App, AppError, IssuedCredential};
+
+/// What a change of status did.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    /// The credential, in its new state.
+    pub credential: IssuedCredential,
+    /// The status lists whose published form must be refreshed.
+    pub lists: Vec<String>,
+}
+
+impl App {
+    /// Revokes a credential for good; `reason` is kept with it.
+    pub async fn revoke_credential(&self, id: &str, reason: &str) -> Result<StatusChange, AppError> {
+        let reason =
+            PlainText::parse(reason, 500).map_err(|err| AppError::invalid_argument("revocation reason", err))?;
+        self.change_state(id, CredentialState::revoke, Some(reason.as_str()), "revoked").await
+    }
+
+    /// Suspends a credential until [`App::unsuspend_credential`].
+    pub async fn suspend_credential(&self, id: &str) -> Result<StatusChange, AppError> {
+        self.change_state(id, CredentialState::suspend, None, "suspended").await
+    }
+
+    /// Lifts a suspension.
+    pub async fn unsuspend_credential(&self, id: &str) -> Result<StatusChange, AppError> {
+        self.change_state(id, CredentialState::unsuspend, None, "unsuspended").await
+    }
+
+    async fn change_state(
+        &self,
+        id: &str,
+        transition: fn(CredentialState) -> Result<CredentialState, TransitionError>,
+        reason: Option<&str>,
+        done: &str,
+    ) -> Result<StatusChange, AppError> {
+        let mut tx = self.store().begin().await?;
+        let mut record =
+            tx.credential(id).await?.ok_or_else(|| AppError::NotFound { what: "credential", id: id.into() })?;
+        let state = CredentialState::parse(&record.state).ok_or_else(|| {
+            AppError::Store(mc_store::StoreError::Corrupt {
+                what: "credential",
+                id: id.into(),
+                detail: format!("unknown state {:?}", record.state),
+            })
+        })?;
+        let next = transition(state).map_err(|err| AppError::Conflict(format!("credential {id}: {err}")))?;
+        tx.set_credential_state(id, next.as_str(), reason).await?;
+        tx.commit().await?;
+        record.state = next.as_str().to_owned();
+        if let Some(reason) = reason {
+            record.revocation_reason = Some(reason.to_owned());
+        }
+        tracing::info!(credential.id = %id, "credential {done}");
+        let lists = self.store().status_entries_of(id).await?.into_iter().map(|entry| entry.list_id).collect();
+        Ok(StatusChange { credential: IssuedCredential::from_record(record)?, lists })
+    }
+
+    /// The ids of every status list.
+    pub async fn status_list_ids(&self) -> Result<Vec<String>, AppError> {
+        Ok(self.store().all_status_lists().await?.into_iter().map(|list| list.id).collect())
+    }
+
+    /// The signed status list credential of a list, as the database says now.
+    pub async fn status_list_credential(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
+        let list = self
+            .store()
+            .status_list(list_id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "status list", id: list_id.into() })?;
+        let purpose = StatusPurpose::parse(&list.purpose).ok_or_else(|| {
+            AppError::Store(mc_store::StoreError::Corrupt {
+                what: "status list",
+                id: list.id.clone(),
+                detail: format!("unknown purpose {:?}", list.purpose),
+            })
+        })?;
+        let state = match purpose {
+            StatusPurpose::Revocation => CredentialState::Revoked,
+            StatusPurpose::Suspension => CredentialState::Suspended,
+        };
+        let mut bits = Bitstring::new(list.size);
+        for index in self.store().indexes_in_state(&list.id, state.as_str()).await? {
+            bits.set(index);
+        }
+        let institution = self.institution(&list.institution_id).await?;
+        let mut tx = self.store().begin().await?;
+        let (key_record, key) = self.signing_key(&mut tx, institution.id(), now).await?;
+        tx.commit().await?;
+        let identity = crate::keys::identity(&institution, &key_record);
+        let url = self.status_list_url(&list.id);
+        let credential = status_list_credential(&url, &identity.issuer_id, purpose, &bits, &now.to_rfc3339());
+        let options = ProofOptions {
+            verification_method: identity.verification_method,
+            created: now.to_rfc3339(),
+            proof_purpose: "assertionMethod".into(),
+        };
+        proof::sign(&credential, Suite::EddsaRdfc2022, &key, &options)
+            .map_err(|err| AppError::Keys(format!("cannot sign the status list: {err}")))
+    }
+}

@@ -63,33 +63,77 @@ impl IssuedCredential {
     }
 }
 
+/// What every credential of one specification shares: loaded once per issue or cohort.
+pub(crate) struct Prepared {
+    pub(crate) spec: mc_core::Spec,
+    pub(crate) awarding_bodies: Vec<mc_core::Institution>,
+}
+
+/// The learner and award details of one credential.
+pub(crate) struct Recipient<'a> {
+    /// The learner, when already registered.
+    pub(crate) learner: Option<Learner>,
+    /// The learner to register when `learner` is `None` and no learner has its email.
+    pub(crate) new_learner: Option<&'a Learner>,
+    pub(crate) grade: Option<&'a str>,
+    pub(crate) awarded: Option<Timestamp>,
+}
+
 impl App {
-    async fn find_learner(&self, learner: LearnerRef<'_>) -> Result<Learner, AppError> {
+    pub(crate) async fn find_learner(&self, learner: LearnerRef<'_>) -> Result<Learner, AppError> {
         let LearnerRef::IdOrEmail(raw) = learner;
         if raw.contains('@') {
             return self.learner_by_email(raw).await;
         }
         let id = mc_core::LearnerId::parse(raw).map_err(|err| AppError::invalid_argument("learner id", err))?;
-        self.learners()
+        self.store()
+            .learner(&id.to_string())
             .await?
-            .into_iter()
-            .find(|learner| learner.id() == id)
             .ok_or_else(|| AppError::NotFound { what: "learner", id: raw.into() })
+    }
+
+    pub(crate) async fn prepare(&self, spec: &str) -> Result<Prepared, AppError> {
+        let spec = self.spec(spec).await?;
+        let mut awarding_bodies = Vec::new();
+        for body in spec.awarding_bodies() {
+            awarding_bodies.push(self.institution(body.as_str()).await?);
+        }
+        Ok(Prepared { spec, awarding_bodies })
     }
 
     /// Issues a credential, or returns the one already issued for the same specification,
     /// learner and cohort.
     pub async fn issue_credential(&self, request: &IssueRequest<'_>) -> Result<(IssuedCredential, Added), AppError> {
-        let spec = self.spec(request.spec).await?;
+        let prepared = self.prepare(request.spec).await?;
         let learner = self.find_learner(request.learner).await?;
-        let mut awarding_bodies = Vec::new();
-        for body in spec.awarding_bodies() {
-            awarding_bodies.push(self.institution(body.as_str()).await?);
-        }
-        let institution = &awarding_bodies[0];
+        let recipient = Recipient { learner: Some(learner), new_learner: None, grade: request.grade, awarded: None };
+        self.issue_to(&prepared, &recipient, request).await
+    }
+
+    /// Issues one credential of a prepared specification in one transaction: the learner (when
+    /// new), the status indexes and the credential are stored together or not at all.
+    pub(crate) async fn issue_to(
+        &self,
+        prepared: &Prepared,
+        recipient: &Recipient<'_>,
+        request: &IssueRequest<'_>,
+    ) -> Result<(IssuedCredential, Added), AppError> {
+        let spec = &prepared.spec;
+        let institution = &prepared.awarding_bodies[0];
         let cohort_key = request.cohort_key.unwrap_or("");
 
         let mut tx = self.store().begin().await?;
+        let learner = match (&recipient.learner, recipient.new_learner) {
+            (Some(learner), _) => learner.clone(),
+            (None, Some(new)) => match tx.learner_by_email(new.email()).await? {
+                Some(existing) => existing,
+                None => {
+                    tx.insert_learner(new).await?;
+                    new.clone()
+                }
+            },
+            (None, None) => return Err(AppError::Conflict("an issue needs a learner".into())),
+        };
         if let Some(existing) = tx.credential_for(&spec.id().to_string(), &learner.id().to_string(), cohort_key).await?
         {
             return Ok((IssuedCredential::from_record(existing)?, Added::Unchanged));
@@ -106,18 +150,19 @@ impl App {
         }
         let salt = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, random_bytes::<16>()?);
         let urn = format!("urn:uuid:{credential_id}");
-        let bodies: Vec<&mc_core::Institution> = awarding_bodies.iter().collect();
+        let bodies: Vec<&mc_core::Institution> = prepared.awarding_bodies.iter().collect();
         let award = Award {
             id: &urn,
             learner: &learner,
             issued: request.now,
+            awarded: recipient.awarded,
             valid_until: None,
             salt: &salt,
-            grade: request.grade,
+            grade: recipient.grade,
             issuer_id: &identity.issuer_id,
             status: &status,
         };
-        let badge = open_badge(&spec, &bodies, &award);
+        let badge = open_badge(spec, &bodies, &award);
         let options = ProofOptions {
             verification_method: identity.verification_method.clone(),
             created: request.now.to_rfc3339(),
@@ -139,7 +184,7 @@ impl App {
         };
         tx.insert_credential(&record).await?;
         tx.commit().await?;
-        tracing::info!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
+        tracing::debug!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
         Ok((IssuedCredential { record, document: signed }, Added::New))
     }
 
@@ -157,7 +202,7 @@ impl App {
         let mut list = None;
         for candidate in lists.into_iter().rev() {
             // Past three quarters full, random picks collide too often; open a new list.
-            if tx.count_status_entries(&candidate.id).await? < candidate.size * 3 / 4 {
+            if candidate.used < candidate.size * 3 / 4 {
                 list = Some(candidate);
                 break;
             }
@@ -170,6 +215,7 @@ impl App {
                     institution_id: institution.to_owned(),
                     purpose: purpose.as_str().to_owned(),
                     size: MIN_LIST_SIZE,
+                    used: 0,
                     created_at: now.to_rfc3339(),
                 };
                 tx.insert_status_list(&list).await?;

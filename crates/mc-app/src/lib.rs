@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+mod cohort;
 mod demo;
 mod error;
 mod formats;
@@ -23,6 +24,7 @@ use mc_core::{
 use mc_store::{Store, StoreError};
 
 pub use crate::{
+    cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
     demo::{DemoSummary, demo_award_parts},
     error::AppError,
     formats::{Format, parse_document},

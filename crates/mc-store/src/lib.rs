@@ -166,6 +166,11 @@ impl Store {
         queries::find_learner_by_email(&mut *self.pool.acquire().await?, email).await
     }
 
+    /// The learner with this id.
+    pub async fn learner(&self, id: &str) -> Result<Option<Learner>, StoreError> {
+        queries::find_learner(&mut *self.pool.acquire().await?, id).await
+    }
+
     /// Every learner, by name.
     pub async fn learners(&self) -> Result<Vec<Learner>, StoreError> {
         queries::list_learners(&mut *self.pool.acquire().await?).await
@@ -289,12 +294,7 @@ impl StoreTx {
         queries::insert_status_list(&mut self.tx, list).await
     }
 
-    /// How many entries of a list are taken.
-    pub async fn count_status_entries(&mut self, list_id: &str) -> Result<u64, StoreError> {
-        queries::count_status_entries(&mut self.tx, list_id).await
-    }
-
-    /// Takes an index of a list; `false` when another credential has it.
+    /// Takes an index of a list, counting it as used; `false` when another credential has it.
     pub async fn claim_status_index(&mut self, entry: &StatusEntryRecord) -> Result<bool, StoreError> {
         queries::claim_status_index(&mut self.tx, entry).await
     }

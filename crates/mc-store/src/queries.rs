@@ -257,6 +257,7 @@ fn list_from_row(row: &AnyRow) -> Result<StatusListRecord, StoreError> {
         institution_id: row.try_get("institution_id")?,
         purpose: row.try_get("purpose")?,
         size: row.try_get::<i64, _>("size")?.max(0) as u64,
+        used: row.try_get::<i64, _>("used")?.max(0) as u64,
         created_at: row.try_get("created_at")?,
     })
 }
@@ -267,7 +268,7 @@ pub(crate) async fn status_lists(
     purpose: &str,
 ) -> Result<Vec<StatusListRecord>, StoreError> {
     let rows = sqlx::query(
-        "SELECT id, institution_id, purpose, size, created_at FROM status_lists \
+        "SELECT id, institution_id, purpose, size, used, created_at FROM status_lists \
          WHERE institution_id = $1 AND purpose = $2 ORDER BY created_at, id",
     )
     .bind(institution_id)
@@ -278,7 +279,7 @@ pub(crate) async fn status_lists(
 }
 
 pub(crate) async fn status_list(conn: &mut AnyConnection, id: &str) -> Result<Option<StatusListRecord>, StoreError> {
-    let row = sqlx::query("SELECT id, institution_id, purpose, size, created_at FROM status_lists WHERE id = $1")
+    let row = sqlx::query("SELECT id, institution_id, purpose, size, used, created_at FROM status_lists WHERE id = $1")
         .bind(id)
         .fetch_optional(conn)
         .await?;
@@ -286,22 +287,17 @@ pub(crate) async fn status_list(conn: &mut AnyConnection, id: &str) -> Result<Op
 }
 
 pub(crate) async fn insert_status_list(conn: &mut AnyConnection, list: &StatusListRecord) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO status_lists (id, institution_id, purpose, size, created_at) VALUES ($1, $2, $3, $4, $5)")
+    sqlx::query("INSERT INTO status_lists (id, institution_id, purpose, size, used, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(&list.id)
         .bind(&list.institution_id)
         .bind(&list.purpose)
         .bind(list.size as i64)
+        .bind(list.used as i64)
         .bind(&list.created_at)
         .execute(conn)
         .await
         .map_err(|err| StoreError::from_write("a status list with this id", &["id"], err))?;
     Ok(())
-}
-
-pub(crate) async fn count_status_entries(conn: &mut AnyConnection, list_id: &str) -> Result<u64, StoreError> {
-    let row =
-        sqlx::query("SELECT COUNT(*) FROM status_entries WHERE list_id = $1").bind(list_id).fetch_one(conn).await?;
-    Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
 }
 
 /// Takes `index` of a list for a credential; `false` when the index is already taken.
@@ -317,10 +313,14 @@ pub(crate) async fn claim_status_index(
     .bind(entry.index as i64)
     .bind(&entry.credential_id)
     .bind(&entry.purpose)
-    .execute(conn)
+    .execute(&mut *conn)
     .await
     .map_err(|err| StoreError::from_write("a status entry", &[], err))?;
-    Ok(result.rows_affected() == 1)
+    if result.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE status_lists SET used = used + 1 WHERE id = $1").bind(&entry.list_id).execute(conn).await?;
+    Ok(true)
 }
 
 pub(crate) async fn status_entries_of(
@@ -452,7 +452,7 @@ pub(crate) async fn set_credential_state(
 }
 
 pub(crate) async fn all_status_lists(conn: &mut AnyConnection) -> Result<Vec<StatusListRecord>, StoreError> {
-    let rows = sqlx::query("SELECT id, institution_id, purpose, size, created_at FROM status_lists ORDER BY institution_id, created_at, id")
+    let rows = sqlx::query("SELECT id, institution_id, purpose, size, used, created_at FROM status_lists ORDER BY institution_id, created_at, id")
         .fetch_all(conn)
         .await?;
     rows.iter().map(list_from_row).collect()
@@ -473,4 +473,9 @@ pub(crate) async fn indexes_in_state(
     .fetch_all(conn)
     .await?;
     rows.iter().map(|row| Ok(row.try_get::<i64, _>(0)?.max(0) as u64)).collect()
+}
+
+pub(crate) async fn find_learner(conn: &mut AnyConnection, id: &str) -> Result<Option<Learner>, StoreError> {
+    let row = sqlx::query(select_learners!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(learner_from_row).transpose()
 }

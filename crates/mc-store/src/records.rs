@@ -32,6 +32,8 @@ pub struct StatusListRecord {
     pub purpose: String,
     /// How many entries it has.
     pub size: u64,
+    /// How many of them are taken.
+    pub used: u64,
     /// When it was made (RFC 3339).
     pub created_at: String,
 }

@@ -48,6 +48,8 @@ pub struct Award<'a> {
     pub learner: &'a Learner,
     /// The date of issuing (Annex I element 5).
     pub issued: Timestamp,
+    /// When the learner completed the learning, if it is not the date of issuing.
+    pub awarded: Option<Timestamp>,
     /// When the credential stops being valid, if it does.
     pub valid_until: Option<Timestamp>,
     /// Random bytes that salt the hash of a learner's email address when the learner has no DID.
@@ -176,7 +178,7 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     if let Some(until) = award.valid_until {
         credential.insert("validUntil".into(), until.to_rfc3339().into());
     }
-    credential.insert("awardedDate".into(), award.issued.to_rfc3339().into());
+    credential.insert("awardedDate".into(), award.awarded.unwrap_or(award.issued).to_rfc3339().into());
     match award.status {
         [] => {}
         [one] => drop(credential.insert("credentialStatus".into(), one.to_json())),

@@ -15,9 +15,76 @@ use serde_json::{Map, Value};
 
 use crate::{cli::BenchCommand, credentials::random_seed};
 
-pub(crate) fn run(command: &BenchCommand) -> anyhow::Result<()> {
-    let BenchCommand::Credentials { count, memory_check } = command;
-    credentials(*count, *memory_check)
+pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Credentials { count, memory_check } => credentials(*count, *memory_check),
+        BenchCommand::Issue { count, suite } => issue(*count, (*suite).into(), database_url).await,
+    }
+}
+
+/// Issues a generated cohort of `count` learners and reports the rate and the peak memory.
+async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("microcred-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = match database_url {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite://{}?mode=rwc", dir.join("microcred.db").display()),
+    };
+    let store = mc_store::Store::open(&url).await?;
+    let app = mc_app::App::new(store).with_vault(mc_app::KeyVault::new(&random_seed()?));
+    app.load_demo().await?;
+    let rows: Vec<(usize, mc_app::CohortRow)> = (0..count as usize)
+        .map(|idx| {
+            let row = mc_app::CohortRow {
+                name: Some(format!("Learner {idx}")),
+                email: Some(format!("learner{idx}@bench.example")),
+                grade: Some("pass".into()),
+                ..Default::default()
+            };
+            (idx + 2, row)
+        })
+        .collect();
+    let cohort_key = format!("bench-{}", crate::credentials::now());
+    let request = mc_app::IssueRequest {
+        spec: "01936a3e-0000-7000-8000-000000000001",
+        learner: mc_app::LearnerRef::IdOrEmail(""),
+        suite,
+        cohort_key: Some(&cohort_key),
+        idempotency_key: None,
+        grade: None,
+        now: crate::credentials::now(),
+    };
+    let progress = crate::progress::Progress::new(u64::from(count), "issuing");
+    let started = Instant::now();
+    let summary = app.issue_cohort(&request, &rows, &mut |_| progress.advance()).await?;
+    let elapsed = started.elapsed();
+    progress.finish();
+    app.store().close().await;
+    if database_url.is_none() {
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    anyhow::ensure!(
+        summary.issued == count as usize,
+        "issued {} of {count}: {:?}",
+        summary.issued,
+        summary.rejected.first()
+    );
+    println!(
+        "issued {count} credentials ({}) into {} in {:.1} s: {:.0} credentials/s; peak memory {} MiB",
+        suite.name(),
+        mc_store::redact(&url),
+        elapsed.as_secs_f64(),
+        f64::from(count) / elapsed.as_secs_f64(),
+        peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()),
+    );
+    Ok(())
+}
+
+/// The process's peak resident set size, from /proc (Linux only).
+fn peak_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Runs `op` `count` times on each of `threads` threads; returns operations per second.
@@ -83,6 +150,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
             id,
             learner: &learner,
             issued,
+            awarded: None,
             valid_until: None,
             salt: "bench",
             grade: None,
@@ -97,6 +165,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
             id: "urn:uuid:01936a3e-0000-7000-8000-00000000b002",
             learner: &learner,
             issued,
+            awarded: None,
             valid_until: None,
             salt: "bench",
             grade: None,

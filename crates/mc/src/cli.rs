@@ -92,13 +92,25 @@ pub(crate) enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("to").required(true).args(["learner", "cohort"])))]
 pub(crate) struct IssueArgs {
     /// The specification's id.
     #[arg(long)]
     pub(crate) spec: String,
     /// The learner's id or email address.
     #[arg(long)]
-    pub(crate) learner: String,
+    pub(crate) learner: Option<String>,
+    /// A cohort file: CSV with the columns name, email, did, grade, completion_date (name and
+    /// email required), or a JSON array of objects with those keys.
+    #[arg(long, value_name = "FILE", conflicts_with = "output")]
+    pub(crate) cohort: Option<PathBuf>,
+    /// What makes this cohort run unique (by default the cohort file's name): running it again
+    /// issues nothing twice.
+    #[arg(long, requires = "cohort")]
+    pub(crate) cohort_key: Option<String>,
+    /// Also write each credential of the cohort to DIR/<id>.json.
+    #[arg(long, value_name = "DIR", requires = "cohort")]
+    pub(crate) out: Option<PathBuf>,
     /// The cryptosuite of the proof.
     #[arg(long, value_enum, default_value_t = SuiteArg::EddsaRdfc2022)]
     pub(crate) suite: SuiteArg,
@@ -247,6 +259,16 @@ pub(crate) enum BenchCommand {
         /// Also verify this many credentials and report the memory used (0: skip).
         #[arg(long, default_value_t = 0)]
         memory_check: u32,
+    },
+    /// Issue a cohort of generated learners into a fresh SQLite data directory (or the
+    /// database given with --database-url) and report credentials per second and peak memory.
+    Issue {
+        /// How many credentials to issue.
+        #[arg(long, default_value_t = 10_000)]
+        count: u32,
+        /// The cryptosuite.
+        #[arg(long, value_enum, default_value_t = SuiteArg::EddsaRdfc2022)]
+        suite: SuiteArg,
     },
 }
 

@@ -6,7 +6,7 @@ use std::{
 };
 
 use anyhow::Context;
-use mc_app::{Added, App, Format, IssueRequest, LearnerRef, parse_document};
+use mc_app::{Added, App, CohortEvent, Format, IssueRequest, LearnerRef, parse_cohort, parse_document};
 use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
 use mc_store::Store;
 
@@ -17,7 +17,7 @@ use crate::{
         LearnerCommand, SpecCommand, StatusCommand,
     },
     config::{self, Create},
-    credentials, output, serve,
+    credentials, output, progress, serve,
 };
 
 /// The largest document file accepted.
@@ -29,7 +29,9 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Key(command) => return credentials::key(command).map(|()| ExitCode::SUCCESS),
         Command::Sign(args) => return credentials::sign(args).map(|()| ExitCode::SUCCESS),
         Command::Verify(args) => return credentials::verify(args, local_material(&cli).await),
-        Command::Bench(command) => return bench::run(command).map(|()| ExitCode::SUCCESS),
+        Command::Bench(command) => {
+            return bench::run(command, cli.database_url.as_deref()).await.map(|()| ExitCode::SUCCESS);
+        }
         _ => {}
     }
     let create = match cli.command {
@@ -219,9 +221,13 @@ async fn publish_lists(app: &App, cli: &Cli, ids: &[String]) -> anyhow::Result<(
 }
 
 async fn issue(app: &App, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> anyhow::Result<()> {
+    if let Some(cohort) = &args.cohort {
+        return issue_cohort(app, cli, args, cohort, out).await;
+    }
+    let learner = args.learner.as_deref().expect("clap requires --learner or --cohort");
     let request = IssueRequest {
         spec: &args.spec,
-        learner: LearnerRef::IdOrEmail(&args.learner),
+        learner: LearnerRef::IdOrEmail(learner),
         suite: args.suite.into(),
         cohort_key: None,
         idempotency_key: None,
@@ -232,8 +238,8 @@ async fn issue(app: &App, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> 
     match added {
         Added::Unchanged => {
             eprintln!(
-                "note: {} was already issued this credential ({}); it was not issued again",
-                args.learner, issued.record.id
+                "note: {learner} was already issued this credential ({}); it was not issued again",
+                issued.record.id
             );
         }
         Added::New => {
@@ -254,6 +260,79 @@ async fn issue(app: &App, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> 
             writeln!(out, "issued credential {} to {}", issued.record.id, path.display())?;
         }
         None => writeln!(out, "{text}")?,
+    }
+    Ok(())
+}
+
+async fn issue_cohort(
+    app: &App,
+    cli: &Cli,
+    args: &IssueArgs,
+    file: &std::path::Path,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let name = file.display().to_string();
+    let text = read_input(&name, 512 * 1024 * 1024)?;
+    let json = file.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let rows = parse_cohort(&text, json).with_context(|| format!("{name} was not read; nothing was issued"))?;
+    let cohort_key = match &args.cohort_key {
+        Some(key) => key.clone(),
+        None => file.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default(),
+    };
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let request = IssueRequest {
+        spec: &args.spec,
+        learner: LearnerRef::IdOrEmail(""),
+        suite: args.suite.into(),
+        cohort_key: Some(&cohort_key),
+        idempotency_key: None,
+        grade: None,
+        now: credentials::now(),
+    };
+    let progress = progress::Progress::new(rows.len() as u64, &cohort_key);
+    let mut write_error = None;
+    let mut on_row = |event: CohortEvent<'_>| {
+        let issued = match event {
+            CohortEvent::Issued(issued) | CohortEvent::Skipped(issued) => issued,
+            CohortEvent::Rejected { line, message } => {
+                progress.println(&format!("{name}:{line}: rejected: {message}"));
+                progress.advance();
+                return;
+            }
+        };
+        if let Some(dir) = &args.out {
+            let path = dir.join(format!("{}.json", issued.record.id));
+            let written = serde_json::to_string_pretty(&issued.document)
+                .map_err(std::io::Error::other)
+                .and_then(|text| std::fs::write(&path, text));
+            if let Err(err) = written {
+                write_error.get_or_insert(format!("cannot write {}: {err}", path.display()));
+            }
+        }
+        progress.advance();
+    };
+    let summary = app.issue_cohort(&request, &rows, &mut on_row).await;
+    progress.finish();
+    let summary = summary.context("the cohort run stopped; run it again to carry on where it stopped")?;
+    let lists: Vec<String> = summary.lists.iter().cloned().collect();
+    publish_lists(app, cli, &lists).await?;
+    writeln!(
+        out,
+        "cohort {cohort_key}: issued {}, skipped {} (already issued), rejected {}",
+        summary.issued,
+        summary.skipped,
+        summary.rejected.len()
+    )?;
+    if let Some(err) = write_error {
+        anyhow::bail!("{err}");
+    }
+    if !summary.rejected.is_empty() {
+        anyhow::bail!(
+            "{} rows of {name} were rejected (see above); fix them and run the cohort again",
+            summary.rejected.len()
+        );
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ mod commands;
 mod config;
 mod credentials;
 mod output;
+mod progress;
 mod serve;
 
 use std::process::ExitCode;

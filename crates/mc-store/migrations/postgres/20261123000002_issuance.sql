@@ -21,6 +21,7 @@ CREATE TABLE status_lists (
     institution_id TEXT NOT NULL REFERENCES institutions (id),
     purpose        TEXT NOT NULL,
     size           BIGINT NOT NULL,
+    used           BIGINT NOT NULL DEFAULT 0,
     created_at     TEXT NOT NULL
 );
 

@@ -26,6 +26,7 @@ fn signed_badge(suite: Suite, with_did: bool) -> serde_json::Map<String, serde_j
         id: "urn:uuid:0193a000-0000-7000-8000-000000000001",
         learner: &learner,
         issued: Timestamp::parse("2025-06-30T10:00:00Z").unwrap(),
+        awarded: None,
         valid_until: None,
         salt: "c2FsdA",
         grade: Some("9.5"),

@@ -28,6 +28,7 @@ fn unsigned() -> Map<String, Value> {
         id: "urn:uuid:0193a000-0000-7000-8000-000000000001",
         learner: &learner,
         issued: Timestamp::parse("2025-06-30T10:00:00Z").unwrap(),
+        awarded: None,
         valid_until: None,
         salt: "c2FsdA",
         grade: None,

@@ -2,6 +2,7 @@
 //! and (when configured) PostgreSQL, and talk to the real server over loopback.
 
 mod cli;
+mod cohort;
 mod credentials;
 mod issue;
 mod serve;

@@ -1,0 +1,192 @@
+//! Issuing to a whole cohort from a CSV or JSON file: every row is checked on its own, a bad row
+//! is reported with its line and does not stop the others, and each credential is issued in its
+//! own transaction, so an interrupted run loses nothing and a rerun issues nothing twice.
+
+use std::collections::BTreeSet;
+
+use mc_core::{LearnerId, PlainText, Timestamp, wire::LearnerDocument};
+use serde::Deserialize;
+
+use crate::{Added, App, AppError, IssueRequest, IssuedCredential, issue::Recipient};
+
+/// One row of a cohort file, as written.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CohortRow {
+    /// The learner's full name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The learner's email address.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// The learner's DID.
+    #[serde(default)]
+    pub did: Option<String>,
+    /// The grade achieved.
+    #[serde(default)]
+    pub grade: Option<String>,
+    /// When the learner completed the learning (`YYYY-MM-DD` or a date-time).
+    #[serde(default)]
+    pub completion_date: Option<String>,
+}
+
+/// The columns a cohort CSV may have.
+const COLUMNS: &[&str] = &["name", "email", "did", "grade", "completion_date"];
+
+/// A cohort file's rows, each with the line (CSV) or entry number (JSON) it came from.
+pub fn parse_cohort(text: &str, json: bool) -> Result<Vec<(usize, CohortRow)>, AppError> {
+    let parse_error = |format: &'static str, message: String| AppError::Parse { format, message };
+    if json {
+        let rows: Vec<CohortRow> = crate::parse_document(text, crate::Format::Json)?;
+        return Ok(rows.into_iter().enumerate().map(|(idx, row)| (idx + 1, row)).collect());
+    }
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|err| parse_error("CSV", err.to_string()))?.clone();
+    let columns: Vec<String> =
+        headers.iter().map(|header| header.to_ascii_lowercase().replace([' ', '-'], "_")).collect();
+    if let Some(unknown) = columns.iter().find(|column| !COLUMNS.contains(&column.as_str())) {
+        return Err(parse_error(
+            "CSV",
+            format!("unknown column {unknown:?} in the header; the columns are {}", COLUMNS.join(", ")),
+        ));
+    }
+    for required in ["name", "email"] {
+        if !columns.iter().any(|column| column == required) {
+            return Err(parse_error("CSV", format!("the header has no {required} column")));
+        }
+    }
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|err| parse_error("CSV", err.to_string()))?;
+        let line = record.position().map_or(0, |position| position.line() as usize);
+        let mut row = CohortRow::default();
+        for (column, value) in columns.iter().zip(record.iter()) {
+            let value = (!value.is_empty()).then(|| value.to_owned());
+            match column.as_str() {
+                "name" => row.name = value,
+                "email" => row.email = value,
+                "did" => row.did = value,
+                "grade" => row.grade = value,
+                _ => row.completion_date = value,
+            }
+        }
+        rows.push((line, row));
+    }
+    Ok(rows)
+}
+
+/// A completion date: a date (midnight UTC) or a date-time.
+fn completion(raw: &str) -> Result<Timestamp, String> {
+    let full = match raw.len() {
+        10 => format!("{raw}T00:00:00Z"),
+        _ => raw.to_owned(),
+    };
+    Timestamp::parse(&full).map_err(|_| format!("completion_date: {raw:?} is not a date (YYYY-MM-DD) or a date-time"))
+}
+
+/// What happened to one row.
+#[derive(Debug)]
+pub enum CohortEvent<'a> {
+    /// A credential was issued.
+    Issued(&'a IssuedCredential),
+    /// The learner already had this credential from this cohort.
+    Skipped(&'a IssuedCredential),
+    /// The row was refused.
+    Rejected {
+        /// The row's line (CSV) or entry number (JSON).
+        line: usize,
+        /// Why.
+        message: String,
+    },
+}
+
+/// The totals of a cohort run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CohortSummary {
+    /// Credentials issued now.
+    pub issued: usize,
+    /// Rows whose credential already existed.
+    pub skipped: usize,
+    /// Rows refused, with their line and reason.
+    pub rejected: Vec<(usize, String)>,
+    /// The status lists the new credentials are in.
+    pub lists: BTreeSet<String>,
+}
+
+impl App {
+    /// Issues `request.spec` to every row, in order. A row that is wrong is reported and
+    /// skipped; a failure of the store or of the keys stops the run, and running it again
+    /// carries on where it stopped.
+    pub async fn issue_cohort(
+        &self,
+        request: &IssueRequest<'_>,
+        rows: &[(usize, CohortRow)],
+        on_row: &mut (dyn FnMut(CohortEvent<'_>) + Send),
+    ) -> Result<CohortSummary, AppError> {
+        let prepared = self.prepare(request.spec).await?;
+        let mut summary = CohortSummary::default();
+        for (line, row) in rows {
+            let checked = check_row(row);
+            let (learner, grade, awarded) = match checked {
+                Ok(checked) => checked,
+                Err(message) => {
+                    on_row(CohortEvent::Rejected { line: *line, message: message.clone() });
+                    summary.rejected.push((*line, message));
+                    continue;
+                }
+            };
+            let recipient = Recipient {
+                learner: None,
+                new_learner: Some(&learner),
+                grade: grade.as_ref().map(PlainText::as_str),
+                awarded,
+            };
+            match self.issue_to(&prepared, &recipient, request).await {
+                Ok((issued, Added::New)) => {
+                    summary.issued += 1;
+                    for entry in self.store().status_entries_of(&issued.record.id).await? {
+                        summary.lists.insert(entry.list_id);
+                    }
+                    on_row(CohortEvent::Issued(&issued));
+                }
+                Ok((issued, Added::Unchanged)) => {
+                    summary.skipped += 1;
+                    on_row(CohortEvent::Skipped(&issued));
+                }
+                Err(AppError::Rejected(invalid)) => {
+                    let message = invalid.to_string();
+                    on_row(CohortEvent::Rejected { line: *line, message: message.clone() });
+                    summary.rejected.push((*line, message));
+                }
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(summary)
+    }
+}
+
+type CheckedRow = (mc_core::Learner, Option<PlainText>, Option<Timestamp>);
+
+/// A row's learner, grade and completion date, or every problem with it.
+fn check_row(row: &CohortRow) -> Result<CheckedRow, String> {
+    let document = LearnerDocument { id: None, name: row.name.clone(), email: row.email.clone(), did: row.did.clone() };
+    let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()));
+    let grade = row
+        .grade
+        .as_deref()
+        .map(|grade| PlainText::parse(grade, 100).map_err(|err| format!("grade: {err}")))
+        .transpose();
+    let awarded = row.completion_date.as_deref().map(completion).transpose();
+    match (learner, grade, awarded) {
+        (Ok(learner), Ok(grade), Ok(awarded)) => Ok((learner, grade, awarded)),
+        (learner, grade, awarded) => {
+            let mut problems = Vec::new();
+            if let Err(invalid) = learner {
+                problems.extend(invalid.problems().iter().map(ToString::to_string));
+            }
+            problems.extend(grade.err());
+            problems.extend(awarded.err());
+            Err(problems.join("; "))
+        }
+    }
+}

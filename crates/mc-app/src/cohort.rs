@@ -113,10 +113,14 @@ pub struct CohortSummary {
     pub lists: BTreeSet<String>,
 }
 
+/// How many credentials are issued per transaction: large enough that committing costs little,
+/// small enough that an interruption loses little (it is redone on the next run).
+const BATCH: usize = 250;
+
 impl App {
     /// Issues `request.spec` to every row, in order. A row that is wrong is reported and
     /// skipped; a failure of the store or of the keys stops the run, and running it again
-    /// carries on where it stopped.
+    /// carries on where it stopped. Credentials are reported once their batch is committed.
     pub async fn issue_cohort(
         &self,
         request: &IssueRequest<'_>,
@@ -125,40 +129,40 @@ impl App {
     ) -> Result<CohortSummary, AppError> {
         let prepared = self.prepare(request.spec).await?;
         let mut summary = CohortSummary::default();
+        let mut checked = Vec::with_capacity(rows.len());
         for (line, row) in rows {
-            let checked = check_row(row);
-            let (learner, grade, awarded) = match checked {
-                Ok(checked) => checked,
+            match check_row(row) {
+                Ok(row) => checked.push(row),
                 Err(message) => {
                     on_row(CohortEvent::Rejected { line: *line, message: message.clone() });
                     summary.rejected.push((*line, message));
-                    continue;
                 }
-            };
-            let recipient = Recipient {
-                learner: None,
-                new_learner: Some(&learner),
-                grade: grade.as_ref().map(PlainText::as_str),
-                awarded,
-            };
-            match self.issue_to(&prepared, &recipient, request).await {
-                Ok((issued, Added::New)) => {
-                    summary.issued += 1;
-                    for entry in self.store().status_entries_of(&issued.record.id).await? {
-                        summary.lists.insert(entry.list_id);
+            }
+        }
+        for chunk in checked.chunks(BATCH) {
+            let mut batch = self.begin_batch().await?;
+            let mut done = Vec::with_capacity(chunk.len());
+            for (learner, grade, awarded) in chunk {
+                let recipient = Recipient {
+                    learner: None,
+                    new_learner: Some(learner),
+                    grade: grade.as_ref().map(PlainText::as_str),
+                    awarded: *awarded,
+                };
+                done.push(self.issue_in(&mut batch, &prepared, &recipient, request).await?);
+            }
+            summary.lists.extend(self.commit_batch(batch).await?);
+            for (issued, added) in &done {
+                match added {
+                    Added::New => {
+                        summary.issued += 1;
+                        on_row(CohortEvent::Issued(issued));
                     }
-                    on_row(CohortEvent::Issued(&issued));
+                    Added::Unchanged => {
+                        summary.skipped += 1;
+                        on_row(CohortEvent::Skipped(issued));
+                    }
                 }
-                Ok((issued, Added::Unchanged)) => {
-                    summary.skipped += 1;
-                    on_row(CohortEvent::Skipped(&issued));
-                }
-                Err(AppError::Rejected(invalid)) => {
-                    let message = invalid.to_string();
-                    on_row(CohortEvent::Rejected { line: *line, message: message.clone() });
-                    summary.rejected.push((*line, message));
-                }
-                Err(err) => return Err(err),
             }
         }
         Ok(summary)

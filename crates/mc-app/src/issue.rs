@@ -3,6 +3,8 @@
 //! lists. The indexes, the credential and its status rows are stored in one transaction, and a
 //! credential is issued once per specification, learner and cohort.
 
+use std::collections::HashMap;
+
 use mc_core::{Learner, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
 use mc_vc::{
@@ -69,6 +71,15 @@ pub(crate) struct Prepared {
     pub(crate) awarding_bodies: Vec<mc_core::Institution>,
 }
 
+/// A transaction of issues and what they share: the signing key, the current status list of
+/// each purpose, and how many entries of each list the batch has taken.
+pub(crate) struct Batch {
+    tx: StoreTx,
+    key: Option<(mc_store::IssuerKeyRecord, mc_vc::multikey::SecretKey)>,
+    lists: HashMap<StatusPurpose, StatusListRecord>,
+    claimed: HashMap<String, u64>,
+}
+
 /// The learner and award details of one credential.
 pub(crate) struct Recipient<'a> {
     /// The learner, when already registered.
@@ -107,13 +118,33 @@ impl App {
         let prepared = self.prepare(request.spec).await?;
         let learner = self.find_learner(request.learner).await?;
         let recipient = Recipient { learner: Some(learner), new_learner: None, grade: request.grade, awarded: None };
-        self.issue_to(&prepared, &recipient, request).await
+        let mut batch = self.begin_batch().await?;
+        let issued = self.issue_in(&mut batch, &prepared, &recipient, request).await?;
+        self.commit_batch(batch).await?;
+        Ok(issued)
     }
 
-    /// Issues one credential of a prepared specification in one transaction: the learner (when
-    /// new), the status indexes and the credential are stored together or not at all.
-    pub(crate) async fn issue_to(
+    /// Starts a transaction of issues.
+    pub(crate) async fn begin_batch(&self) -> Result<Batch, AppError> {
+        Ok(Batch { tx: self.store().begin().await?, key: None, lists: HashMap::new(), claimed: HashMap::new() })
+    }
+
+    /// Commits a transaction of issues; returns the status lists its credentials are in.
+    pub(crate) async fn commit_batch(&self, mut batch: Batch) -> Result<Vec<String>, AppError> {
+        let mut lists = Vec::with_capacity(batch.claimed.len());
+        for (list, claimed) in batch.claimed {
+            batch.tx.add_status_list_use(&list, claimed).await?;
+            lists.push(list);
+        }
+        batch.tx.commit().await?;
+        Ok(lists)
+    }
+
+    /// Issues one credential of a prepared specification in `batch`: the learner (when new),
+    /// the status indexes and the credential are stored together with the batch or not at all.
+    pub(crate) async fn issue_in(
         &self,
+        batch: &mut Batch,
         prepared: &Prepared,
         recipient: &Recipient<'_>,
         request: &IssueRequest<'_>,
@@ -121,31 +152,38 @@ impl App {
         let spec = &prepared.spec;
         let institution = &prepared.awarding_bodies[0];
         let cohort_key = request.cohort_key.unwrap_or("");
-
-        let mut tx = self.store().begin().await?;
-        let learner = match (&recipient.learner, recipient.new_learner) {
-            (Some(learner), _) => learner.clone(),
-            (None, Some(new)) => match tx.learner_by_email(new.email()).await? {
-                Some(existing) => existing,
-                None => {
-                    tx.insert_learner(new).await?;
-                    new.clone()
-                }
-            },
+        let (learner, fresh) = match (&recipient.learner, recipient.new_learner) {
+            (Some(learner), _) => (learner.clone(), false),
+            (None, Some(new)) if batch.tx.insert_learner_if_new(new).await? => (new.clone(), true),
+            (None, Some(new)) => {
+                let existing = batch.tx.learner_by_email(new.email()).await?;
+                (
+                    existing.ok_or_else(|| {
+                        AppError::Conflict(format!("learner {} could not be registered", new.email()))
+                    })?,
+                    false,
+                )
+            }
             (None, None) => return Err(AppError::Conflict("an issue needs a learner".into())),
         };
-        if let Some(existing) = tx.credential_for(&spec.id().to_string(), &learner.id().to_string(), cohort_key).await?
+        // A learner registered just now has no credential yet.
+        if !fresh
+            && let Some(existing) =
+                batch.tx.credential_for(&spec.id().to_string(), &learner.id().to_string(), cohort_key).await?
         {
             return Ok((IssuedCredential::from_record(existing)?, Added::Unchanged));
         }
-        let (key_record, key) = self.signing_key(&mut tx, institution.id(), request.now).await?;
-        let identity = crate::keys::identity(institution, &key_record);
+        if batch.key.is_none() {
+            batch.key = Some(self.signing_key(&mut batch.tx, institution.id(), request.now).await?);
+        }
+        let (key_record, key) = batch.key.as_ref().expect("loaded above");
+        let identity = crate::keys::identity(institution, key_record);
+        let key = key.clone();
         let credential_id = uuid::Uuid::now_v7().to_string();
         let mut status = Vec::new();
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
             status.push(
-                self.claim_status_entry(&mut tx, institution.id().as_str(), &credential_id, purpose, request.now)
-                    .await?,
+                self.claim_status_entry(batch, institution.id().as_str(), &credential_id, purpose, request.now).await?,
             );
         }
         let salt = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, random_bytes::<16>()?);
@@ -182,8 +220,7 @@ impl App {
             revocation_reason: None,
             document: Value::Object(signed.clone()).to_string(),
         };
-        tx.insert_credential(&record).await?;
-        tx.commit().await?;
+        batch.tx.insert_credential(&record).await?;
         tracing::debug!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
         Ok((IssuedCredential { record, document: signed }, Added::New))
     }
@@ -192,33 +229,38 @@ impl App {
     /// making a new list when every list is full.
     async fn claim_status_entry(
         &self,
-        tx: &mut StoreTx,
+        batch: &mut Batch,
         institution: &str,
         credential_id: &str,
         purpose: StatusPurpose,
         now: Timestamp,
     ) -> Result<StatusEntry, AppError> {
-        let lists = tx.status_lists(institution, purpose.as_str()).await?;
-        let mut list = None;
-        for candidate in lists.into_iter().rev() {
-            // Past three quarters full, random picks collide too often; open a new list.
-            if candidate.used < candidate.size * 3 / 4 {
-                list = Some(candidate);
-                break;
-            }
-        }
-        let list = match list {
+        // Past three quarters full, random picks collide too often; open a new list.
+        let has_room = |list: &StatusListRecord, claimed: &HashMap<String, u64>| {
+            list.used + claimed.get(&list.id).copied().unwrap_or(0) < list.size * 3 / 4
+        };
+        let current = batch.lists.get(&purpose).filter(|list| has_room(list, &batch.claimed)).cloned();
+        let list = match current {
             Some(list) => list,
             None => {
-                let list = StatusListRecord {
-                    id: uuid::Uuid::now_v7().to_string(),
-                    institution_id: institution.to_owned(),
-                    purpose: purpose.as_str().to_owned(),
-                    size: MIN_LIST_SIZE,
-                    used: 0,
-                    created_at: now.to_rfc3339(),
+                let lists = batch.tx.status_lists(institution, purpose.as_str()).await?;
+                let found = lists.into_iter().rev().find(|list| has_room(list, &batch.claimed));
+                let list = match found {
+                    Some(list) => list,
+                    None => {
+                        let list = StatusListRecord {
+                            id: uuid::Uuid::now_v7().to_string(),
+                            institution_id: institution.to_owned(),
+                            purpose: purpose.as_str().to_owned(),
+                            size: MIN_LIST_SIZE,
+                            used: 0,
+                            created_at: now.to_rfc3339(),
+                        };
+                        batch.tx.insert_status_list(&list).await?;
+                        list
+                    }
                 };
-                tx.insert_status_list(&list).await?;
+                batch.lists.insert(purpose, list.clone());
                 list
             }
         };
@@ -230,7 +272,8 @@ impl App {
                 credential_id: credential_id.to_owned(),
                 purpose: purpose.as_str().to_owned(),
             };
-            if tx.claim_status_index(&entry).await? {
+            if batch.tx.claim_status_index(&entry).await? {
+                *batch.claimed.entry(list.id.clone()).or_default() += 1;
                 return Ok(StatusEntry { list_url: self.status_list_url(&list.id), index, purpose });
             }
         }

@@ -294,9 +294,20 @@ impl StoreTx {
         queries::insert_status_list(&mut self.tx, list).await
     }
 
-    /// Takes an index of a list, counting it as used; `false` when another credential has it.
+    /// Takes an index of a list; `false` when another credential has it. The caller counts it
+    /// with [`StoreTx::add_status_list_use`].
     pub async fn claim_status_index(&mut self, entry: &StatusEntryRecord) -> Result<bool, StoreError> {
         queries::claim_status_index(&mut self.tx, entry).await
+    }
+
+    /// Counts `claimed` more entries of a list as used.
+    pub async fn add_status_list_use(&mut self, list_id: &str, claimed: u64) -> Result<(), StoreError> {
+        queries::add_status_list_use(&mut self.tx, list_id, claimed).await
+    }
+
+    /// Adds a learner unless one has the same email; `true` when added.
+    pub async fn insert_learner_if_new(&mut self, learner: &Learner) -> Result<bool, StoreError> {
+        queries::insert_learner_if_new(&mut self.tx, learner).await
     }
 
     /// Adds an issued credential. Fails with [`StoreError::Conflict`] when one exists for the

@@ -313,14 +313,10 @@ pub(crate) async fn claim_status_index(
     .bind(entry.index as i64)
     .bind(&entry.credential_id)
     .bind(&entry.purpose)
-    .execute(&mut *conn)
+    .execute(conn)
     .await
     .map_err(|err| StoreError::from_write("a status entry", &[], err))?;
-    if result.rows_affected() != 1 {
-        return Ok(false);
-    }
-    sqlx::query("UPDATE status_lists SET used = used + 1 WHERE id = $1").bind(&entry.list_id).execute(conn).await?;
-    Ok(true)
+    Ok(result.rows_affected() == 1)
 }
 
 pub(crate) async fn status_entries_of(
@@ -478,4 +474,32 @@ pub(crate) async fn indexes_in_state(
 pub(crate) async fn find_learner(conn: &mut AnyConnection, id: &str) -> Result<Option<Learner>, StoreError> {
     let row = sqlx::query(select_learners!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
     row.as_ref().map(learner_from_row).transpose()
+}
+
+pub(crate) async fn add_status_list_use(
+    conn: &mut AnyConnection,
+    list_id: &str,
+    claimed: u64,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE status_lists SET used = used + $1 WHERE id = $2")
+        .bind(claimed as i64)
+        .bind(list_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Adds a learner unless one has the email already; `true` when added.
+pub(crate) async fn insert_learner_if_new(conn: &mut AnyConnection, learner: &Learner) -> Result<bool, StoreError> {
+    let result = sqlx::query(
+        "INSERT INTO learners (id, name, email, did) VALUES ($1, $2, $3, $4) ON CONFLICT (email) DO NOTHING",
+    )
+    .bind(learner.id().to_string())
+    .bind(learner.name())
+    .bind(learner.email().as_str())
+    .bind(learner.did().map(|did| did.as_str()))
+    .execute(conn)
+    .await
+    .map_err(|err| StoreError::from_write("a learner with this id", &["id"], err))?;
+    Ok(result.rows_affected() == 1)
 }

@@ -221,6 +221,8 @@ impl App {
             document: Value::Object(signed.clone()).to_string(),
         };
         batch.tx.insert_credential(&record).await?;
+        let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name()});
+        batch.tx.audit(&record.issued_at, "credential.issue", &record.id, &details.to_string()).await?;
         tracing::debug!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
         Ok((IssuedCredential { record, document: signed }, Added::New))
     }

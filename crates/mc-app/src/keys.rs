@@ -142,6 +142,8 @@ impl App {
         };
         record.sealed_secret = self.vault()?.seal(&record, key.to_multibase().as_bytes())?;
         tx.insert_issuer_key(&record).await?;
+        let details = serde_json::json!({"key": record.id, "public_key": record.public_key});
+        tx.audit(&record.created_at, "key.create", institution.as_str(), &details.to_string()).await?;
         tracing::info!(institution.id = %institution, key.id = %record.id, "issuer key created");
         Ok(record)
     }
@@ -169,6 +171,7 @@ impl App {
         self.vault()?;
         let mut tx = self.store().begin().await?;
         tx.retire_current_key(institution.id().as_str(), &now.to_rfc3339()).await?;
+        tx.audit(&now.to_rfc3339(), "key.retire", institution.id().as_str(), "{}").await?;
         let record = self.new_issuer_key(&mut tx, institution.id(), now).await?;
         tx.commit().await?;
         Ok(record)

@@ -21,20 +21,20 @@ pub struct StatusChange {
 
 impl App {
     /// Revokes a credential for good; `reason` is kept with it.
-    pub async fn revoke_credential(&self, id: &str, reason: &str) -> Result<StatusChange, AppError> {
+    pub async fn revoke_credential(&self, id: &str, reason: &str, now: Timestamp) -> Result<StatusChange, AppError> {
         let reason =
             PlainText::parse(reason, 500).map_err(|err| AppError::invalid_argument("revocation reason", err))?;
-        self.change_state(id, CredentialState::revoke, Some(reason.as_str()), "revoked").await
+        self.change_state(id, CredentialState::revoke, Some(reason.as_str()), "revoke", now).await
     }
 
     /// Suspends a credential until [`App::unsuspend_credential`].
-    pub async fn suspend_credential(&self, id: &str) -> Result<StatusChange, AppError> {
-        self.change_state(id, CredentialState::suspend, None, "suspended").await
+    pub async fn suspend_credential(&self, id: &str, now: Timestamp) -> Result<StatusChange, AppError> {
+        self.change_state(id, CredentialState::suspend, None, "suspend", now).await
     }
 
     /// Lifts a suspension.
-    pub async fn unsuspend_credential(&self, id: &str) -> Result<StatusChange, AppError> {
-        self.change_state(id, CredentialState::unsuspend, None, "unsuspended").await
+    pub async fn unsuspend_credential(&self, id: &str, now: Timestamp) -> Result<StatusChange, AppError> {
+        self.change_state(id, CredentialState::unsuspend, None, "unsuspend", now).await
     }
 
     async fn change_state(
@@ -42,7 +42,8 @@ impl App {
         id: &str,
         transition: fn(CredentialState) -> Result<CredentialState, TransitionError>,
         reason: Option<&str>,
-        done: &str,
+        action: &str,
+        now: Timestamp,
     ) -> Result<StatusChange, AppError> {
         let mut tx = self.store().begin().await?;
         let mut record =
@@ -56,12 +57,14 @@ impl App {
         })?;
         let next = transition(state).map_err(|err| AppError::Conflict(format!("credential {id}: {err}")))?;
         tx.set_credential_state(id, next.as_str(), reason).await?;
+        let details = serde_json::json!({"from": state.as_str(), "to": next.as_str(), "reason": reason});
+        tx.audit(&now.to_rfc3339(), &format!("credential.{action}"), id, &details.to_string()).await?;
         tx.commit().await?;
         record.state = next.as_str().to_owned();
         if let Some(reason) = reason {
             record.revocation_reason = Some(reason.to_owned());
         }
-        tracing::info!(credential.id = %id, "credential {done}");
+        tracing::info!(credential.id = %id, "credential.{action}");
         let lists = self.store().status_entries_of(id).await?.into_iter().map(|entry| entry.list_id).collect();
         Ok(StatusChange { credential: IssuedCredential::from_record(record)?, lists })
     }
@@ -107,5 +110,17 @@ impl App {
         };
         proof::sign(&credential, Suite::EddsaRdfc2022, &key, &options)
             .map_err(|err| AppError::Keys(format!("cannot sign the status list: {err}")))
+    }
+}
+
+impl App {
+    /// Checks the audit log's hash chain: the number of entries, or what breaks it.
+    pub async fn verify_audit(&self) -> Result<Result<u64, mc_store::AuditBreak>, AppError> {
+        Ok(self.store().verify_audit().await?)
+    }
+
+    /// Every audit log entry, oldest first.
+    pub async fn audit_entries(&self) -> Result<Vec<mc_store::AuditEntry>, AppError> {
+        Ok(self.store().audit_entries().await?)
     }
 }

@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+mod audit;
 mod error;
 mod queries;
 mod records;
@@ -20,6 +21,7 @@ use sqlx::{
 };
 
 pub use crate::{
+    audit::{AuditBreak, AuditEntry},
     error::StoreError,
     records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
 };
@@ -195,6 +197,17 @@ impl Store {
         queries::credentials(&mut *self.pool.acquire().await?, learner_id, spec_id).await
     }
 
+    /// Checks the audit log's chain: `Ok(Ok(n))` for an intact log of `n` entries, `Ok(Err(_))`
+    /// naming the first entry that was changed, deleted or moved.
+    pub async fn verify_audit(&self) -> Result<Result<u64, AuditBreak>, StoreError> {
+        audit::verify(&mut *self.pool.acquire().await?).await
+    }
+
+    /// Every audit log entry, oldest first.
+    pub async fn audit_entries(&self) -> Result<Vec<AuditEntry>, StoreError> {
+        audit::entries(&mut *self.pool.acquire().await?).await
+    }
+
     /// The status list with this id.
     pub async fn status_list(&self, id: &str) -> Result<Option<StatusListRecord>, StoreError> {
         queries::status_list(&mut *self.pool.acquire().await?, id).await
@@ -298,6 +311,17 @@ impl StoreTx {
     /// with [`StoreTx::add_status_list_use`].
     pub async fn claim_status_index(&mut self, entry: &StatusEntryRecord) -> Result<bool, StoreError> {
         queries::claim_status_index(&mut self.tx, entry).await
+    }
+
+    /// Appends an entry to the audit log, in this transaction.
+    pub async fn audit(
+        &mut self,
+        at: &str,
+        action: &str,
+        subject: &str,
+        details: &str,
+    ) -> Result<AuditEntry, StoreError> {
+        audit::append(&mut self.tx, at, action, subject, details).await
     }
 
     /// Counts `claimed` more entries of a list as used.

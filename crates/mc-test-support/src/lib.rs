@@ -154,3 +154,17 @@ pub fn learner(n: u128, email: &str) -> Learner {
         LearnerDocument { id: None, name: Some(format!("Learner {n}")), email: Some(email.to_owned()), did: None };
     document.parse(LearnerId::from_uuid(uuid::Uuid::from_u128(n))).expect("a valid learner")
 }
+
+/// Runs raw SQL against a database, as someone with access to it but not to microcred would
+/// (tests that tamper with stored data use it).
+pub async fn run_sql(url: &str, sql: &str) {
+    sqlx::any::install_default_drivers();
+    let mut conn = <sqlx::AnyConnection as Connection>::connect(url)
+        .await
+        .unwrap_or_else(|err| panic!("cannot open {url}: {err}"));
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+        .execute(&mut conn)
+        .await
+        .unwrap_or_else(|err| panic!("{sql}: {err}"));
+    conn.close().await.ok();
+}

@@ -78,6 +78,9 @@ pub(crate) enum Command {
     /// Publish status list credentials.
     #[command(subcommand)]
     Status(StatusCommand),
+    /// Read and check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Generate signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -140,6 +143,14 @@ pub(crate) enum CredentialCommand {
         /// The credential's id.
         id: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AuditCommand {
+    /// Check the hash chain: exit 1 and name the first entry when one was edited, deleted or moved.
+    Verify,
+    /// Print every entry.
+    List(JsonFlag),
 }
 
 #[derive(Debug, Subcommand)]

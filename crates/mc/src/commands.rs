@@ -13,8 +13,8 @@ use mc_store::Store;
 use crate::{
     bench,
     cli::{
-        Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs, IssuerCommand,
-        LearnerCommand, SpecCommand, StatusCommand,
+        AuditCommand, Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs,
+        IssuerCommand, LearnerCommand, SpecCommand, StatusCommand,
     },
     config::{self, Create},
     credentials, output, progress, serve,
@@ -83,19 +83,47 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Issue(args) => issue(app, cli, args, &mut out).await?,
         Command::Revoke { id, reason } => {
-            let change = app.revoke_credential(id, reason).await.context("nothing was revoked")?;
+            let change = app.revoke_credential(id, reason, credentials::now()).await.context("nothing was revoked")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "revoked credential {id}")?;
         }
         Command::Suspend { id } => {
-            let change = app.suspend_credential(id).await.context("nothing was suspended")?;
+            let change = app.suspend_credential(id, credentials::now()).await.context("nothing was suspended")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "suspended credential {id}")?;
         }
         Command::Unsuspend { id } => {
-            let change = app.unsuspend_credential(id).await.context("nothing was unsuspended")?;
+            let change = app.unsuspend_credential(id, credentials::now()).await.context("nothing was unsuspended")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "lifted the suspension of credential {id}")?;
+        }
+        Command::Audit(AuditCommand::Verify) => match app.verify_audit().await? {
+            Ok(entries) => writeln!(out, "the audit log is intact: {entries} entries, each chained to the one before")?,
+            Err(broken) => anyhow::bail!("the audit log has been tampered with: {broken}"),
+        },
+        Command::Audit(AuditCommand::List(flag)) => {
+            let entries = app.audit_entries().await?;
+            match flag.json {
+                true => {
+                    let entries: Vec<serde_json::Value> = entries
+                        .iter()
+                        .map(|entry| {
+                            serde_json::json!({"seq": entry.seq, "at": entry.at, "action": entry.action, "subject": entry.subject,
+                                "details": serde_json::from_str::<serde_json::Value>(&entry.details).unwrap_or_default(), "hash": entry.hash})
+                        })
+                        .collect();
+                    output::json(&mut out, &entries)?;
+                }
+                false => {
+                    for entry in entries {
+                        writeln!(
+                            out,
+                            "{:>6}  {}  {:<20} {}  {}",
+                            entry.seq, entry.at, entry.action, entry.subject, entry.details
+                        )?;
+                    }
+                }
+            }
         }
         Command::Status(StatusCommand::Publish) => {
             let ids = app.status_list_ids().await?;

@@ -30,9 +30,35 @@ impl Env {
         envs
     }
 
+    /// A fresh environment on the same backend as `other`.
+    pub(crate) fn same_backend(other: &Env) -> Env {
+        match other.db.backend {
+            "sqlite" => Env::sqlite(),
+            _ => {
+                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let db = runtime.block_on(TestDb::postgres()).expect("PostgreSQL is configured");
+                Env { dir: tempfile::tempdir().unwrap(), db }
+            }
+        }
+    }
+
     /// The backend's name, for messages.
     pub(crate) fn backend(&self) -> &'static str {
         self.db.backend
+    }
+
+    /// The URL of the database the commands use.
+    pub(crate) fn database_url(&self) -> String {
+        match self.db.backend {
+            "sqlite" => format!("sqlite://{}?mode=rw", self.data().join("microcred.db").display()),
+            _ => self.db.url.clone(),
+        }
+    }
+
+    /// Runs raw SQL against the database, behind microcred's back.
+    pub(crate) fn tamper(&self, sql: &str) {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(mc_test_support::run_sql(&self.database_url(), sql));
     }
 
     /// The data directory.

@@ -1,0 +1,150 @@
+//! The audit log: append-only and hash-chained, so that an entry edited, deleted or moved in the
+//! database is found by [`Store::verify_audit`](crate::Store::verify_audit).
+
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+
+use crate::StoreError;
+
+/// The hash before the first entry.
+pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One audit log entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// Its place in the log, from 1, without gaps.
+    pub seq: u64,
+    /// When it happened (RFC 3339).
+    pub at: String,
+    /// What happened: `credential.issue`, `credential.revoke`, `key.create`…
+    pub action: String,
+    /// What it happened to (a credential or institution id).
+    pub subject: String,
+    /// Details, JSON.
+    pub details: String,
+    /// The previous entry's hash.
+    pub prev_hash: String,
+    /// SHA-256 over the previous hash and this entry's content.
+    pub hash: String,
+}
+
+/// The hash of an entry with these contents after `prev_hash`.
+pub(crate) fn entry_hash(prev_hash: &str, seq: u64, at: &str, action: &str, subject: &str, details: &str) -> String {
+    let mut hasher = Sha256::new();
+    for part in [prev_hash, &seq.to_string(), at, action, subject, details] {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part.as_bytes());
+    }
+    hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// Appends an entry in the caller's transaction. The head row is updated first, which locks it
+/// on PostgreSQL until the transaction ends, so concurrent appends queue instead of forking the
+/// chain (SQLite writers are serialized anyway).
+pub(crate) async fn append(
+    conn: &mut AnyConnection,
+    at: &str,
+    action: &str,
+    subject: &str,
+    details: &str,
+) -> Result<AuditEntry, StoreError> {
+    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut *conn).await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
+    let seq = head.try_get::<i64, _>("seq")?.max(0) as u64;
+    let prev_hash: String = head.try_get("hash")?;
+    let hash = entry_hash(&prev_hash, seq, at, action, subject, details);
+    sqlx::query("INSERT INTO audit_log (seq, at, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+        .bind(seq as i64)
+        .bind(at)
+        .bind(action)
+        .bind(subject)
+        .bind(details)
+        .bind(&prev_hash)
+        .bind(&hash)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
+    Ok(AuditEntry {
+        seq,
+        at: at.to_owned(),
+        action: action.to_owned(),
+        subject: subject.to_owned(),
+        details: details.to_owned(),
+        prev_hash,
+        hash,
+    })
+}
+
+/// What is wrong with the log, naming the first entry concerned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuditBreak {
+    /// An entry's content no longer gives its hash.
+    #[error("entry {0} was changed after it was written")]
+    Changed(u64),
+    /// An entry does not follow the one before it.
+    #[error("entry {0} does not follow entry {1}: entries were deleted, inserted or reordered")]
+    Broken(u64, u64),
+    /// Entries are missing from the end.
+    #[error("the log ends at entry {last} but {head} entries were written: the last were deleted")]
+    Truncated {
+        /// The last entry found.
+        last: u64,
+        /// How many were written.
+        head: u64,
+    },
+}
+
+/// Checks the whole chain; returns how many entries it holds.
+pub(crate) async fn verify(conn: &mut AnyConnection) -> Result<Result<u64, AuditBreak>, StoreError> {
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
+    let head_seq = head.try_get::<i64, _>("seq")?.max(0) as u64;
+    let head_hash: String = head.try_get("hash")?;
+    let rows = sqlx::query("SELECT seq, at, action, subject, details, prev_hash, hash FROM audit_log ORDER BY seq")
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut previous = (0u64, GENESIS.to_owned());
+    for row in &rows {
+        let seq = row.try_get::<i64, _>("seq")?.max(0) as u64;
+        let prev_hash: String = row.try_get("prev_hash")?;
+        let hash: String = row.try_get("hash")?;
+        if seq != previous.0 + 1 || prev_hash != previous.1 {
+            return Ok(Err(AuditBreak::Broken(seq, previous.0)));
+        }
+        let expected = entry_hash(
+            &prev_hash,
+            seq,
+            &row.try_get::<String, _>("at")?,
+            &row.try_get::<String, _>("action")?,
+            &row.try_get::<String, _>("subject")?,
+            &row.try_get::<String, _>("details")?,
+        );
+        if expected != hash {
+            return Ok(Err(AuditBreak::Changed(seq)));
+        }
+        previous = (seq, hash);
+    }
+    if previous.0 != head_seq || (head_seq > 0 && previous.1 != head_hash) {
+        return Ok(Err(AuditBreak::Truncated { last: previous.0, head: head_seq }));
+    }
+    Ok(Ok(previous.0))
+}
+
+/// Every entry, oldest first.
+pub(crate) async fn entries(conn: &mut AnyConnection) -> Result<Vec<AuditEntry>, StoreError> {
+    let rows = sqlx::query("SELECT seq, at, action, subject, details, prev_hash, hash FROM audit_log ORDER BY seq")
+        .fetch_all(conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok(AuditEntry {
+                seq: row.try_get::<i64, _>("seq")?.max(0) as u64,
+                at: row.try_get("at")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                details: row.try_get("details")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
+            })
+        })
+        .collect()
+}

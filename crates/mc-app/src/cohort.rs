@@ -127,7 +127,7 @@ impl App {
         rows: &[(usize, CohortRow)],
         on_row: &mut (dyn FnMut(CohortEvent<'_>) + Send),
     ) -> Result<CohortSummary, AppError> {
-        let prepared = self.prepare(request.spec).await?;
+        let prepared = self.prepare(request.spec, request.now).await?;
         let mut summary = CohortSummary::default();
         let mut checked = Vec::with_capacity(rows.len());
         for (line, row) in rows {

@@ -103,19 +103,21 @@ impl App {
             .ok_or_else(|| AppError::NotFound { what: "learner", id: raw.into() })
     }
 
-    pub(crate) async fn prepare(&self, spec: &str) -> Result<Prepared, AppError> {
+    /// Loads what every credential of `spec` shares, and makes sure its issuer has a key.
+    pub(crate) async fn prepare(&self, spec: &str, now: Timestamp) -> Result<Prepared, AppError> {
         let spec = self.spec(spec).await?;
         let mut awarding_bodies = Vec::new();
         for body in spec.awarding_bodies() {
             awarding_bodies.push(self.institution(body.as_str()).await?);
         }
+        self.ensure_issuer_key(awarding_bodies[0].id(), now).await?;
         Ok(Prepared { spec, awarding_bodies })
     }
 
     /// Issues a credential, or returns the one already issued for the same specification,
     /// learner and cohort.
     pub async fn issue_credential(&self, request: &IssueRequest<'_>) -> Result<(IssuedCredential, Added), AppError> {
-        let prepared = self.prepare(request.spec).await?;
+        let prepared = self.prepare(request.spec, request.now).await?;
         let learner = self.find_learner(request.learner).await?;
         let recipient = Recipient { learner: Some(learner), new_learner: None, grade: request.grade, awarded: None };
         let mut batch = self.begin_batch().await?;
@@ -126,7 +128,11 @@ impl App {
 
     /// Starts a transaction of issues.
     pub(crate) async fn begin_batch(&self) -> Result<Batch, AppError> {
-        Ok(Batch { tx: self.store().begin().await?, key: None, lists: HashMap::new(), claimed: HashMap::new() })
+        let mut tx = self.store().begin().await?;
+        // Batches queue here, before they take any other lock: two batches waiting on each
+        // other's status indexes and audit entries would otherwise deadlock on PostgreSQL.
+        tx.lock_audit().await?;
+        Ok(Batch { tx, key: None, lists: HashMap::new(), claimed: HashMap::new() })
     }
 
     /// Commits a transaction of issues; returns the status lists its credentials are in.

@@ -148,6 +148,24 @@ impl App {
         Ok(record)
     }
 
+    /// Makes sure the institution has a current key, making one in a transaction of its own. Two
+    /// issuers racing to make the first key is fine: the loser finds the winner's.
+    pub(crate) async fn ensure_issuer_key(&self, institution: &InstitutionId, now: Timestamp) -> Result<(), AppError> {
+        let has_current = |keys: &[IssuerKeyRecord]| keys.iter().any(|key| key.retired_at.is_none());
+        if has_current(&self.store().issuer_keys(institution.as_str()).await?) {
+            return Ok(());
+        }
+        let mut tx = self.store().begin().await?;
+        if has_current(&tx.issuer_keys(institution.as_str()).await?) {
+            return Ok(());
+        }
+        match self.new_issuer_key(&mut tx, institution, now).await {
+            Ok(_) => Ok(tx.commit().await?),
+            Err(AppError::Store(mc_store::StoreError::Conflict { .. })) => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
     /// The institution's current key, opened for signing; one is made if it has none yet.
     pub(crate) async fn signing_key(
         &self,

@@ -38,6 +38,14 @@ pub(crate) fn entry_hash(prev_hash: &str, seq: u64, at: &str, action: &str, subj
     hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// Takes the audit log's lock for the rest of the transaction (a no-op update of its head row;
+/// PostgreSQL holds the row lock until the end). Transactions that will append many entries
+/// take it first, so that they never wait on each other while holding other locks.
+pub(crate) async fn lock(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1").execute(conn).await?;
+    Ok(())
+}
+
 /// Appends an entry in the caller's transaction. The head row is updated first, which locks it
 /// on PostgreSQL until the transaction ends, so concurrent appends queue instead of forking the
 /// chain (SQLite writers are serialized anyway).

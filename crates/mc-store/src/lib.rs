@@ -313,6 +313,12 @@ impl StoreTx {
         queries::claim_status_index(&mut self.tx, entry).await
     }
 
+    /// Takes the audit log's lock now rather than at the first append, so that transactions
+    /// that append many entries queue at their start (see the audit module).
+    pub async fn lock_audit(&mut self) -> Result<(), StoreError> {
+        audit::lock(&mut self.tx).await
+    }
+
     /// Appends an entry to the audit log, in this transaction.
     pub async fn audit(
         &mut self,

@@ -104,3 +104,60 @@ fn json_cohorts_and_unreadable_files() {
     }
     assert_eq!(env.ok(&["credential", "list", "--json"]), before);
 }
+
+/// A cohort run killed with SIGKILL part-way, then run again: every learner ends with exactly
+/// one credential, no status index is used twice, and the audit log is intact.
+#[test]
+fn a_killed_cohort_run_resumes_without_issuing_twice() {
+    use std::io::{BufRead, BufReader};
+
+    const ROWS: usize = 2_000;
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let mut csv = String::from("name,email\n");
+        for idx in 0..ROWS {
+            csv.push_str(&format!("Learner {idx},learner{idx}@crash.example\n"));
+        }
+        let cohort = env.write("crash.csv", &csv);
+        let mut child = env
+            .command(&["issue", "--spec", SPEC, "--cohort", &cohort, "--suite", "eddsa-jcs-2022"])
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        for line in stderr.lines() {
+            // The first progress line comes once the first batch is committed.
+            if line.unwrap().starts_with("crash: ") {
+                break;
+            }
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+
+        let resumed = env.ok(&["issue", "--spec", SPEC, "--cohort", &cohort, "--suite", "eddsa-jcs-2022"]);
+        let counts: Vec<usize> = resumed
+            .trim_end()
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|part| !part.is_empty())
+            .map(|part| part.parse().unwrap())
+            .collect();
+        let (issued, skipped) = (counts[0], counts[1]);
+        assert!(skipped > 0 && issued > 0, "[{}] the kill came part-way: {resumed}", env.backend());
+        assert_eq!(issued + skipped, ROWS, "[{}] {resumed}", env.backend());
+        let listed: Value = serde_json::from_str(&env.ok(&["credential", "list", "--spec", SPEC, "--json"])).unwrap();
+        let listed = listed.as_array().unwrap();
+        assert_eq!(listed.len(), ROWS, "[{}] each learner exactly once", env.backend());
+        let mut indexes = std::collections::HashSet::new();
+        for credential in listed {
+            for status in credential["credentialStatus"].as_array().unwrap() {
+                assert!(
+                    indexes.insert(status["id"].as_str().unwrap().to_owned()),
+                    "[{}] a status index was used twice",
+                    env.backend()
+                );
+            }
+        }
+        assert!(env.ok(&["audit", "verify"]).starts_with("the audit log is intact"));
+    }
+}

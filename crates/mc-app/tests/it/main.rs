@@ -1,0 +1,71 @@
+//! Use-case tests that need several issuers at once, on each backend.
+
+use std::collections::HashSet;
+
+use mc_app::{App, CohortRow, IssueRequest, KeyVault, LearnerRef};
+use mc_core::Timestamp;
+use mc_store::Store;
+use mc_test_support::TestDb;
+use mc_vc::proof::Suite;
+
+const ISSUERS: usize = 8;
+const PER_ISSUER: usize = 1_000;
+
+/// Eight issuers at once, a thousand credentials each, all into the same institution's lists:
+/// every credential is stored, and no two share a status index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_issuers_never_share_a_status_index() {
+    for db in TestDb::all().await {
+        let store = Store::open(&db.url).await.unwrap();
+        let app = App::new(store.clone()).with_vault(KeyVault::new(&[9; 32]));
+        app.load_demo().await.unwrap();
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let mut tasks = Vec::new();
+        for issuer in 0..ISSUERS {
+            let app = app.clone();
+            tasks.push(tokio::spawn(async move {
+                let rows: Vec<(usize, CohortRow)> = (0..PER_ISSUER)
+                    .map(|idx| {
+                        let row = CohortRow {
+                            name: Some(format!("Learner {issuer}-{idx}")),
+                            email: Some(format!("l{issuer}-{idx}@concurrency.example")),
+                            ..CohortRow::default()
+                        };
+                        (idx + 2, row)
+                    })
+                    .collect();
+                let cohort_key = format!("issuer-{issuer}");
+                let request = IssueRequest {
+                    spec: "01936a3e-0000-7000-8000-000000000001",
+                    learner: LearnerRef::IdOrEmail(""),
+                    suite: Suite::EddsaJcs2022,
+                    cohort_key: Some(&cohort_key),
+                    idempotency_key: None,
+                    grade: None,
+                    now,
+                };
+                app.issue_cohort(&request, &rows, &mut |_| {}).await
+            }));
+        }
+        for task in tasks {
+            let summary = task.await.unwrap().unwrap_or_else(|err| panic!("[{}] {err}", db.backend));
+            assert_eq!(summary.issued, PER_ISSUER);
+        }
+        let credentials = store.credentials(None, None).await.unwrap();
+        assert_eq!(credentials.len(), ISSUERS * PER_ISSUER, "[{}]", db.backend);
+        let mut indexes = HashSet::new();
+        for credential in &credentials {
+            for entry in store.status_entries_of(&credential.id).await.unwrap() {
+                assert!(indexes.insert((entry.list_id, entry.index)), "[{}] an index was given twice", db.backend);
+            }
+        }
+        assert_eq!(
+            indexes.len(),
+            2 * ISSUERS * PER_ISSUER,
+            "[{}] a revocation and a suspension index each",
+            db.backend
+        );
+        assert_eq!(store.verify_audit().await.unwrap(), Ok(1 + (ISSUERS * PER_ISSUER) as u64), "[{}]", db.backend);
+        store.close().await;
+    }
+}

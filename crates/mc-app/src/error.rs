@@ -58,3 +58,9 @@ impl AppError {
         }
     }
 }
+
+impl From<mc_vc::proof::ProofError> for AppError {
+    fn from(err: mc_vc::proof::ProofError) -> AppError {
+        AppError::Keys(format!("cannot sign: {err}"))
+    }
+}

@@ -9,6 +9,7 @@ use mc_core::{Learner, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
 use mc_vc::{
     badge::{Award, open_badge},
+    multikey::KeyType,
     proof::{self, ProofOptions, Suite},
     status::{MIN_LIST_SIZE, StatusEntry, StatusPurpose},
 };
@@ -75,7 +76,7 @@ pub(crate) struct Prepared {
 /// each purpose, and how many entries of each list the batch has taken.
 pub(crate) struct Batch {
     tx: StoreTx,
-    key: Option<(mc_store::IssuerKeyRecord, mc_vc::multikey::SecretKey)>,
+    key: Option<mc_store::IssuerKeyRecord>,
     lists: HashMap<StatusPurpose, StatusListRecord>,
     claimed: HashMap<String, u64>,
 }
@@ -182,9 +183,8 @@ impl App {
         if batch.key.is_none() {
             batch.key = Some(self.signing_key(&mut batch.tx, institution.id(), request.now).await?);
         }
-        let (key_record, key) = batch.key.as_ref().expect("loaded above");
-        let identity = crate::keys::identity(institution, key_record);
-        let key = key.clone();
+        let key_record = batch.key.clone().expect("loaded above");
+        let identity = crate::keys::identity(institution, &key_record);
         let credential_id = uuid::Uuid::now_v7().to_string();
         let mut status = Vec::new();
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
@@ -212,8 +212,7 @@ impl App {
             created: request.now.to_rfc3339(),
             proof_purpose: "assertionMethod".into(),
         };
-        let signed = proof::sign(&badge, request.suite, &key, &options)
-            .map_err(|err| AppError::Keys(format!("cannot sign: {err}")))?;
+        let signed = self.sign(&badge, request.suite, &key_record, &options)?;
         let record = CredentialRecord {
             id: credential_id,
             institution_id: institution.id().to_string(),
@@ -285,6 +284,19 @@ impl App {
                 return Ok(StatusEntry { list_url: self.status_list_url(&list.id), index, purpose });
             }
         }
+    }
+
+    /// Signs `document` with the issuer key `key` through the key store.
+    pub(crate) fn sign(
+        &self,
+        document: &serde_json::Map<String, Value>,
+        suite: Suite,
+        key: &mc_store::IssuerKeyRecord,
+        options: &ProofOptions,
+    ) -> Result<serde_json::Map<String, Value>, AppError> {
+        let keys = self.key_store()?;
+        let proof = proof::create_proof_with(document, suite, KeyType::Ed25519, options, |data| keys.sign(key, data))?;
+        Ok(proof::attach_proof(document, proof))
     }
 
     /// The public URL of a status list credential.

@@ -16,9 +16,51 @@ use serde_json::{Value, json};
 
 use crate::{App, AppError};
 
-/// Seals and opens issuer secret keys with ChaCha20-Poly1305 under the key-encryption key.
+/// Where issuer secret keys live and sign. [`KeyVault`] keeps them sealed in the database; a
+/// key-management service or a hardware module can take its place: microcred only ever asks
+/// for a new key and for signatures.
+pub trait KeyStore: Send + Sync + fmt::Debug {
+    /// Makes a new Ed25519 key with the id `key_id` for `institution`; returns its public key
+    /// (`publicKeyMultibase`) and the bytes to store with it (a sealed secret, or a handle).
+    fn generate(&self, institution: &str, key_id: &str) -> Result<(String, Vec<u8>), AppError>;
+    /// Signs `data` with the key `record` describes; the signature is raw (64 bytes).
+    fn sign(&self, record: &IssuerKeyRecord, data: &[u8]) -> Result<Vec<u8>, AppError>;
+}
+
+/// Seals issuer secret keys with ChaCha20-Poly1305 under the key-encryption key, and keeps the
+/// ones it has opened in memory (never on disk) while the process runs.
 pub struct KeyVault {
     cipher: ChaCha20Poly1305,
+    opened: std::sync::Mutex<std::collections::HashMap<String, SecretKey>>,
+}
+
+impl KeyStore for KeyVault {
+    fn generate(&self, institution: &str, key_id: &str) -> Result<(String, Vec<u8>), AppError> {
+        let key =
+            SecretKey::from_seed(KeyType::Ed25519, random_bytes()?).map_err(|err| AppError::Keys(err.to_string()))?;
+        let record = IssuerKeyRecord {
+            id: key_id.to_owned(),
+            institution_id: institution.to_owned(),
+            key_type: KeyType::Ed25519.to_string(),
+            public_key: key.public_key().to_multibase(),
+            sealed_secret: Vec::new(),
+            created_at: String::new(),
+            retired_at: None,
+        };
+        let sealed = self.seal(&record, key.to_multibase().as_bytes())?;
+        Ok((record.public_key, sealed))
+    }
+
+    fn sign(&self, record: &IssuerKeyRecord, data: &[u8]) -> Result<Vec<u8>, AppError> {
+        let mut opened = self.opened.lock().expect("the key cache is never poisoned");
+        if !opened.contains_key(&record.id) {
+            if opened.len() >= 1_000 {
+                opened.clear();
+            }
+            opened.insert(record.id.clone(), self.open(record)?);
+        }
+        Ok(opened[&record.id].sign(data))
+    }
 }
 
 impl fmt::Debug for KeyVault {
@@ -30,7 +72,7 @@ impl fmt::Debug for KeyVault {
 impl KeyVault {
     /// A vault with this 32-byte key-encryption key.
     pub fn new(kek: &[u8; 32]) -> KeyVault {
-        KeyVault { cipher: ChaCha20Poly1305::new(kek.into()) }
+        KeyVault { cipher: ChaCha20Poly1305::new(kek.into()), opened: Default::default() }
     }
 
     /// A vault whose key is written as base64 (standard or URL-safe, padded or not).
@@ -113,8 +155,8 @@ pub fn identity(institution: &Institution, key: &IssuerKeyRecord) -> IssuerIdent
 }
 
 impl App {
-    fn vault(&self) -> Result<&KeyVault, AppError> {
-        self.vault.as_deref().ok_or_else(|| {
+    pub(crate) fn key_store(&self) -> Result<&dyn KeyStore, AppError> {
+        self.keys.as_deref().ok_or_else(|| {
             AppError::Keys(
                 "no key-encryption key: set MICROCRED_KEK, or run `microcred init` to create one in the data directory"
                     .into(),
@@ -129,18 +171,17 @@ impl App {
         institution: &InstitutionId,
         now: Timestamp,
     ) -> Result<IssuerKeyRecord, AppError> {
-        let key =
-            SecretKey::from_seed(KeyType::Ed25519, random_bytes()?).map_err(|err| AppError::Keys(err.to_string()))?;
-        let mut record = IssuerKeyRecord {
-            id: format!("key-{}", uuid::Uuid::now_v7().simple()),
+        let id = format!("key-{}", uuid::Uuid::now_v7().simple());
+        let (public_key, sealed_secret) = self.key_store()?.generate(institution.as_str(), &id)?;
+        let record = IssuerKeyRecord {
+            id,
             institution_id: institution.to_string(),
             key_type: KeyType::Ed25519.to_string(),
-            public_key: key.public_key().to_multibase(),
-            sealed_secret: Vec::new(),
+            public_key,
+            sealed_secret,
             created_at: now.to_rfc3339(),
             retired_at: None,
         };
-        record.sealed_secret = self.vault()?.seal(&record, key.to_multibase().as_bytes())?;
         tx.insert_issuer_key(&record).await?;
         let details = serde_json::json!({"key": record.id, "public_key": record.public_key});
         tx.audit(&record.created_at, "key.create", institution.as_str(), &details.to_string()).await?;
@@ -166,27 +207,26 @@ impl App {
         }
     }
 
-    /// The institution's current key, opened for signing; one is made if it has none yet.
+    /// The institution's current key; one is made if it has none yet.
     pub(crate) async fn signing_key(
         &self,
         tx: &mut StoreTx,
         institution: &InstitutionId,
         now: Timestamp,
-    ) -> Result<(IssuerKeyRecord, SecretKey), AppError> {
+    ) -> Result<IssuerKeyRecord, AppError> {
         let current = tx.issuer_keys(institution.as_str()).await?.into_iter().find(|key| key.retired_at.is_none());
         let record = match current {
             Some(record) => record,
             None => self.new_issuer_key(tx, institution, now).await?,
         };
-        let key = self.vault()?.open(&record)?;
-        Ok((record, key))
+        Ok(record)
     }
 
     /// Retires an institution's current key and makes a new one; what the old key signed
     /// still verifies, as the DID document keeps listing it.
     pub async fn rotate_issuer_key(&self, raw_institution: &str, now: Timestamp) -> Result<IssuerKeyRecord, AppError> {
         let institution = self.institution(raw_institution).await?;
-        self.vault()?;
+        self.key_store()?;
         let mut tx = self.store().begin().await?;
         tx.retire_current_key(institution.id().as_str(), &now.to_rfc3339()).await?;
         tx.audit(&now.to_rfc3339(), "key.retire", institution.id().as_str(), "{}").await?;

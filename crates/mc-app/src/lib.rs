@@ -29,7 +29,7 @@ pub use crate::{
     error::AppError,
     formats::{Format, parse_document},
     issue::{IssueRequest, IssuedCredential, LearnerRef},
-    keys::{IssuerIdentity, KeyVault, identity},
+    keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     status::StatusChange,
 };
 
@@ -50,7 +50,7 @@ pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 #[derive(Debug, Clone)]
 pub struct App {
     store: Store,
-    vault: Option<Arc<KeyVault>>,
+    keys: Option<Arc<dyn KeyStore>>,
     public_url: String,
 }
 
@@ -58,12 +58,18 @@ impl App {
     /// An application over an opened store, with no key-encryption key (it cannot sign) and the
     /// default public URL.
     pub fn new(store: Store) -> App {
-        App { store, vault: None, public_url: DEFAULT_PUBLIC_URL.to_owned() }
+        App { store, keys: None, public_url: DEFAULT_PUBLIC_URL.to_owned() }
     }
 
-    /// The application with a key-encryption key, so that it can make and use issuer keys.
+    /// The application with a key-encryption key, so that it can make and use issuer keys
+    /// sealed in the database.
     pub fn with_vault(self, vault: KeyVault) -> App {
-        App { vault: Some(Arc::new(vault)), ..self }
+        self.with_key_store(Arc::new(vault))
+    }
+
+    /// The application with issuer keys held by `keys` (a key-management service, say).
+    pub fn with_key_store(self, keys: Arc<dyn KeyStore>) -> App {
+        App { keys: Some(keys), ..self }
     }
 
     /// The application published at `url` (no trailing slash needed).

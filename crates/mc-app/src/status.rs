@@ -3,7 +3,7 @@
 
 use mc_core::{CredentialState, PlainText, Timestamp, TransitionError};
 use mc_vc::{
-    proof::{self, ProofOptions, Suite},
+    proof::{ProofOptions, Suite},
     status::{Bitstring, StatusPurpose, status_list_credential},
 };
 use serde_json::{Map, Value};
@@ -98,7 +98,7 @@ impl App {
         }
         let institution = self.institution(&list.institution_id).await?;
         let mut tx = self.store().begin().await?;
-        let (key_record, key) = self.signing_key(&mut tx, institution.id(), now).await?;
+        let key_record = self.signing_key(&mut tx, institution.id(), now).await?;
         tx.commit().await?;
         let identity = crate::keys::identity(&institution, &key_record);
         let url = self.status_list_url(&list.id);
@@ -108,8 +108,7 @@ impl App {
             created: now.to_rfc3339(),
             proof_purpose: "assertionMethod".into(),
         };
-        proof::sign(&credential, Suite::EddsaRdfc2022, &key, &options)
-            .map_err(|err| AppError::Keys(format!("cannot sign the status list: {err}")))
+        self.sign(&credential, Suite::EddsaRdfc2022, &key_record, &options)
     }
 }
 

@@ -210,6 +210,18 @@ impl SecretKey {
         }
     }
 
+    /// A raw signature of `data`: Ed25519 (64 bytes) or deterministic ECDSA P-256 over SHA-256
+    /// (64 bytes, r‖s).
+    pub fn sign(&self, data: &[u8]) -> Vec<u8> {
+        match self {
+            SecretKey::Ed25519(key) => ed25519_dalek::Signer::sign(key, data).to_bytes().to_vec(),
+            SecretKey::P256(key) => {
+                let signature: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(key, data);
+                signature.to_bytes().to_vec()
+            }
+        }
+    }
+
     /// The matching public key.
     pub fn public_key(&self) -> PublicKey {
         match self {

@@ -246,7 +246,12 @@ pub fn sign(
     key: &SecretKey,
     options: &ProofOptions,
 ) -> Result<Map<String, Value>, ProofError> {
-    let proof = Value::Object(create_proof(document, suite, key, options)?);
+    Ok(attach_proof(document, create_proof(document, suite, key, options)?))
+}
+
+/// `document` with `proof` added (next to its existing proofs, as a proof set).
+pub fn attach_proof(document: &Map<String, Value>, proof: Map<String, Value>) -> Map<String, Value> {
+    let proof = Value::Object(proof);
     let mut secured = document.clone();
     let proofs = match secured.remove("proof") {
         None => proof,
@@ -257,7 +262,7 @@ pub fn sign(
         Some(other) => Value::Array(vec![other, proof]),
     };
     secured.insert("proof".into(), proofs);
-    Ok(secured)
+    secured
 }
 
 /// The proof for `document` (Data Integrity "Create Proof"): its existing proofs, if any, are
@@ -268,15 +273,7 @@ pub fn create_proof(
     key: &SecretKey,
     options: &ProofOptions,
 ) -> Result<Map<String, Value>, ProofError> {
-    create_proof_with(document, suite, key.key_type(), options, |data| {
-        Ok::<_, ProofError>(match key {
-            SecretKey::Ed25519(key) => ed25519_dalek::Signer::sign(key, data).to_bytes().to_vec(),
-            SecretKey::P256(key) => {
-                let signature: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(key, data);
-                signature.to_bytes().to_vec()
-            }
-        })
-    })
+    create_proof_with(document, suite, key.key_type(), options, |data| Ok::<_, ProofError>(key.sign(data)))
 }
 
 /// [`create_proof`] with the signature made by `sign` from the bytes to sign, for keys held

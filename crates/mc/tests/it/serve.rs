@@ -50,7 +50,8 @@ impl Server {
         assert!(status.success());
         let status = self.child.wait().unwrap();
         assert!(status.success(), "the server exits cleanly on SIGTERM: {status}");
-        let log: Vec<String> = self.log.try_iter().collect();
+        // The reader thread ends at the end of stderr; wait for it rather than race it.
+        let log: Vec<String> = self.log.iter().collect();
         assert!(log.iter().any(|line| line.contains("stopped")), "{log:?}");
     }
 }

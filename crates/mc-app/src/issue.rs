@@ -173,6 +173,15 @@ impl App {
             }
             (None, None) => return Err(AppError::Conflict("an issue needs a learner".into())),
         };
+        if let Some(key) = request.idempotency_key
+            && let Some(existing) = batch.tx.credential_by_idempotency_key(institution.id().as_str(), key).await?
+        {
+            // The same key with the same request answers the same; with another, it is refused.
+            return match existing.spec_id == spec.id().to_string() && existing.learner_id == learner.id().to_string() {
+                true => Ok((IssuedCredential::from_record(existing)?, Added::Unchanged)),
+                false => Err(AppError::Conflict(format!("the idempotency key {key:?} was used for another issue"))),
+            };
+        }
         // A learner registered just now has no credential yet.
         if !fresh
             && let Some(existing) =

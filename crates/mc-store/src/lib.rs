@@ -356,6 +356,15 @@ impl StoreTx {
         queries::credential_for(&mut self.tx, spec_id, learner_id, cohort_key).await
     }
 
+    /// The credential an institution issued under an idempotency key.
+    pub async fn credential_by_idempotency_key(
+        &mut self,
+        institution_id: &str,
+        key: &str,
+    ) -> Result<Option<CredentialRecord>, StoreError> {
+        queries::credential_by_idempotency_key(&mut self.tx, institution_id, key).await
+    }
+
     /// The credential with this id.
     pub async fn credential(&mut self, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
         queries::credential(&mut self.tx, id).await

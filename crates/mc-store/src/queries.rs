@@ -503,3 +503,16 @@ pub(crate) async fn insert_learner_if_new(conn: &mut AnyConnection, learner: &Le
     .map_err(|err| StoreError::from_write("a learner with this id", &["id"], err))?;
     Ok(result.rows_affected() == 1)
 }
+
+pub(crate) async fn credential_by_idempotency_key(
+    conn: &mut AnyConnection,
+    institution_id: &str,
+    key: &str,
+) -> Result<Option<CredentialRecord>, StoreError> {
+    let row = sqlx::query(select_credentials!("WHERE institution_id = $1 AND idempotency_key = $2"))
+        .bind(institution_id)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(credential_from_row).transpose()
+}

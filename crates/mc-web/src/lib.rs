@@ -5,6 +5,7 @@
 
 mod api;
 mod error;
+mod published;
 
 use std::future::Future;
 
@@ -22,6 +23,8 @@ pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/status/{id}", get(published::status_list))
+        .route("/institutions/{id}/did.json", get(published::did_document))
         .nest("/api/v1", api::router())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))

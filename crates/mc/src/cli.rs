@@ -120,6 +120,10 @@ pub(crate) struct IssueArgs {
     /// The grade achieved.
     #[arg(long)]
     pub(crate) grade: Option<String>,
+    /// A key that makes the request idempotent: repeated with the same key it returns the same
+    /// credential; with the same key and another specification or learner it is refused.
+    #[arg(long, conflicts_with = "cohort")]
+    pub(crate) idempotency_key: Option<String>,
     /// Write the credential to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,

@@ -258,7 +258,7 @@ async fn issue(app: &App, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> 
         learner: LearnerRef::IdOrEmail(learner),
         suite: args.suite.into(),
         cohort_key: None,
-        idempotency_key: None,
+        idempotency_key: args.idempotency_key.as_deref(),
         grade: args.grade.as_deref(),
         now: credentials::now(),
     };

@@ -107,3 +107,23 @@ fn bad_issue_requests_are_refused() {
     }
     assert_eq!(env.ok(&["credential", "list", "--json"]), before);
 }
+
+#[test]
+fn idempotency_keys_answer_the_same_and_refuse_another_request() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let first = env.ok(&["issue", "--spec", SPEC, "--learner", LEARNER, "--idempotency-key", "req-1"]);
+    let again = env.ok(&["issue", "--spec", SPEC, "--learner", LEARNER, "--idempotency-key", "req-1"]);
+    assert_eq!(json(&first), json(&again));
+    let stderr = env.fails(&[
+        "issue",
+        "--spec",
+        SPEC,
+        "--learner",
+        "ainhoa.garcia@learners.example",
+        "--idempotency-key",
+        "req-1",
+    ]);
+    assert!(stderr.contains("the idempotency key \"req-1\" was used for another issue"), "{stderr}");
+    assert_eq!(json(&env.ok(&["credential", "list", "--json"])).as_array().unwrap().len(), 1);
+}

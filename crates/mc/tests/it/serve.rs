@@ -116,3 +116,38 @@ fn serve_reports_a_taken_address() {
     assert!(stderr.contains(&format!("cannot listen on {addr}")), "{stderr}");
     server.stop();
 }
+
+#[test]
+fn serves_status_lists_and_did_documents() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let credential: serde_json::Value = serde_json::from_str(&env.ok(&[
+        "issue",
+        "--spec",
+        "01936a3e-0000-7000-8000-000000000001",
+        "--learner",
+        "aino.virtanen@learners.example",
+    ]))
+    .unwrap();
+    let server = Server::start(&env, &[]);
+    let list_url = credential["credentialStatus"][0]["statusListCredential"].as_str().unwrap();
+    let path = list_url.trim_start_matches("http://127.0.0.1:8080");
+    let list = get(server.addr, path);
+    assert_eq!(list.status, 200, "{}", list.body);
+    let list_json = list.json();
+    assert_eq!(list_json["type"][1], "BitstringStatusListCredential");
+    assert_eq!(list_json["id"], list_url);
+    let file = env.write("list.json", &list.body);
+    let verified = env.ok(&["verify", &file, "--offline"]);
+    assert!(verified.contains(": valid\n"), "{verified}");
+
+    let did = get(server.addr, "/institutions/valdeoliva/did.json");
+    assert_eq!(did.status, 200);
+    assert_eq!(did.json()["id"], "did:web:www.valdeoliva.example");
+    assert_eq!(did.json()["assertionMethod"].as_array().unwrap().len(), 1);
+
+    assert_eq!(get(server.addr, "/status/01936a3e-0000-7000-8000-0000000000ff").status, 404);
+    assert_eq!(get(server.addr, "/institutions/nowhere/did.json").status, 404);
+    assert_eq!(get(server.addr, "/institutions/Not%20an%20id/did.json").status, 422);
+    server.stop();
+}

@@ -18,7 +18,7 @@ use mc_vc::{
     did::{DocumentResolver, KeyResolver, NoResolver},
     multikey::{self, KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
-    status::StatusLists,
+    status::{StatusLists, StatusResolver},
     verify::{CheckStatus, TrustedIssuers, Verdict, Verification, VerifyParams, verify_text},
 };
 use serde::Serialize;
@@ -100,6 +100,22 @@ pub(crate) fn sign(args: &SignArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Status lists given or published here first, then (online) fetched over HTTPS.
+struct Fallback<'a> {
+    lists: StatusLists,
+    online: Option<&'a HttpsKeyResolver>,
+}
+
+impl StatusResolver for Fallback<'_> {
+    fn status_list(&self, url: &str) -> Result<serde_json::Map<String, Value>, mc_vc::did::ResolveError> {
+        match (self.lists.status_list(url), self.online) {
+            (Ok(list), _) => Ok(list),
+            (Err(_), Some(online)) => online.status_list(url),
+            (Err(err), None) => Err(err),
+        }
+    }
+}
+
 /// One result, with where it came from.
 #[derive(Serialize)]
 struct SourcedResult<'a> {
@@ -145,7 +161,7 @@ pub(crate) fn verify(args: &VerifyArgs, local: LocalMaterial) -> anyhow::Result<
             _ => bail!("{} is not a status list credential (a JSON object)", path.display()),
         }
     }
-    let status = StatusLists::new(lists);
+    let status = Fallback { lists: StatusLists::new(lists), online: (!args.offline).then_some(&online) };
     let params = VerifyParams { now, resolver, trusted_issuers: trusted.as_ref(), status: &status };
     let results = verify_all(&sources, &params);
 

@@ -1,7 +1,7 @@
-//! Resolving verification methods over HTTPS: `did:web` DIDs (did:web method §3.2) and
-//! `https://` controller documents, with a timeout, a size limit, no redirects, and a refusal
-//! of addresses that are not public (loopback, private, link-local…), so a credential cannot
-//! make the verifier probe its own network.
+//! Fetching what verification needs over HTTPS: `did:web` DID documents (did:web method §3.2),
+//! `https://` controller documents and status list credentials, with a timeout, a size limit,
+//! no redirects, and a refusal of addresses that are not public (loopback, private,
+//! link-local…), so a credential cannot make the verifier probe its own network.
 
 use std::{
     collections::HashMap,
@@ -187,6 +187,20 @@ fn check_host(url: &str) -> Result<(), ResolveError> {
     }
 }
 
+impl mc_vc::status::StatusResolver for HttpsKeyResolver {
+    fn status_list(&self, url: &str) -> Result<serde_json::Map<String, Value>, ResolveError> {
+        if !url.starts_with("https://") {
+            return Err(ResolveError::Unavailable(format!(
+                "{url} is not an https URL; status lists are fetched over HTTPS only"
+            )));
+        }
+        match self.document(url)? {
+            Value::Object(list) => Ok(list),
+            _ => Err(ResolveError::Invalid(format!("{url} is not a status list credential (a JSON object)"))),
+        }
+    }
+}
+
 impl KeyResolver for HttpsKeyResolver {
     fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError> {
         let (base, _) = url.split_once('#').unwrap_or((url, ""));
@@ -241,6 +255,16 @@ mod tests {
         for ip in ["93.184.216.34", "2606:2800:220:1::1", "1.1.1.1"] {
             assert!(is_public(ip.parse().unwrap()), "{ip}");
         }
+    }
+
+    #[test]
+    fn status_lists_are_fetched_over_https_from_public_hosts_only() {
+        use mc_vc::status::StatusResolver as _;
+        let resolver = HttpsKeyResolver::new();
+        let plain = resolver.status_list("http://127.0.0.1:8080/status/1").unwrap_err();
+        assert!(matches!(&plain, ResolveError::Unavailable(why) if why.contains("https")), "{plain}");
+        let local = resolver.status_list("https://localhost:9/status/1").unwrap_err();
+        assert!(matches!(&local, ResolveError::Invalid(why) if why.contains("not a public address")), "{local}");
     }
 
     #[test]

@@ -145,7 +145,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
     let public = key.public_key();
     let did = format!("did:key:{}", public.to_multibase());
     let issued = Timestamp::parse("2025-06-30T10:00:00Z").expect("a valid time");
-    let badge_with_id = |id: &str| {
+    let badge_of = |spec: &mc_core::Spec, id: &str| {
         let award = Award {
             id,
             learner: &learner,
@@ -157,23 +157,11 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
             issuer_id: &did,
             status: &[],
         };
-        open_badge(&spec, &[&institution], &award)
+        open_badge(spec, &[&institution], &award)
     };
+    let badge_with_id = |id: &str| badge_of(&spec, id);
     let badge = badge_with_id("urn:uuid:01936a3e-0000-7000-8000-00000000b001");
-    let rich_badge = {
-        let award = Award {
-            id: "urn:uuid:01936a3e-0000-7000-8000-00000000b002",
-            learner: &learner,
-            issued,
-            awarded: None,
-            valid_until: None,
-            salt: "bench",
-            grade: None,
-            issuer_id: &did,
-            status: &[],
-        };
-        open_badge(&demo_spec, &[&institution], &award)
-    };
+    let rich_badge = badge_of(&demo_spec, "urn:uuid:01936a3e-0000-7000-8000-00000000b002");
     let options = ProofOptions {
         verification_method: format!("{did}#{}", public.to_multibase()),
         created: issued.to_rfc3339(),

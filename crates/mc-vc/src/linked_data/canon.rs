@@ -50,7 +50,8 @@ fn line(quad: &Quad, labels: &Labels<'_>) -> String {
     out
 }
 
-fn blank_nodes(quad: &Quad) -> impl Iterator<Item = &str> {
+/// The blank nodes a quad mentions.
+pub(super) fn blank_nodes(quad: &Quad) -> impl Iterator<Item = &str> {
     let subject = match &quad.subject {
         Subject::BlankNode(node) => Some(node.as_str()),
         _ => None,

@@ -218,25 +218,7 @@ pub fn library_canonical_nquads(document: &Map<String, Value>) -> Result<String,
 
 /// Refuses datasets with more blank nodes than a credential needs.
 fn check_size(quads: &[Quad]) -> Result<(), LinkedDataError> {
-    let blank_nodes: std::collections::HashSet<&str> = quads
-        .iter()
-        .flat_map(|quad| {
-            let subject = match &quad.subject {
-                Subject::BlankNode(node) => Some(node.as_str()),
-                _ => None,
-            };
-            let object = match &quad.object {
-                Term::BlankNode(node) => Some(node.as_str()),
-                _ => None,
-            };
-            let graph = match &quad.graph_name {
-                oxrdf::GraphName::BlankNode(node) => Some(node.as_str()),
-                _ => None,
-            };
-            [subject, object, graph]
-        })
-        .flatten()
-        .collect();
+    let blank_nodes: std::collections::HashSet<&str> = quads.iter().flat_map(canon::blank_nodes).collect();
     match blank_nodes.len() > MAX_BLANK_NODES {
         true => Err(LinkedDataError::TooComplex),
         false => Ok(()),

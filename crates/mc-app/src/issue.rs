@@ -76,6 +76,7 @@ pub(crate) struct Prepared {
 /// each purpose, and how many entries of each list the batch has taken.
 pub(crate) struct Batch {
     tx: StoreTx,
+    audit: mc_store::AuditWriter,
     key: Option<mc_store::IssuerKeyRecord>,
     lists: HashMap<StatusPurpose, StatusListRecord>,
     claimed: HashMap<String, u64>,
@@ -132,8 +133,8 @@ impl App {
         let mut tx = self.store().begin().await?;
         // Batches queue here, before they take any other lock: two batches waiting on each
         // other's status indexes and audit entries would otherwise deadlock on PostgreSQL.
-        tx.lock_audit().await?;
-        Ok(Batch { tx, key: None, lists: HashMap::new(), claimed: HashMap::new() })
+        let audit = tx.audit_writer().await?;
+        Ok(Batch { tx, audit, key: None, lists: HashMap::new(), claimed: HashMap::new() })
     }
 
     /// Commits a transaction of issues; returns the status lists its credentials are in.
@@ -143,6 +144,7 @@ impl App {
             batch.tx.add_status_list_use(&list, claimed).await?;
             lists.push(list);
         }
+        batch.tx.finish_audit(batch.audit).await?;
         batch.tx.commit().await?;
         Ok(lists)
     }
@@ -236,7 +238,10 @@ impl App {
         };
         batch.tx.insert_credential(&record).await?;
         let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name()});
-        batch.tx.audit(&record.issued_at, "credential.issue", &record.id, &details.to_string()).await?;
+        batch
+            .tx
+            .append_audit(&mut batch.audit, &record.issued_at, "credential.issue", &record.id, &details.to_string())
+            .await?;
         tracing::debug!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
         Ok((IssuedCredential { record, document: signed }, Added::New))
     }

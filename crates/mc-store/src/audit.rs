@@ -46,6 +46,61 @@ pub(crate) async fn lock(conn: &mut AnyConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// An audit chain being extended in one transaction: entries are written as they come, and the
+/// head once, at [`AuditWriter::finish`].
+#[derive(Debug)]
+pub struct AuditWriter {
+    seq: u64,
+    hash: String,
+    started_at: u64,
+}
+
+/// Locks the log and reads its head, for a transaction that will append many entries.
+pub(crate) async fn writer(conn: &mut AnyConnection) -> Result<AuditWriter, StoreError> {
+    lock(&mut *conn).await?;
+    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
+    let seq = head.try_get::<i64, _>("seq")?.max(0) as u64;
+    Ok(AuditWriter { seq, hash: head.try_get("hash")?, started_at: seq })
+}
+
+impl AuditWriter {
+    pub(crate) async fn append(
+        &mut self,
+        conn: &mut AnyConnection,
+        at: &str,
+        action: &str,
+        subject: &str,
+        details: &str,
+    ) -> Result<(), StoreError> {
+        let seq = self.seq + 1;
+        let hash = entry_hash(&self.hash, seq, at, action, subject, details);
+        sqlx::query("INSERT INTO audit_log (seq, at, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(seq as i64)
+            .bind(at)
+            .bind(action)
+            .bind(subject)
+            .bind(details)
+            .bind(&self.hash)
+            .bind(&hash)
+            .execute(conn)
+            .await?;
+        self.seq = seq;
+        self.hash = hash;
+        Ok(())
+    }
+
+    pub(crate) async fn finish(self, conn: &mut AnyConnection) -> Result<(), StoreError> {
+        if self.seq != self.started_at {
+            sqlx::query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1")
+                .bind(self.seq as i64)
+                .bind(&self.hash)
+                .execute(conn)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
 /// Appends an entry in the caller's transaction. The head row is updated first, which locks it
 /// on PostgreSQL until the transaction ends, so concurrent appends queue instead of forking the
 /// chain (SQLite writers are serialized anyway).

@@ -21,7 +21,7 @@ use sqlx::{
 };
 
 pub use crate::{
-    audit::{AuditBreak, AuditEntry},
+    audit::{AuditBreak, AuditEntry, AuditWriter},
     error::StoreError,
     records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
 };
@@ -313,10 +313,27 @@ impl StoreTx {
         queries::claim_status_index(&mut self.tx, entry).await
     }
 
-    /// Takes the audit log's lock now rather than at the first append, so that transactions
-    /// that append many entries queue at their start (see the audit module).
-    pub async fn lock_audit(&mut self) -> Result<(), StoreError> {
-        audit::lock(&mut self.tx).await
+    /// Takes the audit log's lock and reads its head, for many appends: transactions that
+    /// append many entries queue here, at their start, before they take other locks.
+    pub async fn audit_writer(&mut self) -> Result<AuditWriter, StoreError> {
+        audit::writer(&mut self.tx).await
+    }
+
+    /// Appends an entry through `writer`.
+    pub async fn append_audit(
+        &mut self,
+        writer: &mut AuditWriter,
+        at: &str,
+        action: &str,
+        subject: &str,
+        details: &str,
+    ) -> Result<(), StoreError> {
+        writer.append(&mut self.tx, at, action, subject, details).await
+    }
+
+    /// Writes the head of the chain `writer` extended; call it before committing.
+    pub async fn finish_audit(&mut self, writer: AuditWriter) -> Result<(), StoreError> {
+        writer.finish(&mut self.tx).await
     }
 
     /// Appends an entry to the audit log, in this transaction.

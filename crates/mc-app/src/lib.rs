@@ -14,6 +14,7 @@ mod formats;
 mod issue;
 mod keys;
 mod status;
+mod verification;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use crate::{
     issue::{IssueRequest, IssuedCredential, LearnerRef},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     status::StatusChange,
+    verification::{LocalMaterial, verify_with_material},
 };
 
 /// Whether an add stored something new or found the same thing already stored.

@@ -44,6 +44,19 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// A 500 answer; the cause is logged here, once, and not shown.
+    pub fn internal(cause: impl std::fmt::Display) -> ApiError {
+        tracing::error!(error = %cause, "request failed");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "internal",
+            message: "internal error; it has been logged".into(),
+            details: Vec::new(),
+        }
+    }
+}
+
 impl From<AppError> for ApiError {
     fn from(err: AppError) -> ApiError {
         let (status, code) = match &err {

@@ -8,7 +8,7 @@ use std::{
     time::Duration,
 };
 
-use crate::support::{Env, get};
+use crate::support::{Env, get, post};
 
 /// A running `microcred serve`, stopped when dropped.
 struct Server {
@@ -149,5 +149,46 @@ fn serves_status_lists_and_did_documents() {
     assert_eq!(get(server.addr, "/status/01936a3e-0000-7000-8000-0000000000ff").status, 404);
     assert_eq!(get(server.addr, "/institutions/nowhere/did.json").status, 404);
     assert_eq!(get(server.addr, "/institutions/Not%20an%20id/did.json").status, 422);
+    server.stop();
+}
+
+#[test]
+fn verifies_posted_credentials() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let credential = env.ok(&[
+        "issue",
+        "--spec",
+        "01936a3e-0000-7000-8000-000000000001",
+        "--learner",
+        "aino.virtanen@learners.example",
+    ]);
+    let server = Server::start(&env, &[]);
+    let check = |answer: &crate::support::Answer, id: &str| {
+        let json = answer.json();
+        json["checks"].as_array().unwrap().iter().find(|check| check["id"] == id).unwrap()["status"].clone()
+    };
+
+    let valid = post(server.addr, "/api/v1/credentials/verify", "application/json", credential.as_bytes());
+    assert_eq!(valid.status, 200, "{}", valid.body);
+    assert_eq!(valid.json()["verdict"], "valid", "{}", valid.body);
+    assert_eq!(check(&valid, "status"), "passed", "the status list is built from the database");
+    assert_eq!(check(&valid, "issuer"), "passed", "the issuer's did:web resolves from the database");
+
+    let mut tampered: serde_json::Value = serde_json::from_str(&credential).unwrap();
+    tampered["name"] = serde_json::Value::String("Quantum Literacy".into());
+    let tampered = tampered.to_string();
+    let invalid = post(server.addr, "/api/v1/credentials/verify", "application/json", tampered.as_bytes());
+    assert_eq!((invalid.status, invalid.json()["verdict"].as_str()), (200, Some("invalid")));
+    assert_eq!(check(&invalid, "proof"), "failed");
+
+    let garbage = post(server.addr, "/api/v1/credentials/verify", "text/plain", b"not a credential");
+    assert_eq!((garbage.status, garbage.json()["verdict"].as_str()), (200, Some("invalid")));
+    assert_eq!(check(&garbage, "format"), "failed");
+
+    let huge = vec![b' '; 20 * 1024 * 1024];
+    assert_eq!(post(server.addr, "/api/v1/credentials/verify", "application/json", &huge).status, 413);
+    // The server is still there.
+    assert_eq!(get(server.addr, "/healthz").status, 200);
     server.stop();
 }

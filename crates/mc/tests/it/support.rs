@@ -138,6 +138,28 @@ impl Answer {
     }
 }
 
+/// `POST path` with `body` over HTTP/1.1 on loopback. A server that answers before reading the
+/// whole body (413) may close the connection while it is being sent; the answer is read anyway.
+pub(crate) fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Answer {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let sent = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
+    let mut raw = Vec::new();
+    let read = stream.read_to_end(&mut raw);
+    if raw.is_empty() {
+        panic!("no answer to POST {path}: send {sent:?}, read {read:?}");
+    }
+    let raw = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    let status =
+        head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
+    Answer { status, body: body.to_owned() }
+}
+
 /// `GET path` over HTTP/1.1 on loopback, with `Connection: close` so the body ends with the
 /// stream. Enough for tests; chunked bodies are not decoded.
 pub(crate) fn get(addr: SocketAddr, path: &str) -> Answer {

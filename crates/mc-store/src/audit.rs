@@ -101,9 +101,8 @@ impl AuditWriter {
     }
 }
 
-/// Appends an entry in the caller's transaction. The head row is updated first, which locks it
-/// on PostgreSQL until the transaction ends, so concurrent appends queue instead of forking the
-/// chain (SQLite writers are serialized anyway).
+/// Appends one entry in the caller's transaction (through a writer, so the head is locked
+/// before anything else is read).
 pub(crate) async fn append(
     conn: &mut AnyConnection,
     at: &str,
@@ -111,31 +110,20 @@ pub(crate) async fn append(
     subject: &str,
     details: &str,
 ) -> Result<AuditEntry, StoreError> {
-    sqlx::query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1").execute(&mut *conn).await?;
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
-    let seq = head.try_get::<i64, _>("seq")?.max(0) as u64;
-    let prev_hash: String = head.try_get("hash")?;
-    let hash = entry_hash(&prev_hash, seq, at, action, subject, details);
-    sqlx::query("INSERT INTO audit_log (seq, at, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-        .bind(seq as i64)
-        .bind(at)
-        .bind(action)
-        .bind(subject)
-        .bind(details)
-        .bind(&prev_hash)
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&hash).execute(&mut *conn).await?;
-    Ok(AuditEntry {
-        seq,
+    let mut writer = writer(&mut *conn).await?;
+    let prev_hash = writer.hash.clone();
+    writer.append(&mut *conn, at, action, subject, details).await?;
+    let entry = AuditEntry {
+        seq: writer.seq,
         at: at.to_owned(),
         action: action.to_owned(),
         subject: subject.to_owned(),
         details: details.to_owned(),
         prev_hash,
-        hash,
-    })
+        hash: writer.hash.clone(),
+    };
+    writer.finish(conn).await?;
+    Ok(entry)
 }
 
 /// What is wrong with the log, naming the first entry concerned.

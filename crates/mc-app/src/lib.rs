@@ -54,13 +54,14 @@ pub struct App {
     store: Store,
     keys: Option<Arc<dyn KeyStore>>,
     public_url: String,
+    signed_lists: Arc<status::SignedLists>,
 }
 
 impl App {
     /// An application over an opened store, with no key-encryption key (it cannot sign) and the
     /// default public URL.
     pub fn new(store: Store) -> App {
-        App { store, keys: None, public_url: DEFAULT_PUBLIC_URL.to_owned() }
+        App { store, keys: None, public_url: DEFAULT_PUBLIC_URL.to_owned(), signed_lists: Arc::default() }
     }
 
     /// The application with a key-encryption key, so that it can make and use issuer keys

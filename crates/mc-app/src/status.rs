@@ -74,8 +74,25 @@ impl App {
         Ok(self.store().all_status_lists().await?.into_iter().map(|list| list.id).collect())
     }
 
-    /// The signed status list credential of a list, as the database says now.
+    /// The signed status list credential of a list, as the database says now. A list signed
+    /// before is reused while its version (raised by every change of state) and its issuer key
+    /// are the same, and for at most a day.
     pub async fn status_list_credential(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
+        let version = self.store().status_list_version(list_id).await?;
+        let key = self.store().current_key_of_list(list_id).await?;
+        if let (Some(version), Some(key)) = (version, &key)
+            && let Some(cached) = self.signed_lists.get(list_id, version, key, now)
+        {
+            return Ok(cached);
+        }
+        let signed = self.sign_status_list(list_id, now).await?;
+        if let (Some(version), Some(key)) = (version, key) {
+            self.signed_lists.put(list_id, version, key, now, signed.clone());
+        }
+        Ok(signed)
+    }
+
+    async fn sign_status_list(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
         let list = self
             .store()
             .status_list(list_id)
@@ -121,5 +138,35 @@ impl App {
     /// Every audit log entry, oldest first.
     pub async fn audit_entries(&self) -> Result<Vec<mc_store::AuditEntry>, AppError> {
         Ok(self.store().audit_entries().await?)
+    }
+}
+
+/// A signed status list credential and what it was made from: the list's version, the key, the
+/// time.
+type SignedList = (u64, String, Timestamp, Map<String, Value>);
+
+/// Signed status list credentials, by list.
+#[derive(Debug, Default)]
+pub(crate) struct SignedLists {
+    lists: std::sync::Mutex<std::collections::HashMap<String, SignedList>>,
+}
+
+/// How long a signed list is reused at most, in seconds.
+const SIGNED_LIST_MAX_AGE: i64 = 24 * 3600;
+
+impl SignedLists {
+    fn get(&self, list: &str, version: u64, key: &str, now: Timestamp) -> Option<Map<String, Value>> {
+        let lists = self.lists.lock().expect("the list cache is never poisoned");
+        let (cached_version, cached_key, signed_at, credential) = lists.get(list)?;
+        let fresh = now.unix_seconds() - signed_at.unix_seconds() < SIGNED_LIST_MAX_AGE;
+        (*cached_version == version && cached_key == key && fresh).then(|| credential.clone())
+    }
+
+    fn put(&self, list: &str, version: u64, key: String, now: Timestamp, credential: Map<String, Value>) {
+        let mut lists = self.lists.lock().expect("the list cache is never poisoned");
+        if lists.len() >= 10_000 {
+            lists.clear();
+        }
+        lists.insert(list.to_owned(), (version, key, now, credential));
     }
 }

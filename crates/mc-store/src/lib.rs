@@ -213,6 +213,16 @@ impl Store {
         queries::status_list(&mut *self.pool.acquire().await?, id).await
     }
 
+    /// A status list's version, which goes up whenever a credential in it changes state.
+    pub async fn status_list_version(&self, list_id: &str) -> Result<Option<u64>, StoreError> {
+        queries::status_list_version(&mut *self.pool.acquire().await?, list_id).await
+    }
+
+    /// The id of the current key of the institution that owns a status list.
+    pub async fn current_key_of_list(&self, list_id: &str) -> Result<Option<String>, StoreError> {
+        queries::current_key_of_list(&mut *self.pool.acquire().await?, list_id).await
+    }
+
     /// Every status list, by institution and age.
     pub async fn all_status_lists(&self) -> Result<Vec<StatusListRecord>, StoreError> {
         queries::all_status_lists(&mut *self.pool.acquire().await?).await
@@ -387,13 +397,15 @@ impl StoreTx {
         queries::credential(&mut self.tx, id).await
     }
 
-    /// Sets a credential's state (and the revocation reason, when given).
+    /// Sets a credential's state (and the revocation reason, when given), and marks its status
+    /// lists as changed.
     pub async fn set_credential_state(
         &mut self,
         id: &str,
         state: &str,
         revocation_reason: Option<&str>,
     ) -> Result<(), StoreError> {
-        queries::set_credential_state(&mut self.tx, id, state, revocation_reason).await
+        queries::set_credential_state(&mut self.tx, id, state, revocation_reason).await?;
+        queries::bump_status_lists_of(&mut self.tx, id).await
     }
 }

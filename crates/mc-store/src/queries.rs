@@ -516,3 +516,30 @@ pub(crate) async fn credential_by_idempotency_key(
         .await?;
     row.as_ref().map(credential_from_row).transpose()
 }
+
+/// Marks every status list of a credential as changed.
+pub(crate) async fn bump_status_lists_of(conn: &mut AnyConnection, credential_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE status_lists SET version = version + 1 WHERE id IN (SELECT list_id FROM status_entries WHERE credential_id = $1)")
+        .bind(credential_id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// A status list's version.
+pub(crate) async fn status_list_version(conn: &mut AnyConnection, list_id: &str) -> Result<Option<u64>, StoreError> {
+    let row = sqlx::query("SELECT version FROM status_lists WHERE id = $1").bind(list_id).fetch_optional(conn).await?;
+    row.map(|row| Ok(row.try_get::<i64, _>(0)?.max(0) as u64)).transpose()
+}
+
+/// The id of the current key of the institution that owns a status list.
+pub(crate) async fn current_key_of_list(conn: &mut AnyConnection, list_id: &str) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query(
+        "SELECT k.id FROM issuer_keys k JOIN status_lists l ON l.institution_id = k.institution_id \
+         WHERE l.id = $1 AND k.retired_at IS NULL",
+    )
+    .bind(list_id)
+    .fetch_optional(conn)
+    .await?;
+    row.map(|row| row.try_get::<String, _>(0).map_err(StoreError::from)).transpose()
+}

@@ -186,6 +186,14 @@ fn verifies_posted_credentials() {
     assert_eq!((garbage.status, garbage.json()["verdict"].as_str()), (200, Some("invalid")));
     assert_eq!(check(&garbage, "format"), "failed");
 
+    // Revoked by another process while the server runs: the server's signed list is stale and
+    // must not be reused.
+    let id: serde_json::Value = serde_json::from_str(&credential).unwrap();
+    env.ok(&["revoke", id["id"].as_str().unwrap().trim_start_matches("urn:uuid:"), "--reason", "test"]);
+    let revoked = post(server.addr, "/api/v1/credentials/verify", "application/json", credential.as_bytes());
+    assert_eq!(revoked.json()["verdict"], "invalid", "{}", revoked.body);
+    assert_eq!(check(&revoked, "status"), "failed");
+
     let huge = vec![b' '; 20 * 1024 * 1024];
     assert_eq!(post(server.addr, "/api/v1/credentials/verify", "application/json", &huge).status, 413);
     // The server is still there.

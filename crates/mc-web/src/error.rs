@@ -90,3 +90,27 @@ impl IntoResponse for ApiError {
         (self.status, Json(body)).into_response()
     }
 }
+
+/// Gives the JSON envelope to error answers made below the handlers (an oversized body, a
+/// wrong method), which come as a bare status or plain text.
+pub(crate) async fn envelop_bare_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ("too_large", format!("the request body is larger than {} bytes", crate::MAX_BODY_BYTES))
+        }
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed here".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "this content type is not accepted here".to_owned())
+        }
+        _ => ("bad_request", status.canonical_reason().unwrap_or("the request was refused").to_owned()),
+    };
+    ApiError { status, code, message, details: Vec::new() }.into_response()
+}

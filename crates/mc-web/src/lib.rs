@@ -28,6 +28,8 @@ pub fn router(app: App) -> Router {
         .nest("/api/v1", api::router())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Outside the limit, so that its bare 413 gets the envelope too.
+        .layer(axum::middleware::map_response(error::envelop_bare_errors))
         .layer(TraceLayer::new_for_http())
         .with_state(app)
 }

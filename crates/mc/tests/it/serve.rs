@@ -195,7 +195,11 @@ fn verifies_posted_credentials() {
     assert_eq!(check(&revoked, "status"), "failed");
 
     let huge = vec![b' '; 20 * 1024 * 1024];
-    assert_eq!(post(server.addr, "/api/v1/credentials/verify", "application/json", &huge).status, 413);
+    let too_large = post(server.addr, "/api/v1/credentials/verify", "application/json", &huge);
+    assert_eq!(too_large.status, 413);
+    assert_eq!(too_large.json()["error"]["code"], "too_large", "one error envelope: {}", too_large.body);
+    let wrong_method = get(server.addr, "/api/v1/credentials/verify");
+    assert_eq!((wrong_method.status, wrong_method.json()["error"]["code"].as_str()), (405, Some("method_not_allowed")));
     // The server is still there.
     assert_eq!(get(server.addr, "/healthz").status, 200);
     server.stop();

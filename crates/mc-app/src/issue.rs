@@ -192,7 +192,7 @@ impl App {
             return Ok((IssuedCredential::from_record(existing)?, Added::Unchanged));
         }
         if batch.key.is_none() {
-            batch.key = Some(self.signing_key(&mut batch.tx, institution.id(), request.now).await?);
+            batch.key = Some(self.current_key(&mut batch.tx, institution.id()).await?);
         }
         let key_record = batch.key.clone().expect("loaded above");
         let identity = crate::keys::identity(institution, &key_record);

@@ -207,19 +207,16 @@ impl App {
         }
     }
 
-    /// The institution's current key; one is made if it has none yet.
-    pub(crate) async fn signing_key(
+    /// The institution's current key. Keys are made before anything is signed
+    /// ([`App::ensure_issuer_key`]), in a transaction of their own, so a signing transaction
+    /// (which may be extending the audit chain) never makes one.
+    pub(crate) async fn current_key(
         &self,
         tx: &mut StoreTx,
         institution: &InstitutionId,
-        now: Timestamp,
     ) -> Result<IssuerKeyRecord, AppError> {
         let current = tx.issuer_keys(institution.as_str()).await?.into_iter().find(|key| key.retired_at.is_none());
-        let record = match current {
-            Some(record) => record,
-            None => self.new_issuer_key(tx, institution, now).await?,
-        };
-        Ok(record)
+        current.ok_or_else(|| AppError::Keys(format!("institution {institution} has no issuing key")))
     }
 
     /// Retires an institution's current key and makes a new one; what the old key signed

@@ -32,7 +32,7 @@ pub use crate::{
     issue::{IssueRequest, IssuedCredential, LearnerRef},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     status::StatusChange,
-    verification::{LocalMaterial, verify_with_material},
+    verification::{LocalMaterial, Verifier},
 };
 
 /// Whether an add stored something new or found the same thing already stored.

@@ -114,9 +114,10 @@ impl App {
             bits.set(index);
         }
         let institution = self.institution(&list.institution_id).await?;
-        let mut tx = self.store().begin().await?;
-        let key_record = self.signing_key(&mut tx, institution.id(), now).await?;
-        tx.commit().await?;
+        let key_record =
+            self.store().issuer_keys(institution.id().as_str()).await?.into_iter().find(|key| key.retired_at.is_none());
+        let key_record =
+            key_record.ok_or_else(|| AppError::Keys(format!("institution {} has no issuing key", institution.id())))?;
         let identity = crate::keys::identity(&institution, &key_record);
         let url = self.status_list_url(&list.id);
         let credential = status_list_credential(&url, &identity.issuer_id, purpose, &bits, &now.to_rfc3339());

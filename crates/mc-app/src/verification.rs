@@ -4,9 +4,9 @@
 
 use mc_core::Timestamp;
 use mc_vc::{
-    did::{DocumentResolver, KeyResolver},
+    did::{DocumentResolver, KeyResolver, NoResolver},
     status::{StatusLists, StatusResolver},
-    verify::{Verification, VerifyParams, verify_text},
+    verify::{TrustedIssuers, Verification, VerifyParams, verify_text},
 };
 use serde_json::{Map, Value};
 
@@ -51,28 +51,56 @@ impl App {
     }
 }
 
-/// Status lists held here first, then fetched over HTTPS.
-struct Fallback<'a> {
+/// Status lists held here first, then, when online, fetched over HTTPS.
+struct StatusSources<'a> {
     lists: StatusLists,
-    online: &'a HttpsKeyResolver,
+    online: Option<&'a HttpsKeyResolver>,
 }
 
-impl StatusResolver for Fallback<'_> {
+impl StatusResolver for StatusSources<'_> {
     fn status_list(&self, url: &str) -> Result<Map<String, Value>, mc_vc::did::ResolveError> {
-        self.lists.status_list(url).or_else(|_| self.online.status_list(url))
+        match (self.lists.status_list(url), self.online) {
+            (Ok(list), _) => Ok(list),
+            (Err(_), Some(online)) => online.status_list(url),
+            (Err(err), None) => Err(err),
+        }
     }
 }
 
-/// Verifies `text` with `material` and, for everything else, the network. It may block on the
-/// network: call it where blocking is allowed.
-pub fn verify_with_material(
-    text: &str,
-    material: LocalMaterial,
+/// Verifies credentials with what this microcred knows locally and, when `online` is given,
+/// what can be fetched over HTTPS (verification may then block on the network: call it where
+/// blocking is allowed). It can be shared by threads.
+pub struct Verifier<'a> {
+    keys: DocumentResolver<'a>,
+    status: StatusSources<'a>,
+    trusted: Option<&'a TrustedIssuers>,
     now: Timestamp,
-    online: &HttpsKeyResolver,
-) -> Verification {
-    let resolver = DocumentResolver::new(material.did_documents, online as &dyn KeyResolver);
-    let status = Fallback { lists: StatusLists::new(material.status_lists), online };
-    let params = VerifyParams { now, resolver: &resolver, trusted_issuers: None, status: &status };
-    verify_text(text, &params)
+}
+
+impl<'a> Verifier<'a> {
+    /// A verifier checking validity at `now`, and trust against `trusted` when given.
+    pub fn new(
+        material: LocalMaterial,
+        online: Option<&'a HttpsKeyResolver>,
+        trusted: Option<&'a TrustedIssuers>,
+        now: Timestamp,
+    ) -> Verifier<'a> {
+        let fallback: &'a dyn KeyResolver = match online {
+            Some(online) => online,
+            None => &NoResolver,
+        };
+        Verifier {
+            keys: DocumentResolver::new(material.did_documents, fallback),
+            status: StatusSources { lists: StatusLists::new(material.status_lists), online },
+            trusted,
+            now,
+        }
+    }
+
+    /// Verifies one credential given as text.
+    pub fn verify(&self, text: &str) -> Verification {
+        let params =
+            VerifyParams { now: self.now, resolver: &self.keys, trusted_issuers: self.trusted, status: &self.status };
+        verify_text(text, &params)
+    }
 }

@@ -43,6 +43,12 @@ pub async fn serve(
     axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
 }
 
+/// The current time, from the system clock.
+pub(crate) fn now() -> mc_core::Timestamp {
+    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    mc_core::Timestamp::from_unix(elapsed.as_secs() as i64, 0)
+}
+
 async fn healthz() -> &'static str {
     "ok\n"
 }

@@ -1,22 +1,14 @@
 //! Documents published at stable public URLs: status list credentials (where issued credentials
 //! point) and institutions' DID documents (for `did:web` identifiers hosted here).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::{
     Json,
     extract::{Path, State},
 };
 use mc_app::App;
-use mc_core::Timestamp;
 use serde_json::{Map, Value};
 
-use crate::ApiError;
-
-fn now() -> Timestamp {
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-    Timestamp::from_unix(elapsed.as_secs() as i64, 0)
-}
+use crate::{ApiError, now};
 
 /// `GET /status/{id}`: the signed status list credential, as the database says now.
 pub(crate) async fn status_list(

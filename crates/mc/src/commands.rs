@@ -51,17 +51,17 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
 /// The DID documents of this microcred's institutions, when there is a database to read them
 /// from, and its published status lists: verification uses them without a network.
-async fn local_material(cli: &Cli) -> credentials::LocalMaterial {
+async fn local_material(cli: &Cli) -> mc_app::LocalMaterial {
     let status_lists = config::published_status_lists(&cli.data);
     let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else {
-        return credentials::LocalMaterial { status_lists, ..Default::default() };
+        return mc_app::LocalMaterial { status_lists, ..Default::default() };
     };
     let Ok(store) = Store::open(&url).await else {
-        return credentials::LocalMaterial { status_lists, ..Default::default() };
+        return mc_app::LocalMaterial { status_lists, ..Default::default() };
     };
     let did_documents = App::new(store.clone()).did_documents().await.unwrap_or_default();
     store.close().await;
-    credentials::LocalMaterial { did_documents, status_lists }
+    mc_app::LocalMaterial { did_documents, status_lists }
 }
 
 async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {

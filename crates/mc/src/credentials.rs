@@ -12,14 +12,12 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use mc_app::adapters::HttpsKeyResolver;
+use mc_app::{LocalMaterial, Verifier, adapters::HttpsKeyResolver};
 use mc_core::Timestamp;
 use mc_vc::{
-    did::{DocumentResolver, KeyResolver, NoResolver},
     multikey::{self, KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
-    status::{StatusLists, StatusResolver},
-    verify::{CheckStatus, TrustedIssuers, Verdict, Verification, VerifyParams, verify_text},
+    verify::{CheckStatus, TrustedIssuers, Verdict, Verification},
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -100,22 +98,6 @@ pub(crate) fn sign(args: &SignArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Status lists given or published here first, then (online) fetched over HTTPS.
-struct Fallback<'a> {
-    lists: StatusLists,
-    online: Option<&'a HttpsKeyResolver>,
-}
-
-impl StatusResolver for Fallback<'_> {
-    fn status_list(&self, url: &str) -> Result<serde_json::Map<String, Value>, mc_vc::did::ResolveError> {
-        match (self.lists.status_list(url), self.online) {
-            (Ok(list), _) => Ok(list),
-            (Err(_), Some(online)) => online.status_list(url),
-            (Err(err), None) => Err(err),
-        }
-    }
-}
-
 /// One result, with where it came from.
 #[derive(Serialize)]
 struct SourcedResult<'a> {
@@ -124,16 +106,8 @@ struct SourcedResult<'a> {
     verification: &'a Verification,
 }
 
-/// What this microcred knows of its own institutions: their DID documents and published status
-/// lists, used without a network.
-#[derive(Default)]
-pub(crate) struct LocalMaterial {
-    pub(crate) did_documents: Vec<Value>,
-    pub(crate) status_lists: Vec<serde_json::Map<String, Value>>,
-}
-
 /// Verifies credentials.
-pub(crate) fn verify(args: &VerifyArgs, local: LocalMaterial) -> anyhow::Result<ExitCode> {
+pub(crate) fn verify(args: &VerifyArgs, mut local: LocalMaterial) -> anyhow::Result<ExitCode> {
     let now = match &args.now {
         Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--now: {err}"))?,
         None => now(),
@@ -146,24 +120,16 @@ pub(crate) fn verify(args: &VerifyArgs, local: LocalMaterial) -> anyhow::Result<
         None => None,
     };
     let sources = collect_sources(&args.inputs)?;
-    let online = HttpsKeyResolver::new();
-    let fallback: &dyn KeyResolver = match args.offline {
-        true => &NoResolver,
-        false => &online,
-    };
-    let resolver = DocumentResolver::new(local.did_documents, fallback);
-    let resolver: &dyn KeyResolver = &resolver;
-    let mut lists = local.status_lists;
     for path in &args.status_lists {
         let text = read_input(&path.display().to_string(), MAX_FILE_BYTES)?;
         match serde_json::from_str(&text) {
-            Ok(Value::Object(list)) => lists.push(list),
+            Ok(Value::Object(list)) => local.status_lists.push(list),
             _ => bail!("{} is not a status list credential (a JSON object)", path.display()),
         }
     }
-    let status = Fallback { lists: StatusLists::new(lists), online: (!args.offline).then_some(&online) };
-    let params = VerifyParams { now, resolver, trusted_issuers: trusted.as_ref(), status: &status };
-    let results = verify_all(&sources, &params);
+    let online = HttpsKeyResolver::new();
+    let verifier = Verifier::new(local, (!args.offline).then_some(&online), trusted.as_ref(), now);
+    let results = verify_all(&sources, &verifier);
 
     let mut out = std::io::stdout().lock();
     for (source, result) in sources.iter().zip(&results) {
@@ -225,7 +191,7 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Verifies every source on all cores; results come back in the sources' order.
-fn verify_all(sources: &[PathBuf], params: &VerifyParams<'_>) -> Vec<Verification> {
+fn verify_all(sources: &[PathBuf], verifier: &Verifier<'_>) -> Vec<Verification> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from).min(sources.len()).max(1);
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Verification>>> = Mutex::new(vec![None; sources.len()]);
@@ -236,7 +202,7 @@ fn verify_all(sources: &[PathBuf], params: &VerifyParams<'_>) -> Vec<Verificatio
                     let idx = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(idx) else { break };
                     let result = match read_input(&source.display().to_string(), MAX_FILE_BYTES) {
-                        Ok(text) => verify_text(&text, params),
+                        Ok(text) => verifier.verify(&text),
                         Err(err) => Verification::unreadable(format!("{err:#}")),
                     };
                     results.lock().expect("no worker panics holding the lock")[idx] = Some(result);

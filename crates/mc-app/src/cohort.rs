@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::{Added, App, AppError, IssueRequest, IssuedCredential, issue::Recipient};
 
 /// One row of a cohort file, as written.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CohortRow {
     /// The learner's full name.
@@ -115,7 +115,7 @@ pub struct CohortSummary {
 
 /// How many credentials are issued per transaction: large enough that committing costs little,
 /// small enough that an interruption loses little (it is redone on the next run).
-const BATCH: usize = 250;
+pub(crate) const BATCH: usize = 250;
 
 impl App {
     /// Issues `request.spec` to every row, in order. A row that is wrong is reported and
@@ -172,7 +172,7 @@ impl App {
 type CheckedRow = (mc_core::Learner, Option<PlainText>, Option<Timestamp>);
 
 /// A row's learner, grade and completion date, or every problem with it.
-fn check_row(row: &CohortRow) -> Result<CheckedRow, String> {
+pub(crate) fn check_row(row: &CohortRow) -> Result<CheckedRow, String> {
     let document = LearnerDocument { id: None, name: row.name.clone(), email: row.email.clone(), did: row.did.clone() };
     let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()));
     let grade = row

@@ -71,6 +71,60 @@ impl App {
     }
 }
 
+/// The password of every demo staff account. It is printed by `serve --demo`: demo data only.
+pub const DEMO_PASSWORD: &str = "microcred-demo";
+
+/// A demo account someone can sign in with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoSignIn {
+    /// The institution the account acts for.
+    pub institution: String,
+    /// The email address to sign in with.
+    pub email: String,
+}
+
+impl App {
+    /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]) to every demo institution,
+    /// and issues two credentials to the first demo learner so that the learner space has
+    /// something to show. Nothing is added twice. Needs the demo data and an issuer key store.
+    pub async fn load_demo_accounts(&self, now: mc_core::Timestamp) -> Result<Vec<DemoSignIn>, AppError> {
+        let institutions: Vec<InstitutionDocument> = demo_documents(INSTITUTIONS, "institutions")?;
+        let mut sign_ins = Vec::new();
+        for document in &institutions {
+            let id = document.id.clone().unwrap_or_default();
+            let email = format!("staff@{id}.example");
+            if self.staff_by_email(&email).await?.is_none() {
+                let name = format!("Demo staff, {id}");
+                self.add_staff(&id, &email, &name, crate::Role::Admin, DEMO_PASSWORD, now).await?;
+            }
+            sign_ins.push(DemoSignIn { institution: id, email });
+        }
+        let specs: Vec<SpecDocument> = demo_documents(SPECS, "specs")?;
+        let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
+        let learner = learners[0].email.clone().unwrap_or_default();
+        for spec in specs.iter().take(2) {
+            let request = crate::IssueRequest {
+                spec: spec.id.as_deref().unwrap_or_default(),
+                learner: crate::LearnerRef::IdOrEmail(&learner),
+                suite: mc_vc::proof::Suite::EddsaRdfc2022,
+                cohort_key: Some("demo"),
+                idempotency_key: None,
+                grade: None,
+                now,
+            };
+            self.issue_credential(&request).await?;
+        }
+        Ok(sign_ins)
+    }
+
+    /// The email address of the demo learner who holds credentials after
+    /// [`App::load_demo_accounts`].
+    pub fn demo_learner_email() -> Result<String, AppError> {
+        let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
+        Ok(learners[0].email.clone().unwrap_or_default())
+    }
+}
+
 /// The demo documents of one kind, as a list.
 fn demo_documents<T: serde::de::DeserializeOwned>(text: &str, what: &'static str) -> Result<Vec<T>, AppError> {
     serde_json::from_str(text).map_err(|err| AppError::Parse { format: "JSON", message: format!("demo {what}: {err}") })

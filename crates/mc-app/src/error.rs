@@ -37,6 +37,12 @@ pub enum AppError {
     /// The request clashes with what is stored.
     #[error("{0}")]
     Conflict(String),
+    /// The caller could not be identified: no credentials, or wrong ones.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The caller is known but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// Issuer keys cannot be made or used.
     #[error("{0}")]
     Keys(String),

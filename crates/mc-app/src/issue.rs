@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use mc_core::{Learner, Timestamp};
+use mc_core::{InstitutionId, Learner, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
 use mc_vc::{
     badge::{Award, open_badge},
@@ -328,9 +328,10 @@ impl App {
         IssuedCredential::from_record(record)
     }
 
-    /// Issued credentials, of a learner and/or a specification when given.
+    /// Issued credentials, of an institution, a learner and a specification when given.
     pub async fn credentials(
         &self,
+        institution: Option<&InstitutionId>,
         learner: Option<&str>,
         spec: Option<&str>,
     ) -> Result<Vec<IssuedCredential>, AppError> {
@@ -342,7 +343,12 @@ impl App {
             Some(spec) => Some(self.spec(spec).await?.id().to_string()),
             None => None,
         };
-        let records = self.store().credentials(learner_id.as_deref(), spec_id.as_deref()).await?;
+        let filter = mc_store::CredentialFilter {
+            institution_id: institution.map(InstitutionId::as_str),
+            learner_id: learner_id.as_deref(),
+            spec_id: spec_id.as_deref(),
+        };
+        let records = self.store().credentials(filter).await?;
         records.into_iter().map(IssuedCredential::from_record).collect()
     }
 }

@@ -6,12 +6,14 @@
 
 #![warn(missing_docs)]
 
+mod access;
 pub mod adapters;
 mod cohort;
 mod demo;
 mod error;
 mod formats;
 mod issue;
+mod jobs;
 mod keys;
 mod status;
 mod verification;
@@ -25,11 +27,16 @@ use mc_core::{
 use mc_store::{Store, StoreError};
 
 pub use crate::{
+    access::{
+        MAX_SHARE_DAYS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser,
+        StateChange, secret_hash,
+    },
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
-    demo::{DemoSummary, demo_award_parts},
+    demo::{DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts},
     error::AppError,
     formats::{Format, parse_document},
     issue::{IssueRequest, IssuedCredential, LearnerRef},
+    jobs::{CohortJob, CohortSubmission, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     status::StatusChange,
     verification::{LocalMaterial, Verifier},

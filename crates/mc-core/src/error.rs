@@ -9,7 +9,8 @@ use std::fmt;
 pub struct ValueError(String);
 
 impl ValueError {
-    pub(crate) fn new(message: impl Into<String>) -> ValueError {
+    /// A value error saying `message`.
+    pub fn new(message: impl Into<String>) -> ValueError {
         ValueError(message.into())
     }
 }

@@ -6,8 +6,10 @@
 
 #![warn(missing_docs)]
 
+mod access;
 mod audit;
 mod error;
+mod jobs;
 mod queries;
 mod records;
 
@@ -21,8 +23,10 @@ use sqlx::{
 };
 
 pub use crate::{
+    access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
     audit::{AuditBreak, AuditEntry, AuditWriter},
     error::StoreError,
+    jobs::{CohortJobRecord, JobProgress},
     records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
 };
 
@@ -188,13 +192,10 @@ impl Store {
         queries::credential(&mut *self.pool.acquire().await?, id).await
     }
 
-    /// Issued credentials, oldest first, of a learner and/or a specification when given.
-    pub async fn credentials(
-        &self,
-        learner_id: Option<&str>,
-        spec_id: Option<&str>,
-    ) -> Result<Vec<CredentialRecord>, StoreError> {
-        queries::credentials(&mut *self.pool.acquire().await?, learner_id, spec_id).await
+    /// Issued credentials, oldest first, of an institution, a learner and a specification when
+    /// given.
+    pub async fn credentials(&self, filter: CredentialFilter<'_>) -> Result<Vec<CredentialRecord>, StoreError> {
+        queries::credentials(&mut *self.pool.acquire().await?, filter).await
     }
 
     /// Checks the audit log's chain: `Ok(Ok(n))` for an intact log of `n` entries, `Ok(Err(_))`
@@ -237,6 +238,153 @@ impl Store {
     pub async fn status_entries_of(&self, credential_id: &str) -> Result<Vec<StatusEntryRecord>, StoreError> {
         queries::status_entries_of(&mut *self.pool.acquire().await?, credential_id).await
     }
+
+    /// Adds an API token.
+    pub async fn insert_token(&self, token: &ApiTokenRecord) -> Result<(), StoreError> {
+        access::insert_token(&mut *self.pool.acquire().await?, token).await
+    }
+
+    /// The token whose secret hashes to `hash`, revoked or not.
+    pub async fn token_by_hash(&self, hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        access::token_by_hash(&mut *self.pool.acquire().await?, hash).await
+    }
+
+    /// An institution's tokens, oldest first.
+    pub async fn tokens(&self, institution_id: &str) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        access::tokens(&mut *self.pool.acquire().await?, institution_id).await
+    }
+
+    /// Revokes a token (a revoked one stays as it was); returns it, or `None` when there is none.
+    pub async fn revoke_token(&self, id: &str, at: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        access::revoke_token(&mut *self.pool.acquire().await?, id, at).await
+    }
+
+    /// Adds a staff member. Fails with [`StoreError::Conflict`] when the email is taken.
+    pub async fn insert_staff(&self, staff: &StaffRecord) -> Result<(), StoreError> {
+        access::insert_staff(&mut *self.pool.acquire().await?, staff).await
+    }
+
+    /// The staff member with this email address.
+    pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, StoreError> {
+        access::staff_by_email(&mut *self.pool.acquire().await?, email).await
+    }
+
+    /// The staff member with this id.
+    pub async fn staff(&self, id: &str) -> Result<Option<StaffRecord>, StoreError> {
+        access::staff(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// Starts a browser session.
+    pub async fn insert_session(&self, session: &SessionRecord) -> Result<(), StoreError> {
+        access::insert_session(&mut *self.pool.acquire().await?, session).await
+    }
+
+    /// The session whose secret hashes to `hash`, unless it is over at `now` (Unix seconds).
+    pub async fn session(&self, hash: &str, now: i64) -> Result<Option<SessionRecord>, StoreError> {
+        access::session(&mut *self.pool.acquire().await?, hash, now).await
+    }
+
+    /// Ends a session, and every session that is over at `now`.
+    pub async fn delete_session(&self, hash: &str, now: i64) -> Result<(), StoreError> {
+        access::delete_session(&mut *self.pool.acquire().await?, hash, now).await
+    }
+
+    /// Adds a learner's one-time sign-in link.
+    pub async fn insert_sign_in_link(&self, hash: &str, learner_id: &str, expires_at: i64) -> Result<(), StoreError> {
+        access::insert_sign_in_link(&mut *self.pool.acquire().await?, hash, learner_id, expires_at).await
+    }
+
+    /// Uses a sign-in link: its learner the first time, before it expires; `None` after.
+    pub async fn use_sign_in_link(&self, hash: &str, now: i64) -> Result<Option<String>, StoreError> {
+        access::use_sign_in_link(&mut *self.pool.acquire().await?, hash, now).await
+    }
+
+    /// Adds a share link.
+    pub async fn insert_share_link(&self, link: &ShareLinkRecord) -> Result<(), StoreError> {
+        access::insert_share_link(&mut *self.pool.acquire().await?, link).await
+    }
+
+    /// The share link with this id, expired or not.
+    pub async fn share_link(&self, id: &str) -> Result<Option<ShareLinkRecord>, StoreError> {
+        access::share_link(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// The share links of a credential, oldest first.
+    pub async fn share_links_of(&self, credential_id: &str) -> Result<Vec<ShareLinkRecord>, StoreError> {
+        access::share_links_of(&mut *self.pool.acquire().await?, credential_id).await
+    }
+
+    /// The answer remembered for an institution's idempotency key.
+    pub async fn stored_response(&self, institution_id: &str, key: &str) -> Result<Option<StoredResponse>, StoreError> {
+        access::stored_response(&mut *self.pool.acquire().await?, institution_id, key).await
+    }
+
+    /// Remembers the answer to an idempotent request; `false` when one was remembered first.
+    pub async fn store_response(
+        &self,
+        institution_id: &str,
+        key: &str,
+        response: &StoredResponse,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        access::store_response(&mut *self.pool.acquire().await?, institution_id, key, response, at).await
+    }
+
+    /// Queues a cohort job.
+    pub async fn insert_job(&self, job: &CohortJobRecord) -> Result<(), StoreError> {
+        jobs::insert_job(&mut *self.pool.acquire().await?, job).await
+    }
+
+    /// The cohort job with this id.
+    pub async fn job(&self, id: &str) -> Result<Option<CohortJobRecord>, StoreError> {
+        jobs::job(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// An institution's latest cohort jobs, newest first.
+    pub async fn jobs_of(&self, institution_id: &str) -> Result<Vec<CohortJobRecord>, StoreError> {
+        jobs::jobs_of(&mut *self.pool.acquire().await?, institution_id).await
+    }
+
+    /// Takes the oldest job that waits, or whose lease ran out by `now`, for `worker` until
+    /// `lease_until` (Unix seconds).
+    pub async fn claim_job(
+        &self,
+        worker: &str,
+        now: i64,
+        lease_until: i64,
+        at: &str,
+    ) -> Result<Option<CohortJobRecord>, StoreError> {
+        jobs::claim_job(&mut *self.pool.acquire().await?, self.backend, worker, now, lease_until, at).await
+    }
+
+    /// Records a job's progress and renews its lease, while `worker` holds it; `false` once it
+    /// does not.
+    pub async fn update_job(
+        &self,
+        id: &str,
+        worker: &str,
+        progress: JobProgress<'_>,
+        lease_until: i64,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        jobs::update_job(&mut *self.pool.acquire().await?, id, worker, progress, lease_until, at).await
+    }
+
+    /// How many credentials were issued under a specification and cohort key.
+    pub async fn cohort_size(&self, spec_id: &str, cohort_key: &str) -> Result<u64, StoreError> {
+        jobs::cohort_size(&mut *self.pool.acquire().await?, spec_id, cohort_key).await
+    }
+}
+
+/// Which issued credentials to list; `None` fields do not filter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CredentialFilter<'a> {
+    /// The issuing institution.
+    pub institution_id: Option<&'a str>,
+    /// The learner.
+    pub learner_id: Option<&'a str>,
+    /// The specification.
+    pub spec_id: Option<&'a str>,
 }
 
 /// A write transaction. Reads in it see its own writes.

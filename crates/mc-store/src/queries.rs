@@ -8,7 +8,7 @@ use mc_core::{
 use sqlx::{AnyConnection, Row, any::AnyRow};
 
 use crate::{
-    Counts, StoreError,
+    Counts, CredentialFilter, StoreError,
     records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
 };
 
@@ -419,14 +419,15 @@ pub(crate) async fn credential_for(
 
 pub(crate) async fn credentials(
     conn: &mut AnyConnection,
-    learner_id: Option<&str>,
-    spec_id: Option<&str>,
+    filter: CredentialFilter<'_>,
 ) -> Result<Vec<CredentialRecord>, StoreError> {
     let rows = sqlx::query(select_credentials!(
-        "WHERE ($1 IS NULL OR learner_id = $1) AND ($2 IS NULL OR spec_id = $2) ORDER BY issued_at, id"
+        "WHERE ($1 IS NULL OR institution_id = $1) AND ($2 IS NULL OR learner_id = $2) \
+         AND ($3 IS NULL OR spec_id = $3) ORDER BY issued_at, id"
     ))
-    .bind(learner_id)
-    .bind(spec_id)
+    .bind(filter.institution_id)
+    .bind(filter.learner_id)
+    .bind(filter.spec_id)
     .fetch_all(conn)
     .await?;
     rows.iter().map(credential_from_row).collect()

@@ -4,6 +4,8 @@
 //! `postgres://postgres@127.0.0.1:5432/test`); each test gets its own schema. In CI
 //! (`CI=true`) a missing URL is an error, so the PostgreSQL suite can never be skipped there.
 
+pub mod browser;
+
 use std::{
     sync::atomic::{AtomicU32, Ordering},
     time::{SystemTime, UNIX_EPOCH},

@@ -3,7 +3,7 @@
 
 use axum::{
     Json,
-    http::StatusCode,
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
 };
 use mc_app::AppError;
@@ -45,6 +45,38 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// A 401 answer: no API token, or one that is not valid.
+    pub fn unauthenticated(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::UNAUTHORIZED,
+            code: "unauthenticated",
+            message: message.into(),
+            details: Vec::new(),
+        }
+    }
+
+    /// A 422 answer about one field of the request.
+    pub fn invalid(field: &str, message: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "invalid",
+            message: format!("{field}: {message}"),
+            details: vec![Detail { field: field.to_owned(), message: message.to_owned() }],
+        }
+    }
+
+    /// A 422 answer: an idempotency key used before for another request.
+    pub fn idempotency_mismatch(key: &str) -> ApiError {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "idempotency_mismatch",
+            message: format!(
+                "the Idempotency-Key {key:?} was used for another request; use a new key for a new request"
+            ),
+            details: Vec::new(),
+        }
+    }
+
     /// A 500 answer; the cause is logged here, once, and not shown.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "request failed");
@@ -64,6 +96,8 @@ impl From<AppError> for ApiError {
             AppError::Rejected(_) | AppError::InvalidArgument { .. } => (StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
             AppError::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::Store(_) | AppError::Keys(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         if status.is_server_error() {
@@ -87,7 +121,11 @@ impl From<AppError> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } };
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        }
+        response
     }
 }
 

@@ -7,7 +7,7 @@ mod api;
 mod error;
 mod published;
 
-use std::future::Future;
+use std::{future::Future, time::Duration};
 
 use axum::{Router, routing::get};
 use mc_app::App;
@@ -34,13 +34,58 @@ pub fn router(app: App) -> Router {
         .with_state(app)
 }
 
-/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+/// How a server works on the cohort job queue it shares with the others on its database.
+#[derive(Debug, Clone)]
+pub struct Worker {
+    /// This process's name in the queue.
+    pub name: String,
+    /// How long a job stays this worker's without news from it; another worker resumes it
+    /// after that.
+    pub lease: Duration,
+    /// How often an idle worker looks for a job.
+    pub poll: Duration,
+}
+
+impl Worker {
+    /// A worker named after this process, with a 30 s lease.
+    pub fn new() -> Worker {
+        let name = format!("pid{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+        Worker { name, lease: Duration::from_secs(30), poll: Duration::from_millis(500) }
+    }
+}
+
+impl Default for Worker {
+    fn default() -> Worker {
+        Worker::new()
+    }
+}
+
+/// Serves `app` on `listener` and works on cohort jobs until `shutdown` completes, then
+/// finishes the requests in flight. A job being worked on is dropped (its batch rolls back) and
+/// resumed later by this or another server.
 pub async fn serve(
     app: App,
     listener: TcpListener,
+    worker: Worker,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    let jobs = tokio::spawn(work_on_jobs(app.clone(), worker));
+    let served = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
+    jobs.abort();
+    served
+}
+
+/// Takes cohort jobs from the queue, one at a time, for as long as the server runs.
+async fn work_on_jobs(app: App, worker: Worker) {
+    let lease = i64::try_from(worker.lease.as_secs()).unwrap_or(30).max(1);
+    loop {
+        match app.work_on_next_job(&worker.name, lease, now).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(err) => tracing::error!(error = %err, "cannot take a cohort job"),
+        }
+        tokio::time::sleep(worker.poll).await;
+    }
 }
 
 /// The current time, from the system clock.

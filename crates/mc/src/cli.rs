@@ -81,6 +81,12 @@ pub(crate) enum Command {
     /// Read and check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Manage an institution's API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage an institution's staff accounts (they sign in to the pages).
+    #[command(subcommand)]
+    Staff(StaffCommand),
     /// Generate signing keys.
     #[command(subcommand)]
     Key(KeyCommand),
@@ -155,6 +161,55 @@ pub(crate) enum AuditCommand {
     Verify,
     /// Print every entry.
     List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TokenCommand {
+    /// Make a token; its secret is printed once, on standard output, and never stored.
+    Create {
+        /// The institution the token acts for.
+        #[arg(long)]
+        institution: String,
+        /// What it may do: admin, issuer or viewer.
+        #[arg(long)]
+        role: String,
+        /// What the token is for.
+        #[arg(long, default_value = "API token")]
+        label: String,
+    },
+    /// List an institution's tokens (ids and labels; secrets are not kept).
+    List {
+        /// The institution.
+        #[arg(long)]
+        institution: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token: it is refused from then on.
+    Revoke {
+        /// The token's id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum StaffCommand {
+    /// Add a staff member; the password (at least 10 characters) is read from standard input.
+    Add {
+        /// The institution they work for.
+        #[arg(long)]
+        institution: String,
+        /// Their email address, which they sign in with.
+        #[arg(long)]
+        email: String,
+        /// Their name.
+        #[arg(long)]
+        name: String,
+        /// What they may do: admin, issuer or viewer.
+        #[arg(long)]
+        role: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -378,7 +433,12 @@ pub(crate) struct ServeArgs {
     /// The address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub(crate) addr: SocketAddr,
-    /// Load the demo data set before serving (nothing is added twice).
+    /// Load the demo data set, demo staff accounts and a few credentials before serving, and
+    /// print where to start (nothing is added twice).
     #[arg(long)]
     pub(crate) demo: bool,
+    /// Seconds a cohort job stays with this server without news before another server
+    /// sharing the database resumes it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub(crate) job_lease: u64,
 }

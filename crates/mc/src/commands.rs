@@ -14,7 +14,7 @@ use crate::{
     bench,
     cli::{
         AuditCommand, Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs,
-        IssuerCommand, LearnerCommand, SpecCommand, StatusCommand,
+        IssuerCommand, LearnerCommand, SpecCommand, StaffCommand, StatusCommand, TokenCommand,
     },
     config::{self, Create},
     credentials, output, progress, serve,
@@ -96,6 +96,19 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             let change = app.unsuspend_credential(id, credentials::now()).await.context("nothing was unsuspended")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "lifted the suspension of credential {id}")?;
+        }
+        Command::Token(command) => token(app, command, &mut out).await?,
+        Command::Staff(StaffCommand::Add { institution, email, name, role }) => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            let role = mc_app::Role::parse(role)?;
+            let staff = app.add_staff(institution, email, name, role, password, credentials::now()).await?;
+            writeln!(
+                out,
+                "added staff member {} ({}, {}) to {}",
+                staff.email, staff.id, staff.role, staff.institution_id
+            )?;
         }
         Command::Audit(AuditCommand::Verify) => match app.verify_audit().await? {
             Ok(entries) => writeln!(out, "the audit log is intact: {entries} entries, each chained to the one before")?,
@@ -224,6 +237,41 @@ async fn learner(app: &App, command: &LearnerCommand, out: &mut impl Write) -> a
                 true => output::json(out, &learners.iter().map(LearnerDocument::from).collect::<Vec<_>>())?,
                 false => output::learner_table(out, &learners)?,
             }
+        }
+    }
+    Ok(())
+}
+
+async fn token(app: &App, command: &TokenCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { institution, role, label } => {
+            let role = mc_app::Role::parse(role)?;
+            let token = app.create_token(institution, role, label, credentials::now()).await?;
+            eprintln!(
+                "created API token {} ({}) for {}; its secret is shown this once:",
+                token.record.id, token.record.role, token.record.institution_id
+            );
+            writeln!(out, "{}", token.secret)?;
+        }
+        TokenCommand::List { institution, json } => {
+            let tokens = app.tokens(institution).await?;
+            match json {
+                true => {
+                    let tokens: Vec<serde_json::Value> = tokens
+                        .iter()
+                        .map(|token| {
+                            serde_json::json!({"id": token.id, "institution": token.institution_id, "role": token.role,
+                                "label": token.label, "created_at": token.created_at, "revoked_at": token.revoked_at})
+                        })
+                        .collect();
+                    writeln!(out, "{}", serde_json::to_string_pretty(&tokens)?)?;
+                }
+                false => output::token_table(out, &tokens)?,
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let token = app.revoke_token(id, credentials::now()).await?;
+            writeln!(out, "revoked API token {} of {}", token.id, token.institution_id)?;
         }
     }
     Ok(())
@@ -368,7 +416,7 @@ async fn issue_cohort(
 async fn credential(app: &App, command: &CredentialCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         CredentialCommand::List { learner, spec, json } => {
-            let credentials = app.credentials(learner.as_deref(), spec.as_deref()).await?;
+            let credentials = app.credentials(None, learner.as_deref(), spec.as_deref()).await?;
             match json.json {
                 true => output::json(out, &credentials.iter().map(|issued| &issued.document).collect::<Vec<_>>())?,
                 false => output::credential_table(out, &credentials)?,

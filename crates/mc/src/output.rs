@@ -170,3 +170,14 @@ pub(crate) fn credential_table(out: &mut impl Write, credentials: &[IssuedCreden
         .collect();
     table(out, &["ID", "ISSUED", "STATE", "ISSUER", "NAME"], &rows)
 }
+
+pub(crate) fn token_table(out: &mut impl Write, tokens: &[mc_store::ApiTokenRecord]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = tokens
+        .iter()
+        .map(|token| {
+            let state = token.revoked_at.as_ref().map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+            vec![token.id.clone(), token.role.clone(), state, token.label.clone()]
+        })
+        .collect();
+    table(out, &["ID", "ROLE", "STATE", "LABEL"], &rows)
+}

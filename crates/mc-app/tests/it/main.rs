@@ -51,7 +51,7 @@ async fn concurrent_issuers_never_share_a_status_index() {
             let summary = task.await.unwrap().unwrap_or_else(|err| panic!("[{}] {err}", db.backend));
             assert_eq!(summary.issued, PER_ISSUER);
         }
-        let credentials = store.credentials(None, None).await.unwrap();
+        let credentials = store.credentials(mc_store::CredentialFilter::default()).await.unwrap();
         assert_eq!(credentials.len(), ISSUERS * PER_ISSUER, "[{}]", db.backend);
         let mut indexes = HashSet::new();
         for credential in &credentials {

@@ -1,12 +1,24 @@
-//! Credentials: verification, open to anyone.
+//! Credentials: verification (open to anyone), and issuing, reading and changing the state of
+//! an institution's own credentials (with its API token).
 
 use std::sync::{Arc, OnceLock};
 
-use axum::{Json, extract::State};
-use mc_app::{App, Verifier, adapters::HttpsKeyResolver};
-use mc_vc::verify::Verification;
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode},
+    response::Response,
+};
+use mc_app::{
+    Added, App, IssueRequest, IssuedCredential, LearnerRef, StateChange, Verifier, adapters::HttpsKeyResolver,
+};
+use mc_vc::{proof::Suite, verify::Verification};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::ApiError;
+use super::auth::{Caller, idempotent};
+use crate::{ApiError, now};
 
 /// One resolver for the whole server, so that fetched documents are cached across requests.
 fn online() -> Arc<HttpsKeyResolver> {
@@ -14,14 +26,162 @@ fn online() -> Arc<HttpsKeyResolver> {
     Arc::clone(ONLINE.get_or_init(|| Arc::new(HttpsKeyResolver::new())))
 }
 
-/// `POST /api/v1/credentials/verify`: the body is a credential (JSON-LD with embedded proofs,
-/// or a VC-JWT); the answer is the verification result, whatever the verdict.
-pub(crate) async fn verify_credential(State(app): State<App>, body: String) -> Result<Json<Verification>, ApiError> {
-    let now = crate::now();
-    let material = app.verification_material(&body, now).await?;
+/// Verifies a credential (JSON-LD with embedded proofs, or a VC-JWT) with what this database
+/// holds first, then over HTTPS. Shared by the API and the pages.
+pub(crate) async fn verify_text(app: &App, text: String) -> Result<Verification, ApiError> {
+    let now = now();
+    let material = app.verification_material(&text, now).await?;
     let online = online();
-    let result = tokio::task::spawn_blocking(move || Verifier::new(material, Some(&online), None, now).verify(&body))
+    tokio::task::spawn_blocking(move || Verifier::new(material, Some(&online), None, now).verify(&text))
         .await
-        .map_err(|err| ApiError::internal(format!("the verification task failed: {err}")))?;
-    Ok(Json(result))
+        .map_err(|err| ApiError::internal(format!("the verification task failed: {err}")))
+}
+
+/// `POST /api/v1/credentials/verify`: the body is a credential; the answer is the verification
+/// result, whatever the verdict.
+pub(crate) async fn verify_credential(State(app): State<App>, body: String) -> Result<Json<Verification>, ApiError> {
+    Ok(Json(verify_text(&app, body).await?))
+}
+
+/// A credential as its institution sees it, without the signed document.
+#[derive(Serialize)]
+pub(crate) struct CredentialSummary<'a> {
+    id: &'a str,
+    institution: &'a str,
+    spec: &'a str,
+    learner: &'a str,
+    state: &'a str,
+    issued_at: &'a str,
+    revocation_reason: Option<&'a str>,
+}
+
+impl<'a> From<&'a IssuedCredential> for CredentialSummary<'a> {
+    fn from(credential: &'a IssuedCredential) -> CredentialSummary<'a> {
+        let record = &credential.record;
+        CredentialSummary {
+            id: &record.id,
+            institution: &record.institution_id,
+            spec: &record.spec_id,
+            learner: &record.learner_id,
+            state: &record.state,
+            issued_at: &record.issued_at,
+            revocation_reason: record.revocation_reason.as_deref(),
+        }
+    }
+}
+
+fn with_document(credential: &IssuedCredential) -> Value {
+    serde_json::json!({"credential": CredentialSummary::from(credential), "document": credential.document})
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IssueBody {
+    spec: String,
+    learner: String,
+    #[serde(default)]
+    suite: Option<String>,
+    #[serde(default)]
+    grade: Option<String>,
+}
+
+/// Reads a cryptosuite's name; the default is eddsa-rdfc-2022.
+pub(crate) fn suite(name: Option<&str>) -> Result<Suite, ApiError> {
+    match name {
+        None => Ok(Suite::EddsaRdfc2022),
+        Some(name @ ("eddsa-rdfc-2022" | "eddsa-jcs-2022")) => Ok(Suite::from_name(name).expect("a known suite")),
+        Some(other) => Err(ApiError::invalid("suite", &format!("{other:?} is not eddsa-rdfc-2022 or eddsa-jcs-2022"))),
+    }
+}
+
+/// Reads a JSON request body into `T`, naming the field a problem is in.
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|_| ApiError::invalid("body", "is not UTF-8 text"))?;
+    Ok(mc_app::parse_document(text, mc_app::Format::Json)?)
+}
+
+/// `POST /api/v1/credentials/issue`: issues one of the caller's institution's specifications to
+/// a learner; 201 when issued now, 200 when the learner already had it.
+pub(crate) async fn issue_credential(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    idempotent(&app, &principal, &headers, "POST /api/v1/credentials/issue", &body, async |key| {
+        let request: IssueBody = json_body(&body)?;
+        let request = IssueRequest {
+            spec: &request.spec,
+            learner: LearnerRef::IdOrEmail(&request.learner),
+            suite: suite(request.suite.as_deref())?,
+            cohort_key: None,
+            idempotency_key: key,
+            grade: request.grade.as_deref(),
+            now: now(),
+        };
+        let (credential, added) = app.issue_as(&principal, &request).await?;
+        let status = match added {
+            Added::New => StatusCode::CREATED,
+            Added::Unchanged => StatusCode::OK,
+        };
+        Ok((status, with_document(&credential)))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    learner: Option<String>,
+    spec: Option<String>,
+}
+
+/// `GET /api/v1/credentials?learner=&spec=`: the caller's institution's credentials.
+pub(crate) async fn list_credentials(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    let credentials = app.credentials_as(&principal, query.learner.as_deref(), query.spec.as_deref()).await?;
+    let summaries: Vec<CredentialSummary<'_>> = credentials.iter().map(CredentialSummary::from).collect();
+    Ok(Json(serde_json::json!({ "credentials": summaries })))
+}
+
+/// `GET /api/v1/credentials/{id}`: one of the caller's institution's credentials.
+pub(crate) async fn find_credential(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(with_document(&app.credential_as(&principal, &id).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StateBody {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST /api/v1/credentials/{id}/revoke|suspend|unsuspend`.
+pub(crate) async fn change_state(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    Path((id, action)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let request: StateBody = match body.is_empty() {
+        true => StateBody { reason: None },
+        false => json_body(&body)?,
+    };
+    let change = match action.as_str() {
+        "revoke" => StateChange::Revoke(
+            request.reason.as_deref().ok_or_else(|| ApiError::invalid("reason", "a revocation needs a reason"))?,
+        ),
+        "suspend" => StateChange::Suspend,
+        "unsuspend" => StateChange::Unsuspend,
+        _ => return Err(ApiError::not_found("no such page or endpoint")),
+    };
+    let changed = app.change_state_as(&principal, &id, change, now()).await?;
+    Ok(Json(serde_json::to_value(CredentialSummary::from(&changed.credential)).expect("a summary serializes")))
 }

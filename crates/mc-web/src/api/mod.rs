@@ -1,17 +1,35 @@
-//! The JSON API under `/api/v1`.
+//! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
-mod credentials;
+mod auth;
+mod cohorts;
+pub(crate) mod credentials;
 mod specs;
 
 use axum::{
     Router,
+    http::header,
+    response::IntoResponse,
     routing::{get, post},
 };
 use mc_app::App;
 
+/// The OpenAPI 3.1 description of this API.
+pub(crate) const OPENAPI: &str = include_str!("../../openapi.json");
+
 pub(crate) fn router() -> Router<App> {
     Router::new()
-        .route("/specs", get(specs::list_specs))
+        .route("/openapi.json", get(openapi))
+        .route("/specs", get(specs::list_specs).post(specs::add_spec))
         .route("/specs/{id}", get(specs::find_spec))
+        .route("/credentials", get(credentials::list_credentials))
         .route("/credentials/verify", post(credentials::verify_credential))
+        .route("/credentials/issue", post(credentials::issue_credential))
+        .route("/credentials/{id}", get(credentials::find_credential))
+        .route("/credentials/{id}/{action}", post(credentials::change_state))
+        .route("/cohorts", post(cohorts::submit_cohort))
+        .route("/cohorts/{id}", get(cohorts::find_cohort))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], OPENAPI)
 }

@@ -2,12 +2,15 @@
 
 use axum::{
     Json,
+    body::Bytes,
     extract::{Path, State},
+    http::StatusCode,
 };
-use mc_app::App;
+use mc_app::{Added, App};
 use mc_core::wire::SpecDocument;
 use serde::Serialize;
 
+use super::{auth::Caller, credentials::json_body};
 use crate::ApiError;
 
 #[derive(Serialize)]
@@ -25,4 +28,20 @@ pub(crate) async fn list_specs(State(app): State<App>) -> Result<Json<ListSpecsR
 pub(crate) async fn find_spec(State(app): State<App>, Path(id): Path<String>) -> Result<Json<SpecDocument>, ApiError> {
     let spec = app.spec(&id).await?;
     Ok(Json(SpecDocument::from(&spec)))
+}
+
+/// `POST /api/v1/specs`: adds a specification the caller's institution issues; 201 when added,
+/// 200 when the same one was already stored.
+pub(crate) async fn add_spec(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<SpecDocument>), ApiError> {
+    let document: SpecDocument = json_body(&body)?;
+    let (spec, added) = app.add_spec_as(&principal, &document).await?;
+    let status = match added {
+        Added::New => StatusCode::CREATED,
+        Added::Unchanged => StatusCode::OK,
+    };
+    Ok((status, Json(SpecDocument::from(&spec))))
 }

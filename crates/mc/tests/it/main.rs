@@ -1,6 +1,7 @@
 //! End-to-end tests: they run the real `microcred` binary in a fresh data directory, on SQLite
 //! and (when configured) PostgreSQL, and talk to the real server over loopback.
 
+mod api;
 mod audit;
 mod cli;
 mod cohort;

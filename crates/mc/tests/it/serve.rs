@@ -1,67 +1,6 @@
 //! The HTTP server, run as `microcred serve` on a free loopback port.
 
-use std::{
-    io::{BufRead, BufReader},
-    net::SocketAddr,
-    process::{Child, Stdio},
-    sync::mpsc,
-    time::Duration,
-};
-
-use crate::support::{Env, get, post};
-
-/// A running `microcred serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    log: mpsc::Receiver<String>,
-}
-
-impl Server {
-    fn start(env: &Env, extra: &[&str]) -> Server {
-        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
-        args.extend(extra);
-        let mut child = env.command(&args).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
-        let (tx, log) = mpsc::channel();
-        let stderr = BufReader::new(child.stderr.take().unwrap());
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut seen = Vec::new();
-        let addr = loop {
-            let line = log
-                .recv_timeout(Duration::from_secs(60))
-                .unwrap_or_else(|_| panic!("the server did not say where it listens; log:\n{}", seen.join("\n")));
-            if let Some((_, addr)) = line.split_once("listening on http://") {
-                break addr.trim().parse().unwrap();
-            }
-            seen.push(line);
-        };
-        Server { child, addr, log }
-    }
-
-    /// Sends SIGTERM and waits for a clean exit.
-    fn stop(mut self) {
-        let status = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
-        assert!(status.success());
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "the server exits cleanly on SIGTERM: {status}");
-        // The reader thread ends at the end of stderr; wait for it rather than race it.
-        let log: Vec<String> = self.log.iter().collect();
-        assert!(log.iter().any(|line| line.contains("stopped")), "{log:?}");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
+use crate::support::{Env, Server, get, post};
 
 #[test]
 fn serves_health_and_specs() {

@@ -1,10 +1,11 @@
 //! Running `microcred` in a fresh environment, and a minimal HTTP client for loopback tests.
 
 use std::{
-    io::{Read, Write},
+    io::{BufRead, BufReader, Read, Write},
     net::{SocketAddr, TcpStream},
     path::{Path, PathBuf},
-    process::{Command, Output, Stdio},
+    process::{Child, Command, Output, Stdio},
+    sync::mpsc,
     time::Duration,
 };
 
@@ -141,10 +142,21 @@ impl Answer {
 /// `POST path` with `body` over HTTP/1.1 on loopback. A server that answers before reading the
 /// whole body (413) may close the connection while it is being sent; the answer is read anyway.
 pub(crate) fn post(addr: SocketAddr, path: &str, content_type: &str, body: &[u8]) -> Answer {
+    post_with_headers(addr, path, "", content_type, body)
+}
+
+/// [`post`] with extra header lines, each ending in `\r\n`.
+pub(crate) fn post_with_headers(
+    addr: SocketAddr,
+    path: &str,
+    headers: &str,
+    content_type: &str,
+    body: &[u8],
+) -> Answer {
     let mut stream = TcpStream::connect(addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let head = format!(
-        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
     let sent = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
@@ -173,4 +185,108 @@ pub(crate) fn get(addr: SocketAddr, path: &str) -> Answer {
     let status =
         head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
     Answer { status, body: body.to_owned() }
+}
+
+/// A running `microcred serve`, stopped when dropped.
+pub(crate) struct Server {
+    child: Child,
+    pub(crate) addr: SocketAddr,
+    log: mpsc::Receiver<String>,
+}
+
+impl Server {
+    pub(crate) fn start(env: &Env, extra: &[&str]) -> Server {
+        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        args.extend(extra);
+        let mut child = env.command(&args).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        let (tx, log) = mpsc::channel();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        let addr = loop {
+            let line = log
+                .recv_timeout(Duration::from_secs(60))
+                .unwrap_or_else(|_| panic!("the server did not say where it listens; log:\n{}", seen.join("\n")));
+            if let Some((_, addr)) = line.split_once("listening on http://") {
+                break addr.trim().parse().unwrap();
+            }
+            seen.push(line);
+        };
+        Server { child, addr, log }
+    }
+
+    /// Sends SIGTERM and waits for a clean exit.
+    pub(crate) fn stop(mut self) {
+        let status = std::process::Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "the server exits cleanly on SIGTERM: {status}");
+        // The reader thread ends at the end of stderr; wait for it rather than race it.
+        let log: Vec<String> = self.log.iter().collect();
+        assert!(log.iter().any(|line| line.contains("stopped")), "{log:?}");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+/// An HTTP request to a test server, with headers: `Request::new(addr, "POST", path)`.
+pub(crate) struct Request {
+    url: String,
+    method: &'static str,
+    headers: Vec<(String, String)>,
+}
+
+impl Request {
+    pub(crate) fn new(addr: SocketAddr, method: &'static str, path: &str) -> Request {
+        Request { url: format!("http://{addr}{path}"), method, headers: Vec::new() }
+    }
+
+    /// Adds a header.
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Request {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// Adds `Authorization: Bearer token`.
+    pub(crate) fn token(self, token: &str) -> Request {
+        self.header("Authorization", &format!("Bearer {token}"))
+    }
+
+    /// Sends the request with no body.
+    pub(crate) fn send(self) -> Answer {
+        self.send_body("", b"")
+    }
+
+    /// Sends `body` as JSON.
+    pub(crate) fn json(self, body: &serde_json::Value) -> Answer {
+        self.send_body("application/json", body.to_string().as_bytes())
+    }
+
+    /// Sends `body` with a content type.
+    pub(crate) fn send_body(self, content_type: &str, body: &[u8]) -> Answer {
+        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let mut request = ureq::http::Request::builder().method(self.method).uri(&self.url);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        if !content_type.is_empty() {
+            request = request.header("Content-Type", content_type);
+        }
+        let request = request.body(body.to_vec()).unwrap();
+        let mut response = agent.run(request).unwrap_or_else(|err| panic!("{} {}: {err}", self.method, self.url));
+        let status = response.status().as_u16();
+        let body = response.body_mut().read_to_string().unwrap();
+        Answer { status, body }
+    }
 }

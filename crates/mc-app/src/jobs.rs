@@ -1,0 +1,273 @@
+//! Cohort jobs: a cohort submitted over the API or the pages is checked row by row at once,
+//! queued in the database, and issued in the background by whichever server process takes it.
+//! The worker records its progress and renews its lease after every batch; when it stops, the
+//! lease runs out and another worker resumes the job. Credentials are issued once per
+//! specification, learner and cohort key, so a resumed job issues nothing twice.
+
+use mc_core::Timestamp;
+use mc_store::{CohortJobRecord, JobProgress, StoreError};
+use mc_vc::proof::Suite;
+use serde::Serialize;
+
+use crate::{
+    App, AppError, CohortRow, IssueRequest, LearnerRef,
+    access::{Principal, Role},
+    cohort::{BATCH, check_row},
+};
+
+/// A cohort job as its submitter sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CohortJob {
+    /// The job's id.
+    pub id: String,
+    /// The institution that submitted it.
+    pub institution: String,
+    /// The specification issued.
+    pub spec: String,
+    /// The cohort key its credentials are issued under.
+    pub cohort_key: String,
+    /// `queued`, `running`, `done` or `failed`.
+    pub state: String,
+    /// Rows accepted.
+    pub total: u64,
+    /// Rows worked through.
+    pub processed: u64,
+    /// Credentials issued.
+    pub issued: u64,
+    /// Rows whose learner already had the credential (or whose batch a stopped worker had
+    /// committed before its progress was recorded).
+    pub skipped: u64,
+    /// Rows refused when the job was submitted.
+    pub rejected: Vec<RejectedRow>,
+    /// Why the job failed.
+    pub error: Option<String>,
+    /// When it was submitted.
+    pub created_at: String,
+    /// When it last changed.
+    pub updated_at: String,
+}
+
+/// A row refused, with its line (CSV) or entry number (JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct RejectedRow {
+    /// The line or entry number.
+    pub line: usize,
+    /// Why.
+    pub message: String,
+}
+
+/// What to submit.
+#[derive(Debug, Clone)]
+pub struct CohortSubmission<'a> {
+    /// The specification's id.
+    pub spec: &'a str,
+    /// The cohort key; the job's id when `None`.
+    pub cohort_key: Option<&'a str>,
+    /// The cryptosuite.
+    pub suite: Suite,
+    /// The rows, each with its line.
+    pub rows: Vec<(usize, CohortRow)>,
+}
+
+/// The most rows one job takes.
+pub const MAX_JOB_ROWS: usize = 20_000;
+
+impl CohortJob {
+    fn from_record(record: CohortJobRecord) -> Result<CohortJob, AppError> {
+        let rejected = serde_json::from_str(&record.rejected).map_err(|err| StoreError::Corrupt {
+            what: "cohort job",
+            id: record.id.clone(),
+            detail: err.to_string(),
+        })?;
+        Ok(CohortJob {
+            id: record.id,
+            institution: record.institution_id,
+            spec: record.spec_id,
+            cohort_key: record.cohort_key,
+            state: record.state,
+            total: record.total,
+            processed: record.processed,
+            issued: record.issued,
+            skipped: record.skipped,
+            rejected,
+            error: record.error,
+            created_at: record.created_at,
+            updated_at: record.updated_at,
+        })
+    }
+}
+
+impl App {
+    /// Checks every row and queues the accepted ones for issuing. The specification must be
+    /// one the principal's institution issues.
+    pub async fn submit_cohort(
+        &self,
+        principal: &Principal,
+        submission: CohortSubmission<'_>,
+        now: Timestamp,
+    ) -> Result<CohortJob, AppError> {
+        principal.require(Role::Issuer)?;
+        let spec = self.spec(submission.spec).await?;
+        self.require_issuer_of(principal, &spec)?;
+        if submission.rows.is_empty() || submission.rows.len() > MAX_JOB_ROWS {
+            return Err(AppError::InvalidArgument {
+                what: "learners",
+                source: mc_core::ValueError::new(format!(
+                    "a cohort has 1 to {MAX_JOB_ROWS} learners, not {}",
+                    submission.rows.len()
+                )),
+            });
+        }
+        if let Some(key) = submission.cohort_key {
+            mc_core::PlainText::parse(key, 200).map_err(|err| AppError::invalid_argument("cohort_key", err))?;
+        }
+        let mut accepted = Vec::new();
+        let mut rejected = Vec::new();
+        for (line, row) in submission.rows {
+            match check_row(&row) {
+                Ok(_) => accepted.push((line, row)),
+                Err(message) => rejected.push(RejectedRow { line, message }),
+            }
+        }
+        let id = uuid::Uuid::now_v7().to_string();
+        let rows = serde_json::to_string(&accepted).expect("rows always serialize");
+        let at = now.to_rfc3339();
+        let total = accepted.len() as u64;
+        let record = CohortJobRecord {
+            cohort_key: submission.cohort_key.map_or_else(|| id.clone(), str::to_owned),
+            id,
+            institution_id: principal.institution.to_string(),
+            spec_id: spec.id().to_string(),
+            suite: submission.suite.name().to_owned(),
+            rows,
+            state: if total == 0 { "done" } else { "queued" }.to_owned(),
+            total,
+            processed: 0,
+            issued: 0,
+            skipped: 0,
+            rejected: serde_json::to_string(&rejected).expect("rows always serialize"),
+            error: None,
+            worker: None,
+            lease_until: None,
+            created_at: at.clone(),
+            updated_at: at,
+        };
+        self.store().insert_job(&record).await?;
+        tracing::info!(job.id = %record.id, institution.id = %record.institution_id, rows = total, "cohort job queued");
+        CohortJob::from_record(record)
+    }
+
+    /// A cohort job of the principal's institution.
+    pub async fn cohort_job(&self, principal: &Principal, id: &str) -> Result<CohortJob, AppError> {
+        let record =
+            self.store().job(id).await?.ok_or_else(|| AppError::NotFound { what: "cohort job", id: id.into() })?;
+        principal.owns(&record.institution_id, "cohort job", id)?;
+        CohortJob::from_record(record)
+    }
+
+    /// The latest cohort jobs of the principal's institution, newest first.
+    pub async fn cohort_jobs(&self, principal: &Principal) -> Result<Vec<CohortJob>, AppError> {
+        let records = self.store().jobs_of(principal.institution.as_str()).await?;
+        records.into_iter().map(CohortJob::from_record).collect()
+    }
+
+    /// Takes the next job that waits (or whose worker stopped) and works it through as
+    /// `worker`, holding it `lease_seconds` at a time. Returns whether there was one.
+    pub async fn work_on_next_job(
+        &self,
+        worker: &str,
+        lease_seconds: i64,
+        now: fn() -> Timestamp,
+    ) -> Result<bool, AppError> {
+        let start = now();
+        let Some(job) = self
+            .store()
+            .claim_job(worker, start.unix_seconds(), start.unix_seconds() + lease_seconds, &start.to_rfc3339())
+            .await?
+        else {
+            return Ok(false);
+        };
+        tracing::info!(job.id = %job.id, worker, processed = job.processed, "cohort job taken");
+        let outcome = self.work_on(&job, worker, lease_seconds, now).await;
+        let (state, error) = match &outcome {
+            Ok(Some(_)) => ("done", None),
+            // The lease was lost: the job is another worker's now.
+            Ok(None) => return Ok(true),
+            Err(err) => ("failed", Some(err.to_string())),
+        };
+        let (processed, issued, skipped) = match outcome {
+            Ok(Some(counts)) => counts,
+            _ => (job.processed, job.issued, job.skipped),
+        };
+        let at = now();
+        let progress = JobProgress { state, processed, issued, skipped, error: error.as_deref() };
+        self.store().update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await?;
+        match error {
+            None => tracing::info!(job.id = %job.id, issued, skipped, "cohort job done"),
+            Some(error) => tracing::error!(job.id = %job.id, %error, "cohort job failed"),
+        }
+        Ok(true)
+    }
+
+    /// Issues a job's rows from where its progress says, batch by batch. `Ok(None)` when the
+    /// lease was lost; otherwise the final counts of processed, issued and skipped rows.
+    async fn work_on(
+        &self,
+        job: &CohortJobRecord,
+        worker: &str,
+        lease_seconds: i64,
+        now: fn() -> Timestamp,
+    ) -> Result<Option<(u64, u64, u64)>, AppError> {
+        let rows: Vec<(usize, CohortRow)> = serde_json::from_str(&job.rows).map_err(|err| StoreError::Corrupt {
+            what: "cohort job",
+            id: job.id.clone(),
+            detail: err.to_string(),
+        })?;
+        let suite = Suite::from_name(&job.suite).ok_or_else(|| StoreError::Corrupt {
+            what: "cohort job",
+            id: job.id.clone(),
+            detail: format!("unknown suite {:?}", job.suite),
+        })?;
+        let (mut processed, mut issued, mut skipped) = (job.processed, job.issued, job.skipped);
+        let remaining = rows.get(processed as usize..).unwrap_or_default();
+        for chunk in remaining.chunks(BATCH) {
+            let request = IssueRequest {
+                spec: &job.spec_id,
+                learner: LearnerRef::IdOrEmail(""),
+                suite,
+                cohort_key: Some(&job.cohort_key),
+                idempotency_key: None,
+                grade: None,
+                now: now(),
+            };
+            let summary = self.issue_cohort(&request, chunk, &mut |_| {}).await?;
+            processed += chunk.len() as u64;
+            issued += summary.issued as u64;
+            skipped += summary.skipped as u64;
+            let at = now();
+            let progress = JobProgress { state: "running", processed, issued, skipped, error: None };
+            let held = self
+                .store()
+                .update_job(&job.id, worker, progress, at.unix_seconds() + lease_seconds, &at.to_rfc3339())
+                .await?;
+            if !held {
+                tracing::warn!(job.id = %job.id, worker, "cohort job lease lost; another worker resumes it");
+                return Ok(None);
+            }
+        }
+        Ok(Some((processed, issued, skipped)))
+    }
+
+    /// Refuses unless the principal's institution issues `spec`.
+    pub(crate) fn require_issuer_of(&self, principal: &Principal, spec: &mc_core::Spec) -> Result<(), AppError> {
+        match spec.issuer() == &principal.institution {
+            true => Ok(()),
+            false => Err(AppError::Forbidden(format!(
+                "specification {} is issued by {}, not by {}",
+                spec.id(),
+                spec.issuer(),
+                principal.institution
+            ))),
+        }
+    }
+}

@@ -1,0 +1,355 @@
+//! Who may do what: API tokens, staff accounts, browser sessions, learners' sign-in and share
+//! links, and the remembered answers of idempotent API requests. Secrets arrive here already
+//! hashed; the store never sees one in the clear.
+
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+use crate::StoreError;
+
+/// An institution's API token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiTokenRecord {
+    /// The token's id, shown in listings (not the secret).
+    pub id: String,
+    /// The institution it acts for.
+    pub institution_id: String,
+    /// `admin`, `issuer` or `viewer`.
+    pub role: String,
+    /// What it is for, as its maker said.
+    pub label: String,
+    /// SHA-256 of the secret, hex.
+    pub secret_hash: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it was revoked.
+    pub revoked_at: Option<String>,
+}
+
+/// A staff member of an institution, who signs in to the pages with a password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffRecord {
+    /// The account's id.
+    pub id: String,
+    /// The institution they work for.
+    pub institution_id: String,
+    /// Their email address, which they sign in with.
+    pub email: String,
+    /// Their name.
+    pub name: String,
+    /// `admin`, `issuer` or `viewer`.
+    pub role: String,
+    /// The argon2 hash of their password, PHC string.
+    pub password_hash: String,
+    /// When the account was made (RFC 3339).
+    pub created_at: String,
+}
+
+/// A signed-in browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    /// SHA-256 of the cookie's secret, hex.
+    pub secret_hash: String,
+    /// `staff` or `learner`.
+    pub kind: String,
+    /// The staff member's or learner's id.
+    pub subject_id: String,
+    /// The token forms of this session must carry.
+    pub csrf: String,
+    /// Unix seconds after which the session is over.
+    pub expires_at: i64,
+}
+
+/// A link that shows one credential publicly until it expires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareLinkRecord {
+    /// The link's id, the last segment of its URL: random and unguessable.
+    pub id: String,
+    /// The credential shown.
+    pub credential_id: String,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// Unix seconds after which the link shows nothing.
+    pub expires_at: i64,
+}
+
+/// The answer given to an API request made with an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// SHA-256 of what was asked (method, path and body), hex.
+    pub request_hash: String,
+    /// The HTTP status of the answer.
+    pub status: u16,
+    /// The answer's body.
+    pub body: String,
+}
+
+fn token_from_row(row: &AnyRow) -> Result<ApiTokenRecord, StoreError> {
+    Ok(ApiTokenRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        role: row.try_get("role")?,
+        label: row.try_get("label")?,
+        secret_hash: row.try_get("secret_hash")?,
+        created_at: row.try_get("created_at")?,
+        revoked_at: row.try_get("revoked_at")?,
+    })
+}
+
+/// A `SELECT` of every token column, followed by `$tail`.
+macro_rules! select_tokens {
+    ($tail:literal) => {
+        concat!("SELECT id, institution_id, role, label, secret_hash, created_at, revoked_at FROM api_tokens ", $tail)
+    };
+}
+
+pub(crate) async fn insert_token(conn: &mut AnyConnection, token: &ApiTokenRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO api_tokens (id, institution_id, role, label, secret_hash, created_at, revoked_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&token.id)
+    .bind(&token.institution_id)
+    .bind(&token.role)
+    .bind(&token.label)
+    .bind(&token.secret_hash)
+    .bind(&token.created_at)
+    .bind(&token.revoked_at)
+    .execute(conn)
+    .await
+    .map_err(|err| StoreError::from_write("an API token with this id", &["id", "secret_hash"], err))?;
+    Ok(())
+}
+
+pub(crate) async fn token_by_hash(conn: &mut AnyConnection, hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+    let row = sqlx::query(select_tokens!("WHERE secret_hash = $1")).bind(hash).fetch_optional(conn).await?;
+    row.as_ref().map(token_from_row).transpose()
+}
+
+pub(crate) async fn tokens(conn: &mut AnyConnection, institution_id: &str) -> Result<Vec<ApiTokenRecord>, StoreError> {
+    let rows = sqlx::query(select_tokens!("WHERE institution_id = $1 ORDER BY created_at, id"))
+        .bind(institution_id)
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(token_from_row).collect()
+}
+
+pub(crate) async fn revoke_token(
+    conn: &mut AnyConnection,
+    id: &str,
+    at: &str,
+) -> Result<Option<ApiTokenRecord>, StoreError> {
+    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    let row = sqlx::query(select_tokens!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(token_from_row).transpose()
+}
+
+fn staff_from_row(row: &AnyRow) -> Result<StaffRecord, StoreError> {
+    Ok(StaffRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        role: row.try_get("role")?,
+        password_hash: row.try_get("password_hash")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// A `SELECT` of every staff column, followed by `$tail`.
+macro_rules! select_staff {
+    ($tail:literal) => {
+        concat!("SELECT id, institution_id, email, name, role, password_hash, created_at FROM staff ", $tail)
+    };
+}
+
+pub(crate) async fn insert_staff(conn: &mut AnyConnection, staff: &StaffRecord) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO staff (id, institution_id, email, name, role, password_hash, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&staff.id)
+    .bind(&staff.institution_id)
+    .bind(&staff.email)
+    .bind(&staff.name)
+    .bind(&staff.role)
+    .bind(&staff.password_hash)
+    .bind(&staff.created_at)
+    .execute(conn)
+    .await
+    .map_err(|err| StoreError::from_write("a staff member with this email address", &["email", "id"], err))?;
+    Ok(())
+}
+
+pub(crate) async fn staff_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<StaffRecord>, StoreError> {
+    let row = sqlx::query(select_staff!("WHERE email = $1")).bind(email).fetch_optional(conn).await?;
+    row.as_ref().map(staff_from_row).transpose()
+}
+
+pub(crate) async fn staff(conn: &mut AnyConnection, id: &str) -> Result<Option<StaffRecord>, StoreError> {
+    let row = sqlx::query(select_staff!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    row.as_ref().map(staff_from_row).transpose()
+}
+
+pub(crate) async fn insert_session(conn: &mut AnyConnection, session: &SessionRecord) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO sessions (secret_hash, kind, subject_id, csrf, expires_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&session.secret_hash)
+        .bind(&session.kind)
+        .bind(&session.subject_id)
+        .bind(&session.csrf)
+        .bind(session.expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn session(
+    conn: &mut AnyConnection,
+    hash: &str,
+    now: i64,
+) -> Result<Option<SessionRecord>, StoreError> {
+    let row = sqlx::query(
+        "SELECT secret_hash, kind, subject_id, csrf, expires_at FROM sessions WHERE secret_hash = $1 AND expires_at > $2",
+    )
+    .bind(hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(SessionRecord {
+        secret_hash: row.try_get("secret_hash")?,
+        kind: row.try_get("kind")?,
+        subject_id: row.try_get("subject_id")?,
+        csrf: row.try_get("csrf")?,
+        expires_at: row.try_get("expires_at")?,
+    }))
+}
+
+pub(crate) async fn delete_session(conn: &mut AnyConnection, hash: &str, now: i64) -> Result<(), StoreError> {
+    // Expired sessions go with it.
+    sqlx::query("DELETE FROM sessions WHERE secret_hash = $1 OR expires_at <= $2")
+        .bind(hash)
+        .bind(now)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn insert_sign_in_link(
+    conn: &mut AnyConnection,
+    hash: &str,
+    learner_id: &str,
+    expires_at: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO sign_in_links (secret_hash, learner_id, expires_at) VALUES ($1, $2, $3)")
+        .bind(hash)
+        .bind(learner_id)
+        .bind(expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Marks a link used and returns its learner, once: a used or expired link gives `None`.
+pub(crate) async fn use_sign_in_link(
+    conn: &mut AnyConnection,
+    hash: &str,
+    now: i64,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query(
+        "UPDATE sign_in_links SET used = 1 WHERE secret_hash = $1 AND used = 0 AND expires_at > $2 RETURNING learner_id",
+    )
+    .bind(hash)
+    .bind(now)
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|row| row.try_get("learner_id")).transpose()?)
+}
+
+fn share_from_row(row: &AnyRow) -> Result<ShareLinkRecord, StoreError> {
+    Ok(ShareLinkRecord {
+        id: row.try_get("id")?,
+        credential_id: row.try_get("credential_id")?,
+        created_at: row.try_get("created_at")?,
+        expires_at: row.try_get("expires_at")?,
+    })
+}
+
+pub(crate) async fn insert_share_link(conn: &mut AnyConnection, link: &ShareLinkRecord) -> Result<(), StoreError> {
+    sqlx::query("INSERT INTO share_links (id, credential_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+        .bind(&link.id)
+        .bind(&link.credential_id)
+        .bind(&link.created_at)
+        .bind(link.expires_at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub(crate) async fn share_link(conn: &mut AnyConnection, id: &str) -> Result<Option<ShareLinkRecord>, StoreError> {
+    let row = sqlx::query("SELECT id, credential_id, created_at, expires_at FROM share_links WHERE id = $1")
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(share_from_row).transpose()
+}
+
+pub(crate) async fn share_links_of(
+    conn: &mut AnyConnection,
+    credential_id: &str,
+) -> Result<Vec<ShareLinkRecord>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT id, credential_id, created_at, expires_at FROM share_links WHERE credential_id = $1 ORDER BY created_at, id",
+    )
+    .bind(credential_id)
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(share_from_row).collect()
+}
+
+pub(crate) async fn stored_response(
+    conn: &mut AnyConnection,
+    institution_id: &str,
+    key: &str,
+) -> Result<Option<StoredResponse>, StoreError> {
+    let row = sqlx::query(
+        "SELECT request_hash, status, response FROM idempotent_requests WHERE institution_id = $1 AND idem_key = $2",
+    )
+    .bind(institution_id)
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let status: i64 = row.try_get("status")?;
+    Ok(Some(StoredResponse {
+        request_hash: row.try_get("request_hash")?,
+        status: u16::try_from(status).unwrap_or(500),
+        body: row.try_get("response")?,
+    }))
+}
+
+/// Remembers an answer unless one is already remembered for the key; `false` then.
+pub(crate) async fn store_response(
+    conn: &mut AnyConnection,
+    institution_id: &str,
+    key: &str,
+    response: &StoredResponse,
+    at: &str,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "INSERT INTO idempotent_requests (institution_id, idem_key, request_hash, status, response, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(institution_id)
+    .bind(key)
+    .bind(&response.request_hash)
+    .bind(i64::from(response.status))
+    .bind(&response.body)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,354 @@
+//! The JSON API driven over loopback against `microcred serve`: every endpoint's success and
+//! failure paths, tokens and roles, idempotency, tenant isolation and size limits.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use crate::support::{Answer, Env, Request, Server, post, post_with_headers};
+
+const SPEC_A: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva
+const SPEC_B: &str = "01936a3e-0000-7000-8000-000000000005"; // roccalba
+const LEARNER: &str = "aino.virtanen@learners.example";
+
+/// A token's secret, made with the command line.
+fn token(env: &Env, institution: &str, role: &str) -> String {
+    env.ok(&["token", "create", "--institution", institution, "--role", role]).trim().to_owned()
+}
+
+fn code(answer: &Answer) -> String {
+    answer.json()["error"]["code"].as_str().unwrap_or_else(|| panic!("not an error: {}", answer.body)).to_owned()
+}
+
+fn assert_status(answer: &Answer, status: u16, what: &str) {
+    assert_eq!(answer.status, status, "{what}: {}", answer.body);
+}
+
+#[test]
+fn tokens_roles_and_idempotency() {
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let issuer = token(&env, "valdeoliva", "issuer");
+        let viewer = token(&env, "valdeoliva", "viewer");
+        let revoked = token(&env, "valdeoliva", "admin");
+        let listed = env.ok(&["token", "list", "--institution", "valdeoliva", "--json"]);
+        let listed: Value = serde_json::from_str(&listed).unwrap();
+        assert_eq!(listed.as_array().unwrap().len(), 3);
+        assert!(!listed.to_string().contains(&issuer), "secrets are not kept");
+        let revoked_id = listed[2]["id"].as_str().unwrap().to_owned();
+        env.ok(&["token", "revoke", &revoked_id]);
+        let server = Server::start(&env, &[]);
+        let issue = |token: &str, body: Value| {
+            Request::new(server.addr, "POST", "/api/v1/credentials/issue").token(token).json(&body)
+        };
+        let body = json!({"spec": SPEC_A, "learner": LEARNER});
+
+        // Who may call.
+        let anonymous = Request::new(server.addr, "POST", "/api/v1/credentials/issue").json(&body);
+        assert_status(&anonymous, 401, "no token");
+        assert_eq!(code(&anonymous), "unauthenticated");
+        assert_status(&issue("mct_not-a-token", body.clone()), 401, "unknown token");
+        let after_revocation = issue(&revoked, body.clone());
+        assert_status(&after_revocation, 401, "revoked token");
+        assert!(after_revocation.body.contains("revoked"), "{}", after_revocation.body);
+        let malformed_header = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+            .header("Authorization", &format!("Basic {issuer}"))
+            .json(&body);
+        assert_status(&malformed_header, 401, "not a bearer token");
+        let as_viewer = issue(&viewer, body.clone());
+        assert_status(&as_viewer, 403, "a viewer issues");
+        assert_eq!(code(&as_viewer), "forbidden");
+
+        // Bad requests change nothing.
+        let cases = [
+            (json!({"spec": SPEC_A}), 400, "malformed"),
+            (json!({"spec": SPEC_A, "learner": LEARNER, "colour": "red"}), 400, "malformed"),
+            (json!({"spec": SPEC_A, "learner": LEARNER, "suite": "rsa-2048"}), 422, "invalid"),
+            (json!({"spec": "42", "learner": LEARNER}), 422, "invalid"),
+            (json!({"spec": SPEC_A, "learner": "nobody@learners.example"}), 404, "not_found"),
+            (json!({"spec": "01936a3e-0000-7000-8000-0000000000ff", "learner": LEARNER}), 404, "not_found"),
+        ];
+        for (bad, status, expected) in cases {
+            let answer = issue(&issuer, bad.clone());
+            assert_status(&answer, status, &bad.to_string());
+            assert_eq!(code(&answer), expected, "{bad}");
+        }
+        let not_json = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+            .token(&issuer)
+            .send_body("application/json", b"{\"spec\": ");
+        assert_status(&not_json, 400, "truncated JSON");
+        assert!(code(&not_json) == "malformed" && not_json.body.contains("line 1"), "{}", not_json.body);
+        let list = Request::new(server.addr, "GET", "/api/v1/credentials").token(&viewer).send();
+        assert_eq!(list.json(), json!({"credentials": []}), "nothing was issued by bad requests");
+
+        // Issue, then the same again.
+        let first = issue(&issuer, body.clone());
+        assert_status(&first, 201, "issue");
+        assert_eq!(first.json()["credential"]["state"], "active");
+        assert_eq!(first.json()["document"]["type"][1], "OpenBadgeCredential");
+        let again = issue(&issuer, body.clone());
+        assert_status(&again, 200, "issue again");
+        assert_eq!(again.json()["credential"]["id"], first.json()["credential"]["id"]);
+
+        // Idempotency keys: same key and body, same answer; same key, other body, refused.
+        let keyed = |key: &str, body: Value| {
+            Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+                .token(&issuer)
+                .header("Idempotency-Key", key)
+                .json(&body)
+        };
+        let other =
+            json!({"spec": "01936a3e-0000-7000-8000-000000000002", "learner": LEARNER, "suite": "eddsa-jcs-2022"});
+        let keyed_first = keyed("order-7", other.clone());
+        assert_status(&keyed_first, 201, "keyed issue");
+        let replay = keyed("order-7", other.clone());
+        assert_eq!((replay.status, replay.body.as_str()), (201, keyed_first.body.as_str()), "the same answer");
+        let mismatch = keyed("order-7", json!({"spec": "01936a3e-0000-7000-8000-000000000003", "learner": LEARNER}));
+        assert_status(&mismatch, 422, "same key, other body");
+        assert_eq!(code(&mismatch), "idempotency_mismatch");
+        assert_status(&keyed("", other.clone()), 422, "empty key");
+        let listed =
+            Request::new(server.addr, "GET", &format!("/api/v1/credentials?learner={LEARNER}")).token(&viewer).send();
+        assert_eq!(listed.json()["credentials"].as_array().unwrap().len(), 2, "{}", listed.body);
+
+        // The issued credential verifies, on the open endpoint.
+        let document = first.json()["document"].to_string();
+        let verified = post(server.addr, "/api/v1/credentials/verify", "application/json", document.as_bytes());
+        assert_eq!(verified.json()["verdict"], "valid", "{}", verified.body);
+
+        // Revoke, suspend, unsuspend.
+        let id = first.json()["credential"]["id"].as_str().unwrap().to_owned();
+        let act = |token: &str, action: &str, body: Value| {
+            Request::new(server.addr, "POST", &format!("/api/v1/credentials/{id}/{action}")).token(token).json(&body)
+        };
+        assert_status(&act(&viewer, "suspend", json!({})), 403, "a viewer suspends");
+        assert_eq!(act(&issuer, "suspend", json!({})).json()["state"], "suspended");
+        assert_status(&act(&issuer, "suspend", json!({})), 409, "suspend twice");
+        assert_eq!(act(&issuer, "unsuspend", json!({})).json()["state"], "active");
+        assert_status(&act(&issuer, "revoke", json!({})), 422, "revoke without a reason");
+        let revoked = act(&issuer, "revoke", json!({"reason": "issued in error"}));
+        assert_eq!((revoked.status, revoked.json()["state"].as_str()), (200, Some("revoked")), "{}", revoked.body);
+        assert_eq!(revoked.json()["revocation_reason"], "issued in error");
+        assert_status(&act(&issuer, "revoke", json!({"reason": "again"})), 409, "revoke twice");
+        assert_status(&act(&issuer, "unsuspend", json!({})), 409, "unsuspend a revoked credential");
+        assert_status(&act(&issuer, "undo", json!({})), 404, "unknown action");
+        let verified = post(server.addr, "/api/v1/credentials/verify", "application/json", document.as_bytes());
+        assert_eq!(verified.json()["verdict"], "invalid", "revoked: {}", verified.body);
+        let shown = Request::new(server.addr, "GET", &format!("/api/v1/credentials/{id}")).token(&viewer).send();
+        assert_eq!(shown.json()["credential"]["state"], "revoked");
+        server.stop();
+    }
+}
+
+#[test]
+fn every_endpoint_refuses_another_institutions_data() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let a = token(&env, "valdeoliva", "admin");
+    let b = token(&env, "roccalba", "admin");
+    let server = Server::start(&env, &[]);
+    let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&a)
+        .json(&json!({"spec": SPEC_A, "learner": LEARNER}));
+    assert_status(&issued, 201, "issue");
+    let id = issued.json()["credential"]["id"].as_str().unwrap().to_owned();
+    let job = Request::new(server.addr, "POST", "/api/v1/cohorts")
+        .token(&a)
+        .json(&json!({"spec": SPEC_A, "learners": [{"name": "Ana Pérez", "email": "ana.perez@example.org"}]}));
+    assert_status(&job, 202, "cohort");
+    let job = job.json()["id"].as_str().unwrap().to_owned();
+    let mut spec_of_a: Value = Request::new(server.addr, "GET", &format!("/api/v1/specs/{SPEC_A}")).send().json();
+    spec_of_a["id"] = json!("01936a3e-0000-7000-8000-0000000000aa");
+
+    // B tries everything on A's data.
+    let attempts: Vec<(&str, String, Option<Value>, u16)> = vec![
+        ("GET", format!("/api/v1/credentials/{id}"), None, 404),
+        ("POST", format!("/api/v1/credentials/{id}/revoke"), Some(json!({"reason": "mine now"})), 404),
+        ("POST", format!("/api/v1/credentials/{id}/suspend"), Some(json!({})), 404),
+        ("POST", format!("/api/v1/credentials/{id}/unsuspend"), Some(json!({})), 404),
+        ("POST", "/api/v1/credentials/issue".into(), Some(json!({"spec": SPEC_A, "learner": LEARNER})), 403),
+        (
+            "POST",
+            "/api/v1/cohorts".into(),
+            Some(json!({"spec": SPEC_A, "learners": [{"name": "X Y", "email": "x@y.example"}]})),
+            403,
+        ),
+        ("GET", format!("/api/v1/cohorts/{job}"), None, 404),
+        ("POST", "/api/v1/specs".into(), Some(spec_of_a.clone()), 403),
+    ];
+    for (method, path, body, status) in attempts {
+        let request = Request::new(server.addr, method, &path).token(&b);
+        let answer = match &body {
+            Some(body) => request.json(body),
+            None => request.send(),
+        };
+        assert_status(&answer, status, &format!("{method} {path} as another institution"));
+    }
+    let listed = Request::new(server.addr, "GET", "/api/v1/credentials").token(&b).send();
+    assert_eq!(listed.json(), json!({"credentials": []}), "B sees none of A's credentials");
+    let listed = Request::new(server.addr, "GET", &format!("/api/v1/credentials?spec={SPEC_A}")).token(&b).send();
+    assert_eq!(listed.json(), json!({"credentials": []}));
+    // A's credential is untouched.
+    let shown = Request::new(server.addr, "GET", &format!("/api/v1/credentials/{id}")).token(&a).send();
+    assert_eq!(shown.json()["credential"]["state"], "active");
+    // And B can work on its own.
+    let own = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&b)
+        .json(&json!({"spec": SPEC_B, "learner": LEARNER}));
+    assert_status(&own, 201, "B issues its own");
+    server.stop();
+}
+
+/// Polls a cohort job until it is done or failed.
+pub(crate) fn wait_for_job(addr: std::net::SocketAddr, token: &str, id: &str) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let job = Request::new(addr, "GET", &format!("/api/v1/cohorts/{id}")).token(token).send().json();
+        if job["state"] == "done" || job["state"] == "failed" {
+            return job;
+        }
+        assert!(Instant::now() < deadline, "the job did not finish: {job}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn specs_and_cohorts() {
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let issuer = token(&env, "valdeoliva", "issuer");
+        let server = Server::start(&env, &[]);
+
+        // Specifications.
+        let mut spec: Value = Request::new(server.addr, "GET", &format!("/api/v1/specs/{SPEC_A}")).send().json();
+        spec["id"] = json!("01936a3e-0000-7000-8000-0000000000aa");
+        spec["title"] = json!({"es": "Gestión aplicada de datos", "en": "Applied data stewardship"});
+        let add = |body: &Value| Request::new(server.addr, "POST", "/api/v1/specs").token(&issuer).json(body);
+        assert_status(&add(&spec), 201, "add a spec");
+        assert_status(&add(&spec), 200, "add the same spec");
+        let mut changed = spec.clone();
+        changed["title"] = json!({"es": "Otra cosa", "en": "Something else"});
+        assert_status(&add(&changed), 409, "another spec with the same id");
+        let mut broken = spec.clone();
+        broken["eqf_level"] = json!(11);
+        broken["languages"] = json!(["klingon"]);
+        let rejected = add(&broken);
+        assert_status(&rejected, 422, "a bad spec");
+        let details = rejected.json()["error"]["details"].clone();
+        let fields: Vec<&str> = details.as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&"eqf_level") && fields.iter().any(|f| f.starts_with("languages")), "{fields:?}");
+        let public = Request::new(server.addr, "GET", "/api/v1/specs/01936a3e-0000-7000-8000-0000000000aa").send();
+        assert_eq!(public.json()["title"]["en"], "Applied data stewardship");
+
+        // A JSON cohort with a bad row, then a CSV one.
+        let cohort = json!({"spec": SPEC_A, "cohort_key": "2026-autumn", "learners": [
+            {"name": "Ana Pérez", "email": "ana.perez@example.org", "grade": "A"},
+            {"name": "", "email": "not an address"},
+            {"name": "Lauri Koski", "email": "lauri.koski@example.org", "completion_date": "2026-06-30"},
+        ]});
+        let submitted = Request::new(server.addr, "POST", "/api/v1/cohorts").token(&issuer).json(&cohort);
+        assert_status(&submitted, 202, "cohort");
+        let job = submitted.json();
+        assert_eq!((job["total"].as_u64(), job["rejected"][0]["line"].as_u64()), (Some(2), Some(2)), "{job}");
+        let done = wait_for_job(server.addr, &issuer, job["id"].as_str().unwrap());
+        assert_eq!(
+            (done["state"].as_str(), done["issued"].as_u64(), done["processed"].as_u64()),
+            (Some("done"), Some(2), Some(2)),
+            "{done}"
+        );
+
+        let csv = "name,email\nAna Pérez,ana.perez@example.org\nMarta Ruiz,marta.ruiz@example.org\n";
+        let csv_job =
+            Request::new(server.addr, "POST", &format!("/api/v1/cohorts?spec={SPEC_A}&cohort_key=2026-autumn"))
+                .token(&issuer)
+                .send_body("text/csv", csv.as_bytes());
+        assert_status(&csv_job, 202, "CSV cohort");
+        let done = wait_for_job(server.addr, &issuer, csv_job.json()["id"].as_str().unwrap());
+        assert_eq!(
+            (done["issued"].as_u64(), done["skipped"].as_u64()),
+            (Some(1), Some(1)),
+            "Ana already had it: {done}"
+        );
+        let bad_csv =
+            Request::new(server.addr, "POST", "/api/v1/cohorts").token(&issuer).send_body("text/csv", csv.as_bytes());
+        assert_status(&bad_csv, 422, "a CSV cohort without ?spec=");
+        let unknown_column = Request::new(server.addr, "POST", &format!("/api/v1/cohorts?spec={SPEC_A}"))
+            .token(&issuer)
+            .send_body("text/csv", b"name,mail\nA,b@c.example\n");
+        assert_status(&unknown_column, 400, "unknown CSV column");
+        let empty = Request::new(server.addr, "POST", "/api/v1/cohorts")
+            .token(&issuer)
+            .json(&json!({"spec": SPEC_A, "learners": []}));
+        assert_status(&empty, 422, "no learners");
+        assert_status(
+            &Request::new(server.addr, "GET", "/api/v1/cohorts/01936a3e-0000-7000-8000-0000000000ff")
+                .token(&issuer)
+                .send(),
+            404,
+            "unknown job",
+        );
+
+        // Idempotent cohort submission.
+        let keyed = || {
+            Request::new(server.addr, "POST", "/api/v1/cohorts")
+                .token(&issuer)
+                .header("Idempotency-Key", "upload-1")
+                .json(&json!({"spec": SPEC_A, "learners": [{"name": "Noa Levi", "email": "noa.levi@example.org"}]}))
+        };
+        let first = keyed();
+        assert_eq!(keyed().body, first.body, "the replay answers with the same job");
+
+        // Size limit.
+        let huge = vec![b' '; 20 * 1024 * 1024];
+        let auth = format!("Authorization: Bearer {issuer}\r\n");
+        let too_large = post_with_headers(server.addr, "/api/v1/cohorts", &auth, "application/json", &huge);
+        assert_status(&too_large, 413, "20 MB");
+        assert_eq!(code(&too_large), "too_large");
+        server.stop();
+    }
+}
+
+#[test]
+fn the_openapi_document_describes_every_endpoint() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &[]);
+    let document = Request::new(server.addr, "GET", "/api/v1/openapi.json").send();
+    assert_status(&document, 200, "openapi.json");
+    let document = document.json();
+    assert_eq!(document["openapi"], "3.1.0");
+    let routes = [
+        ("get", "/healthz"),
+        ("get", "/api/v1/openapi.json"),
+        ("get", "/api/v1/specs"),
+        ("post", "/api/v1/specs"),
+        ("get", "/api/v1/specs/{id}"),
+        ("post", "/api/v1/credentials/verify"),
+        ("post", "/api/v1/credentials/issue"),
+        ("get", "/api/v1/credentials"),
+        ("get", "/api/v1/credentials/{id}"),
+        ("post", "/api/v1/credentials/{id}/revoke"),
+        ("post", "/api/v1/credentials/{id}/suspend"),
+        ("post", "/api/v1/credentials/{id}/unsuspend"),
+        ("post", "/api/v1/cohorts"),
+        ("get", "/api/v1/cohorts/{id}"),
+        ("get", "/status/{id}"),
+        ("get", "/institutions/{id}/did.json"),
+    ];
+    for (method, path) in routes {
+        assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");
+    }
+    let documented: usize = document["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|item| {
+            item.as_object()
+                .unwrap()
+                .keys()
+                .filter(|k| ["get", "post", "put", "delete", "patch"].contains(&k.as_str()))
+                .count()
+        })
+        .sum();
+    assert_eq!(documented, routes.len(), "the document describes only endpoints that exist");
+    server.stop();
+}

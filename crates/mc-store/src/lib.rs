@@ -13,7 +13,7 @@ mod jobs;
 mod queries;
 mod records;
 
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use mc_core::{Email, Institution, InstitutionId, Learner, Spec, SpecId};
 use sqlx::{
@@ -93,6 +93,9 @@ pub struct Counts {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite has one writer at a time: this process's write transactions queue here, in
+    /// order and without a time limit, rather than poll SQLite's lock until its busy timeout.
+    writers: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl Store {
@@ -122,7 +125,8 @@ impl Store {
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
         migrations.run(&pool).await.map_err(StoreError::Migrate)?;
-        Ok(Store { pool, backend })
+        let writers = (backend == Backend::Sqlite).then(Arc::default);
+        Ok(Store { pool, backend, writers })
     }
 
     /// The backend this store talks to.
@@ -133,8 +137,12 @@ impl Store {
     /// Starts a transaction for writing. Dropping it without [`StoreTx::commit`] rolls back
     /// everything done in it.
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        let turn = match &self.writers {
+            Some(writers) => Some(Arc::clone(writers).lock_owned().await),
+            None => None,
+        };
         let tx = self.pool.begin_with(self.backend.begin_statement()).await?;
-        Ok(StoreTx { tx })
+        Ok(StoreTx { tx, _turn: turn })
     }
 
     /// Closes every connection, waiting for those in use to be returned.
@@ -390,6 +398,8 @@ pub struct CredentialFilter<'a> {
 /// A write transaction. Reads in it see its own writes.
 pub struct StoreTx {
     tx: Transaction<'static, Any>,
+    /// This process's turn to write (SQLite), held until the transaction ends.
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 
 impl StoreTx {

@@ -38,6 +38,16 @@ struct Body<'a> {
 }
 
 impl ApiError {
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// What went wrong, in words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// A 404 answer.
     pub fn not_found(message: impl Into<String>) -> ApiError {
         ApiError { status: StatusCode::NOT_FOUND, code: "not_found", message: message.into(), details: Vec::new() }
@@ -133,11 +143,12 @@ impl IntoResponse for ApiError {
 /// wrong method), which come as a bare status or plain text.
 pub(crate) async fn envelop_bare_errors(response: Response) -> Response {
     let status = response.status();
-    let is_json = response
+    // A bare answer has no body, or a plain-text one; JSON errors and error pages are left be.
+    let is_bare = response
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
-        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        .is_none_or(|value| value.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !is_bare {
         return response;
     }
     let (code, message) = match status {

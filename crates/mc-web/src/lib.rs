@@ -5,6 +5,7 @@
 
 mod api;
 mod error;
+mod pages;
 mod published;
 
 use std::{future::Future, time::Duration};
@@ -26,6 +27,7 @@ pub fn router(app: App) -> Router {
         .route("/status/{id}", get(published::status_list))
         .route("/institutions/{id}/did.json", get(published::did_document))
         .nest("/api/v1", api::router())
+        .merge(pages::router())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Outside the limit, so that its bare 413 gets the envelope too.

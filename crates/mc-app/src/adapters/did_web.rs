@@ -135,6 +135,28 @@ impl HttpsKeyResolver {
         HttpsKeyResolver { agent, cache: Mutex::new(HashMap::new()) }
     }
 
+    /// The text at an `https://` URL on a public address (a credential to verify, say), with
+    /// the same limits as every fetch: 5 s, 256 KiB, no redirects.
+    pub fn fetch_text(&self, url: &str) -> Result<String, ResolveError> {
+        if !url.starts_with("https://") {
+            return Err(ResolveError::Invalid(format!("{url} is not an https:// address")));
+        }
+        check_host(url)?;
+        let unavailable = |why: String| ResolveError::Unavailable(format!("cannot fetch {url}: {why}"));
+        let mut response = self
+            .agent
+            .get(url)
+            .header("Accept", "application/vc, application/ld+json, application/json, text/plain")
+            .call()
+            .map_err(|err| unavailable(err.to_string()))?;
+        response
+            .body_mut()
+            .with_config()
+            .limit(MAX_DOCUMENT_BYTES)
+            .read_to_string()
+            .map_err(|err| unavailable(err.to_string()))
+    }
+
     /// The JSON document at `url`, from the cache when fetched recently.
     fn document(&self, url: &str) -> Result<Value, ResolveError> {
         if let Some((fetched, document)) = self.cache.lock().expect("the cache is never poisoned").get(url)

@@ -21,7 +21,7 @@ use super::auth::{Caller, idempotent};
 use crate::{ApiError, now};
 
 /// One resolver for the whole server, so that fetched documents are cached across requests.
-fn online() -> Arc<HttpsKeyResolver> {
+pub(crate) fn online() -> Arc<HttpsKeyResolver> {
     static ONLINE: OnceLock<Arc<HttpsKeyResolver>> = OnceLock::new();
     Arc::clone(ONLINE.get_or_init(|| Arc::new(HttpsKeyResolver::new())))
 }

@@ -3,10 +3,12 @@
 
 mod api;
 mod audit;
+mod browser;
 mod cli;
 mod cohort;
 mod credentials;
 mod issue;
+mod pages;
 mod serve;
 mod status;
 mod support;

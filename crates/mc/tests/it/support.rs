@@ -126,13 +126,29 @@ pub(crate) fn exists(path: &Path) -> bool {
     path.try_exists().unwrap()
 }
 
-/// An HTTP answer: status code and body.
+/// An HTTP answer: status code, headers (when read) and body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) body: String,
+    pub(crate) headers: Vec<(String, String)>,
 }
 
 impl Answer {
+    /// The first value of a header (lower-case name).
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    /// The `name=value` part of the cookie the answer sets.
+    pub(crate) fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .iter()
+            .filter(|(key, _)| key == "set-cookie")
+            .filter_map(|(_, value)| value.split(';').next())
+            .find(|pair| pair.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+
     /// The body as JSON.
     pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.body))
@@ -169,7 +185,7 @@ pub(crate) fn post_with_headers(
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
     let status =
         head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
-    Answer { status, body: body.to_owned() }
+    Answer { status, body: body.to_owned(), headers: Vec::new() }
 }
 
 /// `GET path` over HTTP/1.1 on loopback, with `Connection: close` so the body ends with the
@@ -184,7 +200,7 @@ pub(crate) fn get(addr: SocketAddr, path: &str) -> Answer {
     assert!(!head.to_ascii_lowercase().contains("transfer-encoding: chunked"), "chunked answer: {head}");
     let status =
         head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
-    Answer { status, body: body.to_owned() }
+    Answer { status, body: body.to_owned(), headers: Vec::new() }
 }
 
 /// A running `microcred serve`, stopped when dropped.
@@ -219,6 +235,19 @@ impl Server {
             seen.push(line);
         };
         Server { child, addr, log }
+    }
+
+    /// Waits for a log line holding `needle` (up to 30 s) and returns it.
+    pub(crate) fn wait_for_log(&self, needle: &str) -> String {
+        loop {
+            let line = self
+                .log
+                .recv_timeout(Duration::from_secs(30))
+                .unwrap_or_else(|_| panic!("the server never logged {needle:?}"));
+            if line.contains(needle) {
+                return line;
+            }
+        }
     }
 
     /// Sends SIGTERM and waits for a clean exit.
@@ -268,6 +297,13 @@ impl Request {
         self.send_body("", b"")
     }
 
+    /// Sends `fields` as a form (`application/x-www-form-urlencoded`).
+    pub(crate) fn form(self, fields: &[(&str, &str)]) -> Answer {
+        let encoded: Vec<String> =
+            fields.iter().map(|(name, value)| format!("{}={}", encode(name), encode(value))).collect();
+        self.send_body("application/x-www-form-urlencoded", encoded.join("&").as_bytes())
+    }
+
     /// Sends `body` as JSON.
     pub(crate) fn json(self, body: &serde_json::Value) -> Answer {
         self.send_body("application/json", body.to_string().as_bytes())
@@ -275,7 +311,8 @@ impl Request {
 
     /// Sends `body` with a content type.
     pub(crate) fn send_body(self, content_type: &str, body: &[u8]) -> Answer {
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).build().into();
+        let agent: ureq::Agent =
+            ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().into();
         let mut request = ureq::http::Request::builder().method(self.method).uri(&self.url);
         for (name, value) in &self.headers {
             request = request.header(name, value);
@@ -286,7 +323,22 @@ impl Request {
         let request = request.body(body.to_vec()).unwrap();
         let mut response = agent.run(request).unwrap_or_else(|err| panic!("{} {}: {err}", self.method, self.url));
         let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
+            .collect();
         let body = response.body_mut().read_to_string().unwrap();
-        Answer { status, body }
+        Answer { status, body, headers }
     }
+}
+
+/// Percent-encodes a form value.
+fn encode(raw: &str) -> String {
+    raw.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
 }

@@ -1,0 +1,268 @@
+//! The pages' words in English and Spanish. Each text is written once per language, side by
+//! side, so that a text missing in one language does not compile.
+
+use mc_vc::verify::{CheckId, CheckStatus, Verdict};
+
+/// A language the pages are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lang {
+    En,
+    Es,
+}
+
+impl Lang {
+    /// The language of a tag such as `es-ES`, when the pages have it.
+    pub(crate) fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next().unwrap_or_default();
+        match primary.to_ascii_lowercase().as_str() {
+            "en" => Some(Lang::En),
+            "es" => Some(Lang::Es),
+            _ => None,
+        }
+    }
+
+    /// The first language of an `Accept-Language` header the pages have, by preference.
+    pub(crate) fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut ranked: Vec<(f32, Lang)> = header
+            .split(',')
+            .filter_map(|part| {
+                let mut pieces = part.split(';');
+                let lang = Lang::from_tag(pieces.next()?)?;
+                let quality = pieces
+                    .find_map(|param| param.trim().strip_prefix("q="))
+                    .and_then(|q| q.parse::<f32>().ok())
+                    .unwrap_or(1.0);
+                Some((quality, lang))
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        ranked.first().map(|(_, lang)| *lang)
+    }
+
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Es => "es",
+        }
+    }
+
+    /// The other language, offered by the switch.
+    pub(crate) fn other(self) -> Lang {
+        match self {
+            Lang::En => Lang::Es,
+            Lang::Es => Lang::En,
+        }
+    }
+
+    /// The language's name in itself.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Es => "Español",
+        }
+    }
+
+    pub(crate) fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::Es => &ES,
+        }
+    }
+}
+
+macro_rules! texts {
+    ($($field:ident: $en:literal, $es:literal;)*) => {
+        /// Every text of the pages in one language.
+        pub(crate) struct Texts {
+            $(pub(crate) $field: &'static str,)*
+        }
+        static EN: Texts = Texts { $($field: $en,)* };
+        static ES: Texts = Texts { $($field: $es,)* };
+    };
+}
+
+texts! {
+    tagline: "Open micro-credentials for higher education", "Microcredenciales abiertas para la educación superior";
+    nav_catalogue: "Catalogue", "Catálogo";
+    nav_verify: "Verify", "Verificar";
+    nav_staff: "Staff sign-in", "Acceso del personal";
+    nav_learner: "My credentials", "Mis credenciales";
+    nav_issuer: "Issuer space", "Espacio del emisor";
+    nav_sign_out: "Sign out", "Cerrar sesión";
+    home_title: "Micro-credentials you can trust, anywhere in Europe", "Microcredenciales fiables en toda Europa";
+    home_intro: "microcred lets universities describe micro-credentials to the European standard, issue them to learners as signed digital credentials (Open Badges 3.0), revoke them when needed, and lets anyone check them in seconds.", "microcred permite a las universidades describir microcredenciales según el estándar europeo, emitirlas a sus estudiantes como credenciales digitales firmadas (Open Badges 3.0), revocarlas cuando haga falta, y que cualquiera las compruebe en segundos.";
+    home_catalogue: "Browse the micro-credentials the institutions here offer.", "Explore las microcredenciales que ofrecen las instituciones.";
+    home_verify: "Check a credential someone gave you: its signature, issuer and status.", "Compruebe una credencial que le hayan dado: su firma, su emisor y su estado.";
+    home_staff: "Institution staff: issue credentials, upload cohorts, revoke.", "Personal de las instituciones: emita credenciales, suba cohortes, revoque.";
+    home_learner: "Learners: see your credentials, download them and share them.", "Estudiantes: vea sus credenciales, descárguelas y compártalas.";
+    catalogue_title: "Catalogue of micro-credentials", "Catálogo de microcredenciales";
+    verify_title: "Verify a credential", "Verificar una credencial";
+    verify_intro: "Paste a credential (JSON or a JWT), upload its file, or give its address. Nothing you check here is stored.", "Pegue una credencial (JSON o JWT), suba su archivo o indique su dirección. Nada de lo que compruebe aquí se guarda.";
+    verify_paste: "Credential text", "Texto de la credencial";
+    verify_file: "Or a file", "O un archivo";
+    verify_button: "Verify", "Verificar";
+    verify_url: "Or the address of a credential (https)", "O la dirección de una credencial (https)";
+    verify_url_button: "Open and verify", "Abrir y verificar";
+    verify_nothing: "Give a credential to verify: paste it, choose a file or give its address.", "Indique una credencial: péguela, elija un archivo o indique su dirección.";
+    verdict_valid: "Valid", "Válida";
+    verdict_invalid: "Not valid", "No válida";
+    verdict_indeterminate: "Could not be fully checked", "No se pudo comprobar del todo";
+    verdict_valid_text: "Every check passed: this credential is authentic, unchanged and in force.", "Todas las comprobaciones son correctas: la credencial es auténtica, no ha sido alterada y está en vigor.";
+    verdict_invalid_text: "At least one check failed: do not rely on this credential.", "Al menos una comprobación ha fallado: no confíe en esta credencial.";
+    verdict_indeterminate_text: "Nothing failed, but something that decides validity could not be checked. Try again later.", "Nada ha fallado, pero algo decisivo no se pudo comprobar. Inténtelo más tarde.";
+    checks_title: "Checks", "Comprobaciones";
+    details: "Technical detail", "Detalle técnico";
+    credential_title: "Credential", "Credencial";
+    learner: "Learner", "Estudiante";
+    issuer: "Issuer", "Emisor";
+    issued: "Issued", "Emitida";
+    outcomes: "Learning outcomes", "Resultados de aprendizaje";
+    workload: "Workload", "Carga de trabajo";
+    ects: "ECTS credits", "Créditos ECTS";
+    hours: "hours", "horas";
+    eqf: "EQF level", "Nivel EQF";
+    status: "Status", "Estado";
+    state_active: "Active", "Activa";
+    state_suspended: "Suspended", "Suspendida";
+    state_revoked: "Revoked", "Revocada";
+    download_json: "Download JSON", "Descargar JSON";
+    verification: "Verification", "Verificación";
+    share_gone: "This link does not exist or has expired.", "Este enlace no existe o ha caducado.";
+    sign_in_title: "Staff sign-in", "Acceso del personal";
+    email: "Email address", "Correo electrónico";
+    password: "Password", "Contraseña";
+    sign_in_button: "Sign in", "Entrar";
+    sign_in_failed: "The email address or the password is wrong.", "El correo electrónico o la contraseña no son correctos.";
+    learner_sign_in_title: "Sign in to your credentials", "Acceda a sus credenciales";
+    learner_sign_in_intro: "Give the email address your institution knows you by; we send you a sign-in link that works once, for 15 minutes.", "Indique el correo con el que le conoce su institución; le enviaremos un enlace de acceso válido una vez, durante 15 minutos.";
+    send_link: "Send me a link", "Enviarme un enlace";
+    link_sent: "If this address is known, a sign-in link is on its way. (In this build the link is written to the server's log.)", "Si la dirección es conocida, le hemos enviado un enlace de acceso. (En esta versión el enlace se escribe en el registro del servidor.)";
+    link_used: "This sign-in link is unknown, used or expired: ask for a new one.", "Este enlace de acceso no existe, ya se usó o ha caducado: pida otro.";
+    learner_title: "My credentials", "Mis credenciales";
+    learner_empty: "You have no credentials yet.", "Todavía no tiene credenciales.";
+    share: "Share", "Compartir";
+    share_for: "Public link valid for", "Enlace público válido durante";
+    days: "days", "días";
+    shared_links: "Public links", "Enlaces públicos";
+    expires: "expires", "caduca";
+    expired: "expired", "caducado";
+    issuer_title: "Issuer space", "Espacio del emisor";
+    specs: "Micro-credentials", "Microcredenciales";
+    issue: "Issue", "Emitir";
+    issue_title: "Issue a credential", "Emitir una credencial";
+    learner_ref: "Learner's email address or id", "Correo o identificador del estudiante";
+    grade: "Grade (optional)", "Calificación (opcional)";
+    credentials: "Issued credentials", "Credenciales emitidas";
+    cohorts: "Cohorts", "Cohortes";
+    cohort_upload: "Issue to a cohort: a CSV file with the columns name, email (and optionally did, grade, completion_date)", "Emitir a una cohorte: un archivo CSV con las columnas name, email (y opcionalmente did, grade, completion_date)";
+    upload: "Upload and issue", "Subir y emitir";
+    job_title: "Cohort job", "Trabajo de cohorte";
+    job_state: "State", "Estado";
+    job_processed: "Processed", "Procesadas";
+    job_issued: "Issued", "Emitidas";
+    job_skipped: "Already held", "Ya las tenían";
+    job_rejected: "Rejected rows", "Filas rechazadas";
+    line: "Line", "Línea";
+    revoke: "Revoke", "Revocar";
+    suspend: "Suspend", "Suspender";
+    unsuspend: "Lift suspension", "Levantar la suspensión";
+    confirm_title: "Please confirm", "Confirme, por favor";
+    confirm_revoke: "Revoking is final: the credential will fail verification everywhere from now on.", "La revocación es definitiva: la credencial no superará ninguna verificación a partir de ahora.";
+    confirm_suspend: "The credential will fail verification until its suspension is lifted.", "La credencial no superará la verificación hasta que se levante la suspensión.";
+    confirm_unsuspend: "The credential will verify again.", "La credencial volverá a superar la verificación.";
+    reason: "Reason (kept with the credential, not published)", "Motivo (se guarda con la credencial, no se publica)";
+    confirm: "Confirm", "Confirmar";
+    cancel: "Cancel", "Cancelar";
+    title: "Title", "Título";
+    error_title: "Something is not right", "Algo no ha ido bien";
+    back_home: "Back to the home page", "Volver al inicio";
+    none_yet: "None yet.", "Ninguna todavía.";
+}
+
+/// A check's name.
+pub(crate) fn check_name(lang: Lang, id: CheckId) -> &'static str {
+    match (lang, id) {
+        (Lang::En, CheckId::Format) => "Format",
+        (Lang::En, CheckId::Schema) => "Structure",
+        (Lang::En, CheckId::Proof) => "Signature",
+        (Lang::En, CheckId::Issuer) => "Issuer's key",
+        (Lang::En, CheckId::Validity) => "Validity period",
+        (Lang::En, CheckId::Status) => "Revocation and suspension",
+        (Lang::En, CheckId::Trust) => "Trusted issuer",
+        (Lang::Es, CheckId::Format) => "Formato",
+        (Lang::Es, CheckId::Schema) => "Estructura",
+        (Lang::Es, CheckId::Proof) => "Firma",
+        (Lang::Es, CheckId::Issuer) => "Clave del emisor",
+        (Lang::Es, CheckId::Validity) => "Periodo de validez",
+        (Lang::Es, CheckId::Status) => "Revocación y suspensión",
+        (Lang::Es, CheckId::Trust) => "Emisor de confianza",
+    }
+}
+
+/// What a check's outcome means, in plain words.
+pub(crate) fn explain(lang: Lang, id: CheckId, status: CheckStatus) -> &'static str {
+    use CheckId as C;
+    use CheckStatus as S;
+    match lang {
+        Lang::En => match (id, status) {
+            (_, S::Skipped) => "Not checked: see the detail below.",
+            (C::Format, S::Failed) => "This is not a well-formed credential, or it uses terms nobody defined.",
+            (C::Format, _) => "A well-formed credential in a known format.",
+            (C::Schema, S::Failed) => {
+                "The credential lacks fields its format requires, or has them in the wrong shape."
+            }
+            (C::Schema, _) => "Has every field its format requires.",
+            (C::Proof, S::Failed) => {
+                "The signature does not match: the credential was changed after it was signed, or was never signed."
+            }
+            (C::Proof, _) => "The signature matches: nothing was changed since it was signed.",
+            (C::Issuer, S::Failed) => "The key that signed it does not belong to the issuer it names.",
+            (C::Issuer, _) => "Signed with a key that belongs to the issuer it names.",
+            (C::Validity, S::Failed) => "Outside its validity period: not yet valid, or expired.",
+            (C::Validity, _) => "Within its validity period.",
+            (C::Status, S::Failed) => "The issuer has revoked or suspended this credential.",
+            (C::Status, _) => "Neither revoked nor suspended by its issuer.",
+            (C::Trust, S::Failed) => "The issuer is not on the list of trusted issuers.",
+            (C::Trust, _) => "The issuer is on the list of trusted issuers.",
+        },
+        Lang::Es => match (id, status) {
+            (_, S::Skipped) => "No comprobado: vea el detalle más abajo.",
+            (C::Format, S::Failed) => "No es una credencial bien formada, o usa términos que nadie ha definido.",
+            (C::Format, _) => "Una credencial bien formada en un formato conocido.",
+            (C::Schema, S::Failed) => "Le faltan campos que su formato exige, o los tiene con una forma incorrecta.",
+            (C::Schema, _) => "Tiene todos los campos que su formato exige.",
+            (C::Proof, S::Failed) => {
+                "La firma no coincide: la credencial se modificó después de firmarse, o nunca se firmó."
+            }
+            (C::Proof, _) => "La firma coincide: nada ha cambiado desde que se firmó.",
+            (C::Issuer, S::Failed) => "La clave que la firmó no pertenece al emisor que indica.",
+            (C::Issuer, _) => "Firmada con una clave que pertenece al emisor que indica.",
+            (C::Validity, S::Failed) => "Fuera de su periodo de validez: aún no es válida, o ha caducado.",
+            (C::Validity, _) => "Dentro de su periodo de validez.",
+            (C::Status, S::Failed) => "El emisor ha revocado o suspendido esta credencial.",
+            (C::Status, _) => "Su emisor no la ha revocado ni suspendido.",
+            (C::Trust, S::Failed) => "El emisor no está en la lista de emisores de confianza.",
+            (C::Trust, _) => "El emisor está en la lista de emisores de confianza.",
+        },
+    }
+}
+
+/// The verdict's headline and explanation.
+pub(crate) fn verdict(lang: Lang, verdict: Verdict) -> (&'static str, &'static str) {
+    let t = lang.texts();
+    match verdict {
+        Verdict::Valid => (t.verdict_valid, t.verdict_valid_text),
+        Verdict::Invalid => (t.verdict_invalid, t.verdict_invalid_text),
+        Verdict::Indeterminate => (t.verdict_indeterminate, t.verdict_indeterminate_text),
+    }
+}
+
+/// A credential state's name.
+pub(crate) fn state(lang: Lang, state: &str) -> &'static str {
+    let t = lang.texts();
+    match state {
+        "revoked" => t.state_revoked,
+        "suspended" => t.state_suspended,
+        _ => t.state_active,
+    }
+}

@@ -1,0 +1,325 @@
+//! The staff's pages: sign-in, and the issuer space where they issue, upload cohorts and
+//! revoke or suspend their institution's credentials, each change confirmed first.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Multipart, Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use mc_app::{App, CohortJob, CohortSubmission, IssueRequest, LearnerRef, Role, StateChange};
+use mc_vc::proof::Suite;
+use serde::Deserialize;
+
+use super::{
+    Chrome, PageError, Visitor, render,
+    views::{CredentialView, SpecRow, spec_rows, state_class},
+};
+use crate::now;
+
+#[derive(Template)]
+#[template(path = "sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    failed: bool,
+    email: String,
+}
+
+/// `GET /sign-in`.
+pub(crate) async fn sign_in_form(visitor: Visitor) -> Response {
+    render(&SignInPage { chrome: visitor.chrome(visitor.t().sign_in_title), failed: false, email: String::new() })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SignInForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /sign-in`: a session cookie and the issuer space, or the form again.
+pub(crate) async fn sign_in(
+    State(app): State<App>,
+    visitor: Visitor,
+    Form(form): Form<SignInForm>,
+) -> Result<Response, PageError> {
+    visitor.check_origin()?;
+    match app.sign_in_staff(&form.email, &form.password, now()).await {
+        Ok(session) => {
+            let cookie = visitor.session_cookie(Some(&session.secret));
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/issuer")).into_response())
+        }
+        Err(mc_app::AppError::Unauthenticated(_)) => {
+            let page =
+                SignInPage { chrome: visitor.chrome(visitor.t().sign_in_title), failed: true, email: form.email };
+            Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response())
+        }
+        Err(err) => Err(visitor.fail(err)),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// `POST /sign-out`, for staff and learners alike.
+pub(crate) async fn sign_out(
+    State(app): State<App>,
+    visitor: Visitor,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    visitor.check_form(&form.csrf)?;
+    if let Some(secret) = visitor.session_secret() {
+        app.sign_out(secret, now()).await.map_err(|err| visitor.fail(err))?;
+    }
+    Ok(([(header::SET_COOKIE, visitor.session_cookie(None))], Redirect::to("/")).into_response())
+}
+
+/// A credential in the issuer's list.
+struct CredentialRow {
+    id: String,
+    learner: String,
+    title: String,
+    issued: String,
+    state: &'static str,
+    state_class: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "issuer.html")]
+struct Dashboard {
+    chrome: Chrome,
+    institution: String,
+    specs: Vec<SpecRow>,
+    credentials: Vec<CredentialRow>,
+    jobs: Vec<CohortJob>,
+}
+
+/// How many of the latest credentials the issuer space lists.
+const LATEST: usize = 100;
+
+/// `GET /issuer`: the institution's specifications, cohorts and latest credentials.
+pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    let fail = |err| visitor.fail(err);
+    let institution = app.institution(principal.institution.as_str()).await.map_err(fail)?;
+    let specs = spec_rows(&app, Some(principal.institution.as_str()), visitor.lang).await.map_err(fail)?;
+    let learners = app.learners().await.map_err(fail)?;
+    let credentials = app.credentials_as(principal, None, None).await.map_err(fail)?;
+    let credentials = credentials
+        .iter()
+        .rev()
+        .take(LATEST)
+        .map(|credential| {
+            let record = &credential.record;
+            let learner = learners.iter().find(|learner| learner.id().to_string() == record.learner_id);
+            CredentialRow {
+                id: record.id.clone(),
+                learner: learner.map(|learner| format!("{} <{}>", learner.name(), learner.email())).unwrap_or_default(),
+                title: specs
+                    .iter()
+                    .find(|spec| spec.id == record.spec_id)
+                    .map(|spec| spec.title.clone())
+                    .unwrap_or_default(),
+                issued: record.issued_at.get(..10).unwrap_or_default().to_owned(),
+                state: super::i18n::state(visitor.lang, &record.state),
+                state_class: state_class(&record.state),
+            }
+        })
+        .collect();
+    let jobs = app.cohort_jobs(principal).await.map_err(fail)?;
+    let name = institution.name().best(&mc_core::LanguageTag::parse(visitor.lang.code()).expect("a tag")).to_owned();
+    Ok(render(&Dashboard {
+        chrome: visitor.chrome(visitor.t().issuer_title),
+        institution: name,
+        specs,
+        credentials,
+        jobs,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "issue.html")]
+struct IssuePage {
+    chrome: Chrome,
+    spec_id: String,
+    spec_title: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct SpecQuery {
+    spec: String,
+}
+
+/// `GET /issuer/issue?spec=`: the form to issue one of the institution's specifications.
+pub(crate) async fn issue_form(
+    State(app): State<App>,
+    visitor: Visitor,
+    Query(query): Query<SpecQuery>,
+) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    let spec = app.spec(&query.spec).await.map_err(|err| visitor.fail(err))?;
+    if spec.issuer() != &principal.institution {
+        return Err(visitor.error(StatusCode::FORBIDDEN, "this specification is another institution's"));
+    }
+    let row = SpecRow::new(&spec, "", visitor.lang);
+    Ok(render(&IssuePage { chrome: visitor.chrome(visitor.t().issue_title), spec_id: row.id, spec_title: row.title }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct IssueForm {
+    csrf: String,
+    spec: String,
+    learner: String,
+    #[serde(default)]
+    grade: String,
+}
+
+/// `POST /issuer/issue`: issues, then shows the credential.
+pub(crate) async fn issue(
+    State(app): State<App>,
+    visitor: Visitor,
+    Form(form): Form<IssueForm>,
+) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    visitor.check_form(&form.csrf)?;
+    let grade = form.grade.trim();
+    let request = IssueRequest {
+        spec: &form.spec,
+        learner: LearnerRef::IdOrEmail(form.learner.trim()),
+        suite: Suite::EddsaRdfc2022,
+        cohort_key: None,
+        idempotency_key: None,
+        grade: (!grade.is_empty()).then_some(grade),
+        now: now(),
+    };
+    let (credential, _) = app.issue_as(principal, &request).await.map_err(|err| visitor.fail(err))?;
+    Ok(Redirect::to(&format!("/issuer/credentials/{}", credential.record.id)).into_response())
+}
+
+/// `POST /issuer/cohorts`: a CSV file (multipart form) queued as a cohort job.
+pub(crate) async fn upload_cohort(
+    State(app): State<App>,
+    visitor: Visitor,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    let bad_form = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
+    let (mut csrf, mut spec, mut csv) = (String::new(), String::new(), String::new());
+    while let Some(field) = form.next_field().await.map_err(bad_form)? {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.map_err(bad_form)?,
+            Some("spec") => spec = field.text().await.map_err(bad_form)?,
+            Some("file") => csv = field.text().await.map_err(bad_form)?,
+            _ => {}
+        }
+    }
+    visitor.check_form(&csrf)?;
+    let rows = mc_app::parse_cohort(&csv, false).map_err(|err| visitor.fail(err))?;
+    let submission = CohortSubmission { spec: &spec, cohort_key: None, suite: Suite::EddsaRdfc2022, rows };
+    let job = app.submit_cohort(principal, submission, now()).await.map_err(|err| visitor.fail(err))?;
+    Ok(Redirect::to(&format!("/issuer/cohorts/{}", job.id)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "job.html")]
+struct JobPage {
+    chrome: Chrome,
+    job: CohortJob,
+    running: bool,
+}
+
+/// `GET /issuer/cohorts/{id}`: a job's progress, refreshed every 2 s while it runs.
+pub(crate) async fn cohort_job(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    let job = app.cohort_job(principal, &id).await.map_err(|err| visitor.fail(err))?;
+    let running = matches!(job.state.as_str(), "queued" | "running");
+    Ok(render(&JobPage { chrome: visitor.chrome(visitor.t().job_title), job, running }))
+}
+
+#[derive(Template)]
+#[template(path = "issuer_credential.html")]
+struct CredentialPage {
+    chrome: Chrome,
+    view: CredentialView,
+    actions: Vec<(&'static str, &'static str)>,
+}
+
+/// `GET /issuer/credentials/{id}`: one of the institution's credentials, with what may be done.
+pub(crate) async fn credential(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    let credential = app.credential_as(principal, &id).await.map_err(|err| visitor.fail(err))?;
+    let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
+    let t = visitor.t();
+    let actions = match (principal.role >= Role::Issuer, credential.record.state.as_str()) {
+        (false, _) | (true, "revoked") => Vec::new(),
+        (true, "suspended") => vec![("unsuspend", t.unsuspend), ("revoke", t.revoke)],
+        (true, _) => vec![("suspend", t.suspend), ("revoke", t.revoke)],
+    };
+    Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, actions }))
+}
+
+#[derive(Template)]
+#[template(path = "confirm.html")]
+struct ConfirmPage {
+    chrome: Chrome,
+    view: CredentialView,
+    action: String,
+    action_name: &'static str,
+    warning: &'static str,
+}
+
+/// `GET /issuer/credentials/{id}/{action}`: asks to confirm a revocation or (un)suspension.
+pub(crate) async fn confirm_form(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((id, action)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    let t = visitor.t();
+    let (action_name, warning) = match action.as_str() {
+        "revoke" => (t.revoke, t.confirm_revoke),
+        "suspend" => (t.suspend, t.confirm_suspend),
+        "unsuspend" => (t.unsuspend, t.confirm_unsuspend),
+        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+    };
+    let credential = app.credential_as(principal, &id).await.map_err(|err| visitor.fail(err))?;
+    let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
+    Ok(render(&ConfirmPage { chrome: visitor.chrome(t.confirm_title), view, action, action_name, warning }))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ChangeForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `POST /issuer/credentials/{id}/{action}`: does the confirmed change.
+pub(crate) async fn change_state(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<ChangeForm>,
+) -> Result<Response, PageError> {
+    let (_, principal) = visitor.staff()?;
+    visitor.check_form(&form.csrf)?;
+    let change = match action.as_str() {
+        "revoke" => StateChange::Revoke(&form.reason),
+        "suspend" => StateChange::Suspend,
+        "unsuspend" => StateChange::Unsuspend,
+        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+    };
+    app.change_state_as(principal, &id, change, now()).await.map_err(|err| visitor.fail(err))?;
+    Ok(Redirect::to(&format!("/issuer/credentials/{id}")).into_response())
+}

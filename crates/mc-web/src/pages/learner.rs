@@ -1,0 +1,143 @@
+//! The learner space: sign-in with a one-time link, their credentials, downloads and share
+//! links that expire.
+
+use askama::Template;
+use axum::{
+    Form,
+    extract::{Path, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Redirect, Response},
+};
+use mc_app::App;
+use serde::Deserialize;
+
+use super::{Chrome, PageError, Visitor, render, views::CredentialView};
+use crate::now;
+
+#[derive(Template)]
+#[template(path = "learner_sign_in.html")]
+struct SignInPage {
+    chrome: Chrome,
+    sent: bool,
+}
+
+/// `GET /learner/sign-in`.
+pub(crate) async fn sign_in_form(visitor: Visitor) -> Response {
+    render(&SignInPage { chrome: visitor.chrome(visitor.t().learner_sign_in_title), sent: false })
+}
+
+#[derive(Deserialize)]
+pub(crate) struct EmailForm {
+    email: String,
+}
+
+/// `POST /learner/sign-in`: makes a one-time link for a known address. The answer is the same
+/// whether the address is known or not. This build writes the link to the log instead of
+/// sending an email.
+pub(crate) async fn send_link(
+    State(app): State<App>,
+    visitor: Visitor,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, PageError> {
+    visitor.check_origin()?;
+    if let Some(secret) = app.sign_in_link(&form.email, now()).await.map_err(|err| visitor.fail(err))? {
+        let link = format!("{}/learner/link/{secret}", app.public_url());
+        tracing::info!(email = %form.email.trim(), %link, "learner sign-in link (this build logs it instead of emailing it)");
+    }
+    Ok(render(&SignInPage { chrome: visitor.chrome(visitor.t().learner_sign_in_title), sent: true }))
+}
+
+/// `GET /learner/link/{secret}`: uses a sign-in link, once.
+pub(crate) async fn use_link(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(secret): Path<String>,
+) -> Result<Response, PageError> {
+    match app.sign_in_learner(&secret, now()).await {
+        Ok(session) => {
+            let cookie = visitor.session_cookie(Some(&session.secret));
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/learner")).into_response())
+        }
+        Err(mc_app::AppError::Unauthenticated(_)) => {
+            Err(visitor.error(StatusCode::UNAUTHORIZED, visitor.t().link_used))
+        }
+        Err(err) => Err(visitor.fail(err)),
+    }
+}
+
+struct LinkView {
+    url: String,
+    expires: String,
+    live: bool,
+}
+
+struct Item {
+    view: CredentialView,
+    links: Vec<LinkView>,
+}
+
+#[derive(Template)]
+#[template(path = "learner.html")]
+struct SpacePage {
+    chrome: Chrome,
+    credentials: Vec<Item>,
+}
+
+/// `GET /learner`: the signed-in learner's credentials and their share links.
+pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
+    let learner = visitor.learner()?;
+    let fail = |err| visitor.fail(err);
+    let id = learner.id().to_string();
+    let now = now();
+    let mut credentials = Vec::new();
+    for credential in app.credentials(None, Some(&id), None).await.map_err(fail)? {
+        let links = app
+            .share_links(&credential.record.id)
+            .await
+            .map_err(fail)?
+            .into_iter()
+            .map(|link| LinkView {
+                url: format!("{}/c/{}", app.public_url(), link.id),
+                expires: mc_core::Timestamp::from_unix(link.expires_at, 0)
+                    .to_rfc3339()
+                    .get(..10)
+                    .unwrap_or_default()
+                    .to_owned(),
+                live: link.expires_at > now.unix_seconds(),
+            })
+            .collect();
+        let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(fail)?;
+        credentials.push(Item { view, links });
+    }
+    Ok(render(&SpacePage { chrome: visitor.chrome(visitor.t().learner_title), credentials }))
+}
+
+/// `GET /learner/credentials/{id}/credential.json`: one of the learner's credentials, to save.
+pub(crate) async fn download(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner()?;
+    let credential = app.learner_credential(learner, &id).await.map_err(|err| visitor.fail(err))?;
+    Ok(super::public::download(credential))
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ShareForm {
+    csrf: String,
+    days: u32,
+}
+
+/// `POST /learner/credentials/{id}/share`: a public link for some days.
+pub(crate) async fn share(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<ShareForm>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner()?;
+    visitor.check_form(&form.csrf)?;
+    app.share_credential(learner, &id, form.days, now()).await.map_err(|err| visitor.fail(err))?;
+    Ok(Redirect::to("/learner").into_response())
+}

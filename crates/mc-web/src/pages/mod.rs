@@ -1,0 +1,302 @@
+//! The pages for people: server-rendered HTML (askama, auto-escaped), usable without
+//! JavaScript, in English and Spanish. Public pages (home, catalogue, verification, shared
+//! credentials), the staff's issuer space and the learner space.
+
+mod i18n;
+mod issuer;
+mod learner;
+mod public;
+mod views;
+
+use askama::Template;
+use axum::{
+    Router,
+    extract::{FromRequestParts, Request},
+    http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts},
+    middleware::{self, Next},
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::{get, post},
+};
+use mc_app::{App, AppError, Principal, SessionUser};
+use mc_store::{SessionRecord, StaffRecord};
+
+pub(crate) use self::i18n::{Lang, Texts};
+
+/// The session cookie's name.
+const SESSION_COOKIE: &str = "mc_session";
+/// The language cookie's name, set by the language switch.
+const LANG_COOKIE: &str = "mc_lang";
+
+pub(crate) fn router() -> Router<App> {
+    Router::new()
+        .route("/", get(public::home))
+        .route("/assets/style.css", get(public::style))
+        .route("/catalogue", get(public::catalogue))
+        .route("/verify", get(public::verify_form).post(public::verify_submitted))
+        .route("/c/{id}", get(public::shared_credential))
+        .route("/c/{id}/credential.json", get(public::shared_credential_json))
+        .route("/sign-in", get(issuer::sign_in_form).post(issuer::sign_in))
+        .route("/sign-out", post(issuer::sign_out))
+        .route("/issuer", get(issuer::dashboard))
+        .route("/issuer/issue", get(issuer::issue_form).post(issuer::issue))
+        .route("/issuer/cohorts", post(issuer::upload_cohort))
+        .route("/issuer/cohorts/{id}", get(issuer::cohort_job))
+        .route("/issuer/credentials/{id}", get(issuer::credential))
+        .route("/issuer/credentials/{id}/{action}", get(issuer::confirm_form).post(issuer::change_state))
+        .route("/learner/sign-in", get(learner::sign_in_form).post(learner::send_link))
+        .route("/learner/link/{secret}", get(learner::use_link))
+        .route("/learner", get(learner::space))
+        .route("/learner/credentials/{id}/credential.json", get(learner::download))
+        .route("/learner/credentials/{id}/share", post(learner::share))
+        .layer(middleware::from_fn(page_headers))
+}
+
+/// Sets the pages' security headers, and remembers a language chosen with `?lang=`.
+async fn page_headers(request: Request, next: Next) -> Response {
+    let chosen =
+        request.uri().query().and_then(|query| query_value(query, "lang")).and_then(|tag| Lang::from_tag(&tag));
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             base-uri 'none'; frame-ancestors 'none'",
+        ),
+    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    if let Some(lang) = chosen
+        && let Ok(cookie) =
+            HeaderValue::from_str(&format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code()))
+    {
+        headers.append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+fn query_value(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=')?;
+        (key == name).then(|| value.to_owned())
+    })
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok()).find_map(|value| {
+        value.split(';').find_map(|pair| {
+            let (key, value) = pair.trim().split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+    })
+}
+
+/// Whoever is looking at a page: their language, and their session when signed in.
+pub(crate) struct Visitor {
+    pub(crate) lang: Lang,
+    path: String,
+    session: Option<(String, SessionRecord, SessionUser)>,
+    same_origin: bool,
+    secure_cookies: bool,
+}
+
+impl FromRequestParts<App> for Visitor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Visitor, PageError> {
+        let headers = &parts.headers;
+        let lang = parts
+            .uri
+            .query()
+            .and_then(|query| query_value(query, "lang"))
+            .and_then(|tag| Lang::from_tag(&tag))
+            .or_else(|| cookie(headers, LANG_COOKIE).and_then(|tag| Lang::from_tag(&tag)))
+            .or_else(|| {
+                headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
+            })
+            .unwrap_or(Lang::En);
+        let session = match cookie(headers, SESSION_COOKIE) {
+            Some(secret) => app
+                .session(&secret, crate::now())
+                .await
+                .map_err(|err| PageError::from_app(lang, err))?
+                .map(|(record, user)| (secret, record, user)),
+            None => None,
+        };
+        // A form posted from another site carries its Origin; browsers send one with every POST.
+        let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let same_origin = match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+            Some(origin) => origin.split_once("://").is_some_and(|(_, authority)| authority == host),
+            None => true,
+        };
+        Ok(Visitor {
+            lang,
+            path: parts.uri.path().to_owned(),
+            session,
+            same_origin,
+            secure_cookies: app.public_url().starts_with("https://"),
+        })
+    }
+}
+
+impl Visitor {
+    /// The frame every page shares.
+    pub(crate) fn chrome(&self, title: &str) -> Chrome {
+        let (user, staff, learner, csrf) = match &self.session {
+            Some((_, record, SessionUser::Staff { staff, .. })) => {
+                (Some(staff.name.clone()), true, false, record.csrf.clone())
+            }
+            Some((_, record, SessionUser::Learner(learner))) => {
+                (Some(learner.name().to_owned()), false, true, record.csrf.clone())
+            }
+            None => (None, false, false, String::new()),
+        };
+        Chrome {
+            t: self.lang.texts(),
+            lang: self.lang.code(),
+            other_lang: self.lang.other().code(),
+            other_lang_name: self.lang.other().name(),
+            path: self.path.clone(),
+            title: title.to_owned(),
+            user,
+            staff,
+            learner,
+            csrf,
+        }
+    }
+
+    pub(crate) fn t(&self) -> &'static Texts {
+        self.lang.texts()
+    }
+
+    /// The signed-in staff member, or a redirect to the sign-in page.
+    pub(crate) fn staff(&self) -> Result<(&StaffRecord, &Principal), PageError> {
+        match &self.session {
+            Some((_, _, SessionUser::Staff { staff, principal })) => Ok((staff, principal)),
+            _ => Err(PageError::Redirect("/sign-in".into())),
+        }
+    }
+
+    /// The signed-in learner, or a redirect to the learner's sign-in page.
+    pub(crate) fn learner(&self) -> Result<&mc_core::Learner, PageError> {
+        match &self.session {
+            Some((_, _, SessionUser::Learner(learner))) => Ok(learner),
+            _ => Err(PageError::Redirect("/learner/sign-in".into())),
+        }
+    }
+
+    /// Refuses a form that did not come from this site's own page: the session's CSRF token
+    /// must be in it, and the browser must say it was posted from here.
+    pub(crate) fn check_form(&self, csrf: &str) -> Result<(), PageError> {
+        let expected = self.session.as_ref().map(|(_, record, _)| record.csrf.as_str());
+        match expected.is_some_and(|expected| expected == csrf) && self.same_origin {
+            true => Ok(()),
+            false => Err(self.error(
+                StatusCode::FORBIDDEN,
+                "this form has expired or did not come from this site; reload the page and try again",
+            )),
+        }
+    }
+
+    /// Refuses a form posted from another site (for forms used before signing in).
+    pub(crate) fn check_origin(&self) -> Result<(), PageError> {
+        match self.same_origin {
+            true => Ok(()),
+            false => Err(self.error(StatusCode::FORBIDDEN, "this form did not come from this site")),
+        }
+    }
+
+    /// The session cookie's secret, when signed in.
+    pub(crate) fn session_secret(&self) -> Option<&str> {
+        self.session.as_ref().map(|(secret, _, _)| secret.as_str())
+    }
+
+    /// A `Set-Cookie` value that opens a session, or (with `None`) ends it.
+    pub(crate) fn session_cookie(&self, secret: Option<&str>) -> HeaderValue {
+        let secure = if self.secure_cookies { "; Secure" } else { "" };
+        let value = match secret {
+            Some(secret) => format!(
+                "{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{secure}",
+                mc_app::SESSION_SECONDS
+            ),
+            None => format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+        };
+        HeaderValue::from_str(&value).expect("a cookie of URL-safe characters")
+    }
+
+    /// An error page in the visitor's language.
+    pub(crate) fn error(&self, status: StatusCode, message: &str) -> PageError {
+        PageError::Page { status, lang: self.lang, message: message.to_owned() }
+    }
+
+    /// The error page of a failed use case.
+    pub(crate) fn fail(&self, err: AppError) -> PageError {
+        PageError::from_app(self.lang, err)
+    }
+}
+
+/// What every page shows around its content.
+pub(crate) struct Chrome {
+    pub(crate) t: &'static Texts,
+    pub(crate) lang: &'static str,
+    pub(crate) other_lang: &'static str,
+    pub(crate) other_lang_name: &'static str,
+    pub(crate) path: String,
+    pub(crate) title: String,
+    pub(crate) user: Option<String>,
+    pub(crate) staff: bool,
+    pub(crate) learner: bool,
+    pub(crate) csrf: String,
+}
+
+/// A page that could not be shown: an error page, or a redirect (to sign in, say).
+pub(crate) enum PageError {
+    Page { status: StatusCode, lang: Lang, message: String },
+    Redirect(String),
+}
+
+impl PageError {
+    fn from_app(lang: Lang, err: AppError) -> PageError {
+        let api = crate::ApiError::from(err);
+        PageError::Page { status: api.status(), lang, message: api.message().to_owned() }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    chrome: Chrome,
+    message: String,
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        match self {
+            PageError::Redirect(to) => Redirect::to(&to).into_response(),
+            PageError::Page { status, lang, message } => {
+                let t = lang.texts();
+                let chrome = Chrome {
+                    t,
+                    lang: lang.code(),
+                    other_lang: lang.other().code(),
+                    other_lang_name: lang.other().name(),
+                    path: "/".into(),
+                    title: t.error_title.into(),
+                    user: None,
+                    staff: false,
+                    learner: false,
+                    csrf: String::new(),
+                };
+                (status, render(&ErrorPage { chrome, message })).into_response()
+            }
+        }
+    }
+}
+
+/// Renders a page; a template that fails is a 500.
+pub(crate) fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(err) => crate::ApiError::internal(format!("a page failed to render: {err}")).into_response(),
+    }
+}

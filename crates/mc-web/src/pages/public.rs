@@ -1,0 +1,178 @@
+//! Pages anyone may see: home, catalogue, verification, and credentials their learners shared.
+
+use askama::Template;
+use axum::{
+    Json,
+    extract::{Multipart, Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use mc_app::App;
+use serde::Deserialize;
+
+use super::{
+    Chrome, PageError, Visitor, render,
+    views::{CredentialView, ResultView, SpecRow, spec_rows},
+};
+use crate::{api::credentials::verify_text, now};
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+}
+
+/// `GET /`.
+pub(crate) async fn home(visitor: Visitor) -> Response {
+    render(&HomePage { chrome: visitor.chrome("microcred") })
+}
+
+/// `GET /assets/style.css`.
+pub(crate) async fn style() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../assets/style.css"),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "catalogue.html")]
+struct CataloguePage {
+    chrome: Chrome,
+    specs: Vec<SpecRow>,
+}
+
+/// `GET /catalogue`: every specification.
+pub(crate) async fn catalogue(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
+    let specs = spec_rows(&app, None, visitor.lang).await.map_err(|err| visitor.fail(err))?;
+    Ok(render(&CataloguePage { chrome: visitor.chrome(visitor.t().catalogue_title), specs }))
+}
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    result: Option<ResultView>,
+    pasted: String,
+    url: String,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct VerifyQuery {
+    #[serde(default)]
+    url: String,
+}
+
+/// `GET /verify[?url=]`: the form, or the result of verifying the credential at `url`.
+pub(crate) async fn verify_form(
+    State(app): State<App>,
+    visitor: Visitor,
+    Query(query): Query<VerifyQuery>,
+) -> Result<Response, PageError> {
+    let url = query.url.trim().to_owned();
+    let title = visitor.t().verify_title;
+    if url.is_empty() {
+        return Ok(render(&VerifyPage { chrome: visitor.chrome(title), result: None, pasted: String::new(), url }));
+    }
+    let text = fetch_credential(&app, &url)
+        .await
+        .map_err(|message| visitor.error(StatusCode::UNPROCESSABLE_ENTITY, &message))?;
+    let verification = verify_text(&app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
+    let result = Some(ResultView::new(&verification, visitor.lang));
+    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted: String::new(), url }))
+}
+
+/// The credential at `url`: a link to a credential shared here is read from the database;
+/// any other is fetched over HTTPS from a public address.
+async fn fetch_credential(app: &App, url: &str) -> Result<String, String> {
+    let shared = format!("{}/c/", app.public_url());
+    if let Some(id) = url.strip_prefix(&shared) {
+        let id = id.trim_end_matches("/credential.json");
+        let credential = app.shared_credential(id, now()).await.map_err(|err| err.to_string())?;
+        return Ok(serde_json::Value::Object(credential.document).to_string());
+    }
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || crate::api::credentials::online().fetch_text(&url))
+        .await
+        .map_err(|err| format!("the fetch failed: {err}"))?
+        .map_err(|err| err.to_string())
+}
+
+/// `POST /verify`: a pasted or uploaded credential (multipart form).
+pub(crate) async fn verify_submitted(
+    State(app): State<App>,
+    visitor: Visitor,
+    mut form: Multipart,
+) -> Result<Response, PageError> {
+    visitor.check_origin()?;
+    let bad_form = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
+    let (mut pasted, mut uploaded) = (String::new(), String::new());
+    while let Some(field) = form.next_field().await.map_err(bad_form)? {
+        match field.name() {
+            Some("credential") => pasted = field.text().await.map_err(bad_form)?,
+            Some("file") => uploaded = field.text().await.map_err(bad_form)?,
+            _ => {}
+        }
+    }
+    let text = match uploaded.trim().is_empty() {
+        true => pasted.trim().to_owned(),
+        false => uploaded.trim().to_owned(),
+    };
+    let title = visitor.t().verify_title;
+    if text.is_empty() {
+        return Err(visitor.error(StatusCode::UNPROCESSABLE_ENTITY, visitor.t().verify_nothing));
+    }
+    let verification = verify_text(&app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
+    let result = Some(ResultView::new(&verification, visitor.lang));
+    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted, url: String::new() }))
+}
+
+#[derive(Template)]
+#[template(path = "credential.html")]
+struct CredentialPage {
+    chrome: Chrome,
+    view: CredentialView,
+    result: ResultView,
+    download: String,
+}
+
+/// `GET /c/{id}`: a credential its learner shared, while the link lasts, with its verification.
+pub(crate) async fn shared_credential(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let credential = app
+        .shared_credential(&id, now())
+        .await
+        .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
+    let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
+    let text = serde_json::Value::Object(credential.document).to_string();
+    let verification = verify_text(&app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
+    let result = ResultView::new(&verification, visitor.lang);
+    let download = format!("/c/{id}/credential.json");
+    Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download }))
+}
+
+/// `GET /c/{id}/credential.json`: the shared credential itself.
+pub(crate) async fn shared_credential_json(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let credential = app
+        .shared_credential(&id, now())
+        .await
+        .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
+    Ok(download(credential))
+}
+
+/// A credential as a file to save.
+pub(crate) fn download(credential: mc_app::IssuedCredential) -> Response {
+    let disposition = format!("attachment; filename=\"credential-{}.json\"", credential.record.id);
+    let mut response = Json(credential.document).into_response();
+    if let Ok(value) = header::HeaderValue::from_str(&disposition) {
+        response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}

@@ -1,0 +1,180 @@
+//! What the templates show, worked out from domain values: texts already in the visitor's
+//! language, dates and numbers already formatted.
+
+use mc_app::{App, AppError, IssuedCredential};
+use mc_core::{LanguageTag, Spec};
+use mc_vc::verify::{CheckId, CheckStatus, Verdict, Verification};
+
+use super::i18n::{self, Lang};
+
+/// The language tag of a page language, for picking texts out of multilingual values.
+fn tag(lang: Lang) -> LanguageTag {
+    LanguageTag::parse(lang.code()).expect("en and es are language tags")
+}
+
+/// A specification in a list.
+pub(crate) struct SpecRow {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) institution: String,
+    pub(crate) eqf: String,
+    pub(crate) workload: String,
+    pub(crate) description: String,
+}
+
+impl SpecRow {
+    pub(crate) fn new(spec: &Spec, institution: &str, lang: Lang) -> SpecRow {
+        let tag = tag(lang);
+        SpecRow {
+            id: spec.id().to_string(),
+            title: spec.title().best(&tag).to_owned(),
+            institution: institution.to_owned(),
+            eqf: spec.eqf_level().map(|level| level.to_string()).unwrap_or_else(|| "–".into()),
+            workload: workload(spec, lang),
+            description: spec.description().map(|text| text.best(&tag).to_owned()).unwrap_or_default(),
+        }
+    }
+}
+
+fn workload(spec: &Spec, lang: Lang) -> String {
+    let t = lang.texts();
+    let workload = spec.workload();
+    match (workload.ects(), workload.hours()) {
+        (Some(ects), Some(hours)) => format!("{ects} ECTS · {hours} {}", t.hours),
+        (Some(ects), None) => format!("{ects} ECTS"),
+        (None, Some(hours)) => format!("{hours} {}", t.hours),
+        (None, None) => String::new(),
+    }
+}
+
+/// The specifications of `institution` (all when `None`), with their institutions' names.
+pub(crate) async fn spec_rows(app: &App, institution: Option<&str>, lang: Lang) -> Result<Vec<SpecRow>, AppError> {
+    let tag = tag(lang);
+    let institutions = app.institutions().await?;
+    let name = |id: &str| {
+        institutions
+            .iter()
+            .find(|it| it.id().as_str() == id)
+            .map(|it| it.name().best(&tag).to_owned())
+            .unwrap_or_default()
+    };
+    Ok(app
+        .specs()
+        .await?
+        .iter()
+        .filter(|spec| institution.is_none_or(|id| spec.issuer().as_str() == id))
+        .map(|spec| SpecRow::new(spec, &name(spec.issuer().as_str()), lang))
+        .collect())
+}
+
+/// One issued credential, as people read it.
+pub(crate) struct CredentialView {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    pub(crate) learner: String,
+    pub(crate) issuer: String,
+    pub(crate) issued: String,
+    pub(crate) state: &'static str,
+    pub(crate) state_class: &'static str,
+    pub(crate) outcomes: Vec<String>,
+    pub(crate) ects: String,
+    pub(crate) hours: String,
+    pub(crate) eqf: String,
+}
+
+impl CredentialView {
+    pub(crate) async fn load(app: &App, credential: &IssuedCredential, lang: Lang) -> Result<CredentialView, AppError> {
+        let tag = tag(lang);
+        let record = &credential.record;
+        let spec = app.spec(&record.spec_id).await?;
+        let institution = app.institution(&record.institution_id).await?;
+        let learner = app.store().learner(&record.learner_id).await?;
+        let workload = spec.workload();
+        Ok(CredentialView {
+            id: record.id.clone(),
+            title: spec.title().best(&tag).to_owned(),
+            description: spec.description().map(|text| text.best(&tag).to_owned()).unwrap_or_default(),
+            learner: learner.map(|learner| learner.name().to_owned()).unwrap_or_default(),
+            issuer: institution.name().best(&tag).to_owned(),
+            issued: record.issued_at.get(..10).unwrap_or(&record.issued_at).to_owned(),
+            state: i18n::state(lang, &record.state),
+            state_class: state_class(&record.state),
+            outcomes: spec.learning_outcomes().iter().map(|outcome| outcome.text().best(&tag).to_owned()).collect(),
+            ects: workload.ects().map(|ects| ects.to_string()).unwrap_or_default(),
+            hours: workload.hours().map(|hours| hours.to_string()).unwrap_or_default(),
+            eqf: spec.eqf_level().map(|level| level.to_string()).unwrap_or_default(),
+        })
+    }
+}
+
+/// The style of a credential state: green, amber or red.
+pub(crate) fn state_class(state: &str) -> &'static str {
+    match state {
+        "revoked" => "bad",
+        "suspended" => "warn",
+        _ => "good",
+    }
+}
+
+/// A verification result, as people read it.
+pub(crate) struct ResultView {
+    pub(crate) verdict_class: &'static str,
+    pub(crate) headline: &'static str,
+    pub(crate) summary: &'static str,
+    pub(crate) checks: Vec<CheckView>,
+}
+
+/// One check of a verification, with its mark.
+pub(crate) struct CheckView {
+    pub(crate) id: &'static str,
+    pub(crate) class: &'static str,
+    pub(crate) mark: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) explanation: &'static str,
+    pub(crate) message: String,
+}
+
+impl ResultView {
+    pub(crate) fn new(verification: &Verification, lang: Lang) -> ResultView {
+        let (headline, summary) = i18n::verdict(lang, verification.verdict);
+        let verdict_class = match verification.verdict {
+            Verdict::Valid => "good",
+            Verdict::Invalid => "bad",
+            Verdict::Indeterminate => "unknown",
+        };
+        let checks = verification
+            .checks
+            .iter()
+            .map(|check| {
+                let (class, mark) = match check.status {
+                    CheckStatus::Passed => ("good", "✓"),
+                    CheckStatus::Failed => ("bad", "✗"),
+                    CheckStatus::Skipped => ("unknown", "–"),
+                    CheckStatus::Warning => ("warn", "!"),
+                };
+                CheckView {
+                    id: check_id(check.id),
+                    class,
+                    mark,
+                    name: i18n::check_name(lang, check.id),
+                    explanation: i18n::explain(lang, check.id, check.status),
+                    message: check.message.clone(),
+                }
+            })
+            .collect();
+        ResultView { verdict_class, headline, summary, checks }
+    }
+}
+
+fn check_id(id: CheckId) -> &'static str {
+    match id {
+        CheckId::Format => "format",
+        CheckId::Schema => "schema",
+        CheckId::Proof => "proof",
+        CheckId::Issuer => "issuer",
+        CheckId::Validity => "validity",
+        CheckId::Status => "status",
+        CheckId::Trust => "trust",
+    }
+}

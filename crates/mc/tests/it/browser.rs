@@ -1,0 +1,161 @@
+//! The demo walked in a real browser (Debian's headless Chromium through chromedriver):
+//! verify a valid and a tampered credential, sign in as staff, issue, let the learner share,
+//! revoke, and see the public page say so. Screenshots go to `target/screenshots/`.
+//!
+//! Skipped when Chromium is not installed, except in CI, where `.ci/run` installs it.
+
+use std::path::PathBuf;
+
+use mc_test_support::browser::Browser;
+
+use crate::support::{Env, Server};
+
+fn screenshots() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
+}
+
+fn browser_or_skip() -> Option<Browser> {
+    if Browser::available() {
+        return Some(Browser::start(&screenshots()));
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must run the browser tests: install chromium and chromium-driver");
+    eprintln!("skipped: Chromium or chromedriver is not installed");
+    None
+}
+
+#[test]
+fn walk_the_demo_in_a_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+    let learner = "aino.virtanen@learners.example";
+
+    // A credential issued from the command line, verified as a file upload...
+    let credential = env.ok(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000003", "--learner", learner]);
+    let file = env.write("credential.json", &credential);
+    browser.goto(&format!("{base}/verify?lang=en"));
+    browser.upload("#file", std::path::Path::new(&file));
+    browser.click("#verify");
+    browser.wait_for_text("#verdict", "Valid");
+    assert!(browser.exists("li.check.good[data-check=proof]"));
+    browser.screenshot("01-verify-valid");
+
+    // ...and, tampered with, pasted.
+    let mut tampered: serde_json::Value = serde_json::from_str(&credential).unwrap();
+    tampered["credentialSubject"]["achievement"]["name"] = serde_json::json!("Doctorate in Everything");
+    browser.goto(&format!("{base}/verify"));
+    browser.fill("#credential", &tampered.to_string());
+    browser.click("#verify");
+    browser.wait_for_text("#verdict", "Not valid");
+    assert!(browser.exists("li.check.bad[data-check=proof]"), "the signature check is red");
+    browser.screenshot("02-verify-tampered");
+
+    // Staff sign in and issue.
+    browser.goto(&format!("{base}/sign-in"));
+    browser.fill("#email", "staff@valdeoliva.example");
+    browser.fill("#password", "microcred-demo");
+    browser.click("#sign-in");
+    browser.wait_for_text("h1", "Issuer space");
+    browser.screenshot("03-issuer-space");
+    browser.click("a[href='/issuer/issue?spec=01936a3e-0000-7000-8000-000000000001']");
+    browser.fill("#learner", learner);
+    browser.click("#issue");
+    browser.wait_for_text("#state", "Active");
+    let credential_url = browser.url();
+    let id = credential_url.rsplit('/').next().unwrap().to_owned();
+    browser.screenshot("04-issued");
+
+    // The learner signs in with the one-time link and shares it.
+    browser.goto(&format!("{base}/learner/sign-in"));
+    browser.fill("#email", learner);
+    browser.click("#send-link");
+    browser.wait_for_text("#sent", "sign-in link");
+    let line = server.wait_for_log("learner sign-in link");
+    let path = line[line.find("/learner/link/").unwrap()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('"')
+        .to_owned();
+    browser.goto(&format!("{base}{path}"));
+    browser.wait_for_text("h1", "My credentials");
+    browser.click(&format!("#credential-{id} button.share"));
+    let link = browser.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
+    browser.screenshot("05-learner-space");
+    let public_path = link[link.find("/c/").unwrap()..].to_owned();
+
+    // Staff revoke it, confirming first.
+    browser.goto(&format!("{base}/sign-in"));
+    browser.fill("#email", "staff@valdeoliva.example");
+    browser.fill("#password", "microcred-demo");
+    browser.click("#sign-in");
+    browser.wait_for_text("h1", "Issuer space");
+    browser.goto(&credential_url);
+    browser.click("#action-revoke");
+    browser.wait_for_text("h1", "Please confirm");
+    browser.fill("#reason", "awarded by mistake");
+    browser.screenshot("06-confirm-revoke");
+    browser.click("#confirm");
+    browser.wait_for_text("#state", "Revoked");
+
+    // The public page says so, and its verification fails on the status check.
+    browser.goto(&format!("{base}{public_path}"));
+    browser.wait_for_text("#state", "Revoked");
+    browser.wait_for_text("#verdict", "Not valid");
+    assert!(browser.exists("li.check.bad[data-check=status]"), "the status check is red");
+    browser.screenshot("07-public-revoked");
+    browser.goto(&format!("{base}{public_path}?lang=es"));
+    browser.wait_for_text("#state", "Revocada");
+    drop(browser);
+
+    // The same page on a phone.
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    phone.goto(&format!("{base}{public_path}"));
+    phone.wait_for_text("#state", "Revoked");
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    phone.screenshot("08-public-phone");
+    server.stop();
+}
+
+#[test]
+fn hostile_text_stays_inert_in_a_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let mut spec: serde_json::Value =
+        serde_json::from_str(&env.ok(&["spec", "show", "01936a3e-0000-7000-8000-000000000001", "--json"])).unwrap();
+    spec["id"] = serde_json::json!("01936a3e-0000-7000-8000-0000000000cc");
+    spec["title"] =
+        serde_json::json!({"es": "<script>window.__xss=1</script>X", "en": "<script>window.__xss=1</script>X"});
+    spec["description"] = serde_json::json!({"en": "<svg onload=\"window.__xss=2\"></svg><img src=x onerror=\"window.__xss=3\">", "es": "x"});
+    let file = env.write("spec.json", &spec.to_string());
+    env.ok(&["spec", "add", &file]);
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let server = Server::start(&env, &[]);
+    let issued = crate::support::Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&token)
+        .json(&serde_json::json!({"spec": "01936a3e-0000-7000-8000-0000000000cc", "learner": "aino.virtanen@learners.example"}));
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let base = format!("http://{}", server.addr);
+    browser.goto(&format!("{base}/learner/sign-in?lang=en"));
+    browser.fill("#email", "aino.virtanen@learners.example");
+    browser.click("#send-link");
+    let line = server.wait_for_log("learner sign-in link");
+    let path = line[line.find("/learner/link/").unwrap()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .trim_end_matches('"')
+        .to_owned();
+    browser.goto(&format!("{base}{path}"));
+    browser.click("button.share");
+    let link = browser.find("a.share-link").attribute("href").unwrap();
+    browser.goto(&format!("{base}{}", &link[link.find("/c/").unwrap()..]));
+    browser.wait_for_text("#title", "<script>window.__xss=1</script>X");
+    assert_eq!(browser.execute("return typeof window.__xss"), serde_json::json!("undefined"), "no payload ran");
+    assert!(!browser.exists("main svg") && !browser.exists("main img"), "the payload made no elements");
+    browser.screenshot("09-hostile-text");
+    server.stop();
+}

@@ -1,0 +1,171 @@
+//! The pages over plain HTTP: languages, security headers, staff sign-in, CSRF refusal,
+//! institutions kept apart, the learner's one-time link and share links, and hostile text
+//! rendered inert.
+
+use serde_json::json;
+
+use crate::support::{Answer, Env, Request, Server};
+
+const SPEC_A: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva
+const PASSWORD: &str = "microcred-demo";
+
+/// The value of the first hidden CSRF field of a page.
+fn csrf(page: &Answer) -> String {
+    let start = page.body.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no CSRF field: {}", page.body));
+    let rest = &page.body[start + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+fn sign_in(server: &Server, email: &str) -> String {
+    let answer = Request::new(server.addr, "POST", "/sign-in").form(&[("email", email), ("password", PASSWORD)]);
+    assert_eq!((answer.status, answer.header("location")), (303, Some("/issuer")), "{}", answer.body);
+    answer.cookie("mc_session").expect("a session cookie")
+}
+
+/// Signs a learner in through the one-time link the server logs; returns the session cookie.
+fn learner_sign_in(server: &Server, email: &str) -> String {
+    let sent = Request::new(server.addr, "POST", "/learner/sign-in").form(&[("email", email)]);
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let line = server.wait_for_log("learner sign-in link");
+    let path = &line[line.find("/learner/link/").unwrap()..];
+    let path = path.split_whitespace().next().unwrap().trim_end_matches('"');
+    let used = Request::new(server.addr, "GET", path).send();
+    assert_eq!((used.status, used.header("location")), (303, Some("/learner")), "{}", used.body);
+    let again = Request::new(server.addr, "GET", path).send();
+    assert_eq!(again.status, 401, "a sign-in link works once");
+    used.cookie("mc_session").unwrap()
+}
+
+#[test]
+fn languages_headers_and_staff_sign_in() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let home = Request::new(server.addr, "GET", "/").header("Accept-Language", "es-ES,es;q=0.9,en;q=0.8").send();
+    assert!(home.body.contains("lang=\"es\"") && home.body.contains("Microcredenciales fiables"), "{}", home.body);
+    let csp = home.header("content-security-policy").unwrap();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"), "no script runs: {csp}");
+    let english = Request::new(server.addr, "GET", "/?lang=en").header("Accept-Language", "es").send();
+    assert!(english.body.contains("lang=\"en\""));
+    assert_eq!(english.cookie("mc_lang").as_deref(), Some("mc_lang=en"), "the switch is remembered");
+    let remembered = Request::new(server.addr, "GET", "/verify").header("Cookie", "mc_lang=es").send();
+    assert!(remembered.body.contains("Verificar una credencial"));
+
+    // Staff sign-in.
+    let wrong = Request::new(server.addr, "POST", "/sign-in")
+        .form(&[("email", "staff@valdeoliva.example"), ("password", "not the password")]);
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("The email address or the password is wrong"), "{}", wrong.body);
+    assert!(wrong.cookie("mc_session").is_none());
+    let anonymous = Request::new(server.addr, "GET", "/issuer").send();
+    assert_eq!((anonymous.status, anonymous.header("location")), (303, Some("/sign-in")));
+    let session = sign_in(&server, "staff@valdeoliva.example");
+    let dashboard = Request::new(server.addr, "GET", "/issuer").header("Cookie", &session).send();
+    assert_eq!(dashboard.status, 200);
+    assert!(
+        dashboard.body.contains("Universidad de Valdeoliva") || dashboard.body.contains("Valdeoliva"),
+        "{}",
+        dashboard.body
+    );
+
+    // Forms need this session's CSRF token, from this site.
+    let token = csrf(&dashboard);
+    let issue = |csrf: &str, origin: &str| {
+        Request::new(server.addr, "POST", "/issuer/issue").header("Cookie", &session).header("Origin", origin).form(&[
+            ("csrf", csrf),
+            ("spec", SPEC_A),
+            ("learner", "aino.virtanen@learners.example"),
+        ])
+    };
+    let own_origin = format!("http://{}", server.addr);
+    assert_eq!(issue("forged", &own_origin).status, 403, "a wrong CSRF token");
+    assert_eq!(issue(&token, "https://evil.example").status, 403, "another site's form");
+    let issued = issue(&token, &own_origin);
+    assert_eq!(issued.status, 303, "{}", issued.body);
+    let credential_page = issued.header("location").unwrap().to_owned();
+    let shown = Request::new(server.addr, "GET", &credential_page).header("Cookie", &session).send();
+    assert!(shown.body.contains("id=\"state\"") && shown.body.contains("Active"), "{}", shown.body);
+
+    // Another institution's staff cannot see it or act on it.
+    let other = sign_in(&server, "staff@roccalba.example");
+    let peek = Request::new(server.addr, "GET", &credential_page).header("Cookie", &other).send();
+    assert_eq!(peek.status, 404);
+    let other_token = csrf(&Request::new(server.addr, "GET", "/issuer").header("Cookie", &other).send());
+    let revoke = Request::new(server.addr, "POST", &format!("{credential_page}/revoke"))
+        .header("Cookie", &other)
+        .form(&[("csrf", &other_token), ("reason", "not ours")]);
+    assert_eq!(revoke.status, 404);
+    let issue_theirs =
+        Request::new(server.addr, "GET", &format!("/issuer/issue?spec={SPEC_A}")).header("Cookie", &other).send();
+    assert_eq!(issue_theirs.status, 403);
+
+    // Signing out ends the session.
+    let out = Request::new(server.addr, "POST", "/sign-out").header("Cookie", &session).form(&[("csrf", &token)]);
+    assert_eq!(out.status, 303);
+    let after = Request::new(server.addr, "GET", "/issuer").header("Cookie", &session).send();
+    assert_eq!(after.status, 303, "the old cookie no longer works");
+    server.stop();
+}
+
+#[test]
+fn a_shared_credential_renders_hostile_text_inert() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let server = Server::start(&env, &[]);
+    let mut spec = Request::new(server.addr, "GET", &format!("/api/v1/specs/{SPEC_A}")).send().json();
+    spec["id"] = json!("01936a3e-0000-7000-8000-0000000000bb");
+    spec["title"] = json!({"es": "<script>window.__xss=1</script>Datos", "en": "<script>window.__xss=1</script>Data"});
+    spec["description"] = json!({"es": "<svg onload=\"window.__xss=2\"></svg>", "en": "<svg onload=\"window.__xss=2\"></svg><img src=x onerror=alert(1)>"});
+    let added = Request::new(server.addr, "POST", "/api/v1/specs").token(&token).json(&spec);
+    assert_eq!(added.status, 201, "{}", added.body);
+    let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&token)
+        .json(&json!({"spec": "01936a3e-0000-7000-8000-0000000000bb", "learner": "aino.virtanen@learners.example"}));
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let id = issued.json()["credential"]["id"].as_str().unwrap().to_owned();
+
+    // The learner signs in, finds it, and shares it.
+    let unknown = Request::new(server.addr, "POST", "/learner/sign-in").form(&[("email", "nobody@example.org")]);
+    assert_eq!(unknown.status, 200, "the same answer for an unknown address");
+    let session = learner_sign_in(&server, "aino.virtanen@learners.example");
+    let space = Request::new(server.addr, "GET", "/learner").header("Cookie", &session).send();
+    assert!(space.body.contains(&format!("credential-{id}")), "{}", space.body);
+    let download = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/credential.json"))
+        .header("Cookie", &session)
+        .send();
+    assert_eq!(download.json()["id"], format!("urn:uuid:{id}"));
+    assert!(download.header("content-disposition").unwrap().starts_with("attachment"));
+    let forged = Request::new(server.addr, "POST", &format!("/learner/credentials/{id}/share"))
+        .header("Cookie", &session)
+        .form(&[("csrf", "forged"), ("days", "30")]);
+    assert_eq!(forged.status, 403);
+    let too_long = Request::new(server.addr, "POST", &format!("/learner/credentials/{id}/share"))
+        .header("Cookie", &session)
+        .form(&[("csrf", &csrf(&space)), ("days", "5000")]);
+    assert_eq!(too_long.status, 422, "{}", too_long.body);
+    let shared = Request::new(server.addr, "POST", &format!("/learner/credentials/{id}/share"))
+        .header("Cookie", &session)
+        .form(&[("csrf", &csrf(&space)), ("days", "30")]);
+    assert_eq!(shared.status, 303, "{}", shared.body);
+    let space = Request::new(server.addr, "GET", "/learner").header("Cookie", &session).send();
+    let link = &space.body[space.body.find("/c/").unwrap()..];
+    let link = &link[..link.find('"').unwrap()];
+
+    // Anyone with the link sees it, inert.
+    let page = Request::new(server.addr, "GET", link).header("Accept-Language", "en").send();
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("&#60;script&#62;window.__xss=1&#60;/script&#62;Data"), "escaped: {}", page.body);
+    assert!(
+        !page.body.contains("<script>") && !page.body.contains("<svg") && !page.body.contains("<img"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("Aino Virtanen"), "the learner's name");
+    assert!(page.body.contains("id=\"verdict\">Valid"), "{}", page.body);
+    let other_learner = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/credential.json"))
+        .header("Cookie", &learner_sign_in(&server, "jose.martinez@learners.example"))
+        .send();
+    assert_eq!(other_learner.status, 404, "another learner's credential");
+    assert_eq!(Request::new(server.addr, "GET", "/c/not-a-link").send().status, 404);
+    server.stop();
+}

@@ -9,6 +9,7 @@ mod cohort;
 mod credentials;
 mod issue;
 mod pages;
+mod scale;
 mod serve;
 mod status;
 mod support;

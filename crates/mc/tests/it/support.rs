@@ -31,6 +31,12 @@ impl Env {
         envs
     }
 
+    /// PostgreSQL, when this run has it (always in CI).
+    pub(crate) fn postgres() -> Option<Env> {
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(TestDb::postgres()).map(|db| Env { dir: tempfile::tempdir().unwrap(), db })
+    }
+
     /// A fresh environment on the same backend as `other`.
     pub(crate) fn same_backend(other: &Env) -> Env {
         match other.db.backend {
@@ -208,6 +214,7 @@ pub(crate) struct Server {
     child: Child,
     pub(crate) addr: SocketAddr,
     log: mpsc::Receiver<String>,
+    history: std::cell::RefCell<Vec<String>>,
 }
 
 impl Server {
@@ -234,7 +241,7 @@ impl Server {
             }
             seen.push(line);
         };
-        Server { child, addr, log }
+        Server { child, addr, log, history: std::cell::RefCell::new(seen) }
     }
 
     /// Waits for a log line holding `needle` (up to 30 s) and returns it.
@@ -244,10 +251,24 @@ impl Server {
                 .log
                 .recv_timeout(Duration::from_secs(30))
                 .unwrap_or_else(|_| panic!("the server never logged {needle:?}"));
+            self.history.borrow_mut().push(line.clone());
             if line.contains(needle) {
                 return line;
             }
         }
+    }
+
+    /// Every line logged so far that holds `needle`.
+    pub(crate) fn logged(&self, needle: &str) -> Vec<String> {
+        let mut history = self.history.borrow_mut();
+        history.extend(self.log.try_iter());
+        history.iter().filter(|line| line.contains(needle)).cloned().collect()
+    }
+
+    /// Kills the server at once (SIGKILL), as a crash would.
+    pub(crate) fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
     }
 
     /// Sends SIGTERM and waits for a clean exit.

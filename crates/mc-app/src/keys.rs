@@ -154,6 +154,9 @@ pub fn identity(institution: &Institution, key: &IssuerKeyRecord) -> IssuerIdent
     }
 }
 
+/// The `did:web` documents last made, with the keys fingerprint they were made at.
+pub(crate) type DidCache = Option<([u64; 3], Vec<Value>)>;
+
 impl App {
     pub(crate) fn key_store(&self) -> Result<&dyn KeyStore, AppError> {
         self.keys.as_deref().ok_or_else(|| {
@@ -265,6 +268,19 @@ impl App {
 
     /// The DID documents of every institution that issues as `did:web` and has keys.
     pub async fn did_documents(&self) -> Result<Vec<Value>, AppError> {
+        // Kept until an institution or a key is added or a key retired.
+        let fingerprint = self.store().keys_fingerprint().await?;
+        if let Some((cached, documents)) = &*self.did_cache.lock().expect("the DID cache is never poisoned")
+            && *cached == fingerprint
+        {
+            return Ok(documents.clone());
+        }
+        let documents = self.load_did_documents().await?;
+        *self.did_cache.lock().expect("the DID cache is never poisoned") = Some((fingerprint, documents.clone()));
+        Ok(documents)
+    }
+
+    async fn load_did_documents(&self) -> Result<Vec<Value>, AppError> {
         let mut documents = Vec::new();
         for institution in self.institutions().await? {
             if institution.did().is_some_and(|did| did.method() == "web")

@@ -62,13 +62,22 @@ pub struct App {
     keys: Option<Arc<dyn KeyStore>>,
     public_url: String,
     signed_lists: Arc<status::SignedLists>,
+    /// The `did:web` documents of this microcred's institutions, with the keys fingerprint
+    /// they were made at.
+    did_cache: Arc<std::sync::Mutex<keys::DidCache>>,
 }
 
 impl App {
     /// An application over an opened store, with no key-encryption key (it cannot sign) and the
     /// default public URL.
     pub fn new(store: Store) -> App {
-        App { store, keys: None, public_url: DEFAULT_PUBLIC_URL.to_owned(), signed_lists: Arc::default() }
+        App {
+            store,
+            keys: None,
+            public_url: DEFAULT_PUBLIC_URL.to_owned(),
+            signed_lists: Arc::default(),
+            did_cache: Arc::default(),
+        }
     }
 
     /// The application with a key-encryption key, so that it can make and use issuer keys

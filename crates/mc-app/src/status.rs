@@ -78,8 +78,8 @@ impl App {
     /// before is reused while its version (raised by every change of state) and its issuer key
     /// are the same, and for at most a day.
     pub async fn status_list_credential(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
-        let version = self.store().status_list_version(list_id).await?;
-        let key = self.store().current_key_of_list(list_id).await?;
+        let (version, key) = self.store().status_list_stamp(list_id).await?.unzip();
+        let key = key.flatten();
         if let (Some(version), Some(key)) = (version, &key)
             && let Some(cached) = self.signed_lists.get(list_id, version, key, now)
         {
@@ -90,6 +90,39 @@ impl App {
             self.signed_lists.put(list_id, version, key, now, signed.clone());
         }
         Ok(signed)
+    }
+
+    /// A list of this microcred as verified: signed now or before, checked once per version and
+    /// key (its proof, its issuer's key) with the institutions' DID documents.
+    pub(crate) async fn checked_status_list(
+        &self,
+        list_id: &str,
+        did_documents: &[Value],
+        now: Timestamp,
+    ) -> Result<Result<mc_vc::status::CheckedList, Map<String, Value>>, AppError> {
+        let (version, key) = self.store().status_list_stamp(list_id).await?.unzip();
+        let key = key.flatten();
+        if let (Some(version), Some(key)) = (version, &key)
+            && let Some(checked) = self.signed_lists.checked(list_id, version, key)
+        {
+            return Ok(Ok(checked));
+        }
+        let signed = self.status_list_credential(list_id, now).await?;
+        let resolver = mc_vc::did::DocumentResolver::new(did_documents.to_vec(), &mc_vc::did::NoResolver);
+        let params = mc_vc::verify::VerifyParams {
+            now,
+            resolver: &resolver,
+            trusted_issuers: None,
+            status: &mc_vc::status::NoStatusLists,
+        };
+        match (mc_vc::verify::check_status_list(&signed, &self.status_list_url(list_id), &params), version, key) {
+            (Ok(checked), Some(version), Some(key)) => {
+                self.signed_lists.put_checked(list_id, version, key, checked.clone());
+                Ok(Ok(checked))
+            }
+            // Left to the verifier, which will say what is wrong with it.
+            _ => Ok(Err(signed)),
+        }
     }
 
     async fn sign_status_list(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
@@ -150,6 +183,8 @@ type SignedList = (u64, String, Timestamp, Map<String, Value>);
 #[derive(Debug, Default)]
 pub(crate) struct SignedLists {
     lists: std::sync::Mutex<std::collections::HashMap<String, SignedList>>,
+    /// The lists as they verified, by list: version, key, and what the list says.
+    checked: std::sync::Mutex<std::collections::HashMap<String, (u64, String, mc_vc::status::CheckedList)>>,
 }
 
 /// How long a signed list is reused at most, in seconds.
@@ -161,6 +196,20 @@ impl SignedLists {
         let (cached_version, cached_key, signed_at, credential) = lists.get(list)?;
         let fresh = now.unix_seconds() - signed_at.unix_seconds() < SIGNED_LIST_MAX_AGE;
         (*cached_version == version && cached_key == key && fresh).then(|| credential.clone())
+    }
+
+    fn checked(&self, list: &str, version: u64, key: &str) -> Option<mc_vc::status::CheckedList> {
+        let checked = self.checked.lock().expect("the list cache is never poisoned");
+        let (cached_version, cached_key, list) = checked.get(list)?;
+        (*cached_version == version && cached_key == key).then(|| list.clone())
+    }
+
+    fn put_checked(&self, list: &str, version: u64, key: String, checked: mc_vc::status::CheckedList) {
+        let mut lists = self.checked.lock().expect("the list cache is never poisoned");
+        if lists.len() >= 10_000 {
+            lists.clear();
+        }
+        lists.insert(list.to_owned(), (version, key, checked));
     }
 
     fn put(&self, list: &str, version: u64, key: String, now: Timestamp, credential: Map<String, Value>) {

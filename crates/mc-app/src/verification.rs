@@ -2,10 +2,12 @@
 //! microcred's own database (its institutions' DID documents, and the status lists its
 //! credentials point to) is loaded first, so that verification itself runs without the store.
 
+use std::collections::HashMap;
+
 use mc_core::Timestamp;
 use mc_vc::{
     did::{DocumentResolver, KeyResolver, NoResolver},
-    status::{StatusLists, StatusResolver},
+    status::{CheckedList, StatusLists, StatusResolver},
     verify::{TrustedIssuers, Verification, VerifyParams, verify_text},
 };
 use serde_json::{Map, Value};
@@ -19,6 +21,8 @@ pub struct LocalMaterial {
     pub did_documents: Vec<Value>,
     /// Signed status list credentials.
     pub status_lists: Vec<Map<String, Value>>,
+    /// Status lists already verified, by URL.
+    pub checked_lists: HashMap<String, CheckedList>,
 }
 
 impl App {
@@ -27,6 +31,7 @@ impl App {
     pub async fn verification_material(&self, text: &str, now: Timestamp) -> Result<LocalMaterial, AppError> {
         let did_documents = self.did_documents().await?;
         let mut status_lists = Vec::new();
+        let mut checked_lists = HashMap::new();
         let prefix = format!("{}/status/", self.public_url());
         if let Ok(Value::Object(credential)) = serde_json::from_str::<Value>(text) {
             let entries: Vec<&Value> = match credential.get("credentialStatus") {
@@ -40,24 +45,32 @@ impl App {
                 else {
                     continue;
                 };
-                match self.status_list_credential(id, now).await {
-                    Ok(list) => status_lists.push(list),
+                match self.checked_status_list(id, &did_documents, now).await {
+                    Ok(Ok(checked)) => {
+                        checked_lists.insert(self.status_list_url(id), checked);
+                    }
+                    Ok(Err(unchecked)) => status_lists.push(unchecked),
                     Err(AppError::NotFound { .. } | AppError::Keys(_)) => {}
                     Err(err) => return Err(err),
                 }
             }
         }
-        Ok(LocalMaterial { did_documents, status_lists })
+        Ok(LocalMaterial { did_documents, status_lists, checked_lists })
     }
 }
 
 /// Status lists held here first, then, when online, fetched over HTTPS.
 struct StatusSources<'a> {
+    checked: HashMap<String, CheckedList>,
     lists: StatusLists,
     online: Option<&'a HttpsKeyResolver>,
 }
 
 impl StatusResolver for StatusSources<'_> {
+    fn checked_list(&self, url: &str) -> Option<CheckedList> {
+        self.checked.get(url).cloned()
+    }
+
     fn status_list(&self, url: &str) -> Result<Map<String, Value>, mc_vc::did::ResolveError> {
         match (self.lists.status_list(url), self.online) {
             (Ok(list), _) => Ok(list),
@@ -91,7 +104,11 @@ impl<'a> Verifier<'a> {
         };
         Verifier {
             keys: DocumentResolver::new(material.did_documents, fallback),
-            status: StatusSources { lists: StatusLists::new(material.status_lists), online },
+            status: StatusSources {
+                checked: material.checked_lists,
+                lists: StatusLists::new(material.status_lists),
+                online,
+            },
             trusted,
             now,
         }

@@ -222,14 +222,14 @@ impl Store {
         queries::status_list(&mut *self.pool.acquire().await?, id).await
     }
 
-    /// A status list's version, which goes up whenever a credential in it changes state.
-    pub async fn status_list_version(&self, list_id: &str) -> Result<Option<u64>, StoreError> {
-        queries::status_list_version(&mut *self.pool.acquire().await?, list_id).await
+    /// A status list's version and the id of its institution's current key, in one query.
+    pub async fn status_list_stamp(&self, list_id: &str) -> Result<Option<(u64, Option<String>)>, StoreError> {
+        queries::status_list_stamp(&mut *self.pool.acquire().await?, list_id).await
     }
 
-    /// The id of the current key of the institution that owns a status list.
-    pub async fn current_key_of_list(&self, list_id: &str) -> Result<Option<String>, StoreError> {
-        queries::current_key_of_list(&mut *self.pool.acquire().await?, list_id).await
+    /// Counts that change whenever an institution or issuer key is added or a key retired.
+    pub async fn keys_fingerprint(&self) -> Result<[u64; 3], StoreError> {
+        queries::keys_fingerprint(&mut *self.pool.acquire().await?).await
     }
 
     /// Every status list, by institution and age.

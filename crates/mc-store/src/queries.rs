@@ -527,20 +527,30 @@ pub(crate) async fn bump_status_lists_of(conn: &mut AnyConnection, credential_id
     Ok(())
 }
 
-/// A status list's version.
-pub(crate) async fn status_list_version(conn: &mut AnyConnection, list_id: &str) -> Result<Option<u64>, StoreError> {
-    let row = sqlx::query("SELECT version FROM status_lists WHERE id = $1").bind(list_id).fetch_optional(conn).await?;
-    row.map(|row| Ok(row.try_get::<i64, _>(0)?.max(0) as u64)).transpose()
-}
-
-/// The id of the current key of the institution that owns a status list.
-pub(crate) async fn current_key_of_list(conn: &mut AnyConnection, list_id: &str) -> Result<Option<String>, StoreError> {
+/// A status list's version and the id of its institution's current key, in one query.
+pub(crate) async fn status_list_stamp(
+    conn: &mut AnyConnection,
+    list_id: &str,
+) -> Result<Option<(u64, Option<String>)>, StoreError> {
     let row = sqlx::query(
-        "SELECT k.id FROM issuer_keys k JOIN status_lists l ON l.institution_id = k.institution_id \
-         WHERE l.id = $1 AND k.retired_at IS NULL",
+        "SELECT l.version, k.id FROM status_lists l LEFT JOIN issuer_keys k \
+         ON k.institution_id = l.institution_id AND k.retired_at IS NULL WHERE l.id = $1",
     )
     .bind(list_id)
     .fetch_optional(conn)
     .await?;
-    row.map(|row| row.try_get::<String, _>(0).map_err(StoreError::from)).transpose()
+    row.map(|row| Ok((row.try_get::<i64, _>(0)?.max(0) as u64, row.try_get::<Option<String>, _>(1)?))).transpose()
+}
+
+/// What changes whenever an institution or an issuer key is added or a key is retired (rows
+/// of both are never deleted): counts that only grow.
+pub(crate) async fn keys_fingerprint(conn: &mut AnyConnection) -> Result<[u64; 3], StoreError> {
+    let row = sqlx::query(
+        "SELECT (SELECT COUNT(*) FROM institutions), (SELECT COUNT(*) FROM issuer_keys), \
+         (SELECT COUNT(*) FROM issuer_keys WHERE retired_at IS NOT NULL)",
+    )
+    .fetch_one(conn)
+    .await?;
+    let count = |idx: usize| row.try_get::<i64, _>(idx).map(|n| n.max(0) as u64);
+    Ok([count(0)?, count(1)?, count(2)?])
 }

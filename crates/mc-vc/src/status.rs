@@ -187,6 +187,24 @@ pub fn status_list_credential(
 pub trait StatusResolver: Send + Sync {
     /// The status list credential at `url`.
     fn status_list(&self, url: &str) -> Result<serde_json::Map<String, Value>, crate::did::ResolveError>;
+
+    /// The list at `url` as it was when it last verified (with
+    /// [`crate::verify::check_status_list`]), when the resolver kept that: verifying the same
+    /// list again would only repeat the work.
+    fn checked_list(&self, _url: &str) -> Option<CheckedList> {
+        None
+    }
+}
+
+/// A status list credential that verified: whose it is, what it records, and its bits.
+#[derive(Debug, Clone)]
+pub struct CheckedList {
+    /// The list's issuer.
+    pub issuer: String,
+    /// What it records.
+    pub purposes: Vec<StatusPurpose>,
+    /// Its bits.
+    pub bits: std::sync::Arc<Bitstring>,
 }
 
 /// Knows no status list: every status check is left undecided.

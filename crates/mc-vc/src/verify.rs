@@ -16,7 +16,7 @@ use crate::{
     multikey::PublicKey,
     proof::{self, ProofError, Suite},
     schema,
-    status::{Bitstring, NoStatusLists, StatusPurpose, StatusResolver},
+    status::{Bitstring, CheckedList, NoStatusLists, StatusPurpose, StatusResolver},
 };
 
 /// The largest credential accepted, in bytes.
@@ -723,9 +723,34 @@ fn check_status_entry(entry: &Value, issuer: &str, params: &VerifyParams<'_>) ->
     }
     .ok_or("the statusListIndex is not a non-negative integer")?;
     let url = field("statusListCredential").and_then(Value::as_str).ok_or("the entry has no statusListCredential")?;
-    let list = params.status.status_list(url).map_err(|err| err.to_string())?;
+    let list = match params.status.checked_list(url) {
+        Some(list) => list,
+        None => {
+            let list = params.status.status_list(url).map_err(|err| err.to_string())?;
+            check_status_list(&list, url, params)?
+        }
+    };
+    if list.issuer != issuer {
+        return Err(format!("the status list {url} is not the credential issuer's"));
+    }
+    if !list.purposes.contains(&purpose) {
+        return Err(format!("the status list {url} is not a {} list", purpose.as_str()));
+    }
+    match list.bits.get(index).map_err(|err| err.to_string())? {
+        true => Ok(Some(purpose)),
+        false => Ok(None),
+    }
+}
+
+/// Verifies a status list credential found at `url` (its proof, its issuer's key, its validity)
+/// and reads it.
+pub fn check_status_list(
+    list: &Map<String, Value>,
+    url: &str,
+    params: &VerifyParams<'_>,
+) -> Result<CheckedList, String> {
     let list_params = VerifyParams { trusted_issuers: None, status: &NoStatusLists, ..*params };
-    let verified = verify_document(&list, &list_params);
+    let verified = verify_document(list, &list_params);
     if verified.verdict != Verdict::Valid {
         let why =
             verified.checks.iter().find(|check| check.status != CheckStatus::Passed && check.id != CheckId::Trust);
@@ -734,24 +759,17 @@ fn check_status_entry(entry: &Value, issuer: &str, params: &VerifyParams<'_>) ->
             why.map_or("", |check| check.message.as_str())
         ));
     }
-    if issuer_id(&list).as_deref() != Some(issuer) {
-        return Err(format!("the status list {url} is not the credential issuer's"));
-    }
+    let issuer = issuer_id(list).ok_or_else(|| format!("the status list {url} names no issuer"))?;
     let subject = list.get("credentialSubject").ok_or("the status list has no credentialSubject")?;
-    let list_purposes: Vec<&str> = match subject.get("statusPurpose") {
+    let purposes = match subject.get("statusPurpose") {
         Some(Value::String(one)) => vec![one.as_str()],
         Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
     };
-    if !list_purposes.contains(&purpose.as_str()) {
-        return Err(format!("the status list {url} is not a {} list", purpose.as_str()));
-    }
+    let purposes = purposes.into_iter().filter_map(StatusPurpose::parse).collect();
     let encoded = subject.get("encodedList").and_then(Value::as_str).ok_or("the status list has no encodedList")?;
     let bits = Bitstring::decode(encoded).map_err(|err| err.to_string())?;
-    match bits.get(index).map_err(|err| err.to_string())? {
-        true => Ok(Some(purpose)),
-        false => Ok(None),
-    }
+    Ok(CheckedList { issuer, purposes, bits: std::sync::Arc::new(bits) })
 }
 
 fn check_validity(document: &Map<String, Value>, now: Timestamp, report: &mut Report) {

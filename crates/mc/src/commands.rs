@@ -52,16 +52,33 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 /// The DID documents of this microcred's institutions, when there is a database to read them
 /// from, and its published status lists: verification uses them without a network.
 async fn local_material(cli: &Cli) -> mc_app::LocalMaterial {
-    let status_lists = config::published_status_lists(&cli.data);
+    let published = config::published_status_lists(&cli.data);
     let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else {
-        return mc_app::LocalMaterial { status_lists, ..Default::default() };
+        return mc_app::LocalMaterial { status_lists: published, ..Default::default() };
     };
     let Ok(store) = Store::open(&url).await else {
-        return mc_app::LocalMaterial { status_lists, ..Default::default() };
+        return mc_app::LocalMaterial { status_lists: published, ..Default::default() };
     };
-    let did_documents = App::new(store.clone()).did_documents().await.unwrap_or_default();
+    let mut app = App::new(store.clone()).with_public_url(&cli.public_url);
+    if let Ok(Some(vault)) = config::load_vault(&cli.data, Create::No) {
+        app = app.with_vault(vault);
+    }
+    let did_documents = app.did_documents().await.unwrap_or_default();
+    // The database says what is revoked now; published files may predate a change made by a
+    // server. Files are used for the lists the database cannot sign.
+    let mut status_lists = Vec::new();
+    for id in app.status_list_ids().await.unwrap_or_default() {
+        if let Ok(list) = app.status_list_credential(&id, credentials::now()).await {
+            status_lists.push(list);
+        }
+    }
+    let list_id = |list: &serde_json::Map<String, serde_json::Value>| {
+        list.get("id").and_then(|id| id.as_str()).map(str::to_owned)
+    };
+    let fresh: std::collections::HashSet<String> = status_lists.iter().filter_map(list_id).collect();
+    status_lists.extend(published.into_iter().filter(|list| list_id(list).is_none_or(|id| !fresh.contains(&id))));
     store.close().await;
-    mc_app::LocalMaterial { did_documents, status_lists }
+    mc_app::LocalMaterial { did_documents, status_lists, ..Default::default() }
 }
 
 async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {

@@ -32,9 +32,21 @@ pub(crate) async fn verify_text(app: &App, text: String) -> Result<Verification,
     let now = now();
     let material = app.verification_material(&text, now).await?;
     let online = online();
+    // Verification is CPU work: one at a time per core. More threads would only take turns
+    // on the same cores and evict each other's caches.
+    let _turn =
+        cpu_slots().acquire().await.map_err(|err| ApiError::internal(format!("no verification slot: {err}")))?;
     tokio::task::spawn_blocking(move || Verifier::new(material, Some(&online), None, now).verify(&text))
         .await
         .map_err(|err| ApiError::internal(format!("the verification task failed: {err}")))
+}
+
+fn cpu_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    SLOTS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        tokio::sync::Semaphore::new(cores)
+    })
 }
 
 /// `POST /api/v1/credentials/verify`: the body is a credential; the answer is the verification

@@ -4,12 +4,13 @@ mod auth;
 mod cohorts;
 pub(crate) mod credentials;
 mod specs;
+mod tokens;
 
 use axum::{
     Router,
     http::header,
     response::IntoResponse,
-    routing::{get, post},
+    routing::{delete, get, post},
 };
 use mc_app::App;
 
@@ -28,6 +29,8 @@ pub(crate) fn router() -> Router<App> {
         .route("/credentials/{id}/{action}", post(credentials::change_state))
         .route("/cohorts", post(cohorts::submit_cohort))
         .route("/cohorts/{id}", get(cohorts::find_cohort))
+        .route("/tokens", get(tokens::list_tokens).post(tokens::create_token))
+        .route("/tokens/{id}", delete(tokens::revoke_token))
 }
 
 async fn openapi() -> impl IntoResponse {

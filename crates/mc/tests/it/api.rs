@@ -136,6 +136,12 @@ fn tokens_roles_and_idempotency() {
         assert_eq!(verified.json()["verdict"], "invalid", "revoked: {}", verified.body);
         let shown = Request::new(server.addr, "GET", &format!("/api/v1/credentials/{id}")).token(&viewer).send();
         assert_eq!(shown.json()["credential"]["state"], "revoked");
+        // The command line, on the same data, knows of the server's revocation too.
+        let file = env.write("revoked.json", &document);
+        let output = env.command(&["verify", &file, "--offline"]).output().unwrap();
+        let printed = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(output.status.code(), Some(1), "{printed}");
+        assert!(printed.contains("revoked"), "{printed}");
         server.stop();
     }
 }
@@ -309,6 +315,39 @@ fn specs_and_cohorts() {
 }
 
 #[test]
+fn admins_manage_their_institutions_tokens() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let admin = token(&env, "valdeoliva", "admin");
+    let issuer = token(&env, "valdeoliva", "issuer");
+    let other_admin = token(&env, "roccalba", "admin");
+    let server = Server::start(&env, &[]);
+    let create =
+        |token: &str, body: Value| Request::new(server.addr, "POST", "/api/v1/tokens").token(token).json(&body);
+    assert_status(&create(&issuer, json!({"role": "viewer"})), 403, "an issuer makes a token");
+    assert_status(&create(&admin, json!({"role": "owner"})), 422, "an unknown role");
+    let made = create(&admin, json!({"role": "viewer", "label": "dashboard"}));
+    assert_status(&made, 201, "an admin makes a token");
+    let secret = made.json()["secret"].as_str().unwrap().to_owned();
+    let id = made.json()["token"]["id"].as_str().unwrap().to_owned();
+    assert_status(
+        &Request::new(server.addr, "GET", "/api/v1/credentials").token(&secret).send(),
+        200,
+        "the new token works",
+    );
+    let listed = Request::new(server.addr, "GET", "/api/v1/tokens").token(&admin).send();
+    assert_eq!(listed.json()["tokens"].as_array().unwrap().len(), 3, "{}", listed.body);
+    assert!(!listed.body.contains(&secret), "secrets are never listed");
+    let foreign = Request::new(server.addr, "DELETE", &format!("/api/v1/tokens/{id}")).token(&other_admin).send();
+    assert_status(&foreign, 404, "another institution's admin revokes it");
+    let revoked = Request::new(server.addr, "DELETE", &format!("/api/v1/tokens/{id}")).token(&admin).send();
+    assert_status(&revoked, 200, "its admin revokes it");
+    assert!(revoked.json()["revoked_at"].is_string());
+    assert_status(&Request::new(server.addr, "GET", "/api/v1/credentials").token(&secret).send(), 401, "revoked");
+    server.stop();
+}
+
+#[test]
 fn the_openapi_document_describes_every_endpoint() {
     let env = Env::sqlite();
     let server = Server::start(&env, &[]);
@@ -333,6 +372,9 @@ fn the_openapi_document_describes_every_endpoint() {
         ("get", "/api/v1/cohorts/{id}"),
         ("get", "/status/{id}"),
         ("get", "/institutions/{id}/did.json"),
+        ("get", "/api/v1/tokens"),
+        ("post", "/api/v1/tokens"),
+        ("delete", "/api/v1/tokens/{id}"),
     ];
     for (method, path) in routes {
         assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");

@@ -66,6 +66,19 @@ fn walk_the_demo_in_a_browser() {
     let id = credential_url.rsplit('/').next().unwrap().to_owned();
     browser.screenshot("04-issued");
 
+    // A cohort uploaded as CSV, watched until done (the page refreshes itself while it runs).
+    let csv = env.write(
+        "cohort.csv",
+        "name,email,grade\nAna Pérez,ana.perez@example.org,A\n,not-an-address,\nLauri Koski,lauri.koski@example.org,B\n",
+    );
+    browser.goto(&format!("{base}/issuer"));
+    browser.upload("#cohort-file", std::path::Path::new(&csv));
+    browser.click("#upload");
+    browser.wait_for_text("#job-state", "done");
+    assert_eq!(browser.find("#job-issued").text(), "2");
+    assert!(browser.page_source().contains("not-an-address"), "the rejected row is shown with its reason");
+    browser.screenshot("05-cohort-done");
+
     // The learner signs in with the one-time link and shares it.
     browser.goto(&format!("{base}/learner/sign-in"));
     browser.fill("#email", learner);
@@ -82,7 +95,7 @@ fn walk_the_demo_in_a_browser() {
     browser.wait_for_text("h1", "My credentials");
     browser.click(&format!("#credential-{id} button.share"));
     let link = browser.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
-    browser.screenshot("05-learner-space");
+    browser.screenshot("06-learner-space");
     let public_path = link[link.find("/c/").unwrap()..].to_owned();
 
     // Staff revoke it, confirming first.
@@ -95,7 +108,7 @@ fn walk_the_demo_in_a_browser() {
     browser.click("#action-revoke");
     browser.wait_for_text("h1", "Please confirm");
     browser.fill("#reason", "awarded by mistake");
-    browser.screenshot("06-confirm-revoke");
+    browser.screenshot("07-confirm-revoke");
     browser.click("#confirm");
     browser.wait_for_text("#state", "Revoked");
 
@@ -104,7 +117,7 @@ fn walk_the_demo_in_a_browser() {
     browser.wait_for_text("#state", "Revoked");
     browser.wait_for_text("#verdict", "Not valid");
     assert!(browser.exists("li.check.bad[data-check=status]"), "the status check is red");
-    browser.screenshot("07-public-revoked");
+    browser.screenshot("08-public-revoked");
     browser.goto(&format!("{base}{public_path}?lang=es"));
     browser.wait_for_text("#state", "Revocada");
     drop(browser);
@@ -115,7 +128,7 @@ fn walk_the_demo_in_a_browser() {
     phone.wait_for_text("#state", "Revoked");
     let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
     assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
-    phone.screenshot("08-public-phone");
+    phone.screenshot("09-public-phone");
     server.stop();
 }
 
@@ -156,6 +169,6 @@ fn hostile_text_stays_inert_in_a_browser() {
     browser.wait_for_text("#title", "<script>window.__xss=1</script>X");
     assert_eq!(browser.execute("return typeof window.__xss"), serde_json::json!("undefined"), "no payload ran");
     assert!(!browser.exists("main svg") && !browser.exists("main img"), "the payload made no elements");
-    browser.screenshot("09-hostile-text");
+    browser.screenshot("10-hostile-text");
     server.stop();
 }

@@ -167,5 +167,15 @@ fn a_shared_credential_renders_hostile_text_inert() {
         .send();
     assert_eq!(other_learner.status, 404, "another learner's credential");
     assert_eq!(Request::new(server.addr, "GET", "/c/not-a-link").send().status, 404);
+
+    // /verify opens a link: one to a credential shared here is read from the database.
+    let opened = Request::new(server.addr, "GET", &format!("/verify?lang=en&url=http://127.0.0.1:8080{link}")).send();
+    assert!(opened.body.contains("id=\"verdict\">Valid"), "{}", opened.body);
+    let plain = Request::new(server.addr, "GET", "/verify?url=http://example.org/credential.json").send();
+    assert_eq!(plain.status, 422);
+    assert!(plain.body.contains("is not an https:// address"), "{}", plain.body);
+    let private = Request::new(server.addr, "GET", "/verify?url=https://127.0.0.1/credential.json").send();
+    assert_eq!(private.status, 422);
+    assert!(private.body.contains("not a public address"), "{}", private.body);
     server.stop();
 }

@@ -1,0 +1,78 @@
+//! An institution's API tokens, managed by its admins.
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+};
+use mc_app::{App, Role};
+use mc_store::ApiTokenRecord;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{auth::Caller, credentials::json_body};
+use crate::{ApiError, now};
+
+/// A token as listed: never its secret, which is not kept.
+#[derive(Serialize)]
+struct TokenView<'a> {
+    id: &'a str,
+    institution: &'a str,
+    role: &'a str,
+    label: &'a str,
+    created_at: &'a str,
+    revoked_at: Option<&'a str>,
+}
+
+impl<'a> From<&'a ApiTokenRecord> for TokenView<'a> {
+    fn from(token: &'a ApiTokenRecord) -> TokenView<'a> {
+        TokenView {
+            id: &token.id,
+            institution: &token.institution_id,
+            role: &token.role,
+            label: &token.label,
+            created_at: &token.created_at,
+            revoked_at: token.revoked_at.as_deref(),
+        }
+    }
+}
+
+/// `GET /api/v1/tokens`.
+pub(crate) async fn list_tokens(State(app): State<App>, Caller(principal): Caller) -> Result<Json<Value>, ApiError> {
+    let tokens = app.tokens_as(&principal).await?;
+    let views: Vec<TokenView<'_>> = tokens.iter().map(TokenView::from).collect();
+    Ok(Json(serde_json::json!({ "tokens": views })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewTokenBody {
+    role: String,
+    #[serde(default)]
+    label: Option<String>,
+}
+
+/// `POST /api/v1/tokens`: a new token; its secret is in this answer only.
+pub(crate) async fn create_token(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let request: NewTokenBody = json_body(&body)?;
+    let role = Role::parse(&request.role)?;
+    let label = request.label.as_deref().unwrap_or("API token");
+    let token = app.create_token_as(&principal, role, label, now()).await?;
+    let answer = serde_json::json!({"token": TokenView::from(&token.record), "secret": token.secret});
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `DELETE /api/v1/tokens/{id}`: revokes a token.
+pub(crate) async fn revoke_token(
+    State(app): State<App>,
+    Caller(principal): Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let token = app.revoke_token_as(&principal, &id, now()).await?;
+    Ok(Json(serde_json::to_value(TokenView::from(&token)).expect("a token serializes")))
+}

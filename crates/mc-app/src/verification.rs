@@ -33,30 +33,46 @@ impl App {
         let mut status_lists = Vec::new();
         let mut checked_lists = HashMap::new();
         let prefix = format!("{}/status/", self.public_url());
-        if let Ok(Value::Object(credential)) = serde_json::from_str::<Value>(text) {
-            let entries: Vec<&Value> = match credential.get("credentialStatus") {
-                Some(Value::Array(entries)) => entries.iter().collect(),
-                Some(entry) => vec![entry],
-                None => Vec::new(),
-            };
-            for entry in entries {
-                let Some(id) =
-                    entry.get("statusListCredential").and_then(Value::as_str).and_then(|url| url.strip_prefix(&prefix))
-                else {
-                    continue;
-                };
-                match self.checked_status_list(id, &did_documents, now).await {
-                    Ok(Ok(checked)) => {
-                        checked_lists.insert(self.status_list_url(id), checked);
-                    }
-                    Ok(Err(unchecked)) => status_lists.push(unchecked),
-                    Err(AppError::NotFound { .. } | AppError::Keys(_)) => {}
-                    Err(err) => return Err(err),
+        for url in status_list_urls(text) {
+            let Some(id) = url.strip_prefix(&prefix) else { continue };
+            match self.checked_status_list(id, &did_documents, now).await {
+                Ok(Ok(checked)) => {
+                    checked_lists.insert(url, checked);
                 }
+                Ok(Err(unchecked)) => status_lists.push(unchecked),
+                Err(AppError::NotFound { .. } | AppError::Keys(_)) => {}
+                Err(err) => return Err(err),
             }
         }
         Ok(LocalMaterial { did_documents, status_lists, checked_lists })
     }
+}
+
+/// The status list URLs a credential's `credentialStatus` names, read without building the
+/// whole document (a JWT or anything unreadable names none).
+fn status_list_urls(text: &str) -> Vec<String> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(rename = "statusListCredential")]
+        list: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Entries {
+        One(Entry),
+        Many(Vec<Entry>),
+    }
+    #[derive(serde::Deserialize)]
+    struct Credential {
+        #[serde(rename = "credentialStatus")]
+        status: Option<Entries>,
+    }
+    let entries = match serde_json::from_str::<Credential>(text) {
+        Ok(Credential { status: Some(Entries::One(entry)) }) => vec![entry],
+        Ok(Credential { status: Some(Entries::Many(entries)) }) => entries,
+        _ => Vec::new(),
+    };
+    entries.into_iter().filter_map(|entry| entry.list).collect()
 }
 
 /// Status lists held here first, then, when online, fetched over HTTPS.

@@ -72,6 +72,13 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let jobs = tokio::spawn(work_on_jobs(app.clone(), worker));
+    // Answers go out as soon as they are written: Nagle's algorithm would hold a response's
+    // last segment back until the client acknowledges the previous one.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(err) = tcp.set_nodelay(true) {
+            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
     jobs.abort();
     served

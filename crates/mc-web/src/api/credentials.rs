@@ -32,21 +32,54 @@ pub(crate) async fn verify_text(app: &App, text: String) -> Result<Verification,
     let now = now();
     let material = app.verification_material(&text, now).await?;
     let online = online();
-    // Verification is CPU work: one at a time per core. More threads would only take turns
-    // on the same cores and evict each other's caches.
-    let _turn =
-        cpu_slots().acquire().await.map_err(|err| ApiError::internal(format!("no verification slot: {err}")))?;
-    tokio::task::spawn_blocking(move || Verifier::new(material, Some(&online), None, now).verify(&text))
+    verifiers()
+        .run(move || Verifier::new(material, Some(&online), None, now).verify(&text))
         .await
-        .map_err(|err| ApiError::internal(format!("the verification task failed: {err}")))
+        .map_err(|()| ApiError::internal("the verification threads stopped"))
 }
 
-fn cpu_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
-    SLOTS.get_or_init(|| {
+/// Verification is CPU work: it runs on one long-lived thread per core, so that each keeps its
+/// caches and allocator pages warm, and requests beyond that wait their turn in a queue.
+struct Verifiers {
+    queue: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+}
+
+impl Verifiers {
+    fn start() -> Verifiers {
+        let (sender, receiver) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let receiver = Arc::new(std::sync::Mutex::new(receiver));
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        tokio::sync::Semaphore::new(cores)
-    })
+        for idx in 0..cores {
+            let receiver = Arc::clone(&receiver);
+            let spawned = std::thread::Builder::new().name(format!("verifier-{idx}")).spawn(move || {
+                loop {
+                    let next = receiver.lock().expect("the queue is never poisoned").recv();
+                    match next {
+                        Ok(job) => job(),
+                        Err(_) => break,
+                    }
+                }
+            });
+            if let Err(err) = spawned {
+                tracing::error!(error = %err, "cannot start a verification thread");
+            }
+        }
+        Verifiers { queue: std::sync::Mutex::new(sender) }
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ()> {
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+            let _ = done.send(work());
+        });
+        self.queue.lock().expect("the queue is never poisoned").send(job).map_err(|_| ())?;
+        answer.await.map_err(|_| ())
+    }
+}
+
+fn verifiers() -> &'static Verifiers {
+    static VERIFIERS: OnceLock<Verifiers> = OnceLock::new();
+    VERIFIERS.get_or_init(Verifiers::start)
 }
 
 /// `POST /api/v1/credentials/verify`: the body is a credential; the answer is the verification

@@ -268,8 +268,13 @@ impl App {
 
     /// The DID documents of every institution that issues as `did:web` and has keys.
     pub async fn did_documents(&self) -> Result<Vec<Value>, AppError> {
-        // Kept until an institution or a key is added or a key retired.
         let fingerprint = self.store().keys_fingerprint().await?;
+        self.did_documents_at(fingerprint).await
+    }
+
+    /// The DID documents, kept until the keys fingerprint (see
+    /// [`mc_store::Store::keys_fingerprint`]) changes.
+    pub(crate) async fn did_documents_at(&self, fingerprint: [u64; 3]) -> Result<Vec<Value>, AppError> {
         if let Some((cached, documents)) = &*self.did_cache.lock().expect("the DID cache is never poisoned")
             && *cached == fingerprint
         {

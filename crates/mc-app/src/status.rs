@@ -93,16 +93,15 @@ impl App {
     }
 
     /// A list of this microcred as verified: signed now or before, checked once per version and
-    /// key (its proof, its issuer's key) with the institutions' DID documents.
+    /// key (its `stamp`: its proof, its issuer's key) with the institutions' DID documents.
     pub(crate) async fn checked_status_list(
         &self,
         list_id: &str,
+        (version, key): (u64, Option<String>),
         did_documents: &[Value],
         now: Timestamp,
     ) -> Result<Result<mc_vc::status::CheckedList, Map<String, Value>>, AppError> {
-        let (version, key) = self.store().status_list_stamp(list_id).await?.unzip();
-        let key = key.flatten();
-        if let (Some(version), Some(key)) = (version, &key)
+        if let Some(key) = &key
             && let Some(checked) = self.signed_lists.checked(list_id, version, key)
         {
             return Ok(Ok(checked));
@@ -115,8 +114,8 @@ impl App {
             trusted_issuers: None,
             status: &mc_vc::status::NoStatusLists,
         };
-        match (mc_vc::verify::check_status_list(&signed, &self.status_list_url(list_id), &params), version, key) {
-            (Ok(checked), Some(version), Some(key)) => {
+        match (mc_vc::verify::check_status_list(&signed, &self.status_list_url(list_id), &params), key) {
+            (Ok(checked), Some(key)) => {
                 self.signed_lists.put_checked(list_id, version, key, checked.clone());
                 Ok(Ok(checked))
             }

@@ -29,15 +29,30 @@ impl App {
     /// The DID documents of this microcred's institutions and the status lists `text` (a
     /// credential) points to that this microcred publishes, rebuilt and signed now.
     pub async fn verification_material(&self, text: &str, now: Timestamp) -> Result<LocalMaterial, AppError> {
-        let did_documents = self.did_documents().await?;
+        let prefix = format!("{}/status/", self.public_url());
+        let urls: Vec<String> = status_list_urls(text).into_iter().filter(|url| url.starts_with(&prefix)).collect();
+        let ids: Vec<&str> = urls.iter().map(|url| &url[prefix.len()..]).collect();
+        // One query says whether anything this verification relies on changed (two lists at a
+        // time: a credential has a revocation and a suspension entry).
+        let mut fingerprint = None;
+        let mut stamps = HashMap::new();
+        for pair in ids.chunks(2) {
+            let (keys, found) = self.store().verification_stamps(pair[0], pair.get(1).copied().unwrap_or("")).await?;
+            fingerprint = Some(keys);
+            stamps.extend(found.into_iter().map(|(id, version, key)| (id, (version, key))));
+        }
+        let fingerprint = match fingerprint {
+            Some(fingerprint) => fingerprint,
+            None => self.store().keys_fingerprint().await?,
+        };
+        let did_documents = self.did_documents_at(fingerprint).await?;
         let mut status_lists = Vec::new();
         let mut checked_lists = HashMap::new();
-        let prefix = format!("{}/status/", self.public_url());
-        for url in status_list_urls(text) {
-            let Some(id) = url.strip_prefix(&prefix) else { continue };
-            match self.checked_status_list(id, &did_documents, now).await {
+        for (url, id) in urls.iter().zip(&ids) {
+            let Some(stamp) = stamps.remove(*id) else { continue };
+            match self.checked_status_list(id, stamp, &did_documents, now).await {
                 Ok(Ok(checked)) => {
-                    checked_lists.insert(url, checked);
+                    checked_lists.insert(url.clone(), checked);
                 }
                 Ok(Err(unchecked)) => status_lists.push(unchecked),
                 Err(AppError::NotFound { .. } | AppError::Keys(_)) => {}

@@ -227,6 +227,16 @@ impl Store {
         queries::status_list_stamp(&mut *self.pool.acquire().await?, list_id).await
     }
 
+    /// [`Store::keys_fingerprint`] and the [`Store::status_list_stamp`]s of up to two lists (an
+    /// empty id matches none), in one query.
+    pub async fn verification_stamps(
+        &self,
+        first: &str,
+        second: &str,
+    ) -> Result<([u64; 3], Vec<(String, u64, Option<String>)>), StoreError> {
+        queries::verification_stamps(&mut *self.pool.acquire().await?, first, second).await
+    }
+
     /// Counts that change whenever an institution or issuer key is added or a key retired.
     pub async fn keys_fingerprint(&self) -> Result<[u64; 3], StoreError> {
         queries::keys_fingerprint(&mut *self.pool.acquire().await?).await

@@ -554,3 +554,34 @@ pub(crate) async fn keys_fingerprint(conn: &mut AnyConnection) -> Result<[u64; 3
     let count = |idx: usize| row.try_get::<i64, _>(idx).map(|n| n.max(0) as u64);
     Ok([count(0)?, count(1)?, count(2)?])
 }
+
+/// The keys fingerprint and the stamps (version, current key) of up to two status lists, in
+/// one query: what verifying one credential needs to know has not changed.
+pub(crate) async fn verification_stamps(
+    conn: &mut AnyConnection,
+    first: &str,
+    second: &str,
+) -> Result<([u64; 3], Vec<(String, u64, Option<String>)>), StoreError> {
+    let rows = sqlx::query(
+        "SELECT l.id, l.version, k.id AS key_id, (SELECT COUNT(*) FROM institutions) AS institutions, \
+         (SELECT COUNT(*) FROM issuer_keys) AS all_keys, \
+         (SELECT COUNT(*) FROM issuer_keys WHERE retired_at IS NOT NULL) AS retired_keys \
+         FROM (SELECT 1 AS one) AS base \
+         LEFT JOIN status_lists l ON l.id = $1 OR l.id = $2 \
+         LEFT JOIN issuer_keys k ON k.institution_id = l.institution_id AND k.retired_at IS NULL",
+    )
+    .bind(first)
+    .bind(second)
+    .fetch_all(conn)
+    .await?;
+    let mut fingerprint = [0; 3];
+    let mut stamps = Vec::new();
+    for row in &rows {
+        let count = |column: &str| row.try_get::<i64, _>(column).map(|n| n.max(0) as u64);
+        fingerprint = [count("institutions")?, count("all_keys")?, count("retired_keys")?];
+        if let Some(id) = row.try_get::<Option<String>, _>("id")? {
+            stamps.push((id, row.try_get::<i64, _>("version")?.max(0) as u64, row.try_get("key_id")?));
+        }
+    }
+    Ok((fingerprint, stamps))
+}

@@ -7,6 +7,7 @@ mod api;
 mod error;
 mod pages;
 mod published;
+mod verifying;
 
 use std::{future::Future, time::Duration};
 

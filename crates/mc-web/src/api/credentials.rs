@@ -1,8 +1,6 @@
 //! Credentials: verification (open to anyone), and issuing, reading and changing the state of
 //! an institution's own credentials (with its API token).
 
-use std::sync::{Arc, OnceLock};
-
 use axum::{
     Json,
     body::Bytes,
@@ -10,77 +8,13 @@ use axum::{
     http::{HeaderMap, StatusCode},
     response::Response,
 };
-use mc_app::{
-    Added, App, IssueRequest, IssuedCredential, LearnerRef, StateChange, Verifier, adapters::HttpsKeyResolver,
-};
+use mc_app::{Added, App, IssueRequest, IssuedCredential, LearnerRef, StateChange};
 use mc_vc::{proof::Suite, verify::Verification};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Caller, idempotent};
-use crate::{ApiError, now};
-
-/// One resolver for the whole server, so that fetched documents are cached across requests.
-pub(crate) fn online() -> Arc<HttpsKeyResolver> {
-    static ONLINE: OnceLock<Arc<HttpsKeyResolver>> = OnceLock::new();
-    Arc::clone(ONLINE.get_or_init(|| Arc::new(HttpsKeyResolver::new())))
-}
-
-/// Verifies a credential (JSON-LD with embedded proofs, or a VC-JWT) with what this database
-/// holds first, then over HTTPS. Shared by the API and the pages.
-pub(crate) async fn verify_text(app: &App, text: String) -> Result<Verification, ApiError> {
-    let now = now();
-    let material = app.verification_material(&text, now).await?;
-    let online = online();
-    verifiers()
-        .run(move || Verifier::new(material, Some(&online), None, now).verify(&text))
-        .await
-        .map_err(|()| ApiError::internal("the verification threads stopped"))
-}
-
-/// Verification is CPU work: it runs on one long-lived thread per core, so that each keeps its
-/// caches and allocator pages warm, and requests beyond that wait their turn in a queue.
-struct Verifiers {
-    queue: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
-}
-
-impl Verifiers {
-    fn start() -> Verifiers {
-        let (sender, receiver) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
-        let receiver = Arc::new(std::sync::Mutex::new(receiver));
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        for idx in 0..cores {
-            let receiver = Arc::clone(&receiver);
-            let spawned = std::thread::Builder::new().name(format!("verifier-{idx}")).spawn(move || {
-                loop {
-                    let next = receiver.lock().expect("the queue is never poisoned").recv();
-                    match next {
-                        Ok(job) => job(),
-                        Err(_) => break,
-                    }
-                }
-            });
-            if let Err(err) = spawned {
-                tracing::error!(error = %err, "cannot start a verification thread");
-            }
-        }
-        Verifiers { queue: std::sync::Mutex::new(sender) }
-    }
-
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ()> {
-        let (done, answer) = tokio::sync::oneshot::channel();
-        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
-            let _ = done.send(work());
-        });
-        self.queue.lock().expect("the queue is never poisoned").send(job).map_err(|_| ())?;
-        answer.await.map_err(|_| ())
-    }
-}
-
-fn verifiers() -> &'static Verifiers {
-    static VERIFIERS: OnceLock<Verifiers> = OnceLock::new();
-    VERIFIERS.get_or_init(Verifiers::start)
-}
+use crate::{ApiError, now, verifying::verify_text};
 
 /// `POST /api/v1/credentials/verify`: the body is a credential; the answer is the verification
 /// result, whatever the verdict.

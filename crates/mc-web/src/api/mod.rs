@@ -2,7 +2,7 @@
 
 mod auth;
 mod cohorts;
-pub(crate) mod credentials;
+mod credentials;
 mod specs;
 mod tokens;
 

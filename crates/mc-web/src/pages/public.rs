@@ -14,7 +14,10 @@ use super::{
     Chrome, PageError, Visitor, render,
     views::{CredentialView, ResultView, SpecRow, spec_rows},
 };
-use crate::{api::credentials::verify_text, now};
+use crate::{
+    now,
+    verifying::{online, verify_text},
+};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -92,7 +95,7 @@ async fn fetch_credential(app: &App, url: &str) -> Result<String, String> {
         return Ok(serde_json::Value::Object(credential.document).to_string());
     }
     let url = url.to_owned();
-    tokio::task::spawn_blocking(move || crate::api::credentials::online().fetch_text(&url))
+    tokio::task::spawn_blocking(move || online().fetch_text(&url))
         .await
         .map_err(|err| format!("the fetch failed: {err}"))?
         .map_err(|err| err.to_string())

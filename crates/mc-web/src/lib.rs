@@ -1,5 +1,6 @@
-//! microcred's HTTP server: the JSON API under `/api/v1` and, later, the pages. Handlers are
-//! thin: extract, call one `mc-app` use case, answer with a DTO.
+//! microcred's HTTP server: the JSON API under `/api/v1`, the pages for people, the documents
+//! published at stable URLs, and the cohort job worker. Handlers are thin: extract, call one
+//! `mc-app` use case, answer with a DTO or a page.
 
 #![warn(missing_docs)]
 

@@ -80,9 +80,14 @@ pub(crate) async fn verify_form(
     let text = fetch_credential(&app, &url)
         .await
         .map_err(|message| visitor.error(StatusCode::UNPROCESSABLE_ENTITY, &message))?;
-    let verification = verify_text(&app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
-    let result = Some(ResultView::new(&verification, visitor.lang));
+    let result = Some(verified(&app, &visitor, text).await?);
     Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted: String::new(), url }))
+}
+
+/// Verifies a credential's text and words the result in the visitor's language.
+async fn verified(app: &App, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
+    let verification = verify_text(app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
+    Ok(ResultView::new(&verification, visitor.lang))
 }
 
 /// The credential at `url`: a link to a credential shared here is read from the database;
@@ -125,8 +130,7 @@ pub(crate) async fn verify_submitted(
     if text.is_empty() {
         return Err(visitor.error(StatusCode::UNPROCESSABLE_ENTITY, visitor.t().verify_nothing));
     }
-    let verification = verify_text(&app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
-    let result = Some(ResultView::new(&verification, visitor.lang));
+    let result = Some(verified(&app, &visitor, text).await?);
     Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted, url: String::new() }))
 }
 
@@ -151,8 +155,7 @@ pub(crate) async fn shared_credential(
         .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
     let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     let text = serde_json::Value::Object(credential.document).to_string();
-    let verification = verify_text(&app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
-    let result = ResultView::new(&verification, visitor.lang);
+    let result = verified(&app, &visitor, text).await?;
     let download = format!("/c/{id}/credential.json");
     Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download }))
 }

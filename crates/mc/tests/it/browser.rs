@@ -84,13 +84,7 @@ fn walk_the_demo_in_a_browser() {
     browser.fill("#email", learner);
     browser.click("#send-link");
     browser.wait_for_text("#sent", "sign-in link");
-    let line = server.wait_for_log("learner sign-in link");
-    let path = line[line.find("/learner/link/").unwrap()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .trim_end_matches('"')
-        .to_owned();
+    let path = server.sign_in_link_path();
     browser.goto(&format!("{base}{path}"));
     browser.wait_for_text("h1", "My credentials");
     browser.click(&format!("#credential-{id} button.share"));
@@ -155,13 +149,7 @@ fn hostile_text_stays_inert_in_a_browser() {
     browser.goto(&format!("{base}/learner/sign-in?lang=en"));
     browser.fill("#email", "aino.virtanen@learners.example");
     browser.click("#send-link");
-    let line = server.wait_for_log("learner sign-in link");
-    let path = line[line.find("/learner/link/").unwrap()..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .trim_end_matches('"')
-        .to_owned();
+    let path = server.sign_in_link_path();
     browser.goto(&format!("{base}{path}"));
     browser.click("button.share");
     let link = browser.find("a.share-link").attribute("href").unwrap();

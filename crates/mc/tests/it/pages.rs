@@ -26,12 +26,10 @@ fn sign_in(server: &Server, email: &str) -> String {
 fn learner_sign_in(server: &Server, email: &str) -> String {
     let sent = Request::new(server.addr, "POST", "/learner/sign-in").form(&[("email", email)]);
     assert_eq!(sent.status, 200, "{}", sent.body);
-    let line = server.wait_for_log("learner sign-in link");
-    let path = &line[line.find("/learner/link/").unwrap()..];
-    let path = path.split_whitespace().next().unwrap().trim_end_matches('"');
-    let used = Request::new(server.addr, "GET", path).send();
+    let path = server.sign_in_link_path();
+    let used = Request::new(server.addr, "GET", &path).send();
     assert_eq!((used.status, used.header("location")), (303, Some("/learner")), "{}", used.body);
-    let again = Request::new(server.addr, "GET", path).send();
+    let again = Request::new(server.addr, "GET", &path).send();
     assert_eq!(again.status, 401, "a sign-in link works once");
     used.cookie("mc_session").unwrap()
 }

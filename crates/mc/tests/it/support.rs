@@ -258,6 +258,14 @@ impl Server {
         }
     }
 
+    /// The path of the next learner sign-in link the server logs (it logs them instead of
+    /// emailing them), waiting for it.
+    pub(crate) fn sign_in_link_path(&self) -> String {
+        let line = self.wait_for_log("learner sign-in link");
+        let start = line.find("/learner/link/").unwrap_or_else(|| panic!("no link in {line:?}"));
+        line[start..].split_whitespace().next().unwrap().trim_end_matches('"').to_owned()
+    }
+
     /// Every line logged so far that holds `needle`.
     pub(crate) fn logged(&self, needle: &str) -> Vec<String> {
         let mut history = self.history.borrow_mut();

@@ -13,6 +13,7 @@ mod ids;
 mod institution;
 mod lang;
 mod learner;
+pub mod quality;
 mod spec;
 mod time;
 mod values;

@@ -1,0 +1,556 @@
+//! The catalogue of published micro-credential specifications: a full-text index with
+//! stemming in every language the specifications are written in, filters and facet counts,
+//! held in memory and built from the specifications the store holds.
+//!
+//! Pure: no I/O, no clock. The caller builds a [`Catalogue`] from [`Entry`]s and rebuilds it
+//! when the published specifications change; searches never touch the database, so both
+//! backends find exactly the same things in the same order.
+
+pub mod generate;
+mod text;
+
+use std::collections::{BTreeMap, HashMap};
+
+use mc_core::{LangMap, Spec, SpecId, quality::Label};
+use serde::Serialize;
+
+/// An institution, as the catalogue shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct InstitutionFacts {
+    /// The institution's handle.
+    pub id: String,
+    /// Its name in its first language.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code.
+    pub country: String,
+}
+
+/// One published specification to index, with its awarding institutions.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The specification.
+    pub spec: Spec,
+    /// The awarding bodies, in the specification's order.
+    pub institutions: Vec<InstitutionFacts>,
+    /// The quality labels, one per framework.
+    pub labels: Vec<Label>,
+    /// When it was published, Unix seconds.
+    pub published_at: i64,
+}
+
+/// What a search shows of one specification.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    /// The specification's id.
+    #[serde(serialize_with = "display")]
+    pub id: SpecId,
+    /// The title in every language.
+    #[serde(serialize_with = "lang_map")]
+    pub title: LangMap,
+    /// The language shown when the reader's is missing.
+    pub default_language: String,
+    /// The awarding bodies.
+    pub institutions: Vec<InstitutionFacts>,
+    /// EQF level.
+    pub eqf_level: Option<u8>,
+    /// ECTS credits.
+    pub ects: Option<f64>,
+    /// Hours of study.
+    pub hours: Option<u32>,
+    /// ISCED-F code.
+    pub isced_f: Option<String>,
+    /// `online`, `onsite` or `blended`.
+    pub participation: &'static str,
+    /// Languages of instruction.
+    pub languages: Vec<String>,
+    /// The quality labels.
+    pub labels: Vec<Label>,
+    /// When it was published, Unix seconds.
+    pub published_at: i64,
+}
+
+/// The facets a catalogue can be filtered and counted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Facet {
+    /// EQF level, `1`–`8`, or `none`.
+    Eqf,
+    /// ECTS range: `0-3`, `3-6`, `6-10`, `10+` (lower bound included), or `none`.
+    Ects,
+    /// ISCED-F broad field (two digits).
+    Isced,
+    /// Language of instruction.
+    Language,
+    /// Form of participation.
+    Participation,
+    /// Awarding institution.
+    Institution,
+    /// Country of an awarding institution.
+    Country,
+    /// ESCO (or other) skill of a learning outcome.
+    Skill,
+}
+
+impl Facet {
+    /// Every facet, in display order.
+    pub const ALL: [Facet; 8] = [
+        Facet::Eqf,
+        Facet::Ects,
+        Facet::Isced,
+        Facet::Language,
+        Facet::Participation,
+        Facet::Institution,
+        Facet::Country,
+        Facet::Skill,
+    ];
+
+    /// The facet's name in queries and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Facet::Eqf => "eqf",
+            Facet::Ects => "ects",
+            Facet::Isced => "isced",
+            Facet::Language => "language",
+            Facet::Participation => "participation",
+            Facet::Institution => "institution",
+            Facet::Country => "country",
+            Facet::Skill => "skill",
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+}
+
+/// The value of a specification without an EQF level or ECTS credits in those facets.
+pub const NONE: &str = "none";
+
+/// The ECTS ranges of the `ects` facet: label, lower bound (included), upper bound (excluded).
+const ECTS_RANGES: [(&str, f64, f64); 4] =
+    [("0-3", 0.0, 3.0), ("3-6", 3.0, 6.0), ("6-10", 6.0, 10.0), ("10+", 10.0, f64::INFINITY)];
+
+/// A search: words, and filters that combine (values of one facet are alternatives, facets
+/// all apply).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Query {
+    /// Words to find in titles, descriptions and learning outcomes, in any language; every word
+    /// must be found.
+    pub text: String,
+    /// Filters by facet value, such as `eqf` → `["6", "7"]` or `isced` → `["06"]`.
+    pub filters: BTreeMap<Facet, Vec<String>>,
+    /// The fewest ECTS credits.
+    pub ects_min: Option<f64>,
+    /// The most ECTS credits.
+    pub ects_max: Option<f64>,
+    /// How many results to skip.
+    pub offset: usize,
+    /// How many results to return.
+    pub limit: usize,
+}
+
+/// The count of one facet value among the results.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FacetCount {
+    /// The value to filter by.
+    pub value: String,
+    /// How people read it (a field's or country's name).
+    pub label: String,
+    /// How many results have it.
+    pub count: usize,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResult {
+    /// How many specifications match.
+    pub total: usize,
+    /// The page asked for, best first.
+    pub hits: Vec<Hit>,
+    /// For each facet, the counts of its values among the specifications that match every
+    /// other filter (so choosing a value shows how many results it leads to).
+    pub facets: BTreeMap<Facet, Vec<FacetCount>>,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The relevance score (0 without words).
+    pub score: f32,
+    /// The specification.
+    #[serde(flatten)]
+    pub summary: Summary,
+}
+
+/// Field weights: a word in a title counts three times as much as one in a description.
+const TITLE_WEIGHT: f32 = 3.0;
+const OUTCOME_WEIGHT: f32 = 1.5;
+const DESCRIPTION_WEIGHT: f32 = 1.0;
+/// BM25 parameters.
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+
+/// The distinct values of one facet, interned.
+#[derive(Debug, Default)]
+struct Values {
+    ids: HashMap<String, u32>,
+    values: Vec<(String, String)>,
+}
+
+impl Values {
+    fn intern(&mut self, value: &str, label: impl FnOnce() -> String) -> u32 {
+        if let Some(&id) = self.ids.get(value) {
+            return id;
+        }
+        let id = self.values.len() as u32;
+        self.values.push((value.to_owned(), label()));
+        self.ids.insert(value.to_owned(), id);
+        id
+    }
+}
+
+#[derive(Debug)]
+struct Doc {
+    summary: Summary,
+    /// Weighted length, for BM25.
+    length: f32,
+    /// The value ids of each facet.
+    facets: [Vec<u32>; 8],
+    ects: Option<f64>,
+    sort_title: String,
+}
+
+/// The index.
+#[derive(Debug, Default)]
+pub struct Catalogue {
+    docs: Vec<Doc>,
+    by_id: HashMap<SpecId, u32>,
+    keys: HashMap<String, u32>,
+    /// Per key, the documents that have it with their weighted term frequency, by document.
+    postings: Vec<Vec<(u32, f32)>>,
+    /// The languages the catalogue's texts are in that have a stemmer.
+    languages: Vec<&'static str>,
+    values: [Values; 8],
+    average_length: f32,
+}
+
+impl Catalogue {
+    /// Builds the index of the entries.
+    pub fn build(entries: impl IntoIterator<Item = Entry>) -> Catalogue {
+        let mut catalogue = Catalogue::default();
+        for entry in entries {
+            catalogue.add(entry);
+        }
+        let total: f32 = catalogue.docs.iter().map(|doc| doc.length).sum();
+        catalogue.average_length = total / catalogue.docs.len().max(1) as f32;
+        catalogue.languages.sort_unstable();
+        catalogue.languages.dedup();
+        catalogue
+    }
+
+    /// How many specifications are in the catalogue.
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Whether the catalogue is empty.
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    /// How many index keys (stems and words) it holds.
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+
+    fn add(&mut self, entry: Entry) {
+        let Entry { spec, institutions, labels, published_at } = entry;
+        let doc_id = self.docs.len() as u32;
+        let mut frequencies: HashMap<String, f32> = HashMap::new();
+        let mut length = 0.0;
+        let mut texts: Vec<(&LangMap, f32)> = vec![(spec.title(), TITLE_WEIGHT)];
+        texts.extend(spec.description().map(|description| (description, DESCRIPTION_WEIGHT)));
+        texts.extend(spec.learning_outcomes().iter().map(|outcome| (outcome.text(), OUTCOME_WEIGHT)));
+        for (map, weight) in texts {
+            for (tag, text) in map.iter() {
+                let stemmer = text::stemmer(tag.as_str());
+                if let Some((code, _)) = stemmer {
+                    self.languages.push(code);
+                }
+                for word in text::words(text) {
+                    length += weight;
+                    *frequencies.entry(text::word_key(&word)).or_default() += weight;
+                    if let Some((code, stemmer)) = stemmer {
+                        *frequencies.entry(text::stem_key(code, stemmer, &word)).or_default() += weight;
+                    }
+                }
+            }
+        }
+        for (key, frequency) in frequencies {
+            let next = self.keys.len() as u32;
+            let key_id = *self.keys.entry(key).or_insert(next);
+            if key_id == next {
+                self.postings.push(Vec::new());
+            }
+            self.postings[key_id as usize].push((doc_id, frequency));
+        }
+
+        let mut facets: [Vec<u32>; 8] = Default::default();
+        let mut put = |facet: Facet, value: &str, label: &dyn Fn() -> String| {
+            let id = self.values[facet.index()].intern(value, label);
+            if !facets[facet.index()].contains(&id) {
+                facets[facet.index()].push(id);
+            }
+        };
+        let eqf = spec.eqf_level().map(|level| level.get());
+        let eqf_value = eqf.map_or_else(|| NONE.to_owned(), |level| level.to_string());
+        put(Facet::Eqf, &eqf_value, &|| eqf_value.clone());
+        let ects = spec.workload().ects();
+        let range = ects.map_or(NONE, ects_range);
+        put(Facet::Ects, range, &|| range.to_owned());
+        if let Some(code) = spec.isced_f() {
+            let broad = code.broad();
+            put(Facet::Isced, broad.as_str(), &|| broad.name().to_owned());
+        }
+        for language in spec.languages() {
+            put(Facet::Language, language.as_str(), &|| {
+                mc_core::language_name(language.as_str()).unwrap_or(language.as_str()).to_owned()
+            });
+        }
+        let participation = spec.participation().as_str();
+        put(Facet::Participation, participation, &|| participation.to_owned());
+        for institution in &institutions {
+            put(Facet::Institution, &institution.id, &|| institution.name.clone());
+            put(Facet::Country, &institution.country, &|| {
+                mc_core::country_name(&institution.country).unwrap_or(&institution.country).to_owned()
+            });
+        }
+        for outcome in spec.learning_outcomes() {
+            if let Some(skill) = outcome.skill() {
+                put(Facet::Skill, skill.as_str(), &|| skill.as_str().to_owned());
+            }
+        }
+
+        let summary = Summary {
+            id: spec.id(),
+            title: spec.title().clone(),
+            default_language: spec.default_language().as_str().to_owned(),
+            institutions,
+            eqf_level: eqf,
+            ects,
+            hours: spec.workload().hours(),
+            isced_f: spec.isced_f().map(|code| code.as_str().to_owned()),
+            participation,
+            languages: spec.languages().iter().map(|tag| tag.as_str().to_owned()).collect(),
+            labels,
+            published_at,
+        };
+        let sort_title = text::fold(&spec.default_title().to_lowercase());
+        self.by_id.insert(summary.id, doc_id);
+        self.docs.push(Doc { summary, length, facets, ects, sort_title });
+    }
+
+    /// Searches the catalogue.
+    pub fn search(&self, query: &Query) -> SearchResult {
+        let filters = self.resolve_filters(query);
+        let mut facet_counts: [HashMap<u32, usize>; 8] = Default::default();
+        let mut matches: Vec<(u32, f32)> = Vec::new();
+        let candidates = self.candidates(&query.text);
+        let mut consider = |doc_id: u32, score: f32| {
+            let doc = &self.docs[doc_id as usize];
+            // The facet whose filter the document fails, and whether it fails another's too.
+            let mut failed: Option<Facet> = None;
+            let mut others = false;
+            for (facet, wanted) in &filters {
+                if !wanted.passes(doc) {
+                    others |= failed.is_some_and(|first| first != *facet);
+                    failed = Some(*facet);
+                }
+            }
+            match (failed, others) {
+                (None, _) => {
+                    matches.push((doc_id, score));
+                    for facet in Facet::ALL {
+                        for value in &doc.facets[facet.index()] {
+                            *facet_counts[facet.index()].entry(*value).or_default() += 1;
+                        }
+                    }
+                }
+                (Some(facet), false) => {
+                    // Failing only one facet's filter, it counts for that facet's other values.
+                    for value in &doc.facets[facet.index()] {
+                        *facet_counts[facet.index()].entry(*value).or_default() += 1;
+                    }
+                }
+                _ => {}
+            }
+        };
+        match candidates {
+            None => (0..self.docs.len() as u32).for_each(|doc| consider(doc, 0.0)),
+            Some(scored) => scored.into_iter().for_each(|(doc, score)| consider(doc, score)),
+        }
+        let total = matches.len();
+        let page_end = query.offset.saturating_add(query.limit).min(total);
+        let by_relevance = |a: &(u32, f32), b: &(u32, f32)| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| self.docs[a.0 as usize].sort_title.cmp(&self.docs[b.0 as usize].sort_title))
+                .then_with(|| a.0.cmp(&b.0))
+        };
+        if page_end > 0 && page_end < total {
+            matches.select_nth_unstable_by(page_end - 1, by_relevance);
+            matches.truncate(page_end);
+        }
+        matches.sort_unstable_by(by_relevance);
+        let hits = matches
+            .into_iter()
+            .skip(query.offset)
+            .take(query.limit)
+            .map(|(doc, score)| Hit { score, summary: self.docs[doc as usize].summary.clone() })
+            .collect();
+        let facets = Facet::ALL
+            .into_iter()
+            .map(|facet| {
+                let values = &self.values[facet.index()].values;
+                let mut counts: Vec<FacetCount> = facet_counts[facet.index()]
+                    .iter()
+                    .map(|(&value, &count)| {
+                        let (value, label) = &values[value as usize];
+                        FacetCount { value: value.clone(), label: label.clone(), count }
+                    })
+                    .collect();
+                counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+                (facet, counts)
+            })
+            .collect();
+        SearchResult { total, hits, facets }
+    }
+
+    /// The documents that have every word of the text, with their BM25 scores; `None` when the
+    /// text has no words (every document is a candidate).
+    fn candidates(&self, text: &str) -> Option<Vec<(u32, f32)>> {
+        let words: Vec<String> = text::words(text).collect();
+        if words.is_empty() {
+            return None;
+        }
+        let mut lists: Vec<Vec<(u32, f32)>> = words.iter().map(|word| self.postings_of(word)).collect();
+        lists.sort_by_key(Vec::len);
+        let count = self.docs.len() as f32;
+        let mut scored: Vec<(u32, f32)> = Vec::new();
+        for (position, list) in lists.iter().enumerate() {
+            let found = list.len() as f32;
+            let idf = ((count - found + 0.5) / (found + 0.5) + 1.0).ln();
+            let term_score = |doc: u32, frequency: f32| {
+                let length = self.docs[doc as usize].length / self.average_length.max(1.0);
+                idf * frequency * (K1 + 1.0) / (frequency + K1 * (1.0 - B + B * length))
+            };
+            if position == 0 {
+                scored = list.iter().map(|&(doc, frequency)| (doc, term_score(doc, frequency))).collect();
+                continue;
+            }
+            let mut kept = Vec::with_capacity(scored.len().min(list.len()));
+            let mut other = list.iter().peekable();
+            for (doc, score) in scored {
+                while other.next_if(|(candidate, _)| *candidate < doc).is_some() {}
+                if let Some(&&(candidate, frequency)) = other.peek()
+                    && candidate == doc
+                {
+                    kept.push((doc, score + term_score(doc, frequency)));
+                }
+            }
+            scored = kept;
+            if scored.is_empty() {
+                break;
+            }
+        }
+        Some(scored)
+    }
+
+    /// The documents that have a word, in any language: the word as written, or its stem in
+    /// any language of the catalogue. A document's frequency is that of its best match.
+    fn postings_of(&self, word: &str) -> Vec<(u32, f32)> {
+        let mut keys = vec![text::word_key(word)];
+        keys.extend(
+            self.languages
+                .iter()
+                .filter_map(|code| text::stemmer(code))
+                .map(|(code, stemmer)| text::stem_key(code, stemmer, word)),
+        );
+        let lists: Vec<&Vec<(u32, f32)>> =
+            keys.iter().filter_map(|key| self.keys.get(key)).map(|&id| &self.postings[id as usize]).collect();
+        match lists.as_slice() {
+            [] => Vec::new(),
+            [one] => one.to_vec(),
+            many => {
+                let mut merged: Vec<(u32, f32)> = many.iter().flat_map(|list| list.iter().copied()).collect();
+                merged.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)));
+                merged.dedup_by_key(|(doc, _)| *doc);
+                merged
+            }
+        }
+    }
+
+    fn resolve_filters(&self, query: &Query) -> Vec<(Facet, Filter)> {
+        let mut filters = Vec::new();
+        for (&facet, wanted) in &query.filters {
+            if wanted.is_empty() {
+                continue;
+            }
+            let values = &self.values[facet.index()];
+            let ids = wanted
+                .iter()
+                .filter_map(|value| match facet {
+                    // A narrow or detailed ISCED-F code filters by its broad field's value too.
+                    Facet::Isced => values.ids.get(value.get(..2).unwrap_or(value)),
+                    _ => values.ids.get(value.as_str()),
+                })
+                .copied()
+                .collect();
+            filters.push((facet, Filter::Values(facet, ids)));
+        }
+        if query.ects_min.is_some() || query.ects_max.is_some() {
+            filters.push((
+                Facet::Ects,
+                Filter::EctsRange(query.ects_min.unwrap_or(f64::NEG_INFINITY), query.ects_max.unwrap_or(f64::INFINITY)),
+            ));
+        }
+        filters
+    }
+
+    /// The summary of one published specification.
+    pub fn get(&self, id: SpecId) -> Option<&Summary> {
+        self.by_id.get(&id).map(|&doc| &self.docs[doc as usize].summary)
+    }
+}
+
+/// A filter, resolved against the catalogue's values.
+#[derive(Debug)]
+enum Filter {
+    /// The document has one of these values of the facet.
+    Values(Facet, Vec<u32>),
+    /// The document's ECTS credits are within the range (both ends included).
+    EctsRange(f64, f64),
+}
+
+impl Filter {
+    fn passes(&self, doc: &Doc) -> bool {
+        match self {
+            Filter::Values(facet, ids) => doc.facets[facet.index()].iter().any(|value| ids.contains(value)),
+            Filter::EctsRange(min, max) => doc.ects.is_some_and(|ects| (*min..=*max).contains(&ects)),
+        }
+    }
+}
+
+fn display<S: serde::Serializer>(value: &impl std::fmt::Display, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
+}
+
+fn lang_map<S: serde::Serializer>(map: &LangMap, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(map.iter().map(|(tag, text)| (tag.as_str(), text)))
+}
+
+fn ects_range(ects: f64) -> &'static str {
+    ECTS_RANGES.iter().find(|(_, low, high)| (*low..*high).contains(&ects)).map_or(NONE, |(label, ..)| label)
+}
+
+#[cfg(test)]
+mod tests;

@@ -2,15 +2,16 @@
 //! specifications across fields and EQF levels 4 to 8, and fifty learners.
 
 use mc_core::{
-    Institution, Learner, LearnerId, Spec, SpecId,
+    Institution, Learner, LearnerId, Spec, SpecId, Timestamp,
     wire::{InstitutionDocument, LearnerDocument, SpecDocument},
 };
 
-use crate::{App, AppError};
+use crate::{AccreditationDocument, App, AppError, registry::local_trust_record};
 
 const INSTITUTIONS: &str = include_str!("../demo/institutions.json");
 const SPECS: &str = include_str!("../demo/specs.json");
 const LEARNERS: &str = include_str!("../demo/learners.json");
+const ACCREDITATIONS: &str = include_str!("../demo/accreditations.json");
 
 /// What loading the demo data did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,12 +27,14 @@ pub struct DemoSummary {
 }
 
 impl App {
-    /// Loads the demo data set in one transaction. Running it again adds nothing: records are
-    /// matched by institution id, specification id and learner email.
-    pub async fn load_demo(&self) -> Result<DemoSummary, AppError> {
+    /// Loads the demo data set in one transaction: institutions (accredited, and on the
+    /// trusted-issuer list), published specifications, and learners. Running it again adds
+    /// nothing: records are matched by institution id, specification id and learner email.
+    pub async fn load_demo(&self, now: Timestamp) -> Result<DemoSummary, AppError> {
         let institutions: Vec<InstitutionDocument> = demo_documents(INSTITUTIONS, "institutions")?;
         let specs: Vec<SpecDocument> = demo_documents(SPECS, "specs")?;
         let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
+        let accreditations: Vec<AccreditationDocument> = demo_documents(ACCREDITATIONS, "accreditations")?;
 
         let mut summary = DemoSummary::default();
         let mut tx = self.store().begin().await?;
@@ -42,6 +45,11 @@ impl App {
                 None => {
                     tx.insert_institution(&institution).await?;
                     summary.institutions_added += 1;
+                    let id = institution.id().as_str();
+                    tx.put_trusted_issuer(&local_trust_record(&institution, now)).await?;
+                    for facts in accreditations.iter().filter(|facts| facts.institution == id) {
+                        tx.put_accreditation(&facts.record("demo", now)).await?;
+                    }
                 }
             }
         }
@@ -51,6 +59,7 @@ impl App {
                 Some(_) => summary.already_present += 1,
                 None => {
                     tx.insert_spec(&spec).await?;
+                    tx.set_published(spec.id(), Some(now.unix_seconds())).await?;
                     summary.specs_added += 1;
                 }
             }

@@ -155,7 +155,7 @@ pub fn identity(institution: &Institution, key: &IssuerKeyRecord) -> IssuerIdent
 }
 
 /// The `did:web` documents last made, with the keys fingerprint they were made at.
-pub(crate) type DidCache = Option<([u64; 3], Vec<Value>)>;
+pub(crate) type DidCache = Option<([u64; 4], Vec<Value>)>;
 
 impl App {
     pub(crate) fn key_store(&self) -> Result<&dyn KeyStore, AppError> {
@@ -274,7 +274,7 @@ impl App {
 
     /// The DID documents, kept until the keys fingerprint (see
     /// [`mc_store::Store::keys_fingerprint`]) changes.
-    pub(crate) async fn did_documents_at(&self, fingerprint: [u64; 3]) -> Result<Vec<Value>, AppError> {
+    pub(crate) async fn did_documents_at(&self, fingerprint: [u64; 4]) -> Result<Vec<Value>, AppError> {
         if let Some((cached, documents)) = &*self.did_cache.lock().expect("the DID cache is never poisoned")
             && *cached == fingerprint
         {

@@ -8,13 +8,16 @@
 
 mod access;
 pub mod adapters;
+mod catalogue;
 mod cohort;
 mod demo;
 mod error;
+mod exchange;
 mod formats;
 mod issue;
 mod jobs;
 mod keys;
+mod registry;
 mod status;
 mod verification;
 
@@ -31,13 +34,16 @@ pub use crate::{
         MAX_SHARE_DAYS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser,
         StateChange, secret_hash,
     },
+    catalogue::{CatalogueSpec, Publication},
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
     demo::{DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts},
     error::AppError,
+    exchange::{ImportedSpec, MAX_IMPORT_ENTRIES, RejectedEntry, SpecFormat, SpecImport},
     formats::{Format, parse_document},
     issue::{IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
+    registry::{ACCREDITATION_STATUSES, AccreditationDocument, TrustImport, TrustListDocument, TrustListEntry},
     status::StatusChange,
     verification::{LocalMaterial, Verifier},
 };
@@ -65,6 +71,10 @@ pub struct App {
     /// The `did:web` documents of this microcred's institutions, with the keys fingerprint
     /// they were made at.
     did_cache: Arc<std::sync::Mutex<keys::DidCache>>,
+    /// The catalogue index, shared by every request.
+    catalogue_cache: Arc<catalogue::CatalogueCache>,
+    /// The trusted-issuer list the verifier uses.
+    trust_cache: Arc<registry::TrustCache>,
 }
 
 impl App {
@@ -77,6 +87,8 @@ impl App {
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
             signed_lists: Arc::default(),
             did_cache: Arc::default(),
+            catalogue_cache: Arc::default(),
+            trust_cache: Arc::default(),
         }
     }
 
@@ -156,19 +168,8 @@ impl App {
     /// the same specification again changes nothing; another one with the same id is a conflict.
     pub async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
         let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
+        self.check_awarding_bodies(&spec).await?;
         let mut tx = self.store.begin().await?;
-        let mut problems = Vec::new();
-        for (idx, body) in spec.awarding_bodies().iter().enumerate() {
-            if tx.institution(body).await?.is_none() {
-                problems.push(Problem {
-                    field: format!("awarding_bodies[{idx}]"),
-                    message: format!("no institution with id {:?} is registered", body.as_str()),
-                });
-            }
-        }
-        if let Some(invalid) = Invalid::from_problems(problems) {
-            return Err(invalid.into());
-        }
         if let Some(stored) = tx.spec(spec.id()).await? {
             return match stored == spec {
                 true => Ok((stored, Added::Unchanged)),
@@ -182,6 +183,20 @@ impl App {
         tx.commit().await?;
         tracing::info!(spec.id = %spec.id(), institution.id = %spec.issuer(), "specification added");
         Ok((spec, Added::New))
+    }
+
+    /// Refuses a specification whose awarding bodies are not all registered.
+    async fn check_awarding_bodies(&self, spec: &Spec) -> Result<(), AppError> {
+        let mut problems = Vec::new();
+        for (idx, body) in spec.awarding_bodies().iter().enumerate() {
+            if self.store.institution(body).await?.is_none() {
+                problems.push(Problem {
+                    field: format!("awarding_bodies[{idx}]"),
+                    message: format!("no institution with id {:?} is registered", body.as_str()),
+                });
+            }
+        }
+        Invalid::from_problems(problems).map_or(Ok(()), |invalid| Err(invalid.into()))
     }
 
     /// Every specification, by issuer and title.

@@ -23,6 +23,8 @@ pub struct LocalMaterial {
     pub status_lists: Vec<Map<String, Value>>,
     /// Status lists already verified, by URL.
     pub checked_lists: HashMap<String, CheckedList>,
+    /// The network's trusted-issuer list, when it has one.
+    pub trusted: Option<std::sync::Arc<TrustedIssuers>>,
 }
 
 impl App {
@@ -46,6 +48,7 @@ impl App {
             None => self.store().keys_fingerprint().await?,
         };
         let did_documents = self.did_documents_at(fingerprint).await?;
+        let trusted = self.trust_anchors_at(fingerprint).await?;
         let mut status_lists = Vec::new();
         let mut checked_lists = HashMap::new();
         for (url, id) in urls.iter().zip(&ids) {
@@ -59,7 +62,7 @@ impl App {
                 Err(err) => return Err(err),
             }
         }
-        Ok(LocalMaterial { did_documents, status_lists, checked_lists })
+        Ok(LocalMaterial { did_documents, status_lists, checked_lists, trusted })
     }
 }
 

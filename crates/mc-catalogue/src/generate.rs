@@ -160,6 +160,11 @@ pub fn document(rng: &mut Rng, n: usize, institution: &str) -> SpecDocument {
     }
 }
 
+/// The specification of a generated document (which names its id).
+pub fn spec(document: &SpecDocument) -> mc_core::Spec {
+    document.parse(SpecId::from_uuid(uuid::Uuid::nil())).expect("a generated specification is valid")
+}
+
 /// A catalogue of `count` generated specifications from `seed`.
 pub fn entries(count: usize, seed: u64) -> Vec<Entry> {
     let mut rng = Rng::new(seed);
@@ -168,8 +173,7 @@ pub fn entries(count: usize, seed: u64) -> Vec<Entry> {
         .map(|n| {
             let institution = rng.pick(&institutions).clone();
             let document = document(&mut rng, n, &institution.id);
-            let spec =
-                document.parse(SpecId::from_uuid(uuid::Uuid::nil())).expect("a generated specification is valid");
+            let spec = spec(&document);
             let labels = quality::check(&document, &|_| Some(institution.country.clone())).labels;
             Entry { spec, institutions: vec![institution], labels, published_at: n as i64 }
         })

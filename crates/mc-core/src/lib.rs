@@ -8,6 +8,7 @@
 
 mod codes;
 mod credential;
+pub mod elm;
 mod error;
 mod ids;
 mod institution;

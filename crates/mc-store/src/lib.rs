@@ -8,10 +8,12 @@
 
 mod access;
 mod audit;
+mod catalogue;
 mod error;
 mod jobs;
 mod queries;
 mod records;
+mod registry;
 
 use std::{str::FromStr, sync::Arc, time::Duration};
 
@@ -25,9 +27,11 @@ use sqlx::{
 pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
     audit::{AuditBreak, AuditEntry, AuditWriter},
+    catalogue::Counter,
     error::StoreError,
     jobs::{CohortJobRecord, JobProgress},
     records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
+    registry::{AccreditationRecord, TrustedIssuerRecord},
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
@@ -233,12 +237,13 @@ impl Store {
         &self,
         first: &str,
         second: &str,
-    ) -> Result<([u64; 3], Vec<(String, u64, Option<String>)>), StoreError> {
+    ) -> Result<([u64; 4], Vec<(String, u64, Option<String>)>), StoreError> {
         queries::verification_stamps(&mut *self.pool.acquire().await?, first, second).await
     }
 
-    /// Counts that change whenever an institution or issuer key is added or a key retired.
-    pub async fn keys_fingerprint(&self) -> Result<[u64; 3], StoreError> {
+    /// Counts that change whenever an institution or issuer key is added, a key retired, or
+    /// the trusted-issuer list changed.
+    pub async fn keys_fingerprint(&self) -> Result<[u64; 4], StoreError> {
         queries::keys_fingerprint(&mut *self.pool.acquire().await?).await
     }
 
@@ -388,6 +393,32 @@ impl Store {
         jobs::update_job(&mut *self.pool.acquire().await?, id, worker, progress, lease_until, at).await
     }
 
+    /// The value of a change counter.
+    pub async fn counter(&self, counter: Counter) -> Result<i64, StoreError> {
+        catalogue::counter(&mut *self.pool.acquire().await?, counter).await
+    }
+
+    /// Every published specification, with when it was published (Unix seconds), by id.
+    pub async fn published_specs(&self) -> Result<Vec<(Spec, i64)>, StoreError> {
+        catalogue::published_specs(&mut *self.pool.acquire().await?).await
+    }
+
+    /// When a specification was published: `None` when it is not stored, `Some(None)` for a
+    /// draft.
+    pub async fn published_at(&self, id: SpecId) -> Result<Option<Option<i64>>, StoreError> {
+        catalogue::published_at(&mut *self.pool.acquire().await?, id).await
+    }
+
+    /// Every institution's accreditation facts, by institution.
+    pub async fn accreditations(&self) -> Result<Vec<AccreditationRecord>, StoreError> {
+        registry::accreditations(&mut *self.pool.acquire().await?).await
+    }
+
+    /// The trusted-issuer list, including the issuers that left it.
+    pub async fn trusted_issuers(&self) -> Result<Vec<TrustedIssuerRecord>, StoreError> {
+        registry::trusted_issuers(&mut *self.pool.acquire().await?).await
+    }
+
     /// How many credentials were issued under a specification and cohort key.
     pub async fn cohort_size(&self, spec_id: &str, cohort_key: &str) -> Result<u64, StoreError> {
         jobs::cohort_size(&mut *self.pool.acquire().await?, spec_id, cohort_key).await
@@ -433,6 +464,37 @@ impl StoreTx {
     /// [`StoreError::MissingReference`] when an awarding body is not stored.
     pub async fn insert_spec(&mut self, spec: &Spec) -> Result<(), StoreError> {
         queries::insert_spec(&mut self.tx, spec).await
+    }
+
+    /// Replaces a stored specification's document; `false` when it is not stored.
+    pub async fn update_spec(&mut self, spec: &Spec) -> Result<bool, StoreError> {
+        catalogue::update_spec(&mut self.tx, spec).await
+    }
+
+    /// Publishes a specification at `at` (Unix seconds), or withdraws it with `None`; `false`
+    /// when it is not stored.
+    pub async fn set_published(&mut self, id: SpecId, at: Option<i64>) -> Result<bool, StoreError> {
+        catalogue::set_published(&mut self.tx, id, at).await
+    }
+
+    /// When a specification was published, as [`Store::published_at`].
+    pub async fn published_at(&mut self, id: SpecId) -> Result<Option<Option<i64>>, StoreError> {
+        catalogue::published_at(&mut self.tx, id).await
+    }
+
+    /// Records an institution's accreditation facts, replacing earlier ones.
+    pub async fn put_accreditation(&mut self, record: &AccreditationRecord) -> Result<(), StoreError> {
+        registry::put_accreditation(&mut self.tx, record).await
+    }
+
+    /// Every entry of the trusted-issuer list, as [`Store::trusted_issuers`].
+    pub async fn trusted_issuers(&mut self) -> Result<Vec<TrustedIssuerRecord>, StoreError> {
+        registry::trusted_issuers(&mut self.tx).await
+    }
+
+    /// Adds or replaces an entry of the trusted-issuer list.
+    pub async fn put_trusted_issuer(&mut self, record: &TrustedIssuerRecord) -> Result<(), StoreError> {
+        registry::put_trusted_issuer(&mut self.tx, record).await
     }
 
     /// Adds a learner. Fails with [`StoreError::Conflict`] when the id or email is taken.

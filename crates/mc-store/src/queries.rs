@@ -131,7 +131,7 @@ pub(crate) async fn list_learners(conn: &mut AnyConnection) -> Result<Vec<Learne
     rows.iter().map(learner_from_row).collect()
 }
 
-fn spec_from_row(row: &AnyRow) -> Result<Spec, StoreError> {
+pub(crate) fn spec_from_row(row: &AnyRow) -> Result<Spec, StoreError> {
     let id: String = row.try_get("id")?;
     let document: String = row.try_get("document")?;
     let document: SpecDocument =
@@ -164,6 +164,10 @@ pub(crate) async fn insert_spec(conn: &mut AnyConnection, spec: &Spec) -> Result
     .execute(&mut *conn)
     .await
     .map_err(|err| StoreError::from_write(what, &["id"], err))?;
+    insert_awarding_bodies(conn, spec).await
+}
+
+pub(crate) async fn insert_awarding_bodies(conn: &mut AnyConnection, spec: &Spec) -> Result<(), StoreError> {
     for (position, institution) in spec.awarding_bodies().iter().enumerate() {
         sqlx::query("INSERT INTO spec_awarding_bodies (spec_id, institution_id, position) VALUES ($1, $2, $3)")
             .bind(spec.id().to_string())
@@ -544,28 +548,30 @@ pub(crate) async fn status_list_stamp(
 
 /// What changes whenever an institution or an issuer key is added or a key is retired (rows
 /// of both are never deleted): counts that only grow.
-pub(crate) async fn keys_fingerprint(conn: &mut AnyConnection) -> Result<[u64; 3], StoreError> {
+pub(crate) async fn keys_fingerprint(conn: &mut AnyConnection) -> Result<[u64; 4], StoreError> {
     let row = sqlx::query(
         "SELECT (SELECT COUNT(*) FROM institutions), (SELECT COUNT(*) FROM issuer_keys), \
-         (SELECT COUNT(*) FROM issuer_keys WHERE retired_at IS NOT NULL)",
+         (SELECT COUNT(*) FROM issuer_keys WHERE retired_at IS NOT NULL), \
+         (SELECT value FROM change_counters WHERE name = 'trust')",
     )
     .fetch_one(conn)
     .await?;
     let count = |idx: usize| row.try_get::<i64, _>(idx).map(|n| n.max(0) as u64);
-    Ok([count(0)?, count(1)?, count(2)?])
+    Ok([count(0)?, count(1)?, count(2)?, count(3)?])
 }
 
-/// The keys fingerprint and the stamps (version, current key) of up to two status lists, in
+/// The keys fingerprint (which counts the trusted-issuer list's changes too) and the stamps (version, current key) of up to two status lists, in
 /// one query: what verifying one credential needs to know has not changed.
 pub(crate) async fn verification_stamps(
     conn: &mut AnyConnection,
     first: &str,
     second: &str,
-) -> Result<([u64; 3], Vec<(String, u64, Option<String>)>), StoreError> {
+) -> Result<([u64; 4], Vec<(String, u64, Option<String>)>), StoreError> {
     let rows = sqlx::query(
         "SELECT l.id, l.version, k.id AS key_id, (SELECT COUNT(*) FROM institutions) AS institutions, \
          (SELECT COUNT(*) FROM issuer_keys) AS all_keys, \
-         (SELECT COUNT(*) FROM issuer_keys WHERE retired_at IS NOT NULL) AS retired_keys \
+         (SELECT COUNT(*) FROM issuer_keys WHERE retired_at IS NOT NULL) AS retired_keys, \
+         (SELECT value FROM change_counters WHERE name = 'trust') AS trust \
          FROM (SELECT 1 AS one) AS base \
          LEFT JOIN status_lists l ON l.id = $1 OR l.id = $2 \
          LEFT JOIN issuer_keys k ON k.institution_id = l.institution_id AND k.retired_at IS NULL",
@@ -574,11 +580,11 @@ pub(crate) async fn verification_stamps(
     .bind(second)
     .fetch_all(conn)
     .await?;
-    let mut fingerprint = [0; 3];
+    let mut fingerprint = [0; 4];
     let mut stamps = Vec::new();
     for row in &rows {
         let count = |column: &str| row.try_get::<i64, _>(column).map(|n| n.max(0) as u64);
-        fingerprint = [count("institutions")?, count("all_keys")?, count("retired_keys")?];
+        fingerprint = [count("institutions")?, count("all_keys")?, count("retired_keys")?, count("trust")?];
         if let Some(id) = row.try_get::<Option<String>, _>("id")? {
             stamps.push((id, row.try_get::<i64, _>("version")?.max(0) as u64, row.try_get("key_id")?));
         }

@@ -21,7 +21,10 @@ pub(crate) async fn verify_text(app: &App, text: String) -> Result<Verification,
     let material = app.verification_material(&text, now).await?;
     let online = online();
     verifiers()
-        .run(move || Verifier::new(material, Some(&online), None, now).verify(&text))
+        .run(move || {
+            let trusted = material.trusted.clone();
+            Verifier::new(material, Some(&online), trusted.as_deref(), now).verify(&text)
+        })
         .await
         .map_err(|()| ApiError::internal("the verification threads stopped"))
 }

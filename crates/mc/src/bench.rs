@@ -19,7 +19,156 @@ pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>) -> a
     match command {
         BenchCommand::Credentials { count, memory_check } => credentials(*count, *memory_check),
         BenchCommand::Issue { count, suite } => issue(*count, (*suite).into(), database_url).await,
+        BenchCommand::Catalogue { specs, queries } => catalogue(*specs, *queries, database_url).await,
     }
+}
+
+/// Stores `count` generated specifications, published, then reports how long the catalogue
+/// index takes to build and the latency of `queries` mixed searches with filters.
+async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> anyhow::Result<()> {
+    use mc_catalogue::{Facet, Query, generate};
+
+    let dir = std::env::temp_dir().join(format!("microcred-bench-catalogue-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = match database_url {
+        Some(url) => url.to_owned(),
+        None => format!("sqlite://{}?mode=rwc", dir.join("microcred.db").display()),
+    };
+    let store = mc_store::Store::open(&url).await?;
+    let app = mc_app::App::new(store.clone());
+    let now = crate::credentials::now();
+    for (n, institution) in generate::institutions().iter().enumerate() {
+        let document = mc_core::wire::InstitutionDocument {
+            id: Some(institution.id.clone()),
+            name: Some([("en".to_owned(), institution.name.clone())].into()),
+            country: Some(institution.country.clone()),
+            legal_identifier: Some(format!("BENCH-{n:04}")),
+            ..Default::default()
+        };
+        app.add_institution(&document).await?;
+    }
+    let institutions = generate::institutions();
+    let mut rng = generate::Rng::new(2026);
+    let started = Instant::now();
+    let progress = crate::progress::Progress::new(count as u64, "storing specifications");
+    let mut stored = 0;
+    while stored < count {
+        let mut tx = store.begin().await?;
+        for n in stored..count.min(stored + 5_000) {
+            let institution = rng.pick(&institutions).id.clone();
+            let spec = generate::spec(&generate::document(&mut rng, n, &institution));
+            if tx.spec(spec.id()).await?.is_none() {
+                tx.insert_spec(&spec).await?;
+            }
+            tx.set_published(spec.id(), Some(now.unix_seconds())).await?;
+            progress.advance();
+        }
+        tx.commit().await?;
+        stored = count.min(stored + 5_000);
+    }
+    progress.finish();
+    let storing = started.elapsed();
+
+    let started = Instant::now();
+    let catalogue = app.catalogue().await?;
+    let build = started.elapsed();
+
+    let words = [
+        "data",
+        "analysis",
+        "sustainable",
+        "sostenible",
+        "gestión",
+        "management",
+        "energy",
+        "energía",
+        "teaching",
+        "docentes",
+        "planning",
+        "planificar",
+        "risks",
+        "riesgos",
+        "digital",
+        "public health",
+        "salud",
+        "climate",
+        "learners",
+        "estrategias sostenibles",
+        "managing projects",
+        "marketing",
+        "análisis de datos",
+        "nurses",
+    ];
+    let values = |facet: Facet| -> Vec<String> {
+        catalogue.search(&Query { limit: 0, ..Query::default() }).facets[&facet]
+            .iter()
+            .map(|count| count.value.clone())
+            .collect()
+    };
+    let facet_values: Vec<(Facet, Vec<String>)> = [
+        Facet::Eqf,
+        Facet::Isced,
+        Facet::Language,
+        Facet::Participation,
+        Facet::Institution,
+        Facet::Country,
+        Facet::Skill,
+    ]
+    .into_iter()
+    .map(|facet| (facet, values(facet)))
+    .collect();
+    let mut rng = generate::Rng::new(7);
+    let mixed: Vec<Query> = (0..queries)
+        .map(|_| {
+            let mut query = Query { limit: 20, ..Query::default() };
+            if rng.below(5) > 0 {
+                query.text = (*rng.pick(&words)).to_owned();
+            }
+            for _ in 0..rng.below(4) {
+                let (facet, values) = rng.pick(&facet_values);
+                query.filters.entry(*facet).or_default().push(rng.pick(values).clone());
+            }
+            if rng.below(4) == 0 {
+                query.ects_min = Some([2.0, 4.0][rng.below(2)]);
+                query.ects_max = Some([6.0, 10.0][rng.below(2)]);
+            }
+            query.offset = [0, 0, 0, 20, 100][rng.below(5)];
+            query
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(queries);
+    let mut found = 0;
+    for query in &mixed {
+        let started = Instant::now();
+        let result = app.search_catalogue(query).await?;
+        latencies.push(started.elapsed());
+        found += result.total;
+    }
+    latencies.sort();
+    let percentile =
+        |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1).min(latencies.len() - 1)];
+    let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+    app.store().close().await;
+    if database_url.is_none() {
+        std::fs::remove_dir_all(&dir).ok();
+    }
+    println!("catalogue of {count} specifications on {}", mc_store::redact(&url));
+    println!("  stored and published in {:.1} s", storing.as_secs_f64());
+    println!(
+        "  index built in {:.2} s (reading, checking and analysing every specification): {} index keys",
+        build.as_secs_f64(),
+        catalogue.key_count()
+    );
+    println!(
+        "  {queries} mixed searches (words in English and Spanish, 0-3 facet filters, ECTS ranges, pages): \
+         p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms; {:.0} results per search on average",
+        ms(percentile(0.50)),
+        ms(percentile(0.99)),
+        ms(percentile(1.0)),
+        found as f64 / queries.max(1) as f64
+    );
+    println!("  peak memory {} MiB", peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()));
+    Ok(())
 }
 
 /// Issues a generated cohort of `count` learners and reports the rate and the peak memory.
@@ -32,7 +181,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
     };
     let store = mc_store::Store::open(&url).await?;
     let app = mc_app::App::new(store).with_vault(mc_app::KeyVault::new(&random_seed()?));
-    app.load_demo().await?;
+    app.load_demo(crate::credentials::now()).await?;
     let rows: Vec<(usize, mc_app::CohortRow)> = (0..count as usize)
         .map(|idx| {
             let row = mc_app::CohortRow {

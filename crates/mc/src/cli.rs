@@ -78,6 +78,15 @@ pub(crate) enum Command {
     /// Publish status list credentials.
     #[command(subcommand)]
     Status(StatusCommand),
+    /// Search the catalogue of published specifications.
+    Catalogue(CatalogueArgs),
+    /// The network's registry of institutions' accreditation (for its administrator).
+    #[command(subcommand)]
+    Registry(RegistryCommand),
+    /// The network's trusted-issuer list, which `verify` and the server use (for its
+    /// administrator).
+    #[command(subcommand)]
+    Trust(TrustCommand),
     /// Read and check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
@@ -307,7 +316,8 @@ pub(crate) struct VerifyArgs {
     /// Check validity at this time (RFC 3339) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) now: Option<String>,
-    /// A trusted-issuer list: {"issuers": [{"id": "did:web:…", "name": "…"}]}.
+    /// A trusted-issuer list ({"issuers": [{"id": "did:web:…", "name": "…"}]}, or the export of
+    /// `microcred trust export`) instead of this network's own list.
     #[arg(long, value_name = "FILE")]
     pub(crate) trust: Option<PathBuf>,
     /// Resolve no keys over the network: did:web and https keys are then left undecided.
@@ -329,6 +339,17 @@ pub(crate) enum BenchCommand {
         /// Also verify this many credentials and report the memory used (0: skip).
         #[arg(long, default_value_t = 0)]
         memory_check: u32,
+    },
+    /// Build a catalogue of generated specifications in a fresh SQLite data directory (or the
+    /// database given with --database-url) and report the index build time and the latency
+    /// of a mixed set of searches with filters.
+    Catalogue {
+        /// How many specifications.
+        #[arg(long, default_value_t = 100_000)]
+        specs: usize,
+        /// How many searches.
+        #[arg(long, default_value_t = 1_000)]
+        queries: usize,
     },
     /// Issue a cohort of generated learners into a fresh SQLite data directory (or the
     /// database given with --database-url) and report credentials per second and peak memory.
@@ -387,10 +408,60 @@ pub(crate) struct InstitutionAddArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum SpecCommand {
-    /// Add a specification from a JSON or TOML file; `-` reads standard input.
+    /// Add a specification from a JSON or TOML file (`-` reads standard input), as a draft.
     Add {
         /// The file.
         file: String,
+        /// Publish it in the catalogue too (refused while the quality check finds errors).
+        #[arg(long)]
+        publish: bool,
+    },
+    /// Replace a stored specification with a new version of its document (which names its id).
+    Edit {
+        /// The file; `-` reads standard input.
+        file: String,
+    },
+    /// Check a specification against the Council Recommendation, the CMF, ECCOE and the
+    /// output profiles; exits with 1 when the check finds errors.
+    Check {
+        /// A JSON or TOML document (`-` reads standard input), or a stored specification's id.
+        spec: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Publish a specification in the catalogue (refused while the quality check finds errors).
+    Publish {
+        /// The specification's id.
+        id: String,
+    },
+    /// Take a specification out of the catalogue; its credentials stay valid.
+    Withdraw {
+        /// The specification's id.
+        id: String,
+    },
+    /// Export specifications (all, or those named) as microcred JSON or ELM JSON-LD.
+    Export {
+        /// The specifications' ids; none exports every one.
+        ids: Vec<String>,
+        /// The format.
+        #[arg(long, value_enum, default_value_t = SpecFormat::Json)]
+        format: SpecFormat,
+    },
+    /// Import specifications from microcred JSON (an array of documents) or ELM JSON-LD
+    /// (learning achievement specifications or learning opportunities); each refused entry is
+    /// reported and the rest are imported as drafts.
+    Import {
+        /// The file; `-` reads standard input.
+        file: String,
+        /// The format.
+        #[arg(long, value_enum, default_value_t = SpecFormat::Json)]
+        format: SpecFormat,
+        /// The awarding body of ELM entries, which do not name one.
+        #[arg(long, value_name = "INSTITUTION")]
+        awarding_body: Option<String>,
+        /// Publish each imported specification that the quality check finds no errors in.
+        #[arg(long)]
+        publish: bool,
     },
     /// List specifications.
     List(JsonFlag),
@@ -400,6 +471,106 @@ pub(crate) enum SpecCommand {
         id: String,
         #[command(flatten)]
         json: JsonFlag,
+    },
+}
+
+/// A format for specifications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum SpecFormat {
+    /// microcred's own document format (docs/spec-format.md).
+    Json,
+    /// European Learning Model JSON-LD: learning achievement specifications.
+    Elm,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct CatalogueArgs {
+    /// Words to find in titles, descriptions and learning outcomes, in any language.
+    #[arg(default_value = "")]
+    pub(crate) query: String,
+    /// EQF level (repeatable: levels are alternatives).
+    #[arg(long)]
+    pub(crate) eqf: Vec<String>,
+    /// The fewest ECTS credits.
+    #[arg(long)]
+    pub(crate) ects_min: Option<f64>,
+    /// The most ECTS credits.
+    #[arg(long)]
+    pub(crate) ects_max: Option<f64>,
+    /// ISCED-F field code (its broad field is matched).
+    #[arg(long)]
+    pub(crate) isced: Vec<String>,
+    /// Language of instruction.
+    #[arg(long)]
+    pub(crate) language: Vec<String>,
+    /// Form of participation: online, onsite or blended.
+    #[arg(long)]
+    pub(crate) participation: Vec<String>,
+    /// Awarding institution.
+    #[arg(long)]
+    pub(crate) institution: Vec<String>,
+    /// Country of an awarding institution.
+    #[arg(long)]
+    pub(crate) country: Vec<String>,
+    /// Skill URI of a learning outcome.
+    #[arg(long)]
+    pub(crate) skill: Vec<String>,
+    /// How many results to show.
+    #[arg(long, default_value_t = 20)]
+    pub(crate) limit: usize,
+    #[command(flatten)]
+    pub(crate) json: JsonFlag,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum RegistryCommand {
+    /// Record an institution's accreditation and quality-assurance facts.
+    Set {
+        /// The institution's id.
+        institution: String,
+        /// The quality-assurance or accreditation body.
+        #[arg(long)]
+        qa_body: String,
+        /// accredited, provisional, expired or withdrawn.
+        #[arg(long)]
+        status: String,
+        /// Since when (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        valid_from: String,
+        /// Until when (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        valid_until: Option<String>,
+        /// The institution's id in its national register.
+        #[arg(long)]
+        register_id: Option<String>,
+    },
+    /// List every institution's accreditation facts.
+    List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum TrustCommand {
+    /// Put an institution of this network on the trusted-issuer list (or back on it).
+    Add {
+        /// The institution's id.
+        institution: String,
+    },
+    /// Take an issuer off the list: what it issues from now on fails the trust check.
+    Remove {
+        /// The entry's id (an institution's id, or NETWORK:ID for an imported one).
+        id: String,
+    },
+    /// Show the list.
+    List(JsonFlag),
+    /// Print the list as JSON for other verifiers (`verify --trust FILE` reads it).
+    Export,
+    /// Import a partner network's exported list; refused entries are reported, the rest kept.
+    Import {
+        /// The file; `-` reads standard input.
+        file: String,
+        /// A short name for the partner network, such as eu-net.
+        #[arg(long)]
+        network: String,
     },
 }
 

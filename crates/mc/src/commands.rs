@@ -11,7 +11,7 @@ use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
 use mc_store::Store;
 
 use crate::{
-    bench,
+    bench, catalogue,
     cli::{
         AuditCommand, Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs,
         IssuerCommand, LearnerCommand, SpecCommand, StaffCommand, StatusCommand, TokenCommand,
@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// The largest document file accepted.
-const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
+pub(crate) const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // These work on files alone and need no database.
@@ -64,6 +64,7 @@ async fn local_material(cli: &Cli) -> mc_app::LocalMaterial {
         app = app.with_vault(vault);
     }
     let did_documents = app.did_documents().await.unwrap_or_default();
+    let trusted = app.trust_anchors().await.unwrap_or_default();
     // The database says what is revoked now; published files may predate a change made by a
     // server. Files are used for the lists the database cannot sign.
     let mut status_lists = Vec::new();
@@ -78,7 +79,7 @@ async fn local_material(cli: &Cli) -> mc_app::LocalMaterial {
     let fresh: std::collections::HashSet<String> = status_lists.iter().filter_map(list_id).collect();
     status_lists.extend(published.into_iter().filter(|list| list_id(list).is_none_or(|id| !fresh.contains(&id))));
     store.close().await;
-    mc_app::LocalMaterial { did_documents, status_lists, ..Default::default() }
+    mc_app::LocalMaterial { did_documents, status_lists, trusted, ..Default::default() }
 }
 
 async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
@@ -88,7 +89,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             writeln!(out, "microcred is ready: {}", config::describe(&cli.data, cli.database_url.as_deref()))?;
         }
         Command::Demo => {
-            let summary = app.load_demo().await?;
+            let summary = app.load_demo(crate::credentials::now()).await?;
             writeln!(out, "{}", output::demo_summary(&summary))?;
         }
         Command::Institution(command) => institution(app, command, &mut out).await?,
@@ -115,6 +116,9 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             writeln!(out, "lifted the suspension of credential {id}")?;
         }
         Command::Token(command) => token(app, command, &mut out).await?,
+        Command::Catalogue(args) => catalogue::search(app, args, &mut out).await?,
+        Command::Registry(command) => catalogue::registry(app, command, &mut out).await?,
+        Command::Trust(command) => catalogue::trust(app, command, &mut out).await?,
         Command::Staff(StaffCommand::Add { institution, email, name, role }) => {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
@@ -214,13 +218,27 @@ fn institution_from_flags(args: &InstitutionAddArgs) -> InstitutionDocument {
 
 async fn spec(app: &App, command: &SpecCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
-        SpecCommand::Add { file } => {
+        SpecCommand::Add { file, publish } => {
             let document = read_document::<SpecDocument>(file)?;
             let (spec, added) = app.add_spec(&document).await.with_context(|| format!("{file} was not added"))?;
             match added {
                 Added::New => writeln!(out, "added specification {}: {}", spec.id(), spec.default_title())?,
                 Added::Unchanged => writeln!(out, "specification {} is already stored, unchanged", spec.id())?,
             }
+            if *publish {
+                catalogue::publish(app, &spec.id().to_string(), out).await?;
+            }
+        }
+        SpecCommand::Edit { file } => catalogue::edit(app, file, out).await?,
+        SpecCommand::Check { spec, json } => catalogue::check(app, spec, json.json, out).await?,
+        SpecCommand::Publish { id } => catalogue::publish(app, id, out).await?,
+        SpecCommand::Withdraw { id } => {
+            app.withdraw_spec(id).await.with_context(|| format!("specification {id} was not withdrawn"))?;
+            writeln!(out, "withdrew specification {id} from the catalogue")?;
+        }
+        SpecCommand::Export { ids, format } => catalogue::export(app, ids, *format, out).await?,
+        SpecCommand::Import { file, format, awarding_body, publish } => {
+            catalogue::import(app, file, *format, awarding_body.as_deref(), *publish, out).await?
         }
         SpecCommand::List(flag) => {
             let specs = app.specs().await?;
@@ -456,7 +474,7 @@ async fn issuer(app: &App, command: &IssuerCommand, out: &mut impl Write) -> any
 }
 
 /// Reads a JSON or TOML document from a file, or from standard input for `-`.
-fn read_document<T: serde::de::DeserializeOwned>(path: &str) -> anyhow::Result<T> {
+pub(crate) fn read_document<T: serde::de::DeserializeOwned>(path: &str) -> anyhow::Result<T> {
     let text = read_input(path, MAX_INPUT_BYTES)?;
     let format = match path {
         "-" => Format::sniff(&text),

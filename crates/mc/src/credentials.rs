@@ -117,7 +117,7 @@ pub(crate) fn verify(args: &VerifyArgs, mut local: LocalMaterial) -> anyhow::Res
             let text = read_input(&path.display().to_string(), 16 * 1024 * 1024)?;
             Some(TrustedIssuers::from_json(&text).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?)
         }
-        None => None,
+        None => local.trusted.as_deref().cloned(),
     };
     let sources = collect_sources(&args.inputs)?;
     for path in &args.status_lists {

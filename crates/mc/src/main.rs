@@ -5,6 +5,7 @@
 //! could not be checked.
 
 mod bench;
+mod catalogue;
 mod cli;
 mod commands;
 mod config;

@@ -181,3 +181,107 @@ pub(crate) fn token_table(out: &mut impl Write, tokens: &[mc_store::ApiTokenReco
         .collect();
     table(out, &["ID", "ROLE", "STATE", "LABEL"], &rows)
 }
+
+/// A quality report: the label per framework, then every finding with its fix.
+pub(crate) fn quality_report(out: &mut impl Write, report: &mc_core::quality::QualityReport) -> io::Result<()> {
+    use mc_core::quality::Severity;
+    writeln!(out, "Frameworks:")?;
+    for label in &report.labels {
+        let verdict = if label.compliant { "compliant" } else { "NOT COMPLIANT" };
+        writeln!(out, "  {:<9} {:<55} {verdict}", label.framework.as_str(), label.framework.name())?;
+    }
+    writeln!(
+        out,
+        "Findings: {} errors, {} warnings, {} infos",
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+        report.count(Severity::Info)
+    )?;
+    for finding in &report.findings {
+        writeln!(out, "  {:<7} {} ({})", finding.severity, finding.field, finding.rule)?;
+        writeln!(out, "          {}", finding.message)?;
+        writeln!(out, "          fix: {}", finding.fix)?;
+    }
+    Ok(())
+}
+
+/// A page of catalogue results, then the facet counts.
+pub(crate) fn catalogue(out: &mut impl Write, result: &mc_catalogue::SearchResult) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = result
+        .hits
+        .iter()
+        .map(|hit| {
+            let summary = &hit.summary;
+            let title = summary
+                .title
+                .iter()
+                .find(|(tag, _)| tag.as_str() == summary.default_language)
+                .or_else(|| summary.title.iter().next())
+                .map_or_else(String::new, |(_, text)| text.to_owned());
+            vec![
+                summary.id.to_string(),
+                summary.institutions.iter().map(|i| i.id.as_str()).collect::<Vec<_>>().join(","),
+                summary.eqf_level.map_or_else(|| "-".to_owned(), |level| level.to_string()),
+                summary.ects.map_or_else(|| "-".to_owned(), |ects| ects.to_string()),
+                title,
+            ]
+        })
+        .collect();
+    writeln!(out, "{} specifications found", result.total)?;
+    table(out, &["ID", "INSTITUTION", "EQF", "ECTS", "TITLE"], &rows)?;
+    for (facet, counts) in &result.facets {
+        let shown: Vec<String> =
+            counts.iter().take(8).map(|count| format!("{} ({})", count.value, count.count)).collect();
+        if !shown.is_empty() {
+            writeln!(out, "{:<14}{}", facet.as_str(), shown.join(", "))?;
+        }
+    }
+    Ok(())
+}
+
+/// An accreditation record as JSON.
+pub(crate) fn accreditation_json(record: &mc_store::AccreditationRecord) -> serde_json::Value {
+    serde_json::json!({
+        "institution": record.institution_id,
+        "qa_body": record.qa_body,
+        "status": record.status,
+        "valid_from": record.valid_from,
+        "valid_until": record.valid_until,
+        "register_id": record.register_id,
+        "updated_by": record.updated_by,
+    })
+}
+
+pub(crate) fn accreditation_table(out: &mut impl Write, records: &[mc_store::AccreditationRecord]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|record| {
+            vec![
+                record.institution_id.clone(),
+                record.status.clone(),
+                record.qa_body.clone(),
+                record.valid_from.clone(),
+                record.valid_until.clone().unwrap_or_else(|| "-".to_owned()),
+                record.register_id.clone().unwrap_or_else(|| "-".to_owned()),
+            ]
+        })
+        .collect();
+    table(out, &["INSTITUTION", "STATUS", "QA BODY", "FROM", "UNTIL", "REGISTER ID"], &rows)
+}
+
+pub(crate) fn trust_table(out: &mut impl Write, list: &mc_app::TrustListDocument) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = list
+        .issuers
+        .iter()
+        .map(|entry| {
+            vec![
+                entry.id.clone(),
+                entry.name.clone(),
+                entry.country.clone(),
+                entry.trusted_until.clone().map_or_else(|| "trusted".to_owned(), |until| format!("left {until}")),
+                entry.dids.len().to_string(),
+            ]
+        })
+        .collect();
+    table(out, &["ID", "NAME", "COUNTRY", "STATE", "DIDS"], &rows)
+}

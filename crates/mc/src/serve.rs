@@ -8,7 +8,7 @@ use crate::{cli::ServeArgs, output};
 pub(crate) async fn run(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let sign_ins = match args.demo {
         true => {
-            let summary = app.load_demo().await?;
+            let summary = app.load_demo(crate::credentials::now()).await?;
             tracing::info!("{}", output::demo_summary(&summary));
             app.load_demo_accounts(crate::credentials::now()).await?
         }

@@ -18,7 +18,7 @@ async fn concurrent_issuers_never_share_a_status_index() {
     for db in TestDb::all().await {
         let store = Store::open(&db.url).await.unwrap();
         let app = App::new(store.clone()).with_vault(KeyVault::new(&[9; 32]));
-        app.load_demo().await.unwrap();
+        app.load_demo(mc_core::Timestamp::from_unix(1_750_000_000, 0)).await.unwrap();
         let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
         let mut tasks = Vec::new();
         for issuer in 0..ISSUERS {

@@ -188,3 +188,48 @@ fn the_undamaged_credential_is_valid() {
     let result = verify_text(&Value::Object(signed()).to_string(), &params);
     assert_eq!(result.verdict, Verdict::Valid, "{result:#?}");
 }
+
+#[test]
+fn an_issuer_that_left_the_trusted_list_fails_trust_for_what_it_issued_afterwards_only() {
+    use mc_vc::verify::{TrustedIssuer, TrustedIssuers};
+
+    let text = Value::Object(signed()).to_string(); // issued 2025-06-30T10:00:00Z
+    let verify = |until: Option<&str>| {
+        let list = TrustedIssuers::with_entries(vec![TrustedIssuer {
+            id: did(&key(1)),
+            name: "Universidad de Cádiz".to_owned(),
+            until: until.map(|raw| Timestamp::parse(raw).unwrap()),
+        }]);
+        let params = VerifyParams {
+            now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
+            resolver: &NoResolver,
+            trusted_issuers: Some(&list),
+            status: &mc_vc::status::NoStatusLists,
+        };
+        verify_text(&text, &params)
+    };
+    let status = |result: &mc_vc::verify::Verification, id| result.check(id).unwrap().status;
+
+    let trusted = verify(None);
+    assert_eq!(trusted.verdict, Verdict::Valid, "{trusted:#?}");
+    let left_later = verify(Some("2025-12-31T00:00:00Z"));
+    assert_eq!(left_later.verdict, Verdict::Valid, "{left_later:#?}");
+    assert!(left_later.check(CheckId::Trust).unwrap().message.contains("left the list on 2025-12-31"));
+
+    let left_before = verify(Some("2025-01-01T00:00:00Z"));
+    assert_eq!(left_before.verdict, Verdict::Invalid);
+    assert_eq!(status(&left_before, CheckId::Trust), CheckStatus::Failed);
+    assert!(left_before.check(CheckId::Trust).unwrap().message.contains("issued after that"), "{left_before:#?}");
+    for id in [CheckId::Format, CheckId::Proof, CheckId::Issuer, CheckId::Validity] {
+        assert_eq!(status(&left_before, id), CheckStatus::Passed, "{id:?} still runs");
+    }
+
+    let from_json = TrustedIssuers::from_json(&format!(
+        r#"{{"issuers": [{{"id": "uca", "name": "UCA", "dids": ["did:web:uca.example", "{}"], "trusted_until": "2025-01-01T00:00:00Z"}}]}}"#,
+        did(&key(1))
+    ))
+    .unwrap();
+    assert_eq!(from_json.len(), 2);
+    assert_eq!(from_json.entry(&did(&key(1))).unwrap().until, Some(Timestamp::parse("2025-01-01T00:00:00Z").unwrap()));
+    assert!(TrustedIssuers::from_json(r#"{"issuers": [{"id": "x", "trusted_until": "yesterday"}]}"#).is_err());
+}

@@ -1,0 +1,383 @@
+//! The network's registry, kept by its administrator: institutions' accreditation facts, and
+//! the trusted-issuer list that the verifier's `trust` check uses, exported for other
+//! verifiers and imported from partner networks.
+
+use std::sync::Arc;
+
+use mc_core::{Country, Did, InstitutionId, Invalid, Problem, Timestamp};
+use mc_store::{AccreditationRecord, TrustedIssuerRecord};
+use mc_vc::verify::{TrustedIssuer, TrustedIssuers};
+use serde::{Deserialize, Serialize};
+
+use crate::{App, AppError, keys::identity};
+
+/// The trusted-issuer list with the keys fingerprint it was made at.
+pub(crate) type TrustCache = std::sync::Mutex<Option<([u64; 4], Option<Arc<TrustedIssuers>>)>>;
+
+/// The accreditation statuses an institution can have.
+pub const ACCREDITATION_STATUSES: &[&str] = &["accredited", "provisional", "expired", "withdrawn"];
+
+/// An institution's accreditation facts, as the administrator gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccreditationDocument {
+    /// The institution's handle.
+    pub institution: String,
+    /// The quality-assurance or accreditation body, such as ANECA.
+    pub qa_body: String,
+    /// One of [`ACCREDITATION_STATUSES`].
+    pub status: String,
+    /// Since when, `YYYY-MM-DD`.
+    pub valid_from: String,
+    /// Until when, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    /// The institution's id in its national register.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub register_id: Option<String>,
+}
+
+/// The trusted-issuer list as exported, and as imported from a partner network.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustListDocument {
+    /// Who published the list: this microcred's public URL, or the partner's.
+    pub network: String,
+    /// The issuers, including those that left (with `trusted_until`).
+    pub issuers: Vec<TrustListEntry>,
+}
+
+/// One issuer of a trusted-issuer list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrustListEntry {
+    /// The issuer's handle in its network.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// ISO 3166-1 alpha-2 code.
+    pub country: String,
+    /// The DIDs it issues credentials as.
+    pub dids: Vec<String>,
+    /// SHA-256 fingerprints (64 hex digits) of its electronic seal certificates.
+    #[serde(default)]
+    pub seal_certificates: Vec<String>,
+    /// Since when it is trusted (RFC 3339).
+    pub trusted_from: String,
+    /// When it left the list (RFC 3339); credentials it issued afterwards are not trusted.
+    #[serde(default)]
+    pub trusted_until: Option<String>,
+}
+
+/// What an import did: the entries taken, and each refused one with why.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TrustImport {
+    /// How many entries were added or updated.
+    pub imported: usize,
+    /// The refused entries: position in `issuers` and reason.
+    pub rejected: Vec<(usize, String)>,
+}
+
+/// The most entries an imported list may have.
+const MAX_IMPORTED_ISSUERS: usize = 10_000;
+
+impl App {
+    /// Records an institution's accreditation facts, replacing earlier ones.
+    pub async fn set_accreditation(
+        &self,
+        document: &AccreditationDocument,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<AccreditationRecord, AppError> {
+        let mut problems = Vec::new();
+        let mut problem = |field: &str, message: String| problems.push(Problem { field: field.into(), message });
+        if InstitutionId::parse(&document.institution).is_err() {
+            problem("institution", format!("{:?} is not an institution handle", document.institution));
+        }
+        let qa_body = document.qa_body.trim();
+        if qa_body.is_empty() || qa_body.len() > 200 {
+            problem("qa_body", "name the quality-assurance body (1 to 200 characters)".into());
+        }
+        if !ACCREDITATION_STATUSES.contains(&document.status.as_str()) {
+            problem(
+                "status",
+                format!("unknown status {:?}: expected one of {}", document.status, ACCREDITATION_STATUSES.join(", ")),
+            );
+        }
+        let date = |raw: &str| Timestamp::parse(&format!("{raw}T00:00:00Z")).ok().filter(|_| raw.len() == 10);
+        let from = date(&document.valid_from);
+        if from.is_none() {
+            problem("valid_from", format!("{:?} is not a date (YYYY-MM-DD)", document.valid_from));
+        }
+        if let Some(raw) = &document.valid_until {
+            match (date(raw), from) {
+                (None, _) => problem("valid_until", format!("{raw:?} is not a date (YYYY-MM-DD)")),
+                (Some(until), Some(from)) if until < from => {
+                    problem("valid_until", format!("{raw} is before valid_from {}", document.valid_from))
+                }
+                _ => {}
+            }
+        }
+        let register_id = document.register_id.as_deref().map(str::trim).filter(|id| !id.is_empty());
+        if register_id.is_some_and(|id| id.len() > 100) {
+            problem("register_id", "is longer than 100 characters".into());
+        }
+        if let Some(invalid) = Invalid::from_problems(problems) {
+            return Err(invalid.into());
+        }
+        self.institution(&document.institution).await?;
+        let record = AccreditationDocument {
+            qa_body: qa_body.to_owned(),
+            register_id: register_id.map(str::to_owned),
+            ..document.clone()
+        }
+        .record(actor, now);
+        let mut tx = self.store().begin().await?;
+        tx.put_accreditation(&record).await?;
+        tx.commit().await?;
+        tracing::info!(institution.id = %record.institution_id, status = %record.status, "accreditation recorded");
+        Ok(record)
+    }
+
+    /// Puts an institution of this network on the trusted-issuer list, or back on it. Its
+    /// DIDs are those of its keys, now and later.
+    pub async fn trust_institution(&self, raw_id: &str, now: Timestamp) -> Result<TrustedIssuerRecord, AppError> {
+        let institution = self.institution(raw_id).await?;
+        let mut tx = self.store().begin().await?;
+        let existing = tx.trusted_issuers().await?.into_iter().find(|entry| entry.id == raw_id);
+        if let Some(entry) = &existing
+            && entry.trusted_until.is_none()
+        {
+            return Ok(entry.clone());
+        }
+        let record = local_trust_record(&institution, now);
+        tx.put_trusted_issuer(&record).await?;
+        tx.commit().await?;
+        tracing::info!(institution.id = raw_id, "institution put on the trusted-issuer list");
+        Ok(record)
+    }
+
+    /// Takes an issuer off the trusted-issuer list at `now`: what it issued before stays
+    /// trusted, what it issues afterwards is not.
+    pub async fn untrust(&self, id: &str, now: Timestamp) -> Result<TrustedIssuerRecord, AppError> {
+        let mut tx = self.store().begin().await?;
+        let Some(mut record) = tx.trusted_issuers().await?.into_iter().find(|entry| entry.id == id) else {
+            return Err(AppError::NotFound { what: "trusted issuer", id: id.into() });
+        };
+        if record.trusted_until.is_some() {
+            return Err(AppError::Conflict(format!("{id} already left the trusted-issuer list")));
+        }
+        record.trusted_until = Some(now.unix_seconds());
+        record.updated_at = now.unix_seconds();
+        tx.put_trusted_issuer(&record).await?;
+        tx.commit().await?;
+        tracing::info!(issuer = id, "issuer taken off the trusted-issuer list");
+        Ok(record)
+    }
+
+    /// Every institution's accreditation facts.
+    pub async fn accreditations(&self) -> Result<Vec<AccreditationRecord>, AppError> {
+        Ok(self.store().accreditations().await?)
+    }
+
+    /// The trusted-issuer list as a document for other verifiers: every issuer with its DIDs
+    /// (for this network's institutions, the DIDs of every key they have had).
+    pub async fn trust_list_document(&self) -> Result<TrustListDocument, AppError> {
+        let mut issuers = Vec::new();
+        for record in self.store().trusted_issuers().await? {
+            let dids = match &record.institution_id {
+                Some(id) => self.institution_dids(id).await?,
+                None => record.dids.clone(),
+            };
+            let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
+            issuers.push(TrustListEntry {
+                id: record.id,
+                name: record.name,
+                country: record.country,
+                dids,
+                seal_certificates: record.seal_certificates,
+                trusted_from: time(record.trusted_from),
+                trusted_until: record.trusted_until.map(time),
+            });
+        }
+        Ok(TrustListDocument { network: self.public_url().to_owned(), issuers })
+    }
+
+    /// Imports a partner network's trusted-issuer list (the document
+    /// [`App::trust_list_document`] makes) under the network name `network`. Each entry is
+    /// checked alone: the wrong ones are reported and the rest imported, replacing what the
+    /// same network's earlier import said of them.
+    pub async fn import_trust_list(&self, text: &str, network: &str, now: Timestamp) -> Result<TrustImport, AppError> {
+        if network.is_empty() || network == "local" || network.len() > 100 || network.contains(char::is_whitespace) {
+            return Err(AppError::invalid_argument(
+                "network",
+                mc_core::ValueError::new(format!(
+                    "{network:?} cannot name a partner network: use a short name such as eu-net, not \"local\""
+                )),
+            ));
+        }
+        let document: TrustListDocument = serde_json::from_str(text).map_err(|err| AppError::Parse {
+            format: "JSON",
+            message: format!("{err}; expected {{\"network\": …, \"issuers\": [{{\"id\", \"name\", \"country\", \"dids\", \"trusted_from\", …}}]}}"),
+        })?;
+        if document.issuers.len() > MAX_IMPORTED_ISSUERS {
+            return Err(AppError::invalid_argument(
+                "issuers",
+                mc_core::ValueError::new(format!(
+                    "the list has {} issuers; at most {MAX_IMPORTED_ISSUERS} are accepted",
+                    document.issuers.len()
+                )),
+            ));
+        }
+        let mut report = TrustImport::default();
+        let mut records = Vec::new();
+        for (idx, entry) in document.issuers.iter().enumerate() {
+            match imported_record(entry, network, now) {
+                Ok(record) if records.iter().any(|seen: &TrustedIssuerRecord| seen.id == record.id) => {
+                    report.rejected.push((idx, format!("issuer {:?} is listed twice", entry.id)));
+                }
+                Ok(record) => records.push(record),
+                Err(reason) => report.rejected.push((idx, reason)),
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        for record in &records {
+            tx.put_trusted_issuer(record).await?;
+        }
+        tx.commit().await?;
+        report.imported = records.len();
+        tracing::info!(
+            network,
+            imported = report.imported,
+            rejected = report.rejected.len(),
+            "trusted-issuer list imported"
+        );
+        Ok(report)
+    }
+
+    /// The trusted-issuer list the verifier uses, or `None` when it is empty (then the trust
+    /// check is not made). Kept until the keys fingerprint changes.
+    pub(crate) async fn trust_anchors_at(
+        &self,
+        fingerprint: [u64; 4],
+    ) -> Result<Option<Arc<TrustedIssuers>>, AppError> {
+        if let Some((cached, list)) = &*self.trust_cache.lock().expect("the trust cache is never poisoned")
+            && *cached == fingerprint
+        {
+            return Ok(list.clone());
+        }
+        let mut entries = Vec::new();
+        for entry in self.trust_list_document().await?.issuers {
+            let until = entry.trusted_until.as_deref().and_then(|raw| Timestamp::parse(raw).ok());
+            entries.extend(entry.dids.into_iter().map(|id| TrustedIssuer { id, name: entry.name.clone(), until }));
+        }
+        let list = (!entries.is_empty()).then(|| Arc::new(TrustedIssuers::with_entries(entries)));
+        *self.trust_cache.lock().expect("the trust cache is never poisoned") = Some((fingerprint, list.clone()));
+        Ok(list)
+    }
+
+    /// The trusted-issuer list the verifier uses, as [`App::trust_anchors_at`].
+    pub async fn trust_anchors(&self) -> Result<Option<Arc<TrustedIssuers>>, AppError> {
+        let fingerprint = self.store().keys_fingerprint().await?;
+        self.trust_anchors_at(fingerprint).await
+    }
+
+    /// The DIDs an institution of this network issues as: its `did:web`, and the `did:key`
+    /// of every key it has had.
+    async fn institution_dids(&self, raw_id: &str) -> Result<Vec<String>, AppError> {
+        let institution = self.institution(raw_id).await?;
+        let mut dids: Vec<String> = institution.did().map(|did| did.to_string()).into_iter().collect();
+        for key in self.store().issuer_keys(raw_id).await? {
+            let id = identity(&institution, &key).issuer_id;
+            if !dids.contains(&id) {
+                dids.push(id);
+            }
+            let key_did = format!("did:key:{}", key.public_key);
+            if !dids.contains(&key_did) {
+                dids.push(key_did);
+            }
+        }
+        Ok(dids)
+    }
+}
+
+impl AccreditationDocument {
+    /// The record of these facts, given by `actor` at `now`.
+    pub(crate) fn record(&self, actor: &str, now: Timestamp) -> AccreditationRecord {
+        AccreditationRecord {
+            institution_id: self.institution.clone(),
+            qa_body: self.qa_body.clone(),
+            status: self.status.clone(),
+            valid_from: self.valid_from.clone(),
+            valid_until: self.valid_until.clone(),
+            register_id: self.register_id.clone(),
+            updated_by: actor.to_owned(),
+            updated_at: now.unix_seconds(),
+        }
+    }
+}
+
+/// The list entry of an institution of this network, trusted from `now`; its DIDs are
+/// derived from its keys when the list is read.
+pub(crate) fn local_trust_record(institution: &mc_core::Institution, now: Timestamp) -> TrustedIssuerRecord {
+    let id = institution.id().as_str();
+    TrustedIssuerRecord {
+        id: id.to_owned(),
+        institution_id: Some(id.to_owned()),
+        name: crate::catalogue::institution_facts(institution).name,
+        country: institution.country().code().to_owned(),
+        network: "local".to_owned(),
+        dids: Vec::new(),
+        seal_certificates: Vec::new(),
+        trusted_from: now.unix_seconds(),
+        trusted_until: None,
+        updated_at: now.unix_seconds(),
+    }
+}
+
+/// The record of one imported entry, or why it is refused.
+fn imported_record(entry: &TrustListEntry, network: &str, now: Timestamp) -> Result<TrustedIssuerRecord, String> {
+    let handle_ok = !entry.id.is_empty()
+        && entry.id.len() <= 64
+        && entry.id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !handle_ok {
+        return Err(format!("id {:?} must be 1 to 64 letters, digits, '-', '_' or '.'", entry.id));
+    }
+    let name = entry.name.trim();
+    if name.is_empty() || name.chars().count() > 300 {
+        return Err(format!("{}: the name must have 1 to 300 characters", entry.id));
+    }
+    let country = Country::parse(&entry.country).map_err(|err| format!("{}: country: {err}", entry.id))?;
+    if entry.dids.is_empty() {
+        return Err(format!("{}: lists no DIDs, so no credential could be trusted", entry.id));
+    }
+    for did in &entry.dids {
+        Did::parse(did).map_err(|err| format!("{}: dids: {err}", entry.id))?;
+    }
+    for seal in &entry.seal_certificates {
+        if seal.len() != 64 || !seal.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!(
+                "{}: seal certificate {seal:?} is not a SHA-256 fingerprint (64 hex digits)",
+                entry.id
+            ));
+        }
+    }
+    let time = |field: &str, raw: &str| {
+        Timestamp::parse(raw).map(Timestamp::unix_seconds).map_err(|err| format!("{}: {field}: {err}", entry.id))
+    };
+    let trusted_from = time("trusted_from", &entry.trusted_from)?;
+    let trusted_until = entry.trusted_until.as_deref().map(|raw| time("trusted_until", raw)).transpose()?;
+    if trusted_until.is_some_and(|until| until < trusted_from) {
+        return Err(format!("{}: trusted_until is before trusted_from", entry.id));
+    }
+    Ok(TrustedIssuerRecord {
+        id: format!("{network}:{}", entry.id),
+        institution_id: None,
+        name: name.to_owned(),
+        country: country.code().to_owned(),
+        network: network.to_owned(),
+        dids: entry.dids.clone(),
+        seal_certificates: entry.seal_certificates.iter().map(|seal| seal.to_ascii_lowercase()).collect(),
+        trusted_from,
+        trusted_until,
+        updated_at: now.unix_seconds(),
+    })
+}

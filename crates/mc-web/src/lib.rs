@@ -8,6 +8,7 @@ mod api;
 mod error;
 mod pages;
 mod published;
+mod search;
 mod verifying;
 
 use std::{future::Future, time::Duration};

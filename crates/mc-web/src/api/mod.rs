@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document it serves.
 
 mod auth;
+mod catalogue;
 mod cohorts;
 mod credentials;
 mod specs;
@@ -21,7 +22,15 @@ pub(crate) fn router() -> Router<App> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/specs", get(specs::list_specs).post(specs::add_spec))
-        .route("/specs/{id}", get(specs::find_spec))
+        .route("/specs/check", post(catalogue::check_spec))
+        .route("/specs/{id}", get(specs::find_spec).put(catalogue::update_spec))
+        .route("/specs/{id}/quality", get(catalogue::spec_quality))
+        .route("/specs/{id}/publish", post(catalogue::publish_spec))
+        .route("/specs/{id}/withdraw", post(catalogue::withdraw_spec))
+        .route("/catalogue", get(catalogue::search))
+        .route("/catalogue/{id}", get(catalogue::catalogue_spec))
+        .route("/trusted-issuers", get(catalogue::trusted_issuers))
+        .route("/registry", get(catalogue::registry))
         .route("/credentials", get(credentials::list_credentials))
         .route("/credentials/verify", post(credentials::verify_credential))
         .route("/credentials/issue", post(credentials::issue_credential))

@@ -375,6 +375,15 @@ fn the_openapi_document_describes_every_endpoint() {
         ("get", "/api/v1/tokens"),
         ("post", "/api/v1/tokens"),
         ("delete", "/api/v1/tokens/{id}"),
+        ("post", "/api/v1/specs/check"),
+        ("put", "/api/v1/specs/{id}"),
+        ("get", "/api/v1/specs/{id}/quality"),
+        ("post", "/api/v1/specs/{id}/publish"),
+        ("post", "/api/v1/specs/{id}/withdraw"),
+        ("get", "/api/v1/catalogue"),
+        ("get", "/api/v1/catalogue/{id}"),
+        ("get", "/api/v1/trusted-issuers"),
+        ("get", "/api/v1/registry"),
     ];
     for (method, path) in routes {
         assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::support::Env;
 
-fn vectors() -> std::path::PathBuf {
+pub(crate) fn vectors() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vectors")
 }
 

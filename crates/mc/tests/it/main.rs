@@ -4,11 +4,13 @@
 mod api;
 mod audit;
 mod browser;
+mod catalogue;
 mod cli;
 mod cohort;
 mod credentials;
 mod issue;
 mod pages;
+mod registry;
 mod scale;
 mod serve;
 mod status;

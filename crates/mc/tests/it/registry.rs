@@ -1,0 +1,181 @@
+//! The network's registry and trusted-issuer list, end to end: accreditation facts recorded
+//! and refused, the verifier's trust check from the database by default (command line and
+//! server), an institution leaving the list, and the list exported and imported by a partner.
+
+use serde_json::Value;
+
+use crate::support::{Env, Server, get, post};
+
+const SPEC: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn check(verification: &Value, id: &str) -> (String, String) {
+    let check = verification["checks"].as_array().unwrap().iter().find(|check| check["id"] == id).unwrap();
+    (check["status"].as_str().unwrap().to_owned(), check["message"].as_str().unwrap_or_default().to_owned())
+}
+
+#[test]
+fn an_institution_that_leaves_the_list_fails_trust_for_its_new_credentials_only() {
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let server = Server::start(&env, &[]);
+        let before = env
+            .write("before.json", &env.ok(&["issue", "--spec", SPEC, "--learner", "jose.martinez@learners.example"]));
+        let verified = json(&env.ok(&["verify", &before, "--offline", "--json"]));
+        assert_eq!(verified["verdict"], "valid", "{verified:#}");
+        assert_eq!(check(&verified, "trust").0, "passed", "the database's list is used by default");
+
+        // Leaving takes effect from now: a credential issued a second later is not trusted.
+        let removed = env.ok(&["trust", "remove", "valdeoliva"]);
+        assert!(removed.contains("left the trusted-issuer list"), "{removed}");
+        env.fails(&["trust", "remove", "valdeoliva"]);
+        std::thread::sleep(std::time::Duration::from_millis(1_100));
+        let after = env.ok(&["issue", "--spec", SPEC, "--learner", "aino.virtanen@learners.example"]);
+        let after_file = env.write("after.json", &after);
+        let output = env.command(&["verify", &after_file, "--offline", "--json"]).output().unwrap();
+        let verified = json(&String::from_utf8_lossy(&output.stdout));
+        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(verified["verdict"], "invalid");
+        let (status, message) = check(&verified, "trust");
+        assert_eq!(status, "failed");
+        assert!(message.contains("left the trusted-issuer list"), "{message}");
+        for id in ["format", "proof", "issuer", "validity", "status"] {
+            assert_eq!(check(&verified, id).0, "passed", "{id} still runs: {verified:#}");
+        }
+        let old = json(&env.ok(&["verify", &before, "--offline", "--json"]));
+        assert_eq!(old["verdict"], "valid", "what it issued before leaving stays trusted: {old:#}");
+
+        // The running server uses the list as it is now.
+        let answer = post(server.addr, "/api/v1/credentials/verify", "application/json", after.as_bytes());
+        assert_eq!(answer.json()["verdict"], "invalid", "{}", answer.body);
+        assert_eq!(check(&answer.json(), "trust").0, "failed");
+        let listed = get(server.addr, "/api/v1/trusted-issuers").json();
+        let entry =
+            listed["issuers"].as_array().unwrap().iter().find(|entry| entry["id"] == "valdeoliva").unwrap().clone();
+        assert!(entry["trusted_until"].is_string(), "{entry}");
+        assert!(entry["dids"].as_array().unwrap().iter().any(|did| did == "did:web:www.valdeoliva.example"));
+
+        // Back on the list, it is trusted again.
+        env.ok(&["trust", "add", "valdeoliva"]);
+        let answer = post(server.addr, "/api/v1/credentials/verify", "application/json", after.as_bytes());
+        assert_eq!(answer.json()["verdict"], "valid", "{}", answer.body);
+        server.stop();
+    }
+}
+
+#[test]
+fn accreditation_facts_are_checked_and_shown() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let before = env.ok(&["registry", "list", "--json"]);
+    for (args, field) in [
+        (vec!["--qa-body", "ANECA", "--status", "approved", "--valid-from", "2024-01-01"], "status"),
+        (vec!["--qa-body", "ANECA", "--status", "accredited", "--valid-from", "1 May 2024"], "valid_from"),
+        (
+            vec![
+                "--qa-body",
+                "ANECA",
+                "--status",
+                "accredited",
+                "--valid-from",
+                "2024-01-01",
+                "--valid-until",
+                "2023-01-01",
+            ],
+            "valid_until",
+        ),
+        (vec!["--qa-body", " ", "--status", "accredited", "--valid-from", "2024-01-01"], "qa_body"),
+    ] {
+        let mut command = vec!["registry", "set", "valdeoliva"];
+        command.extend(args);
+        let stderr = env.fails(&command);
+        assert!(stderr.contains(field), "{field}: {stderr}");
+    }
+    let stderr = env.fails(&[
+        "registry",
+        "set",
+        "nowhere",
+        "--qa-body",
+        "X",
+        "--status",
+        "accredited",
+        "--valid-from",
+        "2024-01-01",
+    ]);
+    assert!(stderr.contains("nowhere"), "{stderr}");
+    assert_eq!(env.ok(&["registry", "list", "--json"]), before, "refused facts change nothing");
+
+    env.ok(&[
+        "registry",
+        "set",
+        "valdeoliva",
+        "--qa-body",
+        "ANECA",
+        "--status",
+        "expired",
+        "--valid-from",
+        "2018-01-01",
+        "--valid-until",
+        "2024-01-01",
+        "--register-id",
+        "RUCT-1",
+    ]);
+    let listed = json(&env.ok(&["registry", "list", "--json"]));
+    let valdeoliva = listed.as_array().unwrap().iter().find(|record| record["institution"] == "valdeoliva").unwrap();
+    assert_eq!(valdeoliva["status"], "expired");
+    let server = Server::start(&env, &[]);
+    let registry = get(server.addr, "/api/v1/registry").json();
+    assert_eq!(registry["institutions"].as_array().unwrap().len(), 4);
+    let entry = get(server.addr, &format!("/api/v1/catalogue/{SPEC}")).json();
+    assert_eq!(entry["institutions"][0]["accreditation"]["status"], "expired");
+    server.stop();
+}
+
+#[test]
+fn a_partner_imports_the_exported_list_and_its_verifier_trusts_it() {
+    let home = Env::sqlite();
+    home.ok(&["demo"]);
+    let credential = home
+        .write("credential.json", &home.ok(&["issue", "--spec", SPEC, "--learner", "jose.martinez@learners.example"]));
+    let exported = home.ok(&["trust", "export"]);
+    let list: Value = json(&exported);
+    assert_eq!(list["issuers"].as_array().unwrap().len(), 4);
+
+    // `verify --trust` reads the export, instead of the database's list.
+    let list_file = home.write("list.json", &exported);
+    let verified = json(&home.ok(&["verify", &credential, "--offline", "--json", "--trust", &list_file]));
+    assert_eq!(check(&verified, "trust").0, "passed");
+
+    // A partner network imports it, with two broken entries that are refused alone.
+    let partner = Env::sqlite();
+    partner.ok(&["init"]);
+    let mut with_errors = list;
+    let issuers = with_errors["issuers"].as_array_mut().unwrap();
+    let mut no_dids = issuers[0].clone();
+    no_dids["id"] = "no-dids".into();
+    no_dids["dids"] = serde_json::json!([]);
+    let mut bad_country = issuers[0].clone();
+    bad_country["id"] = "bad-country".into();
+    bad_country["country"] = "Spain".into();
+    issuers.push(no_dids);
+    issuers.push(bad_country);
+    let file = partner.write("import.json", &with_errors.to_string());
+    let report = partner.ok(&["trust", "import", &file, "--network", "home-net"]);
+    assert!(report.contains("refused issuers[4]: no-dids: lists no DIDs"), "{report}");
+    assert!(report.contains("refused issuers[5]: bad-country: country"), "{report}");
+    assert!(report.ends_with("4 issuers imported from home-net, 2 refused\n"), "{report}");
+    let shown = partner.ok(&["trust", "list"]);
+    assert!(shown.contains("home-net:valdeoliva"), "{shown}");
+    let stderr = partner.fails(&["trust", "import", &file, "--network", "local"]);
+    assert!(stderr.contains("partner network"), "{stderr}");
+
+    // The partner's verifier trusts the home network's issuer (offline, it cannot resolve the
+    // issuer's did:web, so the verdict itself is indeterminate).
+    let output = partner.command(&["verify", &credential, "--offline", "--json"]).output().unwrap();
+    let verified = json(&String::from_utf8_lossy(&output.stdout));
+    let (status, message) = check(&verified, "trust");
+    assert_eq!(status, "passed", "{message}");
+}

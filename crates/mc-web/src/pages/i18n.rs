@@ -177,6 +177,92 @@ texts! {
     error_title: "Something is not right", "Algo no ha ido bien";
     back_home: "Back to the home page", "Volver al inicio";
     none_yet: "None yet.", "Ninguna todavía.";
+    search_label: "Search titles, descriptions and learning outcomes", "Buscar en títulos, descripciones y resultados de aprendizaje";
+    search_button: "Search", "Buscar";
+    found: "micro-credentials found", "microcredenciales encontradas";
+    refine: "Refine", "Filtrar";
+    remove_filter: "Remove filter", "Quitar filtro";
+    ects_range: "ECTS credits", "Créditos ECTS";
+    ects_from: "from", "desde";
+    ects_to: "to", "hasta";
+    facet_eqf: "EQF level", "Nivel EQF";
+    facet_ects: "ECTS credits", "Créditos ECTS";
+    facet_isced: "Field of education", "Ámbito de estudio";
+    facet_language: "Language", "Idioma";
+    facet_participation: "Form of participation", "Forma de participación";
+    facet_institution: "Institution", "Institución";
+    facet_country: "Country", "País";
+    facet_skill: "Skill", "Competencia";
+    previous: "Previous", "Anterior";
+    next: "Next", "Siguiente";
+    nothing_found: "Nothing matches: try fewer words or filters.", "No hay coincidencias: pruebe con menos palabras o filtros.";
+    quality: "Quality check", "Control de calidad";
+    compliant: "Compliant", "Conforme";
+    not_compliant: "Not compliant", "No conforme";
+    findings: "Findings", "Observaciones";
+    findings_note: "Findings are written in English.", "Las observaciones están redactadas en inglés.";
+    fix: "How to fix", "Cómo resolverlo";
+    awarding_bodies: "Awarding bodies", "Organismos que la otorgan";
+    accreditation: "Accreditation", "Acreditación";
+    register_id: "national register", "registro nacional";
+    assessment: "Assessment", "Evaluación";
+    participation: "Form of participation", "Forma de participación";
+    quality_assurance: "Quality assurance", "Garantía de calidad";
+    qa_internal: "internal", "interna";
+    qa_external: "external", "externa";
+    prerequisites: "Prerequisites", "Requisitos previos";
+    identity_verification: "Identity verification at assessment", "Verificación de identidad en la evaluación";
+    grading_scheme: "Grading scheme", "Sistema de calificación";
+    stackability: "Integration and stackability", "Integración y acumulabilidad";
+    further_information: "Further information", "Más información";
+    languages: "Languages", "Idiomas";
+    field: "Field of education", "Ámbito de estudio";
+    homepage: "Web page", "Página web";
+    published: "Published", "Publicada";
+    draft: "Draft", "Borrador";
+    publish: "Publish", "Publicar";
+    withdraw: "Withdraw from the catalogue", "Retirar del catálogo";
+    edit: "Edit", "Editar";
+    new_spec: "New micro-credential", "Nueva microcredencial";
+    spec_document: "Specification document (JSON or TOML, as in docs/spec-format.md)", "Documento de la especificación (JSON o TOML, como en docs/spec-format.md)";
+    check_button: "Check only", "Solo comprobar";
+    save_button: "Save", "Guardar";
+    publish_refused: "Publishing is refused while the quality check finds errors.", "No se puede publicar mientras el control de calidad encuentre errores.";
+    not_saved: "Not saved: the document has problems.", "No se ha guardado: el documento tiene problemas.";
+    checked_only: "Checked, not saved.", "Comprobado, sin guardar.";
+    in_catalogue: "See it in the catalogue", "Verla en el catálogo";
+}
+
+/// A form of participation's name.
+pub(crate) fn participation(lang: Lang, name: &str) -> &'static str {
+    match (lang, name) {
+        (Lang::En, "online") => "Online",
+        (Lang::En, "onsite") => "On site",
+        (Lang::En, "blended") => "Blended",
+        (Lang::Es, "online") => "En línea",
+        (Lang::Es, "onsite") => "Presencial",
+        (Lang::Es, "blended") => "Semipresencial",
+        _ => "",
+    }
+}
+
+/// A quality framework's name.
+pub(crate) fn framework_name(lang: Lang, framework: mc_core::quality::Framework) -> &'static str {
+    use mc_core::quality::Framework as F;
+    match (lang, framework) {
+        (Lang::En, F::AnnexI) => "Council Recommendation, Annex I: standard elements",
+        (Lang::En, F::AnnexII) => "Council Recommendation, Annex II: principles",
+        (Lang::En, F::Cmf) => "Common Microcredential Framework (European MOOC Consortium)",
+        (Lang::En, F::Eccoe) => "ECCOE quality descriptors",
+        (Lang::En, F::OpenBadges) => "Open Badges 3.0",
+        (Lang::En, F::Edc) => "European Digital Credential",
+        (Lang::Es, F::AnnexI) => "Recomendación del Consejo, anexo I: elementos normalizados",
+        (Lang::Es, F::AnnexII) => "Recomendación del Consejo, anexo II: principios",
+        (Lang::Es, F::Cmf) => "Marco Común de Microcredenciales (European MOOC Consortium)",
+        (Lang::Es, F::Eccoe) => "Descriptores de calidad de ECCOE",
+        (Lang::Es, F::OpenBadges) => "Open Badges 3.0",
+        (Lang::Es, F::Edc) => "Credencial Digital Europea",
+    }
 }
 
 /// A check's name.

@@ -105,7 +105,7 @@ pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Resul
     let (_, principal) = visitor.staff()?;
     let fail = |err| visitor.fail(err);
     let institution = app.institution(principal.institution.as_str()).await.map_err(fail)?;
-    let specs = spec_rows(&app, Some(principal.institution.as_str()), visitor.lang).await.map_err(fail)?;
+    let specs = spec_rows(&app, &institution, visitor.lang).await.map_err(fail)?;
     let learners = app.learners().await.map_err(fail)?;
     let credentials = app.credentials_as(principal, None, None).await.map_err(fail)?;
     let credentials = credentials
@@ -164,7 +164,7 @@ pub(crate) async fn issue_form(
     if spec.issuer() != &principal.institution {
         return Err(visitor.error(StatusCode::FORBIDDEN, "this specification is another institution's"));
     }
-    let row = SpecRow::new(&spec, "", visitor.lang);
+    let row = SpecRow::new(&spec, false, visitor.lang);
     Ok(render(&IssuePage { chrome: visitor.chrome(visitor.t().issue_title), spec_id: row.id, spec_title: row.title }))
 }
 

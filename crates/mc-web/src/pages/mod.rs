@@ -2,6 +2,7 @@
 //! JavaScript, in English and Spanish. Public pages (home, catalogue, verification, shared
 //! credentials), the staff's issuer space and the learner space.
 
+mod catalogue;
 mod i18n;
 mod issuer;
 mod learner;
@@ -31,7 +32,13 @@ pub(crate) fn router() -> Router<App> {
     Router::new()
         .route("/", get(public::home))
         .route("/assets/style.css", get(public::style))
-        .route("/catalogue", get(public::catalogue))
+        .route("/catalogue", get(catalogue::catalogue))
+        .route("/catalogue/{id}", get(catalogue::spec_page))
+        .route("/issuer/specs", post(catalogue::save))
+        .route("/issuer/specs/new", get(catalogue::new_form))
+        .route("/issuer/specs/{id}", get(catalogue::admin))
+        .route("/issuer/specs/{id}/edit", get(catalogue::edit_form))
+        .route("/issuer/specs/{id}/{action}", post(catalogue::change_publication))
         .route("/verify", get(public::verify_form).post(public::verify_submitted))
         .route("/c/{id}", get(public::shared_credential))
         .route("/c/{id}/credential.json", get(public::shared_credential_json))

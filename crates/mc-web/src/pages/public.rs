@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{
     Chrome, PageError, Visitor, render,
-    views::{CredentialView, ResultView, SpecRow, spec_rows},
+    views::{CredentialView, ResultView},
 };
 use crate::{
     now,
@@ -36,19 +36,6 @@ pub(crate) async fn style() -> impl IntoResponse {
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
         include_str!("../../assets/style.css"),
     )
-}
-
-#[derive(Template)]
-#[template(path = "catalogue.html")]
-struct CataloguePage {
-    chrome: Chrome,
-    specs: Vec<SpecRow>,
-}
-
-/// `GET /catalogue`: every specification.
-pub(crate) async fn catalogue(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
-    let specs = spec_rows(&app, None, visitor.lang).await.map_err(|err| visitor.fail(err))?;
-    Ok(render(&CataloguePage { chrome: visitor.chrome(visitor.t().catalogue_title), specs }))
 }
 
 #[derive(Template)]

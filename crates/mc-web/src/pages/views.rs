@@ -16,22 +16,20 @@ fn tag(lang: Lang) -> LanguageTag {
 pub(crate) struct SpecRow {
     pub(crate) id: String,
     pub(crate) title: String,
-    pub(crate) institution: String,
     pub(crate) eqf: String,
     pub(crate) workload: String,
-    pub(crate) description: String,
+    /// Listed in the catalogue.
+    pub(crate) published: bool,
 }
 
 impl SpecRow {
-    pub(crate) fn new(spec: &Spec, institution: &str, lang: Lang) -> SpecRow {
-        let tag = tag(lang);
+    pub(crate) fn new(spec: &Spec, published: bool, lang: Lang) -> SpecRow {
         SpecRow {
             id: spec.id().to_string(),
-            title: spec.title().best(&tag).to_owned(),
-            institution: institution.to_owned(),
+            title: spec.title().best(&tag(lang)).to_owned(),
             eqf: spec.eqf_level().map(|level| level.to_string()).unwrap_or_else(|| "–".into()),
             workload: workload(spec, lang),
-            description: spec.description().map(|text| text.best(&tag).to_owned()).unwrap_or_default(),
+            published,
         }
     }
 }
@@ -47,24 +45,18 @@ fn workload(spec: &Spec, lang: Lang) -> String {
     }
 }
 
-/// The specifications of `institution` (all when `None`), with their institutions' names.
-pub(crate) async fn spec_rows(app: &App, institution: Option<&str>, lang: Lang) -> Result<Vec<SpecRow>, AppError> {
-    let tag = tag(lang);
-    let institutions = app.institutions().await?;
-    let name = |id: &str| {
-        institutions
-            .iter()
-            .find(|it| it.id().as_str() == id)
-            .map(|it| it.name().best(&tag).to_owned())
-            .unwrap_or_default()
-    };
-    Ok(app
-        .specs()
-        .await?
-        .iter()
-        .filter(|spec| institution.is_none_or(|id| spec.issuer().as_str() == id))
-        .map(|spec| SpecRow::new(spec, &name(spec.issuer().as_str()), lang))
-        .collect())
+/// The specifications `institution` issues, with whether each is published.
+pub(crate) async fn spec_rows(
+    app: &App,
+    institution: &mc_core::Institution,
+    lang: Lang,
+) -> Result<Vec<SpecRow>, AppError> {
+    let mut rows = Vec::new();
+    for spec in app.specs().await?.iter().filter(|spec| spec.issuer() == institution.id()) {
+        let published = app.store().published_at(spec.id()).await?.flatten().is_some();
+        rows.push(SpecRow::new(spec, published, lang));
+    }
+    Ok(rows)
 }
 
 /// One issued credential, as people read it.

@@ -177,3 +177,117 @@ fn a_shared_credential_renders_hostile_text_inert() {
     assert!(private.body.contains("not a public address"), "{}", private.body);
     server.stop();
 }
+
+#[test]
+fn the_catalogue_pages_search_filter_and_show_the_quality_labels() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let all = Request::new(server.addr, "GET", "/catalogue").send();
+    assert_eq!(all.status, 200);
+    assert!(all.body.contains("<strong>15</strong>"), "{}", all.body);
+    let found = Request::new(server.addr, "GET", "/catalogue?q=gestion+sostenible&lang=es").send();
+    assert!(found.body.contains("<strong>1</strong> microcredenciales encontradas"), "{}", found.body);
+    assert!(found.body.contains("Gestión sostenible de destinos turísticos"));
+    // A facet value is a link that adds its filter, and an active filter a link that removes it.
+    let filtered = Request::new(server.addr, "GET", "/catalogue?eqf=6").header("Accept-Language", "en").send();
+    assert!(filtered.body.contains("href=\"/catalogue\" title=\"Remove filter\">eqf: 6 ×"), "{}", filtered.body);
+    assert!(filtered.body.contains("href=\"/catalogue?eqf=6&#38;country=ES\""), "{}", filtered.body);
+    let wrong = Request::new(server.addr, "GET", "/catalogue?eqf=12").send();
+    assert_eq!(wrong.status, 422);
+    assert!(
+        wrong.body.contains("eqf: &#34;12&#34; is not a value of this filter") || wrong.body.contains("eqf: \"12\""),
+        "{}",
+        wrong.body
+    );
+
+    let page = Request::new(server.addr, "GET", "/catalogue/01936a3e-0000-7000-8000-000000000013")
+        .header("Accept-Language", "en")
+        .send();
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body
+            .contains("Common Microcredential Framework (European MOOC Consortium): <strong>Not compliant</strong>"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("cmf.workload-ects"), "the findings are listed");
+    assert!(page.body.contains("ASIIN") || page.body.contains("ACQUIN"), "the accreditation is shown");
+    assert_eq!(Request::new(server.addr, "GET", "/catalogue/01936a3e-0000-7000-8000-0000000000ff").send().status, 404);
+    server.stop();
+}
+
+#[test]
+fn the_issuer_writes_checks_saves_and_publishes_a_specification() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let session = sign_in(&server, "staff@valdeoliva.example");
+    let form = Request::new(server.addr, "GET", "/issuer/specs/new").header("Cookie", &session).send();
+    assert_eq!(form.status, 200);
+    let token = csrf(&form);
+    let origin = format!("http://{}", server.addr);
+    let submit =
+        |id: &str, document: &str, action: &str| {
+            Request::new(server.addr, "POST", "/issuer/specs")
+                .header("Cookie", &session)
+                .header("Origin", &origin)
+                .form(&[("csrf", token.as_str()), ("id", id), ("document", document), ("action", action)])
+        };
+    let document = r#"{"id": "01936a3e-0000-7000-8000-0000000000c1", "awarding_bodies": ["valdeoliva"], "languages": ["en"],
+        "title": {"en": "Heritage interpretation"}, "learning_outcomes": [{"text": {"en": "Design a guided visit"}}],
+        "workload": {"ects": 4, "hours": 100}, "assessment": {"kind": "summative", "methods": ["project"]},
+        "participation": "onsite", "quality_assurance": {"internal": true}}"#;
+
+    let checked = submit("", document, "check");
+    assert_eq!(checked.status, 200);
+    assert!(
+        checked.body.contains("Checked, not saved.") && checked.body.contains("ob3.achievement-description"),
+        "{}",
+        checked.body
+    );
+    let broken = submit("", "{\"title\": ", "save");
+    assert_eq!(broken.status, 422, "{}", broken.body);
+    assert!(broken.body.contains("Not saved"), "{}", broken.body);
+
+    let saved = submit("", document, "save");
+    assert_eq!(saved.status, 303, "{}", saved.body);
+    let admin_path = saved.header("location").unwrap().to_owned();
+    let admin = Request::new(server.addr, "GET", &admin_path).header("Cookie", &session).send();
+    assert!(
+        admin.body.contains("id=\"publication\">Draft") && admin.body.contains("id=\"publish\" disabled"),
+        "{}",
+        admin.body
+    );
+    let publish = || {
+        Request::new(server.addr, "POST", &format!("{admin_path}/publish"))
+            .header("Cookie", &session)
+            .header("Origin", &origin)
+            .form(&[("csrf", token.as_str())])
+    };
+    let refused = publish();
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains("Publishing is refused") && refused.body.contains("description"), "{}", refused.body);
+
+    let mended = document.replace(
+        "\"learning_outcomes\"",
+        "\"description\": {\"en\": \"Interpreting heritage sites for visitors.\"}, \"learning_outcomes\"",
+    );
+    let edited = submit("01936a3e-0000-7000-8000-0000000000c1", &mended, "save");
+    assert_eq!(edited.status, 303, "{}", edited.body);
+    let published = publish();
+    assert_eq!(published.status, 303, "{}", published.body);
+    let admin = Request::new(server.addr, "GET", &admin_path).header("Cookie", &session).send();
+    assert!(admin.body.contains("id=\"publication\">Published"), "{}", admin.body);
+    let found = Request::new(server.addr, "GET", "/catalogue?q=heritage+interpretation").send();
+    assert!(found.body.contains("Heritage interpretation"), "{}", found.body);
+
+    // Another institution's staff can neither see its page nor publish it.
+    let other = sign_in(&server, "staff@roccalba.example");
+    assert_eq!(Request::new(server.addr, "GET", &admin_path).header("Cookie", &other).send().status, 403);
+    let other_token = csrf(&Request::new(server.addr, "GET", "/issuer").header("Cookie", &other).send());
+    let withdraw = Request::new(server.addr, "POST", &format!("{admin_path}/withdraw"))
+        .header("Cookie", &other)
+        .header("Origin", &origin)
+        .form(&[("csrf", other_token.as_str())]);
+    assert_eq!(withdraw.status, 403);
+    server.stop();
+}

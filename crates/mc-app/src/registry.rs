@@ -137,18 +137,34 @@ impl App {
         Ok(record)
     }
 
-    /// Puts an institution of this network on the trusted-issuer list, or back on it. Its
-    /// DIDs are those of its keys, now and later.
-    pub async fn trust_institution(&self, raw_id: &str, now: Timestamp) -> Result<TrustedIssuerRecord, AppError> {
+    /// Puts an institution of this network on the trusted-issuer list, or back on it, with
+    /// the SHA-256 fingerprints of its electronic seal certificates. Its DIDs are those of its
+    /// keys, now and later. Adding one that is on the list with the same seals changes nothing.
+    pub async fn trust_institution(
+        &self,
+        raw_id: &str,
+        seal_certificates: &[String],
+        now: Timestamp,
+    ) -> Result<TrustedIssuerRecord, AppError> {
+        let seals = seal_certificates
+            .iter()
+            .map(|seal| seal_fingerprint(seal))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|message| AppError::invalid_argument("seal certificate", mc_core::ValueError::new(message)))?;
         let institution = self.institution(raw_id).await?;
         let mut tx = self.store().begin().await?;
         let existing = tx.trusted_issuers().await?.into_iter().find(|entry| entry.id == raw_id);
         if let Some(entry) = &existing
             && entry.trusted_until.is_none()
+            && (seals.is_empty() || entry.seal_certificates == seals)
         {
             return Ok(entry.clone());
         }
-        let record = local_trust_record(&institution, now);
+        let mut record = local_trust_record(&institution, now);
+        if let Some(entry) = existing.filter(|entry| entry.trusted_until.is_none()) {
+            record.trusted_from = entry.trusted_from;
+        }
+        record.seal_certificates = seals;
         tx.put_trusted_issuer(&record).await?;
         tx.commit().await?;
         tracing::info!(institution.id = raw_id, "institution put on the trusted-issuer list");
@@ -333,6 +349,15 @@ pub(crate) fn local_trust_record(institution: &mc_core::Institution, now: Timest
     }
 }
 
+/// A seal certificate's SHA-256 fingerprint, lowercase, or why it is not one.
+fn seal_fingerprint(raw: &str) -> Result<String, String> {
+    let hex = raw.trim().replace(':', "");
+    match hex.len() == 64 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        true => Ok(hex.to_ascii_lowercase()),
+        false => Err(format!("seal certificate {raw:?} is not a SHA-256 fingerprint (64 hex digits)")),
+    }
+}
+
 /// The record of one imported entry, or why it is refused.
 fn imported_record(entry: &TrustListEntry, network: &str, now: Timestamp) -> Result<TrustedIssuerRecord, String> {
     let handle_ok = !entry.id.is_empty()
@@ -352,14 +377,12 @@ fn imported_record(entry: &TrustListEntry, network: &str, now: Timestamp) -> Res
     for did in &entry.dids {
         Did::parse(did).map_err(|err| format!("{}: dids: {err}", entry.id))?;
     }
-    for seal in &entry.seal_certificates {
-        if seal.len() != 64 || !seal.chars().all(|c| c.is_ascii_hexdigit()) {
-            return Err(format!(
-                "{}: seal certificate {seal:?} is not a SHA-256 fingerprint (64 hex digits)",
-                entry.id
-            ));
-        }
-    }
+    let seal_certificates = entry
+        .seal_certificates
+        .iter()
+        .map(|seal| seal_fingerprint(seal))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|message| format!("{}: {message}", entry.id))?;
     let time = |field: &str, raw: &str| {
         Timestamp::parse(raw).map(Timestamp::unix_seconds).map_err(|err| format!("{}: {field}: {err}", entry.id))
     };
@@ -375,7 +398,7 @@ fn imported_record(entry: &TrustListEntry, network: &str, now: Timestamp) -> Res
         country: country.code().to_owned(),
         network: network.to_owned(),
         dids: entry.dids.clone(),
-        seal_certificates: entry.seal_certificates.iter().map(|seal| seal.to_ascii_lowercase()).collect(),
+        seal_certificates,
         trusted_from,
         trusted_until,
         updated_at: now.unix_seconds(),

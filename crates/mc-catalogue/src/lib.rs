@@ -209,21 +209,28 @@ impl Values {
     }
 }
 
+/// What a search reads of every document, kept small so that a scan of the whole catalogue
+/// stays in the caches; what it shows is in `summaries`.
 #[derive(Debug)]
 struct Doc {
-    summary: Summary,
     /// Weighted length, for BM25.
     length: f32,
-    /// The value ids of each facet.
-    facets: [Vec<u32>; 8],
     ects: Option<f64>,
-    sort_title: String,
+    /// The document's place in title order, the tie-break of equal scores.
+    title_rank: u32,
+    /// Where its facet values start in `facet_values`.
+    facet_start: u32,
+    /// Where the values of each facet end, from `facet_start`.
+    facet_ends: [u16; 8],
 }
 
 /// The index.
 #[derive(Debug, Default)]
 pub struct Catalogue {
     docs: Vec<Doc>,
+    summaries: Vec<Summary>,
+    /// The facet value ids of every document, one after the other.
+    facet_values: Vec<u32>,
     by_id: HashMap<SpecId, u32>,
     keys: HashMap<String, u32>,
     /// Per key, the documents that have it with their weighted term frequency, by document.
@@ -238,8 +245,14 @@ impl Catalogue {
     /// Builds the index of the entries.
     pub fn build(entries: impl IntoIterator<Item = Entry>) -> Catalogue {
         let mut catalogue = Catalogue::default();
+        let mut titles = Vec::new();
         for entry in entries {
-            catalogue.add(entry);
+            titles.push(catalogue.add(entry));
+        }
+        let mut order: Vec<u32> = (0..titles.len() as u32).collect();
+        order.sort_by(|a, b| titles[*a as usize].cmp(&titles[*b as usize]));
+        for (rank, doc) in order.into_iter().enumerate() {
+            catalogue.docs[doc as usize].title_rank = rank as u32;
         }
         let total: f32 = catalogue.docs.iter().map(|doc| doc.length).sum();
         catalogue.average_length = total / catalogue.docs.len().max(1) as f32;
@@ -263,7 +276,8 @@ impl Catalogue {
         self.keys.len()
     }
 
-    fn add(&mut self, entry: Entry) {
+    /// Adds a document; returns its title as it sorts.
+    fn add(&mut self, entry: Entry) -> String {
         let Entry { spec, institutions, labels, published_at } = entry;
         let doc_id = self.docs.len() as u32;
         let mut frequencies: HashMap<String, f32> = HashMap::new();
@@ -345,15 +359,22 @@ impl Catalogue {
             labels,
             published_at,
         };
-        let sort_title = text::fold(&spec.default_title().to_lowercase());
+        let facet_start = self.facet_values.len() as u32;
+        let mut facet_ends = [0; 8];
+        for (end, values) in facet_ends.iter_mut().zip(&facets) {
+            self.facet_values.extend(values);
+            *end = (self.facet_values.len() as u32 - facet_start) as u16;
+        }
         self.by_id.insert(summary.id, doc_id);
-        self.docs.push(Doc { summary, length, facets, ects, sort_title });
+        self.summaries.push(summary);
+        self.docs.push(Doc { length, ects, title_rank: 0, facet_start, facet_ends });
+        text::fold(&spec.default_title().to_lowercase())
     }
 
     /// Searches the catalogue.
     pub fn search(&self, query: &Query) -> SearchResult {
         let filters = self.resolve_filters(query);
-        let mut facet_counts: [HashMap<u32, usize>; 8] = Default::default();
+        let mut facet_counts: [Vec<usize>; 8] = std::array::from_fn(|facet| vec![0; self.values[facet].values.len()]);
         let mut matches: Vec<(u32, f32)> = Vec::new();
         let candidates = self.candidates(&query.text);
         let mut consider = |doc_id: u32, score: f32| {
@@ -362,7 +383,7 @@ impl Catalogue {
             let mut failed: Option<Facet> = None;
             let mut others = false;
             for (facet, wanted) in &filters {
-                if !wanted.passes(doc) {
+                if !wanted.passes(self, doc) {
                     others |= failed.is_some_and(|first| first != *facet);
                     failed = Some(*facet);
                 }
@@ -371,15 +392,15 @@ impl Catalogue {
                 (None, _) => {
                     matches.push((doc_id, score));
                     for facet in Facet::ALL {
-                        for value in &doc.facets[facet.index()] {
-                            *facet_counts[facet.index()].entry(*value).or_default() += 1;
+                        for value in self.facet_of(doc, facet) {
+                            facet_counts[facet.index()][*value as usize] += 1;
                         }
                     }
                 }
                 (Some(facet), false) => {
                     // Failing only one facet's filter, it counts for that facet's other values.
-                    for value in &doc.facets[facet.index()] {
-                        *facet_counts[facet.index()].entry(*value).or_default() += 1;
+                    for value in self.facet_of(doc, facet) {
+                        facet_counts[facet.index()][*value as usize] += 1;
                     }
                 }
                 _ => {}
@@ -393,7 +414,7 @@ impl Catalogue {
         let page_end = query.offset.saturating_add(query.limit).min(total);
         let by_relevance = |a: &(u32, f32), b: &(u32, f32)| {
             b.1.total_cmp(&a.1)
-                .then_with(|| self.docs[a.0 as usize].sort_title.cmp(&self.docs[b.0 as usize].sort_title))
+                .then_with(|| self.docs[a.0 as usize].title_rank.cmp(&self.docs[b.0 as usize].title_rank))
                 .then_with(|| a.0.cmp(&b.0))
         };
         if page_end > 0 && page_end < total {
@@ -405,7 +426,7 @@ impl Catalogue {
             .into_iter()
             .skip(query.offset)
             .take(query.limit)
-            .map(|(doc, score)| Hit { score, summary: self.docs[doc as usize].summary.clone() })
+            .map(|(doc, score)| Hit { score, summary: self.summaries[doc as usize].clone() })
             .collect();
         let facets = Facet::ALL
             .into_iter()
@@ -413,10 +434,9 @@ impl Catalogue {
                 let values = &self.values[facet.index()].values;
                 let mut counts: Vec<FacetCount> = facet_counts[facet.index()]
                     .iter()
-                    .map(|(&value, &count)| {
-                        let (value, label) = &values[value as usize];
-                        FacetCount { value: value.clone(), label: label.clone(), count }
-                    })
+                    .zip(values)
+                    .filter(|(count, _)| **count > 0)
+                    .map(|(&count, (value, label))| FacetCount { value: value.clone(), label: label.clone(), count })
                     .collect();
                 counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
                 (facet, counts)
@@ -516,9 +536,19 @@ impl Catalogue {
         filters
     }
 
+    /// The value ids a document has of a facet.
+    fn facet_of(&self, doc: &Doc, facet: Facet) -> &[u32] {
+        let start = match facet.index() {
+            0 => 0,
+            idx => doc.facet_ends[idx - 1] as usize,
+        };
+        let base = doc.facet_start as usize;
+        &self.facet_values[base + start..base + doc.facet_ends[facet.index()] as usize]
+    }
+
     /// The summary of one published specification.
     pub fn get(&self, id: SpecId) -> Option<&Summary> {
-        self.by_id.get(&id).map(|&doc| &self.docs[doc as usize].summary)
+        self.by_id.get(&id).map(|&doc| &self.summaries[doc as usize])
     }
 }
 
@@ -532,9 +562,9 @@ enum Filter {
 }
 
 impl Filter {
-    fn passes(&self, doc: &Doc) -> bool {
+    fn passes(&self, catalogue: &Catalogue, doc: &Doc) -> bool {
         match self {
-            Filter::Values(facet, ids) => doc.facets[facet.index()].iter().any(|value| ids.contains(value)),
+            Filter::Values(facet, ids) => catalogue.facet_of(doc, *facet).iter().any(|value| ids.contains(value)),
             Filter::EctsRange(min, max) => doc.ects.is_some_and(|ects| (*min..=*max).contains(&ects)),
         }
     }

@@ -180,9 +180,9 @@ pub(crate) async fn registry(app: &App, command: &RegistryCommand, out: &mut imp
 /// `trust …`.
 pub(crate) async fn trust(app: &App, command: &TrustCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
-        TrustCommand::Add { institution } => {
+        TrustCommand::Add { institution, seal_certificates } => {
             let record = app
-                .trust_institution(institution, now())
+                .trust_institution(institution, seal_certificates, now())
                 .await
                 .with_context(|| format!("{institution} was not added"))?;
             writeln!(out, "{} ({}) is on the trusted-issuer list", record.id, record.name)?;

@@ -554,6 +554,10 @@ pub(crate) enum TrustCommand {
     Add {
         /// The institution's id.
         institution: String,
+        /// The SHA-256 fingerprint (hex) of one of its electronic seal certificates
+        /// (repeatable).
+        #[arg(long = "seal-certificate", value_name = "SHA256")]
+        seal_certificates: Vec<String>,
     },
     /// Take an issuer off the list: what it issues from now on fails the trust check.
     Remove {

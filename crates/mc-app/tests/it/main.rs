@@ -69,3 +69,46 @@ async fn concurrent_issuers_never_share_a_status_index() {
         store.close().await;
     }
 }
+
+/// The demo's specifications are all publishable, and some fail the Common Microcredential
+/// Framework on purpose: these findings are what `spec check` and the catalogue show for them.
+#[tokio::test]
+async fn the_demo_specifications_fail_the_cmf_where_they_should() {
+    use mc_core::quality::{Framework, Severity};
+
+    let db = TestDb::sqlite();
+    let app = App::new(Store::open(&db.url).await.unwrap());
+    app.load_demo(Timestamp::from_unix(1_750_000_000, 0)).await.unwrap();
+    let mut cmf = Vec::new();
+    for spec in app.specs().await.unwrap() {
+        let report = app.check_spec(&mc_core::wire::SpecDocument::from(&spec)).await.unwrap();
+        assert_eq!(report.count(Severity::Error), 0, "{} has errors: {:?}", spec.id(), report.findings);
+        let mut rules: Vec<&str> = report
+            .findings
+            .iter()
+            .filter(|finding| finding.framework == Framework::Cmf)
+            .map(|finding| finding.rule.as_str())
+            .collect();
+        rules.sort_unstable();
+        if !rules.is_empty() {
+            assert!(!report.compliant(Framework::Cmf));
+            cmf.push((spec.id().to_string()[24..].to_owned(), rules.join(" ")));
+        }
+    }
+    cmf.sort();
+    let expected = [
+        // EQF 4, 4 ECTS: within the exception, but formative and without identity verification.
+        ("000000000008", "cmf.identity-verification cmf.summative-assessment"),
+        // A doctoral course at EQF 8.
+        ("000000000009", "cmf.level"),
+        // 2 ECTS, 54 hours.
+        ("000000000011", "cmf.level cmf.workload-ects cmf.workload-hours"),
+        // 10 ECTS, 250 hours.
+        ("000000000013", "cmf.workload-ects cmf.workload-hours"),
+        // EQF 8.
+        ("000000000014", "cmf.level"),
+    ];
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(id, rules)| ((*id).to_owned(), (*rules).to_owned())).collect();
+    assert_eq!(cmf, expected);
+}

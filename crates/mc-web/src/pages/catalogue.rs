@@ -15,7 +15,7 @@ use mc_catalogue::{Facet, SearchResult};
 use mc_core::{LangMap, LanguageTag, Spec, quality::QualityReport, wire::SpecDocument};
 use serde::Deserialize;
 
-use super::{Chrome, PageError, Visitor, i18n::Lang, render};
+use super::{Chrome, PageError, Visitor, i18n::Lang, issuer::CsrfForm, render};
 use crate::{now, search};
 
 /// How many values of a facet the page lists.
@@ -423,12 +423,6 @@ pub(crate) async fn admin(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     admin_page(&app, &visitor, &id, Vec::new()).await
-}
-
-#[derive(Deserialize)]
-pub(crate) struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
 }
 
 /// `POST /issuer/specs/{id}/publish` and `/withdraw`.

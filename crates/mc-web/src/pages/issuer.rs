@@ -61,7 +61,7 @@ pub(crate) async fn sign_in(
 #[derive(Deserialize)]
 pub(crate) struct CsrfForm {
     #[serde(default)]
-    csrf: String,
+    pub(crate) csrf: String,
 }
 
 /// `POST /sign-out`, for staff and learners alike.

@@ -23,6 +23,15 @@ fn browser_or_skip() -> Option<Browser> {
     None
 }
 
+/// Signs the demo's Valdeoliva staff account in, in English.
+fn sign_in_as_valdeoliva_staff(browser: &Browser, base: &str) {
+    browser.goto(&format!("{base}/sign-in?lang=en"));
+    browser.fill("#email", "staff@valdeoliva.example");
+    browser.fill("#password", "microcred-demo");
+    browser.click("#sign-in");
+    browser.wait_for_text("h1", "Issuer space");
+}
+
 #[test]
 fn walk_the_demo_in_a_browser() {
     let Some(browser) = browser_or_skip() else { return };
@@ -52,11 +61,7 @@ fn walk_the_demo_in_a_browser() {
     browser.screenshot("02-verify-tampered");
 
     // Staff sign in and issue.
-    browser.goto(&format!("{base}/sign-in"));
-    browser.fill("#email", "staff@valdeoliva.example");
-    browser.fill("#password", "microcred-demo");
-    browser.click("#sign-in");
-    browser.wait_for_text("h1", "Issuer space");
+    sign_in_as_valdeoliva_staff(&browser, &base);
     browser.screenshot("03-issuer-space");
     browser.click("a[href='/issuer/issue?spec=01936a3e-0000-7000-8000-000000000001']");
     browser.fill("#learner", learner);
@@ -93,11 +98,7 @@ fn walk_the_demo_in_a_browser() {
     let public_path = link[link.find("/c/").unwrap()..].to_owned();
 
     // Staff revoke it, confirming first.
-    browser.goto(&format!("{base}/sign-in"));
-    browser.fill("#email", "staff@valdeoliva.example");
-    browser.fill("#password", "microcred-demo");
-    browser.click("#sign-in");
-    browser.wait_for_text("h1", "Issuer space");
+    sign_in_as_valdeoliva_staff(&browser, &base);
     browser.goto(&credential_url);
     browser.click("#action-revoke");
     browser.wait_for_text("h1", "Please confirm");
@@ -158,5 +159,60 @@ fn hostile_text_stays_inert_in_a_browser() {
     assert_eq!(browser.execute("return typeof window.__xss"), serde_json::json!("undefined"), "no payload ran");
     assert!(!browser.exists("main svg") && !browser.exists("main img"), "the payload made no elements");
     browser.screenshot("10-hostile-text");
+    server.stop();
+}
+
+#[test]
+fn search_the_catalogue_and_publish_a_specification_in_a_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+
+    // A search in Spanish, without accents, narrowed by a facet, then one specification.
+    browser.goto(&format!("{base}/catalogue?lang=es"));
+    browser.fill("#q", "gestion sostenible");
+    browser.click("#search");
+    browser.wait_for_text("#total", "1 microcredenciales encontradas");
+    browser.screenshot("10-catalogue-search");
+    browser.goto(&format!("{base}/catalogue"));
+    browser.click("a[href='/catalogue?country=DE']");
+    browser.wait_for_text("ul.active-filters", "country: DE");
+    assert!(browser.find_all("ul.specs > li").len() >= 2, "the German specifications");
+    browser.click("ul.specs > li h2 a");
+    browser.wait_for_text("#quality", "Marco Común de Microcredenciales");
+    browser.screenshot("11-catalogue-specification");
+
+    // Staff write a specification, see its report, and can publish it once it has no errors.
+    sign_in_as_valdeoliva_staff(&browser, &base);
+    browser.click("#new-spec");
+    let document = r#"{"awarding_bodies": ["valdeoliva"], "languages": ["en"],
+  "title": {"en": "Olive grove management"},
+  "learning_outcomes": [{"text": {"en": "Plan the pruning of an olive grove"}}],
+  "workload": {"ects": 5, "hours": 125}, "eqf_level": 5,
+  "assessment": {"kind": "summative", "methods": ["practical"]},
+  "participation": "blended", "quality_assurance": {"internal": true}}"#;
+    browser.fill("#document", document);
+    browser.click("#check");
+    browser.wait_for_text("#message", "Checked, not saved.");
+    assert!(browser.page_source().contains("ob3.achievement-description"));
+    browser.screenshot("12-editor-report");
+    browser.click("#save");
+    browser.wait_for_text("#publication", "Draft");
+    assert!(browser.find("#publish").attribute("disabled").is_some(), "no publishing while errors remain");
+    browser.screenshot("13-draft-with-errors");
+    browser.click("a.button[href$='/edit']");
+    let mended = document.replace(
+        "\"learning_outcomes\"",
+        "\"description\": {\"en\": \"Sustainable olive growing.\"}, \"learning_outcomes\"",
+    );
+    browser.fill("#document", &mended);
+    browser.click("#save");
+    browser.wait_for_text("#publication", "Draft");
+    browser.click("#publish");
+    browser.wait_for_text("#publication", "Published");
+    browser.screenshot("14-published");
+    browser.goto(&format!("{base}/catalogue?q=olive"));
+    browser.wait_for_text("#total", "1 micro-credentials found");
     server.stop();
 }

@@ -58,8 +58,15 @@ fn an_institution_that_leaves_the_list_fails_trust_for_its_new_credentials_only(
         assert!(entry["trusted_until"].is_string(), "{entry}");
         assert!(entry["dids"].as_array().unwrap().iter().any(|did| did == "did:web:www.valdeoliva.example"));
 
-        // Back on the list, it is trusted again.
-        env.ok(&["trust", "add", "valdeoliva"]);
+        // Back on the list, it is trusted again; a seal certificate must be a fingerprint.
+        let stderr = env.fails(&["trust", "add", "valdeoliva", "--seal-certificate", "not-hex"]);
+        assert!(stderr.contains("SHA-256 fingerprint"), "{stderr}");
+        env.ok(&["trust", "add", "valdeoliva", "--seal-certificate", &"AB".repeat(32)]);
+        let listed = json(&env.ok(&["trust", "list", "--json"]));
+        let entry =
+            listed["issuers"].as_array().unwrap().iter().find(|entry| entry["id"] == "valdeoliva").unwrap().clone();
+        assert_eq!(entry["seal_certificates"][0], "ab".repeat(32));
+        assert!(entry["trusted_until"].is_null());
         let answer = post(server.addr, "/api/v1/credentials/verify", "application/json", after.as_bytes());
         assert_eq!(answer.json()["verdict"], "valid", "{}", answer.body);
         server.stop();

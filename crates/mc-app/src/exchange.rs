@@ -2,7 +2,7 @@
 //! Model JSON-LD. An import takes each entry alone: the ones that are wrong are reported with
 //! the reason and the others are stored.
 
-use mc_core::{Timestamp, elm, quality::Severity, wire::SpecDocument};
+use mc_core::{Timestamp, elm, wire::SpecDocument};
 use serde::Serialize;
 use serde_json::{Value, json};
 
@@ -139,11 +139,12 @@ impl App {
             };
             let mut published = false;
             if publish {
-                let report_of = self.check_spec(&SpecDocument::from(&spec)).await?;
-                if report_of.count(Severity::Error) == 0 {
-                    self.publish_spec(&spec.id().to_string(), now).await?;
-                    published = true;
-                }
+                // Publishing checks first; a specification with errors stays a draft.
+                published = match self.publish_spec(&spec.id().to_string(), now).await {
+                    Ok(_) => true,
+                    Err(AppError::Rejected(_)) => false,
+                    Err(err) => return Err(err),
+                };
             }
             report.imported.push(ImportedSpec {
                 id: spec.id().to_string(),

@@ -89,6 +89,8 @@ pub(crate) async fn update_spec(conn: &mut AnyConnection, spec: &Spec) -> Result
         .execute(&mut *conn)
         .await?;
     queries::insert_awarding_bodies(&mut *conn, spec).await?;
-    bump(conn, Counter::Catalogue).await?;
+    if published_at(&mut *conn, spec.id()).await?.flatten().is_some() {
+        bump(conn, Counter::Catalogue).await?;
+    }
     Ok(true)
 }

@@ -105,18 +105,8 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
             .map(|count| count.value.clone())
             .collect()
     };
-    let facet_values: Vec<(Facet, Vec<String>)> = [
-        Facet::Eqf,
-        Facet::Isced,
-        Facet::Language,
-        Facet::Participation,
-        Facet::Institution,
-        Facet::Country,
-        Facet::Skill,
-    ]
-    .into_iter()
-    .map(|facet| (facet, values(facet)))
-    .collect();
+    let facet_values: Vec<(Facet, Vec<String>)> =
+        Facet::ALL.into_iter().filter(|facet| *facet != Facet::Ects).map(|facet| (facet, values(facet))).collect();
     let mut rng = generate::Rng::new(7);
     let mixed: Vec<Query> = (0..queries)
         .map(|_| {

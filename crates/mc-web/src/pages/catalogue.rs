@@ -12,18 +12,20 @@ use axum::{
 };
 use mc_app::{App, AppError, CatalogueSpec, Publication};
 use mc_catalogue::{Facet, SearchResult};
-use mc_core::{LangMap, LanguageTag, Spec, quality::QualityReport, wire::SpecDocument};
+use mc_core::{LangMap, Spec, quality::QualityReport, wire::SpecDocument};
 use serde::Deserialize;
 
-use super::{Chrome, PageError, Visitor, i18n::Lang, issuer::CsrfForm, render};
+use super::{
+    Chrome, PageError, Visitor,
+    i18n::Lang,
+    issuer::CsrfForm,
+    render,
+    views::{tag, workload},
+};
 use crate::{now, search};
 
 /// How many values of a facet the page lists.
 const FACET_VALUES: usize = 10;
-
-fn tag(lang: Lang) -> LanguageTag {
-    LanguageTag::parse(lang.code()).expect("en and es are language tags")
-}
 
 fn best(map: &LangMap, lang: Lang) -> String {
     map.best(&tag(lang)).to_owned()
@@ -113,16 +115,6 @@ fn labels(labels: &[mc_core::quality::Label], lang: Lang) -> Vec<LabelView> {
             compliant: label.compliant,
         })
         .collect()
-}
-
-fn workload(ects: Option<f64>, hours: Option<u32>, lang: Lang) -> String {
-    let t = lang.texts();
-    match (ects, hours) {
-        (Some(ects), Some(hours)) => format!("{ects} ECTS · {hours} {}", t.hours),
-        (Some(ects), None) => format!("{ects} ECTS"),
-        (None, Some(hours)) => format!("{hours} {}", t.hours),
-        (None, None) => String::new(),
-    }
 }
 
 /// `GET /catalogue`: the search form, the results and the facets.

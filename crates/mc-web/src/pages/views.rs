@@ -8,7 +8,7 @@ use mc_vc::verify::{CheckId, CheckStatus, Verdict, Verification};
 use super::i18n::{self, Lang};
 
 /// The language tag of a page language, for picking texts out of multilingual values.
-fn tag(lang: Lang) -> LanguageTag {
+pub(crate) fn tag(lang: Lang) -> LanguageTag {
     LanguageTag::parse(lang.code()).expect("en and es are language tags")
 }
 
@@ -28,16 +28,16 @@ impl SpecRow {
             id: spec.id().to_string(),
             title: spec.title().best(&tag(lang)).to_owned(),
             eqf: spec.eqf_level().map(|level| level.to_string()).unwrap_or_else(|| "–".into()),
-            workload: workload(spec, lang),
+            workload: workload(spec.workload().ects(), spec.workload().hours(), lang),
             published,
         }
     }
 }
 
-fn workload(spec: &Spec, lang: Lang) -> String {
+/// A workload as people read it: `5 ECTS · 125 hours`.
+pub(crate) fn workload(ects: Option<f64>, hours: Option<u32>, lang: Lang) -> String {
     let t = lang.texts();
-    let workload = spec.workload();
-    match (workload.ects(), workload.hours()) {
+    match (ects, hours) {
         (Some(ects), Some(hours)) => format!("{ects} ECTS · {hours} {}", t.hours),
         (Some(ects), None) => format!("{ects} ECTS"),
         (None, Some(hours)) => format!("{hours} {}", t.hours),

@@ -4,35 +4,38 @@
 //! stored as argon2 hashes.
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
-use mc_core::{Email, InstitutionId, Timestamp};
-use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoreError, StoredResponse};
+use mc_core::{Email, InstitutionId, LearnerId, Timestamp};
+use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::{App, AppError, IssuedCredential, keys::random_bytes};
 
-/// What a token or staff member may do. Each role may do what the ones below it may.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What a token or staff member of an institution may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
-    /// Reads the institution's credentials and jobs.
+    /// Reads the institution's specifications, credentials and jobs.
     Viewer,
-    /// Also issues, revokes and suspends credentials and adds specifications.
+    /// Also issues, revokes and suspends credentials, and adds, edits and publishes
+    /// specifications.
     Issuer,
-    /// Also manages tokens and staff.
+    /// Reads like a viewer and decides on the recognition of other institutions' credentials.
+    RecognitionOfficer,
+    /// May do everything the other roles may, and manages tokens, staff and consents.
     Admin,
 }
 
 impl Role {
-    /// Reads `admin`, `issuer` or `viewer`.
+    /// Every role, in the order they are listed to people.
+    pub const ALL: [Role; 4] = [Role::Viewer, Role::Issuer, Role::RecognitionOfficer, Role::Admin];
+
+    /// Reads `admin`, `issuer`, `recognition-officer` or `viewer`.
     pub fn parse(raw: &str) -> Result<Role, AppError> {
-        match raw {
-            "admin" => Ok(Role::Admin),
-            "issuer" => Ok(Role::Issuer),
-            "viewer" => Ok(Role::Viewer),
-            _ => Err(AppError::InvalidArgument {
-                what: "role",
-                source: mc_core::ValueError::new(format!("{raw:?} is not a role: use admin, issuer or viewer")),
-            }),
-        }
+        Role::ALL.into_iter().find(|role| role.as_str() == raw).ok_or_else(|| AppError::InvalidArgument {
+            what: "role",
+            source: mc_core::ValueError::new(format!(
+                "{raw:?} is not a role: use admin, issuer, recognition-officer or viewer"
+            )),
+        })
     }
 
     /// The role's name.
@@ -40,42 +43,67 @@ impl Role {
         match self {
             Role::Admin => "admin",
             Role::Issuer => "issuer",
+            Role::RecognitionOfficer => "recognition-officer",
             Role::Viewer => "viewer",
         }
     }
+
+    /// Whether this role may do what `needed` may: every role may view, and an admin may do
+    /// everything.
+    pub fn includes(self, needed: Role) -> bool {
+        self == needed || self == Role::Admin || needed == Role::Viewer
+    }
 }
 
-/// Someone acting for an institution: an API token or a signed-in staff member.
+/// Someone the use cases act for: a member of an institution (API token or staff account), the
+/// network's administrator, or a learner. Made only by authentication in this crate, so
+/// holding one means it was checked; the handles [`App::acting_as`],
+/// [`App::network_admin`] and [`App::learner_access`] turn it into what it may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
-    /// The institution they act for, and the only one whose data they see.
-    pub institution: InstitutionId,
-    /// What they may do.
-    pub role: Role,
-    /// Who they are, for the audit log: `token:ID` or `staff:ID`.
-    pub actor: String,
+    kind: PrincipalKind,
+    actor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PrincipalKind {
+    Member { institution: InstitutionId, role: Role },
+    NetworkAdmin,
+    Learner(LearnerId),
 }
 
 impl Principal {
-    /// Refuses unless the role is at least `needed`.
-    pub fn require(&self, needed: Role) -> Result<(), AppError> {
-        match self.role >= needed {
-            true => Ok(()),
-            false => Err(AppError::Forbidden(format!(
-                "this needs the {} role; {} has the {} role",
-                needed.as_str(),
-                self.actor,
-                self.role.as_str()
-            ))),
+    pub(crate) fn member(institution: InstitutionId, role: Role, actor: String) -> Principal {
+        Principal { kind: PrincipalKind::Member { institution, role }, actor }
+    }
+
+    pub(crate) fn learner(learner: LearnerId) -> Principal {
+        Principal { actor: format!("learner:{learner}"), kind: PrincipalKind::Learner(learner) }
+    }
+
+    /// Who they are, for the audit log: `token:ID`, `staff:ID`, `learner:ID` or `operator`.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// The institution a member acts for, and its role there.
+    pub fn membership(&self) -> Option<(&InstitutionId, Role)> {
+        match &self.kind {
+            PrincipalKind::Member { institution, role } => Some((institution, *role)),
+            _ => None,
         }
     }
 
-    /// Refuses unless the record belongs to the principal's institution, answering as if it did
-    /// not exist: another institution's records are not even confirmed to exist.
-    pub(crate) fn owns(&self, institution_id: &str, what: &'static str, id: &str) -> Result<(), AppError> {
-        match institution_id == self.institution.as_str() {
-            true => Ok(()),
-            false => Err(AppError::NotFound { what, id: id.to_owned() }),
+    /// Whether this is the network's administrator.
+    pub fn is_network_admin(&self) -> bool {
+        self.kind == PrincipalKind::NetworkAdmin
+    }
+
+    /// The learner this principal is.
+    pub fn learner_id(&self) -> Option<LearnerId> {
+        match &self.kind {
+            PrincipalKind::Learner(id) => Some(*id),
+            _ => None,
         }
     }
 }
@@ -96,20 +124,6 @@ pub struct NewSession {
     pub secret: String,
     /// The stored session (its CSRF token included).
     pub session: SessionRecord,
-}
-
-/// Who a browser session belongs to.
-#[derive(Debug, Clone)]
-pub enum SessionUser {
-    /// A staff member, acting for their institution.
-    Staff {
-        /// Their account.
-        staff: StaffRecord,
-        /// What they may do.
-        principal: Principal,
-    },
-    /// A learner.
-    Learner(mc_core::Learner),
 }
 
 /// How long a browser session lasts.
@@ -147,46 +161,27 @@ fn password_matches(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|hash| Argon2::default().verify_password(password.as_bytes(), &hash).is_ok())
 }
 
+/// Who a browser session belongs to.
+#[derive(Debug, Clone)]
+pub enum SessionUser {
+    /// A staff member, acting for their institution.
+    Staff {
+        /// Their account.
+        staff: StaffRecord,
+        /// What they may do.
+        principal: Principal,
+    },
+    /// A learner.
+    Learner {
+        /// Their record.
+        learner: mc_core::Learner,
+        /// What they may do: see [`App::learner_access`].
+        principal: Principal,
+    },
+}
+
+/// Authentication: the only way to a [`Principal`].
 impl App {
-    /// Makes an API token for an institution. The secret is in the answer only.
-    pub async fn create_token(
-        &self,
-        institution: &str,
-        role: Role,
-        label: &str,
-        now: Timestamp,
-    ) -> Result<NewToken, AppError> {
-        let institution = self.institution(institution).await?;
-        let label = mc_core::PlainText::parse(label, 200).map_err(|err| AppError::invalid_argument("label", err))?;
-        let secret = new_secret("mct_")?;
-        let record = ApiTokenRecord {
-            id: uuid::Uuid::now_v7().to_string(),
-            institution_id: institution.id().to_string(),
-            role: role.as_str().to_owned(),
-            label: label.as_str().to_owned(),
-            secret_hash: secret_hash(&secret),
-            created_at: now.to_rfc3339(),
-            revoked_at: None,
-        };
-        self.store().insert_token(&record).await?;
-        tracing::info!(token.id = %record.id, institution.id = %record.institution_id, role = %record.role, "API token created");
-        Ok(NewToken { record, secret })
-    }
-
-    /// An institution's API tokens (without their secrets, which are not kept).
-    pub async fn tokens(&self, institution: &str) -> Result<Vec<ApiTokenRecord>, AppError> {
-        let institution = self.institution(institution).await?;
-        Ok(self.store().tokens(institution.id().as_str()).await?)
-    }
-
-    /// Revokes an API token; it is refused from then on.
-    pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiTokenRecord, AppError> {
-        let token = self.store().revoke_token(id, &now.to_rfc3339()).await?;
-        let token = token.ok_or_else(|| AppError::NotFound { what: "API token", id: id.to_owned() })?;
-        tracing::info!(token.id = %token.id, "API token revoked");
-        Ok(token)
-    }
-
     /// The principal an API token's secret stands for.
     pub async fn authenticate_token(&self, secret: &str) -> Result<Principal, AppError> {
         let token = self.store().token_by_hash(&secret_hash(secret)).await?;
@@ -194,50 +189,7 @@ impl App {
         if token.revoked_at.is_some() {
             return Err(unauthenticated("the API token was revoked"));
         }
-        principal(&token.institution_id, &token.role, format!("token:{}", token.id))
-    }
-
-    /// Adds a staff member who signs in with `password`.
-    pub async fn add_staff(
-        &self,
-        institution: &str,
-        email: &str,
-        name: &str,
-        role: Role,
-        password: &str,
-        now: Timestamp,
-    ) -> Result<StaffRecord, AppError> {
-        let institution = self.institution(institution).await?;
-        let email = Email::parse(email).map_err(|err| AppError::invalid_argument("email", err))?;
-        let name = mc_core::PlainText::parse(name, 200).map_err(|err| AppError::invalid_argument("name", err))?;
-        if password.chars().count() < 10 {
-            return Err(AppError::InvalidArgument {
-                what: "password",
-                source: mc_core::ValueError::new("a password must have at least 10 characters"),
-            });
-        }
-        let record = StaffRecord {
-            id: uuid::Uuid::now_v7().to_string(),
-            institution_id: institution.id().to_string(),
-            email: email.to_string(),
-            name: name.as_str().to_owned(),
-            role: role.as_str().to_owned(),
-            password_hash: hash_password(password)?,
-            created_at: now.to_rfc3339(),
-        };
-        match self.store().insert_staff(&record).await {
-            Err(StoreError::Conflict { .. }) => {
-                return Err(AppError::Conflict(format!("a staff member with email {email} already exists")));
-            }
-            other => other?,
-        }
-        tracing::info!(staff.id = %record.id, institution.id = %record.institution_id, "staff member added");
-        Ok(record)
-    }
-
-    /// The staff member with this email address, when there is one.
-    pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, AppError> {
-        Ok(self.store().staff_by_email(email).await?)
+        member(&token.institution_id, &token.role, format!("token:{}", token.id))
     }
 
     /// Signs a staff member in with their password; the same answer for an unknown address and
@@ -284,11 +236,11 @@ impl App {
         let user = match session.kind.as_str() {
             "staff" => {
                 let Some(staff) = self.store().staff(&session.subject_id).await? else { return Ok(None) };
-                let principal = principal(&staff.institution_id, &staff.role, format!("staff:{}", staff.id))?;
+                let principal = member(&staff.institution_id, &staff.role, format!("staff:{}", staff.id))?;
                 SessionUser::Staff { staff, principal }
             }
             _ => match self.store().learner(&session.subject_id).await? {
-                Some(learner) => SessionUser::Learner(learner),
+                Some(learner) => SessionUser::Learner { principal: Principal::learner(learner.id()), learner },
                 None => return Ok(None),
             },
         };
@@ -318,50 +270,7 @@ impl App {
         self.open_session("learner", &learner, now).await
     }
 
-    /// Makes a link that shows a learner's credential publicly for `days` days.
-    pub async fn share_credential(
-        &self,
-        learner: &mc_core::Learner,
-        credential_id: &str,
-        days: u32,
-        now: Timestamp,
-    ) -> Result<ShareLinkRecord, AppError> {
-        let credential = self.learner_credential(learner, credential_id).await?;
-        if days == 0 || days > MAX_SHARE_DAYS {
-            return Err(AppError::InvalidArgument {
-                what: "days",
-                source: mc_core::ValueError::new(format!("a link lasts 1 to {MAX_SHARE_DAYS} days, not {days}")),
-            });
-        }
-        let link = ShareLinkRecord {
-            id: new_secret("")?,
-            credential_id: credential.record.id,
-            created_at: now.to_rfc3339(),
-            expires_at: now.unix_seconds() + i64::from(days) * 86_400,
-        };
-        self.store().insert_share_link(&link).await?;
-        Ok(link)
-    }
-
-    /// A learner's own credential; another's answers as if it did not exist.
-    pub async fn learner_credential(
-        &self,
-        learner: &mc_core::Learner,
-        credential_id: &str,
-    ) -> Result<IssuedCredential, AppError> {
-        let credential = self.credential(credential_id).await?;
-        match credential.record.learner_id == learner.id().to_string() {
-            true => Ok(credential),
-            false => Err(AppError::NotFound { what: "credential", id: credential_id.to_owned() }),
-        }
-    }
-
-    /// The share links a learner made for a credential.
-    pub async fn share_links(&self, credential_id: &str) -> Result<Vec<ShareLinkRecord>, AppError> {
-        Ok(self.store().share_links_of(credential_id).await?)
-    }
-
-    /// The credential a share link shows, while it lasts.
+    /// The credential a share link shows, while it lasts: open to anyone who has the link.
     pub async fn shared_credential(&self, link_id: &str, now: Timestamp) -> Result<IssuedCredential, AppError> {
         let gone = || AppError::NotFound { what: "shared credential", id: link_id.to_owned() };
         let link = self.store().share_link(link_id).await?.ok_or_else(gone)?;
@@ -370,31 +279,71 @@ impl App {
         }
         self.credential(&link.credential_id).await
     }
+}
 
-    /// The answer remembered for an idempotency key of the principal's institution.
-    pub async fn remembered_response(
-        &self,
-        principal: &Principal,
-        key: &str,
-    ) -> Result<Option<StoredResponse>, AppError> {
-        Ok(self.store().stored_response(principal.institution.as_str(), key).await?)
-    }
+/// Makes an API token record and its secret, for `institution`.
+pub(crate) fn new_token(
+    institution: &InstitutionId,
+    role: Role,
+    label: &str,
+    now: Timestamp,
+) -> Result<NewToken, AppError> {
+    let label = mc_core::PlainText::parse(label, 200).map_err(|err| AppError::invalid_argument("label", err))?;
+    let secret = new_secret("mct_")?;
+    let record = ApiTokenRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        institution_id: institution.to_string(),
+        role: role.as_str().to_owned(),
+        label: label.as_str().to_owned(),
+        secret_hash: secret_hash(&secret),
+        created_at: now.to_rfc3339(),
+        revoked_at: None,
+    };
+    Ok(NewToken { record, secret })
+}
 
-    /// Remembers the answer to an idempotent request; when another answer was remembered first
-    /// (a concurrent request with the same key), that one is returned.
-    pub async fn remember_response(
-        &self,
-        principal: &Principal,
-        key: &str,
-        response: &StoredResponse,
-        now: Timestamp,
-    ) -> Result<Option<StoredResponse>, AppError> {
-        let institution = principal.institution.as_str();
-        match self.store().store_response(institution, key, response, &now.to_rfc3339()).await? {
-            true => Ok(None),
-            false => Ok(self.store().stored_response(institution, key).await?),
-        }
+/// Makes a staff account record for `institution`, checking every field.
+pub(crate) fn new_staff(
+    institution: &InstitutionId,
+    email: &str,
+    name: &str,
+    role: Role,
+    password: &str,
+    now: Timestamp,
+) -> Result<StaffRecord, AppError> {
+    let email = Email::parse(email).map_err(|err| AppError::invalid_argument("email", err))?;
+    let name = mc_core::PlainText::parse(name, 200).map_err(|err| AppError::invalid_argument("name", err))?;
+    if password.chars().count() < 10 {
+        return Err(AppError::InvalidArgument {
+            what: "password",
+            source: mc_core::ValueError::new("a password must have at least 10 characters"),
+        });
     }
+    Ok(StaffRecord {
+        id: uuid::Uuid::now_v7().to_string(),
+        institution_id: institution.to_string(),
+        email: email.to_string(),
+        name: name.as_str().to_owned(),
+        role: role.as_str().to_owned(),
+        password_hash: hash_password(password)?,
+        created_at: now.to_rfc3339(),
+    })
+}
+
+/// Makes a share link record for a credential, lasting `days` days.
+pub(crate) fn new_share_link(credential_id: &str, days: u32, now: Timestamp) -> Result<ShareLinkRecord, AppError> {
+    if days == 0 || days > MAX_SHARE_DAYS {
+        return Err(AppError::InvalidArgument {
+            what: "days",
+            source: mc_core::ValueError::new(format!("a link lasts 1 to {MAX_SHARE_DAYS} days, not {days}")),
+        });
+    }
+    Ok(ShareLinkRecord {
+        id: new_secret("")?,
+        credential_id: credential_id.to_owned(),
+        created_at: now.to_rfc3339(),
+        expires_at: now.unix_seconds() + i64::from(days) * 86_400,
+    })
 }
 
 /// What a principal may change about a credential's state.
@@ -408,111 +357,12 @@ pub enum StateChange<'a> {
     Unsuspend,
 }
 
-impl App {
-    /// Issues a credential for the principal's institution: its own specifications only.
-    pub async fn issue_as(
-        &self,
-        principal: &Principal,
-        request: &crate::IssueRequest<'_>,
-    ) -> Result<(IssuedCredential, crate::Added), AppError> {
-        principal.require(Role::Issuer)?;
-        let spec = self.spec(request.spec).await?;
-        self.require_issuer_of(principal, &spec)?;
-        self.issue_credential(request).await
-    }
-
-    /// One of the principal's institution's credentials.
-    pub async fn credential_as(&self, principal: &Principal, id: &str) -> Result<IssuedCredential, AppError> {
-        let credential = self.credential(id).await?;
-        principal.owns(&credential.record.institution_id, "credential", id)?;
-        Ok(credential)
-    }
-
-    /// The principal's institution's credentials, of a learner and a specification when given.
-    pub async fn credentials_as(
-        &self,
-        principal: &Principal,
-        learner: Option<&str>,
-        spec: Option<&str>,
-    ) -> Result<Vec<IssuedCredential>, AppError> {
-        self.credentials(Some(&principal.institution), learner, spec).await
-    }
-
-    /// Revokes, suspends or unsuspends one of the principal's institution's credentials.
-    pub async fn change_state_as(
-        &self,
-        principal: &Principal,
-        id: &str,
-        change: StateChange<'_>,
-        now: Timestamp,
-    ) -> Result<crate::StatusChange, AppError> {
-        principal.require(Role::Issuer)?;
-        self.credential_as(principal, id).await?;
-        match change {
-            StateChange::Revoke(reason) => self.revoke_credential(id, reason, now).await,
-            StateChange::Suspend => self.suspend_credential(id, now).await,
-            StateChange::Unsuspend => self.unsuspend_credential(id, now).await,
-        }
-    }
-
-    /// Makes an API token for the principal's institution (admins only).
-    pub async fn create_token_as(
-        &self,
-        principal: &Principal,
-        role: Role,
-        label: &str,
-        now: Timestamp,
-    ) -> Result<NewToken, AppError> {
-        principal.require(Role::Admin)?;
-        self.create_token(principal.institution.as_str(), role, label, now).await
-    }
-
-    /// The principal's institution's API tokens (admins only).
-    pub async fn tokens_as(&self, principal: &Principal) -> Result<Vec<ApiTokenRecord>, AppError> {
-        principal.require(Role::Admin)?;
-        self.tokens(principal.institution.as_str()).await
-    }
-
-    /// Revokes one of the principal's institution's API tokens (admins only).
-    pub async fn revoke_token_as(
-        &self,
-        principal: &Principal,
-        id: &str,
-        now: Timestamp,
-    ) -> Result<ApiTokenRecord, AppError> {
-        principal.require(Role::Admin)?;
-        let owned = self.tokens(principal.institution.as_str()).await?.iter().any(|token| token.id == id);
-        if !owned {
-            return Err(AppError::NotFound { what: "API token", id: id.to_owned() });
-        }
-        self.revoke_token(id, now).await
-    }
-
-    /// Adds a specification the principal's institution issues.
-    pub async fn add_spec_as(
-        &self,
-        principal: &Principal,
-        document: &mc_core::wire::SpecDocument,
-    ) -> Result<(mc_core::Spec, crate::Added), AppError> {
-        principal.require(Role::Issuer)?;
-        let issuer = document.awarding_bodies.as_ref().and_then(|bodies| bodies.first());
-        if let Some(issuer) = issuer
-            && issuer != principal.institution.as_str()
-        {
-            return Err(AppError::Forbidden(format!(
-                "the specification's first awarding body is {issuer:?}; {} may only add its own",
-                principal.institution
-            )));
-        }
-        self.add_spec(document).await
-    }
-}
-
-fn principal(institution: &str, role: &str, actor: String) -> Result<Principal, AppError> {
+/// The member principal of a stored token or staff account; a row that does not parse is damaged.
+fn member(institution: &str, role: &str, actor: String) -> Result<Principal, AppError> {
     let damaged = |detail: String| StoreError::Corrupt { what: "access record", id: actor.clone(), detail };
     let institution = InstitutionId::parse(institution).map_err(|err| damaged(err.to_string()))?;
     let role = Role::parse(role).map_err(|err| damaged(err.to_string()))?;
-    Ok(Principal { institution, role, actor })
+    Ok(Principal::member(institution, role, actor))
 }
 
 /// A real argon2id hash of a password nobody has, checked when an address is unknown.
@@ -534,12 +384,17 @@ mod tests {
     }
 
     #[test]
-    fn roles_are_ordered() {
-        let principal =
-            |role| Principal { institution: InstitutionId::parse("uca").unwrap(), role, actor: "test".into() };
-        assert!(principal(Role::Admin).require(Role::Issuer).is_ok());
-        assert!(principal(Role::Issuer).require(Role::Issuer).is_ok());
-        assert!(matches!(principal(Role::Viewer).require(Role::Issuer), Err(AppError::Forbidden(_))));
+    fn roles_include_what_they_may_do() {
+        assert!(Role::Admin.includes(Role::Issuer));
+        assert!(Role::Admin.includes(Role::RecognitionOfficer));
+        assert!(Role::Issuer.includes(Role::Issuer));
+        assert!(Role::RecognitionOfficer.includes(Role::Viewer));
+        assert!(!Role::Viewer.includes(Role::Issuer));
+        assert!(!Role::Issuer.includes(Role::RecognitionOfficer));
+        assert!(!Role::RecognitionOfficer.includes(Role::Issuer));
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()).unwrap(), role);
+        }
         assert!(Role::parse("owner").is_err());
     }
 }

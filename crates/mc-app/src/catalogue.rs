@@ -12,7 +12,7 @@ use mc_core::{
 };
 use mc_store::{AccreditationRecord, Counter};
 
-use crate::{App, AppError, Principal, Role};
+use crate::{App, AppError};
 
 /// The catalogue index with the counter value it was built at.
 pub(crate) type CatalogueCache = tokio::sync::Mutex<Option<(i64, Arc<Catalogue>)>>;
@@ -54,16 +54,22 @@ impl App {
         Ok(quality::check(document, &|id| countries.get(id).cloned()))
     }
 
-    /// A stored specification, with whether it is published.
-    pub async fn spec_with_publication(&self, raw_id: &str) -> Result<(Spec, Publication), AppError> {
+    /// A stored specification, draft or not, with whether it is published.
+    pub(crate) async fn spec_with_publication(&self, raw_id: &str) -> Result<(Spec, Publication), AppError> {
         let spec = self.spec(raw_id).await?;
+        let publication = self.publication(&spec).await?;
+        Ok((spec, publication))
+    }
+
+    /// Whether a stored specification is published.
+    pub(crate) async fn publication(&self, spec: &Spec) -> Result<Publication, AppError> {
         let published = self.store().published_at(spec.id()).await?.flatten();
-        Ok((spec, published.map_or(Publication::Draft, Publication::Published)))
+        Ok(published.map_or(Publication::Draft, Publication::Published))
     }
 
     /// Publishes a specification in the catalogue, once its quality check finds no errors.
     /// Publishing one that is already published changes nothing.
-    pub async fn publish_spec(&self, raw_id: &str, now: Timestamp) -> Result<QualityReport, AppError> {
+    pub(crate) async fn publish_spec(&self, raw_id: &str, now: Timestamp) -> Result<QualityReport, AppError> {
         let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
         let spec = self.spec(raw_id).await?;
         let report = self.check_spec(&SpecDocument::from(&spec)).await?;
@@ -78,7 +84,7 @@ impl App {
     }
 
     /// Takes a specification out of the catalogue; its credentials stay valid.
-    pub async fn withdraw_spec(&self, raw_id: &str) -> Result<(), AppError> {
+    pub(crate) async fn withdraw_spec(&self, raw_id: &str) -> Result<(), AppError> {
         let spec = self.spec(raw_id).await?;
         let mut tx = self.store().begin().await?;
         if tx.published_at(spec.id()).await?.flatten().is_some() {
@@ -92,7 +98,7 @@ impl App {
     /// Replaces a stored specification with a new version of its document (which names its
     /// id). A published specification stays published only if the new version has no quality
     /// errors; otherwise the edit is refused. Credentials already issued keep what they say.
-    pub async fn update_spec(&self, document: &SpecDocument) -> Result<(Spec, QualityReport), AppError> {
+    pub(crate) async fn update_spec(&self, document: &SpecDocument) -> Result<(Spec, QualityReport), AppError> {
         let Some(raw_id) = document.id.as_deref() else {
             return Err(Invalid::from_problems(vec![Problem {
                 field: "id".into(),
@@ -115,58 +121,6 @@ impl App {
             tracing::info!(spec.id = %spec.id(), "specification edited");
         }
         Ok((spec, report))
-    }
-
-    /// Publishes a specification of the principal's institution.
-    pub async fn publish_spec_as(
-        &self,
-        principal: &Principal,
-        raw_id: &str,
-        now: Timestamp,
-    ) -> Result<QualityReport, AppError> {
-        self.own_spec(principal, raw_id).await?;
-        self.publish_spec(raw_id, now).await
-    }
-
-    /// Withdraws a specification of the principal's institution from the catalogue.
-    pub async fn withdraw_spec_as(&self, principal: &Principal, raw_id: &str) -> Result<(), AppError> {
-        self.own_spec(principal, raw_id).await?;
-        self.withdraw_spec(raw_id).await
-    }
-
-    /// Edits a specification of the principal's institution.
-    pub async fn update_spec_as(
-        &self,
-        principal: &Principal,
-        document: &SpecDocument,
-    ) -> Result<(Spec, QualityReport), AppError> {
-        if let Some(raw_id) = document.id.as_deref() {
-            self.own_spec(principal, raw_id).await?;
-        }
-        if let Some(first) = document.awarding_bodies.as_ref().and_then(|bodies| bodies.first())
-            && first != principal.institution.as_str()
-        {
-            return Err(AppError::Forbidden(format!(
-                "the specification's first awarding body is {first:?}; {} may only issue its own",
-                principal.institution
-            )));
-        }
-        self.update_spec(document).await
-    }
-
-    /// Refuses unless the principal may change the specification: an issuer of the
-    /// institution that issues it.
-    async fn own_spec(&self, principal: &Principal, raw_id: &str) -> Result<Spec, AppError> {
-        principal.require(Role::Issuer)?;
-        let spec = self.spec(raw_id).await?;
-        match spec.issuer() == &principal.institution {
-            true => Ok(spec),
-            false => Err(AppError::Forbidden(format!(
-                "specification {raw_id} is issued by {}; {} may only change its own",
-                spec.issuer(),
-                principal.institution
-            ))),
-        }
     }
 
     /// Searches the catalogue of published specifications.

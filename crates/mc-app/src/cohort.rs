@@ -121,7 +121,7 @@ impl App {
     /// Issues `request.spec` to every row, in order. A row that is wrong is reported and
     /// skipped; a failure of the store or of the keys stops the run, and running it again
     /// carries on where it stopped. Credentials are reported once their batch is committed.
-    pub async fn issue_cohort(
+    pub(crate) async fn issue_cohort(
         &self,
         request: &IssueRequest<'_>,
         rows: &[(usize, CohortRow)],

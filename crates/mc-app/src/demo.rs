@@ -6,7 +6,7 @@ use mc_core::{
     wire::{InstitutionDocument, LearnerDocument, SpecDocument},
 };
 
-use crate::{AccreditationDocument, App, AppError, registry::local_trust_record};
+use crate::{AccreditationDocument, AppError, Operator, registry::local_trust_record};
 
 const INSTITUTIONS: &str = include_str!("../demo/institutions.json");
 const SPECS: &str = include_str!("../demo/specs.json");
@@ -26,7 +26,7 @@ pub struct DemoSummary {
     pub already_present: usize,
 }
 
-impl App {
+impl Operator<'_> {
     /// Loads the demo data set in one transaction: institutions (accredited, and on the
     /// trusted-issuer list), published specifications, and learners. Running it again adds
     /// nothing: records are matched by institution id, specification id and learner email.
@@ -92,7 +92,7 @@ pub struct DemoSignIn {
     pub email: String,
 }
 
-impl App {
+impl Operator<'_> {
     /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]) to every demo institution,
     /// and issues two credentials to the first demo learner so that the learner space has
     /// something to show. Nothing is added twice. Needs the demo data and an issuer key store.
@@ -121,17 +121,17 @@ impl App {
                 grade: None,
                 now,
             };
-            self.issue_credential(&request).await?;
+            self.issue(&request).await?;
         }
         Ok(sign_ins)
     }
+}
 
-    /// The email address of the demo learner who holds credentials after
-    /// [`App::load_demo_accounts`].
-    pub fn demo_learner_email() -> Result<String, AppError> {
-        let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
-        Ok(learners[0].email.clone().unwrap_or_default())
-    }
+/// The email address of the demo learner who holds credentials after
+/// [`Operator::load_demo_accounts`].
+pub fn demo_learner_email() -> Result<String, AppError> {
+    let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
+    Ok(learners[0].email.clone().unwrap_or_default())
 }
 
 /// The demo documents of one kind, as a list.

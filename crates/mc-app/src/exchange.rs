@@ -6,7 +6,7 @@ use mc_core::{Timestamp, elm, wire::SpecDocument};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::{Added, App, AppError};
+use crate::{Added, AppError};
 
 /// The most entries one import may hold.
 pub const MAX_IMPORT_ENTRIES: usize = 10_000;
@@ -50,7 +50,7 @@ pub struct RejectedEntry {
     pub reason: String,
 }
 
-impl App {
+impl crate::Operator<'_> {
     /// Exports the specifications named (every one when `ids` is empty).
     pub async fn export_specs(&self, ids: &[String], format: SpecFormat) -> Result<Value, AppError> {
         let specs = match ids {

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use mc_core::{InstitutionId, Learner, Timestamp};
+use mc_core::{CredentialState, InstitutionId, Learner, LearnerId, SpecId, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
 use mc_vc::{
     badge::{Award, open_badge},
@@ -20,8 +20,16 @@ use crate::{Added, App, AppError, keys::random_bytes};
 /// How the learner of an issue is named.
 #[derive(Debug, Clone, Copy)]
 pub enum LearnerRef<'a> {
-    /// By id (a UUID) or, when it holds an `@`, by email address.
+    /// By id (a UUID) or, when it holds an `@`, by email address: a registered learner.
     IdOrEmail(&'a str),
+    /// By email address and name: registered with them when no learner has the address yet,
+    /// as a cohort row is. The answer is the same whether the learner existed or not.
+    Named {
+        /// The learner's email address.
+        email: &'a str,
+        /// The learner's name, used when they are registered now.
+        name: &'a str,
+    },
 }
 
 /// What to issue.
@@ -43,27 +51,91 @@ pub struct IssueRequest<'a> {
     pub now: Timestamp,
 }
 
-/// An issued credential as stored.
+/// An issued credential as stored, read back into domain values. Only the use cases make one,
+/// so holding one means the caller was allowed to see it.
 #[derive(Debug, Clone)]
 pub struct IssuedCredential {
-    /// The stored record.
-    pub record: CredentialRecord,
-    /// The signed credential.
-    pub document: serde_json::Map<String, Value>,
+    id: String,
+    institution: InstitutionId,
+    spec: SpecId,
+    learner: LearnerId,
+    issued_at: Timestamp,
+    state: CredentialState,
+    revocation_reason: Option<String>,
+    document: serde_json::Map<String, Value>,
 }
 
 impl IssuedCredential {
     pub(crate) fn from_record(record: CredentialRecord) -> Result<IssuedCredential, AppError> {
-        match serde_json::from_str(&record.document) {
-            Ok(Value::Object(document)) => Ok(IssuedCredential { record, document }),
-            _ => Err(StoreError::Corrupt {
-                what: "credential",
-                id: record.id.clone(),
-                detail: "its document is not a JSON object".into(),
-            }
-            .into()),
-        }
+        let damaged = |detail: String| StoreError::Corrupt { what: "credential", id: record.id.clone(), detail };
+        let document = match serde_json::from_str(&record.document) {
+            Ok(Value::Object(document)) => document,
+            _ => return Err(damaged("its document is not a JSON object".into()).into()),
+        };
+        Ok(IssuedCredential {
+            institution: InstitutionId::parse(&record.institution_id).map_err(|err| damaged(err.to_string()))?,
+            spec: SpecId::parse(&record.spec_id).map_err(|err| damaged(err.to_string()))?,
+            learner: LearnerId::parse(&record.learner_id).map_err(|err| damaged(err.to_string()))?,
+            issued_at: Timestamp::parse(&record.issued_at).map_err(|err| damaged(err.to_string()))?,
+            state: CredentialState::parse(&record.state)
+                .ok_or_else(|| damaged(format!("unknown state {:?}", record.state)))?,
+            id: record.id,
+            revocation_reason: record.revocation_reason,
+            document,
+        })
     }
+
+    /// The credential's id (a UUID; the credential's `id` is `urn:uuid:` and this).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The issuing institution.
+    pub fn institution_id(&self) -> &InstitutionId {
+        &self.institution
+    }
+
+    /// The specification it awards.
+    pub fn spec_id(&self) -> SpecId {
+        self.spec
+    }
+
+    /// The learner it was awarded to.
+    pub fn learner_id(&self) -> LearnerId {
+        self.learner
+    }
+
+    /// When it was issued.
+    pub fn issued_at(&self) -> Timestamp {
+        self.issued_at
+    }
+
+    /// Whether it is active, suspended or revoked.
+    pub fn state(&self) -> CredentialState {
+        self.state
+    }
+
+    /// Why it was revoked.
+    pub fn revocation_reason(&self) -> Option<&str> {
+        self.revocation_reason.as_deref()
+    }
+
+    /// The signed credential.
+    pub fn document(&self) -> &serde_json::Map<String, Value> {
+        &self.document
+    }
+}
+
+/// What a credential was issued from, for showing it: its specification, issuing institution
+/// and learner.
+#[derive(Debug, Clone)]
+pub struct CredentialParts {
+    /// The specification it awards.
+    pub spec: mc_core::Spec,
+    /// The issuing institution.
+    pub institution: mc_core::Institution,
+    /// The learner, unless no longer registered.
+    pub learner: Option<Learner>,
 }
 
 /// What every credential of one specification shares: loaded once per issue or cohort.
@@ -93,10 +165,10 @@ pub(crate) struct Recipient<'a> {
 }
 
 impl App {
-    pub(crate) async fn find_learner(&self, learner: LearnerRef<'_>) -> Result<Learner, AppError> {
-        let LearnerRef::IdOrEmail(raw) = learner;
+    /// A registered learner, by id or email address.
+    pub(crate) async fn find_learner(&self, raw: &str) -> Result<Learner, AppError> {
         if raw.contains('@') {
-            return self.learner_by_email(raw).await;
+            return self.operator().learner_by_email(raw).await;
         }
         let id = mc_core::LearnerId::parse(raw).map_err(|err| AppError::invalid_argument("learner id", err))?;
         self.store()
@@ -106,8 +178,15 @@ impl App {
     }
 
     /// Loads what every credential of `spec` shares, and makes sure its issuer has a key.
+    /// Nothing is issued from a draft: it must be published first.
     pub(crate) async fn prepare(&self, spec: &str, now: Timestamp) -> Result<Prepared, AppError> {
         let spec = self.spec(spec).await?;
+        if self.publication(&spec).await? == crate::Publication::Draft {
+            return Err(AppError::Conflict(format!(
+                "specification {} is a draft: publish it before issuing credentials of it",
+                spec.id()
+            )));
+        }
         let mut awarding_bodies = Vec::new();
         for body in spec.awarding_bodies() {
             awarding_bodies.push(self.institution(body.as_str()).await?);
@@ -118,10 +197,24 @@ impl App {
 
     /// Issues a credential, or returns the one already issued for the same specification,
     /// learner and cohort.
-    pub async fn issue_credential(&self, request: &IssueRequest<'_>) -> Result<(IssuedCredential, Added), AppError> {
+    pub(crate) async fn issue_credential(
+        &self,
+        request: &IssueRequest<'_>,
+    ) -> Result<(IssuedCredential, Added), AppError> {
         let prepared = self.prepare(request.spec, request.now).await?;
-        let learner = self.find_learner(request.learner).await?;
-        let recipient = Recipient { learner: Some(learner), new_learner: None, grade: request.grade, awarded: None };
+        let (learner, new_learner) = match request.learner {
+            LearnerRef::IdOrEmail(raw) => (Some(self.find_learner(raw).await?), None),
+            LearnerRef::Named { email, name } => {
+                let document = mc_core::wire::LearnerDocument {
+                    id: None,
+                    name: Some(name.to_owned()),
+                    email: Some(email.to_owned()),
+                    did: None,
+                };
+                (None, Some(document.parse(mc_core::LearnerId::from_uuid(uuid::Uuid::now_v7()))?))
+            }
+        };
+        let recipient = Recipient { learner, new_learner: new_learner.as_ref(), grade: request.grade, awarded: None };
         let mut batch = self.begin_batch().await?;
         let issued = self.issue_in(&mut batch, &prepared, &recipient, request).await?;
         self.commit_batch(batch).await?;
@@ -234,7 +327,7 @@ impl App {
             issued_at: request.now.to_rfc3339(),
             state: "active".into(),
             revocation_reason: None,
-            document: Value::Object(signed.clone()).to_string(),
+            document: serde_json::to_string(&signed).expect("a JSON map serializes"),
         };
         batch.tx.insert_credential(&record).await?;
         let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name()});
@@ -243,7 +336,17 @@ impl App {
             .append_audit(&mut batch.audit, &record.issued_at, "credential.issue", &record.id, &details.to_string())
             .await?;
         tracing::debug!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
-        Ok((IssuedCredential { record, document: signed }, Added::New))
+        let credential = IssuedCredential {
+            id: record.id,
+            institution: institution.id().clone(),
+            spec: spec.id(),
+            learner: learner.id(),
+            issued_at: request.now,
+            state: CredentialState::Active,
+            revocation_reason: None,
+            document: signed,
+        };
+        Ok((credential, Added::New))
     }
 
     /// Takes a random free index in the institution's newest list for `purpose` that has room,
@@ -318,8 +421,36 @@ impl App {
         format!("{}/status/{list_id}", self.public_url())
     }
 
+    /// The specification, institution and learner of a credential the caller holds (and so
+    /// was allowed to see).
+    pub async fn credential_parts(&self, credential: &IssuedCredential) -> Result<CredentialParts, AppError> {
+        Ok(CredentialParts {
+            spec: self.spec(&credential.spec.to_string()).await?,
+            institution: self.institution(credential.institution.as_str()).await?,
+            learner: self.store().learner(&credential.learner.to_string()).await?,
+        })
+    }
+
+    /// The ids of the status lists a credential the caller holds is in.
+    pub async fn status_lists_of(&self, credential: &IssuedCredential) -> Result<Vec<String>, AppError> {
+        Ok(self.store().status_entries_of(&credential.id).await?.into_iter().map(|entry| entry.list_id).collect())
+    }
+
+    /// The learners of credentials the caller holds (and so was allowed to see), by id.
+    pub async fn learners_of(&self, credentials: &[IssuedCredential]) -> Result<HashMap<LearnerId, Learner>, AppError> {
+        let mut learners = HashMap::new();
+        for credential in credentials {
+            if !learners.contains_key(&credential.learner)
+                && let Some(learner) = self.store().learner(&credential.learner.to_string()).await?
+            {
+                learners.insert(credential.learner, learner);
+            }
+        }
+        Ok(learners)
+    }
+
     /// The issued credential with this id.
-    pub async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
+    pub(crate) async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
         let record = self
             .store()
             .credential(id)
@@ -329,14 +460,14 @@ impl App {
     }
 
     /// Issued credentials, of an institution, a learner and a specification when given.
-    pub async fn credentials(
+    pub(crate) async fn credentials(
         &self,
         institution: Option<&InstitutionId>,
         learner: Option<&str>,
         spec: Option<&str>,
     ) -> Result<Vec<IssuedCredential>, AppError> {
         let learner_id = match learner {
-            Some(learner) => Some(self.find_learner(LearnerRef::IdOrEmail(learner)).await?.id().to_string()),
+            Some(learner) => Some(self.find_learner(learner).await?.id().to_string()),
             None => None,
         };
         let spec_id = match spec {

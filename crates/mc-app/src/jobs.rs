@@ -4,14 +4,13 @@
 //! lease runs out and another worker resumes the job. Credentials are issued once per
 //! specification, learner and cohort key, so a resumed job issues nothing twice.
 
-use mc_core::Timestamp;
+use mc_core::{InstitutionId, Spec, Timestamp};
 use mc_store::{CohortJobRecord, JobProgress, StoreError};
 use mc_vc::proof::Suite;
 use serde::Serialize;
 
 use crate::{
-    App, AppError, CohortRow, IssueRequest, LearnerRef,
-    access::{Principal, Role},
+    App, AppError, CohortRow, IssueRequest, LearnerRef, Publication,
     cohort::{BATCH, check_row},
 };
 
@@ -98,17 +97,21 @@ impl CohortJob {
 }
 
 impl App {
-    /// Checks every row and queues the accepted ones for issuing. The specification must be
-    /// one the principal's institution issues.
-    pub async fn submit_cohort(
+    /// Checks every row and queues the accepted ones for issuing `spec`, which `institution`
+    /// issues and has published.
+    pub(crate) async fn submit_cohort(
         &self,
-        principal: &Principal,
+        institution: &InstitutionId,
+        spec: &Spec,
         submission: CohortSubmission<'_>,
         now: Timestamp,
     ) -> Result<CohortJob, AppError> {
-        principal.require(Role::Issuer)?;
-        let spec = self.spec(submission.spec).await?;
-        self.require_issuer_of(principal, &spec)?;
+        if self.publication(spec).await? == Publication::Draft {
+            return Err(AppError::Conflict(format!(
+                "specification {} is a draft: publish it before issuing credentials of it",
+                spec.id()
+            )));
+        }
         if submission.rows.is_empty() || submission.rows.len() > MAX_JOB_ROWS {
             return Err(AppError::InvalidArgument {
                 what: "learners",
@@ -136,7 +139,7 @@ impl App {
         let record = CohortJobRecord {
             cohort_key: submission.cohort_key.map_or_else(|| id.clone(), str::to_owned),
             id,
-            institution_id: principal.institution.to_string(),
+            institution_id: institution.to_string(),
             spec_id: spec.id().to_string(),
             suite: submission.suite.name().to_owned(),
             rows,
@@ -157,17 +160,16 @@ impl App {
         CohortJob::from_record(record)
     }
 
-    /// A cohort job of the principal's institution.
-    pub async fn cohort_job(&self, principal: &Principal, id: &str) -> Result<CohortJob, AppError> {
+    /// A cohort job.
+    pub(crate) async fn cohort_job(&self, id: &str) -> Result<CohortJob, AppError> {
         let record =
             self.store().job(id).await?.ok_or_else(|| AppError::NotFound { what: "cohort job", id: id.into() })?;
-        principal.owns(&record.institution_id, "cohort job", id)?;
         CohortJob::from_record(record)
     }
 
-    /// The latest cohort jobs of the principal's institution, newest first.
-    pub async fn cohort_jobs(&self, principal: &Principal) -> Result<Vec<CohortJob>, AppError> {
-        let records = self.store().jobs_of(principal.institution.as_str()).await?;
+    /// An institution's latest cohort jobs, newest first.
+    pub(crate) async fn cohort_jobs(&self, institution: &InstitutionId) -> Result<Vec<CohortJob>, AppError> {
+        let records = self.store().jobs_of(institution.as_str()).await?;
         records.into_iter().map(CohortJob::from_record).collect()
     }
 
@@ -256,18 +258,5 @@ impl App {
             }
         }
         Ok(Some((processed, issued, skipped)))
-    }
-
-    /// Refuses unless the principal's institution issues `spec`.
-    pub(crate) fn require_issuer_of(&self, principal: &Principal, spec: &mc_core::Spec) -> Result<(), AppError> {
-        match spec.issuer() == &principal.institution {
-            true => Ok(()),
-            false => Err(AppError::Forbidden(format!(
-                "specification {} is issued by {}, not by {}",
-                spec.id(),
-                spec.issuer(),
-                principal.institution
-            ))),
-        }
     }
 }

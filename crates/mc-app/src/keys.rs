@@ -222,19 +222,6 @@ impl App {
         current.ok_or_else(|| AppError::Keys(format!("institution {institution} has no issuing key")))
     }
 
-    /// Retires an institution's current key and makes a new one; what the old key signed
-    /// still verifies, as the DID document keeps listing it.
-    pub async fn rotate_issuer_key(&self, raw_institution: &str, now: Timestamp) -> Result<IssuerKeyRecord, AppError> {
-        let institution = self.institution(raw_institution).await?;
-        self.key_store()?;
-        let mut tx = self.store().begin().await?;
-        tx.retire_current_key(institution.id().as_str(), &now.to_rfc3339()).await?;
-        tx.audit(&now.to_rfc3339(), "key.retire", institution.id().as_str(), "{}").await?;
-        let record = self.new_issuer_key(&mut tx, institution.id(), now).await?;
-        tx.commit().await?;
-        Ok(record)
-    }
-
     /// The DID document of an institution that issues as `did:web`: every key it has had, all
     /// of them assertion methods.
     pub async fn did_document(&self, raw_institution: &str) -> Result<Value, AppError> {
@@ -295,6 +282,21 @@ impl App {
             }
         }
         Ok(documents)
+    }
+}
+
+impl crate::Operator<'_> {
+    /// Retires an institution's current key and makes a new one; what the old key signed
+    /// still verifies, as the DID document keeps listing it.
+    pub async fn rotate_issuer_key(&self, raw_institution: &str, now: Timestamp) -> Result<IssuerKeyRecord, AppError> {
+        let institution = self.institution(raw_institution).await?;
+        self.key_store()?;
+        let mut tx = self.store().begin().await?;
+        tx.retire_current_key(institution.id().as_str(), &now.to_rfc3339()).await?;
+        tx.audit(&now.to_rfc3339(), "key.retire", institution.id().as_str(), "{}").await?;
+        let record = self.new_issuer_key(&mut tx, institution.id(), now).await?;
+        tx.commit().await?;
+        Ok(record)
     }
 }
 

@@ -1,5 +1,8 @@
-//! microcred's use cases, shared by the command line and the HTTP server: one public method
-//! per use case on [`App`], taking documents and returning domain values or an [`AppError`].
+//! microcred's use cases, shared by the command line and the HTTP server, taking documents and
+//! returning domain values or an [`AppError`]. What anyone may do (search the catalogue, verify,
+//! read published documents, sign in) is a method of [`App`]; everything else is reached through
+//! the handle of a principal (`handles`): [`App::acting_as`], [`App::network_admin`],
+//! [`App::learner_access`], and the command line's [`App::operator`].
 //!
 //! This crate knows neither HTTP nor the command line, and reads no files: callers hand it
 //! text and documents.
@@ -14,6 +17,7 @@ mod demo;
 mod error;
 mod exchange;
 mod formats;
+mod handles;
 mod issue;
 mod jobs;
 mod keys;
@@ -29,6 +33,11 @@ use mc_core::{
 };
 use mc_store::{Store, StoreError};
 
+pub use mc_store::{
+    AccreditationRecord, ApiTokenRecord, AuditBreak, AuditEntry, SessionRecord, ShareLinkRecord, StaffRecord,
+    StoredResponse, TrustedIssuerRecord, redact,
+};
+
 pub use crate::{
     access::{
         MAX_SHARE_DAYS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser,
@@ -36,11 +45,12 @@ pub use crate::{
     },
     catalogue::{CatalogueSpec, Publication},
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
-    demo::{DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts},
+    demo::{DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts, demo_learner_email},
     error::AppError,
     exchange::{ImportedSpec, MAX_IMPORT_ENTRIES, RejectedEntry, SpecFormat, SpecImport},
     formats::{Format, parse_document},
-    issue::{IssueRequest, IssuedCredential, LearnerRef},
+    handles::{AdminAccess, InstitutionAccess, IssuerAccess, LearnerAccess, NetworkAccess, Operator},
+    issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     registry::{ACCREDITATION_STATUSES, AccreditationDocument, TrustImport, TrustListDocument, TrustListEntry},
@@ -78,6 +88,12 @@ pub struct App {
 }
 
 impl App {
+    /// Opens the database at `url` (`sqlite:…` or `postgres://…`), bringing its schema up to
+    /// date, and makes the application over it, as [`App::new`] does.
+    pub async fn open(url: &str) -> Result<App, AppError> {
+        Ok(App::new(Store::open(url).await?))
+    }
+
     /// An application over an opened store, with no key-encryption key (it cannot sign) and the
     /// default public URL.
     pub fn new(store: Store) -> App {
@@ -113,16 +129,111 @@ impl App {
         &self.public_url
     }
 
-    /// The store, for callers that report on it.
-    pub fn store(&self) -> &Store {
+    /// The store: only the use cases reach it.
+    pub(crate) fn store(&self) -> &Store {
         &self.store
     }
 
+    /// Closes the store's connections, waiting for those in use.
+    pub async fn close(&self) {
+        self.store().close().await;
+    }
+
+    /// Every institution, by id.
+    pub async fn institutions(&self) -> Result<Vec<Institution>, AppError> {
+        Ok(self.store().institutions().await?)
+    }
+
+    /// The institution with the id `raw_id`.
+    pub async fn institution(&self, raw_id: &str) -> Result<Institution, AppError> {
+        let id = InstitutionId::parse(raw_id).map_err(|err| AppError::invalid_argument("institution id", err))?;
+        self.store()
+            .institution(&id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "institution", id: raw_id.into() })
+    }
+
+    /// A specification as `viewer` may see it: a member of its issuing institution sees it as a
+    /// draft too; anyone else sees it only once published, and a draft answers `NotFound`.
+    pub async fn visible_spec(
+        &self,
+        viewer: Option<&Principal>,
+        raw_id: &str,
+    ) -> Result<(Spec, catalogue::Publication), AppError> {
+        let (spec, publication) = self.spec_with_publication(raw_id).await?;
+        let own = viewer.and_then(Principal::membership).is_some_and(|(institution, _)| institution == spec.issuer());
+        match own || publication != catalogue::Publication::Draft {
+            true => Ok((spec, publication)),
+            false => Err(AppError::NotFound { what: "specification", id: raw_id.into() }),
+        }
+    }
+
+    /// The specifications `viewer` may see, by issuer and title: every published one, and the
+    /// drafts of the viewer's own institution.
+    pub async fn visible_specs(&self, viewer: Option<&Principal>) -> Result<Vec<Spec>, AppError> {
+        let published: std::collections::HashSet<SpecId> =
+            self.store().published_specs().await?.into_iter().map(|(spec, _)| spec.id()).collect();
+        let own = viewer.and_then(Principal::membership).map(|(institution, _)| institution);
+        let mut specs = self.all_specs().await?;
+        specs.retain(|spec| published.contains(&spec.id()) || Some(spec.issuer()) == own);
+        Ok(specs)
+    }
+
+    /// Every specification, drafts included, by issuer and title.
+    pub(crate) async fn all_specs(&self) -> Result<Vec<Spec>, AppError> {
+        Ok(self.store().specs().await?)
+    }
+
+    /// The specification with the id `raw_id`, draft or not.
+    pub(crate) async fn spec(&self, raw_id: &str) -> Result<Spec, AppError> {
+        let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
+        self.store().spec(id).await?.ok_or_else(|| AppError::NotFound { what: "specification", id: raw_id.into() })
+    }
+
+    /// Adds a micro-credential specification, as a draft; a document without an id gets a new
+    /// one. Adding the same specification again changes nothing; another one with the same id is
+    /// a conflict.
+    pub(crate) async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
+        let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
+        self.check_awarding_bodies(&spec).await?;
+        let mut tx = self.store().begin().await?;
+        if let Some(stored) = tx.spec(spec.id()).await? {
+            return match stored == spec {
+                true => Ok((stored, Added::Unchanged)),
+                false => Err(AppError::Conflict(format!(
+                    "a different specification with id {} already exists; it was left unchanged",
+                    spec.id()
+                ))),
+            };
+        }
+        tx.insert_spec(&spec).await?;
+        tx.commit().await?;
+        tracing::info!(spec.id = %spec.id(), institution.id = %spec.issuer(), "specification added");
+        Ok((spec, Added::New))
+    }
+
+    /// Refuses a specification whose awarding bodies are not all registered.
+    async fn check_awarding_bodies(&self, spec: &Spec) -> Result<(), AppError> {
+        let mut problems = Vec::new();
+        for (idx, body) in spec.awarding_bodies().iter().enumerate() {
+            if self.store().institution(body).await?.is_none() {
+                problems.push(Problem {
+                    field: format!("awarding_bodies[{idx}]"),
+                    message: format!("no institution with id {:?} is registered", body.as_str()),
+                });
+            }
+        }
+        Invalid::from_problems(problems).map_or(Ok(()), |invalid| Err(invalid.into()))
+    }
+}
+
+/// What only the operator does: registering institutions and learners, and reading them all.
+impl Operator<'_> {
     /// Registers an institution. Adding the same institution again changes nothing; another
     /// institution with the same id, legal identifier or DID is a conflict.
     pub async fn add_institution(&self, document: &InstitutionDocument) -> Result<(Institution, Added), AppError> {
         let institution = document.parse()?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store().begin().await?;
         if let Some(stored) = tx.institution(institution.id()).await? {
             return match stored == institution {
                 true => Ok((stored, Added::Unchanged)),
@@ -153,68 +264,11 @@ impl App {
         Ok((institution, Added::New))
     }
 
-    /// Every institution, by id.
-    pub async fn institutions(&self) -> Result<Vec<Institution>, AppError> {
-        Ok(self.store.institutions().await?)
-    }
-
-    /// The institution with the id `raw_id`.
-    pub async fn institution(&self, raw_id: &str) -> Result<Institution, AppError> {
-        let id = InstitutionId::parse(raw_id).map_err(|err| AppError::invalid_argument("institution id", err))?;
-        self.store.institution(&id).await?.ok_or_else(|| AppError::NotFound { what: "institution", id: raw_id.into() })
-    }
-
-    /// Adds a micro-credential specification; a document without an id gets a new one. Adding
-    /// the same specification again changes nothing; another one with the same id is a conflict.
-    pub async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
-        let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
-        self.check_awarding_bodies(&spec).await?;
-        let mut tx = self.store.begin().await?;
-        if let Some(stored) = tx.spec(spec.id()).await? {
-            return match stored == spec {
-                true => Ok((stored, Added::Unchanged)),
-                false => Err(AppError::Conflict(format!(
-                    "a different specification with id {} already exists; it was left unchanged",
-                    spec.id()
-                ))),
-            };
-        }
-        tx.insert_spec(&spec).await?;
-        tx.commit().await?;
-        tracing::info!(spec.id = %spec.id(), institution.id = %spec.issuer(), "specification added");
-        Ok((spec, Added::New))
-    }
-
-    /// Refuses a specification whose awarding bodies are not all registered.
-    async fn check_awarding_bodies(&self, spec: &Spec) -> Result<(), AppError> {
-        let mut problems = Vec::new();
-        for (idx, body) in spec.awarding_bodies().iter().enumerate() {
-            if self.store.institution(body).await?.is_none() {
-                problems.push(Problem {
-                    field: format!("awarding_bodies[{idx}]"),
-                    message: format!("no institution with id {:?} is registered", body.as_str()),
-                });
-            }
-        }
-        Invalid::from_problems(problems).map_or(Ok(()), |invalid| Err(invalid.into()))
-    }
-
-    /// Every specification, by issuer and title.
-    pub async fn specs(&self) -> Result<Vec<Spec>, AppError> {
-        Ok(self.store.specs().await?)
-    }
-
-    /// The specification with the id `raw_id`.
-    pub async fn spec(&self, raw_id: &str) -> Result<Spec, AppError> {
-        let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
-        self.store.spec(id).await?.ok_or_else(|| AppError::NotFound { what: "specification", id: raw_id.into() })
-    }
-
     /// Registers a learner; a document without an id gets a new one. The email address must
     /// not belong to another learner.
     pub async fn add_learner(&self, document: &LearnerDocument) -> Result<Learner, AppError> {
         let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()))?;
-        let mut tx = self.store.begin().await?;
+        let mut tx = self.store().begin().await?;
         if tx.learner_by_email(learner.email()).await?.is_some() {
             return Err(AppError::Conflict(format!("a learner with email {} already exists", learner.email())));
         }
@@ -226,7 +280,34 @@ impl App {
 
     /// Every learner, by name.
     pub async fn learners(&self) -> Result<Vec<Learner>, AppError> {
-        Ok(self.store.learners().await?)
+        Ok(self.store().learners().await?)
+    }
+
+    /// Stores and publishes many specifications at once, in transactions of up to 5,000; those
+    /// already stored are published as they are. For loading generated catalogues: the quality
+    /// check is not run.
+    pub async fn store_published(&self, specs: &[Spec], now: mc_core::Timestamp) -> Result<(), AppError> {
+        for chunk in specs.chunks(5_000) {
+            let mut tx = self.store().begin().await?;
+            for spec in chunk {
+                if tx.spec(spec.id()).await?.is_none() {
+                    tx.insert_spec(spec).await?;
+                }
+                tx.set_published(spec.id(), Some(now.unix_seconds())).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Every specification, drafts included, by issuer and title.
+    pub async fn specs(&self) -> Result<Vec<Spec>, AppError> {
+        self.all_specs().await
+    }
+
+    /// The specification with the id `raw_id`, draft or not.
+    pub async fn spec(&self, raw_id: &str) -> Result<Spec, AppError> {
+        App::spec(self, raw_id).await
     }
 
     /// The learner with the email address `raw_email`.

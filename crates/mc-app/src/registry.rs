@@ -9,7 +9,7 @@ use mc_store::{AccreditationRecord, TrustedIssuerRecord};
 use mc_vc::verify::{TrustedIssuer, TrustedIssuers};
 use serde::{Deserialize, Serialize};
 
-use crate::{App, AppError, keys::identity};
+use crate::{App, AppError, NetworkAccess, keys::identity};
 
 /// The trusted-issuer list with the keys fingerprint it was made at.
 pub(crate) type TrustCache = std::sync::Mutex<Option<([u64; 4], Option<Arc<TrustedIssuers>>)>>;
@@ -79,14 +79,15 @@ pub struct TrustImport {
 /// The most entries an imported list may have.
 const MAX_IMPORTED_ISSUERS: usize = 10_000;
 
-impl App {
+/// What the network's administrator does.
+impl NetworkAccess<'_> {
     /// Records an institution's accreditation facts, replacing earlier ones.
     pub async fn set_accreditation(
         &self,
         document: &AccreditationDocument,
-        actor: &str,
         now: Timestamp,
     ) -> Result<AccreditationRecord, AppError> {
+        let actor = self.actor();
         let mut problems = Vec::new();
         let mut problem = |field: &str, message: String| problems.push(Problem { field: field.into(), message });
         if InstitutionId::parse(&document.institution).is_err() {
@@ -188,35 +189,9 @@ impl App {
         tracing::info!(issuer = id, "issuer taken off the trusted-issuer list");
         Ok(record)
     }
+}
 
-    /// Every institution's accreditation facts.
-    pub async fn accreditations(&self) -> Result<Vec<AccreditationRecord>, AppError> {
-        Ok(self.store().accreditations().await?)
-    }
-
-    /// The trusted-issuer list as a document for other verifiers: every issuer with its DIDs
-    /// (for this network's institutions, the DIDs of every key they have had).
-    pub async fn trust_list_document(&self) -> Result<TrustListDocument, AppError> {
-        let mut issuers = Vec::new();
-        for record in self.store().trusted_issuers().await? {
-            let dids = match &record.institution_id {
-                Some(id) => self.institution_dids(id).await?,
-                None => record.dids.clone(),
-            };
-            let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
-            issuers.push(TrustListEntry {
-                id: record.id,
-                name: record.name,
-                country: record.country,
-                dids,
-                seal_certificates: record.seal_certificates,
-                trusted_from: time(record.trusted_from),
-                trusted_until: record.trusted_until.map(time),
-            });
-        }
-        Ok(TrustListDocument { network: self.public_url().to_owned(), issuers })
-    }
-
+impl NetworkAccess<'_> {
     /// Imports a partner network's trusted-issuer list (the document
     /// [`App::trust_list_document`] makes) under the network name `network`. Each entry is
     /// checked alone: the wrong ones are reported and the rest imported, replacing what the
@@ -267,6 +242,37 @@ impl App {
             "trusted-issuer list imported"
         );
         Ok(report)
+    }
+}
+
+/// The registry and the trusted-issuer list, as anyone may read them.
+impl App {
+    /// Every institution's accreditation facts.
+    pub async fn accreditations(&self) -> Result<Vec<AccreditationRecord>, AppError> {
+        Ok(self.store().accreditations().await?)
+    }
+
+    /// The trusted-issuer list as a document for other verifiers: every issuer with its DIDs
+    /// (for this network's institutions, the DIDs of every key they have had).
+    pub async fn trust_list_document(&self) -> Result<TrustListDocument, AppError> {
+        let mut issuers = Vec::new();
+        for record in self.store().trusted_issuers().await? {
+            let dids = match &record.institution_id {
+                Some(id) => self.institution_dids(id).await?,
+                None => record.dids.clone(),
+            };
+            let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
+            issuers.push(TrustListEntry {
+                id: record.id,
+                name: record.name,
+                country: record.country,
+                dids,
+                seal_certificates: record.seal_certificates,
+                trusted_from: time(record.trusted_from),
+                trusted_until: record.trusted_until.map(time),
+            });
+        }
+        Ok(TrustListDocument { network: self.public_url().to_owned(), issuers })
     }
 
     /// The trusted-issuer list the verifier uses, or `None` when it is empty (then the trust

@@ -21,19 +21,24 @@ pub struct StatusChange {
 
 impl App {
     /// Revokes a credential for good; `reason` is kept with it.
-    pub async fn revoke_credential(&self, id: &str, reason: &str, now: Timestamp) -> Result<StatusChange, AppError> {
+    pub(crate) async fn revoke_credential(
+        &self,
+        id: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<StatusChange, AppError> {
         let reason =
             PlainText::parse(reason, 500).map_err(|err| AppError::invalid_argument("revocation reason", err))?;
         self.change_state(id, CredentialState::revoke, Some(reason.as_str()), "revoke", now).await
     }
 
-    /// Suspends a credential until [`App::unsuspend_credential`].
-    pub async fn suspend_credential(&self, id: &str, now: Timestamp) -> Result<StatusChange, AppError> {
+    /// Suspends a credential until it is unsuspended.
+    pub(crate) async fn suspend_credential(&self, id: &str, now: Timestamp) -> Result<StatusChange, AppError> {
         self.change_state(id, CredentialState::suspend, None, "suspend", now).await
     }
 
     /// Lifts a suspension.
-    pub async fn unsuspend_credential(&self, id: &str, now: Timestamp) -> Result<StatusChange, AppError> {
+    pub(crate) async fn unsuspend_credential(&self, id: &str, now: Timestamp) -> Result<StatusChange, AppError> {
         self.change_state(id, CredentialState::unsuspend, None, "unsuspend", now).await
     }
 
@@ -162,7 +167,7 @@ impl App {
     }
 }
 
-impl App {
+impl crate::Operator<'_> {
     /// Checks the audit log's hash chain: the number of entries, or what breaks it.
     pub async fn verify_audit(&self) -> Result<Result<u64, mc_store::AuditBreak>, AppError> {
         Ok(self.store().verify_audit().await?)

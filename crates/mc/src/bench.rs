@@ -34,8 +34,8 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
         Some(url) => url.to_owned(),
         None => format!("sqlite://{}?mode=rwc", dir.join("microcred.db").display()),
     };
-    let store = mc_store::Store::open(&url).await?;
-    let app = mc_app::App::new(store.clone());
+    let app = mc_app::App::open(&url).await?;
+    let operator = app.operator();
     let now = crate::credentials::now();
     for (n, institution) in generate::institutions().iter().enumerate() {
         let document = mc_core::wire::InstitutionDocument {
@@ -45,7 +45,7 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
             legal_identifier: Some(format!("BENCH-{n:04}")),
             ..Default::default()
         };
-        app.add_institution(&document).await?;
+        operator.add_institution(&document).await?;
     }
     let institutions = generate::institutions();
     let mut rng = generate::Rng::new(2026);
@@ -53,18 +53,15 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
     let progress = crate::progress::Progress::new(count as u64, "storing specifications");
     let mut stored = 0;
     while stored < count {
-        let mut tx = store.begin().await?;
-        for n in stored..count.min(stored + 5_000) {
-            let institution = rng.pick(&institutions).id.clone();
-            let spec = generate::spec(&generate::document(&mut rng, n, &institution));
-            if tx.spec(spec.id()).await?.is_none() {
-                tx.insert_spec(&spec).await?;
-            }
-            tx.set_published(spec.id(), Some(now.unix_seconds())).await?;
-            progress.advance();
-        }
-        tx.commit().await?;
-        stored = count.min(stored + 5_000);
+        let batch: Vec<mc_core::Spec> = (stored..count.min(stored + 5_000))
+            .map(|n| {
+                let institution = rng.pick(&institutions).id.clone();
+                generate::spec(&generate::document(&mut rng, n, &institution))
+            })
+            .collect();
+        operator.store_published(&batch, now).await?;
+        batch.iter().for_each(|_| progress.advance());
+        stored += batch.len();
     }
     progress.finish();
     let storing = started.elapsed();
@@ -138,11 +135,11 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
     let percentile =
         |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1).min(latencies.len() - 1)];
     let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
-    app.store().close().await;
+    app.close().await;
     if database_url.is_none() {
         std::fs::remove_dir_all(&dir).ok();
     }
-    println!("catalogue of {count} specifications on {}", mc_store::redact(&url));
+    println!("catalogue of {count} specifications on {}", mc_app::redact(&url));
     println!("  stored and published in {:.1} s", storing.as_secs_f64());
     println!(
         "  index built in {:.2} s (reading, checking and analysing every specification): {} index keys",
@@ -169,9 +166,9 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
         Some(url) => url.to_owned(),
         None => format!("sqlite://{}?mode=rwc", dir.join("microcred.db").display()),
     };
-    let store = mc_store::Store::open(&url).await?;
-    let app = mc_app::App::new(store).with_vault(mc_app::KeyVault::new(&random_seed()?));
-    app.load_demo(crate::credentials::now()).await?;
+    let app = mc_app::App::open(&url).await?.with_vault(mc_app::KeyVault::new(&random_seed()?));
+    let operator = app.operator();
+    operator.load_demo(crate::credentials::now()).await?;
     let rows: Vec<(usize, mc_app::CohortRow)> = (0..count as usize)
         .map(|idx| {
             let row = mc_app::CohortRow {
@@ -195,10 +192,10 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
     };
     let progress = crate::progress::Progress::new(u64::from(count), "issuing");
     let started = Instant::now();
-    let summary = app.issue_cohort(&request, &rows, &mut |_| progress.advance()).await?;
+    let summary = operator.issue_cohort(&request, &rows, &mut |_| progress.advance()).await?;
     let elapsed = started.elapsed();
     progress.finish();
-    app.store().close().await;
+    app.close().await;
     if database_url.is_none() {
         std::fs::remove_dir_all(&dir).ok();
     }
@@ -211,7 +208,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
     println!(
         "issued {count} credentials ({}) into {} in {:.1} s: {:.0} credentials/s; peak memory {} MiB",
         suite.name(),
-        mc_store::redact(&url),
+        mc_app::redact(&url),
         elapsed.as_secs_f64(),
         f64::from(count) / elapsed.as_secs_f64(),
         peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()),

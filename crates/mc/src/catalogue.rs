@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use anyhow::{Context, bail};
-use mc_app::{AccreditationDocument, App, SpecFormat as Format};
+use mc_app::{AccreditationDocument, Operator, SpecFormat as Format};
 use mc_catalogue::{Facet, Query};
 use mc_core::{
     quality::{QualityReport, Severity},
@@ -26,7 +26,7 @@ fn format(format: SpecFormat) -> Format {
 }
 
 /// `spec check`: the report, and an error (exit 1) when it has errors.
-pub(crate) async fn check(app: &App, spec: &str, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) async fn check(app: &Operator<'_>, spec: &str, json: bool, out: &mut impl Write) -> anyhow::Result<()> {
     let is_file = spec == "-" || std::path::Path::new(spec).is_file();
     let document = match is_file {
         true => {
@@ -48,7 +48,7 @@ pub(crate) async fn check(app: &App, spec: &str, json: bool, out: &mut impl Writ
 }
 
 /// `spec publish`.
-pub(crate) async fn publish(app: &App, id: &str, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) async fn publish(app: &Operator<'_>, id: &str, out: &mut impl Write) -> anyhow::Result<()> {
     let report = app.publish_spec(id, now()).await.with_context(|| format!("specification {id} was not published"))?;
     writeln!(out, "published specification {id} in the catalogue")?;
     print_labels(out, &report)
@@ -63,7 +63,7 @@ fn print_labels(out: &mut impl Write, report: &QualityReport) -> anyhow::Result<
 }
 
 /// `spec edit`.
-pub(crate) async fn edit(app: &App, file: &str, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) async fn edit(app: &Operator<'_>, file: &str, out: &mut impl Write) -> anyhow::Result<()> {
     let document = read_document::<SpecDocument>(file)?;
     let (spec, report) = app.update_spec(&document).await.with_context(|| format!("{file} was not saved"))?;
     writeln!(
@@ -79,7 +79,7 @@ pub(crate) async fn edit(app: &App, file: &str, out: &mut impl Write) -> anyhow:
 
 /// `spec export`.
 pub(crate) async fn export(
-    app: &App,
+    app: &Operator<'_>,
     ids: &[String],
     spec_format: SpecFormat,
     out: &mut impl Write,
@@ -91,7 +91,7 @@ pub(crate) async fn export(
 
 /// `spec import`.
 pub(crate) async fn import(
-    app: &App,
+    app: &Operator<'_>,
     file: &str,
     spec_format: SpecFormat,
     awarding_body: Option<&str>,
@@ -115,7 +115,7 @@ pub(crate) async fn import(
 }
 
 /// `catalogue`.
-pub(crate) async fn search(app: &App, args: &CatalogueArgs, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) async fn search(app: &Operator<'_>, args: &CatalogueArgs, out: &mut impl Write) -> anyhow::Result<()> {
     let mut query = Query {
         text: args.query.clone(),
         ects_min: args.ects_min,
@@ -145,7 +145,11 @@ pub(crate) async fn search(app: &App, args: &CatalogueArgs, out: &mut impl Write
 }
 
 /// `registry …`.
-pub(crate) async fn registry(app: &App, command: &RegistryCommand, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) async fn registry(
+    app: &Operator<'_>,
+    command: &RegistryCommand,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     match command {
         RegistryCommand::Set { institution, qa_body, status, valid_from, valid_until, register_id } => {
             let document = AccreditationDocument {
@@ -157,7 +161,8 @@ pub(crate) async fn registry(app: &App, command: &RegistryCommand, out: &mut imp
                 register_id: register_id.clone(),
             };
             let record = app
-                .set_accreditation(&document, "cli", now())
+                .network()
+                .set_accreditation(&document, now())
                 .await
                 .with_context(|| format!("the accreditation of {institution} was not recorded"))?;
             writeln!(
@@ -178,17 +183,18 @@ pub(crate) async fn registry(app: &App, command: &RegistryCommand, out: &mut imp
 }
 
 /// `trust …`.
-pub(crate) async fn trust(app: &App, command: &TrustCommand, out: &mut impl Write) -> anyhow::Result<()> {
+pub(crate) async fn trust(app: &Operator<'_>, command: &TrustCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         TrustCommand::Add { institution, seal_certificates } => {
             let record = app
+                .network()
                 .trust_institution(institution, seal_certificates, now())
                 .await
                 .with_context(|| format!("{institution} was not added"))?;
             writeln!(out, "{} ({}) is on the trusted-issuer list", record.id, record.name)?;
         }
         TrustCommand::Remove { id } => {
-            app.untrust(id, now()).await.with_context(|| format!("{id} was not taken off the list"))?;
+            app.network().untrust(id, now()).await.with_context(|| format!("{id} was not taken off the list"))?;
             writeln!(out, "{id} left the trusted-issuer list: credentials it issues from now on fail the trust check")?;
         }
         TrustCommand::List(flag) => {
@@ -202,6 +208,7 @@ pub(crate) async fn trust(app: &App, command: &TrustCommand, out: &mut impl Writ
         TrustCommand::Import { file, network } => {
             let text = read_input(file, MAX_INPUT_BYTES)?;
             let report = app
+                .network()
                 .import_trust_list(&text, network, now())
                 .await
                 .with_context(|| format!("nothing was imported from {file}"))?;

@@ -118,6 +118,10 @@ pub(crate) struct IssueArgs {
     /// The learner's id or email address.
     #[arg(long)]
     pub(crate) learner: Option<String>,
+    /// The learner's name: with an email address in --learner, registers the learner when no
+    /// learner has that address yet.
+    #[arg(long, requires = "learner", conflicts_with = "cohort")]
+    pub(crate) name: Option<String>,
     /// A cohort file: CSV with the columns name, email, did, grade, completion_date (name and
     /// email required), or a JSON array of objects with those keys.
     #[arg(long, value_name = "FILE", conflicts_with = "output")]

@@ -6,9 +6,10 @@ use std::{
 };
 
 use anyhow::Context;
-use mc_app::{Added, App, CohortEvent, Format, IssueRequest, LearnerRef, parse_cohort, parse_document};
+use mc_app::{
+    Added, App, CohortEvent, Format, IssueRequest, LearnerRef, Operator, StateChange, parse_cohort, parse_document,
+};
 use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
-use mc_store::Store;
 
 use crate::{
     bench, catalogue,
@@ -39,13 +40,12 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => Create::No,
     };
     let url = config::database_url(&cli.data, cli.database_url.as_deref(), create)?;
-    let store = Store::open(&url).await?;
-    let mut app = App::new(store).with_public_url(&cli.public_url);
+    let mut app = App::open(&url).await?.with_public_url(&cli.public_url);
     if let Some(vault) = config::load_vault(&cli.data, create)? {
         app = app.with_vault(vault);
     }
     let res = run_command(&app, &cli).await;
-    app.store().close().await;
+    app.close().await;
     res.map(|()| ExitCode::SUCCESS)
 }
 
@@ -56,10 +56,10 @@ async fn local_material(cli: &Cli) -> mc_app::LocalMaterial {
     let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else {
         return mc_app::LocalMaterial { status_lists: published, ..Default::default() };
     };
-    let Ok(store) = Store::open(&url).await else {
+    let Ok(app) = App::open(&url).await else {
         return mc_app::LocalMaterial { status_lists: published, ..Default::default() };
     };
-    let mut app = App::new(store.clone()).with_public_url(&cli.public_url);
+    let mut app = app.with_public_url(&cli.public_url);
     if let Ok(Some(vault)) = config::load_vault(&cli.data, Create::No) {
         app = app.with_vault(vault);
     }
@@ -78,12 +78,14 @@ async fn local_material(cli: &Cli) -> mc_app::LocalMaterial {
     };
     let fresh: std::collections::HashSet<String> = status_lists.iter().filter_map(list_id).collect();
     status_lists.extend(published.into_iter().filter(|list| list_id(list).is_none_or(|id| !fresh.contains(&id))));
-    store.close().await;
+    app.close().await;
     mc_app::LocalMaterial { did_documents, status_lists, trusted, ..Default::default() }
 }
 
 async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
+    let operator = app.operator();
+    let app = &operator;
     match &cli.command {
         Command::Init => {
             writeln!(out, "microcred is ready: {}", config::describe(&cli.data, cli.database_url.as_deref()))?;
@@ -97,21 +99,30 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Learner(command) => learner(app, command, &mut out).await?,
         Command::Serve(args) => {
             drop(out);
-            serve::run(app.clone(), args).await?;
+            serve::run(App::clone(app), args).await?;
         }
         Command::Issue(args) => issue(app, cli, args, &mut out).await?,
         Command::Revoke { id, reason } => {
-            let change = app.revoke_credential(id, reason, credentials::now()).await.context("nothing was revoked")?;
+            let change = app
+                .change_state(id, StateChange::Revoke(reason), credentials::now())
+                .await
+                .context("nothing was revoked")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "revoked credential {id}")?;
         }
         Command::Suspend { id } => {
-            let change = app.suspend_credential(id, credentials::now()).await.context("nothing was suspended")?;
+            let change = app
+                .change_state(id, StateChange::Suspend, credentials::now())
+                .await
+                .context("nothing was suspended")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "suspended credential {id}")?;
         }
         Command::Unsuspend { id } => {
-            let change = app.unsuspend_credential(id, credentials::now()).await.context("nothing was unsuspended")?;
+            let change = app
+                .change_state(id, StateChange::Unsuspend, credentials::now())
+                .await
+                .context("nothing was unsuspended")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "lifted the suspension of credential {id}")?;
         }
@@ -173,7 +184,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn institution(app: &App, command: &InstitutionCommand, out: &mut impl Write) -> anyhow::Result<()> {
+async fn institution(app: &Operator<'_>, command: &InstitutionCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         InstitutionCommand::Add(args) => {
             let (document, source) = match &args.file {
@@ -216,7 +227,7 @@ fn institution_from_flags(args: &InstitutionAddArgs) -> InstitutionDocument {
     }
 }
 
-async fn spec(app: &App, command: &SpecCommand, out: &mut impl Write) -> anyhow::Result<()> {
+async fn spec(app: &Operator<'_>, command: &SpecCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         SpecCommand::Add { file, publish } => {
             let document = read_document::<SpecDocument>(file)?;
@@ -258,7 +269,7 @@ async fn spec(app: &App, command: &SpecCommand, out: &mut impl Write) -> anyhow:
     Ok(())
 }
 
-async fn learner(app: &App, command: &LearnerCommand, out: &mut impl Write) -> anyhow::Result<()> {
+async fn learner(app: &Operator<'_>, command: &LearnerCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         LearnerCommand::Add { name, email, did } => {
             let document =
@@ -277,11 +288,11 @@ async fn learner(app: &App, command: &LearnerCommand, out: &mut impl Write) -> a
     Ok(())
 }
 
-async fn token(app: &App, command: &TokenCommand, out: &mut impl Write) -> anyhow::Result<()> {
+async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         TokenCommand::Create { institution, role, label } => {
             let role = mc_app::Role::parse(role)?;
-            let token = app.create_token(institution, role, label, credentials::now()).await?;
+            let token = app.acting_for(institution).await?.create_token(role, label, credentials::now()).await?;
             eprintln!(
                 "created API token {} ({}) for {}; its secret is shown this once:",
                 token.record.id, token.record.role, token.record.institution_id
@@ -289,7 +300,7 @@ async fn token(app: &App, command: &TokenCommand, out: &mut impl Write) -> anyho
             writeln!(out, "{}", token.secret)?;
         }
         TokenCommand::List { institution, json } => {
-            let tokens = app.tokens(institution).await?;
+            let tokens = app.acting_for(institution).await?.tokens().await?;
             match json {
                 true => {
                     let tokens: Vec<serde_json::Value> = tokens
@@ -314,7 +325,7 @@ async fn token(app: &App, command: &TokenCommand, out: &mut impl Write) -> anyho
 
 /// Rebuilds, signs and writes the status list credentials `ids` to the data directory, each
 /// replaced in one step so a reader never sees half a file.
-async fn publish_lists(app: &App, cli: &Cli, ids: &[String]) -> anyhow::Result<()> {
+async fn publish_lists(app: &Operator<'_>, cli: &Cli, ids: &[String]) -> anyhow::Result<()> {
     let dir = config::status_dir(&cli.data);
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for id in ids {
@@ -331,44 +342,38 @@ async fn publish_lists(app: &App, cli: &Cli, ids: &[String]) -> anyhow::Result<(
     Ok(())
 }
 
-async fn issue(app: &App, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> anyhow::Result<()> {
+async fn issue(app: &Operator<'_>, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> anyhow::Result<()> {
     if let Some(cohort) = &args.cohort {
         return issue_cohort(app, cli, args, cohort, out).await;
     }
     let learner = args.learner.as_deref().expect("clap requires --learner or --cohort");
     let request = IssueRequest {
         spec: &args.spec,
-        learner: LearnerRef::IdOrEmail(learner),
+        learner: match &args.name {
+            Some(name) => LearnerRef::Named { email: learner, name },
+            None => LearnerRef::IdOrEmail(learner),
+        },
         suite: args.suite.into(),
         cohort_key: None,
         idempotency_key: args.idempotency_key.as_deref(),
         grade: args.grade.as_deref(),
         now: credentials::now(),
     };
-    let (issued, added) = app.issue_credential(&request).await.context("nothing was issued")?;
+    let (issued, added) = app.issue(&request).await.context("nothing was issued")?;
     match added {
         Added::Unchanged => {
-            eprintln!(
-                "note: {learner} was already issued this credential ({}); it was not issued again",
-                issued.record.id
-            );
+            eprintln!("note: {learner} was already issued this credential ({}); it was not issued again", issued.id());
         }
         Added::New => {
-            let lists: Vec<String> = app
-                .store()
-                .status_entries_of(&issued.record.id)
-                .await?
-                .into_iter()
-                .map(|entry| entry.list_id)
-                .collect();
+            let lists = app.status_lists_of(&issued).await?;
             publish_lists(app, cli, &lists).await?;
         }
     }
-    let text = serde_json::to_string_pretty(&issued.document)?;
+    let text = serde_json::to_string_pretty(issued.document())?;
     match &args.output {
         Some(path) => {
             std::fs::write(path, format!("{text}\n")).with_context(|| format!("cannot write {}", path.display()))?;
-            writeln!(out, "issued credential {} to {}", issued.record.id, path.display())?;
+            writeln!(out, "issued credential {} to {}", issued.id(), path.display())?;
         }
         None => writeln!(out, "{text}")?,
     }
@@ -376,7 +381,7 @@ async fn issue(app: &App, cli: &Cli, args: &IssueArgs, out: &mut impl Write) -> 
 }
 
 async fn issue_cohort(
-    app: &App,
+    app: &Operator<'_>,
     cli: &Cli,
     args: &IssueArgs,
     file: &std::path::Path,
@@ -414,8 +419,8 @@ async fn issue_cohort(
             }
         };
         if let Some(dir) = &args.out {
-            let path = dir.join(format!("{}.json", issued.record.id));
-            let written = serde_json::to_string_pretty(&issued.document)
+            let path = dir.join(format!("{}.json", issued.id()));
+            let written = serde_json::to_string_pretty(issued.document())
                 .map_err(std::io::Error::other)
                 .and_then(|text| std::fs::write(&path, text));
             if let Err(err) = written {
@@ -448,21 +453,21 @@ async fn issue_cohort(
     Ok(())
 }
 
-async fn credential(app: &App, command: &CredentialCommand, out: &mut impl Write) -> anyhow::Result<()> {
+async fn credential(app: &Operator<'_>, command: &CredentialCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         CredentialCommand::List { learner, spec, json } => {
             let credentials = app.credentials(None, learner.as_deref(), spec.as_deref()).await?;
             match json.json {
-                true => output::json(out, &credentials.iter().map(|issued| &issued.document).collect::<Vec<_>>())?,
+                true => output::json(out, &credentials.iter().map(|issued| issued.document()).collect::<Vec<_>>())?,
                 false => output::credential_table(out, &credentials)?,
             }
         }
-        CredentialCommand::Show { id } => output::json(out, &app.credential(id).await?.document)?,
+        CredentialCommand::Show { id } => output::json(out, app.credential(id).await?.document())?,
     }
     Ok(())
 }
 
-async fn issuer(app: &App, command: &IssuerCommand, out: &mut impl Write) -> anyhow::Result<()> {
+async fn issuer(app: &Operator<'_>, command: &IssuerCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         IssuerCommand::RotateKey { institution } => {
             let key = app.rotate_issuer_key(institution, credentials::now()).await.context("no key was rotated")?;

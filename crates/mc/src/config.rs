@@ -51,7 +51,7 @@ fn absolute(path: &Path) -> PathBuf {
 /// What to call the database in messages: its file, or its URL without password.
 pub(crate) fn describe(data: &Path, explicit: Option<&str>) -> String {
     match explicit {
-        Some(url) => mc_store::redact(url),
+        Some(url) => mc_app::redact(url),
         None => format!("SQLite database {}", data.join(SQLITE_FILE).display()),
     }
 }

@@ -157,13 +157,12 @@ pub(crate) fn credential_table(out: &mut impl Write, credentials: &[IssuedCreden
     let rows: Vec<Vec<String>> = credentials
         .iter()
         .map(|issued| {
-            let record = &issued.record;
-            let name = issued.document.get("name").and_then(|name| name.as_str()).unwrap_or_default();
+            let name = issued.document().get("name").and_then(|name| name.as_str()).unwrap_or_default();
             vec![
-                record.id.clone(),
-                record.issued_at.clone(),
-                record.state.clone(),
-                record.institution_id.clone(),
+                issued.id().to_owned(),
+                issued.issued_at().to_rfc3339(),
+                issued.state().as_str().to_owned(),
+                issued.institution_id().to_string(),
                 name.to_owned(),
             ]
         })
@@ -171,7 +170,7 @@ pub(crate) fn credential_table(out: &mut impl Write, credentials: &[IssuedCreden
     table(out, &["ID", "ISSUED", "STATE", "ISSUER", "NAME"], &rows)
 }
 
-pub(crate) fn token_table(out: &mut impl Write, tokens: &[mc_store::ApiTokenRecord]) -> io::Result<()> {
+pub(crate) fn token_table(out: &mut impl Write, tokens: &[mc_app::ApiTokenRecord]) -> io::Result<()> {
     let rows: Vec<Vec<String>> = tokens
         .iter()
         .map(|token| {
@@ -240,7 +239,7 @@ pub(crate) fn catalogue(out: &mut impl Write, result: &mc_catalogue::SearchResul
 }
 
 /// An accreditation record as JSON.
-pub(crate) fn accreditation_json(record: &mc_store::AccreditationRecord) -> serde_json::Value {
+pub(crate) fn accreditation_json(record: &mc_app::AccreditationRecord) -> serde_json::Value {
     serde_json::json!({
         "institution": record.institution_id,
         "qa_body": record.qa_body,
@@ -252,7 +251,7 @@ pub(crate) fn accreditation_json(record: &mc_store::AccreditationRecord) -> serd
     })
 }
 
-pub(crate) fn accreditation_table(out: &mut impl Write, records: &[mc_store::AccreditationRecord]) -> io::Result<()> {
+pub(crate) fn accreditation_table(out: &mut impl Write, records: &[mc_app::AccreditationRecord]) -> io::Result<()> {
     let rows: Vec<Vec<String>> = records
         .iter()
         .map(|record| {

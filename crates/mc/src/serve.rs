@@ -8,9 +8,9 @@ use crate::{cli::ServeArgs, output};
 pub(crate) async fn run(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let sign_ins = match args.demo {
         true => {
-            let summary = app.load_demo(crate::credentials::now()).await?;
+            let summary = app.operator().load_demo(crate::credentials::now()).await?;
             tracing::info!("{}", output::demo_summary(&summary));
-            app.load_demo_accounts(crate::credentials::now()).await?
+            app.operator().load_demo_accounts(crate::credentials::now()).await?
         }
         false => Vec::new(),
     };
@@ -38,7 +38,7 @@ fn print_demo_guide(base: &str, sign_ins: &[mc_app::DemoSignIn]) -> anyhow::Resu
     }
     guide.push_str(&format!(
         "learner with credentials: {} (ask for a sign-in link; it is printed in this log)\n",
-        mc_app::App::demo_learner_email()?
+        mc_app::demo_learner_email()?
     ));
     eprintln!("{guide}");
     Ok(())

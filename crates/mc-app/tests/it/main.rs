@@ -1,5 +1,7 @@
 //! Use-case tests that need several issuers at once, on each backend.
 
+mod access;
+
 use std::collections::HashSet;
 
 use mc_app::{App, CohortRow, IssueRequest, KeyVault, LearnerRef};
@@ -18,7 +20,7 @@ async fn concurrent_issuers_never_share_a_status_index() {
     for db in TestDb::all().await {
         let store = Store::open(&db.url).await.unwrap();
         let app = App::new(store.clone()).with_vault(KeyVault::new(&[9; 32]));
-        app.load_demo(mc_core::Timestamp::from_unix(1_750_000_000, 0)).await.unwrap();
+        app.operator().load_demo(mc_core::Timestamp::from_unix(1_750_000_000, 0)).await.unwrap();
         let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
         let mut tasks = Vec::new();
         for issuer in 0..ISSUERS {
@@ -44,7 +46,7 @@ async fn concurrent_issuers_never_share_a_status_index() {
                     grade: None,
                     now,
                 };
-                app.issue_cohort(&request, &rows, &mut |_| {}).await
+                app.operator().issue_cohort(&request, &rows, &mut |_| {}).await
             }));
         }
         for task in tasks {
@@ -78,9 +80,9 @@ async fn the_demo_specifications_fail_the_cmf_where_they_should() {
 
     let db = TestDb::sqlite();
     let app = App::new(Store::open(&db.url).await.unwrap());
-    app.load_demo(Timestamp::from_unix(1_750_000_000, 0)).await.unwrap();
+    app.operator().load_demo(Timestamp::from_unix(1_750_000_000, 0)).await.unwrap();
     let mut cmf = Vec::new();
-    for spec in app.specs().await.unwrap() {
+    for spec in app.operator().specs().await.unwrap() {
         let report = app.check_spec(&mc_core::wire::SpecDocument::from(&spec)).await.unwrap();
         assert_eq!(report.count(Severity::Error), 0, "{} has errors: {:?}", spec.id(), report.findings);
         let mut rules: Vec<&str> = report

@@ -4,12 +4,11 @@
 use axum::{
     Json,
     body::Bytes,
-    extract::FromRequestParts,
+    extract::{FromRequestParts, OptionalFromRequestParts},
     http::{HeaderMap, StatusCode, header, request::Parts},
     response::{IntoResponse, Response},
 };
-use mc_app::{App, Principal};
-use mc_store::StoredResponse;
+use mc_app::{App, IssuerAccess, Principal, StoredResponse};
 use serde_json::Value;
 
 use crate::ApiError;
@@ -35,15 +34,40 @@ impl FromRequestParts<App> for Caller {
     }
 }
 
+/// A caller who may be anonymous: no `Authorization` header is `None`, a wrong one is 401.
+impl OptionalFromRequestParts<App> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Option<Caller>, ApiError> {
+        match parts.headers.contains_key(header::AUTHORIZATION) {
+            true => <Caller as FromRequestParts<App>>::from_request_parts(parts, app).await.map(Some),
+            false => Ok(None),
+        }
+    }
+}
+
+impl Caller {
+    /// What the caller may do for its institution.
+    pub(crate) fn member<'a>(&self, app: &'a App) -> Result<mc_app::InstitutionAccess<'a>, ApiError> {
+        Ok(app.acting_as(&self.0)?)
+    }
+
+    /// What the caller may do as an issuer of its institution.
+    pub(crate) fn issuer<'a>(&self, app: &'a App) -> Result<IssuerAccess<'a>, ApiError> {
+        Ok(app.acting_as(&self.0)?.issuer()?)
+    }
+}
+
 /// The header that makes a request idempotent.
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// Runs `handle` once per idempotency key: a request with a key seen before gets the answer
 /// given then when it asks the same (`route` and `body`), and a 422 when it asks something else.
 /// Successful answers only are remembered, so a refused request may be corrected and sent again.
+/// Only an issuer's handle reaches the remembered answers: a replay is checked for the caller's
+/// role like a new request.
 pub(crate) async fn idempotent<F>(
-    app: &App,
-    principal: &Principal,
+    issuer: &IssuerAccess<'_>,
     headers: &HeaderMap,
     route: &str,
     body: &Bytes,
@@ -62,13 +86,13 @@ where
         .filter(|key| (1..=200).contains(&key.len()) && key.bytes().all(|byte| byte.is_ascii_graphic()))
         .ok_or_else(|| ApiError::invalid("Idempotency-Key", "must be 1 to 200 visible ASCII characters"))?;
     let request_hash = mc_app::secret_hash(&format!("{route}\n{}", String::from_utf8_lossy(body)));
-    if let Some(stored) = app.remembered_response(principal, key).await? {
+    if let Some(stored) = issuer.remembered_response(key).await? {
         return replay(stored, &request_hash, key);
     }
     let (status, answer) = handle(Some(key)).await?;
     let response =
         StoredResponse { request_hash: request_hash.clone(), status: status.as_u16(), body: answer.to_string() };
-    match app.remember_response(principal, key, &response, crate::now()).await? {
+    match issuer.remember_response(key, &response, crate::now()).await? {
         // A concurrent request with the same key was answered first.
         Some(first) => replay(first, &request_hash, key),
         None => Ok((status, Json(answer)).into_response()),

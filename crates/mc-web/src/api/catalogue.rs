@@ -77,9 +77,10 @@ pub(crate) async fn check_spec(State(app): State<App>, body: Bytes) -> Result<Js
 /// `GET /api/v1/specs/{id}/quality`: the quality report of a stored specification.
 pub(crate) async fn spec_quality(
     State(app): State<App>,
+    caller: Option<Caller>,
     Path(id): Path<String>,
 ) -> Result<Json<QualityReport>, ApiError> {
-    let spec = app.spec(&id).await?;
+    let (spec, _) = app.visible_spec(caller.as_ref().map(|Caller(principal)| principal), &id).await?;
     Ok(Json(app.check_spec(&SpecDocument::from(&spec)).await?))
 }
 
@@ -93,7 +94,7 @@ pub(crate) struct SavedSpec {
 /// `PUT /api/v1/specs/{id}`: replaces a specification of the caller's institution.
 pub(crate) async fn update_spec(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<SavedSpec>, ApiError> {
@@ -104,8 +105,9 @@ pub(crate) async fn update_spec(
         }
         _ => document.id = Some(id.clone()),
     }
-    let (spec, quality) = app.update_spec_as(&principal, &document).await?;
-    let (_, publication) = app.spec_with_publication(&id).await?;
+    let issuer = caller.issuer(&app)?;
+    let (spec, quality) = issuer.update_spec(&document).await?;
+    let (_, publication) = issuer.spec(&id).await?;
     Ok(Json(SavedSpec {
         spec: SpecDocument::from(&spec),
         published: publication != mc_app::Publication::Draft,
@@ -117,10 +119,10 @@ pub(crate) async fn update_spec(
 /// 422 with the quality check's errors when it has any.
 pub(crate) async fn publish_spec(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let quality = app.publish_spec_as(&principal, &id, now()).await?;
+    let quality = caller.issuer(&app)?.publish_spec(&id, now()).await?;
     Ok(Json(json!({"id": id, "published": true, "quality": quality})))
 }
 
@@ -128,10 +130,10 @@ pub(crate) async fn publish_spec(
 /// of the catalogue.
 pub(crate) async fn withdraw_spec(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    app.withdraw_spec_as(&principal, &id).await?;
+    caller.issuer(&app)?.withdraw_spec(&id).await?;
     Ok(Json(json!({"id": id, "published": false})))
 }
 

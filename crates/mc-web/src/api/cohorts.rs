@@ -40,7 +40,7 @@ pub(crate) struct CsvQuery {
 /// queued job (202).
 pub(crate) async fn submit_cohort(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Query(query): Query<CsvQuery>,
     headers: HeaderMap,
     body: Bytes,
@@ -50,7 +50,8 @@ pub(crate) async fn submit_cohort(
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/csv"));
     let route = format!("POST /api/v1/cohorts csv={is_csv} {:?} {:?} {:?}", query.spec, query.cohort_key, query.suite);
-    idempotent(&app, &principal, &headers, &route, &body, async |key| {
+    let issuer = caller.issuer(&app)?;
+    idempotent(&issuer, &headers, &route, &body, async |key| {
         let (body, rows) = match is_csv {
             true => {
                 let spec = query.spec.clone().ok_or_else(|| ApiError::invalid("spec", "a CSV cohort needs ?spec="))?;
@@ -79,7 +80,7 @@ pub(crate) async fn submit_cohort(
             suite: suite(body.suite.as_deref())?,
             rows,
         };
-        let job = app.submit_cohort(&principal, submission, now()).await?;
+        let job = issuer.submit_cohort(submission, now()).await?;
         Ok((StatusCode::ACCEPTED, serde_json::to_value(job).expect("a job serializes")))
     })
     .await
@@ -88,8 +89,8 @@ pub(crate) async fn submit_cohort(
 /// `GET /api/v1/cohorts/{id}`: a job's progress.
 pub(crate) async fn find_cohort(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<CohortJob>, ApiError> {
-    Ok(Json(app.cohort_job(&principal, &id).await?))
+    Ok(Json(caller.member(&app)?.cohort_job(&id).await?))
 }

@@ -27,30 +27,29 @@ pub(crate) async fn verify_credential(State(app): State<App>, body: String) -> R
 pub(crate) struct CredentialSummary<'a> {
     id: &'a str,
     institution: &'a str,
-    spec: &'a str,
-    learner: &'a str,
-    state: &'a str,
-    issued_at: &'a str,
+    spec: String,
+    learner: String,
+    state: &'static str,
+    issued_at: String,
     revocation_reason: Option<&'a str>,
 }
 
 impl<'a> From<&'a IssuedCredential> for CredentialSummary<'a> {
     fn from(credential: &'a IssuedCredential) -> CredentialSummary<'a> {
-        let record = &credential.record;
         CredentialSummary {
-            id: &record.id,
-            institution: &record.institution_id,
-            spec: &record.spec_id,
-            learner: &record.learner_id,
-            state: &record.state,
-            issued_at: &record.issued_at,
-            revocation_reason: record.revocation_reason.as_deref(),
+            id: credential.id(),
+            institution: credential.institution_id().as_str(),
+            spec: credential.spec_id().to_string(),
+            learner: credential.learner_id().to_string(),
+            state: credential.state().as_str(),
+            issued_at: credential.issued_at().to_rfc3339(),
+            revocation_reason: credential.revocation_reason(),
         }
     }
 }
 
 fn with_document(credential: &IssuedCredential) -> Value {
-    serde_json::json!({"credential": CredentialSummary::from(credential), "document": credential.document})
+    serde_json::json!({"credential": CredentialSummary::from(credential), "document": credential.document()})
 }
 
 #[derive(Deserialize)]
@@ -58,6 +57,8 @@ fn with_document(credential: &IssuedCredential) -> Value {
 struct IssueBody {
     spec: String,
     learner: String,
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     suite: Option<String>,
     #[serde(default)]
@@ -83,22 +84,23 @@ pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> Result<
 /// a learner; 201 when issued now, 200 when the learner already had it.
 pub(crate) async fn issue_credential(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    idempotent(&app, &principal, &headers, "POST /api/v1/credentials/issue", &body, async |key| {
+    let issuer = caller.issuer(&app)?;
+    idempotent(&issuer, &headers, "POST /api/v1/credentials/issue", &body, async |key| {
         let request: IssueBody = json_body(&body)?;
         let request = IssueRequest {
             spec: &request.spec,
-            learner: LearnerRef::IdOrEmail(&request.learner),
+            learner: learner_ref(&request.learner, request.name.as_deref())?,
             suite: suite(request.suite.as_deref())?,
             cohort_key: None,
             idempotency_key: key,
             grade: request.grade.as_deref(),
             now: now(),
         };
-        let (credential, added) = app.issue_as(&principal, &request).await?;
+        let (credential, added) = issuer.issue(&request).await?;
         let status = match added {
             Added::New => StatusCode::CREATED,
             Added::Unchanged => StatusCode::OK,
@@ -106,6 +108,21 @@ pub(crate) async fn issue_credential(
         Ok((status, with_document(&credential)))
     })
     .await
+}
+
+/// The learner of an issue: by id, or by email address with their name, registered with them
+/// when new. An email address always needs the name, so that the answer is the same whether or
+/// not the learner was registered before.
+fn learner_ref<'a>(learner: &'a str, name: Option<&'a str>) -> Result<LearnerRef<'a>, ApiError> {
+    match (learner.contains('@'), name) {
+        (true, Some(name)) => Ok(LearnerRef::Named { email: learner, name }),
+        (true, None) => Err(ApiError::invalid(
+            "name",
+            "a learner named by email address needs `name` too: they are registered with it when new",
+        )),
+        (false, None) => Ok(LearnerRef::IdOrEmail(learner)),
+        (false, Some(_)) => Err(ApiError::invalid("name", "goes with a learner named by email address, not by id")),
+    }
 }
 
 #[derive(Deserialize)]
@@ -118,10 +135,10 @@ pub(crate) struct ListQuery {
 /// `GET /api/v1/credentials?learner=&spec=`: the caller's institution's credentials.
 pub(crate) async fn list_credentials(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Query(query): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
-    let credentials = app.credentials_as(&principal, query.learner.as_deref(), query.spec.as_deref()).await?;
+    let credentials = caller.member(&app)?.credentials(query.learner.as_deref(), query.spec.as_deref()).await?;
     let summaries: Vec<CredentialSummary<'_>> = credentials.iter().map(CredentialSummary::from).collect();
     Ok(Json(serde_json::json!({ "credentials": summaries })))
 }
@@ -129,10 +146,10 @@ pub(crate) async fn list_credentials(
 /// `GET /api/v1/credentials/{id}`: one of the caller's institution's credentials.
 pub(crate) async fn find_credential(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    Ok(Json(with_document(&app.credential_as(&principal, &id).await?)))
+    Ok(Json(with_document(&caller.member(&app)?.credential(&id).await?)))
 }
 
 #[derive(Deserialize)]
@@ -145,7 +162,7 @@ struct StateBody {
 /// `POST /api/v1/credentials/{id}/revoke|suspend|unsuspend`.
 pub(crate) async fn change_state(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Path((id, action)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
@@ -161,6 +178,6 @@ pub(crate) async fn change_state(
         "unsuspend" => StateChange::Unsuspend,
         _ => return Err(ApiError::not_found("no such page or endpoint")),
     };
-    let changed = app.change_state_as(&principal, &id, change, now()).await?;
+    let changed = caller.issuer(&app)?.change_state(&id, change, now()).await?;
     Ok(Json(serde_json::to_value(CredentialSummary::from(&changed.credential)).expect("a summary serializes")))
 }

@@ -6,8 +6,7 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use mc_app::{App, Role};
-use mc_store::ApiTokenRecord;
+use mc_app::{ApiTokenRecord, App, Role};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -39,8 +38,8 @@ impl<'a> From<&'a ApiTokenRecord> for TokenView<'a> {
 }
 
 /// `GET /api/v1/tokens`.
-pub(crate) async fn list_tokens(State(app): State<App>, Caller(principal): Caller) -> Result<Json<Value>, ApiError> {
-    let tokens = app.tokens_as(&principal).await?;
+pub(crate) async fn list_tokens(State(app): State<App>, caller: Caller) -> Result<Json<Value>, ApiError> {
+    let tokens = caller.member(&app)?.admin()?.tokens().await?;
     let views: Vec<TokenView<'_>> = tokens.iter().map(TokenView::from).collect();
     Ok(Json(serde_json::json!({ "tokens": views })))
 }
@@ -56,13 +55,14 @@ struct NewTokenBody {
 /// `POST /api/v1/tokens`: a new token; its secret is in this answer only.
 pub(crate) async fn create_token(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let admin = caller.member(&app)?.admin()?;
     let request: NewTokenBody = json_body(&body)?;
     let role = Role::parse(&request.role)?;
     let label = request.label.as_deref().unwrap_or("API token");
-    let token = app.create_token_as(&principal, role, label, now()).await?;
+    let token = admin.create_token(role, label, now()).await?;
     let answer = serde_json::json!({"token": TokenView::from(&token.record), "secret": token.secret});
     Ok((StatusCode::CREATED, Json(answer)))
 }
@@ -70,9 +70,9 @@ pub(crate) async fn create_token(
 /// `DELETE /api/v1/tokens/{id}`: revokes a token.
 pub(crate) async fn revoke_token(
     State(app): State<App>,
-    Caller(principal): Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let token = app.revoke_token_as(&principal, &id, now()).await?;
+    let token = caller.member(&app)?.admin()?.revoke_token(&id, now()).await?;
     Ok(Json(serde_json::to_value(TokenView::from(&token)).expect("a token serializes")))
 }

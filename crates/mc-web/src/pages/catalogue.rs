@@ -389,9 +389,9 @@ struct SpecAdminPage {
 
 /// The issuer's page of one of its specifications: state, report and publication buttons.
 async fn admin_page(app: &App, visitor: &Visitor, id: &str, problems: Vec<String>) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
-    let (spec, publication) = app.spec_with_publication(id).await.map_err(|err| visitor.fail(err))?;
-    if spec.issuer() != &principal.institution {
+    let member = visitor.member(app)?;
+    let (spec, publication) = member.spec(id).await.map_err(|err| visitor.fail(err))?;
+    if spec.issuer() != member.institution_id() {
         return Err(visitor.fail(AppError::Forbidden(format!("{id} is another institution's specification"))));
     }
     let report = app.check_spec(&SpecDocument::from(&spec)).await.map_err(|err| visitor.fail(err))?;
@@ -425,10 +425,10 @@ pub(crate) async fn change_publication(
     Form(form): Form<CsrfForm>,
 ) -> Result<Response, PageError> {
     visitor.check_form(&form.csrf)?;
-    let (_, principal) = visitor.staff()?;
+    let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
     let done = match action.as_str() {
-        "publish" => app.publish_spec_as(principal, &id, now()).await.map(|_| ()),
-        "withdraw" => app.withdraw_spec_as(principal, &id).await,
+        "publish" => issuer.publish_spec(&id, now()).await.map(|_| ()),
+        "withdraw" => issuer.withdraw_spec(&id).await,
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
     match done {
@@ -468,9 +468,9 @@ quality_assurance = { internal = true }
 "#;
 
 /// `GET /issuer/specs/new`.
-pub(crate) async fn new_form(visitor: Visitor) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
-    let document = NEW_DOCUMENT.replace("INSTITUTION", principal.institution.as_str());
+pub(crate) async fn new_form(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
+    let member = visitor.member(&app)?;
+    let document = NEW_DOCUMENT.replace("INSTITUTION", member.institution_id().as_str());
     Ok(editor(&visitor, String::new(), document, None, Vec::new(), None))
 }
 
@@ -480,9 +480,9 @@ pub(crate) async fn edit_form(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
-    let spec = app.spec(&id).await.map_err(|err| visitor.fail(err))?;
-    if spec.issuer() != &principal.institution {
+    let member = visitor.member(&app)?;
+    let (spec, _) = member.spec(&id).await.map_err(|err| visitor.fail(err))?;
+    if spec.issuer() != member.institution_id() {
         return Err(visitor.fail(AppError::Forbidden(format!("{id} is another institution's specification"))));
     }
     let document = serde_json::to_string_pretty(&SpecDocument::from(&spec)).expect("documents serialise");
@@ -533,7 +533,7 @@ pub(crate) async fn save(
     Form(form): Form<EditorForm>,
 ) -> Result<Response, PageError> {
     visitor.check_form(&form.csrf)?;
-    let (_, principal) = visitor.staff()?;
+    let member = visitor.member(&app)?;
     let t = visitor.t();
     let parsed: Result<SpecDocument, AppError> =
         mc_app::parse_document(&form.document, mc_app::Format::sniff(&form.document));
@@ -550,9 +550,10 @@ pub(crate) async fn save(
     if form.action == "check" {
         return Ok(editor(&visitor, form.id, form.document, Some(t.checked_only), Vec::new(), Some(&report)));
     }
+    let issuer = member.issuer().map_err(|err| visitor.fail(err))?;
     let saved = match form.id.is_empty() {
-        true => app.add_spec_as(principal, &document).await.map(|(spec, _)| spec),
-        false => app.update_spec_as(principal, &document).await.map(|(spec, _)| spec),
+        true => issuer.add_spec(&document).await.map(|(spec, _)| spec),
+        false => issuer.update_spec(&document).await.map(|(spec, _)| spec),
     };
     match saved {
         Ok(spec) => Ok(Redirect::to(&format!("/issuer/specs/{}", spec.id())).into_response()),

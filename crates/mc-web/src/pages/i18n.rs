@@ -344,11 +344,11 @@ pub(crate) fn verdict(lang: Lang, verdict: Verdict) -> (&'static str, &'static s
 }
 
 /// A credential state's name.
-pub(crate) fn state(lang: Lang, state: &str) -> &'static str {
+pub(crate) fn state(lang: Lang, state: mc_core::CredentialState) -> &'static str {
     let t = lang.texts();
     match state {
-        "revoked" => t.state_revoked,
-        "suspended" => t.state_suspended,
-        _ => t.state_active,
+        mc_core::CredentialState::Revoked => t.state_revoked,
+        mc_core::CredentialState::Suspended => t.state_suspended,
+        mc_core::CredentialState::Active => t.state_active,
     }
 }

@@ -9,12 +9,13 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 use mc_app::{App, CohortJob, CohortSubmission, IssueRequest, LearnerRef, Role, StateChange};
+use mc_core::CredentialState;
 use mc_vc::proof::Suite;
 use serde::Deserialize;
 
 use super::{
     Chrome, PageError, Visitor, render,
-    views::{CredentialView, SpecRow, spec_rows, state_class},
+    views::{CredentialView, SpecRow, day, spec_rows, state_class},
 };
 use crate::now;
 
@@ -102,34 +103,30 @@ const LATEST: usize = 100;
 
 /// `GET /issuer`: the institution's specifications, cohorts and latest credentials.
 pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
+    let member = visitor.member(&app)?;
     let fail = |err| visitor.fail(err);
-    let institution = app.institution(principal.institution.as_str()).await.map_err(fail)?;
-    let specs = spec_rows(&app, &institution, visitor.lang).await.map_err(fail)?;
-    let learners = app.learners().await.map_err(fail)?;
-    let credentials = app.credentials_as(principal, None, None).await.map_err(fail)?;
+    let institution = member.institution().await.map_err(fail)?;
+    let specs = spec_rows(&member, visitor.lang).await.map_err(fail)?;
+    let mut credentials = member.credentials(None, None).await.map_err(fail)?;
+    credentials.reverse();
+    credentials.truncate(LATEST);
+    let learners = app.learners_of(&credentials).await.map_err(fail)?;
     let credentials = credentials
         .iter()
-        .rev()
-        .take(LATEST)
         .map(|credential| {
-            let record = &credential.record;
-            let learner = learners.iter().find(|learner| learner.id().to_string() == record.learner_id);
+            let learner = learners.get(&credential.learner_id());
+            let spec_id = credential.spec_id().to_string();
             CredentialRow {
-                id: record.id.clone(),
+                id: credential.id().to_owned(),
                 learner: learner.map(|learner| format!("{} <{}>", learner.name(), learner.email())).unwrap_or_default(),
-                title: specs
-                    .iter()
-                    .find(|spec| spec.id == record.spec_id)
-                    .map(|spec| spec.title.clone())
-                    .unwrap_or_default(),
-                issued: record.issued_at.get(..10).unwrap_or_default().to_owned(),
-                state: super::i18n::state(visitor.lang, &record.state),
-                state_class: state_class(&record.state),
+                title: specs.iter().find(|spec| spec.id == spec_id).map(|spec| spec.title.clone()).unwrap_or_default(),
+                issued: day(credential.issued_at()),
+                state: super::i18n::state(visitor.lang, credential.state()),
+                state_class: state_class(credential.state()),
             }
         })
         .collect();
-    let jobs = app.cohort_jobs(principal).await.map_err(fail)?;
+    let jobs = member.cohort_jobs().await.map_err(fail)?;
     let name = institution.name().best(&mc_core::LanguageTag::parse(visitor.lang.code()).expect("a tag")).to_owned();
     Ok(render(&Dashboard {
         chrome: visitor.chrome(visitor.t().issuer_title),
@@ -159,9 +156,9 @@ pub(crate) async fn issue_form(
     visitor: Visitor,
     Query(query): Query<SpecQuery>,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
-    let spec = app.spec(&query.spec).await.map_err(|err| visitor.fail(err))?;
-    if spec.issuer() != &principal.institution {
+    let member = visitor.member(&app)?;
+    let (spec, _) = member.spec(&query.spec).await.map_err(|err| visitor.fail(err))?;
+    if spec.issuer() != member.institution_id() {
         return Err(visitor.error(StatusCode::FORBIDDEN, "this specification is another institution's"));
     }
     let row = SpecRow::new(&spec, false, visitor.lang);
@@ -174,6 +171,8 @@ pub(crate) struct IssueForm {
     spec: String,
     learner: String,
     #[serde(default)]
+    name: String,
+    #[serde(default)]
     grade: String,
 }
 
@@ -183,20 +182,24 @@ pub(crate) async fn issue(
     visitor: Visitor,
     Form(form): Form<IssueForm>,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
+    let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
     visitor.check_form(&form.csrf)?;
     let grade = form.grade.trim();
+    let (learner, name) = (form.learner.trim(), form.name.trim());
     let request = IssueRequest {
         spec: &form.spec,
-        learner: LearnerRef::IdOrEmail(form.learner.trim()),
+        learner: match name.is_empty() {
+            true => LearnerRef::IdOrEmail(learner),
+            false => LearnerRef::Named { email: learner, name },
+        },
         suite: Suite::EddsaRdfc2022,
         cohort_key: None,
         idempotency_key: None,
         grade: (!grade.is_empty()).then_some(grade),
         now: now(),
     };
-    let (credential, _) = app.issue_as(principal, &request).await.map_err(|err| visitor.fail(err))?;
-    Ok(Redirect::to(&format!("/issuer/credentials/{}", credential.record.id)).into_response())
+    let (credential, _) = issuer.issue(&request).await.map_err(|err| visitor.fail(err))?;
+    Ok(Redirect::to(&format!("/issuer/credentials/{}", credential.id())).into_response())
 }
 
 /// `POST /issuer/cohorts`: a CSV file (multipart form) queued as a cohort job.
@@ -205,7 +208,7 @@ pub(crate) async fn upload_cohort(
     visitor: Visitor,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
+    let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
     let bad_form = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
     let (mut csrf, mut spec, mut csv) = (String::new(), String::new(), String::new());
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
@@ -219,7 +222,7 @@ pub(crate) async fn upload_cohort(
     visitor.check_form(&csrf)?;
     let rows = mc_app::parse_cohort(&csv, false).map_err(|err| visitor.fail(err))?;
     let submission = CohortSubmission { spec: &spec, cohort_key: None, suite: Suite::EddsaRdfc2022, rows };
-    let job = app.submit_cohort(principal, submission, now()).await.map_err(|err| visitor.fail(err))?;
+    let job = issuer.submit_cohort(submission, now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/cohorts/{}", job.id)).into_response())
 }
 
@@ -237,8 +240,7 @@ pub(crate) async fn cohort_job(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
-    let job = app.cohort_job(principal, &id).await.map_err(|err| visitor.fail(err))?;
+    let job = visitor.member(&app)?.cohort_job(&id).await.map_err(|err| visitor.fail(err))?;
     let running = matches!(job.state.as_str(), "queued" | "running");
     Ok(render(&JobPage { chrome: visitor.chrome(visitor.t().job_title), job, running }))
 }
@@ -257,14 +259,14 @@ pub(crate) async fn credential(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
-    let credential = app.credential_as(principal, &id).await.map_err(|err| visitor.fail(err))?;
+    let member = visitor.member(&app)?;
+    let credential = member.credential(&id).await.map_err(|err| visitor.fail(err))?;
     let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     let t = visitor.t();
-    let actions = match (principal.role >= Role::Issuer, credential.record.state.as_str()) {
-        (false, _) | (true, "revoked") => Vec::new(),
-        (true, "suspended") => vec![("unsuspend", t.unsuspend), ("revoke", t.revoke)],
-        (true, _) => vec![("suspend", t.suspend), ("revoke", t.revoke)],
+    let actions = match (member.role().includes(Role::Issuer), credential.state()) {
+        (false, _) | (true, CredentialState::Revoked) => Vec::new(),
+        (true, CredentialState::Suspended) => vec![("unsuspend", t.unsuspend), ("revoke", t.revoke)],
+        (true, CredentialState::Active) => vec![("suspend", t.suspend), ("revoke", t.revoke)],
     };
     Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, actions }))
 }
@@ -285,7 +287,7 @@ pub(crate) async fn confirm_form(
     visitor: Visitor,
     Path((id, action)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
+    let member = visitor.member(&app)?;
     let t = visitor.t();
     let (action_name, warning) = match action.as_str() {
         "revoke" => (t.revoke, t.confirm_revoke),
@@ -293,7 +295,7 @@ pub(crate) async fn confirm_form(
         "unsuspend" => (t.unsuspend, t.confirm_unsuspend),
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
-    let credential = app.credential_as(principal, &id).await.map_err(|err| visitor.fail(err))?;
+    let credential = member.credential(&id).await.map_err(|err| visitor.fail(err))?;
     let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     Ok(render(&ConfirmPage { chrome: visitor.chrome(t.confirm_title), view, action, action_name, warning }))
 }
@@ -312,7 +314,7 @@ pub(crate) async fn change_state(
     Path((id, action)): Path<(String, String)>,
     Form(form): Form<ChangeForm>,
 ) -> Result<Response, PageError> {
-    let (_, principal) = visitor.staff()?;
+    let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
     visitor.check_form(&form.csrf)?;
     let change = match action.as_str() {
         "revoke" => StateChange::Revoke(&form.reason),
@@ -320,6 +322,6 @@ pub(crate) async fn change_state(
         "unsuspend" => StateChange::Unsuspend,
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
-    app.change_state_as(principal, &id, change, now()).await.map_err(|err| visitor.fail(err))?;
+    issuer.change_state(&id, change, now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/credentials/{id}")).into_response())
 }

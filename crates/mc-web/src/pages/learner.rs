@@ -85,14 +85,13 @@ struct SpacePage {
 
 /// `GET /learner`: the signed-in learner's credentials and their share links.
 pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
-    let learner = visitor.learner()?;
+    let learner = visitor.learner(&app).await?;
     let fail = |err| visitor.fail(err);
-    let id = learner.id().to_string();
     let now = now();
     let mut credentials = Vec::new();
-    for credential in app.credentials(None, Some(&id), None).await.map_err(fail)? {
-        let links = app
-            .share_links(&credential.record.id)
+    for credential in learner.credentials().await.map_err(fail)? {
+        let links = learner
+            .share_links(credential.id())
             .await
             .map_err(fail)?
             .into_iter()
@@ -118,8 +117,8 @@ pub(crate) async fn download(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let learner = visitor.learner()?;
-    let credential = app.learner_credential(learner, &id).await.map_err(|err| visitor.fail(err))?;
+    let learner = visitor.learner(&app).await?;
+    let credential = learner.credential(&id).await.map_err(|err| visitor.fail(err))?;
     Ok(super::public::download(credential))
 }
 
@@ -136,8 +135,8 @@ pub(crate) async fn share(
     Path(id): Path<String>,
     Form(form): Form<ShareForm>,
 ) -> Result<Response, PageError> {
-    let learner = visitor.learner()?;
+    let learner = visitor.learner(&app).await?;
     visitor.check_form(&form.csrf)?;
-    app.share_credential(learner, &id, form.days, now()).await.map_err(|err| visitor.fail(err))?;
+    learner.share(&id, form.days, now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to("/learner").into_response())
 }

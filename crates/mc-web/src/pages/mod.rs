@@ -18,8 +18,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use mc_app::{App, AppError, Principal, SessionUser};
-use mc_store::{SessionRecord, StaffRecord};
+use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, SessionRecord, SessionUser};
 
 pub(crate) use self::i18n::{Lang, Texts};
 
@@ -153,7 +152,7 @@ impl Visitor {
             Some((_, record, SessionUser::Staff { staff, .. })) => {
                 (Some(staff.name.clone()), true, false, record.csrf.clone())
             }
-            Some((_, record, SessionUser::Learner(learner))) => {
+            Some((_, record, SessionUser::Learner { learner, .. })) => {
                 (Some(learner.name().to_owned()), false, true, record.csrf.clone())
             }
             None => (None, false, false, String::new()),
@@ -176,18 +175,23 @@ impl Visitor {
         self.lang.texts()
     }
 
-    /// The signed-in staff member, or a redirect to the sign-in page.
-    pub(crate) fn staff(&self) -> Result<(&StaffRecord, &Principal), PageError> {
+    /// What the signed-in staff member may do for their institution, or a redirect to the
+    /// sign-in page.
+    pub(crate) fn member<'a>(&self, app: &'a App) -> Result<InstitutionAccess<'a>, PageError> {
         match &self.session {
-            Some((_, _, SessionUser::Staff { staff, principal })) => Ok((staff, principal)),
+            Some((_, _, SessionUser::Staff { principal, .. })) => {
+                app.acting_as(principal).map_err(|err| self.fail(err))
+            }
             _ => Err(PageError::Redirect("/sign-in".into())),
         }
     }
 
-    /// The signed-in learner, or a redirect to the learner's sign-in page.
-    pub(crate) fn learner(&self) -> Result<&mc_core::Learner, PageError> {
+    /// What the signed-in learner may do, or a redirect to the learner's sign-in page.
+    pub(crate) async fn learner<'a>(&self, app: &'a App) -> Result<LearnerAccess<'a>, PageError> {
         match &self.session {
-            Some((_, _, SessionUser::Learner(learner))) => Ok(learner),
+            Some((_, _, SessionUser::Learner { principal, .. })) => {
+                app.learner_access(principal).await.map_err(|err| self.fail(err))
+            }
             _ => Err(PageError::Redirect("/learner/sign-in".into())),
         }
     }

@@ -84,7 +84,7 @@ async fn fetch_credential(app: &App, url: &str) -> Result<String, String> {
     if let Some(id) = url.strip_prefix(&shared) {
         let id = id.trim_end_matches("/credential.json");
         let credential = app.shared_credential(id, now()).await.map_err(|err| err.to_string())?;
-        return Ok(serde_json::Value::Object(credential.document).to_string());
+        return Ok(serde_json::to_string(credential.document()).expect("a JSON map serializes"));
     }
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || online().fetch_text(&url))
@@ -141,7 +141,7 @@ pub(crate) async fn shared_credential(
         .await
         .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
     let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
-    let text = serde_json::Value::Object(credential.document).to_string();
+    let text = serde_json::to_string(credential.document()).expect("a JSON map serializes");
     let result = verified(&app, &visitor, text).await?;
     let download = format!("/c/{id}/credential.json");
     Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download }))
@@ -162,8 +162,8 @@ pub(crate) async fn shared_credential_json(
 
 /// A credential as a file to save.
 pub(crate) fn download(credential: mc_app::IssuedCredential) -> Response {
-    let disposition = format!("attachment; filename=\"credential-{}.json\"", credential.record.id);
-    let mut response = Json(credential.document).into_response();
+    let disposition = format!("attachment; filename=\"credential-{}.json\"", credential.id());
+    let mut response = Json(credential.document()).into_response();
     if let Ok(value) = header::HeaderValue::from_str(&disposition) {
         response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
     }

@@ -1,8 +1,8 @@
 //! What the templates show, worked out from domain values: texts already in the visitor's
 //! language, dates and numbers already formatted.
 
-use mc_app::{App, AppError, IssuedCredential};
-use mc_core::{LanguageTag, Spec};
+use mc_app::{App, AppError, InstitutionAccess, IssuedCredential, Publication};
+use mc_core::{CredentialState, LanguageTag, Spec, Timestamp};
 use mc_vc::verify::{CheckId, CheckStatus, Verdict, Verification};
 
 use super::i18n::{self, Lang};
@@ -45,18 +45,10 @@ pub(crate) fn workload(ects: Option<f64>, hours: Option<u32>, lang: Lang) -> Str
     }
 }
 
-/// The specifications `institution` issues, with whether each is published.
-pub(crate) async fn spec_rows(
-    app: &App,
-    institution: &mc_core::Institution,
-    lang: Lang,
-) -> Result<Vec<SpecRow>, AppError> {
-    let mut rows = Vec::new();
-    for spec in app.specs().await?.iter().filter(|spec| spec.issuer() == institution.id()) {
-        let published = app.store().published_at(spec.id()).await?.flatten().is_some();
-        rows.push(SpecRow::new(spec, published, lang));
-    }
-    Ok(rows)
+/// The specifications of the member's institution, with whether each is published.
+pub(crate) async fn spec_rows(member: &InstitutionAccess<'_>, lang: Lang) -> Result<Vec<SpecRow>, AppError> {
+    let specs = member.specs().await?;
+    Ok(specs.iter().map(|(spec, publication)| SpecRow::new(spec, *publication != Publication::Draft, lang)).collect())
 }
 
 /// One issued credential, as people read it.
@@ -78,20 +70,17 @@ pub(crate) struct CredentialView {
 impl CredentialView {
     pub(crate) async fn load(app: &App, credential: &IssuedCredential, lang: Lang) -> Result<CredentialView, AppError> {
         let tag = tag(lang);
-        let record = &credential.record;
-        let spec = app.spec(&record.spec_id).await?;
-        let institution = app.institution(&record.institution_id).await?;
-        let learner = app.store().learner(&record.learner_id).await?;
+        let mc_app::CredentialParts { spec, institution, learner } = app.credential_parts(credential).await?;
         let workload = spec.workload();
         Ok(CredentialView {
-            id: record.id.clone(),
+            id: credential.id().to_owned(),
             title: spec.title().best(&tag).to_owned(),
             description: spec.description().map(|text| text.best(&tag).to_owned()).unwrap_or_default(),
             learner: learner.map(|learner| learner.name().to_owned()).unwrap_or_default(),
             issuer: institution.name().best(&tag).to_owned(),
-            issued: record.issued_at.get(..10).unwrap_or(&record.issued_at).to_owned(),
-            state: i18n::state(lang, &record.state),
-            state_class: state_class(&record.state),
+            issued: day(credential.issued_at()),
+            state: i18n::state(lang, credential.state()),
+            state_class: state_class(credential.state()),
             outcomes: spec.learning_outcomes().iter().map(|outcome| outcome.text().best(&tag).to_owned()).collect(),
             ects: workload.ects().map(|ects| ects.to_string()).unwrap_or_default(),
             hours: workload.hours().map(|hours| hours.to_string()).unwrap_or_default(),
@@ -101,12 +90,17 @@ impl CredentialView {
 }
 
 /// The style of a credential state: green, amber or red.
-pub(crate) fn state_class(state: &str) -> &'static str {
+pub(crate) fn state_class(state: CredentialState) -> &'static str {
     match state {
-        "revoked" => "bad",
-        "suspended" => "warn",
-        _ => "good",
+        CredentialState::Revoked => "bad",
+        CredentialState::Suspended => "warn",
+        CredentialState::Active => "good",
     }
+}
+
+/// The day of a time, `YYYY-MM-DD`.
+pub(crate) fn day(time: Timestamp) -> String {
+    time.to_rfc3339().get(..10).unwrap_or_default().to_owned()
 }
 
 /// A verification result, as people read it.

@@ -10,6 +10,7 @@ use crate::support::{Answer, Env, Request, Server, post, post_with_headers};
 const SPEC_A: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva
 const SPEC_B: &str = "01936a3e-0000-7000-8000-000000000005"; // roccalba
 const LEARNER: &str = "aino.virtanen@learners.example";
+const LEARNER_NAME: &str = "Aino Virtanen";
 
 /// A token's secret, made with the command line.
 fn token(env: &Env, institution: &str, role: &str) -> String {
@@ -41,7 +42,7 @@ fn tokens_roles_and_idempotency() {
         let issue = |token: &str, body: Value| {
             Request::new(server.addr, "POST", "/api/v1/credentials/issue").token(token).json(&body)
         };
-        let body = json!({"spec": SPEC_A, "learner": LEARNER});
+        let body = json!({"spec": SPEC_A, "learner": LEARNER, "name": LEARNER_NAME});
 
         // Who may call.
         let anonymous = Request::new(server.addr, "POST", "/api/v1/credentials/issue").json(&body);
@@ -62,11 +63,19 @@ fn tokens_roles_and_idempotency() {
         // Bad requests change nothing.
         let cases = [
             (json!({"spec": SPEC_A}), 400, "malformed"),
-            (json!({"spec": SPEC_A, "learner": LEARNER, "colour": "red"}), 400, "malformed"),
-            (json!({"spec": SPEC_A, "learner": LEARNER, "suite": "rsa-2048"}), 422, "invalid"),
-            (json!({"spec": "42", "learner": LEARNER}), 422, "invalid"),
-            (json!({"spec": SPEC_A, "learner": "nobody@learners.example"}), 404, "not_found"),
-            (json!({"spec": "01936a3e-0000-7000-8000-0000000000ff", "learner": LEARNER}), 404, "not_found"),
+            (json!({"spec": SPEC_A, "learner": LEARNER, "name": LEARNER_NAME, "colour": "red"}), 400, "malformed"),
+            (json!({"spec": SPEC_A, "learner": LEARNER, "name": LEARNER_NAME, "suite": "rsa-2048"}), 422, "invalid"),
+            (json!({"spec": "42", "learner": LEARNER, "name": LEARNER_NAME}), 422, "invalid"),
+            // An email address always needs the name, known or not: the answer tells nothing.
+            (json!({"spec": SPEC_A, "learner": LEARNER}), 422, "invalid"),
+            (json!({"spec": SPEC_A, "learner": "nobody@learners.example"}), 422, "invalid"),
+            (json!({"spec": SPEC_A, "learner": "01936a3e-0000-7000-8000-0000000000ff"}), 404, "not_found"),
+            (json!({"spec": SPEC_A, "learner": "01936a3e-0000-7000-8000-0000000000ff", "name": "X"}), 422, "invalid"),
+            (
+                json!({"spec": "01936a3e-0000-7000-8000-0000000000ff", "learner": LEARNER, "name": LEARNER_NAME}),
+                404,
+                "not_found",
+            ),
         ];
         for (bad, status, expected) in cases {
             let answer = issue(&issuer, bad.clone());
@@ -97,13 +106,16 @@ fn tokens_roles_and_idempotency() {
                 .header("Idempotency-Key", key)
                 .json(&body)
         };
-        let other =
-            json!({"spec": "01936a3e-0000-7000-8000-000000000002", "learner": LEARNER, "suite": "eddsa-jcs-2022"});
+        let other = json!({"spec": "01936a3e-0000-7000-8000-000000000002", "learner": LEARNER, "name": LEARNER_NAME,
+            "suite": "eddsa-jcs-2022"});
         let keyed_first = keyed("order-7", other.clone());
         assert_status(&keyed_first, 201, "keyed issue");
         let replay = keyed("order-7", other.clone());
         assert_eq!((replay.status, replay.body.as_str()), (201, keyed_first.body.as_str()), "the same answer");
-        let mismatch = keyed("order-7", json!({"spec": "01936a3e-0000-7000-8000-000000000003", "learner": LEARNER}));
+        let mismatch = keyed(
+            "order-7",
+            json!({"spec": "01936a3e-0000-7000-8000-000000000003", "learner": LEARNER, "name": LEARNER_NAME}),
+        );
         assert_status(&mismatch, 422, "same key, other body");
         assert_eq!(code(&mismatch), "idempotency_mismatch");
         assert_status(&keyed("", other.clone()), 422, "empty key");
@@ -155,7 +167,7 @@ fn every_endpoint_refuses_another_institutions_data() {
     let server = Server::start(&env, &[]);
     let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
         .token(&a)
-        .json(&json!({"spec": SPEC_A, "learner": LEARNER}));
+        .json(&json!({"spec": SPEC_A, "learner": LEARNER, "name": LEARNER_NAME}));
     assert_status(&issued, 201, "issue");
     let id = issued.json()["credential"]["id"].as_str().unwrap().to_owned();
     let job = Request::new(server.addr, "POST", "/api/v1/cohorts")
@@ -172,7 +184,12 @@ fn every_endpoint_refuses_another_institutions_data() {
         ("POST", format!("/api/v1/credentials/{id}/revoke"), Some(json!({"reason": "mine now"})), 404),
         ("POST", format!("/api/v1/credentials/{id}/suspend"), Some(json!({})), 404),
         ("POST", format!("/api/v1/credentials/{id}/unsuspend"), Some(json!({})), 404),
-        ("POST", "/api/v1/credentials/issue".into(), Some(json!({"spec": SPEC_A, "learner": LEARNER})), 403),
+        (
+            "POST",
+            "/api/v1/credentials/issue".into(),
+            Some(json!({"spec": SPEC_A, "learner": LEARNER, "name": LEARNER_NAME})),
+            403,
+        ),
         (
             "POST",
             "/api/v1/cohorts".into(),
@@ -200,7 +217,7 @@ fn every_endpoint_refuses_another_institutions_data() {
     // And B can work on its own.
     let own = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
         .token(&b)
-        .json(&json!({"spec": SPEC_B, "learner": LEARNER}));
+        .json(&json!({"spec": SPEC_B, "learner": LEARNER, "name": LEARNER_NAME}));
     assert_status(&own, 201, "B issues its own");
     server.stop();
 }
@@ -243,8 +260,11 @@ fn specs_and_cohorts() {
         let details = rejected.json()["error"]["details"].clone();
         let fields: Vec<&str> = details.as_array().unwrap().iter().map(|d| d["field"].as_str().unwrap()).collect();
         assert!(fields.contains(&"eqf_level") && fields.iter().any(|f| f.starts_with("languages")), "{fields:?}");
-        let public = Request::new(server.addr, "GET", "/api/v1/specs/01936a3e-0000-7000-8000-0000000000aa").send();
-        assert_eq!(public.json()["title"]["en"], "Applied data stewardship");
+        // A draft is its institution's alone until published.
+        let draft = "/api/v1/specs/01936a3e-0000-7000-8000-0000000000aa";
+        assert_status(&Request::new(server.addr, "GET", draft).send(), 404, "an anonymous caller reads a draft");
+        let own = Request::new(server.addr, "GET", draft).token(&issuer).send();
+        assert_eq!(own.json()["title"]["en"], "Applied data stewardship");
 
         // A JSON cohort with a bad row, then a CSV one.
         let cohort = json!({"spec": SPEC_A, "cohort_key": "2026-autumn", "learners": [
@@ -401,5 +421,126 @@ fn the_openapi_document_describes_every_endpoint() {
         })
         .sum();
     assert_eq!(documented, routes.len(), "the document describes only endpoints that exist");
+    server.stop();
+}
+
+/// A draft is its institution's alone: the API answers 404 to anyone else, lists it to its own
+/// institution only, and issues nothing from it until it is published.
+#[test]
+fn drafts_are_their_institutions_alone_and_issue_nothing() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issuer = token(&env, "valdeoliva", "issuer");
+    let other = token(&env, "roccalba", "admin");
+    let server = Server::start(&env, &[]);
+    let mut spec: Value = Request::new(server.addr, "GET", &format!("/api/v1/specs/{SPEC_A}")).send().json();
+    let draft_id = "01936a3e-0000-7000-8000-0000000000d1";
+    spec["id"] = json!(draft_id);
+    let added = Request::new(server.addr, "POST", "/api/v1/specs").token(&issuer).json(&spec);
+    assert_status(&added, 201, "add a draft");
+
+    for path in [format!("/api/v1/specs/{draft_id}"), format!("/api/v1/specs/{draft_id}/quality")] {
+        assert_status(&Request::new(server.addr, "GET", &path).send(), 404, &format!("anonymous {path}"));
+        assert_status(&Request::new(server.addr, "GET", &path).token(&other).send(), 404, &format!("other {path}"));
+        assert_status(&Request::new(server.addr, "GET", &path).token(&issuer).send(), 200, &format!("own {path}"));
+    }
+    let ids = |token: Option<&str>| -> Vec<String> {
+        let request = Request::new(server.addr, "GET", "/api/v1/specs");
+        let request = match token {
+            Some(token) => request.token(token),
+            None => request,
+        };
+        request.send().json()["specs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(!ids(None).contains(&draft_id.to_owned()), "the public list has no drafts");
+    assert!(!ids(Some(&other)).contains(&draft_id.to_owned()), "another institution's list has no drafts");
+    assert!(ids(Some(&issuer)).contains(&draft_id.to_owned()), "its own institution sees its draft");
+    assert!(ids(None).contains(&SPEC_A.to_owned()));
+
+    let body = json!({"spec": draft_id, "learner": LEARNER, "name": LEARNER_NAME});
+    let issue = Request::new(server.addr, "POST", "/api/v1/credentials/issue").token(&issuer).json(&body);
+    assert_status(&issue, 409, "issue from a draft");
+    assert!(issue.body.contains("draft"), "{}", issue.body);
+    let cohort = json!({"spec": draft_id, "learners": [{"name": "Ana Pérez", "email": "ana.perez@example.org"}]});
+    let queued = Request::new(server.addr, "POST", "/api/v1/cohorts").token(&issuer).json(&cohort);
+    assert_status(&queued, 409, "a cohort of a draft");
+    let listed = Request::new(server.addr, "GET", "/api/v1/credentials").token(&issuer).send();
+    assert_eq!(listed.json(), json!({"credentials": []}), "nothing was issued");
+
+    let published =
+        Request::new(server.addr, "POST", &format!("/api/v1/specs/{draft_id}/publish")).token(&issuer).send();
+    assert_status(&published, 200, "publish");
+    assert_status(&Request::new(server.addr, "GET", &format!("/api/v1/specs/{draft_id}")).send(), 200, "public now");
+    let issue = Request::new(server.addr, "POST", "/api/v1/credentials/issue").token(&issuer).json(&body);
+    assert_status(&issue, 201, "issue once published");
+    server.stop();
+}
+
+/// Issuing to an email address nobody has registers the learner, and the answer has the same
+/// shape and status as for a learner who was registered before.
+#[test]
+fn issuing_to_a_new_address_registers_the_learner() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issuer = token(&env, "valdeoliva", "issuer");
+    let server = Server::start(&env, &[]);
+    let issue = |email: &str, name: &str| {
+        Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+            .token(&issuer)
+            .json(&json!({"spec": SPEC_A, "learner": email, "name": name}))
+    };
+    let known = issue(LEARNER, LEARNER_NAME);
+    let new = issue("Noa.Lind@Example.org", "Noa Lind");
+    assert_status(&known, 201, "a registered learner");
+    assert_status(&new, 201, "a new learner");
+    let shape = |answer: &Answer| {
+        let mut keys: Vec<String> = answer.json()["credential"].as_object().unwrap().keys().cloned().collect();
+        keys.extend(answer.json()["document"]["credentialSubject"].as_object().unwrap().keys().cloned());
+        keys
+    };
+    assert_eq!(shape(&known), shape(&new), "the answer does not tell a new learner from a known one");
+    let learners: Value = serde_json::from_str(&env.ok(&["learner", "list", "--json"])).unwrap();
+    let noa = learners.as_array().unwrap().iter().find(|l| l["email"] == "noa.lind@example.org");
+    assert_eq!(noa.map(|l| l["name"].clone()), Some(json!("Noa Lind")), "{learners}");
+    let again = issue("noa.lind@example.org", "Noa Lind");
+    assert_status(&again, 200, "the same learner again");
+    server.stop();
+}
+
+/// A replayed idempotent request is checked for the caller's role like a new one.
+#[test]
+fn a_replayed_request_is_checked_for_the_callers_role() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issuer = token(&env, "valdeoliva", "issuer");
+    let viewer = token(&env, "valdeoliva", "viewer");
+    let server = Server::start(&env, &[]);
+    let body = json!({"spec": SPEC_A, "learner": LEARNER, "name": LEARNER_NAME});
+    let keyed = |token: &str| {
+        Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+            .token(token)
+            .header("Idempotency-Key", "order-9")
+            .json(&body)
+    };
+    let first = keyed(&issuer);
+    assert_status(&first, 201, "issue");
+    let replayed = keyed(&viewer);
+    assert_status(&replayed, 403, "a viewer replays an issuer's request");
+    assert!(!replayed.body.contains("OpenBadgeCredential"), "the remembered answer is not shown");
+    let cohort = json!({"spec": SPEC_A, "learners": [{"name": "Ana Pérez", "email": "ana.perez@example.org"}]});
+    let submit = |token: &str| {
+        Request::new(server.addr, "POST", "/api/v1/cohorts")
+            .token(token)
+            .header("Idempotency-Key", "run-1")
+            .json(&cohort)
+    };
+    assert_status(&submit(&issuer), 202, "cohort");
+    assert_status(&submit(&viewer), 403, "a viewer replays a cohort");
+    assert_eq!(keyed(&issuer).body, first.body, "the issuer's replay still answers the same");
     server.stop();
 }

@@ -139,12 +139,12 @@ fn hostile_text_stays_inert_in_a_browser() {
         serde_json::json!({"es": "<script>window.__xss=1</script>X", "en": "<script>window.__xss=1</script>X"});
     spec["description"] = serde_json::json!({"en": "<svg onload=\"window.__xss=2\"></svg><img src=x onerror=\"window.__xss=3\">", "es": "x"});
     let file = env.write("spec.json", &spec.to_string());
-    env.ok(&["spec", "add", &file]);
+    env.ok(&["spec", "add", &file, "--publish"]);
     let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
     let server = Server::start(&env, &[]);
     let issued = crate::support::Request::new(server.addr, "POST", "/api/v1/credentials/issue")
         .token(&token)
-        .json(&serde_json::json!({"spec": "01936a3e-0000-7000-8000-0000000000cc", "learner": "aino.virtanen@learners.example"}));
+        .json(&serde_json::json!({"spec": "01936a3e-0000-7000-8000-0000000000cc", "learner": "aino.virtanen@learners.example", "name": "Aino Virtanen"}));
     assert_eq!(issued.status, 201, "{}", issued.body);
     let base = format!("http://{}", server.addr);
     browser.goto(&format!("{base}/learner/sign-in?lang=en"));

@@ -182,18 +182,20 @@ fn the_api_publishes_only_what_passes_and_only_for_its_institution() {
     let refused = publish(&issuer);
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert_eq!(refused.json()["error"]["details"][0]["field"], "description");
-    assert_eq!(publish(&other).status, 403, "another institution's specification");
+    assert_eq!(publish(&other).status, 404, "another institution's draft is not even shown");
 
     document["description"] = json!({"en": "Audits of schools and town halls."});
     let put = |token: &str, body: &Value| {
         Request::new(server.addr, "PUT", &format!("/api/v1/specs/{DRAFT_ID}")).token(token).json(body)
     };
-    assert_eq!(put(&other, &document).status, 403);
+    assert_eq!(put(&other, &document).status, 404);
     let saved = put(&issuer, &document);
     assert_eq!(saved.status, 200, "{}", saved.body);
     assert_eq!(saved.json()["published"], false);
     assert_eq!(publish(&issuer).status, 200);
     assert_eq!(search(&server, "q=zorroza")["total"], 1);
+    assert_eq!(publish(&other).status, 403, "another institution's published specification");
+    assert_eq!(put(&other, &document).status, 403);
 
     // A published specification cannot be edited into one with errors.
     let mut broken = document.clone();

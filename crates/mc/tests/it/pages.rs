@@ -116,9 +116,13 @@ fn a_shared_credential_renders_hostile_text_inert() {
     spec["description"] = json!({"es": "<svg onload=\"window.__xss=2\"></svg>", "en": "<svg onload=\"window.__xss=2\"></svg><img src=x onerror=alert(1)>"});
     let added = Request::new(server.addr, "POST", "/api/v1/specs").token(&token).json(&spec);
     assert_eq!(added.status, 201, "{}", added.body);
+    let published = Request::new(server.addr, "POST", "/api/v1/specs/01936a3e-0000-7000-8000-0000000000bb/publish")
+        .token(&token)
+        .send();
+    assert_eq!(published.status, 200, "{}", published.body);
     let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
         .token(&token)
-        .json(&json!({"spec": "01936a3e-0000-7000-8000-0000000000bb", "learner": "aino.virtanen@learners.example"}));
+        .json(&json!({"spec": "01936a3e-0000-7000-8000-0000000000bb", "learner": "aino.virtanen@learners.example", "name": "Aino Virtanen"}));
     assert_eq!(issued.status, 201, "{}", issued.body);
     let id = issued.json()["credential"]["id"].as_str().unwrap().to_owned();
 

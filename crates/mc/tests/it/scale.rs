@@ -40,7 +40,7 @@ fn two_servers_share_the_data_and_the_job_queue() {
     // What one writes, the other serves.
     let issued = Request::new(a.addr, "POST", "/api/v1/credentials/issue")
         .token(&token)
-        .json(&json!({"spec": SPEC, "learner": "aino.virtanen@learners.example"}));
+        .json(&json!({"spec": SPEC, "learner": "aino.virtanen@learners.example", "name": "Aino Virtanen"}));
     assert_eq!(issued.status, 201, "{}", issued.body);
     let id = issued.json()["credential"]["id"].as_str().unwrap().to_owned();
     let seen = Request::new(b.addr, "GET", &format!("/api/v1/credentials/{id}")).token(&token).send();

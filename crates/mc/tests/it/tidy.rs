@@ -29,20 +29,43 @@ fn every_file_says_what_it_is_for() {
     assert!(missing.is_empty(), "files without a `//!` header: {missing:#?}");
 }
 
+fn dependencies(krate: &str) -> toml::Table {
+    let manifest = std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let manifest: toml::Table = toml::from_str(&manifest).unwrap();
+    manifest.get("dependencies").and_then(|deps| deps.as_table()).cloned().unwrap_or_default()
+}
+
+/// The layering of ARCHITECTURE.md: each crate may depend on the ones below it only.
 #[test]
-fn pure_crates_stay_pure() {
-    let forbidden = ["tokio", "sqlx", "axum", "tower-http", "clap", "reqwest", "ureq", "mc-store", "mc-app", "mc-web"];
-    for krate in ["mc-core", "mc-vc"] {
-        let manifest = std::fs::read_to_string(workspace().join("crates").join(krate).join("Cargo.toml")).unwrap();
-        let manifest: toml::Table = toml::from_str(&manifest).unwrap();
-        let dependencies = manifest.get("dependencies").and_then(|deps| deps.as_table()).cloned().unwrap_or_default();
+fn crates_depend_only_on_the_layers_below() {
+    let io = ["tokio", "sqlx", "axum", "tower-http", "clap", "reqwest", "ureq"];
+    let rules: [(&str, &[&str]); 5] = [
+        ("mc-core", &[&io[..], &["mc-vc", "mc-catalogue", "mc-store", "mc-app", "mc-web"]].concat()),
+        ("mc-vc", &[&io[..], &["mc-catalogue", "mc-store", "mc-app", "mc-web"]].concat()),
+        ("mc-catalogue", &[&io[..], &["mc-vc", "mc-store", "mc-app", "mc-web"]].concat()),
+        ("mc-app", &["axum", "tower-http", "clap", "mc-web"]),
+        // The front ends reach the data through mc-app's handles only.
+        ("mc-web", &["mc-store", "sqlx", "clap"]),
+    ];
+    for (krate, forbidden) in rules {
+        let dependencies = dependencies(krate);
         for name in forbidden {
-            assert!(!dependencies.contains_key(name), "{krate} must not depend on {name}");
+            assert!(!dependencies.contains_key(*name), "{krate} must not depend on {name}");
         }
     }
-    let app = std::fs::read_to_string(workspace().join("crates/mc-app/Cargo.toml")).unwrap();
-    let app: toml::Table = toml::from_str(&app).unwrap();
-    for name in ["axum", "tower-http", "clap", "mc-web"] {
-        assert!(!app["dependencies"].as_table().unwrap().contains_key(name), "mc-app must not depend on {name}");
+    for name in ["mc-store", "sqlx"] {
+        assert!(!dependencies("mc").contains_key(name), "mc must not depend on {name}");
+    }
+}
+
+/// Only the command line acts as the operator: the server reaches the use cases through the
+/// handles of authenticated principals.
+#[test]
+fn the_server_never_acts_as_the_operator() {
+    let mut files = Vec::new();
+    rust_files(&workspace().join("crates/mc-web/src"), &mut files);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains(".operator()"), "{} acts as the operator", path.display());
     }
 }

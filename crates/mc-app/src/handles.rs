@@ -1,0 +1,528 @@
+//! What each principal may do, by construction: a handle per kind of principal exposes only the
+//! use cases it may call, already scoped to its institution or learner. The HTTP server reaches
+//! the use cases through these handles alone; the command line acts as the [`Operator`].
+//!
+//! - [`App::acting_as`] a member of an institution: [`InstitutionAccess`] reads, and its
+//!   [`InstitutionAccess::issuer`] and [`InstitutionAccess::admin`] check the role once and
+//!   hand out [`IssuerAccess`] and [`AdminAccess`].
+//! - [`App::network_admin`]: [`NetworkAccess`], the registry and the trusted-issuer list.
+//! - [`App::learner_access`]: [`LearnerAccess`], a learner's own credentials and share links.
+//! - [`App::operator`]: [`Operator`], whoever runs the command line on the database's machine.
+//!
+//! Another institution's records answer `NotFound`, as if they did not exist.
+
+use mc_core::{InstitutionId, Learner, Spec, Timestamp, quality::QualityReport, wire::SpecDocument};
+use mc_store::{ApiTokenRecord, ShareLinkRecord, StaffRecord, StoreError, StoredResponse};
+
+use crate::{
+    Added, App, AppError, CohortJob, CohortSubmission, IssueRequest, IssuedCredential, Publication, StatusChange,
+    access::{NewToken, Principal, Role, StateChange, new_share_link, new_staff, new_token},
+};
+
+impl App {
+    /// What a member of an institution may do; `Forbidden` for other principals.
+    pub fn acting_as(&self, principal: &Principal) -> Result<InstitutionAccess<'_>, AppError> {
+        let (institution, role) = principal
+            .membership()
+            .ok_or_else(|| AppError::Forbidden(format!("{} does not act for an institution", principal.actor())))?;
+        Ok(InstitutionAccess { app: self, institution: institution.clone(), role, actor: principal.actor().to_owned() })
+    }
+
+    /// What the network's administrator may do; `Forbidden` for other principals.
+    pub fn network_admin(&self, principal: &Principal) -> Result<NetworkAccess<'_>, AppError> {
+        match principal.is_network_admin() {
+            true => Ok(NetworkAccess { app: self, actor: principal.actor().to_owned() }),
+            false => {
+                Err(AppError::Forbidden(format!("this needs the network administrator; {} is not", principal.actor())))
+            }
+        }
+    }
+
+    /// What a signed-in learner may do with their own credentials; `Forbidden` for others.
+    pub async fn learner_access(&self, principal: &Principal) -> Result<LearnerAccess<'_>, AppError> {
+        let id = principal
+            .learner_id()
+            .ok_or_else(|| AppError::Forbidden(format!("{} is not a learner", principal.actor())))?;
+        let learner =
+            self.store().learner(&id.to_string()).await?.ok_or_else(|| {
+                AppError::Unauthenticated("the learner of this session is no longer registered".into())
+            })?;
+        Ok(LearnerAccess { app: self, learner })
+    }
+
+    /// The operator: whoever runs the command line where the database is, who may do
+    /// everything. Only the command line calls this; the server's tidy test refuses it there.
+    pub fn operator(&self) -> Operator<'_> {
+        Operator { app: self }
+    }
+}
+
+/// A member of one institution: reads its data. The role is checked once, by
+/// [`InstitutionAccess::issuer`] and [`InstitutionAccess::admin`], for what changes it.
+#[derive(Debug, Clone)]
+pub struct InstitutionAccess<'a> {
+    app: &'a App,
+    institution: InstitutionId,
+    role: Role,
+    actor: String,
+}
+
+impl<'a> InstitutionAccess<'a> {
+    /// The institution acted for.
+    pub fn institution_id(&self) -> &InstitutionId {
+        &self.institution
+    }
+
+    /// The member's role.
+    pub fn role(&self) -> Role {
+        self.role
+    }
+
+    /// Who acts, for the audit log.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    fn require(&self, needed: Role) -> Result<(), AppError> {
+        match self.role.includes(needed) {
+            true => Ok(()),
+            false => Err(AppError::Forbidden(format!(
+                "this needs the {} role; {} has the {} role",
+                needed.as_str(),
+                self.actor,
+                self.role.as_str()
+            ))),
+        }
+    }
+
+    /// What an issuer (or admin) may do: `Forbidden` for other roles.
+    pub fn issuer(&self) -> Result<IssuerAccess<'a>, AppError> {
+        self.require(Role::Issuer)?;
+        Ok(IssuerAccess { member: self.clone() })
+    }
+
+    /// What an admin may do: `Forbidden` for other roles.
+    pub fn admin(&self) -> Result<AdminAccess<'a>, AppError> {
+        self.require(Role::Admin)?;
+        Ok(AdminAccess { member: self.clone() })
+    }
+
+    /// The institution acted for.
+    pub async fn institution(&self) -> Result<mc_core::Institution, AppError> {
+        self.app.institution(self.institution.as_str()).await
+    }
+
+    /// The institution's specifications, drafts included, by title.
+    pub async fn specs(&self) -> Result<Vec<(Spec, Publication)>, AppError> {
+        let mut specs = Vec::new();
+        for spec in self.app.all_specs().await? {
+            if spec.issuer() == &self.institution {
+                let publication = self.app.publication(&spec).await?;
+                specs.push((spec, publication));
+            }
+        }
+        Ok(specs)
+    }
+
+    /// A specification of the institution (a draft too), or a published one of another.
+    pub async fn spec(&self, raw_id: &str) -> Result<(Spec, Publication), AppError> {
+        self.app.visible_spec(Some(&self.principal()), raw_id).await
+    }
+
+    fn principal(&self) -> Principal {
+        Principal::member(self.institution.clone(), self.role, self.actor.clone())
+    }
+
+    /// One of the institution's own specifications, which it may change.
+    async fn own_spec(&self, raw_id: &str) -> Result<Spec, AppError> {
+        let (spec, _) = self.spec(raw_id).await?;
+        match spec.issuer() == &self.institution {
+            true => Ok(spec),
+            false => Err(AppError::Forbidden(format!(
+                "specification {raw_id} is issued by {}; {} may only change its own",
+                spec.issuer(),
+                self.institution
+            ))),
+        }
+    }
+
+    /// The institution's credentials, of a learner and a specification when given.
+    pub async fn credentials(
+        &self,
+        learner: Option<&str>,
+        spec: Option<&str>,
+    ) -> Result<Vec<IssuedCredential>, AppError> {
+        self.app.credentials(Some(&self.institution), learner, spec).await
+    }
+
+    /// One of the institution's credentials.
+    pub async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
+        let credential = self.app.credential(id).await?;
+        match credential.institution_id() == &self.institution {
+            true => Ok(credential),
+            false => Err(AppError::NotFound { what: "credential", id: id.to_owned() }),
+        }
+    }
+
+    /// One of the institution's cohort jobs.
+    pub async fn cohort_job(&self, id: &str) -> Result<CohortJob, AppError> {
+        let job = self.app.cohort_job(id).await?;
+        match job.institution == self.institution.as_str() {
+            true => Ok(job),
+            false => Err(AppError::NotFound { what: "cohort job", id: id.to_owned() }),
+        }
+    }
+
+    /// The institution's latest cohort jobs, newest first.
+    pub async fn cohort_jobs(&self) -> Result<Vec<CohortJob>, AppError> {
+        self.app.cohort_jobs(&self.institution).await
+    }
+}
+
+/// An issuer or admin of one institution: adds, edits and publishes its specifications, issues
+/// and changes the state of its credentials.
+#[derive(Debug, Clone)]
+pub struct IssuerAccess<'a> {
+    member: InstitutionAccess<'a>,
+}
+
+impl<'a> std::ops::Deref for IssuerAccess<'a> {
+    type Target = InstitutionAccess<'a>;
+
+    /// An issuer may read what every member may.
+    fn deref(&self) -> &InstitutionAccess<'a> {
+        &self.member
+    }
+}
+
+impl IssuerAccess<'_> {
+    /// Refuses a document whose first awarding body is another institution.
+    fn check_first_body(&self, document: &SpecDocument) -> Result<(), AppError> {
+        match document.awarding_bodies.as_ref().and_then(|bodies| bodies.first()) {
+            Some(first) if first != self.institution.as_str() => Err(AppError::Forbidden(format!(
+                "the specification's first awarding body is {first:?}; {} may only add and edit its own",
+                self.institution
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Adds a specification the institution issues, as a draft.
+    pub async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
+        self.check_first_body(document)?;
+        self.app.add_spec(document).await
+    }
+
+    /// Edits one of the institution's specifications.
+    pub async fn update_spec(&self, document: &SpecDocument) -> Result<(Spec, QualityReport), AppError> {
+        if let Some(raw_id) = document.id.as_deref() {
+            self.own_spec(raw_id).await?;
+        }
+        self.check_first_body(document)?;
+        self.app.update_spec(document).await
+    }
+
+    /// Publishes one of the institution's specifications.
+    pub async fn publish_spec(&self, raw_id: &str, now: Timestamp) -> Result<QualityReport, AppError> {
+        self.own_spec(raw_id).await?;
+        self.app.publish_spec(raw_id, now).await
+    }
+
+    /// Withdraws one of the institution's specifications from the catalogue.
+    pub async fn withdraw_spec(&self, raw_id: &str) -> Result<(), AppError> {
+        self.own_spec(raw_id).await?;
+        self.app.withdraw_spec(raw_id).await
+    }
+
+    /// Issues a credential of one of the institution's published specifications.
+    pub async fn issue(&self, request: &IssueRequest<'_>) -> Result<(IssuedCredential, Added), AppError> {
+        self.own_spec(request.spec).await?;
+        self.app.issue_credential(request).await
+    }
+
+    /// Checks a cohort and queues it for issuing, for one of the institution's specifications.
+    pub async fn submit_cohort(&self, submission: CohortSubmission<'_>, now: Timestamp) -> Result<CohortJob, AppError> {
+        let spec = self.own_spec(submission.spec).await?;
+        self.app.submit_cohort(&self.institution, &spec, submission, now).await
+    }
+
+    /// Revokes, suspends or unsuspends one of the institution's credentials.
+    pub async fn change_state(
+        &self,
+        id: &str,
+        change: StateChange<'_>,
+        now: Timestamp,
+    ) -> Result<StatusChange, AppError> {
+        self.credential(id).await?;
+        match change {
+            StateChange::Revoke(reason) => self.app.revoke_credential(id, reason, now).await,
+            StateChange::Suspend => self.app.suspend_credential(id, now).await,
+            StateChange::Unsuspend => self.app.unsuspend_credential(id, now).await,
+        }
+    }
+
+    /// The answer remembered for one of the institution's idempotency keys. Only an issuer
+    /// reaches it, so a replayed request is checked for the caller's role like a new one.
+    pub async fn remembered_response(&self, key: &str) -> Result<Option<StoredResponse>, AppError> {
+        Ok(self.app.store().stored_response(self.institution.as_str(), key).await?)
+    }
+
+    /// Remembers the answer to an idempotent request; when another answer was remembered first
+    /// (a concurrent request with the same key), that one is returned.
+    pub async fn remember_response(
+        &self,
+        key: &str,
+        response: &StoredResponse,
+        now: Timestamp,
+    ) -> Result<Option<StoredResponse>, AppError> {
+        let institution = self.institution.as_str();
+        match self.app.store().store_response(institution, key, response, &now.to_rfc3339()).await? {
+            true => Ok(None),
+            false => Ok(self.app.store().stored_response(institution, key).await?),
+        }
+    }
+}
+
+/// An admin of one institution: also manages its API tokens.
+#[derive(Debug, Clone)]
+pub struct AdminAccess<'a> {
+    member: InstitutionAccess<'a>,
+}
+
+impl<'a> std::ops::Deref for AdminAccess<'a> {
+    type Target = InstitutionAccess<'a>;
+
+    /// An admin may read what every member may.
+    fn deref(&self) -> &InstitutionAccess<'a> {
+        &self.member
+    }
+}
+
+impl<'a> AdminAccess<'a> {
+    /// What an admin may do as an issuer.
+    pub fn issuer(&self) -> IssuerAccess<'a> {
+        IssuerAccess { member: self.member.clone() }
+    }
+
+    /// Makes an API token for the institution. The secret is in the answer only.
+    pub async fn create_token(&self, role: Role, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
+        let token = new_token(&self.member.institution, role, label, now)?;
+        self.member.app.store().insert_token(&token.record).await?;
+        tracing::info!(token.id = %token.record.id, institution.id = %self.member.institution, role = role.as_str(), "API token created");
+        Ok(token)
+    }
+
+    /// The institution's API tokens (without their secrets, which are not kept).
+    pub async fn tokens(&self) -> Result<Vec<ApiTokenRecord>, AppError> {
+        Ok(self.member.app.store().tokens(self.member.institution.as_str()).await?)
+    }
+
+    /// Revokes one of the institution's API tokens; it is refused from then on.
+    pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiTokenRecord, AppError> {
+        let not_found = || AppError::NotFound { what: "API token", id: id.to_owned() };
+        if !self.tokens().await?.iter().any(|token| token.id == id) {
+            return Err(not_found());
+        }
+        let token = self.member.app.store().revoke_token(id, &now.to_rfc3339()).await?.ok_or_else(not_found)?;
+        tracing::info!(token.id = %token.id, "API token revoked");
+        Ok(token)
+    }
+}
+
+/// The network's administrator: keeps the registry of accreditations and the trusted-issuer
+/// list.
+#[derive(Debug, Clone)]
+pub struct NetworkAccess<'a> {
+    app: &'a App,
+    actor: String,
+}
+
+impl NetworkAccess<'_> {
+    /// Who acts, for the registry's records.
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+}
+
+impl<'a> std::ops::Deref for NetworkAccess<'a> {
+    type Target = App;
+
+    /// The network administrator may do what anyone may.
+    fn deref(&self) -> &App {
+        self.app
+    }
+}
+
+/// A signed-in learner: their own credentials and share links.
+#[derive(Debug, Clone)]
+pub struct LearnerAccess<'a> {
+    app: &'a App,
+    learner: Learner,
+}
+
+impl LearnerAccess<'_> {
+    /// The learner.
+    pub fn learner(&self) -> &Learner {
+        &self.learner
+    }
+
+    /// The learner's credentials, oldest first.
+    pub async fn credentials(&self) -> Result<Vec<IssuedCredential>, AppError> {
+        self.app.credentials(None, Some(&self.learner.id().to_string()), None).await
+    }
+
+    /// One of the learner's credentials; another's answers as if it did not exist.
+    pub async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
+        let credential = self.app.credential(id).await?;
+        match credential.learner_id() == self.learner.id() {
+            true => Ok(credential),
+            false => Err(AppError::NotFound { what: "credential", id: id.to_owned() }),
+        }
+    }
+
+    /// Makes a link that shows one of the learner's credentials publicly for `days` days.
+    pub async fn share(&self, credential_id: &str, days: u32, now: Timestamp) -> Result<ShareLinkRecord, AppError> {
+        let credential = self.credential(credential_id).await?;
+        let link = new_share_link(credential.id(), days, now)?;
+        self.app.store().insert_share_link(&link).await?;
+        Ok(link)
+    }
+
+    /// The share links the learner made for one of their credentials.
+    pub async fn share_links(&self, credential_id: &str) -> Result<Vec<ShareLinkRecord>, AppError> {
+        let credential = self.credential(credential_id).await?;
+        Ok(self.app.store().share_links_of(credential.id()).await?)
+    }
+}
+
+/// The operator: whoever runs the command line on the machine that holds the database. May do
+/// everything; what a member may do, the operator does as that institution's admin.
+#[derive(Debug, Clone, Copy)]
+pub struct Operator<'a> {
+    app: &'a App,
+}
+
+impl std::ops::Deref for Operator<'_> {
+    type Target = App;
+
+    /// The operator may do what anyone may.
+    fn deref(&self) -> &App {
+        self.app
+    }
+}
+
+impl<'a> Operator<'a> {
+    /// Acts for an institution as its admin.
+    pub async fn acting_for(&self, raw_id: &str) -> Result<AdminAccess<'a>, AppError> {
+        let institution = self.app.institution(raw_id).await?;
+        let principal = Principal::member(institution.id().clone(), Role::Admin, "operator".to_owned());
+        self.app.acting_as(&principal)?.admin()
+    }
+
+    /// The network administrator's use cases.
+    pub fn network(&self) -> NetworkAccess<'a> {
+        NetworkAccess { app: self.app, actor: "operator".to_owned() }
+    }
+
+    /// Issues a credential as the specification's issuing institution.
+    pub async fn issue(&self, request: &IssueRequest<'_>) -> Result<(IssuedCredential, Added), AppError> {
+        let spec = self.app.spec(request.spec).await?;
+        self.acting_for(spec.issuer().as_str()).await?.issuer().issue(request).await
+    }
+
+    /// Revokes, suspends or unsuspends a credential as its issuing institution.
+    pub async fn change_state(
+        &self,
+        id: &str,
+        change: StateChange<'_>,
+        now: Timestamp,
+    ) -> Result<StatusChange, AppError> {
+        let credential = self.app.credential(id).await?;
+        self.acting_for(credential.institution_id().as_str()).await?.issuer().change_state(id, change, now).await
+    }
+
+    /// Adds a specification of any institution, as a draft.
+    pub async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
+        self.app.add_spec(document).await
+    }
+
+    /// Edits any specification.
+    pub async fn update_spec(&self, document: &SpecDocument) -> Result<(Spec, QualityReport), AppError> {
+        self.app.update_spec(document).await
+    }
+
+    /// Publishes any specification whose quality check finds no errors.
+    pub async fn publish_spec(&self, raw_id: &str, now: Timestamp) -> Result<QualityReport, AppError> {
+        self.app.publish_spec(raw_id, now).await
+    }
+
+    /// Withdraws any specification from the catalogue.
+    pub async fn withdraw_spec(&self, raw_id: &str) -> Result<(), AppError> {
+        self.app.withdraw_spec(raw_id).await
+    }
+
+    /// Any specification, with whether it is published.
+    pub async fn spec_with_publication(&self, raw_id: &str) -> Result<(Spec, Publication), AppError> {
+        self.app.spec_with_publication(raw_id).await
+    }
+
+    /// Any issued credentials, of an institution, a learner and a specification when given.
+    pub async fn credentials(
+        &self,
+        institution: Option<&InstitutionId>,
+        learner: Option<&str>,
+        spec: Option<&str>,
+    ) -> Result<Vec<IssuedCredential>, AppError> {
+        self.app.credentials(institution, learner, spec).await
+    }
+
+    /// Issues a specification to every row of a cohort file, as [`App::issue_cohort`] does.
+    pub async fn issue_cohort(
+        &self,
+        request: &IssueRequest<'_>,
+        rows: &[(usize, crate::CohortRow)],
+        on_row: &mut (dyn FnMut(crate::CohortEvent<'_>) + Send),
+    ) -> Result<crate::CohortSummary, AppError> {
+        self.app.issue_cohort(request, rows, on_row).await
+    }
+
+    /// Any issued credential.
+    pub async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
+        self.app.credential(id).await
+    }
+
+    /// Adds a staff member of an institution, who signs in with `password`.
+    pub async fn add_staff(
+        &self,
+        institution: &str,
+        email: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+        now: Timestamp,
+    ) -> Result<StaffRecord, AppError> {
+        let institution = self.app.institution(institution).await?;
+        let record = new_staff(institution.id(), email, name, role, password, now)?;
+        match self.app.store().insert_staff(&record).await {
+            Err(StoreError::Conflict { .. }) => {
+                return Err(AppError::Conflict(format!("a staff member with email {} already exists", record.email)));
+            }
+            other => other?,
+        }
+        tracing::info!(staff.id = %record.id, institution.id = %record.institution_id, "staff member added");
+        Ok(record)
+    }
+
+    /// The staff member with this email address, when there is one.
+    pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, AppError> {
+        Ok(self.app.store().staff_by_email(email).await?)
+    }
+
+    /// Revokes any API token.
+    pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiTokenRecord, AppError> {
+        let token = self.app.store().revoke_token(id, &now.to_rfc3339()).await?;
+        let token = token.ok_or_else(|| AppError::NotFound { what: "API token", id: id.to_owned() })?;
+        tracing::info!(token.id = %token.id, "API token revoked");
+        Ok(token)
+    }
+}

@@ -30,7 +30,7 @@ use self::{
 };
 pub use self::{
     status::check_status_list,
-    trust::{TrustedIssuer, TrustedIssuers},
+    trust::{TrustList, TrustListEntry, TrustedIssuer, TrustedIssuers},
 };
 use crate::{
     did::KeyResolver,

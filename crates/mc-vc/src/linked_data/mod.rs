@@ -56,6 +56,10 @@ pub enum LinkedDataError {
         "the document is too complex to canonicalize safely (more than {MAX_BLANK_NODES} unnamed nodes, or too many alike)"
     )]
     TooComplex,
+    /// Processing waited for a context to load, which the pinned contexts, all in memory, never
+    /// make it do.
+    #[error("a context load did not complete synchronously; only the pinned contexts, held in memory, can be loaded")]
+    ContextLoadPending,
 }
 
 mod canon;
@@ -83,14 +87,15 @@ fn processor() -> &'static Processor {
     })
 }
 
-/// Runs a future that never waits: every document it loads is already in memory.
-fn run_ready<T>(future: impl Future<Output = T>) -> T {
+/// Runs a future that never waits: every document it loads is already in memory, so it is
+/// ready at its first poll. One that is not is an error, never polled again: nothing would wake
+/// it, and polling it in a loop would spin.
+fn run_ready<T>(future: impl Future<Output = T>) -> Result<T, LinkedDataError> {
     let mut future = std::pin::pin!(future);
     let mut cx = TaskContext::from_waker(Waker::noop());
-    loop {
-        if let Poll::Ready(value) = future.as_mut().poll(&mut cx) {
-            return value;
-        }
+    match future.as_mut().poll(&mut cx) {
+        Poll::Ready(value) => Ok(value),
+        Poll::Pending => Err(LinkedDataError::ContextLoadPending),
     }
 }
 
@@ -126,7 +131,7 @@ impl Processor {
             None,
             json_ld::context_processing::Options::default(),
             (),
-        ))
+        ))?
         .map_err(|err| match err {
             json_ld::context_processing::Error::ContextLoadingFailed(url) => {
                 LinkedDataError::UnknownContext(url.to_string())
@@ -195,11 +200,11 @@ pub fn library_canonical_nquads(document: &Map<String, Value>) -> Result<String,
         policy: Policy { invalid: Action::Reject, vocab: Action::Keep, allow_undefined: false },
         ..ExpansionOptions::default()
     };
-    let mut expanded = run_ready(body.expand_full(&mut (), (*active).clone(), None, &processor.loader, options, ()))
-        .map_err(|err| match err {
-            json_ld::expansion::Error::KeyExpansionFailed(key) => LinkedDataError::UndefinedTerm(key),
-            err => LinkedDataError::Invalid(err.to_string()),
-        })?;
+    let expansion = run_ready(body.expand_full(&mut (), (*active).clone(), None, &processor.loader, options, ()))?;
+    let mut expanded = expansion.map_err(|err| match err {
+        json_ld::expansion::Error::KeyExpansionFailed(key) => LinkedDataError::UndefinedTerm(key),
+        err => LinkedDataError::Invalid(err.to_string()),
+    })?;
     if let Some(invalid) = expanded.traverse().find_map(|fragment| match fragment.as_id() {
         Some(json_ld::Id::Invalid(id)) => Some(id),
         _ => None,
@@ -271,4 +276,36 @@ fn to_oxrdf(quad: JsonLdQuad<'_>) -> Result<Quad, LinkedDataError> {
         Some(Id::Blank(blank)) => blank_node(blank).into(),
     };
     Ok(Quad::new(subject, predicate, object, graph))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::{
+        pin::Pin,
+        task::{Context, Poll},
+    };
+
+    use super::{LinkedDataError, run_ready};
+
+    /// A future that is pending at its first poll and ready at the next.
+    struct PendingOnce {
+        polled: bool,
+    }
+
+    impl Future for PendingOnce {
+        type Output = u8;
+
+        fn poll(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<u8> {
+            match std::mem::replace(&mut self.polled, true) {
+                true => Poll::Ready(7),
+                false => Poll::Pending,
+            }
+        }
+    }
+
+    #[test]
+    fn a_future_that_waits_is_an_error_rather_than_a_spin() {
+        assert_eq!(run_ready(PendingOnce { polled: false }), Err(LinkedDataError::ContextLoadPending));
+        assert_eq!(run_ready(async { 7 }), Ok(7));
+    }
 }

@@ -6,5 +6,6 @@ mod jwt;
 mod linked_data;
 mod negative;
 mod support;
+mod trust;
 mod validator;
 mod vectors;

@@ -1,0 +1,283 @@
+//! The proof and issuer checks: Data Integrity proofs and the JWS of a VC-JWT, the resolution
+//! of the keys that signed, and the binding of those keys to the issuer.
+
+use serde_json::{Map, Value};
+
+use super::{CheckId, CheckStatus, VerifyParams, report::Report};
+use crate::{
+    did::{self, KeyResolver, ResolveError, VerificationMethod},
+    jwt::Jws,
+    multikey::PublicKey,
+    proof::{self, ProofError, Suite},
+};
+
+/// The proofs of a document, as objects.
+fn proofs(document: &Map<String, Value>) -> Result<Vec<&Map<String, Value>>, String> {
+    match document.get("proof") {
+        None | Some(Value::Null) => Err("the credential carries no proof".into()),
+        Some(Value::Object(proof)) => Ok(vec![proof]),
+        Some(Value::Array(proofs)) if !proofs.is_empty() => {
+            proofs.iter().map(|proof| proof.as_object().ok_or_else(|| "a proof is not an object".to_owned())).collect()
+        }
+        Some(_) => Err("the credential's proof is not an object".into()),
+    }
+}
+
+/// How one proof fared.
+enum ProofOutcome {
+    Verified { suite: Suite, method: Box<VerificationMethod>, key_in_url: bool },
+    Failed(String),
+    Unknown(String),
+    Unresolved(String),
+}
+
+pub(super) fn check_proofs(
+    document: &Map<String, Value>,
+    canonical_document: &str,
+    issuer: &str,
+    params: &VerifyParams<'_>,
+    report: &mut Report,
+) {
+    let proofs = match proofs(document) {
+        Ok(proofs) => proofs,
+        Err(message) => {
+            report.add(CheckId::Proof, CheckStatus::Failed, message);
+            return;
+        }
+    };
+    let outcomes: Vec<ProofOutcome> =
+        proofs.iter().map(|proof| check_proof(document, proof, canonical_document, params)).collect();
+    let failures: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            ProofOutcome::Failed(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    let verified: Vec<(Suite, &VerificationMethod, bool)> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            ProofOutcome::Verified { suite, method, key_in_url } => Some((*suite, &**method, *key_in_url)),
+            _ => None,
+        })
+        .collect();
+    let unknown: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            ProofOutcome::Unknown(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    let unresolved: Vec<&str> = outcomes
+        .iter()
+        .filter_map(|outcome| match outcome {
+            ProofOutcome::Unresolved(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+
+    if let Some(why) = failures.first() {
+        report.add(CheckId::Proof, CheckStatus::Failed, *why);
+        return;
+    }
+    if verified.is_empty() {
+        match (unresolved.first(), unknown.first()) {
+            (Some(why), _) => report.undecided(CheckId::Proof, format!("the signing key could not be resolved: {why}")),
+            (None, Some(why)) => {
+                report.add(CheckId::Proof, CheckStatus::Failed, format!("no proof microcred can check: {why}"))
+            }
+            (None, None) => report.add(CheckId::Proof, CheckStatus::Failed, "no proof verified"),
+        }
+        return;
+    }
+    let suites: Vec<&str> = verified.iter().map(|(suite, _, _)| suite.name()).collect();
+    match (unknown.first(), unresolved.first()) {
+        (None, None) => {
+            report.add(CheckId::Proof, CheckStatus::Passed, format!("the signature holds ({})", suites.join(", ")))
+        }
+        (Some(why), _) | (None, Some(why)) => report.add(
+            CheckId::Proof,
+            CheckStatus::Warning,
+            format!("the signature holds ({}); another proof was not checked: {why}", suites.join(", ")),
+        ),
+    }
+
+    let methods: Vec<(&VerificationMethod, bool)> =
+        verified.iter().map(|(_, method, key_in_url)| (*method, *key_in_url)).collect();
+    check_binding(&methods, issuer, report);
+}
+
+/// Checks that every key that signed belongs to the issuer and may issue credentials.
+fn check_binding(methods: &[(&VerificationMethod, bool)], issuer: &str, report: &mut Report) {
+    for (method, key_in_url) in methods {
+        if method.controller != issuer {
+            report.add(
+                CheckId::Issuer,
+                CheckStatus::Failed,
+                format!(
+                    "the signing key {} is controlled by {}, not by the issuer {issuer}",
+                    method.id, method.controller
+                ),
+            );
+            return;
+        }
+        if !method.assertion_method {
+            report.add(
+                CheckId::Issuer,
+                CheckStatus::Failed,
+                format!("the issuer does not list {} as a key for issuing credentials (assertionMethod)", method.id),
+            );
+            return;
+        }
+        if *key_in_url {
+            report.add(
+                CheckId::Issuer,
+                CheckStatus::Warning,
+                format!(
+                    "signed with the key named in the verification method URL {}; the issuer's profile was not fetched to confirm it lists this key",
+                    method.id
+                ),
+            );
+            return;
+        }
+    }
+    report.add(CheckId::Issuer, CheckStatus::Passed, format!("signed with a key of the issuer {issuer}"));
+}
+
+/// Checks the JWS of a VC-JWT: which key signed, and the signature.
+pub(super) fn check_jws(jws: &Jws, issuer: &str, params: &VerifyParams<'_>, report: &mut Report) {
+    let method = match (jws.header.get("kid").and_then(Value::as_str), jws.header.get("jwk")) {
+        (_, Some(jwk)) => {
+            // A key carried by the token proves nothing unless the issuer's identifier is that key.
+            let key = match jwk.as_object().map(PublicKey::from_jwk) {
+                Some(Ok(key)) => key,
+                Some(Err(err)) => {
+                    return report.add(CheckId::Proof, CheckStatus::Failed, format!("the JWT header's jwk: {err}"));
+                }
+                None => {
+                    return report.add(CheckId::Proof, CheckStatus::Failed, "the JWT header's jwk is not an object");
+                }
+            };
+            match did::resolve_did_key(issuer) {
+                Ok(method) if method.public_key == key => Ok((method, false)),
+                _ => {
+                    return report.add(
+                        CheckId::Proof,
+                        CheckStatus::Failed,
+                        format!("the key in the JWT header is not bound to the issuer {issuer}, so it proves nothing"),
+                    );
+                }
+            }
+        }
+        (Some(kid), None) => {
+            let url = if kid.starts_with('#') { format!("{issuer}{kid}") } else { kid.to_owned() };
+            resolve(&url, params.resolver)
+        }
+        (None, None) if issuer.starts_with("did:key:") => did::resolve_did_key(issuer).map(|method| (method, false)),
+        (None, None) => Err(ResolveError::Unavailable(format!(
+            "the JWT names no key (kid) and the keys of {issuer} cannot be fetched offline"
+        ))),
+    };
+    let (method, key_in_url) = match method {
+        Ok(resolved) => resolved,
+        Err(ResolveError::Invalid(why)) => return report.add(CheckId::Proof, CheckStatus::Failed, why),
+        Err(ResolveError::Unavailable(why)) => {
+            return report.undecided(CheckId::Proof, format!("the signing key could not be resolved: {why}"));
+        }
+    };
+    match jws.verify(&method.public_key) {
+        Ok(()) => {
+            report.add(
+                CheckId::Proof,
+                CheckStatus::Passed,
+                format!("the JWT signature holds ({})", jws.algorithm.name()),
+            );
+            check_binding(&[(&method, key_in_url)], issuer, report);
+        }
+        Err(why) => report.add(CheckId::Proof, CheckStatus::Failed, why),
+    }
+}
+
+fn check_proof(
+    document: &Map<String, Value>,
+    proof: &Map<String, Value>,
+    canonical_document: &str,
+    params: &VerifyParams<'_>,
+) -> ProofOutcome {
+    let suite = match Suite::of_proof(proof) {
+        Ok(suite) => suite,
+        Err(err) => return ProofOutcome::Unknown(err.to_string()),
+    };
+    match proof.get("proofPurpose").and_then(Value::as_str) {
+        Some("assertionMethod") => {}
+        Some(other) => {
+            return ProofOutcome::Failed(format!(
+                "the proof's purpose is {other:?}; a credential needs assertionMethod"
+            ));
+        }
+        None => return ProofOutcome::Failed("the proof has no proofPurpose".into()),
+    }
+    let Some(url) = proof.get("verificationMethod").and_then(Value::as_str) else {
+        return ProofOutcome::Failed("the proof has no verificationMethod".into());
+    };
+    let (method, key_in_url) = match resolve(url, params.resolver) {
+        Ok(resolved) => resolved,
+        Err(ResolveError::Invalid(why)) => return ProofOutcome::Failed(why),
+        Err(ResolveError::Unavailable(why)) => return ProofOutcome::Unresolved(why),
+    };
+    match proof::verify_with(document, proof, &method.public_key, Some(canonical_document)) {
+        Ok(suite) => ProofOutcome::Verified { suite, method: Box::new(method), key_in_url },
+        Err(ProofError::UnknownSuite(name)) => {
+            ProofOutcome::Unknown(format!("unknown proof type or cryptosuite {name:?}"))
+        }
+        Err(err) => ProofOutcome::Failed(format!("{}: {err}", suite.name())),
+    }
+}
+
+/// Resolves a verification method: `did:key` locally, anything else through the resolver.
+/// When the resolver cannot reach a controller document and the URL's fragment is itself a
+/// Multikey (the Open Badges convention `https://issuer.example/profile#z6Mk…`), that key is used
+/// with the URL's base as its controller, and the caller is told so.
+fn resolve(url: &str, resolver: &dyn KeyResolver) -> Result<(VerificationMethod, bool), ResolveError> {
+    let scheme = url.split_once(':').map(|(scheme, _)| scheme);
+    match scheme {
+        _ if url.starts_with("did:key:") => return did::resolve_did_key(url).map(|method| (method, false)),
+        Some("did") if !url.starts_with("did:web:") => {
+            let method = url.split(':').nth(1).unwrap_or_default();
+            return Err(ResolveError::Invalid(format!(
+                "the verification method {url} uses the DID method {method:?}, which microcred does not resolve"
+            )));
+        }
+        Some("did" | "https" | "http") => {}
+        Some(other) => {
+            return Err(ResolveError::Invalid(format!(
+                "the verification method {url} has the unsupported scheme {other:?}"
+            )));
+        }
+        None => return Err(ResolveError::Invalid(format!("the verification method {url:?} is not a URL"))),
+    }
+    match resolver.resolve(url) {
+        Ok(method) => Ok((method, false)),
+        Err(ResolveError::Unavailable(why)) => {
+            let Some((controller, fragment)) = url.split_once('#') else { return Err(ResolveError::Unavailable(why)) };
+            if !fragment.starts_with('z') || url.starts_with("did:") {
+                return Err(ResolveError::Unavailable(why));
+            }
+            match PublicKey::from_multibase(fragment) {
+                Err(err) => Err(ResolveError::Invalid(format!(
+                    "the key in the verification method URL {url} is not usable: {err}"
+                ))),
+                Ok(public_key) => Ok((
+                    VerificationMethod {
+                        id: url.to_owned(),
+                        controller: controller.to_owned(),
+                        public_key,
+                        assertion_method: true,
+                    },
+                    true,
+                )),
+            }
+        }
+        Err(err) => Err(err),
+    }
+}

@@ -1,0 +1,50 @@
+//! The validity check: now is within the credential's validity period.
+
+use mc_core::Timestamp;
+use serde_json::{Map, Value};
+
+use super::{CheckId, CheckStatus, report::Report, structure::is_v1};
+
+pub(super) fn check_validity(document: &Map<String, Value>, now: Timestamp, report: &mut Report) {
+    let (from_key, until_key) =
+        if is_v1(document) { ("issuanceDate", "expirationDate") } else { ("validFrom", "validUntil") };
+    let read = |key: &str| -> Result<Option<Timestamp>, String> {
+        match document.get(key) {
+            None => Ok(None),
+            Some(Value::String(raw)) => Timestamp::parse(raw).map(Some).map_err(|err| format!("{key}: {err}")),
+            Some(other) => Err(format!("{key} must be a date-time string, not {other}")),
+        }
+    };
+    let (from, until) = match (read(from_key), read(until_key)) {
+        (Ok(from), Ok(until)) => (from, until),
+        (Err(why), _) | (_, Err(why)) => {
+            report.add(CheckId::Validity, CheckStatus::Failed, why);
+            return;
+        }
+    };
+    if let (Some(from), Some(until)) = (from, until)
+        && until < from
+    {
+        report.add(CheckId::Validity, CheckStatus::Failed, format!("{until_key} {until} is before {from_key} {from}"));
+        return;
+    }
+    if let Some(from) = from
+        && now < from
+    {
+        report.add(CheckId::Validity, CheckStatus::Failed, format!("not valid yet: valid from {from}"));
+        return;
+    }
+    if let Some(until) = until
+        && now > until
+    {
+        report.add(CheckId::Validity, CheckStatus::Failed, format!("expired on {until}"));
+        return;
+    }
+    let message = match (from, until) {
+        (Some(from), Some(until)) => format!("valid from {from} until {until}"),
+        (Some(from), None) => format!("valid since {from}, with no end"),
+        (None, Some(until)) => format!("valid until {until}"),
+        (None, None) => "no validity period: valid indefinitely".to_owned(),
+    };
+    report.add(CheckId::Validity, CheckStatus::Passed, message);
+}

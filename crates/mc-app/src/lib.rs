@@ -37,6 +37,7 @@ pub use mc_store::{
     AccreditationRecord, ApiTokenRecord, AuditBreak, AuditEntry, SessionRecord, ShareLinkRecord, StaffRecord,
     StoredResponse, TrustedIssuerRecord, redact,
 };
+pub use mc_vc::verify::{TrustList, TrustListEntry};
 
 pub use crate::{
     access::{
@@ -53,7 +54,7 @@ pub use crate::{
     issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
-    registry::{ACCREDITATION_STATUSES, AccreditationDocument, TrustImport, TrustListDocument, TrustListEntry},
+    registry::{ACCREDITATION_STATUSES, AccreditationDocument, TrustImport},
     status::StatusChange,
     verification::{LocalMaterial, Verifier},
 };

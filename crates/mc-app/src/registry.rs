@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use mc_core::{Country, Did, InstitutionId, Invalid, Problem, Timestamp};
 use mc_store::{AccreditationRecord, TrustedIssuerRecord};
-use mc_vc::verify::{TrustedIssuer, TrustedIssuers};
+use mc_vc::verify::{TrustList, TrustListEntry, TrustedIssuers};
 use serde::{Deserialize, Serialize};
 
 use crate::{App, AppError, NetworkAccess, keys::identity};
@@ -35,36 +35,6 @@ pub struct AccreditationDocument {
     /// The institution's id in its national register.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub register_id: Option<String>,
-}
-
-/// The trusted-issuer list as exported, and as imported from a partner network.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustListDocument {
-    /// Who published the list: this microcred's public URL, or the partner's.
-    pub network: String,
-    /// The issuers, including those that left (with `trusted_until`).
-    pub issuers: Vec<TrustListEntry>,
-}
-
-/// One issuer of a trusted-issuer list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrustListEntry {
-    /// The issuer's handle in its network.
-    pub id: String,
-    /// Its name.
-    pub name: String,
-    /// ISO 3166-1 alpha-2 code.
-    pub country: String,
-    /// The DIDs it issues credentials as.
-    pub dids: Vec<String>,
-    /// SHA-256 fingerprints (64 hex digits) of its electronic seal certificates.
-    #[serde(default)]
-    pub seal_certificates: Vec<String>,
-    /// Since when it is trusted (RFC 3339).
-    pub trusted_from: String,
-    /// When it left the list (RFC 3339); credentials it issued afterwards are not trusted.
-    #[serde(default)]
-    pub trusted_until: Option<String>,
 }
 
 /// What an import did: the entries taken, and each refused one with why.
@@ -205,9 +175,9 @@ impl NetworkAccess<'_> {
                 )),
             ));
         }
-        let document: TrustListDocument = serde_json::from_str(text).map_err(|err| AppError::Parse {
+        let document = TrustList::parse(text).map_err(|message| AppError::Parse {
             format: "JSON",
-            message: format!("{err}; expected {{\"network\": …, \"issuers\": [{{\"id\", \"name\", \"country\", \"dids\", \"trusted_from\", …}}]}}"),
+            message: format!("{message}; a partner's list has {{\"network\": …, \"issuers\": [{{\"id\", \"name\", \"country\", \"dids\", \"trusted_from\", …}}]}}"),
         })?;
         if document.issuers.len() > MAX_IMPORTED_ISSUERS {
             return Err(AppError::invalid_argument(
@@ -254,7 +224,7 @@ impl App {
 
     /// The trusted-issuer list as a document for other verifiers: every issuer with its DIDs
     /// (for this network's institutions, the DIDs of every key they have had).
-    pub async fn trust_list_document(&self) -> Result<TrustListDocument, AppError> {
+    pub async fn trust_list_document(&self) -> Result<TrustList, AppError> {
         let mut issuers = Vec::new();
         for record in self.store().trusted_issuers().await? {
             let dids = match &record.institution_id {
@@ -264,15 +234,15 @@ impl App {
             let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
             issuers.push(TrustListEntry {
                 id: record.id,
-                name: record.name,
-                country: record.country,
-                dids,
+                name: Some(record.name),
+                country: Some(record.country),
+                dids: Some(dids),
                 seal_certificates: record.seal_certificates,
-                trusted_from: time(record.trusted_from),
+                trusted_from: Some(time(record.trusted_from)),
                 trusted_until: record.trusted_until.map(time),
             });
         }
-        Ok(TrustListDocument { network: self.public_url().to_owned(), issuers })
+        Ok(TrustList { network: Some(self.public_url().to_owned()), issuers })
     }
 
     /// The trusted-issuer list the verifier uses, or `None` when it is empty (then the trust
@@ -286,12 +256,8 @@ impl App {
         {
             return Ok(list.clone());
         }
-        let mut entries = Vec::new();
-        for entry in self.trust_list_document().await?.issuers {
-            let until = entry.trusted_until.as_deref().and_then(|raw| Timestamp::parse(raw).ok());
-            entries.extend(entry.dids.into_iter().map(|id| TrustedIssuer { id, name: entry.name.clone(), until }));
-        }
-        let list = (!entries.is_empty()).then(|| Arc::new(TrustedIssuers::with_entries(entries)));
+        let issuers = TrustedIssuers::from_list(&self.trust_list_document().await?);
+        let list = (!issuers.is_empty()).then(|| Arc::new(issuers));
         *self.trust_cache.lock().expect("the trust cache is never poisoned") = Some((fingerprint, list.clone()));
         Ok(list)
     }
@@ -372,15 +338,18 @@ fn imported_record(entry: &TrustListEntry, network: &str, now: Timestamp) -> Res
     if !handle_ok {
         return Err(format!("id {:?} must be 1 to 64 letters, digits, '-', '_' or '.'", entry.id));
     }
-    let name = entry.name.trim();
+    let missing = |field: &str| format!("{}: {field} is missing; a partner's list names it for every issuer", entry.id);
+    let name = entry.name.as_deref().ok_or_else(|| missing("name"))?.trim();
     if name.is_empty() || name.chars().count() > 300 {
         return Err(format!("{}: the name must have 1 to 300 characters", entry.id));
     }
-    let country = Country::parse(&entry.country).map_err(|err| format!("{}: country: {err}", entry.id))?;
-    if entry.dids.is_empty() {
+    let country = entry.country.as_deref().ok_or_else(|| missing("country"))?;
+    let country = Country::parse(country).map_err(|err| format!("{}: country: {err}", entry.id))?;
+    let dids = entry.dids.as_deref().ok_or_else(|| missing("dids"))?;
+    if dids.is_empty() {
         return Err(format!("{}: lists no DIDs, so no credential could be trusted", entry.id));
     }
-    for did in &entry.dids {
+    for did in dids {
         Did::parse(did).map_err(|err| format!("{}: dids: {err}", entry.id))?;
     }
     let seal_certificates = entry
@@ -392,7 +361,7 @@ fn imported_record(entry: &TrustListEntry, network: &str, now: Timestamp) -> Res
     let time = |field: &str, raw: &str| {
         Timestamp::parse(raw).map(Timestamp::unix_seconds).map_err(|err| format!("{}: {field}: {err}", entry.id))
     };
-    let trusted_from = time("trusted_from", &entry.trusted_from)?;
+    let trusted_from = time("trusted_from", entry.trusted_from.as_deref().ok_or_else(|| missing("trusted_from"))?)?;
     let trusted_until = entry.trusted_until.as_deref().map(|raw| time("trusted_until", raw)).transpose()?;
     if trusted_until.is_some_and(|until| until < trusted_from) {
         return Err(format!("{}: trusted_until is before trusted_from", entry.id));
@@ -403,7 +372,7 @@ fn imported_record(entry: &TrustListEntry, network: &str, now: Timestamp) -> Res
         name: name.to_owned(),
         country: country.code().to_owned(),
         network: network.to_owned(),
-        dids: entry.dids.clone(),
+        dids: dids.to_vec(),
         seal_certificates,
         trusted_from,
         trusted_until,

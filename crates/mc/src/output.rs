@@ -268,17 +268,17 @@ pub(crate) fn accreditation_table(out: &mut impl Write, records: &[mc_app::Accre
     table(out, &["INSTITUTION", "STATUS", "QA BODY", "FROM", "UNTIL", "REGISTER ID"], &rows)
 }
 
-pub(crate) fn trust_table(out: &mut impl Write, list: &mc_app::TrustListDocument) -> io::Result<()> {
+pub(crate) fn trust_table(out: &mut impl Write, list: &mc_app::TrustList) -> io::Result<()> {
     let rows: Vec<Vec<String>> = list
         .issuers
         .iter()
         .map(|entry| {
             vec![
                 entry.id.clone(),
-                entry.name.clone(),
-                entry.country.clone(),
+                entry.name.clone().unwrap_or_default(),
+                entry.country.clone().unwrap_or_default(),
                 entry.trusted_until.clone().map_or_else(|| "trusted".to_owned(), |until| format!("left {until}")),
-                entry.dids.len().to_string(),
+                entry.dids.as_ref().map_or(1, Vec::len).to_string(),
             ]
         })
         .collect();

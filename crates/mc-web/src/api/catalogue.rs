@@ -6,7 +6,7 @@ use axum::{
     body::Bytes,
     extract::{Path, Query, State},
 };
-use mc_app::{App, CatalogueSpec, TrustListDocument};
+use mc_app::{App, CatalogueSpec, TrustList};
 use mc_catalogue::SearchResult;
 use mc_core::{Timestamp, quality::QualityReport, wire::SpecDocument};
 use serde::Serialize;
@@ -138,7 +138,7 @@ pub(crate) async fn withdraw_spec(
 }
 
 /// `GET /api/v1/trusted-issuers`: the network's trusted-issuer list, for other verifiers.
-pub(crate) async fn trusted_issuers(State(app): State<App>) -> Result<Json<TrustListDocument>, ApiError> {
+pub(crate) async fn trusted_issuers(State(app): State<App>) -> Result<Json<TrustList>, ApiError> {
     Ok(Json(app.trust_list_document().await?))
 }
 

@@ -156,7 +156,7 @@ fn a_partner_imports_the_exported_list_and_its_verifier_trusts_it() {
     let verified = json(&home.ok(&["verify", &credential, "--offline", "--json", "--trust", &list_file]));
     assert_eq!(check(&verified, "trust").0, "passed");
 
-    // A partner network imports it, with two broken entries that are refused alone.
+    // A partner network imports it, with three broken entries that are refused alone.
     let partner = Env::sqlite();
     partner.ok(&["init"]);
     let mut with_errors = list;
@@ -167,13 +167,22 @@ fn a_partner_imports_the_exported_list_and_its_verifier_trusts_it() {
     let mut bad_country = issuers[0].clone();
     bad_country["id"] = "bad-country".into();
     bad_country["country"] = "Spain".into();
+    let mut no_country = issuers[0].clone();
+    no_country["id"] = "no-country".into();
+    no_country.as_object_mut().unwrap().remove("country");
     issuers.push(no_dids);
     issuers.push(bad_country);
+    issuers.push(no_country);
     let file = partner.write("import.json", &with_errors.to_string());
     let report = partner.ok(&["trust", "import", &file, "--network", "home-net"]);
     assert!(report.contains("refused issuers[4]: no-dids: lists no DIDs"), "{report}");
     assert!(report.contains("refused issuers[5]: bad-country: country"), "{report}");
-    assert!(report.ends_with("4 issuers imported from home-net, 2 refused\n"), "{report}");
+    assert!(report.contains("refused issuers[6]: no-country: country is missing"), "{report}");
+    assert!(report.ends_with("4 issuers imported from home-net, 3 refused\n"), "{report}");
+    // A list that is not one at all is refused whole, naming where.
+    let broken = partner.write("broken.json", r#"{"network": "x", "issuers": [{"id": "a", "trusted_until": "soon"}]}"#);
+    let stderr = partner.fails(&["trust", "import", &broken, "--network", "home-net"]);
+    assert!(stderr.contains("issuers[0].trusted_until"), "{stderr}");
     let shown = partner.ok(&["trust", "list"]);
     assert!(shown.contains("home-net:valdeoliva"), "{shown}");
     let stderr = partner.fails(&["trust", "import", &file, "--network", "local"]);

@@ -77,6 +77,10 @@ impl Principal {
         Principal { kind: PrincipalKind::Member { institution, role }, actor }
     }
 
+    pub(crate) fn network_admin(actor: String) -> Principal {
+        Principal { kind: PrincipalKind::NetworkAdmin, actor }
+    }
+
     pub(crate) fn learner(learner: LearnerId) -> Principal {
         Principal { actor: format!("learner:{learner}"), kind: PrincipalKind::Learner(learner) }
     }
@@ -189,7 +193,17 @@ impl App {
         if token.revoked_at.is_some() {
             return Err(unauthenticated("the API token was revoked"));
         }
-        member(&token.institution_id, &token.role, format!("token:{}", token.id))
+        let actor = format!("token:{}", token.id);
+        match (&token.institution_id, token.role.as_str()) {
+            (None, NETWORK_ADMIN) => Ok(Principal::network_admin(actor)),
+            (Some(institution), role) => member(institution, role, actor),
+            (None, role) => Err(StoreError::Corrupt {
+                what: "access record",
+                id: actor,
+                detail: format!("a token of no institution has the role {role:?}"),
+            }
+            .into()),
+        }
     }
 
     /// Signs a staff member in with their password; the same answer for an unknown address and
@@ -281,10 +295,13 @@ impl App {
     }
 }
 
-/// Makes an API token record and its secret, for `institution`.
+/// The stored role of the network administrator's tokens.
+const NETWORK_ADMIN: &str = "network-admin";
+
+/// Makes an API token record and its secret: a member's of `institution` with `role`, or the
+/// network administrator's when `None`.
 pub(crate) fn new_token(
-    institution: &InstitutionId,
-    role: Role,
+    member: Option<(&InstitutionId, Role)>,
     label: &str,
     now: Timestamp,
 ) -> Result<NewToken, AppError> {
@@ -292,8 +309,8 @@ pub(crate) fn new_token(
     let secret = new_secret("mct_")?;
     let record = ApiTokenRecord {
         id: uuid::Uuid::now_v7().to_string(),
-        institution_id: institution.to_string(),
-        role: role.as_str().to_owned(),
+        institution_id: member.map(|(institution, _)| institution.to_string()),
+        role: member.map_or(NETWORK_ADMIN, |(_, role)| role.as_str()).to_owned(),
         label: label.as_str().to_owned(),
         secret_hash: secret_hash(&secret),
         created_at: now.to_rfc3339(),

@@ -306,7 +306,7 @@ impl<'a> AdminAccess<'a> {
 
     /// Makes an API token for the institution. The secret is in the answer only.
     pub async fn create_token(&self, role: Role, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
-        let token = new_token(&self.member.institution, role, label, now)?;
+        let token = new_token(Some((&self.member.institution, role)), label, now)?;
         self.member.app.store().insert_token(&token.record).await?;
         tracing::info!(token.id = %token.record.id, institution.id = %self.member.institution, role = role.as_str(), "API token created");
         Ok(token)
@@ -516,6 +516,19 @@ impl<'a> Operator<'a> {
     /// The staff member with this email address, when there is one.
     pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, AppError> {
         Ok(self.app.store().staff_by_email(email).await?)
+    }
+
+    /// Makes an API token for the network's administrator. The secret is in the answer only.
+    pub async fn create_network_token(&self, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
+        let token = new_token(None, label, now)?;
+        self.app.store().insert_token(&token.record).await?;
+        tracing::info!(token.id = %token.record.id, "network administrator's API token created");
+        Ok(token)
+    }
+
+    /// The network administrator's API tokens.
+    pub async fn network_tokens(&self) -> Result<Vec<ApiTokenRecord>, AppError> {
+        Ok(self.app.store().network_tokens().await?)
     }
 
     /// Revokes any API token.

@@ -6,14 +6,15 @@ use sqlx::{AnyConnection, Row, any::AnyRow};
 
 use crate::StoreError;
 
-/// An institution's API token.
+/// An API token of an institution, or of the network's administrator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiTokenRecord {
     /// The token's id, shown in listings (not the secret).
     pub id: String,
-    /// The institution it acts for.
-    pub institution_id: String,
-    /// `admin`, `issuer` or `viewer`.
+    /// The institution it acts for; `None` for the network's administrator.
+    pub institution_id: Option<String>,
+    /// An institution's role (`admin`, `issuer`, `recognition-officer`, `viewer`), or
+    /// `network-admin`.
     pub role: String,
     /// What it is for, as its maker said.
     pub label: String,
@@ -130,6 +131,12 @@ pub(crate) async fn tokens(conn: &mut AnyConnection, institution_id: &str) -> Re
         .bind(institution_id)
         .fetch_all(conn)
         .await?;
+    rows.iter().map(token_from_row).collect()
+}
+
+pub(crate) async fn network_tokens(conn: &mut AnyConnection) -> Result<Vec<ApiTokenRecord>, StoreError> {
+    let rows =
+        sqlx::query(select_tokens!("WHERE institution_id IS NULL ORDER BY created_at, id")).fetch_all(conn).await?;
     rows.iter().map(token_from_row).collect()
 }
 

@@ -277,6 +277,11 @@ impl Store {
         access::tokens(&mut *self.pool.acquire().await?, institution_id).await
     }
 
+    /// The network administrator's tokens, oldest first.
+    pub async fn network_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        access::network_tokens(&mut *self.pool.acquire().await?).await
+    }
+
     /// Revokes a token (a revoked one stays as it was); returns it, or `None` when there is none.
     pub async fn revoke_token(&self, id: &str, at: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
         access::revoke_token(&mut *self.pool.acquire().await?, id, at).await

@@ -8,28 +8,37 @@ mod api;
 mod error;
 mod pages;
 mod published;
+mod routes;
 mod search;
 mod verifying;
 
 use std::{future::Future, time::Duration};
 
-use axum::{Router, routing::get};
+use axum::Router;
 use mc_app::App;
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 pub use crate::error::ApiError;
+use crate::routes::Routes;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// The routes the OpenAPI document describes: the API, the health check and the documents
+/// published at stable URLs.
+fn described_routes() -> Routes<App> {
+    Routes::new()
+        .get("/healthz", healthz)
+        .get("/status/{id}", published::status_list)
+        .get("/institutions/{id}/did.json", published::did_document)
+        .nest("/api/v1", api::routes())
+}
+
 /// The whole HTTP application.
 pub fn router(app: App) -> Router {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/status/{id}", get(published::status_list))
-        .route("/institutions/{id}/did.json", get(published::did_document))
-        .nest("/api/v1", api::router())
+    let (described, _) = described_routes().into_parts();
+    described
         .merge(pages::router())
         .fallback(not_found)
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -112,4 +121,31 @@ async fn healthz() -> &'static str {
 
 async fn not_found() -> ApiError {
     ApiError::not_found("no such page or endpoint")
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Every route the router serves is described by the OpenAPI document, and the document
+    /// describes no route the router does not serve.
+    #[test]
+    fn the_openapi_document_describes_the_routes_served() {
+        let (_, served) = super::described_routes().into_parts();
+        let served: BTreeSet<(String, String)> =
+            served.into_iter().map(|(method, path)| (method.to_owned(), path)).collect();
+        let document: serde_json::Value = serde_json::from_str(crate::api::OPENAPI).unwrap();
+        let mut described = BTreeSet::new();
+        for (path, item) in document["paths"].as_object().unwrap() {
+            for method in item.as_object().unwrap().keys() {
+                if ["get", "post", "put", "delete", "patch"].contains(&method.as_str()) {
+                    described.insert((method.clone(), path.clone()));
+                }
+            }
+        }
+        let undescribed: Vec<_> = served.difference(&described).collect();
+        let unserved: Vec<_> = described.difference(&served).collect();
+        assert!(undescribed.is_empty(), "served but not in openapi.json: {undescribed:?}");
+        assert!(unserved.is_empty(), "in openapi.json but not served: {unserved:?}");
+    }
 }

@@ -181,20 +181,28 @@ pub(crate) enum TokenCommand {
     /// Make a token; its secret is printed once, on standard output, and never stored.
     Create {
         /// The institution the token acts for.
-        #[arg(long)]
-        institution: String,
-        /// What it may do: admin, issuer or viewer.
-        #[arg(long)]
-        role: String,
+        #[arg(long, required_unless_present = "network_admin", requires = "role")]
+        institution: Option<String>,
+        /// What it may do there: admin, issuer, recognition-officer or viewer.
+        #[arg(long, requires = "institution")]
+        role: Option<String>,
+        /// A token of the network's administrator instead, who keeps the registry and the
+        /// trusted-issuer list.
+        #[arg(long, conflicts_with_all = ["institution", "role"])]
+        network_admin: bool,
         /// What the token is for.
         #[arg(long, default_value = "API token")]
         label: String,
     },
-    /// List an institution's tokens (ids and labels; secrets are not kept).
+    /// List an institution's tokens, or the network administrator's (ids and labels; secrets
+    /// are not kept).
     List {
         /// The institution.
-        #[arg(long)]
-        institution: String,
+        #[arg(long, required_unless_present = "network_admin")]
+        institution: Option<String>,
+        /// The network administrator's tokens instead.
+        #[arg(long, conflicts_with = "institution")]
+        network_admin: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,

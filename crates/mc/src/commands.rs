@@ -290,17 +290,27 @@ async fn learner(app: &Operator<'_>, command: &LearnerCommand, out: &mut impl Wr
 
 async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
-        TokenCommand::Create { institution, role, label } => {
-            let role = mc_app::Role::parse(role)?;
-            let token = app.acting_for(institution).await?.create_token(role, label, credentials::now()).await?;
+        TokenCommand::Create { institution, role, network_admin: _, label } => {
+            let token = match (institution, role) {
+                (Some(institution), Some(role)) => {
+                    let role = mc_app::Role::parse(role)?;
+                    app.acting_for(institution).await?.create_token(role, label, credentials::now()).await?
+                }
+                _ => app.create_network_token(label, credentials::now()).await?,
+            };
             eprintln!(
                 "created API token {} ({}) for {}; its secret is shown this once:",
-                token.record.id, token.record.role, token.record.institution_id
+                token.record.id,
+                token.record.role,
+                token.record.institution_id.as_deref().unwrap_or("the network")
             );
             writeln!(out, "{}", token.secret)?;
         }
-        TokenCommand::List { institution, json } => {
-            let tokens = app.acting_for(institution).await?.tokens().await?;
+        TokenCommand::List { institution, network_admin: _, json } => {
+            let tokens = match institution {
+                Some(institution) => app.acting_for(institution).await?.tokens().await?,
+                None => app.network_tokens().await?,
+            };
             match json {
                 true => {
                     let tokens: Vec<serde_json::Value> = tokens
@@ -317,7 +327,8 @@ async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut impl Write)
         }
         TokenCommand::Revoke { id } => {
             let token = app.revoke_token(id, credentials::now()).await?;
-            writeln!(out, "revoked API token {} of {}", token.id, token.institution_id)?;
+            let owner = token.institution_id.as_deref().unwrap_or("the network");
+            writeln!(out, "revoked API token {} of {owner}", token.id)?;
         }
     }
     Ok(())

@@ -116,7 +116,14 @@ async fn every_use_case_refuses_every_role_of_another_institution() {
                 Err(AppError::Forbidden(_)) => assert_ne!(role, Role::Admin, "{}", what("admin()")),
                 Err(err) => panic!("{}: {err}", what("admin()")),
                 Ok(admin) => {
-                    assert!(admin.tokens().await.unwrap().iter().all(|token| token.institution_id == "roccalba"));
+                    assert!(
+                        admin
+                            .tokens()
+                            .await
+                            .unwrap()
+                            .iter()
+                            .all(|token| token.institution_id.as_deref() == Some("roccalba"))
+                    );
                     refused(admin.revoke_token(&a_token.record.id, now()).await, "not found", &what("revoke_token"));
                 }
             }

@@ -30,6 +30,7 @@ conformance!(
     failed_transaction_leaves_nothing,
     dropped_transaction_leaves_nothing,
     unknown_ids_are_absent,
+    tokens_belong_to_an_institution_or_to_the_network,
 );
 
 #[tokio::test]
@@ -60,6 +61,29 @@ fn urls_choose_the_backend() {
 
 mod checks {
     use super::*;
+
+    pub(super) async fn tokens_belong_to_an_institution_or_to_the_network(store: &Store) {
+        let mut tx = store.begin().await.unwrap();
+        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.commit().await.unwrap();
+        let token = |id: &str, institution: Option<&str>, role: &str| mc_store::ApiTokenRecord {
+            id: id.into(),
+            institution_id: institution.map(str::to_owned),
+            role: role.into(),
+            label: "test".into(),
+            secret_hash: format!("hash-{id}"),
+            created_at: "2026-11-30T00:00:00Z".into(),
+            revoked_at: None,
+        };
+        store.insert_token(&token("t1", Some("uca"), "issuer")).await.unwrap();
+        store.insert_token(&token("t2", None, "network-admin")).await.unwrap();
+        // A role that belongs to an institution needs one, and the network's needs none.
+        assert!(store.insert_token(&token("t3", None, "issuer")).await.is_err());
+        assert!(store.insert_token(&token("t4", Some("uca"), "network-admin")).await.is_err());
+        assert_eq!(store.tokens("uca").await.unwrap(), vec![token("t1", Some("uca"), "issuer")]);
+        assert_eq!(store.network_tokens().await.unwrap(), vec![token("t2", None, "network-admin")]);
+        assert_eq!(store.token_by_hash("hash-t2").await.unwrap(), Some(token("t2", None, "network-admin")));
+    }
 
     pub(super) async fn institutions_round_trip(store: &Store) {
         let mut tx = store.begin().await.unwrap();

@@ -52,6 +52,11 @@ impl Caller {
         Ok(app.acting_as(&self.0)?)
     }
 
+    /// What the caller may do as the network's administrator.
+    pub(crate) fn network<'a>(&self, app: &'a App) -> Result<mc_app::NetworkAccess<'a>, ApiError> {
+        Ok(app.network_admin(&self.0)?)
+    }
+
     /// What the caller may do as an issuer of its institution.
     pub(crate) fn issuer<'a>(&self, app: &'a App) -> Result<IssuerAccess<'a>, ApiError> {
         Ok(app.acting_as(&self.0)?.issuer()?)

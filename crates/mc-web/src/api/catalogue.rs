@@ -145,14 +145,6 @@ pub(crate) async fn trusted_issuers(State(app): State<App>) -> Result<Json<Trust
 /// `GET /api/v1/registry`: every institution's accreditation facts.
 pub(crate) async fn registry(State(app): State<App>) -> Result<Json<Value>, ApiError> {
     let records = app.accreditations().await?;
-    let institutions: Vec<Value> = records
-        .iter()
-        .map(|a| {
-            json!({
-                "institution": a.institution_id, "qa_body": a.qa_body, "status": a.status,
-                "valid_from": a.valid_from, "valid_until": a.valid_until, "register_id": a.register_id,
-            })
-        })
-        .collect();
+    let institutions: Vec<Value> = records.iter().map(super::network::accreditation_json).collect();
     Ok(Json(json!({ "institutions": institutions })))
 }

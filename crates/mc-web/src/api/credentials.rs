@@ -159,25 +159,53 @@ struct StateBody {
     reason: Option<String>,
 }
 
-/// `POST /api/v1/credentials/{id}/revoke|suspend|unsuspend`.
-pub(crate) async fn change_state(
+/// `POST /api/v1/credentials/{id}/revoke`, with a reason.
+pub(crate) async fn revoke(
     State(app): State<App>,
     caller: Caller,
-    Path((id, action)): Path<(String, String)>,
+    Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let request: StateBody = match body.is_empty() {
         true => StateBody { reason: None },
         false => json_body(&body)?,
     };
-    let change = match action.as_str() {
-        "revoke" => StateChange::Revoke(
-            request.reason.as_deref().ok_or_else(|| ApiError::invalid("reason", "a revocation needs a reason"))?,
-        ),
-        "suspend" => StateChange::Suspend,
-        "unsuspend" => StateChange::Unsuspend,
-        _ => return Err(ApiError::not_found("no such page or endpoint")),
-    };
-    let changed = caller.issuer(&app)?.change_state(&id, change, now()).await?;
+    let reason = request.reason.as_deref().ok_or_else(|| ApiError::invalid("reason", "a revocation needs a reason"))?;
+    change_state(&app, &caller, &id, StateChange::Revoke(reason)).await
+}
+
+/// `POST /api/v1/credentials/{id}/suspend`.
+pub(crate) async fn suspend(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    no_reason(&body)?;
+    change_state(&app, &caller, &id, StateChange::Suspend).await
+}
+
+/// `POST /api/v1/credentials/{id}/unsuspend`.
+pub(crate) async fn unsuspend(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    no_reason(&body)?;
+    change_state(&app, &caller, &id, StateChange::Unsuspend).await
+}
+
+/// Reads the body of a suspension or its lifting: empty, or `{}` (a `reason` is accepted and
+/// not kept, as before).
+fn no_reason(body: &Bytes) -> Result<(), ApiError> {
+    match body.is_empty() {
+        true => Ok(()),
+        false => json_body::<StateBody>(body).map(|_| ()),
+    }
+}
+
+async fn change_state(app: &App, caller: &Caller, id: &str, change: StateChange<'_>) -> Result<Json<Value>, ApiError> {
+    let changed = caller.issuer(app)?.change_state(id, change, now()).await?;
     Ok(Json(serde_json::to_value(CredentialSummary::from(&changed.credential)).expect("a summary serializes")))
 }

@@ -4,42 +4,50 @@ mod auth;
 mod catalogue;
 mod cohorts;
 mod credentials;
+mod network;
 mod specs;
 mod tokens;
 
-use axum::{
-    Router,
-    http::header,
-    response::IntoResponse,
-    routing::{delete, get, post},
-};
+use axum::{http::header, response::IntoResponse};
 use mc_app::App;
+
+use crate::routes::Routes;
 
 /// The OpenAPI 3.1 description of this API.
 pub(crate) const OPENAPI: &str = include_str!("../../openapi.json");
 
-pub(crate) fn router() -> Router<App> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        .route("/specs", get(specs::list_specs).post(specs::add_spec))
-        .route("/specs/check", post(catalogue::check_spec))
-        .route("/specs/{id}", get(specs::find_spec).put(catalogue::update_spec))
-        .route("/specs/{id}/quality", get(catalogue::spec_quality))
-        .route("/specs/{id}/publish", post(catalogue::publish_spec))
-        .route("/specs/{id}/withdraw", post(catalogue::withdraw_spec))
-        .route("/catalogue", get(catalogue::search))
-        .route("/catalogue/{id}", get(catalogue::catalogue_spec))
-        .route("/trusted-issuers", get(catalogue::trusted_issuers))
-        .route("/registry", get(catalogue::registry))
-        .route("/credentials", get(credentials::list_credentials))
-        .route("/credentials/verify", post(credentials::verify_credential))
-        .route("/credentials/issue", post(credentials::issue_credential))
-        .route("/credentials/{id}", get(credentials::find_credential))
-        .route("/credentials/{id}/{action}", post(credentials::change_state))
-        .route("/cohorts", post(cohorts::submit_cohort))
-        .route("/cohorts/{id}", get(cohorts::find_cohort))
-        .route("/tokens", get(tokens::list_tokens).post(tokens::create_token))
-        .route("/tokens/{id}", delete(tokens::revoke_token))
+/// The API's routes, each described by the OpenAPI document (a test holds one to the other).
+pub(crate) fn routes() -> Routes<App> {
+    Routes::new()
+        .get("/openapi.json", openapi)
+        .get("/specs", specs::list_specs)
+        .post("/specs", specs::add_spec)
+        .post("/specs/check", catalogue::check_spec)
+        .get("/specs/{id}", specs::find_spec)
+        .put("/specs/{id}", catalogue::update_spec)
+        .get("/specs/{id}/quality", catalogue::spec_quality)
+        .post("/specs/{id}/publish", catalogue::publish_spec)
+        .post("/specs/{id}/withdraw", catalogue::withdraw_spec)
+        .get("/catalogue", catalogue::search)
+        .get("/catalogue/{id}", catalogue::catalogue_spec)
+        .get("/trusted-issuers", catalogue::trusted_issuers)
+        .post("/trusted-issuers", network::trust_institution)
+        .post("/trusted-issuers/import", network::import_trust_list)
+        .delete("/trusted-issuers/{id}", network::untrust)
+        .get("/registry", catalogue::registry)
+        .put("/registry/{institution}", network::set_accreditation)
+        .get("/credentials", credentials::list_credentials)
+        .post("/credentials/verify", credentials::verify_credential)
+        .post("/credentials/issue", credentials::issue_credential)
+        .get("/credentials/{id}", credentials::find_credential)
+        .post("/credentials/{id}/revoke", credentials::revoke)
+        .post("/credentials/{id}/suspend", credentials::suspend)
+        .post("/credentials/{id}/unsuspend", credentials::unsuspend)
+        .post("/cohorts", cohorts::submit_cohort)
+        .get("/cohorts/{id}", cohorts::find_cohort)
+        .get("/tokens", tokens::list_tokens)
+        .post("/tokens", tokens::create_token)
+        .delete("/tokens/{id}", tokens::revoke_token)
 }
 
 async fn openapi() -> impl IntoResponse {

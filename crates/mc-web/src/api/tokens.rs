@@ -17,7 +17,7 @@ use crate::{ApiError, now};
 #[derive(Serialize)]
 struct TokenView<'a> {
     id: &'a str,
-    institution: &'a str,
+    institution: Option<&'a str>,
     role: &'a str,
     label: &'a str,
     created_at: &'a str,
@@ -28,7 +28,7 @@ impl<'a> From<&'a ApiTokenRecord> for TokenView<'a> {
     fn from(token: &'a ApiTokenRecord) -> TokenView<'a> {
         TokenView {
             id: &token.id,
-            institution: &token.institution_id,
+            institution: token.institution_id.as_deref(),
             role: &token.role,
             label: &token.label,
             created_at: &token.created_at,

@@ -404,6 +404,10 @@ fn the_openapi_document_describes_every_endpoint() {
         ("get", "/api/v1/catalogue/{id}"),
         ("get", "/api/v1/trusted-issuers"),
         ("get", "/api/v1/registry"),
+        ("put", "/api/v1/registry/{institution}"),
+        ("post", "/api/v1/trusted-issuers"),
+        ("post", "/api/v1/trusted-issuers/import"),
+        ("delete", "/api/v1/trusted-issuers/{id}"),
     ];
     for (method, path) in routes {
         assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");

@@ -195,3 +195,85 @@ fn a_partner_imports_the_exported_list_and_its_verifier_trusts_it() {
     let (status, message) = check(&verified, "trust");
     assert_eq!(status, "passed", "{message}");
 }
+
+/// The network's administrator keeps the registry and the list over the API with a token of
+/// no institution; institutions' tokens and anonymous callers are refused, and change nothing.
+#[test]
+fn the_network_administrator_keeps_the_registry_and_the_list_over_the_api() {
+    use crate::support::Request;
+    use serde_json::json;
+
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let admin = env.ok(&["token", "create", "--network-admin", "--label", "registry office"]).trim().to_owned();
+    let institution_admin =
+        env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "admin"]).trim().to_owned();
+    let listed = json(&env.ok(&["token", "list", "--network-admin", "--json"]));
+    assert_eq!(listed[0]["label"], "registry office", "{listed}");
+    assert!(listed[0]["institution"].is_null(), "{listed}");
+    let server = Server::start(&env, &[]);
+    let facts = json!({"qa_body": "ANECA", "status": "provisional", "valid_from": "2026-01-01"});
+    let put = |token: Option<&str>, body: &Value| {
+        let request = Request::new(server.addr, "PUT", "/api/v1/registry/valdeoliva");
+        match token {
+            Some(token) => request.token(token).json(body),
+            None => request.json(body),
+        }
+    };
+    let untrust =
+        |token: &str| Request::new(server.addr, "DELETE", "/api/v1/trusted-issuers/valdeoliva").token(token).send();
+
+    // Refused: no token, an institution's admin, wrong facts.
+    let registry_before = get(server.addr, "/api/v1/registry").body;
+    let list_before = get(server.addr, "/api/v1/trusted-issuers").body;
+    assert_eq!(put(None, &facts).status, 401);
+    assert_eq!(put(Some(&institution_admin), &facts).status, 403);
+    assert_eq!(untrust(&institution_admin).status, 403);
+    let wrong = put(Some(&admin), &json!({"qa_body": "ANECA", "status": "famous", "valid_from": "2026-13-01"}));
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    let fields: Vec<String> = wrong.json()["error"]["details"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(fields, ["status", "valid_from"], "{}", wrong.body);
+    let mismatch = put(
+        Some(&admin),
+        &json!({"institution": "roccalba", "qa_body": "ANECA", "status": "accredited", "valid_from": "2026-01-01"}),
+    );
+    assert_eq!(mismatch.status, 422, "{}", mismatch.body);
+    assert_eq!(get(server.addr, "/api/v1/registry").body, registry_before, "refusals change nothing");
+    assert_eq!(get(server.addr, "/api/v1/trusted-issuers").body, list_before);
+
+    // Done by the network's administrator.
+    let recorded = put(Some(&admin), &facts);
+    assert_eq!(recorded.status, 200, "{}", recorded.body);
+    assert_eq!(recorded.json()["status"], "provisional");
+    let registry = get(server.addr, "/api/v1/registry").json();
+    let valdeoliva = registry["institutions"].as_array().unwrap().iter().find(|i| i["institution"] == "valdeoliva");
+    assert_eq!(valdeoliva.unwrap()["status"], "provisional", "{registry}");
+    let left = untrust(&admin);
+    assert_eq!(left.status, 200, "{}", left.body);
+    assert!(left.json()["trusted_until"].is_string(), "{}", left.body);
+    assert_eq!(untrust(&admin).status, 409, "it already left");
+    let back = Request::new(server.addr, "POST", "/api/v1/trusted-issuers")
+        .token(&admin)
+        .json(&json!({"institution": "valdeoliva"}));
+    assert_eq!(back.status, 200, "{}", back.body);
+    assert!(back.json()["trusted_until"].is_null(), "{}", back.body);
+
+    // A partner's list, imported with a refused entry.
+    let mut partner = get(server.addr, "/api/v1/trusted-issuers").json();
+    partner["issuers"].as_array_mut().unwrap()[1].as_object_mut().unwrap().remove("country");
+    let imported =
+        Request::new(server.addr, "POST", "/api/v1/trusted-issuers/import?network=eu-net").token(&admin).json(&partner);
+    assert_eq!(imported.status, 200, "{}", imported.body);
+    assert_eq!(imported.json()["rejected"][0]["index"], 1, "{}", imported.body);
+    assert_eq!(imported.json()["imported"], partner["issuers"].as_array().unwrap().len() - 1);
+    let as_institution = Request::new(server.addr, "POST", "/api/v1/trusted-issuers/import?network=eu-net")
+        .token(&institution_admin)
+        .json(&partner);
+    assert_eq!(as_institution.status, 403);
+    server.stop();
+}

@@ -1,0 +1,123 @@
+//! What the network's administrator changes over the API: institutions' accreditation facts
+//! and the trusted-issuer list. Reading both is open to anyone (`api/catalogue.rs`).
+
+use axum::{
+    Json,
+    body::Bytes,
+    extract::{Path, Query, State},
+    http::StatusCode,
+};
+use mc_app::{AccreditationDocument, AccreditationRecord, App, TrustedIssuerRecord};
+use mc_core::Timestamp;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{auth::Caller, credentials::json_body};
+use crate::{ApiError, now};
+
+/// An accreditation record as the API shows it.
+pub(crate) fn accreditation_json(record: &AccreditationRecord) -> Value {
+    json!({
+        "institution": record.institution_id, "qa_body": record.qa_body, "status": record.status,
+        "valid_from": record.valid_from, "valid_until": record.valid_until, "register_id": record.register_id,
+    })
+}
+
+fn trusted_issuer_json(record: &TrustedIssuerRecord) -> Value {
+    let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
+    json!({
+        "id": record.id, "name": record.name, "country": record.country, "network": record.network,
+        "seal_certificates": record.seal_certificates, "trusted_from": time(record.trusted_from),
+        "trusted_until": record.trusted_until.map(time),
+    })
+}
+
+/// The facts of an institution's accreditation, whose institution the address names.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccreditationBody {
+    #[serde(default)]
+    institution: Option<String>,
+    qa_body: String,
+    status: String,
+    valid_from: String,
+    #[serde(default)]
+    valid_until: Option<String>,
+    #[serde(default)]
+    register_id: Option<String>,
+}
+
+/// `PUT /api/v1/registry/{institution}`: records an institution's accreditation facts.
+pub(crate) async fn set_accreditation(
+    State(app): State<App>,
+    caller: Caller,
+    Path(institution): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let network = caller.network(&app)?;
+    let body: AccreditationBody = json_body(&body)?;
+    if let Some(named) = body.institution.as_deref().filter(|named| *named != institution) {
+        return Err(ApiError::invalid("institution", &format!("names {named}, but the address names {institution}")));
+    }
+    let document = AccreditationDocument {
+        institution,
+        qa_body: body.qa_body,
+        status: body.status,
+        valid_from: body.valid_from,
+        valid_until: body.valid_until,
+        register_id: body.register_id,
+    };
+    Ok(Json(accreditation_json(&network.set_accreditation(&document, now()).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TrustBody {
+    institution: String,
+    #[serde(default)]
+    seal_certificates: Vec<String>,
+}
+
+/// `POST /api/v1/trusted-issuers`: puts an institution of this network on the list.
+pub(crate) async fn trust_institution(
+    State(app): State<App>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let network = caller.network(&app)?;
+    let body: TrustBody = json_body(&body)?;
+    let record = network.trust_institution(&body.institution, &body.seal_certificates, now()).await?;
+    Ok(Json(trusted_issuer_json(&record)))
+}
+
+/// `DELETE /api/v1/trusted-issuers/{id}`: takes an issuer off the list from now on.
+pub(crate) async fn untrust(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let record = caller.network(&app)?.untrust(&id, now()).await?;
+    Ok(Json(trusted_issuer_json(&record)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImportQuery {
+    network: String,
+}
+
+/// `POST /api/v1/trusted-issuers/import?network=NAME`: imports a partner network's list; the
+/// answer names each refused entry with why.
+pub(crate) async fn import_trust_list(
+    State(app): State<App>,
+    caller: Caller,
+    Query(query): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let network = caller.network(&app)?;
+    let text = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "is not UTF-8 text"))?;
+    let report = network.import_trust_list(text, &query.network, now()).await?;
+    let rejected: Vec<Value> =
+        report.rejected.iter().map(|(index, reason)| json!({"index": index, "reason": reason})).collect();
+    Ok((StatusCode::OK, Json(json!({"imported": report.imported, "rejected": rejected}))))
+}

@@ -98,7 +98,14 @@ impl App {
     /// Replaces a stored specification with a new version of its document (which names its
     /// id). A published specification stays published only if the new version has no quality
     /// errors; otherwise the edit is refused. Credentials already issued keep what they say.
-    pub(crate) async fn update_spec(&self, document: &SpecDocument) -> Result<(Spec, QualityReport), AppError> {
+    /// When a member edits it (`asking` names its institution and the time), awarding bodies
+    /// named anew are asked for their consent, and a published specification cannot name one
+    /// that has not accepted.
+    pub(crate) async fn update_spec(
+        &self,
+        document: &SpecDocument,
+        asking: Option<(&mc_core::InstitutionId, Timestamp)>,
+    ) -> Result<(Spec, QualityReport), AppError> {
         let Some(raw_id) = document.id.as_deref() else {
             return Err(Invalid::from_problems(vec![Problem {
                 field: "id".into(),
@@ -117,6 +124,18 @@ impl App {
         if spec != stored {
             let mut tx = self.store().begin().await?;
             tx.update_spec(&spec).await?;
+            if let Some((requester, now)) = asking {
+                let waiting = App::ask_consents(&mut tx, &spec, requester, now).await?;
+                if publication != Publication::Draft && !waiting.is_empty() {
+                    let names: Vec<String> = waiting.iter().map(ToString::to_string).collect();
+                    return Err(AppError::Conflict(format!(
+                        "specification {} is published: it can name another awarding body only once that body \
+                         has accepted; withdraw it to ask {}",
+                        spec.id(),
+                        names.join(", ")
+                    )));
+                }
+            }
             tx.commit().await?;
             tracing::info!(spec.id = %spec.id(), "specification edited");
         }

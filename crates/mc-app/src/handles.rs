@@ -68,6 +68,10 @@ pub struct InstitutionAccess<'a> {
 }
 
 impl<'a> InstitutionAccess<'a> {
+    pub(crate) fn app(&self) -> &'a App {
+        self.app
+    }
+
     /// The institution acted for.
     pub fn institution_id(&self) -> &InstitutionId {
         &self.institution
@@ -207,24 +211,32 @@ impl IssuerAccess<'_> {
         }
     }
 
-    /// Adds a specification the institution issues, as a draft.
-    pub async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
+    /// Adds a specification the institution issues, as a draft; the other awarding bodies it
+    /// names are asked for their consent.
+    pub async fn add_spec(&self, document: &SpecDocument, now: Timestamp) -> Result<(Spec, Added), AppError> {
         self.check_first_body(document)?;
-        self.app.add_spec(document).await
+        self.app.add_spec(document, Some((&self.institution, now))).await
     }
 
-    /// Edits one of the institution's specifications.
-    pub async fn update_spec(&self, document: &SpecDocument) -> Result<(Spec, QualityReport), AppError> {
+    /// Edits one of the institution's specifications; awarding bodies named anew are asked for
+    /// their consent.
+    pub async fn update_spec(
+        &self,
+        document: &SpecDocument,
+        now: Timestamp,
+    ) -> Result<(Spec, QualityReport), AppError> {
         if let Some(raw_id) = document.id.as_deref() {
             self.own_spec(raw_id).await?;
         }
         self.check_first_body(document)?;
-        self.app.update_spec(document).await
+        self.app.update_spec(document, Some((&self.institution, now))).await
     }
 
-    /// Publishes one of the institution's specifications.
+    /// Publishes one of the institution's specifications, once every other awarding body has
+    /// accepted.
     pub async fn publish_spec(&self, raw_id: &str, now: Timestamp) -> Result<QualityReport, AppError> {
-        self.own_spec(raw_id).await?;
+        let spec = self.own_spec(raw_id).await?;
+        self.app.require_consents(&spec).await?;
         self.app.publish_spec(raw_id, now).await
     }
 
@@ -441,14 +453,15 @@ impl<'a> Operator<'a> {
         self.acting_for(credential.institution_id().as_str()).await?.issuer().change_state(id, change, now).await
     }
 
-    /// Adds a specification of any institution, as a draft.
+    /// Adds a specification of any institution, as a draft; the operator speaks for every
+    /// awarding body, so none is asked for consent.
     pub async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
-        self.app.add_spec(document).await
+        self.app.add_spec(document, None).await
     }
 
     /// Edits any specification.
     pub async fn update_spec(&self, document: &SpecDocument) -> Result<(Spec, QualityReport), AppError> {
-        self.app.update_spec(document).await
+        self.app.update_spec(document, None).await
     }
 
     /// Publishes any specification whose quality check finds no errors.

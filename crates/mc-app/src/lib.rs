@@ -13,6 +13,7 @@ mod access;
 pub mod adapters;
 mod catalogue;
 mod cohort;
+mod consents;
 mod demo;
 mod error;
 mod exchange;
@@ -46,6 +47,7 @@ pub use crate::{
     },
     catalogue::{CatalogueSpec, Publication},
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
+    consents::{Consent, ConsentState},
     demo::{DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts, demo_learner_email},
     error::AppError,
     exchange::{ImportedSpec, MAX_IMPORT_ENTRIES, RejectedEntry, SpecFormat, SpecImport},
@@ -154,15 +156,18 @@ impl App {
             .ok_or_else(|| AppError::NotFound { what: "institution", id: raw_id.into() })
     }
 
-    /// A specification as `viewer` may see it: a member of its issuing institution sees it as a
-    /// draft too; anyone else sees it only once published, and a draft answers `NotFound`.
+    /// A specification as `viewer` may see it: a member of one of its awarding bodies sees it
+    /// as a draft too (to consent to it); anyone else sees it only once published, and a draft
+    /// answers `NotFound`.
     pub async fn visible_spec(
         &self,
         viewer: Option<&Principal>,
         raw_id: &str,
     ) -> Result<(Spec, catalogue::Publication), AppError> {
         let (spec, publication) = self.spec_with_publication(raw_id).await?;
-        let own = viewer.and_then(Principal::membership).is_some_and(|(institution, _)| institution == spec.issuer());
+        let own = viewer
+            .and_then(Principal::membership)
+            .is_some_and(|(institution, _)| spec.awarding_bodies().contains(institution));
         match own || publication != catalogue::Publication::Draft {
             true => Ok((spec, publication)),
             false => Err(AppError::NotFound { what: "specification", id: raw_id.into() }),
@@ -176,7 +181,9 @@ impl App {
             self.store().published_specs().await?.into_iter().map(|(spec, _)| spec.id()).collect();
         let own = viewer.and_then(Principal::membership).map(|(institution, _)| institution);
         let mut specs = self.all_specs().await?;
-        specs.retain(|spec| published.contains(&spec.id()) || Some(spec.issuer()) == own);
+        specs.retain(|spec| {
+            published.contains(&spec.id()) || own.is_some_and(|own| spec.awarding_bodies().contains(own))
+        });
         Ok(specs)
     }
 
@@ -193,8 +200,13 @@ impl App {
 
     /// Adds a micro-credential specification, as a draft; a document without an id gets a new
     /// one. Adding the same specification again changes nothing; another one with the same id is
-    /// a conflict.
-    pub(crate) async fn add_spec(&self, document: &SpecDocument) -> Result<(Spec, Added), AppError> {
+    /// a conflict. When a member adds it (`asking` names its institution and the time), every
+    /// other awarding body is asked for its consent in the same transaction.
+    pub(crate) async fn add_spec(
+        &self,
+        document: &SpecDocument,
+        asking: Option<(&InstitutionId, mc_core::Timestamp)>,
+    ) -> Result<(Spec, Added), AppError> {
         let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
         self.check_awarding_bodies(&spec).await?;
         let mut tx = self.store().begin().await?;
@@ -208,6 +220,9 @@ impl App {
             };
         }
         tx.insert_spec(&spec).await?;
+        if let Some((requester, now)) = asking {
+            App::ask_consents(&mut tx, &spec, requester, now).await?;
+        }
         tx.commit().await?;
         tracing::info!(spec.id = %spec.id(), institution.id = %spec.issuer(), "specification added");
         Ok((spec, Added::New))

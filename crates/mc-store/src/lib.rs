@@ -9,6 +9,7 @@
 mod access;
 mod audit;
 mod catalogue;
+mod consents;
 mod error;
 mod jobs;
 mod queries;
@@ -28,6 +29,7 @@ pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
     audit::{AuditBreak, AuditEntry, AuditWriter},
     catalogue::Counter,
+    consents::ConsentRecord,
     error::StoreError,
     jobs::{CohortJobRecord, JobProgress},
     records::{CredentialRecord, IssuerKeyRecord, StatusEntryRecord, StatusListRecord},
@@ -277,6 +279,16 @@ impl Store {
         access::tokens(&mut *self.pool.acquire().await?, institution_id).await
     }
 
+    /// The consents asked for a specification, by institution.
+    pub async fn consents_of(&self, spec_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        consents::consents_of(&mut *self.pool.acquire().await?, spec_id).await
+    }
+
+    /// The consents asked of an institution, newest first.
+    pub async fn consents_asked_of(&self, institution_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        consents::consents_asked_of(&mut *self.pool.acquire().await?, institution_id).await
+    }
+
     /// The network administrator's tokens, oldest first.
     pub async fn network_tokens(&self) -> Result<Vec<ApiTokenRecord>, StoreError> {
         access::network_tokens(&mut *self.pool.acquire().await?).await
@@ -485,6 +497,17 @@ impl StoreTx {
     /// When a specification was published, as [`Store::published_at`].
     pub async fn published_at(&mut self, id: SpecId) -> Result<Option<Option<i64>>, StoreError> {
         catalogue::published_at(&mut self.tx, id).await
+    }
+
+    /// Records a co-awarding consent, replacing the earlier one of the same specification and
+    /// institution.
+    pub async fn put_consent(&mut self, record: &ConsentRecord) -> Result<(), StoreError> {
+        consents::put_consent(&mut self.tx, record).await
+    }
+
+    /// The consents asked for a specification, as [`Store::consents_of`].
+    pub async fn consents_of(&mut self, spec_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        consents::consents_of(&mut self.tx, spec_id).await
     }
 
     /// Records an institution's accreditation facts, replacing earlier ones.

@@ -58,7 +58,7 @@ async fn every_use_case_refuses_every_role_of_another_institution() {
         let job = a.issuer().submit_cohort(cohort(SPEC_A), now()).await.unwrap();
         let mut draft = SpecDocument::from(&operator.spec(SPEC_A).await.unwrap());
         draft.id = Some(DRAFT_A.into());
-        a.issuer().add_spec(&draft).await.unwrap();
+        a.issuer().add_spec(&draft, now()).await.unwrap();
         let a_token = a.create_token(Role::Viewer, "a's viewer", now()).await.unwrap();
         let answer = StoredResponse { request_hash: "h".into(), status: 201, body: "{}".into() };
         a.issuer().remember_response("key-1", &answer, now()).await.unwrap();
@@ -76,6 +76,8 @@ async fn every_use_case_refuses_every_role_of_another_institution() {
             refused(b.cohort_job(&job.id).await, "not found", &what("cohort_job"));
             assert!(b.credentials(None, Some(SPEC_A)).await.unwrap().is_empty(), "{}", what("credentials"));
             assert!(b.cohort_jobs().await.unwrap().is_empty(), "{}", what("cohort_jobs"));
+            refused(b.consents_of(DRAFT_A).await, "not found", &what("consents_of (a draft)"));
+            assert!(b.consents_asked().await.unwrap().is_empty(), "{}", what("consents_asked"));
             assert!(b.specs().await.unwrap().iter().all(|(spec, _)| spec.issuer().as_str() == "roccalba"));
             // Another institution's published specification is public, and only that.
             assert!(b.spec(SPEC_A).await.is_ok(), "{}", what("spec (published)"));
@@ -86,11 +88,11 @@ async fn every_use_case_refuses_every_role_of_another_institution() {
                 Err(err) => panic!("{}: {err}", what("issuer()")),
                 Ok(issuer) => {
                     assert!(role.includes(Role::Issuer), "{}", what("issuer()"));
-                    refused(issuer.add_spec(&draft).await, "forbidden", &what("add_spec"));
-                    refused(issuer.update_spec(&draft).await, "not found", &what("update_spec (a draft)"));
+                    refused(issuer.add_spec(&draft, now()).await, "forbidden", &what("add_spec"));
+                    refused(issuer.update_spec(&draft, now()).await, "not found", &what("update_spec (a draft)"));
                     let mut published = SpecDocument::from(&operator.spec(SPEC_A).await.unwrap());
                     published.awarding_bodies = Some(vec!["roccalba".into()]);
-                    refused(issuer.update_spec(&published).await, "forbidden", &what("update_spec"));
+                    refused(issuer.update_spec(&published, now()).await, "forbidden", &what("update_spec"));
                     refused(issuer.publish_spec(DRAFT_A, now()).await, "not found", &what("publish_spec"));
                     refused(issuer.withdraw_spec(SPEC_A).await, "forbidden", &what("withdraw_spec"));
                     refused(issuer.issue(&request(SPEC_A)).await, "forbidden", &what("issue"));
@@ -125,6 +127,7 @@ async fn every_use_case_refuses_every_role_of_another_institution() {
                             .all(|token| token.institution_id.as_deref() == Some("roccalba"))
                     );
                     refused(admin.revoke_token(&a_token.record.id, now()).await, "not found", &what("revoke_token"));
+                    refused(admin.decide_consent(DRAFT_A, true, now()).await, "not found", &what("decide_consent"));
                 }
             }
 
@@ -153,7 +156,7 @@ async fn nothing_is_issued_from_a_draft() {
     let a = operator.acting_for("valdeoliva").await.unwrap().issuer();
     let mut draft = SpecDocument::from(&operator.spec(SPEC_A).await.unwrap());
     draft.id = Some(DRAFT_A.into());
-    a.add_spec(&draft).await.unwrap();
+    a.add_spec(&draft, now()).await.unwrap();
     assert!(matches!(a.issue(&request(DRAFT_A)).await, Err(AppError::Conflict(_))));
     assert!(matches!(a.submit_cohort(cohort(DRAFT_A), now()).await, Err(AppError::Conflict(_))));
     assert!(matches!(operator.issue(&request(DRAFT_A)).await, Err(AppError::Conflict(_))));

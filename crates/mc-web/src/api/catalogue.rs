@@ -106,7 +106,7 @@ pub(crate) async fn update_spec(
         _ => document.id = Some(id.clone()),
     }
     let issuer = caller.issuer(&app)?;
-    let (spec, quality) = issuer.update_spec(&document).await?;
+    let (spec, quality) = issuer.update_spec(&document, now()).await?;
     let (_, publication) = issuer.spec(&id).await?;
     Ok(Json(SavedSpec {
         spec: SpecDocument::from(&spec),

@@ -3,6 +3,7 @@
 mod auth;
 mod catalogue;
 mod cohorts;
+mod consents;
 mod credentials;
 mod network;
 mod specs;
@@ -26,6 +27,10 @@ pub(crate) fn routes() -> Routes<App> {
         .get("/specs/{id}", specs::find_spec)
         .put("/specs/{id}", catalogue::update_spec)
         .get("/specs/{id}/quality", catalogue::spec_quality)
+        .get("/specs/{id}/consents", consents::of_spec)
+        .get("/consents", consents::asked)
+        .post("/consents/{spec}/accept", consents::accept)
+        .post("/consents/{spec}/decline", consents::decline)
         .post("/specs/{id}/publish", catalogue::publish_spec)
         .post("/specs/{id}/withdraw", catalogue::withdraw_spec)
         .get("/catalogue", catalogue::search)

@@ -10,7 +10,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use mc_app::{App, AppError, CatalogueSpec, Publication};
+use mc_app::{App, AppError, CatalogueSpec, ConsentState, Publication};
 use mc_catalogue::{Facet, SearchResult};
 use mc_core::{LangMap, Spec, quality::QualityReport, wire::SpecDocument};
 use serde::Deserialize;
@@ -382,6 +382,10 @@ struct SpecAdminPage {
     spec: SpecView,
     published: bool,
     has_errors: bool,
+    /// The institution issues it, and may edit and publish it.
+    own: bool,
+    /// The other awarding bodies, each with its answer.
+    consents: Vec<(String, &'static str)>,
     labels: Vec<LabelView>,
     findings: Vec<FindingView>,
     problems: Vec<String>,
@@ -391,16 +395,31 @@ struct SpecAdminPage {
 async fn admin_page(app: &App, visitor: &Visitor, id: &str, problems: Vec<String>) -> Result<Response, PageError> {
     let member = visitor.member(app)?;
     let (spec, publication) = member.spec(id).await.map_err(|err| visitor.fail(err))?;
-    if spec.issuer() != member.institution_id() {
+    // Another awarding body sees the draft it is asked to award, without the issuer's buttons.
+    let own = spec.issuer() == member.institution_id();
+    if !own && !spec.awarding_bodies().contains(member.institution_id()) {
         return Err(visitor.fail(AppError::Forbidden(format!("{id} is another institution's specification"))));
     }
     let report = app.check_spec(&SpecDocument::from(&spec)).await.map_err(|err| visitor.fail(err))?;
+    let answers = member.consents_of(id).await.map_err(|err| visitor.fail(err))?;
+    let consents = spec
+        .awarding_bodies()
+        .iter()
+        .filter(|body| *body != spec.issuer())
+        .map(|body| {
+            let state =
+                answers.iter().find(|answer| &answer.institution == body).map_or(ConsentState::Pending, |a| a.state);
+            (body.to_string(), super::i18n::consent(visitor.lang, state))
+        })
+        .collect();
     let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = SpecAdminPage {
         chrome: visitor.chrome(&best(spec.title(), visitor.lang)),
         spec: SpecView::new(&spec, Vec::new(), visitor.lang),
         published: publication != Publication::Draft,
         has_errors: report.has_errors(),
+        own,
+        consents,
         labels: labels(&report.labels, visitor.lang),
         findings: findings(&report),
         problems,
@@ -437,6 +456,9 @@ pub(crate) async fn change_publication(
             let mut problems = vec![visitor.t().publish_refused.to_owned()];
             problems.extend(invalid.problems().iter().map(ToString::to_string));
             admin_page(&app, &visitor, &id, problems).await
+        }
+        Err(AppError::Conflict(message)) => {
+            admin_page(&app, &visitor, &id, vec![visitor.t().consent_needed.to_owned(), message]).await
         }
         Err(err) => Err(visitor.fail(err)),
     }
@@ -552,8 +574,8 @@ pub(crate) async fn save(
     }
     let issuer = member.issuer().map_err(|err| visitor.fail(err))?;
     let saved = match form.id.is_empty() {
-        true => issuer.add_spec(&document).await.map(|(spec, _)| spec),
-        false => issuer.update_spec(&document).await.map(|(spec, _)| spec),
+        true => issuer.add_spec(&document, now()).await.map(|(spec, _)| spec),
+        false => issuer.update_spec(&document, now()).await.map(|(spec, _)| spec),
     };
     match saved {
         Ok(spec) => Ok(Redirect::to(&format!("/issuer/specs/{}", spec.id())).into_response()),

@@ -231,6 +231,26 @@ texts! {
     not_saved: "Not saved: the document has problems.", "No se ha guardado: el documento tiene problemas.";
     checked_only: "Checked, not saved.", "Comprobado, sin guardar.";
     in_catalogue: "See it in the catalogue", "Verla en el catálogo";
+    co_awarding: "Awarded together with", "Otorgada junto con";
+    consent_pending: "awaiting their consent", "a la espera de su conformidad";
+    consent_accepted: "agreed", "de acuerdo";
+    consent_declined: "declined", "lo ha rechazado";
+    consent_needed: "It stays a draft until every institution that awards it with you agrees.", "Seguirá en borrador hasta que todas las instituciones que la otorgan con la suya estén de acuerdo.";
+    consent_requests: "Requests to award together", "Solicitudes para otorgar conjuntamente";
+    consent_request_text: "asks your institution to award this micro-credential with it", "pide a su institución otorgar esta microcredencial conjuntamente";
+    accept: "Agree", "Aceptar";
+    decline: "Decline", "Rechazar";
+    admins_decide: "Your institution's administrators answer these requests.", "Los administradores de su institución responden a estas solicitudes.";
+}
+
+/// A co-awarding consent's state, as the issuer reads it.
+pub(crate) fn consent(lang: Lang, state: mc_app::ConsentState) -> &'static str {
+    let t = lang.texts();
+    match state {
+        mc_app::ConsentState::Pending => t.consent_pending,
+        mc_app::ConsentState::Accepted => t.consent_accepted,
+        mc_app::ConsentState::Declined => t.consent_declined,
+    }
 }
 
 /// A form of participation's name.

@@ -8,6 +8,7 @@ use axum::{
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
+use mc_app::ConsentState;
 use mc_app::{App, CohortJob, CohortSubmission, IssueRequest, LearnerRef, Role, StateChange};
 use mc_core::CredentialState;
 use mc_vc::proof::Suite;
@@ -88,11 +89,22 @@ struct CredentialRow {
     state_class: &'static str,
 }
 
+/// A request made of the institution to award another's micro-credential with it.
+struct ConsentRow {
+    spec_id: String,
+    title: String,
+    issuer: String,
+    state: &'static str,
+    pending: bool,
+}
+
 #[derive(Template)]
 #[template(path = "issuer.html")]
 struct Dashboard {
     chrome: Chrome,
     institution: String,
+    requests: Vec<ConsentRow>,
+    admin: bool,
     specs: Vec<SpecRow>,
     credentials: Vec<CredentialRow>,
     jobs: Vec<CohortJob>,
@@ -127,10 +139,25 @@ pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Resul
         })
         .collect();
     let jobs = member.cohort_jobs().await.map_err(fail)?;
+    let requests = member
+        .consents_asked()
+        .await
+        .map_err(fail)?
+        .iter()
+        .map(|(consent, spec)| ConsentRow {
+            spec_id: spec.id().to_string(),
+            title: spec.title().best(&super::views::tag(visitor.lang)).to_owned(),
+            issuer: spec.issuer().to_string(),
+            state: super::i18n::consent(visitor.lang, consent.state),
+            pending: consent.state == ConsentState::Pending,
+        })
+        .collect();
     let name = institution.name().best(&mc_core::LanguageTag::parse(visitor.lang.code()).expect("a tag")).to_owned();
     Ok(render(&Dashboard {
         chrome: visitor.chrome(visitor.t().issuer_title),
         institution: name,
+        requests,
+        admin: member.role() == Role::Admin,
         specs,
         credentials,
         jobs,
@@ -324,4 +351,23 @@ pub(crate) async fn change_state(
     };
     issuer.change_state(&id, change, now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/credentials/{id}")).into_response())
+}
+
+/// `POST /issuer/consents/{spec}/accept|decline`: an admin answers a request to award another
+/// institution's micro-credential together.
+pub(crate) async fn answer_consent(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((spec, action)): Path<(String, String)>,
+    Form(form): Form<CsrfForm>,
+) -> Result<Response, PageError> {
+    visitor.check_form(&form.csrf)?;
+    let accept = match action.as_str() {
+        "accept" => true,
+        "decline" => false,
+        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+    };
+    let admin = visitor.member(&app)?.admin().map_err(|err| visitor.fail(err))?;
+    admin.decide_consent(&spec, accept, now()).await.map_err(|err| visitor.fail(err))?;
+    Ok(Redirect::to("/issuer").into_response())
 }

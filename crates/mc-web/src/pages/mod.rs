@@ -46,6 +46,7 @@ pub(crate) fn router() -> Router<App> {
         .route("/issuer", get(issuer::dashboard))
         .route("/issuer/issue", get(issuer::issue_form).post(issuer::issue))
         .route("/issuer/cohorts", post(issuer::upload_cohort))
+        .route("/issuer/consents/{spec}/{action}", post(issuer::answer_consent))
         .route("/issuer/cohorts/{id}", get(issuer::cohort_job))
         .route("/issuer/credentials/{id}", get(issuer::credential))
         .route("/issuer/credentials/{id}/{action}", get(issuer::confirm_form).post(issuer::change_state))

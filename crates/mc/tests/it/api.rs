@@ -408,6 +408,10 @@ fn the_openapi_document_describes_every_endpoint() {
         ("post", "/api/v1/trusted-issuers"),
         ("post", "/api/v1/trusted-issuers/import"),
         ("delete", "/api/v1/trusted-issuers/{id}"),
+        ("get", "/api/v1/specs/{id}/consents"),
+        ("get", "/api/v1/consents"),
+        ("post", "/api/v1/consents/{spec}/accept"),
+        ("post", "/api/v1/consents/{spec}/decline"),
     ];
     for (method, path) in routes {
         assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");
@@ -546,5 +550,63 @@ fn a_replayed_request_is_checked_for_the_callers_role() {
     assert_status(&submit(&issuer), 202, "cohort");
     assert_status(&submit(&viewer), 403, "a viewer replays a cohort");
     assert_eq!(keyed(&issuer).body, first.body, "the issuer's replay still answers the same");
+    server.stop();
+}
+
+/// Naming another institution as an awarding body needs its consent: the specification stays a
+/// draft until that institution's admin accepts, and a declined one cannot be published.
+#[test]
+fn a_co_awarding_body_consents_before_publication() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issuer = token(&env, "valdeoliva", "issuer");
+    let co_admin = token(&env, "roccalba", "admin");
+    let co_viewer = token(&env, "roccalba", "viewer");
+    let stranger = token(&env, "jarvilaakso", "admin");
+    let server = Server::start(&env, &[]);
+    let mut spec: Value = Request::new(server.addr, "GET", &format!("/api/v1/specs/{SPEC_A}")).send().json();
+    let id = "01936a3e-0000-7000-8000-0000000000c1";
+    spec["id"] = json!(id);
+    spec["awarding_bodies"] = json!(["valdeoliva", "roccalba"]);
+    assert_status(&Request::new(server.addr, "POST", "/api/v1/specs").token(&issuer).json(&spec), 201, "add");
+
+    let get = |path: &str, token: &str| Request::new(server.addr, "GET", path).token(token).send();
+    let post = |path: &str, token: &str| Request::new(server.addr, "POST", path).token(token).send();
+    let publish = || post(&format!("/api/v1/specs/{id}/publish"), &issuer);
+    assert_status(&get(&format!("/api/v1/specs/{id}"), &co_viewer), 200, "the co-awarding body sees the draft");
+    assert_status(&get(&format!("/api/v1/specs/{id}"), &stranger), 404, "no one else does");
+    let waiting = publish();
+    assert_status(&waiting, 409, "publish before consent");
+    assert!(waiting.body.contains("awaiting consent from roccalba"), "{}", waiting.body);
+    let consents = get(&format!("/api/v1/specs/{id}/consents"), &issuer).json();
+    assert_eq!(consents["consents"][0]["state"], "pending", "{consents}");
+    let asked = get("/api/v1/consents", &co_viewer).json();
+    assert_eq!(
+        (asked["consents"][0]["spec"].as_str(), asked["consents"][0]["issuer"].as_str()),
+        (Some(id), Some("valdeoliva"))
+    );
+
+    let accept = format!("/api/v1/consents/{id}/accept");
+    let decline = format!("/api/v1/consents/{id}/decline");
+    assert_status(&post(&accept, &co_viewer), 403, "a viewer answers");
+    assert_status(&post(&accept, &stranger), 404, "an institution that was not asked answers");
+    assert_status(&post(&accept, &issuer), 403, "the issuer answers for the other");
+    assert_eq!(post(&decline, &co_admin).json()["state"], "declined");
+    let declined = publish();
+    assert_status(&declined, 409, "publish after a refusal");
+    assert!(declined.body.contains("roccalba declined"), "{}", declined.body);
+    assert_eq!(post(&accept, &co_admin).json()["state"], "accepted");
+    assert_status(&publish(), 200, "publish once every body agreed");
+    assert_status(&post(&decline, &co_admin), 409, "the answer is final once published");
+
+    // A published specification cannot name a new awarding body that has not agreed.
+    spec["awarding_bodies"] = json!(["valdeoliva", "roccalba", "jarvilaakso"]);
+    let edited = Request::new(server.addr, "PUT", &format!("/api/v1/specs/{id}")).token(&issuer).json(&spec);
+    assert_status(&edited, 409, "a new awarding body on a published specification");
+    assert_eq!(
+        get(&format!("/api/v1/specs/{id}"), &issuer).json()["awarding_bodies"],
+        json!(["valdeoliva", "roccalba"])
+    );
+    assert_eq!(get("/api/v1/consents", &stranger).json()["consents"], json!([]), "nobody was asked");
     server.stop();
 }

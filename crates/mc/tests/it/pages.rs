@@ -295,3 +295,55 @@ fn the_issuer_writes_checks_saves_and_publishes_a_specification() {
     assert_eq!(withdraw.status, 403);
     server.stop();
 }
+
+/// The institution named as an awarding body sees the request on its dashboard, in its
+/// language, and its admin agrees there; the issuer's page shows each answer.
+#[test]
+fn a_co_awarding_request_is_answered_on_the_dashboard() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let mut spec = Request::new(server.addr, "GET", &format!("/api/v1/specs/{SPEC_A}")).send().json();
+    let id = "01936a3e-0000-7000-8000-0000000000c2";
+    spec["id"] = json!(id);
+    spec["awarding_bodies"] = json!(["valdeoliva", "roccalba"]);
+    assert_eq!(Request::new(server.addr, "POST", "/api/v1/specs").token(&token).json(&spec).status, 201);
+
+    let issuer = sign_in(&server, "staff@valdeoliva.example");
+    let page =
+        Request::new(server.addr, "GET", &format!("/issuer/specs/{id}?lang=es")).header("Cookie", &issuer).send();
+    assert!(
+        page.body.contains("Otorgada junto con") && page.body.contains("a la espera de su conformidad"),
+        "{}",
+        page.body
+    );
+    let refused = Request::new(server.addr, "POST", &format!("/issuer/specs/{id}/publish"))
+        .header("Cookie", &issuer)
+        .form(&[("csrf", &csrf(&page))]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("awaiting consent from roccalba"), "{}", refused.body);
+
+    let co = sign_in(&server, "staff@roccalba.example");
+    let dashboard = Request::new(server.addr, "GET", "/issuer?lang=en").header("Cookie", &co).send();
+    assert!(
+        dashboard.body.contains("Requests to award together") && dashboard.body.contains("valdeoliva"),
+        "{}",
+        dashboard.body
+    );
+    let forged = Request::new(server.addr, "POST", &format!("/issuer/consents/{id}/accept"))
+        .header("Cookie", &co)
+        .form(&[("csrf", "forged")]);
+    assert_eq!(forged.status, 403, "a forged form changes nothing");
+    let agreed = Request::new(server.addr, "POST", &format!("/issuer/consents/{id}/accept"))
+        .header("Cookie", &co)
+        .form(&[("csrf", &csrf(&dashboard))]);
+    assert_eq!(agreed.status, 303, "{}", agreed.body);
+    let page =
+        Request::new(server.addr, "GET", &format!("/issuer/specs/{id}?lang=en")).header("Cookie", &issuer).send();
+    assert!(page.body.contains("roccalba: agreed"), "{}", page.body);
+    let published = Request::new(server.addr, "POST", &format!("/issuer/specs/{id}/publish"))
+        .header("Cookie", &issuer)
+        .form(&[("csrf", &csrf(&page))]);
+    assert_eq!(published.status, 303, "{}", published.body);
+    server.stop();
+}

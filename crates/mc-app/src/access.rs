@@ -188,7 +188,7 @@ pub enum SessionUser {
 impl App {
     /// The principal an API token's secret stands for.
     pub async fn authenticate_token(&self, secret: &str) -> Result<Principal, AppError> {
-        let token = self.store().token_by_hash(&secret_hash(secret)).await?;
+        let token = self.store().db().await?.token_by_hash(&secret_hash(secret)).await?;
         let token = token.ok_or_else(|| unauthenticated("the API token is not known"))?;
         if token.revoked_at.is_some() {
             return Err(unauthenticated("the API token was revoked"));
@@ -210,7 +210,7 @@ impl App {
     /// a wrong password. The password check takes tens of milliseconds: call it off the async
     /// threads' hot path.
     pub async fn sign_in_staff(&self, email: &str, password: &str, now: Timestamp) -> Result<NewSession, AppError> {
-        let staff = self.store().staff_by_email(email.trim()).await?;
+        let staff = self.store().db().await?.staff_by_email(email.trim()).await?;
         let matches = match &staff {
             Some(staff) => password_matches(password, &staff.password_hash),
             None => {
@@ -234,7 +234,7 @@ impl App {
             csrf: new_secret("")?,
             expires_at: now.unix_seconds() + SESSION_SECONDS,
         };
-        self.store().insert_session(&session).await?;
+        self.store().db().await?.insert_session(&session).await?;
         Ok(NewSession { secret, session })
     }
 
@@ -244,16 +244,16 @@ impl App {
         secret: &str,
         now: Timestamp,
     ) -> Result<Option<(SessionRecord, SessionUser)>, AppError> {
-        let Some(session) = self.store().session(&secret_hash(secret), now.unix_seconds()).await? else {
+        let Some(session) = self.store().db().await?.session(&secret_hash(secret), now.unix_seconds()).await? else {
             return Ok(None);
         };
         let user = match session.kind.as_str() {
             "staff" => {
-                let Some(staff) = self.store().staff(&session.subject_id).await? else { return Ok(None) };
+                let Some(staff) = self.store().db().await?.staff(&session.subject_id).await? else { return Ok(None) };
                 let principal = member(&staff.institution_id, &staff.role, format!("staff:{}", staff.id))?;
                 SessionUser::Staff { staff, principal }
             }
-            _ => match self.store().learner(&session.subject_id).await? {
+            _ => match self.store().db().await?.learner(&session.subject_id).await? {
                 Some(learner) => SessionUser::Learner { principal: Principal::learner(learner.id()), learner },
                 None => return Ok(None),
             },
@@ -263,23 +263,27 @@ impl App {
 
     /// Ends a session.
     pub async fn sign_out(&self, secret: &str, now: Timestamp) -> Result<(), AppError> {
-        Ok(self.store().delete_session(&secret_hash(secret), now.unix_seconds()).await?)
+        Ok(self.store().db().await?.delete_session(&secret_hash(secret), now.unix_seconds()).await?)
     }
 
     /// Makes a one-time sign-in link secret for the learner with this email address; `None`
     /// when no learner has it (the caller says the same either way).
     pub async fn sign_in_link(&self, email: &str, now: Timestamp) -> Result<Option<String>, AppError> {
         let Ok(email) = Email::parse(email.trim()) else { return Ok(None) };
-        let Some(learner) = self.store().learner_by_email(&email).await? else { return Ok(None) };
+        let Some(learner) = self.store().db().await?.learner_by_email(&email).await? else { return Ok(None) };
         let secret = new_secret("")?;
         let expires_at = now.unix_seconds() + SIGN_IN_LINK_SECONDS;
-        self.store().insert_sign_in_link(&secret_hash(&secret), &learner.id().to_string(), expires_at).await?;
+        self.store()
+            .db()
+            .await?
+            .insert_sign_in_link(&secret_hash(&secret), &learner.id().to_string(), expires_at)
+            .await?;
         Ok(Some(secret))
     }
 
     /// Uses a sign-in link: a learner's session the first time, before it expires.
     pub async fn sign_in_learner(&self, link_secret: &str, now: Timestamp) -> Result<NewSession, AppError> {
-        let learner = self.store().use_sign_in_link(&secret_hash(link_secret), now.unix_seconds()).await?;
+        let learner = self.store().db().await?.use_sign_in_link(&secret_hash(link_secret), now.unix_seconds()).await?;
         let learner = learner.ok_or_else(|| unauthenticated("this sign-in link is unknown, used or expired"))?;
         self.open_session("learner", &learner, now).await
     }
@@ -287,7 +291,7 @@ impl App {
     /// The credential a share link shows, while it lasts: open to anyone who has the link.
     pub async fn shared_credential(&self, link_id: &str, now: Timestamp) -> Result<IssuedCredential, AppError> {
         let gone = || AppError::NotFound { what: "shared credential", id: link_id.to_owned() };
-        let link = self.store().share_link(link_id).await?.ok_or_else(gone)?;
+        let link = self.store().db().await?.share_link(link_id).await?.ok_or_else(gone)?;
         if link.expires_at <= now.unix_seconds() {
             return Err(gone());
         }

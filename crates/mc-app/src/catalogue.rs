@@ -63,7 +63,7 @@ impl App {
 
     /// Whether a stored specification is published.
     pub(crate) async fn publication(&self, spec: &Spec) -> Result<Publication, AppError> {
-        let published = self.store().published_at(spec.id()).await?.flatten();
+        let published = self.store().db().await?.published_at(spec.id()).await?.flatten();
         Ok(published.map_or(Publication::Draft, Publication::Published))
     }
 
@@ -75,8 +75,8 @@ impl App {
         let report = self.check_spec(&SpecDocument::from(&spec)).await?;
         refuse_errors(&report, "published")?;
         let mut tx = self.store().begin().await?;
-        if tx.published_at(id).await?.flatten().is_none() {
-            tx.set_published(id, Some(now.unix_seconds())).await?;
+        if tx.db().published_at(id).await?.flatten().is_none() {
+            tx.db().set_published(id, Some(now.unix_seconds())).await?;
             tx.commit().await?;
             tracing::info!(spec.id = %id, "specification published");
         }
@@ -87,8 +87,8 @@ impl App {
     pub(crate) async fn withdraw_spec(&self, raw_id: &str) -> Result<(), AppError> {
         let spec = self.spec(raw_id).await?;
         let mut tx = self.store().begin().await?;
-        if tx.published_at(spec.id()).await?.flatten().is_some() {
-            tx.set_published(spec.id(), None).await?;
+        if tx.db().published_at(spec.id()).await?.flatten().is_some() {
+            tx.db().set_published(spec.id(), None).await?;
             tx.commit().await?;
             tracing::info!(spec.id = %spec.id(), "specification withdrawn from the catalogue");
         }
@@ -123,7 +123,7 @@ impl App {
         self.check_awarding_bodies(&spec).await?;
         if spec != stored {
             let mut tx = self.store().begin().await?;
-            tx.update_spec(&spec).await?;
+            tx.db().update_spec(&spec).await?;
             if let Some((requester, now)) = asking {
                 let waiting = App::ask_consents(&mut tx, &spec, requester, now).await?;
                 if publication != Publication::Draft && !waiting.is_empty() {
@@ -150,7 +150,7 @@ impl App {
 
     /// The catalogue index, rebuilt first when the published specifications changed.
     pub async fn catalogue(&self) -> Result<Arc<Catalogue>, AppError> {
-        let version = self.store().counter(Counter::Catalogue).await?;
+        let version = self.store().db().await?.counter(Counter::Catalogue).await?;
         let mut cache = self.catalogue_cache.lock().await;
         if let Some((built_at, catalogue)) = cache.as_ref()
             && *built_at == version
@@ -174,7 +174,7 @@ impl App {
             .map(|institution| (institution.id().as_str().to_owned(), institution))
             .collect();
         let country_of = |id: &str| institutions.get(id).map(|institution| institution.country().code().to_owned());
-        let published = self.store().published_specs().await?;
+        let published = self.store().db().await?.published_specs().await?;
         Ok(published
             .into_iter()
             .map(|(spec, published_at)| {
@@ -206,6 +206,8 @@ impl App {
         }
         let accreditations = self
             .store()
+            .db()
+            .await?
             .accreditations()
             .await?
             .into_iter()

@@ -71,7 +71,7 @@ impl Consent {
 impl App {
     /// The consents asked for a specification, by institution.
     pub(crate) async fn consents_of(&self, spec: SpecId) -> Result<Vec<Consent>, AppError> {
-        self.store().consents_of(&spec.to_string()).await?.into_iter().map(Consent::from_record).collect()
+        self.store().db().await?.consents_of(&spec.to_string()).await?.into_iter().map(Consent::from_record).collect()
     }
 
     /// Asks every awarding body of `spec` other than `requester` that was not asked yet, in
@@ -82,7 +82,7 @@ impl App {
         requester: &InstitutionId,
         now: Timestamp,
     ) -> Result<Vec<InstitutionId>, AppError> {
-        let asked = tx.consents_of(&spec.id().to_string()).await?;
+        let asked = tx.db().consents_of(&spec.id().to_string()).await?;
         let mut waiting = Vec::new();
         for body in spec.awarding_bodies().iter().filter(|body| *body != requester) {
             match asked.iter().find(|consent| consent.institution_id == body.as_str()) {
@@ -97,7 +97,7 @@ impl App {
                         decided_at: None,
                         decided_by: None,
                     };
-                    tx.put_consent(&record).await?;
+                    tx.db().put_consent(&record).await?;
                     tracing::info!(spec.id = %spec.id(), institution.id = %body, "co-awarding consent asked");
                 }
             }
@@ -130,7 +130,7 @@ impl InstitutionAccess<'_> {
     /// The consents asked of the institution, newest first, with their specifications.
     pub async fn consents_asked(&self) -> Result<Vec<(Consent, Spec)>, AppError> {
         let mut asked = Vec::new();
-        for record in self.app().store().consents_asked_of(self.institution_id().as_str()).await? {
+        for record in self.app().store().db().await?.consents_asked_of(self.institution_id().as_str()).await? {
             let consent = Consent::from_record(record)?;
             let spec = self.app().spec(&consent.spec.to_string()).await?;
             asked.push((consent, spec));
@@ -153,12 +153,12 @@ impl AdminAccess<'_> {
         let not_asked = || AppError::NotFound { what: "consent request", id: raw_id.to_owned() };
         let spec_id = SpecId::parse(raw_id).map_err(|_| not_asked())?;
         let mut tx = self.app().store().begin().await?;
-        let asked = tx.consents_of(&spec_id.to_string()).await?;
+        let asked = tx.db().consents_of(&spec_id.to_string()).await?;
         let mut record = asked
             .into_iter()
             .find(|consent| consent.institution_id == self.institution_id().as_str())
             .ok_or_else(not_asked)?;
-        if tx.published_at(spec_id).await?.flatten().is_some() {
+        if tx.db().published_at(spec_id).await?.flatten().is_some() {
             return Err(AppError::Conflict(format!(
                 "specification {spec_id} is published; its awarding bodies' answers are final"
             )));
@@ -167,7 +167,7 @@ impl AdminAccess<'_> {
         record.state = state.as_str().to_owned();
         record.decided_at = Some(now.unix_seconds());
         record.decided_by = Some(self.actor().to_owned());
-        tx.put_consent(&record).await?;
+        tx.db().put_consent(&record).await?;
         tx.commit().await?;
         tracing::info!(spec.id = %spec_id, institution.id = %self.institution_id(), state = state.as_str(), "co-awarding consent answered");
         Consent::from_record(record)

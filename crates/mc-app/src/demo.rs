@@ -40,36 +40,36 @@ impl Operator<'_> {
         let mut tx = self.store().begin().await?;
         for document in &institutions {
             let institution = document.parse()?;
-            match tx.institution(institution.id()).await? {
+            match tx.db().institution(institution.id()).await? {
                 Some(_) => summary.already_present += 1,
                 None => {
-                    tx.insert_institution(&institution).await?;
+                    tx.db().insert_institution(&institution).await?;
                     summary.institutions_added += 1;
                     let id = institution.id().as_str();
-                    tx.put_trusted_issuer(&local_trust_record(&institution, now)).await?;
+                    tx.db().put_trusted_issuer(&local_trust_record(&institution, now)).await?;
                     for facts in accreditations.iter().filter(|facts| facts.institution == id) {
-                        tx.put_accreditation(&facts.record("demo", now)).await?;
+                        tx.db().put_accreditation(&facts.record("demo", now)).await?;
                     }
                 }
             }
         }
         for document in &specs {
             let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
-            match tx.spec(spec.id()).await? {
+            match tx.db().spec(spec.id()).await? {
                 Some(_) => summary.already_present += 1,
                 None => {
-                    tx.insert_spec(&spec).await?;
-                    tx.set_published(spec.id(), Some(now.unix_seconds())).await?;
+                    tx.db().insert_spec(&spec).await?;
+                    tx.db().set_published(spec.id(), Some(now.unix_seconds())).await?;
                     summary.specs_added += 1;
                 }
             }
         }
         for document in &learners {
             let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()))?;
-            match tx.learner_by_email(learner.email()).await? {
+            match tx.db().learner_by_email(learner.email()).await? {
                 Some(_) => summary.already_present += 1,
                 None => {
-                    tx.insert_learner(&learner).await?;
+                    tx.db().insert_learner(&learner).await?;
                     summary.learners_added += 1;
                 }
             }

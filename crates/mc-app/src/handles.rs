@@ -44,7 +44,7 @@ impl App {
             .learner_id()
             .ok_or_else(|| AppError::Forbidden(format!("{} is not a learner", principal.actor())))?;
         let learner =
-            self.store().learner(&id.to_string()).await?.ok_or_else(|| {
+            self.store().db().await?.learner(&id.to_string()).await?.ok_or_else(|| {
                 AppError::Unauthenticated("the learner of this session is no longer registered".into())
             })?;
         Ok(LearnerAccess { app: self, learner })
@@ -276,7 +276,7 @@ impl IssuerAccess<'_> {
     /// The answer remembered for one of the institution's idempotency keys. Only an issuer
     /// reaches it, so a replayed request is checked for the caller's role like a new one.
     pub async fn remembered_response(&self, key: &str) -> Result<Option<StoredResponse>, AppError> {
-        Ok(self.app.store().stored_response(self.institution.as_str(), key).await?)
+        Ok(self.app.store().db().await?.stored_response(self.institution.as_str(), key).await?)
     }
 
     /// Remembers the answer to an idempotent request; when another answer was remembered first
@@ -288,9 +288,9 @@ impl IssuerAccess<'_> {
         now: Timestamp,
     ) -> Result<Option<StoredResponse>, AppError> {
         let institution = self.institution.as_str();
-        match self.app.store().store_response(institution, key, response, &now.to_rfc3339()).await? {
+        match self.app.store().db().await?.store_response(institution, key, response, &now.to_rfc3339()).await? {
             true => Ok(None),
-            false => Ok(self.app.store().stored_response(institution, key).await?),
+            false => Ok(self.app.store().db().await?.stored_response(institution, key).await?),
         }
     }
 }
@@ -319,14 +319,14 @@ impl<'a> AdminAccess<'a> {
     /// Makes an API token for the institution. The secret is in the answer only.
     pub async fn create_token(&self, role: Role, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
         let token = new_token(Some((&self.member.institution, role)), label, now)?;
-        self.member.app.store().insert_token(&token.record).await?;
+        self.member.app.store().db().await?.insert_token(&token.record).await?;
         tracing::info!(token.id = %token.record.id, institution.id = %self.member.institution, role = role.as_str(), "API token created");
         Ok(token)
     }
 
     /// The institution's API tokens (without their secrets, which are not kept).
     pub async fn tokens(&self) -> Result<Vec<ApiTokenRecord>, AppError> {
-        Ok(self.member.app.store().tokens(self.member.institution.as_str()).await?)
+        Ok(self.member.app.store().db().await?.tokens(self.member.institution.as_str()).await?)
     }
 
     /// Revokes one of the institution's API tokens; it is refused from then on.
@@ -335,7 +335,8 @@ impl<'a> AdminAccess<'a> {
         if !self.tokens().await?.iter().any(|token| token.id == id) {
             return Err(not_found());
         }
-        let token = self.member.app.store().revoke_token(id, &now.to_rfc3339()).await?.ok_or_else(not_found)?;
+        let token =
+            self.member.app.store().db().await?.revoke_token(id, &now.to_rfc3339()).await?.ok_or_else(not_found)?;
         tracing::info!(token.id = %token.id, "API token revoked");
         Ok(token)
     }
@@ -396,14 +397,14 @@ impl LearnerAccess<'_> {
     pub async fn share(&self, credential_id: &str, days: u32, now: Timestamp) -> Result<ShareLinkRecord, AppError> {
         let credential = self.credential(credential_id).await?;
         let link = new_share_link(credential.id(), days, now)?;
-        self.app.store().insert_share_link(&link).await?;
+        self.app.store().db().await?.insert_share_link(&link).await?;
         Ok(link)
     }
 
     /// The share links the learner made for one of their credentials.
     pub async fn share_links(&self, credential_id: &str) -> Result<Vec<ShareLinkRecord>, AppError> {
         let credential = self.credential(credential_id).await?;
-        Ok(self.app.store().share_links_of(credential.id()).await?)
+        Ok(self.app.store().db().await?.share_links_of(credential.id()).await?)
     }
 }
 
@@ -516,7 +517,7 @@ impl<'a> Operator<'a> {
     ) -> Result<StaffRecord, AppError> {
         let institution = self.app.institution(institution).await?;
         let record = new_staff(institution.id(), email, name, role, password, now)?;
-        match self.app.store().insert_staff(&record).await {
+        match self.app.store().db().await?.insert_staff(&record).await {
             Err(StoreError::Conflict { .. }) => {
                 return Err(AppError::Conflict(format!("a staff member with email {} already exists", record.email)));
             }
@@ -528,25 +529,25 @@ impl<'a> Operator<'a> {
 
     /// The staff member with this email address, when there is one.
     pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, AppError> {
-        Ok(self.app.store().staff_by_email(email).await?)
+        Ok(self.app.store().db().await?.staff_by_email(email).await?)
     }
 
     /// Makes an API token for the network's administrator. The secret is in the answer only.
     pub async fn create_network_token(&self, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
         let token = new_token(None, label, now)?;
-        self.app.store().insert_token(&token.record).await?;
+        self.app.store().db().await?.insert_token(&token.record).await?;
         tracing::info!(token.id = %token.record.id, "network administrator's API token created");
         Ok(token)
     }
 
     /// The network administrator's API tokens.
     pub async fn network_tokens(&self) -> Result<Vec<ApiTokenRecord>, AppError> {
-        Ok(self.app.store().network_tokens().await?)
+        Ok(self.app.store().db().await?.network_tokens().await?)
     }
 
     /// Revokes any API token.
     pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiTokenRecord, AppError> {
-        let token = self.app.store().revoke_token(id, &now.to_rfc3339()).await?;
+        let token = self.app.store().db().await?.revoke_token(id, &now.to_rfc3339()).await?;
         let token = token.ok_or_else(|| AppError::NotFound { what: "API token", id: id.to_owned() })?;
         tracing::info!(token.id = %token.id, "API token revoked");
         Ok(token)

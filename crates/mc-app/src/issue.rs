@@ -172,6 +172,8 @@ impl App {
         }
         let id = mc_core::LearnerId::parse(raw).map_err(|err| AppError::invalid_argument("learner id", err))?;
         self.store()
+            .db()
+            .await?
             .learner(&id.to_string())
             .await?
             .ok_or_else(|| AppError::NotFound { what: "learner", id: raw.into() })
@@ -234,7 +236,7 @@ impl App {
     pub(crate) async fn commit_batch(&self, mut batch: Batch) -> Result<Vec<String>, AppError> {
         let mut lists = Vec::with_capacity(batch.claimed.len());
         for (list, claimed) in batch.claimed {
-            batch.tx.add_status_list_use(&list, claimed).await?;
+            batch.tx.db().add_status_list_use(&list, claimed).await?;
             lists.push(list);
         }
         batch.tx.finish_audit(batch.audit).await?;
@@ -256,9 +258,9 @@ impl App {
         let cohort_key = request.cohort_key.unwrap_or("");
         let (learner, fresh) = match (&recipient.learner, recipient.new_learner) {
             (Some(learner), _) => (learner.clone(), false),
-            (None, Some(new)) if batch.tx.insert_learner_if_new(new).await? => (new.clone(), true),
+            (None, Some(new)) if batch.tx.db().insert_learner_if_new(new).await? => (new.clone(), true),
             (None, Some(new)) => {
-                let existing = batch.tx.learner_by_email(new.email()).await?;
+                let existing = batch.tx.db().learner_by_email(new.email()).await?;
                 (
                     existing.ok_or_else(|| {
                         AppError::Conflict(format!("learner {} could not be registered", new.email()))
@@ -269,7 +271,7 @@ impl App {
             (None, None) => return Err(AppError::Conflict("an issue needs a learner".into())),
         };
         if let Some(key) = request.idempotency_key
-            && let Some(existing) = batch.tx.credential_by_idempotency_key(institution.id().as_str(), key).await?
+            && let Some(existing) = batch.tx.db().credential_by_idempotency_key(institution.id().as_str(), key).await?
         {
             // The same key with the same request answers the same; with another, it is refused.
             return match existing.spec_id == spec.id().to_string() && existing.learner_id == learner.id().to_string() {
@@ -280,7 +282,7 @@ impl App {
         // A learner registered just now has no credential yet.
         if !fresh
             && let Some(existing) =
-                batch.tx.credential_for(&spec.id().to_string(), &learner.id().to_string(), cohort_key).await?
+                batch.tx.db().credential_for(&spec.id().to_string(), &learner.id().to_string(), cohort_key).await?
         {
             return Ok((IssuedCredential::from_record(existing)?, Added::Unchanged));
         }
@@ -329,7 +331,7 @@ impl App {
             revocation_reason: None,
             document: serde_json::to_string(&signed).expect("a JSON map serializes"),
         };
-        batch.tx.insert_credential(&record).await?;
+        batch.tx.db().insert_credential(&record).await?;
         let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name()});
         batch
             .tx
@@ -367,7 +369,7 @@ impl App {
         let list = match current {
             Some(list) => list,
             None => {
-                let lists = batch.tx.status_lists(institution, purpose.as_str()).await?;
+                let lists = batch.tx.db().status_lists(institution, purpose.as_str()).await?;
                 let found = lists.into_iter().rev().find(|list| has_room(list, &batch.claimed));
                 let list = match found {
                     Some(list) => list,
@@ -380,7 +382,7 @@ impl App {
                             used: 0,
                             created_at: now.to_rfc3339(),
                         };
-                        batch.tx.insert_status_list(&list).await?;
+                        batch.tx.db().insert_status_list(&list).await?;
                         list
                     }
                 };
@@ -396,7 +398,7 @@ impl App {
                 credential_id: credential_id.to_owned(),
                 purpose: purpose.as_str().to_owned(),
             };
-            if batch.tx.claim_status_index(&entry).await? {
+            if batch.tx.db().claim_status_index(&entry).await? {
                 *batch.claimed.entry(list.id.clone()).or_default() += 1;
                 return Ok(StatusEntry { list_url: self.status_list_url(&list.id), index, purpose });
             }
@@ -427,13 +429,21 @@ impl App {
         Ok(CredentialParts {
             spec: self.spec(&credential.spec.to_string()).await?,
             institution: self.institution(credential.institution.as_str()).await?,
-            learner: self.store().learner(&credential.learner.to_string()).await?,
+            learner: self.store().db().await?.learner(&credential.learner.to_string()).await?,
         })
     }
 
     /// The ids of the status lists a credential the caller holds is in.
     pub async fn status_lists_of(&self, credential: &IssuedCredential) -> Result<Vec<String>, AppError> {
-        Ok(self.store().status_entries_of(&credential.id).await?.into_iter().map(|entry| entry.list_id).collect())
+        Ok(self
+            .store()
+            .db()
+            .await?
+            .status_entries_of(&credential.id)
+            .await?
+            .into_iter()
+            .map(|entry| entry.list_id)
+            .collect())
     }
 
     /// The learners of credentials the caller holds (and so was allowed to see), by id.
@@ -441,7 +451,7 @@ impl App {
         let mut learners = HashMap::new();
         for credential in credentials {
             if !learners.contains_key(&credential.learner)
-                && let Some(learner) = self.store().learner(&credential.learner.to_string()).await?
+                && let Some(learner) = self.store().db().await?.learner(&credential.learner.to_string()).await?
             {
                 learners.insert(credential.learner, learner);
             }
@@ -453,6 +463,8 @@ impl App {
     pub(crate) async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
         let record = self
             .store()
+            .db()
+            .await?
             .credential(id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "credential", id: id.into() })?;
@@ -479,7 +491,7 @@ impl App {
             learner_id: learner_id.as_deref(),
             spec_id: spec_id.as_deref(),
         };
-        let records = self.store().credentials(filter).await?;
+        let records = self.store().db().await?.credentials(filter).await?;
         records.into_iter().map(IssuedCredential::from_record).collect()
     }
 }

@@ -155,21 +155,26 @@ impl App {
             created_at: at.clone(),
             updated_at: at,
         };
-        self.store().insert_job(&record).await?;
+        self.store().db().await?.insert_job(&record).await?;
         tracing::info!(job.id = %record.id, institution.id = %record.institution_id, rows = total, "cohort job queued");
         CohortJob::from_record(record)
     }
 
     /// A cohort job.
     pub(crate) async fn cohort_job(&self, id: &str) -> Result<CohortJob, AppError> {
-        let record =
-            self.store().job(id).await?.ok_or_else(|| AppError::NotFound { what: "cohort job", id: id.into() })?;
+        let record = self
+            .store()
+            .db()
+            .await?
+            .job(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "cohort job", id: id.into() })?;
         CohortJob::from_record(record)
     }
 
     /// An institution's latest cohort jobs, newest first.
     pub(crate) async fn cohort_jobs(&self, institution: &InstitutionId) -> Result<Vec<CohortJob>, AppError> {
-        let records = self.store().jobs_of(institution.as_str()).await?;
+        let records = self.store().db().await?.jobs_of(institution.as_str()).await?;
         records.into_iter().map(CohortJob::from_record).collect()
     }
 
@@ -184,6 +189,8 @@ impl App {
         let start = now();
         let Some(job) = self
             .store()
+            .db()
+            .await?
             .claim_job(worker, start.unix_seconds(), start.unix_seconds() + lease_seconds, &start.to_rfc3339())
             .await?
         else {
@@ -203,7 +210,7 @@ impl App {
         };
         let at = now();
         let progress = JobProgress { state, processed, issued, skipped, error: error.as_deref() };
-        self.store().update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await?;
+        self.store().db().await?.update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await?;
         match error {
             None => tracing::info!(job.id = %job.id, issued, skipped, "cohort job done"),
             Some(error) => tracing::error!(job.id = %job.id, %error, "cohort job failed"),
@@ -250,6 +257,8 @@ impl App {
             let progress = JobProgress { state: "running", processed, issued, skipped, error: None };
             let held = self
                 .store()
+                .db()
+                .await?
                 .update_job(&job.id, worker, progress, at.unix_seconds() + lease_seconds, &at.to_rfc3339())
                 .await?;
             if !held {

@@ -185,7 +185,7 @@ impl App {
             created_at: now.to_rfc3339(),
             retired_at: None,
         };
-        tx.insert_issuer_key(&record).await?;
+        tx.db().insert_issuer_key(&record).await?;
         let details = serde_json::json!({"key": record.id, "public_key": record.public_key});
         tx.audit(&record.created_at, "key.create", institution.as_str(), &details.to_string()).await?;
         tracing::info!(institution.id = %institution, key.id = %record.id, "issuer key created");
@@ -196,11 +196,11 @@ impl App {
     /// issuers racing to make the first key is fine: the loser finds the winner's.
     pub(crate) async fn ensure_issuer_key(&self, institution: &InstitutionId, now: Timestamp) -> Result<(), AppError> {
         let has_current = |keys: &[IssuerKeyRecord]| keys.iter().any(|key| key.retired_at.is_none());
-        if has_current(&self.store().issuer_keys(institution.as_str()).await?) {
+        if has_current(&self.store().db().await?.issuer_keys(institution.as_str()).await?) {
             return Ok(());
         }
         let mut tx = self.store().begin().await?;
-        if has_current(&tx.issuer_keys(institution.as_str()).await?) {
+        if has_current(&tx.db().issuer_keys(institution.as_str()).await?) {
             return Ok(());
         }
         match self.new_issuer_key(&mut tx, institution, now).await {
@@ -218,7 +218,7 @@ impl App {
         tx: &mut StoreTx,
         institution: &InstitutionId,
     ) -> Result<IssuerKeyRecord, AppError> {
-        let current = tx.issuer_keys(institution.as_str()).await?.into_iter().find(|key| key.retired_at.is_none());
+        let current = tx.db().issuer_keys(institution.as_str()).await?.into_iter().find(|key| key.retired_at.is_none());
         current.ok_or_else(|| AppError::Keys(format!("institution {institution} has no issuing key")))
     }
 
@@ -232,7 +232,7 @@ impl App {
                 institution.id()
             )));
         };
-        let keys = self.store().issuer_keys(institution.id().as_str()).await?;
+        let keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
         let methods: Vec<Value> = keys
             .iter()
             .map(|key| {
@@ -255,7 +255,7 @@ impl App {
 
     /// The DID documents of every institution that issues as `did:web` and has keys.
     pub async fn did_documents(&self) -> Result<Vec<Value>, AppError> {
-        let fingerprint = self.store().keys_fingerprint().await?;
+        let fingerprint = self.store().db().await?.keys_fingerprint().await?;
         self.did_documents_at(fingerprint).await
     }
 
@@ -276,7 +276,7 @@ impl App {
         let mut documents = Vec::new();
         for institution in self.institutions().await? {
             if institution.did().is_some_and(|did| did.method() == "web")
-                && !self.store().issuer_keys(institution.id().as_str()).await?.is_empty()
+                && !self.store().db().await?.issuer_keys(institution.id().as_str()).await?.is_empty()
             {
                 documents.push(self.did_document(institution.id().as_str()).await?);
             }
@@ -292,7 +292,7 @@ impl crate::Operator<'_> {
         let institution = self.institution(raw_institution).await?;
         self.key_store()?;
         let mut tx = self.store().begin().await?;
-        tx.retire_current_key(institution.id().as_str(), &now.to_rfc3339()).await?;
+        tx.db().retire_current_key(institution.id().as_str(), &now.to_rfc3339()).await?;
         tx.audit(&now.to_rfc3339(), "key.retire", institution.id().as_str(), "{}").await?;
         let record = self.new_issuer_key(&mut tx, institution.id(), now).await?;
         tx.commit().await?;

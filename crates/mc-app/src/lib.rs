@@ -144,13 +144,15 @@ impl App {
 
     /// Every institution, by id.
     pub async fn institutions(&self) -> Result<Vec<Institution>, AppError> {
-        Ok(self.store().institutions().await?)
+        Ok(self.store().db().await?.institutions().await?)
     }
 
     /// The institution with the id `raw_id`.
     pub async fn institution(&self, raw_id: &str) -> Result<Institution, AppError> {
         let id = InstitutionId::parse(raw_id).map_err(|err| AppError::invalid_argument("institution id", err))?;
         self.store()
+            .db()
+            .await?
             .institution(&id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "institution", id: raw_id.into() })
@@ -178,7 +180,7 @@ impl App {
     /// drafts of the viewer's own institution.
     pub async fn visible_specs(&self, viewer: Option<&Principal>) -> Result<Vec<Spec>, AppError> {
         let published: std::collections::HashSet<SpecId> =
-            self.store().published_specs().await?.into_iter().map(|(spec, _)| spec.id()).collect();
+            self.store().db().await?.published_specs().await?.into_iter().map(|(spec, _)| spec.id()).collect();
         let own = viewer.and_then(Principal::membership).map(|(institution, _)| institution);
         let mut specs = self.all_specs().await?;
         specs.retain(|spec| {
@@ -189,13 +191,18 @@ impl App {
 
     /// Every specification, drafts included, by issuer and title.
     pub(crate) async fn all_specs(&self) -> Result<Vec<Spec>, AppError> {
-        Ok(self.store().specs().await?)
+        Ok(self.store().db().await?.specs().await?)
     }
 
     /// The specification with the id `raw_id`, draft or not.
     pub(crate) async fn spec(&self, raw_id: &str) -> Result<Spec, AppError> {
         let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
-        self.store().spec(id).await?.ok_or_else(|| AppError::NotFound { what: "specification", id: raw_id.into() })
+        self.store()
+            .db()
+            .await?
+            .spec(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "specification", id: raw_id.into() })
     }
 
     /// Adds a micro-credential specification, as a draft; a document without an id gets a new
@@ -210,7 +217,7 @@ impl App {
         let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
         self.check_awarding_bodies(&spec).await?;
         let mut tx = self.store().begin().await?;
-        if let Some(stored) = tx.spec(spec.id()).await? {
+        if let Some(stored) = tx.db().spec(spec.id()).await? {
             return match stored == spec {
                 true => Ok((stored, Added::Unchanged)),
                 false => Err(AppError::Conflict(format!(
@@ -219,7 +226,7 @@ impl App {
                 ))),
             };
         }
-        tx.insert_spec(&spec).await?;
+        tx.db().insert_spec(&spec).await?;
         if let Some((requester, now)) = asking {
             App::ask_consents(&mut tx, &spec, requester, now).await?;
         }
@@ -232,7 +239,7 @@ impl App {
     async fn check_awarding_bodies(&self, spec: &Spec) -> Result<(), AppError> {
         let mut problems = Vec::new();
         for (idx, body) in spec.awarding_bodies().iter().enumerate() {
-            if self.store().institution(body).await?.is_none() {
+            if self.store().db().await?.institution(body).await?.is_none() {
                 problems.push(Problem {
                     field: format!("awarding_bodies[{idx}]"),
                     message: format!("no institution with id {:?} is registered", body.as_str()),
@@ -250,7 +257,7 @@ impl Operator<'_> {
     pub async fn add_institution(&self, document: &InstitutionDocument) -> Result<(Institution, Added), AppError> {
         let institution = document.parse()?;
         let mut tx = self.store().begin().await?;
-        if let Some(stored) = tx.institution(institution.id()).await? {
+        if let Some(stored) = tx.db().institution(institution.id()).await? {
             return match stored == institution {
                 true => Ok((stored, Added::Unchanged)),
                 false => Err(AppError::Conflict(format!(
@@ -259,7 +266,7 @@ impl Operator<'_> {
                 ))),
             };
         }
-        match tx.insert_institution(&institution).await {
+        match tx.db().insert_institution(&institution).await {
             Ok(()) => {}
             Err(StoreError::Conflict { column: Some("legal_identifier"), .. }) => {
                 return Err(AppError::Conflict(format!(
@@ -285,10 +292,10 @@ impl Operator<'_> {
     pub async fn add_learner(&self, document: &LearnerDocument) -> Result<Learner, AppError> {
         let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()))?;
         let mut tx = self.store().begin().await?;
-        if tx.learner_by_email(learner.email()).await?.is_some() {
+        if tx.db().learner_by_email(learner.email()).await?.is_some() {
             return Err(AppError::Conflict(format!("a learner with email {} already exists", learner.email())));
         }
-        tx.insert_learner(&learner).await?;
+        tx.db().insert_learner(&learner).await?;
         tx.commit().await?;
         tracing::info!(learner.id = %learner.id(), "learner added");
         Ok(learner)
@@ -296,7 +303,7 @@ impl Operator<'_> {
 
     /// Every learner, by name.
     pub async fn learners(&self) -> Result<Vec<Learner>, AppError> {
-        Ok(self.store().learners().await?)
+        Ok(self.store().db().await?.learners().await?)
     }
 
     /// Stores and publishes many specifications at once, in transactions of up to 5,000; those
@@ -306,10 +313,10 @@ impl Operator<'_> {
         for chunk in specs.chunks(5_000) {
             let mut tx = self.store().begin().await?;
             for spec in chunk {
-                if tx.spec(spec.id()).await?.is_none() {
-                    tx.insert_spec(spec).await?;
+                if tx.db().spec(spec.id()).await?.is_none() {
+                    tx.db().insert_spec(spec).await?;
                 }
-                tx.set_published(spec.id(), Some(now.unix_seconds())).await?;
+                tx.db().set_published(spec.id(), Some(now.unix_seconds())).await?;
             }
             tx.commit().await?;
         }
@@ -330,6 +337,8 @@ impl Operator<'_> {
     pub async fn learner_by_email(&self, raw_email: &str) -> Result<Learner, AppError> {
         let email = Email::parse(raw_email).map_err(|err| AppError::invalid_argument("email", err))?;
         self.store
+            .db()
+            .await?
             .learner_by_email(&email)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "learner", id: raw_email.into() })

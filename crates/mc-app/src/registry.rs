@@ -102,7 +102,7 @@ impl NetworkAccess<'_> {
         }
         .record(actor, now);
         let mut tx = self.store().begin().await?;
-        tx.put_accreditation(&record).await?;
+        tx.db().put_accreditation(&record).await?;
         tx.commit().await?;
         tracing::info!(institution.id = %record.institution_id, status = %record.status, "accreditation recorded");
         Ok(record)
@@ -124,7 +124,7 @@ impl NetworkAccess<'_> {
             .map_err(|message| AppError::invalid_argument("seal certificate", mc_core::ValueError::new(message)))?;
         let institution = self.institution(raw_id).await?;
         let mut tx = self.store().begin().await?;
-        let existing = tx.trusted_issuers().await?.into_iter().find(|entry| entry.id == raw_id);
+        let existing = tx.db().trusted_issuers().await?.into_iter().find(|entry| entry.id == raw_id);
         if let Some(entry) = &existing
             && entry.trusted_until.is_none()
             && (seals.is_empty() || entry.seal_certificates == seals)
@@ -136,7 +136,7 @@ impl NetworkAccess<'_> {
             record.trusted_from = entry.trusted_from;
         }
         record.seal_certificates = seals;
-        tx.put_trusted_issuer(&record).await?;
+        tx.db().put_trusted_issuer(&record).await?;
         tx.commit().await?;
         tracing::info!(institution.id = raw_id, "institution put on the trusted-issuer list");
         Ok(record)
@@ -146,7 +146,7 @@ impl NetworkAccess<'_> {
     /// trusted, what it issues afterwards is not.
     pub async fn untrust(&self, id: &str, now: Timestamp) -> Result<TrustedIssuerRecord, AppError> {
         let mut tx = self.store().begin().await?;
-        let Some(mut record) = tx.trusted_issuers().await?.into_iter().find(|entry| entry.id == id) else {
+        let Some(mut record) = tx.db().trusted_issuers().await?.into_iter().find(|entry| entry.id == id) else {
             return Err(AppError::NotFound { what: "trusted issuer", id: id.into() });
         };
         if record.trusted_until.is_some() {
@@ -154,7 +154,7 @@ impl NetworkAccess<'_> {
         }
         record.trusted_until = Some(now.unix_seconds());
         record.updated_at = now.unix_seconds();
-        tx.put_trusted_issuer(&record).await?;
+        tx.db().put_trusted_issuer(&record).await?;
         tx.commit().await?;
         tracing::info!(issuer = id, "issuer taken off the trusted-issuer list");
         Ok(record)
@@ -201,7 +201,7 @@ impl NetworkAccess<'_> {
         }
         let mut tx = self.store().begin().await?;
         for record in &records {
-            tx.put_trusted_issuer(record).await?;
+            tx.db().put_trusted_issuer(record).await?;
         }
         tx.commit().await?;
         report.imported = records.len();
@@ -219,14 +219,14 @@ impl NetworkAccess<'_> {
 impl App {
     /// Every institution's accreditation facts.
     pub async fn accreditations(&self) -> Result<Vec<AccreditationRecord>, AppError> {
-        Ok(self.store().accreditations().await?)
+        Ok(self.store().db().await?.accreditations().await?)
     }
 
     /// The trusted-issuer list as a document for other verifiers: every issuer with its DIDs
     /// (for this network's institutions, the DIDs of every key they have had).
     pub async fn trust_list_document(&self) -> Result<TrustList, AppError> {
         let mut issuers = Vec::new();
-        for record in self.store().trusted_issuers().await? {
+        for record in self.store().db().await?.trusted_issuers().await? {
             let dids = match &record.institution_id {
                 Some(id) => self.institution_dids(id).await?,
                 None => record.dids.clone(),
@@ -264,7 +264,7 @@ impl App {
 
     /// The trusted-issuer list the verifier uses, as [`App::trust_anchors_at`].
     pub async fn trust_anchors(&self) -> Result<Option<Arc<TrustedIssuers>>, AppError> {
-        let fingerprint = self.store().keys_fingerprint().await?;
+        let fingerprint = self.store().db().await?.keys_fingerprint().await?;
         self.trust_anchors_at(fingerprint).await
     }
 
@@ -273,7 +273,7 @@ impl App {
     async fn institution_dids(&self, raw_id: &str) -> Result<Vec<String>, AppError> {
         let institution = self.institution(raw_id).await?;
         let mut dids: Vec<String> = institution.did().map(|did| did.to_string()).into_iter().collect();
-        for key in self.store().issuer_keys(raw_id).await? {
+        for key in self.store().db().await?.issuer_keys(raw_id).await? {
             let id = identity(&institution, &key).issuer_id;
             if !dids.contains(&id) {
                 dids.push(id);

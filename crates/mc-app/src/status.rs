@@ -52,7 +52,7 @@ impl App {
     ) -> Result<StatusChange, AppError> {
         let mut tx = self.store().begin().await?;
         let mut record =
-            tx.credential(id).await?.ok_or_else(|| AppError::NotFound { what: "credential", id: id.into() })?;
+            tx.db().credential(id).await?.ok_or_else(|| AppError::NotFound { what: "credential", id: id.into() })?;
         let state = CredentialState::parse(&record.state).ok_or_else(|| {
             AppError::Store(mc_store::StoreError::Corrupt {
                 what: "credential",
@@ -61,7 +61,7 @@ impl App {
             })
         })?;
         let next = transition(state).map_err(|err| AppError::Conflict(format!("credential {id}: {err}")))?;
-        tx.set_credential_state(id, next.as_str(), reason).await?;
+        tx.db().set_credential_state(id, next.as_str(), reason).await?;
         let details = serde_json::json!({"from": state.as_str(), "to": next.as_str(), "reason": reason});
         tx.audit(&now.to_rfc3339(), &format!("credential.{action}"), id, &details.to_string()).await?;
         tx.commit().await?;
@@ -70,20 +70,21 @@ impl App {
             record.revocation_reason = Some(reason.to_owned());
         }
         tracing::info!(credential.id = %id, "credential.{action}");
-        let lists = self.store().status_entries_of(id).await?.into_iter().map(|entry| entry.list_id).collect();
+        let lists =
+            self.store().db().await?.status_entries_of(id).await?.into_iter().map(|entry| entry.list_id).collect();
         Ok(StatusChange { credential: IssuedCredential::from_record(record)?, lists })
     }
 
     /// The ids of every status list.
     pub async fn status_list_ids(&self) -> Result<Vec<String>, AppError> {
-        Ok(self.store().all_status_lists().await?.into_iter().map(|list| list.id).collect())
+        Ok(self.store().db().await?.all_status_lists().await?.into_iter().map(|list| list.id).collect())
     }
 
     /// The signed status list credential of a list, as the database says now. A list signed
     /// before is reused while its version (raised by every change of state) and its issuer key
     /// are the same, and for at most a day.
     pub async fn status_list_credential(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
-        let (version, key) = self.store().status_list_stamp(list_id).await?.unzip();
+        let (version, key) = self.store().db().await?.status_list_stamp(list_id).await?.unzip();
         let key = key.flatten();
         if let (Some(version), Some(key)) = (version, &key)
             && let Some(cached) = self.signed_lists.get(list_id, version, key, now)
@@ -132,6 +133,8 @@ impl App {
     async fn sign_status_list(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
         let list = self
             .store()
+            .db()
+            .await?
             .status_list(list_id)
             .await?
             .ok_or_else(|| AppError::NotFound { what: "status list", id: list_id.into() })?;
@@ -147,12 +150,18 @@ impl App {
             StatusPurpose::Suspension => CredentialState::Suspended,
         };
         let mut bits = Bitstring::new(list.size);
-        for index in self.store().indexes_in_state(&list.id, state.as_str()).await? {
+        for index in self.store().db().await?.indexes_in_state(&list.id, state.as_str()).await? {
             bits.set(index);
         }
         let institution = self.institution(&list.institution_id).await?;
-        let key_record =
-            self.store().issuer_keys(institution.id().as_str()).await?.into_iter().find(|key| key.retired_at.is_none());
+        let key_record = self
+            .store()
+            .db()
+            .await?
+            .issuer_keys(institution.id().as_str())
+            .await?
+            .into_iter()
+            .find(|key| key.retired_at.is_none());
         let key_record =
             key_record.ok_or_else(|| AppError::Keys(format!("institution {} has no issuing key", institution.id())))?;
         let identity = crate::keys::identity(&institution, &key_record);
@@ -170,12 +179,12 @@ impl App {
 impl crate::Operator<'_> {
     /// Checks the audit log's hash chain: the number of entries, or what breaks it.
     pub async fn verify_audit(&self) -> Result<Result<u64, mc_store::AuditBreak>, AppError> {
-        Ok(self.store().verify_audit().await?)
+        Ok(self.store().db().await?.verify_audit().await?)
     }
 
     /// Every audit log entry, oldest first.
     pub async fn audit_entries(&self) -> Result<Vec<mc_store::AuditEntry>, AppError> {
-        Ok(self.store().audit_entries().await?)
+        Ok(self.store().db().await?.audit_entries().await?)
     }
 }
 

@@ -39,13 +39,14 @@ impl App {
         let mut fingerprint = None;
         let mut stamps = HashMap::new();
         for pair in ids.chunks(2) {
-            let (keys, found) = self.store().verification_stamps(pair[0], pair.get(1).copied().unwrap_or("")).await?;
+            let (keys, found) =
+                self.store().db().await?.verification_stamps(pair[0], pair.get(1).copied().unwrap_or("")).await?;
             fingerprint = Some(keys);
             stamps.extend(found.into_iter().map(|(id, version, key)| (id, (version, key))));
         }
         let fingerprint = match fingerprint {
             Some(fingerprint) => fingerprint,
-            None => self.store().keys_fingerprint().await?,
+            None => self.store().db().await?.keys_fingerprint().await?,
         };
         let did_documents = self.did_documents_at(fingerprint).await?;
         let trusted = self.trust_anchors_at(fingerprint).await?;

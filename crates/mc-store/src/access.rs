@@ -3,8 +3,9 @@
 //! hashed; the store never sees one in the clear.
 
 use sqlx::{AnyConnection, Row, any::AnyRow};
+use std::ops::DerefMut;
 
-use crate::StoreError;
+use crate::{Db, StoreError};
 
 /// An API token of an institution, or of the network's administrator.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,57 +104,6 @@ macro_rules! select_tokens {
     };
 }
 
-pub(crate) async fn insert_token(conn: &mut AnyConnection, token: &ApiTokenRecord) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO api_tokens (id, institution_id, role, label, secret_hash, created_at, revoked_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&token.id)
-    .bind(&token.institution_id)
-    .bind(&token.role)
-    .bind(&token.label)
-    .bind(&token.secret_hash)
-    .bind(&token.created_at)
-    .bind(&token.revoked_at)
-    .execute(conn)
-    .await
-    .map_err(|err| StoreError::from_write("an API token with this id", &["id", "secret_hash"], err))?;
-    Ok(())
-}
-
-pub(crate) async fn token_by_hash(conn: &mut AnyConnection, hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
-    let row = sqlx::query(select_tokens!("WHERE secret_hash = $1")).bind(hash).fetch_optional(conn).await?;
-    row.as_ref().map(token_from_row).transpose()
-}
-
-pub(crate) async fn tokens(conn: &mut AnyConnection, institution_id: &str) -> Result<Vec<ApiTokenRecord>, StoreError> {
-    let rows = sqlx::query(select_tokens!("WHERE institution_id = $1 ORDER BY created_at, id"))
-        .bind(institution_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(token_from_row).collect()
-}
-
-pub(crate) async fn network_tokens(conn: &mut AnyConnection) -> Result<Vec<ApiTokenRecord>, StoreError> {
-    let rows =
-        sqlx::query(select_tokens!("WHERE institution_id IS NULL ORDER BY created_at, id")).fetch_all(conn).await?;
-    rows.iter().map(token_from_row).collect()
-}
-
-pub(crate) async fn revoke_token(
-    conn: &mut AnyConnection,
-    id: &str,
-    at: &str,
-) -> Result<Option<ApiTokenRecord>, StoreError> {
-    sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
-        .bind(at)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    let row = sqlx::query(select_tokens!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
-    row.as_ref().map(token_from_row).transpose()
-}
-
 fn staff_from_row(row: &AnyRow) -> Result<StaffRecord, StoreError> {
     Ok(StaffRecord {
         id: row.try_get("id")?,
@@ -173,109 +123,6 @@ macro_rules! select_staff {
     };
 }
 
-pub(crate) async fn insert_staff(conn: &mut AnyConnection, staff: &StaffRecord) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO staff (id, institution_id, email, name, role, password_hash, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(&staff.id)
-    .bind(&staff.institution_id)
-    .bind(&staff.email)
-    .bind(&staff.name)
-    .bind(&staff.role)
-    .bind(&staff.password_hash)
-    .bind(&staff.created_at)
-    .execute(conn)
-    .await
-    .map_err(|err| StoreError::from_write("a staff member with this email address", &["email", "id"], err))?;
-    Ok(())
-}
-
-pub(crate) async fn staff_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<StaffRecord>, StoreError> {
-    let row = sqlx::query(select_staff!("WHERE email = $1")).bind(email).fetch_optional(conn).await?;
-    row.as_ref().map(staff_from_row).transpose()
-}
-
-pub(crate) async fn staff(conn: &mut AnyConnection, id: &str) -> Result<Option<StaffRecord>, StoreError> {
-    let row = sqlx::query(select_staff!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
-    row.as_ref().map(staff_from_row).transpose()
-}
-
-pub(crate) async fn insert_session(conn: &mut AnyConnection, session: &SessionRecord) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sessions (secret_hash, kind, subject_id, csrf, expires_at) VALUES ($1, $2, $3, $4, $5)")
-        .bind(&session.secret_hash)
-        .bind(&session.kind)
-        .bind(&session.subject_id)
-        .bind(&session.csrf)
-        .bind(session.expires_at)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub(crate) async fn session(
-    conn: &mut AnyConnection,
-    hash: &str,
-    now: i64,
-) -> Result<Option<SessionRecord>, StoreError> {
-    let row = sqlx::query(
-        "SELECT secret_hash, kind, subject_id, csrf, expires_at FROM sessions WHERE secret_hash = $1 AND expires_at > $2",
-    )
-    .bind(hash)
-    .bind(now)
-    .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    Ok(Some(SessionRecord {
-        secret_hash: row.try_get("secret_hash")?,
-        kind: row.try_get("kind")?,
-        subject_id: row.try_get("subject_id")?,
-        csrf: row.try_get("csrf")?,
-        expires_at: row.try_get("expires_at")?,
-    }))
-}
-
-pub(crate) async fn delete_session(conn: &mut AnyConnection, hash: &str, now: i64) -> Result<(), StoreError> {
-    // Expired sessions go with it.
-    sqlx::query("DELETE FROM sessions WHERE secret_hash = $1 OR expires_at <= $2")
-        .bind(hash)
-        .bind(now)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-pub(crate) async fn insert_sign_in_link(
-    conn: &mut AnyConnection,
-    hash: &str,
-    learner_id: &str,
-    expires_at: i64,
-) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO sign_in_links (secret_hash, learner_id, expires_at) VALUES ($1, $2, $3)")
-        .bind(hash)
-        .bind(learner_id)
-        .bind(expires_at)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
-/// Marks a link used and returns its learner, once: a used or expired link gives `None`.
-pub(crate) async fn use_sign_in_link(
-    conn: &mut AnyConnection,
-    hash: &str,
-    now: i64,
-) -> Result<Option<String>, StoreError> {
-    let row = sqlx::query(
-        "UPDATE sign_in_links SET used = 1 WHERE secret_hash = $1 AND used = 0 AND expires_at > $2 RETURNING learner_id",
-    )
-    .bind(hash)
-    .bind(now)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|row| row.try_get("learner_id")).transpose()?)
-}
-
 fn share_from_row(row: &AnyRow) -> Result<ShareLinkRecord, StoreError> {
     Ok(ShareLinkRecord {
         id: row.try_get("id")?,
@@ -285,78 +132,255 @@ fn share_from_row(row: &AnyRow) -> Result<ShareLinkRecord, StoreError> {
     })
 }
 
-pub(crate) async fn insert_share_link(conn: &mut AnyConnection, link: &ShareLinkRecord) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO share_links (id, credential_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
-        .bind(&link.id)
-        .bind(&link.credential_id)
-        .bind(&link.created_at)
-        .bind(link.expires_at)
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Adds an API token.
+    pub async fn insert_token(&mut self, token: &ApiTokenRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO api_tokens (id, institution_id, role, label, secret_hash, created_at, revoked_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&token.id)
+        .bind(&token.institution_id)
+        .bind(&token.role)
+        .bind(&token.label)
+        .bind(&token.secret_hash)
+        .bind(&token.created_at)
+        .bind(&token.revoked_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("an API token with this id", &["id", "secret_hash"], err))?;
+        Ok(())
+    }
+
+    /// The token whose secret hashes to `hash`, revoked or not.
+    pub async fn token_by_hash(&mut self, hash: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_tokens!("WHERE secret_hash = $1")).bind(hash).fetch_optional(conn).await?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    /// An institution's tokens, oldest first.
+    pub async fn tokens(&mut self, institution_id: &str) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(select_tokens!("WHERE institution_id = $1 ORDER BY created_at, id"))
+            .bind(institution_id)
+            .fetch_all(conn)
+            .await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// The network administrator's tokens, oldest first.
+    pub async fn network_tokens(&mut self) -> Result<Vec<ApiTokenRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows =
+            sqlx::query(select_tokens!("WHERE institution_id IS NULL ORDER BY created_at, id")).fetch_all(conn).await?;
+        rows.iter().map(token_from_row).collect()
+    }
+
+    /// Revokes a token (a revoked one stays as it was); returns it, or `None` when there is none.
+    pub async fn revoke_token(&mut self, id: &str, at: &str) -> Result<Option<ApiTokenRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        let row = sqlx::query(select_tokens!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+        row.as_ref().map(token_from_row).transpose()
+    }
+
+    /// Adds a staff member. Fails with [`StoreError::Conflict`] when the email is taken.
+    pub async fn insert_staff(&mut self, staff: &StaffRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO staff (id, institution_id, email, name, role, password_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&staff.id)
+        .bind(&staff.institution_id)
+        .bind(&staff.email)
+        .bind(&staff.name)
+        .bind(&staff.role)
+        .bind(&staff.password_hash)
+        .bind(&staff.created_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a staff member with this email address", &["email", "id"], err))?;
+        Ok(())
+    }
+
+    /// The staff member with this email address.
+    pub async fn staff_by_email(&mut self, email: &str) -> Result<Option<StaffRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_staff!("WHERE email = $1")).bind(email).fetch_optional(conn).await?;
+        row.as_ref().map(staff_from_row).transpose()
+    }
+
+    /// The staff member with this id.
+    pub async fn staff(&mut self, id: &str) -> Result<Option<StaffRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_staff!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+        row.as_ref().map(staff_from_row).transpose()
+    }
+
+    /// Starts a browser session.
+    pub async fn insert_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO sessions (secret_hash, kind, subject_id, csrf, expires_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&session.secret_hash)
+        .bind(&session.kind)
+        .bind(&session.subject_id)
+        .bind(&session.csrf)
+        .bind(session.expires_at)
         .execute(conn)
         .await?;
-    Ok(())
-}
+        Ok(())
+    }
 
-pub(crate) async fn share_link(conn: &mut AnyConnection, id: &str) -> Result<Option<ShareLinkRecord>, StoreError> {
-    let row = sqlx::query("SELECT id, credential_id, created_at, expires_at FROM share_links WHERE id = $1")
-        .bind(id)
+    /// The session whose secret hashes to `hash`, unless it is over at `now` (Unix seconds).
+    pub async fn session(&mut self, hash: &str, now: i64) -> Result<Option<SessionRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(
+            "SELECT secret_hash, kind, subject_id, csrf, expires_at FROM sessions WHERE secret_hash = $1 AND expires_at > $2",
+        )
+        .bind(hash)
+        .bind(now)
         .fetch_optional(conn)
         .await?;
-    row.as_ref().map(share_from_row).transpose()
-}
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SessionRecord {
+            secret_hash: row.try_get("secret_hash")?,
+            kind: row.try_get("kind")?,
+            subject_id: row.try_get("subject_id")?,
+            csrf: row.try_get("csrf")?,
+            expires_at: row.try_get("expires_at")?,
+        }))
+    }
 
-pub(crate) async fn share_links_of(
-    conn: &mut AnyConnection,
-    credential_id: &str,
-) -> Result<Vec<ShareLinkRecord>, StoreError> {
-    let rows = sqlx::query(
-        "SELECT id, credential_id, created_at, expires_at FROM share_links WHERE credential_id = $1 ORDER BY created_at, id",
-    )
-    .bind(credential_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(share_from_row).collect()
-}
+    /// Ends a session, and every session that is over at `now`.
+    pub async fn delete_session(&mut self, hash: &str, now: i64) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        // Expired sessions go with it.
+        sqlx::query("DELETE FROM sessions WHERE secret_hash = $1 OR expires_at <= $2")
+            .bind(hash)
+            .bind(now)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
 
-pub(crate) async fn stored_response(
-    conn: &mut AnyConnection,
-    institution_id: &str,
-    key: &str,
-) -> Result<Option<StoredResponse>, StoreError> {
-    let row = sqlx::query(
-        "SELECT request_hash, status, response FROM idempotent_requests WHERE institution_id = $1 AND idem_key = $2",
-    )
-    .bind(institution_id)
-    .bind(key)
-    .fetch_optional(conn)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let status: i64 = row.try_get("status")?;
-    Ok(Some(StoredResponse {
-        request_hash: row.try_get("request_hash")?,
-        status: u16::try_from(status).unwrap_or(500),
-        body: row.try_get("response")?,
-    }))
-}
+    /// Adds a learner's one-time sign-in link.
+    pub async fn insert_sign_in_link(
+        &mut self,
+        hash: &str,
+        learner_id: &str,
+        expires_at: i64,
+    ) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query("INSERT INTO sign_in_links (secret_hash, learner_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(hash)
+            .bind(learner_id)
+            .bind(expires_at)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
 
-/// Remembers an answer unless one is already remembered for the key; `false` then.
-pub(crate) async fn store_response(
-    conn: &mut AnyConnection,
-    institution_id: &str,
-    key: &str,
-    response: &StoredResponse,
-    at: &str,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "INSERT INTO idempotent_requests (institution_id, idem_key, request_hash, status, response, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-    )
-    .bind(institution_id)
-    .bind(key)
-    .bind(&response.request_hash)
-    .bind(i64::from(response.status))
-    .bind(&response.body)
-    .bind(at)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    /// Uses a sign-in link: its learner the first time, before it expires; `None` after.
+    pub async fn use_sign_in_link(&mut self, hash: &str, now: i64) -> Result<Option<String>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(
+            "UPDATE sign_in_links SET used = 1 WHERE secret_hash = $1 AND used = 0 AND expires_at > $2 RETURNING learner_id",
+        )
+        .bind(hash)
+        .bind(now)
+        .fetch_optional(conn)
+        .await?;
+        Ok(row.map(|row| row.try_get("learner_id")).transpose()?)
+    }
+
+    /// Adds a share link.
+    pub async fn insert_share_link(&mut self, link: &ShareLinkRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query("INSERT INTO share_links (id, credential_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(&link.id)
+            .bind(&link.credential_id)
+            .bind(&link.created_at)
+            .bind(link.expires_at)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// The share link with this id, expired or not.
+    pub async fn share_link(&mut self, id: &str) -> Result<Option<ShareLinkRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query("SELECT id, credential_id, created_at, expires_at FROM share_links WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(share_from_row).transpose()
+    }
+
+    /// The share links of a credential, oldest first.
+    pub async fn share_links_of(&mut self, credential_id: &str) -> Result<Vec<ShareLinkRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(
+            "SELECT id, credential_id, created_at, expires_at FROM share_links WHERE credential_id = $1 ORDER BY created_at, id",
+        )
+        .bind(credential_id)
+        .fetch_all(conn)
+        .await?;
+        rows.iter().map(share_from_row).collect()
+    }
+
+    /// The answer remembered for an institution's idempotency key.
+    pub async fn stored_response(
+        &mut self,
+        institution_id: &str,
+        key: &str,
+    ) -> Result<Option<StoredResponse>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(
+            "SELECT request_hash, status, response FROM idempotent_requests WHERE institution_id = $1 AND idem_key = $2",
+        )
+        .bind(institution_id)
+        .bind(key)
+        .fetch_optional(conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let status: i64 = row.try_get("status")?;
+        Ok(Some(StoredResponse {
+            request_hash: row.try_get("request_hash")?,
+            status: u16::try_from(status).unwrap_or(500),
+            body: row.try_get("response")?,
+        }))
+    }
+
+    /// Remembers the answer to an idempotent request; `false` when one was remembered first.
+    pub async fn store_response(
+        &mut self,
+        institution_id: &str,
+        key: &str,
+        response: &StoredResponse,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let done = sqlx::query(
+            "INSERT INTO idempotent_requests (institution_id, idem_key, request_hash, status, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(institution_id)
+        .bind(key)
+        .bind(&response.request_hash)
+        .bind(i64::from(response.status))
+        .bind(&response.body)
+        .bind(at)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
 }

@@ -3,8 +3,9 @@
 
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
+use std::ops::DerefMut;
 
-use crate::StoreError;
+use crate::{Db, StoreError};
 
 /// The hash before the first entry.
 pub(crate) const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -145,57 +146,62 @@ pub enum AuditBreak {
     },
 }
 
-/// Checks the whole chain; returns how many entries it holds.
-pub(crate) async fn verify(conn: &mut AnyConnection) -> Result<Result<u64, AuditBreak>, StoreError> {
-    let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
-    let head_seq = head.try_get::<i64, _>("seq")?.max(0) as u64;
-    let head_hash: String = head.try_get("hash")?;
-    let rows = sqlx::query("SELECT seq, at, action, subject, details, prev_hash, hash FROM audit_log ORDER BY seq")
-        .fetch_all(&mut *conn)
-        .await?;
-    let mut previous = (0u64, GENESIS.to_owned());
-    for row in &rows {
-        let seq = row.try_get::<i64, _>("seq")?.max(0) as u64;
-        let prev_hash: String = row.try_get("prev_hash")?;
-        let hash: String = row.try_get("hash")?;
-        if seq != previous.0 + 1 || prev_hash != previous.1 {
-            return Ok(Err(AuditBreak::Broken(seq, previous.0)));
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Checks the audit log's chain: `Ok(Ok(n))` for an intact log of `n` entries, `Ok(Err(_))`
+    /// naming the first entry that was changed, deleted or moved.
+    pub async fn verify_audit(&mut self) -> Result<Result<u64, AuditBreak>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let head = sqlx::query("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(&mut *conn).await?;
+        let head_seq = head.try_get::<i64, _>("seq")?.max(0) as u64;
+        let head_hash: String = head.try_get("hash")?;
+        let rows = sqlx::query("SELECT seq, at, action, subject, details, prev_hash, hash FROM audit_log ORDER BY seq")
+            .fetch_all(&mut *conn)
+            .await?;
+        let mut previous = (0u64, GENESIS.to_owned());
+        for row in &rows {
+            let seq = row.try_get::<i64, _>("seq")?.max(0) as u64;
+            let prev_hash: String = row.try_get("prev_hash")?;
+            let hash: String = row.try_get("hash")?;
+            if seq != previous.0 + 1 || prev_hash != previous.1 {
+                return Ok(Err(AuditBreak::Broken(seq, previous.0)));
+            }
+            let expected = entry_hash(
+                &prev_hash,
+                seq,
+                &row.try_get::<String, _>("at")?,
+                &row.try_get::<String, _>("action")?,
+                &row.try_get::<String, _>("subject")?,
+                &row.try_get::<String, _>("details")?,
+            );
+            if expected != hash {
+                return Ok(Err(AuditBreak::Changed(seq)));
+            }
+            previous = (seq, hash);
         }
-        let expected = entry_hash(
-            &prev_hash,
-            seq,
-            &row.try_get::<String, _>("at")?,
-            &row.try_get::<String, _>("action")?,
-            &row.try_get::<String, _>("subject")?,
-            &row.try_get::<String, _>("details")?,
-        );
-        if expected != hash {
-            return Ok(Err(AuditBreak::Changed(seq)));
+        if previous.0 != head_seq || (head_seq > 0 && previous.1 != head_hash) {
+            return Ok(Err(AuditBreak::Truncated { last: previous.0, head: head_seq }));
         }
-        previous = (seq, hash);
+        Ok(Ok(previous.0))
     }
-    if previous.0 != head_seq || (head_seq > 0 && previous.1 != head_hash) {
-        return Ok(Err(AuditBreak::Truncated { last: previous.0, head: head_seq }));
-    }
-    Ok(Ok(previous.0))
-}
 
-/// Every entry, oldest first.
-pub(crate) async fn entries(conn: &mut AnyConnection) -> Result<Vec<AuditEntry>, StoreError> {
-    let rows = sqlx::query("SELECT seq, at, action, subject, details, prev_hash, hash FROM audit_log ORDER BY seq")
-        .fetch_all(conn)
-        .await?;
-    rows.iter()
-        .map(|row| {
-            Ok(AuditEntry {
-                seq: row.try_get::<i64, _>("seq")?.max(0) as u64,
-                at: row.try_get("at")?,
-                action: row.try_get("action")?,
-                subject: row.try_get("subject")?,
-                details: row.try_get("details")?,
-                prev_hash: row.try_get("prev_hash")?,
-                hash: row.try_get("hash")?,
+    /// Every audit log entry, oldest first.
+    pub async fn audit_entries(&mut self) -> Result<Vec<AuditEntry>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query("SELECT seq, at, action, subject, details, prev_hash, hash FROM audit_log ORDER BY seq")
+            .fetch_all(conn)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditEntry {
+                    seq: row.try_get::<i64, _>("seq")?.max(0) as u64,
+                    at: row.try_get("at")?,
+                    action: row.try_get("action")?,
+                    subject: row.try_get("subject")?,
+                    details: row.try_get("details")?,
+                    prev_hash: row.try_get("prev_hash")?,
+                    hash: row.try_get("hash")?,
+                })
             })
-        })
-        .collect()
+            .collect()
+    }
 }

@@ -2,8 +2,9 @@
 //! have accepted, declined, or not yet answered.
 
 use sqlx::{AnyConnection, Row, any::AnyRow};
+use std::ops::DerefMut;
 
-use crate::StoreError;
+use crate::{Db, StoreError};
 
 /// An institution's answer to being named as an awarding body of a specification.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,43 +44,46 @@ macro_rules! select_consents {
     };
 }
 
-/// Records a consent, replacing what was recorded for the same specification and institution.
-pub(crate) async fn put_consent(conn: &mut AnyConnection, record: &ConsentRecord) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO spec_consents (spec_id, institution_id, state, requested_at, decided_at, decided_by) \
-         VALUES ($1, $2, $3, $4, $5, $6) \
-         ON CONFLICT (spec_id, institution_id) DO UPDATE SET state = excluded.state, \
-         requested_at = excluded.requested_at, decided_at = excluded.decided_at, decided_by = excluded.decided_by",
-    )
-    .bind(&record.spec_id)
-    .bind(&record.institution_id)
-    .bind(&record.state)
-    .bind(record.requested_at)
-    .bind(record.decided_at)
-    .bind(&record.decided_by)
-    .execute(conn)
-    .await
-    .map_err(|err| StoreError::from_write("a co-awarding consent", &[], err))?;
-    Ok(())
-}
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// The consents asked for a specification, by institution.
+    pub async fn consents_of(&mut self, spec_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(select_consents!("WHERE spec_id = $1 ORDER BY institution_id"))
+            .bind(spec_id)
+            .fetch_all(conn)
+            .await?;
+        rows.iter().map(consent_from_row).collect()
+    }
 
-/// The consents asked for a specification, by institution.
-pub(crate) async fn consents_of(conn: &mut AnyConnection, spec_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
-    let rows = sqlx::query(select_consents!("WHERE spec_id = $1 ORDER BY institution_id"))
-        .bind(spec_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(consent_from_row).collect()
-}
+    /// The consents asked of an institution, newest first.
+    pub async fn consents_asked_of(&mut self, institution_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(select_consents!("WHERE institution_id = $1 ORDER BY requested_at DESC, spec_id"))
+            .bind(institution_id)
+            .fetch_all(conn)
+            .await?;
+        rows.iter().map(consent_from_row).collect()
+    }
 
-/// The consents asked of an institution, newest first.
-pub(crate) async fn consents_asked_of(
-    conn: &mut AnyConnection,
-    institution_id: &str,
-) -> Result<Vec<ConsentRecord>, StoreError> {
-    let rows = sqlx::query(select_consents!("WHERE institution_id = $1 ORDER BY requested_at DESC, spec_id"))
-        .bind(institution_id)
-        .fetch_all(conn)
-        .await?;
-    rows.iter().map(consent_from_row).collect()
+    /// Records a co-awarding consent, replacing the earlier one of the same specification and
+    /// institution.
+    pub async fn put_consent(&mut self, record: &ConsentRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO spec_consents (spec_id, institution_id, state, requested_at, decided_at, decided_by) \
+             VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (spec_id, institution_id) DO UPDATE SET state = excluded.state, \
+             requested_at = excluded.requested_at, decided_at = excluded.decided_at, decided_by = excluded.decided_by",
+        )
+        .bind(&record.spec_id)
+        .bind(&record.institution_id)
+        .bind(&record.state)
+        .bind(record.requested_at)
+        .bind(record.decided_at)
+        .bind(&record.decided_by)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a co-awarding consent", &[], err))?;
+        Ok(())
+    }
 }

@@ -4,8 +4,9 @@
 //! SQLite the write lock already lets one take a job at a time.
 
 use sqlx::{AnyConnection, Row, any::AnyRow};
+use std::ops::DerefMut;
 
-use crate::{Backend, StoreError};
+use crate::{Backend, Db, StoreError};
 
 /// A cohort issuing job.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,88 +85,6 @@ fn job_from_row(row: &AnyRow) -> Result<CohortJobRecord, StoreError> {
     })
 }
 
-pub(crate) async fn insert_job(conn: &mut AnyConnection, job: &CohortJobRecord) -> Result<(), StoreError> {
-    sqlx::query(with_columns!(
-        "INSERT INTO cohort_jobs (",
-        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
-    ))
-    .bind(&job.id)
-    .bind(&job.institution_id)
-    .bind(&job.spec_id)
-    .bind(&job.cohort_key)
-    .bind(&job.suite)
-    .bind(&job.rows)
-    .bind(&job.state)
-    .bind(job.total as i64)
-    .bind(job.processed as i64)
-    .bind(job.issued as i64)
-    .bind(job.skipped as i64)
-    .bind(&job.rejected)
-    .bind(&job.error)
-    .bind(&job.worker)
-    .bind(job.lease_until)
-    .bind(&job.created_at)
-    .bind(&job.updated_at)
-    .execute(conn)
-    .await
-    .map_err(|err| StoreError::from_write("a cohort job with this id", &["id"], err))?;
-    Ok(())
-}
-
-pub(crate) async fn job(conn: &mut AnyConnection, id: &str) -> Result<Option<CohortJobRecord>, StoreError> {
-    let row =
-        sqlx::query(with_columns!("SELECT ", " FROM cohort_jobs WHERE id = $1")).bind(id).fetch_optional(conn).await?;
-    row.as_ref().map(job_from_row).transpose()
-}
-
-pub(crate) async fn jobs_of(
-    conn: &mut AnyConnection,
-    institution_id: &str,
-) -> Result<Vec<CohortJobRecord>, StoreError> {
-    let rows = sqlx::query(with_columns!(
-        "SELECT ",
-        " FROM cohort_jobs WHERE institution_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50"
-    ))
-    .bind(institution_id)
-    .fetch_all(conn)
-    .await?;
-    rows.iter().map(job_from_row).collect()
-}
-
-/// Takes the oldest job that is waiting, or whose worker's lease ran out, for `worker` until
-/// `lease_until`.
-pub(crate) async fn claim_job(
-    conn: &mut AnyConnection,
-    backend: Backend,
-    worker: &str,
-    now: i64,
-    lease_until: i64,
-    at: &str,
-) -> Result<Option<CohortJobRecord>, StoreError> {
-    // The lease is checked again on the row being updated: under PostgreSQL's READ COMMITTED
-    // a row another worker took meanwhile no longer matches.
-    macro_rules! claim {
-        ($lock:literal) => {
-            with_columns!(
-                concat!(
-                    "UPDATE cohort_jobs SET state = 'running', worker = $1, lease_until = $3, updated_at = $4 \
-                     WHERE id = (SELECT id FROM cohort_jobs WHERE state IN ('queued', 'running') \
-                     AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at, id LIMIT 1",
-                    $lock,
-                    ") AND state IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $2) RETURNING "
-                ),
-                ""
-            )
-        };
-    }
-    let statement = match backend {
-        Backend::Postgres => claim!(" FOR UPDATE SKIP LOCKED"),
-        Backend::Sqlite => claim!(""),
-    };
-    let row = sqlx::query(statement).bind(worker).bind(now).bind(lease_until).bind(at).fetch_optional(conn).await?;
-    row.as_ref().map(job_from_row).transpose()
-}
-
 /// Progress of a job, written by the worker that holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct JobProgress<'a> {
@@ -181,40 +100,132 @@ pub struct JobProgress<'a> {
     pub error: Option<&'a str>,
 }
 
-/// Records progress and renews the lease, if `worker` still holds the job; `false` when it
-/// does not (its lease ran out and another worker took the job).
-pub(crate) async fn update_job(
-    conn: &mut AnyConnection,
-    id: &str,
-    worker: &str,
-    progress: JobProgress<'_>,
-    lease_until: i64,
-    at: &str,
-) -> Result<bool, StoreError> {
-    let done = sqlx::query(
-        "UPDATE cohort_jobs SET state = $1, processed = $2, issued = $3, skipped = $4, error = $5, \
-         lease_until = $6, updated_at = $7 WHERE id = $8 AND worker = $9 AND state = 'running'",
-    )
-    .bind(progress.state)
-    .bind(progress.processed as i64)
-    .bind(progress.issued as i64)
-    .bind(progress.skipped as i64)
-    .bind(progress.error)
-    .bind(lease_until)
-    .bind(at)
-    .bind(id)
-    .bind(worker)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Queues a cohort job.
+    pub async fn insert_job(&mut self, job: &CohortJobRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(with_columns!(
+            "INSERT INTO cohort_jobs (",
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+        ))
+        .bind(&job.id)
+        .bind(&job.institution_id)
+        .bind(&job.spec_id)
+        .bind(&job.cohort_key)
+        .bind(&job.suite)
+        .bind(&job.rows)
+        .bind(&job.state)
+        .bind(job.total as i64)
+        .bind(job.processed as i64)
+        .bind(job.issued as i64)
+        .bind(job.skipped as i64)
+        .bind(&job.rejected)
+        .bind(&job.error)
+        .bind(&job.worker)
+        .bind(job.lease_until)
+        .bind(&job.created_at)
+        .bind(&job.updated_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a cohort job with this id", &["id"], err))?;
+        Ok(())
+    }
 
-/// How many credentials were issued under a specification and cohort key.
-pub(crate) async fn cohort_size(conn: &mut AnyConnection, spec_id: &str, cohort_key: &str) -> Result<u64, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*) FROM credentials WHERE spec_id = $1 AND cohort_key = $2")
-        .bind(spec_id)
-        .bind(cohort_key)
-        .fetch_one(conn)
+    /// The cohort job with this id.
+    pub async fn job(&mut self, id: &str) -> Result<Option<CohortJobRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(with_columns!("SELECT ", " FROM cohort_jobs WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
+    /// An institution's latest cohort jobs, newest first.
+    pub async fn jobs_of(&mut self, institution_id: &str) -> Result<Vec<CohortJobRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(with_columns!(
+            "SELECT ",
+            " FROM cohort_jobs WHERE institution_id = $1 ORDER BY created_at DESC, id DESC LIMIT 50"
+        ))
+        .bind(institution_id)
+        .fetch_all(conn)
         .await?;
-    Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
+        rows.iter().map(job_from_row).collect()
+    }
+
+    /// Takes the oldest job that waits, or whose lease ran out by `now`, for `worker` until
+    /// `lease_until` (Unix seconds).
+    pub async fn claim_job(
+        &mut self,
+        worker: &str,
+        now: i64,
+        lease_until: i64,
+        at: &str,
+    ) -> Result<Option<CohortJobRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let backend = self.backend;
+        // The lease is checked again on the row being updated: under PostgreSQL's READ COMMITTED
+        // a row another worker took meanwhile no longer matches.
+        macro_rules! claim {
+            ($lock:literal) => {
+                with_columns!(
+                    concat!(
+                        "UPDATE cohort_jobs SET state = 'running', worker = $1, lease_until = $3, updated_at = $4 \
+                         WHERE id = (SELECT id FROM cohort_jobs WHERE state IN ('queued', 'running') \
+                         AND (lease_until IS NULL OR lease_until < $2) ORDER BY created_at, id LIMIT 1",
+                        $lock,
+                        ") AND state IN ('queued', 'running') AND (lease_until IS NULL OR lease_until < $2) RETURNING "
+                    ),
+                    ""
+                )
+            };
+        }
+        let statement = match backend {
+            Backend::Postgres => claim!(" FOR UPDATE SKIP LOCKED"),
+            Backend::Sqlite => claim!(""),
+        };
+        let row = sqlx::query(statement).bind(worker).bind(now).bind(lease_until).bind(at).fetch_optional(conn).await?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
+    /// Records a job's progress and renews its lease, while `worker` holds it; `false` once it
+    /// does not.
+    pub async fn update_job(
+        &mut self,
+        id: &str,
+        worker: &str,
+        progress: JobProgress<'_>,
+        lease_until: i64,
+        at: &str,
+    ) -> Result<bool, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let done = sqlx::query(
+            "UPDATE cohort_jobs SET state = $1, processed = $2, issued = $3, skipped = $4, error = $5, \
+             lease_until = $6, updated_at = $7 WHERE id = $8 AND worker = $9 AND state = 'running'",
+        )
+        .bind(progress.state)
+        .bind(progress.processed as i64)
+        .bind(progress.issued as i64)
+        .bind(progress.skipped as i64)
+        .bind(progress.error)
+        .bind(lease_until)
+        .bind(at)
+        .bind(id)
+        .bind(worker)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// How many credentials were issued under a specification and cohort key.
+    pub async fn cohort_size(&mut self, spec_id: &str, cohort_key: &str) -> Result<u64, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query("SELECT COUNT(*) FROM credentials WHERE spec_id = $1 AND cohort_key = $2")
+            .bind(spec_id)
+            .bind(cohort_key)
+            .fetch_one(conn)
+            .await?;
+        Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
+    }
 }

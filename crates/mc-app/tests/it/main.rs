@@ -53,11 +53,11 @@ async fn concurrent_issuers_never_share_a_status_index() {
             let summary = task.await.unwrap().unwrap_or_else(|err| panic!("[{}] {err}", db.backend));
             assert_eq!(summary.issued, PER_ISSUER);
         }
-        let credentials = store.credentials(mc_store::CredentialFilter::default()).await.unwrap();
+        let credentials = store.db().await.unwrap().credentials(mc_store::CredentialFilter::default()).await.unwrap();
         assert_eq!(credentials.len(), ISSUERS * PER_ISSUER, "[{}]", db.backend);
         let mut indexes = HashSet::new();
         for credential in &credentials {
-            for entry in store.status_entries_of(&credential.id).await.unwrap() {
+            for entry in store.db().await.unwrap().status_entries_of(&credential.id).await.unwrap() {
                 assert!(indexes.insert((entry.list_id, entry.index)), "[{}] an index was given twice", db.backend);
             }
         }
@@ -67,7 +67,12 @@ async fn concurrent_issuers_never_share_a_status_index() {
             "[{}] a revocation and a suspension index each",
             db.backend
         );
-        assert_eq!(store.verify_audit().await.unwrap(), Ok(1 + (ISSUERS * PER_ISSUER) as u64), "[{}]", db.backend);
+        assert_eq!(
+            store.db().await.unwrap().verify_audit().await.unwrap(),
+            Ok(1 + (ISSUERS * PER_ISSUER) as u64),
+            "[{}]",
+            db.backend
+        );
         store.close().await;
     }
 }

@@ -38,11 +38,11 @@ async fn reopening_keeps_data_and_migrates_once() {
     for db in TestDb::all().await {
         let store = Store::open(&db.url).await.unwrap();
         let mut tx = store.begin().await.unwrap();
-        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.db().insert_institution(&institution("uca")).await.unwrap();
         tx.commit().await.unwrap();
         store.close().await;
         let store = Store::open(&db.url).await.unwrap();
-        assert_eq!(store.institutions().await.unwrap(), vec![institution("uca")], "{}", db.backend);
+        assert_eq!(store.db().await.unwrap().institutions().await.unwrap(), vec![institution("uca")], "{}", db.backend);
         store.close().await;
     }
 }
@@ -64,7 +64,7 @@ mod checks {
 
     pub(super) async fn tokens_belong_to_an_institution_or_to_the_network(store: &Store) {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.db().insert_institution(&institution("uca")).await.unwrap();
         tx.commit().await.unwrap();
         let token = |id: &str, institution: Option<&str>, role: &str| mc_store::ApiTokenRecord {
             id: id.into(),
@@ -75,114 +75,135 @@ mod checks {
             created_at: "2026-11-30T00:00:00Z".into(),
             revoked_at: None,
         };
-        store.insert_token(&token("t1", Some("uca"), "issuer")).await.unwrap();
-        store.insert_token(&token("t2", None, "network-admin")).await.unwrap();
+        store.db().await.unwrap().insert_token(&token("t1", Some("uca"), "issuer")).await.unwrap();
+        store.db().await.unwrap().insert_token(&token("t2", None, "network-admin")).await.unwrap();
         // A role that belongs to an institution needs one, and the network's needs none.
-        assert!(store.insert_token(&token("t3", None, "issuer")).await.is_err());
-        assert!(store.insert_token(&token("t4", Some("uca"), "network-admin")).await.is_err());
-        assert_eq!(store.tokens("uca").await.unwrap(), vec![token("t1", Some("uca"), "issuer")]);
-        assert_eq!(store.network_tokens().await.unwrap(), vec![token("t2", None, "network-admin")]);
-        assert_eq!(store.token_by_hash("hash-t2").await.unwrap(), Some(token("t2", None, "network-admin")));
+        assert!(store.db().await.unwrap().insert_token(&token("t3", None, "issuer")).await.is_err());
+        assert!(store.db().await.unwrap().insert_token(&token("t4", Some("uca"), "network-admin")).await.is_err());
+        assert_eq!(store.db().await.unwrap().tokens("uca").await.unwrap(), vec![token("t1", Some("uca"), "issuer")]);
+        assert_eq!(store.db().await.unwrap().network_tokens().await.unwrap(), vec![token("t2", None, "network-admin")]);
+        assert_eq!(
+            store.db().await.unwrap().token_by_hash("hash-t2").await.unwrap(),
+            Some(token("t2", None, "network-admin"))
+        );
     }
 
     pub(super) async fn institutions_round_trip(store: &Store) {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_institution(&institution("unito")).await.unwrap();
-        tx.insert_institution(&institution("aalto")).await.unwrap();
+        tx.db().insert_institution(&institution("unito")).await.unwrap();
+        tx.db().insert_institution(&institution("aalto")).await.unwrap();
         tx.commit().await.unwrap();
         let id = InstitutionId::parse("unito").unwrap();
-        assert_eq!(store.institution(&id).await.unwrap(), Some(institution("unito")));
-        assert_eq!(store.institutions().await.unwrap(), vec![institution("aalto"), institution("unito")]);
+        assert_eq!(store.db().await.unwrap().institution(&id).await.unwrap(), Some(institution("unito")));
+        assert_eq!(
+            store.db().await.unwrap().institutions().await.unwrap(),
+            vec![institution("aalto"), institution("unito")]
+        );
     }
 
     pub(super) async fn specs_round_trip(store: &Store) {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_institution(&institution("uca")).await.unwrap();
-        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
+        tx.db().insert_institution(&institution("uca")).await.unwrap();
+        tx.db().insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
         assert_eq!(
-            tx.spec(spec_id(1)).await.unwrap(),
+            tx.db().spec(spec_id(1)).await.unwrap(),
             Some(spec(spec_id(1), "uca")),
             "reads see the transaction's writes"
         );
         tx.commit().await.unwrap();
-        assert_eq!(store.spec(spec_id(1)).await.unwrap(), Some(spec(spec_id(1), "uca")));
-        assert_eq!(store.specs().await.unwrap(), vec![spec(spec_id(1), "uca")]);
-        assert_eq!(store.counts().await.unwrap(), Counts { institutions: 1, specs: 1, learners: 0 });
+        assert_eq!(store.db().await.unwrap().spec(spec_id(1)).await.unwrap(), Some(spec(spec_id(1), "uca")));
+        assert_eq!(store.db().await.unwrap().specs().await.unwrap(), vec![spec(spec_id(1), "uca")]);
+        assert_eq!(
+            store.db().await.unwrap().counts().await.unwrap(),
+            Counts { institutions: 1, specs: 1, learners: 0 }
+        );
     }
 
     pub(super) async fn learners_round_trip(store: &Store) {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_learner(&learner(2, "b@learners.example")).await.unwrap();
-        tx.insert_learner(&learner(1, "a@learners.example")).await.unwrap();
+        tx.db().insert_learner(&learner(2, "b@learners.example")).await.unwrap();
+        tx.db().insert_learner(&learner(1, "a@learners.example")).await.unwrap();
         tx.commit().await.unwrap();
         let email = Email::parse("A@Learners.Example").unwrap();
-        assert_eq!(store.learner_by_email(&email).await.unwrap(), Some(learner(1, "a@learners.example")));
         assert_eq!(
-            store.learners().await.unwrap(),
+            store.db().await.unwrap().learner_by_email(&email).await.unwrap(),
+            Some(learner(1, "a@learners.example"))
+        );
+        assert_eq!(
+            store.db().await.unwrap().learners().await.unwrap(),
             vec![learner(1, "a@learners.example"), learner(2, "b@learners.example")]
         );
     }
 
     pub(super) async fn duplicates_are_conflicts(store: &Store) {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_institution(&institution("uca")).await.unwrap();
-        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
-        tx.insert_learner(&learner(1, "a@learners.example")).await.unwrap();
+        tx.db().insert_institution(&institution("uca")).await.unwrap();
+        tx.db().insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
+        tx.db().insert_learner(&learner(1, "a@learners.example")).await.unwrap();
         tx.commit().await.unwrap();
 
         let mut tx = store.begin().await.unwrap();
-        let err = tx.insert_institution(&institution("uca")).await.unwrap_err();
+        let err = tx.db().insert_institution(&institution("uca")).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
         drop(tx);
 
         let mut tx = store.begin().await.unwrap();
-        let err = tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap_err();
+        let err = tx.db().insert_spec(&spec(spec_id(1), "uca")).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
         drop(tx);
 
         let mut tx = store.begin().await.unwrap();
-        let err = tx.insert_learner(&learner(2, "a@learners.example")).await.unwrap_err();
+        let err = tx.db().insert_learner(&learner(2, "a@learners.example")).await.unwrap_err();
         assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
         drop(tx);
 
-        assert_eq!(store.counts().await.unwrap(), Counts { institutions: 1, specs: 1, learners: 1 });
+        assert_eq!(
+            store.db().await.unwrap().counts().await.unwrap(),
+            Counts { institutions: 1, specs: 1, learners: 1 }
+        );
     }
 
     pub(super) async fn spec_with_unknown_awarding_body_is_refused(store: &Store) {
         let mut tx = store.begin().await.unwrap();
-        let err = tx.insert_spec(&spec(spec_id(1), "nowhere")).await.unwrap_err();
+        let err = tx.db().insert_spec(&spec(spec_id(1), "nowhere")).await.unwrap_err();
         assert!(matches!(err, StoreError::MissingReference { .. }), "{err}");
         drop(tx);
-        assert_eq!(store.counts().await.unwrap(), Counts::default());
+        assert_eq!(store.db().await.unwrap().counts().await.unwrap(), Counts::default());
     }
 
     pub(super) async fn failed_transaction_leaves_nothing(store: &Store) {
         let mut tx = store.begin().await.unwrap();
-        tx.insert_institution(&institution("uca")).await.unwrap();
-        tx.insert_learner(&learner(1, "a@learners.example")).await.unwrap();
-        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
-        tx.insert_spec(&spec(spec_id(1), "uca")).await.unwrap_err();
+        tx.db().insert_institution(&institution("uca")).await.unwrap();
+        tx.db().insert_learner(&learner(1, "a@learners.example")).await.unwrap();
+        tx.db().insert_spec(&spec(spec_id(1), "uca")).await.unwrap();
+        tx.db().insert_spec(&spec(spec_id(1), "uca")).await.unwrap_err();
         tx.rollback().await.unwrap();
-        assert_eq!(store.counts().await.unwrap(), Counts::default());
-        assert_eq!(store.institutions().await.unwrap(), vec![]);
+        assert_eq!(store.db().await.unwrap().counts().await.unwrap(), Counts::default());
+        assert_eq!(store.db().await.unwrap().institutions().await.unwrap(), vec![]);
     }
 
     pub(super) async fn dropped_transaction_leaves_nothing(store: &Store) {
         {
             let mut tx = store.begin().await.unwrap();
-            tx.insert_institution(&institution("uca")).await.unwrap();
+            tx.db().insert_institution(&institution("uca")).await.unwrap();
         }
-        assert_eq!(store.counts().await.unwrap(), Counts::default());
+        assert_eq!(store.db().await.unwrap().counts().await.unwrap(), Counts::default());
         // The connection went back to the pool in a usable state.
         let mut tx = store.begin().await.unwrap();
-        tx.insert_institution(&institution("uca")).await.unwrap();
+        tx.db().insert_institution(&institution("uca")).await.unwrap();
         tx.commit().await.unwrap();
-        assert_eq!(store.counts().await.unwrap().institutions, 1);
+        assert_eq!(store.db().await.unwrap().counts().await.unwrap().institutions, 1);
     }
 
     pub(super) async fn unknown_ids_are_absent(store: &Store) {
-        assert_eq!(store.institution(&InstitutionId::parse("nobody").unwrap()).await.unwrap(), None);
-        assert_eq!(store.spec(spec_id(99)).await.unwrap(), None);
-        assert_eq!(store.learner_by_email(&Email::parse("x@y.example").unwrap()).await.unwrap(), None);
+        assert_eq!(
+            store.db().await.unwrap().institution(&InstitutionId::parse("nobody").unwrap()).await.unwrap(),
+            None
+        );
+        assert_eq!(store.db().await.unwrap().spec(spec_id(99)).await.unwrap(), None);
+        assert_eq!(
+            store.db().await.unwrap().learner_by_email(&Email::parse("x@y.example").unwrap()).await.unwrap(),
+            None
+        );
     }
 }

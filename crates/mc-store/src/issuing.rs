@@ -1,0 +1,262 @@
+//! Issuing: issuer keys (their secret halves sealed before they arrive) and issued
+//! credentials with their state.
+
+use std::ops::DerefMut;
+
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+use crate::{Db, StoreError, status::bump_status_lists_of};
+
+/// An issuer's signing key. The secret half is sealed (encrypted and authenticated) by the
+/// caller before it reaches the store; the store never sees it in the clear.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerKeyRecord {
+    /// The key's id, unique across institutions (used in verification method URLs).
+    pub id: String,
+    /// The institution it signs for.
+    pub institution_id: String,
+    /// `Ed25519` or `P-256`.
+    pub key_type: String,
+    /// The public key, `publicKeyMultibase`.
+    pub public_key: String,
+    /// The sealed secret key.
+    pub sealed_secret: Vec<u8>,
+    /// When it was made (RFC 3339).
+    pub created_at: String,
+    /// When it stopped being the current key; `None` while it is.
+    pub retired_at: Option<String>,
+}
+
+/// An issued credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CredentialRecord {
+    /// The credential's id (a UUID; the credential's `id` is `urn:uuid:` and this).
+    pub id: String,
+    /// The issuing institution.
+    pub institution_id: String,
+    /// The specification it awards.
+    pub spec_id: String,
+    /// The learner it was awarded to.
+    pub learner_id: String,
+    /// The cohort run that issued it (empty for single issues); with the specification and
+    /// the learner, what makes an issue happen once.
+    pub cohort_key: String,
+    /// The key an API caller gave to make a request idempotent.
+    pub idempotency_key: Option<String>,
+    /// When it was issued (RFC 3339).
+    pub issued_at: String,
+    /// `active`, `suspended` or `revoked`.
+    pub state: String,
+    /// Why it was revoked.
+    pub revocation_reason: Option<String>,
+    /// The signed credential, JSON.
+    pub document: String,
+}
+
+/// Which issued credentials to list; `None` fields do not filter.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CredentialFilter<'a> {
+    /// The issuing institution.
+    pub institution_id: Option<&'a str>,
+    /// The learner.
+    pub learner_id: Option<&'a str>,
+    /// The specification.
+    pub spec_id: Option<&'a str>,
+}
+
+fn key_from_row(row: &AnyRow) -> Result<IssuerKeyRecord, StoreError> {
+    Ok(IssuerKeyRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        key_type: row.try_get("key_type")?,
+        public_key: row.try_get("public_key")?,
+        sealed_secret: row.try_get("sealed_secret")?,
+        created_at: row.try_get("created_at")?,
+        retired_at: row.try_get("retired_at")?,
+    })
+}
+
+/// A `SELECT` of every issuer key column, followed by `$tail`.
+macro_rules! select_keys {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, institution_id, key_type, public_key, sealed_secret, created_at, retired_at FROM issuer_keys ",
+            $tail
+        )
+    };
+}
+
+/// A `SELECT` of every credential column, followed by `$tail`.
+macro_rules! select_credentials {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
+             revocation_reason, document FROM credentials ",
+            $tail
+        )
+    };
+}
+
+fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
+    Ok(CredentialRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        spec_id: row.try_get("spec_id")?,
+        learner_id: row.try_get("learner_id")?,
+        cohort_key: row.try_get("cohort_key")?,
+        idempotency_key: row.try_get("idempotency_key")?,
+        issued_at: row.try_get("issued_at")?,
+        state: row.try_get("state")?,
+        revocation_reason: row.try_get("revocation_reason")?,
+        document: row.try_get("document")?,
+    })
+}
+
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// An institution's keys, oldest first; the current one has no `retired_at`.
+    pub async fn issuer_keys(&mut self, institution_id: &str) -> Result<Vec<IssuerKeyRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(select_keys!("WHERE institution_id = $1 ORDER BY created_at, id"))
+            .bind(institution_id)
+            .fetch_all(conn)
+            .await?;
+        rows.iter().map(key_from_row).collect()
+    }
+
+    /// The credential with this id.
+    pub async fn credential(&mut self, id: &str) -> Result<Option<CredentialRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_credentials!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+        row.as_ref().map(credential_from_row).transpose()
+    }
+
+    /// Issued credentials, oldest first, of an institution, a learner and a specification when
+    /// given.
+    pub async fn credentials(&mut self, filter: CredentialFilter<'_>) -> Result<Vec<CredentialRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(select_credentials!(
+            "WHERE ($1 IS NULL OR institution_id = $1) AND ($2 IS NULL OR learner_id = $2) \
+             AND ($3 IS NULL OR spec_id = $3) ORDER BY issued_at, id"
+        ))
+        .bind(filter.institution_id)
+        .bind(filter.learner_id)
+        .bind(filter.spec_id)
+        .fetch_all(conn)
+        .await?;
+        rows.iter().map(credential_from_row).collect()
+    }
+
+    /// Adds an issuer key. Fails with [`StoreError::Conflict`] when the institution already has a
+    /// current key: retire it first.
+    pub async fn insert_issuer_key(&mut self, key: &IssuerKeyRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO issuer_keys (id, institution_id, key_type, public_key, sealed_secret, created_at, retired_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&key.id)
+        .bind(&key.institution_id)
+        .bind(&key.key_type)
+        .bind(&key.public_key)
+        .bind(&key.sealed_secret)
+        .bind(&key.created_at)
+        .bind(&key.retired_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("an issuer key with this id, or a second current key", &["id"], err))?;
+        Ok(())
+    }
+
+    /// Marks the institution's current key as retired at `at`.
+    pub async fn retire_current_key(&mut self, institution_id: &str, at: &str) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query("UPDATE issuer_keys SET retired_at = $1 WHERE institution_id = $2 AND retired_at IS NULL")
+            .bind(at)
+            .bind(institution_id)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Adds an issued credential. Fails with [`StoreError::Conflict`] when one exists for the
+    /// same specification, learner and cohort, or with the same idempotency key.
+    pub async fn insert_credential(&mut self, credential: &CredentialRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, \
+             state, revocation_reason, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(&credential.id)
+        .bind(&credential.institution_id)
+        .bind(&credential.spec_id)
+        .bind(&credential.learner_id)
+        .bind(&credential.cohort_key)
+        .bind(&credential.idempotency_key)
+        .bind(&credential.issued_at)
+        .bind(&credential.state)
+        .bind(&credential.revocation_reason)
+        .bind(&credential.document)
+        .execute(conn)
+        .await
+        .map_err(|err| {
+            StoreError::from_write(
+                "a credential for this specification, learner and cohort, or with this idempotency key",
+                &["idempotency_key", "id"],
+                err,
+            )
+        })?;
+        Ok(())
+    }
+
+    /// The credential issued for a specification, learner and cohort.
+    pub async fn credential_for(
+        &mut self,
+        spec_id: &str,
+        learner_id: &str,
+        cohort_key: &str,
+    ) -> Result<Option<CredentialRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_credentials!("WHERE spec_id = $1 AND learner_id = $2 AND cohort_key = $3"))
+            .bind(spec_id)
+            .bind(learner_id)
+            .bind(cohort_key)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(credential_from_row).transpose()
+    }
+
+    /// The credential an institution issued under an idempotency key.
+    pub async fn credential_by_idempotency_key(
+        &mut self,
+        institution_id: &str,
+        key: &str,
+    ) -> Result<Option<CredentialRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_credentials!("WHERE institution_id = $1 AND idempotency_key = $2"))
+            .bind(institution_id)
+            .bind(key)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(credential_from_row).transpose()
+    }
+
+    /// Sets a credential's state (and the revocation reason, when given), and marks its status
+    /// lists as changed.
+    pub async fn set_credential_state(
+        &mut self,
+        id: &str,
+        state: &str,
+        revocation_reason: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "UPDATE credentials SET state = $1, revocation_reason = COALESCE($2, revocation_reason) WHERE id = $3",
+        )
+        .bind(state)
+        .bind(revocation_reason)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+        bump_status_lists_of(conn, id).await
+    }
+}

@@ -13,8 +13,8 @@ use mc_core::{
 
 use crate::{
     cli::{CatalogueArgs, RegistryCommand, SpecFormat, TrustCommand},
-    commands::{MAX_INPUT_BYTES, read_document, read_input},
-    credentials::now,
+    clock::now,
+    input::{MAX_INPUT_BYTES, read_document, read_input},
     output,
 };
 

@@ -1,14 +1,9 @@
 //! Runs each subcommand: reads its input, calls one use case, prints the result.
 
-use std::{
-    io::{Read, Write},
-    process::ExitCode,
-};
+use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
-use mc_app::{
-    Added, App, CohortEvent, Format, IssueRequest, LearnerRef, Operator, StateChange, parse_cohort, parse_document,
-};
+use mc_app::{Added, App, CohortEvent, IssueRequest, LearnerRef, Operator, StateChange, parse_cohort};
 use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
 
 use crate::{
@@ -17,12 +12,12 @@ use crate::{
         AuditCommand, Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs,
         IssuerCommand, LearnerCommand, SpecCommand, StaffCommand, StatusCommand, TokenCommand,
     },
+    clock,
     config::{self, Create},
-    credentials, output, progress, serve,
+    credentials,
+    input::{read_document, read_input},
+    output, progress, serve,
 };
-
-/// The largest document file accepted.
-pub(crate) const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // These work on files alone and need no database.
@@ -69,7 +64,7 @@ async fn local_material(cli: &Cli) -> mc_app::LocalMaterial {
     // server. Files are used for the lists the database cannot sign.
     let mut status_lists = Vec::new();
     for id in app.status_list_ids().await.unwrap_or_default() {
-        if let Ok(list) = app.status_list_credential(&id, credentials::now()).await {
+        if let Ok(list) = app.status_list_credential(&id, clock::now()).await {
             status_lists.push(list);
         }
     }
@@ -91,7 +86,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             writeln!(out, "microcred is ready: {}", config::describe(&cli.data, cli.database_url.as_deref()))?;
         }
         Command::Demo => {
-            let summary = app.load_demo(crate::credentials::now()).await?;
+            let summary = app.load_demo(clock::now()).await?;
             writeln!(out, "{}", output::demo_summary(&summary))?;
         }
         Command::Institution(command) => institution(app, command, &mut out).await?,
@@ -103,26 +98,20 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Issue(args) => issue(app, cli, args, &mut out).await?,
         Command::Revoke { id, reason } => {
-            let change = app
-                .change_state(id, StateChange::Revoke(reason), credentials::now())
-                .await
-                .context("nothing was revoked")?;
+            let change =
+                app.change_state(id, StateChange::Revoke(reason), clock::now()).await.context("nothing was revoked")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "revoked credential {id}")?;
         }
         Command::Suspend { id } => {
-            let change = app
-                .change_state(id, StateChange::Suspend, credentials::now())
-                .await
-                .context("nothing was suspended")?;
+            let change =
+                app.change_state(id, StateChange::Suspend, clock::now()).await.context("nothing was suspended")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "suspended credential {id}")?;
         }
         Command::Unsuspend { id } => {
-            let change = app
-                .change_state(id, StateChange::Unsuspend, credentials::now())
-                .await
-                .context("nothing was unsuspended")?;
+            let change =
+                app.change_state(id, StateChange::Unsuspend, clock::now()).await.context("nothing was unsuspended")?;
             publish_lists(app, cli, &change.lists).await?;
             writeln!(out, "lifted the suspension of credential {id}")?;
         }
@@ -135,7 +124,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
             let password = password.trim_end_matches(['\r', '\n']);
             let role = mc_app::Role::parse(role)?;
-            let staff = app.add_staff(institution, email, name, role, password, credentials::now()).await?;
+            let staff = app.add_staff(institution, email, name, role, password, clock::now()).await?;
             writeln!(
                 out,
                 "added staff member {} ({}, {}) to {}",
@@ -294,9 +283,9 @@ async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut impl Write)
             let token = match (institution, role) {
                 (Some(institution), Some(role)) => {
                     let role = mc_app::Role::parse(role)?;
-                    app.acting_for(institution).await?.create_token(role, label, credentials::now()).await?
+                    app.acting_for(institution).await?.create_token(role, label, clock::now()).await?
                 }
-                _ => app.create_network_token(label, credentials::now()).await?,
+                _ => app.create_network_token(label, clock::now()).await?,
             };
             eprintln!(
                 "created API token {} ({}) for {}; its secret is shown this once:",
@@ -326,7 +315,7 @@ async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut impl Write)
             }
         }
         TokenCommand::Revoke { id } => {
-            let token = app.revoke_token(id, credentials::now()).await?;
+            let token = app.revoke_token(id, clock::now()).await?;
             let owner = token.institution_id.as_deref().unwrap_or("the network");
             writeln!(out, "revoked API token {} of {owner}", token.id)?;
         }
@@ -341,7 +330,7 @@ async fn publish_lists(app: &Operator<'_>, cli: &Cli, ids: &[String]) -> anyhow:
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for id in ids {
         let credential = app
-            .status_list_credential(id, credentials::now())
+            .status_list_credential(id, clock::now())
             .await
             .with_context(|| format!("status list {id} was not published"))?;
         let path = dir.join(format!("{id}.json"));
@@ -368,7 +357,7 @@ async fn issue(app: &Operator<'_>, cli: &Cli, args: &IssueArgs, out: &mut impl W
         cohort_key: None,
         idempotency_key: args.idempotency_key.as_deref(),
         grade: args.grade.as_deref(),
-        now: credentials::now(),
+        now: clock::now(),
     };
     let (issued, added) = app.issue(&request).await.context("nothing was issued")?;
     match added {
@@ -416,7 +405,7 @@ async fn issue_cohort(
         cohort_key: Some(&cohort_key),
         idempotency_key: None,
         grade: None,
-        now: credentials::now(),
+        now: clock::now(),
     };
     let progress = progress::Progress::new(rows.len() as u64, &cohort_key);
     let mut write_error = None;
@@ -481,35 +470,10 @@ async fn credential(app: &Operator<'_>, command: &CredentialCommand, out: &mut i
 async fn issuer(app: &Operator<'_>, command: &IssuerCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         IssuerCommand::RotateKey { institution } => {
-            let key = app.rotate_issuer_key(institution, credentials::now()).await.context("no key was rotated")?;
+            let key = app.rotate_issuer_key(institution, clock::now()).await.context("no key was rotated")?;
             writeln!(out, "{institution} now signs with {} ({})", key.id, key.public_key)?;
         }
         IssuerCommand::DidDocument { institution } => output::json(out, &app.did_document(institution).await?)?,
     }
     Ok(())
-}
-
-/// Reads a JSON or TOML document from a file, or from standard input for `-`.
-pub(crate) fn read_document<T: serde::de::DeserializeOwned>(path: &str) -> anyhow::Result<T> {
-    let text = read_input(path, MAX_INPUT_BYTES)?;
-    let format = match path {
-        "-" => Format::sniff(&text),
-        _ => Format::from_extension(path).unwrap_or_else(|| Format::sniff(&text)),
-    };
-    parse_document(&text, format).with_context(|| format!("{path} was not added"))
-}
-
-/// Reads a file, or standard input for `-`, refusing more than `limit` bytes.
-pub(crate) fn read_input(path: &str, limit: u64) -> anyhow::Result<String> {
-    let mut text = String::new();
-    match path {
-        "-" => std::io::stdin().take(limit + 1).read_to_string(&mut text).context("cannot read standard input")?,
-        _ => std::fs::File::open(path)
-            .and_then(|file| file.take(limit + 1).read_to_string(&mut text))
-            .with_context(|| format!("cannot read {path}"))?,
-    };
-    if text.len() as u64 > limit {
-        anyhow::bail!("{path} is larger than {} KiB", limit / 1024);
-    }
-    Ok(text)
 }

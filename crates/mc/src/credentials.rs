@@ -8,7 +8,6 @@ use std::{
         Mutex,
         atomic::{AtomicUsize, Ordering},
     },
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 use anyhow::{Context, bail};
@@ -24,24 +23,13 @@ use serde_json::Value;
 
 use crate::{
     cli::{KeyCommand, KeyTypeArg, SignArgs, VerifyArgs},
-    commands::read_input,
+    clock::now,
+    input::read_input,
+    random::random_seed,
 };
 
 /// The largest key or credential file read.
 const MAX_FILE_BYTES: u64 = mc_vc::verify::MAX_CREDENTIAL_BYTES as u64;
-
-/// The current time, from the system clock.
-pub(crate) fn now() -> Timestamp {
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
-    Timestamp::from_unix(elapsed.as_secs() as i64, 0)
-}
-
-/// 32 bytes from the operating system's random source.
-pub(crate) fn random_seed() -> anyhow::Result<[u8; 32]> {
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|err| anyhow::anyhow!("cannot draw random bytes: {err}"))?;
-    Ok(seed)
-}
 
 pub(crate) fn key(command: &KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Generate { key_type } = command;

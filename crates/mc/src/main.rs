@@ -7,11 +7,14 @@
 mod bench;
 mod catalogue;
 mod cli;
+mod clock;
 mod commands;
 mod config;
 mod credentials;
+mod input;
 mod output;
 mod progress;
+mod random;
 mod serve;
 
 use std::process::ExitCode;

@@ -1,5 +1,10 @@
 //! Runs each subcommand: reads its input, calls one use case, prints the result.
 
+mod bench;
+mod catalogue;
+mod serve;
+mod verify;
+
 use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
@@ -7,24 +12,22 @@ use mc_app::{Added, App, CohortEvent, IssueRequest, LearnerRef, Operator, StateC
 use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
 
 use crate::{
-    bench, catalogue,
     cli::{
         AuditCommand, Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs,
         IssuerCommand, LearnerCommand, SpecCommand, StaffCommand, StatusCommand, TokenCommand,
     },
     clock,
     config::{self, Create},
-    credentials,
     input::{read_document, read_input},
-    output, progress, serve,
+    output, progress,
 };
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // These work on files alone and need no database.
     match &cli.command {
-        Command::Key(command) => return credentials::key(command).map(|()| ExitCode::SUCCESS),
-        Command::Sign(args) => return credentials::sign(args).map(|()| ExitCode::SUCCESS),
-        Command::Verify(args) => return credentials::verify(args, local_material(&cli).await),
+        Command::Key(command) => return verify::key(command).map(|()| ExitCode::SUCCESS),
+        Command::Sign(args) => return verify::sign(args).map(|()| ExitCode::SUCCESS),
+        Command::Verify(args) => return verify::verify(args, local_material(&cli).await),
         Command::Bench(command) => {
             return bench::run(command, cli.database_url.as_deref()).await.map(|()| ExitCode::SUCCESS);
         }

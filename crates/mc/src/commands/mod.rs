@@ -2,19 +2,21 @@
 
 mod bench;
 mod catalogue;
+mod registry;
 mod serve;
+mod spec;
 mod verify;
 
 use std::{io::Write, process::ExitCode};
 
 use anyhow::Context;
 use mc_app::{Added, App, CohortEvent, IssueRequest, LearnerRef, Operator, StateChange, parse_cohort};
-use mc_core::wire::{InstitutionDocument, LearnerDocument, SpecDocument};
+use mc_core::wire::{InstitutionDocument, LearnerDocument};
 
 use crate::{
     cli::{
         AuditCommand, Cli, Command, CredentialCommand, InstitutionAddArgs, InstitutionCommand, IssueArgs,
-        IssuerCommand, LearnerCommand, SpecCommand, StaffCommand, StatusCommand, TokenCommand,
+        IssuerCommand, LearnerCommand, StaffCommand, StatusCommand, TokenCommand,
     },
     clock,
     config::{self, Create},
@@ -93,7 +95,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             writeln!(out, "{}", output::demo_summary(&summary))?;
         }
         Command::Institution(command) => institution(app, command, &mut out).await?,
-        Command::Spec(command) => spec(app, command, &mut out).await?,
+        Command::Spec(command) => spec::run(app, command, &mut out).await?,
         Command::Learner(command) => learner(app, command, &mut out).await?,
         Command::Serve(args) => {
             drop(out);
@@ -120,8 +122,8 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         }
         Command::Token(command) => token(app, command, &mut out).await?,
         Command::Catalogue(args) => catalogue::search(app, args, &mut out).await?,
-        Command::Registry(command) => catalogue::registry(app, command, &mut out).await?,
-        Command::Trust(command) => catalogue::trust(app, command, &mut out).await?,
+        Command::Registry(command) => registry::registry(app, command, &mut out).await?,
+        Command::Trust(command) => registry::trust(app, command, &mut out).await?,
         Command::Staff(StaffCommand::Add { institution, email, name, role }) => {
             let mut password = String::new();
             std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
@@ -217,48 +219,6 @@ fn institution_from_flags(args: &InstitutionAddArgs) -> InstitutionDocument {
         website: args.website.clone(),
         did: args.did.clone(),
     }
-}
-
-async fn spec(app: &Operator<'_>, command: &SpecCommand, out: &mut impl Write) -> anyhow::Result<()> {
-    match command {
-        SpecCommand::Add { file, publish } => {
-            let document = read_document::<SpecDocument>(file)?;
-            let (spec, added) = app.add_spec(&document).await.with_context(|| format!("{file} was not added"))?;
-            match added {
-                Added::New => writeln!(out, "added specification {}: {}", spec.id(), spec.default_title())?,
-                Added::Unchanged => writeln!(out, "specification {} is already stored, unchanged", spec.id())?,
-            }
-            if *publish {
-                catalogue::publish(app, &spec.id().to_string(), out).await?;
-            }
-        }
-        SpecCommand::Edit { file } => catalogue::edit(app, file, out).await?,
-        SpecCommand::Check { spec, json } => catalogue::check(app, spec, json.json, out).await?,
-        SpecCommand::Publish { id } => catalogue::publish(app, id, out).await?,
-        SpecCommand::Withdraw { id } => {
-            app.withdraw_spec(id).await.with_context(|| format!("specification {id} was not withdrawn"))?;
-            writeln!(out, "withdrew specification {id} from the catalogue")?;
-        }
-        SpecCommand::Export { ids, format } => catalogue::export(app, ids, *format, out).await?,
-        SpecCommand::Import { file, format, awarding_body, publish } => {
-            catalogue::import(app, file, *format, awarding_body.as_deref(), *publish, out).await?
-        }
-        SpecCommand::List(flag) => {
-            let specs = app.specs().await?;
-            match flag.json {
-                true => output::json(out, &specs.iter().map(SpecDocument::from).collect::<Vec<_>>())?,
-                false => output::spec_table(out, &specs)?,
-            }
-        }
-        SpecCommand::Show { id, json } => {
-            let spec = app.spec(id).await?;
-            match json.json {
-                true => output::json(out, &SpecDocument::from(&spec))?,
-                false => output::spec_details(out, &spec)?,
-            }
-        }
-    }
-    Ok(())
 }
 
 async fn learner(app: &Operator<'_>, command: &LearnerCommand, out: &mut impl Write) -> anyhow::Result<()> {

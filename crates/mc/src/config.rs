@@ -76,7 +76,7 @@ pub(crate) fn load_vault(data: &Path, create: Create) -> anyhow::Result<Option<m
         Err(err) if err.kind() == std::io::ErrorKind::NotFound && create == Create::Yes => {
             std::fs::create_dir_all(data)
                 .with_context(|| format!("cannot create the data directory {}", data.display()))?;
-            let kek = crate::credentials::random_seed()?;
+            let kek = crate::random::random_seed()?;
             let text = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, kek);
             write_private(&path, &text).with_context(|| format!("cannot create {}", path.display()))?;
             tracing::info!(path = %path.display(), "key-encryption key created");

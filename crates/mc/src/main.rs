@@ -4,15 +4,14 @@
 //! command line itself was wrong. `verify` says 1 for an invalid credential and 2 for one that
 //! could not be checked.
 
-mod bench;
-mod catalogue;
 mod cli;
+mod clock;
 mod commands;
 mod config;
-mod credentials;
+mod input;
 mod output;
 mod progress;
-mod serve;
+mod random;
 
 use std::process::ExitCode;
 

@@ -13,7 +13,7 @@ use mc_vc::{
 };
 use serde_json::{Map, Value};
 
-use crate::{cli::BenchCommand, credentials::random_seed};
+use crate::{cli::BenchCommand, random::random_seed};
 
 pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>) -> anyhow::Result<()> {
     match command {
@@ -36,7 +36,7 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
     };
     let app = mc_app::App::open(&url).await?;
     let operator = app.operator();
-    let now = crate::credentials::now();
+    let now = crate::clock::now();
     for (n, institution) in generate::institutions().iter().enumerate() {
         let document = mc_core::wire::InstitutionDocument {
             id: Some(institution.id.clone()),
@@ -168,7 +168,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
     };
     let app = mc_app::App::open(&url).await?.with_vault(mc_app::KeyVault::new(&random_seed()?));
     let operator = app.operator();
-    operator.load_demo(crate::credentials::now()).await?;
+    operator.load_demo(crate::clock::now()).await?;
     let rows: Vec<(usize, mc_app::CohortRow)> = (0..count as usize)
         .map(|idx| {
             let row = mc_app::CohortRow {
@@ -180,7 +180,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
             (idx + 2, row)
         })
         .collect();
-    let cohort_key = format!("bench-{}", crate::credentials::now());
+    let cohort_key = format!("bench-{}", crate::clock::now());
     let request = mc_app::IssueRequest {
         spec: "01936a3e-0000-7000-8000-000000000001",
         learner: mc_app::LearnerRef::IdOrEmail(""),
@@ -188,7 +188,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
         cohort_key: Some(&cohort_key),
         idempotency_key: None,
         grade: None,
-        now: crate::credentials::now(),
+        now: crate::clock::now(),
     };
     let progress = crate::progress::Progress::new(u64::from(count), "issuing");
     let started = Instant::now();

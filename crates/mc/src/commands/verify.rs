@@ -1,4 +1,5 @@
-//! `microcred key`, `sign` and `verify`: credentials and keys as files, no database.
+//! `microcred key`, `sign` and `verify`: keys and credentials as files. `verify` also uses this
+//! microcred's DID documents, status lists and trusted-issuer list when it has a database.
 
 use std::{
     io::Write,
@@ -8,11 +9,10 @@ use std::{
         Mutex,
         atomic::{AtomicUsize, Ordering},
     },
-    time::{SystemTime, UNIX_EPOCH},
 };
 
 use anyhow::{Context, bail};
-use mc_app::{LocalMaterial, Verifier, adapters::HttpsKeyResolver};
+use mc_app::{App, LocalMaterial, Verifier, adapters::HttpsKeyResolver};
 use mc_core::Timestamp;
 use mc_vc::{
     multikey::{self, KeyType, SecretKey},
@@ -23,27 +23,17 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    cli::{KeyCommand, KeyTypeArg, SignArgs, VerifyArgs},
-    commands::read_input,
+    cli::{Cli, KeyCommand, KeyTypeArg, SignArgs, VerifyArgs},
+    clock::now,
+    config::{self, Create},
+    input::read_input,
+    random::random_seed,
 };
 
 /// The largest key or credential file read.
 const MAX_FILE_BYTES: u64 = mc_vc::verify::MAX_CREDENTIAL_BYTES as u64;
 
-/// The current time, from the system clock.
-pub(crate) fn now() -> Timestamp {
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
-    Timestamp::from_unix(elapsed.as_secs() as i64, 0)
-}
-
-/// 32 bytes from the operating system's random source.
-pub(crate) fn random_seed() -> anyhow::Result<[u8; 32]> {
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|err| anyhow::anyhow!("cannot draw random bytes: {err}"))?;
-    Ok(seed)
-}
-
-pub(crate) fn key(command: &KeyCommand) -> anyhow::Result<()> {
+pub(super) fn key(command: &KeyCommand) -> anyhow::Result<()> {
     let KeyCommand::Generate { key_type } = command;
     let key_type = match key_type {
         KeyTypeArg::Ed25519 => KeyType::Ed25519,
@@ -61,7 +51,7 @@ pub(crate) fn key(command: &KeyCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(crate) fn sign(args: &SignArgs) -> anyhow::Result<()> {
+pub(super) fn sign(args: &SignArgs) -> anyhow::Result<()> {
     let key_text = read_input(&args.key.display().to_string(), MAX_FILE_BYTES)?;
     let key = multikey::secret_key_from_file(&key_text)
         .with_context(|| format!("{} is not a usable key file", args.key.display()))?;
@@ -98,6 +88,39 @@ pub(crate) fn sign(args: &SignArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The DID documents of this microcred's institutions, when there is a database to read them
+/// from, and its published status lists: verification uses them without a network.
+pub(super) async fn local_material(cli: &Cli) -> LocalMaterial {
+    let published = config::published_status_lists(&cli.data);
+    let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else {
+        return LocalMaterial { status_lists: published, ..Default::default() };
+    };
+    let Ok(app) = App::open(&url).await else {
+        return LocalMaterial { status_lists: published, ..Default::default() };
+    };
+    let mut app = app.with_public_url(&cli.public_url);
+    if let Ok(Some(vault)) = config::load_vault(&cli.data, Create::No) {
+        app = app.with_vault(vault);
+    }
+    let did_documents = app.did_documents().await.unwrap_or_default();
+    let trusted = app.trust_anchors().await.unwrap_or_default();
+    // The database says what is revoked now; published files may predate a change made by a
+    // server. Files are used for the lists the database cannot sign.
+    let mut status_lists = Vec::new();
+    for id in app.status_list_ids().await.unwrap_or_default() {
+        if let Ok(list) = app.status_list_credential(&id, now()).await {
+            status_lists.push(list);
+        }
+    }
+    let list_id = |list: &serde_json::Map<String, serde_json::Value>| {
+        list.get("id").and_then(|id| id.as_str()).map(str::to_owned)
+    };
+    let fresh: std::collections::HashSet<String> = status_lists.iter().filter_map(list_id).collect();
+    status_lists.extend(published.into_iter().filter(|list| list_id(list).is_none_or(|id| !fresh.contains(&id))));
+    app.close().await;
+    LocalMaterial { did_documents, status_lists, trusted, ..Default::default() }
+}
+
 /// One result, with where it came from.
 #[derive(Serialize)]
 struct SourcedResult<'a> {
@@ -107,7 +130,7 @@ struct SourcedResult<'a> {
 }
 
 /// Verifies credentials.
-pub(crate) fn verify(args: &VerifyArgs, mut local: LocalMaterial) -> anyhow::Result<ExitCode> {
+pub(super) fn verify(args: &VerifyArgs, mut local: LocalMaterial) -> anyhow::Result<ExitCode> {
     let now = match &args.now {
         Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--now: {err}"))?,
         None => now(),

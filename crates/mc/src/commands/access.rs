@@ -1,0 +1,71 @@
+//! Who may reach the data: the `token` commands (API tokens) and the `staff` commands (staff
+//! accounts that sign in to the pages).
+
+use std::io::Write;
+
+use anyhow::Context;
+use mc_app::Operator;
+
+use crate::{
+    cli::{StaffCommand, TokenCommand},
+    clock, output,
+};
+
+/// `token …`.
+pub(super) async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    match command {
+        TokenCommand::Create { institution, role, network_admin: _, label } => {
+            let token = match (institution, role) {
+                (Some(institution), Some(role)) => {
+                    let role = mc_app::Role::parse(role)?;
+                    app.acting_for(institution).await?.create_token(role, label, clock::now()).await?
+                }
+                _ => app.create_network_token(label, clock::now()).await?,
+            };
+            eprintln!(
+                "created API token {} ({}) for {}; its secret is shown this once:",
+                token.record.id,
+                token.record.role,
+                token.record.institution_id.as_deref().unwrap_or("the network")
+            );
+            writeln!(out, "{}", token.secret)?;
+        }
+        TokenCommand::List { institution, network_admin: _, json } => {
+            let tokens = match institution {
+                Some(institution) => app.acting_for(institution).await?.tokens().await?,
+                None => app.network_tokens().await?,
+            };
+            match json {
+                true => {
+                    let tokens: Vec<serde_json::Value> = tokens
+                        .iter()
+                        .map(|token| {
+                            serde_json::json!({"id": token.id, "institution": token.institution_id, "role": token.role,
+                                "label": token.label, "created_at": token.created_at, "revoked_at": token.revoked_at})
+                        })
+                        .collect();
+                    writeln!(out, "{}", serde_json::to_string_pretty(&tokens)?)?;
+                }
+                false => output::token_table(out, &tokens)?,
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            let token = app.revoke_token(id, clock::now()).await?;
+            let owner = token.institution_id.as_deref().unwrap_or("the network");
+            writeln!(out, "revoked API token {} of {owner}", token.id)?;
+        }
+    }
+    Ok(())
+}
+
+/// `staff …`.
+pub(super) async fn staff(app: &Operator<'_>, command: &StaffCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    let StaffCommand::Add { institution, email, name, role } = command;
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    let role = mc_app::Role::parse(role)?;
+    let staff = app.add_staff(institution, email, name, role, password, clock::now()).await?;
+    writeln!(out, "added staff member {} ({}, {}) to {}", staff.email, staff.id, staff.role, staff.institution_id)?;
+    Ok(())
+}

@@ -305,6 +305,7 @@ const NETWORK_ADMIN: &str = "network-admin";
 /// Makes an API token record and its secret: a member's of `institution` with `role`, or the
 /// network administrator's when `None`.
 pub(crate) fn new_token(
+    id: uuid::Uuid,
     member: Option<(&InstitutionId, Role)>,
     label: &str,
     now: Timestamp,
@@ -312,7 +313,7 @@ pub(crate) fn new_token(
     let label = mc_core::PlainText::parse(label, 200).map_err(|err| AppError::invalid_argument("label", err))?;
     let secret = new_secret("mct_")?;
     let record = ApiTokenRecord {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: id.to_string(),
         institution_id: member.map(|(institution, _)| institution.to_string()),
         role: member.map_or(NETWORK_ADMIN, |(_, role)| role.as_str()).to_owned(),
         label: label.as_str().to_owned(),
@@ -325,6 +326,7 @@ pub(crate) fn new_token(
 
 /// Makes a staff account record for `institution`, checking every field.
 pub(crate) fn new_staff(
+    id: uuid::Uuid,
     institution: &InstitutionId,
     email: &str,
     name: &str,
@@ -341,7 +343,7 @@ pub(crate) fn new_staff(
         });
     }
     Ok(StaffRecord {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: id.to_string(),
         institution_id: institution.to_string(),
         email: email.to_string(),
         name: name.as_str().to_owned(),

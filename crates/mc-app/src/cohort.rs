@@ -131,7 +131,7 @@ impl App {
         let mut summary = CohortSummary::default();
         let mut checked = Vec::with_capacity(rows.len());
         for (line, row) in rows {
-            match check_row(row) {
+            match check_row(row, LearnerId::from_uuid(self.new_id())) {
                 Ok(row) => checked.push(row),
                 Err(message) => {
                     on_row(CohortEvent::Rejected { line: *line, message: message.clone() });
@@ -172,9 +172,9 @@ impl App {
 type CheckedRow = (mc_core::Learner, Option<PlainText>, Option<Timestamp>);
 
 /// A row's learner, grade and completion date, or every problem with it.
-pub(crate) fn check_row(row: &CohortRow) -> Result<CheckedRow, String> {
+pub(crate) fn check_row(row: &CohortRow, new_id: LearnerId) -> Result<CheckedRow, String> {
     let document = LearnerDocument { id: None, name: row.name.clone(), email: row.email.clone(), did: row.did.clone() };
-    let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()));
+    let learner = document.parse(new_id);
     let grade = row
         .grade
         .as_deref()

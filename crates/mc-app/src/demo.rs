@@ -54,7 +54,7 @@ impl Operator<'_> {
             }
         }
         for document in &specs {
-            let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
+            let spec = document.parse(SpecId::from_uuid(self.new_id()))?;
             match tx.db().spec(spec.id()).await? {
                 Some(_) => summary.already_present += 1,
                 None => {
@@ -65,7 +65,7 @@ impl Operator<'_> {
             }
         }
         for document in &learners {
-            let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()))?;
+            let learner = document.parse(LearnerId::from_uuid(self.new_id()))?;
             match tx.db().learner_by_email(learner.email()).await? {
                 Some(_) => summary.already_present += 1,
                 None => {

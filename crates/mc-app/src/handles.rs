@@ -318,7 +318,7 @@ impl<'a> AdminAccess<'a> {
 
     /// Makes an API token for the institution. The secret is in the answer only.
     pub async fn create_token(&self, role: Role, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
-        let token = new_token(Some((&self.member.institution, role)), label, now)?;
+        let token = new_token(self.member.app.new_id(), Some((&self.member.institution, role)), label, now)?;
         self.member.app.store().db().await?.insert_token(&token.record).await?;
         tracing::info!(token.id = %token.record.id, institution.id = %self.member.institution, role = role.as_str(), "API token created");
         Ok(token)
@@ -516,7 +516,7 @@ impl<'a> Operator<'a> {
         now: Timestamp,
     ) -> Result<StaffRecord, AppError> {
         let institution = self.app.institution(institution).await?;
-        let record = new_staff(institution.id(), email, name, role, password, now)?;
+        let record = new_staff(self.app.new_id(), institution.id(), email, name, role, password, now)?;
         match self.app.store().db().await?.insert_staff(&record).await {
             Err(StoreError::Conflict { .. }) => {
                 return Err(AppError::Conflict(format!("a staff member with email {} already exists", record.email)));
@@ -534,7 +534,7 @@ impl<'a> Operator<'a> {
 
     /// Makes an API token for the network's administrator. The secret is in the answer only.
     pub async fn create_network_token(&self, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
-        let token = new_token(None, label, now)?;
+        let token = new_token(self.app.new_id(), None, label, now)?;
         self.app.store().db().await?.insert_token(&token.record).await?;
         tracing::info!(token.id = %token.record.id, "network administrator's API token created");
         Ok(token)

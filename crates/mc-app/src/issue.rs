@@ -213,7 +213,7 @@ impl App {
                     email: Some(email.to_owned()),
                     did: None,
                 };
-                (None, Some(document.parse(mc_core::LearnerId::from_uuid(uuid::Uuid::now_v7()))?))
+                (None, Some(document.parse(mc_core::LearnerId::from_uuid(self.new_id()))?))
             }
         };
         let recipient = Recipient { learner, new_learner: new_learner.as_ref(), grade: request.grade, awarded: None };
@@ -291,7 +291,7 @@ impl App {
         }
         let key_record = batch.key.clone().expect("loaded above");
         let identity = crate::keys::identity(institution, &key_record);
-        let credential_id = uuid::Uuid::now_v7().to_string();
+        let credential_id = self.new_id().to_string();
         let mut status = Vec::new();
         for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
             status.push(
@@ -375,7 +375,7 @@ impl App {
                     Some(list) => list,
                     None => {
                         let list = StatusListRecord {
-                            id: uuid::Uuid::now_v7().to_string(),
+                            id: self.new_id().to_string(),
                             institution_id: institution.to_owned(),
                             purpose: purpose.as_str().to_owned(),
                             size: MIN_LIST_SIZE,

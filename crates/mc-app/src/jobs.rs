@@ -4,7 +4,7 @@
 //! lease runs out and another worker resumes the job. Credentials are issued once per
 //! specification, learner and cohort key, so a resumed job issues nothing twice.
 
-use mc_core::{InstitutionId, Spec, Timestamp};
+use mc_core::{InstitutionId, LearnerId, Spec, Timestamp};
 use mc_store::{CohortJobRecord, JobProgress, StoreError};
 use mc_vc::proof::Suite;
 use serde::Serialize;
@@ -127,12 +127,12 @@ impl App {
         let mut accepted = Vec::new();
         let mut rejected = Vec::new();
         for (line, row) in submission.rows {
-            match check_row(&row) {
+            match check_row(&row, LearnerId::from_uuid(self.new_id())) {
                 Ok(_) => accepted.push((line, row)),
                 Err(message) => rejected.push(RejectedRow { line, message }),
             }
         }
-        let id = uuid::Uuid::now_v7().to_string();
+        let id = self.new_id().to_string();
         let rows = serde_json::to_string(&accepted).expect("rows always serialize");
         let at = now.to_rfc3339();
         let total = accepted.len() as u64;
@@ -184,9 +184,8 @@ impl App {
         &self,
         worker: &str,
         lease_seconds: i64,
-        now: fn() -> Timestamp,
     ) -> Result<bool, AppError> {
-        let start = now();
+        let start = self.now();
         let Some(job) = self
             .store()
             .db()
@@ -197,7 +196,7 @@ impl App {
             return Ok(false);
         };
         tracing::info!(job.id = %job.id, worker, processed = job.processed, "cohort job taken");
-        let outcome = self.work_on(&job, worker, lease_seconds, now).await;
+        let outcome = self.work_on(&job, worker, lease_seconds).await;
         let (state, error) = match &outcome {
             Ok(Some(_)) => ("done", None),
             // The lease was lost: the job is another worker's now.
@@ -208,7 +207,7 @@ impl App {
             Ok(Some(counts)) => counts,
             _ => (job.processed, job.issued, job.skipped),
         };
-        let at = now();
+        let at = self.now();
         let progress = JobProgress { state, processed, issued, skipped, error: error.as_deref() };
         self.store().db().await?.update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await?;
         match error {
@@ -225,7 +224,6 @@ impl App {
         job: &CohortJobRecord,
         worker: &str,
         lease_seconds: i64,
-        now: fn() -> Timestamp,
     ) -> Result<Option<(u64, u64, u64)>, AppError> {
         let rows: Vec<(usize, CohortRow)> = serde_json::from_str(&job.rows).map_err(|err| StoreError::Corrupt {
             what: "cohort job",
@@ -247,13 +245,13 @@ impl App {
                 cohort_key: Some(&job.cohort_key),
                 idempotency_key: None,
                 grade: None,
-                now: now(),
+                now: self.now(),
             };
             let summary = self.issue_cohort(&request, chunk, &mut |_| {}).await?;
             processed += chunk.len() as u64;
             issued += summary.issued as u64;
             skipped += summary.skipped as u64;
-            let at = now();
+            let at = self.now();
             let progress = JobProgress { state: "running", processed, issued, skipped, error: None };
             let held = self
                 .store()

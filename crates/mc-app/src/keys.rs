@@ -174,7 +174,7 @@ impl App {
         institution: &InstitutionId,
         now: Timestamp,
     ) -> Result<IssuerKeyRecord, AppError> {
-        let id = format!("key-{}", uuid::Uuid::now_v7().simple());
+        let id = format!("key-{}", self.new_id().simple());
         let (public_key, sealed_secret) = self.key_store()?.generate(institution.as_str(), &id)?;
         let record = IssuerKeyRecord {
             id,

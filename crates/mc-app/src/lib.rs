@@ -12,6 +12,7 @@
 mod access;
 pub mod adapters;
 mod catalogue;
+mod clock;
 mod cohort;
 mod consents;
 mod demo;
@@ -46,6 +47,7 @@ pub use crate::{
         StateChange, secret_hash,
     },
     catalogue::{CatalogueSpec, Publication},
+    clock::Clock,
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
     consents::{Consent, ConsentState},
     demo::{DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts, demo_learner_email},
@@ -78,6 +80,7 @@ pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 #[derive(Debug, Clone)]
 pub struct App {
     store: Store,
+    clock: Clock,
     keys: Option<Arc<dyn KeyStore>>,
     public_url: String,
     signed_lists: Arc<status::SignedLists>,
@@ -102,6 +105,7 @@ impl App {
     pub fn new(store: Store) -> App {
         App {
             store,
+            clock: Clock::System,
             keys: None,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
             signed_lists: Arc::default(),
@@ -125,6 +129,21 @@ impl App {
     /// The application published at `url` (no trailing slash needed).
     pub fn with_public_url(self, url: &str) -> App {
         App { public_url: url.trim_end_matches('/').to_owned(), ..self }
+    }
+
+    /// The application reading the time and making ids from `clock`.
+    pub fn with_clock(self, clock: Clock) -> App {
+        App { clock, ..self }
+    }
+
+    /// The time now, by the application's clock.
+    pub fn now(&self) -> mc_core::Timestamp {
+        self.clock.now()
+    }
+
+    /// A fresh id, made by the application's clock.
+    pub(crate) fn new_id(&self) -> uuid::Uuid {
+        self.clock.new_id()
     }
 
     /// The URL this microcred is published at.
@@ -214,7 +233,7 @@ impl App {
         document: &SpecDocument,
         asking: Option<(&InstitutionId, mc_core::Timestamp)>,
     ) -> Result<(Spec, Added), AppError> {
-        let spec = document.parse(SpecId::from_uuid(uuid::Uuid::now_v7()))?;
+        let spec = document.parse(SpecId::from_uuid(self.new_id()))?;
         self.check_awarding_bodies(&spec).await?;
         let mut tx = self.store().begin().await?;
         if let Some(stored) = tx.db().spec(spec.id()).await? {
@@ -290,7 +309,7 @@ impl Operator<'_> {
     /// Registers a learner; a document without an id gets a new one. The email address must
     /// not belong to another learner.
     pub async fn add_learner(&self, document: &LearnerDocument) -> Result<Learner, AppError> {
-        let learner = document.parse(LearnerId::from_uuid(uuid::Uuid::now_v7()))?;
+        let learner = document.parse(LearnerId::from_uuid(self.new_id()))?;
         let mut tx = self.store().begin().await?;
         if tx.db().learner_by_email(learner.email()).await?.is_some() {
             return Err(AppError::Conflict(format!("a learner with email {} already exists", learner.email())));

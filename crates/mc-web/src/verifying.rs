@@ -23,7 +23,7 @@ pub(crate) async fn verify_text(app: &App, text: String) -> Result<Verification,
     verifiers()
         .run(move || {
             let trusted = material.trusted.clone();
-            Verifier::new(material, Some(&online), trusted.as_deref(), now).verify(&text)
+            Verifier::new(material, Some(&*online), trusted.as_deref(), now).verify(&text)
         })
         .await
         .map_err(|()| ApiError::internal("the verification threads stopped"))

@@ -11,20 +11,61 @@ mod published;
 mod search;
 mod verifying;
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
-use axum::{Router, routing::get};
-use mc_app::App;
+use axum::{Router, extract::FromRef, routing::get};
+use mc_app::{App, OnlineResolver};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 pub use crate::error::ApiError;
+use crate::verifying::VerifierPool;
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// The whole HTTP application.
+/// How a server verifies credentials. [`Options::default`] is what [`router`] and [`serve`]
+/// use.
+pub struct Options {
+    /// How many threads verify credentials (at least one); by default one per core.
+    pub verify_threads: usize,
+    /// What verification fetches: `did:web` and `https://` keys, status lists, and credentials
+    /// given by their address. By default over HTTPS ([`mc_app::adapters::HttpsKeyResolver`]),
+    /// with its cache shared by every request.
+    pub resolver: Arc<dyn OnlineResolver>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Options { verify_threads: cores, resolver: Arc::new(mc_app::adapters::HttpsKeyResolver::new()) }
+    }
+}
+
+/// What every handler may reach: the use cases, the verification threads and the resolver.
+/// Handlers that need the use cases only take `State<App>`.
+#[derive(Clone)]
+pub(crate) struct ServerState {
+    pub(crate) app: App,
+    pub(crate) verifiers: VerifierPool,
+    pub(crate) online: Arc<dyn OnlineResolver>,
+}
+
+impl FromRef<ServerState> for App {
+    fn from_ref(state: &ServerState) -> App {
+        state.app.clone()
+    }
+}
+
+/// The whole HTTP application, with the default [`Options`].
 pub fn router(app: App) -> Router {
+    router_with(app, Options::default())
+}
+
+/// The whole HTTP application. Its verification threads end once the router and every
+/// clone of it are dropped (after finishing the verifications already queued).
+pub fn router_with(app: App, options: Options) -> Router {
+    let state = ServerState { app, verifiers: VerifierPool::start(options.verify_threads), online: options.resolver };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/status/{id}", get(published::status_list))
@@ -36,7 +77,7 @@ pub fn router(app: App) -> Router {
         // Outside the limit, so that its bare 413 gets the envelope too.
         .layer(axum::middleware::map_response(error::envelop_bare_errors))
         .layer(TraceLayer::new_for_http())
-        .with_state(app)
+        .with_state(state)
 }
 
 /// How a server works on the cohort job queue it shares with the others on its database.

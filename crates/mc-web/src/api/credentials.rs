@@ -14,12 +14,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Caller, idempotent};
-use crate::{ApiError, now, verifying::verify_text};
+use crate::{ApiError, ServerState, now, verifying::verify_text};
 
 /// `POST /api/v1/credentials/verify`: the body is a credential; the answer is the verification
 /// result, whatever the verdict.
-pub(crate) async fn verify_credential(State(app): State<App>, body: String) -> Result<Json<Verification>, ApiError> {
-    Ok(Json(verify_text(&app, body).await?))
+pub(crate) async fn verify_credential(
+    State(state): State<ServerState>,
+    body: String,
+) -> Result<Json<Verification>, ApiError> {
+    Ok(Json(verify_text(&state, body).await?))
 }
 
 /// A credential as its institution sees it, without the signed document.

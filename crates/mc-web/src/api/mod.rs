@@ -13,12 +13,13 @@ use axum::{
     response::IntoResponse,
     routing::{delete, get, post},
 };
-use mc_app::App;
+
+use crate::ServerState;
 
 /// The OpenAPI 3.1 description of this API.
 pub(crate) const OPENAPI: &str = include_str!("../../openapi.json");
 
-pub(crate) fn router() -> Router<App> {
+pub(crate) fn router() -> Router<ServerState> {
     Router::new()
         .route("/openapi.json", get(openapi))
         .route("/specs", get(specs::list_specs).post(specs::add_spec))

@@ -24,11 +24,18 @@ use crate::verifying::VerifierPool;
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
+/// How many verifications may wait per verification thread before more are refused.
+const QUEUE_PER_THREAD: usize = 32;
+
 /// How a server verifies credentials. [`Options::default`] is what [`router`] and [`serve`]
 /// use.
 pub struct Options {
     /// How many threads verify credentials (at least one); by default one per core.
     pub verify_threads: usize,
+    /// How many verifications may wait while every verification thread is busy; one more is
+    /// answered 503 with `Retry-After`. By default 32 per thread. (A queue shorter than the
+    /// number of threads may refuse work in the instant a thread is between two verifications.)
+    pub verify_queue: usize,
     /// What verification fetches: `did:web` and `https://` keys, status lists, and credentials
     /// given by their address. By default over HTTPS ([`mc_app::adapters::HttpsKeyResolver`]),
     /// with its cache shared by every request.
@@ -38,7 +45,11 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        Options { verify_threads: cores, resolver: Arc::new(mc_app::adapters::HttpsKeyResolver::new()) }
+        Options {
+            verify_threads: cores,
+            verify_queue: QUEUE_PER_THREAD * cores,
+            resolver: Arc::new(mc_app::adapters::HttpsKeyResolver::new()),
+        }
     }
 }
 
@@ -65,7 +76,11 @@ pub fn router(app: App) -> Router {
 /// The whole HTTP application. Its verification threads end once the router and every
 /// clone of it are dropped (after finishing the verifications already queued).
 pub fn router_with(app: App, options: Options) -> Router {
-    let state = ServerState { app, verifiers: VerifierPool::start(options.verify_threads), online: options.resolver };
+    let state = ServerState {
+        app,
+        verifiers: VerifierPool::start(options.verify_threads, options.verify_queue),
+        online: options.resolver,
+    };
     Router::new()
         .route("/healthz", get(healthz))
         .route("/status/{id}", get(published::status_list))

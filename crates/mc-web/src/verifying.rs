@@ -3,7 +3,7 @@
 
 use std::sync::{
     Arc, Mutex,
-    mpsc::{Receiver, Sender},
+    mpsc::{Receiver, SyncSender, TrySendError},
 };
 
 use mc_app::Verifier;
@@ -12,7 +12,8 @@ use mc_vc::verify::Verification;
 use crate::{ApiError, ServerState, now};
 
 /// Verifies a credential (JSON-LD with embedded proofs, or a VC-JWT) with what this database
-/// holds first, then with the server's resolver. Shared by the API and the pages.
+/// holds first, then with the server's resolver. Shared by the API and the pages; a 503
+/// ([`ApiError::busy`]) when the verification queue is full.
 pub(crate) async fn verify_text(state: &ServerState, text: String) -> Result<Verification, ApiError> {
     let now = now();
     let material = state.app.verification_material(&text, now).await?;
@@ -24,30 +25,39 @@ pub(crate) async fn verify_text(state: &ServerState, text: String) -> Result<Ver
             Verifier::new(material, Some(&*online), trusted.as_deref(), now).verify(&text)
         })
         .await
-        .map_err(|Stopped| ApiError::internal("the verification threads stopped"))
+        .map_err(|refused| match refused {
+            Refused::Busy => ApiError::busy("the server is busy verifying other credentials; try again in a moment"),
+            Refused::Stopped => ApiError::internal("the verification threads stopped"),
+        })
 }
 
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Verification is CPU work: it runs on long-lived threads, one per core by default, so that
-/// each keeps its caches and allocator pages warm, and work beyond that waits its turn in a
-/// queue.
+/// each keeps its caches and allocator pages warm. Work waits its turn in a queue of bounded
+/// length; when the queue is full, more is refused at once rather than held in memory.
 ///
 /// Clones share the threads. When the last clone is dropped the queue's sending side closes:
 /// each thread finishes what is queued, sees the queue closed and ends. Nothing waits for it
 /// (a verification may be blocked on the network for seconds), so dropping never blocks.
 #[derive(Clone)]
 pub(crate) struct VerifierPool {
-    queue: Sender<Job>,
+    queue: SyncSender<Job>,
 }
 
-/// No thread is left to run the work.
-struct Stopped;
+/// Why the pool did not run some work.
+enum Refused {
+    /// The queue is full.
+    Busy,
+    /// No thread is left to run it.
+    Stopped,
+}
 
 impl VerifierPool {
-    /// Starts `threads` threads (at least one).
-    pub(crate) fn start(threads: usize) -> VerifierPool {
-        let (sender, receiver) = std::sync::mpsc::channel::<Job>();
+    /// Starts `threads` threads (at least one), with room for `queue` more pieces of work
+    /// waiting while they are all busy.
+    pub(crate) fn start(threads: usize, queue: usize) -> VerifierPool {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Job>(queue);
         let receiver = Arc::new(Mutex::new(receiver));
         for idx in 0..threads.max(1) {
             let receiver = Arc::clone(&receiver);
@@ -59,14 +69,17 @@ impl VerifierPool {
         VerifierPool { queue: sender }
     }
 
-    /// Runs `work` on one of the threads.
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Stopped> {
+    /// Runs `work` on one of the threads, or refuses it at once when the queue is full.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Refused> {
         let (done, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             let _ = done.send(work());
         });
-        self.queue.send(job).map_err(|_| Stopped)?;
-        answer.await.map_err(|_| Stopped)
+        self.queue.try_send(job).map_err(|err| match err {
+            TrySendError::Full(_) => Refused::Busy,
+            TrySendError::Disconnected(_) => Refused::Stopped,
+        })?;
+        answer.await.map_err(|_| Refused::Stopped)
     }
 }
 

@@ -301,7 +301,11 @@ impl IntoResponse for PageError {
                     learner: false,
                     csrf: String::new(),
                 };
-                (status, render(&ErrorPage { chrome, message })).into_response()
+                let mut response = (status, render(&ErrorPage { chrome, message })).into_response();
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    crate::error::retry_soon(&mut response);
+                }
+                response
             }
         }
     }

@@ -72,7 +72,11 @@ pub(crate) async fn verify_form(
 
 /// Verifies a credential's text and words the result in the visitor's language.
 async fn verified(state: &ServerState, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
-    let verification = verify_text(state, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
+    let verification = verify_text(state, text).await.map_err(|err| match err.status() {
+        // The verification queue is full.
+        StatusCode::SERVICE_UNAVAILABLE => visitor.error(err.status(), visitor.t().verify_busy),
+        status => visitor.error(status, err.message()),
+    })?;
     Ok(ResultView::new(&verification, visitor.lang))
 }
 

@@ -1,12 +1,16 @@
-//! What the tests share: a resolver that reaches no network, a credential signed for its
-//! issuer, and requests to a router.
+//! What the tests share: a resolver that reaches no network (and can hold verification up
+//! until the test lets it go), a credential signed for its issuer, and requests to a router.
 
-use std::{collections::HashMap, time::Duration};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Condvar, Mutex},
+    time::Duration,
+};
 
 use axum::{
     Router,
     body::Body,
-    http::{Request, StatusCode},
+    http::{HeaderMap, Request, StatusCode},
 };
 use mc_app::OnlineResolver;
 use mc_vc::{
@@ -67,10 +71,12 @@ pub(crate) fn signed_credential() -> String {
 }
 
 /// A resolver over what the test tells it, reaching no network: the issuer's key (when it
-/// knows the issuer), and the test credential at [`CREDENTIAL_URL`].
+/// knows the issuer), and the test credential at [`CREDENTIAL_URL`]. With a [`Gate`], each
+/// key resolution (which runs on a verification thread) waits until the gate is open.
 #[derive(Default)]
 pub(crate) struct Resolver {
     keys: HashMap<String, VerificationMethod>,
+    gate: Option<Arc<Gate>>,
 }
 
 impl Resolver {
@@ -82,12 +88,20 @@ impl Resolver {
             public_key: issuer_key().public_key(),
             assertion_method: true,
         };
-        Resolver { keys: HashMap::from([(method.id.clone(), method)]) }
+        Resolver { keys: HashMap::from([(method.id.clone(), method)]), gate: None }
+    }
+
+    /// This resolver, resolving keys only once `gate` is open.
+    pub(crate) fn behind(self, gate: Arc<Gate>) -> Resolver {
+        Resolver { gate: Some(gate), ..self }
     }
 }
 
 impl KeyResolver for Resolver {
     fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError> {
+        if let Some(gate) = &self.gate {
+            gate.pass();
+        }
         self.keys
             .get(url)
             .cloned()
@@ -110,10 +124,39 @@ impl OnlineResolver for Resolver {
     }
 }
 
+/// Holds verification threads up: each that passes it says so, and waits until the test
+/// opens it.
+pub(crate) struct Gate {
+    open: Mutex<bool>,
+    opened: Condvar,
+    entered: tokio::sync::mpsc::UnboundedSender<()>,
+}
+
+impl Gate {
+    /// A closed gate, and word of each thread that reaches it.
+    pub(crate) fn closed() -> (Arc<Gate>, tokio::sync::mpsc::UnboundedReceiver<()>) {
+        let (entered, reached) = tokio::sync::mpsc::unbounded_channel();
+        (Arc::new(Gate { open: Mutex::new(false), opened: Condvar::new(), entered }), reached)
+    }
+
+    /// Lets every thread through, now and from now on.
+    pub(crate) fn open(&self) {
+        *self.open.lock().unwrap() = true;
+        self.opened.notify_all();
+    }
+
+    fn pass(&self) {
+        let _ = self.entered.send(());
+        let open = self.open.lock().unwrap();
+        drop(self.opened.wait_while(open, |open| !*open).unwrap());
+    }
+}
+
 /// An answer of the router, its body read.
 #[derive(Debug)]
 pub(crate) struct Answer {
     pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
     pub(crate) body: String,
 }
 
@@ -122,6 +165,11 @@ impl Answer {
     pub(crate) fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|err| panic!("not JSON ({err}): {}", self.body))
     }
+
+    /// The `Retry-After` header, when there is one.
+    pub(crate) fn retry_after(&self) -> Option<&str> {
+        self.headers.get("retry-after").map(|value| value.to_str().unwrap())
+    }
 }
 
 /// Sends `request` to `router` and reads the answer.
@@ -129,7 +177,7 @@ pub(crate) async fn send(router: &Router, request: Request<Body>) -> Answer {
     let response = router.clone().oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX).await.unwrap();
-    Answer { status: parts.status, body: String::from_utf8(body.to_vec()).unwrap() }
+    Answer { status: parts.status, headers: parts.headers, body: String::from_utf8(body.to_vec()).unwrap() }
 }
 
 /// `POST /api/v1/credentials/verify` with `credential`.

@@ -1,5 +1,6 @@
-//! Verification on the server's own threads and with its own resolver: the resolver given is
-//! the one used, and the threads end with the router.
+//! Verification on the server's own threads and with its own resolver: a full queue is
+//! refused at once with 503 and `Retry-After`, the resolver given is the one used, and the
+//! threads end with the router.
 
 use std::{cell::RefCell, sync::Arc};
 
@@ -11,13 +12,81 @@ use mc_vc::{
     status::StatusResolver,
 };
 use serde_json::{Map, Value};
+use tokio::{task::JoinSet, time::timeout};
 
-use crate::support::{PATIENCE, Resolver, signed_credential, verify, verify_page};
+use crate::support::{Gate, PATIENCE, Resolver, signed_credential, verify, verify_page};
 
-/// A server on `db` with `verify_threads` threads and `resolver`.
-async fn server(db: &TestDb, verify_threads: usize, resolver: impl OnlineResolver + 'static) -> axum::Router {
+/// A server on `db` with `verify_threads` threads, a queue of `verify_queue`, and `resolver`.
+async fn server(
+    db: &TestDb,
+    verify_threads: usize,
+    verify_queue: usize,
+    resolver: impl OnlineResolver + 'static,
+) -> axum::Router {
     let app = App::open(&db.url).await.unwrap();
-    mc_web::router_with(app, mc_web::Options { verify_threads, resolver: Arc::new(resolver) })
+    mc_web::router_with(app, mc_web::Options { verify_threads, verify_queue, resolver: Arc::new(resolver) })
+}
+
+/// One thread, held up, and a queue of one: of a burst of four verifications one waits its
+/// turn and the others are answered 503 at once, with `Retry-After` and the error envelope;
+/// the page says so in the visitor's language. Once the thread is free, the waiting ones are
+/// answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_verification_queue_answers_503_at_once() {
+    let db = TestDb::sqlite();
+    let (gate, mut reached) = Gate::closed();
+    let router = server(&db, 1, 1, Resolver::knowing_the_issuer().behind(Arc::clone(&gate))).await;
+    let credential = signed_credential();
+
+    let first = tokio::spawn(verify(router.clone(), credential.clone()));
+    timeout(PATIENCE, reached.recv()).await.expect("the first verification reaches the resolver").unwrap();
+
+    // The only thread is held up: one of the burst takes the one place in the queue.
+    let mut burst = JoinSet::new();
+    for _ in 0..4 {
+        burst.spawn(verify(router.clone(), credential.clone()));
+    }
+    let mut refused = Vec::new();
+    while refused.len() < 3 {
+        // An unbounded queue would take them all, and answer none while the thread is held up.
+        let Ok(Some(answer)) = timeout(PATIENCE, burst.join_next()).await else { break };
+        refused.push(answer.unwrap());
+    }
+    let statuses: Vec<StatusCode> = refused.iter().map(|answer| answer.status).collect();
+    assert_eq!(statuses, [StatusCode::SERVICE_UNAVAILABLE; 3], "answered while the thread was held up: {refused:#?}");
+    for answer in &refused {
+        assert_eq!(answer.retry_after(), Some("1"), "{answer:?}");
+        let error = &answer.json()["error"];
+        assert_eq!(error["code"], "busy");
+        assert_eq!(error["message"], "the server is busy verifying other credentials; try again in a moment");
+        assert_eq!(error["details"], Value::Array(Vec::new()));
+    }
+    let english = verify_page(&router, "en").await;
+    let spanish = verify_page(&router, "es").await;
+    for (page, text) in [
+        (&english, "Too many credentials are being verified right now. Wait a moment and try again."),
+        (
+            &spanish,
+            "Ahora mismo se están verificando demasiadas credenciales. Espere un momento y vuelva a intentarlo.",
+        ),
+    ] {
+        assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE, "{page:?}");
+        assert_eq!(page.retry_after(), Some("1"));
+        assert!(page.body.contains(text), "{}", page.body);
+    }
+
+    gate.open();
+    let mut answered = vec![first.await.unwrap()];
+    answered.extend(burst.join_all().await);
+    assert_eq!(answered.len(), 2, "the first verification and the one that waited");
+    for answer in &answered {
+        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
+        assert_eq!(answer.json()["verdict"], "valid", "{}", answer.body);
+    }
+    // Refusing took nothing away: the page verifies now that the thread is free.
+    let page = verify_page(&router, "en").await;
+    assert_eq!(page.status, StatusCode::OK, "{page:?}");
+    assert!(page.body.contains("Every check passed"), "{}", page.body);
 }
 
 /// The server verifies with the resolver it was given, for the API and the page's fetch: a
@@ -26,7 +95,7 @@ async fn server(db: &TestDb, verify_threads: usize, resolver: impl OnlineResolve
 #[tokio::test]
 async fn verification_uses_the_resolver_the_server_was_given() {
     let db = TestDb::sqlite();
-    let knowing = server(&db, 2, Resolver::knowing_the_issuer()).await;
+    let knowing = server(&db, 2, 4, Resolver::knowing_the_issuer()).await;
     let answer = verify(knowing.clone(), signed_credential()).await;
     assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
     let verification = answer.json();
@@ -36,7 +105,7 @@ async fn verification_uses_the_resolver_the_server_was_given() {
     assert_eq!(page.status, StatusCode::OK, "{page:?}");
     assert!(page.body.contains("Every check passed"), "{}", page.body);
 
-    let unknowing = server(&db, 2, Resolver::default()).await;
+    let unknowing = server(&db, 2, 4, Resolver::default()).await;
     let verification = verify(unknowing.clone(), signed_credential()).await.json();
     assert_eq!(verification["verdict"], "indeterminate", "{verification:#}");
     let proof = verification["checks"].as_array().unwrap().iter().find(|check| check["id"] == "proof").unwrap();
@@ -83,7 +152,7 @@ impl OnlineResolver for ThreadWatch {
 async fn the_verification_threads_end_with_the_router() {
     let db = TestDb::sqlite();
     let (watch, ended) = std::sync::mpsc::channel();
-    let router = server(&db, 1, ThreadWatch(watch)).await;
+    let router = server(&db, 1, 1, ThreadWatch(watch)).await;
     let answer = verify(router.clone(), signed_credential()).await;
     assert_eq!(answer.json()["verdict"], "indeterminate", "the verification thread met the watch");
     drop(router);

@@ -285,10 +285,10 @@ impl IssuerAccess<'_> {
         &self,
         key: &str,
         response: &StoredResponse,
-        now: Timestamp,
     ) -> Result<Option<StoredResponse>, AppError> {
         let institution = self.institution.as_str();
-        match self.app.store().db().await?.store_response(institution, key, response, &now.to_rfc3339()).await? {
+        let at = self.app.now().to_rfc3339();
+        match self.app.store().db().await?.store_response(institution, key, response, &at).await? {
             true => Ok(None),
             false => Ok(self.app.store().db().await?.stored_response(institution, key).await?),
         }

@@ -180,11 +180,7 @@ impl App {
 
     /// Takes the next job that waits (or whose worker stopped) and works it through as
     /// `worker`, holding it `lease_seconds` at a time. Returns whether there was one.
-    pub async fn work_on_next_job(
-        &self,
-        worker: &str,
-        lease_seconds: i64,
-    ) -> Result<bool, AppError> {
+    pub async fn work_on_next_job(&self, worker: &str, lease_seconds: i64) -> Result<bool, AppError> {
         let start = self.now();
         let Some(job) = self
             .store()

@@ -60,7 +60,7 @@ pub use crate::{
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     registry::{ACCREDITATION_STATUSES, AccreditationDocument, TrustImport},
     status::StatusChange,
-    verification::{LocalMaterial, Verifier},
+    verification::{LocalMaterial, OnlineResolver, Verifier},
 };
 
 /// Whether an add stored something new or found the same thing already stored.

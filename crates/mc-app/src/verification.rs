@@ -6,13 +6,21 @@ use std::collections::HashMap;
 
 use mc_core::Timestamp;
 use mc_vc::{
-    did::{DocumentResolver, KeyResolver, NoResolver},
+    did::{DocumentResolver, KeyResolver, NoResolver, ResolveError},
     status::{CheckedList, StatusLists, StatusResolver},
     verify::{TrustedIssuers, Verification, VerifyParams, verify_text},
 };
 use serde_json::{Map, Value};
 
-use crate::{App, AppError, adapters::HttpsKeyResolver};
+use crate::{App, AppError};
+
+/// What a verification may fetch from elsewhere: verification methods (`did:web`, `https://`
+/// controller documents), status lists, and a credential given by its address.
+/// [`crate::adapters::HttpsKeyResolver`] fetches them over HTTPS; tests plug in their own.
+pub trait OnlineResolver: KeyResolver + StatusResolver {
+    /// The text at an `https://` address: a credential to verify.
+    fn fetch_text(&self, url: &str) -> Result<String, ResolveError>;
+}
 
 /// What this microcred knows that a verification may need.
 #[derive(Debug, Clone, Default)]
@@ -94,11 +102,11 @@ fn status_list_urls(text: &str) -> Vec<String> {
     entries.into_iter().filter_map(|entry| entry.list).collect()
 }
 
-/// Status lists held here first, then, when online, fetched over HTTPS.
+/// Status lists held here first, then, when online, fetched from elsewhere.
 struct StatusSources<'a> {
     checked: HashMap<String, CheckedList>,
     lists: StatusLists,
-    online: Option<&'a HttpsKeyResolver>,
+    online: Option<&'a dyn OnlineResolver>,
 }
 
 impl StatusResolver for StatusSources<'_> {
@@ -106,7 +114,7 @@ impl StatusResolver for StatusSources<'_> {
         self.checked.get(url).cloned()
     }
 
-    fn status_list(&self, url: &str) -> Result<Map<String, Value>, mc_vc::did::ResolveError> {
+    fn status_list(&self, url: &str) -> Result<Map<String, Value>, ResolveError> {
         match (self.lists.status_list(url), self.online) {
             (Ok(list), _) => Ok(list),
             (Err(_), Some(online)) => online.status_list(url),
@@ -116,8 +124,8 @@ impl StatusResolver for StatusSources<'_> {
 }
 
 /// Verifies credentials with what this microcred knows locally and, when `online` is given,
-/// what can be fetched over HTTPS (verification may then block on the network: call it where
-/// blocking is allowed). It can be shared by threads.
+/// what `online` fetches (verification may then block on the network: call it where blocking
+/// is allowed). It can be shared by threads.
 pub struct Verifier<'a> {
     keys: DocumentResolver<'a>,
     status: StatusSources<'a>,
@@ -129,7 +137,7 @@ impl<'a> Verifier<'a> {
     /// A verifier checking validity at `now`, and trust against `trusted` when given.
     pub fn new(
         material: LocalMaterial,
-        online: Option<&'a HttpsKeyResolver>,
+        online: Option<&'a dyn OnlineResolver>,
         trusted: Option<&'a TrustedIssuers>,
         now: Timestamp,
     ) -> Verifier<'a> {

@@ -42,6 +42,7 @@ impl TestDb {
 
     /// A new, empty schema on the PostgreSQL test server, or `None` when no server is
     /// configured outside CI.
+    #[allow(clippy::disallowed_methods, reason = "schema names carry the real time, so stale ones can be dropped")]
     pub async fn postgres() -> Option<TestDb> {
         let base = postgres_url()?;
         let now = SystemTime::now().duration_since(UNIX_EPOCH).expect("a clock after 1970").as_secs();

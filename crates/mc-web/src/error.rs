@@ -87,6 +87,12 @@ impl ApiError {
         }
     }
 
+    /// A 503 answer: the server has too much to do now; it says when to try again
+    /// (`Retry-After`).
+    pub fn busy(message: impl Into<String>) -> ApiError {
+        ApiError { status: StatusCode::SERVICE_UNAVAILABLE, code: "busy", message: message.into(), details: Vec::new() }
+    }
+
     /// A 500 answer; the cause is logged here, once, and not shown.
     pub fn internal(cause: impl std::fmt::Display) -> ApiError {
         tracing::error!(error = %cause, "request failed");
@@ -132,11 +138,20 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Envelope { error: Body { code: self.code, message: &self.message, details: &self.details } };
         let mut response = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        match self.status {
+            StatusCode::UNAUTHORIZED => {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+            }
+            StatusCode::SERVICE_UNAVAILABLE => retry_soon(&mut response),
+            _ => {}
         }
         response
     }
+}
+
+/// Tells the client of a 503 answer to try again in a second.
+pub(crate) fn retry_soon(response: &mut Response) {
+    response.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from_static("1"));
 }
 
 /// Gives the JSON envelope to error answers made below the handlers (an oversized body, a

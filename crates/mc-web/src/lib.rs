@@ -12,22 +12,22 @@ mod routes;
 mod search;
 mod verifying;
 
-use std::{future::Future, time::Duration};
+use std::{future::Future, sync::Arc, time::Duration};
 
-use axum::Router;
-use mc_app::App;
+use axum::{Router, extract::FromRef};
+use mc_app::{App, OnlineResolver};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
 pub use crate::error::ApiError;
-use crate::routes::Routes;
+use crate::{routes::Routes, verifying::VerifierPool};
 
 /// The largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// The routes the OpenAPI document describes: the API, the health check and the documents
 /// published at stable URLs.
-fn described_routes() -> Routes<App> {
+fn described_routes() -> Routes<ServerState> {
     Routes::new()
         .get("/healthz", healthz)
         .get("/status/{id}", published::status_list)
@@ -35,8 +35,63 @@ fn described_routes() -> Routes<App> {
         .nest("/api/v1", api::routes())
 }
 
-/// The whole HTTP application.
+/// How many verifications may wait per verification thread before more are refused.
+const QUEUE_PER_THREAD: usize = 32;
+
+/// How a server verifies credentials. [`Options::default`] is what [`router`] and [`serve`]
+/// use.
+pub struct Options {
+    /// How many threads verify credentials (at least one); by default one per core.
+    pub verify_threads: usize,
+    /// How many verifications may wait while every verification thread is busy; one more is
+    /// answered 503 with `Retry-After`. By default 32 per thread. (A queue shorter than the
+    /// number of threads may refuse work in the instant a thread is between two verifications.)
+    pub verify_queue: usize,
+    /// What verification fetches: `did:web` and `https://` keys, status lists, and credentials
+    /// given by their address. By default over HTTPS ([`mc_app::adapters::HttpsKeyResolver`]),
+    /// with its cache shared by every request.
+    pub resolver: Arc<dyn OnlineResolver>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Options {
+            verify_threads: cores,
+            verify_queue: QUEUE_PER_THREAD * cores,
+            resolver: Arc::new(mc_app::adapters::HttpsKeyResolver::new()),
+        }
+    }
+}
+
+/// What every handler may reach: the use cases, the verification threads and the resolver.
+/// Handlers that need the use cases only take `State<App>`.
+#[derive(Clone)]
+pub(crate) struct ServerState {
+    pub(crate) app: App,
+    pub(crate) verifiers: VerifierPool,
+    pub(crate) online: Arc<dyn OnlineResolver>,
+}
+
+impl FromRef<ServerState> for App {
+    fn from_ref(state: &ServerState) -> App {
+        state.app.clone()
+    }
+}
+
+/// The whole HTTP application, with the default [`Options`].
 pub fn router(app: App) -> Router {
+    router_with(app, Options::default())
+}
+
+/// The whole HTTP application. Its verification threads end once the router and every
+/// clone of it are dropped (after finishing the verifications already queued).
+pub fn router_with(app: App, options: Options) -> Router {
+    let state = ServerState {
+        app,
+        verifiers: VerifierPool::start(options.verify_threads, options.verify_queue),
+        online: options.resolver,
+    };
     let (described, _) = described_routes().into_parts();
     described
         .merge(pages::router())
@@ -45,7 +100,7 @@ pub fn router(app: App) -> Router {
         // Outside the limit, so that its bare 413 gets the envelope too.
         .layer(axum::middleware::map_response(error::envelop_bare_errors))
         .layer(TraceLayer::new_for_http())
-        .with_state(app)
+        .with_state(state)
 }
 
 /// How a server works on the cohort job queue it shares with the others on its database.
@@ -63,7 +118,7 @@ pub struct Worker {
 impl Worker {
     /// A worker named after this process, with a 30 s lease.
     pub fn new() -> Worker {
-        let name = format!("pid{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+        let name = format!("pid{}-{}", std::process::id(), mc_app::Clock::System.new_id().simple());
         Worker { name, lease: Duration::from_secs(30), poll: Duration::from_millis(500) }
     }
 }
@@ -100,19 +155,13 @@ pub async fn serve(
 async fn work_on_jobs(app: App, worker: Worker) {
     let lease = i64::try_from(worker.lease.as_secs()).unwrap_or(30).max(1);
     loop {
-        match app.work_on_next_job(&worker.name, lease, now).await {
+        match app.work_on_next_job(&worker.name, lease).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(err) => tracing::error!(error = %err, "cannot take a cohort job"),
         }
         tokio::time::sleep(worker.poll).await;
     }
-}
-
-/// The current time, from the system clock.
-pub(crate) fn now() -> mc_core::Timestamp {
-    let elapsed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
-    mc_core::Timestamp::from_unix(elapsed.as_secs() as i64, 0)
 }
 
 async fn healthz() -> &'static str {

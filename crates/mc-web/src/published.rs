@@ -8,14 +8,14 @@ use axum::{
 use mc_app::App;
 use serde_json::{Map, Value};
 
-use crate::{ApiError, now};
+use crate::ApiError;
 
 /// `GET /status/{id}`: the signed status list credential, as the database says now.
 pub(crate) async fn status_list(
     State(app): State<App>,
     Path(id): Path<String>,
 ) -> Result<Json<Map<String, Value>>, ApiError> {
-    Ok(Json(app.status_list_credential(&id, now()).await?))
+    Ok(Json(app.status_list_credential(&id, app.now()).await?))
 }
 
 /// `GET /institutions/{id}/did.json`: an institution's DID document, with every key it has had.

@@ -1,74 +1,95 @@
 //! Verifying for the server's callers, API and pages alike: the material a credential needs
-//! is read from the database, then the CPU work runs on the verification threads.
+//! is read from the database, then the CPU work runs on the server's verification threads.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{
+    Arc, Mutex,
+    mpsc::{Receiver, SyncSender, TrySendError},
+};
 
-use mc_app::{App, Verifier, adapters::HttpsKeyResolver};
+use mc_app::Verifier;
 use mc_vc::verify::Verification;
 
-use crate::{ApiError, now};
-
-/// One resolver for the whole server, so that fetched documents are cached across requests.
-pub(crate) fn online() -> Arc<HttpsKeyResolver> {
-    static ONLINE: OnceLock<Arc<HttpsKeyResolver>> = OnceLock::new();
-    Arc::clone(ONLINE.get_or_init(|| Arc::new(HttpsKeyResolver::new())))
-}
+use crate::{ApiError, ServerState};
 
 /// Verifies a credential (JSON-LD with embedded proofs, or a VC-JWT) with what this database
-/// holds first, then over HTTPS. Shared by the API and the pages.
-pub(crate) async fn verify_text(app: &App, text: String) -> Result<Verification, ApiError> {
-    let now = now();
-    let material = app.verification_material(&text, now).await?;
-    let online = online();
-    verifiers()
+/// holds first, then with the server's resolver. Shared by the API and the pages; a 503
+/// ([`ApiError::busy`]) when the verification queue is full.
+pub(crate) async fn verify_text(state: &ServerState, text: String) -> Result<Verification, ApiError> {
+    let now = state.app.now();
+    let material = state.app.verification_material(&text, now).await?;
+    let online = Arc::clone(&state.online);
+    state
+        .verifiers
         .run(move || {
             let trusted = material.trusted.clone();
-            Verifier::new(material, Some(&online), trusted.as_deref(), now).verify(&text)
+            Verifier::new(material, Some(&*online), trusted.as_deref(), now).verify(&text)
         })
         .await
-        .map_err(|()| ApiError::internal("the verification threads stopped"))
+        .map_err(|refused| match refused {
+            Refused::Busy => ApiError::busy("the server is busy verifying other credentials; try again in a moment"),
+            Refused::Stopped => ApiError::internal("the verification threads stopped"),
+        })
 }
 
-/// Verification is CPU work: it runs on one long-lived thread per core, so that each keeps its
-/// caches and allocator pages warm, and requests beyond that wait their turn in a queue.
-struct Verifiers {
-    queue: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Verification is CPU work: it runs on long-lived threads, one per core by default, so that
+/// each keeps its caches and allocator pages warm. Work waits its turn in a queue of bounded
+/// length; when the queue is full, more is refused at once rather than held in memory.
+///
+/// Clones share the threads. When the last clone is dropped the queue's sending side closes:
+/// each thread finishes what is queued, sees the queue closed and ends. Nothing waits for it
+/// (a verification may be blocked on the network for seconds), so dropping never blocks.
+#[derive(Clone)]
+pub(crate) struct VerifierPool {
+    queue: SyncSender<Job>,
 }
 
-impl Verifiers {
-    fn start() -> Verifiers {
-        let (sender, receiver) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
-        let receiver = Arc::new(std::sync::Mutex::new(receiver));
-        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-        for idx in 0..cores {
+/// Why the pool did not run some work.
+enum Refused {
+    /// The queue is full.
+    Busy,
+    /// No thread is left to run it.
+    Stopped,
+}
+
+impl VerifierPool {
+    /// Starts `threads` threads (at least one), with room for `queue` more pieces of work
+    /// waiting while they are all busy.
+    pub(crate) fn start(threads: usize, queue: usize) -> VerifierPool {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Job>(queue);
+        let receiver = Arc::new(Mutex::new(receiver));
+        for idx in 0..threads.max(1) {
             let receiver = Arc::clone(&receiver);
-            let spawned = std::thread::Builder::new().name(format!("verifier-{idx}")).spawn(move || {
-                loop {
-                    let next = receiver.lock().expect("the queue is never poisoned").recv();
-                    match next {
-                        Ok(job) => job(),
-                        Err(_) => break,
-                    }
-                }
-            });
+            let spawned = std::thread::Builder::new().name(format!("verifier-{idx}")).spawn(move || work_on(&receiver));
             if let Err(err) = spawned {
                 tracing::error!(error = %err, "cannot start a verification thread");
             }
         }
-        Verifiers { queue: std::sync::Mutex::new(sender) }
+        VerifierPool { queue: sender }
     }
 
-    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, ()> {
+    /// Runs `work` on one of the threads, or refuses it at once when the queue is full.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, Refused> {
         let (done, answer) = tokio::sync::oneshot::channel();
-        let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+        let job: Job = Box::new(move || {
             let _ = done.send(work());
         });
-        self.queue.lock().expect("the queue is never poisoned").send(job).map_err(|_| ())?;
-        answer.await.map_err(|_| ())
+        self.queue.try_send(job).map_err(|err| match err {
+            TrySendError::Full(_) => Refused::Busy,
+            TrySendError::Disconnected(_) => Refused::Stopped,
+        })?;
+        answer.await.map_err(|_| Refused::Stopped)
     }
 }
 
-fn verifiers() -> &'static Verifiers {
-    static VERIFIERS: OnceLock<Verifiers> = OnceLock::new();
-    VERIFIERS.get_or_init(Verifiers::start)
+/// One thread's loop: the next piece of work, until the queue is closed and empty.
+fn work_on(receiver: &Mutex<Receiver<Job>>) {
+    loop {
+        let next = receiver.lock().expect("the queue is never poisoned").recv();
+        match next {
+            Ok(job) => job(),
+            Err(_) => break,
+        }
+    }
 }

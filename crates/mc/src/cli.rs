@@ -28,6 +28,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "MICROCRED_PUBLIC_URL", default_value = mc_app::DEFAULT_PUBLIC_URL, value_name = "URL")]
     pub(crate) public_url: String,
 
+    /// Run as if the time were this (RFC 3339) and stood still: for tests, which then need not
+    /// wait for time to pass.
+    #[arg(long, global = true, env = "MICROCRED_FIXED_TIME", value_name = "TIME", hide = true)]
+    pub(crate) fixed_time: Option<String>,
+
     #[command(subcommand)]
     pub(crate) command: Command,
 }

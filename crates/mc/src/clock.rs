@@ -1,11 +1,16 @@
-//! The clock the commands read: the current time, in whole seconds.
+//! The clock the commands read: the system clock, or the time `--fixed-time` gives (for tests,
+//! so that none has to wait for time to pass).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
+use mc_app::Clock;
 use mc_core::Timestamp;
 
-/// The current time, from the system clock.
-pub(crate) fn now() -> Timestamp {
-    let elapsed = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
-    Timestamp::from_unix(elapsed.as_secs() as i64, 0)
+/// The clock `--fixed-time` (or `MICROCRED_FIXED_TIME`) asks for; the system clock without it.
+pub(crate) fn from_option(fixed: Option<&str>) -> anyhow::Result<Clock> {
+    match fixed {
+        None => Ok(Clock::System),
+        Some(raw) => {
+            let at = Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--fixed-time: {err}"))?;
+            Ok(Clock::Fixed(at))
+        }
+    }
 }

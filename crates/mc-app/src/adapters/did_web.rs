@@ -223,6 +223,12 @@ impl mc_vc::status::StatusResolver for HttpsKeyResolver {
     }
 }
 
+impl crate::OnlineResolver for HttpsKeyResolver {
+    fn fetch_text(&self, url: &str) -> Result<String, ResolveError> {
+        HttpsKeyResolver::fetch_text(self, url)
+    }
+}
+
 impl KeyResolver for HttpsKeyResolver {
     fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError> {
         let (base, _) = url.split_once('#').unwrap_or((url, ""));

@@ -61,7 +61,7 @@ async fn every_use_case_refuses_every_role_of_another_institution() {
         a.issuer().add_spec(&draft, now()).await.unwrap();
         let a_token = a.create_token(Role::Viewer, "a's viewer", now()).await.unwrap();
         let answer = StoredResponse { request_hash: "h".into(), status: 201, body: "{}".into() };
-        a.issuer().remember_response("key-1", &answer, now()).await.unwrap();
+        a.issuer().remember_response("key-1", &answer).await.unwrap();
 
         let b_admin = operator.acting_for("roccalba").await.unwrap();
         for role in Role::ALL {

@@ -11,15 +11,15 @@ use axum::{
 use mc_app::{App, IssuerAccess, Principal, StoredResponse};
 use serde_json::Value;
 
-use crate::ApiError;
+use crate::{ApiError, ServerState};
 
 /// The principal of a request carrying a valid API token; 401 without one.
 pub(crate) struct Caller(pub(crate) Principal);
 
-impl FromRequestParts<App> for Caller {
+impl FromRequestParts<ServerState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Caller, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Caller, ApiError> {
         let value = parts.headers.get(header::AUTHORIZATION).ok_or_else(|| {
             ApiError::unauthenticated("this needs an API token: send it as `Authorization: Bearer <token>`")
         })?;
@@ -30,17 +30,17 @@ impl FromRequestParts<App> for Caller {
             .map(str::trim)
             .filter(|secret| !secret.is_empty())
             .ok_or_else(|| ApiError::unauthenticated("the Authorization header must be `Bearer <token>`"))?;
-        Ok(Caller(app.authenticate_token(secret).await?))
+        Ok(Caller(state.app.authenticate_token(secret).await?))
     }
 }
 
 /// A caller who may be anonymous: no `Authorization` header is `None`, a wrong one is 401.
-impl OptionalFromRequestParts<App> for Caller {
+impl OptionalFromRequestParts<ServerState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Option<Caller>, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Option<Caller>, ApiError> {
         match parts.headers.contains_key(header::AUTHORIZATION) {
-            true => <Caller as FromRequestParts<App>>::from_request_parts(parts, app).await.map(Some),
+            true => <Caller as FromRequestParts<ServerState>>::from_request_parts(parts, state).await.map(Some),
             false => Ok(None),
         }
     }
@@ -97,7 +97,7 @@ where
     let (status, answer) = handle(Some(key)).await?;
     let response =
         StoredResponse { request_hash: request_hash.clone(), status: status.as_u16(), body: answer.to_string() };
-    match issuer.remember_response(key, &response, crate::now()).await? {
+    match issuer.remember_response(key, &response).await? {
         // A concurrent request with the same key was answered first.
         Some(first) => replay(first, &request_hash, key),
         None => Ok((status, Json(answer)).into_response()),

@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::{auth::Caller, credentials::json_body};
-use crate::{ApiError, now, search};
+use crate::{ApiError, search};
 
 /// `GET /api/v1/catalogue`: searches the published specifications.
 pub(crate) async fn search(
@@ -106,7 +106,7 @@ pub(crate) async fn update_spec(
         _ => document.id = Some(id.clone()),
     }
     let issuer = caller.issuer(&app)?;
-    let (spec, quality) = issuer.update_spec(&document, now()).await?;
+    let (spec, quality) = issuer.update_spec(&document, app.now()).await?;
     let (_, publication) = issuer.spec(&id).await?;
     Ok(Json(SavedSpec {
         spec: SpecDocument::from(&spec),
@@ -122,7 +122,7 @@ pub(crate) async fn publish_spec(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let quality = caller.issuer(&app)?.publish_spec(&id, now()).await?;
+    let quality = caller.issuer(&app)?.publish_spec(&id, app.now()).await?;
     Ok(Json(json!({"id": id, "published": true, "quality": quality})))
 }
 

@@ -14,7 +14,7 @@ use super::{
     auth::{Caller, idempotent},
     credentials::{json_body, suite},
 };
-use crate::{ApiError, now};
+use crate::ApiError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -80,7 +80,7 @@ pub(crate) async fn submit_cohort(
             suite: suite(body.suite.as_deref())?,
             rows,
         };
-        let job = issuer.submit_cohort(submission, now()).await?;
+        let job = issuer.submit_cohort(submission, app.now()).await?;
         Ok((StatusCode::ACCEPTED, serde_json::to_value(job).expect("a job serializes")))
     })
     .await

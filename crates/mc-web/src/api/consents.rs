@@ -10,7 +10,7 @@ use mc_core::Spec;
 use serde_json::{Value, json};
 
 use super::auth::Caller;
-use crate::{ApiError, now};
+use crate::ApiError;
 
 fn consent_json(consent: &Consent, spec: Option<&Spec>) -> Value {
     let state = match consent.state {
@@ -55,7 +55,7 @@ pub(crate) async fn accept(
     caller: Caller,
     Path(spec): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let consent = caller.member(&app)?.admin()?.decide_consent(&spec, true, now()).await?;
+    let consent = caller.member(&app)?.admin()?.decide_consent(&spec, true, app.now()).await?;
     Ok(Json(consent_json(&consent, None)))
 }
 
@@ -65,6 +65,6 @@ pub(crate) async fn decline(
     caller: Caller,
     Path(spec): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let consent = caller.member(&app)?.admin()?.decide_consent(&spec, false, now()).await?;
+    let consent = caller.member(&app)?.admin()?.decide_consent(&spec, false, app.now()).await?;
     Ok(Json(consent_json(&consent, None)))
 }

@@ -14,12 +14,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::auth::{Caller, idempotent};
-use crate::{ApiError, now, verifying::verify_text};
+use crate::{ApiError, ServerState, verifying::verify_text};
 
 /// `POST /api/v1/credentials/verify`: the body is a credential; the answer is the verification
 /// result, whatever the verdict.
-pub(crate) async fn verify_credential(State(app): State<App>, body: String) -> Result<Json<Verification>, ApiError> {
-    Ok(Json(verify_text(&app, body).await?))
+pub(crate) async fn verify_credential(
+    State(state): State<ServerState>,
+    body: String,
+) -> Result<Json<Verification>, ApiError> {
+    Ok(Json(verify_text(&state, body).await?))
 }
 
 /// A credential as its institution sees it, without the signed document.
@@ -98,7 +101,7 @@ pub(crate) async fn issue_credential(
             cohort_key: None,
             idempotency_key: key,
             grade: request.grade.as_deref(),
-            now: now(),
+            now: app.now(),
         };
         let (credential, added) = issuer.issue(&request).await?;
         let status = match added {
@@ -206,6 +209,6 @@ fn no_reason(body: &Bytes) -> Result<(), ApiError> {
 }
 
 async fn change_state(app: &App, caller: &Caller, id: &str, change: StateChange<'_>) -> Result<Json<Value>, ApiError> {
-    let changed = caller.issuer(app)?.change_state(id, change, now()).await?;
+    let changed = caller.issuer(app)?.change_state(id, change, app.now()).await?;
     Ok(Json(serde_json::to_value(CredentialSummary::from(&changed.credential)).expect("a summary serializes")))
 }

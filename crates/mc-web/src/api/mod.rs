@@ -10,15 +10,14 @@ mod specs;
 mod tokens;
 
 use axum::{http::header, response::IntoResponse};
-use mc_app::App;
 
-use crate::routes::Routes;
+use crate::{ServerState, routes::Routes};
 
 /// The OpenAPI 3.1 description of this API.
 pub(crate) const OPENAPI: &str = include_str!("../../openapi.json");
 
 /// The API's routes, each described by the OpenAPI document (a test holds one to the other).
-pub(crate) fn routes() -> Routes<App> {
+pub(crate) fn routes() -> Routes<ServerState> {
     Routes::new()
         .get("/openapi.json", openapi)
         .get("/specs", specs::list_specs)

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::{auth::Caller, credentials::json_body};
-use crate::{ApiError, now};
+use crate::ApiError;
 
 /// An accreditation record as the API shows it.
 pub(crate) fn accreditation_json(record: &AccreditationRecord) -> Value {
@@ -67,7 +67,7 @@ pub(crate) async fn set_accreditation(
         valid_until: body.valid_until,
         register_id: body.register_id,
     };
-    Ok(Json(accreditation_json(&network.set_accreditation(&document, now()).await?)))
+    Ok(Json(accreditation_json(&network.set_accreditation(&document, app.now()).await?)))
 }
 
 #[derive(Deserialize)]
@@ -86,7 +86,7 @@ pub(crate) async fn trust_institution(
 ) -> Result<Json<Value>, ApiError> {
     let network = caller.network(&app)?;
     let body: TrustBody = json_body(&body)?;
-    let record = network.trust_institution(&body.institution, &body.seal_certificates, now()).await?;
+    let record = network.trust_institution(&body.institution, &body.seal_certificates, app.now()).await?;
     Ok(Json(trusted_issuer_json(&record)))
 }
 
@@ -96,7 +96,7 @@ pub(crate) async fn untrust(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let record = caller.network(&app)?.untrust(&id, now()).await?;
+    let record = caller.network(&app)?.untrust(&id, app.now()).await?;
     Ok(Json(trusted_issuer_json(&record)))
 }
 
@@ -116,7 +116,7 @@ pub(crate) async fn import_trust_list(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let network = caller.network(&app)?;
     let text = std::str::from_utf8(&body).map_err(|_| ApiError::invalid("body", "is not UTF-8 text"))?;
-    let report = network.import_trust_list(text, &query.network, now()).await?;
+    let report = network.import_trust_list(text, &query.network, app.now()).await?;
     let rejected: Vec<Value> =
         report.rejected.iter().map(|(index, reason)| json!({"index": index, "reason": reason})).collect();
     Ok((StatusCode::OK, Json(json!({"imported": report.imported, "rejected": rejected}))))

@@ -45,7 +45,7 @@ pub(crate) async fn add_spec(
     body: Bytes,
 ) -> Result<(StatusCode, Json<SpecDocument>), ApiError> {
     let document: SpecDocument = json_body(&body)?;
-    let (spec, added) = caller.issuer(&app)?.add_spec(&document, crate::now()).await?;
+    let (spec, added) = caller.issuer(&app)?.add_spec(&document, app.now()).await?;
     let status = match added {
         Added::New => StatusCode::CREATED,
         Added::Unchanged => StatusCode::OK,

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{auth::Caller, credentials::json_body};
-use crate::{ApiError, now};
+use crate::ApiError;
 
 /// A token as listed: never its secret, which is not kept.
 #[derive(Serialize)]
@@ -62,7 +62,7 @@ pub(crate) async fn create_token(
     let request: NewTokenBody = json_body(&body)?;
     let role = Role::parse(&request.role)?;
     let label = request.label.as_deref().unwrap_or("API token");
-    let token = admin.create_token(role, label, now()).await?;
+    let token = admin.create_token(role, label, app.now()).await?;
     let answer = serde_json::json!({"token": TokenView::from(&token.record), "secret": token.secret});
     Ok((StatusCode::CREATED, Json(answer)))
 }
@@ -73,6 +73,6 @@ pub(crate) async fn revoke_token(
     caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let token = caller.member(&app)?.admin()?.revoke_token(&id, now()).await?;
+    let token = caller.member(&app)?.admin()?.revoke_token(&id, app.now()).await?;
     Ok(Json(serde_json::to_value(TokenView::from(&token)).expect("a token serializes")))
 }

@@ -22,7 +22,7 @@ use super::{
     render,
     views::{tag, workload},
 };
-use crate::{now, search};
+use crate::search;
 
 /// How many values of a facet the page lists.
 const FACET_VALUES: usize = 10;
@@ -446,7 +446,7 @@ pub(crate) async fn change_publication(
     visitor.check_form(&form.csrf)?;
     let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
     let done = match action.as_str() {
-        "publish" => issuer.publish_spec(&id, now()).await.map(|_| ()),
+        "publish" => issuer.publish_spec(&id, app.now()).await.map(|_| ()),
         "withdraw" => issuer.withdraw_spec(&id).await,
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
@@ -574,8 +574,8 @@ pub(crate) async fn save(
     }
     let issuer = member.issuer().map_err(|err| visitor.fail(err))?;
     let saved = match form.id.is_empty() {
-        true => issuer.add_spec(&document, now()).await.map(|(spec, _)| spec),
-        false => issuer.update_spec(&document, now()).await.map(|(spec, _)| spec),
+        true => issuer.add_spec(&document, app.now()).await.map(|(spec, _)| spec),
+        false => issuer.update_spec(&document, app.now()).await.map(|(spec, _)| spec),
     };
     match saved {
         Ok(spec) => Ok(Redirect::to(&format!("/issuer/specs/{}", spec.id())).into_response()),

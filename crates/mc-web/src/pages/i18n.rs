@@ -104,6 +104,7 @@ texts! {
     verify_url: "Or the address of a credential (https)", "O la dirección de una credencial (https)";
     verify_url_button: "Open and verify", "Abrir y verificar";
     verify_nothing: "Give a credential to verify: paste it, choose a file or give its address.", "Indique una credencial: péguela, elija un archivo o indique su dirección.";
+    verify_busy: "Too many credentials are being verified right now. Wait a moment and try again.", "Ahora mismo se están verificando demasiadas credenciales. Espere un momento y vuelva a intentarlo.";
     verdict_valid: "Valid", "Válida";
     verdict_invalid: "Not valid", "No válida";
     verdict_indeterminate: "Could not be fully checked", "No se pudo comprobar del todo";

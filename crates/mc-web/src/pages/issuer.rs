@@ -18,7 +18,6 @@ use super::{
     Chrome, PageError, Visitor, render,
     views::{CredentialView, SpecRow, day, spec_rows, state_class},
 };
-use crate::now;
 
 #[derive(Template)]
 #[template(path = "sign_in.html")]
@@ -46,7 +45,7 @@ pub(crate) async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
-    match app.sign_in_staff(&form.email, &form.password, now()).await {
+    match app.sign_in_staff(&form.email, &form.password, app.now()).await {
         Ok(session) => {
             let cookie = visitor.session_cookie(Some(&session.secret));
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/issuer")).into_response())
@@ -74,7 +73,7 @@ pub(crate) async fn sign_out(
 ) -> Result<Response, PageError> {
     visitor.check_form(&form.csrf)?;
     if let Some(secret) = visitor.session_secret() {
-        app.sign_out(secret, now()).await.map_err(|err| visitor.fail(err))?;
+        app.sign_out(secret, app.now()).await.map_err(|err| visitor.fail(err))?;
     }
     Ok(([(header::SET_COOKIE, visitor.session_cookie(None))], Redirect::to("/")).into_response())
 }
@@ -223,7 +222,7 @@ pub(crate) async fn issue(
         cohort_key: None,
         idempotency_key: None,
         grade: (!grade.is_empty()).then_some(grade),
-        now: now(),
+        now: app.now(),
     };
     let (credential, _) = issuer.issue(&request).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/credentials/{}", credential.id())).into_response())
@@ -249,7 +248,7 @@ pub(crate) async fn upload_cohort(
     visitor.check_form(&csrf)?;
     let rows = mc_app::parse_cohort(&csv, false).map_err(|err| visitor.fail(err))?;
     let submission = CohortSubmission { spec: &spec, cohort_key: None, suite: Suite::EddsaRdfc2022, rows };
-    let job = issuer.submit_cohort(submission, now()).await.map_err(|err| visitor.fail(err))?;
+    let job = issuer.submit_cohort(submission, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/cohorts/{}", job.id)).into_response())
 }
 
@@ -349,7 +348,7 @@ pub(crate) async fn change_state(
         "unsuspend" => StateChange::Unsuspend,
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
-    issuer.change_state(&id, change, now()).await.map_err(|err| visitor.fail(err))?;
+    issuer.change_state(&id, change, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/credentials/{id}")).into_response())
 }
 
@@ -368,6 +367,6 @@ pub(crate) async fn answer_consent(
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
     let admin = visitor.member(&app)?.admin().map_err(|err| visitor.fail(err))?;
-    admin.decide_consent(&spec, accept, now()).await.map_err(|err| visitor.fail(err))?;
+    admin.decide_consent(&spec, accept, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to("/issuer").into_response())
 }

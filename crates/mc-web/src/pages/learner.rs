@@ -12,7 +12,6 @@ use mc_app::App;
 use serde::Deserialize;
 
 use super::{Chrome, PageError, Visitor, render, views::CredentialView};
-use crate::now;
 
 #[derive(Template)]
 #[template(path = "learner_sign_in.html")]
@@ -40,7 +39,7 @@ pub(crate) async fn send_link(
     Form(form): Form<EmailForm>,
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
-    if let Some(secret) = app.sign_in_link(&form.email, now()).await.map_err(|err| visitor.fail(err))? {
+    if let Some(secret) = app.sign_in_link(&form.email, app.now()).await.map_err(|err| visitor.fail(err))? {
         let link = format!("{}/learner/link/{secret}", app.public_url());
         tracing::info!(email = %form.email.trim(), %link, "learner sign-in link (this build logs it instead of emailing it)");
     }
@@ -53,7 +52,7 @@ pub(crate) async fn use_link(
     visitor: Visitor,
     Path(secret): Path<String>,
 ) -> Result<Response, PageError> {
-    match app.sign_in_learner(&secret, now()).await {
+    match app.sign_in_learner(&secret, app.now()).await {
         Ok(session) => {
             let cookie = visitor.session_cookie(Some(&session.secret));
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/learner")).into_response())
@@ -87,7 +86,7 @@ struct SpacePage {
 pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
     let fail = |err| visitor.fail(err);
-    let now = now();
+    let now = app.now();
     let mut credentials = Vec::new();
     for credential in learner.credentials().await.map_err(fail)? {
         let links = learner
@@ -137,6 +136,6 @@ pub(crate) async fn share(
 ) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
     visitor.check_form(&form.csrf)?;
-    learner.share(&id, form.days, now()).await.map_err(|err| visitor.fail(err))?;
+    learner.share(&id, form.days, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to("/learner").into_response())
 }

@@ -20,6 +20,8 @@ use axum::{
 };
 use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, SessionRecord, SessionUser};
 
+use crate::ServerState;
+
 pub(crate) use self::i18n::{Lang, Texts};
 
 /// The session cookie's name.
@@ -27,7 +29,7 @@ const SESSION_COOKIE: &str = "mc_session";
 /// The language cookie's name, set by the language switch.
 const LANG_COOKIE: &str = "mc_lang";
 
-pub(crate) fn router() -> Router<App> {
+pub(crate) fn router() -> Router<ServerState> {
     Router::new()
         .route("/", get(public::home))
         .route("/assets/style.css", get(public::style))
@@ -107,10 +109,11 @@ pub(crate) struct Visitor {
     secure_cookies: bool,
 }
 
-impl FromRequestParts<App> for Visitor {
+impl FromRequestParts<ServerState> for Visitor {
     type Rejection = PageError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Visitor, PageError> {
+    async fn from_request_parts(parts: &mut Parts, state: &ServerState) -> Result<Visitor, PageError> {
+        let app = &state.app;
         let headers = &parts.headers;
         let lang = parts
             .uri
@@ -124,7 +127,7 @@ impl FromRequestParts<App> for Visitor {
             .unwrap_or(Lang::En);
         let session = match cookie(headers, SESSION_COOKIE) {
             Some(secret) => app
-                .session(&secret, crate::now())
+                .session(&secret, app.now())
                 .await
                 .map_err(|err| PageError::from_app(lang, err))?
                 .map(|(record, user)| (secret, record, user)),
@@ -299,7 +302,11 @@ impl IntoResponse for PageError {
                     learner: false,
                     csrf: String::new(),
                 };
-                (status, render(&ErrorPage { chrome, message })).into_response()
+                let mut response = (status, render(&ErrorPage { chrome, message })).into_response();
+                if status == StatusCode::SERVICE_UNAVAILABLE {
+                    crate::error::retry_soon(&mut response);
+                }
+                response
             }
         }
     }

@@ -1,5 +1,7 @@
 //! Pages anyone may see: home, catalogue, verification, and credentials their learners shared.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::{
     Json,
@@ -14,10 +16,7 @@ use super::{
     Chrome, PageError, Visitor, render,
     views::{CredentialView, ResultView},
 };
-use crate::{
-    now,
-    verifying::{online, verify_text},
-};
+use crate::{ServerState, verifying::verify_text};
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -55,7 +54,7 @@ pub(crate) struct VerifyQuery {
 
 /// `GET /verify[?url=]`: the form, or the result of verifying the credential at `url`.
 pub(crate) async fn verify_form(
-    State(app): State<App>,
+    State(state): State<ServerState>,
     visitor: Visitor,
     Query(query): Query<VerifyQuery>,
 ) -> Result<Response, PageError> {
@@ -64,30 +63,34 @@ pub(crate) async fn verify_form(
     if url.is_empty() {
         return Ok(render(&VerifyPage { chrome: visitor.chrome(title), result: None, pasted: String::new(), url }));
     }
-    let text = fetch_credential(&app, &url)
+    let text = fetch_credential(&state, &url)
         .await
         .map_err(|message| visitor.error(StatusCode::UNPROCESSABLE_ENTITY, &message))?;
-    let result = Some(verified(&app, &visitor, text).await?);
+    let result = Some(verified(&state, &visitor, text).await?);
     Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted: String::new(), url }))
 }
 
 /// Verifies a credential's text and words the result in the visitor's language.
-async fn verified(app: &App, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
-    let verification = verify_text(app, text).await.map_err(|err| visitor.error(err.status(), err.message()))?;
+async fn verified(state: &ServerState, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
+    let verification = verify_text(state, text).await.map_err(|err| match err.status() {
+        // The verification queue is full.
+        StatusCode::SERVICE_UNAVAILABLE => visitor.error(err.status(), visitor.t().verify_busy),
+        status => visitor.error(status, err.message()),
+    })?;
     Ok(ResultView::new(&verification, visitor.lang))
 }
 
 /// The credential at `url`: a link to a credential shared here is read from the database;
-/// any other is fetched over HTTPS from a public address.
-async fn fetch_credential(app: &App, url: &str) -> Result<String, String> {
-    let shared = format!("{}/c/", app.public_url());
+/// any other is fetched by the server's resolver (over HTTPS, from a public address).
+async fn fetch_credential(state: &ServerState, url: &str) -> Result<String, String> {
+    let shared = format!("{}/c/", state.app.public_url());
     if let Some(id) = url.strip_prefix(&shared) {
         let id = id.trim_end_matches("/credential.json");
-        let credential = app.shared_credential(id, now()).await.map_err(|err| err.to_string())?;
+        let credential = state.app.shared_credential(id, state.app.now()).await.map_err(|err| err.to_string())?;
         return Ok(serde_json::to_string(credential.document()).expect("a JSON map serializes"));
     }
-    let url = url.to_owned();
-    tokio::task::spawn_blocking(move || online().fetch_text(&url))
+    let (online, url) = (Arc::clone(&state.online), url.to_owned());
+    tokio::task::spawn_blocking(move || online.fetch_text(&url))
         .await
         .map_err(|err| format!("the fetch failed: {err}"))?
         .map_err(|err| err.to_string())
@@ -95,7 +98,7 @@ async fn fetch_credential(app: &App, url: &str) -> Result<String, String> {
 
 /// `POST /verify`: a pasted or uploaded credential (multipart form).
 pub(crate) async fn verify_submitted(
-    State(app): State<App>,
+    State(state): State<ServerState>,
     visitor: Visitor,
     mut form: Multipart,
 ) -> Result<Response, PageError> {
@@ -117,7 +120,7 @@ pub(crate) async fn verify_submitted(
     if text.is_empty() {
         return Err(visitor.error(StatusCode::UNPROCESSABLE_ENTITY, visitor.t().verify_nothing));
     }
-    let result = Some(verified(&app, &visitor, text).await?);
+    let result = Some(verified(&state, &visitor, text).await?);
     Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted, url: String::new() }))
 }
 
@@ -132,17 +135,18 @@ struct CredentialPage {
 
 /// `GET /c/{id}`: a credential its learner shared, while the link lasts, with its verification.
 pub(crate) async fn shared_credential(
-    State(app): State<App>,
+    State(state): State<ServerState>,
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
+    let app = &state.app;
     let credential = app
-        .shared_credential(&id, now())
+        .shared_credential(&id, app.now())
         .await
         .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
-    let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
+    let view = CredentialView::load(app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     let text = serde_json::to_string(credential.document()).expect("a JSON map serializes");
-    let result = verified(&app, &visitor, text).await?;
+    let result = verified(&state, &visitor, text).await?;
     let download = format!("/c/{id}/credential.json");
     Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download }))
 }
@@ -154,7 +158,7 @@ pub(crate) async fn shared_credential_json(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let credential = app
-        .shared_credential(&id, now())
+        .shared_credential(&id, app.now())
         .await
         .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
     Ok(download(credential))

@@ -8,7 +8,7 @@ use mc_app::Operator;
 
 use crate::{
     cli::{StaffCommand, TokenCommand},
-    clock, output,
+    output,
 };
 
 /// `token …`.
@@ -18,9 +18,9 @@ pub(super) async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut 
             let token = match (institution, role) {
                 (Some(institution), Some(role)) => {
                     let role = mc_app::Role::parse(role)?;
-                    app.acting_for(institution).await?.create_token(role, label, clock::now()).await?
+                    app.acting_for(institution).await?.create_token(role, label, app.now()).await?
                 }
-                _ => app.create_network_token(label, clock::now()).await?,
+                _ => app.create_network_token(label, app.now()).await?,
             };
             eprintln!(
                 "created API token {} ({}) for {}; its secret is shown this once:",
@@ -50,7 +50,7 @@ pub(super) async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut 
             }
         }
         TokenCommand::Revoke { id } => {
-            let token = app.revoke_token(id, clock::now()).await?;
+            let token = app.revoke_token(id, app.now()).await?;
             let owner = token.institution_id.as_deref().unwrap_or("the network");
             writeln!(out, "revoked API token {} of {owner}", token.id)?;
         }
@@ -65,7 +65,7 @@ pub(super) async fn staff(app: &Operator<'_>, command: &StaffCommand, out: &mut 
     std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']);
     let role = mc_app::Role::parse(role)?;
-    let staff = app.add_staff(institution, email, name, role, password, clock::now()).await?;
+    let staff = app.add_staff(institution, email, name, role, password, app.now()).await?;
     writeln!(out, "added staff member {} ({}, {}) to {}", staff.email, staff.id, staff.role, staff.institution_id)?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 use std::{hint::black_box, time::Instant};
 
+use mc_app::Clock;
 use mc_core::Timestamp;
 use mc_vc::{
     badge::{Award, open_badge},
@@ -15,17 +16,17 @@ use serde_json::{Map, Value};
 
 use crate::{cli::BenchCommand, random::random_seed};
 
-pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>) -> anyhow::Result<()> {
+pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>, clock: Clock) -> anyhow::Result<()> {
     match command {
         BenchCommand::Credentials { count, memory_check } => credentials(*count, *memory_check),
-        BenchCommand::Issue { count, suite } => issue(*count, (*suite).into(), database_url).await,
-        BenchCommand::Catalogue { specs, queries } => catalogue(*specs, *queries, database_url).await,
+        BenchCommand::Issue { count, suite } => issue(*count, (*suite).into(), database_url, clock).await,
+        BenchCommand::Catalogue { specs, queries } => catalogue(*specs, *queries, database_url, clock).await,
     }
 }
 
 /// Stores `count` generated specifications, published, then reports how long the catalogue
 /// index takes to build and the latency of `queries` mixed searches with filters.
-async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> anyhow::Result<()> {
+async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clock: Clock) -> anyhow::Result<()> {
     use mc_catalogue::{Facet, Query, generate};
 
     let dir = std::env::temp_dir().join(format!("microcred-bench-catalogue-{}", std::process::id()));
@@ -36,7 +37,7 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
     };
     let app = mc_app::App::open(&url).await?;
     let operator = app.operator();
-    let now = crate::clock::now();
+    let now = clock.now();
     for (n, institution) in generate::institutions().iter().enumerate() {
         let document = mc_core::wire::InstitutionDocument {
             id: Some(institution.id.clone()),
@@ -159,7 +160,7 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>) -> 
 }
 
 /// Issues a generated cohort of `count` learners and reports the rate and the peak memory.
-async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::Result<()> {
+async fn issue(count: u32, suite: Suite, database_url: Option<&str>, clock: Clock) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("microcred-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let url = match database_url {
@@ -168,7 +169,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
     };
     let app = mc_app::App::open(&url).await?.with_vault(mc_app::KeyVault::new(&random_seed()?));
     let operator = app.operator();
-    operator.load_demo(crate::clock::now()).await?;
+    operator.load_demo(clock.now()).await?;
     let rows: Vec<(usize, mc_app::CohortRow)> = (0..count as usize)
         .map(|idx| {
             let row = mc_app::CohortRow {
@@ -180,7 +181,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
             (idx + 2, row)
         })
         .collect();
-    let cohort_key = format!("bench-{}", crate::clock::now());
+    let cohort_key = format!("bench-{}", clock.now());
     let request = mc_app::IssueRequest {
         spec: "01936a3e-0000-7000-8000-000000000001",
         learner: mc_app::LearnerRef::IdOrEmail(""),
@@ -188,7 +189,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>) -> anyhow::
         cohort_key: Some(&cohort_key),
         idempotency_key: None,
         grade: None,
-        now: crate::clock::now(),
+        now: clock.now(),
     };
     let progress = crate::progress::Progress::new(u64::from(count), "issuing");
     let started = Instant::now();

@@ -9,7 +9,7 @@ use mc_app::{Added, CohortEvent, IssueRequest, LearnerRef, Operator, StateChange
 
 use crate::{
     cli::{CredentialCommand, IssueArgs, IssuerCommand},
-    clock, config,
+    config,
     input::read_input,
     output, progress,
 };
@@ -27,7 +27,7 @@ pub(super) async fn change_state(
         StateChange::Suspend => ("nothing was suspended", format!("suspended credential {id}")),
         StateChange::Unsuspend => ("nothing was unsuspended", format!("lifted the suspension of credential {id}")),
     };
-    let change = app.change_state(id, change, clock::now()).await.context(refused)?;
+    let change = app.change_state(id, change, app.now()).await.context(refused)?;
     publish_lists(app, data, &change.lists).await?;
     writeln!(out, "{done}")?;
     Ok(())
@@ -48,7 +48,7 @@ async fn publish_lists(app: &Operator<'_>, data: &Path, ids: &[String]) -> anyho
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     for id in ids {
         let credential = app
-            .status_list_credential(id, clock::now())
+            .status_list_credential(id, app.now())
             .await
             .with_context(|| format!("status list {id} was not published"))?;
         let path = dir.join(format!("{id}.json"));
@@ -81,7 +81,7 @@ pub(super) async fn issue(
         cohort_key: None,
         idempotency_key: args.idempotency_key.as_deref(),
         grade: args.grade.as_deref(),
-        now: clock::now(),
+        now: app.now(),
     };
     let (issued, added) = app.issue(&request).await.context("nothing was issued")?;
     match added {
@@ -129,7 +129,7 @@ async fn issue_cohort(
         cohort_key: Some(&cohort_key),
         idempotency_key: None,
         grade: None,
-        now: clock::now(),
+        now: app.now(),
     };
     let progress = progress::Progress::new(rows.len() as u64, &cohort_key);
     let mut write_error = None;
@@ -200,7 +200,7 @@ pub(super) async fn credential(
 pub(super) async fn issuer(app: &Operator<'_>, command: &IssuerCommand, out: &mut impl Write) -> anyhow::Result<()> {
     match command {
         IssuerCommand::RotateKey { institution } => {
-            let key = app.rotate_issuer_key(institution, clock::now()).await.context("no key was rotated")?;
+            let key = app.rotate_issuer_key(institution, app.now()).await.context("no key was rotated")?;
             writeln!(out, "{institution} now signs with {} ({})", key.id, key.public_key)?;
         }
         IssuerCommand::DidDocument { institution } => output::json(out, &app.did_document(institution).await?)?,

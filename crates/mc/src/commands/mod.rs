@@ -26,13 +26,14 @@ use crate::{
 };
 
 pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let clock = clock::from_option(cli.fixed_time.as_deref())?;
     // These work on files alone and need no database.
     match &cli.command {
         Command::Key(command) => return verify::key(command).map(|()| ExitCode::SUCCESS),
-        Command::Sign(args) => return verify::sign(args).map(|()| ExitCode::SUCCESS),
-        Command::Verify(args) => return verify::verify(args, verify::local_material(&cli).await),
+        Command::Sign(args) => return verify::sign(args, clock).map(|()| ExitCode::SUCCESS),
+        Command::Verify(args) => return verify::verify(args, verify::local_material(&cli, clock).await, clock),
         Command::Bench(command) => {
-            return bench::run(command, cli.database_url.as_deref()).await.map(|()| ExitCode::SUCCESS);
+            return bench::run(command, cli.database_url.as_deref(), clock).await.map(|()| ExitCode::SUCCESS);
         }
         _ => {}
     }
@@ -41,7 +42,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => Create::No,
     };
     let url = config::database_url(&cli.data, cli.database_url.as_deref(), create)?;
-    let mut app = App::open(&url).await?.with_public_url(&cli.public_url);
+    let mut app = App::open(&url).await?.with_public_url(&cli.public_url).with_clock(clock);
     if let Some(vault) = config::load_vault(&cli.data, create)? {
         app = app.with_vault(vault);
     }
@@ -59,7 +60,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
             writeln!(out, "microcred is ready: {}", config::describe(&cli.data, cli.database_url.as_deref()))?;
         }
         Command::Demo => {
-            let summary = app.load_demo(clock::now()).await?;
+            let summary = app.load_demo(app.now()).await?;
             writeln!(out, "{}", output::demo_summary(&summary))?;
         }
         Command::Institution(command) => institution::run(app, command, &mut out).await?,

@@ -8,7 +8,6 @@ use mc_app::{AccreditationDocument, Operator};
 
 use crate::{
     cli::{RegistryCommand, TrustCommand},
-    clock::now,
     input::{MAX_INPUT_BYTES, read_input},
     output,
 };
@@ -31,7 +30,7 @@ pub(super) async fn registry(
             };
             let record = app
                 .network()
-                .set_accreditation(&document, now())
+                .set_accreditation(&document, app.now())
                 .await
                 .with_context(|| format!("the accreditation of {institution} was not recorded"))?;
             writeln!(
@@ -57,13 +56,13 @@ pub(super) async fn trust(app: &Operator<'_>, command: &TrustCommand, out: &mut 
         TrustCommand::Add { institution, seal_certificates } => {
             let record = app
                 .network()
-                .trust_institution(institution, seal_certificates, now())
+                .trust_institution(institution, seal_certificates, app.now())
                 .await
                 .with_context(|| format!("{institution} was not added"))?;
             writeln!(out, "{} ({}) is on the trusted-issuer list", record.id, record.name)?;
         }
         TrustCommand::Remove { id } => {
-            app.network().untrust(id, now()).await.with_context(|| format!("{id} was not taken off the list"))?;
+            app.network().untrust(id, app.now()).await.with_context(|| format!("{id} was not taken off the list"))?;
             writeln!(out, "{id} left the trusted-issuer list: credentials it issues from now on fail the trust check")?;
         }
         TrustCommand::List(flag) => {
@@ -78,7 +77,7 @@ pub(super) async fn trust(app: &Operator<'_>, command: &TrustCommand, out: &mut 
             let text = read_input(file, MAX_INPUT_BYTES)?;
             let report = app
                 .network()
-                .import_trust_list(&text, network, now())
+                .import_trust_list(&text, network, app.now())
                 .await
                 .with_context(|| format!("nothing was imported from {file}"))?;
             for (idx, reason) in &report.rejected {

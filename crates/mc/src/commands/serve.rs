@@ -8,9 +8,9 @@ use crate::{cli::ServeArgs, output};
 pub(crate) async fn run(app: App, args: &ServeArgs) -> anyhow::Result<()> {
     let sign_ins = match args.demo {
         true => {
-            let summary = app.operator().load_demo(crate::clock::now()).await?;
+            let summary = app.operator().load_demo(app.now()).await?;
             tracing::info!("{}", output::demo_summary(&summary));
-            app.operator().load_demo_accounts(crate::clock::now()).await?
+            app.operator().load_demo_accounts(app.now()).await?
         }
         false => Vec::new(),
     };

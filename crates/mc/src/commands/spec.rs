@@ -12,7 +12,6 @@ use mc_core::{
 
 use crate::{
     cli::{SpecCommand, SpecFormat},
-    clock::now,
     input::{MAX_INPUT_BYTES, read_document, read_input},
     output,
 };
@@ -91,7 +90,8 @@ async fn check(app: &Operator<'_>, spec: &str, json: bool, out: &mut impl Write)
 
 /// `spec publish`.
 async fn publish(app: &Operator<'_>, id: &str, out: &mut impl Write) -> anyhow::Result<()> {
-    let report = app.publish_spec(id, now()).await.with_context(|| format!("specification {id} was not published"))?;
+    let report =
+        app.publish_spec(id, app.now()).await.with_context(|| format!("specification {id} was not published"))?;
     writeln!(out, "published specification {id} in the catalogue")?;
     print_labels(out, &report)
 }
@@ -142,7 +142,7 @@ async fn import(
 ) -> anyhow::Result<()> {
     let text = read_input(file, MAX_INPUT_BYTES)?;
     let report = app
-        .import_specs(&text, format(spec_format), awarding_body, publish, now())
+        .import_specs(&text, format(spec_format), awarding_body, publish, app.now())
         .await
         .with_context(|| format!("nothing was imported from {file}"))?;
     for spec in &report.imported {

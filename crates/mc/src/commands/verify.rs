@@ -12,7 +12,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use mc_app::{App, LocalMaterial, Verifier, adapters::HttpsKeyResolver};
+use mc_app::{App, Clock, LocalMaterial, Verifier, adapters::HttpsKeyResolver};
 use mc_core::Timestamp;
 use mc_vc::{
     multikey::{self, KeyType, SecretKey},
@@ -24,7 +24,6 @@ use serde_json::Value;
 
 use crate::{
     cli::{Cli, KeyCommand, KeyTypeArg, SignArgs, VerifyArgs},
-    clock::now,
     config::{self, Create},
     input::read_input,
     random::random_seed,
@@ -51,7 +50,7 @@ pub(super) fn key(command: &KeyCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub(super) fn sign(args: &SignArgs) -> anyhow::Result<()> {
+pub(super) fn sign(args: &SignArgs, clock: Clock) -> anyhow::Result<()> {
     let key_text = read_input(&args.key.display().to_string(), MAX_FILE_BYTES)?;
     let key = multikey::secret_key_from_file(&key_text)
         .with_context(|| format!("{} is not a usable key file", args.key.display()))?;
@@ -63,7 +62,7 @@ pub(super) fn sign(args: &SignArgs) -> anyhow::Result<()> {
     let suite = Suite::from(args.suite);
     let created = match &args.created {
         Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--created: {err}"))?.to_rfc3339(),
-        None => now().to_rfc3339(),
+        None => clock.now().to_rfc3339(),
     };
     let public = key.public_key().to_multibase();
     let verification_method = args.verification_method.clone().unwrap_or_else(|| format!("did:key:{public}#{public}"));
@@ -90,7 +89,7 @@ pub(super) fn sign(args: &SignArgs) -> anyhow::Result<()> {
 
 /// The DID documents of this microcred's institutions, when there is a database to read them
 /// from, and its published status lists: verification uses them without a network.
-pub(super) async fn local_material(cli: &Cli) -> LocalMaterial {
+pub(super) async fn local_material(cli: &Cli, clock: Clock) -> LocalMaterial {
     let published = config::published_status_lists(&cli.data);
     let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else {
         return LocalMaterial { status_lists: published, ..Default::default() };
@@ -98,7 +97,7 @@ pub(super) async fn local_material(cli: &Cli) -> LocalMaterial {
     let Ok(app) = App::open(&url).await else {
         return LocalMaterial { status_lists: published, ..Default::default() };
     };
-    let mut app = app.with_public_url(&cli.public_url);
+    let mut app = app.with_public_url(&cli.public_url).with_clock(clock);
     if let Ok(Some(vault)) = config::load_vault(&cli.data, Create::No) {
         app = app.with_vault(vault);
     }
@@ -108,7 +107,7 @@ pub(super) async fn local_material(cli: &Cli) -> LocalMaterial {
     // server. Files are used for the lists the database cannot sign.
     let mut status_lists = Vec::new();
     for id in app.status_list_ids().await.unwrap_or_default() {
-        if let Ok(list) = app.status_list_credential(&id, now()).await {
+        if let Ok(list) = app.status_list_credential(&id, app.now()).await {
             status_lists.push(list);
         }
     }
@@ -130,10 +129,10 @@ struct SourcedResult<'a> {
 }
 
 /// Verifies credentials.
-pub(super) fn verify(args: &VerifyArgs, mut local: LocalMaterial) -> anyhow::Result<ExitCode> {
+pub(super) fn verify(args: &VerifyArgs, mut local: LocalMaterial, clock: Clock) -> anyhow::Result<ExitCode> {
     let now = match &args.now {
         Some(raw) => Timestamp::parse(raw).map_err(|err| anyhow::anyhow!("--now: {err}"))?,
-        None => now(),
+        None => clock.now(),
     };
     let trusted = match &args.trust {
         Some(path) => {

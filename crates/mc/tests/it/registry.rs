@@ -22,18 +22,26 @@ fn an_institution_that_leaves_the_list_fails_trust_for_its_new_credentials_only(
     for env in Env::all() {
         env.ok(&["demo"]);
         let server = Server::start(&env, &[]);
-        let before = env
-            .write("before.json", &env.ok(&["issue", "--spec", SPEC, "--learner", "jose.martinez@learners.example"]));
+        // Each step at its own fixed time, one second apart: nothing waits for time to pass.
+        let at = |time: &str, args: &[&str]| {
+            let output = env.command(args).env("MICROCRED_FIXED_TIME", time).output().unwrap();
+            assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+            String::from_utf8(output.stdout).unwrap()
+        };
+        let issue = ["issue", "--spec", SPEC, "--learner"];
+        let before = env.write(
+            "before.json",
+            &at("2026-06-01T09:00:00Z", &[&issue[..], &["jose.martinez@learners.example"]].concat()),
+        );
         let verified = json(&env.ok(&["verify", &before, "--offline", "--json"]));
         assert_eq!(verified["verdict"], "valid", "{verified:#}");
         assert_eq!(check(&verified, "trust").0, "passed", "the database's list is used by default");
 
         // Leaving takes effect from now: a credential issued a second later is not trusted.
-        let removed = env.ok(&["trust", "remove", "valdeoliva"]);
+        let removed = at("2026-06-01T09:00:01Z", &["trust", "remove", "valdeoliva"]);
         assert!(removed.contains("left the trusted-issuer list"), "{removed}");
         env.fails(&["trust", "remove", "valdeoliva"]);
-        std::thread::sleep(std::time::Duration::from_millis(1_100));
-        let after = env.ok(&["issue", "--spec", SPEC, "--learner", "aino.virtanen@learners.example"]);
+        let after = at("2026-06-01T09:00:02Z", &[&issue[..], &["aino.virtanen@learners.example"]].concat());
         let after_file = env.write("after.json", &after);
         let output = env.command(&["verify", &after_file, "--offline", "--json"]).output().unwrap();
         let verified = json(&String::from_utf8_lossy(&output.stdout));

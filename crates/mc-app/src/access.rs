@@ -5,7 +5,9 @@
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use mc_core::{Email, InstitutionId, LearnerId, Timestamp};
-use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoreError};
+use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord};
+
+use crate::records::{ApiToken, Holder, Session, Staff};
 use sha2::{Digest, Sha256};
 
 use crate::{App, AppError, IssuedCredential, keys::random_bytes};
@@ -112,11 +114,11 @@ impl Principal {
     }
 }
 
-/// A new API token: the record and the secret, which is shown this once.
+/// A new API token: the token and the secret, which is shown this once.
 #[derive(Debug, Clone)]
 pub struct NewToken {
-    /// The stored token.
-    pub record: ApiTokenRecord,
+    /// The token as listed.
+    pub token: ApiToken,
     /// The secret to put in `Authorization: Bearer`.
     pub secret: String,
 }
@@ -126,8 +128,8 @@ pub struct NewToken {
 pub struct NewSession {
     /// The cookie's value.
     pub secret: String,
-    /// The stored session (its CSRF token included).
-    pub session: SessionRecord,
+    /// The session (its CSRF token included).
+    pub session: Session,
 }
 
 /// How long a browser session lasts.
@@ -171,7 +173,7 @@ pub enum SessionUser {
     /// A staff member, acting for their institution.
     Staff {
         /// Their account.
-        staff: StaffRecord,
+        staff: Staff,
         /// What they may do.
         principal: Principal,
     },
@@ -189,21 +191,15 @@ impl App {
     /// The principal an API token's secret stands for.
     pub async fn authenticate_token(&self, secret: &str) -> Result<Principal, AppError> {
         let token = self.store().db().await?.token_by_hash(&secret_hash(secret)).await?;
-        let token = token.ok_or_else(|| unauthenticated("the API token is not known"))?;
+        let token = ApiToken::from_record(token.ok_or_else(|| unauthenticated("the API token is not known"))?)?;
         if token.revoked_at.is_some() {
             return Err(unauthenticated("the API token was revoked"));
         }
         let actor = format!("token:{}", token.id);
-        match (&token.institution_id, token.role.as_str()) {
-            (None, NETWORK_ADMIN) => Ok(Principal::network_admin(actor)),
-            (Some(institution), role) => member(institution, role, actor),
-            (None, role) => Err(StoreError::Corrupt {
-                what: "access record",
-                id: actor,
-                detail: format!("a token of no institution has the role {role:?}"),
-            }
-            .into()),
-        }
+        Ok(match token.holder {
+            Holder::NetworkAdmin => Principal::network_admin(actor),
+            Holder::Member { institution, role } => Principal::member(institution, role, actor),
+        })
     }
 
     /// Signs a staff member in with their password; the same answer for an unknown address and
@@ -227,30 +223,28 @@ impl App {
 
     async fn open_session(&self, kind: &str, subject_id: &str, now: Timestamp) -> Result<NewSession, AppError> {
         let secret = new_secret("")?;
-        let session = SessionRecord {
+        let record = SessionRecord {
             secret_hash: secret_hash(&secret),
             kind: kind.to_owned(),
             subject_id: subject_id.to_owned(),
             csrf: new_secret("")?,
             expires_at: now.unix_seconds() + SESSION_SECONDS,
         };
-        self.store().db().await?.insert_session(&session).await?;
+        self.store().db().await?.insert_session(&record).await?;
+        let session = Session { csrf: record.csrf, expires_at: Timestamp::from_unix(record.expires_at, 0) };
         Ok(NewSession { secret, session })
     }
 
     /// The session a cookie's secret opens, with its user, unless it is over.
-    pub async fn session(
-        &self,
-        secret: &str,
-        now: Timestamp,
-    ) -> Result<Option<(SessionRecord, SessionUser)>, AppError> {
+    pub async fn session(&self, secret: &str, now: Timestamp) -> Result<Option<(Session, SessionUser)>, AppError> {
         let Some(session) = self.store().db().await?.session(&secret_hash(secret), now.unix_seconds()).await? else {
             return Ok(None);
         };
         let user = match session.kind.as_str() {
             "staff" => {
                 let Some(staff) = self.store().db().await?.staff(&session.subject_id).await? else { return Ok(None) };
-                let principal = member(&staff.institution_id, &staff.role, format!("staff:{}", staff.id))?;
+                let staff = Staff::from_record(&staff)?;
+                let principal = Principal::member(staff.institution.clone(), staff.role, format!("staff:{}", staff.id));
                 SessionUser::Staff { staff, principal }
             }
             _ => match self.store().db().await?.learner(&session.subject_id).await? {
@@ -258,7 +252,8 @@ impl App {
                 None => return Ok(None),
             },
         };
-        Ok(Some((session, user)))
+        let expires_at = Timestamp::from_unix(session.expires_at, 0);
+        Ok(Some((Session { csrf: session.csrf, expires_at }, user)))
     }
 
     /// Ends a session.
@@ -288,6 +283,15 @@ impl App {
         self.open_session("learner", &learner, now).await
     }
 
+    /// Revokes a token (a revoked one stays as it was): the one place that does, behind the
+    /// admin's and the operator's handles.
+    pub(crate) async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiToken, AppError> {
+        let token = self.store().db().await?.revoke_token(id, &now.to_rfc3339()).await?;
+        let token = token.ok_or_else(|| AppError::NotFound { what: "API token", id: id.to_owned() })?;
+        tracing::info!(token.id = %token.id, "API token revoked");
+        ApiToken::from_record(token)
+    }
+
     /// The credential a share link shows, while it lasts: open to anyone who has the link.
     pub async fn shared_credential(&self, link_id: &str, now: Timestamp) -> Result<IssuedCredential, AppError> {
         let gone = || AppError::NotFound { what: "shared credential", id: link_id.to_owned() };
@@ -299,13 +303,10 @@ impl App {
     }
 }
 
-/// The stored role of the network administrator's tokens.
-const NETWORK_ADMIN: &str = "network-admin";
-
-/// Makes an API token record and its secret: a member's of `institution` with `role`, or the
-/// network administrator's when `None`.
-pub(crate) fn new_token(
-    id: uuid::Uuid,
+/// Makes an API token record and its secret, and stores it: a member's of `institution` with
+/// `role`, or the network administrator's when `None`.
+pub(crate) async fn new_token(
+    app: &App,
     member: Option<(&InstitutionId, Role)>,
     label: &str,
     now: Timestamp,
@@ -313,15 +314,16 @@ pub(crate) fn new_token(
     let label = mc_core::PlainText::parse(label, 200).map_err(|err| AppError::invalid_argument("label", err))?;
     let secret = new_secret("mct_")?;
     let record = ApiTokenRecord {
-        id: id.to_string(),
+        id: app.new_id().to_string(),
         institution_id: member.map(|(institution, _)| institution.to_string()),
-        role: member.map_or(NETWORK_ADMIN, |(_, role)| role.as_str()).to_owned(),
+        role: member.map_or(crate::records::NETWORK_ADMIN, |(_, role)| role.as_str()).to_owned(),
         label: label.as_str().to_owned(),
         secret_hash: secret_hash(&secret),
         created_at: now.to_rfc3339(),
         revoked_at: None,
     };
-    Ok(NewToken { record, secret })
+    app.store().db().await?.insert_token(&record).await?;
+    Ok(NewToken { token: ApiToken::from_record(record)?, secret })
 }
 
 /// Makes a staff account record for `institution`, checking every field.
@@ -378,14 +380,6 @@ pub enum StateChange<'a> {
     Suspend,
     /// Lift a suspension.
     Unsuspend,
-}
-
-/// The member principal of a stored token or staff account; a row that does not parse is damaged.
-fn member(institution: &str, role: &str, actor: String) -> Result<Principal, AppError> {
-    let damaged = |detail: String| StoreError::Corrupt { what: "access record", id: actor.clone(), detail };
-    let institution = InstitutionId::parse(institution).map_err(|err| damaged(err.to_string()))?;
-    let role = Role::parse(role).map_err(|err| damaged(err.to_string()))?;
-    Ok(Principal::member(institution, role, actor))
 }
 
 /// A real argon2id hash of a password nobody has, checked when an address is unknown.

@@ -12,11 +12,12 @@
 //! Another institution's records answer `NotFound`, as if they did not exist.
 
 use mc_core::{InstitutionId, Learner, Spec, Timestamp, quality::QualityReport, wire::SpecDocument};
-use mc_store::{ApiTokenRecord, ShareLinkRecord, StaffRecord, StoreError, StoredResponse};
+use mc_store::{StoreError, StoredResponse};
 
 use crate::{
     Added, App, AppError, CohortJob, CohortSubmission, IssueRequest, IssuedCredential, Publication, StatusChange,
     access::{NewToken, Principal, Role, StateChange, new_share_link, new_staff, new_token},
+    records::{ApiToken, ShareLink, Staff},
 };
 
 impl App {
@@ -318,27 +319,23 @@ impl<'a> AdminAccess<'a> {
 
     /// Makes an API token for the institution. The secret is in the answer only.
     pub async fn create_token(&self, role: Role, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
-        let token = new_token(self.member.app.new_id(), Some((&self.member.institution, role)), label, now)?;
-        self.member.app.store().db().await?.insert_token(&token.record).await?;
-        tracing::info!(token.id = %token.record.id, institution.id = %self.member.institution, role = role.as_str(), "API token created");
+        let token = new_token(self.member.app, Some((&self.member.institution, role)), label, now).await?;
+        tracing::info!(token.id = %token.token.id, institution.id = %self.member.institution, role = role.as_str(), "API token created");
         Ok(token)
     }
 
     /// The institution's API tokens (without their secrets, which are not kept).
-    pub async fn tokens(&self) -> Result<Vec<ApiTokenRecord>, AppError> {
-        Ok(self.member.app.store().db().await?.tokens(self.member.institution.as_str()).await?)
+    pub async fn tokens(&self) -> Result<Vec<ApiToken>, AppError> {
+        let records = self.member.app.store().db().await?.tokens(self.member.institution.as_str()).await?;
+        records.into_iter().map(ApiToken::from_record).collect()
     }
 
     /// Revokes one of the institution's API tokens; it is refused from then on.
-    pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiTokenRecord, AppError> {
-        let not_found = || AppError::NotFound { what: "API token", id: id.to_owned() };
+    pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiToken, AppError> {
         if !self.tokens().await?.iter().any(|token| token.id == id) {
-            return Err(not_found());
+            return Err(AppError::NotFound { what: "API token", id: id.to_owned() });
         }
-        let token =
-            self.member.app.store().db().await?.revoke_token(id, &now.to_rfc3339()).await?.ok_or_else(not_found)?;
-        tracing::info!(token.id = %token.id, "API token revoked");
-        Ok(token)
+        self.member.app.revoke_token(id, now).await
     }
 }
 
@@ -394,17 +391,18 @@ impl LearnerAccess<'_> {
     }
 
     /// Makes a link that shows one of the learner's credentials publicly for `days` days.
-    pub async fn share(&self, credential_id: &str, days: u32, now: Timestamp) -> Result<ShareLinkRecord, AppError> {
+    pub async fn share(&self, credential_id: &str, days: u32, now: Timestamp) -> Result<ShareLink, AppError> {
         let credential = self.credential(credential_id).await?;
         let link = new_share_link(credential.id(), days, now)?;
         self.app.store().db().await?.insert_share_link(&link).await?;
-        Ok(link)
+        ShareLink::from_record(link)
     }
 
     /// The share links the learner made for one of their credentials.
-    pub async fn share_links(&self, credential_id: &str) -> Result<Vec<ShareLinkRecord>, AppError> {
+    pub async fn share_links(&self, credential_id: &str) -> Result<Vec<ShareLink>, AppError> {
         let credential = self.credential(credential_id).await?;
-        Ok(self.app.store().db().await?.share_links_of(credential.id()).await?)
+        let records = self.app.store().db().await?.share_links_of(credential.id()).await?;
+        records.into_iter().map(ShareLink::from_record).collect()
     }
 }
 
@@ -514,7 +512,7 @@ impl<'a> Operator<'a> {
         role: Role,
         password: &str,
         now: Timestamp,
-    ) -> Result<StaffRecord, AppError> {
+    ) -> Result<Staff, AppError> {
         let institution = self.app.institution(institution).await?;
         let record = new_staff(self.app.new_id(), institution.id(), email, name, role, password, now)?;
         match self.app.store().db().await?.insert_staff(&record).await {
@@ -524,32 +522,30 @@ impl<'a> Operator<'a> {
             other => other?,
         }
         tracing::info!(staff.id = %record.id, institution.id = %record.institution_id, "staff member added");
-        Ok(record)
+        Staff::from_record(&record)
     }
 
     /// The staff member with this email address, when there is one.
-    pub async fn staff_by_email(&self, email: &str) -> Result<Option<StaffRecord>, AppError> {
-        Ok(self.app.store().db().await?.staff_by_email(email).await?)
+    pub async fn staff_by_email(&self, email: &str) -> Result<Option<Staff>, AppError> {
+        let record = self.app.store().db().await?.staff_by_email(email).await?;
+        record.as_ref().map(Staff::from_record).transpose()
     }
 
     /// Makes an API token for the network's administrator. The secret is in the answer only.
     pub async fn create_network_token(&self, label: &str, now: Timestamp) -> Result<NewToken, AppError> {
-        let token = new_token(self.app.new_id(), None, label, now)?;
-        self.app.store().db().await?.insert_token(&token.record).await?;
-        tracing::info!(token.id = %token.record.id, "network administrator's API token created");
+        let token = new_token(self.app, None, label, now).await?;
+        tracing::info!(token.id = %token.token.id, "network administrator's API token created");
         Ok(token)
     }
 
     /// The network administrator's API tokens.
-    pub async fn network_tokens(&self) -> Result<Vec<ApiTokenRecord>, AppError> {
-        Ok(self.app.store().db().await?.network_tokens().await?)
+    pub async fn network_tokens(&self) -> Result<Vec<ApiToken>, AppError> {
+        let records = self.app.store().db().await?.network_tokens().await?;
+        records.into_iter().map(ApiToken::from_record).collect()
     }
 
     /// Revokes any API token.
-    pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiTokenRecord, AppError> {
-        let token = self.app.store().db().await?.revoke_token(id, &now.to_rfc3339()).await?;
-        let token = token.ok_or_else(|| AppError::NotFound { what: "API token", id: id.to_owned() })?;
-        tracing::info!(token.id = %token.id, "API token revoked");
-        Ok(token)
+    pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiToken, AppError> {
+        self.app.revoke_token(id, now).await
     }
 }

@@ -25,8 +25,8 @@ pub struct CohortJob {
     pub spec: String,
     /// The cohort key its credentials are issued under.
     pub cohort_key: String,
-    /// `queued`, `running`, `done` or `failed`.
-    pub state: String,
+    /// Where it stands.
+    pub state: JobState,
     /// Rows accepted.
     pub total: u64,
     /// Rows worked through.
@@ -41,9 +41,52 @@ pub struct CohortJob {
     /// Why the job failed.
     pub error: Option<String>,
     /// When it was submitted.
-    pub created_at: String,
+    pub created_at: Timestamp,
     /// When it last changed.
-    pub updated_at: String,
+    pub updated_at: Timestamp,
+}
+
+/// Where a cohort job stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    /// Waiting for a worker.
+    Queued,
+    /// A worker is issuing it.
+    Running,
+    /// Every row was worked through.
+    Done,
+    /// Stopped by an error; see the job's `error`.
+    Failed,
+}
+
+impl JobState {
+    fn parse(raw: &str) -> Option<JobState> {
+        [JobState::Queued, JobState::Running, JobState::Done, JobState::Failed]
+            .into_iter()
+            .find(|state| state.as_str() == raw)
+    }
+
+    /// The state's name: `queued`, `running`, `done` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Failed => "failed",
+        }
+    }
+
+    /// Whether a worker has yet to finish it.
+    pub fn is_open(self) -> bool {
+        matches!(self, JobState::Queued | JobState::Running)
+    }
+}
+
+impl std::fmt::Display for JobState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A row refused, with its line (CSV) or entry number (JSON).
@@ -73,25 +116,26 @@ pub const MAX_JOB_ROWS: usize = 20_000;
 
 impl CohortJob {
     fn from_record(record: CohortJobRecord) -> Result<CohortJob, AppError> {
-        let rejected = serde_json::from_str(&record.rejected).map_err(|err| StoreError::Corrupt {
-            what: "cohort job",
-            id: record.id.clone(),
-            detail: err.to_string(),
-        })?;
+        let damaged =
+            |detail: String| AppError::from(StoreError::Corrupt { what: "cohort job", id: record.id.clone(), detail });
+        let rejected = serde_json::from_str(&record.rejected).map_err(|err| damaged(err.to_string()))?;
+        let state = JobState::parse(&record.state).ok_or_else(|| damaged(format!("state {:?}", record.state)))?;
+        let created_at = crate::records::time(&record.created_at, &damaged)?;
+        let updated_at = crate::records::time(&record.updated_at, &damaged)?;
         Ok(CohortJob {
             id: record.id,
             institution: record.institution_id,
             spec: record.spec_id,
             cohort_key: record.cohort_key,
-            state: record.state,
+            state,
             total: record.total,
             processed: record.processed,
             issued: record.issued,
             skipped: record.skipped,
             rejected,
             error: record.error,
-            created_at: record.created_at,
-            updated_at: record.updated_at,
+            created_at,
+            updated_at,
         })
     }
 }
@@ -143,7 +187,7 @@ impl App {
             spec_id: spec.id().to_string(),
             suite: submission.suite.name().to_owned(),
             rows,
-            state: if total == 0 { "done" } else { "queued" }.to_owned(),
+            state: if total == 0 { JobState::Done } else { JobState::Queued }.as_str().to_owned(),
             total,
             processed: 0,
             issued: 0,
@@ -194,17 +238,17 @@ impl App {
         tracing::info!(job.id = %job.id, worker, processed = job.processed, "cohort job taken");
         let outcome = self.work_on(&job, worker, lease_seconds).await;
         let (state, error) = match &outcome {
-            Ok(Some(_)) => ("done", None),
+            Ok(Some(_)) => (JobState::Done, None),
             // The lease was lost: the job is another worker's now.
             Ok(None) => return Ok(true),
-            Err(err) => ("failed", Some(err.to_string())),
+            Err(err) => (JobState::Failed, Some(err.to_string())),
         };
         let (processed, issued, skipped) = match outcome {
             Ok(Some(counts)) => counts,
             _ => (job.processed, job.issued, job.skipped),
         };
         let at = self.now();
-        let progress = JobProgress { state, processed, issued, skipped, error: error.as_deref() };
+        let progress = JobProgress { state: state.as_str(), processed, issued, skipped, error: error.as_deref() };
         self.store().db().await?.update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await?;
         match error {
             None => tracing::info!(job.id = %job.id, issued, skipped, "cohort job done"),
@@ -248,7 +292,7 @@ impl App {
             issued += summary.issued as u64;
             skipped += summary.skipped as u64;
             let at = self.now();
-            let progress = JobProgress { state: "running", processed, issued, skipped, error: None };
+            let progress = JobProgress { state: JobState::Running.as_str(), processed, issued, skipped, error: None };
             let held = self
                 .store()
                 .db()

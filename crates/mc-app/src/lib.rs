@@ -23,6 +23,7 @@ mod handles;
 mod issue;
 mod jobs;
 mod keys;
+mod records;
 mod registry;
 mod status;
 mod verification;
@@ -35,10 +36,7 @@ use mc_core::{
 };
 use mc_store::{Store, StoreError};
 
-pub use mc_store::{
-    AccreditationRecord, ApiTokenRecord, AuditBreak, AuditEntry, SessionRecord, ShareLinkRecord, StaffRecord,
-    StoredResponse, TrustedIssuerRecord, redact,
-};
+pub use mc_store::{AccreditationRecord, AuditBreak, AuditEntry, StoredResponse, TrustedIssuerRecord, redact};
 pub use mc_vc::verify::{TrustList, TrustListEntry};
 
 pub use crate::{
@@ -56,8 +54,9 @@ pub use crate::{
     formats::{Format, parse_document},
     handles::{AdminAccess, InstitutionAccess, IssuerAccess, LearnerAccess, NetworkAccess, Operator},
     issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
-    jobs::{CohortJob, CohortSubmission, MAX_JOB_ROWS, RejectedRow},
+    jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
+    records::{ApiToken, Holder, Session, ShareLink, Staff},
     registry::{ACCREDITATION_STATUSES, AccreditationDocument, TrustImport},
     status::StatusChange,
     verification::{LocalMaterial, OnlineResolver, Verifier},

@@ -170,12 +170,12 @@ pub(crate) fn credential_table(out: &mut impl Write, credentials: &[IssuedCreden
     table(out, &["ID", "ISSUED", "STATE", "ISSUER", "NAME"], &rows)
 }
 
-pub(crate) fn token_table(out: &mut impl Write, tokens: &[mc_app::ApiTokenRecord]) -> io::Result<()> {
+pub(crate) fn token_table(out: &mut impl Write, tokens: &[mc_app::ApiToken]) -> io::Result<()> {
     let rows: Vec<Vec<String>> = tokens
         .iter()
         .map(|token| {
-            let state = token.revoked_at.as_ref().map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
-            vec![token.id.clone(), token.role.clone(), state, token.label.clone()]
+            let state = token.revoked_at.map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+            vec![token.id.clone(), token.role_name().to_owned(), state, token.label.clone()]
         })
         .collect();
     table(out, &["ID", "ROLE", "STATE", "LABEL"], &rows)

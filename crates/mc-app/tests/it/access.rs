@@ -124,9 +124,9 @@ async fn every_use_case_refuses_every_role_of_another_institution() {
                             .await
                             .unwrap()
                             .iter()
-                            .all(|token| token.institution_id.as_deref() == Some("roccalba"))
+                            .all(|token| token.institution().map(|id| id.as_str()) == Some("roccalba"))
                     );
-                    refused(admin.revoke_token(&a_token.record.id, now()).await, "not found", &what("revoke_token"));
+                    refused(admin.revoke_token(&a_token.token.id, now()).await, "not found", &what("revoke_token"));
                     refused(admin.decide_consent(DRAFT_A, true, now()).await, "not found", &what("decide_consent"));
                 }
             }

@@ -6,7 +6,8 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
 };
-use mc_app::{ApiTokenRecord, App, Role};
+use mc_app::{ApiToken, App, Role};
+use mc_core::{InstitutionId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -18,21 +19,21 @@ use crate::ApiError;
 struct TokenView<'a> {
     id: &'a str,
     institution: Option<&'a str>,
-    role: &'a str,
+    role: &'static str,
     label: &'a str,
-    created_at: &'a str,
-    revoked_at: Option<&'a str>,
+    created_at: String,
+    revoked_at: Option<String>,
 }
 
-impl<'a> From<&'a ApiTokenRecord> for TokenView<'a> {
-    fn from(token: &'a ApiTokenRecord) -> TokenView<'a> {
+impl<'a> From<&'a ApiToken> for TokenView<'a> {
+    fn from(token: &'a ApiToken) -> TokenView<'a> {
         TokenView {
             id: &token.id,
-            institution: token.institution_id.as_deref(),
-            role: &token.role,
+            institution: token.institution().map(InstitutionId::as_str),
+            role: token.role_name(),
             label: &token.label,
-            created_at: &token.created_at,
-            revoked_at: token.revoked_at.as_deref(),
+            created_at: token.created_at.to_rfc3339(),
+            revoked_at: token.revoked_at.map(Timestamp::to_rfc3339),
         }
     }
 }
@@ -63,7 +64,7 @@ pub(crate) async fn create_token(
     let role = Role::parse(&request.role)?;
     let label = request.label.as_deref().unwrap_or("API token");
     let token = admin.create_token(role, label, app.now()).await?;
-    let answer = serde_json::json!({"token": TokenView::from(&token.record), "secret": token.secret});
+    let answer = serde_json::json!({"token": TokenView::from(&token.token), "secret": token.secret});
     Ok((StatusCode::CREATED, Json(answer)))
 }
 

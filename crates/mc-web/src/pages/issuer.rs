@@ -267,7 +267,7 @@ pub(crate) async fn cohort_job(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let job = visitor.member(&app)?.cohort_job(&id).await.map_err(|err| visitor.fail(err))?;
-    let running = matches!(job.state.as_str(), "queued" | "running");
+    let running = job.state.is_open();
     Ok(render(&JobPage { chrome: visitor.chrome(visitor.t().job_title), job, running }))
 }
 

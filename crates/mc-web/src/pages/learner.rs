@@ -96,12 +96,8 @@ pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Re
             .into_iter()
             .map(|link| LinkView {
                 url: format!("{}/c/{}", app.public_url(), link.id),
-                expires: mc_core::Timestamp::from_unix(link.expires_at, 0)
-                    .to_rfc3339()
-                    .get(..10)
-                    .unwrap_or_default()
-                    .to_owned(),
-                live: link.expires_at > now.unix_seconds(),
+                expires: super::views::day(link.expires_at),
+                live: link.expires_at > now,
             })
             .collect();
         let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(fail)?;

@@ -18,7 +18,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, SessionRecord, SessionUser};
+use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, Session, SessionUser};
 
 use crate::ServerState;
 
@@ -104,7 +104,7 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 pub(crate) struct Visitor {
     pub(crate) lang: Lang,
     path: String,
-    session: Option<(String, SessionRecord, SessionUser)>,
+    session: Option<(String, Session, SessionUser)>,
     same_origin: bool,
     secure_cookies: bool,
 }

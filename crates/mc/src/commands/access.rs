@@ -24,9 +24,9 @@ pub(super) async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut 
             };
             eprintln!(
                 "created API token {} ({}) for {}; its secret is shown this once:",
-                token.record.id,
-                token.record.role,
-                token.record.institution_id.as_deref().unwrap_or("the network")
+                token.token.id,
+                token.token.role_name(),
+                token.token.institution().map_or("the network", |institution| institution.as_str())
             );
             writeln!(out, "{}", token.secret)?;
         }
@@ -40,8 +40,10 @@ pub(super) async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut 
                     let tokens: Vec<serde_json::Value> = tokens
                         .iter()
                         .map(|token| {
-                            serde_json::json!({"id": token.id, "institution": token.institution_id, "role": token.role,
-                                "label": token.label, "created_at": token.created_at, "revoked_at": token.revoked_at})
+                            serde_json::json!({"id": token.id, "institution": token.institution().map(|i| i.as_str()),
+                                "role": token.role_name(), "label": token.label,
+                                "created_at": token.created_at.to_rfc3339(),
+                                "revoked_at": token.revoked_at.map(|at| at.to_rfc3339())})
                         })
                         .collect();
                     writeln!(out, "{}", serde_json::to_string_pretty(&tokens)?)?;
@@ -51,7 +53,7 @@ pub(super) async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut 
         }
         TokenCommand::Revoke { id } => {
             let token = app.revoke_token(id, app.now()).await?;
-            let owner = token.institution_id.as_deref().unwrap_or("the network");
+            let owner = token.institution().map_or("the network", |institution| institution.as_str());
             writeln!(out, "revoked API token {} of {owner}", token.id)?;
         }
     }
@@ -66,6 +68,13 @@ pub(super) async fn staff(app: &Operator<'_>, command: &StaffCommand, out: &mut 
     let password = password.trim_end_matches(['\r', '\n']);
     let role = mc_app::Role::parse(role)?;
     let staff = app.add_staff(institution, email, name, role, password, app.now()).await?;
-    writeln!(out, "added staff member {} ({}, {}) to {}", staff.email, staff.id, staff.role, staff.institution_id)?;
+    writeln!(
+        out,
+        "added staff member {} ({}, {}) to {}",
+        staff.email,
+        staff.id,
+        staff.role.as_str(),
+        staff.institution
+    )?;
     Ok(())
 }

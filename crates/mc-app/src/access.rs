@@ -7,7 +7,7 @@ use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_ha
 use mc_core::{Email, InstitutionId, LearnerId, Timestamp};
 use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord};
 
-use crate::records::{ApiToken, Holder, Session, Staff};
+use crate::records::{ApiToken, Session, Staff};
 use sha2::{Digest, Sha256};
 
 use crate::{App, AppError, IssuedCredential, keys::random_bytes};
@@ -196,10 +196,7 @@ impl App {
             return Err(unauthenticated("the API token was revoked"));
         }
         let actor = format!("token:{}", token.id);
-        Ok(match token.holder {
-            Holder::NetworkAdmin => Principal::network_admin(actor),
-            Holder::Member { institution, role } => Principal::member(institution, role, actor),
-        })
+        Ok(token.holder.principal(actor))
     }
 
     /// Signs a staff member in with their password; the same answer for an unknown address and
@@ -244,7 +241,7 @@ impl App {
             "staff" => {
                 let Some(staff) = self.store().db().await?.staff(&session.subject_id).await? else { return Ok(None) };
                 let staff = Staff::from_record(&staff)?;
-                let principal = Principal::member(staff.institution.clone(), staff.role, format!("staff:{}", staff.id));
+                let principal = staff.holder.principal(format!("staff:{}", staff.id));
                 SessionUser::Staff { staff, principal }
             }
             _ => match self.store().db().await?.learner(&session.subject_id).await? {
@@ -326,13 +323,13 @@ pub(crate) async fn new_token(
     Ok(NewToken { token: ApiToken::from_record(record)?, secret })
 }
 
-/// Makes a staff account record for `institution`, checking every field.
+/// Makes a staff account record, checking every field: a member's of `institution` with
+/// `role`, or the network administrator's when `None`.
 pub(crate) fn new_staff(
     id: uuid::Uuid,
-    institution: &InstitutionId,
+    member: Option<(&InstitutionId, Role)>,
     email: &str,
     name: &str,
-    role: Role,
     password: &str,
     now: Timestamp,
 ) -> Result<StaffRecord, AppError> {
@@ -346,10 +343,10 @@ pub(crate) fn new_staff(
     }
     Ok(StaffRecord {
         id: id.to_string(),
-        institution_id: institution.to_string(),
+        institution_id: member.map(|(institution, _)| institution.to_string()),
         email: email.to_string(),
         name: name.as_str().to_owned(),
-        role: role.as_str().to_owned(),
+        role: member.map_or(crate::records::NETWORK_ADMIN, |(_, role)| role.as_str()).to_owned(),
         password_hash: hash_password(password)?,
         created_at: now.to_rfc3339(),
     })

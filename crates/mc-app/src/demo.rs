@@ -83,6 +83,9 @@ impl Operator<'_> {
 /// The password of every demo staff account. It is printed by `serve --demo`: demo data only.
 pub const DEMO_PASSWORD: &str = "microcred-demo";
 
+/// The demo network administrator's sign-in address.
+pub const DEMO_NETWORK_ADMIN: &str = "registry@network.example";
+
 /// A demo account someone can sign in with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSignIn {
@@ -104,10 +107,15 @@ impl Operator<'_> {
             let email = format!("staff@{id}.example");
             if self.staff_by_email(&email).await?.is_none() {
                 let name = format!("Demo staff, {id}");
-                self.add_staff(&id, &email, &name, crate::Role::Admin, DEMO_PASSWORD, now).await?;
+                self.add_staff(Some((&id, crate::Role::Admin)), &email, &name, DEMO_PASSWORD, now).await?;
             }
             sign_ins.push(DemoSignIn { institution: id, email });
         }
+        if self.staff_by_email(DEMO_NETWORK_ADMIN).await?.is_none() {
+            self.add_staff(None, DEMO_NETWORK_ADMIN, "Demo network administrator", DEMO_PASSWORD, now).await?;
+        }
+        sign_ins
+            .push(DemoSignIn { institution: "the network's administrator".into(), email: DEMO_NETWORK_ADMIN.into() });
         let specs: Vec<SpecDocument> = demo_documents(SPECS, "specs")?;
         let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
         let learner = learners[0].email.clone().unwrap_or_default();

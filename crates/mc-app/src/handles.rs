@@ -503,25 +503,29 @@ impl<'a> Operator<'a> {
         self.app.credential(id).await
     }
 
-    /// Adds a staff member of an institution, who signs in with `password`.
+    /// Adds a staff member who signs in with `password`: a member of an institution with a role
+    /// there, or (with `None`) the network's administrator.
     pub async fn add_staff(
         &self,
-        institution: &str,
+        member: Option<(&str, Role)>,
         email: &str,
         name: &str,
-        role: Role,
         password: &str,
         now: Timestamp,
     ) -> Result<Staff, AppError> {
-        let institution = self.app.institution(institution).await?;
-        let record = new_staff(self.app.new_id(), institution.id(), email, name, role, password, now)?;
+        let institution = match member {
+            Some((institution, _)) => Some(self.app.institution(institution).await?),
+            None => None,
+        };
+        let member = institution.as_ref().zip(member).map(|(institution, (_, role))| (institution.id(), role));
+        let record = new_staff(self.app.new_id(), member, email, name, password, now)?;
         match self.app.store().db().await?.insert_staff(&record).await {
             Err(StoreError::Conflict { .. }) => {
                 return Err(AppError::Conflict(format!("a staff member with email {} already exists", record.email)));
             }
             other => other?,
         }
-        tracing::info!(staff.id = %record.id, institution.id = %record.institution_id, "staff member added");
+        tracing::info!(staff.id = %record.id, institution.id = ?record.institution_id, "staff member added");
         Staff::from_record(&record)
     }
 

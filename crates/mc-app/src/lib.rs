@@ -48,7 +48,7 @@ pub use crate::{
     clock::Clock,
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
     consents::{Consent, ConsentState},
-    demo::{DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts, demo_learner_email},
+    demo::{DEMO_NETWORK_ADMIN, DEMO_PASSWORD, DemoSignIn, DemoSummary, demo_award_parts, demo_learner_email},
     error::AppError,
     exchange::{ImportedSpec, MAX_IMPORT_ENTRIES, RejectedEntry, SpecFormat, SpecImport},
     formats::{Format, parse_document},

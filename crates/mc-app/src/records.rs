@@ -39,19 +39,18 @@ pub struct ApiToken {
     pub revoked_at: Option<Timestamp>,
 }
 
-/// A staff member of an institution, without their password's hash.
+/// A staff member of an institution, or the network's administrator, without their
+/// password's hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
     /// The account's id.
     pub id: String,
-    /// The institution they work for.
-    pub institution: InstitutionId,
+    /// Whom they act for.
+    pub holder: Holder,
     /// The address they sign in with.
     pub email: Email,
     /// Their name.
     pub name: String,
-    /// What they may do.
-    pub role: Role,
     /// When the account was made.
     pub created_at: Timestamp,
 }
@@ -88,25 +87,23 @@ pub(crate) fn time(raw: &str, damaged: &impl Fn(String) -> AppError) -> Result<T
     Timestamp::parse(raw).map_err(|err| damaged(err.to_string()))
 }
 
-impl ApiToken {
-    pub(crate) fn from_record(record: ApiTokenRecord) -> Result<ApiToken, AppError> {
-        let damaged = damaged("API token", &record.id);
-        let holder = match (&record.institution_id, record.role.as_str()) {
-            (None, NETWORK_ADMIN) => Holder::NetworkAdmin,
-            (Some(institution), role) => Holder::Member {
+impl Holder {
+    /// Reads a stored institution and role: a role of no institution is the network
+    /// administrator's.
+    fn parse(institution: Option<&str>, role: &str, damaged: &impl Fn(String) -> AppError) -> Result<Holder, AppError> {
+        match (institution, role) {
+            (None, NETWORK_ADMIN) => Ok(Holder::NetworkAdmin),
+            (Some(institution), role) => Ok(Holder::Member {
                 institution: InstitutionId::parse(institution).map_err(|err| damaged(err.to_string()))?,
                 role: Role::parse(role).map_err(|err| damaged(err.to_string()))?,
-            },
-            (None, role) => return Err(damaged(format!("a token of no institution has the role {role:?}"))),
-        };
-        let created_at = time(&record.created_at, &damaged)?;
-        let revoked_at = record.revoked_at.as_deref().map(|at| time(at, &damaged)).transpose()?;
-        Ok(ApiToken { id: record.id, holder, label: record.label, created_at, revoked_at })
+            }),
+            (None, role) => Err(damaged(format!("an account of no institution has the role {role:?}"))),
+        }
     }
 
-    /// The institution the token acts for, when it is a member's.
+    /// The institution, when a member's.
     pub fn institution(&self) -> Option<&InstitutionId> {
-        match &self.holder {
+        match self {
             Holder::Member { institution, .. } => Some(institution),
             Holder::NetworkAdmin => None,
         }
@@ -114,10 +111,38 @@ impl ApiToken {
 
     /// The role's name: an institution's role, or `network-admin`.
     pub fn role_name(&self) -> &'static str {
-        match &self.holder {
+        match self {
             Holder::Member { role, .. } => role.as_str(),
             Holder::NetworkAdmin => NETWORK_ADMIN,
         }
+    }
+
+    /// The principal of an account or token held this way, named `actor`.
+    pub(crate) fn principal(&self, actor: String) -> crate::Principal {
+        match self {
+            Holder::Member { institution, role } => crate::Principal::member(institution.clone(), *role, actor),
+            Holder::NetworkAdmin => crate::Principal::network_admin(actor),
+        }
+    }
+}
+
+impl ApiToken {
+    pub(crate) fn from_record(record: ApiTokenRecord) -> Result<ApiToken, AppError> {
+        let damaged = damaged("API token", &record.id);
+        let holder = Holder::parse(record.institution_id.as_deref(), &record.role, &damaged)?;
+        let created_at = time(&record.created_at, &damaged)?;
+        let revoked_at = record.revoked_at.as_deref().map(|at| time(at, &damaged)).transpose()?;
+        Ok(ApiToken { id: record.id, holder, label: record.label, created_at, revoked_at })
+    }
+
+    /// The institution the token acts for, when it is a member's.
+    pub fn institution(&self) -> Option<&InstitutionId> {
+        self.holder.institution()
+    }
+
+    /// The role's name: an institution's role, or `network-admin`.
+    pub fn role_name(&self) -> &'static str {
+        self.holder.role_name()
     }
 }
 
@@ -126,10 +151,9 @@ impl Staff {
         let damaged = damaged("staff account", &record.id);
         Ok(Staff {
             id: record.id.clone(),
-            institution: InstitutionId::parse(&record.institution_id).map_err(|err| damaged(err.to_string()))?,
+            holder: Holder::parse(record.institution_id.as_deref(), &record.role, &damaged)?,
             email: Email::parse(&record.email).map_err(|err| damaged(err.to_string()))?,
             name: record.name.clone(),
-            role: Role::parse(&record.role).map_err(|err| damaged(err.to_string()))?,
             created_at: time(&record.created_at, &damaged)?,
         })
     }

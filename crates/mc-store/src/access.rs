@@ -27,13 +27,14 @@ pub struct ApiTokenRecord {
     pub revoked_at: Option<String>,
 }
 
-/// A staff member of an institution, who signs in to the pages with a password.
+/// A staff member of an institution, or the network's administrator, who signs in to the pages
+/// with a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaffRecord {
     /// The account's id.
     pub id: String,
-    /// The institution they work for.
-    pub institution_id: String,
+    /// The institution they work for; `None` for the network's administrator.
+    pub institution_id: Option<String>,
     /// Their email address, which they sign in with.
     pub email: String,
     /// Their name.

@@ -224,17 +224,21 @@ pub(crate) enum StaffCommand {
     /// Add a staff member; the password (at least 10 characters) is read from standard input.
     Add {
         /// The institution they work for.
-        #[arg(long)]
-        institution: String,
+        #[arg(long, required_unless_present = "network_admin", requires = "role")]
+        institution: Option<String>,
         /// Their email address, which they sign in with.
         #[arg(long)]
         email: String,
         /// Their name.
         #[arg(long)]
         name: String,
-        /// What they may do: admin, issuer or viewer.
-        #[arg(long)]
-        role: String,
+        /// What they may do there: admin, issuer, recognition-officer or viewer.
+        #[arg(long, requires = "institution")]
+        role: Option<String>,
+        /// The network's administrator instead, who keeps the registry and the trusted-issuer
+        /// list.
+        #[arg(long, conflicts_with_all = ["institution", "role"])]
+        network_admin: bool,
     },
 }
 

@@ -242,6 +242,45 @@ texts! {
     accept: "Agree", "Aceptar";
     decline: "Decline", "Rechazar";
     admins_decide: "Your institution's administrators answer these requests.", "Los administradores de su institución responden a estas solicitudes.";
+    nav_network: "Network", "Red";
+    network_title: "The network's registry and trusted issuers", "Registro y emisores de confianza de la red";
+    registry_heading: "Accreditation of institutions", "Acreditación de las instituciones";
+    registry_help: "Record each institution's quality-assurance body and accreditation; the catalogue and verifiers show it.", "Registre el organismo de garantía de calidad y la acreditación de cada institución; el catálogo y los verificadores la muestran.";
+    institution_label: "Institution", "Institución";
+    qa_body: "Quality-assurance body", "Organismo de garantía de calidad";
+    valid_from: "Valid from", "Válida desde";
+    valid_until: "Valid until (optional)", "Válida hasta (opcional)";
+    register_id_optional: "National register id (optional)", "Código en el registro nacional (opcional)";
+    not_recorded: "Not recorded yet", "Aún sin registrar";
+    record: "Record", "Registrar";
+    trust_heading: "Trusted issuers", "Emisores de confianza";
+    trust_help: "Credentials are trusted when their issuer was on this list when they were issued. Taking an issuer off keeps what it issued before trusted.", "Una credencial es de confianza si su emisor estaba en esta lista cuando se emitió. Retirar a un emisor mantiene la confianza en lo que emitió antes.";
+    trusted: "Trusted", "De confianza";
+    left_on: "Left the list on", "Salió de la lista el";
+    take_off: "Take off the list", "Retirar de la lista";
+    put_back: "Put back on the list", "Volver a incluir";
+    partner_network: "Partner network", "Red asociada";
+    import_heading: "Import a partner network's list", "Importar la lista de una red asociada";
+    network_name: "Short name of the partner network", "Nombre corto de la red asociada";
+    list_document: "The list (the JSON its microcred exports)", "La lista (el JSON que exporta su microcred)";
+    import_button: "Import", "Importar";
+    imported: "issuers imported", "emisores importados";
+    refused: "refused", "rechazados";
+    status_accredited: "Accredited", "Acreditada";
+    status_provisional: "Provisionally accredited", "Acreditada provisionalmente";
+    status_expired: "Accreditation expired", "Acreditación caducada";
+    status_withdrawn: "Accreditation withdrawn", "Acreditación retirada";
+}
+
+/// An accreditation status's name.
+pub(crate) fn accreditation_status(lang: Lang, status: &str) -> &'static str {
+    let t = lang.texts();
+    match status {
+        "accredited" => t.status_accredited,
+        "provisional" => t.status_provisional,
+        "expired" => t.status_expired,
+        _ => t.status_withdrawn,
+    }
 }
 
 /// A co-awarding consent's state, as the issuer reads it.

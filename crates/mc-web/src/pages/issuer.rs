@@ -48,6 +48,7 @@ pub(crate) async fn sign_in(
     match app.sign_in_staff(&form.email, &form.password, app.now()).await {
         Ok(session) => {
             let cookie = visitor.session_cookie(Some(&session.secret));
+            // The network's administrator is sent on to their page from there.
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/issuer")).into_response())
         }
         Err(mc_app::AppError::Unauthenticated(_)) => {

@@ -6,6 +6,7 @@ mod catalogue;
 mod i18n;
 mod issuer;
 mod learner;
+mod network;
 mod public;
 mod views;
 
@@ -18,7 +19,7 @@ use axum::{
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
 };
-use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, Session, SessionUser};
+use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, NetworkAccess, Session, SessionUser};
 
 use crate::ServerState;
 
@@ -52,6 +53,10 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/issuer/cohorts/{id}", get(issuer::cohort_job))
         .route("/issuer/credentials/{id}", get(issuer::credential))
         .route("/issuer/credentials/{id}/{action}", get(issuer::confirm_form).post(issuer::change_state))
+        .route("/network", get(network::dashboard))
+        .route("/network/registry/{institution}", post(network::set_accreditation))
+        .route("/network/trust/{id}/{action}", post(network::change_trust))
+        .route("/network/import", post(network::import))
         .route("/learner/sign-in", get(learner::sign_in_form).post(learner::send_link))
         .route("/learner/link/{secret}", get(learner::use_link))
         .route("/learner", get(learner::space))
@@ -152,14 +157,15 @@ impl FromRequestParts<ServerState> for Visitor {
 impl Visitor {
     /// The frame every page shares.
     pub(crate) fn chrome(&self, title: &str) -> Chrome {
-        let (user, staff, learner, csrf) = match &self.session {
-            Some((_, record, SessionUser::Staff { staff, .. })) => {
-                (Some(staff.name.clone()), true, false, record.csrf.clone())
+        let (user, staff, network, learner, csrf) = match &self.session {
+            Some((_, record, SessionUser::Staff { staff, principal })) => {
+                let network = principal.is_network_admin();
+                (Some(staff.name.clone()), !network, network, false, record.csrf.clone())
             }
             Some((_, record, SessionUser::Learner { learner, .. })) => {
-                (Some(learner.name().to_owned()), false, true, record.csrf.clone())
+                (Some(learner.name().to_owned()), false, false, true, record.csrf.clone())
             }
-            None => (None, false, false, String::new()),
+            None => (None, false, false, false, String::new()),
         };
         Chrome {
             t: self.lang.texts(),
@@ -170,6 +176,7 @@ impl Visitor {
             title: title.to_owned(),
             user,
             staff,
+            network,
             learner,
             csrf,
         }
@@ -180,11 +187,25 @@ impl Visitor {
     }
 
     /// What the signed-in staff member may do for their institution, or a redirect to the
-    /// sign-in page.
+    /// sign-in page (or, for the network's administrator, to theirs).
     pub(crate) fn member<'a>(&self, app: &'a App) -> Result<InstitutionAccess<'a>, PageError> {
         match &self.session {
+            Some((_, _, SessionUser::Staff { principal, .. })) if principal.is_network_admin() => {
+                Err(PageError::Redirect("/network".into()))
+            }
             Some((_, _, SessionUser::Staff { principal, .. })) => {
                 app.acting_as(principal).map_err(|err| self.fail(err))
+            }
+            _ => Err(PageError::Redirect("/sign-in".into())),
+        }
+    }
+
+    /// What the signed-in network administrator may do, or a redirect to the sign-in page; a
+    /// member of an institution is refused.
+    pub(crate) fn network<'a>(&self, app: &'a App) -> Result<NetworkAccess<'a>, PageError> {
+        match &self.session {
+            Some((_, _, SessionUser::Staff { principal, .. })) => {
+                app.network_admin(principal).map_err(|err| self.fail(err))
             }
             _ => Err(PageError::Redirect("/sign-in".into())),
         }
@@ -260,6 +281,8 @@ pub(crate) struct Chrome {
     pub(crate) title: String,
     pub(crate) user: Option<String>,
     pub(crate) staff: bool,
+    /// Signed in as the network's administrator.
+    pub(crate) network: bool,
     pub(crate) learner: bool,
     pub(crate) csrf: String,
 }
@@ -299,6 +322,7 @@ impl IntoResponse for PageError {
                     title: t.error_title.into(),
                     user: None,
                     staff: false,
+                    network: false,
                     learner: false,
                     csrf: String::new(),
                 };

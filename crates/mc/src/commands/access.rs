@@ -62,19 +62,16 @@ pub(super) async fn token(app: &Operator<'_>, command: &TokenCommand, out: &mut 
 
 /// `staff …`.
 pub(super) async fn staff(app: &Operator<'_>, command: &StaffCommand, out: &mut impl Write) -> anyhow::Result<()> {
-    let StaffCommand::Add { institution, email, name, role } = command;
+    let StaffCommand::Add { institution, email, name, role, network_admin: _ } = command;
     let mut password = String::new();
     std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
     let password = password.trim_end_matches(['\r', '\n']);
-    let role = mc_app::Role::parse(role)?;
-    let staff = app.add_staff(institution, email, name, role, password, app.now()).await?;
-    writeln!(
-        out,
-        "added staff member {} ({}, {}) to {}",
-        staff.email,
-        staff.id,
-        staff.role.as_str(),
-        staff.institution
-    )?;
+    let member = match (institution, role) {
+        (Some(institution), Some(role)) => Some((institution.as_str(), mc_app::Role::parse(role)?)),
+        _ => None,
+    };
+    let staff = app.add_staff(member, email, name, password, app.now()).await?;
+    let place = staff.holder.institution().map_or("the network", |institution| institution.as_str());
+    writeln!(out, "added staff member {} ({}, {}) to {place}", staff.email, staff.id, staff.holder.role_name())?;
     Ok(())
 }

@@ -347,3 +347,80 @@ fn a_co_awarding_request_is_answered_on_the_dashboard() {
     assert_eq!(published.status, 303, "{}", published.body);
     server.stop();
 }
+
+/// The network's administrator signs in to their own page, records an accreditation, takes an
+/// issuer off the trusted list and puts it back; institutions' staff and strangers cannot.
+#[test]
+fn the_network_administrator_keeps_the_registry_on_their_page() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    assert_eq!(Request::new(server.addr, "GET", "/network").send().header("location"), Some("/sign-in"));
+    let staff = sign_in(&server, "staff@valdeoliva.example");
+    let refused = Request::new(server.addr, "GET", "/network").header("Cookie", &staff).send();
+    assert_eq!(refused.status, 403, "an institution's admin is not the network's");
+
+    let admin = sign_in(&server, "registry@network.example");
+    let issuer_space = Request::new(server.addr, "GET", "/issuer").header("Cookie", &admin).send();
+    assert_eq!(issuer_space.header("location"), Some("/network"), "the administrator is sent to their page");
+    let page = Request::new(server.addr, "GET", "/network?lang=es").header("Cookie", &admin).send();
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body.contains("Registro y emisores de confianza de la red") && page.body.contains("Acreditada"),
+        "{}",
+        page.body
+    );
+    let token = csrf(&page);
+
+    let record = |fields: &[(&str, &str)]| {
+        Request::new(server.addr, "POST", "/network/registry/valdeoliva").header("Cookie", &admin).form(fields)
+    };
+    let registry = || Request::new(server.addr, "GET", "/api/v1/registry").send().body;
+    let before = registry();
+    let forged =
+        record(&[("csrf", "forged"), ("qa_body", "ANECA"), ("status", "provisional"), ("valid_from", "2026-01-01")]);
+    assert_eq!(forged.status, 403);
+    let wrong = record(&[("csrf", &token), ("qa_body", "ANECA"), ("status", "famous"), ("valid_from", "2026-13-01")]);
+    assert_eq!(wrong.status, 422, "{}", wrong.body);
+    assert!(
+        wrong.body.contains("valdeoliva: status") && wrong.body.contains("valdeoliva: valid_from"),
+        "{}",
+        wrong.body
+    );
+    assert_eq!(registry(), before, "refused facts change nothing");
+    let done = record(&[
+        ("csrf", &token),
+        ("qa_body", "ANECA"),
+        ("status", "provisional"),
+        ("valid_from", "2026-01-01"),
+        ("valid_until", ""),
+        ("register_id", ""),
+    ]);
+    assert_eq!(done.status, 303, "{}", done.body);
+    let registry: serde_json::Value = serde_json::from_str(&registry()).unwrap();
+    let valdeoliva =
+        registry["institutions"].as_array().unwrap().iter().find(|i| i["institution"] == "valdeoliva").unwrap().clone();
+    assert_eq!(
+        (valdeoliva["status"].as_str(), valdeoliva["valid_until"].is_null()),
+        (Some("provisional"), true),
+        "{valdeoliva}"
+    );
+
+    let trust = |action: &str| {
+        Request::new(server.addr, "POST", &format!("/network/trust/valdeoliva/{action}"))
+            .header("Cookie", &admin)
+            .form(&[("csrf", token.as_str())])
+    };
+    let trusted_until = || {
+        let list = Request::new(server.addr, "GET", "/api/v1/trusted-issuers").send().json();
+        list["issuers"].as_array().unwrap().iter().find(|i| i["id"] == "valdeoliva").unwrap()["trusted_until"].clone()
+    };
+    assert_eq!(trust("remove").status, 303);
+    assert!(trusted_until().is_string());
+    let again = trust("remove");
+    assert_eq!(again.status, 422, "it already left: {}", again.body);
+    let page = Request::new(server.addr, "GET", "/network?lang=en").header("Cookie", &admin).send();
+    assert!(page.body.contains("Left the list on") && page.body.contains("Put back on the list"), "{}", page.body);
+    assert_eq!(trust("add").status, 303);
+    assert!(trusted_until().is_null());
+    server.stop();
+}

@@ -10,7 +10,9 @@ use mc_core::{
     quality::{self, QualityReport, Severity},
     wire::SpecDocument,
 };
-use mc_store::{AccreditationRecord, Counter};
+use mc_store::Counter;
+
+use crate::Accreditation;
 
 use crate::{App, AppError};
 
@@ -25,7 +27,7 @@ pub struct CatalogueSpec {
     /// Its awarding bodies.
     pub institutions: Vec<Institution>,
     /// Their accreditation facts, where the registry has them.
-    pub accreditations: Vec<AccreditationRecord>,
+    pub accreditations: Vec<Accreditation>,
     /// Its quality report.
     pub report: QualityReport,
     /// When it was published, Unix seconds.
@@ -204,15 +206,8 @@ impl App {
         for id in spec.awarding_bodies() {
             institutions.push(self.institution(id.as_str()).await?);
         }
-        let accreditations = self
-            .store()
-            .db()
-            .await?
-            .accreditations()
-            .await?
-            .into_iter()
-            .filter(|record| spec.awarding_bodies().iter().any(|id| id.as_str() == record.institution_id))
-            .collect();
+        let mut accreditations = self.accreditations().await?;
+        accreditations.retain(|facts| spec.awarding_bodies().contains(&facts.institution));
         let report = self.check_spec(&SpecDocument::from(&spec)).await?;
         Ok(CatalogueSpec { spec, institutions, accreditations, report, published_at })
     }

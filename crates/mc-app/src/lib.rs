@@ -36,7 +36,7 @@ use mc_core::{
 };
 use mc_store::{Store, StoreError};
 
-pub use mc_store::{AccreditationRecord, AuditBreak, AuditEntry, StoredResponse, TrustedIssuerRecord, redact};
+pub use mc_store::{AuditBreak, AuditEntry, StoredResponse, TrustedIssuerRecord, redact};
 pub use mc_vc::verify::{TrustList, TrustListEntry};
 
 pub use crate::{
@@ -57,7 +57,7 @@ pub use crate::{
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     records::{ApiToken, Holder, Session, ShareLink, Staff},
-    registry::{ACCREDITATION_STATUSES, AccreditationDocument, TrustImport},
+    registry::{ACCREDITATION_STATUSES, Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     status::StatusChange,
     verification::{LocalMaterial, OnlineResolver, Verifier},
 };

@@ -14,8 +14,88 @@ use crate::{App, AppError, NetworkAccess, keys::identity};
 /// The trusted-issuer list with the keys fingerprint it was made at.
 pub(crate) type TrustCache = std::sync::Mutex<Option<([u64; 4], Option<Arc<TrustedIssuers>>)>>;
 
-/// The accreditation statuses an institution can have.
+/// The accreditation statuses an institution can have, as written.
 pub const ACCREDITATION_STATUSES: &[&str] = &["accredited", "provisional", "expired", "withdrawn"];
+
+/// Where an institution's accreditation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccreditationStatus {
+    /// Accredited.
+    Accredited,
+    /// Accredited provisionally.
+    Provisional,
+    /// The accreditation ran out.
+    Expired,
+    /// The accreditation was withdrawn.
+    Withdrawn,
+}
+
+impl AccreditationStatus {
+    /// Every status, in [`ACCREDITATION_STATUSES`]' order.
+    pub const ALL: [AccreditationStatus; 4] = [
+        AccreditationStatus::Accredited,
+        AccreditationStatus::Provisional,
+        AccreditationStatus::Expired,
+        AccreditationStatus::Withdrawn,
+    ];
+
+    /// Reads a status's name.
+    pub fn parse(raw: &str) -> Option<AccreditationStatus> {
+        AccreditationStatus::ALL.into_iter().find(|status| status.as_str() == raw)
+    }
+
+    /// The status's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccreditationStatus::Accredited => "accredited",
+            AccreditationStatus::Provisional => "provisional",
+            AccreditationStatus::Expired => "expired",
+            AccreditationStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+/// An institution's accreditation facts as recorded. Dates are days, `YYYY-MM-DD`, checked when
+/// they were recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accreditation {
+    /// The institution.
+    pub institution: InstitutionId,
+    /// The quality-assurance or accreditation body.
+    pub qa_body: String,
+    /// Where it stands.
+    pub status: AccreditationStatus,
+    /// Since when.
+    pub valid_from: String,
+    /// Until when.
+    pub valid_until: Option<String>,
+    /// The institution's id in its national register.
+    pub register_id: Option<String>,
+    /// Who recorded it.
+    pub updated_by: String,
+    /// When.
+    pub updated_at: Timestamp,
+}
+
+impl Accreditation {
+    pub(crate) fn from_record(record: AccreditationRecord) -> Result<Accreditation, AppError> {
+        let damaged = |detail: String| -> AppError {
+            mc_store::StoreError::Corrupt { what: "accreditation", id: record.institution_id.clone(), detail }.into()
+        };
+        Ok(Accreditation {
+            institution: InstitutionId::parse(&record.institution_id).map_err(|err| damaged(err.to_string()))?,
+            status: AccreditationStatus::parse(&record.status)
+                .ok_or_else(|| damaged(format!("status {:?}", record.status)))?,
+            qa_body: record.qa_body,
+            valid_from: record.valid_from,
+            valid_until: record.valid_until,
+            register_id: record.register_id,
+            updated_by: record.updated_by,
+            updated_at: Timestamp::from_unix(record.updated_at, 0),
+        })
+    }
+}
 
 /// An institution's accreditation facts, as the administrator gives them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +136,7 @@ impl NetworkAccess<'_> {
         &self,
         document: &AccreditationDocument,
         now: Timestamp,
-    ) -> Result<AccreditationRecord, AppError> {
+    ) -> Result<Accreditation, AppError> {
         let actor = self.actor();
         let mut problems = Vec::new();
         let mut problem = |field: &str, message: String| problems.push(Problem { field: field.into(), message });
@@ -105,7 +185,7 @@ impl NetworkAccess<'_> {
         tx.db().put_accreditation(&record).await?;
         tx.commit().await?;
         tracing::info!(institution.id = %record.institution_id, status = %record.status, "accreditation recorded");
-        Ok(record)
+        Accreditation::from_record(record)
     }
 
     /// Puts an institution of this network on the trusted-issuer list, or back on it, with
@@ -218,8 +298,9 @@ impl NetworkAccess<'_> {
 /// The registry and the trusted-issuer list, as anyone may read them.
 impl App {
     /// Every institution's accreditation facts.
-    pub async fn accreditations(&self) -> Result<Vec<AccreditationRecord>, AppError> {
-        Ok(self.store().db().await?.accreditations().await?)
+    pub async fn accreditations(&self) -> Result<Vec<Accreditation>, AppError> {
+        let records = self.store().db().await?.accreditations().await?;
+        records.into_iter().map(Accreditation::from_record).collect()
     }
 
     /// The trusted-issuer list as a document for other verifiers: every issuer with its DIDs

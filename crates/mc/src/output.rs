@@ -239,9 +239,9 @@ pub(crate) fn catalogue(out: &mut impl Write, result: &mc_catalogue::SearchResul
 }
 
 /// An accreditation record as JSON.
-pub(crate) fn accreditation_json(record: &mc_app::AccreditationRecord) -> serde_json::Value {
+pub(crate) fn accreditation_json(record: &mc_app::Accreditation) -> serde_json::Value {
     serde_json::json!({
-        "institution": record.institution_id,
+        "institution": record.institution.as_str(),
         "qa_body": record.qa_body,
         "status": record.status,
         "valid_from": record.valid_from,
@@ -251,13 +251,13 @@ pub(crate) fn accreditation_json(record: &mc_app::AccreditationRecord) -> serde_
     })
 }
 
-pub(crate) fn accreditation_table(out: &mut impl Write, records: &[mc_app::AccreditationRecord]) -> io::Result<()> {
+pub(crate) fn accreditation_table(out: &mut impl Write, records: &[mc_app::Accreditation]) -> io::Result<()> {
     let rows: Vec<Vec<String>> = records
         .iter()
         .map(|record| {
             vec![
-                record.institution_id.clone(),
-                record.status.clone(),
+                record.institution.to_string(),
+                record.status.as_str().to_owned(),
                 record.qa_body.clone(),
                 record.valid_from.clone(),
                 record.valid_until.clone().unwrap_or_else(|| "-".to_owned()),

@@ -39,7 +39,7 @@ impl From<CatalogueSpec> for CatalogueEntry {
             .institutions
             .iter()
             .map(|institution| {
-                let accreditation = entry.accreditations.iter().find(|a| a.institution_id == institution.id().as_str());
+                let accreditation = entry.accreditations.iter().find(|a| &a.institution == institution.id());
                 json!({
                     "id": institution.id().as_str(),
                     "name": mc_core::wire::InstitutionDocument::from(institution).name,

@@ -7,7 +7,7 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
-use mc_app::{AccreditationDocument, AccreditationRecord, App, TrustedIssuerRecord};
+use mc_app::{Accreditation, AccreditationDocument, App, TrustedIssuerRecord};
 use mc_core::Timestamp;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,11 +15,11 @@ use serde_json::{Value, json};
 use super::{auth::Caller, credentials::json_body};
 use crate::ApiError;
 
-/// An accreditation record as the API shows it.
-pub(crate) fn accreditation_json(record: &AccreditationRecord) -> Value {
+/// Accreditation facts as the API shows them.
+pub(crate) fn accreditation_json(facts: &Accreditation) -> Value {
     json!({
-        "institution": record.institution_id, "qa_body": record.qa_body, "status": record.status,
-        "valid_from": record.valid_from, "valid_until": record.valid_until, "register_id": record.register_id,
+        "institution": facts.institution.as_str(), "qa_body": facts.qa_body, "status": facts.status,
+        "valid_from": facts.valid_from, "valid_until": facts.valid_until, "register_id": facts.register_id,
     })
 }
 

@@ -351,9 +351,10 @@ pub(crate) async fn spec_page(
             let accreditation = entry
                 .accreditations
                 .iter()
-                .find(|a| a.institution_id == institution.id().as_str())
+                .find(|a| &a.institution == institution.id())
                 .map(|a| {
-                    let mut text = format!("{} · {} · {}", a.qa_body, a.status, a.valid_from);
+                    let status = super::i18n::accreditation_status(lang, a.status);
+                    let mut text = format!("{} · {status} · {}", a.qa_body, a.valid_from);
                     if let Some(until) = &a.valid_until {
                         text = format!("{text}–{until}");
                     }

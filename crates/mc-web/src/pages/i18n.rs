@@ -273,13 +273,13 @@ texts! {
 }
 
 /// An accreditation status's name.
-pub(crate) fn accreditation_status(lang: Lang, status: &str) -> &'static str {
+pub(crate) fn accreditation_status(lang: Lang, status: mc_app::AccreditationStatus) -> &'static str {
     let t = lang.texts();
     match status {
-        "accredited" => t.status_accredited,
-        "provisional" => t.status_provisional,
-        "expired" => t.status_expired,
-        _ => t.status_withdrawn,
+        mc_app::AccreditationStatus::Accredited => t.status_accredited,
+        mc_app::AccreditationStatus::Provisional => t.status_provisional,
+        mc_app::AccreditationStatus::Expired => t.status_expired,
+        mc_app::AccreditationStatus::Withdrawn => t.status_withdrawn,
     }
 }
 

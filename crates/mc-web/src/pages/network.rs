@@ -7,7 +7,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
 };
-use mc_app::{AccreditationDocument, App, AppError};
+use mc_app::{AccreditationDocument, AccreditationStatus, App, AppError};
 use mc_core::{LanguageTag, Timestamp};
 use serde::Deserialize;
 
@@ -19,7 +19,7 @@ struct RegistryRow {
     id: String,
     name: String,
     status: Option<&'static str>,
-    status_code: String,
+    status_code: &'static str,
     qa_body: String,
     valid_from: String,
     valid_until: String,
@@ -62,12 +62,12 @@ async fn page(
         .map_err(fail)?
         .iter()
         .map(|institution| {
-            let facts = accreditations.iter().find(|facts| facts.institution_id == institution.id().as_str());
+            let facts = accreditations.iter().find(|facts| &facts.institution == institution.id());
             RegistryRow {
                 id: institution.id().to_string(),
                 name: institution.name().best(&tag).to_owned(),
-                status: facts.map(|facts| i18n::accreditation_status(visitor.lang, &facts.status)),
-                status_code: facts.map(|facts| facts.status.clone()).unwrap_or_default(),
+                status: facts.map(|facts| i18n::accreditation_status(visitor.lang, facts.status)),
+                status_code: facts.map(|facts| facts.status.as_str()).unwrap_or_default(),
                 qa_body: facts.map(|facts| facts.qa_body.clone()).unwrap_or_default(),
                 valid_from: facts.map(|facts| facts.valid_from.clone()).unwrap_or_default(),
                 valid_until: facts.and_then(|facts| facts.valid_until.clone()).unwrap_or_default(),
@@ -87,9 +87,9 @@ async fn page(
             left: entry.trusted_until.as_deref().and_then(|raw| Timestamp::parse(raw).ok()).map(day),
         })
         .collect();
-    let statuses = mc_app::ACCREDITATION_STATUSES
-        .iter()
-        .map(|status| (*status, i18n::accreditation_status(visitor.lang, status)))
+    let statuses = AccreditationStatus::ALL
+        .into_iter()
+        .map(|status| (status.as_str(), i18n::accreditation_status(visitor.lang, status)))
         .collect();
     let status = if problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     let page = NetworkPage {

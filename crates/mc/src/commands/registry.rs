@@ -36,7 +36,10 @@ pub(super) async fn registry(
             writeln!(
                 out,
                 "recorded: {} is {} by {} since {}",
-                record.institution_id, record.status, record.qa_body, record.valid_from
+                record.institution,
+                record.status.as_str(),
+                record.qa_body,
+                record.valid_from
             )?;
         }
         RegistryCommand::List(flag) => {

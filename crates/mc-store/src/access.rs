@@ -149,7 +149,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(&token.revoked_at)
         .execute(conn)
         .await
-        .map_err(|err| StoreError::from_write("an API token with this id", &["id", "secret_hash"], err))?;
+        .map_err(|err| StoreError::from_write("an API token with this id", &["secret_hash", "id"], err))?;
         Ok(())
     }
 

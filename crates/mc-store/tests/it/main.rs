@@ -5,8 +5,10 @@ use mc_core::{Email, InstitutionId};
 use mc_store::{Backend, Counts, Store, StoreError};
 use mc_test_support::{TestDb, institution, learner, spec, spec_id};
 
+mod access;
 mod fixtures;
 mod issuing;
+mod jobs;
 mod records;
 mod status;
 
@@ -55,6 +57,17 @@ conformance!(
     status::indexes_in_state_follow_the_credentials,
     status::stamps_change_with_credential_state_and_keys,
     status::keys_fingerprint_moves_with_institutions_keys_and_trust,
+    access::tokens_are_listed_revoked_and_unique,
+    access::staff_round_trip_and_unique_emails,
+    access::sessions_end_when_they_expire,
+    access::sign_in_links_work_once_before_they_expire,
+    access::share_links_round_trip,
+    access::idempotent_answers_are_remembered_once,
+    jobs::cohort_jobs_round_trip,
+    jobs::only_the_latest_fifty_jobs_are_listed,
+    jobs::jobs_are_claimed_oldest_first_under_a_lease,
+    jobs::concurrent_claims_take_each_job_once,
+    jobs::cohort_size_counts_the_credentials_of_a_cohort,
 );
 
 #[tokio::test]

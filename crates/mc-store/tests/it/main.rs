@@ -6,10 +6,13 @@ use mc_store::{Backend, Counts, Store, StoreError};
 use mc_test_support::{TestDb, institution, learner, spec, spec_id};
 
 mod access;
+mod audit;
+mod catalogue;
 mod fixtures;
 mod issuing;
 mod jobs;
 mod records;
+mod registry;
 mod status;
 
 /// Runs `module::check` once per backend on a fresh store, as a test named after the check.
@@ -30,6 +33,12 @@ macro_rules! conformance {
     };
 }
 
+// Every table is written and read back through the store's methods: institutions, learners,
+// specs and spec_awarding_bodies (checks, records); issuer_keys and credentials (issuing);
+// status_lists and status_entries (status); api_tokens, staff, sessions, sign_in_links,
+// share_links and idempotent_requests (access); cohort_jobs (jobs); audit_log and audit_head
+// (audit); change_counters (catalogue); accreditations, trusted_issuers and spec_consents
+// (registry).
 conformance!(
     checks::institutions_round_trip,
     checks::specs_round_trip,
@@ -68,6 +77,12 @@ conformance!(
     jobs::jobs_are_claimed_oldest_first_under_a_lease,
     jobs::concurrent_claims_take_each_job_once,
     jobs::cohort_size_counts_the_credentials_of_a_cohort,
+    audit::audit_log_chains_entries_in_order,
+    catalogue::change_counters_follow_publication,
+    catalogue::counters_move_only_when_the_transaction_commits,
+    registry::accreditations_are_replaced_on_put,
+    registry::trusted_issuers_are_replaced_on_put,
+    registry::consents_are_replaced_on_put_and_listed_in_order,
 );
 
 #[tokio::test]

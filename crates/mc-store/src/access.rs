@@ -150,7 +150,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(&token.revoked_at)
         .execute(conn)
         .await
-        .map_err(|err| StoreError::from_write("an API token with this id", &["id", "secret_hash"], err))?;
+        .map_err(|err| StoreError::from_write("an API token with this id", &["secret_hash", "id"], err))?;
         Ok(())
     }
 
@@ -225,7 +225,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         row.as_ref().map(staff_from_row).transpose()
     }
 
-    /// Starts a browser session.
+    /// Starts a browser session. Fails with [`StoreError::Conflict`] when its secret is taken.
     pub async fn insert_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         sqlx::query(
@@ -237,7 +237,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(&session.csrf)
         .bind(session.expires_at)
         .execute(conn)
-        .await?;
+        .await
+        .map_err(|err| StoreError::from_write("a session with this secret", &["secret_hash"], err))?;
         Ok(())
     }
 
@@ -273,7 +274,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         Ok(())
     }
 
-    /// Adds a learner's one-time sign-in link.
+    /// Adds a learner's one-time sign-in link. Fails with [`StoreError::Conflict`] when its
+    /// secret is taken and with [`StoreError::MissingReference`] when the learner is not stored.
     pub async fn insert_sign_in_link(
         &mut self,
         hash: &str,
@@ -286,7 +288,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .bind(learner_id)
             .bind(expires_at)
             .execute(conn)
-            .await?;
+            .await
+            .map_err(|err| StoreError::from_write("a sign-in link with this secret", &["secret_hash"], err))?;
         Ok(())
     }
 
@@ -303,7 +306,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         Ok(row.map(|row| row.try_get("learner_id")).transpose()?)
     }
 
-    /// Adds a share link.
+    /// Adds a share link. Fails with [`StoreError::Conflict`] when its id is taken and with
+    /// [`StoreError::MissingReference`] when the credential is not stored.
     pub async fn insert_share_link(&mut self, link: &ShareLinkRecord) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         sqlx::query("INSERT INTO share_links (id, credential_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
@@ -312,7 +316,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .bind(&link.created_at)
             .bind(link.expires_at)
             .execute(conn)
-            .await?;
+            .await
+            .map_err(|err| StoreError::from_write("a share link with this id", &["id"], err))?;
         Ok(())
     }
 
@@ -362,6 +367,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     }
 
     /// Remembers the answer to an idempotent request; `false` when one was remembered first.
+    /// Fails with [`StoreError::MissingReference`] when the institution is not stored.
     pub async fn store_response(
         &mut self,
         institution_id: &str,
@@ -381,7 +387,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(&response.body)
         .bind(at)
         .execute(conn)
-        .await?;
+        .await
+        .map_err(|err| StoreError::from_write("the answer to an idempotent request", &[], err))?;
         Ok(done.rows_affected() == 1)
     }
 }

@@ -66,7 +66,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     }
 
     /// Publishes a specification at `at` (Unix seconds), or withdraws it with `None`; `false`
-    /// when it is not stored.
+    /// when it is not stored, and then the catalogue did not change.
     pub async fn set_published(&mut self, id: SpecId, at: Option<i64>) -> Result<bool, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         let done = sqlx::query("UPDATE specs SET published_at = $1 WHERE id = $2")
@@ -74,7 +74,10 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .bind(id.to_string())
             .execute(&mut *conn)
             .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
         bump(conn, Counter::Catalogue).await?;
-        Ok(done.rows_affected() == 1)
+        Ok(true)
     }
 }

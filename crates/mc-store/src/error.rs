@@ -58,20 +58,39 @@ pub enum StoreError {
 
 impl StoreError {
     /// Classifies an error from a write of `what` into a table whose unique columns are
-    /// `unique_columns`.
+    /// `unique_columns`, the primary key's last.
     pub(crate) fn from_write(what: &'static str, unique_columns: &[&'static str], err: sqlx::Error) -> StoreError {
         let sqlx::Error::Database(db_err) = &err else { return StoreError::Database(err) };
         let detail = db_err.message().to_owned();
         match db_err.kind() {
             ErrorKind::UniqueViolation => {
-                // SQLite says "UNIQUE constraint failed: table.column", PostgreSQL names the
-                // constraint "table_column_key".
-                let said = db_err.constraint().unwrap_or(&detail);
-                let column = unique_columns.iter().copied().find(|column| said.contains(column));
+                let column = taken_column(db_err.constraint(), &detail, unique_columns);
                 StoreError::Conflict { what, column, detail }
             }
             ErrorKind::ForeignKeyViolation => StoreError::MissingReference { what, detail },
             _ => StoreError::Database(err),
         }
     }
+}
+
+/// Which of `unique_columns` (the primary key's last) a unique violation is about, the same on
+/// both backends. PostgreSQL names the constraint: `table_pkey` for the primary key,
+/// `table_column_key` for a unique column, or a unique index's own name, which ends with its
+/// column's (`credentials_idempotency_key`). SQLite lists every column of the constraint
+/// (`UNIQUE constraint failed: table.a, table.b`). Columns are compared whole, so a constraint
+/// on `institution_id` or on `spec_id, learner_id, cohort_key` is not one on `id`.
+fn taken_column(constraint: Option<&str>, message: &str, unique_columns: &[&'static str]) -> Option<&'static str> {
+    if let Some(constraint) = constraint {
+        if constraint.ends_with("_pkey") {
+            return unique_columns.last().copied();
+        }
+        return unique_columns.iter().copied().find(|column| {
+            constraint.strip_suffix("_key").unwrap_or(constraint).ends_with(&format!("_{column}"))
+                || constraint.ends_with(&format!("_{column}"))
+        });
+    }
+    let (_, listed) = message.split_once("constraint failed: ")?;
+    let columns: Vec<&str> =
+        listed.split(", ").map(|named| named.rsplit_once('.').map_or(named, |(_table, column)| column)).collect();
+    unique_columns.iter().copied().find(|column| columns.contains(column))
 }

@@ -165,7 +165,9 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(record.updated_at)
         .execute(&mut *conn)
         .await
-        .map_err(|err| StoreError::from_write("a trusted issuer for this institution", &["institution_id"], err))?;
+        .map_err(|err| {
+            StoreError::from_write("a trusted issuer for this institution", &["institution_id", "id"], err)
+        })?;
         bump(conn, Counter::Trust).await
     }
 }

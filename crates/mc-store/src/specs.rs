@@ -93,7 +93,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     }
 
     /// Replaces a stored specification's document and columns; `false` when it is not stored.
-    /// Editing a published specification changes the catalogue.
+    /// Fails with [`StoreError::MissingReference`] when an awarding body is not stored. Editing a
+    /// published specification changes the catalogue.
     pub async fn update_spec(&mut self, spec: &Spec) -> Result<bool, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         let done = spec_columns(
@@ -102,7 +103,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             spec,
         )
         .execute(&mut *conn)
-        .await?;
+        .await
+        .map_err(|err| StoreError::from_write("a specification", &["id"], err))?;
         if done.rows_affected() == 0 {
             return Ok(false);
         }

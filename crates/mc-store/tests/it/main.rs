@@ -5,15 +5,27 @@ use mc_core::{Email, InstitutionId};
 use mc_store::{Backend, Counts, Store, StoreError};
 use mc_test_support::{TestDb, institution, learner, spec, spec_id};
 
-/// Runs `check` once per backend on a fresh store.
+mod access;
+mod audit;
+mod catalogue;
+mod fixtures;
+mod issuing;
+mod jobs;
+mod records;
+mod registry;
+mod status;
+
+/// Runs `module::check` once per backend on a fresh store, as a test named after the check.
 macro_rules! conformance {
-    ($($name:ident),+ $(,)?) => {
+    ($($module:ident::$name:ident),+ $(,)?) => {
         $(
             #[tokio::test]
             async fn $name() {
                 for db in TestDb::all().await {
+                    // Shown with the output of a failing test: which backend failed.
+                    eprintln!("{} on {}", stringify!($name), db.backend);
                     let store = Store::open(&db.url).await.unwrap_or_else(|err| panic!("{}: {err}", db.backend));
-                    checks::$name(&store).await;
+                    $module::$name(&store).await;
                     store.close().await;
                 }
             }
@@ -21,16 +33,56 @@ macro_rules! conformance {
     };
 }
 
+// Every table is written and read back through the store's methods: institutions, learners,
+// specs and spec_awarding_bodies (checks, records); issuer_keys and credentials (issuing);
+// status_lists and status_entries (status); api_tokens, staff, sessions, sign_in_links,
+// share_links and idempotent_requests (access); cohort_jobs (jobs); audit_log and audit_head
+// (audit); change_counters (catalogue); accreditations, trusted_issuers and spec_consents
+// (registry).
 conformance!(
-    institutions_round_trip,
-    specs_round_trip,
-    learners_round_trip,
-    duplicates_are_conflicts,
-    spec_with_unknown_awarding_body_is_refused,
-    failed_transaction_leaves_nothing,
-    dropped_transaction_leaves_nothing,
-    unknown_ids_are_absent,
-    tokens_belong_to_an_institution_or_to_the_network,
+    checks::institutions_round_trip,
+    checks::specs_round_trip,
+    checks::learners_round_trip,
+    checks::duplicates_are_conflicts,
+    checks::spec_with_unknown_awarding_body_is_refused,
+    checks::failed_transaction_leaves_nothing,
+    checks::dropped_transaction_leaves_nothing,
+    checks::unknown_ids_are_absent,
+    checks::tokens_belong_to_an_institution_or_to_the_network,
+    records::institutions_without_optional_fields_round_trip,
+    records::institution_conflicts_name_the_column,
+    records::learners_by_id_with_and_without_did,
+    records::learners_are_added_once_per_email,
+    records::specs_without_optional_fields_round_trip,
+    records::co_awarded_specs_keep_their_awarding_bodies,
+    records::specs_are_updated_in_place,
+    issuing::issuer_keys_have_one_current_key_per_institution,
+    issuing::credentials_round_trip_and_are_found_by_their_keys,
+    issuing::credentials_are_issued_once,
+    issuing::credentials_are_listed_by_each_filter,
+    issuing::credential_state_keeps_or_sets_the_revocation_reason,
+    status::status_lists_round_trip,
+    status::status_indexes_are_claimed_once_and_counted,
+    status::indexes_in_state_follow_the_credentials,
+    status::stamps_change_with_credential_state_and_keys,
+    status::keys_fingerprint_moves_with_institutions_keys_and_trust,
+    access::tokens_are_listed_revoked_and_unique,
+    access::staff_round_trip_and_unique_emails,
+    access::sessions_end_when_they_expire,
+    access::sign_in_links_work_once_before_they_expire,
+    access::share_links_round_trip,
+    access::idempotent_answers_are_remembered_once,
+    jobs::cohort_jobs_round_trip,
+    jobs::only_the_latest_fifty_jobs_are_listed,
+    jobs::jobs_are_claimed_oldest_first_under_a_lease,
+    jobs::concurrent_claims_take_each_job_once,
+    jobs::cohort_size_counts_the_credentials_of_a_cohort,
+    audit::audit_log_chains_entries_in_order,
+    catalogue::change_counters_follow_publication,
+    catalogue::counters_move_only_when_the_transaction_commits,
+    registry::accreditations_are_replaced_on_put,
+    registry::trusted_issuers_are_replaced_on_put,
+    registry::consents_are_replaced_on_put_and_listed_in_order,
 );
 
 #[tokio::test]

@@ -1,0 +1,212 @@
+//! API tokens, staff accounts, sessions, sign-in links, share links and remembered idempotent
+//! answers.
+
+use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, Store, StoredResponse};
+
+use crate::fixtures::{assert_conflict, assert_missing_reference, credential, learner_id, setup};
+
+fn token(id: &str, institution: Option<&str>, role: &str, created_at: &str) -> ApiTokenRecord {
+    ApiTokenRecord {
+        id: id.into(),
+        institution_id: institution.map(str::to_owned),
+        role: role.into(),
+        label: format!("token {id}"),
+        secret_hash: format!("hash-{id}"),
+        created_at: created_at.into(),
+        revoked_at: None,
+    }
+}
+
+fn staff(id: &str, institution: &str, email: &str) -> StaffRecord {
+    StaffRecord {
+        id: id.into(),
+        institution_id: institution.into(),
+        email: email.into(),
+        name: format!("Staff {id}"),
+        role: "issuer".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+    }
+}
+
+fn session(hash: &str, expires_at: i64) -> SessionRecord {
+    SessionRecord {
+        secret_hash: hash.into(),
+        kind: "staff".into(),
+        subject_id: "s1".into(),
+        csrf: format!("csrf-{hash}"),
+        expires_at,
+    }
+}
+
+pub(crate) async fn tokens_are_listed_revoked_and_unique(store: &Store) {
+    setup(store).await;
+    let later = token("t-later", Some("uca"), "admin", "2026-02-01T00:00:00Z");
+    let earlier = token("t-earlier", Some("uca"), "viewer", "2026-01-01T00:00:00Z");
+    let revoked = ApiTokenRecord {
+        revoked_at: Some("2026-01-15T00:00:00Z".into()),
+        ..token("t-revoked", Some("uca"), "issuer", "2026-01-10T00:00:00Z")
+    };
+    let network = token("t-net", None, "network-admin", "2026-01-01T00:00:00Z");
+    for record in [&later, &earlier, &revoked, &network] {
+        store.db().await.unwrap().insert_token(record).await.unwrap();
+    }
+    // Oldest first, revoked ones too.
+    let listed = store.db().await.unwrap().tokens("uca").await.unwrap();
+    assert_eq!(listed, vec![earlier.clone(), revoked.clone(), later.clone()]);
+    assert_eq!(store.db().await.unwrap().tokens("unito").await.unwrap(), vec![]);
+    assert_eq!(store.db().await.unwrap().token_by_hash("hash-t-revoked").await.unwrap(), Some(revoked.clone()));
+    assert_eq!(store.db().await.unwrap().token_by_hash("hash-none").await.unwrap(), None);
+
+    // Revoking sets the time once; revoking again keeps the first time.
+    let now_revoked = ApiTokenRecord { revoked_at: Some("2026-03-01T00:00:00Z".into()), ..later.clone() };
+    let result = store.db().await.unwrap().revoke_token("t-later", "2026-03-01T00:00:00Z").await.unwrap();
+    assert_eq!(result, Some(now_revoked.clone()));
+    let result = store.db().await.unwrap().revoke_token("t-later", "2026-04-01T00:00:00Z").await.unwrap();
+    assert_eq!(result, Some(now_revoked.clone()));
+    assert_eq!(store.db().await.unwrap().revoke_token("t-none", "2026-04-01T00:00:00Z").await.unwrap(), None);
+    assert_eq!(store.db().await.unwrap().token_by_hash("hash-t-later").await.unwrap(), Some(now_revoked));
+
+    // A taken id or secret, and an institution that is not stored.
+    let taken_id =
+        ApiTokenRecord { secret_hash: "hash-other".into(), ..token("t-earlier", Some("unito"), "admin", "t") };
+    assert_conflict(store.db().await.unwrap().insert_token(&taken_id).await, "an API token with this id", Some("id"));
+    let taken_secret =
+        ApiTokenRecord { secret_hash: "hash-t-net".into(), ..token("t-new", Some("unito"), "admin", "t") };
+    let result = store.db().await.unwrap().insert_token(&taken_secret).await;
+    assert_conflict(result, "an API token with this id", Some("secret_hash"));
+    let orphan = token("t-orphan", Some("nowhere"), "admin", "t");
+    assert_missing_reference(store.db().await.unwrap().insert_token(&orphan).await, "an API token with this id");
+    assert_eq!(store.db().await.unwrap().tokens("unito").await.unwrap(), vec![]);
+    assert_eq!(store.db().await.unwrap().network_tokens().await.unwrap(), vec![network]);
+}
+
+pub(crate) async fn staff_round_trip_and_unique_emails(store: &Store) {
+    setup(store).await;
+    let ana = staff("s1", "uca", "ana@uca.example");
+    store.db().await.unwrap().insert_staff(&ana).await.unwrap();
+    assert_eq!(store.db().await.unwrap().staff("s1").await.unwrap(), Some(ana.clone()));
+    assert_eq!(store.db().await.unwrap().staff_by_email("ana@uca.example").await.unwrap(), Some(ana.clone()));
+    assert_eq!(store.db().await.unwrap().staff("s2").await.unwrap(), None);
+    assert_eq!(store.db().await.unwrap().staff_by_email("bea@uca.example").await.unwrap(), None);
+
+    const TAKEN: &str = "a staff member with this email address";
+    let same_email = staff("s2", "unito", "ana@uca.example");
+    assert_conflict(store.db().await.unwrap().insert_staff(&same_email).await, TAKEN, Some("email"));
+    let same_id = staff("s1", "unito", "bea@unito.example");
+    assert_conflict(store.db().await.unwrap().insert_staff(&same_id).await, TAKEN, Some("id"));
+    let orphan = staff("s3", "nowhere", "cai@nowhere.example");
+    assert_missing_reference(store.db().await.unwrap().insert_staff(&orphan).await, TAKEN);
+    assert_eq!(store.db().await.unwrap().staff("s1").await.unwrap(), Some(ana));
+    assert_eq!(store.db().await.unwrap().staff("s2").await.unwrap(), None);
+    assert_eq!(store.db().await.unwrap().staff("s3").await.unwrap(), None);
+}
+
+pub(crate) async fn sessions_end_when_they_expire(store: &Store) {
+    let live = SessionRecord { kind: "learner".into(), subject_id: learner_id(1), ..session("live", 2_000) };
+    store.db().await.unwrap().insert_session(&live).await.unwrap();
+    store.db().await.unwrap().insert_session(&session("short", 1_000)).await.unwrap();
+    store.db().await.unwrap().insert_session(&session("other", 2_000)).await.unwrap();
+    let found =
+        |hash: &'static str, now: i64| async move { store.db().await.unwrap().session(hash, now).await.unwrap() };
+
+    assert_eq!(found("live", 1_999).await, Some(live.clone()));
+    assert_eq!(found("short", 999).await, Some(session("short", 1_000)));
+    // Over at its expiry time.
+    assert_eq!(found("short", 1_000).await, None);
+    assert_eq!(found("none", 0).await, None);
+    assert_conflict(
+        store.db().await.unwrap().insert_session(&session("live", 3_000)).await,
+        "a session with this secret",
+        Some("secret_hash"),
+    );
+
+    // Ending one session also removes every session over by then, and no other.
+    store.db().await.unwrap().delete_session("other", 1_500).await.unwrap();
+    assert_eq!(found("other", 1_500).await, None);
+    assert_eq!(found("short", 0).await, None, "an expired session is deleted");
+    assert_eq!(found("live", 1_500).await, Some(live));
+    store.db().await.unwrap().delete_session("live", 0).await.unwrap();
+    assert_eq!(found("live", 0).await, None);
+}
+
+pub(crate) async fn sign_in_links_work_once_before_they_expire(store: &Store) {
+    setup(store).await;
+    store.db().await.unwrap().insert_sign_in_link("once", &learner_id(1), 1_000).await.unwrap();
+    store.db().await.unwrap().insert_sign_in_link("late", &learner_id(2), 1_000).await.unwrap();
+    store.db().await.unwrap().insert_sign_in_link("edge", &learner_id(2), 1_000).await.unwrap();
+    let used = |hash: &'static str, now: i64| async move {
+        store.db().await.unwrap().use_sign_in_link(hash, now).await.unwrap()
+    };
+
+    assert_eq!(used("once", 999).await, Some(learner_id(1)));
+    assert_eq!(used("once", 999).await, None, "a link works once");
+    assert_eq!(used("late", 1_001).await, None, "an expired link does not work");
+    assert_eq!(used("late", 999).await, Some(learner_id(2)), "the expired attempt did not use it");
+    assert_eq!(used("edge", 1_000).await, None, "a link is over at its expiry time");
+    assert_eq!(used("none", 0).await, None);
+
+    let result = store.db().await.unwrap().insert_sign_in_link("once", &learner_id(2), 5_000).await;
+    assert_conflict(result, "a sign-in link with this secret", Some("secret_hash"));
+    let result = store.db().await.unwrap().insert_sign_in_link("orphan", &learner_id(9), 5_000).await;
+    assert_missing_reference(result, "a sign-in link with this secret");
+    assert_eq!(used("orphan", 0).await, None);
+}
+
+pub(crate) async fn share_links_round_trip(store: &Store) {
+    setup(store).await;
+    store.db().await.unwrap().insert_credential(&credential("c1", "uca", 1, 1, "t")).await.unwrap();
+    store.db().await.unwrap().insert_credential(&credential("c2", "uca", 1, 2, "t")).await.unwrap();
+    let link = |id: &str, credential: &str, created_at: &str, expires_at: i64| ShareLinkRecord {
+        id: id.into(),
+        credential_id: credential.into(),
+        created_at: created_at.into(),
+        expires_at,
+    };
+    let newer = link("share-b", "c1", "2026-02-01T00:00:00Z", 9_000_000_000);
+    let older = link("share-c", "c1", "2026-01-01T00:00:00Z", 1);
+    let theirs = link("share-a", "c2", "2026-01-01T00:00:00Z", 2_000_000_000);
+    for record in [&newer, &older, &theirs] {
+        store.db().await.unwrap().insert_share_link(record).await.unwrap();
+    }
+    // Read back expired or not; a credential's links oldest first.
+    assert_eq!(store.db().await.unwrap().share_link("share-c").await.unwrap(), Some(older.clone()));
+    assert_eq!(store.db().await.unwrap().share_link("share-z").await.unwrap(), None);
+    assert_eq!(store.db().await.unwrap().share_links_of("c1").await.unwrap(), vec![older, newer.clone()]);
+    assert_eq!(store.db().await.unwrap().share_links_of("c3").await.unwrap(), vec![]);
+
+    const TAKEN: &str = "a share link with this id";
+    let again = link("share-b", "c2", "2026-03-01T00:00:00Z", 5);
+    assert_conflict(store.db().await.unwrap().insert_share_link(&again).await, TAKEN, Some("id"));
+    let orphan = link("share-d", "c9", "2026-03-01T00:00:00Z", 5);
+    assert_missing_reference(store.db().await.unwrap().insert_share_link(&orphan).await, TAKEN);
+    assert_eq!(store.db().await.unwrap().share_link("share-b").await.unwrap(), Some(newer));
+    assert_eq!(store.db().await.unwrap().share_links_of("c2").await.unwrap(), vec![theirs]);
+}
+
+pub(crate) async fn idempotent_answers_are_remembered_once(store: &Store) {
+    setup(store).await;
+    let answer =
+        |hash: &str, status: u16, body: &str| StoredResponse { request_hash: hash.into(), status, body: body.into() };
+    let first = answer("req-1", 201, r#"{"id":"c1","name":"Ñandú"}"#);
+    let db = || async { store.db().await.unwrap() };
+    assert_eq!(db().await.stored_response("uca", "k1").await.unwrap(), None);
+    assert!(db().await.store_response("uca", "k1", &first, "2026-01-01T00:00:00Z").await.unwrap());
+    // The key is taken: the later answer is not remembered, the first stays.
+    let second = answer("req-2", 409, r#"{"error":"conflict"}"#);
+    assert!(!db().await.store_response("uca", "k1", &second, "2026-01-02T00:00:00Z").await.unwrap());
+    assert_eq!(db().await.stored_response("uca", "k1").await.unwrap(), Some(first.clone()));
+    // Keys are per institution.
+    assert_eq!(db().await.stored_response("unito", "k1").await.unwrap(), None);
+    assert!(db().await.store_response("unito", "k1", &second, "2026-01-02T00:00:00Z").await.unwrap());
+    assert_eq!(db().await.stored_response("unito", "k1").await.unwrap(), Some(second));
+    assert_eq!(db().await.stored_response("uca", "k1").await.unwrap(), Some(first.clone()));
+    // The highest status survives the integer column.
+    let highest = answer("req-3", u16::MAX, "");
+    assert!(db().await.store_response("uca", "k2", &highest, "2026-01-03T00:00:00Z").await.unwrap());
+    assert_eq!(db().await.stored_response("uca", "k2").await.unwrap(), Some(highest));
+
+    let result = db().await.store_response("nowhere", "k1", &first, "2026-01-01T00:00:00Z").await;
+    assert_missing_reference(result, "the answer to an idempotent request");
+    assert_eq!(db().await.stored_response("nowhere", "k1").await.unwrap(), None);
+}

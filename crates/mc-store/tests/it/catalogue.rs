@@ -1,0 +1,68 @@
+//! Publication and the change counters: `catalogue` moves when a specification is published,
+//! withdrawn or edited while published, `trust` when the trusted-issuer list changes.
+
+use mc_store::{Counter, Store};
+use mc_test_support::{spec, spec_id};
+
+use crate::fixtures::{setup, trusted_local};
+
+pub(crate) async fn change_counters_follow_publication(store: &Store) {
+    setup(store).await;
+    let catalogue = || async { store.db().await.unwrap().counter(Counter::Catalogue).await.unwrap() };
+    let trust = || async { store.db().await.unwrap().counter(Counter::Trust).await.unwrap() };
+    assert_eq!((catalogue().await, trust().await), (1, 1), "both start at 1");
+    assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(None), "a draft");
+    assert_eq!(store.db().await.unwrap().published_at(spec_id(9)).await.unwrap(), None, "not stored");
+    assert_eq!(store.db().await.unwrap().published_specs().await.unwrap(), vec![]);
+
+    // Editing a draft changes nothing the catalogue shows.
+    assert!(store.db().await.unwrap().update_spec(&spec(spec_id(1), "uca")).await.unwrap());
+    assert_eq!(catalogue().await, 1);
+
+    // Publishing (at a time beyond 32 bits) does.
+    assert!(store.db().await.unwrap().set_published(spec_id(3), Some(5_000_000_000)).await.unwrap());
+    assert_eq!(catalogue().await, 2);
+    assert!(store.db().await.unwrap().set_published(spec_id(1), Some(1_750_000_000)).await.unwrap());
+    assert_eq!(catalogue().await, 3);
+    assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(Some(1_750_000_000)));
+    // Published specifications by id, with the time.
+    assert_eq!(
+        store.db().await.unwrap().published_specs().await.unwrap(),
+        vec![(spec(spec_id(1), "uca"), 1_750_000_000), (spec(spec_id(3), "unito"), 5_000_000_000)]
+    );
+
+    // Editing a published specification does too, and it stays published.
+    assert!(store.db().await.unwrap().update_spec(&spec(spec_id(1), "uca")).await.unwrap());
+    assert_eq!(catalogue().await, 4);
+    assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(Some(1_750_000_000)));
+
+    // Withdrawing does.
+    assert!(store.db().await.unwrap().set_published(spec_id(1), None).await.unwrap());
+    assert_eq!(catalogue().await, 5);
+    assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(None));
+    assert_eq!(
+        store.db().await.unwrap().published_specs().await.unwrap(),
+        vec![(spec(spec_id(3), "unito"), 5_000_000_000)]
+    );
+
+    // A specification that is not stored is neither published nor counted.
+    assert!(!store.db().await.unwrap().set_published(spec_id(9), Some(1_750_000_000)).await.unwrap());
+    assert!(!store.db().await.unwrap().update_spec(&spec(spec_id(9), "uca")).await.unwrap());
+    assert_eq!(catalogue().await, 5);
+    assert_eq!(store.db().await.unwrap().published_at(spec_id(9)).await.unwrap(), None);
+
+    // The trusted-issuer list has its own counter.
+    assert_eq!(trust().await, 1);
+    store.db().await.unwrap().put_trusted_issuer(&trusted_local("uca")).await.unwrap();
+    assert_eq!((catalogue().await, trust().await), (5, 2));
+}
+
+pub(crate) async fn counters_move_only_when_the_transaction_commits(store: &Store) {
+    setup(store).await;
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.db().set_published(spec_id(1), Some(1_750_000_000)).await.unwrap());
+    assert_eq!(tx.db().counter(Counter::Catalogue).await.unwrap(), 2, "the transaction sees its own change");
+    tx.rollback().await.unwrap();
+    assert_eq!(store.db().await.unwrap().counter(Counter::Catalogue).await.unwrap(), 1);
+    assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(None));
+}

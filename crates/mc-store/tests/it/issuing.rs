@@ -1,0 +1,201 @@
+//! Issuer keys (one current key per institution) and issued credentials: their lookups, the
+//! filters of their listing, their state, and what makes an issue happen once.
+
+use mc_store::{CredentialFilter, CredentialRecord, IssuerKeyRecord, Store};
+
+use crate::fixtures::{assert_conflict, assert_missing_reference, credential, issuer_key, learner_id, setup, spec_key};
+
+const KEY_TAKEN: &str = "an issuer key with this id, or a second current key";
+const CREDENTIAL_TAKEN: &str = "a credential for this specification, learner and cohort, or with this idempotency key";
+
+pub(crate) async fn issuer_keys_have_one_current_key_per_institution(store: &Store) {
+    setup(store).await;
+    let first = issuer_key("k1", "uca", "2026-01-01T00:00:00Z");
+    store.db().await.unwrap().insert_issuer_key(&first).await.unwrap();
+    assert_eq!(store.db().await.unwrap().issuer_keys("uca").await.unwrap(), vec![first.clone()]);
+
+    // A second current key is refused until the first is retired.
+    let second = issuer_key("k2", "uca", "2026-06-01T00:00:00Z");
+    assert_conflict(store.db().await.unwrap().insert_issuer_key(&second).await, KEY_TAKEN, None);
+    assert_eq!(store.db().await.unwrap().issuer_keys("uca").await.unwrap(), vec![first.clone()]);
+
+    let mut tx = store.begin().await.unwrap();
+    tx.db().retire_current_key("uca", "2026-06-01T00:00:00Z").await.unwrap();
+    tx.db().insert_issuer_key(&second).await.unwrap();
+    tx.commit().await.unwrap();
+    let first_retired = retired(first, "2026-06-01T00:00:00Z");
+    assert_eq!(
+        store.db().await.unwrap().issuer_keys("uca").await.unwrap(),
+        vec![first_retired.clone(), second.clone()]
+    );
+
+    // Another institution has its own current key; a key id is unique across institutions.
+    let theirs = issuer_key("k3", "unito", "2025-01-01T00:00:00Z");
+    store.db().await.unwrap().insert_issuer_key(&theirs).await.unwrap();
+    let taken_id = retired(issuer_key("k1", "unito", "2024-01-01T00:00:00Z"), "2024-06-01T00:00:00Z");
+    assert_conflict(store.db().await.unwrap().insert_issuer_key(&taken_id).await, KEY_TAKEN, Some("id"));
+    let result =
+        store.db().await.unwrap().insert_issuer_key(&issuer_key("k4", "nowhere", "2026-01-01T00:00:00Z")).await;
+    assert_missing_reference(result, KEY_TAKEN);
+    assert_eq!(store.db().await.unwrap().issuer_keys("unito").await.unwrap(), vec![theirs]);
+    assert_eq!(store.db().await.unwrap().issuer_keys("nowhere").await.unwrap(), vec![]);
+
+    // Retiring touches only the current key of the institution named.
+    store.db().await.unwrap().retire_current_key("uca", "2027-01-01T00:00:00Z").await.unwrap();
+    let keys = store.db().await.unwrap().issuer_keys("uca").await.unwrap();
+    assert_eq!(keys, vec![first_retired, retired(second, "2027-01-01T00:00:00Z")]);
+    assert_eq!(store.db().await.unwrap().issuer_keys("unito").await.unwrap()[0].retired_at, None);
+    // With no current key, retiring does nothing.
+    store.db().await.unwrap().retire_current_key("uca", "2028-01-01T00:00:00Z").await.unwrap();
+    assert_eq!(store.db().await.unwrap().issuer_keys("uca").await.unwrap(), keys);
+}
+
+/// `key` as it reads once retired at `at`.
+fn retired(key: IssuerKeyRecord, at: &str) -> IssuerKeyRecord {
+    IssuerKeyRecord { retired_at: Some(at.into()), ..key }
+}
+
+/// A credential with every optional field set: in a cohort, under an idempotency key, revoked
+/// with a reason.
+fn full_credential() -> CredentialRecord {
+    CredentialRecord {
+        cohort_key: "2026-spring".into(),
+        idempotency_key: Some("idem-1".into()),
+        state: "revoked".into(),
+        revocation_reason: Some("issued in error".into()),
+        ..credential("c-full", "uca", 1, 1, "2026-03-01T10:00:00Z")
+    }
+}
+
+pub(crate) async fn credentials_round_trip_and_are_found_by_their_keys(store: &Store) {
+    setup(store).await;
+    let bare = credential("c-bare", "uca", 1, 1, "2026-03-01T09:00:00Z");
+    let full = full_credential();
+    store.db().await.unwrap().insert_credential(&bare).await.unwrap();
+    store.db().await.unwrap().insert_credential(&full).await.unwrap();
+    assert_eq!(store.db().await.unwrap().credential("c-bare").await.unwrap(), Some(bare.clone()));
+    assert_eq!(store.db().await.unwrap().credential("c-full").await.unwrap(), Some(full.clone()));
+    assert_eq!(store.db().await.unwrap().credential("c-none").await.unwrap(), None);
+
+    // Found by specification, learner and cohort; the single issue has the empty cohort.
+    let found = store.db().await.unwrap().credential_for(&spec_key(1), &learner_id(1), "").await.unwrap();
+    assert_eq!(found, Some(bare.clone()));
+    let found = store.db().await.unwrap().credential_for(&spec_key(1), &learner_id(1), "2026-spring").await.unwrap();
+    assert_eq!(found, Some(full.clone()));
+    let found = store.db().await.unwrap().credential_for(&spec_key(1), &learner_id(2), "").await.unwrap();
+    assert_eq!(found, None);
+    let found = store.db().await.unwrap().credential_for(&spec_key(2), &learner_id(1), "").await.unwrap();
+    assert_eq!(found, None);
+
+    // Found by idempotency key within the institution that issued it only.
+    let found = store.db().await.unwrap().credential_by_idempotency_key("uca", "idem-1").await.unwrap();
+    assert_eq!(found, Some(full.clone()));
+    assert_eq!(store.db().await.unwrap().credential_by_idempotency_key("unito", "idem-1").await.unwrap(), None);
+    assert_eq!(store.db().await.unwrap().credential_by_idempotency_key("uca", "idem-2").await.unwrap(), None);
+}
+
+pub(crate) async fn credentials_are_issued_once(store: &Store) {
+    setup(store).await;
+    store.db().await.unwrap().insert_credential(&credential("c1", "uca", 1, 1, "2026-03-01T09:00:00Z")).await.unwrap();
+    store.db().await.unwrap().insert_credential(&full_credential()).await.unwrap();
+
+    // The same specification, learner and cohort under another id.
+    let again = credential("c2", "uca", 1, 1, "2026-03-02T09:00:00Z");
+    assert_conflict(store.db().await.unwrap().insert_credential(&again).await, CREDENTIAL_TAKEN, None);
+    // The same idempotency key in the same institution, for another learner.
+    let same_key = CredentialRecord { idempotency_key: Some("idem-1".into()), ..credential("c3", "uca", 1, 2, "x") };
+    let result = store.db().await.unwrap().insert_credential(&same_key).await;
+    assert_conflict(result, CREDENTIAL_TAKEN, Some("idempotency_key"));
+    // A taken id.
+    let same_id = credential("c1", "uca", 2, 2, "2026-03-02T09:00:00Z");
+    assert_conflict(store.db().await.unwrap().insert_credential(&same_id).await, CREDENTIAL_TAKEN, Some("id"));
+    // References to what is not stored.
+    let no_learner = CredentialRecord { learner_id: learner_id(9), ..credential("c4", "uca", 2, 1, "x") };
+    assert_missing_reference(store.db().await.unwrap().insert_credential(&no_learner).await, CREDENTIAL_TAKEN);
+    let no_spec = CredentialRecord { spec_id: spec_key(9), ..credential("c5", "uca", 2, 1, "x") };
+    assert_missing_reference(store.db().await.unwrap().insert_credential(&no_spec).await, CREDENTIAL_TAKEN);
+    let ids = |records: Vec<CredentialRecord>| records.into_iter().map(|record| record.id).collect::<Vec<_>>();
+    let all = store.db().await.unwrap().credentials(CredentialFilter::default()).await.unwrap();
+    assert_eq!(ids(all), ["c1", "c-full"]);
+
+    // Another cohort, another institution's idempotency key, and many credentials without one
+    // are all different issues.
+    let other_cohort = CredentialRecord { cohort_key: "2026-autumn".into(), ..credential("c6", "uca", 1, 1, "y") };
+    store.db().await.unwrap().insert_credential(&other_cohort).await.unwrap();
+    let their_key = CredentialRecord { idempotency_key: Some("idem-1".into()), ..credential("c7", "unito", 3, 1, "y") };
+    store.db().await.unwrap().insert_credential(&their_key).await.unwrap();
+    store.db().await.unwrap().insert_credential(&credential("c8", "uca", 2, 1, "y")).await.unwrap();
+    store.db().await.unwrap().insert_credential(&credential("c9", "uca", 2, 2, "y")).await.unwrap();
+    let all = store.db().await.unwrap().credentials(CredentialFilter::default()).await.unwrap();
+    assert_eq!(ids(all), ["c1", "c-full", "c6", "c7", "c8", "c9"]);
+}
+
+pub(crate) async fn credentials_are_listed_by_each_filter(store: &Store) {
+    setup(store).await;
+    // Issued out of order, two at the same time: listed by time, then id.
+    let records = [
+        credential("c4", "unito", 3, 1, "2026-03-04T00:00:00Z"),
+        credential("c2", "uca", 1, 2, "2026-03-02T00:00:00Z"),
+        credential("c3b", "uca", 2, 1, "2026-03-03T00:00:00Z"),
+        credential("c3a", "uca", 2, 2, "2026-03-03T00:00:00Z"),
+        credential("c1", "uca", 1, 1, "2026-03-01T00:00:00Z"),
+    ];
+    for record in &records {
+        store.db().await.unwrap().insert_credential(record).await.unwrap();
+    }
+    let cases: [(CredentialFilter<'_>, &[&str]); 9] = [
+        (CredentialFilter::default(), &["c1", "c2", "c3a", "c3b", "c4"]),
+        (CredentialFilter { institution_id: Some("uca"), ..Default::default() }, &["c1", "c2", "c3a", "c3b"]),
+        (CredentialFilter { institution_id: Some("unito"), ..Default::default() }, &["c4"]),
+        (CredentialFilter { institution_id: Some("nowhere"), ..Default::default() }, &[]),
+        (CredentialFilter { learner_id: Some(&learner_id(1)), ..Default::default() }, &["c1", "c3b", "c4"]),
+        (CredentialFilter { spec_id: Some(&spec_key(2)), ..Default::default() }, &["c3a", "c3b"]),
+        (
+            CredentialFilter { institution_id: Some("uca"), learner_id: Some(&learner_id(1)), spec_id: None },
+            &["c1", "c3b"],
+        ),
+        (
+            CredentialFilter {
+                institution_id: Some("uca"),
+                learner_id: Some(&learner_id(2)),
+                spec_id: Some(&spec_key(1)),
+            },
+            &["c2"],
+        ),
+        (CredentialFilter { institution_id: Some("unito"), spec_id: Some(&spec_key(1)), learner_id: None }, &[]),
+    ];
+    for (filter, expected) in cases {
+        let listed = store.db().await.unwrap().credentials(filter).await.unwrap();
+        let ids: Vec<&str> = listed.iter().map(|record| record.id.as_str()).collect();
+        assert_eq!(ids, expected, "{filter:?}");
+    }
+    // The records come back whole.
+    let listed = store.db().await.unwrap().credentials(CredentialFilter::default()).await.unwrap();
+    assert_eq!(listed[0], records[4]);
+}
+
+pub(crate) async fn credential_state_keeps_or_sets_the_revocation_reason(store: &Store) {
+    setup(store).await;
+    let active = credential("c1", "uca", 1, 1, "2026-03-01T00:00:00Z");
+    let other = credential("c2", "uca", 1, 2, "2026-03-01T00:00:00Z");
+    store.db().await.unwrap().insert_credential(&active).await.unwrap();
+    store.db().await.unwrap().insert_credential(&other).await.unwrap();
+    let read = |state: &str, reason: Option<&str>| CredentialRecord {
+        state: state.into(),
+        revocation_reason: reason.map(str::to_owned),
+        ..active.clone()
+    };
+
+    store.db().await.unwrap().set_credential_state("c1", "suspended", None).await.unwrap();
+    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("suspended", None)));
+    store.db().await.unwrap().set_credential_state("c1", "revoked", Some("plagiarism")).await.unwrap();
+    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("revoked", Some("plagiarism"))));
+    // Without a reason, the one given before stays.
+    store.db().await.unwrap().set_credential_state("c1", "revoked", None).await.unwrap();
+    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("revoked", Some("plagiarism"))));
+    // A new reason replaces it.
+    store.db().await.unwrap().set_credential_state("c1", "revoked", Some("fraud")).await.unwrap();
+    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("revoked", Some("fraud"))));
+    // Only the credential named changed.
+    assert_eq!(store.db().await.unwrap().credential("c2").await.unwrap(), Some(other));
+}

@@ -1,0 +1,185 @@
+//! Institutions, learners and specifications (with their awarding bodies): optional fields set
+//! and unset, lookups, and the conflicts and missing references a write can meet.
+
+use mc_core::{
+    Email, Institution, InstitutionId, Spec,
+    wire::{LearnerDocument, SpecDocument, WorkloadDocument},
+};
+use mc_store::{Counts, Store};
+use mc_test_support::{institution, institution_document, learner, spec, spec_document, spec_id};
+
+use crate::fixtures::{assert_conflict, assert_missing_reference, setup};
+
+const INSTITUTION_TAKEN: &str = "an institution with this id, legal identifier or DID";
+
+/// An institution without a website or a DID, and a legal identifier of its own.
+fn bare_institution(id: &str) -> Institution {
+    let mut document = institution_document(id);
+    document.website = None;
+    document.did = None;
+    document.parse().unwrap()
+}
+
+/// A specification with every optional element unset: no EQF level, hours, ISCED-F field,
+/// description, identity verification and so on.
+fn bare_spec(n: u128, issuer: &str) -> Spec {
+    let document = SpecDocument {
+        id: Some(spec_id(n).to_string()),
+        awarding_bodies: Some(vec![issuer.into()]),
+        languages: Some(vec!["en".into()]),
+        title: Some(serde_json::from_value(serde_json::json!({"en": "Bare"})).unwrap()),
+        learning_outcomes: Some(vec![serde_json::from_value(serde_json::json!({"text": {"en": "Do it"}})).unwrap()]),
+        workload: Some(WorkloadDocument { ects: Some(0.25), hours: None }),
+        assessment: Some(
+            serde_json::from_value(serde_json::json!({"kind": "formative", "methods": ["project"]})).unwrap(),
+        ),
+        participation: Some("onsite".into()),
+        quality_assurance: Some(serde_json::from_value(serde_json::json!({"internal": true})).unwrap()),
+        ..SpecDocument::default()
+    };
+    document.parse(spec_id(n)).unwrap()
+}
+
+/// A specification of `bodies` (the first is the issuer).
+fn co_awarded(n: u128, bodies: &[&str]) -> Spec {
+    let mut document = spec_document(spec_id(n), bodies[0]);
+    document.awarding_bodies = Some(bodies.iter().map(|body| (*body).to_owned()).collect());
+    document.parse(spec_id(n)).unwrap()
+}
+
+pub(crate) async fn institutions_without_optional_fields_round_trip(store: &Store) {
+    let mut tx = store.begin().await.unwrap();
+    tx.db().insert_institution(&bare_institution("aalto")).await.unwrap();
+    // Many institutions may have no DID: the unique column holds NULL more than once.
+    tx.db().insert_institution(&bare_institution("bordeaux")).await.unwrap();
+    tx.db().insert_institution(&institution("uca")).await.unwrap();
+    tx.commit().await.unwrap();
+    let aalto = store.db().await.unwrap().institution(&InstitutionId::parse("aalto").unwrap()).await.unwrap();
+    assert_eq!(aalto, Some(bare_institution("aalto")));
+    assert_eq!(aalto.unwrap().did(), None);
+    assert_eq!(
+        store.db().await.unwrap().institutions().await.unwrap(),
+        vec![bare_institution("aalto"), bare_institution("bordeaux"), institution("uca")]
+    );
+}
+
+pub(crate) async fn institution_conflicts_name_the_column(store: &Store) {
+    store.db().await.unwrap().insert_institution(&institution("uca")).await.unwrap();
+    let mut same_legal_id = institution_document("other");
+    same_legal_id.legal_identifier = Some("LEGAL-uca".into());
+    let result = store.db().await.unwrap().insert_institution(&same_legal_id.parse().unwrap()).await;
+    assert_conflict(result, INSTITUTION_TAKEN, Some("legal_identifier"));
+    let mut same_did = institution_document("other");
+    same_did.did = Some("did:web:uca.example".into());
+    let result = store.db().await.unwrap().insert_institution(&same_did.parse().unwrap()).await;
+    assert_conflict(result, INSTITUTION_TAKEN, Some("did"));
+    let mut same_id = institution_document("uca");
+    same_id.legal_identifier = Some("LEGAL-uca-2".into());
+    same_id.did = None;
+    let result = store.db().await.unwrap().insert_institution(&same_id.parse().unwrap()).await;
+    assert_conflict(result, INSTITUTION_TAKEN, Some("id"));
+    assert_eq!(store.db().await.unwrap().institutions().await.unwrap(), vec![institution("uca")]);
+}
+
+pub(crate) async fn learners_by_id_with_and_without_did(store: &Store) {
+    let with_did = LearnerDocument {
+        id: None,
+        name: Some("Ana Ñúñez".into()),
+        email: Some("ana@learners.example".into()),
+        did: Some("did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK".into()),
+    }
+    .parse(learner(7, "unused@learners.example").id())
+    .unwrap();
+    let without_did = learner(8, "bea@learners.example");
+    let mut tx = store.begin().await.unwrap();
+    tx.db().insert_learner(&with_did).await.unwrap();
+    tx.db().insert_learner(&without_did).await.unwrap();
+    tx.commit().await.unwrap();
+    let id = with_did.id().to_string();
+    assert_eq!(store.db().await.unwrap().learner(&id).await.unwrap(), Some(with_did.clone()));
+    assert_eq!(
+        store.db().await.unwrap().learner(&without_did.id().to_string()).await.unwrap(),
+        Some(without_did.clone())
+    );
+    assert_eq!(
+        store.db().await.unwrap().learner(&learner(9, "c@learners.example").id().to_string()).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.db().await.unwrap().learner_by_email(&Email::parse("ana@learners.example").unwrap()).await.unwrap(),
+        Some(with_did.clone())
+    );
+    // Ordered by name: "Ana Ñúñez" before "Learner 8".
+    assert_eq!(store.db().await.unwrap().learners().await.unwrap(), vec![with_did, without_did]);
+}
+
+pub(crate) async fn learners_are_added_once_per_email(store: &Store) {
+    let first = learner(1, "a@learners.example");
+    assert!(store.db().await.unwrap().insert_learner_if_new(&first).await.unwrap());
+    // The same email under another id: not added, and the first learner stays.
+    assert!(!store.db().await.unwrap().insert_learner_if_new(&learner(2, "a@learners.example")).await.unwrap());
+    assert_eq!(store.db().await.unwrap().learners().await.unwrap(), vec![first.clone()]);
+    // The same id under another email is a conflict on the id, with either method.
+    let result = store.db().await.unwrap().insert_learner_if_new(&learner(1, "z@learners.example")).await;
+    assert_conflict(result, "a learner with this id", Some("id"));
+    let result = store.db().await.unwrap().insert_learner(&learner(1, "z@learners.example")).await;
+    assert_conflict(result, "a learner with this id or email", Some("id"));
+    let result = store.db().await.unwrap().insert_learner(&learner(3, "a@learners.example")).await;
+    assert_conflict(result, "a learner with this id or email", Some("email"));
+    assert_eq!(store.db().await.unwrap().learners().await.unwrap(), vec![first]);
+    assert_eq!(store.db().await.unwrap().counts().await.unwrap(), Counts { institutions: 0, specs: 0, learners: 1 });
+}
+
+pub(crate) async fn specs_without_optional_fields_round_trip(store: &Store) {
+    store.db().await.unwrap().insert_institution(&institution("uca")).await.unwrap();
+    store.db().await.unwrap().insert_spec(&bare_spec(1, "uca")).await.unwrap();
+    store.db().await.unwrap().insert_spec(&spec(spec_id(2), "uca")).await.unwrap();
+    let stored = store.db().await.unwrap().spec(spec_id(1)).await.unwrap().unwrap();
+    assert_eq!(stored, bare_spec(1, "uca"));
+    assert_eq!((stored.eqf_level(), stored.workload().hours(), stored.isced_f()), (None, None, None));
+    // By issuer, then title: "Bare" before "Data literacy…".
+    assert_eq!(store.db().await.unwrap().specs().await.unwrap(), vec![bare_spec(1, "uca"), spec(spec_id(2), "uca")]);
+}
+
+pub(crate) async fn co_awarded_specs_keep_their_awarding_bodies(store: &Store) {
+    setup(store).await;
+    store.db().await.unwrap().insert_institution(&institution("aalto")).await.unwrap();
+    let both = co_awarded(4, &["uca", "unito"]);
+    store.db().await.unwrap().insert_spec(&both).await.unwrap();
+    assert_eq!(store.db().await.unwrap().spec(spec_id(4)).await.unwrap(), Some(both.clone()));
+    // Saving it again with the same bodies replaces their rows rather than adding to them.
+    assert!(store.db().await.unwrap().update_spec(&both).await.unwrap());
+    let three = co_awarded(4, &["uca", "aalto", "unito"]);
+    assert!(store.db().await.unwrap().update_spec(&three).await.unwrap());
+    assert_eq!(store.db().await.unwrap().spec(spec_id(4)).await.unwrap(), Some(three.clone()));
+    // A body that is not stored is refused, and the transaction it was in leaves nothing.
+    let mut tx = store.begin().await.unwrap();
+    let result = tx.db().update_spec(&co_awarded(4, &["uca", "nowhere"])).await;
+    assert_missing_reference(result, "the awarding body of a specification");
+    tx.rollback().await.unwrap();
+    assert_eq!(store.db().await.unwrap().spec(spec_id(4)).await.unwrap(), Some(three));
+    let result = store.db().await.unwrap().insert_spec(&co_awarded(5, &["uca", "nowhere"])).await;
+    assert_missing_reference(result, "the awarding body of a specification");
+}
+
+pub(crate) async fn specs_are_updated_in_place(store: &Store) {
+    setup(store).await;
+    let edited = bare_spec(1, "uca");
+    assert!(store.db().await.unwrap().update_spec(&edited).await.unwrap());
+    assert_eq!(store.db().await.unwrap().spec(spec_id(1)).await.unwrap(), Some(edited.clone()));
+    // Moved to another issuer, it sorts with that issuer's.
+    let moved = bare_spec(2, "unito");
+    assert!(store.db().await.unwrap().update_spec(&moved).await.unwrap());
+    assert_eq!(
+        store.db().await.unwrap().specs().await.unwrap(),
+        vec![edited, moved, spec(spec_id(3), "unito")],
+        "by issuer, then title"
+    );
+    // An unknown specification is not added.
+    assert!(!store.db().await.unwrap().update_spec(&spec(spec_id(9), "uca")).await.unwrap());
+    assert_eq!(store.db().await.unwrap().spec(spec_id(9)).await.unwrap(), None);
+    // An issuer that is not stored is a missing reference, as on insert.
+    let result = store.db().await.unwrap().update_spec(&bare_spec(1, "nowhere")).await;
+    assert_missing_reference(result, "a specification");
+    assert_eq!(store.db().await.unwrap().spec(spec_id(1)).await.unwrap(), Some(bare_spec(1, "uca")));
+}

@@ -20,7 +20,7 @@ fn token(id: &str, institution: Option<&str>, role: &str, created_at: &str) -> A
 fn staff(id: &str, institution: &str, email: &str) -> StaffRecord {
     StaffRecord {
         id: id.into(),
-        institution_id: institution.into(),
+        institution_id: Some(institution.into()),
         email: email.into(),
         name: format!("Staff {id}"),
         role: "issuer".into(),
@@ -100,6 +100,18 @@ pub(crate) async fn staff_round_trip_and_unique_emails(store: &Store) {
     assert_eq!(store.db().await.unwrap().staff("s1").await.unwrap(), Some(ana));
     assert_eq!(store.db().await.unwrap().staff("s2").await.unwrap(), None);
     assert_eq!(store.db().await.unwrap().staff("s3").await.unwrap(), None);
+
+    // The network's administrator is staff of no institution, and only they are.
+    let registry =
+        StaffRecord { institution_id: None, role: "network-admin".into(), ..staff("s4", "", "reg@net.example") };
+    store.db().await.unwrap().insert_staff(&registry).await.unwrap();
+    assert_eq!(store.db().await.unwrap().staff_by_email("reg@net.example").await.unwrap(), Some(registry));
+    let nobody = StaffRecord { institution_id: None, ..staff("s5", "", "x@net.example") };
+    assert!(store.db().await.unwrap().insert_staff(&nobody).await.is_err(), "an institution's role needs one");
+    let member = StaffRecord { role: "network-admin".into(), ..staff("s6", "uca", "y@uca.example") };
+    assert!(store.db().await.unwrap().insert_staff(&member).await.is_err(), "the network's role has none");
+    assert_eq!(store.db().await.unwrap().staff("s5").await.unwrap(), None);
+    assert_eq!(store.db().await.unwrap().staff("s6").await.unwrap(), None);
 }
 
 pub(crate) async fn sessions_end_when_they_expire(store: &Store) {

@@ -87,7 +87,8 @@ impl Principal {
         Principal { actor: format!("learner:{learner}"), kind: PrincipalKind::Learner(learner) }
     }
 
-    /// Who they are, for the audit log: `token:ID`, `staff:ID`, `learner:ID` or `operator`.
+    /// Who they are, for logs and the registry's records: `token:ID`, `staff:ID`, `learner:ID`
+    /// or `operator`.
     pub fn actor(&self) -> &str {
         &self.actor
     }

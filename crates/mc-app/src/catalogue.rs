@@ -71,12 +71,22 @@ impl App {
 
     /// Publishes a specification in the catalogue, once its quality check finds no errors.
     /// Publishing one that is already published changes nothing.
-    pub(crate) async fn publish_spec(&self, raw_id: &str, now: Timestamp) -> Result<QualityReport, AppError> {
+    /// With `consented`, every other awarding body must have accepted, checked in the
+    /// publishing transaction.
+    pub(crate) async fn publish_spec(
+        &self,
+        raw_id: &str,
+        consented: bool,
+        now: Timestamp,
+    ) -> Result<QualityReport, AppError> {
         let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
         let spec = self.spec(raw_id).await?;
         let report = self.check_spec(&SpecDocument::from(&spec)).await?;
         refuse_errors(&report, "published")?;
         let mut tx = self.store().begin().await?;
+        if consented {
+            App::require_consents(&mut tx, &spec).await?;
+        }
         if tx.db().published_at(id).await?.flatten().is_none() {
             tx.db().set_published(id, Some(now.unix_seconds())).await?;
             tx.commit().await?;
@@ -127,12 +137,12 @@ impl App {
             let mut tx = self.store().begin().await?;
             tx.db().update_spec(&spec).await?;
             if let Some((requester, now)) = asking {
-                let waiting = App::ask_consents(&mut tx, &spec, requester, now).await?;
+                let waiting = App::ask_consents(&mut tx, &spec, requester, true, now).await?;
                 if publication != Publication::Draft && !waiting.is_empty() {
                     let names: Vec<String> = waiting.iter().map(ToString::to_string).collect();
                     return Err(AppError::Conflict(format!(
-                        "specification {} is published: it can name another awarding body only once that body \
-                         has accepted; withdraw it to ask {}",
+                        "specification {} is published with other awarding bodies, who agreed to it as it \
+                         was: withdraw it to change it, and {} will be asked again",
                         spec.id(),
                         names.join(", ")
                     )));

@@ -30,7 +30,8 @@ impl ConsentState {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    /// The state's name: `pending`, `accepted` or `declined`.
+    pub fn as_str(self) -> &'static str {
         match self {
             ConsentState::Pending => "pending",
             ConsentState::Accepted => "accepted",
@@ -74,21 +75,31 @@ impl App {
         self.store().db().await?.consents_of(&spec.to_string()).await?.into_iter().map(Consent::from_record).collect()
     }
 
-    /// Asks every awarding body of `spec` other than `requester` that was not asked yet, in
-    /// `tx`. Returns those that have not accepted (asked now or before).
+    /// Asks the awarding bodies of `spec` other than `requester` for their consent, in `tx`:
+    /// those not asked yet, and every one of them again when the specification `changed` (a
+    /// consent is given to what the specification says). The consents of institutions it no
+    /// longer names are forgotten. Returns the bodies that have not accepted.
     pub(crate) async fn ask_consents(
         tx: &mut StoreTx,
         spec: &Spec,
         requester: &InstitutionId,
+        changed: bool,
         now: Timestamp,
     ) -> Result<Vec<InstitutionId>, AppError> {
-        let asked = tx.db().consents_of(&spec.id().to_string()).await?;
+        let spec_id = spec.id().to_string();
+        let asked = tx.db().consents_of(&spec_id).await?;
+        for gone in asked
+            .iter()
+            .filter(|consent| !spec.awarding_bodies().iter().any(|body| body.as_str() == consent.institution_id))
+        {
+            tx.db().delete_consent(&spec_id, &gone.institution_id).await?;
+        }
         let mut waiting = Vec::new();
         for body in spec.awarding_bodies().iter().filter(|body| *body != requester) {
             match asked.iter().find(|consent| consent.institution_id == body.as_str()) {
-                Some(consent) if consent.state == ConsentState::Accepted.as_str() => continue,
-                Some(_) => {}
-                None => {
+                Some(consent) if !changed && consent.state == ConsentState::Accepted.as_str() => continue,
+                Some(consent) if !changed || consent.state == ConsentState::Pending.as_str() => {}
+                _ => {
                     let record = ConsentRecord {
                         spec_id: spec.id().to_string(),
                         institution_id: body.to_string(),
@@ -106,9 +117,12 @@ impl App {
         Ok(waiting)
     }
 
-    /// Refuses while an awarding body other than the issuer has not accepted.
-    pub(crate) async fn require_consents(&self, spec: &Spec) -> Result<(), AppError> {
-        let consents = self.consents_of(spec.id()).await?;
+    /// Refuses, in `tx`, while an awarding body other than the issuer has not accepted. The
+    /// specification's row is locked first, so that an answer given meanwhile waits for `tx`.
+    pub(crate) async fn require_consents(tx: &mut StoreTx, spec: &Spec) -> Result<(), AppError> {
+        tx.db().lock_spec(&spec.id().to_string()).await?;
+        let records = tx.db().consents_of(&spec.id().to_string()).await?;
+        let consents = records.into_iter().map(Consent::from_record).collect::<Result<Vec<_>, _>>()?;
         let mut waiting = Vec::new();
         for body in spec.awarding_bodies().iter().filter(|body| *body != spec.issuer()) {
             match consents.iter().find(|consent| &consent.institution == body).map(|consent| consent.state) {
@@ -127,13 +141,16 @@ impl App {
 }
 
 impl InstitutionAccess<'_> {
-    /// The consents asked of the institution, newest first, with their specifications.
+    /// The consents asked of the institution, newest first, with their specifications (only
+    /// while these still name it).
     pub async fn consents_asked(&self) -> Result<Vec<(Consent, Spec)>, AppError> {
         let mut asked = Vec::new();
         for record in self.app().store().db().await?.consents_asked_of(self.institution_id().as_str()).await? {
             let consent = Consent::from_record(record)?;
             let spec = self.app().spec(&consent.spec.to_string()).await?;
-            asked.push((consent, spec));
+            if spec.awarding_bodies().contains(self.institution_id()) {
+                asked.push((consent, spec));
+            }
         }
         Ok(asked)
     }
@@ -153,6 +170,7 @@ impl AdminAccess<'_> {
         let not_asked = || AppError::NotFound { what: "consent request", id: raw_id.to_owned() };
         let spec_id = SpecId::parse(raw_id).map_err(|_| not_asked())?;
         let mut tx = self.app().store().begin().await?;
+        tx.db().lock_spec(&spec_id.to_string()).await?;
         let asked = tx.db().consents_of(&spec_id.to_string()).await?;
         let mut record = asked
             .into_iter()

@@ -183,12 +183,7 @@ impl App {
     /// Nothing is issued from a draft: it must be published first.
     pub(crate) async fn prepare(&self, spec: &str, now: Timestamp) -> Result<Prepared, AppError> {
         let spec = self.spec(spec).await?;
-        if self.publication(&spec).await? == crate::Publication::Draft {
-            return Err(AppError::Conflict(format!(
-                "specification {} is a draft: publish it before issuing credentials of it",
-                spec.id()
-            )));
-        }
+        self.refuse_draft(&spec).await?;
         let mut awarding_bodies = Vec::new();
         for body in spec.awarding_bodies() {
             awarding_bodies.push(self.institution(body.as_str()).await?);
@@ -261,12 +256,17 @@ impl App {
             (None, Some(new)) if batch.tx.db().insert_learner_if_new(new).await? => (new.clone(), true),
             (None, Some(new)) => {
                 let existing = batch.tx.db().learner_by_email(new.email()).await?;
-                (
-                    existing.ok_or_else(|| {
-                        AppError::Conflict(format!("learner {} could not be registered", new.email()))
-                    })?,
-                    false,
-                )
+                let existing = existing
+                    .ok_or_else(|| AppError::Conflict(format!("learner {} could not be registered", new.email())))?;
+                // The credential says what this issuer said of the learner (their DID too), never
+                // what was registered before: the answer does not tell whether they were.
+                let as_named = mc_core::wire::LearnerDocument {
+                    id: Some(existing.id().to_string()),
+                    name: Some(new.name().to_owned()),
+                    email: Some(new.email().to_string()),
+                    did: new.did().map(|did| did.as_str().to_owned()),
+                };
+                (as_named.parse(existing.id())?, false)
             }
             (None, None) => return Err(AppError::Conflict("an issue needs a learner".into())),
         };
@@ -433,6 +433,17 @@ impl App {
         })
     }
 
+    /// Refuses a draft: nothing is issued from a specification until it is published.
+    pub(crate) async fn refuse_draft(&self, spec: &mc_core::Spec) -> Result<(), AppError> {
+        match self.publication(spec).await? {
+            crate::Publication::Draft => Err(AppError::Conflict(format!(
+                "specification {} is a draft: publish it before issuing credentials of it",
+                spec.id()
+            ))),
+            crate::Publication::Published(_) => Ok(()),
+        }
+    }
+
     /// The ids of the status lists a credential the caller holds is in.
     pub async fn status_lists_of(&self, credential: &IssuedCredential) -> Result<Vec<String>, AppError> {
         Ok(self
@@ -478,12 +489,21 @@ impl App {
         learner: Option<&str>,
         spec: Option<&str>,
     ) -> Result<Vec<IssuedCredential>, AppError> {
+        // An unknown learner has no credentials: the answer does not tell who is registered.
         let learner_id = match learner {
-            Some(learner) => Some(self.find_learner(learner).await?.id().to_string()),
+            Some(learner) => match self.find_learner(learner).await {
+                Ok(found) => Some(found.id().to_string()),
+                Err(AppError::NotFound { .. }) => return Ok(Vec::new()),
+                Err(err) => return Err(err),
+            },
             None => None,
         };
         let spec_id = match spec {
-            Some(spec) => Some(self.spec(spec).await?.id().to_string()),
+            Some(spec) => match self.spec(spec).await {
+                Ok(found) => Some(found.id().to_string()),
+                Err(AppError::NotFound { .. }) => return Ok(Vec::new()),
+                Err(err) => return Err(err),
+            },
             None => None,
         };
         let filter = mc_store::CredentialFilter {

@@ -10,7 +10,7 @@ use mc_vc::proof::Suite;
 use serde::Serialize;
 
 use crate::{
-    App, AppError, CohortRow, IssueRequest, LearnerRef, Publication,
+    App, AppError, CohortRow, IssueRequest, LearnerRef,
     cohort::{BATCH, check_row},
 };
 
@@ -150,12 +150,7 @@ impl App {
         submission: CohortSubmission<'_>,
         now: Timestamp,
     ) -> Result<CohortJob, AppError> {
-        if self.publication(spec).await? == Publication::Draft {
-            return Err(AppError::Conflict(format!(
-                "specification {} is a draft: publish it before issuing credentials of it",
-                spec.id()
-            )));
-        }
+        self.refuse_draft(spec).await?;
         if submission.rows.is_empty() || submission.rows.len() > MAX_JOB_ROWS {
             return Err(AppError::InvalidArgument {
                 what: "learners",

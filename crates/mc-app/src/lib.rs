@@ -57,7 +57,7 @@ pub use crate::{
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     records::{ApiToken, Holder, Session, ShareLink, Staff},
-    registry::{ACCREDITATION_STATUSES, Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
+    registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     status::StatusChange,
     verification::{LocalMaterial, OnlineResolver, Verifier},
 };
@@ -195,7 +195,7 @@ impl App {
     }
 
     /// The specifications `viewer` may see, by issuer and title: every published one, and the
-    /// drafts of the viewer's own institution.
+    /// drafts naming the viewer's institution as an awarding body.
     pub async fn visible_specs(&self, viewer: Option<&Principal>) -> Result<Vec<Spec>, AppError> {
         let published: std::collections::HashSet<SpecId> =
             self.store().db().await?.published_specs().await?.into_iter().map(|(spec, _)| spec.id()).collect();
@@ -246,7 +246,7 @@ impl App {
         }
         tx.db().insert_spec(&spec).await?;
         if let Some((requester, now)) = asking {
-            App::ask_consents(&mut tx, &spec, requester, now).await?;
+            App::ask_consents(&mut tx, &spec, requester, false, now).await?;
         }
         tx.commit().await?;
         tracing::info!(spec.id = %spec.id(), institution.id = %spec.issuer(), "specification added");

@@ -14,9 +14,6 @@ use crate::{App, AppError, NetworkAccess, keys::identity};
 /// The trusted-issuer list with the keys fingerprint it was made at.
 pub(crate) type TrustCache = std::sync::Mutex<Option<([u64; 4], Option<Arc<TrustedIssuers>>)>>;
 
-/// The accreditation statuses an institution can have, as written.
-pub const ACCREDITATION_STATUSES: &[&str] = &["accredited", "provisional", "expired", "withdrawn"];
-
 /// Where an institution's accreditation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -32,7 +29,7 @@ pub enum AccreditationStatus {
 }
 
 impl AccreditationStatus {
-    /// Every status, in [`ACCREDITATION_STATUSES`]' order.
+    /// Every status, from the best to the worst.
     pub const ALL: [AccreditationStatus; 4] = [
         AccreditationStatus::Accredited,
         AccreditationStatus::Provisional,
@@ -105,7 +102,7 @@ pub struct AccreditationDocument {
     pub institution: String,
     /// The quality-assurance or accreditation body, such as ANECA.
     pub qa_body: String,
-    /// One of [`ACCREDITATION_STATUSES`].
+    /// `accredited`, `provisional`, `expired` or `withdrawn`.
     pub status: String,
     /// Since when, `YYYY-MM-DD`.
     pub valid_from: String,
@@ -147,11 +144,9 @@ impl NetworkAccess<'_> {
         if qa_body.is_empty() || qa_body.len() > 200 {
             problem("qa_body", "name the quality-assurance body (1 to 200 characters)".into());
         }
-        if !ACCREDITATION_STATUSES.contains(&document.status.as_str()) {
-            problem(
-                "status",
-                format!("unknown status {:?}: expected one of {}", document.status, ACCREDITATION_STATUSES.join(", ")),
-            );
+        if AccreditationStatus::parse(&document.status).is_none() {
+            let names: Vec<&str> = AccreditationStatus::ALL.iter().map(|status| status.as_str()).collect();
+            problem("status", format!("unknown status {:?}: expected one of {}", document.status, names.join(", ")));
         }
         let date = |raw: &str| Timestamp::parse(&format!("{raw}T00:00:00Z")).ok().filter(|_| raw.len() == 10);
         let from = date(&document.valid_from);
@@ -174,14 +169,14 @@ impl NetworkAccess<'_> {
         if let Some(invalid) = Invalid::from_problems(problems) {
             return Err(invalid.into());
         }
-        self.institution(&document.institution).await?;
+        self.app().institution(&document.institution).await?;
         let record = AccreditationDocument {
             qa_body: qa_body.to_owned(),
             register_id: register_id.map(str::to_owned),
             ..document.clone()
         }
         .record(actor, now);
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.app().store().begin().await?;
         tx.db().put_accreditation(&record).await?;
         tx.commit().await?;
         tracing::info!(institution.id = %record.institution_id, status = %record.status, "accreditation recorded");
@@ -202,8 +197,8 @@ impl NetworkAccess<'_> {
             .map(|seal| seal_fingerprint(seal))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|message| AppError::invalid_argument("seal certificate", mc_core::ValueError::new(message)))?;
-        let institution = self.institution(raw_id).await?;
-        let mut tx = self.store().begin().await?;
+        let institution = self.app().institution(raw_id).await?;
+        let mut tx = self.app().store().begin().await?;
         let existing = tx.db().trusted_issuers().await?.into_iter().find(|entry| entry.id == raw_id);
         if let Some(entry) = &existing
             && entry.trusted_until.is_none()
@@ -225,7 +220,7 @@ impl NetworkAccess<'_> {
     /// Takes an issuer off the trusted-issuer list at `now`: what it issued before stays
     /// trusted, what it issues afterwards is not.
     pub async fn untrust(&self, id: &str, now: Timestamp) -> Result<TrustedIssuerRecord, AppError> {
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.app().store().begin().await?;
         let Some(mut record) = tx.db().trusted_issuers().await?.into_iter().find(|entry| entry.id == id) else {
             return Err(AppError::NotFound { what: "trusted issuer", id: id.into() });
         };
@@ -279,7 +274,7 @@ impl NetworkAccess<'_> {
                 Err(reason) => report.rejected.push((idx, reason)),
             }
         }
-        let mut tx = self.store().begin().await?;
+        let mut tx = self.app().store().begin().await?;
         for record in &records {
             tx.db().put_trusted_issuer(record).await?;
         }

@@ -45,6 +45,24 @@ macro_rules! select_consents {
 }
 
 impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Forgets the consent asked of an institution that a specification no longer names.
+    pub async fn delete_consent(&mut self, spec_id: &str, institution_id: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM spec_consents WHERE spec_id = $1 AND institution_id = $2")
+            .bind(spec_id)
+            .bind(institution_id)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Locks a specification's row until the transaction ends, so that two transactions that
+    /// decide on it (publication, an awarding body's answer) take turns on PostgreSQL as they do
+    /// on SQLite; `false` when it is not stored.
+    pub async fn lock_spec(&mut self, spec_id: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE specs SET id = id WHERE id = $1").bind(spec_id).execute(&mut *self.conn).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     /// The consents asked for a specification, by institution.
     pub async fn consents_of(&mut self, spec_id: &str) -> Result<Vec<ConsentRecord>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;

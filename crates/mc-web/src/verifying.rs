@@ -88,7 +88,13 @@ fn work_on(receiver: &Mutex<Receiver<Job>>) {
     loop {
         let next = receiver.lock().expect("the queue is never poisoned").recv();
         match next {
-            Ok(job) => job(),
+            // A verification that panics answers its request with an error (its answer channel
+            // is dropped) and leaves the thread to verify the next one.
+            Ok(job) => {
+                if std::panic::catch_unwind(std::panic::AssertUnwindSafe(job)).is_err() {
+                    tracing::error!("a verification panicked; its request was answered with an error");
+                }
+            }
             Err(_) => break,
         }
     }

@@ -5,7 +5,7 @@ use axum::{
     Json,
     extract::{Path, State},
 };
-use mc_app::{App, Consent, ConsentState};
+use mc_app::{App, Consent};
 use mc_core::Spec;
 use serde_json::{Value, json};
 
@@ -13,11 +13,7 @@ use super::auth::Caller;
 use crate::ApiError;
 
 fn consent_json(consent: &Consent, spec: Option<&Spec>) -> Value {
-    let state = match consent.state {
-        ConsentState::Pending => "pending",
-        ConsentState::Accepted => "accepted",
-        ConsentState::Declined => "declined",
-    };
+    let state = consent.state.as_str();
     let mut answer = json!({
         "spec": consent.spec.to_string(), "institution": consent.institution.as_str(), "state": state,
         "requested_at": consent.requested_at.to_rfc3339(),

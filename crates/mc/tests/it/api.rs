@@ -122,6 +122,11 @@ fn tokens_roles_and_idempotency() {
         let listed =
             Request::new(server.addr, "GET", &format!("/api/v1/credentials?learner={LEARNER}")).token(&viewer).send();
         assert_eq!(listed.json()["credentials"].as_array().unwrap().len(), 2, "{}", listed.body);
+        // Whether an address is registered is not told: an unknown one simply has no credentials.
+        for filter in ["learner=nobody@learners.example", "spec=01936a3e-0000-7000-8000-0000000000ff"] {
+            let none = Request::new(server.addr, "GET", &format!("/api/v1/credentials?{filter}")).token(&viewer).send();
+            assert_eq!((none.status, none.json()), (200, json!({"credentials": []})), "{filter}");
+        }
 
         // The issued credential verifies, on the open endpoint.
         let document = first.json()["document"].to_string();
@@ -495,6 +500,11 @@ fn drafts_are_their_institutions_alone_and_issue_nothing() {
 fn issuing_to_a_new_address_registers_the_learner() {
     let env = Env::sqlite();
     env.ok(&["demo"]);
+    // A learner who registered their own DID elsewhere: an issuer naming them by address must
+    // not learn it.
+    let key: Value = serde_json::from_str(&env.ok(&["key", "generate"])).unwrap();
+    let did = key["controller"].as_str().unwrap().to_owned();
+    env.ok(&["learner", "add", "--name", "Dana Holm", "--email", "dana.holm@example.org", "--did", &did]);
     let issuer = token(&env, "valdeoliva", "issuer");
     let server = Server::start(&env, &[]);
     let issue = |email: &str, name: &str| {
@@ -512,6 +522,10 @@ fn issuing_to_a_new_address_registers_the_learner() {
         keys
     };
     assert_eq!(shape(&known), shape(&new), "the answer does not tell a new learner from a known one");
+    let with_did = issue("dana.holm@example.org", "Dana Holm");
+    assert_status(&with_did, 201, "a registered learner with a DID");
+    assert_eq!(shape(&with_did), shape(&new), "nor one who registered a DID");
+    assert!(!with_did.body.contains(&did), "the learner's DID is not shown to the issuer");
     let learners: Value = serde_json::from_str(&env.ok(&["learner", "list", "--json"])).unwrap();
     let noa = learners.as_array().unwrap().iter().find(|l| l["email"] == "noa.lind@example.org");
     assert_eq!(noa.map(|l| l["name"].clone()), Some(json!("Noa Lind")), "{learners}");
@@ -560,7 +574,9 @@ fn a_co_awarding_body_consents_before_publication() {
     let env = Env::sqlite();
     env.ok(&["demo"]);
     let issuer = token(&env, "valdeoliva", "issuer");
+    let issuer_admin = token(&env, "valdeoliva", "admin");
     let co_admin = token(&env, "roccalba", "admin");
+    let co_issuer = token(&env, "roccalba", "issuer");
     let co_viewer = token(&env, "roccalba", "viewer");
     let stranger = token(&env, "jarvilaakso", "admin");
     let server = Server::start(&env, &[]);
@@ -590,23 +606,55 @@ fn a_co_awarding_body_consents_before_publication() {
     let decline = format!("/api/v1/consents/{id}/decline");
     assert_status(&post(&accept, &co_viewer), 403, "a viewer answers");
     assert_status(&post(&accept, &stranger), 404, "an institution that was not asked answers");
-    assert_status(&post(&accept, &issuer), 403, "the issuer answers for the other");
+    assert_status(&post(&accept, &issuer_admin), 404, "the issuer's admin answers for the other");
     assert_eq!(post(&decline, &co_admin).json()["state"], "declined");
     let declined = publish();
     assert_status(&declined, 409, "publish after a refusal");
     assert!(declined.body.contains("roccalba declined"), "{}", declined.body);
+    assert_eq!(post(&accept, &co_admin).json()["state"], "accepted");
+
+    // The co-awarding body agreed to the specification as it was: an edit asks it again.
+    let put = |body: &Value, token: &str| {
+        Request::new(server.addr, "PUT", &format!("/api/v1/specs/{id}")).token(token).json(body)
+    };
+    let mut edited = spec.clone();
+    edited["title"]["en"] = json!("Applied data literacy, revised");
+    assert_status(&put(&edited, &co_issuer), 403, "the co-awarding body edits the issuer's specification");
+    assert_status(&post(&format!("/api/v1/specs/{id}/publish"), &co_issuer), 403, "it publishes it");
+    let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&co_issuer)
+        .json(&json!({"spec": id, "learner": LEARNER, "name": LEARNER_NAME}));
+    assert_status(&issued, 403, "it issues it");
+    assert_status(&put(&edited, &issuer), 200, "the issuer edits the draft");
+    assert_eq!(get(&format!("/api/v1/specs/{id}/consents"), &issuer).json()["consents"][0]["state"], "pending");
+    assert_status(&publish(), 409, "publish after an edit the co-awarding body has not seen");
     assert_eq!(post(&accept, &co_admin).json()["state"], "accepted");
     assert_status(&publish(), 200, "publish once every body agreed");
     assert_status(&post(&decline, &co_admin), 409, "the answer is final once published");
 
     // A published specification cannot name a new awarding body that has not agreed.
     spec["awarding_bodies"] = json!(["valdeoliva", "roccalba", "jarvilaakso"]);
-    let edited = Request::new(server.addr, "PUT", &format!("/api/v1/specs/{id}")).token(&issuer).json(&spec);
-    assert_status(&edited, 409, "a new awarding body on a published specification");
+    assert_status(&put(&spec, &issuer), 409, "a new awarding body on a published specification");
     assert_eq!(
         get(&format!("/api/v1/specs/{id}"), &issuer).json()["awarding_bodies"],
         json!(["valdeoliva", "roccalba"])
     );
     assert_eq!(get("/api/v1/consents", &stranger).json()["consents"], json!([]), "nobody was asked");
+    let mut reworded = edited.clone();
+    reworded["title"]["en"] = json!("Applied data literacy, third edition");
+    assert_status(&put(&reworded, &issuer), 409, "any edit of a published co-awarded specification");
+
+    // A body taken off a draft no longer sees it, nor the request.
+    let draft = "01936a3e-0000-7000-8000-0000000000c3";
+    let mut other = edited.clone();
+    other["id"] = json!(draft);
+    assert_status(&Request::new(server.addr, "POST", "/api/v1/specs").token(&issuer).json(&other), 201, "add");
+    assert!(get("/api/v1/consents", &co_viewer).body.contains(draft));
+    other["awarding_bodies"] = json!(["valdeoliva"]);
+    let alone = Request::new(server.addr, "PUT", &format!("/api/v1/specs/{draft}")).token(&issuer).json(&other);
+    assert_status(&alone, 200, "the issuer takes the co-awarding body off");
+    assert!(!get("/api/v1/consents", &co_viewer).body.contains(draft), "the request is gone");
+    assert_status(&get(&format!("/api/v1/specs/{draft}"), &co_viewer), 404, "so is the draft");
+    assert_status(&post(&format!("/api/v1/consents/{draft}/accept"), &co_admin), 404, "and the answer");
     server.stop();
 }

@@ -259,3 +259,52 @@ mod checks {
         );
     }
 }
+
+/// Rows written before the migrations that remake tables (the network administrator's tokens
+/// and staff accounts, which SQLite cannot alter in place) come through them unchanged.
+#[tokio::test]
+async fn rows_written_before_the_table_rebuilds_survive_them() {
+    use sqlx::migrate::Migrator;
+
+    const BEFORE: i64 = 20261123000006;
+    for db in TestDb::all().await {
+        let all = match db.backend {
+            "sqlite" => sqlx::migrate!("migrations/sqlite"),
+            _ => sqlx::migrate!("migrations/postgres"),
+        };
+        let old = Migrator::with_migrations(all.iter().filter(|m| m.version <= BEFORE).cloned().collect());
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        old.run(&pool).await.unwrap();
+        for statement in [
+            "INSERT INTO institutions (id, name, country, legal_identifier) VALUES ('uca', 'UCA', 'ES', 'Q1')",
+            "INSERT INTO api_tokens (id, institution_id, role, label, secret_hash, created_at, revoked_at) \
+             VALUES ('t1', 'uca', 'issuer', 'old token', 'h1', '2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z')",
+            "INSERT INTO staff (id, institution_id, email, name, role, password_hash, created_at) \
+             VALUES ('s1', 'uca', 'ana@uca.example', 'Ana', 'admin', 'phc', '2026-01-01T00:00:00Z')",
+        ] {
+            sqlx::query(sqlx::AssertSqlSafe(statement)).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+
+        let store = Store::open(&db.url).await.unwrap_or_else(|err| panic!("[{}] {err}", db.backend));
+        let tokens = store.db().await.unwrap().tokens("uca").await.unwrap();
+        assert_eq!(tokens.len(), 1, "[{}]", db.backend);
+        let token = &tokens[0];
+        assert_eq!(
+            (token.id.as_str(), token.institution_id.as_deref(), token.role.as_str(), token.secret_hash.as_str()),
+            ("t1", Some("uca"), "issuer", "h1"),
+            "[{}]",
+            db.backend
+        );
+        assert_eq!(token.revoked_at.as_deref(), Some("2026-02-01T00:00:00Z"));
+        let staff = store.db().await.unwrap().staff("s1").await.unwrap().expect("the staff account is kept");
+        assert_eq!(
+            (staff.institution_id.as_deref(), staff.email.as_str(), staff.role.as_str(), staff.password_hash.as_str()),
+            (Some("uca"), "ana@uca.example", "admin", "phc"),
+            "[{}]",
+            db.backend
+        );
+        store.close().await;
+    }
+}

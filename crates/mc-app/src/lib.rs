@@ -36,7 +36,7 @@ use mc_core::{
 };
 use mc_store::{Store, StoreError};
 
-pub use mc_store::{AuditBreak, AuditEntry, StoredResponse, TrustedIssuerRecord, redact};
+pub use mc_store::{AuditBreak, AuditEntry, StoredResponse, redact};
 pub use mc_vc::verify::{TrustList, TrustListEntry};
 
 pub use crate::{

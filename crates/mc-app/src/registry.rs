@@ -191,7 +191,7 @@ impl NetworkAccess<'_> {
         raw_id: &str,
         seal_certificates: &[String],
         now: Timestamp,
-    ) -> Result<TrustedIssuerRecord, AppError> {
+    ) -> Result<TrustListEntry, AppError> {
         let seals = seal_certificates
             .iter()
             .map(|seal| seal_fingerprint(seal))
@@ -204,7 +204,7 @@ impl NetworkAccess<'_> {
             && entry.trusted_until.is_none()
             && (seals.is_empty() || entry.seal_certificates == seals)
         {
-            return Ok(entry.clone());
+            return self.app().list_entry(entry.clone()).await;
         }
         let mut record = local_trust_record(&institution, now);
         if let Some(entry) = existing.filter(|entry| entry.trusted_until.is_none()) {
@@ -214,12 +214,12 @@ impl NetworkAccess<'_> {
         tx.db().put_trusted_issuer(&record).await?;
         tx.commit().await?;
         tracing::info!(institution.id = raw_id, "institution put on the trusted-issuer list");
-        Ok(record)
+        self.app().list_entry(record).await
     }
 
     /// Takes an issuer off the trusted-issuer list at `now`: what it issued before stays
     /// trusted, what it issues afterwards is not.
-    pub async fn untrust(&self, id: &str, now: Timestamp) -> Result<TrustedIssuerRecord, AppError> {
+    pub async fn untrust(&self, id: &str, now: Timestamp) -> Result<TrustListEntry, AppError> {
         let mut tx = self.app().store().begin().await?;
         let Some(mut record) = tx.db().trusted_issuers().await?.into_iter().find(|entry| entry.id == id) else {
             return Err(AppError::NotFound { what: "trusted issuer", id: id.into() });
@@ -232,7 +232,7 @@ impl NetworkAccess<'_> {
         tx.db().put_trusted_issuer(&record).await?;
         tx.commit().await?;
         tracing::info!(issuer = id, "issuer taken off the trusted-issuer list");
-        Ok(record)
+        self.app().list_entry(record).await
     }
 }
 
@@ -303,22 +303,28 @@ impl App {
     pub async fn trust_list_document(&self) -> Result<TrustList, AppError> {
         let mut issuers = Vec::new();
         for record in self.store().db().await?.trusted_issuers().await? {
-            let dids = match &record.institution_id {
-                Some(id) => self.institution_dids(id).await?,
-                None => record.dids.clone(),
-            };
-            let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
-            issuers.push(TrustListEntry {
-                id: record.id,
-                name: Some(record.name),
-                country: Some(record.country),
-                dids: Some(dids),
-                seal_certificates: record.seal_certificates,
-                trusted_from: Some(time(record.trusted_from)),
-                trusted_until: record.trusted_until.map(time),
-            });
+            issuers.push(self.list_entry(record).await?);
         }
         Ok(TrustList { network: Some(self.public_url().to_owned()), issuers })
+    }
+
+    /// An entry of the list as its document says it: a local institution issues as the DIDs
+    /// of its keys, a partner's issuer as those its network listed.
+    pub(crate) async fn list_entry(&self, record: TrustedIssuerRecord) -> Result<TrustListEntry, AppError> {
+        let dids = match &record.institution_id {
+            Some(id) => self.institution_dids(id).await?,
+            None => record.dids,
+        };
+        let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
+        Ok(TrustListEntry {
+            id: record.id,
+            name: Some(record.name),
+            country: Some(record.country),
+            dids: Some(dids),
+            seal_certificates: record.seal_certificates,
+            trusted_from: Some(time(record.trusted_from)),
+            trusted_until: record.trusted_until.map(time),
+        })
     }
 
     /// The trusted-issuer list the verifier uses, or `None` when it is empty (then the trust

@@ -7,8 +7,7 @@ use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
 };
-use mc_app::{Accreditation, AccreditationDocument, App, TrustedIssuerRecord};
-use mc_core::Timestamp;
+use mc_app::{Accreditation, AccreditationDocument, App, TrustListEntry};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -20,15 +19,6 @@ pub(crate) fn accreditation_json(facts: &Accreditation) -> Value {
     json!({
         "institution": facts.institution.as_str(), "qa_body": facts.qa_body, "status": facts.status,
         "valid_from": facts.valid_from, "valid_until": facts.valid_until, "register_id": facts.register_id,
-    })
-}
-
-fn trusted_issuer_json(record: &TrustedIssuerRecord) -> Value {
-    let time = |seconds: i64| Timestamp::from_unix(seconds, 0).to_rfc3339();
-    json!({
-        "id": record.id, "name": record.name, "country": record.country, "network": record.network,
-        "seal_certificates": record.seal_certificates, "trusted_from": time(record.trusted_from),
-        "trusted_until": record.trusted_until.map(time),
     })
 }
 
@@ -83,11 +73,11 @@ pub(crate) async fn trust_institution(
     State(app): State<App>,
     caller: Caller,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TrustListEntry>, ApiError> {
     let network = caller.network(&app)?;
     let body: TrustBody = json_body(&body)?;
     let record = network.trust_institution(&body.institution, &body.seal_certificates, app.now()).await?;
-    Ok(Json(trusted_issuer_json(&record)))
+    Ok(Json(record))
 }
 
 /// `DELETE /api/v1/trusted-issuers/{id}`: takes an issuer off the list from now on.
@@ -95,9 +85,9 @@ pub(crate) async fn untrust(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<TrustListEntry>, ApiError> {
     let record = caller.network(&app)?.untrust(&id, app.now()).await?;
-    Ok(Json(trusted_issuer_json(&record)))
+    Ok(Json(record))
 }
 
 #[derive(Deserialize)]

@@ -62,7 +62,8 @@ pub(super) async fn trust(app: &Operator<'_>, command: &TrustCommand, out: &mut 
                 .trust_institution(institution, seal_certificates, app.now())
                 .await
                 .with_context(|| format!("{institution} was not added"))?;
-            writeln!(out, "{} ({}) is on the trusted-issuer list", record.id, record.name)?;
+            let name = record.name.as_deref().unwrap_or(&record.id);
+            writeln!(out, "{} ({name}) is on the trusted-issuer list", record.id)?;
         }
         TrustCommand::Remove { id } => {
             app.network().untrust(id, app.now()).await.with_context(|| format!("{id} was not taken off the list"))?;

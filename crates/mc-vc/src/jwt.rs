@@ -71,9 +71,10 @@ fn decode_json(part: &str, what: &str) -> Result<Map<String, Value>, String> {
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(part)
         .map_err(|_| format!("the JWT {what} is not base64url"))?;
-    match serde_json::from_slice(&bytes) {
+    match crate::strict_json::from_slice(&bytes) {
         Ok(Value::Object(object)) => Ok(object),
-        _ => Err(format!("the JWT {what} is not a JSON object")),
+        Ok(_) => Err(format!("the JWT {what} is not a JSON object")),
+        Err(err) => Err(format!("the JWT {what} is not well-formed JSON: {err}")),
     }
 }
 

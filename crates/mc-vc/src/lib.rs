@@ -15,6 +15,7 @@ pub mod multikey;
 pub mod proof;
 mod schema;
 pub mod status;
+pub mod strict_json;
 pub mod verify;
 
 pub use crate::error::KeyError;

@@ -149,7 +149,7 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
     if jwt::looks_like_jwt(trimmed) {
         return verify_jwt(trimmed, params);
     }
-    match serde_json::from_str::<Value>(text) {
+    match crate::strict_json::from_str(text) {
         Ok(Value::Object(document)) => verify_document(&document, params),
         Ok(_) => {
             report.add(CheckId::Format, CheckStatus::Failed, "a credential is a JSON object");
@@ -258,7 +258,7 @@ fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &Ver
         // A node of the wrong type leaves its terms undefined: the schema failure says it.
         Err(_) if schema_failed => {
             report.add(CheckId::Format, CheckStatus::Passed, "a well-formed credential");
-            check_validity(document, params.now, &mut report);
+            check_validity(document, jws.map(|jws| &jws.claims), params.now, &mut report);
             return report.finish(credential_id, Some(issuer));
         }
         Err(message) => {
@@ -271,7 +271,7 @@ fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &Ver
         None => check_proofs(document, &canonical_document, &issuer, params, &mut report),
         Some(jws) => check_jws(jws, &issuer, params, &mut report),
     }
-    check_validity(document, params.now, &mut report);
+    check_validity(document, jws.map(|jws| &jws.claims), params.now, &mut report);
 
     check_status(document, &issuer, params, &mut report);
 

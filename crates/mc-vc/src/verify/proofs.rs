@@ -25,7 +25,7 @@ fn proofs(document: &Map<String, Value>) -> Result<Vec<&Map<String, Value>>, Str
 
 /// How one proof fared.
 enum ProofOutcome {
-    Verified { suite: Suite, method: Box<VerificationMethod>, key_in_url: bool },
+    Verified { suite: Suite, method: Box<VerificationMethod> },
     Failed(String),
     Unknown(String),
     Unresolved(String),
@@ -54,10 +54,10 @@ pub(super) fn check_proofs(
             _ => None,
         })
         .collect();
-    let verified: Vec<(Suite, &VerificationMethod, bool)> = outcomes
+    let verified: Vec<(Suite, &VerificationMethod)> = outcomes
         .iter()
         .filter_map(|outcome| match outcome {
-            ProofOutcome::Verified { suite, method, key_in_url } => Some((*suite, &**method, *key_in_url)),
+            ProofOutcome::Verified { suite, method } => Some((*suite, &**method)),
             _ => None,
         })
         .collect();
@@ -82,7 +82,7 @@ pub(super) fn check_proofs(
     }
     if verified.is_empty() {
         match (unresolved.first(), unknown.first()) {
-            (Some(why), _) => report.undecided(CheckId::Proof, format!("the signing key could not be resolved: {why}")),
+            (Some(why), _) => key_unavailable(report, why),
             (None, Some(why)) => {
                 report.add(CheckId::Proof, CheckStatus::Failed, format!("no proof microcred can check: {why}"))
             }
@@ -90,7 +90,7 @@ pub(super) fn check_proofs(
         }
         return;
     }
-    let suites: Vec<&str> = verified.iter().map(|(suite, _, _)| suite.name()).collect();
+    let suites: Vec<&str> = verified.iter().map(|(suite, _)| suite.name()).collect();
     match (unknown.first(), unresolved.first()) {
         (None, None) => {
             report.add(CheckId::Proof, CheckStatus::Passed, format!("the signature holds ({})", suites.join(", ")))
@@ -102,14 +102,22 @@ pub(super) fn check_proofs(
         ),
     }
 
-    let methods: Vec<(&VerificationMethod, bool)> =
-        verified.iter().map(|(_, method, key_in_url)| (*method, *key_in_url)).collect();
+    let methods: Vec<&VerificationMethod> = verified.iter().map(|(_, method)| *method).collect();
     check_binding(&methods, issuer, report);
 }
 
+/// The signing key could not be had from the issuer's own document (or a `did:key` that is
+/// the issuer): neither the signature nor the key's owner is known, so both checks are
+/// undecided, never passed.
+fn key_unavailable(report: &mut Report, why: &str) {
+    report.undecided(CheckId::Proof, format!("the signing key could not be resolved: {why}"));
+    report
+        .undecided(CheckId::Issuer, "the issuer's own document could not be read, so no key of its could be confirmed");
+}
+
 /// Checks that every key that signed belongs to the issuer and may issue credentials.
-fn check_binding(methods: &[(&VerificationMethod, bool)], issuer: &str, report: &mut Report) {
-    for (method, key_in_url) in methods {
+fn check_binding(methods: &[&VerificationMethod], issuer: &str, report: &mut Report) {
+    for method in methods {
         if method.controller != issuer {
             report.add(
                 CheckId::Issuer,
@@ -126,17 +134,6 @@ fn check_binding(methods: &[(&VerificationMethod, bool)], issuer: &str, report: 
                 CheckId::Issuer,
                 CheckStatus::Failed,
                 format!("the issuer does not list {} as a key for issuing credentials (assertionMethod)", method.id),
-            );
-            return;
-        }
-        if *key_in_url {
-            report.add(
-                CheckId::Issuer,
-                CheckStatus::Warning,
-                format!(
-                    "signed with the key named in the verification method URL {}; the issuer's profile was not fetched to confirm it lists this key",
-                    method.id
-                ),
             );
             return;
         }
@@ -159,7 +156,7 @@ pub(super) fn check_jws(jws: &Jws, issuer: &str, params: &VerifyParams<'_>, repo
                 }
             };
             match did::resolve_did_key(issuer) {
-                Ok(method) if method.public_key == key => Ok((method, false)),
+                Ok(method) if method.public_key == key => Ok(method),
                 _ => {
                     return report.add(
                         CheckId::Proof,
@@ -173,17 +170,15 @@ pub(super) fn check_jws(jws: &Jws, issuer: &str, params: &VerifyParams<'_>, repo
             let url = if kid.starts_with('#') { format!("{issuer}{kid}") } else { kid.to_owned() };
             resolve(&url, params.resolver)
         }
-        (None, None) if issuer.starts_with("did:key:") => did::resolve_did_key(issuer).map(|method| (method, false)),
+        (None, None) if issuer.starts_with("did:key:") => did::resolve_did_key(issuer),
         (None, None) => Err(ResolveError::Unavailable(format!(
             "the JWT names no key (kid) and the keys of {issuer} cannot be fetched offline"
         ))),
     };
-    let (method, key_in_url) = match method {
+    let method = match method {
         Ok(resolved) => resolved,
         Err(ResolveError::Invalid(why)) => return report.add(CheckId::Proof, CheckStatus::Failed, why),
-        Err(ResolveError::Unavailable(why)) => {
-            return report.undecided(CheckId::Proof, format!("the signing key could not be resolved: {why}"));
-        }
+        Err(ResolveError::Unavailable(why)) => return key_unavailable(report, &why),
     };
     match jws.verify(&method.public_key) {
         Ok(()) => {
@@ -192,7 +187,7 @@ pub(super) fn check_jws(jws: &Jws, issuer: &str, params: &VerifyParams<'_>, repo
                 CheckStatus::Passed,
                 format!("the JWT signature holds ({})", jws.algorithm.name()),
             );
-            check_binding(&[(&method, key_in_url)], issuer, report);
+            check_binding(&[&method], issuer, report);
         }
         Err(why) => report.add(CheckId::Proof, CheckStatus::Failed, why),
     }
@@ -220,13 +215,13 @@ fn check_proof(
     let Some(url) = proof.get("verificationMethod").and_then(Value::as_str) else {
         return ProofOutcome::Failed("the proof has no verificationMethod".into());
     };
-    let (method, key_in_url) = match resolve(url, params.resolver) {
+    let method = match resolve(url, params.resolver) {
         Ok(resolved) => resolved,
         Err(ResolveError::Invalid(why)) => return ProofOutcome::Failed(why),
         Err(ResolveError::Unavailable(why)) => return ProofOutcome::Unresolved(why),
     };
     match proof::verify_with(document, proof, &method.public_key, Some(canonical_document)) {
-        Ok(suite) => ProofOutcome::Verified { suite, method: Box::new(method), key_in_url },
+        Ok(suite) => ProofOutcome::Verified { suite, method: Box::new(method) },
         Err(ProofError::UnknownSuite(name)) => {
             ProofOutcome::Unknown(format!("unknown proof type or cryptosuite {name:?}"))
         }
@@ -234,14 +229,14 @@ fn check_proof(
     }
 }
 
-/// Resolves a verification method: `did:key` locally, anything else through the resolver.
-/// When the resolver cannot reach a controller document and the URL's fragment is itself a
-/// Multikey (the Open Badges convention `https://issuer.example/profile#z6Mk…`), that key is used
-/// with the URL's base as its controller, and the caller is told so.
-fn resolve(url: &str, resolver: &dyn KeyResolver) -> Result<(VerificationMethod, bool), ResolveError> {
+/// Resolves a verification method: `did:key` locally, anything else through the resolver, from
+/// the controller's own document. A key named in the URL (`https://issuer.example/profile#z6Mk…`)
+/// is never taken on its word: anyone can write one, so a document that cannot be fetched leaves
+/// the key unresolved.
+fn resolve(url: &str, resolver: &dyn KeyResolver) -> Result<VerificationMethod, ResolveError> {
     let scheme = url.split_once(':').map(|(scheme, _)| scheme);
     match scheme {
-        _ if url.starts_with("did:key:") => return did::resolve_did_key(url).map(|method| (method, false)),
+        _ if url.starts_with("did:key:") => return did::resolve_did_key(url),
         Some("did") if !url.starts_with("did:web:") => {
             let method = url.split(':').nth(1).unwrap_or_default();
             return Err(ResolveError::Invalid(format!(
@@ -256,28 +251,5 @@ fn resolve(url: &str, resolver: &dyn KeyResolver) -> Result<(VerificationMethod,
         }
         None => return Err(ResolveError::Invalid(format!("the verification method {url:?} is not a URL"))),
     }
-    match resolver.resolve(url) {
-        Ok(method) => Ok((method, false)),
-        Err(ResolveError::Unavailable(why)) => {
-            let Some((controller, fragment)) = url.split_once('#') else { return Err(ResolveError::Unavailable(why)) };
-            if !fragment.starts_with('z') || url.starts_with("did:") {
-                return Err(ResolveError::Unavailable(why));
-            }
-            match PublicKey::from_multibase(fragment) {
-                Err(err) => Err(ResolveError::Invalid(format!(
-                    "the key in the verification method URL {url} is not usable: {err}"
-                ))),
-                Ok(public_key) => Ok((
-                    VerificationMethod {
-                        id: url.to_owned(),
-                        controller: controller.to_owned(),
-                        public_key,
-                        assertion_method: true,
-                    },
-                    true,
-                )),
-            }
-        }
-        Err(err) => Err(err),
-    }
+    resolver.resolve(url)
 }

@@ -5,7 +5,15 @@ use serde_json::{Map, Value};
 
 use super::{CheckId, CheckStatus, report::Report, structure::is_v1};
 
-pub(super) fn check_validity(document: &Map<String, Value>, now: Timestamp, report: &mut Report) {
+/// Checks that `now` is within the credential's validity period, narrowed by the `nbf` and `exp`
+/// claims of the JWT that secures it, when one does: an expired JWT is invalid even when the
+/// credential names no end.
+pub(super) fn check_validity(
+    document: &Map<String, Value>,
+    jwt_claims: Option<&Map<String, Value>>,
+    now: Timestamp,
+    report: &mut Report,
+) {
     let (from_key, until_key) =
         if is_v1(document) { ("issuanceDate", "expirationDate") } else { ("validFrom", "validUntil") };
     let read = |key: &str| -> Result<Option<Timestamp>, String> {
@@ -15,13 +23,34 @@ pub(super) fn check_validity(document: &Map<String, Value>, now: Timestamp, repo
             Some(other) => Err(format!("{key} must be a date-time string, not {other}")),
         }
     };
-    let (from, until) = match (read(from_key), read(until_key)) {
-        (Ok(from), Ok(until)) => (from, until),
-        (Err(why), _) | (_, Err(why)) => {
+    let claim = |name: &str| -> Result<Option<Timestamp>, String> {
+        match jwt_claims.and_then(|claims| claims.get(name)) {
+            None => Ok(None),
+            Some(value) => value
+                .as_i64()
+                .map(|seconds| Some(Timestamp::from_unix(seconds, 0)))
+                .ok_or_else(|| format!("the JWT's {name} must be a number of seconds (NumericDate), not {value}")),
+        }
+    };
+    let (from, until, nbf, exp) = match (read(from_key), read(until_key), claim("nbf"), claim("exp")) {
+        (Ok(from), Ok(until), Ok(nbf), Ok(exp)) => (from, until, nbf, exp),
+        (Err(why), ..) | (_, Err(why), ..) | (_, _, Err(why), _) | (.., Err(why)) => {
             report.add(CheckId::Validity, CheckStatus::Failed, why);
             return;
         }
     };
+    if let Some(exp) = exp
+        && now >= exp
+    {
+        report.add(CheckId::Validity, CheckStatus::Failed, format!("the JWT expired on {exp} (exp)"));
+        return;
+    }
+    if let Some(nbf) = nbf
+        && now < nbf
+    {
+        report.add(CheckId::Validity, CheckStatus::Failed, format!("the JWT is not valid before {nbf} (nbf)"));
+        return;
+    }
     if let (Some(from), Some(until)) = (from, until)
         && until < from
     {

@@ -218,3 +218,57 @@ fn jwts_verify_or_fail_on_the_right_check() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
 }
+
+/// The `exp` and `nbf` of a VC-JWT bound its validity even when the credential names no end:
+/// an expired JWT is invalid, one used too early is invalid, one within both is valid, and a
+/// claim that is not a number is refused.
+#[test]
+fn a_jwt_is_valid_only_between_its_nbf_and_exp() {
+    let (key, did) = ed25519(7);
+    let token = |claims: Value| jwt(json!({"alg": "EdDSA", "kid": kid(&did)}), claims, sign_with(&key));
+    let params = VerifyParams {
+        now: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
+        resolver: &LocalResolver,
+        trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
+    };
+    let claims = |extra: Value| {
+        let mut claims = json!({"vc": credential(&did), "iss": did, "nbf": 1_672_531_200});
+        claims.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        claims
+    };
+    let validity = |claims: Value| {
+        let result = verify_text(&token(claims), &params);
+        (result.verdict, result.check(CheckId::Validity).map(|check| check.status))
+    };
+    // 2024-12-31T23:59:59Z: expired a second before now.
+    assert_eq!(validity(claims(json!({"exp": 1_735_689_599}))), (Verdict::Invalid, Some(CheckStatus::Failed)));
+    // Not valid before 2026, and the credential names no start of its own.
+    let mut undated = credential(&did);
+    undated.as_object_mut().unwrap().remove("validFrom");
+    let early = json!({"vc": undated, "iss": did, "nbf": 1_767_225_600});
+    assert_eq!(validity(early), (Verdict::Invalid, Some(CheckStatus::Failed)));
+    assert_eq!(validity(claims(json!({"exp": 1_767_225_600}))), (Verdict::Valid, Some(CheckStatus::Passed)));
+    assert_eq!(validity(claims(json!({"exp": "tomorrow"}))), (Verdict::Invalid, Some(CheckStatus::Failed)));
+}
+
+/// A JWT payload that names a key twice is malformed before any check.
+#[test]
+fn a_jwt_payload_with_a_key_twice_is_malformed() {
+    let (key, did) = ed25519(8);
+    let vc = credential(&did).to_string();
+    let payload = format!(r#"{{"vc": {vc}, "iss": "{did}", "vc": {vc}}}"#);
+    let header = encode(&json!({"alg": "EdDSA", "kid": kid(&did)}));
+    let input = format!("{header}.{}", URL_SAFE_NO_PAD.encode(payload));
+    let signature = URL_SAFE_NO_PAD.encode(sign_with(&key)(input.as_bytes()));
+    let params = VerifyParams {
+        now: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
+        resolver: &LocalResolver,
+        trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
+    };
+    let result = verify_text(&format!("{input}.{signature}"), &params);
+    assert_eq!(result.verdict, Verdict::Invalid, "{result:#?}");
+    let format = result.check(CheckId::Format).unwrap();
+    assert!(format.status == CheckStatus::Failed && format.message.contains("twice"), "{format:?}");
+}

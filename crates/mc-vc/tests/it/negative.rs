@@ -233,3 +233,68 @@ fn an_issuer_that_left_the_trusted_list_fails_trust_for_what_it_issued_afterward
     assert_eq!(from_json.entry(&did(&key(1))).unwrap().until, Some(Timestamp::parse("2025-01-01T00:00:00Z").unwrap()));
     assert!(TrustedIssuers::from_json(r#"{"issuers": [{"id": "x", "trusted_until": "yesterday"}]}"#).is_err());
 }
+
+/// A credential signed with anyone's key, naming that key in the verification method's URL of a
+/// trusted https issuer, is never valid: the key must come from the issuer's own profile, and
+/// when that cannot be fetched, the proof and the issuer are undecided.
+#[test]
+fn a_key_the_issuer_never_published_never_verifies() {
+    use mc_vc::verify::{TrustedIssuer, TrustedIssuers};
+
+    let issuer = "https://trusted.example/issuer";
+    let attacker = key(66);
+    let learner = learner(1, "ana@learners.example");
+    let award = Award {
+        id: "urn:uuid:0193a000-0000-7000-8000-000000000066",
+        learner: &learner,
+        issued: Timestamp::parse("2025-06-30T10:00:00Z").unwrap(),
+        awarded: None,
+        valid_until: None,
+        salt: "c2FsdA",
+        grade: None,
+        issuer_id: issuer,
+        status: &[],
+    };
+    let document = open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award);
+    let options = ProofOptions {
+        verification_method: format!("{issuer}#{}", attacker.public_key().to_multibase()),
+        created: "2025-06-30T10:00:00Z".into(),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let forged = proof::sign(&document, Suite::EddsaRdfc2022, &attacker, &options).unwrap();
+    let trusted =
+        TrustedIssuers::with_entries(vec![TrustedIssuer { id: issuer.into(), name: "Trusted".into(), until: None }]);
+    let params = VerifyParams {
+        now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
+        resolver: &NoResolver,
+        trusted_issuers: Some(&trusted),
+        status: &mc_vc::status::NoStatusLists,
+    };
+    let result = verify_text(&Value::Object(forged).to_string(), &params);
+    assert_eq!(result.verdict, Verdict::Indeterminate, "{result:#?}");
+    for id in [CheckId::Proof, CheckId::Issuer] {
+        assert_eq!(result.check(id).map(|check| check.status), Some(CheckStatus::Skipped), "{id:?}: {result:#?}");
+    }
+}
+
+/// A credential that names a key twice is malformed before any check: serde_json would keep the
+/// second `credentialSubject` (the one signed) while another reader shows the first.
+#[test]
+fn a_credential_with_a_key_twice_is_malformed() {
+    let signed = Value::Object(signed()).to_string();
+    let forged = signed.replacen(
+        '{',
+        r#"{"credentialSubject": {"type": ["AchievementSubject"], "id": "did:example:someone-else"}, "#,
+        1,
+    );
+    let params = VerifyParams {
+        now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
+        resolver: &NoResolver,
+        trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
+    };
+    let result = verify_text(&forged, &params);
+    assert_eq!(result.verdict, Verdict::Invalid, "{result:#?}");
+    let format = result.check(CheckId::Format).unwrap();
+    assert!(format.status == CheckStatus::Failed && format.message.contains("credentialSubject"), "{format:?}");
+}

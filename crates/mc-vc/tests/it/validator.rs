@@ -3,7 +3,8 @@
 
 use mc_core::Timestamp;
 use mc_vc::{
-    did::NoResolver,
+    did::{KeyResolver, NoResolver, ResolveError, VerificationMethod},
+    multikey::PublicKey,
     verify::{CheckId, CheckStatus, Verdict, VerifyParams, verify_text},
 };
 
@@ -54,13 +55,45 @@ const CASES: &[(&str, Verdict, &[CheckId])] = &[
 
 const TESTLIST_URL: &str = "https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/refs/heads/main/inspector-vc/src/test/resources/ob30/bit-string-list/testlist";
 
+/// The issuers' profiles as these credentials' issuers publish them: each lists the key its
+/// credentials name in the verification method's fragment. (Their profiles are not among the
+/// validator's resources; this stands for fetching them.)
+struct PublishedProfiles;
+
+impl KeyResolver for PublishedProfiles {
+    fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError> {
+        let (controller, key) = url.split_once('#').ok_or_else(|| ResolveError::Unavailable(url.into()))?;
+        let public_key = PublicKey::from_multibase(key).map_err(|err| ResolveError::Invalid(err.to_string()))?;
+        Ok(VerificationMethod { id: url.into(), controller: controller.into(), public_key, assertion_method: true })
+    }
+}
+
+/// A key named only in the verification method's URL proves nothing: without the issuer's own
+/// profile, the signature of each valid credential is undecided, never valid.
+#[test]
+fn without_the_issuers_profiles_no_credential_is_valid() {
+    let params = VerifyParams {
+        now: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
+        resolver: &NoResolver,
+        trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
+    };
+    for file in ["simple.json", "simple-eddsa-2022.json", "simple-did-web-method.json", "simple_v1.json"] {
+        let result = verify_text(&text(&format!("ob3/1edtech-validator-test-resources/{file}")), &params);
+        assert_eq!(result.verdict, Verdict::Indeterminate, "{file}: {result:#?}");
+        for id in [CheckId::Proof, CheckId::Issuer] {
+            assert_eq!(result.check(id).map(|check| check.status), Some(CheckStatus::Skipped), "{file}: {id:?}");
+        }
+    }
+}
+
 #[test]
 fn validator_credentials_get_the_expected_verdicts() {
     let mut lists = mc_vc::status::StatusLists::default();
     lists.insert(TESTLIST_URL, crate::support::object("ob3/1edtech-validator-test-resources/bit-string-list/testlist"));
     let params = VerifyParams {
         now: Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
-        resolver: &NoResolver,
+        resolver: &PublishedProfiles,
         trusted_issuers: None,
         status: &lists,
     };

@@ -62,8 +62,36 @@ pub(super) fn check_structure(document: &Map<String, Value>, issuer: Option<&str
     if !document.get("credentialSubject").is_some_and(|subject| subject.is_object() || subject.is_array()) {
         return Err("the credential has no credentialSubject".into());
     }
+    let count = |key: &str| match document.get(key) {
+        Some(Value::Array(items)) => items.len(),
+        Some(_) => 1,
+        None => 0,
+    };
+    if count("proof") > MAX_PROOFS {
+        return Err(format!(
+            "the credential carries {} proofs; at most {MAX_PROOFS} are checked (real credentials carry one or two)",
+            count("proof")
+        ));
+    }
+    if count("credentialStatus") > MAX_STATUS_ENTRIES {
+        return Err(format!(
+            "the credential carries {} status entries; at most {MAX_STATUS_ENTRIES} are checked (real credentials \
+             carry one per purpose: revocation, suspension)",
+            count("credentialStatus")
+        ));
+    }
     Ok(())
 }
+
+/// The most proofs one credential may carry. A credential carries one proof, or a few in
+/// different cryptosuites during a migration (EdDSA and ECDSA side by side); each proof may send
+/// the verifier to fetch a key, so a credential with hundreds could hold a verifier for hours.
+pub const MAX_PROOFS: usize = 4;
+
+/// The most status entries one credential may carry. Each purpose (revocation, suspension, and
+/// the rarer refresh and message) needs one entry; each entry may send the verifier to fetch a
+/// status list.
+pub const MAX_STATUS_ENTRIES: usize = 8;
 
 /// Checks that every term of the credential is defined by its contexts, returning the
 /// canonical form of the document without its proof.

@@ -298,3 +298,46 @@ fn a_credential_with_a_key_twice_is_malformed() {
     let format = result.check(CheckId::Format).unwrap();
     assert!(format.status == CheckStatus::Failed && format.message.contains("credentialSubject"), "{format:?}");
 }
+
+/// A credential may carry a handful of proofs and status entries, no more: each could send the
+/// verifier to fetch a key or a list, so hundreds would hold it for hours. Refused before any is
+/// resolved.
+#[test]
+fn too_many_proofs_or_status_entries_are_refused_before_any_fetch() {
+    use mc_vc::verify::{MAX_PROOFS, MAX_STATUS_ENTRIES};
+
+    let params = VerifyParams {
+        now: Timestamp::parse("2026-06-01T00:00:00Z").unwrap(),
+        resolver: &NoResolver,
+        trusted_issuers: None,
+        status: &mc_vc::status::NoStatusLists,
+    };
+    let proofs = damaged(|document| {
+        let proof = document["proof"].clone();
+        let one = |n: usize| {
+            let mut proof = proof.clone();
+            proof["verificationMethod"] = json!(format!("https://slow{n}.example/key"));
+            proof
+        };
+        document.insert("proof".into(), Value::Array((0..=MAX_PROOFS).map(one).collect()));
+    });
+    let entry = |n: usize| {
+        json!({"id": format!("https://lists.example/{n}#1"), "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation", "statusListIndex": "1", "statusListCredential": format!("https://lists.example/{n}")})
+    };
+    let entries = jcs_signed_after(|document| {
+        document.insert("credentialStatus".into(), Value::Array((0..=MAX_STATUS_ENTRIES).map(entry).collect()));
+    });
+    for (what, text, count) in [("proofs", proofs, MAX_PROOFS + 1), ("status entries", entries, MAX_STATUS_ENTRIES + 1)]
+    {
+        let result = verify_text(&text, &params);
+        assert_eq!(result.verdict, Verdict::Invalid, "{what}: {result:#?}");
+        let format = result.check(CheckId::Format).unwrap();
+        assert!(format.message.contains(&format!("{count} {what}")), "{what}: {format:?}");
+    }
+    let few = jcs_signed_after(|document| {
+        document.insert("credentialStatus".into(), Value::Array((0..MAX_STATUS_ENTRIES).map(entry).collect()));
+    });
+    let result = verify_text(&few, &params);
+    assert_eq!(result.check(CheckId::Format).map(|check| check.status), Some(CheckStatus::Passed), "{result:#?}");
+}

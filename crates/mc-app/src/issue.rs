@@ -361,9 +361,13 @@ impl App {
         purpose: StatusPurpose,
         now: Timestamp,
     ) -> Result<StatusEntry, AppError> {
-        // Past three quarters full, random picks collide too often; open a new list.
+        // Past three quarters full, random picks collide too often; open a new list. A list holds
+        // the credentials of one key, so that it can be signed as their issuer (a did:key
+        // institution's lists stay verifiable after a rotation): a rotation opens new lists.
+        let key = batch.key.clone().expect("the signing key is loaded before the status entries");
         let has_room = |list: &StatusListRecord, claimed: &HashMap<String, u64>| {
             list.used + claimed.get(&list.id).copied().unwrap_or(0) < list.size * 3 / 4
+                && crate::status::made_under(list, &key)
         };
         let current = batch.lists.get(&purpose).filter(|list| has_room(list, &batch.claimed)).cloned();
         let list = match current {
@@ -381,6 +385,7 @@ impl App {
                             size: MIN_LIST_SIZE,
                             used: 0,
                             created_at: now.to_rfc3339(),
+                            key_id: Some(key.id.clone()),
                         };
                         batch.tx.db().insert_status_list(&list).await?;
                         list

@@ -10,6 +10,18 @@ use serde_json::{Map, Value};
 
 use crate::{App, AppError, IssuedCredential};
 
+/// Whether `list` was made under `key`: it says so, or (made before lists recorded their key)
+/// it was made while `key` was current.
+pub(crate) fn made_under(list: &mc_store::StatusListRecord, key: &mc_store::IssuerKeyRecord) -> bool {
+    match &list.key_id {
+        Some(id) => *id == key.id,
+        None => {
+            list.created_at >= key.created_at
+                && key.retired_at.as_ref().is_none_or(|retired| list.created_at < *retired)
+        }
+    }
+}
+
 /// What a change of status did.
 #[derive(Debug, Clone)]
 pub struct StatusChange {
@@ -154,16 +166,19 @@ impl App {
             bits.set(index);
         }
         let institution = self.institution(&list.institution_id).await?;
-        let key_record = self
-            .store()
-            .db()
-            .await?
-            .issuer_keys(institution.id().as_str())
-            .await?
-            .into_iter()
-            .find(|key| key.retired_at.is_none());
-        let key_record =
-            key_record.ok_or_else(|| AppError::Keys(format!("institution {} has no issuing key", institution.id())))?;
+        let keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
+        // A list is signed as the issuer of its credentials: a did:web institution is the same
+        // issuer whatever its key, and signs with its current one; an institution known by the
+        // did:key of its key signs each list with the key it was made under, retired or not, so
+        // that what it issued before a rotation keeps a status.
+        let current = keys.iter().find(|key| key.retired_at.is_none());
+        let key_record = match institution.did() {
+            Some(_) => current,
+            None => keys.iter().find(|key| made_under(&list, key)).or(current),
+        };
+        let key_record = key_record
+            .cloned()
+            .ok_or_else(|| AppError::Keys(format!("institution {} has no issuing key", institution.id())))?;
         let identity = crate::keys::identity(&institution, &key_record);
         let url = self.status_list_url(&list.id);
         let credential = status_list_credential(&url, &identity.issuer_id, purpose, &bits, &now.to_rfc3339());

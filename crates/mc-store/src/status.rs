@@ -22,6 +22,9 @@ pub struct StatusListRecord {
     pub used: u64,
     /// When it was made (RFC 3339).
     pub created_at: String,
+    /// The issuer key the list was made under; `None` for lists made before lists recorded it
+    /// (theirs is the key that was current when they were made).
+    pub key_id: Option<String>,
 }
 
 /// A status entry: a credential's index in a list.
@@ -45,6 +48,7 @@ fn list_from_row(row: &AnyRow) -> Result<StatusListRecord, StoreError> {
         size: row.try_get::<i64, _>("size")?.max(0) as u64,
         used: row.try_get::<i64, _>("used")?.max(0) as u64,
         created_at: row.try_get("created_at")?,
+        key_id: row.try_get("key_id")?,
     })
 }
 
@@ -61,11 +65,12 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// The status list with this id.
     pub async fn status_list(&mut self, id: &str) -> Result<Option<StatusListRecord>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        let row =
-            sqlx::query("SELECT id, institution_id, purpose, size, used, created_at FROM status_lists WHERE id = $1")
-                .bind(id)
-                .fetch_optional(conn)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, institution_id, purpose, size, used, created_at, key_id FROM status_lists WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(conn)
+        .await?;
         row.as_ref().map(list_from_row).transpose()
     }
 
@@ -133,7 +138,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Every status list, by institution and age.
     pub async fn all_status_lists(&mut self) -> Result<Vec<StatusListRecord>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        let rows = sqlx::query("SELECT id, institution_id, purpose, size, used, created_at FROM status_lists ORDER BY institution_id, created_at, id")
+        let rows = sqlx::query("SELECT id, institution_id, purpose, size, used, created_at, key_id FROM status_lists ORDER BY institution_id, created_at, id")
             .fetch_all(conn)
             .await?;
         rows.iter().map(list_from_row).collect()
@@ -182,7 +187,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     ) -> Result<Vec<StatusListRecord>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         let rows = sqlx::query(
-            "SELECT id, institution_id, purpose, size, used, created_at FROM status_lists \
+            "SELECT id, institution_id, purpose, size, used, created_at, key_id FROM status_lists \
              WHERE institution_id = $1 AND purpose = $2 ORDER BY created_at, id",
         )
         .bind(institution_id)
@@ -195,16 +200,20 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Adds a status list.
     pub async fn insert_status_list(&mut self, list: &StatusListRecord) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        sqlx::query("INSERT INTO status_lists (id, institution_id, purpose, size, used, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(&list.id)
-            .bind(&list.institution_id)
-            .bind(&list.purpose)
-            .bind(list.size as i64)
-            .bind(list.used as i64)
-            .bind(&list.created_at)
-            .execute(conn)
-            .await
-            .map_err(|err| StoreError::from_write("a status list with this id", &["id"], err))?;
+        sqlx::query(
+            "INSERT INTO status_lists (id, institution_id, purpose, size, used, created_at, key_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&list.id)
+        .bind(&list.institution_id)
+        .bind(&list.purpose)
+        .bind(list.size as i64)
+        .bind(list.used as i64)
+        .bind(&list.created_at)
+        .bind(&list.key_id)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a status list with this id", &["id"], err))?;
         Ok(())
     }
 

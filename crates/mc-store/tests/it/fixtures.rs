@@ -70,6 +70,7 @@ pub(crate) fn status_list(id: &str, institution: &str, purpose: &str, created_at
         size: 131_072,
         used: 0,
         created_at: created_at.into(),
+        key_id: None,
     }
 }
 

@@ -18,6 +18,7 @@ pub(crate) async fn status_lists_round_trip(store: &Store) {
     let big = StatusListRecord {
         size: 5_000_000_000,
         used: 4_000_000_000,
+        key_id: Some("key-big".into()),
         ..status_list("l-big", "uca", "revocation", "2026-01-02T00:00:00Z")
     };
     let lists = [

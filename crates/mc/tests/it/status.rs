@@ -85,3 +85,67 @@ fn published_lists_are_signed_credentials_and_missing_ones_leave_status_unknown(
     assert_eq!(status["status"], "skipped");
     assert!(status["message"].as_str().unwrap().starts_with("the status is unknown"));
 }
+
+/// An institution known by the did:key of its key signs each status list as the issuer of the
+/// credentials in it: after a rotation, what it issued before still has a status (and can still
+/// be revoked), and what it issues afterwards goes into new lists of the new key.
+#[test]
+fn a_key_rotation_keeps_earlier_credentials_checkable() {
+    for env in Env::all() {
+        let backend = env.backend();
+        env.ok(&["demo"]);
+        env.ok(&[
+            "institution",
+            "add",
+            "--id",
+            "keyonly",
+            "--name",
+            "Key-only College",
+            "--name-lang",
+            "en",
+            "--country",
+            "PT",
+            "--legal-id",
+            "PT-KEYONLY-1",
+            "--website",
+            "https://keyonly.example",
+        ]);
+        let mut spec: Value = serde_json::from_str(&env.ok(&["spec", "show", SPEC, "--json"])).unwrap();
+        spec["id"] = Value::String("01936a3e-0000-7000-8000-0000000000e1".into());
+        spec["awarding_bodies"] = serde_json::json!(["keyonly"]);
+        let file = env.write("keyonly-spec.json", &spec.to_string());
+        env.ok(&["spec", "add", &file, "--publish"]);
+        env.ok(&["trust", "add", "keyonly"]);
+        let issue = |learner: &str| -> (String, String, String) {
+            let credential: Value = serde_json::from_str(&env.ok(&[
+                "issue",
+                "--spec",
+                "01936a3e-0000-7000-8000-0000000000e1",
+                "--learner",
+                learner,
+            ]))
+            .unwrap();
+            let id = credential["id"].as_str().unwrap().trim_start_matches("urn:uuid:").to_owned();
+            let issuer = credential["issuer"]["id"].as_str().unwrap_or_else(|| credential["issuer"].as_str().unwrap());
+            (env.write(&format!("{id}.json"), &credential.to_string()), id, issuer.to_owned())
+        };
+        let (before, before_id, old_did) = issue("aino.virtanen@learners.example");
+        assert!(old_did.starts_with("did:key:"), "[{backend}] {old_did}");
+        env.ok(&["issuer", "rotate-key", "keyonly"]);
+        let (after, _, new_did) = issue("jose.martinez@learners.example");
+        assert_ne!(old_did, new_did, "[{backend}] the rotation changed the issuer's did:key");
+
+        for (path, what) in [(&before, "issued before the rotation"), (&after, "issued after it")] {
+            let (code, status) = status_of(&env, path);
+            assert_eq!((code, status["status"].as_str()), (Some(0), Some("passed")), "[{backend}] {what}: {status}");
+        }
+        env.ok(&["revoke", &before_id, "--reason", "issued in error"]);
+        let (code, status) = status_of(&env, &before);
+        assert_eq!(
+            (code, status["message"].as_str()),
+            (Some(1), Some("the credential has been revoked")),
+            "[{backend}]"
+        );
+        assert_eq!(status_of(&env, &after).0, Some(0), "[{backend}] the other key's credential is untouched");
+    }
+}

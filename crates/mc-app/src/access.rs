@@ -133,6 +133,23 @@ pub struct NewSession {
     pub session: Session,
 }
 
+/// Failed sign-ins allowed before each further attempt must wait.
+pub const FREE_FAILURES: u64 = 5;
+/// The longest wait between two sign-in attempts, in seconds.
+pub const MAX_WAIT_SECONDS: i64 = 15 * 60;
+
+/// How long after the last failure the next sign-in may be tried: nothing for the first
+/// [`FREE_FAILURES`], then 1, 2, 4, … seconds, up to [`MAX_WAIT_SECONDS`].
+fn wait_after(failures: u64) -> i64 {
+    match failures.checked_sub(FREE_FAILURES) {
+        None => 0,
+        Some(extra) => 1_i64
+            .checked_shl(u32::try_from(extra).unwrap_or(u32::MAX))
+            .unwrap_or(MAX_WAIT_SECONDS)
+            .min(MAX_WAIT_SECONDS),
+    }
+}
+
 /// How long a browser session lasts.
 pub const SESSION_SECONDS: i64 = 8 * 3600;
 /// How long a learner's sign-in link works.
@@ -201,21 +218,60 @@ impl App {
     }
 
     /// Signs a staff member in with their password; the same answer for an unknown address and
-    /// a wrong password. The password check takes tens of milliseconds: call it off the async
-    /// threads' hot path.
-    pub async fn sign_in_staff(&self, email: &str, password: &str, now: Timestamp) -> Result<NewSession, AppError> {
-        let staff = self.store().db().await?.staff_by_email(email.trim()).await?;
-        let matches = match &staff {
-            Some(staff) => password_matches(password, &staff.password_hash),
-            None => {
-                // As long as a real check, so that timing does not tell which addresses exist.
-                password_matches(password, DUMMY_HASH);
-                false
+    /// a wrong password. Guessing is slow and seen: after [`FREE_FAILURES`] failures for an
+    /// account's address, or from a client's address (`client`, when the server knows it), each
+    /// further attempt must wait twice as long as the one before (up to [`MAX_WAIT_SECONDS`]),
+    /// whether or not the account exists; every failure is logged and written to the audit log;
+    /// a success clears the account's count. The password check (argon2, tens of milliseconds)
+    /// runs on the blocking threads, a few at a time, never on the async threads.
+    pub async fn sign_in_staff(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<&str>,
+        now: Timestamp,
+    ) -> Result<NewSession, AppError> {
+        let email = email.trim().to_lowercase();
+        let mut subjects = vec![format!("staff:{email}")];
+        subjects.extend(client.map(|client| format!("address:{client}")));
+        for subject in &subjects {
+            if let Some((failures, last_at)) = self.store().db().await?.sign_in_failures(subject).await? {
+                let ready_at = last_at + wait_after(failures);
+                if now.unix_seconds() < ready_at {
+                    let retry_after_seconds = u64::try_from(ready_at - now.unix_seconds()).unwrap_or(1);
+                    tracing::warn!(subject, failures, "sign-in refused: too many failed attempts");
+                    return Err(AppError::TooManyAttempts { retry_after_seconds });
+                }
             }
+        }
+        let staff = self.store().db().await?.staff_by_email(&email).await?;
+        // An unknown address is checked against a real hash, as long as a real check, so that
+        // timing does not tell which addresses exist.
+        let hash = staff.as_ref().map_or(DUMMY_HASH, |staff| staff.password_hash.as_str()).to_owned();
+        let password = password.to_owned();
+        let matches = {
+            let _turn =
+                self.hashing.acquire().await.map_err(|_| AppError::Keys("the password check stopped".into()))?;
+            tokio::task::spawn_blocking(move || password_matches(&password, &hash))
+                .await
+                .map_err(|err| AppError::Keys(format!("the password check failed: {err}")))?
         };
         match staff {
-            Some(staff) if matches => self.open_session("staff", &staff.id, now).await,
-            _ => Err(unauthenticated("the email address or the password is wrong")),
+            Some(staff) if matches => {
+                self.store().db().await?.clear_sign_in_failures(&subjects[0]).await?;
+                self.open_session("staff", &staff.id, now).await
+            }
+            _ => {
+                let mut tx = self.store().begin().await?;
+                for subject in &subjects {
+                    tx.db().record_sign_in_failure(subject, now.unix_seconds()).await?;
+                }
+                let details = serde_json::json!({"client": client});
+                tx.audit(&now.to_rfc3339(), "staff.sign_in_failed", &email, &details.to_string()).await?;
+                tx.commit().await?;
+                tracing::warn!(email, client, "staff sign-in failed");
+                Err(unauthenticated("the email address or the password is wrong"))
+            }
         }
     }
 

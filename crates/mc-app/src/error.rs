@@ -43,6 +43,12 @@ pub enum AppError {
     /// The caller is known but may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// Too many attempts failed: the next one is refused until `retry_after_seconds` have passed.
+    #[error("too many failed attempts; try again in {retry_after_seconds} seconds")]
+    TooManyAttempts {
+        /// How long to wait.
+        retry_after_seconds: u64,
+    },
     /// Issuer keys cannot be made or used.
     #[error("{0}")]
     Keys(String),

@@ -41,8 +41,8 @@ pub use mc_vc::verify::{TrustList, TrustListEntry};
 
 pub use crate::{
     access::{
-        MAX_SHARE_DAYS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser,
-        StateChange, secret_hash,
+        FREE_FAILURES, MAX_SHARE_DAYS, MAX_WAIT_SECONDS, NewSession, NewToken, Principal, Role, SESSION_SECONDS,
+        SIGN_IN_LINK_SECONDS, SessionUser, StateChange, secret_hash,
     },
     catalogue::{CatalogueSpec, Publication},
     clock::Clock,
@@ -80,6 +80,9 @@ pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 pub struct App {
     store: Store,
     clock: Clock,
+    /// Turns for password checks on the blocking threads: a burst of sign-ins waits here
+    /// instead of filling the blocking pool.
+    hashing: Arc<tokio::sync::Semaphore>,
     keys: Option<Arc<dyn KeyStore>>,
     public_url: String,
     signed_lists: Arc<status::SignedLists>,
@@ -105,6 +108,9 @@ impl App {
         App {
             store,
             clock: Clock::System,
+            hashing: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, std::num::NonZero::get),
+            )),
             keys: None,
             public_url: DEFAULT_PUBLIC_URL.to_owned(),
             signed_lists: Arc::default(),

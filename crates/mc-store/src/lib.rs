@@ -18,6 +18,7 @@ mod learners;
 mod registry;
 mod specs;
 mod status;
+mod throttle;
 
 use std::{ops::DerefMut, str::FromStr, sync::Arc, time::Duration};
 

@@ -165,3 +165,61 @@ async fn nothing_is_issued_from_a_draft() {
     a.publish_spec(DRAFT_A, now()).await.unwrap();
     a.issue(&request(DRAFT_A)).await.unwrap();
 }
+
+/// Guessing is slow and seen: after five failures for an address, known or not, each further
+/// attempt waits twice as long as the one before; every failure is in the audit log; a success
+/// clears the count.
+#[tokio::test]
+async fn failed_sign_ins_slow_down_guessing_for_known_and_unknown_addresses_alike() {
+    use mc_app::{Clock, FREE_FAILURES};
+
+    let db = TestDb::sqlite();
+    let url = db.url.clone();
+    let app = async |seconds: i64| {
+        let when = Timestamp::from_unix(now().unix_seconds() + seconds, 0);
+        App::open(&url).await.unwrap().with_clock(Clock::Fixed(when))
+    };
+    let base = app(0).await;
+    base.operator().load_demo(now()).await.unwrap();
+    base.operator()
+        .add_staff(Some(("valdeoliva", Role::Issuer)), "ines@valdeoliva.example", "Inés", "a long passphrase", now())
+        .await
+        .unwrap();
+    for (email, client) in [("ines@valdeoliva.example", "192.0.2.7"), ("nobody@valdeoliva.example", "192.0.2.8")] {
+        let sign_in = |app: App, password: &'static str| async move {
+            let now = app.now();
+            app.sign_in_staff(email, password, Some(client), now).await.map(|_| ())
+        };
+        for _ in 0..FREE_FAILURES {
+            assert!(matches!(sign_in(app(0).await, "guess").await, Err(AppError::Unauthenticated(_))), "{email}");
+        }
+        match sign_in(app(0).await, "a long passphrase").await {
+            Err(AppError::TooManyAttempts { retry_after_seconds: 1 }) => {}
+            other => panic!("{email}: the sixth attempt at once must wait a second: {other:?}"),
+        }
+        assert!(matches!(sign_in(app(1).await, "guess").await, Err(AppError::Unauthenticated(_))), "{email}");
+        match sign_in(app(2).await, "guess").await {
+            Err(AppError::TooManyAttempts { retry_after_seconds: 1 }) => {}
+            other => panic!("{email}: after six failures the wait doubles: {other:?}"),
+        }
+        // The address of the client is counted too: another account from it waits as well.
+        let other = app(2).await;
+        let refused = other.sign_in_staff("someone@else.example", "guess", Some(client), other.now()).await;
+        assert!(matches!(refused, Err(AppError::TooManyAttempts { .. })), "{email}: {refused:?}");
+        if email.starts_with("ines") {
+            assert!(
+                sign_in(app(3).await, "a long passphrase").await.is_ok(),
+                "the right password once the wait is over"
+            );
+        }
+    }
+    let failures = base
+        .operator()
+        .audit_entries()
+        .await
+        .unwrap()
+        .iter()
+        .filter(|entry| entry.action == "staff.sign_in_failed")
+        .count();
+    assert!(failures >= 2 * (FREE_FAILURES as usize + 1), "every failure is in the audit log: {failures}");
+}

@@ -134,6 +134,8 @@ texts! {
     password: "Password", "Contraseña";
     sign_in_button: "Sign in", "Entrar";
     sign_in_failed: "The email address or the password is wrong.", "El correo electrónico o la contraseña no son correctos.";
+    sign_in_wait: "Too many attempts failed for this account. For your safety, try again in", "Han fallado demasiados intentos para esta cuenta. Por su seguridad, vuelva a intentarlo dentro de";
+    minutes: "min", "min";
     learner_sign_in_title: "Sign in to your credentials", "Acceda a sus credenciales";
     learner_sign_in_intro: "Give the email address your institution knows you by; we send you a sign-in link that works once, for 15 minutes.", "Indique el correo con el que le conoce su institución; le enviaremos un enlace de acceso válido una vez, durante 15 minutos.";
     send_link: "Send me a link", "Enviarme un enlace";

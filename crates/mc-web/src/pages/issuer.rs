@@ -24,12 +24,15 @@ use super::{
 struct SignInPage {
     chrome: Chrome,
     failed: bool,
+    /// Minutes to wait before trying again, after too many failures.
+    wait_minutes: Option<u64>,
     email: String,
 }
 
 /// `GET /sign-in`.
 pub(crate) async fn sign_in_form(visitor: Visitor) -> Response {
-    render(&SignInPage { chrome: visitor.chrome(visitor.t().sign_in_title), failed: false, email: String::new() })
+    let chrome = visitor.chrome(visitor.t().sign_in_title);
+    render(&SignInPage { chrome, failed: false, wait_minutes: None, email: String::new() })
 }
 
 #[derive(Deserialize)]
@@ -45,16 +48,23 @@ pub(crate) async fn sign_in(
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
-    match app.sign_in_staff(&form.email, &form.password, app.now()).await {
+    match app.sign_in_staff(&form.email, &form.password, None, app.now()).await {
         Ok(session) => {
             let cookie = visitor.session_cookie(Some(&session.secret));
             // The network's administrator is sent on to their page from there.
             Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/issuer")).into_response())
         }
         Err(mc_app::AppError::Unauthenticated(_)) => {
-            let page =
-                SignInPage { chrome: visitor.chrome(visitor.t().sign_in_title), failed: true, email: form.email };
+            let chrome = visitor.chrome(visitor.t().sign_in_title);
+            let page = SignInPage { chrome, failed: true, wait_minutes: None, email: form.email };
             Ok((StatusCode::UNAUTHORIZED, render(&page)).into_response())
+        }
+        Err(mc_app::AppError::TooManyAttempts { retry_after_seconds }) => {
+            let chrome = visitor.chrome(visitor.t().sign_in_title);
+            let wait_minutes = Some(retry_after_seconds.div_ceil(60));
+            let page = SignInPage { chrome, failed: false, wait_minutes, email: form.email };
+            let retry = [(header::RETRY_AFTER, retry_after_seconds.to_string())];
+            Ok((StatusCode::TOO_MANY_REQUESTS, retry, render(&page)).into_response())
         }
         Err(err) => Err(visitor.fail(err)),
     }

@@ -424,3 +424,26 @@ fn the_network_administrator_keeps_the_registry_on_their_page() {
     assert!(trusted_until().is_null());
     server.stop();
 }
+
+/// Guessing staff passwords is slowed down: after five failures the sign-in page answers 429
+/// with `Retry-After`, in the visitor's language, for a known address and an unknown one alike.
+#[test]
+fn repeated_failed_sign_ins_must_wait() {
+    let env = Env::sqlite();
+    // A clock that stands still: the wait never runs out during the test.
+    let server = Server::start(&env, &["--demo", "--fixed-time", "2026-06-01T09:00:00Z"]);
+    for email in ["staff@valdeoliva.example", "nobody@valdeoliva.example"] {
+        let attempt = |password: &str| {
+            Request::new(server.addr, "POST", "/sign-in?lang=es").form(&[("email", email), ("password", password)])
+        };
+        for _ in 0..5 {
+            assert_eq!(attempt("not the password").status, 401, "{email}");
+        }
+        let refused = attempt(PASSWORD);
+        assert_eq!(refused.status, 429, "{email}: even the right password waits: {}", refused.body);
+        assert_eq!(refused.header("retry-after"), Some("1"), "{email}");
+        assert!(refused.body.contains("Han fallado demasiados intentos"), "{}", refused.body);
+        assert!(refused.cookie("mc_session").is_none(), "no session is opened");
+    }
+    server.stop();
+}

@@ -234,16 +234,7 @@ impl App {
         let email = email.trim().to_lowercase();
         let mut subjects = vec![format!("staff:{email}")];
         subjects.extend(client.map(|client| format!("address:{client}")));
-        for subject in &subjects {
-            if let Some((failures, last_at)) = self.store().db().await?.sign_in_failures(subject).await? {
-                let ready_at = last_at + wait_after(failures);
-                if now.unix_seconds() < ready_at {
-                    let retry_after_seconds = u64::try_from(ready_at - now.unix_seconds()).unwrap_or(1);
-                    tracing::warn!(subject, failures, "sign-in refused: too many failed attempts");
-                    return Err(AppError::TooManyAttempts { retry_after_seconds });
-                }
-            }
-        }
+        self.refuse_while_waiting(&subjects, now).await?;
         let staff = self.store().db().await?.staff_by_email(&email).await?;
         // An unknown address is checked against a real hash, as long as a real check, so that
         // timing does not tell which addresses exist.
@@ -317,9 +308,25 @@ impl App {
 
     /// Makes a one-time sign-in link secret for the learner with this email address; `None`
     /// when no learner has it (the caller says the same either way).
-    pub async fn sign_in_link(&self, email: &str, now: Timestamp) -> Result<Option<String>, AppError> {
+    /// Every request counts, for a known address or not (the same work either way): after
+    /// [`FREE_FAILURES`] links for an address, or from a client, each further one waits twice as
+    /// long, so that a learner's inbox cannot be flooded. Using a link clears its address's count.
+    pub async fn sign_in_link(
+        &self,
+        email: &str,
+        client: Option<&str>,
+        now: Timestamp,
+    ) -> Result<Option<String>, AppError> {
+        let normalized = email.trim().to_lowercase();
+        let mut subjects = vec![format!("link:{normalized}")];
+        subjects.extend(client.map(|client| format!("link-address:{client}")));
+        self.refuse_while_waiting(&subjects, now).await?;
+        let mut db = self.store().db().await?;
+        for subject in &subjects {
+            db.record_sign_in_failure(subject, now.unix_seconds()).await?;
+        }
         let Ok(email) = Email::parse(email.trim()) else { return Ok(None) };
-        let Some(learner) = self.store().db().await?.learner_by_email(&email).await? else { return Ok(None) };
+        let Some(learner) = db.learner_by_email(&email).await? else { return Ok(None) };
         let secret = new_secret("")?;
         let expires_at = now.unix_seconds() + SIGN_IN_LINK_SECONDS;
         self.store()
@@ -330,10 +337,29 @@ impl App {
         Ok(Some(secret))
     }
 
+    /// Refuses while any of `subjects` has failed (or asked) too often, too recently.
+    async fn refuse_while_waiting(&self, subjects: &[String], now: Timestamp) -> Result<(), AppError> {
+        for subject in subjects {
+            if let Some((failures, last_at)) = self.store().db().await?.sign_in_failures(subject).await? {
+                let ready_at = last_at + wait_after(failures);
+                if now.unix_seconds() < ready_at {
+                    let retry_after_seconds = u64::try_from(ready_at - now.unix_seconds()).unwrap_or(1);
+                    tracing::warn!(subject, failures, "refused: too many attempts");
+                    return Err(AppError::TooManyAttempts { retry_after_seconds });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Uses a sign-in link: a learner's session the first time, before it expires.
     pub async fn sign_in_learner(&self, link_secret: &str, now: Timestamp) -> Result<NewSession, AppError> {
         let learner = self.store().db().await?.use_sign_in_link(&secret_hash(link_secret), now.unix_seconds()).await?;
         let learner = learner.ok_or_else(|| unauthenticated("this sign-in link is unknown, used or expired"))?;
+        if let Some(record) = self.store().db().await?.learner(&learner).await? {
+            let subject = format!("link:{}", record.email().as_str().to_lowercase());
+            self.store().db().await?.clear_sign_in_failures(&subject).await?;
+        }
         self.open_session("learner", &learner, now).await
     }
 

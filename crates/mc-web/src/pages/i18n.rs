@@ -140,6 +140,9 @@ texts! {
     learner_sign_in_intro: "Give the email address your institution knows you by; we send you a sign-in link that works once, for 15 minutes.", "Indique el correo con el que le conoce su institución; le enviaremos un enlace de acceso válido una vez, durante 15 minutos.";
     send_link: "Send me a link", "Enviarme un enlace";
     link_sent: "If this address is known, a sign-in link is on its way. (In this build the link is written to the server's log.)", "Si la dirección es conocida, le hemos enviado un enlace de acceso. (En esta versión el enlace se escribe en el registro del servidor.)";
+    link_wait: "Several links were asked for this address already. For your safety, ask again in", "Ya se pidieron varios enlaces para esta dirección. Por su seguridad, vuelva a pedirlo dentro de";
+    link_continue_text: "You are signing in to your credentials. This link works once.", "Va a acceder a sus credenciales. Este enlace funciona una sola vez.";
+    link_continue: "Continue", "Continuar";
     link_used: "This sign-in link is unknown, used or expired: ask for a new one.", "Este enlace de acceso no existe, ya se usó o ha caducado: pida otro.";
     learner_title: "My credentials", "Mis credenciales";
     learner_empty: "You have no credentials yet.", "Todavía no tiene credenciales.";

@@ -18,11 +18,13 @@ use super::{Chrome, PageError, Visitor, render, views::CredentialView};
 struct SignInPage {
     chrome: Chrome,
     sent: bool,
+    /// Minutes to wait before asking for another link, after too many.
+    wait_minutes: Option<u64>,
 }
 
 /// `GET /learner/sign-in`.
 pub(crate) async fn sign_in_form(visitor: Visitor) -> Response {
-    render(&SignInPage { chrome: visitor.chrome(visitor.t().learner_sign_in_title), sent: false })
+    render(&SignInPage { chrome: visitor.chrome(visitor.t().learner_sign_in_title), sent: false, wait_minutes: None })
 }
 
 #[derive(Deserialize)]
@@ -39,19 +41,43 @@ pub(crate) async fn send_link(
     Form(form): Form<EmailForm>,
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
-    if let Some(secret) = app.sign_in_link(&form.email, app.now()).await.map_err(|err| visitor.fail(err))? {
-        let link = format!("{}/learner/link/{secret}", app.public_url());
-        tracing::info!(email = %form.email.trim(), %link, "learner sign-in link (this build logs it instead of emailing it)");
+    let chrome = visitor.chrome(visitor.t().learner_sign_in_title);
+    match app.sign_in_link(&form.email, None, app.now()).await {
+        Ok(Some(secret)) => {
+            let link = format!("{}/learner/link/{secret}", app.public_url());
+            tracing::info!(email = %form.email.trim(), %link, "learner sign-in link (this build logs it instead of emailing it)");
+        }
+        Ok(None) => {}
+        Err(mc_app::AppError::TooManyAttempts { retry_after_seconds }) => {
+            let page = SignInPage { chrome, sent: false, wait_minutes: Some(retry_after_seconds.div_ceil(60)) };
+            let retry = [(header::RETRY_AFTER, retry_after_seconds.to_string())];
+            return Ok((StatusCode::TOO_MANY_REQUESTS, retry, render(&page)).into_response());
+        }
+        Err(err) => return Err(visitor.fail(err)),
     }
-    Ok(render(&SignInPage { chrome: visitor.chrome(visitor.t().learner_sign_in_title), sent: true }))
+    Ok(render(&SignInPage { chrome, sent: true, wait_minutes: None }))
 }
 
-/// `GET /learner/link/{secret}`: uses a sign-in link, once.
+#[derive(Template)]
+#[template(path = "learner_link.html")]
+struct LinkPage {
+    chrome: Chrome,
+    secret: String,
+}
+
+/// `GET /learner/link/{secret}`: asks the learner to continue. Opening the link does not use it,
+/// so a mail scanner that follows links does not use it up; the button does.
+pub(crate) async fn confirm_link(visitor: Visitor, Path(secret): Path<String>) -> Response {
+    render(&LinkPage { chrome: visitor.chrome(visitor.t().learner_sign_in_title), secret })
+}
+
+/// `POST /learner/link/{secret}`: uses a sign-in link, once, from this site's own page.
 pub(crate) async fn use_link(
     State(app): State<App>,
     visitor: Visitor,
     Path(secret): Path<String>,
 ) -> Result<Response, PageError> {
+    visitor.check_origin()?;
     match app.sign_in_learner(&secret, app.now()).await {
         Ok(session) => {
             let cookie = visitor.session_cookie(Some(&session.secret));

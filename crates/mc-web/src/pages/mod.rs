@@ -58,7 +58,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/network/trust/{id}/{action}", post(network::change_trust))
         .route("/network/import", post(network::import))
         .route("/learner/sign-in", get(learner::sign_in_form).post(learner::send_link))
-        .route("/learner/link/{secret}", get(learner::use_link))
+        .route("/learner/link/{secret}", get(learner::confirm_link).post(learner::use_link))
         .route("/learner", get(learner::space))
         .route("/learner/credentials/{id}/credential.json", get(learner::download))
         .route("/learner/credentials/{id}/share", post(learner::share))

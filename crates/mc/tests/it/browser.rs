@@ -91,6 +91,7 @@ fn walk_the_demo_in_a_browser() {
     browser.wait_for_text("#sent", "sign-in link");
     let path = server.sign_in_link_path();
     browser.goto(&format!("{base}{path}"));
+    browser.click("#use-link");
     browser.wait_for_text("h1", "My credentials");
     browser.click(&format!("#credential-{id} button.share"));
     let link = browser.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
@@ -152,6 +153,7 @@ fn hostile_text_stays_inert_in_a_browser() {
     browser.click("#send-link");
     let path = server.sign_in_link_path();
     browser.goto(&format!("{base}{path}"));
+    browser.click("#use-link");
     browser.click("button.share");
     let link = browser.find("a.share-link").attribute("href").unwrap();
     browser.goto(&format!("{base}{}", &link[link.find("/c/").unwrap()..]));

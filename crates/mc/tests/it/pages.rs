@@ -27,9 +27,17 @@ fn learner_sign_in(server: &Server, email: &str) -> String {
     let sent = Request::new(server.addr, "POST", "/learner/sign-in").form(&[("email", email)]);
     assert_eq!(sent.status, 200, "{}", sent.body);
     let path = server.sign_in_link_path();
-    let used = Request::new(server.addr, "GET", &path).send();
+    // Opening the link (as a mail scanner would) does not use it; the page's button does.
+    for _ in 0..2 {
+        let opened = Request::new(server.addr, "GET", &path).send();
+        assert!(opened.status == 200 && opened.cookie("mc_session").is_none(), "{}", opened.body);
+        assert!(opened.body.contains(&format!("action=\"{path}\"")), "{}", opened.body);
+    }
+    let forged = Request::new(server.addr, "POST", &path).header("Origin", "https://elsewhere.example").form(&[]);
+    assert_eq!(forged.status, 403, "a link used from another site");
+    let used = Request::new(server.addr, "POST", &path).form(&[]);
     assert_eq!((used.status, used.header("location")), (303, Some("/learner")), "{}", used.body);
-    let again = Request::new(server.addr, "GET", &path).send();
+    let again = Request::new(server.addr, "POST", &path).form(&[]);
     assert_eq!(again.status, 401, "a sign-in link works once");
     used.cookie("mc_session").unwrap()
 }
@@ -445,5 +453,24 @@ fn repeated_failed_sign_ins_must_wait() {
         assert!(refused.body.contains("Han fallado demasiados intentos"), "{}", refused.body);
         assert!(refused.cookie("mc_session").is_none(), "no session is opened");
     }
+    server.stop();
+}
+
+/// Sign-in links cannot flood an inbox: after five for one address, known or not, the next
+/// waits, with the same answer for both; using a link clears its address's count.
+#[test]
+fn sign_in_links_are_rate_limited_per_address() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo", "--fixed-time", "2026-06-01T09:00:00Z"]);
+    for email in ["aino.virtanen@learners.example", "nobody@learners.example"] {
+        let ask = || Request::new(server.addr, "POST", "/learner/sign-in?lang=en").form(&[("email", email)]);
+        for _ in 0..5 {
+            assert_eq!(ask().status, 200, "{email}");
+        }
+        let refused = ask();
+        assert_eq!((refused.status, refused.header("retry-after")), (429, Some("1")), "{email}: {}", refused.body);
+        assert!(refused.body.contains("Several links were asked for this address"), "{}", refused.body);
+    }
+    assert_eq!(server.logged("learner sign-in link").len(), 5, "only the known address got links");
     server.stop();
 }

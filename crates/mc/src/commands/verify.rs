@@ -97,7 +97,8 @@ pub(super) async fn local_material(cli: &Cli, clock: Clock) -> LocalMaterial {
     let Ok(app) = App::open(&url).await else {
         return LocalMaterial { status_lists: published, ..Default::default() };
     };
-    let mut app = app.with_public_url(&cli.public_url).with_clock(clock);
+    let mut app =
+        app.with_public_url(cli.public_url.as_deref().unwrap_or(mc_app::DEFAULT_PUBLIC_URL)).with_clock(clock);
     if let Ok(Some(vault)) = config::load_vault(&cli.data, Create::No) {
         app = app.with_vault(vault);
     }

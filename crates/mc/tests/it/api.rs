@@ -153,9 +153,13 @@ fn tokens_roles_and_idempotency() {
         assert_eq!(verified.json()["verdict"], "invalid", "revoked: {}", verified.body);
         let shown = Request::new(server.addr, "GET", &format!("/api/v1/credentials/{id}")).token(&viewer).send();
         assert_eq!(shown.json()["credential"]["state"], "revoked");
-        // The command line, on the same data, knows of the server's revocation too.
+        // The command line, on the same data and public URL, knows of the server's revocation too.
         let file = env.write("revoked.json", &document);
-        let output = env.command(&["verify", &file, "--offline"]).output().unwrap();
+        let output = env
+            .command(&["verify", &file, "--offline"])
+            .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
+            .output()
+            .unwrap();
         let printed = String::from_utf8_lossy(&output.stdout);
         assert_eq!(output.status.code(), Some(1), "{printed}");
         assert!(printed.contains("revoked"), "{printed}");

@@ -21,7 +21,8 @@ fn check(verification: &Value, id: &str) -> (String, String) {
 fn an_institution_that_leaves_the_list_fails_trust_for_its_new_credentials_only() {
     for env in Env::all() {
         env.ok(&["demo"]);
-        let server = Server::start(&env, &[]);
+        // The command line issues under its default public URL; the server is told the same.
+        let server = Server::start(&env, &["--public-url", "http://127.0.0.1:8080"]);
         // Each step at its own fixed time, one second apart: nothing waits for time to pass.
         let at = |time: &str, args: &[&str]| {
             let output = env.command(args).env("MICROCRED_FIXED_TIME", time).output().unwrap();

@@ -82,6 +82,7 @@ impl Env {
     pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_microcred"));
         command.args(args).current_dir(self.dir.path()).env("MICROCRED_DATA", self.data()).env_remove("RUST_LOG");
+        command.env_remove("MICROCRED_PUBLIC_URL");
         match self.db.backend {
             "sqlite" => command.env_remove("MICROCRED_DATABASE_URL"),
             _ => command.env("MICROCRED_DATABASE_URL", &self.db.url),
@@ -209,6 +210,12 @@ pub(crate) fn get(addr: SocketAddr, path: &str) -> Answer {
     Answer { status, body: body.to_owned(), headers: Vec::new() }
 }
 
+/// A loopback port free at the time of asking (the operating system's pick, let go again), for
+/// a test that must name the port itself.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
 /// A running `microcred serve`, stopped when dropped.
 pub(crate) struct Server {
     child: Child,
@@ -218,10 +225,27 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    /// `microcred serve` on a free loopback port (`--addr 127.0.0.1:0`), with `extra` arguments.
     pub(crate) fn start(env: &Env, extra: &[&str]) -> Server {
-        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        Server::start_at(env, "127.0.0.1:0", extra)
+    }
+
+    /// `microcred serve --addr ADDR`, with `extra` arguments.
+    pub(crate) fn start_at(env: &Env, addr: &str, extra: &[&str]) -> Server {
+        Server::spawn(env, addr, extra, &[])
+    }
+
+    /// [`Server::start`] with environment variables set.
+    pub(crate) fn start_with_env(env: &Env, extra: &[&str], vars: &[(&str, &str)]) -> Server {
+        Server::spawn(env, "127.0.0.1:0", extra, vars)
+    }
+
+    fn spawn(env: &Env, addr: &str, extra: &[&str], vars: &[(&str, &str)]) -> Server {
+        let mut args = vec!["serve", "--addr", addr];
         args.extend(extra);
-        let mut child = env.command(&args).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        let mut command = env.command(&args);
+        command.envs(vars.iter().copied());
+        let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
         let (tx, log) = mpsc::channel();
         let stderr = BufReader::new(child.stderr.take().unwrap());
         std::thread::spawn(move || {

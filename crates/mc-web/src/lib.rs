@@ -99,8 +99,32 @@ pub fn router_with(app: App, options: Options) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Outside the limit, so that its bare 413 gets the envelope too.
         .layer(axum::middleware::map_response(error::envelop_bare_errors))
+        // Outside everything else, so that every answer has them, errors included.
+        .layer(axum::middleware::from_fn(answer_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The headers of every answer: `X-Content-Type-Options: nosniff`, so that no browser reads a
+/// JSON document or an error as HTML or script; a `Referrer-Policy` where the pages set none:
+/// `no-referrer`, since the API and the published documents are read by programs and have no
+/// link whose following should tell anyone where it came from (an address may hold an id, a
+/// query, a shared link); and `Cache-Control: no-store` on the answer to any request with an
+/// `Authorization` header, so that no cache keeps what a token may see or a secret it is handed
+/// (a new token). The pages add their own (see `pages::page_headers`).
+async fn answer_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let authorized = request.headers().contains_key(header::AUTHORIZATION);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    if authorized {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// How a server works on the cohort job queue it shares with the others on its database.

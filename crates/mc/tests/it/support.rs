@@ -133,7 +133,7 @@ pub(crate) fn exists(path: &Path) -> bool {
     path.try_exists().unwrap()
 }
 
-/// An HTTP answer: status code, headers (when read) and body.
+/// An HTTP answer: status code, headers (names in lower case) and body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) body: String,
@@ -190,9 +190,20 @@ pub(crate) fn post_with_headers(
     }
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    answer(head, body)
+}
+
+/// An answer read by hand: its head (status line and headers) and body.
+fn answer(head: &str, body: &str) -> Answer {
     let status =
         head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
-    Answer { status, body: body.to_owned(), headers: Vec::new() }
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Answer { status, body: body.to_owned(), headers }
 }
 
 /// `GET path` over HTTP/1.1 on loopback, with `Connection: close` so the body ends with the
@@ -205,9 +216,7 @@ pub(crate) fn get(addr: SocketAddr, path: &str) -> Answer {
     stream.read_to_string(&mut raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
     assert!(!head.to_ascii_lowercase().contains("transfer-encoding: chunked"), "chunked answer: {head}");
-    let status =
-        head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
-    Answer { status, body: body.to_owned(), headers: Vec::new() }
+    answer(head, body)
 }
 
 /// A loopback port free at the time of asking (the operating system's pick, let go again), for

@@ -42,6 +42,13 @@ pub(crate) fn database_url(data: &Path, explicit: Option<&str>, create: Create) 
     Ok(format!("sqlite://{}?mode={mode}", url_path(&path)))
 }
 
+/// Whether the data directory holds a SQLite database; an error when that cannot be told (a
+/// directory that cannot be read, say).
+pub(crate) fn sqlite_database_exists(data: &Path) -> anyhow::Result<bool> {
+    let path = data.join(SQLITE_FILE);
+    path.try_exists().with_context(|| format!("cannot tell whether there is a database at {}", path.display()))
+}
+
 /// The path as it goes in a SQLite URL, whose path part is percent-decoded.
 fn url_path(path: &Path) -> String {
     let path = absolute(path);

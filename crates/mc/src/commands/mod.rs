@@ -31,7 +31,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Key(command) => return verify::key(command).map(|()| ExitCode::SUCCESS),
         Command::Sign(args) => return verify::sign(args, clock).map(|()| ExitCode::SUCCESS),
-        Command::Verify(args) => return verify::verify(args, verify::local_material(&cli, clock).await, clock),
+        Command::Verify(args) => return verify::verify(args, verify::local_material(&cli, clock).await?, clock),
         Command::Bench(command) => {
             return bench::run(command, cli.database_url.as_deref(), clock).await.map(|()| ExitCode::SUCCESS);
         }

@@ -286,3 +286,36 @@ fn the_network_administrator_keeps_the_registry_and_the_list_over_the_api() {
     assert_eq!(as_institution.status, 403);
     server.stop();
 }
+
+/// `verify` takes the trusted-issuer list, DID documents and status lists from the database
+/// when there is one: a database that is there but cannot be read is an error that names it,
+/// not a verification without a list. With no database at all, the files are used alone.
+#[test]
+fn verify_reports_a_database_it_cannot_read() {
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let issued = env.ok(&["issue", "--spec", SPEC, "--learner", "jose.martinez@learners.example"]);
+        let credential = env.write("credential.json", &issued);
+        env.tamper("DROP TABLE trusted_issuers");
+        let stderr = env.fails(&["verify", &credential, "--offline"]);
+        assert!(stderr.contains("cannot read the trusted-issuer list from the "), "[{}] {stderr}", env.backend());
+        assert!(stderr.contains("trusted_issuers"), "[{}] says why: {stderr}", env.backend());
+        // A database whose schema cannot be brought up to date cannot be opened.
+        env.tamper("DELETE FROM _sqlx_migrations");
+        let stderr = env.fails(&["verify", &credential, "--offline"]);
+        assert!(stderr.contains("cannot open the "), "[{}] {stderr}", env.backend());
+        assert!(stderr.contains("to read the trusted-issuer list"), "[{}] {stderr}", env.backend());
+    }
+
+    // No database: the files alone, as before.
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issued = env.ok(&["issue", "--spec", SPEC, "--learner", "jose.martinez@learners.example"]);
+    let credential = env.write("credential.json", &issued);
+    std::fs::remove_file(env.data().join("microcred.db")).unwrap();
+    let output = env.command(&["verify", &credential, "--offline", "--json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "offline, the did:web key cannot be had");
+    let verified = json(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(check(&verified, "trust"), ("skipped".to_owned(), "no trusted-issuer list was given".to_owned()));
+    assert_eq!(check(&verified, "format").0, "passed", "{verified:#}");
+}

@@ -41,8 +41,8 @@ pub use mc_vc::verify::{TrustList, TrustListEntry};
 
 pub use crate::{
     access::{
-        MAX_SHARE_DAYS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser,
-        StateChange, secret_hash,
+        IDEMPOTENCY_DAYS, MAX_SHARE_DAYS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS,
+        SessionUser, StateChange, secret_hash,
     },
     catalogue::{CatalogueSpec, Publication},
     clock::Clock,

@@ -640,4 +640,8 @@ pub(crate) struct ServeArgs {
     /// sharing the database resumes it.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) job_lease: u64,
+    /// Days the answer to a request with an Idempotency-Key is remembered (a retry within them
+    /// gets the same answer); older ones are forgotten at start and then hourly.
+    #[arg(long, value_name = "DAYS", default_value_t = mc_app::IDEMPOTENCY_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub(crate) idempotency_days: u32,
 }

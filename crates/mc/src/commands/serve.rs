@@ -53,7 +53,11 @@ pub(crate) async fn run(app: App, args: &ServeArgs, public_url: Option<&str>) ->
         print_demo_guide(&local, &sign_ins)?;
     }
     tracing::info!("listening on http://{addr}");
-    let worker = mc_web::Worker { lease: std::time::Duration::from_secs(args.job_lease), ..mc_web::Worker::new() };
+    let worker = mc_web::Worker {
+        lease: std::time::Duration::from_secs(args.job_lease),
+        idempotency_days: args.idempotency_days,
+        ..mc_web::Worker::new()
+    };
     mc_web::serve(app, listener, worker, shutdown_signal()).await.context("the server failed")?;
     tracing::info!("stopped");
     Ok(())

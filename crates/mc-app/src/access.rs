@@ -156,6 +156,9 @@ pub const SESSION_SECONDS: i64 = 8 * 3600;
 pub const SIGN_IN_LINK_SECONDS: i64 = 15 * 60;
 /// The longest a share link may last.
 pub const MAX_SHARE_DAYS: u32 = 365;
+/// How many days the answers to idempotent requests are remembered unless a server is told
+/// otherwise: a client retrying a request within them gets the same answer.
+pub const IDEMPOTENCY_DAYS: u32 = 7;
 
 /// The SHA-256 of a secret, hex: what is stored of it.
 pub fn secret_hash(secret: &str) -> String {
@@ -202,6 +205,17 @@ pub enum SessionUser {
         /// What they may do: see [`App::learner_access`].
         principal: Principal,
     },
+}
+
+/// Housekeeping: what requests leave behind is forgotten once it is no longer needed.
+impl App {
+    /// Forgets the answers to idempotent requests remembered more than `days` days before `now`
+    /// (to the second), so that their keys may be used again; returns how many were forgotten.
+    /// A server calls it at start and then from time to time.
+    pub async fn forget_old_answers(&self, days: u32, now: Timestamp) -> Result<u64, AppError> {
+        let before = Timestamp::from_unix(now.unix_seconds() - i64::from(days) * 86_400, 0);
+        Ok(self.store().db().await?.forget_responses_before(&before.to_rfc3339()).await?)
+    }
 }
 
 /// Authentication: the only way to a [`Principal`].

@@ -114,13 +114,16 @@ pub struct AccreditationDocument {
     pub register_id: Option<String>,
 }
 
-/// What an import did: the entries taken, and each refused one with why.
+/// What an import did: the entries taken, each refused one with why, and the issuers that left
+/// because the partner's list no longer has them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct TrustImport {
     /// How many entries were added or updated.
     pub imported: usize,
     /// The refused entries: position in `issuers` and reason.
     pub rejected: Vec<(usize, String)>,
+    /// The ids of the entries that left the list now, as `network:id`.
+    pub left: Vec<String>,
 }
 
 /// The most entries an imported list may have.
@@ -240,7 +243,10 @@ impl NetworkAccess<'_> {
     /// Imports a partner network's trusted-issuer list (the document
     /// [`App::trust_list_document`] makes) under the network name `network`. Each entry is
     /// checked alone: the wrong ones are reported and the rest imported, replacing what the
-    /// same network's earlier import said of them.
+    /// same network's earlier import said of them. An issuer of the earlier imports that the
+    /// list no longer names leaves the list at `now`, as [`NetworkAccess::untrust`] does: its
+    /// entry is kept with `trusted_until`, so what it issued while trusted stays trusted. (An
+    /// entry the list still names but that is refused keeps what the earlier import said.)
     pub async fn import_trust_list(&self, text: &str, network: &str, now: Timestamp) -> Result<TrustImport, AppError> {
         if network.is_empty() || network == "local" || network.len() > 100 || network.contains(char::is_whitespace) {
             return Err(AppError::invalid_argument(
@@ -274,7 +280,17 @@ impl NetworkAccess<'_> {
                 Err(reason) => report.rejected.push((idx, reason)),
             }
         }
+        let listed: std::collections::HashSet<String> =
+            document.issuers.iter().map(|entry| format!("{network}:{}", entry.id)).collect();
         let mut tx = self.app().store().begin().await?;
+        for mut record in tx.db().trusted_issuers().await? {
+            if record.network == network && record.trusted_until.is_none() && !listed.contains(&record.id) {
+                record.trusted_until = Some(now.unix_seconds().max(record.trusted_from));
+                record.updated_at = now.unix_seconds();
+                tx.db().put_trusted_issuer(&record).await?;
+                report.left.push(record.id);
+            }
+        }
         for record in &records {
             tx.db().put_trusted_issuer(record).await?;
         }
@@ -284,6 +300,7 @@ impl NetworkAccess<'_> {
             network,
             imported = report.imported,
             rejected = report.rejected.len(),
+            left = report.left.len(),
             "trusted-issuer list imported"
         );
         Ok(report)

@@ -391,4 +391,16 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .map_err(|err| StoreError::from_write("the answer to an idempotent request", &[], err))?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// Forgets every institution's answers to idempotent requests remembered before `before`
+    /// (RFC 3339, as [`Db::store_response`] is given its time: `YYYY-MM-DDTHH:MM:SS[.f]Z`),
+    /// compared to the second; returns how many were forgotten.
+    pub async fn forget_responses_before(&mut self, before: &str) -> Result<u64, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let done = sqlx::query("DELETE FROM idempotent_requests WHERE substr(created_at, 1, 19) < substr($1, 1, 19)")
+            .bind(before)
+            .execute(conn)
+            .await?;
+        Ok(done.rows_affected())
+    }
 }

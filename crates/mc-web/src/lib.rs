@@ -99,11 +99,36 @@ pub fn router_with(app: App, options: Options) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         // Outside the limit, so that its bare 413 gets the envelope too.
         .layer(axum::middleware::map_response(error::envelop_bare_errors))
+        // Outside everything else, so that every answer has them, errors included.
+        .layer(axum::middleware::from_fn(answer_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// How a server works on the cohort job queue it shares with the others on its database.
+/// The headers of every answer: `X-Content-Type-Options: nosniff`, so that no browser reads a
+/// JSON document or an error as HTML or script; a `Referrer-Policy` where the pages set none:
+/// `no-referrer`, since the API and the published documents are read by programs and have no
+/// link whose following should tell anyone where it came from (an address may hold an id, a
+/// query, a shared link); and `Cache-Control: no-store` on the answer to any request with an
+/// `Authorization` header, so that no cache keeps what a token may see or a secret it is handed
+/// (a new token). The pages add their own (see `pages::page_headers`).
+async fn answer_headers(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let authorized = request.headers().contains_key(header::AUTHORIZATION);
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if !headers.contains_key(header::REFERRER_POLICY) {
+        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    }
+    if authorized {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// How a server works on the database it shares with the others: the cohort job queue, and
+/// the housekeeping that forgets old idempotent answers.
 #[derive(Debug, Clone)]
 pub struct Worker {
     /// This process's name in the queue.
@@ -113,13 +138,24 @@ pub struct Worker {
     pub lease: Duration,
     /// How often an idle worker looks for a job.
     pub poll: Duration,
+    /// How many days the answers to idempotent requests are remembered.
+    pub idempotency_days: u32,
+    /// How often the answers older than that are forgotten (also once at start).
+    pub forget_every: Duration,
 }
 
 impl Worker {
-    /// A worker named after this process, with a 30 s lease.
+    /// A worker named after this process, with a 30 s lease, remembering idempotent answers
+    /// for [`mc_app::IDEMPOTENCY_DAYS`] and forgetting older ones hourly.
     pub fn new() -> Worker {
         let name = format!("pid{}-{}", std::process::id(), mc_app::Clock::System.new_id().simple());
-        Worker { name, lease: Duration::from_secs(30), poll: Duration::from_millis(500) }
+        Worker {
+            name,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(500),
+            idempotency_days: mc_app::IDEMPOTENCY_DAYS,
+            forget_every: Duration::from_secs(3600),
+        }
     }
 }
 
@@ -129,15 +165,16 @@ impl Default for Worker {
     }
 }
 
-/// Serves `app` on `listener` and works on cohort jobs until `shutdown` completes, then
-/// finishes the requests in flight. A job being worked on is dropped (its batch rolls back) and
-/// resumed later by this or another server.
+/// Serves `app` on `listener`, works on cohort jobs and forgets old idempotent answers until
+/// `shutdown` completes, then finishes the requests in flight. A job being worked on is dropped
+/// (its batch rolls back) and resumed later by this or another server.
 pub async fn serve(
     app: App,
     listener: TcpListener,
     worker: Worker,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let housekeeping = tokio::spawn(forget_old_answers(app.clone(), worker.idempotency_days, worker.forget_every));
     let jobs = tokio::spawn(work_on_jobs(app.clone(), worker));
     // Answers go out as soon as they are written: Nagle's algorithm would hold a response's
     // last segment back until the client acknowledges the previous one.
@@ -148,7 +185,24 @@ pub async fn serve(
     });
     let served = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
     jobs.abort();
+    housekeeping.abort();
     served
+}
+
+/// Forgets the idempotent answers older than `days`, at once and then every `every`, for as
+/// long as the server runs. (Every server sharing the database does it; forgetting twice is
+/// harmless.)
+async fn forget_old_answers(app: App, days: u32, every: Duration) {
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match app.forget_old_answers(days, app.now()).await {
+            Ok(0) => tracing::debug!(days, "no remembered answers to forget"),
+            Ok(forgotten) => tracing::info!(forgotten, days, "remembered answers to idempotent requests forgotten"),
+            Err(err) => tracing::error!(error = %err, "cannot forget old remembered answers"),
+        }
+    }
 }
 
 /// Takes cohort jobs from the queue, one at a time, for as long as the server runs.

@@ -24,9 +24,11 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "MICROCRED_DATABASE_URL", value_name = "URL", hide_env_values = true)]
     pub(crate) database_url: Option<String>,
 
-    /// The URL this microcred is reached at from outside; status lists are published under it.
-    #[arg(long, global = true, env = "MICROCRED_PUBLIC_URL", default_value = mc_app::DEFAULT_PUBLIC_URL, value_name = "URL")]
-    pub(crate) public_url: String,
+    /// The URL this microcred is reached at from outside: status lists, sign-in links and share
+    /// links point under it. `serve` defaults to the address it listens on; the other commands
+    /// to http://127.0.0.1:8080.
+    #[arg(long, global = true, env = "MICROCRED_PUBLIC_URL", value_name = "URL")]
+    pub(crate) public_url: Option<String>,
 
     /// Run as if the time were this (RFC 3339) and stood still: for tests, which then need not
     /// wait for time to pass.
@@ -626,7 +628,8 @@ pub(crate) struct JsonFlag {
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
-    /// The address to listen on; port 0 picks a free port.
+    /// The address to listen on; port 0 picks a free port. Without --public-url, links point
+    /// at this address (with the port bound).
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub(crate) addr: SocketAddr,
     /// Load the demo data set, demo staff accounts and a few credentials before serving, and
@@ -637,4 +640,8 @@ pub(crate) struct ServeArgs {
     /// sharing the database resumes it.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub(crate) job_lease: u64,
+    /// Days the answer to a request with an Idempotency-Key is remembered (a retry within them
+    /// gets the same answer); older ones are forgotten at start and then hourly.
+    #[arg(long, value_name = "DAYS", default_value_t = mc_app::IDEMPOTENCY_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub(crate) idempotency_days: u32,
 }

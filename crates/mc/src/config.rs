@@ -1,6 +1,10 @@
-//! Where the data lives: the data directory and the database URL.
+//! Where the data lives and where it is published: the data directory, the database URL and
+//! the public URL.
 
-use std::path::{Path, PathBuf};
+use std::{
+    net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr},
+    path::{Path, PathBuf},
+};
 
 use anyhow::{Context, bail};
 
@@ -38,6 +42,13 @@ pub(crate) fn database_url(data: &Path, explicit: Option<&str>, create: Create) 
     Ok(format!("sqlite://{}?mode={mode}", url_path(&path)))
 }
 
+/// Whether the data directory holds a SQLite database; an error when that cannot be told (a
+/// directory that cannot be read, say).
+pub(crate) fn sqlite_database_exists(data: &Path) -> anyhow::Result<bool> {
+    let path = data.join(SQLITE_FILE);
+    path.try_exists().with_context(|| format!("cannot tell whether there is a database at {}", path.display()))
+}
+
 /// The path as it goes in a SQLite URL, whose path part is percent-decoded.
 fn url_path(path: &Path) -> String {
     let path = absolute(path);
@@ -54,6 +65,47 @@ pub(crate) fn describe(data: &Path, explicit: Option<&str>) -> String {
         Some(url) => mc_app::redact(url),
         None => format!("SQLite database {}", data.join(SQLITE_FILE).display()),
     }
+}
+
+/// The public URL the commands give the application: `--public-url` (or
+/// `MICROCRED_PUBLIC_URL`) when given, checked to be an `http` or `https` URL, else
+/// [`mc_app::DEFAULT_PUBLIC_URL`]. (`serve` defaults to the address it listens on instead.)
+pub(crate) fn public_url(explicit: Option<&str>) -> anyhow::Result<String> {
+    match explicit {
+        Some(raw) => {
+            mc_core::HttpUrl::parse(raw)
+                .map_err(|err| anyhow::anyhow!("--public-url (or MICROCRED_PUBLIC_URL): {err}"))?;
+            Ok(raw.trim().to_owned())
+        }
+        None => Ok(mc_app::DEFAULT_PUBLIC_URL.to_owned()),
+    }
+}
+
+/// The URL of the address bound, as this machine reaches it: an address of every interface
+/// (`0.0.0.0`, `::`) is reached at loopback.
+pub(crate) fn local_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V6(ip) if ip.is_unspecified() => IpAddr::V6(Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    format!("http://{}", SocketAddr::new(ip, addr.port()))
+}
+
+/// Whether `url` is the address `addr` served over plain HTTP: `Some(false)` when it names a
+/// machine by IP address or as `localhost` and that is not `addr` (another address or port, or
+/// `https`, which this server does not speak), a mistake worth a warning; `None` for a domain
+/// name, which a proxy may well forward here. An address of every interface matches any host.
+pub(crate) fn names_address(url: &str, addr: SocketAddr) -> Option<bool> {
+    let parsed = mc_core::HttpUrl::parse(url).ok()?;
+    let parsed = parsed.url();
+    let host = parsed.host_str()?;
+    let host_matches = match host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() {
+        Ok(ip) => addr.ip().is_unspecified() || ip == addr.ip(),
+        Err(_) if host.eq_ignore_ascii_case("localhost") => addr.ip().is_unspecified() || addr.ip().is_loopback(),
+        Err(_) => return None,
+    };
+    Some(host_matches && parsed.scheme() == "http" && parsed.port_or_known_default() == Some(addr.port()))
 }
 
 /// The key-encryption key file's name inside the data directory.
@@ -114,4 +166,38 @@ pub(crate) fn published_status_lists(data: &Path) -> Vec<serde_json::Map<String,
             _ => None,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::config::{local_url, names_address};
+
+    #[test]
+    fn the_local_url_is_the_address_bound_reached_from_this_machine() {
+        assert_eq!(local_url("127.0.0.1:9000".parse().unwrap()), "http://127.0.0.1:9000");
+        assert_eq!(local_url("0.0.0.0:9000".parse().unwrap()), "http://127.0.0.1:9000");
+        assert_eq!(local_url("[::]:9000".parse().unwrap()), "http://[::1]:9000");
+        assert_eq!(local_url("[::1]:9000".parse().unwrap()), "http://[::1]:9000");
+    }
+
+    #[test]
+    fn a_public_url_names_the_address_bound_or_not() {
+        let loopback = "127.0.0.1:9000".parse().unwrap();
+        let every = "0.0.0.0:80".parse().unwrap();
+        for (url, addr, expected) in [
+            ("http://127.0.0.1:9000", loopback, Some(true)),
+            ("http://127.0.0.1:9000/", loopback, Some(true)),
+            ("http://localhost:9000", loopback, Some(true)),
+            ("http://127.0.0.1:8080", loopback, Some(false)),
+            ("http://127.0.0.2:9000", loopback, Some(false)),
+            ("https://127.0.0.1:9000", loopback, Some(false)),
+            ("http://[::1]:9000", loopback, Some(false)),
+            ("http://192.0.2.7", every, Some(true)),
+            ("http://localhost", every, Some(true)),
+            ("http://192.0.2.7:8080", every, Some(false)),
+            ("https://credentials.example", loopback, None),
+        ] {
+            assert_eq!(names_address(url, addr), expected, "{url} on {addr}");
+        }
+    }
 }

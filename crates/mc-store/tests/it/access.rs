@@ -222,3 +222,27 @@ pub(crate) async fn idempotent_answers_are_remembered_once(store: &Store) {
     assert_missing_reference(result, "the answer to an idempotent request");
     assert_eq!(db().await.stored_response("nowhere", "k1").await.unwrap(), None);
 }
+
+pub(crate) async fn old_idempotent_answers_are_forgotten(store: &Store) {
+    setup(store).await;
+    let answer = |hash: &str| StoredResponse { request_hash: hash.into(), status: 201, body: "{}".into() };
+    let db = || async { store.db().await.unwrap() };
+    for (institution, key, at) in [
+        ("uca", "old", "2026-01-01T00:00:00Z"),
+        ("unito", "old", "2026-01-07T23:59:59.999Z"),
+        ("uca", "same-second", "2026-01-08T00:00:00.5Z"),
+        ("uca", "fresh", "2026-01-09T00:00:00Z"),
+    ] {
+        assert!(db().await.store_response(institution, key, &answer(key), at).await.unwrap());
+    }
+    // Older than the second given, of every institution; that second and later are kept.
+    assert_eq!(db().await.forget_responses_before("2026-01-08T00:00:00Z").await.unwrap(), 2);
+    assert_eq!(db().await.stored_response("uca", "old").await.unwrap(), None);
+    assert_eq!(db().await.stored_response("unito", "old").await.unwrap(), None);
+    assert_eq!(db().await.stored_response("uca", "same-second").await.unwrap(), Some(answer("same-second")));
+    assert_eq!(db().await.stored_response("uca", "fresh").await.unwrap(), Some(answer("fresh")));
+    assert_eq!(db().await.forget_responses_before("2026-01-08T00:00:00Z").await.unwrap(), 0, "nothing twice");
+    // A forgotten key may be used again.
+    assert!(db().await.store_response("uca", "old", &answer("again"), "2026-01-09T00:00:00Z").await.unwrap());
+    assert_eq!(db().await.stored_response("uca", "old").await.unwrap(), Some(answer("again")));
+}

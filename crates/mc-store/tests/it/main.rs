@@ -72,6 +72,7 @@ conformance!(
     access::sign_in_links_work_once_before_they_expire,
     access::share_links_round_trip,
     access::idempotent_answers_are_remembered_once,
+    access::old_idempotent_answers_are_forgotten,
     jobs::cohort_jobs_round_trip,
     jobs::only_the_latest_fifty_jobs_are_listed,
     jobs::jobs_are_claimed_oldest_first_under_a_lease,

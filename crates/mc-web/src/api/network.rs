@@ -109,5 +109,5 @@ pub(crate) async fn import_trust_list(
     let report = network.import_trust_list(text, &query.network, app.now()).await?;
     let rejected: Vec<Value> =
         report.rejected.iter().map(|(index, reason)| json!({"index": index, "reason": reason})).collect();
-    Ok((StatusCode::OK, Json(json!({"imported": report.imported, "rejected": rejected}))))
+    Ok((StatusCode::OK, Json(json!({"imported": report.imported, "rejected": rejected, "left": report.left}))))
 }

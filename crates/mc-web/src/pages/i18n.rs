@@ -271,6 +271,7 @@ texts! {
     import_button: "Import", "Importar";
     imported: "issuers imported", "emisores importados";
     refused: "refused", "rechazados";
+    left_the_list: "left the list (no longer on the partner's list)", "salen de la lista (ya no figuran en la del socio)";
     status_accredited: "Accredited", "Acreditada";
     status_provisional: "Provisionally accredited", "Acreditada provisionalmente";
     status_expired: "Accreditation expired", "Acreditación caducada";

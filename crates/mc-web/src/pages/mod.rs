@@ -65,12 +65,28 @@ pub(crate) fn router() -> Router<ServerState> {
         .layer(middleware::from_fn(page_headers))
 }
 
-/// Sets the pages' security headers, and remembers a language chosen with `?lang=`.
+/// Sets the pages' security headers, and remembers a language chosen with `?lang=`. A page is
+/// not stored by any cache (`Cache-Control: no-store`) when it is private: seen with a session
+/// (signed in; the stylesheet excepted, the same for everyone), opening one (it hands out the
+/// session's secret), a learner's sign-in link (its page carries the link's secret), or a shared
+/// credential (for whoever holds the link while it lasts, and its state may change). `nosniff` is set on every answer by the router.
 async fn page_headers(request: Request, next: Next) -> Response {
     let chosen =
         request.uri().query().and_then(|query| query_value(query, "lang")).and_then(|tag| Lang::from_tag(&tag));
+    let path = request.uri().path();
+    let private = (cookie(request.headers(), SESSION_COOKIE).is_some() && !path.starts_with("/assets/"))
+        || path.starts_with("/c/")
+        || path.starts_with("/learner/link/");
     let mut response = next.run(request).await;
+    let opens_session = response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .any(|value| value.as_bytes().starts_with(format!("{SESSION_COOKIE}=").as_bytes()));
     let headers = response.headers_mut();
+    if private || opens_session {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
     headers.insert(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(
@@ -78,7 +94,6 @@ async fn page_headers(request: Request, next: Next) -> Response {
              base-uri 'none'; frame-ancestors 'none'",
         ),
     );
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if let Some(lang) = chosen
         && let Ok(cookie) =

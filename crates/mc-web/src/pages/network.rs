@@ -193,6 +193,9 @@ pub(crate) async fn import(
             for (index, reason) in &report.rejected {
                 summary.push_str(&format!("; [{index}] {reason}"));
             }
+            if !report.left.is_empty() {
+                summary.push_str(&format!("; {}: {}", t.left_the_list, report.left.join(", ")));
+            }
             page(&app, &visitor, Vec::new(), Some(summary)).await
         }
         Err(err @ (AppError::Parse { .. } | AppError::InvalidArgument { .. })) => {

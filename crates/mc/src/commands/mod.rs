@@ -31,7 +31,7 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         Command::Key(command) => return verify::key(command).map(|()| ExitCode::SUCCESS),
         Command::Sign(args) => return verify::sign(args, clock).map(|()| ExitCode::SUCCESS),
-        Command::Verify(args) => return verify::verify(args, verify::local_material(&cli, clock).await, clock),
+        Command::Verify(args) => return verify::verify(args, verify::local_material(&cli, clock).await?, clock),
         Command::Bench(command) => {
             return bench::run(command, cli.database_url.as_deref(), clock).await.map(|()| ExitCode::SUCCESS);
         }
@@ -42,7 +42,8 @@ pub(crate) async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _ => Create::No,
     };
     let url = config::database_url(&cli.data, cli.database_url.as_deref(), create)?;
-    let mut app = App::open(&url).await?.with_public_url(&cli.public_url).with_clock(clock);
+    let public_url = config::public_url(cli.public_url.as_deref())?;
+    let mut app = App::open(&url).await?.with_public_url(&public_url).with_clock(clock);
     if let Some(vault) = config::load_vault(&cli.data, create)? {
         app = app.with_vault(vault);
     }
@@ -68,7 +69,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Learner(command) => learner::run(app, command, &mut out).await?,
         Command::Serve(args) => {
             drop(out);
-            serve::run(App::clone(app), args).await?;
+            serve::run(App::clone(app), args, cli.public_url.as_deref()).await?;
         }
         Command::Issue(args) => issuing::issue(app, &cli.data, args, &mut out).await?,
         Command::Revoke { id, reason } => {

@@ -87,6 +87,9 @@ pub(super) async fn trust(app: &Operator<'_>, command: &TrustCommand, out: &mut 
             for (idx, reason) in &report.rejected {
                 writeln!(out, "refused issuers[{idx}]: {reason}")?;
             }
+            for id in &report.left {
+                writeln!(out, "left the list: {id} (no longer on {network}'s list)")?;
+            }
             writeln!(out, "{} issuers imported from {network}, {} refused", report.imported, report.rejected.len())?;
         }
     }

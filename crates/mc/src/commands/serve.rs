@@ -1,11 +1,46 @@
-//! `microcred serve`: binds, logs the address, serves until Ctrl-C or SIGTERM.
+//! `microcred serve`: binds, logs the address, serves until Ctrl-C or SIGTERM. Links point at
+//! the address bound unless `--public-url` says otherwise.
 
 use anyhow::Context;
 use mc_app::App;
 
-use crate::{cli::ServeArgs, output};
+use crate::{
+    cli::ServeArgs,
+    config::{local_url, names_address},
+    output,
+};
 
-pub(crate) async fn run(app: App, args: &ServeArgs) -> anyhow::Result<()> {
+/// Serves `app` on `args.addr`. Links (status lists, sign-in and share links) point at
+/// `public_url` when given, else at the address bound.
+pub(crate) async fn run(app: App, args: &ServeArgs, public_url: Option<&str>) -> anyhow::Result<()> {
+    let listener =
+        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr().context("cannot read the bound address")?;
+    let local = local_url(addr);
+    let app = match public_url {
+        None => {
+            if addr.ip().is_unspecified() {
+                tracing::warn!(
+                    "listening on every interface ({addr}), so links point at {local}, which only this machine \
+                     reaches: give --public-url (or MICROCRED_PUBLIC_URL) to say where others reach this server"
+                );
+            }
+            app.with_public_url(&local)
+        }
+        Some(_) => {
+            let url = app.public_url();
+            match names_address(url, addr) {
+                Some(true) => {}
+                Some(false) => tracing::warn!(
+                    "the public URL {url} is not the address this server listens on, http://{addr}: status lists, \
+                     sign-in links and share links point at {url}, which must reach this server; leave \
+                     --public-url (or MICROCRED_PUBLIC_URL) out to use the address served"
+                ),
+                None => tracing::info!("links point at {url}, which a proxy must forward to http://{addr}"),
+            }
+            app
+        }
+    };
     let sign_ins = match args.demo {
         true => {
             let summary = app.operator().load_demo(app.now()).await?;
@@ -14,14 +49,15 @@ pub(crate) async fn run(app: App, args: &ServeArgs) -> anyhow::Result<()> {
         }
         false => Vec::new(),
     };
-    let listener =
-        tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
-    let addr = listener.local_addr().context("cannot read the bound address")?;
     if args.demo {
-        print_demo_guide(&format!("http://{addr}"), &sign_ins)?;
+        print_demo_guide(&local, &sign_ins)?;
     }
     tracing::info!("listening on http://{addr}");
-    let worker = mc_web::Worker { lease: std::time::Duration::from_secs(args.job_lease), ..mc_web::Worker::new() };
+    let worker = mc_web::Worker {
+        lease: std::time::Duration::from_secs(args.job_lease),
+        idempotency_days: args.idempotency_days,
+        ..mc_web::Worker::new()
+    };
     mc_web::serve(app, listener, worker, shutdown_signal()).await.context("the server failed")?;
     tracing::info!("stopped");
     Ok(())

@@ -12,7 +12,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use mc_app::{App, Clock, LocalMaterial, Verifier, adapters::HttpsKeyResolver};
+use mc_app::{App, AppError, Clock, LocalMaterial, Verifier, adapters::HttpsKeyResolver};
 use mc_core::Timestamp;
 use mc_vc::{
     multikey::{self, KeyType, SecretKey},
@@ -87,28 +87,53 @@ pub(super) fn sign(args: &SignArgs, clock: Clock) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The DID documents of this microcred's institutions, when there is a database to read them
-/// from, and its published status lists: verification uses them without a network.
-pub(super) async fn local_material(cli: &Cli, clock: Clock) -> LocalMaterial {
+/// The DID documents of this microcred's institutions, its trusted-issuer list and its status
+/// lists, when there is a database to read them from, and the status lists published in the
+/// data directory: verification uses them without a network. With no database (no
+/// `--database-url` and no SQLite file), the published files are all there is; a database that
+/// is there but cannot be read is an error, never a verification without its list.
+pub(super) async fn local_material(cli: &Cli, clock: Clock) -> anyhow::Result<LocalMaterial> {
     let published = config::published_status_lists(&cli.data);
-    let Ok(url) = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No) else {
-        return LocalMaterial { status_lists: published, ..Default::default() };
-    };
-    let Ok(app) = App::open(&url).await else {
-        return LocalMaterial { status_lists: published, ..Default::default() };
-    };
-    let mut app = app.with_public_url(&cli.public_url).with_clock(clock);
+    if cli.database_url.is_none() && !config::sqlite_database_exists(&cli.data)? {
+        return Ok(LocalMaterial { status_lists: published, ..Default::default() });
+    }
+    let url = config::database_url(&cli.data, cli.database_url.as_deref(), Create::No)?;
+    let database = config::describe(&cli.data, cli.database_url.as_deref());
+    let app = App::open(&url).await.with_context(|| {
+        format!("cannot open the {database} to read the trusted-issuer list, DID documents and status lists")
+    })?;
+    let public_url = config::public_url(cli.public_url.as_deref())?;
+    let mut app = app.with_public_url(&public_url).with_clock(clock);
     if let Ok(Some(vault)) = config::load_vault(&cli.data, Create::No) {
         app = app.with_vault(vault);
     }
-    let did_documents = app.did_documents().await.unwrap_or_default();
-    let trusted = app.trust_anchors().await.unwrap_or_default();
+    let material = database_material(&app, &database, published).await;
+    app.close().await;
+    material
+}
+
+/// What the database holds for verification, with the published lists it has no newer
+/// version of.
+async fn database_material(
+    app: &App,
+    database: &str,
+    published: Vec<serde_json::Map<String, serde_json::Value>>,
+) -> anyhow::Result<LocalMaterial> {
+    let did_documents =
+        app.did_documents().await.with_context(|| format!("cannot read the DID documents from the {database}"))?;
+    let trusted = app
+        .trust_anchors()
+        .await
+        .with_context(|| format!("cannot read the trusted-issuer list from the {database}"))?;
+    let unreadable_lists = || format!("cannot read the status lists from the {database}");
     // The database says what is revoked now; published files may predate a change made by a
-    // server. Files are used for the lists the database cannot sign.
+    // server. Files are used for the lists the database cannot sign (no key-encryption key).
     let mut status_lists = Vec::new();
-    for id in app.status_list_ids().await.unwrap_or_default() {
-        if let Ok(list) = app.status_list_credential(&id, app.now()).await {
-            status_lists.push(list);
+    for id in app.status_list_ids().await.with_context(unreadable_lists)? {
+        match app.status_list_credential(&id, app.now()).await {
+            Ok(list) => status_lists.push(list),
+            Err(AppError::Keys(_) | AppError::NotFound { .. }) => {}
+            Err(err) => return Err(err).with_context(unreadable_lists),
         }
     }
     let list_id = |list: &serde_json::Map<String, serde_json::Value>| {
@@ -116,8 +141,7 @@ pub(super) async fn local_material(cli: &Cli, clock: Clock) -> LocalMaterial {
     };
     let fresh: std::collections::HashSet<String> = status_lists.iter().filter_map(list_id).collect();
     status_lists.extend(published.into_iter().filter(|list| list_id(list).is_none_or(|id| !fresh.contains(&id))));
-    app.close().await;
-    LocalMaterial { did_documents, status_lists, trusted, ..Default::default() }
+    Ok(LocalMaterial { did_documents, status_lists, trusted, ..Default::default() })
 }
 
 /// One result, with where it came from.

@@ -153,9 +153,13 @@ fn tokens_roles_and_idempotency() {
         assert_eq!(verified.json()["verdict"], "invalid", "revoked: {}", verified.body);
         let shown = Request::new(server.addr, "GET", &format!("/api/v1/credentials/{id}")).token(&viewer).send();
         assert_eq!(shown.json()["credential"]["state"], "revoked");
-        // The command line, on the same data, knows of the server's revocation too.
+        // The command line, on the same data and public URL, knows of the server's revocation too.
         let file = env.write("revoked.json", &document);
-        let output = env.command(&["verify", &file, "--offline"]).output().unwrap();
+        let output = env
+            .command(&["verify", &file, "--offline"])
+            .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
+            .output()
+            .unwrap();
         let printed = String::from_utf8_lossy(&output.stdout);
         assert_eq!(output.status.code(), Some(1), "{printed}");
         assert!(printed.contains("revoked"), "{printed}");
@@ -657,4 +661,59 @@ fn a_co_awarding_body_consents_before_publication() {
     assert_status(&get(&format!("/api/v1/specs/{draft}"), &co_viewer), 404, "so is the draft");
     assert_status(&post(&format!("/api/v1/consents/{draft}/accept"), &co_admin), 404, "and the answer");
     server.stop();
+}
+
+/// The answers remembered for idempotency keys are kept for `--idempotency-days` (7 by default)
+/// and forgotten by the server, at start and then hourly: an old key's answer is gone, a fresh
+/// one's stays. (A credential keeps the key it was issued with, so a forgotten key still issues
+/// nothing twice: the use case answers instead of the remembered answer.) Each step runs at its
+/// own fixed time; nothing waits for time to pass.
+#[test]
+fn remembered_answers_are_forgotten_after_the_days_kept() {
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let issuer = token(&env, "valdeoliva", "issuer");
+        let keyed = |server: &Server, key: &str, learner: &str, name: &str| {
+            Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+                .token(&issuer)
+                .header("Idempotency-Key", key)
+                .json(&json!({"spec": SPEC_A, "learner": learner, "name": name}))
+        };
+        let at = |time: &str, extra: &[&str]| {
+            let mut args = vec!["--fixed-time", time];
+            args.extend(extra);
+            Server::start(&env, &args)
+        };
+        let server = at("2026-06-01T09:00:00Z", &[]);
+        assert_status(&keyed(&server, "old", LEARNER, LEARNER_NAME), 201, "day 0");
+        server.stop();
+        let server = at("2026-06-07T09:00:00Z", &[]);
+        assert_status(&keyed(&server, "fresh", "noa.levi@example.org", "Noa Levi"), 201, "day 6");
+        server.stop();
+
+        // Day 8: the answer of day 0 is forgotten at start, the one of day 6 is kept.
+        let server = at("2026-06-09T09:00:00Z", &[]);
+        let line = server.wait_for_log("remembered answers");
+        assert!(line.contains("forgotten=1") && line.contains("days=7"), "[{}] {line}", env.backend());
+        let other = ("lauri.koski@example.org", "Lauri Koski");
+        let forgotten = keyed(&server, "old", other.0, other.1);
+        assert_status(&forgotten, 409, "no remembered answer: the issue refuses the key itself");
+        assert!(forgotten.body.contains("was used for another issue"), "{}", forgotten.body);
+        let remembered = keyed(&server, "fresh", other.0, other.1);
+        assert_status(&remembered, 422, "a fresh key still holds its answer");
+        assert_eq!(code(&remembered), "idempotency_mismatch");
+        let replayed = keyed(&server, "fresh", "noa.levi@example.org", "Noa Levi");
+        assert_status(&replayed, 201, "the remembered answer, replayed");
+        server.stop();
+
+        // Kept for one day only, the answer of day 6 goes too: the same request is answered by
+        // the issue itself, with the credential issued on day 6.
+        let server = at("2026-06-09T09:00:00Z", &["--idempotency-days", "1"]);
+        let line = server.wait_for_log("remembered answers");
+        assert!(line.contains("forgotten=1") && line.contains("days=1"), "[{}] {line}", env.backend());
+        let again = keyed(&server, "fresh", "noa.levi@example.org", "Noa Levi");
+        assert_status(&again, 200, "not replayed: the credential found by its key");
+        assert_eq!(again.json()["credential"]["id"], replayed.json()["credential"]["id"]);
+        server.stop();
+    }
 }

@@ -40,8 +40,15 @@ fn walk_the_demo_in_a_browser() {
     let base = format!("http://{}", server.addr);
     let learner = "aino.virtanen@learners.example";
 
-    // A credential issued from the command line, verified as a file upload...
-    let credential = env.ok(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000003", "--learner", learner]);
+    // A credential issued from the command line, told where the server publishes its status
+    // lists, verified as a file upload...
+    let issued = env
+        .command(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000003", "--learner", learner])
+        .env("MICROCRED_PUBLIC_URL", &base)
+        .output()
+        .unwrap();
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    let credential = String::from_utf8(issued.stdout).unwrap();
     let file = env.write("credential.json", &credential);
     browser.goto(&format!("{base}/verify?lang=en"));
     browser.upload("#file", std::path::Path::new(&file));

@@ -179,7 +179,7 @@ fn a_shared_credential_renders_hostile_text_inert() {
     assert_eq!(Request::new(server.addr, "GET", "/c/not-a-link").send().status, 404);
 
     // /verify opens a link: one to a credential shared here is read from the database.
-    let opened = Request::new(server.addr, "GET", &format!("/verify?lang=en&url=http://127.0.0.1:8080{link}")).send();
+    let opened = Request::new(server.addr, "GET", &format!("/verify?lang=en&url=http://{}{link}", server.addr)).send();
     assert!(opened.body.contains("id=\"verdict\">Valid"), "{}", opened.body);
     let plain = Request::new(server.addr, "GET", "/verify?url=http://example.org/credential.json").send();
     assert_eq!(plain.status, 422);

@@ -21,7 +21,8 @@ fn check(verification: &Value, id: &str) -> (String, String) {
 fn an_institution_that_leaves_the_list_fails_trust_for_its_new_credentials_only() {
     for env in Env::all() {
         env.ok(&["demo"]);
-        let server = Server::start(&env, &[]);
+        // The command line issues under its default public URL; the server is told the same.
+        let server = Server::start(&env, &["--public-url", "http://127.0.0.1:8080"]);
         // Each step at its own fixed time, one second apart: nothing waits for time to pass.
         let at = |time: &str, args: &[&str]| {
             let output = env.command(args).env("MICROCRED_FIXED_TIME", time).output().unwrap();
@@ -279,9 +280,127 @@ fn the_network_administrator_keeps_the_registry_and_the_list_over_the_api() {
     assert_eq!(imported.status, 200, "{}", imported.body);
     assert_eq!(imported.json()["rejected"][0]["index"], 1, "{}", imported.body);
     assert_eq!(imported.json()["imported"], partner["issuers"].as_array().unwrap().len() - 1);
+    assert_eq!(imported.json()["left"], json!([]), "{}", imported.body);
+    // Imported again without its first issuer, which leaves.
+    let first = partner["issuers"][0]["id"].as_str().unwrap().to_owned();
+    partner["issuers"].as_array_mut().unwrap().remove(0);
+    let again =
+        Request::new(server.addr, "POST", "/api/v1/trusted-issuers/import?network=eu-net").token(&admin).json(&partner);
+    assert_eq!(again.json()["left"], json!([format!("eu-net:{first}")]), "{}", again.body);
     let as_institution = Request::new(server.addr, "POST", "/api/v1/trusted-issuers/import?network=eu-net")
         .token(&institution_admin)
         .json(&partner);
     assert_eq!(as_institution.status, 403);
     server.stop();
+}
+
+/// `verify` takes the trusted-issuer list, DID documents and status lists from the database
+/// when there is one: a database that is there but cannot be read is an error that names it,
+/// not a verification without a list. With no database at all, the files are used alone.
+#[test]
+fn verify_reports_a_database_it_cannot_read() {
+    for env in Env::all() {
+        env.ok(&["demo"]);
+        let issued = env.ok(&["issue", "--spec", SPEC, "--learner", "jose.martinez@learners.example"]);
+        let credential = env.write("credential.json", &issued);
+        env.tamper("DROP TABLE trusted_issuers");
+        let stderr = env.fails(&["verify", &credential, "--offline"]);
+        assert!(stderr.contains("cannot read the trusted-issuer list from the "), "[{}] {stderr}", env.backend());
+        assert!(stderr.contains("trusted_issuers"), "[{}] says why: {stderr}", env.backend());
+        // A database whose schema cannot be brought up to date cannot be opened.
+        env.tamper("DELETE FROM _sqlx_migrations");
+        let stderr = env.fails(&["verify", &credential, "--offline"]);
+        assert!(stderr.contains("cannot open the "), "[{}] {stderr}", env.backend());
+        assert!(stderr.contains("to read the trusted-issuer list"), "[{}] {stderr}", env.backend());
+    }
+
+    // No database: the files alone, as before.
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issued = env.ok(&["issue", "--spec", SPEC, "--learner", "jose.martinez@learners.example"]);
+    let credential = env.write("credential.json", &issued);
+    std::fs::remove_file(env.data().join("microcred.db")).unwrap();
+    let output = env.command(&["verify", &credential, "--offline", "--json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "offline, the did:web key cannot be had");
+    let verified = json(&String::from_utf8_lossy(&output.stdout));
+    assert_eq!(check(&verified, "trust"), ("skipped".to_owned(), "no trusted-issuer list was given".to_owned()));
+    assert_eq!(check(&verified, "format").0, "passed", "{verified:#}");
+}
+
+/// A partner's list imported again: the issuers it no longer lists leave this network's copy
+/// from the time of the import, like `trust remove`, so what they issued before stays trusted
+/// and what they issue afterwards does not. Importing the same list again moves nothing;
+/// listed again, an issuer is trusted again.
+#[test]
+fn issuers_a_partner_drops_leave_the_list_at_the_next_import() {
+    let home = Env::sqlite();
+    let partner = Env::sqlite();
+    partner.ok(&["init"]);
+    partner.ok(&[
+        "institution",
+        "add",
+        "--id",
+        "local-uni",
+        "--name",
+        "Local University",
+        "--name-lang",
+        "en",
+        "--country",
+        "FI",
+        "--legal-id",
+        "FI-1",
+        "--website",
+        "https://local.example",
+    ]);
+    partner.ok(&["trust", "add", "local-uni"]);
+    let at = |env: &Env, time: &str, args: &[&str]| {
+        let output = env.command(args).env("MICROCRED_FIXED_TIME", time).output().unwrap();
+        assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    // The home network's issuers are trusted from before anything here happens.
+    at(&home, "2026-05-01T00:00:00Z", &["demo"]);
+    let issue = |time: &str, learner: &str| {
+        home.write(&format!("{learner}.json"), &at(&home, time, &["issue", "--spec", SPEC, "--learner", learner]))
+    };
+    let trust_of = |credential: &str| {
+        let output = partner.command(&["verify", credential, "--offline", "--json"]).output().unwrap();
+        check(&json(&String::from_utf8_lossy(&output.stdout)), "trust")
+    };
+    let entry = |id: &str| {
+        let listed = json(&partner.ok(&["trust", "list", "--json"]));
+        listed["issuers"].as_array().unwrap().iter().find(|entry| entry["id"] == id).cloned()
+    };
+
+    let full: Value = json(&home.ok(&["trust", "export"]));
+    let full_file = partner.write("full.json", &full.to_string());
+    at(&partner, "2026-06-01T09:00:00Z", &["trust", "import", &full_file, "--network", "home-net"]);
+    let before = issue("2026-06-01T10:00:00Z", "jose.martinez@learners.example");
+    assert_eq!(trust_of(&before).0, "passed");
+
+    // The home network drops valdeoliva from its list altogether; the partner imports it again.
+    let mut reduced = full;
+    reduced["issuers"].as_array_mut().unwrap().retain(|issuer| issuer["id"] != "valdeoliva");
+    let reduced_file = partner.write("reduced.json", &reduced.to_string());
+    let report = at(&partner, "2026-06-02T09:00:00Z", &["trust", "import", &reduced_file, "--network", "home-net"]);
+    assert!(report.contains("left the list: home-net:valdeoliva"), "{report}");
+    assert!(report.ends_with("3 issuers imported from home-net, 0 refused\n"), "{report}");
+    let left = entry("home-net:valdeoliva").expect("the entry is kept, marked as left");
+    assert_eq!(left["trusted_until"], "2026-06-02T09:00:00Z", "{left}");
+    for kept in ["home-net:roccalba", "local-uni"] {
+        assert!(entry(kept).unwrap()["trusted_until"].is_null(), "{kept} is still trusted");
+    }
+    assert_eq!(trust_of(&before).0, "passed", "what it issued while trusted stays trusted");
+    let after = issue("2026-06-03T10:00:00Z", "aino.virtanen@learners.example");
+    let (status, message) = trust_of(&after);
+    assert_eq!(status, "failed", "{message}");
+    assert!(message.contains("left the trusted-issuer list"), "{message}");
+
+    // The same list again moves nothing; the full one brings valdeoliva back.
+    let again = at(&partner, "2026-06-04T09:00:00Z", &["trust", "import", &reduced_file, "--network", "home-net"]);
+    assert!(!again.contains("left the list"), "{again}");
+    assert_eq!(entry("home-net:valdeoliva").unwrap()["trusted_until"], "2026-06-02T09:00:00Z");
+    at(&partner, "2026-06-05T09:00:00Z", &["trust", "import", &full_file, "--network", "home-net"]);
+    assert!(entry("home-net:valdeoliva").unwrap()["trusted_until"].is_null());
+    assert_eq!(trust_of(&after).0, "passed");
 }

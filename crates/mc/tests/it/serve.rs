@@ -1,6 +1,118 @@
 //! The HTTP server, run as `microcred serve` on a free loopback port.
 
-use crate::support::{Env, Server, get, post};
+use serde_json::json;
+
+use crate::support::{Answer, Env, Request, Server, free_port, get, post};
+
+/// The value of the first hidden CSRF field of a page.
+fn csrf(page: &Answer) -> String {
+    let start = page.body.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no CSRF field: {}", page.body));
+    let rest = &page.body[start + "name=\"csrf\" value=\"".len()..];
+    rest[..rest.find('"').unwrap()].to_owned()
+}
+
+/// Without `--public-url`, every link the server makes points at the address it serves: the
+/// status lists of a credential it issues, a learner's sign-in link, and a share link.
+#[test]
+fn links_point_at_the_address_served() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issuer = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let port = free_port();
+    let server = Server::start_at(&env, &format!("127.0.0.1:{port}"), &[]);
+    let base = format!("http://127.0.0.1:{port}");
+    assert!(server.logged("public URL").is_empty(), "nothing to warn about: {:?}", server.logged(""));
+
+    let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue").token(&issuer).json(&json!({
+        "spec": "01936a3e-0000-7000-8000-000000000001",
+        "learner": "aino.virtanen@learners.example",
+        "name": "Aino Virtanen"
+    }));
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let statuses = issued.json()["document"]["credentialStatus"].as_array().unwrap().clone();
+    assert_eq!(statuses.len(), 2);
+    for status in statuses {
+        let url = status["statusListCredential"].as_str().unwrap();
+        assert!(url.starts_with(&format!("{base}/status/")), "{url}");
+        let list = get(server.addr, &url[base.len()..]);
+        assert_eq!((list.status, list.json()["id"].as_str()), (200, Some(url)), "the list is served where it says");
+    }
+    let verified = post(
+        server.addr,
+        "/api/v1/credentials/verify",
+        "application/json",
+        issued.json()["document"].to_string().as_bytes(),
+    );
+    assert_eq!(verified.json()["verdict"], "valid", "its status lists are this server's own: {}", verified.body);
+
+    let sent =
+        Request::new(server.addr, "POST", "/learner/sign-in").form(&[("email", "aino.virtanen@learners.example")]);
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let line = server.wait_for_log("learner sign-in link");
+    let start = line.find("http://").unwrap_or_else(|| panic!("no link in {line:?}"));
+    let link = line[start..].split_whitespace().next().unwrap().trim_end_matches('"');
+    assert!(link.starts_with(&format!("{base}/learner/link/")), "{line}");
+    let used = Request::new(server.addr, "POST", &link[base.len()..]).form(&[]);
+    assert_eq!(used.status, 303, "the logged link works: {}", used.body);
+    let session = used.cookie("mc_session").unwrap();
+
+    let id = issued.json()["credential"]["id"].as_str().unwrap().to_owned();
+    let space = Request::new(server.addr, "GET", "/learner").header("Cookie", &session).send();
+    let shared = Request::new(server.addr, "POST", &format!("/learner/credentials/{id}/share"))
+        .header("Cookie", &session)
+        .form(&[("csrf", &csrf(&space)), ("days", "30")]);
+    assert_eq!(shared.status, 303, "{}", shared.body);
+    let space = Request::new(server.addr, "GET", "/learner").header("Cookie", &session).send();
+    let start =
+        space.body.find(&format!("{base}/c/")).unwrap_or_else(|| panic!("no share link under {base}: {}", space.body));
+    let link = &space.body[start..];
+    let link = &link[..link.find('"').unwrap()];
+    let page = Request::new(server.addr, "GET", &link[base.len()..]).header("Accept-Language", "en").send();
+    assert_eq!(page.status, 200, "the share link works: {}", page.body);
+    let opened = Request::new(server.addr, "GET", &format!("/verify?lang=en&url={link}")).send();
+    assert!(
+        opened.body.contains("id=\"verdict\">Valid"),
+        "a link shared here is read from the database: {}",
+        opened.body
+    );
+    server.stop();
+}
+
+/// On port 0 the links use the port the system gave; an explicit public URL that names another
+/// address is used as given, and the server warns about it at start, naming both.
+#[test]
+fn a_public_url_that_is_not_the_address_served_is_warned_about() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let server = Server::start(&env, &[]);
+    let sent =
+        Request::new(server.addr, "POST", "/learner/sign-in").form(&[("email", "aino.virtanen@learners.example")]);
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let line = server.wait_for_log("learner sign-in link");
+    assert!(line.contains(&format!("http://{}/learner/link/", server.addr)), "the port bound: {line}");
+    assert!(server.logged("public URL").is_empty(), "{:?}", server.logged(""));
+    server.stop();
+
+    for (args, env_var) in [(vec!["--public-url", "http://127.0.0.1:1"], None), (vec![], Some("http://localhost:1/"))] {
+        let vars: Vec<(&str, &str)> = env_var.map(|url| ("MICROCRED_PUBLIC_URL", url)).into_iter().collect();
+        let server = Server::start_with_env(&env, &args, &vars);
+        let warnings = server.logged("public URL");
+        assert_eq!(warnings.len(), 1, "{:?}", server.logged(""));
+        assert!(warnings[0].contains("WARN"), "{warnings:?}");
+        assert!(warnings[0].contains(&server.addr.to_string()), "names the address: {warnings:?}");
+        let url = env_var.unwrap_or("http://127.0.0.1:1").trim_end_matches('/');
+        assert!(warnings[0].contains(url), "names the URL: {warnings:?}");
+        let sent =
+            Request::new(server.addr, "POST", "/learner/sign-in").form(&[("email", "aino.virtanen@learners.example")]);
+        assert_eq!(sent.status, 200);
+        let line = server.wait_for_log("learner sign-in link");
+        assert!(line.contains(&format!("{url}/learner/link/")), "the explicit URL is used: {line}");
+        server.stop();
+    }
+    // A public URL that is not one is refused, naming the option.
+    let stderr = env.fails(&["serve", "--addr", "127.0.0.1:0", "--public-url", "127.0.0.1:8080"]);
+    assert!(stderr.contains("--public-url"), "{stderr}");
+}
 
 #[test]
 fn serves_health_and_specs() {
@@ -68,7 +180,8 @@ fn serves_status_lists_and_did_documents() {
         "aino.virtanen@learners.example",
     ]))
     .unwrap();
-    let server = Server::start(&env, &[]);
+    // The command line issued under its default public URL; the server is told the same.
+    let server = Server::start(&env, &["--public-url", "http://127.0.0.1:8080"]);
     let list_url = credential["credentialStatus"][0]["statusListCredential"].as_str().unwrap();
     let path = list_url.trim_start_matches("http://127.0.0.1:8080");
     let list = get(server.addr, path);
@@ -102,7 +215,8 @@ fn verifies_posted_credentials() {
         "--learner",
         "aino.virtanen@learners.example",
     ]);
-    let server = Server::start(&env, &[]);
+    // The command line issued under its default public URL; the server is told the same.
+    let server = Server::start(&env, &["--public-url", "http://127.0.0.1:8080"]);
     let check = |answer: &crate::support::Answer, id: &str| {
         let json = answer.json();
         json["checks"].as_array().unwrap().iter().find(|check| check["id"] == id).unwrap()["status"].clone()

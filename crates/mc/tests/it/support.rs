@@ -82,6 +82,7 @@ impl Env {
     pub(crate) fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_microcred"));
         command.args(args).current_dir(self.dir.path()).env("MICROCRED_DATA", self.data()).env_remove("RUST_LOG");
+        command.env_remove("MICROCRED_PUBLIC_URL");
         match self.db.backend {
             "sqlite" => command.env_remove("MICROCRED_DATABASE_URL"),
             _ => command.env("MICROCRED_DATABASE_URL", &self.db.url),
@@ -132,7 +133,7 @@ pub(crate) fn exists(path: &Path) -> bool {
     path.try_exists().unwrap()
 }
 
-/// An HTTP answer: status code, headers (when read) and body.
+/// An HTTP answer: status code, headers (names in lower case) and body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
     pub(crate) body: String,
@@ -189,9 +190,20 @@ pub(crate) fn post_with_headers(
     }
     let raw = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+    answer(head, body)
+}
+
+/// An answer read by hand: its head (status line and headers) and body.
+fn answer(head: &str, body: &str) -> Answer {
     let status =
         head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
-    Answer { status, body: body.to_owned(), headers: Vec::new() }
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    Answer { status, body: body.to_owned(), headers }
 }
 
 /// `GET path` over HTTP/1.1 on loopback, with `Connection: close` so the body ends with the
@@ -204,9 +216,13 @@ pub(crate) fn get(addr: SocketAddr, path: &str) -> Answer {
     stream.read_to_string(&mut raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
     assert!(!head.to_ascii_lowercase().contains("transfer-encoding: chunked"), "chunked answer: {head}");
-    let status =
-        head.split(' ').nth(1).and_then(|code| code.parse().ok()).unwrap_or_else(|| panic!("no status in {head}"));
-    Answer { status, body: body.to_owned(), headers: Vec::new() }
+    answer(head, body)
+}
+
+/// A loopback port free at the time of asking (the operating system's pick, let go again), for
+/// a test that must name the port itself.
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A running `microcred serve`, stopped when dropped.
@@ -218,10 +234,27 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    /// `microcred serve` on a free loopback port (`--addr 127.0.0.1:0`), with `extra` arguments.
     pub(crate) fn start(env: &Env, extra: &[&str]) -> Server {
-        let mut args = vec!["serve", "--addr", "127.0.0.1:0"];
+        Server::start_at(env, "127.0.0.1:0", extra)
+    }
+
+    /// `microcred serve --addr ADDR`, with `extra` arguments.
+    pub(crate) fn start_at(env: &Env, addr: &str, extra: &[&str]) -> Server {
+        Server::spawn(env, addr, extra, &[])
+    }
+
+    /// [`Server::start`] with environment variables set.
+    pub(crate) fn start_with_env(env: &Env, extra: &[&str], vars: &[(&str, &str)]) -> Server {
+        Server::spawn(env, "127.0.0.1:0", extra, vars)
+    }
+
+    fn spawn(env: &Env, addr: &str, extra: &[&str], vars: &[(&str, &str)]) -> Server {
+        let mut args = vec!["serve", "--addr", addr];
         args.extend(extra);
-        let mut child = env.command(&args).stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
+        let mut command = env.command(&args);
+        command.envs(vars.iter().copied());
+        let mut child = command.stderr(Stdio::piped()).stdout(Stdio::null()).spawn().unwrap();
         let (tx, log) = mpsc::channel();
         let stderr = BufReader::new(child.stderr.take().unwrap());
         std::thread::spawn(move || {

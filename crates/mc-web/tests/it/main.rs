@@ -2,5 +2,6 @@
 //! queue, resolver) and how it answers when verification is busy. The end-to-end suite, with
 //! the real binary, is in `crates/mc/tests/it`.
 
+mod connections;
 mod support;
 mod verifying;

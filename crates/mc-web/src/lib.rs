@@ -8,6 +8,7 @@ mod api;
 mod error;
 mod pages;
 mod published;
+mod quiet;
 mod routes;
 mod search;
 mod verifying;
@@ -19,7 +20,7 @@ use mc_app::{App, OnlineResolver};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-pub use crate::error::ApiError;
+pub use crate::{error::ApiError, quiet::Timeouts};
 use crate::{routes::Routes, verifying::VerifierPool};
 
 /// The largest request body accepted, in bytes.
@@ -38,8 +39,8 @@ fn described_routes() -> Routes<ServerState> {
 /// How many verifications may wait per verification thread before more are refused.
 const QUEUE_PER_THREAD: usize = 32;
 
-/// How a server verifies credentials. [`Options::default`] is what [`router`] and [`serve`]
-/// use.
+/// How a server verifies credentials and how long it waits on its clients.
+/// [`Options::default`] is what [`router`] and [`serve`] use.
 pub struct Options {
     /// How many threads verify credentials (at least one); by default one per core.
     pub verify_threads: usize,
@@ -51,6 +52,10 @@ pub struct Options {
     /// given by their address. By default over HTTPS ([`mc_app::adapters::HttpsKeyResolver`]),
     /// with its cache shared by every request.
     pub resolver: Arc<dyn OnlineResolver>,
+    /// How long a connection may wait on its client (the rest of a request, or the next one)
+    /// before [`serve_with`] closes it. By default 10 s for a request's head, 30 s for its
+    /// body, 60 s between requests.
+    pub timeouts: Timeouts,
 }
 
 impl Default for Options {
@@ -60,6 +65,7 @@ impl Default for Options {
             verify_threads: cores,
             verify_queue: QUEUE_PER_THREAD * cores,
             resolver: Arc::new(mc_app::adapters::HttpsKeyResolver::new()),
+            timeouts: Timeouts::default(),
         }
     }
 }
@@ -165,25 +171,36 @@ impl Default for Worker {
     }
 }
 
-/// Serves `app` on `listener`, works on cohort jobs and forgets old idempotent answers until
-/// `shutdown` completes, then finishes the requests in flight. A job being worked on is dropped
-/// (its batch rolls back) and resumed later by this or another server.
+/// Serves `app` on `listener` with the default [`Options`], works on cohort jobs and forgets old
+/// idempotent answers until `shutdown` completes, then finishes the requests in flight. A job
+/// being worked on is dropped (its batch rolls back) and resumed later by this or another
+/// server.
 pub async fn serve(
     app: App,
     listener: TcpListener,
     worker: Worker,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    serve_with(app, listener, worker, Options::default(), shutdown).await
+}
+
+/// [`serve`] with `options`: a connection that keeps the server waiting longer than its
+/// [`Timeouts`] allow (for the rest of a request's head or body, or for its next request) is
+/// closed.
+pub async fn serve_with(
+    app: App,
+    listener: TcpListener,
+    worker: Worker,
+    options: Options,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(forget_old_answers(app.clone(), worker.idempotency_days, worker.forget_every));
     let jobs = tokio::spawn(work_on_jobs(app.clone(), worker));
-    // Answers go out as soon as they are written: Nagle's algorithm would hold a response's
-    // last segment back until the client acknowledges the previous one.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %err, "cannot set TCP_NODELAY");
-        }
-    });
-    let served = axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await;
+    let listener = quiet::QuietListener::new(listener, options.timeouts);
+    let router = router_with(app, options).layer(axum::middleware::from_fn(quiet::follow));
+    let served = axum::serve(listener, router.into_make_service_with_connect_info::<quiet::Connection>())
+        .with_graceful_shutdown(shutdown)
+        .await;
     jobs.abort();
     housekeeping.abort();
     served

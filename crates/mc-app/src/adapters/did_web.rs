@@ -1,18 +1,25 @@
 //! Fetching what verification needs over HTTPS: `did:web` DID documents (did:web method §3.2),
 //! `https://` controller documents and status list credentials, with a timeout, a size limit,
-//! no redirects, and a refusal of addresses that are not public (loopback, private,
-//! link-local…), so a credential cannot make the verifier probe its own network.
+//! no redirects, no proxy, and connections to globally reachable addresses only (checked on the
+//! very addresses connected to), so a credential cannot make the verifier probe its own network.
+//! A failed fetch says the same whatever went wrong, and the detail goes to the log.
 
 use std::{
     collections::HashMap,
-    net::{IpAddr, SocketAddr, ToSocketAddrs},
+    io,
+    net::IpAddr,
     sync::Mutex,
     time::{Duration, Instant},
 };
 
 use mc_vc::did::{KeyResolver, ResolveError, VerificationMethod, method_from_document};
 use serde_json::Value;
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::{
+    resolver::{DefaultResolver, Resolver},
+    transport::{ConnectionDetails, Connector, RustlsConnector, TcpConnector},
+};
+
+use super::addresses::is_global;
 
 /// How long one fetch may take, connection included.
 const TIMEOUT: Duration = Duration::from_secs(5);
@@ -48,61 +55,49 @@ pub fn did_web_document_url(did: &str) -> Result<String, ResolveError> {
     })
 }
 
-/// Whether an address may be fetched from: not loopback, private, link-local, shared,
-/// documentation, multicast or unspecified.
-fn is_public(ip: IpAddr) -> bool {
-    match ip {
-        IpAddr::V4(ip) => {
-            let [a, b, ..] = ip.octets();
-            !(ip.is_loopback()
-                || ip.is_private()
-                || ip.is_link_local()
-                || ip.is_unspecified()
-                || ip.is_broadcast()
-                || ip.is_multicast()
-                || ip.is_documentation()
-                || a == 0
-                || (a == 100 && (64..128).contains(&b))
-                || (a == 198 && (b == 18 || b == 19))
-                || a >= 240)
+/// Opens TCP connections to allowed addresses only. ureq hands a connector the addresses the
+/// host's name resolved to, and the socket is opened to one of those, so the addresses checked
+/// here are the ones connected to, with no second lookup in between: a DNS answer that changes
+/// between a check and the connection cannot reach inside. A name is refused whole when any of
+/// its addresses is not allowed, and so is a connection through a proxy (whose target ureq
+/// does not resolve).
+#[derive(Debug)]
+struct AllowedOnly {
+    allowed: fn(IpAddr) -> bool,
+    tcp: TcpConnector,
+}
+
+impl Connector<()> for AllowedOnly {
+    type Out = <TcpConnector as Connector<()>>::Out;
+
+    fn connect(&self, details: &ConnectionDetails<'_>, chained: Option<()>) -> Result<Option<Self::Out>, ureq::Error> {
+        let refused = |why: String| ureq::Error::Io(io::Error::new(io::ErrorKind::PermissionDenied, why));
+        if details.config.proxy().is_some() {
+            return Err(refused("fetches never go through a proxy".to_owned()));
         }
-        IpAddr::V6(ip) => match ip.to_ipv4_mapped() {
-            Some(v4) => is_public(IpAddr::V4(v4)),
-            None => {
-                let first = ip.segments()[0];
-                !(ip.is_loopback()
-                    || ip.is_unspecified()
-                    || ip.is_multicast()
-                    || (first & 0xfe00) == 0xfc00
-                    || (first & 0xffc0) == 0xfe80
-                    || first == 0x2001 && ip.segments()[1] == 0x0db8)
-            }
-        },
+        if details.addrs.is_empty() {
+            return Err(refused("the host has no address to connect to".to_owned()));
+        }
+        if let Some(addr) = details.addrs.iter().find(|addr| !(self.allowed)(addr.ip())) {
+            return Err(refused(format!("{} is not globally reachable", addr.ip())));
+        }
+        self.tcp.connect(details, chained)
     }
 }
 
-/// ureq's resolver, keeping public addresses only (checked again at connection time, so a DNS
-/// answer that changes between the check and the connection cannot reach inside).
-#[derive(Debug, Default)]
-struct PublicOnly(DefaultResolver);
-
-impl Resolver for PublicOnly {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: ureq::unversioned::transport::NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let resolved = self.0.resolve(uri, config, timeout)?;
-        let mut public = self.empty();
-        for addr in resolved.iter().filter(|addr| is_public(addr.ip())) {
-            public.push(*addr);
+/// The error a caller sees when fetching `url` failed: the same whatever went wrong on the
+/// way (the operating system's error would tell a closed port from a filtered one, or an
+/// internal name from an unknown one), save what the server itself answered. The detail is
+/// logged.
+fn not_fetched(url: &str, err: &ureq::Error) -> ResolveError {
+    tracing::warn!(fetch.url = url, error = %err, "could not fetch");
+    ResolveError::Unavailable(match err {
+        ureq::Error::StatusCode(status) => format!("{url} could not be fetched: the server answered {status}"),
+        ureq::Error::BodyExceedsLimit(_) => {
+            format!("{url} could not be fetched: it is larger than {} KiB", MAX_DOCUMENT_BYTES / 1024)
         }
-        match public.is_empty() {
-            true => Err(ureq::Error::HostNotFound),
-            false => Ok(public),
-        }
-    }
+        _ => format!("{url} could not be fetched"),
+    })
 }
 
 /// Resolves `did:web` and `https://` verification methods over the network.
@@ -118,20 +113,24 @@ impl Default for HttpsKeyResolver {
 }
 
 impl HttpsKeyResolver {
-    /// A resolver with microcred's limits.
+    /// A resolver with microcred's limits, connecting to globally reachable addresses only.
     pub fn new() -> HttpsKeyResolver {
+        HttpsKeyResolver::with_parts(DefaultResolver::default(), is_global)
+    }
+
+    /// A resolver that looks names up with `resolver` and connects only to the addresses
+    /// `allowed` lets through.
+    fn with_parts(resolver: impl Resolver, allowed: fn(IpAddr) -> bool) -> HttpsKeyResolver {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(TIMEOUT))
             .max_redirects(0)
             .https_only(true)
+            .proxy(None)
             .http_status_as_error(true)
             .user_agent(concat!("microcred/", env!("CARGO_PKG_VERSION")))
             .build();
-        let agent = ureq::Agent::with_parts(
-            config,
-            ureq::unversioned::transport::DefaultConnector::default(),
-            PublicOnly::default(),
-        );
+        let connector = AllowedOnly { allowed, tcp: TcpConnector::default() }.chain(RustlsConnector::default());
+        let agent = ureq::Agent::with_parts(config, connector, resolver);
         HttpsKeyResolver { agent, cache: Mutex::new(HashMap::new()) }
     }
 
@@ -141,20 +140,18 @@ impl HttpsKeyResolver {
         if !url.starts_with("https://") {
             return Err(ResolveError::Invalid(format!("{url} is not an https:// address")));
         }
-        check_host(url)?;
-        let unavailable = |why: String| ResolveError::Unavailable(format!("cannot fetch {url}: {why}"));
         let mut response = self
             .agent
             .get(url)
             .header("Accept", "application/vc, application/ld+json, application/json, text/plain")
             .call()
-            .map_err(|err| unavailable(err.to_string()))?;
+            .map_err(|err| not_fetched(url, &err))?;
         response
             .body_mut()
             .with_config()
             .limit(MAX_DOCUMENT_BYTES)
             .read_to_string()
-            .map_err(|err| unavailable(err.to_string()))
+            .map_err(|err| not_fetched(url, &err))
     }
 
     /// The JSON document at `url`, from the cache when fetched recently.
@@ -164,20 +161,18 @@ impl HttpsKeyResolver {
         {
             return Ok(document.clone());
         }
-        check_host(url)?;
-        let unavailable = |why: String| ResolveError::Unavailable(format!("cannot fetch {url}: {why}"));
         let mut response = self
             .agent
             .get(url)
             .header("Accept", "application/did+json, application/json")
             .call()
-            .map_err(|err| unavailable(err.to_string()))?;
+            .map_err(|err| not_fetched(url, &err))?;
         let text = response
             .body_mut()
             .with_config()
             .limit(MAX_DOCUMENT_BYTES)
             .read_to_string()
-            .map_err(|err| unavailable(err.to_string()))?;
+            .map_err(|err| not_fetched(url, &err))?;
         let document: Value =
             serde_json::from_str(&text).map_err(|err| ResolveError::Invalid(format!("{url} is not JSON: {err}")))?;
         let mut cache = self.cache.lock().expect("the cache is never poisoned");
@@ -186,26 +181,6 @@ impl HttpsKeyResolver {
         }
         cache.insert(url.to_owned(), (Instant::now(), document.clone()));
         Ok(document)
-    }
-}
-
-/// Refuses a URL whose host resolves to an address that is not public, with a clear message.
-fn check_host(url: &str) -> Result<(), ResolveError> {
-    let authority = url.strip_prefix("https://").and_then(|rest| rest.split('/').next()).unwrap_or_default();
-    let with_port = match authority.rsplit_once(':') {
-        Some((_, port)) if port.parse::<u16>().is_ok() => authority.to_owned(),
-        _ => format!("{authority}:443"),
-    };
-    let addrs: Vec<SocketAddr> = with_port
-        .to_socket_addrs()
-        .map_err(|err| ResolveError::Unavailable(format!("cannot resolve {authority}: {err}")))?
-        .collect();
-    match addrs.iter().find(|addr| !is_public(addr.ip())) {
-        Some(addr) => Err(ResolveError::Invalid(format!(
-            "{authority} resolves to {}, which is not a public address; it will not be fetched",
-            addr.ip()
-        ))),
-        None => Ok(()),
     }
 }
 
@@ -244,7 +219,15 @@ impl KeyResolver for HttpsKeyResolver {
 
 #[cfg(test)]
 mod tests {
+    use std::{
+        collections::VecDeque,
+        io::Write as _,
+        net::{SocketAddr, TcpListener, TcpStream},
+        sync::mpsc,
+    };
+
     use super::*;
+    use crate::adapters::addresses::is_global;
 
     #[test]
     fn did_web_urls() {
@@ -263,42 +246,143 @@ mod tests {
         }
     }
 
-    #[test]
-    fn only_public_addresses_are_fetched() {
-        for ip in [
-            "127.0.0.1",
-            "10.1.2.3",
-            "172.16.0.1",
-            "192.168.1.1",
-            "169.254.169.254",
-            "100.64.0.1",
-            "0.0.0.0",
-            "::1",
-            "fe80::1",
-            "fd00::1",
-            "::ffff:127.0.0.1",
-        ] {
-            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+    /// A listener on a loopback address that tells which connections reached it.
+    struct Witness {
+        addr: SocketAddr,
+        accepted: mpsc::Receiver<SocketAddr>,
+    }
+
+    impl Witness {
+        /// A witness on `ip`, which takes each connection and hangs up at once.
+        fn on(ip: &str) -> Witness {
+            let listener = TcpListener::bind((ip, 0)).unwrap();
+            let addr = listener.local_addr().unwrap();
+            let (seen, accepted) = mpsc::channel();
+            std::thread::spawn(move || {
+                while let Ok((stream, peer)) = listener.accept() {
+                    drop(stream);
+                    if seen.send(peer).is_err() {
+                        break;
+                    }
+                }
+            });
+            Witness { addr, accepted }
         }
-        for ip in ["93.184.216.34", "2606:2800:220:1::1", "1.1.1.1"] {
-            assert!(is_public(ip.parse().unwrap()), "{ip}");
+
+        /// Whether anything connected since the last call: the test connects last, so an
+        /// earlier connection is taken before its own.
+        fn reached(&self) -> bool {
+            let own = TcpStream::connect(self.addr).unwrap();
+            let first = self.accepted.recv_timeout(Duration::from_secs(30)).unwrap();
+            if first == own.local_addr().unwrap() {
+                return false;
+            }
+            while self.accepted.recv_timeout(Duration::from_secs(30)).unwrap() != own.local_addr().unwrap() {}
+            true
         }
     }
 
+    /// A name service that gives its answers in turn, one per lookup.
+    #[derive(Debug)]
+    struct Answers(Mutex<VecDeque<Vec<SocketAddr>>>);
+
+    impl Answers {
+        fn new(answers: impl IntoIterator<Item = Vec<SocketAddr>>) -> Answers {
+            Answers(Mutex::new(answers.into_iter().collect()))
+        }
+    }
+
+    impl Resolver for Answers {
+        fn resolve(
+            &self,
+            _: &ureq::http::Uri,
+            _: &ureq::config::Config,
+            _: ureq::unversioned::transport::NextTimeout,
+        ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+            let mut addrs = self.empty();
+            for addr in self.0.lock().unwrap().pop_front().expect("an answer for each lookup") {
+                addrs.push(addr);
+            }
+            Ok(addrs)
+        }
+    }
+
+    fn only_127_0_0_1(ip: IpAddr) -> bool {
+        ip == IpAddr::from([127, 0, 0, 1])
+    }
+
+    /// The check is made when connecting, on every address the name resolved to, and on each
+    /// lookup again: an answer with one address that is not allowed is refused whole, in
+    /// either order, with no connection to any of them; an IPv4-mapped address is judged as
+    /// the IPv4 address it is; and a name whose answer changes between two fetches (DNS
+    /// rebinding) reaches only the address that was allowed.
     #[test]
-    fn status_lists_are_fetched_over_https_from_public_hosts_only() {
+    fn every_address_a_name_resolves_to_is_checked_when_connecting() {
+        let (allowed, refused) = (Witness::on("127.0.0.1"), Witness::on("127.0.0.2"));
+        let mapped = SocketAddr::new("::ffff:127.0.0.1".parse().unwrap(), allowed.addr.port());
+        let url = "https://issuer.example/credential.json";
+        let fetch = |answers: Vec<Vec<SocketAddr>>, allow: fn(IpAddr) -> bool| {
+            let resolver = HttpsKeyResolver::with_parts(Answers::new(answers.clone()), allow);
+            answers.iter().map(|_| resolver.fetch_text(url).unwrap_err().to_string()).collect::<Vec<_>>()
+        };
+        let not_fetched = format!("{url} could not be fetched");
+
+        for answer in [vec![allowed.addr, refused.addr], vec![refused.addr, allowed.addr]] {
+            assert_eq!(fetch(vec![answer.clone()], only_127_0_0_1), [not_fetched.as_str()], "{answer:?}");
+            assert!(!allowed.reached() && !refused.reached(), "{answer:?}");
+        }
+        assert_eq!(fetch(vec![vec![mapped]], is_global), [not_fetched.as_str()]);
+        assert!(!allowed.reached(), "an IPv4-mapped loopback address");
+
+        // Rebinding: first the allowed address (the witness hangs up: no TLS), then the other.
+        assert_eq!(fetch(vec![vec![allowed.addr], vec![refused.addr]], only_127_0_0_1), [not_fetched.as_str(); 2]);
+        assert!(allowed.reached(), "the allowed address is connected to");
+        assert!(!refused.reached(), "the address of the second answer is not");
+    }
+
+    /// Whatever goes wrong (a closed port, a server that hangs up, one that does not speak
+    /// TLS, an address that is not allowed), the caller is told the same; the operating
+    /// system's error, which would tell a closed port from an open one, is not repeated.
+    #[test]
+    fn a_failed_fetch_says_the_same_whatever_went_wrong() {
+        let resolver = HttpsKeyResolver::with_parts(DefaultResolver::default(), only_127_0_0_1);
+        let closed = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let hangs_up = Witness::on("127.0.0.1");
+        let plain = TcpListener::bind("127.0.0.1:0").unwrap();
+        let plain_addr = plain.local_addr().unwrap();
+        std::thread::spawn(move || {
+            while let Ok((mut stream, _)) = plain.accept() {
+                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}");
+            }
+        });
+        let urls = [
+            format!("https://{closed}/credential.json"),
+            format!("https://{}/credential.json", hangs_up.addr),
+            format!("https://{plain_addr}/credential.json"),
+            format!("https://[::1]:{}/credential.json", closed.port()),
+            "https://10.0.0.1/credential.json".to_owned(),
+        ];
+        for url in &urls {
+            let err = resolver.fetch_text(url).unwrap_err();
+            assert!(matches!(&err, ResolveError::Unavailable(_)), "{err:?}");
+            assert_eq!(err.to_string().replace(url, "URL"), "URL could not be fetched", "{url}");
+        }
+        assert!(hangs_up.reached(), "the server that hangs up was reached");
+    }
+
+    #[test]
+    fn status_lists_and_keys_are_fetched_over_https_from_global_addresses_only() {
         use mc_vc::status::StatusResolver as _;
+        let witness = Witness::on("127.0.0.1");
         let resolver = HttpsKeyResolver::new();
-        let plain = resolver.status_list("http://127.0.0.1:8080/status/1").unwrap_err();
+        let plain = resolver.status_list(&format!("http://{}/status/1", witness.addr)).unwrap_err();
         assert!(matches!(&plain, ResolveError::Unavailable(why) if why.contains("https")), "{plain}");
-        let local = resolver.status_list("https://localhost:9/status/1").unwrap_err();
-        assert!(matches!(&local, ResolveError::Invalid(why) if why.contains("not a public address")), "{local}");
-    }
-
-    #[test]
-    fn loopback_hosts_are_refused_before_any_connection() {
-        let resolver = HttpsKeyResolver::new();
-        let err = resolver.resolve("https://localhost:9/issuer#key-1").unwrap_err();
-        assert!(matches!(&err, ResolveError::Invalid(why) if why.contains("not a public address")), "{err}");
+        let url = format!("https://localhost:{}/status/1", witness.addr.port());
+        let local = resolver.status_list(&url).unwrap_err();
+        assert_eq!(local, ResolveError::Unavailable(format!("{url} could not be fetched")));
+        let url = format!("https://localhost:{}/issuer", witness.addr.port());
+        let key = resolver.resolve(&format!("{url}#key-1")).unwrap_err();
+        assert_eq!(key, ResolveError::Unavailable(format!("{url} could not be fetched")));
+        assert!(!witness.reached());
     }
 }

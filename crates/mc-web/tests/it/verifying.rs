@@ -24,7 +24,10 @@ async fn server(
     resolver: impl OnlineResolver + 'static,
 ) -> axum::Router {
     let app = App::open(&db.url).await.unwrap();
-    mc_web::router_with(app, mc_web::Options { verify_threads, verify_queue, resolver: Arc::new(resolver) })
+    mc_web::router_with(
+        app,
+        mc_web::Options { verify_threads, verify_queue, resolver: Arc::new(resolver), ..mc_web::Options::default() },
+    )
 }
 
 /// One thread, held up, and a queue of one: of a burst of four verifications one waits its

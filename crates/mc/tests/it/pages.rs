@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::support::{Answer, Env, Request, Server};
+use crate::support::{Answer, Env, Request, Server, encode};
 
 const SPEC_A: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva
 const PASSWORD: &str = "microcred-demo";
@@ -186,7 +186,60 @@ fn a_shared_credential_renders_hostile_text_inert() {
     assert!(plain.body.contains("is not an https:// address"), "{}", plain.body);
     let private = Request::new(server.addr, "GET", "/verify?url=https://127.0.0.1/credential.json").send();
     assert_eq!(private.status, 422);
-    assert!(private.body.contains("not a public address"), "{}", private.body);
+    assert!(private.body.contains("https://127.0.0.1/credential.json could not be fetched"), "{}", private.body);
+    server.stop();
+}
+
+/// The message of an error page.
+fn error_message(page: &Answer) -> &str {
+    let start = page.body.find("id=\"error\">").unwrap_or_else(|| panic!("no error message: {}", page.body));
+    let rest = &page.body[start + "id=\"error\">".len()..];
+    &rest[..rest.find("</p>").unwrap()]
+}
+
+/// `/verify?url=` refuses every address that is not globally reachable, however it is
+/// written (a name, IPv4, IPv6, IPv6 forms that embed an IPv4 address), before connecting to
+/// it, and says the same whatever went wrong, so that the page tells nothing about the
+/// server's network; the detail is in the log.
+#[test]
+fn verifying_by_address_reaches_no_local_address_and_says_the_same_for_every_failure() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &[]);
+    // A port that is open on this machine: any connection to it would be seen.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hosts = [
+        "127.0.0.1",
+        "localhost",
+        "[::1]",
+        "10.0.0.1",
+        "169.254.169.254",
+        "[::ffff:127.0.0.1]",
+        "[::127.0.0.1]",
+        "[64:ff9b::127.0.0.1]",
+        "[64:ff9b:1::7f00:1]",
+        "[2002:7f00:1::1]",
+        "[2001:0:7f00:1::f7f7:fbfb]",
+        "[fec0::1]",
+        "[100::1]",
+    ];
+    let mut messages = std::collections::BTreeMap::new();
+    for host in hosts {
+        let url = format!("https://{host}:{port}/credential.json");
+        let page = Request::new(server.addr, "GET", &format!("/verify?lang=en&url={}", encode(&url))).send();
+        assert_eq!(page.status, 422, "{url}: {}", page.body);
+        messages.entry(error_message(&page).replace(&url, "URL")).or_insert_with(Vec::new).push(host);
+    }
+    let expected = std::collections::BTreeMap::from([("URL could not be fetched".to_owned(), hosts.to_vec())]);
+    assert_eq!(messages, expected, "one message for every failure");
+    let accepted = listener.accept();
+    assert!(
+        accepted.as_ref().is_err_and(|err| err.kind() == std::io::ErrorKind::WouldBlock),
+        "nothing connects to the local port: {accepted:?}"
+    );
+    let logged = server.logged("could not fetch");
+    assert!(logged.iter().any(|line| line.contains("not globally reachable")), "the detail is logged: {logged:#?}");
     server.stop();
 }
 

@@ -59,7 +59,7 @@ pub use crate::{
     records::{ApiToken, Holder, Session, ShareLink, Staff},
     registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     status::StatusChange,
-    verification::{LocalMaterial, OnlineResolver, Verifier},
+    verification::{Budgeted, LocalMaterial, OnlineResolver, Verifier},
 };
 
 /// Whether an add stored something new or found the same thing already stored.

@@ -22,6 +22,57 @@ pub trait OnlineResolver: KeyResolver + StatusResolver {
     fn fetch_text(&self, url: &str) -> Result<String, ResolveError>;
 }
 
+/// An [`OnlineResolver`] with a deadline: once it has passed, every further fetch fails at once
+/// as unavailable, so one verification (whatever its credential names) holds a thread for at
+/// most its budget and one fetch's timeout, and ends `indeterminate` rather than waiting.
+pub struct Budgeted<'a> {
+    inner: &'a dyn OnlineResolver,
+    deadline: std::time::Instant,
+    budget: std::time::Duration,
+}
+
+impl<'a> Budgeted<'a> {
+    /// `inner`, for `budget` from now.
+    pub fn new(inner: &'a dyn OnlineResolver, budget: std::time::Duration) -> Budgeted<'a> {
+        Budgeted { inner, deadline: std::time::Instant::now() + budget, budget }
+    }
+
+    fn in_time(&self, url: &str) -> Result<(), ResolveError> {
+        match std::time::Instant::now() < self.deadline {
+            true => Ok(()),
+            false => Err(ResolveError::Unavailable(format!(
+                "{url} was not fetched: the verification's {} s for fetching ran out",
+                self.budget.as_secs()
+            ))),
+        }
+    }
+}
+
+impl KeyResolver for Budgeted<'_> {
+    fn resolve(&self, url: &str) -> Result<mc_vc::did::VerificationMethod, ResolveError> {
+        self.in_time(url)?;
+        self.inner.resolve(url)
+    }
+}
+
+impl StatusResolver for Budgeted<'_> {
+    fn checked_list(&self, url: &str) -> Option<CheckedList> {
+        self.inner.checked_list(url)
+    }
+
+    fn status_list(&self, url: &str) -> Result<Map<String, Value>, ResolveError> {
+        self.in_time(url)?;
+        self.inner.status_list(url)
+    }
+}
+
+impl OnlineResolver for Budgeted<'_> {
+    fn fetch_text(&self, url: &str) -> Result<String, ResolveError> {
+        self.in_time(url)?;
+        self.inner.fetch_text(url)
+    }
+}
+
 /// What this microcred knows that a verification may need.
 #[derive(Debug, Clone, Default)]
 pub struct LocalMaterial {
@@ -162,5 +213,54 @@ impl<'a> Verifier<'a> {
         let params =
             VerifyParams { now: self.now, resolver: &self.keys, trusted_issuers: self.trusted, status: &self.status };
         verify_text(text, &params)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// A resolver that counts what it is asked and knows nothing.
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    impl KeyResolver for Counting {
+        fn resolve(&self, url: &str) -> Result<mc_vc::did::VerificationMethod, ResolveError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(ResolveError::Unavailable(format!("{url} is not known")))
+        }
+    }
+
+    impl StatusResolver for Counting {
+        fn status_list(&self, url: &str) -> Result<Map<String, Value>, ResolveError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(ResolveError::Unavailable(format!("{url} is not known")))
+        }
+    }
+
+    impl OnlineResolver for Counting {
+        fn fetch_text(&self, url: &str) -> Result<String, ResolveError> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            Err(ResolveError::Unavailable(format!("{url} is not known")))
+        }
+    }
+
+    #[test]
+    fn a_budget_that_ran_out_fetches_nothing_more() {
+        let inner = Counting::default();
+        let spent = Budgeted::new(&inner, std::time::Duration::ZERO);
+        let url = "https://issuer.example/key";
+        for result in
+            [spent.resolve(url).map(|_| ()), spent.status_list(url).map(|_| ()), spent.fetch_text(url).map(|_| ())]
+        {
+            let err = result.unwrap_err();
+            assert!(matches!(&err, ResolveError::Unavailable(why) if why.contains("ran out")), "{err:?}");
+        }
+        assert_eq!(inner.0.load(Ordering::SeqCst), 0, "nothing was fetched");
+        let fresh = Budgeted::new(&inner, std::time::Duration::from_secs(60));
+        assert!(fresh.resolve(url).is_err() && fresh.status_list(url).is_err() && fresh.fetch_text(url).is_err());
+        assert_eq!(inner.0.load(Ordering::SeqCst), 3, "within its budget, every fetch is made");
     }
 }

@@ -6,10 +6,16 @@ use std::sync::{
     mpsc::{Receiver, SyncSender, TrySendError},
 };
 
-use mc_app::Verifier;
+use mc_app::{Budgeted, Verifier};
 use mc_vc::verify::Verification;
 
 use crate::{ApiError, ServerState};
+
+/// How long one verification may spend fetching keys and status lists; past it, what is left
+/// to fetch is unavailable and the verdict `indeterminate`. A fetch's own timeout is 5 s, and a
+/// credential names at most a handful of keys and lists (`mc_vc::verify::MAX_PROOFS`,
+/// `MAX_STATUS_ENTRIES`).
+const VERIFY_BUDGET: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Verifies a credential (JSON-LD with embedded proofs, or a VC-JWT) with what this database
 /// holds first, then with the server's resolver. Shared by the API and the pages; a 503
@@ -21,8 +27,10 @@ pub(crate) async fn verify_text(state: &ServerState, text: String) -> Result<Ver
     state
         .verifiers
         .run(move || {
+            // The budget starts when the verification does, not while it waits in the queue.
+            let online = Budgeted::new(&*online, VERIFY_BUDGET);
             let trusted = material.trusted.clone();
-            Verifier::new(material, Some(&*online), trusted.as_deref(), now).verify(&text)
+            Verifier::new(material, Some(&online), trusted.as_deref(), now).verify(&text)
         })
         .await
         .map_err(|refused| match refused {

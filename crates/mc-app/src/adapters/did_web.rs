@@ -104,7 +104,13 @@ fn not_fetched(url: &str, err: &ureq::Error) -> ResolveError {
 pub struct HttpsKeyResolver {
     agent: ureq::Agent,
     cache: Mutex<HashMap<String, (Instant, Value)>>,
+    /// Documents that could not be fetched, and when: asked again within [`FAILURE_TTL`], they
+    /// fail at once instead of holding a verification thread for another timeout.
+    failures: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long a document that could not be fetched is not asked for again.
+const FAILURE_TTL: Duration = Duration::from_secs(60);
 
 impl Default for HttpsKeyResolver {
     fn default() -> Self {
@@ -131,7 +137,23 @@ impl HttpsKeyResolver {
             .build();
         let connector = AllowedOnly { allowed, tcp: TcpConnector::default() }.chain(RustlsConnector::default());
         let agent = ureq::Agent::with_parts(config, connector, resolver);
-        HttpsKeyResolver { agent, cache: Mutex::new(HashMap::new()) }
+        HttpsKeyResolver { agent, cache: Mutex::new(HashMap::new()), failures: Mutex::new(HashMap::new()) }
+    }
+
+    /// The text of the JSON document at `url`.
+    fn document_text(&self, url: &str) -> Result<String, ResolveError> {
+        let mut response = self
+            .agent
+            .get(url)
+            .header("Accept", "application/did+json, application/json")
+            .call()
+            .map_err(|err| not_fetched(url, &err))?;
+        response
+            .body_mut()
+            .with_config()
+            .limit(MAX_DOCUMENT_BYTES)
+            .read_to_string()
+            .map_err(|err| not_fetched(url, &err))
     }
 
     /// The text at an `https://` URL on a public address (a credential to verify, say), with
@@ -154,25 +176,26 @@ impl HttpsKeyResolver {
             .map_err(|err| not_fetched(url, &err))
     }
 
-    /// The JSON document at `url`, from the cache when fetched recently.
+    /// The JSON document at `url`, from the cache when fetched recently; a document that could
+    /// not be fetched less than [`FAILURE_TTL`] ago is not asked for again.
     fn document(&self, url: &str) -> Result<Value, ResolveError> {
         if let Some((fetched, document)) = self.cache.lock().expect("the cache is never poisoned").get(url)
             && fetched.elapsed() < CACHE_TTL
         {
             return Ok(document.clone());
         }
-        let mut response = self
-            .agent
-            .get(url)
-            .header("Accept", "application/did+json, application/json")
-            .call()
-            .map_err(|err| not_fetched(url, &err))?;
-        let text = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_DOCUMENT_BYTES)
-            .read_to_string()
-            .map_err(|err| not_fetched(url, &err))?;
+        if let Some(failed) = self.failures.lock().expect("the cache is never poisoned").get(url)
+            && failed.elapsed() < FAILURE_TTL
+        {
+            return Err(ResolveError::Unavailable(format!("{url} could not be fetched")));
+        }
+        let text = self.document_text(url).inspect_err(|_| {
+            let mut failures = self.failures.lock().expect("the cache is never poisoned");
+            if failures.len() > 1_000 {
+                failures.clear();
+            }
+            failures.insert(url.to_owned(), Instant::now());
+        })?;
         let document: Value =
             serde_json::from_str(&text).map_err(|err| ResolveError::Invalid(format!("{url} is not JSON: {err}")))?;
         let mut cache = self.cache.lock().expect("the cache is never poisoned");
@@ -368,6 +391,21 @@ mod tests {
             assert_eq!(err.to_string().replace(url, "URL"), "URL could not be fetched", "{url}");
         }
         assert!(hangs_up.reached(), "the server that hangs up was reached");
+    }
+
+    /// A document that could not be fetched is not asked for again for a minute: a credential
+    /// naming a slow or dead host cannot hold the verification threads over and over.
+    #[test]
+    fn a_document_that_failed_is_not_fetched_again_at_once() {
+        use mc_vc::did::KeyResolver as _;
+
+        let host = Witness::on("127.0.0.1");
+        let resolver = HttpsKeyResolver::with_parts(DefaultResolver::default(), only_127_0_0_1);
+        let url = format!("https://{}/issuer#key-1", host.addr);
+        for attempt in 0..3 {
+            assert!(matches!(resolver.resolve(&url), Err(ResolveError::Unavailable(_))));
+            assert_eq!(host.reached(), attempt == 0, "attempt {attempt}: only the first reaches the host");
+        }
     }
 
     #[test]

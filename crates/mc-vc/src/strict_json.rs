@@ -2,7 +2,7 @@
 //! of two equal keys, and another reader may keep the first, so what a viewer shows and what was
 //! signed could differ; a credential with a duplicate key is malformed before any check.
 
-use std::{collections::HashSet, fmt};
+use std::fmt;
 
 use serde::{
     Deserialize, Deserializer,
@@ -84,9 +84,8 @@ impl<'de> Visitor<'de> for StrictVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
-        let mut seen = HashSet::new();
         while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
+            if object.contains_key(&key) {
                 return Err(de::Error::custom(format!("the key {key:?} appears twice in one object")));
             }
             let Strict(value) = map.next_value()?;

@@ -142,12 +142,12 @@ impl HttpsKeyResolver {
 
     /// The text of the JSON document at `url`.
     fn document_text(&self, url: &str) -> Result<String, ResolveError> {
-        let mut response = self
-            .agent
-            .get(url)
-            .header("Accept", "application/did+json, application/json")
-            .call()
-            .map_err(|err| not_fetched(url, &err))?;
+        self.get_text(url, "application/did+json, application/json")
+    }
+
+    /// The body of a GET of `url`, asking for `accept`, cut off past [`MAX_DOCUMENT_BYTES`].
+    fn get_text(&self, url: &str, accept: &str) -> Result<String, ResolveError> {
+        let mut response = self.agent.get(url).header("Accept", accept).call().map_err(|err| not_fetched(url, &err))?;
         response
             .body_mut()
             .with_config()
@@ -162,18 +162,7 @@ impl HttpsKeyResolver {
         if !url.starts_with("https://") {
             return Err(ResolveError::Invalid(format!("{url} is not an https:// address")));
         }
-        let mut response = self
-            .agent
-            .get(url)
-            .header("Accept", "application/vc, application/ld+json, application/json, text/plain")
-            .call()
-            .map_err(|err| not_fetched(url, &err))?;
-        response
-            .body_mut()
-            .with_config()
-            .limit(MAX_DOCUMENT_BYTES)
-            .read_to_string()
-            .map_err(|err| not_fetched(url, &err))
+        self.get_text(url, "application/vc, application/ld+json, application/json, text/plain")
     }
 
     /// The JSON document at `url`, from the cache when fetched recently; a document that could

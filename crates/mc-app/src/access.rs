@@ -343,11 +343,7 @@ impl App {
         let Some(learner) = db.learner_by_email(&email).await? else { return Ok(None) };
         let secret = new_secret("")?;
         let expires_at = now.unix_seconds() + SIGN_IN_LINK_SECONDS;
-        self.store()
-            .db()
-            .await?
-            .insert_sign_in_link(&secret_hash(&secret), &learner.id().to_string(), expires_at)
-            .await?;
+        db.insert_sign_in_link(&secret_hash(&secret), &learner.id().to_string(), expires_at).await?;
         Ok(Some(secret))
     }
 

@@ -22,17 +22,21 @@ fn did(key: &SecretKey) -> String {
 
 /// An unsigned badge issued by the did:key of `key(1)`.
 fn unsigned() -> Map<String, Value> {
-    let issuer = did(&key(1));
+    unsigned_by(&did(&key(1)), "urn:uuid:0193a000-0000-7000-8000-000000000001")
+}
+
+/// An unsigned badge with this id, issued by `issuer`.
+fn unsigned_by(issuer: &str, id: &str) -> Map<String, Value> {
     let learner = learner(1, "ana@learners.example");
     let award = Award {
-        id: "urn:uuid:0193a000-0000-7000-8000-000000000001",
+        id,
         learner: &learner,
         issued: Timestamp::parse("2025-06-30T10:00:00Z").unwrap(),
         awarded: None,
         valid_until: None,
         salt: "c2FsdA",
         grade: None,
-        issuer_id: &issuer,
+        issuer_id: issuer,
         status: &[],
     };
     open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award)
@@ -243,19 +247,7 @@ fn a_key_the_issuer_never_published_never_verifies() {
 
     let issuer = "https://trusted.example/issuer";
     let attacker = key(66);
-    let learner = learner(1, "ana@learners.example");
-    let award = Award {
-        id: "urn:uuid:0193a000-0000-7000-8000-000000000066",
-        learner: &learner,
-        issued: Timestamp::parse("2025-06-30T10:00:00Z").unwrap(),
-        awarded: None,
-        valid_until: None,
-        salt: "c2FsdA",
-        grade: None,
-        issuer_id: issuer,
-        status: &[],
-    };
-    let document = open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award);
+    let document = unsigned_by(issuer, "urn:uuid:0193a000-0000-7000-8000-000000000066");
     let options = ProofOptions {
         verification_method: format!("{issuer}#{}", attacker.public_key().to_multibase()),
         created: "2025-06-30T10:00:00Z".into(),

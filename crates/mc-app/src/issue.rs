@@ -63,6 +63,7 @@ pub struct IssuedCredential {
     state: CredentialState,
     revocation_reason: Option<String>,
     document: serde_json::Map<String, Value>,
+    spec_version: Option<u32>,
 }
 
 impl IssuedCredential {
@@ -82,6 +83,7 @@ impl IssuedCredential {
             id: record.id,
             revocation_reason: record.revocation_reason,
             document,
+            spec_version: record.spec_version,
         })
     }
 
@@ -124,16 +126,23 @@ impl IssuedCredential {
     pub fn document(&self) -> &serde_json::Map<String, Value> {
         &self.document
     }
+
+    /// The version of the specification it was issued from; `None` when it was issued before
+    /// versions were recorded.
+    pub fn spec_version(&self) -> Option<u32> {
+        self.spec_version
+    }
 }
 
-/// What a credential was issued from, for showing it: its specification, issuing institution
-/// and learner.
+/// What a credential was issued from, beside what it says itself: the version of the
+/// specification it was issued from, and the learner. What a page shows of the award comes
+/// from the signed credential (`mc_vc::badge::BadgeContent`), never from the specification as
+/// it is now.
 #[derive(Debug, Clone)]
 pub struct CredentialParts {
-    /// The specification it awards.
-    pub spec: mc_core::Spec,
-    /// The issuing institution.
-    pub institution: mc_core::Institution,
+    /// The specification as it was when the credential was issued; `None` for a credential
+    /// issued before versions were recorded.
+    pub spec: Option<mc_core::Spec>,
     /// The learner, unless no longer registered.
     pub learner: Option<Learner>,
 }
@@ -141,6 +150,8 @@ pub struct CredentialParts {
 /// What every credential of one specification shares: loaded once per issue or cohort.
 pub(crate) struct Prepared {
     pub(crate) spec: mc_core::Spec,
+    /// The version of `spec`: what its credentials name.
+    pub(crate) version: u32,
     pub(crate) awarding_bodies: Vec<mc_core::Institution>,
 }
 
@@ -181,15 +192,22 @@ impl App {
 
     /// Loads what every credential of `spec` shares, and makes sure its issuer has a key.
     /// Nothing is issued from a draft: it must be published first.
-    pub(crate) async fn prepare(&self, spec: &str, now: Timestamp) -> Result<Prepared, AppError> {
-        let spec = self.spec(spec).await?;
+    pub(crate) async fn prepare(&self, raw_id: &str, now: Timestamp) -> Result<Prepared, AppError> {
+        let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
+        let (spec, version) = self
+            .store()
+            .db()
+            .await?
+            .spec_with_version(id)
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "specification", id: raw_id.into() })?;
         self.refuse_draft(&spec).await?;
         let mut awarding_bodies = Vec::new();
         for body in spec.awarding_bodies() {
             awarding_bodies.push(self.institution(body.as_str()).await?);
         }
         self.ensure_issuer_key(awarding_bodies[0].id(), now).await?;
-        Ok(Prepared { spec, awarding_bodies })
+        Ok(Prepared { spec, version, awarding_bodies })
     }
 
     /// Issues a credential, or returns the one already issued for the same specification,
@@ -311,6 +329,7 @@ impl App {
             grade: recipient.grade,
             issuer_id: &identity.issuer_id,
             status: &status,
+            spec_version: prepared.version,
         };
         let badge = open_badge(spec, &bodies, &award);
         let options = ProofOptions {
@@ -330,6 +349,7 @@ impl App {
             state: "active".into(),
             revocation_reason: None,
             document: serde_json::to_string(&signed).expect("a JSON map serializes"),
+            spec_version: Some(prepared.version),
         };
         batch.tx.db().insert_credential(&record).await?;
         let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name()});
@@ -347,6 +367,7 @@ impl App {
             state: CredentialState::Active,
             revocation_reason: None,
             document: signed,
+            spec_version: Some(prepared.version),
         };
         Ok((credential, Added::New))
     }
@@ -428,14 +449,21 @@ impl App {
         format!("{}/status/{list_id}", self.public_url())
     }
 
-    /// The specification, institution and learner of a credential the caller holds (and so
-    /// was allowed to see).
+    /// The specification version and learner of a credential the caller holds (and so was
+    /// allowed to see).
     pub async fn credential_parts(&self, credential: &IssuedCredential) -> Result<CredentialParts, AppError> {
-        Ok(CredentialParts {
-            spec: self.spec(&credential.spec.to_string()).await?,
-            institution: self.institution(credential.institution.as_str()).await?,
-            learner: self.store().db().await?.learner(&credential.learner.to_string()).await?,
-        })
+        let mut db = self.store().db().await?;
+        let spec = match credential.spec_version {
+            Some(version) => {
+                Some(db.spec_version(credential.spec, version).await?.ok_or_else(|| StoreError::Corrupt {
+                    what: "credential",
+                    id: credential.id.clone(),
+                    detail: format!("version {version} of its specification is not stored"),
+                })?)
+            }
+            None => None,
+        };
+        Ok(CredentialParts { spec, learner: db.learner(&credential.learner.to_string()).await? })
     }
 
     /// Refuses a draft: nothing is issued from a specification until it is published.

@@ -357,6 +357,16 @@ impl Operator<'_> {
         App::spec(self, raw_id).await
     }
 
+    /// Version `version` of the specification with the id `raw_id`, as it was saved.
+    pub async fn spec_version(&self, raw_id: &str, version: u32) -> Result<Spec, AppError> {
+        let id = SpecId::parse(raw_id).map_err(|err| AppError::invalid_argument("specification id", err))?;
+        let found = self.store.db().await?.spec_version(id, version).await?;
+        found.ok_or_else(|| AppError::NotFound {
+            what: "specification version",
+            id: format!("{raw_id} version {version}"),
+        })
+    }
+
     /// The learner with the email address `raw_email`.
     pub async fn learner_by_email(&self, raw_email: &str) -> Result<Learner, AppError> {
         let email = Email::parse(raw_email).map_err(|err| AppError::invalid_argument("email", err))?;

@@ -51,6 +51,9 @@ pub struct CredentialRecord {
     pub revocation_reason: Option<String>,
     /// The signed credential, JSON.
     pub document: String,
+    /// The version of the specification it was issued from; `None` for credentials issued
+    /// before versions were recorded.
+    pub spec_version: Option<u32>,
 }
 
 /// Which issued credentials to list; `None` fields do not filter.
@@ -91,13 +94,20 @@ macro_rules! select_credentials {
     ($tail:literal) => {
         concat!(
             "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
-             revocation_reason, document FROM credentials ",
+             revocation_reason, document, spec_version FROM credentials ",
             $tail
         )
     };
 }
 
 fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
+    let spec_version = match row.try_get::<Option<i64>, _>("spec_version")? {
+        None => None,
+        Some(version) => Some(u32::try_from(version).map_err(|_| {
+            let id = row.try_get::<String, _>("id").unwrap_or_default();
+            crate::corrupt("credential", id, format!("its specification version {version} is out of range"))
+        })?),
+    };
     Ok(CredentialRecord {
         id: row.try_get("id")?,
         institution_id: row.try_get("institution_id")?,
@@ -109,6 +119,7 @@ fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
         state: row.try_get("state")?,
         revocation_reason: row.try_get("revocation_reason")?,
         document: row.try_get("document")?,
+        spec_version,
     })
 }
 
@@ -184,7 +195,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let conn: &mut AnyConnection = &mut self.conn;
         sqlx::query(
             "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, \
-             state, revocation_reason, document) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             state, revocation_reason, document, spec_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
         )
         .bind(&credential.id)
         .bind(&credential.institution_id)
@@ -196,6 +207,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(&credential.state)
         .bind(&credential.revocation_reason)
         .bind(&credential.document)
+        .bind(credential.spec_version.map(i64::from))
         .execute(conn)
         .await
         .map_err(|err| {

@@ -46,6 +46,24 @@ pub(crate) fn spec_from_row(row: &AnyRow) -> Result<Spec, StoreError> {
     }
 }
 
+fn version_from_row(row: &AnyRow) -> Result<u32, StoreError> {
+    let id: String = row.try_get("id")?;
+    let version: i64 = row.try_get("version")?;
+    u32::try_from(version).map_err(|_| corrupt("specification", id, format!("its version {version} is out of range")))
+}
+
+/// Keeps the current document of a specification as the version it has now.
+async fn keep_version(conn: &mut AnyConnection, id: SpecId) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO spec_versions (spec_id, version, document) SELECT id, version, document FROM specs WHERE id = $1",
+    )
+    .bind(id.to_string())
+    .execute(conn)
+    .await
+    .map_err(|err| StoreError::from_write("a version of this specification", &[], err))?;
+    Ok(())
+}
+
 pub(crate) async fn insert_awarding_bodies(conn: &mut AnyConnection, spec: &Spec) -> Result<(), StoreError> {
     for (position, institution) in spec.awarding_bodies().iter().enumerate() {
         sqlx::query("INSERT INTO spec_awarding_bodies (spec_id, institution_id, position) VALUES ($1, $2, $3)")
@@ -70,6 +88,30 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         row.as_ref().map(spec_from_row).transpose()
     }
 
+    /// The specification with this id and the number of its current version (1 when stored,
+    /// one more at each edit).
+    pub async fn spec_with_version(&mut self, id: SpecId) -> Result<Option<(Spec, u32)>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query("SELECT id, document, version FROM specs WHERE id = $1")
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let version = version_from_row(&row)?;
+        Ok(Some((spec_from_row(&row)?, version)))
+    }
+
+    /// A version of a specification, as it was when that version was saved.
+    pub async fn spec_version(&mut self, id: SpecId, version: u32) -> Result<Option<Spec>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query("SELECT spec_id AS id, document FROM spec_versions WHERE spec_id = $1 AND version = $2")
+            .bind(id.to_string())
+            .bind(i64::from(version))
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(spec_from_row).transpose()
+    }
+
     /// Every specification, by issuer and title.
     pub async fn specs(&mut self) -> Result<Vec<Spec>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
@@ -89,17 +131,18 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .execute(&mut *conn)
         .await
         .map_err(|err| StoreError::from_write("a specification with this id", &["id"], err))?;
+        keep_version(conn, spec.id()).await?;
         insert_awarding_bodies(conn, spec).await
     }
 
-    /// Replaces a stored specification's document and columns; `false` when it is not stored.
-    /// Fails with [`StoreError::MissingReference`] when an awarding body is not stored. Editing a
-    /// published specification changes the catalogue.
+    /// Replaces a stored specification's document and columns, as its next version; `false`
+    /// when it is not stored. Fails with [`StoreError::MissingReference`] when an awarding body
+    /// is not stored. Editing a published specification changes the catalogue.
     pub async fn update_spec(&mut self, spec: &Spec) -> Result<bool, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         let done = spec_columns(
             "UPDATE specs SET issuer_id = $2, title = $3, eqf_level = $4, ects = $5, hours = $6, isced_f = $7, \
-             participation = $8, document = $9 WHERE id = $1",
+             participation = $8, document = $9, version = version + 1 WHERE id = $1",
             spec,
         )
         .execute(&mut *conn)
@@ -108,6 +151,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
+        keep_version(&mut *conn, spec.id()).await?;
         sqlx::query("DELETE FROM spec_awarding_bodies WHERE spec_id = $1")
             .bind(spec.id().to_string())
             .execute(&mut *conn)

@@ -39,6 +39,9 @@ fn annex_context() -> Value {
     })
 }
 
+/// The first line of the criteria narrative; the learning outcomes follow, one per line.
+const OUTCOMES_HEADING: &str = "The learner is able to:";
+
 /// Who the badge is for and when it is issued: the parts of an award that are not in the
 /// specification.
 pub struct Award<'a> {
@@ -60,6 +63,8 @@ pub struct Award<'a> {
     pub issuer_id: &'a str,
     /// The credential's status list entries (revocation, suspension).
     pub status: &'a [StatusEntry],
+    /// The version of the specification it is issued from (the achievement's `version`).
+    pub spec_version: u32,
 }
 
 /// The text of `map` in the specification's default language.
@@ -76,6 +81,7 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     achievement.insert("id".into(), format!("urn:uuid:{}", spec.id()).into());
     achievement.insert("type".into(), json!(["Achievement"]));
     achievement.insert("achievementType".into(), "MicroCredential".into());
+    achievement.insert("version".into(), award.spec_version.to_string().into());
     achievement.insert("name".into(), text(spec.title(), language));
     let description =
         spec.description().map_or_else(|| text(spec.title(), language), |description| text(description, language));
@@ -83,7 +89,7 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     let narrative: Vec<String> =
         spec.learning_outcomes().iter().map(|outcome| format!("- {}", outcome.text().best(language))).collect();
     achievement
-        .insert("criteria".into(), json!({"narrative": format!("The learner is able to:\n{}", narrative.join("\n"))}));
+        .insert("criteria".into(), json!({"narrative": format!("{OUTCOMES_HEADING}\n{}", narrative.join("\n"))}));
     achievement.insert("inLanguage".into(), language.as_str().into());
     let workload = spec.workload();
     if let Some(ects) = workload.ects() {
@@ -250,4 +256,83 @@ fn alignments(spec: &Spec) -> Vec<Value> {
 
 fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// What a signed badge says of the award, read back from the credential for showing it: pages
+/// show what was signed, never the specification as it is now. Absent or malformed fields are
+/// left empty; this is a reading, not a check (verification is).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BadgeContent {
+    /// The achievement's name.
+    pub title: String,
+    /// The achievement's description.
+    pub description: String,
+    /// The learning outcomes (from the criteria narrative).
+    pub outcomes: Vec<String>,
+    /// ECTS credits (`creditsAvailable`).
+    pub ects: Option<f64>,
+    /// Notional hours of learning (`volumeOfLearning`, `PT…H`).
+    pub hours: Option<u32>,
+    /// The EQF level the achievement is aligned to.
+    pub eqf_level: Option<String>,
+    /// The issuer's name.
+    pub issuer: String,
+    /// The version of the specification it was issued from.
+    pub spec_version: Option<String>,
+    /// The grade achieved.
+    pub grade: Option<String>,
+}
+
+impl BadgeContent {
+    /// Reads what `credential`, an `OpenBadgeCredential`, says.
+    pub fn read(credential: &Map<String, Value>) -> BadgeContent {
+        let string = |value: &Value| value.as_str().map(str::to_owned);
+        let achievement = &credential.get("credentialSubject").unwrap_or(&Value::Null)["achievement"];
+        let subject = credential.get("credentialSubject").unwrap_or(&Value::Null);
+        let outcomes = achievement["criteria"]["narrative"]
+            .as_str()
+            .map(|narrative| match narrative.strip_prefix(OUTCOMES_HEADING) {
+                Some(list) => outcome_lines(list),
+                None => vec![narrative.to_owned()],
+            })
+            .unwrap_or_default();
+        let hours = achievement["volumeOfLearning"]
+            .as_str()
+            .and_then(|duration| duration.strip_prefix("PT")?.strip_suffix('H')?.parse().ok());
+        let eqf_level = achievement["alignment"].as_array().and_then(|alignments| {
+            alignments
+                .iter()
+                .find(|alignment| alignment["targetType"] == "ext:EQFLevel")
+                .and_then(|found| string(&found["targetCode"]))
+        });
+        BadgeContent {
+            title: string(&achievement["name"]).or_else(|| credential.get("name").and_then(string)).unwrap_or_default(),
+            description: string(&achievement["description"]).unwrap_or_default(),
+            outcomes,
+            ects: achievement["creditsAvailable"].as_f64(),
+            hours,
+            eqf_level,
+            issuer: string(&credential.get("issuer").unwrap_or(&Value::Null)["name"]).unwrap_or_default(),
+            spec_version: string(&achievement["version"]),
+            grade: string(&subject["result"][0]["value"]),
+        }
+    }
+}
+
+/// The outcomes of a criteria narrative's list: each starts a line with `- `; a line that does
+/// not continues the one before (an outcome written on several lines).
+fn outcome_lines(list: &str) -> Vec<String> {
+    let mut outcomes: Vec<String> = Vec::new();
+    for line in list.lines() {
+        match (line.strip_prefix("- "), outcomes.last_mut()) {
+            (Some(outcome), _) => outcomes.push(outcome.to_owned()),
+            (None, Some(last)) => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            (None, None) if line.is_empty() => {}
+            (None, None) => outcomes.push(line.to_owned()),
+        }
+    }
+    outcomes
 }

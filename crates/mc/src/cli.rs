@@ -492,6 +492,10 @@ pub(crate) enum SpecCommand {
     Show {
         /// The specification's id.
         id: String,
+        /// Show this version of it (each edit makes a new one; a credential names the one it
+        /// was issued from) instead of the current one.
+        #[arg(long, value_name = "N")]
+        at_version: Option<u32>,
         #[command(flatten)]
         json: JsonFlag,
     },

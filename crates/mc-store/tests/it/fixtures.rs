@@ -58,6 +58,7 @@ pub(crate) fn credential(id: &str, institution: &str, spec: u128, learner: u128,
         state: "active".into(),
         revocation_reason: None,
         document: format!(r#"{{"id":"urn:uuid:{id}","name":"Crédential ‘{id}’"}}"#),
+        spec_version: None,
     }
 }
 

@@ -63,6 +63,7 @@ fn full_credential() -> CredentialRecord {
         idempotency_key: Some("idem-1".into()),
         state: "revoked".into(),
         revocation_reason: Some("issued in error".into()),
+        spec_version: Some(3),
         ..credential("c-full", "uca", 1, 1, "2026-03-01T10:00:00Z")
     }
 }

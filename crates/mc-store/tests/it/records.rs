@@ -183,3 +183,24 @@ pub(crate) async fn specs_are_updated_in_place(store: &Store) {
     assert_missing_reference(result, "a specification");
     assert_eq!(store.db().await.unwrap().spec(spec_id(1)).await.unwrap(), Some(bare_spec(1, "uca")));
 }
+
+pub(crate) async fn every_version_of_a_spec_is_kept(store: &Store) {
+    setup(store).await;
+    let first = spec(spec_id(1), "uca");
+    let with_version = |id| async move { store.db().await.unwrap().spec_with_version(id).await.unwrap() };
+    assert_eq!(with_version(spec_id(1)).await, Some((first.clone(), 1)), "a stored specification is version 1");
+    let edited = bare_spec(1, "uca");
+    assert!(store.db().await.unwrap().update_spec(&edited).await.unwrap());
+    assert!(store.db().await.unwrap().update_spec(&first).await.unwrap());
+    assert_eq!(with_version(spec_id(1)).await, Some((first.clone(), 3)), "each edit is the next version");
+    let version = |n| async move { store.db().await.unwrap().spec_version(spec_id(1), n).await.unwrap() };
+    assert_eq!(version(1).await, Some(first.clone()));
+    assert_eq!(version(2).await, Some(edited), "an earlier version reads as it was");
+    assert_eq!(version(3).await, Some(first));
+    assert_eq!(version(4).await, None);
+    assert_eq!(with_version(spec_id(9)).await, None);
+    // A refused edit makes no version.
+    let result = store.db().await.unwrap().update_spec(&bare_spec(1, "nowhere")).await;
+    assert_missing_reference(result, "a specification");
+    assert_eq!(with_version(spec_id(1)).await.map(|(_, version)| version), Some(3));
+}

@@ -4,7 +4,7 @@
 use mc_core::{Timestamp, wire::LearnerDocument};
 use mc_test_support::{institution, learner, spec, spec_id};
 use mc_vc::{
-    badge::{Award, open_badge},
+    badge::{Award, BadgeContent, open_badge},
     did::NoResolver,
     multikey::{KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
@@ -32,6 +32,7 @@ fn signed_badge(suite: Suite, with_did: bool) -> serde_json::Map<String, serde_j
         grade: Some("9.5"),
         issuer_id: &did,
         status: &[],
+        spec_version: 1,
     };
     let badge = open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award);
     let options = ProofOptions {
@@ -92,4 +93,32 @@ fn badges_carry_the_annex_elements() {
     assert_eq!(identifier["identityType"], "emailAddress");
     assert!(identifier["identityHash"].as_str().unwrap().starts_with("sha256$"));
     assert_eq!(badge["credentialSubject"]["result"][0]["value"], "9.5");
+    assert_eq!(achievement["version"], "1", "the version of the specification it was issued from");
+}
+
+#[test]
+fn what_a_badge_says_reads_back_from_the_signed_credential() {
+    let badge = signed_badge(Suite::EddsaJcs2022, false);
+    let source = spec(spec_id(1), "uca");
+    let language = source.default_language();
+    let read = BadgeContent::read(&badge);
+    assert_eq!(read.title, source.title().best(language));
+    let description = source.description().unwrap_or(source.title());
+    assert_eq!(read.description, description.best(language));
+    let outcomes: Vec<&str> = source.learning_outcomes().iter().map(|outcome| outcome.text().best(language)).collect();
+    assert!(!outcomes.is_empty());
+    assert_eq!(read.outcomes, outcomes);
+    assert_eq!((read.ects, read.hours, read.eqf_level.as_deref()), (Some(5.0), Some(125), Some("6")));
+    assert_eq!(read.issuer, badge["issuer"]["name"]);
+    assert_eq!((read.spec_version.as_deref(), read.grade.as_deref()), (Some("1"), Some("9.5")));
+
+    // An outcome written on several lines stays one outcome; a narrative in another form is
+    // shown whole; a credential that is not a badge reads as empty.
+    let mut changed = badge;
+    changed["credentialSubject"]["achievement"]["criteria"]["narrative"] =
+        "The learner is able to:\n- read\n  tables\n- write".into();
+    assert_eq!(BadgeContent::read(&changed).outcomes, ["read\n  tables", "write"]);
+    changed["credentialSubject"]["achievement"]["criteria"]["narrative"] = "Pass the exam.".into();
+    assert_eq!(BadgeContent::read(&changed).outcomes, ["Pass the exam."]);
+    assert_eq!(BadgeContent::read(&serde_json::Map::new()), BadgeContent::default());
 }

@@ -38,6 +38,7 @@ fn unsigned_by(issuer: &str, id: &str) -> Map<String, Value> {
         grade: None,
         issuer_id: issuer,
         status: &[],
+        spec_version: 1,
     };
     open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award)
 }

@@ -31,6 +31,10 @@ pub(crate) struct CredentialSummary<'a> {
     id: &'a str,
     institution: &'a str,
     spec: String,
+    /// The version of the specification it was issued from (absent for credentials issued
+    /// before versions were recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spec_version: Option<u32>,
     learner: String,
     state: &'static str,
     issued_at: String,
@@ -43,6 +47,7 @@ impl<'a> From<&'a IssuedCredential> for CredentialSummary<'a> {
             id: credential.id(),
             institution: credential.institution_id().as_str(),
             spec: credential.spec_id().to_string(),
+            spec_version: credential.spec_version(),
             learner: credential.learner_id().to_string(),
             state: credential.state().as_str(),
             issued_at: credential.issued_at().to_rfc3339(),

@@ -3,7 +3,10 @@
 
 use mc_app::{App, AppError, InstitutionAccess, IssuedCredential, Publication};
 use mc_core::{CredentialState, LanguageTag, Spec, Timestamp};
-use mc_vc::verify::{CheckId, CheckStatus, Verdict, Verification};
+use mc_vc::{
+    badge::BadgeContent,
+    verify::{CheckId, CheckStatus, Verdict, Verification},
+};
 
 use super::i18n::{self, Lang};
 
@@ -68,23 +71,24 @@ pub(crate) struct CredentialView {
 }
 
 impl CredentialView {
+    /// What `credential` says, read from the signed credential itself: a specification edited
+    /// since does not change what an earlier credential shows.
     pub(crate) async fn load(app: &App, credential: &IssuedCredential, lang: Lang) -> Result<CredentialView, AppError> {
-        let tag = tag(lang);
-        let mc_app::CredentialParts { spec, institution, learner } = app.credential_parts(credential).await?;
-        let workload = spec.workload();
+        let signed = BadgeContent::read(credential.document());
+        let learner = app.credential_parts(credential).await?.learner;
         Ok(CredentialView {
             id: credential.id().to_owned(),
-            title: spec.title().best(&tag).to_owned(),
-            description: spec.description().map(|text| text.best(&tag).to_owned()).unwrap_or_default(),
+            title: signed.title,
+            description: signed.description,
             learner: learner.map(|learner| learner.name().to_owned()).unwrap_or_default(),
-            issuer: institution.name().best(&tag).to_owned(),
+            issuer: signed.issuer,
             issued: day(credential.issued_at()),
             state: i18n::state(lang, credential.state()),
             state_class: state_class(credential.state()),
-            outcomes: spec.learning_outcomes().iter().map(|outcome| outcome.text().best(&tag).to_owned()).collect(),
-            ects: workload.ects().map(|ects| ects.to_string()).unwrap_or_default(),
-            hours: workload.hours().map(|hours| hours.to_string()).unwrap_or_default(),
-            eqf: spec.eqf_level().map(|level| level.to_string()).unwrap_or_default(),
+            outcomes: signed.outcomes,
+            ects: signed.ects.map(|ects| ects.to_string()).unwrap_or_default(),
+            hours: signed.hours.map(|hours| hours.to_string()).unwrap_or_default(),
+            eqf: signed.eqf_level.unwrap_or_default(),
         })
     }
 }

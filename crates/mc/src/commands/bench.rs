@@ -293,6 +293,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
             grade: None,
             issuer_id: &did,
             status: &[],
+            spec_version: 1,
         };
         open_badge(spec, &[&institution], &award)
     };

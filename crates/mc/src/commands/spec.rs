@@ -48,8 +48,11 @@ pub(super) async fn run(app: &Operator<'_>, command: &SpecCommand, out: &mut imp
                 false => output::spec_table(out, &specs)?,
             }
         }
-        SpecCommand::Show { id, json } => {
-            let spec = app.spec(id).await?;
+        SpecCommand::Show { id, at_version, json } => {
+            let spec = match at_version {
+                Some(version) => app.spec_version(id, *version).await?,
+                None => app.spec(id).await?,
+            };
             match json.json {
                 true => output::json(out, &SpecDocument::from(&spec))?,
                 false => output::spec_details(out, &spec)?,

@@ -164,7 +164,8 @@ fn a_shared_credential_renders_hostile_text_inert() {
     // Anyone with the link sees it, inert.
     let page = Request::new(server.addr, "GET", link).header("Accept-Language", "en").send();
     assert_eq!(page.status, 200, "{}", page.body);
-    assert!(page.body.contains("&#60;script&#62;window.__xss=1&#60;/script&#62;Data"), "escaped: {}", page.body);
+    // The title as signed, in the specification's default language.
+    assert!(page.body.contains("&#60;script&#62;window.__xss=1&#60;/script&#62;Datos"), "escaped: {}", page.body);
     assert!(
         !page.body.contains("<script>") && !page.body.contains("<svg") && !page.body.contains("<img"),
         "{}",
@@ -526,4 +527,75 @@ fn sign_in_links_are_rate_limited_per_address() {
     }
     assert_eq!(server.logged("learner sign-in link").len(), 5, "only the known address got links");
     server.stop();
+}
+
+#[test]
+fn a_credential_shows_what_was_signed_after_its_specification_is_edited() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let server = Server::start(&env, &[]);
+    let issue = |email: &str, name: &str| {
+        let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+            .token(&token)
+            .json(&json!({"spec": SPEC_A, "learner": email, "name": name}));
+        assert_eq!(issued.status, 201, "{}", issued.body);
+        issued.json()["credential"].clone()
+    };
+    let before = issue("aino.virtanen@learners.example", "Aino Virtanen");
+    assert_eq!(before["spec_version"], 1, "{before}");
+    let id = before["id"].as_str().unwrap().to_owned();
+
+    // The issuer edits the published specification: other credits, hours and outcomes.
+    let mut spec = Request::new(server.addr, "GET", &format!("/api/v1/specs/{SPEC_A}")).send().json();
+    // What a credential says is in its specification's default language.
+    let language = spec["default_language"].as_str().unwrap().to_owned();
+    let old_ects = spec["workload"]["ects"].as_f64().unwrap();
+    let old_outcome = spec["learning_outcomes"][0]["text"][&language].as_str().unwrap().to_owned();
+    let old_title = spec["title"][&language].as_str().unwrap().to_owned();
+    spec["title"][&language] = json!("Renamed after issuing");
+    spec["workload"]["ects"] = json!(old_ects + 2.0);
+    spec["learning_outcomes"][0]["text"][&language] = json!("Explain every entry of a ledger written after issuing");
+    let edited = Request::new(server.addr, "PUT", &format!("/api/v1/specs/{SPEC_A}")).token(&token).json(&spec);
+    assert_eq!(edited.status, 200, "{}", edited.body);
+
+    // The learner's space and the shared page show the credential as it was signed.
+    let session = learner_sign_in(&server, "aino.virtanen@learners.example");
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &session).send();
+    let shared = Request::new(server.addr, "POST", &format!("/learner/credentials/{id}/share"))
+        .header("Cookie", &session)
+        .form(&[("csrf", &csrf(&space)), ("days", "30")]);
+    assert_eq!(shared.status, 303, "{}", shared.body);
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &session).send();
+    let link = &space.body[space.body.find("/c/").unwrap()..];
+    let link = link[..link.find('"').unwrap()].to_owned();
+    let page = Request::new(server.addr, "GET", &format!("{link}?lang=en")).send();
+    for (what, body) in [("learner space", &space.body), ("shared page", &page.body)] {
+        assert!(body.contains(&old_title), "{what} shows the signed title: {body}");
+        assert!(!body.contains("Renamed after issuing"), "{what} shows the edited title: {body}");
+    }
+    assert!(page.body.contains(&format!("<dd>{old_ects}</dd>")), "the signed credits: {}", page.body);
+    assert!(!page.body.contains(&format!("<dd>{}</dd>", old_ects + 2.0)), "the edited credits: {}", page.body);
+    assert!(page.body.contains(&old_outcome), "the signed outcome: {}", page.body);
+    assert!(!page.body.contains("written after issuing"), "the edited outcome: {}", page.body);
+    assert!(page.body.contains("id=\"verdict\">Valid"), "{}", page.body);
+
+    // A credential issued now is of the new version, and says so.
+    let after = issue("jose.martinez@learners.example", "José Martínez");
+    assert_eq!(after["spec_version"], 2, "{after}");
+    let document = Request::new(server.addr, "GET", &format!("/api/v1/credentials/{}", after["id"].as_str().unwrap()))
+        .token(&token)
+        .send()
+        .json();
+    assert_eq!(document["document"]["credentialSubject"]["achievement"]["version"], "2", "{document}");
+    assert_eq!(document["document"]["credentialSubject"]["achievement"]["creditsAvailable"], old_ects + 2.0);
+    server.stop();
+
+    // Each version stays readable as it was.
+    let first = env.ok(&["spec", "show", SPEC_A, "--at-version", "1", "--json"]);
+    let first: serde_json::Value = serde_json::from_str(&first).unwrap();
+    let first_outcome = first["learning_outcomes"][0]["text"][&language].as_str();
+    assert_eq!((first["workload"]["ects"].as_f64(), first_outcome), (Some(old_ects), Some(old_outcome.as_str())));
+    let missing = env.fails(&["spec", "show", SPEC_A, "--at-version", "3"]);
+    assert!(missing.contains("version 3"), "{missing}");
 }

@@ -1,13 +1,17 @@
 //! Issuing to a whole cohort from a CSV or JSON file: every row is checked on its own, a bad row
-//! is reported with its line and does not stop the others, and each credential is issued in its
-//! own transaction, so an interrupted run loses nothing and a rerun issues nothing twice.
+//! is reported with its line and does not stop the others, and credentials are issued in
+//! batches, each in one transaction, so an interrupted run loses nothing and a rerun issues
+//! nothing twice.
 
 use std::collections::BTreeSet;
 
 use mc_core::{LearnerId, PlainText, Timestamp, wire::LearnerDocument};
 use serde::Deserialize;
 
-use crate::{Added, App, AppError, IssueRequest, IssuedCredential, issue::Recipient};
+use crate::{
+    Added, App, AppError, IssueRequest, IssuedCredential,
+    issue::{Batch, Prepared, Recipient},
+};
 
 /// One row of a cohort file, as written.
 #[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
@@ -129,28 +133,13 @@ impl App {
     ) -> Result<CohortSummary, AppError> {
         let prepared = self.prepare(request.spec, request.now).await?;
         let mut summary = CohortSummary::default();
-        let mut checked = Vec::with_capacity(rows.len());
-        for (line, row) in rows {
-            match check_row(row, LearnerId::from_uuid(self.new_id())) {
-                Ok(row) => checked.push(row),
-                Err(message) => {
-                    on_row(CohortEvent::Rejected { line: *line, message: message.clone() });
-                    summary.rejected.push((*line, message));
-                }
-            }
+        let (checked, rejected) = self.check_rows(rows);
+        for (line, message) in rejected {
+            on_row(CohortEvent::Rejected { line, message: message.clone() });
+            summary.rejected.push((line, message));
         }
         for chunk in checked.chunks(BATCH) {
-            let mut batch = self.begin_batch().await?;
-            let mut done = Vec::with_capacity(chunk.len());
-            for (learner, grade, awarded) in chunk {
-                let recipient = Recipient {
-                    learner: None,
-                    new_learner: Some(learner),
-                    grade: grade.as_ref().map(PlainText::as_str),
-                    awarded: *awarded,
-                };
-                done.push(self.issue_in(&mut batch, &prepared, &recipient, request).await?);
-            }
+            let (batch, done) = self.issue_batch(&prepared, chunk, request).await?;
             summary.lists.extend(self.commit_batch(batch).await?);
             for (issued, added) in &done {
                 match added {
@@ -167,9 +156,44 @@ impl App {
         }
         Ok(summary)
     }
+
+    /// The rows that pass [`check_row`], and the line and problems of those that do not.
+    pub(crate) fn check_rows(&self, rows: &[(usize, CohortRow)]) -> (Vec<CheckedRow>, Vec<(usize, String)>) {
+        let mut checked = Vec::with_capacity(rows.len());
+        let mut rejected = Vec::new();
+        for (line, row) in rows {
+            match check_row(row, LearnerId::from_uuid(self.new_id())) {
+                Ok(row) => checked.push(row),
+                Err(message) => rejected.push((*line, message)),
+            }
+        }
+        (checked, rejected)
+    }
+
+    /// Issues checked rows in one transaction, left open: the caller may record what was done
+    /// in it before [`App::commit_batch`], so that both happen or neither does.
+    pub(crate) async fn issue_batch(
+        &self,
+        prepared: &Prepared,
+        rows: &[CheckedRow],
+        request: &IssueRequest<'_>,
+    ) -> Result<(Batch, Vec<(IssuedCredential, Added)>), AppError> {
+        let mut batch = self.begin_batch().await?;
+        let mut done = Vec::with_capacity(rows.len());
+        for (learner, grade, awarded) in rows {
+            let recipient = Recipient {
+                learner: None,
+                new_learner: Some(learner),
+                grade: grade.as_ref().map(PlainText::as_str),
+                awarded: *awarded,
+            };
+            done.push(self.issue_in(&mut batch, prepared, &recipient, request).await?);
+        }
+        Ok((batch, done))
+    }
 }
 
-type CheckedRow = (mc_core::Learner, Option<PlainText>, Option<Timestamp>);
+pub(crate) type CheckedRow = (mc_core::Learner, Option<PlainText>, Option<Timestamp>);
 
 /// A row's learner, grade and completion date, or every problem with it.
 pub(crate) fn check_row(row: &CohortRow, new_id: LearnerId) -> Result<CheckedRow, String> {

@@ -52,6 +52,10 @@ pub enum AppError {
     /// Issuer keys cannot be made or used.
     #[error("{0}")]
     Keys(String),
+    /// A service the use case needs (a remote key store) cannot be reached for now: the same
+    /// request may succeed later.
+    #[error("{0}")]
+    Unavailable(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -60,6 +64,16 @@ pub enum AppError {
 impl AppError {
     pub(crate) fn invalid_argument(what: &'static str, source: ValueError) -> AppError {
         AppError::InvalidArgument { what, source }
+    }
+
+    /// Whether the same request may succeed if tried again later: the store lost its
+    /// connection or chose this transaction to fail, or a service was unavailable.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            AppError::Store(err) => err.is_transient(),
+            AppError::Unavailable(_) => true,
+            _ => false,
+        }
     }
 
     /// The problems found in a rejected document, empty for other errors.

@@ -165,6 +165,13 @@ pub(crate) struct Batch {
     claimed: HashMap<String, u64>,
 }
 
+impl Batch {
+    /// The batch's transaction, to record more in it before it is committed.
+    pub(crate) fn tx(&mut self) -> &mut StoreTx {
+        &mut self.tx
+    }
+}
+
 /// The learner and award details of one credential.
 pub(crate) struct Recipient<'a> {
     /// The learner, when already registered.

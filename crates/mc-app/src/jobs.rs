@@ -2,7 +2,11 @@
 //! queued in the database, and issued in the background by whichever server process takes it.
 //! The worker records its progress and renews its lease after every batch; when it stops, the
 //! lease runs out and another worker resumes the job. Credentials are issued once per
-//! specification, learner and cohort key, so a resumed job issues nothing twice.
+//! specification, learner and cohort key, and a batch's progress is recorded in the batch's own
+//! transaction, so a resumed job issues nothing twice. Transient faults (a lost database
+//! connection, a key store that does not answer) are retried with backoff.
+
+use std::time::Duration;
 
 use mc_core::{InstitutionId, LearnerId, Spec, Timestamp};
 use mc_store::{CohortJobRecord, JobProgress, StoreError};
@@ -10,8 +14,9 @@ use mc_vc::proof::Suite;
 use serde::Serialize;
 
 use crate::{
-    App, AppError, CohortRow, IssueRequest, LearnerRef,
+    Added, App, AppError, CohortRow, IssueRequest, LearnerRef,
     cohort::{BATCH, check_row},
+    issue::Prepared,
 };
 
 /// A cohort job as its submitter sees it.
@@ -218,7 +223,9 @@ impl App {
     }
 
     /// Takes the next job that waits (or whose worker stopped) and works it through as
-    /// `worker`, holding it `lease_seconds` at a time. Returns whether there was one.
+    /// `worker`, holding it `lease_seconds` at a time. Returns whether there was one. A
+    /// transient fault (a lost database connection, an unavailable key store) is retried with
+    /// backoff; only a lasting one fails the job.
     pub async fn work_on_next_job(&self, worker: &str, lease_seconds: i64) -> Result<bool, AppError> {
         let start = self.now();
         let Some(job) = self
@@ -242,9 +249,12 @@ impl App {
             Ok(Some(counts)) => counts,
             _ => (job.processed, job.issued, job.skipped),
         };
-        let at = self.now();
         let progress = JobProgress { state: state.as_str(), processed, issued, skipped, error: error.as_deref() };
-        self.store().db().await?.update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await?;
+        let finish = || async {
+            let at = self.now();
+            self.store().db().await?.update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await
+        };
+        retrying(&job.id, || async { Ok(finish().await?) }).await?;
         match error {
             None => tracing::info!(job.id = %job.id, issued, skipped, "cohort job done"),
             Some(error) => tracing::error!(job.id = %job.id, %error, "cohort job failed"),
@@ -270,35 +280,97 @@ impl App {
             id: job.id.clone(),
             detail: format!("unknown suite {:?}", job.suite),
         })?;
-        let (mut processed, mut issued, mut skipped) = (job.processed, job.issued, job.skipped);
-        let remaining = rows.get(processed as usize..).unwrap_or_default();
+        let prepared = retrying(&job.id, || self.prepare(&job.spec_id, self.now())).await?;
+        let mut counts = (job.processed, job.issued, job.skipped);
+        let remaining = rows.get(job.processed as usize..).unwrap_or_default();
         for chunk in remaining.chunks(BATCH) {
-            let request = IssueRequest {
-                spec: &job.spec_id,
-                learner: LearnerRef::IdOrEmail(""),
-                suite,
-                cohort_key: Some(&job.cohort_key),
-                idempotency_key: None,
-                grade: None,
-                now: self.now(),
-            };
-            let summary = self.issue_cohort(&request, chunk, &mut |_| {}).await?;
-            processed += chunk.len() as u64;
-            issued += summary.issued as u64;
-            skipped += summary.skipped as u64;
-            let at = self.now();
-            let progress = JobProgress { state: JobState::Running.as_str(), processed, issued, skipped, error: None };
-            let held = self
-                .store()
-                .db()
-                .await?
-                .update_job(&job.id, worker, progress, at.unix_seconds() + lease_seconds, &at.to_rfc3339())
-                .await?;
-            if !held {
-                tracing::warn!(job.id = %job.id, worker, "cohort job lease lost; another worker resumes it");
-                return Ok(None);
+            let batch = JobBatch { job, worker, lease_seconds, suite, prepared: &prepared, rows: chunk };
+            match retrying(&job.id, || self.issue_job_batch(&batch, counts)).await? {
+                Some(next) => counts = next,
+                None => {
+                    tracing::warn!(job.id = %job.id, worker, "cohort job lease lost; another worker resumes it");
+                    return Ok(None);
+                }
             }
         }
-        Ok(Some((processed, issued, skipped)))
+        Ok(Some(counts))
+    }
+
+    /// Issues one batch of a job's rows and records the job's progress (and renews its lease)
+    /// in the same transaction, so that a batch is counted exactly when it is committed.
+    /// `Ok(None)`, with nothing issued, when the lease was lost.
+    async fn issue_job_batch(
+        &self,
+        batch: &JobBatch<'_>,
+        (processed, issued, skipped): (u64, u64, u64),
+    ) -> Result<Option<(u64, u64, u64)>, AppError> {
+        let request = IssueRequest {
+            spec: &batch.job.spec_id,
+            learner: LearnerRef::IdOrEmail(""),
+            suite: batch.suite,
+            cohort_key: Some(&batch.job.cohort_key),
+            idempotency_key: None,
+            grade: None,
+            now: self.now(),
+        };
+        let (checked, _rejected) = self.check_rows(batch.rows);
+        let (mut open, done) = self.issue_batch(batch.prepared, &checked, &request).await?;
+        let new = done.iter().filter(|(_, added)| *added == Added::New).count() as u64;
+        let counts = (processed + batch.rows.len() as u64, issued + new, skipped + (done.len() as u64 - new));
+        let at = self.now();
+        let progress = JobProgress {
+            state: JobState::Running.as_str(),
+            processed: counts.0,
+            issued: counts.1,
+            skipped: counts.2,
+            error: None,
+        };
+        let lease_until = at.unix_seconds() + batch.lease_seconds;
+        let held =
+            open.tx().db().update_job(&batch.job.id, batch.worker, progress, lease_until, &at.to_rfc3339()).await?;
+        if !held {
+            // Dropped, the transaction rolls back: the worker that holds the job issues these.
+            return Ok(None);
+        }
+        self.commit_batch(open).await?;
+        Ok(Some(counts))
+    }
+}
+
+/// One batch of a job's rows and what issuing it needs.
+struct JobBatch<'a> {
+    job: &'a CohortJobRecord,
+    worker: &'a str,
+    lease_seconds: i64,
+    suite: Suite,
+    prepared: &'a Prepared,
+    rows: &'a [(usize, CohortRow)],
+}
+
+/// How often a transient fault is tried again, and the waits between tries: 0.1 s, doubling,
+/// at most 5 s (about 20 s in all, less than a lease).
+const RETRY_ATTEMPTS: u32 = 8;
+const RETRY_FIRST_WAIT: Duration = Duration::from_millis(100);
+const RETRY_MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// Runs `attempt` until it succeeds, fails for good, or has failed transiently
+/// [`RETRY_ATTEMPTS`] times, waiting longer after each failure.
+async fn retrying<T, F, Fut>(job_id: &str, mut attempt: F) -> Result<T, AppError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, AppError>>,
+{
+    let mut wait = RETRY_FIRST_WAIT;
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(err) if err.is_transient() && tries < RETRY_ATTEMPTS => {
+                tracing::warn!(job.id = %job_id, error = %err, tries, "cohort job hit a transient fault; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(RETRY_MAX_WAIT);
+                tries += 1;
+            }
+            outcome => return outcome,
+        }
     }
 }

@@ -57,6 +57,26 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the same request may succeed if tried again: the connection was lost or could
+    /// not be had, the server is shutting down or overloaded, or the database chose this
+    /// transaction to fail (a deadlock, a serialization failure, a busy SQLite file). Errors
+    /// of what was asked (conflicts, missing references, damaged rows) are not.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            StoreError::Connect { .. } => true,
+            StoreError::Database(err) => match err {
+                sqlx::Error::Io(_)
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::Protocol(_)
+                | sqlx::Error::PoolTimedOut
+                | sqlx::Error::WorkerCrashed => true,
+                sqlx::Error::Database(db_err) => db_err.code().is_some_and(|code| transient_code(&code)),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     /// Classifies an error from a write of `what` into a table whose unique columns are
     /// `unique_columns`, the primary key's last.
     pub(crate) fn from_write(what: &'static str, unique_columns: &[&'static str], err: sqlx::Error) -> StoreError {
@@ -93,4 +113,32 @@ fn taken_column(constraint: Option<&str>, message: &str, unique_columns: &[&'sta
     let columns: Vec<&str> =
         listed.split(", ").map(|named| named.rsplit_once('.').map_or(named, |(_table, column)| column)).collect();
     unique_columns.iter().copied().find(|column| columns.contains(column))
+}
+
+/// Whether a database error code says "try again": PostgreSQL's connection exceptions (class
+/// 08), operator intervention (57P01 terminated by an administrator, 57P02 crash, 57P03 cannot
+/// connect now), too many connections (53300), serialization failure and deadlock (40001,
+/// 40P01); SQLite's BUSY and LOCKED, with their extended codes (numbers of at most four
+/// digits, where PostgreSQL's codes always have five characters).
+fn transient_code(code: &str) -> bool {
+    match code.len() {
+        5 => code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03" | "53300" | "40001" | "40P01"),
+        _ => code.parse::<u32>().is_ok_and(|sqlite| matches!(sqlite & 0xff, 5 | 6)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::transient_code;
+
+    #[test]
+    fn transient_codes_are_told_apart_by_backend() {
+        for code in ["57P01", "08006", "08P01", "40001", "40P01", "53300", "5", "6", "517", "262"] {
+            assert!(transient_code(code), "{code}");
+        }
+        // 22021 would be SQLite BUSY if read as a number: PostgreSQL codes have five characters.
+        for code in ["23505", "23503", "42P01", "22021", "19", "2067", "1"] {
+            assert!(!transient_code(code), "{code}");
+        }
+    }
 }

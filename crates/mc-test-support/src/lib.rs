@@ -71,6 +71,35 @@ impl TestDb {
     }
 }
 
+/// A connection to the PostgreSQL test server that terminates other sessions, as an
+/// administrator or a failing network would: for testing what survives a dropped connection.
+pub struct ConnectionKiller {
+    conn: PgConnection,
+}
+
+impl ConnectionKiller {
+    /// Connects to the test server, or `None` when none is configured.
+    pub async fn connect() -> Option<ConnectionKiller> {
+        let url = postgres_url()?;
+        let conn = PgConnection::connect(&url).await.expect("the PostgreSQL test server answers");
+        Some(ConnectionKiller { conn })
+    }
+
+    /// Terminates every session of `application_name` that is running a statement or is in a
+    /// transaction (an idle one would only be replaced, unseen, by its pool); returns how many.
+    pub async fn kill_busy(&mut self, application_name: &str) -> i64 {
+        let (killed,): (i64,) = sqlx::query_as(
+            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = $1 AND state <> 'idle' AND pid <> pg_backend_pid()) AS killed",
+        )
+        .bind(application_name)
+        .fetch_one(&mut self.conn)
+        .await
+        .expect("pg_terminate_backend runs");
+        killed
+    }
+}
+
 /// The PostgreSQL test server's URL, or `None` outside CI when it is not configured.
 pub fn postgres_url() -> Option<String> {
     match std::env::var(POSTGRES_URL_VAR) {

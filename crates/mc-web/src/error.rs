@@ -115,16 +115,17 @@ impl From<AppError> for ApiError {
             AppError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::TooManyAttempts { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            AppError::Store(store) if store.is_transient() => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Store(_) | AppError::Keys(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         };
         if status.is_server_error() {
             tracing::error!(error = %err, "request failed");
-            return ApiError {
-                status,
-                code,
-                message: "internal error; it has been logged".into(),
-                details: Vec::new(),
+            let message = match status {
+                StatusCode::SERVICE_UNAVAILABLE => "a service this request needs is unavailable; try again later",
+                _ => "internal error; it has been logged",
             };
+            return ApiError { status, code, message: message.into(), details: Vec::new() };
         }
         let details = err
             .problems()

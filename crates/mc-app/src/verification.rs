@@ -2,11 +2,11 @@
 //! microcred's own database (its institutions' DID documents, and the status lists its
 //! credentials point to) is loaded first, so that verification itself runs without the store.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Mutex};
 
 use mc_core::Timestamp;
 use mc_vc::{
-    did::{DocumentResolver, KeyResolver, NoResolver, ResolveError},
+    did::{DocumentResolver, KeyResolver, NoResolver, ResolveError, VerificationMethod},
     status::{CheckedList, StatusLists, StatusResolver},
     verify::{TrustedIssuers, Verification, VerifyParams, verify_text},
 };
@@ -22,19 +22,37 @@ pub trait OnlineResolver: KeyResolver + StatusResolver {
     fn fetch_text(&self, url: &str) -> Result<String, ResolveError>;
 }
 
-/// An [`OnlineResolver`] with a deadline: once it has passed, every further fetch fails at once
-/// as unavailable, so one verification (whatever its credential names) holds a thread for at
-/// most its budget and one fetch's timeout, and ends `indeterminate` rather than waiting.
+/// An [`OnlineResolver`] for one verification. It has a deadline: once it has passed, every
+/// further fetch fails at once as unavailable, so one verification (whatever its credential
+/// names) holds a thread for at most its budget and one fetch's timeout, and ends
+/// `indeterminate` rather than waiting. And it fetches what the verifier announces (the keys
+/// of a credential's proofs, its status lists) at the same time, one thread each, keeping the
+/// answers for when the verifier asks for them one by one.
 pub struct Budgeted<'a> {
     inner: &'a dyn OnlineResolver,
     deadline: std::time::Instant,
     budget: std::time::Duration,
+    methods: Kept<VerificationMethod>,
+    lists: Kept<Map<String, Value>>,
 }
+
+/// Answers fetched ahead, by URL.
+type Kept<T> = Mutex<HashMap<String, Result<T, ResolveError>>>;
+
+/// The most fetches one announcement starts at once; the verifier's own limits
+/// (`mc_vc::verify::MAX_PROOFS`, `MAX_STATUS_ENTRIES`) keep announcements smaller.
+const MAX_PREFETCH: usize = 16;
 
 impl<'a> Budgeted<'a> {
     /// `inner`, for `budget` from now.
     pub fn new(inner: &'a dyn OnlineResolver, budget: std::time::Duration) -> Budgeted<'a> {
-        Budgeted { inner, deadline: std::time::Instant::now() + budget, budget }
+        Budgeted {
+            inner,
+            deadline: std::time::Instant::now() + budget,
+            budget,
+            methods: Mutex::default(),
+            lists: Mutex::default(),
+        }
     }
 
     fn in_time(&self, url: &str) -> Result<(), ResolveError> {
@@ -48,10 +66,45 @@ impl<'a> Budgeted<'a> {
     }
 }
 
+/// Fetches each of `urls` not already in `kept` on a thread of its own, and keeps the answers.
+fn fetch_together<T: Send>(urls: &[&str], kept: &Kept<T>, fetch: impl Fn(&str) -> Result<T, ResolveError> + Sync) {
+    let mut wanted: Vec<&str> = {
+        let kept = kept.lock().expect("never poisoned");
+        urls.iter().copied().filter(|url| !kept.contains_key(*url)).collect()
+    };
+    wanted.sort_unstable();
+    wanted.dedup();
+    wanted.truncate(MAX_PREFETCH);
+    if wanted.len() < 2 {
+        return;
+    }
+    let fetch = &fetch;
+    let fetched: Vec<(String, Result<T, ResolveError>)> = std::thread::scope(|scope| {
+        let running: Vec<_> = wanted.iter().map(|url| scope.spawn(move || ((*url).to_owned(), fetch(url)))).collect();
+        running.into_iter().filter_map(|thread| thread.join().ok()).collect()
+    });
+    kept.lock().expect("never poisoned").extend(fetched);
+}
+
+/// The answer kept for `url`, if any.
+fn kept_answer<T: Clone>(kept: &Kept<T>, url: &str) -> Option<Result<T, ResolveError>> {
+    kept.lock().expect("never poisoned").get(url).cloned()
+}
+
 impl KeyResolver for Budgeted<'_> {
-    fn resolve(&self, url: &str) -> Result<mc_vc::did::VerificationMethod, ResolveError> {
+    fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError> {
+        if let Some(answer) = kept_answer(&self.methods, url) {
+            return answer;
+        }
         self.in_time(url)?;
         self.inner.resolve(url)
+    }
+
+    fn prefetch_methods(&self, urls: &[&str]) {
+        fetch_together(urls, &self.methods, |url| {
+            self.in_time(url)?;
+            self.inner.resolve(url)
+        });
     }
 }
 
@@ -61,8 +114,18 @@ impl StatusResolver for Budgeted<'_> {
     }
 
     fn status_list(&self, url: &str) -> Result<Map<String, Value>, ResolveError> {
+        if let Some(answer) = kept_answer(&self.lists, url) {
+            return answer;
+        }
         self.in_time(url)?;
         self.inner.status_list(url)
+    }
+
+    fn prefetch_lists(&self, urls: &[&str]) {
+        fetch_together(urls, &self.lists, |url| {
+            self.in_time(url)?;
+            self.inner.status_list(url)
+        });
     }
 }
 
@@ -172,6 +235,13 @@ impl StatusResolver for StatusSources<'_> {
             (Err(err), None) => Err(err),
         }
     }
+
+    fn prefetch_lists(&self, urls: &[&str]) {
+        if let Some(online) = self.online {
+            let remote: Vec<&str> = urls.iter().copied().filter(|url| self.lists.status_list(url).is_err()).collect();
+            online.prefetch_lists(&remote);
+        }
+    }
 }
 
 /// Verifies credentials with what this microcred knows locally and, when `online` is given,
@@ -262,5 +332,103 @@ mod tests {
         let fresh = Budgeted::new(&inner, std::time::Duration::from_secs(60));
         assert!(fresh.resolve(url).is_err() && fresh.status_list(url).is_err() && fresh.fetch_text(url).is_err());
         assert_eq!(inner.0.load(Ordering::SeqCst), 3, "within its budget, every fetch is made");
+    }
+
+    /// A resolver whose fetches each wait (up to 2 s) until `expected` fetches of their kind
+    /// (keys, lists) are under way, and which records the most that ever were: fetches made one
+    /// after another never meet.
+    struct Meeting {
+        expected: usize,
+        /// Per kind, the fetches under way, the most there ever were, and all there were.
+        state: std::sync::Mutex<[(usize, usize, usize); 2]>,
+        met: std::sync::Condvar,
+    }
+
+    const KEYS: usize = 0;
+    const LISTS: usize = 1;
+
+    impl Meeting {
+        fn new(expected: usize) -> Meeting {
+            Meeting { expected, state: std::sync::Mutex::new([(0, 0, 0); 2]), met: std::sync::Condvar::new() }
+        }
+
+        fn fetch<T>(&self, kind: usize, url: &str) -> Result<T, ResolveError> {
+            let mut state = self.state.lock().unwrap();
+            state[kind].0 += 1;
+            state[kind].1 = state[kind].1.max(state[kind].0);
+            state[kind].2 += 1;
+            self.met.notify_all();
+            let wait = std::time::Duration::from_secs(2);
+            let (mut state, _) =
+                self.met.wait_timeout_while(state, wait, |state| state[kind].1 < self.expected).unwrap();
+            state[kind].0 -= 1;
+            Err(ResolveError::Unavailable(format!("{url} is not known")))
+        }
+
+        /// The most fetches of `kind` under way at once, and all there were.
+        fn most_and_all(&self, kind: usize) -> (usize, usize) {
+            let state = self.state.lock().unwrap()[kind];
+            (state.1, state.2)
+        }
+    }
+
+    impl KeyResolver for Meeting {
+        fn resolve(&self, url: &str) -> Result<mc_vc::did::VerificationMethod, ResolveError> {
+            self.fetch(KEYS, url)
+        }
+    }
+
+    impl StatusResolver for Meeting {
+        fn status_list(&self, url: &str) -> Result<Map<String, Value>, ResolveError> {
+            self.fetch(LISTS, url)
+        }
+    }
+
+    impl OnlineResolver for Meeting {
+        fn fetch_text(&self, url: &str) -> Result<String, ResolveError> {
+            self.fetch(KEYS, url)
+        }
+    }
+
+    #[test]
+    fn the_keys_and_status_lists_of_a_credential_are_fetched_at_the_same_time() {
+        let proof = |n: u32| {
+            serde_json::json!({
+                "type": "DataIntegrityProof",
+                "cryptosuite": "eddsa-jcs-2022",
+                "proofPurpose": "assertionMethod",
+                "created": "2025-01-01T00:00:00Z",
+                "verificationMethod": format!("https://issuer.example/keys/{n}#key"),
+                "proofValue": "z3FXQjecWufY46yg5abdVZsXqLhxhueuSoZgNSARiKBk9czhSePTFehP8c3PGfb6a22gkfUKKiZxzUVTdVVVYgvX",
+            })
+        };
+        let entry = |n: u32| {
+            serde_json::json!({
+                "type": "BitstringStatusListEntry",
+                "statusPurpose": "revocation",
+                "statusListIndex": "7",
+                "statusListCredential": format!("https://issuer.example/status/{n}"),
+            })
+        };
+        let credential = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": "https://issuer.example",
+            "validFrom": "2025-01-01T00:00:00Z",
+            "credentialSubject": {"id": "did:example:learner"},
+            "credentialStatus": [entry(1), entry(2), entry(3)],
+            "proof": [proof(1), proof(2), proof(3)],
+        });
+        let meeting = Meeting::new(3);
+        let online = Budgeted::new(&meeting, std::time::Duration::from_secs(60));
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        let verifier = Verifier::new(LocalMaterial::default(), Some(&online), None, now);
+        let result = verifier.verify(&credential.to_string());
+        assert_eq!(result.verdict, mc_vc::verify::Verdict::Indeterminate, "{result:#?}");
+        let status = result.check(mc_vc::verify::CheckId::Status).unwrap();
+        assert!(status.message.contains("issuer.example/status/"), "{status:?}");
+        // Keys first, then lists, each three at once (fetched one by one, none would have met
+        // another), and each once.
+        assert_eq!((meeting.most_and_all(KEYS), meeting.most_and_all(LISTS)), ((3, 3), (3, 3)));
     }
 }

@@ -35,6 +35,10 @@ pub enum ResolveError {
 pub trait KeyResolver: Send + Sync {
     /// The verification method at `url`.
     fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError>;
+
+    /// Told every verification method a credential names before they are resolved one by one,
+    /// so that a resolver that fetches can fetch them at the same time. Does nothing by default.
+    fn prefetch_methods(&self, _urls: &[&str]) {}
 }
 
 /// A resolver that knows nothing: only `did:key` (handled before any resolver) works.
@@ -141,12 +145,22 @@ impl<'a> DocumentResolver<'a> {
     }
 }
 
+impl DocumentResolver<'_> {
+    fn document_of(&self, url: &str) -> Option<&Value> {
+        self.documents.get(url.split_once('#').map_or(url, |(base, _)| base))
+    }
+}
+
 impl KeyResolver for DocumentResolver<'_> {
     fn resolve(&self, url: &str) -> Result<VerificationMethod, ResolveError> {
-        let base = url.split_once('#').map_or(url, |(base, _)| base);
-        match self.documents.get(base) {
+        match self.document_of(url) {
             Some(document) => method_from_document(url, document),
             None => self.fallback.resolve(url),
         }
+    }
+
+    fn prefetch_methods(&self, urls: &[&str]) {
+        let remote: Vec<&str> = urls.iter().copied().filter(|url| self.document_of(url).is_none()).collect();
+        self.fallback.prefetch_methods(&remote);
     }
 }

@@ -194,6 +194,11 @@ pub trait StatusResolver: Send + Sync {
     fn checked_list(&self, _url: &str) -> Option<CheckedList> {
         None
     }
+
+    /// Told every status list a credential names (that [`StatusResolver::checked_list`] does not
+    /// hold) before they are asked for one by one, so that a resolver that fetches can fetch
+    /// them at the same time. Does nothing by default.
+    fn prefetch_lists(&self, _urls: &[&str]) {}
 }
 
 /// A status list credential that verified: whose it is, what it records, and its bits.

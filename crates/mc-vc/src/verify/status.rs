@@ -25,6 +25,14 @@ pub(super) fn check_status(
         Some(Value::Array(entries)) => entries.iter().collect(),
         Some(entry) => vec![entry],
     };
+    let unchecked: Vec<&str> = entries
+        .iter()
+        .filter_map(|entry| entry.get("statusListCredential")?.as_str())
+        .filter(|url| params.status.checked_list(url).is_none())
+        .collect();
+    if unchecked.len() > 1 {
+        params.status.prefetch_lists(&unchecked);
+    }
     let mut checked = 0;
     for entry in entries {
         match check_status_entry(entry, issuer, params) {

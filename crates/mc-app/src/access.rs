@@ -133,21 +133,31 @@ pub struct NewSession {
     pub session: Session,
 }
 
-/// Failed sign-ins allowed before each further attempt must wait.
+/// Failed sign-ins allowed for one account (or sign-in links asked for one address) before
+/// each further attempt must wait.
 pub const FREE_FAILURES: u64 = 5;
+/// Failed sign-ins (or sign-in links) allowed from one client address before each further
+/// attempt must wait: more than for an account, since the people of a campus or a company may
+/// all come from one address.
+pub const FREE_FAILURES_PER_CLIENT: u64 = 30;
 /// The longest wait between two sign-in attempts, in seconds.
 pub const MAX_WAIT_SECONDS: i64 = 15 * 60;
 
-/// How long after the last failure the next sign-in may be tried: nothing for the first
-/// [`FREE_FAILURES`], then 1, 2, 4, … seconds, up to [`MAX_WAIT_SECONDS`].
-fn wait_after(failures: u64) -> i64 {
-    match failures.checked_sub(FREE_FAILURES) {
+/// How long after the last failure the next attempt may be made: nothing for the first
+/// `free`, then 1, 2, 4, … seconds, up to [`MAX_WAIT_SECONDS`].
+fn wait_after(failures: u64, free: u64) -> i64 {
+    match failures.checked_sub(free) {
         None => 0,
-        Some(extra) => 1_i64
-            .checked_shl(u32::try_from(extra).unwrap_or(u32::MAX))
-            .unwrap_or(MAX_WAIT_SECONDS)
-            .min(MAX_WAIT_SECONDS),
+        Some(extra) => (1_i64 << extra.min(30)).min(MAX_WAIT_SECONDS),
     }
+}
+
+/// What failed attempts are counted against: an account (or an address asked for a link), and
+/// the client's address when known, each with its allowance.
+fn attempt_subjects(account: String, kind: &str, client: Option<&str>) -> Vec<(String, u64)> {
+    let mut subjects = vec![(account, FREE_FAILURES)];
+    subjects.extend(client.map(|client| (format!("{kind}:{client}"), FREE_FAILURES_PER_CLIENT)));
+    subjects
 }
 
 /// How long a browser session lasts.
@@ -233,7 +243,8 @@ impl App {
 
     /// Signs a staff member in with their password; the same answer for an unknown address and
     /// a wrong password. Guessing is slow and seen: after [`FREE_FAILURES`] failures for an
-    /// account's address, or from a client's address (`client`, when the server knows it), each
+    /// account's address, or [`FREE_FAILURES_PER_CLIENT`] from a client's address (`client`,
+    /// when the server knows it; an IPv6 client by its /64), each
     /// further attempt must wait twice as long as the one before (up to [`MAX_WAIT_SECONDS`]),
     /// whether or not the account exists; every failure is logged and written to the audit log;
     /// a success clears the account's count. The password check (argon2, tens of milliseconds)
@@ -246,8 +257,7 @@ impl App {
         now: Timestamp,
     ) -> Result<NewSession, AppError> {
         let email = email.trim().to_lowercase();
-        let mut subjects = vec![format!("staff:{email}")];
-        subjects.extend(client.map(|client| format!("address:{client}")));
+        let subjects = attempt_subjects(format!("staff:{email}"), "address", client);
         self.refuse_while_waiting(&subjects, now).await?;
         let staff = self.store().db().await?.staff_by_email(&email).await?;
         // An unknown address is checked against a real hash, as long as a real check, so that
@@ -263,12 +273,12 @@ impl App {
         };
         match staff {
             Some(staff) if matches => {
-                self.store().db().await?.clear_sign_in_failures(&subjects[0]).await?;
+                self.store().db().await?.clear_sign_in_failures(&subjects[0].0).await?;
                 self.open_session("staff", &staff.id, now).await
             }
             _ => {
                 let mut tx = self.store().begin().await?;
-                for subject in &subjects {
+                for (subject, _) in &subjects {
                     tx.db().record_sign_in_failure(subject, now.unix_seconds()).await?;
                 }
                 let details = serde_json::json!({"client": client});
@@ -323,7 +333,7 @@ impl App {
     /// Makes a one-time sign-in link secret for the learner with this email address; `None`
     /// when no learner has it (the caller says the same either way).
     /// Every request counts, for a known address or not (the same work either way): after
-    /// [`FREE_FAILURES`] links for an address, or from a client, each further one waits twice as
+    /// [`FREE_FAILURES`] links for an address, or [`FREE_FAILURES_PER_CLIENT`] from a client, each further one waits twice as
     /// long, so that a learner's inbox cannot be flooded. Using a link clears its address's count.
     pub async fn sign_in_link(
         &self,
@@ -332,11 +342,10 @@ impl App {
         now: Timestamp,
     ) -> Result<Option<String>, AppError> {
         let normalized = email.trim().to_lowercase();
-        let mut subjects = vec![format!("link:{normalized}")];
-        subjects.extend(client.map(|client| format!("link-address:{client}")));
+        let subjects = attempt_subjects(format!("link:{normalized}"), "link-address", client);
         self.refuse_while_waiting(&subjects, now).await?;
         let mut db = self.store().db().await?;
-        for subject in &subjects {
+        for (subject, _) in &subjects {
             db.record_sign_in_failure(subject, now.unix_seconds()).await?;
         }
         let Ok(email) = Email::parse(email.trim()) else { return Ok(None) };
@@ -348,10 +357,10 @@ impl App {
     }
 
     /// Refuses while any of `subjects` has failed (or asked) too often, too recently.
-    async fn refuse_while_waiting(&self, subjects: &[String], now: Timestamp) -> Result<(), AppError> {
-        for subject in subjects {
+    async fn refuse_while_waiting(&self, subjects: &[(String, u64)], now: Timestamp) -> Result<(), AppError> {
+        for (subject, free) in subjects {
             if let Some((failures, last_at)) = self.store().db().await?.sign_in_failures(subject).await? {
-                let ready_at = last_at + wait_after(failures);
+                let ready_at = last_at.saturating_add(wait_after(failures, *free));
                 if now.unix_seconds() < ready_at {
                     let retry_after_seconds = u64::try_from(ready_at - now.unix_seconds()).unwrap_or(1);
                     tracing::warn!(subject, failures, "refused: too many attempts");

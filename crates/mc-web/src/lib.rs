@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod api;
+mod client;
 mod error;
 mod pages;
 mod published;
@@ -20,7 +21,7 @@ use mc_app::{App, OnlineResolver};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-pub use crate::{error::ApiError, quiet::Timeouts};
+pub use crate::{client::Network, error::ApiError, quiet::Timeouts};
 use crate::{routes::Routes, verifying::VerifierPool};
 
 /// The largest request body accepted, in bytes.
@@ -56,6 +57,9 @@ pub struct Options {
     /// before [`serve_with`] closes it. By default 10 s for a request's head, 30 s for its
     /// body, 60 s between requests.
     pub timeouts: Timeouts,
+    /// The proxies whose `X-Forwarded-For` is believed, to count failed sign-ins per client;
+    /// by default none (the address that connected is the client's).
+    pub trusted_proxies: Vec<Network>,
 }
 
 impl Default for Options {
@@ -66,6 +70,7 @@ impl Default for Options {
             verify_queue: QUEUE_PER_THREAD * cores,
             resolver: Arc::new(mc_app::adapters::HttpsKeyResolver::new()),
             timeouts: Timeouts::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -77,6 +82,7 @@ pub(crate) struct ServerState {
     pub(crate) app: App,
     pub(crate) verifiers: VerifierPool,
     pub(crate) online: Arc<dyn OnlineResolver>,
+    pub(crate) trusted_proxies: Arc<[Network]>,
 }
 
 impl FromRef<ServerState> for App {
@@ -97,6 +103,7 @@ pub fn router_with(app: App, options: Options) -> Router {
         app,
         verifiers: VerifierPool::start(options.verify_threads, options.verify_queue),
         online: options.resolver,
+        trusted_proxies: options.trusted_proxies.into(),
     };
     let (described, _) = described_routes().into_parts();
     described

@@ -230,20 +230,28 @@ impl AsyncWrite for QuietStream {
     }
 }
 
-/// A connection's phase, in each of its requests' extensions (as `ConnectInfo`).
+/// A connection's phase and the address it comes from, in each of its requests' extensions
+/// (as `ConnectInfo`).
 #[derive(Debug, Clone)]
-pub(crate) struct Connection(Arc<Watch>);
+pub(crate) struct Connection(Arc<Watch>, SocketAddr);
+
+impl Connection {
+    /// The address the connection comes from.
+    pub(crate) fn peer(&self) -> std::net::IpAddr {
+        self.1.ip()
+    }
+}
 
 impl Connected<IncomingStream<'_, QuietListener>> for Connection {
     fn connect_info(stream: IncomingStream<'_, QuietListener>) -> Connection {
-        Connection(Arc::clone(&stream.io().watch))
+        Connection(Arc::clone(&stream.io().watch), *stream.remote_addr())
     }
 }
 
 /// The middleware that follows each request of a connection: its head is complete, then its
 /// body is awaited (if it has one), then the answer is worked on, until its body is dropped.
 pub(crate) async fn follow(request: Request, next: Next) -> Response {
-    let Some(ConnectInfo(Connection(watch))) = request.extensions().get::<ConnectInfo<Connection>>().cloned() else {
+    let Some(ConnectInfo(Connection(watch, _))) = request.extensions().get::<ConnectInfo<Connection>>().cloned() else {
         return next.run(request).await;
     };
     match request.body().is_end_stream() {

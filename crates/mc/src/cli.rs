@@ -648,4 +648,10 @@ pub(crate) struct ServeArgs {
     /// gets the same answer); older ones are forgotten at start and then hourly.
     #[arg(long, value_name = "DAYS", default_value_t = mc_app::IDEMPOTENCY_DAYS, value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub(crate) idempotency_days: u32,
+    /// A proxy (an address, or a network such as 10.0.0.0/8) that forwards requests to this
+    /// server; repeat for each. Its `X-Forwarded-For` says which client a request comes from,
+    /// for slowing down failed sign-ins per client. Without one, the address that connects is
+    /// the client's (behind an unnamed proxy, every client would share the proxy's).
+    #[arg(long, value_name = "ADDRESS[/PREFIX]", value_parser = mc_web::Network::parse)]
+    pub(crate) trusted_proxy: Vec<mc_web::Network>,
 }

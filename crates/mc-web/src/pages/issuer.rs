@@ -14,6 +14,8 @@ use mc_core::CredentialState;
 use mc_vc::proof::Suite;
 use serde::Deserialize;
 
+use crate::client::ClientAddress;
+
 use super::{
     Chrome, PageError, Visitor, render,
     views::{CredentialView, SpecRow, day, spec_rows, state_class},
@@ -45,10 +47,11 @@ pub(crate) struct SignInForm {
 pub(crate) async fn sign_in(
     State(app): State<App>,
     visitor: Visitor,
+    client: ClientAddress,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
-    match app.sign_in_staff(&form.email, &form.password, None, app.now()).await {
+    match app.sign_in_staff(&form.email, &form.password, client.0.as_deref(), app.now()).await {
         Ok(session) => {
             let cookie = visitor.session_cookie(Some(&session.secret));
             // The network's administrator is sent on to their page from there.

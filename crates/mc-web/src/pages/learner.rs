@@ -11,6 +11,8 @@ use axum::{
 use mc_app::App;
 use serde::Deserialize;
 
+use crate::client::ClientAddress;
+
 use super::{Chrome, PageError, Visitor, render, views::CredentialView};
 
 #[derive(Template)]
@@ -38,11 +40,12 @@ pub(crate) struct EmailForm {
 pub(crate) async fn send_link(
     State(app): State<App>,
     visitor: Visitor,
+    client: ClientAddress,
     Form(form): Form<EmailForm>,
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
     let chrome = visitor.chrome(visitor.t().learner_sign_in_title);
-    match app.sign_in_link(&form.email, None, app.now()).await {
+    match app.sign_in_link(&form.email, client.0.as_deref(), app.now()).await {
         Ok(Some(secret)) => {
             let link = format!("{}/learner/link/{secret}", app.public_url());
             tracing::info!(email = %form.email.trim(), %link, "learner sign-in link (this build logs it instead of emailing it)");

@@ -58,7 +58,8 @@ pub(crate) async fn run(app: App, args: &ServeArgs, public_url: Option<&str>) ->
         idempotency_days: args.idempotency_days,
         ..mc_web::Worker::new()
     };
-    mc_web::serve(app, listener, worker, shutdown_signal()).await.context("the server failed")?;
+    let options = mc_web::Options { trusted_proxies: args.trusted_proxy.clone(), ..mc_web::Options::default() };
+    mc_web::serve_with(app, listener, worker, options, shutdown_signal()).await.context("the server failed")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -599,3 +599,38 @@ fn a_credential_shows_what_was_signed_after_its_specification_is_edited() {
     let missing = env.fails(&["spec", "show", SPEC_A, "--at-version", "3"]);
     assert!(missing.contains("version 3"), "{missing}");
 }
+
+#[test]
+fn sign_in_links_are_rate_limited_per_client_and_only_a_trusted_proxy_names_it() {
+    use mc_app::FREE_FAILURES_PER_CLIENT as FREE;
+
+    let env = Env::sqlite();
+    let fixed = ["--demo", "--fixed-time", "2026-06-01T09:00:00Z"];
+    // Behind a trusted proxy: each client is counted by the address the proxy names.
+    let server = Server::start(&env, &[&fixed[..], &["--trusted-proxy", "127.0.0.0/8"]].concat());
+    let ask = |server: &Server, n: u64, client: &str| {
+        Request::new(server.addr, "POST", "/learner/sign-in?lang=en")
+            .header("X-Forwarded-For", client)
+            .form(&[("email", &format!("visitor-{n}@learners.example"))])
+    };
+    for n in 0..FREE {
+        assert_eq!(ask(&server, n, "203.0.113.9").status, 200, "link {n}");
+    }
+    let refused = ask(&server, FREE, "203.0.113.9");
+    assert_eq!((refused.status, refused.header("retry-after")), (429, Some("1")), "{}", refused.body);
+    assert_eq!(ask(&server, FREE + 1, "198.51.100.4").status, 200, "another client behind the proxy");
+    // What a client writes left of the proxy's entry is not believed.
+    let spoofed = ask(&server, FREE + 2, "198.51.100.77, 203.0.113.9");
+    assert_eq!(spoofed.status, 429, "{}", spoofed.body);
+    server.stop();
+
+    // Without a trusted proxy, the header is the client's to write and is ignored: the address
+    // that connects is counted.
+    let env = Env::sqlite();
+    let server = Server::start(&env, &fixed);
+    for n in 0..FREE {
+        assert_eq!(ask(&server, n, &format!("203.0.113.{n}")).status, 200, "link {n}");
+    }
+    assert_eq!(ask(&server, FREE, "192.0.2.200").status, 429, "a new X-Forwarded-For does not start afresh");
+    server.stop();
+}

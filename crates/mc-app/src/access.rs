@@ -513,4 +513,17 @@ mod tests {
         }
         assert!(Role::parse("owner").is_err());
     }
+
+    #[test]
+    fn the_wait_grows_and_stays_within_its_bounds_however_many_failures() {
+        assert_eq!(wait_after(FREE_FAILURES - 1, FREE_FAILURES), 0);
+        assert_eq!((wait_after(FREE_FAILURES, FREE_FAILURES), wait_after(FREE_FAILURES + 3, FREE_FAILURES)), (1, 8));
+        let mut before = 0;
+        for failures in 0..200 {
+            let wait = wait_after(failures, FREE_FAILURES);
+            assert!((before..=MAX_WAIT_SECONDS).contains(&wait), "{failures} failures: {wait} s");
+            before = wait;
+        }
+        assert_eq!(wait_after(u64::MAX, FREE_FAILURES), MAX_WAIT_SECONDS);
+    }
 }

@@ -48,6 +48,9 @@ pub enum LinkedDataError {
     /// A value that must be an IRI is not one.
     #[error("{0:?} is not an absolute IRI, so it would not be covered by a proof")]
     InvalidIri(String),
+    /// A value holds a percent-encoded sequence that does not decode to UTF-8 (`%8e`).
+    #[error("{0:?} holds a percent-encoded sequence that is not UTF-8, so it is not a valid IRI")]
+    NotUtf8(String),
     /// Any other JSON-LD error.
     #[error("the document is not valid JSON-LD: {0}")]
     Invalid(String),
@@ -187,9 +190,53 @@ pub fn fast_canonical_nquads(document: &Map<String, Value>) -> Option<Result<Str
 }
 
 /// [`canonical_nquads`] through the json-ld crate's full implementation only (for tests that
-/// compare it with the fast path).
+/// compare it with the fast path). The library is not trusted not to panic on hostile input
+/// (it did, on an IRI whose percent-encoding is not UTF-8): a panic is an error of the document.
 #[doc(hidden)]
 pub fn library_canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedDataError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| library_unguarded(document))).unwrap_or_else(|_| {
+        Err(match non_utf8_percent_encoding(&Value::Object(document.clone())) {
+            Some(value) => LinkedDataError::NotUtf8(value),
+            None => LinkedDataError::Invalid("the JSON-LD processor could not read it".into()),
+        })
+    })
+}
+
+/// The first key or string of `value` with a percent-encoded sequence that does not decode to
+/// UTF-8 (`%8e`): not a valid IRI.
+fn non_utf8_percent_encoding(value: &Value) -> Option<String> {
+    let bad = |text: &str| {
+        let bytes = text.as_bytes();
+        let mut decoded = Vec::with_capacity(bytes.len());
+        let mut at = 0;
+        while at < bytes.len() {
+            let hex =
+                bytes.get(at + 1..at + 3).and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+            match (bytes[at], hex) {
+                (b'%', Some(byte)) => {
+                    decoded.push(byte);
+                    at += 3;
+                }
+                (byte, _) => {
+                    decoded.push(byte);
+                    at += 1;
+                }
+            }
+        }
+        std::str::from_utf8(&decoded).is_err()
+    };
+    match value {
+        Value::String(text) if bad(text) => Some(text.clone()),
+        Value::Array(items) => items.iter().find_map(non_utf8_percent_encoding),
+        Value::Object(map) => map.iter().find_map(|(key, value)| match bad(key) {
+            true => Some(key.clone()),
+            false => non_utf8_percent_encoding(value),
+        }),
+        _ => None,
+    }
+}
+
+fn library_unguarded(document: &Map<String, Value>) -> Result<String, LinkedDataError> {
     let processor = processor();
     let context = document.get("@context").ok_or(LinkedDataError::MissingContext)?;
     let active = processor.active_context(context)?;

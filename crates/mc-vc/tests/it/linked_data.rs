@@ -53,3 +53,31 @@ fn the_fast_path_agrees_with_the_library() {
     assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
     assert!(fast * 2 > documents.len(), "the fast path handled only {fast} of {} documents", documents.len());
 }
+
+/// Inputs the fuzzer (`fuzz/`) found a crash with, kept so that it never comes back: each is
+/// verified as a credential, and must come back `invalid` with its cause, never panic.
+#[test]
+fn fuzzer_crashes_are_invalid_credentials() {
+    let cases = [(
+        // The JSON-LD library panicked hashing an IRI whose percent-encoding is not UTF-8.
+        "credential-non-utf8-percent-iri.json",
+        "\"u:%8e\" holds a percent-encoded sequence that is not UTF-8",
+    )];
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("test_data/fuzz");
+    for (file, cause) in cases {
+        let text = std::fs::read_to_string(dir.join(file)).unwrap();
+        let params = mc_vc::verify::VerifyParams {
+            now: mc_core::Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+            resolver: &mc_vc::did::NoResolver,
+            trusted_issuers: None,
+            status: &mc_vc::status::NoStatusLists,
+        };
+        let result = mc_vc::verify::verify_text(&text, &params);
+        assert_eq!(result.verdict, mc_vc::verify::Verdict::Invalid, "{file}: {result:#?}");
+        let failed = result.checks.iter().find(|check| check.status == mc_vc::verify::CheckStatus::Failed).unwrap();
+        assert!(failed.message.contains(cause), "{file}: {failed:?}");
+        let document: Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let err = library_canonical_nquads(&document).unwrap_err().to_string();
+        assert!(err.contains(cause), "{file}: {err}");
+    }
+}

@@ -43,7 +43,7 @@ impl Algorithm {
         }
     }
 
-    fn key_type(self) -> KeyType {
+    pub(crate) fn key_type(self) -> KeyType {
         match self {
             Algorithm::EdDsa => KeyType::Ed25519,
             Algorithm::Es256 => KeyType::P256,
@@ -117,33 +117,52 @@ impl Jws {
 
     /// Checks the signature with `key`, whose type must be the algorithm's.
     pub(crate) fn verify(&self, key: &PublicKey) -> Result<(), String> {
-        if key.key_type() != self.algorithm.key_type() {
-            return Err(format!(
-                "the JWT algorithm {} cannot be used with an {} key",
-                self.algorithm.name(),
-                key.key_type()
-            ));
+        verify_signature(self.algorithm, key, self.signing_input.as_bytes(), &self.signature).map_err(|err| match err {
+            SignatureError::KeyType(key_type) => {
+                format!("the JWT algorithm {} cannot be used with an {key_type} key", self.algorithm.name())
+            }
+            SignatureError::Mismatch => "the JWT signature does not match its header and payload".to_owned(),
+        })
+    }
+}
+
+/// Why a JWS signature did not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignatureError {
+    /// The key is of this type, which the algorithm cannot use.
+    KeyType(KeyType),
+    /// The signature is not the key's over the input.
+    Mismatch,
+}
+
+/// Checks a JWS `signature` over `input` with `key`, whose type must be `algorithm`'s.
+pub(crate) fn verify_signature(
+    algorithm: Algorithm,
+    key: &PublicKey,
+    input: &[u8],
+    signature: &[u8],
+) -> Result<(), SignatureError> {
+    if key.key_type() != algorithm.key_type() {
+        return Err(SignatureError::KeyType(key.key_type()));
+    }
+    let bad = |_| SignatureError::Mismatch;
+    match key {
+        PublicKey::Ed25519(key) => {
+            let signature = ed25519_dalek::Signature::from_slice(signature).map_err(bad)?;
+            key.verify_strict(input, &signature).map_err(bad)
         }
-        let input = self.signing_input.as_bytes();
-        let bad = || "the JWT signature does not match its header and payload".to_owned();
-        match key {
-            PublicKey::Ed25519(key) => {
-                let signature = ed25519_dalek::Signature::from_slice(&self.signature).map_err(|_| bad())?;
-                key.verify_strict(input, &signature).map_err(|_| bad())
-            }
-            PublicKey::P256(key) => {
-                let signature = p256::ecdsa::Signature::from_slice(&self.signature).map_err(|_| bad())?;
-                p256::ecdsa::signature::Verifier::verify(key, input, &signature).map_err(|_| bad())
-            }
-            PublicKey::P384(key) => {
-                let signature = p384::ecdsa::Signature::from_slice(&self.signature).map_err(|_| bad())?;
-                p384::ecdsa::signature::Verifier::verify(key, input, &signature).map_err(|_| bad())
-            }
-            PublicKey::Rsa(key) => {
-                let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new((**key).clone());
-                let signature = rsa::pkcs1v15::Signature::try_from(self.signature.as_slice()).map_err(|_| bad())?;
-                rsa::signature::Verifier::verify(&verifier, input, &signature).map_err(|_| bad())
-            }
+        PublicKey::P256(key) => {
+            let signature = p256::ecdsa::Signature::from_slice(signature).map_err(bad)?;
+            p256::ecdsa::signature::Verifier::verify(key, input, &signature).map_err(bad)
+        }
+        PublicKey::P384(key) => {
+            let signature = p384::ecdsa::Signature::from_slice(signature).map_err(bad)?;
+            p384::ecdsa::signature::Verifier::verify(key, input, &signature).map_err(bad)
+        }
+        PublicKey::Rsa(key) => {
+            let verifier = rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new((**key).clone());
+            let signature = rsa::pkcs1v15::Signature::try_from(signature).map_err(bad)?;
+            rsa::signature::Verifier::verify(&verifier, input, &signature).map_err(bad)
         }
     }
 }

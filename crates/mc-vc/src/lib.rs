@@ -8,6 +8,7 @@ pub mod badge;
 pub mod contexts;
 pub mod did;
 mod error;
+pub mod jades;
 mod jcs;
 mod jwt;
 pub mod linked_data;

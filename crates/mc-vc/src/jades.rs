@@ -1,0 +1,308 @@
+//! JAdES seals (ETSI TS 119 182-1) as European Digital Credentials carry them: a JWS in the JSON
+//! general serialization with one signature, an unencoded payload (`b64: false`, RFC 7797: the
+//! credential's JSON text itself), the sealing certificate in `x5c`, its SHA-256 thumbprint in
+//! `x5t#S256` and the signing time in `sigT`.
+//!
+//! [`Sealed::read`] reads a sealed document and refuses what a verifier must not guess at: an
+//! algorithm off the allow-list (RS256, ES256), a `crit` that names a header this module does
+//! not process or leaves out `b64` or `sigT`, a thumbprint that is not the certificate's.
+//! [`Sealed::check_seal`] then checks that the seal is intact: the signature with the
+//! certificate's key (of the algorithm's type), the certificate valid at the signing time and
+//! meant for signing. Whether the certificate is *trusted* (its chain to an anchor) is a
+//! separate question, asked by the caller. Pure: the time is the seal's own `sigT`.
+
+use base64::Engine as _;
+use der::Decode as _;
+use mc_core::Timestamp;
+use serde_json::{Map, Value};
+use sha2::{Digest as _, Sha256};
+use x509_cert::{Certificate, ext::pkix::KeyUsage};
+
+use crate::{
+    jwt::{Algorithm, SignatureError, verify_signature},
+    multikey::PublicKey,
+};
+
+/// The largest sealed document read: a sealed credential with its certificates and
+/// time-stamps is a few hundred kilobytes.
+pub const MAX_SEALED_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most certificates `x5c` may hold.
+const MAX_CHAIN: usize = 8;
+
+/// The `crit` entries this module processes: `b64` (the payload is the text itself), `sigT`
+/// (the signing time, against which the certificate is checked) and `adoTst` (content
+/// time-stamps: read as well-formed tokens, their own signatures not checked).
+const UNDERSTOOD_CRIT: &[&str] = &["b64", "sigT", "adoTst"];
+
+/// The protected header parameters a seal may carry.
+const KNOWN_HEADER: &[&str] = &["alg", "cty", "typ", "kid", "x5t#S256", "x5c", "b64", "sigT", "adoTst", "crit"];
+
+/// A certificate of a seal, read.
+#[derive(Debug, Clone)]
+pub struct SealCertificate {
+    /// Its subject, as an RFC 4514 string.
+    pub subject: String,
+    /// Its issuer, as an RFC 4514 string.
+    pub issuer: String,
+    /// The start of its validity.
+    pub not_before: Timestamp,
+    /// The end of its validity.
+    pub not_after: Timestamp,
+    /// Its DER encoding.
+    pub der: Vec<u8>,
+    key: Result<PublicKey, String>,
+    /// Whether its key usage allows signing (digital signature or non-repudiation); `None`
+    /// when it has no key usage extension.
+    signs: Option<bool>,
+}
+
+impl SealCertificate {
+    /// Reads a DER certificate.
+    pub fn from_der(der: &[u8]) -> Result<SealCertificate, String> {
+        let certificate = Certificate::from_der(der).map_err(|err| format!("not an X.509 certificate: {err}"))?;
+        let tbs = &certificate.tbs_certificate;
+        let time = |time: x509_cert::time::Time| {
+            let seconds = time.to_unix_duration().as_secs();
+            Timestamp::from_unix(i64::try_from(seconds).unwrap_or(i64::MAX), 0)
+        };
+        let signs = tbs
+            .extensions
+            .iter()
+            .flatten()
+            .find(|extension| extension.extn_id == const_oid::db::rfc5280::ID_CE_KEY_USAGE)
+            .map(|extension| match KeyUsage::from_der(extension.extn_value.as_bytes()) {
+                Ok(usage) => usage.digital_signature() || usage.non_repudiation(),
+                Err(_) => false,
+            });
+        Ok(SealCertificate {
+            subject: tbs.subject.to_string(),
+            issuer: tbs.issuer.to_string(),
+            not_before: time(tbs.validity.not_before),
+            not_after: time(tbs.validity.not_after),
+            der: der.to_vec(),
+            key: public_key(&tbs.subject_public_key_info),
+            signs,
+        })
+    }
+}
+
+/// The key of a certificate: RSA (2048 bits or more) or P-256.
+fn public_key(info: &spki::SubjectPublicKeyInfoOwned) -> Result<PublicKey, String> {
+    const RSA: const_oid::ObjectIdentifier = const_oid::db::rfc5912::RSA_ENCRYPTION;
+    const EC: const_oid::ObjectIdentifier = const_oid::db::rfc5912::ID_EC_PUBLIC_KEY;
+    const P256: const_oid::ObjectIdentifier = const_oid::db::rfc5912::SECP_256_R_1;
+    let bits = info.subject_public_key.as_bytes().ok_or("the certificate's key is not whole bytes")?;
+    match info.algorithm.oid {
+        RSA => {
+            use rsa::{pkcs1::DecodeRsaPublicKey as _, traits::PublicKeyParts as _};
+            let key = rsa::RsaPublicKey::from_pkcs1_der(bits).map_err(|_| "the certificate's RSA key is malformed")?;
+            match key.size() >= 256 {
+                true => Ok(PublicKey::Rsa(Box::new(key))),
+                false => {
+                    Err(format!("the certificate's RSA key has {} bits; at least 2048 are needed", key.size() * 8))
+                }
+            }
+        }
+        EC => {
+            let curve = info.algorithm.parameters.as_ref().and_then(|parameters| parameters.decode_as().ok());
+            match curve {
+                Some(P256) => p256::ecdsa::VerifyingKey::from_sec1_bytes(bits)
+                    .map(PublicKey::P256)
+                    .map_err(|_| "the certificate's P-256 key is malformed".to_owned()),
+                _ => Err("the certificate's elliptic curve is not P-256".into()),
+            }
+        }
+        other => Err(format!("the certificate's key algorithm {other} is not RSA or P-256")),
+    }
+}
+
+/// A sealed document, read and checked for form; [`Sealed::check_seal`] checks the seal.
+#[derive(Debug, Clone)]
+pub struct Sealed {
+    /// The sealed credential.
+    pub payload: Map<String, Value>,
+    /// The signature algorithm.
+    pub algorithm: &'static str,
+    /// When it was sealed (`sigT`).
+    pub signing_time: Timestamp,
+    /// The sealing certificate, then the rest of `x5c`.
+    pub chain: Vec<SealCertificate>,
+    /// How many content time-stamp tokens `adoTst` carries (their signatures are not checked).
+    pub content_timestamps: usize,
+    alg: Algorithm,
+    signing_input: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+fn base64url(part: &str, what: &str) -> Result<Vec<u8>, String> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .map_err(|_| format!("the seal's {what} is not base64url"))
+}
+
+/// Whether `document` has the shape of a JWS in the JSON general serialization.
+pub fn looks_sealed(document: &Map<String, Value>) -> bool {
+    document.contains_key("payload") && document.contains_key("signatures")
+}
+
+impl Sealed {
+    /// Reads a sealed document, refusing any header this module cannot process.
+    pub fn read(document: &Map<String, Value>) -> Result<Sealed, String> {
+        let payload_text =
+            document.get("payload").and_then(Value::as_str).ok_or("the seal's payload is not a string")?;
+        let signatures = match document.get("signatures") {
+            Some(Value::Array(signatures)) => signatures,
+            _ => return Err("the seal's signatures are not a list".into()),
+        };
+        let [signature] = signatures.as_slice() else {
+            return Err(format!("a sealed credential has one signature, not {}", signatures.len()));
+        };
+        let protected_part =
+            signature.get("protected").and_then(Value::as_str).ok_or("the signature has no protected header")?;
+        let header = match crate::strict_json::from_slice(&base64url(protected_part, "protected header")?) {
+            Ok(Value::Object(header)) => header,
+            Ok(_) => return Err("the seal's protected header is not a JSON object".into()),
+            Err(err) => return Err(format!("the seal's protected header is not well-formed JSON: {err}")),
+        };
+        if let Some(unknown) = header.keys().find(|key| !KNOWN_HEADER.contains(&key.as_str())) {
+            return Err(format!("the seal's header parameter {unknown:?} is not one microcred processes"));
+        }
+        let alg = header.get("alg").and_then(Value::as_str).ok_or("the seal has no alg")?;
+        let algorithm = match alg {
+            "RS256" => Algorithm::Rs256,
+            "ES256" => Algorithm::Es256,
+            "none" => return Err("the seal is unsigned (alg \"none\"), which is never accepted".into()),
+            other => return Err(format!("the seal algorithm {other:?} is not accepted (RS256, ES256 are)")),
+        };
+        check_crit(&header)?;
+        if header.get("b64") != Some(&Value::Bool(false)) {
+            return Err("the seal's payload must be unencoded (b64: false)".into());
+        }
+        let signing_time = header
+            .get("sigT")
+            .and_then(Value::as_str)
+            .and_then(|time| Timestamp::parse(time).ok())
+            .ok_or("the seal's signing time (sigT) is not a date-time")?;
+        let chain = certificates(&header)?;
+        let leaf = &chain[0];
+        match header.get("x5t#S256") {
+            None => {}
+            Some(Value::String(thumbprint)) => {
+                let actual = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(&leaf.der));
+                if *thumbprint != actual {
+                    return Err("the seal's certificate thumbprint (x5t#S256) is not its certificate's".into());
+                }
+            }
+            Some(_) => return Err("the seal's certificate thumbprint (x5t#S256) is not a string".into()),
+        }
+        let content_timestamps = content_timestamps(&header)?;
+        let payload = match crate::strict_json::from_str(payload_text) {
+            Ok(Value::Object(payload)) => payload,
+            Ok(_) => return Err("the sealed payload is not a JSON object".into()),
+            Err(err) => return Err(format!("the sealed payload is not well-formed JSON: {err}")),
+        };
+        let signature = signature.get("signature").and_then(Value::as_str).ok_or("the seal has no signature value")?;
+        let mut signing_input = protected_part.as_bytes().to_vec();
+        signing_input.push(b'.');
+        signing_input.extend_from_slice(payload_text.as_bytes());
+        Ok(Sealed {
+            payload,
+            algorithm: algorithm.name(),
+            signing_time,
+            chain,
+            content_timestamps,
+            alg: algorithm,
+            signing_input,
+            signature: base64url(signature, "signature")?,
+        })
+    }
+
+    /// The sealing certificate.
+    pub fn certificate(&self) -> &SealCertificate {
+        &self.chain[0]
+    }
+
+    /// Checks that the seal is intact: the signature holds with the sealing certificate's key
+    /// (which must be of the algorithm's type), and the certificate was valid when it sealed
+    /// and is meant for signing.
+    pub fn check_seal(&self) -> Result<(), String> {
+        let leaf = self.certificate();
+        let key = leaf.key.as_ref().map_err(Clone::clone)?;
+        verify_signature(self.alg, key, &self.signing_input, &self.signature).map_err(|err| match err {
+            SignatureError::KeyType(key_type) => {
+                format!("the seal's algorithm {} cannot be used with the certificate's {key_type} key", self.algorithm)
+            }
+            SignatureError::Mismatch => "the seal does not match what it seals: it was changed after sealing".into(),
+        })?;
+        if self.signing_time < leaf.not_before || self.signing_time > leaf.not_after {
+            return Err(format!(
+                "the sealing certificate was not valid when it sealed ({}): it is valid from {} to {}",
+                self.signing_time, leaf.not_before, leaf.not_after
+            ));
+        }
+        if leaf.signs == Some(false) {
+            return Err("the sealing certificate's key usage does not allow signing".into());
+        }
+        Ok(())
+    }
+}
+
+/// `crit` must name `b64` and `sigT`, and nothing this module does not process.
+fn check_crit(header: &Map<String, Value>) -> Result<(), String> {
+    let crit: Vec<&str> = match header.get("crit") {
+        Some(Value::Array(names)) => {
+            names.iter().map(|name| name.as_str().ok_or("a crit entry is not a string")).collect::<Result<_, _>>()?
+        }
+        _ => return Err("the seal has no crit list".into()),
+    };
+    if let Some(unknown) = crit.iter().find(|name| !UNDERSTOOD_CRIT.contains(name)) {
+        return Err(format!("the seal's crit names {unknown:?}, which microcred does not process"));
+    }
+    if let Some(missing) = ["b64", "sigT"].into_iter().find(|name| !crit.contains(name)) {
+        return Err(format!("the seal's crit does not name {missing:?}"));
+    }
+    if let Some(absent) = crit.iter().find(|name| !header.contains_key(**name)) {
+        return Err(format!("the seal's crit names {absent:?}, which its header does not carry"));
+    }
+    let mut sorted = crit.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    match sorted.len() == crit.len() {
+        true => Ok(()),
+        false => Err("the seal's crit names a header twice".into()),
+    }
+}
+
+/// The certificates of `x5c`, the sealing one first.
+fn certificates(header: &Map<String, Value>) -> Result<Vec<SealCertificate>, String> {
+    let x5c = match header.get("x5c") {
+        Some(Value::Array(x5c)) if !x5c.is_empty() && x5c.len() <= MAX_CHAIN => x5c,
+        Some(Value::Array(x5c)) => return Err(format!("the seal's x5c holds {} certificates", x5c.len())),
+        _ => return Err("the seal carries no certificate (x5c)".into()),
+    };
+    x5c.iter()
+        .enumerate()
+        .map(|(position, certificate)| {
+            let der = certificate
+                .as_str()
+                .and_then(|text| base64::engine::general_purpose::STANDARD.decode(text).ok())
+                .ok_or_else(|| format!("certificate {} of the seal's x5c is not base64", position + 1))?;
+            SealCertificate::from_der(&der)
+                .map_err(|why| format!("certificate {} of the seal's x5c is {why}", position + 1))
+        })
+        .collect()
+}
+
+/// How many tokens `adoTst` carries, when it is there: `{"tstTokens": [{"val": BASE64}, …]}`.
+fn content_timestamps(header: &Map<String, Value>) -> Result<usize, String> {
+    let Some(adotst) = header.get("adoTst") else { return Ok(0) };
+    let tokens = adotst.get("tstTokens").and_then(Value::as_array).ok_or("the seal's adoTst has no tstTokens")?;
+    for token in tokens {
+        let value = token.get("val").and_then(Value::as_str).ok_or("an adoTst token has no val")?;
+        base64::engine::general_purpose::STANDARD
+            .decode(value)
+            .map_err(|_| "an adoTst token is not base64".to_owned())?;
+    }
+    Ok(tokens.len())
+}

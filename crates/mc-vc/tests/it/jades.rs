@@ -1,0 +1,112 @@
+//! JAdES seals: the official sealed EDC samples read and are intact; a changed byte breaks the
+//! seal; and each malformed or unsupported seal is refused with its reason.
+
+use base64::Engine as _;
+use mc_vc::jades::Sealed;
+use serde_json::{Map, Value};
+
+use crate::support::vectors;
+
+fn sample(name: &str) -> Map<String, Value> {
+    let path = vectors().join("elm/samples-elm-v3").join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+const SAMPLES: [&str; 2] = ["Sample-MC-Annex1-signed.jsonld", "Sample-CertOfPart-signed.jsonld"];
+
+/// `document` with its protected header changed by `change`.
+fn with_header(document: &Map<String, Value>, change: impl FnOnce(&mut Map<String, Value>)) -> Map<String, Value> {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut document = document.clone();
+    let protected = document["signatures"][0]["protected"].as_str().unwrap();
+    let mut header: Map<String, Value> = serde_json::from_slice(&engine.decode(protected).unwrap()).unwrap();
+    change(&mut header);
+    document["signatures"][0]["protected"] = engine.encode(Value::Object(header).to_string()).into();
+    document
+}
+
+#[test]
+fn the_official_sealed_samples_are_intact() {
+    for name in SAMPLES {
+        let sealed = Sealed::read(&sample(name)).unwrap_or_else(|why| panic!("{name}: {why}"));
+        sealed.check_seal().unwrap_or_else(|why| panic!("{name}: {why}"));
+        assert_eq!(sealed.algorithm, "RS256");
+        let certificate = sealed.certificate();
+        assert!(certificate.subject.contains("CN=TEST SEAL"), "{name}: {}", certificate.subject);
+        assert!(certificate.issuer.contains("ANF AC Qualified Certificates for eSeal"), "{}", certificate.issuer);
+        assert_eq!(sealed.signing_time.to_rfc3339().get(..10), Some("2023-09-27"), "{name}");
+        assert_eq!(sealed.content_timestamps, 1, "{name}");
+        let types = &sealed.payload["type"];
+        assert!(types.as_array().unwrap().iter().any(|kind| kind == "EuropeanDigitalCredential"), "{name}");
+    }
+}
+
+#[test]
+fn a_changed_byte_breaks_the_seal() {
+    let mut document = sample(SAMPLES[0]);
+    let payload = document["payload"].as_str().unwrap().replacen("Annex", "Annez", 1);
+    document["payload"] = payload.into();
+    let err = Sealed::read(&document).unwrap().check_seal().unwrap_err();
+    assert!(err.contains("changed after sealing"), "{err}");
+    let mut document = sample(SAMPLES[0]);
+    let signature = document["signatures"][0]["signature"].as_str().unwrap().to_owned();
+    let flipped = format!("{}{}", if signature.starts_with('A') { "B" } else { "A" }, &signature[1..]);
+    document["signatures"][0]["signature"] = flipped.into();
+    let err = Sealed::read(&document).unwrap().check_seal().unwrap_err();
+    assert!(err.contains("changed after sealing"), "{err}");
+}
+
+#[test]
+fn malformed_and_unsupported_seals_are_refused_with_their_reason() {
+    let signed = sample(SAMPLES[1]);
+    let header = |change: fn(&mut Map<String, Value>)| with_header(&signed, change);
+    let cases: Vec<(&str, Map<String, Value>, &str)> = vec![
+        ("alg none", header(|h| drop(h.insert("alg".into(), "none".into()))), "unsigned"),
+        ("HS256", header(|h| drop(h.insert("alg".into(), "HS256".into()))), "not accepted"),
+        ("EdDSA", header(|h| drop(h.insert("alg".into(), "EdDSA".into()))), "not accepted (RS256, ES256 are)"),
+        ("no crit", header(|h| drop(h.remove("crit"))), "no crit"),
+        (
+            "b64 not in crit",
+            header(|h| drop(h.insert("crit".into(), serde_json::json!(["sigT", "adoTst"])))),
+            "does not name \"b64\"",
+        ),
+        (
+            "unknown crit",
+            header(|h| drop(h.insert("crit".into(), serde_json::json!(["b64", "sigT", "adoTst", "exp"])))),
+            "\"exp\", which microcred does not process",
+        ),
+        ("crit twice", header(|h| drop(h.insert("crit".into(), serde_json::json!(["b64", "sigT", "b64"])))), "twice"),
+        ("b64 true", header(|h| drop(h.insert("b64".into(), true.into()))), "b64: false"),
+        ("unknown header", header(|h| drop(h.insert("x5u".into(), "https://example.org".into()))), "\"x5u\""),
+        ("no sigT", header(|h| drop(h.insert("sigT".into(), "yesterday".into()))), "sigT"),
+        ("no x5c", header(|h| drop(h.remove("x5c"))), "no certificate"),
+        (
+            "truncated x5c",
+            header(|h| {
+                let leaf = h["x5c"][0].as_str().unwrap();
+                let cut = leaf[..leaf.len() / 2].to_owned();
+                h.insert("x5c".into(), serde_json::json!([cut]));
+            }),
+            "certificate 1 of the seal's x5c is",
+        ),
+        ("other thumbprint", header(|h| drop(h.insert("x5t#S256".into(), "AAAA".into()))), "thumbprint"),
+    ];
+    for (name, document, expected) in cases {
+        match Sealed::read(&document) {
+            Err(why) => assert!(why.contains(expected), "{name}: {why}"),
+            Ok(_) => panic!("{name}: read"),
+        }
+    }
+    // An algorithm that does not fit the certificate's key fails the seal, whatever it signs.
+    let es256 = header(|h| drop(h.insert("alg".into(), "ES256".into())));
+    let err = Sealed::read(&es256).unwrap().check_seal().unwrap_err();
+    assert!(err.contains("ES256 cannot be used with the certificate's RSA key"), "{err}");
+    // A payload that is not a credential object, and a second signature, are refused.
+    let mut not_object = signed.clone();
+    not_object["payload"] = "[1, 2]".into();
+    assert!(Sealed::read(&not_object).unwrap_err().contains("not a JSON object"));
+    let mut two = signed.clone();
+    let first = two["signatures"][0].clone();
+    two["signatures"].as_array_mut().unwrap().push(first);
+    assert!(Sealed::read(&two).unwrap_err().contains("one signature, not 2"));
+}

@@ -250,11 +250,16 @@ impl App {
             _ => (job.processed, job.issued, job.skipped),
         };
         let progress = JobProgress { state: state.as_str(), processed, issued, skipped, error: error.as_deref() };
-        let finish = || async {
+        retrying(&job.id, || async {
             let at = self.now();
-            self.store().db().await?.update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339()).await
-        };
-        retrying(&job.id, || async { Ok(finish().await?) }).await?;
+            Ok(self
+                .store()
+                .db()
+                .await?
+                .update_job(&job.id, worker, progress, at.unix_seconds(), &at.to_rfc3339())
+                .await?)
+        })
+        .await?;
         match error {
             None => tracing::info!(job.id = %job.id, issued, skipped, "cohort job done"),
             Some(error) => tracing::error!(job.id = %job.id, %error, "cohort job failed"),
@@ -304,6 +309,16 @@ impl App {
         batch: &JobBatch<'_>,
         (processed, issued, skipped): (u64, u64, u64),
     ) -> Result<Option<(u64, u64, u64)>, AppError> {
+        // Tried again after a fault, the batch may have been committed already (the answer to
+        // its COMMIT was what was lost): the job's progress, committed with it, tells.
+        if let Some(stored) = self.store().db().await?.job(&batch.job.id).await? {
+            if stored.worker.as_deref() != Some(batch.worker) {
+                return Ok(None);
+            }
+            if stored.processed > processed {
+                return Ok(Some((stored.processed, stored.issued, stored.skipped)));
+            }
+        }
         let request = IssueRequest {
             spec: &batch.job.spec_id,
             learner: LearnerRef::IdOrEmail(""),
@@ -372,5 +387,58 @@ where
             }
             outcome => return outcome,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mc_test_support::TestDb;
+
+    use super::*;
+    use crate::{CohortSubmission, KeyVault};
+
+    /// A batch tried again after its COMMIT went through (only the answer was lost) issues
+    /// nothing more and counts nothing twice: the job's progress, committed with the batch,
+    /// says it is done.
+    #[tokio::test]
+    async fn a_batch_tried_again_after_it_was_committed_is_not_counted_twice() {
+        let db = TestDb::sqlite();
+        let app = App::open(&db.url).await.unwrap().with_vault(KeyVault::new(&[5; 32]));
+        let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+        app.operator().load_demo(now).await.unwrap();
+        let rows: Vec<(usize, CohortRow)> = (0..3)
+            .map(|idx| {
+                let row = CohortRow {
+                    name: Some(format!("Learner {idx}")),
+                    email: Some(format!("learner-{idx}@retry.example")),
+                    ..CohortRow::default()
+                };
+                (idx + 2, row)
+            })
+            .collect();
+        let submission = CohortSubmission {
+            spec: "01936a3e-0000-7000-8000-000000000001",
+            cohort_key: None,
+            suite: Suite::EddsaJcs2022,
+            rows: rows.clone(),
+        };
+        let issuer = app.operator().acting_for("valdeoliva").await.unwrap().issuer();
+        issuer.submit_cohort(submission, now).await.unwrap();
+        let job = app.store().db().await.unwrap().claim_job("w", 0, i64::MAX, "t").await.unwrap().unwrap();
+        let prepared = app.prepare(&job.spec_id, now).await.unwrap();
+        let batch = JobBatch {
+            job: &job,
+            worker: "w",
+            lease_seconds: 60,
+            suite: Suite::EddsaJcs2022,
+            prepared: &prepared,
+            rows: &rows,
+        };
+        assert_eq!(app.issue_job_batch(&batch, (0, 0, 0)).await.unwrap(), Some((3, 3, 0)));
+        assert_eq!(app.issue_job_batch(&batch, (0, 0, 0)).await.unwrap(), Some((3, 3, 0)), "the second try");
+        let credentials = app.store().db().await.unwrap().credentials(mc_store::CredentialFilter::default()).await;
+        assert_eq!(credentials.unwrap().len(), 3, "each issued once");
+        let other = JobBatch { worker: "someone-else", ..batch };
+        assert_eq!(app.issue_job_batch(&other, (3, 3, 0)).await.unwrap(), None, "a worker that lost the lease");
     }
 }

@@ -16,7 +16,10 @@ use der::Decode as _;
 use mc_core::Timestamp;
 use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
-use x509_cert::{Certificate, ext::pkix::KeyUsage};
+use x509_cert::{
+    Certificate,
+    ext::pkix::{BasicConstraints, KeyUsage},
+};
 
 use crate::{
     jwt::{Algorithm, SignatureError, verify_signature},
@@ -52,9 +55,17 @@ pub struct SealCertificate {
     /// Its DER encoding.
     pub der: Vec<u8>,
     key: Result<PublicKey, String>,
-    /// Whether its key usage allows signing (digital signature or non-repudiation); `None`
-    /// when it has no key usage extension.
-    signs: Option<bool>,
+    /// Its key usage extension, when it has one.
+    usage: Option<KeyUsage>,
+    /// Whether it says it is a certificate authority (basic constraints).
+    ca: bool,
+    /// The DER of its subject and issuer names, compared when building a chain.
+    subject_der: Vec<u8>,
+    issuer_der: Vec<u8>,
+    /// What its issuer signed: the DER of its `tbsCertificate`, the algorithm and the signature.
+    tbs_der: Vec<u8>,
+    signature_algorithm: const_oid::ObjectIdentifier,
+    signature: Vec<u8>,
 }
 
 impl SealCertificate {
@@ -66,15 +77,19 @@ impl SealCertificate {
             let seconds = time.to_unix_duration().as_secs();
             Timestamp::from_unix(i64::try_from(seconds).unwrap_or(i64::MAX), 0)
         };
-        let signs = tbs
-            .extensions
-            .iter()
-            .flatten()
-            .find(|extension| extension.extn_id == const_oid::db::rfc5280::ID_CE_KEY_USAGE)
-            .map(|extension| match KeyUsage::from_der(extension.extn_value.as_bytes()) {
-                Ok(usage) => usage.digital_signature() || usage.non_repudiation(),
-                Err(_) => false,
-            });
+        let extension = |oid| tbs.extensions.iter().flatten().find(|extension| extension.extn_id == oid);
+        let usage = extension(const_oid::db::rfc5280::ID_CE_KEY_USAGE)
+            .map(|found| KeyUsage::from_der(found.extn_value.as_bytes()))
+            .transpose()
+            .map_err(|err| format!("its key usage is malformed: {err}"))?;
+        let ca = extension(const_oid::db::rfc5280::ID_CE_BASIC_CONSTRAINTS)
+            .map(|found| BasicConstraints::from_der(found.extn_value.as_bytes()))
+            .transpose()
+            .map_err(|err| format!("its basic constraints are malformed: {err}"))?
+            .is_some_and(|constraints| constraints.ca);
+        fn encoded(value: &impl der::Encode) -> Result<Vec<u8>, String> {
+            value.to_der().map_err(|err| format!("cannot be encoded again: {err}"))
+        }
         Ok(SealCertificate {
             subject: tbs.subject.to_string(),
             issuer: tbs.issuer.to_string(),
@@ -82,9 +97,57 @@ impl SealCertificate {
             not_after: time(tbs.validity.not_after),
             der: der.to_vec(),
             key: public_key(&tbs.subject_public_key_info),
-            signs,
+            usage,
+            ca,
+            subject_der: encoded(&tbs.subject)?,
+            issuer_der: encoded(&tbs.issuer)?,
+            tbs_der: encoded(tbs)?,
+            signature_algorithm: certificate.signature_algorithm.oid,
+            signature: certificate.signature.raw_bytes().to_vec(),
         })
     }
+
+    fn valid_at(&self, time: Timestamp) -> bool {
+        self.not_before <= time && time <= self.not_after
+    }
+
+    /// Whether `issuer`'s key made this certificate's signature.
+    fn signed_by(&self, issuer: &SealCertificate) -> Result<(), String> {
+        use const_oid::db::rfc5912::{
+            ECDSA_WITH_SHA_256, SHA_256_WITH_RSA_ENCRYPTION, SHA_384_WITH_RSA_ENCRYPTION, SHA_512_WITH_RSA_ENCRYPTION,
+        };
+        let key = issuer.key.as_ref().map_err(Clone::clone)?;
+        let input = self.tbs_der.as_slice();
+        let signature = self.signature.as_slice();
+        let holds = match (self.signature_algorithm, key) {
+            (ECDSA_WITH_SHA_256, PublicKey::P256(key)) => p256::ecdsa::Signature::from_der(signature)
+                .is_ok_and(|signature| p256::ecdsa::signature::Verifier::verify(key, input, &signature).is_ok()),
+            (SHA_256_WITH_RSA_ENCRYPTION, PublicKey::Rsa(key)) => rsa_holds::<sha2::Sha256>(key, input, signature),
+            (SHA_384_WITH_RSA_ENCRYPTION, PublicKey::Rsa(key)) => rsa_holds::<sha2::Sha384>(key, input, signature),
+            (SHA_512_WITH_RSA_ENCRYPTION, PublicKey::Rsa(key)) => rsa_holds::<sha2::Sha512>(key, input, signature),
+            (algorithm, _) => {
+                return Err(format!(
+                    "the certificate of {} is signed with {algorithm}, which microcred does not check with a {} key",
+                    self.subject,
+                    key.key_type()
+                ));
+            }
+        };
+        match holds {
+            true => Ok(()),
+            false => Err(format!("the certificate of {} is not signed by {}", self.subject, issuer.subject)),
+        }
+    }
+}
+
+/// Whether an RSA PKCS#1 v1.5 signature with the digest `D` holds.
+fn rsa_holds<D>(key: &rsa::RsaPublicKey, input: &[u8], signature: &[u8]) -> bool
+where
+    D: sha2::Digest + const_oid::AssociatedOid,
+{
+    let verifier = rsa::pkcs1v15::VerifyingKey::<D>::new(key.clone());
+    rsa::pkcs1v15::Signature::try_from(signature)
+        .is_ok_and(|signature| rsa::signature::Verifier::verify(&verifier, input, &signature).is_ok())
 }
 
 /// The key of a certificate: RSA (2048 bits or more) or P-256.
@@ -241,10 +304,69 @@ impl Sealed {
                 self.signing_time, leaf.not_before, leaf.not_after
             ));
         }
-        if leaf.signs == Some(false) {
+        if leaf.usage.is_some_and(|usage| !usage.digital_signature() && !usage.non_repudiation()) {
             return Err("the sealing certificate's key usage does not allow signing".into());
         }
         Ok(())
+    }
+}
+
+/// Whether a seal's certificate is trusted: the chain from it to a trust anchor, or why there
+/// is none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Anchoring {
+    /// The subjects from the sealing certificate to the anchor, each signed by the next.
+    Anchored(Vec<String>),
+    /// No chain leads to an anchor; why.
+    Unanchored(String),
+}
+
+impl Sealed {
+    /// Builds the chain from the sealing certificate to one of `anchors` (trusted as they are),
+    /// through the rest of `x5c` and `intermediates`: each certificate must be signed by the
+    /// next, whose subject is its issuer, which is a certificate authority allowed to sign
+    /// certificates, valid at the signing time like every certificate of the chain.
+    pub fn anchor(&self, intermediates: &[SealCertificate], anchors: &[SealCertificate]) -> Anchoring {
+        let candidates: Vec<&SealCertificate> = self.chain[1..].iter().chain(intermediates).collect();
+        let mut path = vec![self.certificate()];
+        let mut why = String::from("no certificate of a trust anchor issued it");
+        while path.len() <= MAX_CHAIN {
+            let current = *path.last().expect("the chain starts with the sealing certificate");
+            let issued = |issuer: &SealCertificate| issuer.subject_der == current.issuer_der;
+            if let Some(anchor) = anchors.iter().find(|anchor| issued(anchor) && current.signed_by(anchor).is_ok()) {
+                if !anchor.valid_at(self.signing_time) {
+                    return Anchoring::Unanchored(format!(
+                        "the trust anchor {} was not valid when the seal was made",
+                        anchor.subject
+                    ));
+                }
+                let mut subjects: Vec<String> = path.iter().map(|certificate| certificate.subject.clone()).collect();
+                subjects.push(anchor.subject.clone());
+                return Anchoring::Anchored(subjects);
+            }
+            let next = candidates.iter().filter(|issuer| issued(issuer)).find(|issuer| {
+                let checked = current.signed_by(issuer).and_then(|()| issuer.may_issue(self.signing_time));
+                checked.as_ref().map_err(|err| why.clone_from(err)).is_ok()
+            });
+            match next {
+                Some(issuer) if !path.iter().any(|seen| seen.der == issuer.der) => path.push(issuer),
+                _ => return Anchoring::Unanchored(format!("the seal's certificate chains to no trust anchor: {why}")),
+            }
+        }
+        Anchoring::Unanchored(format!("the seal's certificate chain is longer than {MAX_CHAIN}"))
+    }
+}
+
+impl SealCertificate {
+    /// Whether this certificate may have issued others when the seal was made.
+    fn may_issue(&self, time: Timestamp) -> Result<(), String> {
+        if !self.ca || self.usage.is_some_and(|usage| !usage.key_cert_sign()) {
+            return Err(format!("{} is not a certificate authority", self.subject));
+        }
+        match self.valid_at(time) {
+            true => Ok(()),
+            false => Err(format!("{} was not valid when the seal was made", self.subject)),
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 //! seal; and each malformed or unsupported seal is refused with its reason.
 
 use base64::Engine as _;
-use mc_vc::jades::Sealed;
+use mc_vc::jades::{Anchoring, SealCertificate, Sealed};
 use serde_json::{Map, Value};
 
 use crate::support::vectors;
@@ -109,4 +109,56 @@ fn malformed_and_unsupported_seals_are_refused_with_their_reason() {
     let first = two["signatures"][0].clone();
     two["signatures"].as_array_mut().unwrap().push(first);
     assert!(Sealed::read(&two).unwrap_err().contains("one signature, not 2"));
+}
+
+/// The certificates the official sample carries in its unprotected `etsiU` validation data:
+/// a test root (Nowina), the issuer's OCSP responder, the issuer of the seal's certificate
+/// ("ANF AC Qualified Certificates for eSeal") and a time-stamping unit.
+fn validation_certificates(document: &Map<String, Value>) -> Vec<SealCertificate> {
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let items = document["signatures"][0]["header"]["etsiU"].as_array().unwrap();
+    let values: Vec<Value> = items
+        .iter()
+        .map(|item| serde_json::from_slice(&engine.decode(item.as_str().unwrap()).unwrap()).unwrap())
+        .collect();
+    let x_vals = values.iter().find_map(|value| value.get("xVals")).unwrap().as_array().unwrap();
+    x_vals
+        .iter()
+        .map(|value| {
+            let der =
+                base64::engine::general_purpose::STANDARD.decode(value["x509Cert"]["val"].as_str().unwrap()).unwrap();
+            SealCertificate::from_der(&der).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn a_seal_is_trusted_only_through_a_chain_to_an_anchor() {
+    let document = sample(SAMPLES[0]);
+    let sealed = Sealed::read(&document).unwrap();
+    let known = validation_certificates(&document);
+    let by_name = |name: &str| known.iter().find(|certificate| certificate.subject.contains(name)).unwrap().clone();
+    let seal_ca = by_name("CN=ANF AC Qualified Certificates for eSeal,");
+    let test_root = by_name("CN=root-ca");
+    let responder = by_name("Responder");
+
+    match sealed.anchor(&[], std::slice::from_ref(&seal_ca)) {
+        Anchoring::Anchored(subjects) => {
+            assert_eq!(subjects.len(), 2, "{subjects:?}");
+            assert!(subjects[0].contains("CN=TEST SEAL") && subjects[1].contains("eSeal"), "{subjects:?}");
+        }
+        other => panic!("anchored at its issuer: {other:?}"),
+    }
+    for (what, intermediates, anchors) in [
+        ("no anchor", vec![], vec![]),
+        ("another root", vec![], vec![test_root.clone()]),
+        ("the issuer given, but not trusted", vec![seal_ca], vec![test_root]),
+        // Issued by the seal's CA too, but it did not issue the seal's certificate.
+        ("a sibling as anchor", vec![], vec![responder]),
+    ] {
+        match sealed.anchor(&intermediates, &anchors) {
+            Anchoring::Unanchored(why) => assert!(why.contains("chains to no trust anchor"), "{what}: {why}"),
+            anchored => panic!("{what}: {anchored:?}"),
+        }
+    }
 }

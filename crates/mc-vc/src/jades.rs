@@ -1,7 +1,7 @@
 //! JAdES seals (ETSI TS 119 182-1) as European Digital Credentials carry them: a JWS in the JSON
 //! general serialization with one signature, an unencoded payload (`b64: false`, RFC 7797: the
 //! credential's JSON text itself), the sealing certificate in `x5c`, its SHA-256 thumbprint in
-//! `x5t#S256` and the signing time in `sigT`.
+//! `x5t#S256`, its issuer and serial number in `kid`, and the signing time in `sigT`.
 //!
 //! [`Sealed::read`] reads a sealed document and refuses what a verifier must not guess at: an
 //! algorithm off the allow-list (RS256, ES256), a `crit` that names a header this module does
@@ -61,6 +61,7 @@ pub struct SealCertificate {
     ca: bool,
     /// The DER of its subject and issuer names, compared when building a chain.
     subject_der: Vec<u8>,
+    serial: Vec<u8>,
     issuer_der: Vec<u8>,
     /// What its issuer signed: the DER of its `tbsCertificate`, the algorithm and the signature.
     tbs_der: Vec<u8>,
@@ -100,6 +101,7 @@ impl SealCertificate {
             usage,
             ca,
             subject_der: encoded(&tbs.subject)?,
+            serial: tbs.serial_number.as_bytes().to_vec(),
             issuer_der: encoded(&tbs.issuer)?,
             tbs_der: encoded(tbs)?,
             signature_algorithm: certificate.signature_algorithm.oid,
@@ -259,6 +261,11 @@ impl Sealed {
             }
             Some(_) => return Err("the seal's certificate thumbprint (x5t#S256) is not a string".into()),
         }
+        match header.get("kid") {
+            None => {}
+            Some(Value::String(kid)) => check_kid(kid, leaf)?,
+            Some(_) => return Err("the seal's kid is not a string".into()),
+        }
         let content_timestamps = content_timestamps(&header)?;
         let payload = match crate::strict_json::from_str(payload_text) {
             Ok(Value::Object(payload)) => payload,
@@ -367,6 +374,33 @@ impl SealCertificate {
             true => Ok(()),
             false => Err(format!("{} was not valid when the seal was made", self.subject)),
         }
+    }
+}
+
+/// What a JAdES `kid` holds, base64-encoded DER (ETSI TS 119 182-1 5.1.4): the issuer and
+/// serial number of the signing certificate.
+#[derive(der::Sequence)]
+struct IssuerSerial {
+    issuer: x509_cert::ext::pkix::name::GeneralNames,
+    serial: x509_cert::serial_number::SerialNumber,
+}
+
+/// The `kid` must name the sealing certificate: its issuer and serial number.
+fn check_kid(kid: &str, leaf: &SealCertificate) -> Result<(), String> {
+    let named = base64::engine::general_purpose::STANDARD
+        .decode(kid)
+        .ok()
+        .and_then(|der| IssuerSerial::from_der(&der).ok())
+        .ok_or("the seal's kid is not an issuer and serial number (base64 DER)")?;
+    let issuer_named = named.issuer.iter().any(|name| match name {
+        x509_cert::ext::pkix::name::GeneralName::DirectoryName(name) => {
+            der::Encode::to_der(name).is_ok_and(|name| name == leaf.issuer_der)
+        }
+        _ => false,
+    });
+    match issuer_named && named.serial.as_bytes() == leaf.serial {
+        true => Ok(()),
+        false => Err("the seal's kid names another certificate than the one in x5c".into()),
     }
 }
 

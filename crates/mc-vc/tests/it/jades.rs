@@ -90,6 +90,18 @@ fn malformed_and_unsupported_seals_are_refused_with_their_reason() {
             "certificate 1 of the seal's x5c is",
         ),
         ("other thumbprint", header(|h| drop(h.insert("x5t#S256".into(), "AAAA".into()))), "thumbprint"),
+        ("kid not DER", header(|h| drop(h.insert("kid".into(), "c2VhbA==".into()))), "kid is not an issuer and serial"),
+        (
+            "kid of another certificate",
+            header(|h| {
+                // The same issuer, with the last bit of the serial number flipped.
+                let kid = h["kid"].as_str().unwrap();
+                let mut der = base64::engine::general_purpose::STANDARD.decode(kid).unwrap();
+                *der.last_mut().unwrap() ^= 1;
+                h.insert("kid".into(), base64::engine::general_purpose::STANDARD.encode(der).into());
+            }),
+            "kid names another certificate",
+        ),
     ];
     for (name, document, expected) in cases {
         match Sealed::read(&document) {

@@ -59,10 +59,24 @@ pub fn parse_cohort(text: &str, json: bool) -> Result<Vec<(usize, CohortRow)>, A
             return Err(parse_error("CSV", format!("the header has no {required} column")));
         }
     }
+    // The reader counts "\n" only; a file may end its lines with "\r" alone, so each record's
+    // line is worked out from its position.
+    let line_starts: Vec<u64> = std::iter::once(0)
+        .chain(text.bytes().enumerate().filter_map(|(at, byte)| match byte {
+            b'\n' => Some(at as u64 + 1),
+            b'\r' if text.as_bytes().get(at + 1) != Some(&b'\n') => Some(at as u64 + 1),
+            _ => None,
+        }))
+        .collect();
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|err| parse_error("CSV", err.to_string()))?;
-        let line = record.position().map_or(0, |position| position.line() as usize);
+        // A record's position is where the reader began: before the blank lines it skipped.
+        let start = record.position().map_or(0, csv::Position::byte) as usize;
+        let skipped =
+            text.as_bytes().get(start..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\r' | b'\n'));
+        let byte = (start + skipped.count()) as u64;
+        let line = line_starts.partition_point(|start| *start <= byte);
         let mut row = CohortRow::default();
         for (column, value) in columns.iter().zip(record.iter()) {
             let value = (!value.is_empty()).then(|| value.to_owned());
@@ -216,5 +230,35 @@ pub(crate) fn check_row(row: &CohortRow, new_id: LearnerId) -> Result<CheckedRow
             problems.extend(awarded.err());
             Err(problems.join("; "))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_name_their_lines_whatever_ends_them() {
+        // Lines end with "\n", "\r\n" or "\r"; a blank line and a quoted line break count.
+        for text in [
+            "name,email\nAna,ana@x.example\n\nBob,bob@x.example\n",
+            "name,email\r\nAna,ana@x.example\r\n\r\nBob,bob@x.example\r\n",
+            "name,email\rAna,ana@x.example\r\rBob,bob@x.example\r",
+            "name,email\n\"Ana\nPérez\",ana@x.example\nBob,bob@x.example",
+        ] {
+            let lines: Vec<usize> = parse_cohort(text, false).unwrap().iter().map(|(line, _)| *line).collect();
+            assert_eq!(lines, [2, 4], "{text:?}");
+        }
+    }
+
+    /// Found by the cohort fuzz target (`fuzz/`): records ended by a lone "\r" were all on
+    /// "line 1".
+    #[test]
+    fn the_fuzzer_s_carriage_returns_give_each_row_its_line() {
+        let text = std::str::from_utf8(include_bytes!("../test_data/fuzz/cohort-carriage-returns.csv")).unwrap();
+        let rows = parse_cohort(text, false).unwrap();
+        let mut lines: Vec<usize> = rows.iter().map(|(line, _)| *line).collect();
+        lines.dedup();
+        assert_eq!(lines.len(), rows.len(), "{rows:?}");
     }
 }

@@ -46,6 +46,9 @@ const KNOWN_HEADER: &[&str] = &["alg", "cty", "typ", "kid", "x5t#S256", "x5c", "
 pub struct SealCertificate {
     /// Its subject, as an RFC 4514 string.
     pub subject: String,
+    /// Its subject as people name it: the common name, and the organization when it has one
+    /// ("TEST SEAL, ORGANIZACION TEST").
+    pub name: String,
     /// Its issuer, as an RFC 4514 string.
     pub issuer: String,
     /// The start of its validity.
@@ -92,6 +95,7 @@ impl SealCertificate {
             value.to_der().map_err(|err| format!("cannot be encoded again: {err}"))
         }
         Ok(SealCertificate {
+            name: common_name(&tbs.subject).unwrap_or_else(|| tbs.subject.to_string()),
             subject: tbs.subject.to_string(),
             issuer: tbs.issuer.to_string(),
             not_before: time(tbs.validity.not_before),
@@ -150,6 +154,27 @@ where
     let verifier = rsa::pkcs1v15::VerifyingKey::<D>::new(key.clone());
     rsa::pkcs1v15::Signature::try_from(signature)
         .is_ok_and(|signature| rsa::signature::Verifier::verify(&verifier, input, &signature).is_ok())
+}
+
+/// The common name and organization of `name`, when it has a common name.
+fn common_name(name: &x509_cert::name::Name) -> Option<String> {
+    use der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
+    let attribute = |oid| {
+        name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).and_then(|atv| {
+            let value = &atv.value;
+            value
+                .decode_as::<Utf8StringRef<'_>>()
+                .map(|text| text.to_string())
+                .or_else(|_| value.decode_as::<PrintableStringRef<'_>>().map(|text| text.to_string()))
+                .or_else(|_| value.decode_as::<Ia5StringRef<'_>>().map(|text| text.to_string()))
+                .ok()
+        })
+    };
+    let common = attribute(const_oid::db::rfc4519::CN)?;
+    Some(match attribute(const_oid::db::rfc4519::O) {
+        Some(organization) if organization != common => format!("{common}, {organization}"),
+        _ => common,
+    })
 }
 
 /// The key of a certificate: RSA (2048 bits or more) or P-256.

@@ -4,13 +4,14 @@
 //! "Could not check" is kept apart from "checked and wrong": a key that cannot be resolved makes
 //! the verdict `indeterminate`, never `valid` or `invalid`.
 //!
-//! This module is the pipeline: it reads the credential (JSON-LD with embedded proofs, or a
-//! VC-JWT) and runs the checks in turn, each kept in its own module: `structure` (format),
+//! This module is the pipeline: it reads the credential (JSON-LD with embedded proofs, a VC-JWT,
+//! or a European Digital Credential sealed with JAdES, in `sealed`) and runs the checks in turn, each kept in its own module: `structure` (format),
 //! `proofs` (signatures and the key's binding to the issuer), `validity`, `status` and `trust`;
 //! `report` collects their outcomes into a [`Verification`].
 
 mod proofs;
 mod report;
+mod sealed;
 mod status;
 mod structure;
 mod trust;
@@ -151,6 +152,9 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
         return verify_jwt(trimmed, params);
     }
     match crate::strict_json::from_str(text) {
+        Ok(Value::Object(document)) if crate::jades::looks_sealed(&document) => {
+            sealed::verify_sealed(&document, params)
+        }
         Ok(Value::Object(document)) => verify_document(&document, params),
         Ok(_) => {
             report.add(CheckId::Format, CheckStatus::Failed, "a credential is a JSON object");

@@ -184,3 +184,25 @@ fn verify_takes_directories_and_a_trust_list() {
     let stderr = env.fails(&["verify", &dir.display().to_string(), "--trust", &env.write("bad.json", "{}")]);
     assert!(stderr.contains("expected {\"issuers\": [...]}"), "{stderr}");
 }
+
+/// A European Digital Credential sealed with JAdES is verified as one: the seal of the official
+/// sample is intact, and what is not checked yet leaves it undecided (exit code 2); with a
+/// byte changed it is invalid.
+#[test]
+fn verify_reads_sealed_european_digital_credentials() {
+    let env = Env::sqlite();
+    let sample = vectors().join("elm/samples-elm-v3/Sample-MC-Annex1-signed.jsonld").display().to_string();
+    let out = env.command(&["verify", &sample, "--offline"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("the seal is intact: sealed on 2023-09-27T11:54:17Z by TEST SEAL, ORGANIZACION TEST"),
+        "{text}"
+    );
+    let changed = std::fs::read_to_string(&sample).unwrap().replacen("Annex", "Annez", 1);
+    let changed = env.write("changed.jsonld", &changed);
+    let out = env.command(&["verify", &changed, "--offline"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("it was changed after sealing"), "{text}");
+}

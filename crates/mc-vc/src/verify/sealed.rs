@@ -1,0 +1,81 @@
+//! Verifying a European Digital Credential sealed with JAdES: the seal read and checked
+//! ([`crate::jades`]), then the sealed credential's own checks. What is not checked yet (the
+//! EDC profile's rules, whether the seal's certificate belongs to the issuer, the EDC status
+//! mechanism, the certificate's chain to trust anchors) is said so, and leaves the verdict
+//! `indeterminate`, never `valid`.
+
+use serde_json::{Map, Value};
+
+use super::{
+    CheckId, CheckStatus, Verification, VerifyParams, report::Report, structure::issuer_id, trust::check_trust,
+    validity::check_validity,
+};
+use crate::{contexts, jades::Sealed};
+
+/// Whether `credential` says it is a European Digital Credential: its type, and the EDC
+/// application profile among its contexts.
+fn is_edc(credential: &Map<String, Value>) -> bool {
+    let named = |key: &str, wanted: &str| match credential.get(key) {
+        Some(Value::Array(items)) => items.iter().any(|item| item == wanted),
+        Some(one) => one == wanted,
+        None => false,
+    };
+    named("type", "EuropeanDigitalCredential") && named("@context", contexts::EDC_AP)
+}
+
+/// Verifies a sealed document (a JWS in the JSON general serialization).
+pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams<'_>) -> Verification {
+    let mut report = Report { checks: Vec::new(), indeterminate: false };
+    let sealed = match Sealed::read(document) {
+        Ok(sealed) => sealed,
+        Err(why) => {
+            report.add(CheckId::Format, CheckStatus::Failed, why);
+            return report.finish(None, None);
+        }
+    };
+    let credential = &sealed.payload;
+    let credential_id = credential.get("id").and_then(Value::as_str).map(str::to_owned);
+    let issuer = issuer_id(credential);
+    let Some(issuer) = issuer.filter(|_| is_edc(credential)) else {
+        report.add(
+            CheckId::Format,
+            CheckStatus::Failed,
+            "the sealed document is not a European Digital Credential (type EuropeanDigitalCredential, the EDC \
+             context, an issuer)",
+        );
+        return report.finish(credential_id, None);
+    };
+    report.add(
+        CheckId::Format,
+        CheckStatus::Passed,
+        format!("a European Digital Credential sealed with JAdES ({})", sealed.algorithm),
+    );
+    report.undecided(CheckId::Schema, "the EDC application profile's rules are not checked yet");
+    let certificate = sealed.certificate();
+    match sealed.check_seal() {
+        Ok(()) => report.add(
+            CheckId::Proof,
+            CheckStatus::Passed,
+            format!("the seal is intact: sealed on {} by {}", sealed.signing_time, certificate.name),
+        ),
+        Err(why) => report.add(CheckId::Proof, CheckStatus::Failed, why),
+    }
+    report.undecided(
+        CheckId::Issuer,
+        format!(
+            "whether the sealing certificate ({}) belongs to the issuer {issuer} is not checked yet",
+            certificate.subject
+        ),
+    );
+    check_validity(credential, None, params.now, &mut report);
+    match credential.get("credentialStatus") {
+        None => report.add(
+            CheckId::Status,
+            CheckStatus::Passed,
+            "the credential has no status entry, so it cannot be revoked",
+        ),
+        Some(_) => report.undecided(CheckId::Status, "the status of European Digital Credentials is not checked yet"),
+    }
+    check_trust(credential, &issuer, params, &mut report);
+    report.finish(credential_id, Some(issuer))
+}

@@ -73,6 +73,21 @@ pub struct SealCertificate {
 }
 
 impl SealCertificate {
+    /// Reads certificates from a file's bytes: PEM (one or more `CERTIFICATE` blocks) or DER.
+    pub fn read_file(bytes: &[u8]) -> Result<Vec<SealCertificate>, String> {
+        if !bytes.starts_with(b"-----BEGIN") {
+            return SealCertificate::from_der(bytes).map(|certificate| vec![certificate]);
+        }
+        let certificates = Certificate::load_pem_chain(bytes).map_err(|err| format!("not PEM certificates: {err}"))?;
+        certificates
+            .iter()
+            .map(|certificate| {
+                let der = der::Encode::to_der(certificate).map_err(|err| err.to_string())?;
+                SealCertificate::from_der(&der)
+            })
+            .collect()
+    }
+
     /// Reads a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<SealCertificate, String> {
         let certificate = Certificate::from_der(der).map_err(|err| format!("not an X.509 certificate: {err}"))?;
@@ -220,6 +235,9 @@ pub struct Sealed {
     pub chain: Vec<SealCertificate>,
     /// How many content time-stamp tokens `adoTst` carries (their signatures are not checked).
     pub content_timestamps: usize,
+    /// The certificates of the unprotected validation data (`etsiU` `xVals`): candidates for
+    /// the chain to a trust anchor, believed only as far as their signatures show.
+    pub validation_certificates: Vec<SealCertificate>,
     alg: Algorithm,
     signing_input: Vec<u8>,
     signature: Vec<u8>,
@@ -297,6 +315,7 @@ impl Sealed {
             Ok(_) => return Err("the sealed payload is not a JSON object".into()),
             Err(err) => return Err(format!("the sealed payload is not well-formed JSON: {err}")),
         };
+        let validation_certificates = validation_certificates(signature.get("header"));
         let signature = signature.get("signature").and_then(Value::as_str).ok_or("the seal has no signature value")?;
         let mut signing_input = protected_part.as_bytes().to_vec();
         signing_input.push(b'.');
@@ -307,6 +326,7 @@ impl Sealed {
             signing_time,
             chain,
             content_timestamps,
+            validation_certificates,
             alg: algorithm,
             signing_input,
             signature: base64url(signature, "signature")?,
@@ -347,7 +367,7 @@ impl Sealed {
 /// is none.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Anchoring {
-    /// The subjects from the sealing certificate to the anchor, each signed by the next.
+    /// The names of the certificates from the sealing one to the anchor, each signed by the next.
     Anchored(Vec<String>),
     /// No chain leads to an anchor; why.
     Unanchored(String),
@@ -372,9 +392,9 @@ impl Sealed {
                         anchor.subject
                     ));
                 }
-                let mut subjects: Vec<String> = path.iter().map(|certificate| certificate.subject.clone()).collect();
-                subjects.push(anchor.subject.clone());
-                return Anchoring::Anchored(subjects);
+                let mut names: Vec<String> = path.iter().map(|certificate| certificate.name.clone()).collect();
+                names.push(anchor.name.clone());
+                return Anchoring::Anchored(names);
             }
             let next = candidates.iter().filter(|issuer| issued(issuer)).find(|issuer| {
                 let checked = current.signed_by(issuer).and_then(|()| issuer.may_issue(self.signing_time));
@@ -472,6 +492,26 @@ fn certificates(header: &Map<String, Value>) -> Result<Vec<SealCertificate>, Str
             SealCertificate::from_der(&der)
                 .map_err(|why| format!("certificate {} of the seal's x5c is {why}", position + 1))
         })
+        .collect()
+}
+
+/// The certificates of the unprotected header's `etsiU` `xVals` items (base64url JSON, each
+/// `{"xVals": [{"x509Cert": {"val": BASE64}}, …]}`); what cannot be read is left out.
+fn validation_certificates(header: Option<&Value>) -> Vec<SealCertificate> {
+    let Some(items) = header.and_then(|header| header.get("etsiU")).and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(item.as_str()?).ok())
+        .filter_map(|json| serde_json::from_slice::<Value>(&json).ok())
+        .filter_map(|item| item.get("xVals").and_then(Value::as_array).cloned())
+        .flatten()
+        .filter_map(|value| {
+            let der = base64::engine::general_purpose::STANDARD.decode(value["x509Cert"]["val"].as_str()?).ok()?;
+            SealCertificate::from_der(&der).ok()
+        })
+        .take(MAX_CHAIN)
         .collect()
 }
 

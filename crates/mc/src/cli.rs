@@ -350,6 +350,10 @@ pub(crate) struct VerifyArgs {
     /// published lists are always used.
     #[arg(long = "status-list", value_name = "FILE")]
     pub(crate) status_lists: Vec<PathBuf>,
+    /// A certificate (PEM or DER) that the seals of European Digital Credentials must chain to
+    /// (repeatable). A seal that is intact but chains to none of them is not trusted.
+    #[arg(long = "seal-anchor", value_name = "FILE")]
+    pub(crate) seal_anchors: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,8 +1,9 @@
 //! Verifying a European Digital Credential sealed with JAdES: the seal read and checked
 //! ([`crate::jades`]), then the sealed credential's own checks. What is not checked yet (the
 //! EDC profile's rules, whether the seal's certificate belongs to the issuer, the EDC status
-//! mechanism, the certificate's chain to trust anchors) is said so, and leaves the verdict
-//! `indeterminate`, never `valid`.
+//! mechanism) is said so, and leaves the verdict `indeterminate`, never `valid`. Trust is the
+//! seal certificate's chain to one of the verifier's seal anchors when it has some, else the
+//! issuer's place on the trusted-issuer list.
 
 use serde_json::{Map, Value};
 
@@ -10,7 +11,10 @@ use super::{
     CheckId, CheckStatus, Verification, VerifyParams, report::Report, structure::issuer_id, trust::check_trust,
     validity::check_validity,
 };
-use crate::{contexts, jades::Sealed};
+use crate::{
+    contexts,
+    jades::{Anchoring, Sealed},
+};
 
 /// Whether `credential` says it is a European Digital Credential: its type, and the EDC
 /// application profile among its contexts.
@@ -76,6 +80,23 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
         ),
         Some(_) => report.undecided(CheckId::Status, "the status of European Digital Credentials is not checked yet"),
     }
-    check_trust(credential, &issuer, params, &mut report);
+    let anchors = params.trusted_issuers.map(|list| list.seal_anchors()).unwrap_or_default();
+    match anchors.is_empty() {
+        // No anchors: the issuer's place on the trusted-issuer list says it, as for others.
+        true => check_trust(credential, &issuer, params, &mut report),
+        false => match sealed.anchor(&sealed.validation_certificates, anchors) {
+            Anchoring::Anchored(chain) => report.add(
+                CheckId::Trust,
+                CheckStatus::Passed,
+                format!(
+                    "the seal's certificate chains to the trust anchor {}",
+                    chain.last().map_or("", String::as_str)
+                ),
+            ),
+            Anchoring::Unanchored(why) => {
+                report.add(CheckId::Trust, CheckStatus::Failed, format!("the seal is intact but not trusted: {why}"))
+            }
+        },
+    }
     report.finish(credential_id, Some(issuer))
 }

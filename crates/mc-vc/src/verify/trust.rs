@@ -140,6 +140,8 @@ impl TrustList {
 #[derive(Debug, Clone, Default)]
 pub struct TrustedIssuers {
     entries: Vec<TrustedIssuer>,
+    /// The certificates a seal's certificate must chain to, for sealed credentials.
+    seal_anchors: Vec<crate::jades::SealCertificate>,
 }
 
 /// One issuer id of a trusted-issuer list.
@@ -163,7 +165,19 @@ impl TrustedIssuers {
 
     /// A list of entries.
     pub fn with_entries(entries: Vec<TrustedIssuer>) -> TrustedIssuers {
-        TrustedIssuers { entries }
+        TrustedIssuers { entries, seal_anchors: Vec::new() }
+    }
+
+    /// The list, with `anchors` as the certificates that sealed credentials (European Digital
+    /// Credentials) must chain to.
+    pub fn with_seal_anchors(mut self, anchors: Vec<crate::jades::SealCertificate>) -> TrustedIssuers {
+        self.seal_anchors = anchors;
+        self
+    }
+
+    /// The certificates sealed credentials must chain to.
+    pub fn seal_anchors(&self) -> &[crate::jades::SealCertificate] {
+        &self.seal_anchors
     }
 
     /// The name of a trusted issuer.
@@ -217,7 +231,7 @@ impl TrustedIssuers {
 /// Whether the issuer was on the trusted-issuer list when the credential was issued (its
 /// `validFrom`, or `issuanceDate` in VC 1.1; now when it has neither).
 pub(super) fn check_trust(document: &Map<String, Value>, issuer: &str, params: &VerifyParams<'_>, report: &mut Report) {
-    let Some(list) = params.trusted_issuers else {
+    let Some(list) = params.trusted_issuers.filter(|list| !list.is_empty() || list.seal_anchors().is_empty()) else {
         report.add(CheckId::Trust, CheckStatus::Skipped, "no trusted-issuer list was given");
         return;
     };

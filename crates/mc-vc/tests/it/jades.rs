@@ -2,7 +2,7 @@
 //! seal; and each malformed or unsupported seal is refused with its reason.
 
 use base64::Engine as _;
-use mc_vc::jades::{Anchoring, SealCertificate, Sealed};
+use mc_vc::jades::{Anchoring, Sealed};
 use serde_json::{Map, Value};
 
 use crate::support::vectors;
@@ -123,32 +123,13 @@ fn malformed_and_unsupported_seals_are_refused_with_their_reason() {
     assert!(Sealed::read(&two).unwrap_err().contains("one signature, not 2"));
 }
 
-/// The certificates the official sample carries in its unprotected `etsiU` validation data:
-/// a test root (Nowina), the issuer's OCSP responder, the issuer of the seal's certificate
-/// ("ANF AC Qualified Certificates for eSeal") and a time-stamping unit.
-fn validation_certificates(document: &Map<String, Value>) -> Vec<SealCertificate> {
-    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let items = document["signatures"][0]["header"]["etsiU"].as_array().unwrap();
-    let values: Vec<Value> = items
-        .iter()
-        .map(|item| serde_json::from_slice(&engine.decode(item.as_str().unwrap()).unwrap()).unwrap())
-        .collect();
-    let x_vals = values.iter().find_map(|value| value.get("xVals")).unwrap().as_array().unwrap();
-    x_vals
-        .iter()
-        .map(|value| {
-            let der =
-                base64::engine::general_purpose::STANDARD.decode(value["x509Cert"]["val"].as_str().unwrap()).unwrap();
-            SealCertificate::from_der(&der).unwrap()
-        })
-        .collect()
-}
-
 #[test]
 fn a_seal_is_trusted_only_through_a_chain_to_an_anchor() {
-    let document = sample(SAMPLES[0]);
-    let sealed = Sealed::read(&document).unwrap();
-    let known = validation_certificates(&document);
+    let sealed = Sealed::read(&sample(SAMPLES[0])).unwrap();
+    // The sample's unprotected validation data: a test root (Nowina), the issuer's OCSP
+    // responder, the issuer of the seal's certificate, and a time-stamping unit.
+    let known = &sealed.validation_certificates;
+    assert_eq!(known.len(), 4);
     let by_name = |name: &str| known.iter().find(|certificate| certificate.subject.contains(name)).unwrap().clone();
     let seal_ca = by_name("CN=ANF AC Qualified Certificates for eSeal,");
     let test_root = by_name("CN=root-ca");
@@ -157,7 +138,13 @@ fn a_seal_is_trusted_only_through_a_chain_to_an_anchor() {
     match sealed.anchor(&[], std::slice::from_ref(&seal_ca)) {
         Anchoring::Anchored(subjects) => {
             assert_eq!(subjects.len(), 2, "{subjects:?}");
-            assert!(subjects[0].contains("CN=TEST SEAL") && subjects[1].contains("eSeal"), "{subjects:?}");
+            assert_eq!(
+                subjects,
+                [
+                    "TEST SEAL, ORGANIZACION TEST",
+                    "ANF AC Qualified Certificates for eSeal, ANF Autoridad de Certificacion"
+                ]
+            );
         }
         other => panic!("anchored at its issuer: {other:?}"),
     }
@@ -199,6 +186,20 @@ fn sealed_credentials_are_verified_as_such() {
             "{name}: {proof:?}"
         );
         assert_eq!(status_of(&result, CheckId::Issuer), Some(CheckStatus::Skipped), "{name}");
+    }
+    // With seal anchors, trust is the seal certificate's chain to one of them.
+    let certificates = Sealed::read(&sample(SAMPLES[0])).unwrap().validation_certificates;
+    let anchor =
+        |name: &str| certificates.iter().filter(|certificate| certificate.name.starts_with(name)).cloned().collect();
+    let text = Value::Object(sample(SAMPLES[0])).to_string();
+    for (anchors, trust, message) in [
+        (anchor("ANF AC Qualified Certificates for eSeal,"), CheckStatus::Passed, "chains to the trust anchor ANF AC"),
+        (anchor("root-ca"), CheckStatus::Failed, "intact but not trusted"),
+    ] {
+        let list = mc_vc::verify::TrustedIssuers::default().with_seal_anchors(anchors);
+        let result = verify_text(&text, &VerifyParams { trusted_issuers: Some(&list), ..params });
+        let check = result.check(CheckId::Trust).unwrap();
+        assert!(check.status == trust && check.message.contains(message), "{check:?}");
     }
     let mut changed = sample(SAMPLES[0]);
     changed["payload"] = changed["payload"].as_str().unwrap().replacen("Annex", "Annez", 1).into();

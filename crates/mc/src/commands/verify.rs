@@ -165,6 +165,17 @@ pub(super) fn verify(args: &VerifyArgs, mut local: LocalMaterial, clock: Clock) 
         }
         None => local.trusted.as_deref().cloned(),
     };
+    let mut anchors = Vec::new();
+    for path in &args.seal_anchors {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read the seal anchor {}", path.display()))?;
+        let read = mc_vc::jades::SealCertificate::read_file(&bytes)
+            .map_err(|err| anyhow::anyhow!("{} is not a certificate: {err}", path.display()))?;
+        anchors.extend(read);
+    }
+    let trusted = match anchors.is_empty() {
+        true => trusted,
+        false => Some(trusted.unwrap_or_default().with_seal_anchors(anchors)),
+    };
     let sources = collect_sources(&args.inputs)?;
     for path in &args.status_lists {
         let text = read_input(&path.display().to_string(), MAX_FILE_BYTES)?;

@@ -199,6 +199,35 @@ fn verify_reads_sealed_european_digital_credentials() {
         text.contains("the seal is intact: sealed on 2023-09-27T11:54:17Z by TEST SEAL, ORGANIZACION TEST"),
         "{text}"
     );
+    // Given the certificate authority that issued the seal's certificate as an anchor (PEM),
+    // the seal is trusted; given another root (DER), it is intact but not trusted.
+    let document: serde_json::Map<String, Value> =
+        serde_json::from_str(&std::fs::read_to_string(&sample).unwrap()).unwrap();
+    let known = mc_vc::jades::Sealed::read(&document).unwrap().validation_certificates;
+    let der_of = |name: &str| known.iter().find(|certificate| certificate.name.starts_with(name)).unwrap().der.clone();
+    let encoded = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        der_of("ANF AC Qualified Certificates for eSeal,"),
+    );
+    let lines: Vec<&str> = encoded.as_bytes().chunks(64).map(|line| std::str::from_utf8(line).unwrap()).collect();
+    let pem = env.write(
+        "seal-ca.pem",
+        &format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n")),
+    );
+    let out = env.command(&["verify", &sample, "--offline", "--seal-anchor", &pem]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("the seal's certificate chains to the trust anchor ANF AC Qualified"), "{text}");
+    let root = env.file("root.der");
+    std::fs::write(&root, der_of("root-ca")).unwrap();
+    let out =
+        env.command(&["verify", &sample, "--offline", "--seal-anchor", &root.display().to_string()]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("the seal is intact but not trusted"), "{text}");
+    let not_a_certificate = env.write("not.pem", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    let refused = env.fails(&["verify", &sample, "--offline", "--seal-anchor", &not_a_certificate]);
+    assert!(refused.contains("not.pem is not a certificate"), "{refused}");
+
     let changed = std::fs::read_to_string(&sample).unwrap().replacen("Annex", "Annez", 1);
     let changed = env.write("changed.jsonld", &changed);
     let out = env.command(&["verify", &changed, "--offline"]).output().unwrap();

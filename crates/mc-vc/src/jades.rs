@@ -49,6 +49,8 @@ pub struct SealCertificate {
     /// Its subject as people name it: the common name, and the organization when it has one
     /// ("TEST SEAL, ORGANIZACION TEST").
     pub name: String,
+    /// The subject's organization identifier (eIDAS: `VATES-A00000000`), when it has one.
+    pub organization_identifier: Option<String>,
     /// Its issuer, as an RFC 4514 string.
     pub issuer: String,
     /// The start of its validity.
@@ -111,6 +113,7 @@ impl SealCertificate {
         }
         Ok(SealCertificate {
             name: common_name(&tbs.subject).unwrap_or_else(|| tbs.subject.to_string()),
+            organization_identifier: attribute(&tbs.subject, ORGANIZATION_IDENTIFIER),
             subject: tbs.subject.to_string(),
             issuer: tbs.issuer.to_string(),
             not_before: time(tbs.validity.not_before),
@@ -171,22 +174,25 @@ where
         .is_ok_and(|signature| rsa::signature::Verifier::verify(&verifier, input, &signature).is_ok())
 }
 
+/// The X.520 organizationIdentifier attribute (2.5.4.97), which eIDAS seal certificates carry.
+const ORGANIZATION_IDENTIFIER: const_oid::ObjectIdentifier = const_oid::ObjectIdentifier::new_unwrap("2.5.4.97");
+
+/// The text of `name`'s first attribute `oid`.
+fn attribute(name: &x509_cert::name::Name, oid: const_oid::ObjectIdentifier) -> Option<String> {
+    use der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
+    let value = &name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid)?.value;
+    value
+        .decode_as::<Utf8StringRef<'_>>()
+        .map(|text| text.to_string())
+        .or_else(|_| value.decode_as::<PrintableStringRef<'_>>().map(|text| text.to_string()))
+        .or_else(|_| value.decode_as::<Ia5StringRef<'_>>().map(|text| text.to_string()))
+        .ok()
+}
+
 /// The common name and organization of `name`, when it has a common name.
 fn common_name(name: &x509_cert::name::Name) -> Option<String> {
-    use der::asn1::{Ia5StringRef, PrintableStringRef, Utf8StringRef};
-    let attribute = |oid| {
-        name.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == oid).and_then(|atv| {
-            let value = &atv.value;
-            value
-                .decode_as::<Utf8StringRef<'_>>()
-                .map(|text| text.to_string())
-                .or_else(|_| value.decode_as::<PrintableStringRef<'_>>().map(|text| text.to_string()))
-                .or_else(|_| value.decode_as::<Ia5StringRef<'_>>().map(|text| text.to_string()))
-                .ok()
-        })
-    };
-    let common = attribute(const_oid::db::rfc4519::CN)?;
-    Some(match attribute(const_oid::db::rfc4519::O) {
+    let common = attribute(name, const_oid::db::rfc4519::CN)?;
+    Some(match attribute(name, const_oid::db::rfc4519::O) {
         Some(organization) if organization != common => format!("{common}, {organization}"),
         _ => common,
     })

@@ -1,9 +1,9 @@
 //! Verifying a European Digital Credential sealed with JAdES: the seal read and checked
-//! ([`crate::jades`]), then the sealed credential's own checks. What is not checked yet (the
-//! EDC profile's rules, whether the seal's certificate belongs to the issuer, the EDC status
-//! mechanism) is said so, and leaves the verdict `indeterminate`, never `valid`. Trust is the
-//! seal certificate's chain to one of the verifier's seal anchors when it has some, else the
-//! issuer's place on the trusted-issuer list.
+//! ([`crate::jades`]), then the sealed credential's own checks. The seal is the issuer's when
+//! its certificate's organization identifier is one the issuer gives. Trust is the seal
+//! certificate's chain to one of the verifier's seal anchors when it has some, else the
+//! issuer's place on the trusted-issuer list. What is not checked yet (the EDC profile's rules,
+//! the EDC status mechanism) is said so, and leaves the verdict `indeterminate`, never `valid`.
 
 use serde_json::{Map, Value};
 
@@ -13,7 +13,7 @@ use super::{
 };
 use crate::{
     contexts,
-    jades::{Anchoring, Sealed},
+    jades::{Anchoring, SealCertificate, Sealed},
 };
 
 /// Whether `credential` says it is a European Digital Credential: its type, and the EDC
@@ -64,13 +64,7 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
         ),
         Err(why) => report.add(CheckId::Proof, CheckStatus::Failed, why),
     }
-    report.undecided(
-        CheckId::Issuer,
-        format!(
-            "whether the sealing certificate ({}) belongs to the issuer {issuer} is not checked yet",
-            certificate.subject
-        ),
-    );
+    check_sealed_by_issuer(credential, certificate, &mut report);
     check_validity(credential, None, params.now, &mut report);
     match credential.get("credentialStatus") {
         None => report.add(
@@ -99,4 +93,47 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
         },
     }
     report.finish(credential_id, Some(issuer))
+}
+
+/// The identifiers an ELM organisation gives of itself (`eIDASIdentifier`, `legalIdentifier`,
+/// `vatIdentifier`, each one or several, with a `notation`).
+fn organisation_identifiers(issuer: &Value) -> Vec<&str> {
+    ["eIDASIdentifier", "legalIdentifier", "vatIdentifier"]
+        .iter()
+        .filter_map(|key| issuer.get(*key))
+        .flat_map(|value| match value {
+            Value::Array(items) => items.iter().collect(),
+            one => vec![one],
+        })
+        .filter_map(|identifier| identifier.get("notation")?.as_str())
+        .collect()
+}
+
+/// The seal's certificate must be the issuer's: its organization identifier (eIDAS seal
+/// certificates carry the organisation's, such as `VATES-A00000000`) is one the issuer gives.
+fn check_sealed_by_issuer(credential: &Map<String, Value>, certificate: &SealCertificate, report: &mut Report) {
+    let issuer = credential.get("issuer").unwrap_or(&Value::Null);
+    let identifiers = organisation_identifiers(issuer);
+    match certificate.organization_identifier.as_deref() {
+        Some(sealer) if identifiers.contains(&sealer) => report.add(
+            CheckId::Issuer,
+            CheckStatus::Passed,
+            format!("the seal is the issuer's: its certificate and the issuer both name the organisation {sealer}"),
+        ),
+        Some(sealer) if !identifiers.is_empty() => report.add(
+            CheckId::Issuer,
+            CheckStatus::Failed,
+            format!(
+                "the seal is not the issuer's: its certificate names the organisation {sealer}, the issuer {}",
+                identifiers.join(", ")
+            ),
+        ),
+        _ => report.undecided(
+            CheckId::Issuer,
+            format!(
+                "whether the seal is the issuer's cannot be told: {} names no organisation identifier it shares with the issuer",
+                certificate.name
+            ),
+        ),
+    }
 }

@@ -185,7 +185,11 @@ fn sealed_credentials_are_verified_as_such() {
             proof.status == CheckStatus::Passed && proof.message.contains("by TEST SEAL, ORGANIZACION TEST"),
             "{name}: {proof:?}"
         );
-        assert_eq!(status_of(&result, CheckId::Issuer), Some(CheckStatus::Skipped), "{name}");
+        let issuer = result.check(CheckId::Issuer).unwrap();
+        assert!(
+            issuer.status == CheckStatus::Passed && issuer.message.contains("VATES-A00000000"),
+            "{name}: {issuer:?}"
+        );
     }
     // With seal anchors, trust is the seal certificate's chain to one of them.
     let certificates = Sealed::read(&sample(SAMPLES[0])).unwrap().validation_certificates;
@@ -206,6 +210,13 @@ fn sealed_credentials_are_verified_as_such() {
     let result = verify_text(&Value::Object(changed).to_string(), &params);
     assert_eq!(result.verdict, Verdict::Invalid, "{result:#?}");
     assert_eq!(status_of(&result, CheckId::Proof), Some(CheckStatus::Failed));
+    // Another organisation as the issuer: neither the seal nor the issuer's binding holds.
+    let mut other_issuer = sample(SAMPLES[0]);
+    other_issuer["payload"] =
+        other_issuer["payload"].as_str().unwrap().replace("VATES-A00000000", "VATES-B11111111").into();
+    let result = verify_text(&Value::Object(other_issuer).to_string(), &params);
+    let issuer = result.check(CheckId::Issuer).unwrap();
+    assert!(issuer.status == CheckStatus::Failed && issuer.message.contains("VATES-B11111111"), "{issuer:?}");
     let mut huge = sample(SAMPLES[1]);
     huge.insert("padding".into(), "x".repeat(20 * 1024 * 1024).into());
     let result = verify_text(&Value::Object(huge).to_string(), &params);

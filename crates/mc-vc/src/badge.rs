@@ -287,8 +287,8 @@ impl BadgeContent {
     /// Reads what `credential`, an `OpenBadgeCredential`, says.
     pub fn read(credential: &Map<String, Value>) -> BadgeContent {
         let string = |value: &Value| value.as_str().map(str::to_owned);
-        let achievement = &credential.get("credentialSubject").unwrap_or(&Value::Null)["achievement"];
         let subject = credential.get("credentialSubject").unwrap_or(&Value::Null);
+        let achievement = &subject["achievement"];
         let outcomes = achievement["criteria"]["narrative"]
             .as_str()
             .map(|narrative| match narrative.strip_prefix(OUTCOMES_HEADING) {

@@ -717,3 +717,32 @@ fn remembered_answers_are_forgotten_after_the_days_kept() {
         server.stop();
     }
 }
+
+/// The open verify endpoint and the verify page take a European Digital Credential sealed with
+/// JAdES: the official sample's seal is intact and its issuer's, which the answer says.
+#[test]
+fn a_sealed_european_digital_credential_is_verified_by_the_api_and_the_page() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &[]);
+    let path = crate::credentials::vectors().join("elm/samples-elm-v3/Sample-CertOfPart-signed.jsonld");
+    let sealed = std::fs::read(path).unwrap();
+    let verified = post(server.addr, "/api/v1/credentials/verify", "application/json", &sealed);
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    let answer = verified.json();
+    let check = |id: &str| answer["checks"].as_array().unwrap().iter().find(|check| check["id"] == id).unwrap().clone();
+    assert_eq!(
+        (check("proof")["status"].as_str(), check("issuer")["status"].as_str()),
+        (Some("passed"), Some("passed")),
+        "{answer}"
+    );
+    assert!(check("proof")["message"].as_str().unwrap().contains("TEST SEAL, ORGANIZACION TEST"), "{answer}");
+    assert_eq!(answer["verdict"], "indeterminate", "the EDC rules are not checked yet: {answer}");
+    let boundary = "mc-sealed-boundary";
+    let mut form = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n").into_bytes();
+    form.extend_from_slice(&sealed);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let page = post(server.addr, "/verify?lang=en", &format!("multipart/form-data; boundary={boundary}"), &form);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("the seal is intact"), "{}", page.body);
+    server.stop();
+}

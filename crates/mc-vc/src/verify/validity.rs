@@ -14,14 +14,31 @@ pub(super) fn check_validity(
     now: Timestamp,
     report: &mut Report,
 ) {
-    let (from_key, until_key) =
-        if is_v1(document) { ("issuanceDate", "expirationDate") } else { ("validFrom", "validUntil") };
-    let read = |key: &str| -> Result<Option<Timestamp>, String> {
+    // VC 1.1 says issuanceDate and expirationDate; a VC 1.1 profile may add validFrom and
+    // validUntil (European Digital Credentials must have validFrom): the period is where all
+    // that are given agree.
+    let (from_keys, until_keys): (&[&str], &[&str]) = match is_v1(document) {
+        true => (&["issuanceDate", "validFrom"], &["expirationDate", "validUntil"]),
+        false => (&["validFrom"], &["validUntil"]),
+    };
+    let read = |key: &'static str| -> Result<Option<(&'static str, Timestamp)>, String> {
         match document.get(key) {
             None => Ok(None),
-            Some(Value::String(raw)) => Timestamp::parse(raw).map(Some).map_err(|err| format!("{key}: {err}")),
+            Some(Value::String(raw)) => {
+                Timestamp::parse(raw).map(|time| Some((key, time))).map_err(|err| format!("{key}: {err}"))
+            }
             Some(other) => Err(format!("{key} must be a date-time string, not {other}")),
         }
+    };
+    let bound = |keys: &[&'static str], latest: bool| -> Result<Option<(&'static str, Timestamp)>, String> {
+        let mut found: Vec<(&'static str, Timestamp)> = Vec::new();
+        for key in keys {
+            found.extend(read(key)?);
+        }
+        Ok(match latest {
+            true => found.into_iter().max_by_key(|(_, time)| *time),
+            false => found.into_iter().min_by_key(|(_, time)| *time),
+        })
     };
     let claim = |name: &str| -> Result<Option<Timestamp>, String> {
         match jwt_claims.and_then(|claims| claims.get(name)) {
@@ -32,7 +49,7 @@ pub(super) fn check_validity(
                 .ok_or_else(|| format!("the JWT's {name} must be a number of seconds (NumericDate), not {value}")),
         }
     };
-    let (from, until, nbf, exp) = match (read(from_key), read(until_key), claim("nbf"), claim("exp")) {
+    let (from, until, nbf, exp) = match (bound(from_keys, true), bound(until_keys, false), claim("nbf"), claim("exp")) {
         (Ok(from), Ok(until), Ok(nbf), Ok(exp)) => (from, until, nbf, exp),
         (Err(why), ..) | (_, Err(why), ..) | (_, _, Err(why), _) | (.., Err(why)) => {
             report.add(CheckId::Validity, CheckStatus::Failed, why);
@@ -51,12 +68,13 @@ pub(super) fn check_validity(
         report.add(CheckId::Validity, CheckStatus::Failed, format!("the JWT is not valid before {nbf} (nbf)"));
         return;
     }
-    if let (Some(from), Some(until)) = (from, until)
+    if let (Some((from_key, from)), Some((until_key, until))) = (from, until)
         && until < from
     {
         report.add(CheckId::Validity, CheckStatus::Failed, format!("{until_key} {until} is before {from_key} {from}"));
         return;
     }
+    let (from, until) = (from.map(|(_, time)| time), until.map(|(_, time)| time));
     if let Some(from) = from
         && now < from
     {

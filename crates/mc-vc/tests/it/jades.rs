@@ -210,6 +210,17 @@ fn sealed_credentials_are_verified_as_such() {
     let result = verify_text(&Value::Object(changed).to_string(), &params);
     assert_eq!(result.verdict, Verdict::Invalid, "{result:#?}");
     assert_eq!(status_of(&result, CheckId::Proof), Some(CheckStatus::Failed));
+    // A VC 1.1 credential's validUntil counts beside its expirationDate (the seal breaks too).
+    let mut expired = sample(SAMPLES[0]);
+    let mut payload: Map<String, Value> = serde_json::from_str(expired["payload"].as_str().unwrap()).unwrap();
+    payload.insert("validUntil".into(), "2024-01-01T00:00:00Z".into());
+    expired["payload"] = Value::Object(payload).to_string().into();
+    let result = verify_text(&Value::Object(expired).to_string(), &params);
+    let validity = result.check(CheckId::Validity).unwrap();
+    assert!(
+        validity.status == CheckStatus::Failed && validity.message.contains("expired on 2024-01-01"),
+        "{validity:?}"
+    );
     // Another organisation as the issuer: neither the seal nor the issuer's binding holds.
     let mut other_issuer = sample(SAMPLES[0]);
     other_issuer["payload"] =

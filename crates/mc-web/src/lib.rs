@@ -60,6 +60,9 @@ pub struct Options {
     /// The proxies whose `X-Forwarded-For` is believed, to count failed sign-ins per client;
     /// by default none (the address that connected is the client's).
     pub trusted_proxies: Vec<Network>,
+    /// The certificates that the seals of European Digital Credentials must chain to, to be
+    /// trusted; by default none (the trusted-issuer list alone decides).
+    pub seal_anchors: Vec<mc_vc::jades::SealCertificate>,
 }
 
 impl Default for Options {
@@ -71,6 +74,7 @@ impl Default for Options {
             resolver: Arc::new(mc_app::adapters::HttpsKeyResolver::new()),
             timeouts: Timeouts::default(),
             trusted_proxies: Vec::new(),
+            seal_anchors: Vec::new(),
         }
     }
 }
@@ -83,6 +87,7 @@ pub(crate) struct ServerState {
     pub(crate) verifiers: VerifierPool,
     pub(crate) online: Arc<dyn OnlineResolver>,
     pub(crate) trusted_proxies: Arc<[Network]>,
+    pub(crate) seal_anchors: Arc<[mc_vc::jades::SealCertificate]>,
 }
 
 impl FromRef<ServerState> for App {
@@ -104,6 +109,7 @@ pub fn router_with(app: App, options: Options) -> Router {
         verifiers: VerifierPool::start(options.verify_threads, options.verify_queue),
         online: options.resolver,
         trusted_proxies: options.trusted_proxies.into(),
+        seal_anchors: options.seal_anchors.into(),
     };
     let (described, _) = described_routes().into_parts();
     described

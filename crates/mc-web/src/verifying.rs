@@ -24,12 +24,12 @@ pub(crate) async fn verify_text(state: &ServerState, text: String) -> Result<Ver
     let now = state.app.now();
     let material = state.app.verification_material(&text, now).await?;
     let online = Arc::clone(&state.online);
+    let trusted = with_seal_anchors(material.trusted.clone(), &state.seal_anchors);
     state
         .verifiers
         .run(move || {
             // The budget starts when the verification does, not while it waits in the queue.
             let online = Budgeted::new(&*online, VERIFY_BUDGET);
-            let trusted = material.trusted.clone();
             Verifier::new(material, Some(&online), trusted.as_deref(), now).verify(&text)
         })
         .await
@@ -37,6 +37,19 @@ pub(crate) async fn verify_text(state: &ServerState, text: String) -> Result<Ver
             Refused::Busy => ApiError::busy("the server is busy verifying other credentials; try again in a moment"),
             Refused::Stopped => ApiError::internal("the verification threads stopped"),
         })
+}
+
+/// The trusted-issuer list with the server's seal anchors, when it has some: the certificates
+/// that the seals of European Digital Credentials must chain to.
+fn with_seal_anchors(
+    trusted: Option<Arc<mc_vc::verify::TrustedIssuers>>,
+    anchors: &[mc_vc::jades::SealCertificate],
+) -> Option<Arc<mc_vc::verify::TrustedIssuers>> {
+    if anchors.is_empty() {
+        return trusted;
+    }
+    let list = trusted.map(|list| (*list).clone()).unwrap_or_default();
+    Some(Arc::new(list.with_seal_anchors(anchors.to_vec())))
 }
 
 type Job = Box<dyn FnOnce() + Send>;

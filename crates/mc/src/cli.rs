@@ -658,4 +658,8 @@ pub(crate) struct ServeArgs {
     /// the client's (behind an unnamed proxy, every client would share the proxy's).
     #[arg(long, value_name = "ADDRESS[/PREFIX]", value_parser = mc_web::Network::parse)]
     pub(crate) trusted_proxy: Vec<mc_web::Network>,
+    /// A certificate (PEM or DER) that the seals of European Digital Credentials must chain to,
+    /// to be trusted by the verify endpoint and page (repeatable).
+    #[arg(long = "seal-anchor", value_name = "FILE")]
+    pub(crate) seal_anchors: Vec<std::path::PathBuf>,
 }

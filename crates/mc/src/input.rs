@@ -1,5 +1,5 @@
-//! What the commands read: files or standard input, with a size limit, and documents in JSON
-//! or TOML.
+//! What the commands read: files or standard input, with a size limit, documents in JSON or
+//! TOML, and certificates (seal anchors).
 
 use std::io::Read;
 
@@ -32,4 +32,16 @@ pub(crate) fn read_input(path: &str, limit: u64) -> anyhow::Result<String> {
         anyhow::bail!("{path} is larger than {} KiB", limit / 1024);
     }
     Ok(text)
+}
+
+/// The certificates of `paths` (PEM or DER), for `--seal-anchor`.
+pub(crate) fn read_seal_anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<Vec<mc_vc::jades::SealCertificate>> {
+    let mut anchors = Vec::new();
+    for path in paths {
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read the seal anchor {}", path.display()))?;
+        let read = mc_vc::jades::SealCertificate::read_file(&bytes)
+            .map_err(|err| anyhow::anyhow!("{} is not a certificate: {err}", path.display()))?;
+        anchors.extend(read);
+    }
+    Ok(anchors)
 }

@@ -13,6 +13,7 @@ use crate::{
 /// Serves `app` on `args.addr`. Links (status lists, sign-in and share links) point at
 /// `public_url` when given, else at the address bound.
 pub(crate) async fn run(app: App, args: &ServeArgs, public_url: Option<&str>) -> anyhow::Result<()> {
+    let seal_anchors = crate::input::read_seal_anchors(&args.seal_anchors)?;
     let listener =
         tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let addr = listener.local_addr().context("cannot read the bound address")?;
@@ -58,7 +59,8 @@ pub(crate) async fn run(app: App, args: &ServeArgs, public_url: Option<&str>) ->
         idempotency_days: args.idempotency_days,
         ..mc_web::Worker::new()
     };
-    let options = mc_web::Options { trusted_proxies: args.trusted_proxy.clone(), ..mc_web::Options::default() };
+    let options =
+        mc_web::Options { trusted_proxies: args.trusted_proxy.clone(), seal_anchors, ..mc_web::Options::default() };
     mc_web::serve_with(app, listener, worker, options, shutdown_signal()).await.context("the server failed")?;
     tracing::info!("stopped");
     Ok(())

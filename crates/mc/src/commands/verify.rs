@@ -165,13 +165,7 @@ pub(super) fn verify(args: &VerifyArgs, mut local: LocalMaterial, clock: Clock) 
         }
         None => local.trusted.as_deref().cloned(),
     };
-    let mut anchors = Vec::new();
-    for path in &args.seal_anchors {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read the seal anchor {}", path.display()))?;
-        let read = mc_vc::jades::SealCertificate::read_file(&bytes)
-            .map_err(|err| anyhow::anyhow!("{} is not a certificate: {err}", path.display()))?;
-        anchors.extend(read);
-    }
+    let anchors = crate::input::read_seal_anchors(&args.seal_anchors)?;
     let trusted = match anchors.is_empty() {
         true => trusted,
         false => Some(trusted.unwrap_or_default().with_seal_anchors(anchors)),

@@ -745,4 +745,22 @@ fn a_sealed_european_digital_credential_is_verified_by_the_api_and_the_page() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("the seal is intact"), "{}", page.body);
     server.stop();
+
+    // A server given the certificate authority of the seal as an anchor trusts it.
+    let document: serde_json::Map<String, Value> = serde_json::from_slice(&sealed).unwrap();
+    let certificates = mc_vc::jades::Sealed::read(&document).unwrap().validation_certificates;
+    let authority = certificates
+        .iter()
+        .find(|certificate| certificate.name.starts_with("ANF AC Qualified Certificates for eSeal,"));
+    let anchor = env.file("seal-ca.der");
+    std::fs::write(&anchor, &authority.unwrap().der).unwrap();
+    let server = Server::start(&env, &["--seal-anchor", &anchor.display().to_string()]);
+    let verified = post(server.addr, "/api/v1/credentials/verify", "application/json", &sealed).json();
+    let trust = verified["checks"].as_array().unwrap().iter().find(|check| check["id"] == "trust").unwrap().clone();
+    assert_eq!(trust["status"], "passed", "{verified}");
+    assert!(trust["message"].as_str().unwrap().contains("chains to the trust anchor ANF AC"), "{verified}");
+    server.stop();
+    let not_a_certificate = env.write("not-a-certificate.pem", "no");
+    let refused = env.fails(&["serve", "--addr", "127.0.0.1:0", "--seal-anchor", &not_a_certificate]);
+    assert!(refused.contains("not-a-certificate.pem is not a certificate"), "{refused}");
 }

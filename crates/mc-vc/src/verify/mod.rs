@@ -152,10 +152,11 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
         return verify_jwt(trimmed, params);
     }
     match crate::strict_json::from_str(text) {
-        Ok(Value::Object(document)) if crate::jades::looks_sealed(&document) => {
-            sealed::verify_sealed(&document, params)
-        }
-        Ok(Value::Object(document)) => verify_document(&document, params),
+        Ok(Value::Object(document)) => match document.get("credential") {
+            // The EDC issuer's upload form wraps a credential: `{"credential": …}`.
+            Some(Value::Object(inner)) if document.len() == 1 => verify_object(inner, params),
+            _ => verify_object(&document, params),
+        },
         Ok(_) => {
             report.add(CheckId::Format, CheckStatus::Failed, "a credential is a JSON object");
             report.finish(None, None)
@@ -164,6 +165,16 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
             report.add(CheckId::Format, CheckStatus::Failed, format!("not JSON: {err}"));
             report.finish(None, None)
         }
+    }
+}
+
+/// Verifies a credential read as a JSON object: sealed with JAdES, an unsealed European Digital
+/// Credential, or a JSON-LD credential with embedded proofs.
+fn verify_object(document: &Map<String, Value>, params: &VerifyParams<'_>) -> Verification {
+    match crate::jades::looks_sealed(document) {
+        true => sealed::verify_sealed(document, params),
+        false if sealed::is_edc(document) && !document.contains_key("proof") => sealed::verify_unsealed(document),
+        false => verify_document(document, params),
     }
 }
 

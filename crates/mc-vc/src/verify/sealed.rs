@@ -18,13 +18,26 @@ use crate::{
 
 /// Whether `credential` says it is a European Digital Credential: its type, and the EDC
 /// application profile among its contexts.
-fn is_edc(credential: &Map<String, Value>) -> bool {
+pub(super) fn is_edc(credential: &Map<String, Value>) -> bool {
     let named = |key: &str, wanted: &str| match credential.get(key) {
         Some(Value::Array(items)) => items.iter().any(|item| item == wanted),
         Some(one) => one == wanted,
         None => false,
     };
     named("type", "EuropeanDigitalCredential") && named("@context", contexts::EDC_AP)
+}
+
+/// An EDC that is not sealed: nothing shows who issued it or that it is unchanged.
+pub(super) fn verify_unsealed(credential: &Map<String, Value>) -> Verification {
+    let mut report = Report { checks: Vec::new(), indeterminate: false };
+    let credential_id = credential.get("id").and_then(Value::as_str).map(str::to_owned);
+    report.add(CheckId::Format, CheckStatus::Passed, "a European Digital Credential");
+    report.add(
+        CheckId::Proof,
+        CheckStatus::Failed,
+        "the credential is not sealed: nothing shows who issued it or that it was not changed",
+    );
+    report.finish(credential_id, issuer_id(credential))
 }
 
 /// Verifies a sealed document (a JWS in the JSON general serialization).

@@ -228,6 +228,14 @@ fn sealed_credentials_are_verified_as_such() {
     let result = verify_text(&Value::Object(other_issuer).to_string(), &params);
     let issuer = result.check(CheckId::Issuer).unwrap();
     assert!(issuer.status == CheckStatus::Failed && issuer.message.contains("VATES-B11111111"), "{issuer:?}");
+    // The EDC issuer's upload form, {"credential": …}: sealed inside, it is verified as sealed;
+    // unsealed (the official uploadable sample), it is invalid for want of a seal.
+    let wrapped = serde_json::json!({"credential": sample(SAMPLES[1])}).to_string();
+    assert_eq!(status_of(&verify_text(&wrapped, &params), CheckId::Proof), Some(CheckStatus::Passed));
+    let path = vectors().join("elm/samples-elm-v3/Sample-MC-Annex1-unsigned-uploadable.json");
+    let unsealed = verify_text(&std::fs::read_to_string(path).unwrap(), &params);
+    let proof = unsealed.check(CheckId::Proof).unwrap();
+    assert!(unsealed.verdict == Verdict::Invalid && proof.message.contains("not sealed"), "{unsealed:#?}");
     let mut huge = sample(SAMPLES[1]);
     huge.insert("padding".into(), "x".repeat(20 * 1024 * 1024).into());
     let result = verify_text(&Value::Object(huge).to_string(), &params);

@@ -533,3 +533,131 @@ fn content_timestamps(header: &Map<String, Value>) -> Result<usize, String> {
     }
     Ok(tokens.len())
 }
+
+/// An ES256 sealing key and its certificate chain, the sealing certificate first.
+pub struct SealKey {
+    key: p256::ecdsa::SigningKey,
+    chain: Vec<SealCertificate>,
+}
+
+impl SealKey {
+    /// A sealing key with its chain; the first certificate must be the key's.
+    pub fn new(key: p256::ecdsa::SigningKey, chain: Vec<SealCertificate>) -> Result<SealKey, String> {
+        let leaf = chain.first().ok_or("a seal key needs its certificate")?;
+        match &leaf.key {
+            Ok(PublicKey::P256(public)) if public == key.verifying_key() => Ok(SealKey { key, chain }),
+            _ => Err(format!("the certificate of {} is not this key's", leaf.name)),
+        }
+    }
+
+    /// A self-signed test seal for `organisation`, whose eIDAS organisation identifier is
+    /// `identifier` (`VATES-A00000000`): the key made from `seed`, the certificate valid from
+    /// `not_before` to `not_after`, its common name saying "TEST SEAL" so that no one takes it
+    /// for a real one.
+    pub fn test_seal(
+        seed: [u8; 32],
+        organisation: &str,
+        identifier: &str,
+        not_before: Timestamp,
+        not_after: Timestamp,
+    ) -> Result<SealKey, String> {
+        let key = p256::ecdsa::SigningKey::from_bytes(&seed.into()).map_err(|err| err.to_string())?;
+        let subject = name(&format!("{organisation} (TEST SEAL)"), organisation, Some(identifier))?;
+        let profile = x509_cert::builder::Profile::Leaf {
+            issuer: subject.clone(),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        };
+        let certificate = issue(profile, subject, key.verifying_key(), &key, (not_before, not_after))?;
+        SealKey::new(key, vec![certificate])
+    }
+
+    /// The sealing certificate.
+    pub fn certificate(&self) -> &SealCertificate {
+        &self.chain[0]
+    }
+}
+
+/// An X.500 name of a common name, an organization and, when given, an eIDAS organization
+/// identifier.
+pub(crate) fn name(
+    common: &str,
+    organisation: &str,
+    identifier: Option<&str>,
+) -> Result<x509_cert::name::Name, String> {
+    use der::asn1::{SetOfVec, Utf8StringRef};
+    use x509_cert::attr::AttributeTypeAndValue;
+    let mut rdns = Vec::new();
+    let mut attributes = vec![(const_oid::db::rfc4519::CN, common), (const_oid::db::rfc4519::O, organisation)];
+    attributes.extend(identifier.map(|identifier| (ORGANIZATION_IDENTIFIER, identifier)));
+    for (oid, value) in attributes {
+        let value = der::Any::encode_from(&Utf8StringRef::new(value).map_err(|err| err.to_string())?)
+            .map_err(|err| err.to_string())?;
+        let set = SetOfVec::try_from(vec![AttributeTypeAndValue { oid, value }]).map_err(|err| err.to_string())?;
+        rdns.push(x509_cert::name::RelativeDistinguishedName::from(set));
+    }
+    Ok(x509_cert::name::RdnSequence::from(rdns))
+}
+
+/// Issues a certificate for `subject_key` with `profile`, signed with `signer`, valid over
+/// `validity`.
+fn issue(
+    profile: x509_cert::builder::Profile,
+    subject: x509_cert::name::Name,
+    subject_key: &p256::ecdsa::VerifyingKey,
+    signer: &p256::ecdsa::SigningKey,
+    (not_before, not_after): (Timestamp, Timestamp),
+) -> Result<SealCertificate, String> {
+    use x509_cert::builder::Builder as _;
+    let time = |time: Timestamp| {
+        let seconds = u64::try_from(time.unix_seconds()).map_err(|_| "a certificate cannot start before 1970")?;
+        der::asn1::GeneralizedTime::from_unix_duration(std::time::Duration::from_secs(seconds))
+            .map(x509_cert::time::Time::GeneralTime)
+            .map_err(|err| err.to_string())
+    };
+    let validity = x509_cert::time::Validity { not_before: time(not_before)?, not_after: time(not_after)? };
+    let spki = spki::SubjectPublicKeyInfoOwned::from_key(*subject_key).map_err(|err| err.to_string())?;
+    let serial = x509_cert::serial_number::SerialNumber::from(
+        u32::try_from(not_before.unix_seconds() & 0x7fff_ffff).unwrap_or(1),
+    );
+    let builder = x509_cert::builder::CertificateBuilder::new(profile, serial, validity, subject, spki, signer)
+        .map_err(|err| err.to_string())?;
+    let certificate = builder.build::<p256::ecdsa::DerSignature>().map_err(|err| err.to_string())?;
+    SealCertificate::from_der(&der::Encode::to_der(&certificate).map_err(|err| err.to_string())?)
+}
+
+/// Seals `payload` (a credential's JSON text, sealed as it is) with `key` at `signing_time`:
+/// a JAdES baseline signature in the JSON general serialization, ES256, with the certificate
+/// chain in `x5c`, its thumbprint, its issuer and serial number (`kid`) and the signing time.
+pub fn seal(payload: &str, key: &SealKey, signing_time: Timestamp) -> Result<Map<String, Value>, String> {
+    use p256::ecdsa::signature::Signer as _;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let standard = base64::engine::general_purpose::STANDARD;
+    let leaf = key.certificate();
+    let tbs = Certificate::from_der(&leaf.der).map_err(|err| err.to_string())?.tbs_certificate;
+    let kid = IssuerSerial {
+        issuer: vec![x509_cert::ext::pkix::name::GeneralName::DirectoryName(tbs.issuer)],
+        serial: tbs.serial_number,
+    };
+    let kid = der::Encode::to_der(&kid).map_err(|err| err.to_string())?;
+    let header = serde_json::json!({
+        "alg": "ES256",
+        "typ": "jose+json",
+        "kid": standard.encode(kid),
+        "x5t#S256": engine.encode(Sha256::digest(&leaf.der)),
+        "x5c": key.chain.iter().map(|certificate| standard.encode(&certificate.der)).collect::<Vec<_>>(),
+        "b64": false,
+        "sigT": signing_time.to_rfc3339(),
+        "crit": ["b64", "sigT"],
+    });
+    let protected = engine.encode(header.to_string());
+    let signature: p256::ecdsa::Signature = key.key.sign(format!("{protected}.{payload}").as_bytes());
+    let sealed = serde_json::json!({
+        "payload": payload,
+        "signatures": [{"protected": protected, "signature": engine.encode(signature.to_bytes())}],
+    });
+    match sealed {
+        Value::Object(sealed) => Ok(sealed),
+        _ => unreachable!("a JSON object literal"),
+    }
+}

@@ -241,3 +241,73 @@ fn sealed_credentials_are_verified_as_such() {
     let result = verify_text(&Value::Object(huge).to_string(), &params);
     assert_eq!((result.verdict, status_of(&result, CheckId::Format)), (Verdict::Invalid, Some(CheckStatus::Failed)));
 }
+
+fn time(raw: &str) -> mc_core::Timestamp {
+    mc_core::Timestamp::parse(raw).unwrap()
+}
+
+/// A small European Digital Credential of an issuer whose eIDAS identifier is `identifier`.
+fn edc(identifier: &str) -> String {
+    serde_json::json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap"],
+        "id": "urn:credential:7d3c1a2e-0000-4000-8000-000000000001",
+        "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
+        "issuer": {
+            "id": "urn:epass:org:valdeoliva",
+            "type": "Organisation",
+            "eIDASIdentifier": {"id": "urn:epass:identifier:1", "type": "LegalIdentifier", "notation": identifier},
+        },
+        "issuanceDate": "2026-03-01T10:00:00Z",
+        "validFrom": "2026-03-01T10:00:00Z",
+        "credentialSubject": {"id": "did:example:learner"},
+    })
+    .to_string()
+}
+
+/// microcred's own seals: sealed with a test seal certificate (ES256), read back intact, and
+/// trusted with that certificate as anchor; a certificate not valid when it sealed fails.
+#[test]
+fn own_seals_round_trip_with_a_test_certificate() {
+    use mc_vc::{
+        jades::{SealKey, seal},
+        verify::{CheckId, CheckStatus, TrustedIssuers, Verdict, VerifyParams, verify_text},
+    };
+
+    let key = SealKey::test_seal(
+        [7; 32],
+        "Universidad de Valdeoliva",
+        "VATES-Q0000000J",
+        time("2026-01-01T00:00:00Z"),
+        time("2027-01-01T00:00:00Z"),
+    )
+    .unwrap();
+    assert_eq!(key.certificate().name, "Universidad de Valdeoliva (TEST SEAL), Universidad de Valdeoliva");
+    let sealed = seal(&edc("VATES-Q0000000J"), &key, time("2026-03-01T10:00:00Z")).unwrap();
+    let read = Sealed::read(&sealed).unwrap();
+    assert_eq!(read.algorithm, "ES256");
+    read.check_seal().unwrap();
+    let anchors = vec![key.certificate().clone()];
+    assert!(matches!(read.anchor(&[], &anchors), Anchoring::Anchored(_)));
+
+    let list = TrustedIssuers::default().with_seal_anchors(anchors);
+    let params = VerifyParams {
+        now: time("2026-06-01T00:00:00Z"),
+        resolver: &mc_vc::did::NoResolver,
+        trusted_issuers: Some(&list),
+        status: &mc_vc::status::NoStatusLists,
+    };
+    let result = verify_text(&Value::Object(sealed).to_string(), &params);
+    for id in [CheckId::Format, CheckId::Proof, CheckId::Issuer, CheckId::Validity, CheckId::Status, CheckId::Trust] {
+        assert_eq!(result.check(id).map(|check| check.status), Some(CheckStatus::Passed), "{id:?}: {result:#?}");
+    }
+    assert_eq!(result.verdict, Verdict::Indeterminate, "the EDC rules are not checked yet");
+
+    // Sealed by another organisation's certificate: the seal is not the issuer's.
+    let other = seal(&edc("VATES-B11111111"), &key, time("2026-03-01T10:00:00Z")).unwrap();
+    let result = verify_text(&Value::Object(other).to_string(), &params);
+    assert_eq!(result.check(CheckId::Issuer).map(|check| check.status), Some(CheckStatus::Failed));
+    // A certificate that was no longer valid when it sealed.
+    let late = seal(&edc("VATES-Q0000000J"), &key, time("2027-06-01T00:00:00Z")).unwrap();
+    let err = Sealed::read(&late).unwrap().check_seal().unwrap_err();
+    assert!(err.contains("was not valid when it sealed"), "{err}");
+}

@@ -10,7 +10,7 @@ use mc_vc::{
     did::NoResolver,
     multikey::{KeyType, PublicKey, SecretKey},
     proof::{self, ProofOptions, Suite},
-    verify::{Verdict, VerifyParams, verify_document},
+    verify::{CheckStatus, Verdict, VerifyParams, verify_document},
 };
 use serde_json::{Map, Value};
 
@@ -351,6 +351,39 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
         assert_eq!(result.verdict, Verdict::Valid, "{result:?}");
     });
 
+    // A European Digital Credential of the same award, sealed with JAdES by a test seal.
+    let valid = (Timestamp::parse("2025-01-01T00:00:00Z")?, Timestamp::parse("2027-01-01T00:00:00Z")?);
+    let seal_key = mc_vc::jades::SealKey::test_seal([9; 32], "Bench University", "VATES-Q0000000J", valid.0, valid.1)
+        .map_err(|err| anyhow::anyhow!("the test seal: {err}"))?;
+    let edc = serde_json::json!({
+        "@context": ["https://www.w3.org/2018/credentials/v1", mc_vc::contexts::EDC_AP],
+        "id": "urn:credential:01936a3e-0000-7000-8000-00000000b003",
+        "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
+        "issuer": {"id": "urn:epass:org:bench", "type": "Organisation",
+            "eIDASIdentifier": {"id": "urn:epass:identifier:1", "type": "LegalIdentifier", "notation": "VATES-Q0000000J"}},
+        "issuanceDate": issued.to_rfc3339(),
+        "validFrom": issued.to_rfc3339(),
+        "credentialSubject": badge["credentialSubject"],
+    })
+    .to_string();
+    let seal_edc = || mc_vc::jades::seal(&edc, &seal_key, issued).expect("the credential seals");
+    let sealed_text = serde_json::to_string(&seal_edc())?;
+    let anchors = mc_vc::verify::TrustedIssuers::default().with_seal_anchors(vec![seal_key.certificate().clone()]);
+    let sealed_params = VerifyParams { trusted_issuers: Some(&anchors), ..params };
+    let p256_key = p256::ecdsa::SigningKey::from_bytes(&[9; 32].into())?;
+    let p256_signature: p256::ecdsa::Signature = p256::ecdsa::signature::Signer::sign(&p256_key, &message);
+    let raw_p256_verify = bench.measure("raw P-256 verify (ES256)", &|_| {
+        p256::ecdsa::signature::Verifier::verify(p256_key.verifying_key(), black_box(&message), &p256_signature)
+            .expect("the signature holds");
+    });
+    bench.measure("EDC JAdES seal (ES256)", &|_| {
+        black_box(seal_edc());
+    });
+    let edc_verify = bench.measure("EDC JAdES full verification (ES256)", &|_| {
+        let result = mc_vc::verify::verify_text(black_box(&sealed_text), &sealed_params);
+        assert_eq!(result.check(mc_vc::verify::CheckId::Proof).map(|check| check.status), Some(CheckStatus::Passed));
+    });
+
     println!(
         "Open Badges 3.0 credential: {unsigned_bytes} bytes unsigned, {} bytes signed (eddsa-rdfc-2022); {count} operations per measurement",
         serde_json::to_string(&signed_rdfc)?.len()
@@ -365,6 +398,11 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
             "{suite}: creating a proof costs {sign_ratio:.1}× a raw Ed25519 sign, verifying one {verify_ratio:.1}× a raw verify"
         );
     }
+    println!(
+        "EDC sealed with JAdES ({} bytes): full verification costs {:.1}× a raw P-256 verify",
+        sealed_text.len(),
+        raw_p256_verify / edc_verify
+    );
     if memory_check > 0 {
         memory(memory_check, &badge_with_id, &key, &options, &params)?;
     }

@@ -380,13 +380,19 @@ pub enum Anchoring {
 }
 
 impl Sealed {
-    /// Builds the chain from the sealing certificate to one of `anchors` (trusted as they are),
-    /// through the rest of `x5c` and `intermediates`: each certificate must be signed by the
+    /// Builds the chain from the sealing certificate to one of `anchors` (trusted as they are;
+    /// the sealing certificate may be one itself), through the rest of `x5c` and
+    /// `intermediates`: each certificate must be signed by the
     /// next, whose subject is its issuer, which is a certificate authority allowed to sign
     /// certificates, valid at the signing time like every certificate of the chain.
     pub fn anchor(&self, intermediates: &[SealCertificate], anchors: &[SealCertificate]) -> Anchoring {
         let candidates: Vec<&SealCertificate> = self.chain[1..].iter().chain(intermediates).collect();
-        let mut path = vec![self.certificate()];
+        let leaf = self.certificate();
+        // A sealing certificate that is itself an anchor (pinned) needs no chain.
+        if anchors.iter().any(|anchor| anchor.der == leaf.der) {
+            return Anchoring::Anchored(vec![leaf.name.clone()]);
+        }
+        let mut path = vec![leaf];
         let mut why = String::from("no certificate of a trust anchor issued it");
         while path.len() <= MAX_CHAIN {
             let current = *path.last().expect("the chain starts with the sealing certificate");

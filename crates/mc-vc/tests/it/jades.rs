@@ -148,6 +148,9 @@ fn a_seal_is_trusted_only_through_a_chain_to_an_anchor() {
         }
         other => panic!("anchored at its issuer: {other:?}"),
     }
+    // The seal's own certificate, pinned as an anchor, is trusted as it is.
+    let pinned = sealed.anchor(&[], std::slice::from_ref(sealed.certificate()));
+    assert_eq!(pinned, Anchoring::Anchored(vec!["TEST SEAL, ORGANIZACION TEST".to_owned()]));
     for (what, intermediates, anchors) in [
         ("no anchor", vec![], vec![]),
         ("another root", vec![], vec![test_root.clone()]),

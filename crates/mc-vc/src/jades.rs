@@ -26,10 +26,6 @@ use crate::{
     multikey::PublicKey,
 };
 
-/// The largest sealed document read: a sealed credential with its certificates and
-/// time-stamps is a few hundred kilobytes.
-pub const MAX_SEALED_BYTES: usize = 4 * 1024 * 1024;
-
 /// The most certificates `x5c` may hold.
 const MAX_CHAIN: usize = 8;
 
@@ -386,8 +382,22 @@ impl Sealed {
     /// next, whose subject is its issuer, which is a certificate authority allowed to sign
     /// certificates, valid at the signing time like every certificate of the chain.
     pub fn anchor(&self, intermediates: &[SealCertificate], anchors: &[SealCertificate]) -> Anchoring {
+        self.anchor_at(intermediates, anchors, self.signing_time)
+    }
+
+    /// [`Sealed::anchor`] with every certificate of the chain valid at `time` (the sealing
+    /// certificate included) rather than at the signing time.
+    pub fn anchor_at(
+        &self,
+        intermediates: &[SealCertificate],
+        anchors: &[SealCertificate],
+        time: Timestamp,
+    ) -> Anchoring {
         let candidates: Vec<&SealCertificate> = self.chain[1..].iter().chain(intermediates).collect();
         let leaf = self.certificate();
+        if !leaf.valid_at(time) {
+            return Anchoring::Unanchored(format!("{} is not valid on {time}", leaf.name));
+        }
         // A sealing certificate that is itself an anchor (pinned) needs no chain.
         if anchors.iter().any(|anchor| anchor.der == leaf.der) {
             return Anchoring::Anchored(vec![leaf.name.clone()]);
@@ -398,18 +408,15 @@ impl Sealed {
             let current = *path.last().expect("the chain starts with the sealing certificate");
             let issued = |issuer: &SealCertificate| issuer.subject_der == current.issuer_der;
             if let Some(anchor) = anchors.iter().find(|anchor| issued(anchor) && current.signed_by(anchor).is_ok()) {
-                if !anchor.valid_at(self.signing_time) {
-                    return Anchoring::Unanchored(format!(
-                        "the trust anchor {} was not valid when the seal was made",
-                        anchor.subject
-                    ));
+                if !anchor.valid_at(time) {
+                    return Anchoring::Unanchored(format!("the trust anchor {} is not valid on {time}", anchor.name));
                 }
                 let mut names: Vec<String> = path.iter().map(|certificate| certificate.name.clone()).collect();
                 names.push(anchor.name.clone());
                 return Anchoring::Anchored(names);
             }
             let next = candidates.iter().filter(|issuer| issued(issuer)).find(|issuer| {
-                let checked = current.signed_by(issuer).and_then(|()| issuer.may_issue(self.signing_time));
+                let checked = current.signed_by(issuer).and_then(|()| issuer.may_issue(time));
                 checked.as_ref().map_err(|err| why.clone_from(err)).is_ok()
             });
             match next {
@@ -422,14 +429,14 @@ impl Sealed {
 }
 
 impl SealCertificate {
-    /// Whether this certificate may have issued others when the seal was made.
+    /// Whether this certificate may issue others at `time`.
     fn may_issue(&self, time: Timestamp) -> Result<(), String> {
         if !self.ca || self.usage.is_some_and(|usage| !usage.key_cert_sign()) {
-            return Err(format!("{} is not a certificate authority", self.subject));
+            return Err(format!("{} is not a certificate authority", self.name));
         }
         match self.valid_at(time) {
             true => Ok(()),
-            false => Err(format!("{} was not valid when the seal was made", self.subject)),
+            false => Err(format!("{} is not valid on {time}", self.name)),
         }
     }
 }

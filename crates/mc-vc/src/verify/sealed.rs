@@ -1,15 +1,13 @@
 //! Verifying a European Digital Credential sealed with JAdES: the seal read and checked
 //! ([`crate::jades`]), then the sealed credential's own checks. The seal is the issuer's when
 //! its certificate's organization identifier is one the issuer gives. Trust is the seal
-//! certificate's chain to one of the verifier's seal anchors when it has some, else the
-//! issuer's place on the trusted-issuer list. What is not checked yet (the EDC profile's rules,
+//! certificate's chain to one of the verifier's seal anchors, at the signing time and now. What is not checked yet (the EDC profile's rules,
 //! the EDC status mechanism) is said so, and leaves the verdict `indeterminate`, never `valid`.
 
 use serde_json::{Map, Value};
 
 use super::{
-    CheckId, CheckStatus, Verification, VerifyParams, report::Report, structure::issuer_id, trust::check_trust,
-    validity::check_validity,
+    CheckId, CheckStatus, Verification, VerifyParams, report::Report, structure::issuer_id, validity::check_validity,
 };
 use crate::{
     contexts,
@@ -70,6 +68,11 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
     report.undecided(CheckId::Schema, "the EDC application profile's rules are not checked yet");
     let certificate = sealed.certificate();
     match sealed.check_seal() {
+        Ok(()) if sealed.signing_time > params.now => report.add(
+            CheckId::Proof,
+            CheckStatus::Failed,
+            format!("the seal says it was made on {}, which is still to come", sealed.signing_time),
+        ),
         Ok(()) => report.add(
             CheckId::Proof,
             CheckStatus::Passed,
@@ -87,24 +90,7 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
         ),
         Some(_) => report.undecided(CheckId::Status, "the status of European Digital Credentials is not checked yet"),
     }
-    let anchors = params.trusted_issuers.map(|list| list.seal_anchors()).unwrap_or_default();
-    match anchors.is_empty() {
-        // No anchors: the issuer's place on the trusted-issuer list says it, as for others.
-        true => check_trust(credential, &issuer, params, &mut report),
-        false => match sealed.anchor(&sealed.validation_certificates, anchors) {
-            Anchoring::Anchored(chain) => report.add(
-                CheckId::Trust,
-                CheckStatus::Passed,
-                format!(
-                    "the seal's certificate chains to the trust anchor {}",
-                    chain.last().map_or("", String::as_str)
-                ),
-            ),
-            Anchoring::Unanchored(why) => {
-                report.add(CheckId::Trust, CheckStatus::Failed, format!("the seal is intact but not trusted: {why}"))
-            }
-        },
-    }
+    check_seal_trust(&sealed, params, &mut report);
     report.finish(credential_id, Some(issuer))
 }
 
@@ -148,5 +134,43 @@ fn check_sealed_by_issuer(credential: &Map<String, Value>, certificate: &SealCer
                 certificate.name
             ),
         ),
+    }
+}
+
+/// Trust in a seal comes from its certificate alone: what the sealed credential says of its
+/// issuer is the sealer's to write, so the trusted-issuer list, which trusts issuer ids, cannot
+/// vouch for it. The certificate must chain to one of the verifier's seal anchors; and since
+/// the signing time (`sigT`) is the sealer's word too until a time-stamp proves it (time-stamp
+/// tokens are not checked yet), the chain must still hold now: a key whose certificate has
+/// expired could otherwise seal anything, dated back.
+fn check_seal_trust(sealed: &Sealed, params: &VerifyParams<'_>, report: &mut Report) {
+    let anchors = params.trusted_issuers.map(|list| list.seal_anchors()).unwrap_or_default();
+    if anchors.is_empty() {
+        let why = match params.trusted_issuers {
+            Some(_) => "no seal anchors were given, and the trusted-issuer list cannot vouch for a seal",
+            None => "no seal anchors were given",
+        };
+        return report.undecided(CheckId::Trust, format!("whether the seal is trusted cannot be told: {why}"));
+    }
+    let (at_signing, now) = (
+        sealed.anchor(&sealed.validation_certificates, anchors),
+        sealed.anchor_at(&sealed.validation_certificates, anchors, params.now),
+    );
+    match (at_signing, now) {
+        (Anchoring::Anchored(chain), Anchoring::Anchored(_)) => report.add(
+            CheckId::Trust,
+            CheckStatus::Passed,
+            format!("the seal's certificate chains to the trust anchor {}", chain.last().map_or("", String::as_str)),
+        ),
+        (Anchoring::Anchored(_), Anchoring::Unanchored(why)) => report.undecided(
+            CheckId::Trust,
+            format!(
+                "the seal chained to a trust anchor when it says it was made, but not now ({why}); without a \
+                 verified time-stamp, that it was made then cannot be shown"
+            ),
+        ),
+        (Anchoring::Unanchored(why), _) => {
+            report.add(CheckId::Trust, CheckStatus::Failed, format!("the seal is intact but not trusted: {why}"))
+        }
     }
 }

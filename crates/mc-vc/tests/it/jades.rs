@@ -194,17 +194,31 @@ fn sealed_credentials_are_verified_as_such() {
             "{name}: {issuer:?}"
         );
     }
-    // With seal anchors, trust is the seal certificate's chain to one of them.
+    assert_eq!(
+        status_of(&verify_text(&Value::Object(sample(SAMPLES[0])).to_string(), &params), CheckId::Trust),
+        Some(CheckStatus::Skipped),
+        "no anchors: undecided"
+    );
+    // With seal anchors, trust is the seal certificate's chain to one of them, then and now:
+    // in 2024, when the sample's certificate was valid; in 2026, after it expired, the signing
+    // time is only the sealer's word and trust is undecided.
     let certificates = Sealed::read(&sample(SAMPLES[0])).unwrap().validation_certificates;
     let anchor =
         |name: &str| certificates.iter().filter(|certificate| certificate.name.starts_with(name)).cloned().collect();
     let text = Value::Object(sample(SAMPLES[0])).to_string();
-    for (anchors, trust, message) in [
-        (anchor("ANF AC Qualified Certificates for eSeal,"), CheckStatus::Passed, "chains to the trust anchor ANF AC"),
-        (anchor("root-ca"), CheckStatus::Failed, "intact but not trusted"),
+    let in_2024 = mc_core::Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
+    for (anchors, now, trust, message) in [
+        (
+            anchor("ANF AC Qualified Certificates for eSeal,"),
+            in_2024,
+            CheckStatus::Passed,
+            "chains to the trust anchor ANF AC",
+        ),
+        (anchor("ANF AC Qualified Certificates for eSeal,"), params.now, CheckStatus::Skipped, "but not now"),
+        (anchor("root-ca"), in_2024, CheckStatus::Failed, "intact but not trusted"),
     ] {
         let list = mc_vc::verify::TrustedIssuers::default().with_seal_anchors(anchors);
-        let result = verify_text(&text, &VerifyParams { trusted_issuers: Some(&list), ..params });
+        let result = verify_text(&text, &VerifyParams { trusted_issuers: Some(&list), now, ..params });
         let check = result.check(CheckId::Trust).unwrap();
         assert!(check.status == trust && check.message.contains(message), "{check:?}");
     }
@@ -309,6 +323,19 @@ fn own_seals_round_trip_with_a_test_certificate() {
     let other = seal(&edc("VATES-B11111111"), &key, time("2026-03-01T10:00:00Z")).unwrap();
     let result = verify_text(&Value::Object(other).to_string(), &params);
     assert_eq!(result.check(CheckId::Issuer).map(|check| check.status), Some(CheckStatus::Failed));
+    // A seal dated in the future.
+    let future = seal(&edc("VATES-Q0000000J"), &key, time("2026-12-01T00:00:00Z")).unwrap();
+    let result = verify_text(&Value::Object(future).to_string(), &params);
+    let proof = result.check(CheckId::Proof).unwrap();
+    assert!(proof.status == CheckStatus::Failed && proof.message.contains("still to come"), "{proof:?}");
+    // Without anchors, a seal is not trusted on the word of the trusted-issuer list, which
+    // trusts issuer ids, and a sealer may write any.
+    let listed = TrustedIssuers::new(vec![("urn:epass:org:valdeoliva".into(), "Valdeoliva".into())]);
+    let sealed = seal(&edc("VATES-Q0000000J"), &key, time("2026-03-01T10:00:00Z")).unwrap();
+    let result =
+        verify_text(&Value::Object(sealed).to_string(), &VerifyParams { trusted_issuers: Some(&listed), ..params });
+    let trust = result.check(CheckId::Trust).unwrap();
+    assert!(trust.status == CheckStatus::Skipped && trust.message.contains("cannot vouch"), "{trust:?}");
     // A certificate that was no longer valid when it sealed.
     let late = seal(&edc("VATES-Q0000000J"), &key, time("2027-06-01T00:00:00Z")).unwrap();
     let err = Sealed::read(&late).unwrap().check_seal().unwrap_err();

@@ -754,7 +754,9 @@ fn a_sealed_european_digital_credential_is_verified_by_the_api_and_the_page() {
         .find(|certificate| certificate.name.starts_with("ANF AC Qualified Certificates for eSeal,"));
     let anchor = env.file("seal-ca.der");
     std::fs::write(&anchor, &authority.unwrap().der).unwrap();
-    let server = Server::start(&env, &["--seal-anchor", &anchor.display().to_string()]);
+    // In 2024, while the sample's certificate was valid.
+    let server =
+        Server::start(&env, &["--seal-anchor", &anchor.display().to_string(), "--fixed-time", "2024-01-01T00:00:00Z"]);
     let verified = post(server.addr, "/api/v1/credentials/verify", "application/json", &sealed).json();
     let trust = verified["checks"].as_array().unwrap().iter().find(|check| check["id"] == "trust").unwrap().clone();
     assert_eq!(trust["status"], "passed", "{verified}");

@@ -199,8 +199,9 @@ fn verify_reads_sealed_european_digital_credentials() {
         text.contains("the seal is intact: sealed on 2023-09-27T11:54:17Z by TEST SEAL, ORGANIZACION TEST"),
         "{text}"
     );
-    // Given the certificate authority that issued the seal's certificate as an anchor (PEM),
-    // the seal is trusted; given another root (DER), it is intact but not trusted.
+    // In 2024, while the sample's certificate was valid: given the certificate authority that
+    // issued it as an anchor (PEM), the seal is trusted; given another root (DER), it is intact
+    // but not trusted.
     let document: serde_json::Map<String, Value> =
         serde_json::from_str(&std::fs::read_to_string(&sample).unwrap()).unwrap();
     let known = mc_vc::jades::Sealed::read(&document).unwrap().validation_certificates;
@@ -214,7 +215,11 @@ fn verify_reads_sealed_european_digital_credentials() {
         "seal-ca.pem",
         &format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n")),
     );
-    let out = env.command(&["verify", &sample, "--offline", "--seal-anchor", &pem]).output().unwrap();
+    let in_2024 = ["--now", "2024-01-01T00:00:00Z"];
+    let out = env
+        .command(&[&["verify", &sample, "--offline", "--seal-anchor", &pem][..], &in_2024].concat())
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("the seal's certificate chains to the trust anchor ANF AC Qualified"), "{text}");
     let root = env.file("root.der");

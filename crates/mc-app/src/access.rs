@@ -140,23 +140,39 @@ pub const FREE_FAILURES: u64 = 5;
 /// attempt must wait: more than for an account, since the people of a campus or a company may
 /// all come from one address.
 pub const FREE_FAILURES_PER_CLIENT: u64 = 30;
-/// The longest wait between two sign-in attempts, in seconds.
+/// The longest wait between two sign-in attempts for one account, in seconds.
 pub const MAX_WAIT_SECONDS: i64 = 15 * 60;
+/// The longest wait between two attempts from one client address, in seconds: shorter, since
+/// everyone behind a campus or company address waits with the guesser.
+pub const MAX_CLIENT_WAIT_SECONDS: i64 = 60;
+/// After this long without a failure, a count starts again from nothing.
+const FORGET_AFTER_SECONDS: i64 = 3600;
+
+/// How failed attempts are counted against one subject: how many are free, and the longest
+/// wait after them.
+#[derive(Debug, Clone, Copy)]
+struct Allowance {
+    free: u64,
+    max_wait: i64,
+}
+
+const ACCOUNT: Allowance = Allowance { free: FREE_FAILURES, max_wait: MAX_WAIT_SECONDS };
+const CLIENT: Allowance = Allowance { free: FREE_FAILURES_PER_CLIENT, max_wait: MAX_CLIENT_WAIT_SECONDS };
 
 /// How long after the last failure the next attempt may be made: nothing for the first
-/// `free`, then 1, 2, 4, … seconds, up to [`MAX_WAIT_SECONDS`].
-fn wait_after(failures: u64, free: u64) -> i64 {
-    match failures.checked_sub(free) {
+/// `allowance.free`, then 1, 2, 4, … seconds, up to `allowance.max_wait`.
+fn wait_after(failures: u64, allowance: Allowance) -> i64 {
+    match failures.checked_sub(allowance.free) {
         None => 0,
-        Some(extra) => (1_i64 << extra.min(30)).min(MAX_WAIT_SECONDS),
+        Some(extra) => (1_i64 << extra.min(30)).min(allowance.max_wait),
     }
 }
 
 /// What failed attempts are counted against: an account (or an address asked for a link), and
 /// the client's address when known, each with its allowance.
-fn attempt_subjects(account: String, kind: &str, client: Option<&str>) -> Vec<(String, u64)> {
-    let mut subjects = vec![(account, FREE_FAILURES)];
-    subjects.extend(client.map(|client| (format!("{kind}:{client}"), FREE_FAILURES_PER_CLIENT)));
+fn attempt_subjects(account: String, kind: &str, client: Option<&str>) -> Vec<(String, Allowance)> {
+    let mut subjects = vec![(account, ACCOUNT)];
+    subjects.extend(client.map(|client| (format!("{kind}:{client}"), CLIENT)));
     subjects
 }
 
@@ -279,7 +295,9 @@ impl App {
             _ => {
                 let mut tx = self.store().begin().await?;
                 for (subject, _) in &subjects {
-                    tx.db().record_sign_in_failure(subject, now.unix_seconds()).await?;
+                    tx.db()
+                        .record_sign_in_failure(subject, now.unix_seconds(), now.unix_seconds() - FORGET_AFTER_SECONDS)
+                        .await?;
                 }
                 let details = serde_json::json!({"client": client});
                 tx.audit(&now.to_rfc3339(), "staff.sign_in_failed", &email, &details.to_string()).await?;
@@ -346,7 +364,7 @@ impl App {
         self.refuse_while_waiting(&subjects, now).await?;
         let mut db = self.store().db().await?;
         for (subject, _) in &subjects {
-            db.record_sign_in_failure(subject, now.unix_seconds()).await?;
+            db.record_sign_in_failure(subject, now.unix_seconds(), now.unix_seconds() - FORGET_AFTER_SECONDS).await?;
         }
         let Ok(email) = Email::parse(email.trim()) else { return Ok(None) };
         let Some(learner) = db.learner_by_email(&email).await? else { return Ok(None) };
@@ -357,10 +375,10 @@ impl App {
     }
 
     /// Refuses while any of `subjects` has failed (or asked) too often, too recently.
-    async fn refuse_while_waiting(&self, subjects: &[(String, u64)], now: Timestamp) -> Result<(), AppError> {
-        for (subject, free) in subjects {
+    async fn refuse_while_waiting(&self, subjects: &[(String, Allowance)], now: Timestamp) -> Result<(), AppError> {
+        for (subject, allowance) in subjects {
             if let Some((failures, last_at)) = self.store().db().await?.sign_in_failures(subject).await? {
-                let ready_at = last_at.saturating_add(wait_after(failures, *free));
+                let ready_at = last_at.saturating_add(wait_after(failures, *allowance));
                 if now.unix_seconds() < ready_at {
                     let retry_after_seconds = u64::try_from(ready_at - now.unix_seconds()).unwrap_or(1);
                     tracing::warn!(subject, failures, "refused: too many attempts");
@@ -516,14 +534,16 @@ mod tests {
 
     #[test]
     fn the_wait_grows_and_stays_within_its_bounds_however_many_failures() {
-        assert_eq!(wait_after(FREE_FAILURES - 1, FREE_FAILURES), 0);
-        assert_eq!((wait_after(FREE_FAILURES, FREE_FAILURES), wait_after(FREE_FAILURES + 3, FREE_FAILURES)), (1, 8));
-        let mut before = 0;
-        for failures in 0..200 {
-            let wait = wait_after(failures, FREE_FAILURES);
-            assert!((before..=MAX_WAIT_SECONDS).contains(&wait), "{failures} failures: {wait} s");
-            before = wait;
+        assert_eq!(wait_after(FREE_FAILURES - 1, ACCOUNT), 0);
+        assert_eq!((wait_after(FREE_FAILURES, ACCOUNT), wait_after(FREE_FAILURES + 3, ACCOUNT)), (1, 8));
+        for allowance in [ACCOUNT, CLIENT] {
+            let mut before = 0;
+            for failures in 0..200 {
+                let wait = wait_after(failures, allowance);
+                assert!((before..=allowance.max_wait).contains(&wait), "{failures} failures: {wait} s");
+                before = wait;
+            }
+            assert_eq!(wait_after(u64::MAX, allowance), allowance.max_wait);
         }
-        assert_eq!(wait_after(u64::MAX, FREE_FAILURES), MAX_WAIT_SECONDS);
     }
 }

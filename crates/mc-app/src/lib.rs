@@ -41,8 +41,9 @@ pub use mc_vc::verify::{TrustList, TrustListEntry};
 
 pub use crate::{
     access::{
-        FREE_FAILURES, FREE_FAILURES_PER_CLIENT, IDEMPOTENCY_DAYS, MAX_SHARE_DAYS, MAX_WAIT_SECONDS, NewSession,
-        NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser, StateChange, secret_hash,
+        FREE_FAILURES, FREE_FAILURES_PER_CLIENT, IDEMPOTENCY_DAYS, MAX_CLIENT_WAIT_SECONDS, MAX_SHARE_DAYS,
+        MAX_WAIT_SECONDS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser,
+        StateChange, secret_hash,
     },
     catalogue::{CatalogueSpec, Publication},
     clock::Clock,

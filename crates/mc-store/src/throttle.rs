@@ -18,14 +18,22 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         row.map(|row| Ok((row.try_get::<i64, _>(0)?.max(0) as u64, row.try_get::<i64, _>(1)?))).transpose()
     }
 
-    /// Counts one more failed sign-in for `subject` at `at` (Unix seconds).
-    pub async fn record_sign_in_failure(&mut self, subject: &str, at: i64) -> Result<(), StoreError> {
+    /// Counts one more failed sign-in for `subject` at `at` (Unix seconds); a count whose last
+    /// failure is older than `forget_before` starts again from one.
+    pub async fn record_sign_in_failure(
+        &mut self,
+        subject: &str,
+        at: i64,
+        forget_before: i64,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO sign_in_failures (subject, failures, last_at) VALUES ($1, 1, $2) \
-             ON CONFLICT (subject) DO UPDATE SET failures = sign_in_failures.failures + 1, last_at = excluded.last_at",
+             ON CONFLICT (subject) DO UPDATE SET failures = CASE WHEN sign_in_failures.last_at < $3 THEN 1 \
+             ELSE sign_in_failures.failures + 1 END, last_at = excluded.last_at",
         )
         .bind(subject)
         .bind(at)
+        .bind(forget_before)
         .execute(&mut *self.conn)
         .await?;
         Ok(())

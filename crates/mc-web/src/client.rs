@@ -90,14 +90,15 @@ fn client_of(peer: IpAddr, headers: &HeaderMap, trusted: &[Network]) -> IpAddr {
     if !is_trusted(client) {
         return client;
     }
-    let forwarded: Vec<&str> = headers
+    // Split the raw bytes: a client may put any bytes in its part of the header, and must not
+    // make the proxies' entries after it unreadable.
+    let forwarded: Vec<&[u8]> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .flat_map(|value| value.to_str().unwrap_or("?").split(','))
-        .map(str::trim)
+        .flat_map(|value| value.as_bytes().split(|byte| *byte == b','))
         .collect();
     for hop in forwarded.iter().rev() {
-        let Ok(hop) = hop.parse::<IpAddr>() else { break };
+        let Some(hop) = std::str::from_utf8(hop).ok().and_then(|hop| hop.trim().parse::<IpAddr>().ok()) else { break };
         client = canonical(hop);
         if !is_trusted(client) {
             break;
@@ -156,6 +157,10 @@ mod tests {
         // No header, or an unreadable hop: the last proxy known.
         assert_eq!(client_of(proxy, &HeaderMap::new(), &trusted), proxy);
         assert_eq!(client_of(proxy, &forwarded("203.0.113.9, junk"), &trusted), proxy);
+        // Bytes a client wrote to the left do not hide the address the proxy appended.
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", axum::http::HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9").unwrap());
+        assert_eq!(client_of(proxy, &headers, &trusted), "203.0.113.9".parse::<IpAddr>().unwrap());
         assert_eq!(counted_as("2001:db8:1:2:3:4:5:6".parse().unwrap()), "2001:db8:1:2::/64");
         assert_eq!(counted_as("203.0.113.9".parse().unwrap()), "203.0.113.9");
     }

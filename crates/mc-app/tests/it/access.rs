@@ -222,6 +222,14 @@ async fn failed_sign_ins_slow_down_guessing_for_known_and_unknown_addresses_alik
             );
         }
     }
+    // After an hour without failures, an account's count starts again: five more are free.
+    let later = |app: App| async move {
+        let now = app.now();
+        app.sign_in_staff("nobody@valdeoliva.example", "guess", None, now).await.map(|_| ())
+    };
+    for _ in 0..FREE_FAILURES {
+        assert!(matches!(later(app(4000).await).await, Err(AppError::Unauthenticated(_))), "the count was forgotten");
+    }
     let failures = base
         .operator()
         .audit_entries()

@@ -247,7 +247,11 @@ impl App {
         };
         let (processed, issued, skipped) = match outcome {
             Ok(Some(counts)) => counts,
-            _ => (job.processed, job.issued, job.skipped),
+            // The batches committed before the fault recorded their progress: keep it.
+            _ => match self.store().db().await?.job(&job.id).await? {
+                Some(stored) => (stored.processed, stored.issued, stored.skipped),
+                None => (job.processed, job.issued, job.skipped),
+            },
         };
         let progress = JobProgress { state: state.as_str(), processed, issued, skipped, error: error.as_deref() };
         retrying(&job.id, || async {
@@ -363,7 +367,7 @@ struct JobBatch<'a> {
 }
 
 /// How often a transient fault is tried again, and the waits between tries: 0.1 s, doubling,
-/// at most 5 s (about 20 s in all, less than a lease).
+/// at most 5 s (about 11 s in all, less than the default 30 s lease).
 const RETRY_ATTEMPTS: u32 = 8;
 const RETRY_FIRST_WAIT: Duration = Duration::from_millis(100);
 const RETRY_MAX_WAIT: Duration = Duration::from_secs(5);

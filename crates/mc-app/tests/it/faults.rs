@@ -18,10 +18,12 @@ use mc_vc::proof::Suite;
 
 const SPEC: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva
 
-/// A key store that fails its next `failures` signatures with the error `fail` makes.
+/// A key store that, after `succeed` signatures, fails the next `failures` with the error
+/// `fail` makes.
 #[derive(Debug)]
 struct Faulty {
     vault: KeyVault,
+    succeed: AtomicU32,
     failures: AtomicU32,
     fail: fn() -> AppError,
 }
@@ -32,6 +34,9 @@ impl KeyStore for Faulty {
     }
 
     fn sign(&self, record: &IssuerKeyRecord, data: &[u8]) -> Result<Vec<u8>, AppError> {
+        if self.succeed.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)).is_ok() {
+            return self.vault.sign(record, data);
+        }
         match self.failures.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| left.checked_sub(1)) {
             Ok(_) => Err((self.fail)()),
             Err(_) => self.vault.sign(record, data),
@@ -78,6 +83,7 @@ async fn a_cohort_job_waits_out_a_key_store_that_does_not_answer() {
         let store = Store::open(&db.url).await.unwrap();
         let keys = Faulty {
             vault: KeyVault::new(&[7; 32]),
+            succeed: AtomicU32::new(0),
             failures: AtomicU32::new(0),
             fail: || AppError::Unavailable("the key store does not answer".into()),
         };
@@ -100,6 +106,7 @@ async fn a_lasting_key_store_fault_fails_the_job_with_its_reason() {
     let store = Store::open(&db.url).await.unwrap();
     let keys = Faulty {
         vault: KeyVault::new(&[7; 32]),
+        succeed: AtomicU32::new(0),
         failures: AtomicU32::new(0),
         fail: || AppError::Keys("the key was destroyed".into()),
     };
@@ -113,6 +120,28 @@ async fn a_lasting_key_store_fault_fails_the_job_with_its_reason() {
     assert!(job.error.as_deref().is_some_and(|error| error.contains("destroyed")), "{job:?}");
     assert_eq!(keys.failures.load(Ordering::SeqCst), u32::MAX - 1, "not tried again");
     assert_each_learner_once(&store, 0, db.backend).await;
+}
+
+#[tokio::test]
+async fn a_job_failed_midway_keeps_the_progress_of_its_committed_batches() {
+    let db = TestDb::sqlite();
+    let store = Store::open(&db.url).await.unwrap();
+    let keys = Faulty {
+        vault: KeyVault::new(&[7; 32]),
+        succeed: AtomicU32::new(0),
+        failures: AtomicU32::new(0),
+        fail: || AppError::Keys("the key was destroyed".into()),
+    };
+    let keys = Arc::new(keys);
+    let app = App::new(store.clone()).with_key_store(keys.clone());
+    let id = queued_job(&app, 600).await;
+    // The first batch of 250 signs; the second fails for good.
+    keys.succeed.store(300, Ordering::SeqCst);
+    keys.failures.store(u32::MAX, Ordering::SeqCst);
+    assert!(app.work_on_next_job("worker-1", 60).await.unwrap());
+    let job = job_state(&app, &id).await;
+    assert_eq!((job.state, job.processed, job.issued), (JobState::Failed, 250, 250), "{job:?}");
+    assert_each_learner_once(&store, 250, db.backend).await;
 }
 
 /// The worker's connections are terminated by the server (`pg_terminate_backend`) while it

@@ -134,15 +134,11 @@ impl IssuedCredential {
     }
 }
 
-/// What a credential was issued from, beside what it says itself: the version of the
-/// specification it was issued from, and the learner. What a page shows of the award comes
-/// from the signed credential (`mc_vc::badge::BadgeContent`), never from the specification as
-/// it is now.
+/// Who a credential was issued to, beside what it says itself. What a page shows of the award
+/// comes from the signed credential (`mc_vc::badge::BadgeContent`), never from the
+/// specification as it is now.
 #[derive(Debug, Clone)]
 pub struct CredentialParts {
-    /// The specification as it was when the credential was issued; `None` for a credential
-    /// issued before versions were recorded.
-    pub spec: Option<mc_core::Spec>,
     /// The learner, unless no longer registered.
     pub learner: Option<Learner>,
 }
@@ -456,21 +452,9 @@ impl App {
         format!("{}/status/{list_id}", self.public_url())
     }
 
-    /// The specification version and learner of a credential the caller holds (and so was
-    /// allowed to see).
+    /// The learner of a credential the caller holds (and so was allowed to see).
     pub async fn credential_parts(&self, credential: &IssuedCredential) -> Result<CredentialParts, AppError> {
-        let mut db = self.store().db().await?;
-        let spec = match credential.spec_version {
-            Some(version) => {
-                Some(db.spec_version(credential.spec, version).await?.ok_or_else(|| StoreError::Corrupt {
-                    what: "credential",
-                    id: credential.id.clone(),
-                    detail: format!("version {version} of its specification is not stored"),
-                })?)
-            }
-            None => None,
-        };
-        Ok(CredentialParts { spec, learner: db.learner(&credential.learner.to_string()).await? })
+        Ok(CredentialParts { learner: self.store().db().await?.learner(&credential.learner.to_string()).await? })
     }
 
     /// Refuses a draft: nothing is issued from a specification until it is published.

@@ -189,9 +189,11 @@ pub fn fast_canonical_nquads(document: &Map<String, Value>) -> Option<Result<Str
     }
 }
 
-/// [`canonical_nquads`] through the json-ld crate's full implementation only (for tests that
-/// compare it with the fast path). The library is not trusted not to panic on hostile input
-/// (it did, on an IRI whose percent-encoding is not UTF-8): a panic is an error of the document.
+/// [`canonical_nquads`] through the json-ld crate's full implementation only: the fallback
+/// for what the fast path does not handle (public for tests that compare the two). The library
+/// is not trusted not to panic on hostile input (it did, on an IRI whose percent-encoding is not
+/// UTF-8): a panic is an error of the document. This relies on the workspace building with
+/// `panic = "unwind"`, the default.
 #[doc(hidden)]
 pub fn library_canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedDataError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| library_unguarded(document))).unwrap_or_else(|_| {

@@ -50,9 +50,7 @@ pub(super) fn check_proofs(
         .filter_map(|proof| proof.get("verificationMethod")?.as_str())
         .filter(|url| !url.starts_with("did:key:"))
         .collect();
-    if methods.len() > 1 {
-        params.resolver.prefetch_methods(&methods);
-    }
+    params.resolver.prefetch_methods(&methods);
     let outcomes: Vec<ProofOutcome> =
         proofs.iter().map(|proof| check_proof(document, proof, canonical_document, params)).collect();
     let failures: Vec<&str> = outcomes

@@ -30,9 +30,7 @@ pub(super) fn check_status(
         .filter_map(|entry| entry.get("statusListCredential")?.as_str())
         .filter(|url| params.status.checked_list(url).is_none())
         .collect();
-    if unchecked.len() > 1 {
-        params.status.prefetch_lists(&unchecked);
-    }
+    params.status.prefetch_lists(&unchecked);
     let mut checked = 0;
     for entry in entries {
         match check_status_entry(entry, issuer, params) {

@@ -44,6 +44,17 @@ impl KeyStore for Faulty {
     }
 }
 
+/// An app over `store` whose key store fails as `fail` says, once told how often.
+fn with_faulty_keys(store: &Store, fail: fn() -> AppError) -> (App, Arc<Faulty>) {
+    let keys = Arc::new(Faulty {
+        vault: KeyVault::new(&[7; 32]),
+        succeed: AtomicU32::new(0),
+        failures: AtomicU32::new(0),
+        fail,
+    });
+    (App::new(store.clone()).with_key_store(keys.clone()), keys)
+}
+
 fn rows(count: usize) -> Vec<(usize, CohortRow)> {
     (0..count)
         .map(|idx| {
@@ -81,14 +92,7 @@ async fn assert_each_learner_once(store: &Store, count: usize, backend: &str) {
 async fn a_cohort_job_waits_out_a_key_store_that_does_not_answer() {
     for db in TestDb::all().await {
         let store = Store::open(&db.url).await.unwrap();
-        let keys = Faulty {
-            vault: KeyVault::new(&[7; 32]),
-            succeed: AtomicU32::new(0),
-            failures: AtomicU32::new(0),
-            fail: || AppError::Unavailable("the key store does not answer".into()),
-        };
-        let keys = Arc::new(keys);
-        let app = App::new(store.clone()).with_key_store(keys.clone());
+        let (app, keys) = with_faulty_keys(&store, || AppError::Unavailable("the key store does not answer".into()));
         let id = queued_job(&app, 300).await;
         keys.failures.store(4, Ordering::SeqCst);
         assert!(app.work_on_next_job("worker-1", 60).await.unwrap());
@@ -104,14 +108,7 @@ async fn a_cohort_job_waits_out_a_key_store_that_does_not_answer() {
 async fn a_lasting_key_store_fault_fails_the_job_with_its_reason() {
     let db = TestDb::sqlite();
     let store = Store::open(&db.url).await.unwrap();
-    let keys = Faulty {
-        vault: KeyVault::new(&[7; 32]),
-        succeed: AtomicU32::new(0),
-        failures: AtomicU32::new(0),
-        fail: || AppError::Keys("the key was destroyed".into()),
-    };
-    let keys = Arc::new(keys);
-    let app = App::new(store.clone()).with_key_store(keys.clone());
+    let (app, keys) = with_faulty_keys(&store, || AppError::Keys("the key was destroyed".into()));
     let id = queued_job(&app, 10).await;
     keys.failures.store(u32::MAX, Ordering::SeqCst);
     assert!(app.work_on_next_job("worker-1", 60).await.unwrap());
@@ -126,14 +123,7 @@ async fn a_lasting_key_store_fault_fails_the_job_with_its_reason() {
 async fn a_job_failed_midway_keeps_the_progress_of_its_committed_batches() {
     let db = TestDb::sqlite();
     let store = Store::open(&db.url).await.unwrap();
-    let keys = Faulty {
-        vault: KeyVault::new(&[7; 32]),
-        succeed: AtomicU32::new(0),
-        failures: AtomicU32::new(0),
-        fail: || AppError::Keys("the key was destroyed".into()),
-    };
-    let keys = Arc::new(keys);
-    let app = App::new(store.clone()).with_key_store(keys.clone());
+    let (app, keys) = with_faulty_keys(&store, || AppError::Keys("the key was destroyed".into()));
     let id = queued_job(&app, 600).await;
     // The first batch of 250 signs; the second fails for good.
     keys.succeed.store(300, Ordering::SeqCst);

@@ -68,6 +68,11 @@ impl Country {
     pub fn name(&self) -> &'static str {
         codes::country_name(&self.0).unwrap_or_default()
     }
+
+    /// The three-letter code (ISO 3166-1 alpha-3), as the EU's country authority names it.
+    pub fn alpha3(&self) -> &'static str {
+        codes::country_alpha3(&self.0).unwrap_or_default()
+    }
 }
 
 impl fmt::Display for Country {

@@ -7,6 +7,7 @@
 pub mod badge;
 pub mod contexts;
 pub mod did;
+pub mod edc;
 mod error;
 pub mod jades;
 mod jcs;

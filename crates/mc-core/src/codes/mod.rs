@@ -22,6 +22,11 @@ pub fn country_name(code: &str) -> Option<&'static str> {
     lookup(countries::COUNTRIES, code)
 }
 
+/// The ISO 3166-1 alpha-3 code of an alpha-2 code (uppercase), such as `FI` → `FIN`.
+pub(crate) fn country_alpha3(code: &str) -> Option<&'static str> {
+    lookup(countries::ALPHA3, code)
+}
+
 /// The English name of an ISCED-F 2013 field code, such as `0613`.
 pub fn isced_f_name(code: &str) -> Option<&'static str> {
     lookup(isced::ISCED_F, code)

@@ -3,9 +3,12 @@
 //!
 //! ELM has a property for most Annex I elements. The rest are written with ELM structures and
 //! microcred's vocabulary (`https://w3id.org/microcred/vocab#`): the assessment as a
-//! `LearningAssessmentSpecification` whose `dcType`s name its kind and methods, quality
-//! assurance as an `Accreditation`, identity verification, stackability and further
-//! information as notes whose `subject` names them. An exported specification reads back
+//! `LearningAssessmentSpecification` whose `dcType`s name its kind and methods; quality
+//! assurance, identity verification, stackability and further information as notes whose
+//! `subject` names them (an ELM `Accreditation` needs an accrediting agent's address and a type
+//! from the EU's accreditation vocabulary, which a specification does not give). Concepts from
+//! the EU's controlled vocabularies name their scheme (`inScheme`), as the European Digital
+//! Credential profile asks. An exported specification reads back
 //! unchanged; a document from another ELM tool is read as far as it says what a specification
 //! needs, and refused with the reason otherwise.
 
@@ -75,16 +78,42 @@ fn concept(id: String, label: Option<&str>) -> Value {
     }
 }
 
+/// A concept of one of the EU's controlled vocabularies, naming its scheme.
+fn eu_concept(id: String, label: Option<&str>) -> Value {
+    let mut value = concept(id, label);
+    if let Some(scheme) = scheme_of(value["id"].as_str().unwrap_or_default()) {
+        value["inScheme"] = json!({"id": scheme, "type": "ConceptScheme"});
+    }
+    value
+}
+
+/// The concept scheme of an EU vocabulary concept: the authority tables of the Publications
+/// Office (`…/authority/language/ENG` is in `…/authority/language`), ESCO skills, and the
+/// `snb` vocabularies (`…/snb/eqf/5` is in `…/snb/eqf/25831c2`).
+pub fn scheme_of(concept: &str) -> Option<String> {
+    const AUTHORITY: &str = "http://publications.europa.eu/resource/authority/";
+    const SNB: &str = "http://data.europa.eu/snb/";
+    if let Some(rest) = concept.strip_prefix(AUTHORITY) {
+        let (table, _) = rest.split_once('/')?;
+        return Some(format!("{AUTHORITY}{table}"));
+    }
+    if concept.starts_with(&format!("{ESCO}skill/")) {
+        return Some(format!("{ESCO}concept-scheme/skills"));
+    }
+    let (vocabulary, _) = concept.strip_prefix(SNB)?.split_once('/')?;
+    Some(format!("{SNB}{vocabulary}/25831c2"))
+}
+
 fn texts(map: &crate::LangMap) -> Value {
     Value::Object(map.iter().map(|(tag, text)| (tag.as_str().to_owned(), Value::String(text.to_owned()))).collect())
 }
 
+/// A note on what `subject` (a term of microcred's vocabulary) names; its text, or the
+/// subject's words when it has none (a note must say something).
 fn note(id: String, subject: &str, text: Option<&crate::LangMap>) -> Value {
-    let mut note = json!({"id": id, "type": "Note", "subject": concept(format!("{VOCAB}{subject}"), None)});
-    if let Some(text) = text {
-        note["noteLiteral"] = texts(text);
-    }
-    note
+    let label = subject.replace('-', " ");
+    let literal = text.map_or_else(|| json!({"en": label}), texts);
+    json!({"id": id, "type": "Note", "subject": concept(format!("{VOCAB}{subject}"), None), "noteLiteral": literal})
 }
 
 /// The specification as an ELM `LearningAchievementSpecification`, without `@context` (the
@@ -106,7 +135,7 @@ pub fn to_elm(spec: &Spec) -> Value {
             let mut value = json!({"id": format!("{id}#outcome-{}", idx + 1), "type": "LearningOutcome", "title": texts(outcome.text())});
             if let Some(skill) = outcome.skill() {
                 let key = if skill.as_str().starts_with(ESCO) { "relatedESCOSkill" } else { "relatedSkill" };
-                value[key] = json!([concept(skill.as_str().to_owned(), None)]);
+                value[key] = json!([eu_concept(skill.as_str().to_owned(), None)]);
             }
             value
         })
@@ -115,20 +144,20 @@ pub fn to_elm(spec: &Spec) -> Value {
     if let Some(ects) = spec.workload().ects() {
         las.insert(
             "creditPoint".into(),
-            json!([{"id": format!("{id}#ects"), "type": "CreditPoint", "framework": concept(ECTS.to_owned(), Some("European Credit Transfer System")), "point": ects.to_string()}]),
+            json!([{"id": format!("{id}#ects"), "type": "CreditPoint", "framework": eu_concept(ECTS.to_owned(), Some("European Credit Transfer System")), "point": ects.to_string()}]),
         );
     }
     if let Some(hours) = spec.workload().hours() {
         las.insert("volumeOfLearning".into(), format!("PT{hours}H").into());
     }
     if let Some(level) = spec.eqf_level() {
-        las.insert("eqfLevel".into(), concept(format!("{EQF}{level}"), None));
+        las.insert("eqfLevel".into(), eu_concept(format!("{EQF}{level}"), Some(&format!("Level {level}"))));
     }
     if let Some(cycle) = spec.qf_ehea_cycle() {
         las.insert("educationLevel".into(), json!([concept(format!("{VOCAB}qf-ehea-{cycle}"), None)]));
     }
     if let Some(code) = spec.isced_f() {
-        las.insert("thematicArea".into(), json!([concept(format!("{ISCED}{code}"), Some(code.name()))]));
+        las.insert("thematicArea".into(), json!([eu_concept(format!("{ISCED}{code}"), Some(code.name()))]));
     }
     let languages: Vec<Value> = spec.languages().iter().map(|tag| language_concept(tag.as_str())).collect();
     las.insert("language".into(), languages.into());
@@ -143,39 +172,42 @@ pub fn to_elm(spec: &Spec) -> Value {
     if let Some(grading) = spec.grading_scheme() {
         las.insert(
             "gradingScheme".into(),
-            json!({"id": format!("{id}#grading"), "type": "GradingScheme", "description": texts(grading)}),
+            json!({"id": format!("{id}#grading"), "type": "GradingScheme", "title": {"en": "Grading"}, "description": texts(grading)}),
         );
     }
     let assessment = spec.assessment();
-    let mut types = vec![concept(format!("{VOCAB}assessment-{}", assessment.kind()), None)];
-    types.extend(assessment.methods().iter().map(|method| concept(format!("{VOCAB}method-{method}"), None)));
-    let mut proven_by = json!({"id": format!("{id}#assessment"), "type": "LearningAssessmentSpecification", "title": {"en": format!("{} assessment", assessment.kind())}, "dcType": types});
+    // An assessment specification has one type (its kind); its methods are notes.
+    let kind = concept(format!("{VOCAB}assessment-{}", assessment.kind()), None);
+    let mut proven_by = json!({"id": format!("{id}#assessment"), "type": "LearningAssessmentSpecification", "title": {"en": format!("{} assessment", assessment.kind())}, "dcType": kind});
     if let Some(description) = assessment.description() {
         proven_by["description"] = texts(description);
     }
+    let mut assessment_notes: Vec<Value> = assessment
+        .methods()
+        .iter()
+        .map(|method| note(format!("{id}#method-{method}"), &format!("method-{method}"), None))
+        .collect();
     if let Some(verification) = spec.identity_verification() {
-        proven_by["additionalNote"] =
-            json!([note(format!("{id}#identity-verification"), &format!("identity-{verification}"), None)]);
+        assessment_notes.push(note(format!("{id}#identity-verification"), &format!("identity-{verification}"), None));
     }
+    proven_by["additionalNote"] = assessment_notes.into();
     las.insert("provenBy".into(), json!([proven_by]));
     let qa = spec.quality_assurance();
-    let mut accreditations = Vec::new();
+    let mut notes = Vec::new();
     if qa.internal() {
-        accreditations.push(json!({"id": format!("{id}#qa-internal"), "type": "Accreditation", "dcType": concept(format!("{VOCAB}qa-internal"), Some("internal quality assurance"))}));
+        notes.push(note(format!("{id}#qa-internal"), "qa-internal", None));
     }
     if qa.external() {
-        let mut external = json!({"id": format!("{id}#qa-external"), "type": "Accreditation", "dcType": concept(format!("{VOCAB}qa-external"), Some("external quality assurance"))});
-        if let Some(body) = qa.body() {
-            external["accreditingAgent"] =
-                json!({"id": format!("{id}#qa-body"), "type": "Organisation", "legalName": {"en": body}});
-        }
-        accreditations.push(external);
+        notes.push(note(format!("{id}#qa-external"), "qa-external", None));
     }
-    if let (Some(description), Some(first)) = (qa.description(), accreditations.first_mut()) {
-        first["description"] = texts(description);
+    if let Some(body) = qa.body() {
+        let mut body_note = note(format!("{id}#qa-body"), "qa-body", None);
+        body_note["noteLiteral"] = json!({spec.default_language().as_str(): body});
+        notes.push(body_note);
     }
-    las.insert("accreditation".into(), accreditations.into());
-    let mut notes = Vec::new();
+    if let Some(description) = qa.description() {
+        notes.push(note(format!("{id}#qa-description"), "qa-description", Some(description)));
+    }
     if let Some(stackability) = spec.stackability() {
         notes.push(note(
             format!("{id}#stackability"),
@@ -210,9 +242,15 @@ pub fn to_elm(spec: &Spec) -> Value {
 /// The EU's concept of a language, or microcred's for a regional variant or a language the
 /// EU's list does not have.
 fn language_concept(tag: &str) -> Value {
+    eu_concept(eu_language(tag), None)
+}
+
+/// The id of the EU's concept of a language (`es` → `…/authority/language/SPA`), or
+/// microcred's for a regional variant or a language the EU's list here does not have.
+pub fn eu_language(tag: &str) -> String {
     match LANGUAGES.iter().find(|(code, _)| *code == tag) {
-        Some((_, eu)) => concept(format!("{LANGUAGE}{eu}"), None),
-        None => concept(format!("{VOCAB}language-{tag}"), None),
+        Some((_, eu)) => format!("{LANGUAGE}{eu}"),
+        None => format!("{VOCAB}language-{tag}"),
     }
 }
 
@@ -227,7 +265,7 @@ fn language_tag(concept: &Value) -> Option<String> {
 
 fn participation_concept(participation: Participation) -> Value {
     match participation {
-        Participation::Blended => concept(EU_BLENDED.to_owned(), Some("Blended")),
+        Participation::Blended => eu_concept(EU_BLENDED.to_owned(), Some("Blended")),
         Participation::Online => concept(format!("{VOCAB}participation-online"), Some("Online")),
         Participation::Onsite => concept(format!("{VOCAB}participation-onsite"), Some("Onsite")),
     }
@@ -401,9 +439,10 @@ pub fn from_elm(las: &Value, awarding_body: Option<&str>) -> Result<SpecDocument
     let assessment_spec = many(las.get("provenBy")).into_iter().next();
     let assessment = assessment_spec.map(|spec| {
         let kinds = many(spec.get("dcType"));
+        let noted = many(spec.get("additionalNote")).into_iter().filter_map(|note| note.get("subject"));
         AssessmentDocument {
             kind: kinds.iter().find_map(|kind| vocab(kind, "assessment-")),
-            methods: Some(kinds.iter().filter_map(|kind| vocab(kind, "method-")).collect()),
+            methods: Some(kinds.iter().copied().chain(noted).filter_map(|kind| vocab(kind, "method-")).collect()),
             description: lang_map(spec.get("description")),
         }
     });
@@ -432,9 +471,21 @@ pub fn from_elm(las: &Value, awarding_body: Option<&str>) -> Result<SpecDocument
     let mut further_information = None;
     for note in many(las.get("additionalNote")) {
         let Some(subject) = note.get("subject") else { continue };
+        match vocab(subject, "qa-").as_deref() {
+            Some("internal") => quality_assurance.internal = true,
+            Some("external") => quality_assurance.external = true,
+            Some("body") => {
+                quality_assurance.body = lang_map(note.get("noteLiteral")).and_then(|names| names.into_values().next())
+            }
+            Some("description") => quality_assurance.description = lang_map(note.get("noteLiteral")),
+            _ => {}
+        }
         if let Some(option) = vocab(subject, "stackability-") {
-            stackability =
-                Some(StackabilityDocument { option: Some(option), towards: lang_map(note.get("noteLiteral")) });
+            // A note without text of its own says its subject's words (see `note`).
+            let words = format!("stackability {}", option.replace('-', " "));
+            let towards = lang_map(note.get("noteLiteral"))
+                .filter(|text| !(text.len() == 1 && text.get("en").is_some_and(|said| *said == words)));
+            stackability = Some(StackabilityDocument { option: Some(option), towards });
         } else if vocab(subject, "further-information").is_some() {
             further_information = lang_map(note.get("noteLiteral"));
         }

@@ -1,16 +1,20 @@
 //! Verifying a European Digital Credential sealed with JAdES: the seal read and checked
 //! ([`crate::jades`]), then the sealed credential's own checks. The seal is the issuer's when
 //! its certificate's organization identifier is one the issuer gives. Trust is the seal
-//! certificate's chain to one of the verifier's seal anchors, at the signing time and now. What is not checked yet (the EDC profile's rules,
-//! the EDC status mechanism) is said so, and leaves the verdict `indeterminate`, never `valid`.
+//! certificate's chain to one of the verifier's seal anchors, at the signing time and now. The
+//! credential must follow the EDC profile's rules ([`crate::edc::check`]); its revocation entry,
+//! a Bitstring Status List entry, is checked as an Open Badges credential's is.
 
 use serde_json::{Map, Value};
 
+use mc_core::quality::Severity;
+
 use super::{
-    CheckId, CheckStatus, Verification, VerifyParams, report::Report, structure::issuer_id, validity::check_validity,
+    CheckId, CheckStatus, Verification, VerifyParams, report::Report, status::check_status, structure::issuer_id,
+    validity::check_validity,
 };
 use crate::{
-    contexts,
+    contexts, edc,
     jades::{Anchoring, SealCertificate, Sealed},
 };
 
@@ -65,7 +69,21 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
         CheckStatus::Passed,
         format!("a European Digital Credential sealed with JAdES ({})", sealed.algorithm),
     );
-    report.undecided(CheckId::Schema, "the EDC application profile's rules are not checked yet");
+    let findings = edc::check(credential, edc::Stage::Sealed);
+    match findings.iter().filter(|finding| finding.severity == Severity::Error).take(3).collect::<Vec<_>>() {
+        errors if errors.is_empty() => {
+            report.add(CheckId::Schema, CheckStatus::Passed, "follows the rules of the EDC application profile")
+        }
+        errors => {
+            let said: Vec<String> =
+                errors.iter().map(|finding| format!("{}: {}", finding.path, finding.message)).collect();
+            report.add(
+                CheckId::Schema,
+                CheckStatus::Failed,
+                format!("breaks the rules of the EDC application profile ({})", said.join("; ")),
+            )
+        }
+    }
     let certificate = sealed.certificate();
     match sealed.check_seal() {
         Ok(()) if sealed.signing_time > params.now => report.add(
@@ -82,14 +100,7 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
     }
     check_sealed_by_issuer(credential, certificate, &mut report);
     check_validity(credential, None, params.now, &mut report);
-    match credential.get("credentialStatus") {
-        None => report.add(
-            CheckId::Status,
-            CheckStatus::Passed,
-            "the credential has no status entry, so it cannot be revoked",
-        ),
-        Some(_) => report.undecided(CheckId::Status, "the status of European Digital Credentials is not checked yet"),
-    }
+    check_status(credential, &issuer, params, &mut report);
     check_seal_trust(&sealed, params, &mut report);
     report.finish(credential_id, Some(issuer))
 }

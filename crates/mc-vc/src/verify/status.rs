@@ -55,9 +55,14 @@ pub(super) fn check_status(
 /// `Ok(Some(purpose))` when the entry's bit is set, `Ok(None)` when it is clear.
 fn check_status_entry(entry: &Value, issuer: &str, params: &VerifyParams<'_>) -> Result<Option<StatusPurpose>, String> {
     let field = |name: &str| entry.get(name);
-    let kind = field("type").and_then(Value::as_str).unwrap_or_default();
-    if kind != "BitstringStatusListEntry" {
-        return Err(format!("status entries of type {kind:?} are not supported"));
+    // A European Digital Credential types its entry as an ELM CredentialStatus too.
+    let kinds: Vec<&str> = match field("type") {
+        Some(Value::Array(kinds)) => kinds.iter().filter_map(Value::as_str).collect(),
+        Some(kind) => kind.as_str().into_iter().collect(),
+        None => Vec::new(),
+    };
+    if !kinds.contains(&"BitstringStatusListEntry") {
+        return Err(format!("status entries of type {:?} are not supported", kinds.join(", ")));
     }
     let purpose_name = field("statusPurpose").and_then(Value::as_str).unwrap_or_default();
     let purpose = StatusPurpose::parse(purpose_name)

@@ -165,8 +165,8 @@ fn a_seal_is_trusted_only_through_a_chain_to_an_anchor() {
     }
 }
 
-/// The sealed samples verify as sealed EDCs: format and seal pass; what is not checked yet
-/// (the EDC rules, the certificate's link to the issuer, trust) leaves them indeterminate.
+/// The sealed samples verify as sealed EDCs: format, EDC rules, seal and issuer pass; their
+/// test seal chains to no anchor given, which leaves them indeterminate.
 /// A changed byte makes one invalid; a 20 MB body is refused before it is read.
 #[test]
 fn sealed_credentials_are_verified_as_such() {
@@ -183,6 +183,7 @@ fn sealed_credentials_are_verified_as_such() {
         let result = verify_text(&Value::Object(sample(name)).to_string(), &params);
         assert_eq!(result.verdict, Verdict::Indeterminate, "{name}: {result:#?}");
         assert_eq!(status_of(&result, CheckId::Format), Some(CheckStatus::Passed), "{name}");
+        assert_eq!(status_of(&result, CheckId::Schema), Some(CheckStatus::Passed), "{name}: EDC rules");
         let proof = result.check(CheckId::Proof).unwrap();
         assert!(
             proof.status == CheckStatus::Passed && proof.message.contains("by TEST SEAL, ORGANIZACION TEST"),
@@ -265,20 +266,27 @@ fn time(raw: &str) -> mc_core::Timestamp {
 
 /// A small European Digital Credential of an issuer whose eIDAS identifier is `identifier`.
 fn edc(identifier: &str) -> String {
-    serde_json::json!({
-        "@context": ["https://www.w3.org/2018/credentials/v1", "http://data.europa.eu/snb/model/context/edc-ap"],
-        "id": "urn:credential:7d3c1a2e-0000-4000-8000-000000000001",
-        "type": ["VerifiableCredential", "EuropeanDigitalCredential"],
-        "issuer": {
-            "id": "urn:epass:org:valdeoliva",
-            "type": "Organisation",
-            "eIDASIdentifier": {"id": "urn:epass:identifier:1", "type": "LegalIdentifier", "notation": identifier},
-        },
-        "issuanceDate": "2026-03-01T10:00:00Z",
-        "validFrom": "2026-03-01T10:00:00Z",
-        "credentialSubject": {"id": "did:example:learner"},
-    })
-    .to_string()
+    let institution = mc_core::wire::InstitutionDocument {
+        legal_identifier: Some(identifier.into()),
+        ..mc_test_support::institution_document("valdeoliva")
+    }
+    .parse()
+    .unwrap();
+    let learner = mc_test_support::learner(1, "ana@learners.example");
+    let award = mc_vc::badge::Award {
+        id: "urn:credential:7d3c1a2e-0000-4000-8000-000000000001",
+        learner: &learner,
+        issued: time("2026-03-01T10:00:00Z"),
+        awarded: None,
+        valid_until: None,
+        salt: "c2FsdA",
+        grade: None,
+        issuer_id: "did:web:valdeoliva.example",
+        status: &[],
+        spec_version: 1,
+    };
+    let spec = mc_test_support::spec(mc_test_support::spec_id(1), "valdeoliva");
+    Value::Object(mc_vc::edc::european_digital_credential(&spec, &[&institution], &award, None)).to_string()
 }
 
 /// microcred's own seals: sealed with a test seal certificate (ES256), read back intact, and
@@ -317,7 +325,8 @@ fn own_seals_round_trip_with_a_test_certificate() {
     for id in [CheckId::Format, CheckId::Proof, CheckId::Issuer, CheckId::Validity, CheckId::Status, CheckId::Trust] {
         assert_eq!(result.check(id).map(|check| check.status), Some(CheckStatus::Passed), "{id:?}: {result:#?}");
     }
-    assert_eq!(result.verdict, Verdict::Indeterminate, "the EDC rules are not checked yet");
+    assert_eq!(result.check(CheckId::Schema).map(|check| check.status), Some(CheckStatus::Passed), "{result:#?}");
+    assert_eq!(result.verdict, Verdict::Valid, "{result:#?}");
 
     // Sealed by another organisation's certificate: the seal is not the issuer's.
     let other = seal(&edc("VATES-B11111111"), &key, time("2026-03-01T10:00:00Z")).unwrap();

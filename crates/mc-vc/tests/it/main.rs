@@ -1,6 +1,7 @@
 //! Tests of the credential engine against the official vectors in `../shared/vectors`.
 
 mod badge;
+mod edc;
 mod jades;
 mod jcs;
 mod jwt;

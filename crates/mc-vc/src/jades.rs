@@ -547,19 +547,101 @@ fn content_timestamps(header: &Map<String, Value>) -> Result<usize, String> {
     Ok(tokens.len())
 }
 
-/// An ES256 sealing key and its certificate chain, the sealing certificate first.
+/// The secret key of a seal: P-256 (ES256) or RSA (RS256).
+enum SealSecret {
+    P256(p256::ecdsa::SigningKey),
+    Rsa(Box<rsa::RsaPrivateKey>),
+}
+
+/// A sealing key and its certificate chain, the sealing certificate first.
 pub struct SealKey {
-    key: p256::ecdsa::SigningKey,
+    key: SealSecret,
     chain: Vec<SealCertificate>,
 }
 
 impl SealKey {
-    /// A sealing key with its chain; the first certificate must be the key's.
+    /// A P-256 sealing key with its chain; the first certificate must be the key's.
     pub fn new(key: p256::ecdsa::SigningKey, chain: Vec<SealCertificate>) -> Result<SealKey, String> {
+        SealKey::with_secret(SealSecret::P256(key), chain)
+    }
+
+    fn with_secret(key: SealSecret, chain: Vec<SealCertificate>) -> Result<SealKey, String> {
         let leaf = chain.first().ok_or("a seal key needs its certificate")?;
-        match &leaf.key {
-            Ok(PublicKey::P256(public)) if public == key.verifying_key() => Ok(SealKey { key, chain }),
-            _ => Err(format!("the certificate of {} is not this key's", leaf.name)),
+        let matches = match (&leaf.key, &key) {
+            (Ok(PublicKey::P256(public)), SealSecret::P256(secret)) => public == secret.verifying_key(),
+            (Ok(PublicKey::Rsa(public)), SealSecret::Rsa(secret)) => **public == secret.to_public_key(),
+            _ => false,
+        };
+        match matches {
+            true => Ok(SealKey { key, chain }),
+            false => Err(format!("the certificate of {} is not this key's", leaf.name)),
+        }
+    }
+
+    /// A sealing key from its PKCS#8 DER encoding (P-256 or RSA of at least 2048 bits) and its
+    /// chain, the key's certificate first.
+    pub fn from_pkcs8_der(der: &[u8], chain: Vec<SealCertificate>) -> Result<SealKey, String> {
+        use rsa::{pkcs8::DecodePrivateKey as _, traits::PublicKeyParts as _};
+        let key = match p256::ecdsa::SigningKey::from_pkcs8_der(der) {
+            Ok(key) => SealSecret::P256(key),
+            Err(_) => {
+                let key = rsa::RsaPrivateKey::from_pkcs8_der(der)
+                    .map_err(|_| "the key is neither a P-256 nor an RSA private key (PKCS#8)".to_owned())?;
+                if key.size() < 256 {
+                    return Err(format!("the RSA key has {} bits; at least 2048 are needed", key.size() * 8));
+                }
+                SealSecret::Rsa(Box::new(key))
+            }
+        };
+        SealKey::with_secret(key, chain)
+    }
+
+    /// A sealing key from PEM files: the private key (`PRIVATE KEY`, PKCS#8; or `EC PRIVATE
+    /// KEY` and `RSA PRIVATE KEY`) and the certificate chain, the key's certificate first.
+    pub fn from_pem(key_pem: &str, chain_pem: &[u8]) -> Result<SealKey, String> {
+        use rsa::{pkcs1::DecodeRsaPrivateKey as _, pkcs8::EncodePrivateKey as _};
+        let chain = SealCertificate::read_file(chain_pem)?;
+        let (label, der) = pem_rfc7468::decode_vec(key_pem.trim().as_bytes())
+            .map_err(|err| format!("the key file is not PEM: {err}"))?;
+        let pkcs8 = match label {
+            "PRIVATE KEY" => der,
+            "EC PRIVATE KEY" => {
+                use p256::pkcs8::EncodePrivateKey as _;
+                let key = p256::SecretKey::from_sec1_der(&der).map_err(|_| "the EC key is not a P-256 key")?;
+                key.to_pkcs8_der().map_err(|err| err.to_string())?.as_bytes().to_vec()
+            }
+            "RSA PRIVATE KEY" => {
+                let key = rsa::RsaPrivateKey::from_pkcs1_der(&der).map_err(|_| "the RSA key is malformed")?;
+                key.to_pkcs8_der().map_err(|err| err.to_string())?.as_bytes().to_vec()
+            }
+            "ENCRYPTED PRIVATE KEY" => {
+                return Err("the key file is encrypted: decrypt it first (openssl pkey -in KEY -out PLAIN)".into());
+            }
+            other => return Err(format!("the key file holds a {other}, not a private key")),
+        };
+        SealKey::from_pkcs8_der(&pkcs8, chain)
+    }
+
+    /// The key's PKCS#8 DER encoding, to be kept sealed.
+    pub fn to_pkcs8_der(&self) -> Result<Vec<u8>, String> {
+        use rsa::pkcs8::EncodePrivateKey as _;
+        let document = match &self.key {
+            SealSecret::P256(key) => key.to_pkcs8_der(),
+            SealSecret::Rsa(key) => key.to_pkcs8_der(),
+        };
+        document.map(|document| document.as_bytes().to_vec()).map_err(|err| err.to_string())
+    }
+
+    /// The certificate chain, the sealing certificate first.
+    pub fn chain(&self) -> &[SealCertificate] {
+        &self.chain
+    }
+
+    /// The JWS algorithm the key seals with.
+    pub fn algorithm(&self) -> &'static str {
+        match self.key {
+            SealSecret::P256(_) => "ES256",
+            SealSecret::Rsa(_) => "RS256",
         }
     }
 
@@ -640,10 +722,10 @@ fn issue(
 }
 
 /// Seals `payload` (a credential's JSON text, sealed as it is) with `key` at `signing_time`:
-/// a JAdES baseline signature in the JSON general serialization, ES256, with the certificate
+/// a JAdES baseline signature in the JSON general serialization, ES256 or RS256 as the key is, with the certificate
 /// chain in `x5c`, its thumbprint, its issuer and serial number (`kid`) and the signing time.
 pub fn seal(payload: &str, key: &SealKey, signing_time: Timestamp) -> Result<Map<String, Value>, String> {
-    use p256::ecdsa::signature::Signer as _;
+    use rsa::signature::Signer as _;
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let standard = base64::engine::general_purpose::STANDARD;
     let leaf = key.certificate();
@@ -654,7 +736,7 @@ pub fn seal(payload: &str, key: &SealKey, signing_time: Timestamp) -> Result<Map
     };
     let kid = der::Encode::to_der(&kid).map_err(|err| err.to_string())?;
     let header = serde_json::json!({
-        "alg": "ES256",
+        "alg": key.algorithm(),
         "typ": "jose+json",
         "kid": standard.encode(kid),
         "x5t#S256": engine.encode(Sha256::digest(&leaf.der)),
@@ -664,10 +746,20 @@ pub fn seal(payload: &str, key: &SealKey, signing_time: Timestamp) -> Result<Map
         "crit": ["b64", "sigT"],
     });
     let protected = engine.encode(header.to_string());
-    let signature: p256::ecdsa::Signature = key.key.sign(format!("{protected}.{payload}").as_bytes());
+    let input = format!("{protected}.{payload}");
+    let signature = match &key.key {
+        SealSecret::P256(secret) => {
+            let signature: p256::ecdsa::Signature = secret.sign(input.as_bytes());
+            signature.to_bytes().to_vec()
+        }
+        SealSecret::Rsa(secret) => {
+            let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**secret).clone());
+            rsa::signature::SignatureEncoding::to_vec(&signer.sign(input.as_bytes()))
+        }
+    };
     let sealed = serde_json::json!({
         "payload": payload,
-        "signatures": [{"protected": protected, "signature": engine.encode(signature.to_bytes())}],
+        "signatures": [{"protected": protected, "signature": engine.encode(signature)}],
     });
     match sealed {
         Value::Object(sealed) => Ok(sealed),

@@ -350,3 +350,99 @@ fn own_seals_round_trip_with_a_test_certificate() {
     let err = Sealed::read(&late).unwrap().check_seal().unwrap_err();
     assert!(err.contains("was not valid when it sealed"), "{err}");
 }
+
+/// Runs openssl with `args` in `dir`; a machine without openssl skips the test outside CI.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> Option<()> {
+    match std::process::Command::new("openssl").args(args).current_dir(dir).output() {
+        Ok(output) if output.status.success() => Some(()),
+        Ok(output) => panic!("openssl {args:?}: {}", String::from_utf8_lossy(&output.stderr)),
+        Err(err) if std::env::var("CI").is_ok_and(|ci| ci == "true") => panic!("openssl must run in CI: {err}"),
+        Err(_) => {
+            eprintln!("skipped: openssl is not installed");
+            None
+        }
+    }
+}
+
+/// Seal keys made by openssl, as an institution's would be: RSA (PKCS#8 and PKCS#1) and P-256
+/// (PKCS#8 and SEC1) keys import from PEM and seal (RS256, ES256) what verifies; a key that is
+/// not the certificate's, a short RSA key and an encrypted key are refused with the reason.
+#[test]
+fn seal_keys_made_by_openssl_import_from_pem_and_seal() {
+    use mc_vc::jades::{SealKey, seal};
+
+    let dir = tempfile::tempdir().unwrap();
+    let subject = "/CN=Sello de Valdeoliva/O=Universidad de Valdeoliva/2.5.4.97=VATES-Q0000000J";
+    let certificate = |key: &str, out: &str| {
+        openssl(
+            dir.path(),
+            &[
+                "req",
+                "-new",
+                "-x509",
+                "-key",
+                key,
+                "-out",
+                out,
+                "-days",
+                "30",
+                "-subj",
+                subject,
+                "-addext",
+                "keyUsage=critical,nonRepudiation,digitalSignature",
+            ],
+        )
+    };
+    let Some(()) =
+        openssl(dir.path(), &["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", "rsa.pem"])
+    else {
+        return;
+    };
+    openssl(dir.path(), &["pkey", "-in", "rsa.pem", "-traditional", "-out", "rsa-pkcs1.pem"]);
+    openssl(dir.path(), &["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", "ec.pem"]);
+    openssl(dir.path(), &["ec", "-in", "ec.pem", "-out", "ec-sec1.pem"]);
+    openssl(dir.path(), &["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:1024", "-out", "short.pem"]);
+    openssl(dir.path(), &["pkey", "-in", "ec.pem", "-aes256", "-passout", "pass:secret", "-out", "encrypted.pem"]);
+    certificate("rsa.pem", "rsa-cert.pem");
+    certificate("ec.pem", "ec-cert.pem");
+    certificate("short.pem", "short-cert.pem");
+    let read = |name: &str| std::fs::read(dir.path().join(name)).unwrap();
+    let text = |name: &str| String::from_utf8(read(name)).unwrap();
+
+    let now = mc_core::Timestamp::parse(&a_minute_from_now()).unwrap();
+    for (key, cert, algorithm) in [
+        ("rsa.pem", "rsa-cert.pem", "RS256"),
+        ("rsa-pkcs1.pem", "rsa-cert.pem", "RS256"),
+        ("ec.pem", "ec-cert.pem", "ES256"),
+        ("ec-sec1.pem", "ec-cert.pem", "ES256"),
+    ] {
+        let seal_key = SealKey::from_pem(&text(key), &read(cert)).unwrap_or_else(|err| panic!("{key}: {err}"));
+        assert_eq!(seal_key.algorithm(), algorithm);
+        assert_eq!(seal_key.certificate().organization_identifier.as_deref(), Some("VATES-Q0000000J"));
+        // Kept as PKCS#8 and read back, it is the same key.
+        let again = SealKey::from_pkcs8_der(&seal_key.to_pkcs8_der().unwrap(), seal_key.chain().to_vec()).unwrap();
+        let sealed = seal(&edc("VATES-Q0000000J"), &again, now).unwrap();
+        let read_back = Sealed::read(&sealed).unwrap();
+        assert_eq!(read_back.algorithm, algorithm);
+        read_back.check_seal().unwrap_or_else(|err| panic!("{key}: {err}"));
+    }
+    let refused = |key: &str, cert: &str| SealKey::from_pem(&text(key), &read(cert)).err().unwrap_or_default();
+    assert!(refused("ec.pem", "rsa-cert.pem").contains("is not this key's"), "{}", refused("ec.pem", "rsa-cert.pem"));
+    assert!(
+        refused("short.pem", "short-cert.pem").contains("at least 2048"),
+        "{}",
+        refused("short.pem", "short-cert.pem")
+    );
+    assert!(
+        refused("encrypted.pem", "ec-cert.pem").contains("encrypted"),
+        "{}",
+        refused("encrypted.pem", "ec-cert.pem")
+    );
+    assert!(refused("ec-cert.pem", "ec-cert.pem").contains("not a private key"));
+}
+
+/// A minute from now, as RFC 3339: a time at which a certificate openssl just made is valid.
+fn a_minute_from_now() -> String {
+    let seconds = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    mc_core::Timestamp::from_unix(seconds + 60, 0).to_rfc3339()
+}

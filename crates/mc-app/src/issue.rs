@@ -353,6 +353,8 @@ impl App {
             revocation_reason: None,
             document: serde_json::to_string(&signed).expect("a JSON map serializes"),
             spec_version: Some(prepared.version),
+            format: "ob3".into(),
+            edc_document: None,
         };
         batch.tx.db().insert_credential(&record).await?;
         let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name()});

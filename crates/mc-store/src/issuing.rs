@@ -54,6 +54,26 @@ pub struct CredentialRecord {
     /// The version of the specification it was issued from; `None` for credentials issued
     /// before versions were recorded.
     pub spec_version: Option<u32>,
+    /// `ob3`, `edc` or `both`: what `document` and `edc_document` hold.
+    pub format: String,
+    /// The sealed European Digital Credential beside the Open Badges credential in
+    /// `document` (format `both`).
+    pub edc_document: Option<String>,
+}
+
+/// An institution's seal key: its certificate chain and its sealed secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealKeyRecord {
+    /// The institution it seals for.
+    pub institution_id: String,
+    /// The certificate chain, PEM, the sealing certificate first.
+    pub certificates: String,
+    /// The PKCS#8 secret key, sealed.
+    pub sealed_secret: Vec<u8>,
+    /// Whether it is a test seal microcred made.
+    pub test_seal: bool,
+    /// When it was stored (RFC 3339).
+    pub created_at: String,
 }
 
 /// Which issued credentials to list; `None` fields do not filter.
@@ -94,7 +114,7 @@ macro_rules! select_credentials {
     ($tail:literal) => {
         concat!(
             "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
-             revocation_reason, document, spec_version FROM credentials ",
+             revocation_reason, document, spec_version, format, edc_document FROM credentials ",
             $tail
         )
     };
@@ -120,6 +140,8 @@ fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
         revocation_reason: row.try_get("revocation_reason")?,
         document: row.try_get("document")?,
         spec_version,
+        format: row.try_get("format")?,
+        edc_document: row.try_get("edc_document")?,
     })
 }
 
@@ -195,7 +217,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let conn: &mut AnyConnection = &mut self.conn;
         sqlx::query(
             "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, \
-             state, revocation_reason, document, spec_version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             state, revocation_reason, document, spec_version, format, edc_document) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(&credential.id)
         .bind(&credential.institution_id)
@@ -208,6 +231,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(&credential.revocation_reason)
         .bind(&credential.document)
         .bind(credential.spec_version.map(i64::from))
+        .bind(&credential.format)
+        .bind(&credential.edc_document)
         .execute(conn)
         .await
         .map_err(|err| {
@@ -250,6 +275,46 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .fetch_optional(conn)
             .await?;
         row.as_ref().map(credential_from_row).transpose()
+    }
+
+    /// The institution's seal key, if it has one.
+    pub async fn seal_key(&mut self, institution_id: &str) -> Result<Option<SealKeyRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(
+            "SELECT institution_id, certificates, sealed_secret, test_seal, created_at FROM seal_keys \
+             WHERE institution_id = $1",
+        )
+        .bind(institution_id)
+        .fetch_optional(conn)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(SealKeyRecord {
+            institution_id: row.try_get("institution_id")?,
+            certificates: row.try_get("certificates")?,
+            sealed_secret: row.try_get("sealed_secret")?,
+            test_seal: row.try_get::<i64, _>("test_seal")? != 0,
+            created_at: row.try_get("created_at")?,
+        }))
+    }
+
+    /// Stores the institution's seal key, in place of the one it had: credentials sealed before
+    /// carry their own certificates, so nothing depends on the old one.
+    pub async fn put_seal_key(&mut self, key: &SealKeyRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO seal_keys (institution_id, certificates, sealed_secret, test_seal, created_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (institution_id) DO UPDATE SET certificates = $2, \
+             sealed_secret = $3, test_seal = $4, created_at = $5",
+        )
+        .bind(&key.institution_id)
+        .bind(&key.certificates)
+        .bind(&key.sealed_secret)
+        .bind(i64::from(key.test_seal))
+        .bind(&key.created_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a seal key", &[], err))?;
+        Ok(())
     }
 
     /// Sets a credential's state (and the revocation reason, when given), and marks its status

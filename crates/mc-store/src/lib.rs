@@ -35,7 +35,7 @@ pub use crate::{
     catalogue::Counter,
     consents::ConsentRecord,
     error::StoreError,
-    issuing::{CredentialFilter, CredentialRecord, IssuerKeyRecord},
+    issuing::{CredentialFilter, CredentialRecord, IssuerKeyRecord, SealKeyRecord},
     jobs::{CohortJobRecord, JobProgress},
     registry::{AccreditationRecord, TrustedIssuerRecord},
     status::{StatusEntryRecord, StatusListRecord},

@@ -59,6 +59,8 @@ pub(crate) fn credential(id: &str, institution: &str, spec: u128, learner: u128,
         revocation_reason: None,
         document: format!(r#"{{"id":"urn:uuid:{id}","name":"Crédential ‘{id}’"}}"#),
         spec_version: None,
+        format: "ob3".into(),
+        edc_document: None,
     }
 }
 

@@ -1,7 +1,7 @@
 //! Issuer keys (one current key per institution) and issued credentials: their lookups, the
 //! filters of their listing, their state, and what makes an issue happen once.
 
-use mc_store::{CredentialFilter, CredentialRecord, IssuerKeyRecord, Store};
+use mc_store::{CredentialFilter, CredentialRecord, IssuerKeyRecord, SealKeyRecord, Store};
 
 use crate::fixtures::{assert_conflict, assert_missing_reference, credential, issuer_key, learner_id, setup, spec_key};
 
@@ -64,6 +64,8 @@ fn full_credential() -> CredentialRecord {
         state: "revoked".into(),
         revocation_reason: Some("issued in error".into()),
         spec_version: Some(3),
+        format: "both".into(),
+        edc_document: Some(r#"{"payload":"{}","signatures":[]}"#.into()),
         ..credential("c-full", "uca", 1, 1, "2026-03-01T10:00:00Z")
     }
 }
@@ -199,4 +201,32 @@ pub(crate) async fn credential_state_keeps_or_sets_the_revocation_reason(store: 
     assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("revoked", Some("fraud"))));
     // Only the credential named changed.
     assert_eq!(store.db().await.unwrap().credential("c2").await.unwrap(), Some(other));
+}
+
+pub(crate) async fn an_institution_has_one_seal_key_at_a_time(store: &Store) {
+    setup(store).await;
+    assert_eq!(store.db().await.unwrap().seal_key("uca").await.unwrap(), None);
+    let test = SealKeyRecord {
+        institution_id: "uca".into(),
+        certificates: "-----BEGIN CERTIFICATE-----\nTEST\n-----END CERTIFICATE-----\n".into(),
+        sealed_secret: vec![0, 1, 2, 255],
+        test_seal: true,
+        created_at: "2026-03-01T00:00:00Z".into(),
+    };
+    store.db().await.unwrap().put_seal_key(&test).await.unwrap();
+    assert_eq!(store.db().await.unwrap().seal_key("uca").await.unwrap(), Some(test.clone()));
+    // An imported seal replaces the test seal.
+    let real = SealKeyRecord {
+        certificates: "-----BEGIN CERTIFICATE-----\nREAL\n-----END CERTIFICATE-----\n".into(),
+        sealed_secret: vec![9; 48],
+        test_seal: false,
+        created_at: "2026-04-01T00:00:00Z".into(),
+        ..test
+    };
+    store.db().await.unwrap().put_seal_key(&real).await.unwrap();
+    assert_eq!(store.db().await.unwrap().seal_key("uca").await.unwrap(), Some(real));
+    assert_eq!(store.db().await.unwrap().seal_key("unito").await.unwrap(), None);
+    // Only a registered institution has one.
+    let stray = SealKeyRecord { institution_id: "nowhere".into(), ..test };
+    assert!(store.db().await.unwrap().put_seal_key(&stray).await.is_err());
 }

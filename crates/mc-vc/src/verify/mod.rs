@@ -32,7 +32,7 @@ use self::{
 pub use self::{
     status::check_status_list,
     structure::{MAX_PROOFS, MAX_STATUS_ENTRIES},
-    trust::{TrustList, TrustListEntry, TrustedIssuer, TrustedIssuers},
+    trust::{PinnedSeal, TrustList, TrustListEntry, TrustedIssuer, TrustedIssuers},
 };
 use crate::{
     did::KeyResolver,

@@ -13,9 +13,12 @@ use super::{
     CheckId, CheckStatus, Verification, VerifyParams, report::Report, status::check_status, structure::issuer_id,
     validity::check_validity,
 };
+use sha2::{Digest, Sha256};
+
 use crate::{
     contexts, edc,
     jades::{Anchoring, SealCertificate, Sealed},
+    verify::trust::PinnedSeal,
 };
 
 /// Whether `credential` says it is a European Digital Credential: its type, and the EDC
@@ -149,30 +152,55 @@ fn check_sealed_by_issuer(credential: &Map<String, Value>, certificate: &SealCer
 }
 
 /// Trust in a seal comes from its certificate alone: what the sealed credential says of its
-/// issuer is the sealer's to write, so the trusted-issuer list, which trusts issuer ids, cannot
-/// vouch for it. The certificate must chain to one of the verifier's seal anchors; and since
-/// the signing time (`sigT`) is the sealer's word too until a time-stamp proves it (time-stamp
-/// tokens are not checked yet), the chain must still hold now: a key whose certificate has
-/// expired could otherwise seal anything, dated back.
+/// issuer is the sealer's to write, so the trusted-issuer list's issuer ids cannot vouch for it.
+/// The certificate must chain to one of the verifier's seal anchors, or to a certificate the
+/// trusted-issuer list names for an issuer (by fingerprint, while the issuer was on the list);
+/// and since the signing time (`sigT`) is the sealer's word too until a time-stamp proves it
+/// (time-stamp tokens are not checked yet), the chain must still hold now: a key whose
+/// certificate has expired could otherwise seal anything, dated back.
 fn check_seal_trust(sealed: &Sealed, params: &VerifyParams<'_>, report: &mut Report) {
-    let anchors = params.trusted_issuers.map(|list| list.seal_anchors()).unwrap_or_default();
-    if anchors.is_empty() {
+    let configured = params.trusted_issuers.map(|list| list.seal_anchors()).unwrap_or_default();
+    let pinned: Vec<(&SealCertificate, &PinnedSeal)> = params
+        .trusted_issuers
+        .map(|list| {
+            sealed
+                .chain
+                .iter()
+                .chain(&sealed.validation_certificates)
+                .filter_map(|certificate| {
+                    let fingerprint = hex(&Sha256::digest(&certificate.der));
+                    list.pinned_seal(&fingerprint).map(|pinned| (certificate, pinned))
+                })
+                .filter(|(_, pinned)| pinned.until.is_none_or(|until| sealed.signing_time <= until))
+                .collect()
+        })
+        .unwrap_or_default();
+    if configured.is_empty() && pinned.is_empty() {
         let why = match params.trusted_issuers {
-            Some(_) => "no seal anchors were given, and the trusted-issuer list cannot vouch for a seal",
+            Some(_) => "no seal anchors were given, and the trusted-issuer list names none of its certificates",
             None => "no seal anchors were given",
         };
         return report.undecided(CheckId::Trust, format!("whether the seal is trusted cannot be told: {why}"));
     }
+    let mut anchors = configured.to_vec();
+    anchors.extend(pinned.iter().map(|(certificate, _)| (*certificate).clone()));
     let (at_signing, now) = (
-        sealed.anchor(&sealed.validation_certificates, anchors),
-        sealed.anchor_at(&sealed.validation_certificates, anchors, params.now),
+        sealed.anchor(&sealed.validation_certificates, &anchors),
+        sealed.anchor_at(&sealed.validation_certificates, &anchors, params.now),
     );
     match (at_signing, now) {
-        (Anchoring::Anchored(chain), Anchoring::Anchored(_)) => report.add(
-            CheckId::Trust,
-            CheckStatus::Passed,
-            format!("the seal's certificate chains to the trust anchor {}", chain.last().map_or("", String::as_str)),
-        ),
+        (Anchoring::Anchored(chain), Anchoring::Anchored(_)) => {
+            let anchor = chain.last().map_or("", String::as_str);
+            let listed = pinned.iter().find(|(certificate, _)| certificate.name == anchor);
+            let message = match listed {
+                Some((_, pinned)) => format!(
+                    "the seal's certificate chains to {anchor}, which the trusted-issuer list names for {}",
+                    pinned.name
+                ),
+                None => format!("the seal's certificate chains to the trust anchor {anchor}"),
+            };
+            report.add(CheckId::Trust, CheckStatus::Passed, message)
+        }
         (Anchoring::Anchored(_), Anchoring::Unanchored(why)) => report.undecided(
             CheckId::Trust,
             format!(
@@ -184,4 +212,8 @@ fn check_seal_trust(sealed: &Sealed, params: &VerifyParams<'_>, report: &mut Rep
             report.add(CheckId::Trust, CheckStatus::Failed, format!("the seal is intact but not trusted: {why}"))
         }
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

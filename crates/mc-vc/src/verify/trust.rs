@@ -142,6 +142,20 @@ pub struct TrustedIssuers {
     entries: Vec<TrustedIssuer>,
     /// The certificates a seal's certificate must chain to, for sealed credentials.
     seal_anchors: Vec<crate::jades::SealCertificate>,
+    /// The seal certificates the list names for its issuers.
+    pinned_seals: Vec<PinnedSeal>,
+}
+
+/// A seal certificate a trusted-issuer list names for an issuer, by its SHA-256 fingerprint: a
+/// seal whose chain leads to it is that issuer's, trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PinnedSeal {
+    /// The certificate's SHA-256 fingerprint, 64 lowercase hex digits.
+    pub fingerprint: String,
+    /// The issuer's name.
+    pub name: String,
+    /// When the issuer left the list, if it did: what it sealed afterwards is not trusted.
+    pub until: Option<Timestamp>,
 }
 
 /// One issuer id of a trusted-issuer list.
@@ -165,7 +179,7 @@ impl TrustedIssuers {
 
     /// A list of entries.
     pub fn with_entries(entries: Vec<TrustedIssuer>) -> TrustedIssuers {
-        TrustedIssuers { entries, seal_anchors: Vec::new() }
+        TrustedIssuers { entries, seal_anchors: Vec::new(), pinned_seals: Vec::new() }
     }
 
     /// The list, with `anchors` as the certificates that sealed credentials (European Digital
@@ -178,6 +192,11 @@ impl TrustedIssuers {
     /// The certificates sealed credentials must chain to.
     pub fn seal_anchors(&self) -> &[crate::jades::SealCertificate] {
         &self.seal_anchors
+    }
+
+    /// The seal certificate the list names with this SHA-256 fingerprint (lowercase hex).
+    pub fn pinned_seal(&self, fingerprint: &str) -> Option<&PinnedSeal> {
+        self.pinned_seals.iter().find(|pinned| pinned.fingerprint == fingerprint)
     }
 
     /// The name of a trusted issuer.
@@ -211,20 +230,26 @@ impl TrustedIssuers {
 
     /// The list the verifier uses: one [`TrustedIssuer`] per DID of each entry (the entry's
     /// `id` when it lists no `dids`), named by the entry's `name` (its `id` when it has none),
-    /// and trusted until its `trusted_until`.
+    /// and trusted until its `trusted_until`; with the seal certificates each entry names.
     ///
     /// An entry whose `trusted_until` is not a date-time, which [`TrustList::parse`] refuses but
     /// a list built by hand may hold, is left out: a date that cannot be read never makes an
     /// issuer trusted for longer.
     pub fn from_list(list: &TrustList) -> TrustedIssuers {
         let mut entries = Vec::new();
+        let mut pinned_seals = Vec::new();
         for entry in &list.issuers {
             let Ok(until) = entry.trusted_until.as_deref().map(Timestamp::parse).transpose() else { continue };
             let name = entry.name.as_deref().unwrap_or(&entry.id);
             let dids = entry.dids.as_deref().unwrap_or(std::slice::from_ref(&entry.id));
             entries.extend(dids.iter().map(|did| TrustedIssuer { id: did.clone(), name: name.to_owned(), until }));
+            pinned_seals.extend(entry.seal_certificates.iter().map(|fingerprint| PinnedSeal {
+                fingerprint: fingerprint.to_ascii_lowercase(),
+                name: name.to_owned(),
+                until,
+            }));
         }
-        TrustedIssuers::with_entries(entries)
+        TrustedIssuers { pinned_seals, ..TrustedIssuers::with_entries(entries) }
     }
 }
 

@@ -344,7 +344,38 @@ fn own_seals_round_trip_with_a_test_certificate() {
     let result =
         verify_text(&Value::Object(sealed).to_string(), &VerifyParams { trusted_issuers: Some(&listed), ..params });
     let trust = result.check(CheckId::Trust).unwrap();
-    assert!(trust.status == CheckStatus::Skipped && trust.message.contains("cannot vouch"), "{trust:?}");
+    assert!(
+        trust.status == CheckStatus::Skipped && trust.message.contains("names none of its certificates"),
+        "{trust:?}"
+    );
+    // A trusted-issuer list that names the seal's certificate by its fingerprint vouches for
+    // it, while the issuer is on the list; not for what was sealed after it left.
+    let fingerprint: String = <sha2::Sha256 as sha2::Digest>::digest(&key.certificate().der)
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect();
+    let entry = |until: Option<&str>| mc_vc::verify::TrustListEntry {
+        id: "valdeoliva".into(),
+        name: Some("Universidad de Valdeoliva".into()),
+        country: Some("ES".into()),
+        dids: Some(vec!["did:web:valdeoliva.example".into()]),
+        seal_certificates: vec![fingerprint.to_uppercase()],
+        trusted_from: None,
+        trusted_until: until.map(str::to_owned),
+    };
+    for (until, expected) in [(None, CheckStatus::Passed), (Some("2026-02-01T00:00:00Z"), CheckStatus::Skipped)] {
+        let list = mc_vc::verify::TrustList { network: None, issuers: vec![entry(until)] };
+        let list = TrustedIssuers::from_list(&list);
+        let sealed = seal(&edc("VATES-Q0000000J"), &key, time("2026-03-01T10:00:00Z")).unwrap();
+        let result =
+            verify_text(&Value::Object(sealed).to_string(), &VerifyParams { trusted_issuers: Some(&list), ..params });
+        let trust = result.check(CheckId::Trust).unwrap();
+        assert_eq!(trust.status, expected, "{until:?}: {trust:?}");
+        if until.is_none() {
+            assert!(trust.message.contains("names for Universidad de Valdeoliva"), "{trust:?}");
+            assert_eq!(result.verdict, Verdict::Valid);
+        }
+    }
     // A certificate that was no longer valid when it sealed.
     let late = seal(&edc("VATES-Q0000000J"), &key, time("2027-06-01T00:00:00Z")).unwrap();
     let err = Sealed::read(&late).unwrap().check_seal().unwrap_err();

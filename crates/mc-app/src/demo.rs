@@ -96,9 +96,10 @@ pub struct DemoSignIn {
 }
 
 impl Operator<'_> {
-    /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]) to every demo institution,
-    /// and issues two credentials to the first demo learner so that the learner space has
-    /// something to show. Nothing is added twice. Needs the demo data and an issuer key store.
+    /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]) and a test seal (named on
+    /// the trusted-issuer list) to every demo institution, and issues two credentials to the
+    /// first demo learner so that the learner space has something to show, the second also as
+    /// a European Digital Credential. Nothing is added twice. Needs the demo data and an issuer key store.
     pub async fn load_demo_accounts(&self, now: mc_core::Timestamp) -> Result<Vec<DemoSignIn>, AppError> {
         let institutions: Vec<InstitutionDocument> = demo_documents(INSTITUTIONS, "institutions")?;
         let mut sign_ins = Vec::new();
@@ -108,6 +109,11 @@ impl Operator<'_> {
             if self.staff_by_email(&email).await?.is_none() {
                 let name = format!("Demo staff, {id}");
                 self.add_staff(Some((&id, crate::Role::Admin)), &email, &name, DEMO_PASSWORD, now).await?;
+            }
+            // A test seal, for European Digital Credentials, which the trusted-issuer list names.
+            if self.store().db().await?.seal_key(&id).await?.is_none() {
+                let seal = self.make_test_seal(&id, now).await?;
+                self.network().trust_institution(&id, &[seal.fingerprint], now).await?;
             }
             sign_ins.push(DemoSignIn { institution: id, email });
         }
@@ -119,11 +125,14 @@ impl Operator<'_> {
         let specs: Vec<SpecDocument> = demo_documents(SPECS, "specs")?;
         let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
         let learner = learners[0].email.clone().unwrap_or_default();
-        for spec in specs.iter().take(2) {
+        // The second credential is also a European Digital Credential, sealed with the test seal.
+        let formats = [mc_core::CredentialFormat::OpenBadges, mc_core::CredentialFormat::Both];
+        for (spec, format) in specs.iter().zip(formats) {
             let request = crate::IssueRequest {
                 spec: spec.id.as_deref().unwrap_or_default(),
                 learner: crate::LearnerRef::IdOrEmail(&learner),
                 suite: mc_vc::proof::Suite::EddsaRdfc2022,
+                format,
                 cohort_key: Some("demo"),
                 idempotency_key: None,
                 grade: None,

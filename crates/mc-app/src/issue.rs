@@ -1,14 +1,16 @@
 //! Issuing: an Open Badges 3.0 credential for a learner, signed with the institution's key,
-//! with a revocation and a suspension entry at random free indexes of the institution's status
-//! lists. The indexes, the credential and its status rows are stored in one transaction, and a
+//! and/or a European Digital Credential sealed with its electronic seal, with a revocation and a
+//! suspension entry at random free indexes of the institution's status lists (the EDC carries
+//! the revocation entry, the same bit as the badge's). The indexes, the credential and its status rows are stored in one transaction, and a
 //! credential is issued once per specification, learner and cohort.
 
 use std::collections::HashMap;
 
-use mc_core::{CredentialState, InstitutionId, Learner, LearnerId, SpecId, Timestamp};
+use mc_core::{CredentialFormat, CredentialState, InstitutionId, Learner, LearnerId, SpecId, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
 use mc_vc::{
-    badge::{Award, open_badge},
+    badge::{Award, BadgeContent, open_badge},
+    edc,
     multikey::KeyType,
     proof::{self, ProofOptions, Suite},
     status::{MIN_LIST_SIZE, StatusEntry, StatusPurpose},
@@ -41,6 +43,8 @@ pub struct IssueRequest<'a> {
     pub learner: LearnerRef<'a>,
     /// The cryptosuite of the proof.
     pub suite: Suite,
+    /// What to issue: an Open Badges credential, a European Digital Credential, or both.
+    pub format: CredentialFormat,
     /// The cohort run issuing it; `None` for a single issue.
     pub cohort_key: Option<&'a str>,
     /// An API caller's idempotency key.
@@ -64,6 +68,9 @@ pub struct IssuedCredential {
     revocation_reason: Option<String>,
     document: serde_json::Map<String, Value>,
     spec_version: Option<u32>,
+    format: CredentialFormat,
+    /// The sealed EDC beside the Open Badges credential in `document` (format `both`).
+    edc_document: Option<serde_json::Map<String, Value>>,
 }
 
 impl IssuedCredential {
@@ -73,6 +80,13 @@ impl IssuedCredential {
             Ok(Value::Object(document)) => document,
             _ => return Err(damaged("its document is not a JSON object".into()).into()),
         };
+        let edc_document = match record.edc_document.as_deref().map(serde_json::from_str) {
+            None => None,
+            Some(Ok(Value::Object(document))) => Some(document),
+            Some(_) => return Err(damaged("its European Digital Credential is not a JSON object".into()).into()),
+        };
+        let format = CredentialFormat::parse(&record.format)
+            .ok_or_else(|| damaged(format!("unknown format {:?}", record.format)))?;
         Ok(IssuedCredential {
             institution: InstitutionId::parse(&record.institution_id).map_err(|err| damaged(err.to_string()))?,
             spec: SpecId::parse(&record.spec_id).map_err(|err| damaged(err.to_string()))?,
@@ -84,6 +98,8 @@ impl IssuedCredential {
             revocation_reason: record.revocation_reason,
             document,
             spec_version: record.spec_version,
+            format,
+            edc_document,
         })
     }
 
@@ -122,9 +138,43 @@ impl IssuedCredential {
         self.revocation_reason.as_deref()
     }
 
-    /// The signed credential.
+    /// The issued document: the signed Open Badges credential, or the sealed European Digital
+    /// Credential when that is all that was issued.
     pub fn document(&self) -> &serde_json::Map<String, Value> {
         &self.document
+    }
+
+    /// The formats it was issued in.
+    pub fn format(&self) -> CredentialFormat {
+        self.format
+    }
+
+    /// The signed Open Badges credential, unless only an EDC was issued.
+    pub fn open_badge(&self) -> Option<&serde_json::Map<String, Value>> {
+        self.format.has_open_badge().then_some(&self.document)
+    }
+
+    /// The sealed European Digital Credential (a JAdES JWS in the JSON serialization), when one
+    /// was issued.
+    pub fn sealed_edc(&self) -> Option<&serde_json::Map<String, Value>> {
+        match self.format {
+            CredentialFormat::OpenBadges => None,
+            CredentialFormat::Edc => Some(&self.document),
+            CredentialFormat::Both => self.edc_document.as_ref(),
+        }
+    }
+
+    /// What the credential says of the award, for showing it: read from the signed badge, or
+    /// from the sealed EDC (in `language` when it has it) when no badge was issued.
+    pub fn content(&self, language: &str) -> BadgeContent {
+        if let Some(badge) = self.open_badge() {
+            return BadgeContent::read(badge);
+        }
+        let payload = self.sealed_edc().and_then(|sealed| sealed.get("payload")).and_then(Value::as_str);
+        match payload.map(serde_json::from_str::<serde_json::Map<String, Value>>) {
+            Some(Ok(credential)) => edc::content(&credential, language),
+            _ => BadgeContent::default(),
+        }
     }
 
     /// The version of the specification it was issued from; `None` when it was issued before
@@ -159,6 +209,8 @@ pub(crate) struct Batch {
     key: Option<mc_store::IssuerKeyRecord>,
     lists: HashMap<StatusPurpose, StatusListRecord>,
     claimed: HashMap<String, u64>,
+    /// The institution's seal key, once an EDC of the batch needs it.
+    seal: Option<mc_vc::jades::SealKey>,
 }
 
 impl Batch {
@@ -245,7 +297,7 @@ impl App {
         // Batches queue here, before they take any other lock: two batches waiting on each
         // other's status indexes and audit entries would otherwise deadlock on PostgreSQL.
         let audit = tx.audit_writer().await?;
-        Ok(Batch { tx, audit, key: None, lists: HashMap::new(), claimed: HashMap::new() })
+        Ok(Batch { tx, audit, key: None, lists: HashMap::new(), claimed: HashMap::new(), seal: None })
     }
 
     /// Commits a transaction of issues; returns the status lists its credentials are in.
@@ -321,6 +373,8 @@ impl App {
         }
         let salt = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, random_bytes::<16>()?);
         let urn = format!("urn:uuid:{credential_id}");
+        let edc_id = format!("urn:credential:{credential_id}");
+        let format = request.format;
         let bodies: Vec<&mc_core::Institution> = prepared.awarding_bodies.iter().collect();
         let award = Award {
             id: &urn,
@@ -333,14 +387,37 @@ impl App {
             issuer_id: &identity.issuer_id,
             status: &status,
             spec_version: prepared.version,
+            counterpart: (format == CredentialFormat::Both).then_some(edc_id.as_str()),
         };
-        let badge = open_badge(spec, &bodies, &award);
-        let options = ProofOptions {
-            verification_method: identity.verification_method.clone(),
-            created: request.now.to_rfc3339(),
-            proof_purpose: "assertionMethod".into(),
+        let signed = match format.has_open_badge() {
+            true => {
+                let badge = open_badge(spec, &bodies, &award);
+                let options = ProofOptions {
+                    verification_method: identity.verification_method.clone(),
+                    created: request.now.to_rfc3339(),
+                    proof_purpose: "assertionMethod".into(),
+                };
+                Some(self.sign(&badge, request.suite, &key_record, &options)?)
+            }
+            false => None,
         };
-        let signed = self.sign(&badge, request.suite, &key_record, &options)?;
+        let sealed = match format.has_edc() {
+            true => {
+                if batch.seal.is_none() {
+                    batch.seal = Some(self.seal_key_in(&mut batch.tx, institution.id()).await?);
+                }
+                let seal_key = batch.seal.as_ref().expect("loaded above");
+                let counterpart = (format == CredentialFormat::Both).then_some(urn.as_str());
+                let edc_award = Award { id: &edc_id, counterpart, ..award };
+                Some(seal_edc(spec, &bodies, &edc_award, seal_key, request.now)?)
+            }
+            false => None,
+        };
+        let (document, edc_document) = match (signed, sealed) {
+            (Some(badge), sealed) => (badge, sealed),
+            (None, Some(sealed)) => (sealed, None),
+            (None, None) => unreachable!("every format issues a document"),
+        };
         let record = CredentialRecord {
             id: credential_id,
             institution_id: institution.id().to_string(),
@@ -351,13 +428,13 @@ impl App {
             issued_at: request.now.to_rfc3339(),
             state: "active".into(),
             revocation_reason: None,
-            document: serde_json::to_string(&signed).expect("a JSON map serializes"),
+            document: serde_json::to_string(&document).expect("a JSON map serializes"),
             spec_version: Some(prepared.version),
-            format: "ob3".into(),
-            edc_document: None,
+            format: format.as_str().into(),
+            edc_document: edc_document.as_ref().map(|sealed| serde_json::to_string(sealed).expect("a JSON map")),
         };
         batch.tx.db().insert_credential(&record).await?;
-        let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name()});
+        let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name(), "format": format.as_str()});
         batch
             .tx
             .append_audit(&mut batch.audit, &record.issued_at, "credential.issue", &record.id, &details.to_string())
@@ -371,8 +448,10 @@ impl App {
             issued_at: request.now,
             state: CredentialState::Active,
             revocation_reason: None,
-            document: signed,
+            document,
             spec_version: Some(prepared.version),
+            format,
+            edc_document,
         };
         Ok((credential, Added::New))
     }
@@ -540,4 +619,30 @@ impl App {
         let records = self.store().db().await?.credentials(filter).await?;
         records.into_iter().map(IssuedCredential::from_record).collect()
     }
+}
+
+/// The European Digital Credential of `award`, checked against the EDC profile's rules and
+/// sealed with `key` at `now`.
+fn seal_edc(
+    spec: &mc_core::Spec,
+    bodies: &[&mc_core::Institution],
+    award: &Award<'_>,
+    key: &mc_vc::jades::SealKey,
+    now: Timestamp,
+) -> Result<serde_json::Map<String, Value>, AppError> {
+    let credential = edc::european_digital_credential(spec, bodies, award);
+    let findings = edc::check(&credential, edc::Stage::Sealed);
+    if !edc::passes(&findings) {
+        let said: Vec<String> =
+            findings.iter().map(|finding| format!("{}: {}", finding.path, finding.message)).collect();
+        return Err(AppError::Conflict(format!(
+            "the European Digital Credential of specification {} breaks the EDC profile's rules ({}); nothing was \
+             sealed",
+            spec.id(),
+            said.join("; ")
+        )));
+    }
+    let payload = serde_json::to_string(&credential).expect("a JSON map serializes");
+    mc_vc::jades::seal(&payload, key, now)
+        .map_err(|why| AppError::Keys(format!("the credential was not sealed: {why}")))
 }

@@ -112,6 +112,8 @@ pub struct CohortSubmission<'a> {
     pub cohort_key: Option<&'a str>,
     /// The cryptosuite.
     pub suite: Suite,
+    /// The formats to issue.
+    pub format: mc_core::CredentialFormat,
     /// The rows, each with its line.
     pub rows: Vec<(usize, CohortRow)>,
 }
@@ -186,6 +188,7 @@ impl App {
             institution_id: institution.to_string(),
             spec_id: spec.id().to_string(),
             suite: submission.suite.name().to_owned(),
+            format: submission.format.as_str().to_owned(),
             rows,
             state: if total == 0 { JobState::Done } else { JobState::Queued }.as_str().to_owned(),
             total,
@@ -289,11 +292,16 @@ impl App {
             id: job.id.clone(),
             detail: format!("unknown suite {:?}", job.suite),
         })?;
+        let format = mc_core::CredentialFormat::parse(&job.format).ok_or_else(|| StoreError::Corrupt {
+            what: "cohort job",
+            id: job.id.clone(),
+            detail: format!("unknown format {:?}", job.format),
+        })?;
         let prepared = retrying(&job.id, || self.prepare(&job.spec_id, self.now())).await?;
         let mut counts = (job.processed, job.issued, job.skipped);
         let remaining = rows.get(job.processed as usize..).unwrap_or_default();
         for chunk in remaining.chunks(BATCH) {
-            let batch = JobBatch { job, worker, lease_seconds, suite, prepared: &prepared, rows: chunk };
+            let batch = JobBatch { job, worker, lease_seconds, suite, format, prepared: &prepared, rows: chunk };
             match retrying(&job.id, || self.issue_job_batch(&batch, counts)).await? {
                 Some(next) => counts = next,
                 None => {
@@ -327,6 +335,7 @@ impl App {
             spec: &batch.job.spec_id,
             learner: LearnerRef::IdOrEmail(""),
             suite: batch.suite,
+            format: batch.format,
             cohort_key: Some(&batch.job.cohort_key),
             idempotency_key: None,
             grade: None,
@@ -362,6 +371,7 @@ struct JobBatch<'a> {
     worker: &'a str,
     lease_seconds: i64,
     suite: Suite,
+    format: mc_core::CredentialFormat,
     prepared: &'a Prepared,
     rows: &'a [(usize, CohortRow)],
 }
@@ -424,6 +434,7 @@ mod tests {
             spec: "01936a3e-0000-7000-8000-000000000001",
             cohort_key: None,
             suite: Suite::EddsaJcs2022,
+            format: mc_core::CredentialFormat::OpenBadges,
             rows: rows.clone(),
         };
         let issuer = app.operator().acting_for("valdeoliva").await.unwrap().issuer();
@@ -435,6 +446,7 @@ mod tests {
             worker: "w",
             lease_seconds: 60,
             suite: Suite::EddsaJcs2022,
+            format: mc_core::CredentialFormat::OpenBadges,
             prepared: &prepared,
             rows: &rows,
         };

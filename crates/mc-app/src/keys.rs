@@ -25,6 +25,11 @@ pub trait KeyStore: Send + Sync + fmt::Debug {
     fn generate(&self, institution: &str, key_id: &str) -> Result<(String, Vec<u8>), AppError>;
     /// Signs `data` with the key `record` describes; the signature is raw (64 bytes).
     fn sign(&self, record: &IssuerKeyRecord, data: &[u8]) -> Result<Vec<u8>, AppError>;
+    /// Keeps an institution's electronic seal key (PKCS#8 DER) whose certificate is
+    /// `certificate` (DER); returns the bytes to store (a sealed secret, or a handle).
+    fn keep_seal_key(&self, institution: &str, certificate: &[u8], pkcs8: &[u8]) -> Result<Vec<u8>, AppError>;
+    /// The PKCS#8 DER of a seal key kept by [`KeyStore::keep_seal_key`].
+    fn open_seal_key(&self, institution: &str, certificate: &[u8], stored: &[u8]) -> Result<Vec<u8>, AppError>;
 }
 
 /// Seals issuer secret keys with ChaCha20-Poly1305 under the key-encryption key, and keeps the
@@ -61,6 +66,19 @@ impl KeyStore for KeyVault {
         }
         Ok(opened[&record.id].sign(data))
     }
+
+    fn keep_seal_key(&self, institution: &str, certificate: &[u8], pkcs8: &[u8]) -> Result<Vec<u8>, AppError> {
+        self.seal_bytes(&KeyVault::seal_key_data(institution, certificate), pkcs8)
+    }
+
+    fn open_seal_key(&self, institution: &str, certificate: &[u8], stored: &[u8]) -> Result<Vec<u8>, AppError> {
+        self.open_bytes(&KeyVault::seal_key_data(institution, certificate), stored).ok_or_else(|| {
+            AppError::Keys(format!(
+                "the seal key of {institution} cannot be opened: wrong key-encryption key, or the stored key or its \
+                 certificate was changed"
+            ))
+        })
+    }
 }
 
 impl fmt::Debug for KeyVault {
@@ -92,15 +110,34 @@ impl KeyVault {
         format!("microcred issuer key v1\0{}\0{}\0{}", record.institution_id, record.id, record.public_key).into_bytes()
     }
 
+    /// What binds a sealed seal key to its institution and certificate.
+    fn seal_key_data(institution: &str, certificate: &[u8]) -> Vec<u8> {
+        use sha2::Digest as _;
+        let mut data = format!("microcred seal key v1\0{institution}\0").into_bytes();
+        data.extend_from_slice(&sha2::Sha256::digest(certificate));
+        data
+    }
+
     fn seal(&self, record: &IssuerKeyRecord, secret: &[u8]) -> Result<Vec<u8>, AppError> {
+        self.seal_bytes(&KeyVault::associated_data(record), secret)
+    }
+
+    /// Seals `secret` bound to `aad`: a random nonce, then the ciphertext.
+    fn seal_bytes(&self, aad: &[u8], secret: &[u8]) -> Result<Vec<u8>, AppError> {
         let mut nonce = [0u8; 12];
         getrandom::fill(&mut nonce).map_err(|err| AppError::Keys(format!("cannot draw a nonce: {err}")))?;
-        let aad = KeyVault::associated_data(record);
         let sealed = self
             .cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg: secret, aad: &aad })
+            .encrypt(&Nonce::from(nonce), Payload { msg: secret, aad })
             .map_err(|_| AppError::Keys("cannot seal the key".into()))?;
         Ok([nonce.as_slice(), &sealed].concat())
+    }
+
+    /// Opens what [`KeyVault::seal_bytes`] sealed with the same `aad`.
+    fn open_bytes(&self, aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
+        let (nonce, sealed) = sealed.split_at_checked(12)?;
+        let nonce: [u8; 12] = nonce.try_into().ok()?;
+        self.cipher.decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad }).ok()
     }
 
     fn open(&self, record: &IssuerKeyRecord) -> Result<SecretKey, AppError> {
@@ -110,11 +147,7 @@ impl KeyVault {
                 record.id, record.institution_id
             ))
         };
-        let (nonce, sealed) = record.sealed_secret.split_at_checked(12).ok_or_else(damaged)?;
-        let nonce: [u8; 12] = nonce.try_into().map_err(|_| damaged())?;
-        let aad = KeyVault::associated_data(record);
-        let secret =
-            self.cipher.decrypt(&Nonce::from(nonce), Payload { msg: sealed, aad: &aad }).map_err(|_| damaged())?;
+        let secret = self.open_bytes(&KeyVault::associated_data(record), &record.sealed_secret).ok_or_else(damaged)?;
         let secret = String::from_utf8(secret).map_err(|_| damaged())?;
         let key = SecretKey::from_multibase(&secret).map_err(|_| damaged())?;
         match key.public_key().to_multibase() == record.public_key {

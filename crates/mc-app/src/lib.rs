@@ -25,6 +25,7 @@ mod jobs;
 mod keys;
 mod records;
 mod registry;
+mod seals;
 mod status;
 mod verification;
 
@@ -59,6 +60,7 @@ pub use crate::{
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     records::{ApiToken, Holder, Session, ShareLink, Staff},
     registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
+    seals::SealInfo,
     status::StatusChange,
     verification::{Budgeted, LocalMaterial, OnlineResolver, Verifier},
 };

@@ -73,6 +73,12 @@ impl App {
             })
         })?;
         let next = transition(state).map_err(|err| AppError::Conflict(format!("credential {id}: {err}")))?;
+        if next == CredentialState::Suspended && record.format == mc_core::CredentialFormat::Edc.as_str() {
+            return Err(AppError::Conflict(format!(
+                "credential {id} is a European Digital Credential only, whose status says revoked or not: it cannot \
+                 be suspended (revoke it, or issue it with an Open Badges credential to suspend it)"
+            )));
+        }
         tx.db().set_credential_state(id, next.as_str(), reason).await?;
         let details = serde_json::json!({"from": state.as_str(), "to": next.as_str(), "reason": reason});
         tx.audit(&now.to_rfc3339(), &format!("credential.{action}"), id, &details.to_string()).await?;

@@ -98,3 +98,52 @@ mod tests {
         }
     }
 }
+
+/// The documents an award is issued as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum CredentialFormat {
+    /// An Open Badges 3.0 credential, signed with Data Integrity.
+    #[default]
+    OpenBadges,
+    /// A European Digital Credential (ELM v3), sealed with JAdES.
+    Edc,
+    /// Both, naming each other.
+    Both,
+}
+
+impl CredentialFormat {
+    /// Reads a format name: `ob3`, `edc` or `both`.
+    pub fn parse(raw: &str) -> Option<CredentialFormat> {
+        match raw {
+            "ob3" => Some(CredentialFormat::OpenBadges),
+            "edc" => Some(CredentialFormat::Edc),
+            "both" => Some(CredentialFormat::Both),
+            _ => None,
+        }
+    }
+
+    /// The format's name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialFormat::OpenBadges => "ob3",
+            CredentialFormat::Edc => "edc",
+            CredentialFormat::Both => "both",
+        }
+    }
+
+    /// Whether an Open Badges credential is issued.
+    pub fn has_open_badge(self) -> bool {
+        self != CredentialFormat::Edc
+    }
+
+    /// Whether a European Digital Credential is issued.
+    pub fn has_edc(self) -> bool {
+        self != CredentialFormat::OpenBadges
+    }
+}
+
+impl fmt::Display for CredentialFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

@@ -25,7 +25,7 @@ mod tests;
 
 pub use crate::{
     codes::{country_name, isced_f_name, language_name},
-    credential::{CredentialState, TransitionError},
+    credential::{CredentialFormat, CredentialState, TransitionError},
     error::{Invalid, Problem, ValueError},
     ids::{InstitutionId, LearnerId, SpecId},
     institution::Institution,

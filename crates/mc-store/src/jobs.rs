@@ -21,6 +21,8 @@ pub struct CohortJobRecord {
     pub cohort_key: String,
     /// The cryptosuite.
     pub suite: String,
+    /// `ob3`, `edc` or `both`.
+    pub format: String,
     /// The rows to issue, JSON (an array of `[line, row]`).
     pub rows: String,
     /// `queued`, `running`, `done` or `failed`.
@@ -53,7 +55,7 @@ macro_rules! with_columns {
         concat!(
             $head,
             "id, institution_id, spec_id, cohort_key, suite, rows, state, total, processed, issued, skipped, \
-             rejected, error, worker, lease_until, created_at, updated_at",
+             rejected, error, worker, lease_until, created_at, updated_at, format",
             $tail
         )
     };
@@ -70,6 +72,7 @@ fn job_from_row(row: &AnyRow) -> Result<CohortJobRecord, StoreError> {
         spec_id: row.try_get("spec_id")?,
         cohort_key: row.try_get("cohort_key")?,
         suite: row.try_get("suite")?,
+        format: row.try_get("format")?,
         rows: row.try_get("rows")?,
         state: row.try_get("state")?,
         total: count(row, "total")?,
@@ -106,7 +109,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let conn: &mut AnyConnection = &mut self.conn;
         sqlx::query(with_columns!(
             "INSERT INTO cohort_jobs (",
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)"
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
         ))
         .bind(&job.id)
         .bind(&job.institution_id)
@@ -125,6 +128,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(job.lease_until)
         .bind(&job.created_at)
         .bind(&job.updated_at)
+        .bind(&job.format)
         .execute(conn)
         .await
         .map_err(|err| StoreError::from_write("a cohort job with this id", &["id"], err))?;

@@ -36,6 +36,7 @@ fn annex_context() -> Value {
         "stackability": {"@id": "mcv:stackability"},
         "stackableTowards": {"@id": "mcv:stackableTowards"},
         "furtherInformation": {"@id": "mcv:furtherInformation"},
+        "europeanDigitalCredential": {"@id": "mcv:europeanDigitalCredential", "@type": "@id"},
     })
 }
 
@@ -65,6 +66,9 @@ pub struct Award<'a> {
     pub status: &'a [StatusEntry],
     /// The version of the specification it is issued from (the achievement's `version`).
     pub spec_version: u32,
+    /// The id of the other credential of the same award, when it is issued in both formats: the
+    /// European Digital Credential an Open Badges credential names, or the other way round.
+    pub counterpart: Option<&'a str>,
 }
 
 /// The text of `map` in the specification's default language.
@@ -191,6 +195,9 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
         many => drop(credential.insert("credentialStatus".into(), many.iter().map(StatusEntry::to_json).collect())),
     }
     credential.insert("credentialSubject".into(), Value::Object(subject));
+    if let Some(counterpart) = award.counterpart {
+        credential.insert("europeanDigitalCredential".into(), counterpart.into());
+    }
     credential
 }
 

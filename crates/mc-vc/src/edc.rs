@@ -87,13 +87,12 @@ fn body_id(institution: &Institution) -> String {
 }
 
 /// Builds the unsigned European Digital Credential of `award` of `spec`. `awarding_bodies` are
-/// the specification's awarding bodies, in its order; the first one issues. `counterpart` is the
-/// id of the Open Badges credential of the same award, when there is one.
+/// the specification's awarding bodies, in its order; the first one issues. The award's
+/// `counterpart` is the Open Badges credential of the same award, when there is one.
 pub fn european_digital_credential(
     spec: &Spec,
     awarding_bodies: &[&Institution],
     award: &Award<'_>,
-    counterpart: Option<&str>,
 ) -> Map<String, Value> {
     let institution = awarding_bodies.first().expect("a specification has at least one awarding body");
     let issued = award.issued.to_rfc3339();
@@ -167,7 +166,7 @@ pub fn european_digital_credential(
         credential.insert("expirationDate".into(), until.to_rfc3339().into());
         credential.insert("validUntil".into(), until.to_rfc3339().into());
     }
-    if let Some(counterpart) = counterpart {
+    if let Some(counterpart) = award.counterpart {
         credential.insert(
             "identifier".into(),
             json!([{"id": format!("{}#open-badge", award.id), "type": "Identifier", "schemeName": OPEN_BADGE_SCHEME, "notation": counterpart}]),

@@ -143,6 +143,12 @@ pub(crate) struct IssueArgs {
     /// The cryptosuite of the proof.
     #[arg(long, value_enum, default_value_t = SuiteArg::EddsaRdfc2022)]
     pub(crate) suite: SuiteArg,
+    /// What to issue: an Open Badges 3.0 credential, a European Digital Credential sealed with
+    /// the institution's seal (see `issuer seal-import`, `issuer test-seal`), or both, naming
+    /// each other. With `both`, -o FILE writes the badge to FILE and the EDC beside it
+    /// (FILE.edc.json), and --out DIR writes <id>.json and <id>.edc.json.
+    #[arg(long, value_enum, default_value_t = FormatArg::Ob3)]
+    pub(crate) format: FormatArg,
     /// The grade achieved.
     #[arg(long)]
     pub(crate) grade: Option<String>,
@@ -262,6 +268,33 @@ pub(crate) enum IssuerCommand {
         /// The institution's id.
         institution: String,
     },
+    /// Import the institution's electronic seal for European Digital Credentials: its private
+    /// key and certificate chain as PEM files (kept sealed like the issuer keys). The
+    /// certificate must carry the institution's legal identifier as its organisation identifier.
+    SealImport {
+        /// The institution's id.
+        institution: String,
+        /// The private key: PEM, PKCS#8 (`PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`, P-256) or PKCS#1
+        /// (`RSA PRIVATE KEY`, 2048 bits or more), unencrypted.
+        #[arg(long, value_name = "FILE")]
+        key: PathBuf,
+        /// The certificate chain, PEM, the seal's certificate first.
+        #[arg(long, value_name = "FILE")]
+        certificate: PathBuf,
+    },
+    /// Make a self-signed test seal for the institution (P-256, two years), marked "TEST SEAL":
+    /// for trying European Digital Credentials, never for real ones.
+    TestSeal {
+        /// The institution's id.
+        institution: String,
+    },
+    /// Show what the institution seals with.
+    Seal {
+        /// The institution's id.
+        institution: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -280,6 +313,26 @@ pub(crate) enum KeyTypeArg {
     Ed25519,
     /// NIST P-256, for ecdsa-rdfc-2019 and ecdsa-jcs-2019.
     P256,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FormatArg {
+    /// An Open Badges 3.0 credential, signed with Data Integrity.
+    Ob3,
+    /// A European Digital Credential (ELM v3), sealed with JAdES.
+    Edc,
+    /// Both, naming each other.
+    Both,
+}
+
+impl From<FormatArg> for mc_core::CredentialFormat {
+    fn from(format: FormatArg) -> mc_core::CredentialFormat {
+        match format {
+            FormatArg::Ob3 => mc_core::CredentialFormat::OpenBadges,
+            FormatArg::Edc => mc_core::CredentialFormat::Edc,
+            FormatArg::Both => mc_core::CredentialFormat::Both,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -157,17 +157,17 @@ pub(crate) fn credential_table(out: &mut impl Write, credentials: &[IssuedCreden
     let rows: Vec<Vec<String>> = credentials
         .iter()
         .map(|issued| {
-            let name = issued.document().get("name").and_then(|name| name.as_str()).unwrap_or_default();
             vec![
                 issued.id().to_owned(),
                 issued.issued_at().to_rfc3339(),
                 issued.state().as_str().to_owned(),
+                issued.format().as_str().to_owned(),
                 issued.institution_id().to_string(),
-                name.to_owned(),
+                issued.content("en").title,
             ]
         })
         .collect();
-    table(out, &["ID", "ISSUED", "STATE", "ISSUER", "NAME"], &rows)
+    table(out, &["ID", "ISSUED", "STATE", "FORMAT", "ISSUER", "NAME"], &rows)
 }
 
 pub(crate) fn token_table(out: &mut impl Write, tokens: &[mc_app::ApiToken]) -> io::Result<()> {

@@ -23,6 +23,7 @@ fn request(spec: &str) -> IssueRequest<'_> {
         spec,
         learner: LearnerRef::Named { email: "aino.virtanen@learners.example", name: "Aino Virtanen" },
         suite: Suite::EddsaRdfc2022,
+        format: mc_core::CredentialFormat::OpenBadges,
         cohort_key: None,
         idempotency_key: None,
         grade: None,
@@ -33,7 +34,13 @@ fn request(spec: &str) -> IssueRequest<'_> {
 fn cohort(spec: &str) -> CohortSubmission<'_> {
     let row =
         CohortRow { name: Some("Mari Tamm".into()), email: Some("mari.tamm@example.org".into()), ..Default::default() };
-    CohortSubmission { spec, cohort_key: None, suite: Suite::EddsaRdfc2022, rows: vec![(2, row)] }
+    CohortSubmission {
+        spec,
+        cohort_key: None,
+        suite: Suite::EddsaRdfc2022,
+        format: mc_core::CredentialFormat::OpenBadges,
+        rows: vec![(2, row)],
+    }
 }
 
 /// Asserts that `result` is the refusal `expected` names: `NotFound` or `Forbidden`.

@@ -42,6 +42,14 @@ impl KeyStore for Faulty {
             Err(_) => self.vault.sign(record, data),
         }
     }
+
+    fn keep_seal_key(&self, institution: &str, certificate: &[u8], pkcs8: &[u8]) -> Result<Vec<u8>, AppError> {
+        self.vault.keep_seal_key(institution, certificate, pkcs8)
+    }
+
+    fn open_seal_key(&self, institution: &str, certificate: &[u8], stored: &[u8]) -> Result<Vec<u8>, AppError> {
+        self.vault.open_seal_key(institution, certificate, stored)
+    }
 }
 
 /// An app over `store` whose key store fails as `fail` says, once told how often.
@@ -72,7 +80,13 @@ fn rows(count: usize) -> Vec<(usize, CohortRow)> {
 async fn queued_job(app: &App, count: usize) -> String {
     let now = Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
     app.operator().load_demo(now).await.unwrap();
-    let submission = CohortSubmission { spec: SPEC, cohort_key: None, suite: Suite::EddsaJcs2022, rows: rows(count) };
+    let submission = CohortSubmission {
+        spec: SPEC,
+        cohort_key: None,
+        suite: Suite::EddsaJcs2022,
+        format: mc_core::CredentialFormat::OpenBadges,
+        rows: rows(count),
+    };
     let issuer = app.operator().acting_for("valdeoliva").await.unwrap().issuer();
     issuer.submit_cohort(submission, now).await.unwrap().id
 }

@@ -42,6 +42,7 @@ async fn concurrent_issuers_never_share_a_status_index() {
                     spec: "01936a3e-0000-7000-8000-000000000001",
                     learner: LearnerRef::IdOrEmail(""),
                     suite: Suite::EddsaJcs2022,
+                    format: mc_core::CredentialFormat::OpenBadges,
                     cohort_key: Some(&cohort_key),
                     idempotency_key: None,
                     grade: None,

@@ -16,3 +16,6 @@ CREATE TABLE seal_keys (
     test_seal      INTEGER NOT NULL CHECK (test_seal IN (0, 1)),
     created_at     TEXT NOT NULL
 );
+
+-- A cohort job issues its credentials in one format.
+ALTER TABLE cohort_jobs ADD COLUMN format TEXT NOT NULL DEFAULT 'ob3';

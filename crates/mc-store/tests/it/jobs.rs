@@ -15,6 +15,7 @@ fn job(id: &str, institution: &str, spec: u128, created_at: &str) -> CohortJobRe
         spec_id: spec_key(spec),
         cohort_key: format!("cohort-{id}"),
         suite: "eddsa-jcs-2022".into(),
+        format: "ob3".into(),
         rows: r#"[[2,{"name":"Ana","email":"ana@learners.example"}]]"#.into(),
         state: "queued".into(),
         total: 3,
@@ -34,6 +35,7 @@ fn job(id: &str, institution: &str, spec: u128, created_at: &str) -> CohortJobRe
 fn full_job() -> CohortJobRecord {
     CohortJobRecord {
         state: "failed".into(),
+        format: "both".into(),
         total: 5_000_000_000,
         processed: 4_000_000_001,
         issued: 4_000_000_000,

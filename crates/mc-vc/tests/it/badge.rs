@@ -33,6 +33,7 @@ fn signed_badge(suite: Suite, with_did: bool) -> serde_json::Map<String, serde_j
         issuer_id: &did,
         status: &[],
         spec_version: 1,
+        counterpart: None,
     };
     let badge = open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award);
     let options = ProofOptions {

@@ -69,7 +69,7 @@ fn award_of(
     let learner = learner(7, "zoë.ñúñez@learners.example");
     let status = status();
     let ob3 = "urn:uuid:0193a000-0000-7000-8000-000000000007";
-    let award = |id| Award {
+    let award = |id, counterpart| Award {
         id,
         learner: &learner,
         issued: Timestamp::parse("2026-06-30T10:00:00Z").unwrap(),
@@ -80,14 +80,11 @@ fn award_of(
         issuer_id: "did:web:issuer.example",
         status: &status,
         spec_version: 3,
+        counterpart,
     };
-    let edc_document = edc::european_digital_credential(
-        spec,
-        &bodies,
-        &award("urn:credential:0193a000-0000-7000-8000-000000000007"),
-        Some(ob3),
-    );
-    (edc_document, open_badge(spec, &bodies, &award(ob3)))
+    let edc_id = "urn:credential:0193a000-0000-7000-8000-000000000007";
+    let edc_document = edc::european_digital_credential(spec, &bodies, &award(edc_id, Some(ob3)));
+    (edc_document, open_badge(spec, &bodies, &award(ob3, Some(edc_id))))
 }
 
 /// Runs the SHACL validator over `documents` with the EDC 3.2 shapes (generic profile, with
@@ -280,8 +277,9 @@ fn no_annex_element_is_lost_between_the_specification_and_both_credentials() {
         let names = edc_document["issuer"]["legalName"].as_object().unwrap();
         assert!(names.values().any(|name| *name == from_badge.issuer), "{names:?}");
         assert_eq!(BadgeContent { issuer: from_badge.issuer.clone(), ..from_edc }, from_badge, "{}", spec.id());
-        // They name each other's award.
+        // They name each other.
         assert_eq!(edc::counterpart(&edc_document), badge["id"].as_str());
+        assert_eq!(badge["europeanDigitalCredential"], edc_document["id"]);
     }
 }
 

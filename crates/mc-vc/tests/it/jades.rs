@@ -284,9 +284,10 @@ fn edc(identifier: &str) -> String {
         issuer_id: "did:web:valdeoliva.example",
         status: &[],
         spec_version: 1,
+        counterpart: None,
     };
     let spec = mc_test_support::spec(mc_test_support::spec_id(1), "valdeoliva");
-    Value::Object(mc_vc::edc::european_digital_credential(&spec, &[&institution], &award, None)).to_string()
+    Value::Object(mc_vc::edc::european_digital_credential(&spec, &[&institution], &award)).to_string()
 }
 
 /// microcred's own seals: sealed with a test seal certificate (ES256), read back intact, and

@@ -39,6 +39,7 @@ fn unsigned_by(issuer: &str, id: &str) -> Map<String, Value> {
         issuer_id: issuer,
         status: &[],
         spec_version: 1,
+        counterpart: None,
     };
     open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award)
 }

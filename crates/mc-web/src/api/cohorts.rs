@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{
     auth::{Caller, idempotent},
-    credentials::{json_body, suite},
+    credentials::{format, json_body, suite},
 };
 use crate::ApiError;
 
@@ -24,6 +24,8 @@ struct CohortBody {
     cohort_key: Option<String>,
     #[serde(default)]
     suite: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
     learners: Vec<CohortRow>,
 }
 
@@ -34,6 +36,7 @@ pub(crate) struct CsvQuery {
     spec: Option<String>,
     cohort_key: Option<String>,
     suite: Option<String>,
+    format: Option<String>,
 }
 
 /// `POST /api/v1/cohorts`: a JSON cohort, or a CSV file with `?spec=`; answered with the
@@ -49,7 +52,10 @@ pub(crate) async fn submit_cohort(
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .is_some_and(|value| value.starts_with("text/csv"));
-    let route = format!("POST /api/v1/cohorts csv={is_csv} {:?} {:?} {:?}", query.spec, query.cohort_key, query.suite);
+    let route = format!(
+        "POST /api/v1/cohorts csv={is_csv} {:?} {:?} {:?} {:?}",
+        query.spec, query.cohort_key, query.suite, query.format
+    );
     let issuer = caller.issuer(&app)?;
     idempotent(&issuer, &headers, &route, &body, async |key| {
         let (body, rows) = match is_csv {
@@ -61,6 +67,7 @@ pub(crate) async fn submit_cohort(
                     spec,
                     cohort_key: query.cohort_key.clone(),
                     suite: query.suite.clone(),
+                    format: query.format.clone(),
                     learners: Vec::new(),
                 };
                 (body, rows)
@@ -78,6 +85,7 @@ pub(crate) async fn submit_cohort(
             spec: &body.spec,
             cohort_key: body.cohort_key.as_deref().or(derived.as_deref()),
             suite: suite(body.suite.as_deref())?,
+            format: format(body.format.as_deref())?,
             rows,
         };
         let job = issuer.submit_cohort(submission, app.now()).await?;

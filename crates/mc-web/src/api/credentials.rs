@@ -35,6 +35,8 @@ pub(crate) struct CredentialSummary<'a> {
     /// before versions were recorded).
     #[serde(skip_serializing_if = "Option::is_none")]
     spec_version: Option<u32>,
+    /// `ob3`, `edc` or `both`.
+    format: &'static str,
     learner: String,
     state: &'static str,
     issued_at: String,
@@ -48,6 +50,7 @@ impl<'a> From<&'a IssuedCredential> for CredentialSummary<'a> {
             institution: credential.institution_id().as_str(),
             spec: credential.spec_id().to_string(),
             spec_version: credential.spec_version(),
+            format: credential.format().as_str(),
             learner: credential.learner_id().to_string(),
             state: credential.state().as_str(),
             issued_at: credential.issued_at().to_rfc3339(),
@@ -56,8 +59,15 @@ impl<'a> From<&'a IssuedCredential> for CredentialSummary<'a> {
     }
 }
 
+/// A credential with its issued document (the Open Badges credential, or the sealed EDC when
+/// that is all that was issued), and the sealed EDC beside a badge (`edc_document`).
 fn with_document(credential: &IssuedCredential) -> Value {
-    serde_json::json!({"credential": CredentialSummary::from(credential), "document": credential.document()})
+    let mut answer =
+        serde_json::json!({"credential": CredentialSummary::from(credential), "document": credential.document()});
+    if credential.format() == mc_core::CredentialFormat::Both {
+        answer["edc_document"] = serde_json::to_value(credential.sealed_edc()).expect("a JSON map serializes");
+    }
+    answer
 }
 
 #[derive(Deserialize)]
@@ -71,6 +81,8 @@ struct IssueBody {
     suite: Option<String>,
     #[serde(default)]
     grade: Option<String>,
+    #[serde(default)]
+    format: Option<String>,
 }
 
 /// Reads a cryptosuite's name; the default is eddsa-rdfc-2022.
@@ -79,6 +91,15 @@ pub(crate) fn suite(name: Option<&str>) -> Result<Suite, ApiError> {
         None => Ok(Suite::EddsaRdfc2022),
         Some(name @ ("eddsa-rdfc-2022" | "eddsa-jcs-2022")) => Ok(Suite::from_name(name).expect("a known suite")),
         Some(other) => Err(ApiError::invalid("suite", &format!("{other:?} is not eddsa-rdfc-2022 or eddsa-jcs-2022"))),
+    }
+}
+
+/// Reads a credential format's name; the default is `ob3`.
+pub(crate) fn format(name: Option<&str>) -> Result<mc_core::CredentialFormat, ApiError> {
+    match name {
+        None => Ok(mc_core::CredentialFormat::OpenBadges),
+        Some(name) => mc_core::CredentialFormat::parse(name)
+            .ok_or_else(|| ApiError::invalid("format", &format!("{name:?} is not ob3, edc or both"))),
     }
 }
 
@@ -103,6 +124,7 @@ pub(crate) async fn issue_credential(
             spec: &request.spec,
             learner: learner_ref(&request.learner, request.name.as_deref())?,
             suite: suite(request.suite.as_deref())?,
+            format: format(request.format.as_deref())?,
             cohort_key: None,
             idempotency_key: key,
             grade: request.grade.as_deref(),

@@ -126,7 +126,13 @@ texts! {
     state_active: "Active", "Activa";
     state_suspended: "Suspended", "Suspendida";
     state_revoked: "Revoked", "Revocada";
-    download_json: "Download JSON", "Descargar JSON";
+    no_edc: "This credential was issued as an Open Badge only; it has no European Digital Credential.", "Esta credencial se emitió solo como Open Badge; no tiene Credencial Digital Europea.";
+    download_badge: "Download the Open Badge (JSON)", "Descargar la Open Badge (JSON)";
+    download_edc: "Download the European Digital Credential (for Europass)", "Descargar la Credencial Digital Europea (para Europass)";
+    credential_format: "Format", "Formato";
+    credential_format_ob3: "Open Badge", "Open Badge";
+    credential_format_edc: "European Digital Credential, sealed", "Credencial Digital Europea, sellada";
+    credential_format_both: "Open Badge and European Digital Credential", "Open Badge y Credencial Digital Europea";
     verification: "Verification", "Verificación";
     share_gone: "This link does not exist or has expired.", "Este enlace no existe o ha caducado.";
     sign_in_title: "Staff sign-in", "Acceso del personal";
@@ -158,6 +164,10 @@ texts! {
     issue_title: "Issue a credential", "Emitir una credencial";
     learner_ref: "Learner's email address or id", "Correo o identificador del estudiante";
     grade: "Grade (optional)", "Calificación (opcional)";
+    format_label: "Issue as", "Emitir como";
+    format_ob3: "Open Badge (digital badge)", "Open Badge (insignia digital)";
+    format_edc: "European Digital Credential (Europass, sealed)", "Credencial Digital Europea (Europass, sellada)";
+    format_both: "Both, naming each other", "Ambas, enlazadas entre sí";
     credentials: "Issued credentials", "Credenciales emitidas";
     cohorts: "Cohorts", "Cohortes";
     cohort_upload: "Issue to a cohort: a CSV file with the columns name, email (and optionally did, grade, completion_date)", "Emitir a una cohorte: un archivo CSV con las columnas name, email (y opcionalmente did, grade, completion_date)";
@@ -410,6 +420,16 @@ pub(crate) fn verdict(lang: Lang, verdict: Verdict) -> (&'static str, &'static s
 }
 
 /// A credential state's name.
+/// The formats a credential was issued in, in words.
+pub(crate) fn credential_format(lang: Lang, format: mc_core::CredentialFormat) -> &'static str {
+    let t = lang.texts();
+    match format {
+        mc_core::CredentialFormat::OpenBadges => t.credential_format_ob3,
+        mc_core::CredentialFormat::Edc => t.credential_format_edc,
+        mc_core::CredentialFormat::Both => t.credential_format_both,
+    }
+}
+
 pub(crate) fn state(lang: Lang, state: mc_core::CredentialState) -> &'static str {
     let t = lang.texts();
     match state {

@@ -214,6 +214,19 @@ pub(crate) struct IssueForm {
     name: String,
     #[serde(default)]
     grade: String,
+    #[serde(default)]
+    format: String,
+}
+
+/// The format chosen in a form; an Open Badge when none was.
+fn form_format(raw: &str) -> Result<mc_core::CredentialFormat, mc_app::AppError> {
+    match raw.trim() {
+        "" => Ok(mc_core::CredentialFormat::OpenBadges),
+        raw => mc_core::CredentialFormat::parse(raw).ok_or_else(|| mc_app::AppError::InvalidArgument {
+            what: "format",
+            source: mc_core::ValueError::new(format!("{raw:?} is not ob3, edc or both")),
+        }),
+    }
 }
 
 /// `POST /issuer/issue`: issues, then shows the credential.
@@ -233,6 +246,7 @@ pub(crate) async fn issue(
             false => LearnerRef::Named { email: learner, name },
         },
         suite: Suite::EddsaRdfc2022,
+        format: form_format(&form.format).map_err(|err| visitor.fail(err))?,
         cohort_key: None,
         idempotency_key: None,
         grade: (!grade.is_empty()).then_some(grade),
@@ -250,18 +264,20 @@ pub(crate) async fn upload_cohort(
 ) -> Result<Response, PageError> {
     let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
     let bad_form = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
-    let (mut csrf, mut spec, mut csv) = (String::new(), String::new(), String::new());
+    let (mut csrf, mut spec, mut csv, mut format) = (String::new(), String::new(), String::new(), String::new());
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
         match field.name() {
             Some("csrf") => csrf = field.text().await.map_err(bad_form)?,
             Some("spec") => spec = field.text().await.map_err(bad_form)?,
             Some("file") => csv = field.text().await.map_err(bad_form)?,
+            Some("format") => format = field.text().await.map_err(bad_form)?,
             _ => {}
         }
     }
     visitor.check_form(&csrf)?;
     let rows = mc_app::parse_cohort(&csv, false).map_err(|err| visitor.fail(err))?;
-    let submission = CohortSubmission { spec: &spec, cohort_key: None, suite: Suite::EddsaRdfc2022, rows };
+    let format = form_format(&format).map_err(|err| visitor.fail(err))?;
+    let submission = CohortSubmission { spec: &spec, cohort_key: None, suite: Suite::EddsaRdfc2022, format, rows };
     let job = issuer.submit_cohort(submission, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/cohorts/{}", job.id)).into_response())
 }

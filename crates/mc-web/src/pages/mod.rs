@@ -44,6 +44,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/verify", get(public::verify_form).post(public::verify_submitted))
         .route("/c/{id}", get(public::shared_credential))
         .route("/c/{id}/credential.json", get(public::shared_credential_json))
+        .route("/c/{id}/credential.edc.json", get(public::shared_credential_edc))
         .route("/sign-in", get(issuer::sign_in_form).post(issuer::sign_in))
         .route("/sign-out", post(issuer::sign_out))
         .route("/issuer", get(issuer::dashboard))
@@ -61,6 +62,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/learner/link/{secret}", get(learner::confirm_link).post(learner::use_link))
         .route("/learner", get(learner::space))
         .route("/learner/credentials/{id}/credential.json", get(learner::download))
+        .route("/learner/credentials/{id}/credential.edc.json", get(learner::download_edc))
         .route("/learner/credentials/{id}/share", post(learner::share))
         .layer(middleware::from_fn(page_headers))
 }

@@ -147,7 +147,7 @@ pub(crate) async fn shared_credential(
     let view = CredentialView::load(app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     let text = serde_json::to_string(credential.document()).expect("a JSON map serializes");
     let result = verified(&state, &visitor, text).await?;
-    let download = format!("/c/{id}/credential.json");
+    let download = format!("/c/{id}");
     Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download }))
 }
 
@@ -164,12 +164,35 @@ pub(crate) async fn shared_credential_json(
     Ok(download(credential))
 }
 
-/// A credential as a file to save.
-pub(crate) fn download(credential: mc_app::IssuedCredential) -> Response {
-    let disposition = format!("attachment; filename=\"credential-{}.json\"", credential.id());
-    let mut response = Json(credential.document()).into_response();
-    if let Ok(value) = header::HeaderValue::from_str(&disposition) {
+/// `GET /c/{id}/credential.edc.json`: the shared credential's sealed European Digital
+/// Credential.
+pub(crate) async fn shared_credential_edc(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let credential = app
+        .shared_credential(&id, app.now())
+        .await
+        .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
+    download_edc(&visitor, credential)
+}
+
+/// The sealed European Digital Credential of a credential, as a file to save; 404 when it was
+/// issued as an Open Badge only.
+pub(crate) fn download_edc(visitor: &Visitor, credential: mc_app::IssuedCredential) -> Result<Response, PageError> {
+    let sealed = credential.sealed_edc().ok_or_else(|| visitor.error(StatusCode::NOT_FOUND, visitor.t().no_edc))?;
+    Ok(attachment(Json(sealed).into_response(), &format!("credential-{}.edc.json", credential.id())))
+}
+
+fn attachment(mut response: Response, name: &str) -> Response {
+    if let Ok(value) = header::HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
     }
     response
+}
+
+/// A credential as a file to save.
+pub(crate) fn download(credential: mc_app::IssuedCredential) -> Response {
+    attachment(Json(credential.document()).into_response(), &format!("credential-{}.json", credential.id()))
 }

@@ -3,10 +3,7 @@
 
 use mc_app::{App, AppError, InstitutionAccess, IssuedCredential, Publication};
 use mc_core::{CredentialState, LanguageTag, Spec, Timestamp};
-use mc_vc::{
-    badge::BadgeContent,
-    verify::{CheckId, CheckStatus, Verdict, Verification},
-};
+use mc_vc::verify::{CheckId, CheckStatus, Verdict, Verification};
 
 use super::i18n::{self, Lang};
 
@@ -68,13 +65,19 @@ pub(crate) struct CredentialView {
     pub(crate) ects: String,
     pub(crate) hours: String,
     pub(crate) eqf: String,
+    /// The formats it was issued in, in words.
+    pub(crate) format: &'static str,
+    /// Whether an Open Badges credential was issued.
+    pub(crate) open_badge: bool,
+    /// Whether a European Digital Credential was issued.
+    pub(crate) edc: bool,
 }
 
 impl CredentialView {
     /// What `credential` says, read from the signed credential itself: a specification edited
     /// since does not change what an earlier credential shows.
     pub(crate) async fn load(app: &App, credential: &IssuedCredential, lang: Lang) -> Result<CredentialView, AppError> {
-        let signed = BadgeContent::read(credential.document());
+        let signed = credential.content(lang.code());
         let learner = app.credential_parts(credential).await?.learner;
         Ok(CredentialView {
             id: credential.id().to_owned(),
@@ -89,6 +92,9 @@ impl CredentialView {
             ects: signed.ects.map(|ects| ects.to_string()).unwrap_or_default(),
             hours: signed.hours.map(|hours| hours.to_string()).unwrap_or_default(),
             eqf: signed.eqf_level.unwrap_or_default(),
+            format: i18n::credential_format(lang, credential.format()),
+            open_badge: credential.open_badge().is_some(),
+            edc: credential.sealed_edc().is_some(),
         })
     }
 }

@@ -186,6 +186,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>, clock: Cloc
         spec: "01936a3e-0000-7000-8000-000000000001",
         learner: mc_app::LearnerRef::IdOrEmail(""),
         suite,
+        format: mc_core::CredentialFormat::OpenBadges,
         cohort_key: Some(&cohort_key),
         idempotency_key: None,
         grade: None,
@@ -294,6 +295,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
             issuer_id: &did,
             status: &[],
             spec_version: 1,
+            counterpart: None,
         };
         open_badge(spec, &[&institution], &award)
     };

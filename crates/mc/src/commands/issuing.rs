@@ -78,6 +78,7 @@ pub(super) async fn issue(
             None => LearnerRef::IdOrEmail(learner),
         },
         suite: args.suite.into(),
+        format: args.format.into(),
         cohort_key: None,
         idempotency_key: args.idempotency_key.as_deref(),
         grade: args.grade.as_deref(),
@@ -93,15 +94,41 @@ pub(super) async fn issue(
             publish_lists(app, data, &lists).await?;
         }
     }
-    let text = serde_json::to_string_pretty(issued.document())?;
     match &args.output {
         Some(path) => {
-            std::fs::write(path, format!("{text}\n")).with_context(|| format!("cannot write {}", path.display()))?;
-            writeln!(out, "issued credential {} to {}", issued.id(), path.display())?;
+            let mut written = vec![path.clone()];
+            write_json(path, issued.document())?;
+            if let (Some(sealed), Some(_)) = (issued.sealed_edc(), issued.open_badge()) {
+                written.push(edc_path(path));
+                write_json(&written[1], sealed)?;
+            }
+            let files: Vec<String> = written.iter().map(|path| path.display().to_string()).collect();
+            writeln!(out, "issued credential {} to {}", issued.id(), files.join(" and "))?;
         }
-        None => writeln!(out, "{text}")?,
+        None => output::json(out, &issued_json(&issued))?,
     }
     Ok(())
+}
+
+/// What a credential was issued as: its document, or, issued in both formats, both of them
+/// (`open_badge`, `european_digital_credential`).
+fn issued_json(issued: &mc_app::IssuedCredential) -> serde_json::Value {
+    match (issued.open_badge(), issued.sealed_edc()) {
+        (Some(badge), Some(sealed)) => serde_json::json!({"open_badge": badge, "european_digital_credential": sealed}),
+        _ => serde_json::Value::Object(issued.document().clone()),
+    }
+}
+
+/// Where the EDC of a credential issued in both formats goes, beside `path`: `x.json` →
+/// `x.edc.json`.
+fn edc_path(path: &Path) -> std::path::PathBuf {
+    let stem = path.file_stem().map(|stem| stem.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!("{stem}.edc.json"))
+}
+
+fn write_json(path: &Path, document: &serde_json::Map<String, serde_json::Value>) -> anyhow::Result<()> {
+    let text = serde_json::to_string_pretty(document)?;
+    std::fs::write(path, format!("{text}\n")).with_context(|| format!("cannot write {}", path.display()))
 }
 
 async fn issue_cohort(
@@ -126,6 +153,7 @@ async fn issue_cohort(
         spec: &args.spec,
         learner: LearnerRef::IdOrEmail(""),
         suite: args.suite.into(),
+        format: args.format.into(),
         cohort_key: Some(&cohort_key),
         idempotency_key: None,
         grade: None,
@@ -144,11 +172,12 @@ async fn issue_cohort(
         };
         if let Some(dir) = &args.out {
             let path = dir.join(format!("{}.json", issued.id()));
-            let written = serde_json::to_string_pretty(issued.document())
-                .map_err(std::io::Error::other)
-                .and_then(|text| std::fs::write(&path, text));
+            let mut written = write_json(&path, issued.document());
+            if let (Some(sealed), Some(_), Ok(())) = (issued.sealed_edc(), issued.open_badge(), &written) {
+                written = write_json(&edc_path(&path), sealed);
+            }
             if let Err(err) = written {
-                write_error.get_or_insert(format!("cannot write {}: {err}", path.display()));
+                write_error.get_or_insert(format!("{err:#}"));
             }
         }
         progress.advance();
@@ -187,11 +216,11 @@ pub(super) async fn credential(
         CredentialCommand::List { learner, spec, json } => {
             let credentials = app.credentials(None, learner.as_deref(), spec.as_deref()).await?;
             match json.json {
-                true => output::json(out, &credentials.iter().map(|issued| issued.document()).collect::<Vec<_>>())?,
+                true => output::json(out, &credentials.iter().map(issued_json).collect::<Vec<_>>())?,
                 false => output::credential_table(out, &credentials)?,
             }
         }
-        CredentialCommand::Show { id } => output::json(out, app.credential(id).await?.document())?,
+        CredentialCommand::Show { id } => output::json(out, &issued_json(&app.credential(id).await?))?,
     }
     Ok(())
 }
@@ -204,6 +233,57 @@ pub(super) async fn issuer(app: &Operator<'_>, command: &IssuerCommand, out: &mu
             writeln!(out, "{institution} now signs with {} ({})", key.id, key.public_key)?;
         }
         IssuerCommand::DidDocument { institution } => output::json(out, &app.did_document(institution).await?)?,
+        IssuerCommand::SealImport { institution, key, certificate } => {
+            let key_text = read_input(&key.display().to_string(), 1024 * 1024)?;
+            let chain = std::fs::read(certificate).with_context(|| format!("cannot read {}", certificate.display()))?;
+            let info =
+                app.import_seal_key(institution, &key_text, &chain, app.now()).await.context("no seal was imported")?;
+            writeln!(out, "{institution} now seals with {} (SHA-256 {})", info.name, info.fingerprint)?;
+        }
+        IssuerCommand::TestSeal { institution } => {
+            let info = app.make_test_seal(institution, app.now()).await.context("no test seal was made")?;
+            writeln!(
+                out,
+                "{institution} now seals with the test seal {} (SHA-256 {}), valid until {}; no verifier trusts it \
+                 unless told to",
+                info.name, info.fingerprint, info.not_after
+            )?;
+        }
+        IssuerCommand::Seal { institution, json } => match app.seal_info(institution).await? {
+            None => anyhow::bail!(
+                "{institution} has no seal: import one with `microcred issuer seal-import`, or make a test seal with \
+                 `microcred issuer test-seal`"
+            ),
+            Some(info) => match json.json {
+                true => output::json(
+                    out,
+                    &serde_json::json!({
+                        "institution": info.institution.as_str(),
+                        "certificate": info.name,
+                        "organization_identifier": info.organization_identifier,
+                        "issuer": info.issuer,
+                        "not_before": info.not_before.to_rfc3339(),
+                        "not_after": info.not_after.to_rfc3339(),
+                        "test_seal": info.test_seal,
+                        "sha256": info.fingerprint,
+                        "algorithm": info.algorithm,
+                    }),
+                )?,
+                false => {
+                    let kind = if info.test_seal { " (a test seal, never a real one)" } else { "" };
+                    writeln!(out, "{}{kind}", info.name)?;
+                    writeln!(
+                        out,
+                        "  organisation identifier  {}",
+                        info.organization_identifier.as_deref().unwrap_or("-")
+                    )?;
+                    writeln!(out, "  issued by                {}", info.issuer)?;
+                    writeln!(out, "  valid                    {} to {}", info.not_before, info.not_after)?;
+                    writeln!(out, "  seals with               {}", info.algorithm)?;
+                    writeln!(out, "  SHA-256                  {}", info.fingerprint)?;
+                }
+            },
+        },
     }
     Ok(())
 }

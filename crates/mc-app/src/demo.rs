@@ -96,6 +96,19 @@ pub struct DemoSignIn {
 }
 
 impl Operator<'_> {
+    /// Gives every demo institution that has no seal a test seal, for European Digital
+    /// Credentials, and names it on the trusted-issuer list. Needs an issuer key store.
+    pub async fn load_demo_seals(&self, now: mc_core::Timestamp) -> Result<(), AppError> {
+        let institutions: Vec<InstitutionDocument> = demo_documents(INSTITUTIONS, "institutions")?;
+        for id in institutions.iter().filter_map(|document| document.id.as_deref()) {
+            if self.store().db().await?.seal_key(id).await?.is_none() {
+                let seal = self.make_test_seal(id, now).await?;
+                self.network().trust_institution(id, &[seal.fingerprint], now).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]) and a test seal (named on
     /// the trusted-issuer list) to every demo institution, and issues two credentials to the
     /// first demo learner so that the learner space has something to show, the second also as
@@ -110,13 +123,9 @@ impl Operator<'_> {
                 let name = format!("Demo staff, {id}");
                 self.add_staff(Some((&id, crate::Role::Admin)), &email, &name, DEMO_PASSWORD, now).await?;
             }
-            // A test seal, for European Digital Credentials, which the trusted-issuer list names.
-            if self.store().db().await?.seal_key(&id).await?.is_none() {
-                let seal = self.make_test_seal(&id, now).await?;
-                self.network().trust_institution(&id, &[seal.fingerprint], now).await?;
-            }
             sign_ins.push(DemoSignIn { institution: id, email });
         }
+        self.load_demo_seals(now).await?;
         if self.staff_by_email(DEMO_NETWORK_ADMIN).await?.is_none() {
             self.add_staff(None, DEMO_NETWORK_ADMIN, "Demo network administrator", DEMO_PASSWORD, now).await?;
         }

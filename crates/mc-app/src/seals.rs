@@ -162,7 +162,7 @@ impl App {
         let record = tx.db().seal_key(institution.as_str()).await?.ok_or_else(|| {
             AppError::Conflict(format!(
                 "institution {institution} has no electronic seal, which a European Digital Credential needs: import \
-                 its seal with `microcred seal import`, or make a test seal with `microcred seal test`"
+                 its seal with `microcred issuer seal-import`, or make a test seal with `microcred issuer test-seal`"
             ))
         })?;
         self.open_seal_key(&record)

@@ -190,7 +190,9 @@ impl App {
 }
 
 /// The status list URLs a credential's `credentialStatus` names, read without building the
-/// whole document (a JWT or anything unreadable names none).
+/// whole document (a JWT or anything unreadable names none): of the credential itself, of the
+/// credential a JAdES seal holds as its `payload`, or of the one an upload form holds
+/// (`{"credential": …}`).
 fn status_list_urls(text: &str) -> Vec<String> {
     #[derive(serde::Deserialize)]
     struct Entry {
@@ -207,13 +209,28 @@ fn status_list_urls(text: &str) -> Vec<String> {
     struct Credential {
         #[serde(rename = "credentialStatus")]
         status: Option<Entries>,
+        /// A sealed credential's text.
+        payload: Option<String>,
+        /// The credential of an upload form.
+        credential: Option<Box<Credential>>,
     }
-    let entries = match serde_json::from_str::<Credential>(text) {
-        Ok(Credential { status: Some(Entries::One(entry)) }) => vec![entry],
-        Ok(Credential { status: Some(Entries::Many(entries)) }) => entries,
-        _ => Vec::new(),
-    };
-    entries.into_iter().filter_map(|entry| entry.list).collect()
+    fn urls(credential: Credential, depth: usize) -> Vec<String> {
+        let mut found: Vec<String> = match credential.status {
+            Some(Entries::One(entry)) => entry.list.into_iter().collect(),
+            Some(Entries::Many(entries)) => entries.into_iter().filter_map(|entry| entry.list).collect(),
+            None => Vec::new(),
+        };
+        if depth < 2 {
+            if let Some(inner) = credential.payload.and_then(|payload| serde_json::from_str(&payload).ok()) {
+                found.extend(urls(inner, depth + 1));
+            }
+            if let Some(inner) = credential.credential {
+                found.extend(urls(*inner, depth + 1));
+            }
+        }
+        found
+    }
+    serde_json::from_str::<Credential>(text).map(|credential| urls(credential, 0)).unwrap_or_default()
 }
 
 /// Status lists held here first, then, when online, fetched from elsewhere.

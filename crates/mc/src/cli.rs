@@ -43,7 +43,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Create the data directory and the database, or bring its schema up to date.
     Init,
-    /// Load the demo data set (institutions, specifications, learners); running it again adds nothing.
+    /// Load the demo data set (institutions, with test seals named on the trusted-issuer list, specifications, learners); running it again adds nothing.
     Demo,
     /// Manage institutions.
     #[command(subcommand)]

@@ -736,7 +736,8 @@ fn a_sealed_european_digital_credential_is_verified_by_the_api_and_the_page() {
         "{answer}"
     );
     assert!(check("proof")["message"].as_str().unwrap().contains("TEST SEAL, ORGANIZACION TEST"), "{answer}");
-    assert_eq!(answer["verdict"], "indeterminate", "the EDC rules are not checked yet: {answer}");
+    assert_eq!(check("schema")["status"], "passed", "the EDC rules: {answer}");
+    assert_eq!(answer["verdict"], "indeterminate", "its test seal chains to no anchor given: {answer}");
     let boundary = "mc-sealed-boundary";
     let mut form = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n").into_bytes();
     form.extend_from_slice(&sealed);
@@ -761,8 +762,53 @@ fn a_sealed_european_digital_credential_is_verified_by_the_api_and_the_page() {
     let trust = verified["checks"].as_array().unwrap().iter().find(|check| check["id"] == "trust").unwrap().clone();
     assert_eq!(trust["status"], "passed", "{verified}");
     assert!(trust["message"].as_str().unwrap().contains("chains to the trust anchor ANF AC"), "{verified}");
+    assert_eq!(verified["verdict"], "valid", "{verified}");
     server.stop();
     let not_a_certificate = env.write("not-a-certificate.pem", "no");
     let refused = env.fails(&["serve", "--addr", "127.0.0.1:0", "--seal-anchor", &not_a_certificate]);
     assert!(refused.contains("not-a-certificate.pem is not a certificate"), "{refused}");
+}
+
+/// The API issues both formats of an award: the sealed EDC beside the badge, verified valid by
+/// the API (the demo institution's test seal is on the trusted-issuer list), revoked with it.
+#[test]
+fn the_api_issues_and_revokes_european_digital_credentials() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let issuer = token(&env, "valdeoliva", "issuer");
+    let server = Server::start(&env, &[]);
+    let issue = |body: Value| Request::new(server.addr, "POST", "/api/v1/credentials/issue").token(&issuer).json(&body);
+    let bad = issue(json!({"spec": SPEC_A, "learner": "ana.perez@example.org", "name": "Ana Pérez", "format": "pdf"}));
+    assert_status(&bad, 422, "an unknown format");
+    let detail = &bad.json()["error"]["details"][0];
+    assert_eq!(
+        (detail["field"].as_str(), detail["message"].as_str()),
+        (Some("format"), Some("\"pdf\" is not ob3, edc or both"))
+    );
+
+    let issued =
+        issue(json!({"spec": SPEC_A, "learner": "ana.perez@example.org", "name": "Ana Pérez", "format": "both"}));
+    assert_status(&issued, 201, "both formats");
+    let answer = issued.json();
+    assert_eq!(answer["credential"]["format"], "both");
+    let sealed = answer["edc_document"].to_string();
+    let verify =
+        |text: &str| post(server.addr, "/api/v1/credentials/verify", "application/json", text.as_bytes()).json();
+    let verified = verify(&sealed);
+    assert_eq!(verified["verdict"], "valid", "{verified}");
+    assert_eq!(verify(&answer["document"].to_string())["verdict"], "valid");
+
+    let id = answer["credential"]["id"].as_str().unwrap();
+    let revoked = Request::new(server.addr, "POST", &format!("/api/v1/credentials/{id}/revoke"))
+        .token(&issuer)
+        .json(&json!({"reason": "issued in error"}));
+    assert_status(&revoked, 200, "revoke");
+    let verified = verify(&sealed);
+    let status = verified["checks"].as_array().unwrap().iter().find(|check| check["id"] == "status").unwrap().clone();
+    assert_eq!(
+        (verified["verdict"].as_str(), status["message"].as_str()),
+        (Some("invalid"), Some("the credential has been revoked")),
+        "{verified}"
+    );
+    server.stop();
 }

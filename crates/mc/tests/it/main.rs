@@ -8,6 +8,7 @@ mod catalogue;
 mod cli;
 mod cohort;
 mod credentials;
+mod edc;
 mod headers;
 mod issue;
 mod pages;

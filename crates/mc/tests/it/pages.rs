@@ -2,7 +2,7 @@
 //! institutions kept apart, the learner's one-time link and share links, and hostile text
 //! rendered inert.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::support::{Answer, Env, Request, Server, encode};
 
@@ -632,5 +632,71 @@ fn sign_in_links_are_rate_limited_per_client_and_only_a_trusted_proxy_names_it()
         assert_eq!(ask(&server, n, &format!("203.0.113.{n}")).status, 200, "link {n}");
     }
     assert_eq!(ask(&server, FREE, "192.0.2.200").status, 429, "a new X-Forwarded-For does not start afresh");
+    server.stop();
+}
+
+/// A credential issued as a European Digital Credential only: the learner space offers the
+/// sealed EDC (for Europass), the shared page shows what it says, its format in words in both
+/// languages, and its verification; a badge-only credential has no EDC to download.
+#[test]
+fn a_european_digital_credential_is_shown_downloaded_and_shared() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let server = Server::start(&env, &[]);
+    let issue = |spec: &str, format: &str| {
+        let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue").token(&token).json(&json!({
+            "spec": spec, "learner": "aino.virtanen@learners.example", "name": "Aino Virtanen", "format": format,
+        }));
+        assert_eq!(issued.status, 201, "{}", issued.body);
+        issued.json()["credential"]["id"].as_str().unwrap().to_owned()
+    };
+    let id = issue(SPEC_A, "edc");
+    let session = learner_sign_in(&server, "aino.virtanen@learners.example");
+    let space = Request::new(server.addr, "GET", "/learner").header("Cookie", &session).send();
+    let card = &space.body[space.body.find(&format!("credential-{id}")).unwrap()..];
+    let card = &card[..card.find("</article>").unwrap()];
+    assert!(card.contains(&format!("/learner/credentials/{id}/credential.edc.json")), "{card}");
+    assert!(!card.contains(&format!("/learner/credentials/{id}/credential.json")), "no badge was issued: {card}");
+    let sealed = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/credential.edc.json"))
+        .header("Cookie", &session)
+        .send();
+    assert_eq!(
+        sealed.header("content-disposition"),
+        Some(format!("attachment; filename=\"credential-{id}.edc.json\"").as_str())
+    );
+    let payload: Value = serde_json::from_str(sealed.json()["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["type"][1], "EuropeanDigitalCredential");
+
+    let shared = Request::new(server.addr, "POST", &format!("/learner/credentials/{id}/share"))
+        .header("Cookie", &session)
+        .form(&[("csrf", &csrf(&space)), ("days", "30")]);
+    assert_eq!(shared.status, 303, "{}", shared.body);
+    let space = Request::new(server.addr, "GET", "/learner").header("Cookie", &session).send();
+    let link = &space.body[space.body.find("/c/").unwrap()..];
+    let link = link[..link.find('"').unwrap()].to_owned();
+    for (language, format) in
+        [("en", "European Digital Credential, sealed"), ("es", "Credencial Digital Europea, sellada")]
+    {
+        let page = Request::new(server.addr, "GET", &link).header("Accept-Language", language).send();
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains(&format!("id=\"format\">{format}<")), "{language}: {}", page.body);
+        assert!(page.body.contains("Aino Virtanen"), "{}", page.body);
+        assert!(page.body.contains("id=\"download-edc\""), "{}", page.body);
+        assert!(!page.body.contains("id=\"download-badge\""), "{}", page.body);
+    }
+    let page = Request::new(server.addr, "GET", &link).header("Accept-Language", "en").send();
+    assert!(page.body.contains("id=\"verdict\">Valid"), "{}", page.body);
+    assert!(page.body.contains("TEST SEAL"), "the test seal is named: {}", page.body);
+    let downloaded = Request::new(server.addr, "GET", &format!("{link}/credential.edc.json")).send();
+    assert_eq!(downloaded.json(), sealed.json());
+
+    let badge_only = issue("01936a3e-0000-7000-8000-000000000003", "ob3");
+    let missing = Request::new(server.addr, "GET", &format!("/learner/credentials/{badge_only}/credential.edc.json"))
+        .header("Cookie", &session)
+        .header("Accept-Language", "es")
+        .send();
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("se emitió solo como Open Badge"), "{}", missing.body);
     server.stop();
 }

@@ -70,19 +70,17 @@ fn to_pem(chain: &[SealCertificate]) -> String {
 }
 
 impl Operator<'_> {
-    /// Imports an institution's seal key and certificate chain (PEM, the sealing certificate
-    /// first), in place of the seal it had. The certificate must carry the institution's legal
-    /// identifier as its organisation identifier (how a verifier tells the seal is the
-    /// institution's), be valid now, and allow sealing; the key must be its key.
+    /// Imports an institution's seal key with its certificate chain (read from PEM with
+    /// [`SealKey::from_pem`], or from PKCS#12), in place of the seal it had. The certificate must
+    /// carry the institution's legal identifier as its organisation identifier (how a verifier
+    /// tells the seal is the institution's), be valid now, and allow sealing.
     pub async fn import_seal_key(
         &self,
         raw_institution: &str,
-        key_pem: &str,
-        chain_pem: &[u8],
+        key: SealKey,
         now: Timestamp,
     ) -> Result<SealInfo, AppError> {
         let refused = |message: String| AppError::invalid_argument("seal key", mc_core::ValueError::new(message));
-        let key = SealKey::from_pem(key_pem, chain_pem).map_err(refused)?;
         let institution = self.institution(raw_institution).await?;
         let certificate = key.certificate();
         match certificate.organization_identifier.as_deref() {

@@ -269,18 +269,23 @@ pub(crate) enum IssuerCommand {
         institution: String,
     },
     /// Import the institution's electronic seal for European Digital Credentials: its private
-    /// key and certificate chain as PEM files (kept sealed like the issuer keys). The
-    /// certificate must carry the institution's legal identifier as its organisation identifier.
+    /// key and certificate chain, as PEM files or as a PKCS#12 file whose password is read from
+    /// standard input (kept sealed like the issuer keys). The certificate must carry the
+    /// institution's legal identifier as its organisation identifier.
     SealImport {
         /// The institution's id.
         institution: String,
         /// The private key: PEM, PKCS#8 (`PRIVATE KEY`), SEC1 (`EC PRIVATE KEY`, P-256) or PKCS#1
         /// (`RSA PRIVATE KEY`, 2048 bits or more), unencrypted.
-        #[arg(long, value_name = "FILE")]
-        key: PathBuf,
+        #[arg(long, value_name = "FILE", requires = "certificate", required_unless_present = "pkcs12")]
+        key: Option<PathBuf>,
         /// The certificate chain, PEM, the seal's certificate first.
-        #[arg(long, value_name = "FILE")]
-        certificate: PathBuf,
+        #[arg(long, value_name = "FILE", requires = "key")]
+        certificate: Option<PathBuf>,
+        /// A PKCS#12 file (.p12, .pfx) holding the key and its chain; its password is the first
+        /// line of standard input.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["key", "certificate"])]
+        pkcs12: Option<PathBuf>,
     },
     /// Make a self-signed test seal for the institution (P-256, two years), marked "TEST SEAL":
     /// for trying European Digital Credentials, never for real ones.

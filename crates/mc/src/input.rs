@@ -45,3 +45,43 @@ pub(crate) fn read_seal_anchors(paths: &[std::path::PathBuf]) -> anyhow::Result<
     }
     Ok(anchors)
 }
+
+/// The most bytes a seal key file may have: a key and a chain of a few certificates.
+const SEAL_FILE_LIMIT: u64 = 1024 * 1024;
+
+fn read_small(path: &std::path::Path, what: &str) -> anyhow::Result<Vec<u8>> {
+    let size = std::fs::metadata(path).with_context(|| format!("cannot read the {what} {}", path.display()))?.len();
+    if size > SEAL_FILE_LIMIT {
+        anyhow::bail!("the {what} {} is larger than {} KiB", path.display(), SEAL_FILE_LIMIT / 1024);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read the {what} {}", path.display()))
+}
+
+/// An institution's seal key from PEM files: the private key and the certificate chain.
+pub(crate) fn read_seal_pem(key: &std::path::Path, chain: &std::path::Path) -> anyhow::Result<mc_vc::jades::SealKey> {
+    let key_pem = String::from_utf8(read_small(key, "key file")?)
+        .map_err(|_| anyhow::anyhow!("the key file {} is not PEM text", key.display()))?;
+    let key_pem = zeroize::Zeroizing::new(key_pem);
+    let chain_pem = read_small(chain, "certificate file")?;
+    mc_vc::jades::SealKey::from_pem(&key_pem, &chain_pem).map_err(|err| anyhow::anyhow!("{err}"))
+}
+
+/// An institution's seal key from a PKCS#12 file (`.p12`, `.pfx`) opened with `password`: its
+/// private key and the certificate chain it holds, the key's certificate first.
+pub(crate) fn read_seal_pkcs12(path: &std::path::Path, password: &str) -> anyhow::Result<mc_vc::jades::SealKey> {
+    let bytes = read_small(path, "PKCS#12 file")?;
+    let store = p12_keystore::KeyStore::from_pkcs12(&bytes, password).map_err(|err| {
+        anyhow::anyhow!("{} cannot be opened as PKCS#12 with the password given: {err}", path.display())
+    })?;
+    let (_, entry) = store
+        .private_key_chain()
+        .ok_or_else(|| anyhow::anyhow!("{} holds no private key with its certificate", path.display()))?;
+    let chain = entry
+        .chain()
+        .iter()
+        .map(|certificate| mc_vc::jades::SealCertificate::from_der(certificate.as_der()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))?;
+    let key = zeroize::Zeroizing::new(entry.key().to_vec());
+    mc_vc::jades::SealKey::from_pkcs8_der(&key, chain).map_err(|err| anyhow::anyhow!("{}: {err}", path.display()))
+}

@@ -233,11 +233,18 @@ pub(super) async fn issuer(app: &Operator<'_>, command: &IssuerCommand, out: &mu
             writeln!(out, "{institution} now signs with {} ({})", key.id, key.public_key)?;
         }
         IssuerCommand::DidDocument { institution } => output::json(out, &app.did_document(institution).await?)?,
-        IssuerCommand::SealImport { institution, key, certificate } => {
-            let key_text = read_input(&key.display().to_string(), 1024 * 1024)?;
-            let chain = std::fs::read(certificate).with_context(|| format!("cannot read {}", certificate.display()))?;
-            let info =
-                app.import_seal_key(institution, &key_text, &chain, app.now()).await.context("no seal was imported")?;
+        IssuerCommand::SealImport { institution, key, certificate, pkcs12 } => {
+            let seal = match (key, certificate, pkcs12) {
+                (_, _, Some(pkcs12)) => {
+                    let mut password = zeroize::Zeroizing::new(String::new());
+                    std::io::stdin().read_line(&mut password).context("cannot read the password")?;
+                    crate::input::read_seal_pkcs12(pkcs12, password.trim_end_matches(['\r', '\n']))
+                }
+                (Some(key), Some(certificate), None) => crate::input::read_seal_pem(key, certificate),
+                _ => unreachable!("clap requires --key and --certificate, or --pkcs12"),
+            };
+            let seal = seal.context("no seal was imported")?;
+            let info = app.import_seal_key(institution, seal, app.now()).await.context("no seal was imported")?;
             writeln!(out, "{institution} now seals with {} (SHA-256 {})", info.name, info.fingerprint)?;
         }
         IssuerCommand::TestSeal { institution } => {

@@ -114,7 +114,7 @@ fn an_edc_alone_verifies_and_cannot_be_suspended() {
 }
 
 /// An institution's own seal, made by openssl as a certificate authority would give it:
-/// imported from PEM, it seals what verifies as intact and the issuer's; trusted when its
+/// imported from PEM or PKCS#12, it seals what verifies as intact and the issuer's; trusted when its
 /// certificate is given as an anchor. A certificate of another organisation is refused.
 #[test]
 fn an_imported_seal_seals_what_verifies() {
@@ -157,6 +157,60 @@ fn an_imported_seal_seals_what_verifies() {
     let refused = env.fails(&["issuer", "seal-import", "valdeoliva", "--key", &key, "--certificate", &key]);
     assert!(refused.contains("no seal was imported"), "{refused}");
 
+    // PKCS#12, as certificate authorities deliver seals: the modern encryption (AES, PBKDF2) and
+    // the legacy one (3DES, SHA-1), the password read from standard input.
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "seal-key.pem",
+        "-in",
+        "seal.pem",
+        "-out",
+        "seal.p12",
+        "-passout",
+        "pass:geheim ñ",
+    ]);
+    openssl(&[
+        "pkcs12",
+        "-export",
+        "-inkey",
+        "seal-key.pem",
+        "-in",
+        "seal.pem",
+        "-out",
+        "legacy.p12",
+        "-passout",
+        "pass:geheim ñ",
+        "-keypbe",
+        "PBE-SHA1-3DES",
+        "-certpbe",
+        "PBE-SHA1-3DES",
+        "-macalg",
+        "sha1",
+    ]);
+    let import_p12 = |file: &str, password: &str| {
+        let path = env.file(file).display().to_string();
+        let mut child = env
+            .command(&["issuer", "seal-import", "valdeoliva", "--pkcs12", &path])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("{password}\n").as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned() + &String::from_utf8_lossy(&output.stderr),
+        )
+    };
+    let (code, said) = import_p12("seal.p12", "wrong");
+    assert!(code == Some(1) && said.contains("cannot be opened as PKCS#12 with the password given"), "{said}");
+    for file in ["legacy.p12", "seal.p12"] {
+        let (code, said) = import_p12(file, "geheim ñ");
+        assert!(code == Some(0) && said.contains("now seals with Sello electrónico de Valdeoliva"), "{file}: {said}");
+    }
     let said = env.ok(&["issuer", "seal-import", "valdeoliva", "--key", &key, "--certificate", &seal]);
     assert!(said.contains("now seals with Sello electrónico de Valdeoliva"), "{said}");
     let shown: Value = serde_json::from_str(&env.ok(&["issuer", "seal", "valdeoliva", "--json"])).unwrap();

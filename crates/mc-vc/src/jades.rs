@@ -49,6 +49,8 @@ pub struct SealCertificate {
     pub organization_identifier: Option<String>,
     /// Its issuer, as an RFC 4514 string.
     pub issuer: String,
+    /// Its issuer as people name it, as `name` names the subject.
+    pub issuer_name: String,
     /// The start of its validity.
     pub not_before: Timestamp,
     /// The end of its validity.
@@ -112,6 +114,7 @@ impl SealCertificate {
             organization_identifier: attribute(&tbs.subject, ORGANIZATION_IDENTIFIER),
             subject: tbs.subject.to_string(),
             issuer: tbs.issuer.to_string(),
+            issuer_name: common_name(&tbs.issuer).unwrap_or_else(|| tbs.issuer.to_string()),
             not_before: time(tbs.validity.not_before),
             not_after: time(tbs.validity.not_after),
             der: der.to_vec(),

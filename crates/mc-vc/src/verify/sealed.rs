@@ -94,11 +94,20 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
             CheckStatus::Failed,
             format!("the seal says it was made on {}, which is still to come", sealed.signing_time),
         ),
-        Ok(()) => report.add(
-            CheckId::Proof,
-            CheckStatus::Passed,
-            format!("the seal is intact: sealed on {} by {}", sealed.signing_time, certificate.name),
-        ),
+        Ok(()) => {
+            let certified = match certificate.issuer_name == certificate.name {
+                true => "its own certificate".to_owned(),
+                false => format!("a certificate from {}", certificate.issuer_name),
+            };
+            report.add(
+                CheckId::Proof,
+                CheckStatus::Passed,
+                format!(
+                    "the seal is intact: sealed on {} by {}, with {certified}",
+                    sealed.signing_time, certificate.name
+                ),
+            )
+        }
         Err(why) => report.add(CheckId::Proof, CheckStatus::Failed, why),
     }
     check_sealed_by_issuer(credential, certificate, &mut report);

@@ -164,16 +164,15 @@ impl IssuedCredential {
         }
     }
 
-    /// What the credential says of the award, for showing it: read from the signed badge, or
-    /// from the sealed EDC (in `language` when it has it) when no badge was issued.
+    /// What the credential says of the award, for showing it: read from the sealed EDC, which
+    /// says it in every language of the specification (in `language` when it has it), or from
+    /// the signed badge, which says it in one.
     pub fn content(&self, language: &str) -> BadgeContent {
-        if let Some(badge) = self.open_badge() {
-            return BadgeContent::read(badge);
-        }
         let payload = self.sealed_edc().and_then(|sealed| sealed.get("payload")).and_then(Value::as_str);
-        match payload.map(serde_json::from_str::<serde_json::Map<String, Value>>) {
-            Some(Ok(credential)) => edc::content(&credential, language),
-            _ => BadgeContent::default(),
+        match (payload.map(serde_json::from_str::<serde_json::Map<String, Value>>), self.open_badge()) {
+            (Some(Ok(credential)), _) => edc::content(&credential, language),
+            (_, Some(badge)) => BadgeContent::read(badge),
+            (_, None) => BadgeContent::default(),
         }
     }
 

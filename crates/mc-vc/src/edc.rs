@@ -481,7 +481,7 @@ pub fn check(credential: &Map<String, Value>, stage: Stage) -> Vec<Finding> {
         };
         findings.push(Finding { severity, rule, path: path.to_owned(), message });
     }
-    walk(&Value::Object(credential.clone()), "", &mut findings, 0);
+    walk_node(credential, "", &mut findings, 0);
     findings
 }
 
@@ -504,55 +504,46 @@ fn walk(value: &Value, path: &str, findings: &mut Vec<Finding>, depth: usize) {
                 walk(item, &format!("{path}[{idx}]"), findings, depth + 1);
             }
         }
-        Value::Object(node) => {
-            let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
-            for kind in many(node.get("type")).into_iter().filter_map(Value::as_str) {
-                let Some((_, required)) = REQUIRED.iter().find(|(class, _)| *class == kind) else { continue };
-                for key in *required {
-                    if many(node.get(*key)).is_empty() {
-                        findings.push(Finding {
-                            severity: Severity::Error,
-                            rule: "edc.required",
-                            path: join(key),
-                            message: format!("a {kind} must have {key}"),
-                        });
-                    }
-                }
-            }
-            for kind in many(node.get("type")).into_iter().filter_map(Value::as_str) {
-                for (class, key) in SINGLE {
-                    if *class == kind && many(node.get(*key)).len() > 1 {
-                        findings.push(Finding {
-                            severity: Severity::Error,
-                            rule: "edc.cardinality",
-                            path: join(key),
-                            message: format!("a {kind} has one {key} at most"),
-                        });
-                    }
-                }
-            }
-            for (key, inner) in node {
-                if key == "@context" {
-                    continue;
-                }
-                if let Some((_, prefix, name)) = VOCABULARIES.iter().find(|(term, _, _)| term == key) {
-                    for (idx, concept) in many(Some(inner)).into_iter().enumerate() {
-                        let id = concept.get("id").or(Some(concept)).and_then(Value::as_str).unwrap_or_default();
-                        if !id.starts_with(prefix) {
-                            let at = if inner.is_array() { format!("{}[{idx}]", join(key)) } else { join(key) };
-                            findings.push(Finding {
-                                severity: Severity::Error,
-                                rule: "edc.vocabulary",
-                                path: at,
-                                message: format!("{id:?} is not a concept of {name}"),
-                            });
-                        }
-                    }
-                }
-                walk(inner, &join(key), findings, depth + 1);
+        Value::Object(node) => walk_node(node, path, findings, depth),
+        _ => {}
+    }
+}
+
+/// Checks one node (a JSON object) and what it holds.
+fn walk_node(node: &Map<String, Value>, path: &str, findings: &mut Vec<Finding>, depth: usize) {
+    let join = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    let mut error = |rule: &'static str, path: String, message: String| {
+        findings.push(Finding { severity: Severity::Error, rule, path, message });
+    };
+    for kind in many(node.get("type")).into_iter().filter_map(Value::as_str) {
+        let required = REQUIRED.iter().filter(|(class, _)| *class == kind).flat_map(|(_, keys)| keys.iter());
+        for key in required {
+            if many(node.get(*key)).is_empty() {
+                error("edc.required", join(key), format!("a {kind} must have {key}"));
             }
         }
-        _ => {}
+        for (_, key) in SINGLE.iter().filter(|(class, _)| *class == kind) {
+            if many(node.get(*key)).len() > 1 {
+                error("edc.cardinality", join(key), format!("a {kind} has one {key} at most"));
+            }
+        }
+    }
+    for (key, inner) in node {
+        if key == "@context" {
+            continue;
+        }
+        if let Some((_, prefix, name)) = VOCABULARIES.iter().find(|(term, _, _)| term == key) {
+            for (idx, concept) in many(Some(inner)).into_iter().enumerate() {
+                let id = concept.get("id").or(Some(concept)).and_then(Value::as_str).unwrap_or_default();
+                if !id.starts_with(prefix) {
+                    let at = if inner.is_array() { format!("{}[{idx}]", join(key)) } else { join(key) };
+                    error("edc.vocabulary", at, format!("{id:?} is not a concept of {name}"));
+                }
+            }
+        }
+    }
+    for (key, inner) in node.iter().filter(|(key, _)| *key != "@context") {
+        walk(inner, &join(key), findings, depth + 1);
     }
 }
 

@@ -127,6 +127,26 @@ pub struct Verification {
     pub issuer: Option<String>,
     /// Every check, in a fixed order.
     pub checks: Vec<Check>,
+    /// Who sealed it, for a sealed credential whose seal could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seal: Option<SealSummary>,
+}
+
+/// Who sealed a sealed credential, as its sealing certificate says (whether the seal holds is
+/// the proof check's to say).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SealSummary {
+    /// The sealing certificate's subject, as people name it.
+    pub sealed_by: String,
+    /// Who issued the sealing certificate.
+    pub certified_by: String,
+    /// The organisation identifier the certificate carries.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization_identifier: Option<String>,
+    /// When the seal says it was made (`sigT`).
+    pub signing_time: String,
+    /// Whether the certificate calls itself a test seal: never a real electronic seal.
+    pub test_seal: bool,
 }
 
 impl Verification {

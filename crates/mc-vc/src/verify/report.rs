@@ -39,6 +39,6 @@ impl Report {
             (false, true) => Verdict::Indeterminate,
             (false, false) => Verdict::Valid,
         };
-        Verification { verdict, credential, issuer, checks: self.checks }
+        Verification { verdict, credential, issuer, checks: self.checks, seal: None }
     }
 }

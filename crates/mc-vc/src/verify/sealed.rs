@@ -10,8 +10,8 @@ use serde_json::{Map, Value};
 use mc_core::quality::Severity;
 
 use super::{
-    CheckId, CheckStatus, Verification, VerifyParams, report::Report, status::check_status, structure::issuer_id,
-    validity::check_validity,
+    CheckId, CheckStatus, SealSummary, Verification, VerifyParams, report::Report, status::check_status,
+    structure::issuer_id, validity::check_validity,
 };
 use sha2::{Digest, Sha256};
 
@@ -114,7 +114,15 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
     check_validity(credential, None, params.now, &mut report);
     check_status(credential, &issuer, params, &mut report);
     check_seal_trust(&sealed, params, &mut report);
-    report.finish(credential_id, Some(issuer))
+    let mut verification = report.finish(credential_id, Some(issuer));
+    verification.seal = Some(SealSummary {
+        sealed_by: certificate.name.clone(),
+        certified_by: certificate.issuer_name.clone(),
+        organization_identifier: certificate.organization_identifier.clone(),
+        signing_time: sealed.signing_time.to_rfc3339(),
+        test_seal: certificate.subject.to_uppercase().contains("TEST SEAL"),
+    });
+    verification
 }
 
 /// The identifiers an ELM organisation gives of itself (`eIDASIdentifier`, `legalIdentifier`,

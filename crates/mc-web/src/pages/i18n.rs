@@ -130,6 +130,10 @@ texts! {
     download_badge: "Download the Open Badge (JSON)", "Descargar la Open Badge (JSON)";
     download_edc: "Download the European Digital Credential (for Europass)", "Descargar la Credencial Digital Europea (para Europass)";
     credential_format: "Format", "Formato";
+    sealed_by: "Sealed by", "Sellado por";
+    certified_by: "Seal certificate issued by", "Certificado del sello emitido por";
+    sealed_on: "Sealed on", "Sellado el";
+    test_seal_warning: "This is a test seal: it shows how sealing works, but it is not a real electronic seal.", "Es un sello de prueba: muestra cómo funciona el sellado, pero no es un sello electrónico real.";
     credential_format_ob3: "Open Badge", "Open Badge";
     credential_format_edc: "European Digital Credential, sealed", "Credencial Digital Europea, sellada";
     credential_format_both: "Open Badge and European Digital Credential", "Open Badge y Credencial Digital Europea";

@@ -322,6 +322,8 @@ pub(crate) async fn credential(
     let actions = match (member.role().includes(Role::Issuer), credential.state()) {
         (false, _) | (true, CredentialState::Revoked) => Vec::new(),
         (true, CredentialState::Suspended) => vec![("unsuspend", t.unsuspend), ("revoke", t.revoke)],
+        // A European Digital Credential alone has no suspension, only revocation.
+        (true, CredentialState::Active) if !view.open_badge => vec![("revoke", t.revoke)],
         (true, CredentialState::Active) => vec![("suspend", t.suspend), ("revoke", t.revoke)],
     };
     Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, actions }))

@@ -119,6 +119,8 @@ pub(crate) struct ResultView {
     pub(crate) headline: &'static str,
     pub(crate) summary: &'static str,
     pub(crate) checks: Vec<CheckView>,
+    /// Who sealed a sealed credential.
+    pub(crate) seal: Option<mc_vc::verify::SealSummary>,
 }
 
 /// One check of a verification, with its mark.
@@ -159,7 +161,7 @@ impl ResultView {
                 }
             })
             .collect();
-        ResultView { verdict_class, headline, summary, checks }
+        ResultView { verdict_class, headline, summary, checks, seal: verification.seal.clone() }
     }
 }
 

@@ -225,3 +225,73 @@ fn search_the_catalogue_and_publish_a_specification_in_a_browser() {
     browser.wait_for_text("#total", "1 micro-credentials found");
     server.stop();
 }
+
+/// A European Digital Credential in a browser: staff issue an award in both formats from the
+/// issue form, the learner shares it, and the public page (desktop and phone, English and
+/// Spanish) shows its format and offers the sealed EDC, which the verify page finds valid and
+/// sealed by the institution's test seal.
+#[test]
+fn a_european_digital_credential_in_a_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+    let learner = "aino.virtanen@learners.example";
+
+    sign_in_as_valdeoliva_staff(&browser, &base);
+    browser.goto(&format!("{base}/issuer/issue?spec=01936a3e-0000-7000-8000-000000000003"));
+    browser.fill("#learner", learner);
+    browser.execute("document.querySelector('#format').value = 'both'");
+    browser.screenshot("15-issue-both-formats");
+    browser.click("#issue");
+    browser.wait_for_text("#format", "Open Badge and European Digital Credential");
+    let id = browser.url().rsplit('/').next().unwrap().to_owned();
+    browser.screenshot("16-issued-both-formats");
+
+    browser.goto(&format!("{base}/learner/sign-in"));
+    browser.fill("#email", learner);
+    browser.click("#send-link");
+    browser.wait_for_text("#sent", "sign-in link");
+    browser.goto(&format!("{base}{}", server.sign_in_link_path()));
+    browser.click("#use-link");
+    browser.wait_for_text("h1", "My credentials");
+    assert!(browser.exists(&format!("#credential-{id} a[href$='credential.edc.json']")), "the EDC is offered");
+    browser.click(&format!("#credential-{id} button.share"));
+    let link = browser.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
+    browser.screenshot("17-learner-space-edc");
+    let public_path = link[link.find("/c/").unwrap()..].to_owned();
+
+    browser.goto(&format!("{base}{public_path}?lang=es"));
+    browser.wait_for_text("#format", "Open Badge y Credencial Digital Europea");
+    assert!(browser.exists("#download-edc") && browser.exists("#download-badge"));
+    browser.screenshot("18-public-edc-es");
+
+    // The sealed EDC, pasted into the verify page: valid, sealed by the test seal.
+    let sealed = serde_json::to_string(
+        &env.command(&["credential", "show", &id])
+            .output()
+            .map(|out| {
+                serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["european_digital_credential"].clone()
+            })
+            .unwrap(),
+    )
+    .unwrap();
+    browser.goto(&format!("{base}/verify?lang=en"));
+    // Pasted at once: typed key by key, 20 KB would take a minute.
+    let paste = format!("document.querySelector('#credential').value = {}", serde_json::to_string(&sealed).unwrap());
+    browser.execute(&paste);
+    browser.click("#verify");
+    browser.wait_for_text("#verdict", "Valid");
+    assert!(browser.find("#sealed-by").text().contains("(TEST SEAL)"), "the test seal is named");
+    assert!(browser.exists("#test-seal"), "and said to be one");
+    browser.screenshot("19-verify-edc");
+    drop(browser);
+
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    phone.goto(&format!("{base}{public_path}"));
+    phone.wait_for_text("#format", "Open Badge and European Digital Credential");
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    phone.screenshot("20-public-edc-phone");
+    server.stop();
+}

@@ -1,8 +1,9 @@
 //! Issuing: an Open Badges 3.0 credential for a learner, signed with the institution's key,
 //! and/or a European Digital Credential sealed with its electronic seal, with a revocation and a
 //! suspension entry at random free indexes of the institution's status lists (the EDC carries
-//! the revocation entry, the same bit as the badge's). The indexes, the credential and its status rows are stored in one transaction, and a
-//! credential is issued once per specification, learner and cohort.
+//! the revocation entry, the same bit as the badge's). The indexes, the credential and its
+//! status rows are stored in one transaction, and a credential is issued once per
+//! specification, learner and cohort.
 
 use std::collections::HashMap;
 

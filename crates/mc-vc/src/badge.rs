@@ -37,6 +37,7 @@ fn annex_context() -> Value {
         "stackableTowards": {"@id": "mcv:stackableTowards"},
         "furtherInformation": {"@id": "mcv:furtherInformation"},
         "europeanDigitalCredential": {"@id": "mcv:europeanDigitalCredential", "@type": "@id"},
+        "homepage": {"@id": "mcv:homepage", "@type": "@id"},
     })
 }
 
@@ -151,6 +152,9 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     }
     if let Some(further) = spec.further_information() {
         achievement.insert("furtherInformation".into(), text(further, language));
+    }
+    if let Some(homepage) = spec.homepage() {
+        achievement.insert("homepage".into(), homepage.as_str().into());
     }
 
     let mut subject = Map::new();

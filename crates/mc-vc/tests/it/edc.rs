@@ -303,3 +303,131 @@ fn the_edc_carries_the_revocation_entry_and_a_picture_per_language() {
     assert!(svg.contains("otorgado a"), "{svg}");
     assert!(Path::new(ELM).is_dir());
 }
+
+/// Every Annex I element of every demo specification, as the Open Badges credential of an award
+/// says it (in the specification's default language) and as the specification says it. With
+/// the EDC's exact round trip above, neither format loses an element of the other.
+#[test]
+fn the_open_badge_carries_every_annex_element_the_edc_carries() {
+    let (institutions, specs) = demo();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut all = std::collections::BTreeSet::new();
+    for spec in &specs {
+        let (edc_document, badge) = award_of(spec, &institutions, Some("8.5"));
+        let from_edc = elm::from_elm(
+            elm::specifications(&edc_document["credentialSubject"]["hasClaim"][0]["specifiedBy"])[0],
+            None,
+        )
+        .unwrap()
+        .parse(spec.id())
+        .unwrap();
+        assert_eq!(&from_edc, spec);
+        let language = spec.default_language();
+        let text = |map: Option<&mc_core::LangMap>| map.map(|map| json!(map.best(language)));
+        let achievement = &badge["credentialSubject"]["achievement"];
+        let alignment = |kind: &str| -> Vec<Value> {
+            achievement["alignment"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|alignment| alignment["targetType"] == kind)
+                .map(|alignment| {
+                    if kind == "ext:ESCOSkill" {
+                        alignment["targetUrl"].clone()
+                    } else {
+                        alignment["targetCode"].clone()
+                    }
+                })
+                .collect()
+        };
+        let said = |key: &str| Some(achievement[key].clone()).filter(|value| !value.is_null());
+        let qa = spec.quality_assurance();
+        let names: Vec<Value> = spec
+            .awarding_bodies()
+            .iter()
+            .map(|id| {
+                let body = institutions.iter().find(|institution| institution.id() == id).unwrap();
+                json!(body.name().iter().next().unwrap().1)
+            })
+            .collect();
+        let workload = spec.workload();
+        let elements: Vec<(&str, Option<Value>, Option<Value>)> = vec![
+            ("title", said("name"), text(Some(spec.title()))),
+            ("description", said("description"), text(spec.description().or(Some(spec.title())))),
+            (
+                "learning outcomes",
+                Some(json!(BadgeContent::read(&badge).outcomes)),
+                Some(json!(
+                    spec.learning_outcomes().iter().map(|outcome| outcome.text().best(language)).collect::<Vec<_>>()
+                )),
+            ),
+            (
+                "ESCO skills",
+                Some(json!(alignment("ext:ESCOSkill"))),
+                Some(json!(
+                    spec.learning_outcomes()
+                        .iter()
+                        .filter_map(|outcome| outcome.skill().map(|skill| skill.as_str()))
+                        .collect::<Vec<_>>()
+                )),
+            ),
+            ("ECTS", said("creditsAvailable"), workload.ects().map(|ects| json!(ects))),
+            ("hours", said("volumeOfLearning"), workload.hours().map(|hours| json!(format!("PT{hours}H")))),
+            ("EQF level", alignment("ext:EQFLevel").pop(), spec.eqf_level().map(|level| json!(level.to_string()))),
+            ("QF-EHEA cycle", said("qfEheaCycle"), spec.qf_ehea_cycle().map(|cycle| json!(cycle.as_str()))),
+            ("ISCED-F field", alignment("ext:ISCEDF").pop(), spec.isced_f().map(|code| json!(code.as_str()))),
+            (
+                "languages",
+                said("language"),
+                Some(json!(spec.languages().iter().map(|tag| tag.as_str()).collect::<Vec<_>>())),
+            ),
+            ("mode", said("mode"), Some(json!(spec.participation().as_str()))),
+            ("assessment", said("assessmentKind"), Some(json!(spec.assessment().kind().as_str()))),
+            (
+                "assessment methods",
+                said("assessmentMethod"),
+                Some(json!(spec.assessment().methods().iter().map(|method| method.as_str()).collect::<Vec<_>>())),
+            ),
+            ("assessment description", said("assessmentDescription"), text(spec.assessment().description())),
+            (
+                "quality assurance",
+                said("qualityAssurance"),
+                Some(json!(
+                    [(qa.internal(), "internal"), (qa.external(), "external")]
+                        .iter()
+                        .filter(|(on, _)| *on)
+                        .map(|(_, kind)| *kind)
+                        .collect::<Vec<_>>()
+                )),
+            ),
+            ("quality assurance body", said("qualityAssuranceBody"), qa.body().map(|body| json!(body))),
+            ("prerequisites", said("entryRequirement"), text(spec.prerequisites())),
+            (
+                "identity verification",
+                said("identityVerification"),
+                spec.identity_verification().map(|kind| json!(kind.as_str())),
+            ),
+            ("grading scheme", said("gradingScheme"), text(spec.grading_scheme())),
+            ("stackability", said("stackability"), spec.stackability().map(|stack| json!(stack.option().as_str()))),
+            (
+                "stackable towards",
+                said("stackableTowards"),
+                text(spec.stackability().and_then(|stack| stack.towards())),
+            ),
+            ("further information", said("furtherInformation"), text(spec.further_information())),
+            ("homepage", said("homepage"), spec.homepage().map(|url| json!(url.as_str()))),
+            ("awarding bodies", said("awardingBody"), Some(json!(names))),
+            ("grade", Some(badge["credentialSubject"]["result"][0]["value"].clone()), Some(json!("8.5"))),
+        ];
+        for (element, in_badge, in_spec) in elements {
+            all.insert(element);
+            if in_spec.is_some() {
+                seen.insert(element);
+            }
+            assert_eq!(in_badge, in_spec, "{}: the badge's {element}", spec.id());
+        }
+        // The grade is in the EDC too.
+        assert_eq!(edc::content(&edc_document, language.as_str()).grade.as_deref(), Some("8.5"));
+    }
+    assert_eq!(seen, all, "some specification has each element, so that none is compared only as absent");
+}

@@ -139,6 +139,7 @@ texts! {
     credential_format_both: "Open Badge and European Digital Credential", "Open Badge y Credencial Digital Europea";
     verification: "Verification", "Verificación";
     share_gone: "This link does not exist or has expired.", "Este enlace no existe o ha caducado.";
+    no_such_file: "There is no such file of this credential.", "Esta credencial no tiene ese archivo.";
     sign_in_title: "Staff sign-in", "Acceso del personal";
     email: "Email address", "Correo electrónico";
     password: "Password", "Contraseña";

@@ -135,27 +135,17 @@ pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Re
     Ok(render(&SpacePage { chrome: visitor.chrome(visitor.t().learner_title), credentials }))
 }
 
-/// `GET /learner/credentials/{id}/credential.edc.json`: the sealed European Digital Credential
-/// of one of the learner's credentials, to save (for Europass).
-pub(crate) async fn download_edc(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(id): Path<String>,
-) -> Result<Response, PageError> {
-    let learner = visitor.learner(&app).await?;
-    let credential = learner.credential(&id).await.map_err(|err| visitor.fail(err))?;
-    super::public::download_edc(&visitor, credential)
-}
-
-/// `GET /learner/credentials/{id}/credential.json`: one of the learner's credentials, to save.
+/// `GET /learner/credentials/{id}/{file}`: one of the learner's credentials to save
+/// (`credential.json`), or its sealed European Digital Credential, for Europass
+/// (`credential.edc.json`).
 pub(crate) async fn download(
     State(app): State<App>,
     visitor: Visitor,
-    Path(id): Path<String>,
+    Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
     let credential = learner.credential(&id).await.map_err(|err| visitor.fail(err))?;
-    Ok(super::public::download(credential))
+    super::public::credential_file(&visitor, credential, &file)
 }
 
 #[derive(Deserialize)]

@@ -151,38 +151,36 @@ pub(crate) async fn shared_credential(
     Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download }))
 }
 
-/// `GET /c/{id}/credential.json`: the shared credential itself.
-pub(crate) async fn shared_credential_json(
+/// `GET /c/{id}/{file}`: the shared credential itself (`credential.json`), or its sealed
+/// European Digital Credential (`credential.edc.json`).
+pub(crate) async fn shared_credential_file(
     State(app): State<App>,
     visitor: Visitor,
-    Path(id): Path<String>,
+    Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let credential = app
         .shared_credential(&id, app.now())
         .await
         .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
-    Ok(download(credential))
+    credential_file(&visitor, credential, &file)
 }
 
-/// `GET /c/{id}/credential.edc.json`: the shared credential's sealed European Digital
-/// Credential.
-pub(crate) async fn shared_credential_edc(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(id): Path<String>,
+/// A credential's file to save: `credential.json` (the issued document) or
+/// `credential.edc.json` (the sealed EDC; 404 when it was issued as an Open Badge only).
+pub(crate) fn credential_file(
+    visitor: &Visitor,
+    credential: mc_app::IssuedCredential,
+    file: &str,
 ) -> Result<Response, PageError> {
-    let credential = app
-        .shared_credential(&id, app.now())
-        .await
-        .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
-    download_edc(&visitor, credential)
-}
-
-/// The sealed European Digital Credential of a credential, as a file to save; 404 when it was
-/// issued as an Open Badge only.
-pub(crate) fn download_edc(visitor: &Visitor, credential: mc_app::IssuedCredential) -> Result<Response, PageError> {
-    let sealed = credential.sealed_edc().ok_or_else(|| visitor.error(StatusCode::NOT_FOUND, visitor.t().no_edc))?;
-    Ok(attachment(Json(sealed).into_response(), &format!("credential-{}.edc.json", credential.id())))
+    match file {
+        "credential.json" => Ok(download(credential)),
+        "credential.edc.json" => {
+            let sealed =
+                credential.sealed_edc().ok_or_else(|| visitor.error(StatusCode::NOT_FOUND, visitor.t().no_edc))?;
+            Ok(attachment(Json(sealed).into_response(), &format!("credential-{}.edc.json", credential.id())))
+        }
+        _ => Err(visitor.error(StatusCode::NOT_FOUND, visitor.t().no_such_file)),
+    }
 }
 
 fn attachment(mut response: Response, name: &str) -> Response {

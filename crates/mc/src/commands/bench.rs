@@ -283,22 +283,20 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
     let public = key.public_key();
     let did = format!("did:key:{}", public.to_multibase());
     let issued = Timestamp::parse("2025-06-30T10:00:00Z").expect("a valid time");
-    let badge_of = |spec: &mc_core::Spec, id: &str| {
-        let award = Award {
-            id,
-            learner: &learner,
-            issued,
-            awarded: None,
-            valid_until: None,
-            salt: "bench",
-            grade: None,
-            issuer_id: &did,
-            status: &[],
-            spec_version: 1,
-            counterpart: None,
-        };
-        open_badge(spec, &[&institution], &award)
+    let base = Award {
+        id: "",
+        learner: &learner,
+        issued,
+        awarded: None,
+        valid_until: None,
+        salt: "bench",
+        grade: None,
+        issuer_id: &did,
+        status: &[],
+        spec_version: 1,
+        counterpart: None,
     };
+    let badge_of = |spec: &mc_core::Spec, id: &str| open_badge(spec, &[&institution], &Award { id, ..base });
     let badge_with_id = |id: &str| badge_of(&spec, id);
     let badge = badge_with_id("urn:uuid:01936a3e-0000-7000-8000-00000000b001");
     let rich_badge = badge_of(&demo_spec, "urn:uuid:01936a3e-0000-7000-8000-00000000b002");
@@ -358,19 +356,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
     let seal_key =
         mc_vc::jades::SealKey::test_seal([9; 32], "Bench University", institution.legal_identifier(), valid.0, valid.1)
             .map_err(|err| anyhow::anyhow!("the test seal: {err}"))?;
-    let edc_award = Award {
-        id: "urn:credential:01936a3e-0000-7000-8000-00000000b003",
-        learner: &learner,
-        issued,
-        awarded: None,
-        valid_until: None,
-        salt: "bench",
-        grade: None,
-        issuer_id: &did,
-        status: &[],
-        spec_version: 1,
-        counterpart: None,
-    };
+    let edc_award = Award { id: "urn:credential:01936a3e-0000-7000-8000-00000000b003", ..base };
     let edc = serde_json::to_string(&mc_vc::edc::european_digital_credential(&demo_spec, &[&institution], &edc_award))?;
     let seal_edc = || mc_vc::jades::seal(&edc, &seal_key, issued).expect("the credential seals");
     let sealed_text = serde_json::to_string(&seal_edc())?;

@@ -698,5 +698,7 @@ fn a_european_digital_credential_is_shown_downloaded_and_shared() {
         .send();
     assert_eq!(missing.status, 404);
     assert!(missing.body.contains("se emitió solo como Open Badge"), "{}", missing.body);
+    let unknown = Request::new(server.addr, "GET", &format!("{link}/credential.pdf")).send();
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
     server.stop();
 }

@@ -10,7 +10,11 @@
 //! its revocation entry is a Bitstring Status List entry typed as an ELM `CredentialStatus`: the
 //! same bit as the Open Badges credential of the same award, so that revoking one revokes both.
 
-use mc_core::{Institution, LangMap, Spec, quality::Severity};
+use mc_core::{
+    Institution, LangMap, Spec,
+    elm::{EQF, ISCED, LANGUAGE},
+    quality::Severity,
+};
 use serde_json::{Map, Value, json};
 
 use crate::{
@@ -27,9 +31,6 @@ const CREDENTIAL_STATUS: &str = "http://data.europa.eu/snb/model/elm/CredentialS
 /// The credential profile "Generic".
 const GENERIC_PROFILE: &str = "http://data.europa.eu/snb/credential/e34929035b";
 const COUNTRY: &str = "http://publications.europa.eu/resource/authority/country/";
-const LANGUAGE: &str = "http://publications.europa.eu/resource/authority/language/";
-const EQF: &str = "http://data.europa.eu/snb/eqf/";
-const ISCED: &str = "http://data.europa.eu/snb/isced-f/";
 const ESCO_SKILL: &str = "http://data.europa.eu/esco/skill/";
 const BASE64: &str = "http://data.europa.eu/snb/encoding/6146cde7dd";
 const SVG: &str = "http://publications.europa.eu/resource/authority/file-type/SVG";

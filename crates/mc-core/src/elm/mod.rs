@@ -27,10 +27,14 @@ pub const CONTEXT: &str = "http://data.europa.eu/snb/model/context/edc-ap";
 /// microcred's vocabulary, for what ELM names no concept for.
 const VOCAB: &str = "https://w3id.org/microcred/vocab#";
 const ECTS: &str = "http://data.europa.eu/snb/education-credit/6fcec5c5af";
-const EQF: &str = "http://data.europa.eu/snb/eqf/";
-const ISCED: &str = "http://data.europa.eu/snb/isced-f/";
-const LANGUAGE: &str = "http://publications.europa.eu/resource/authority/language/";
-const ESCO: &str = "http://data.europa.eu/esco/";
+/// The EQF levels' concepts (`…/eqf/5`).
+pub const EQF: &str = "http://data.europa.eu/snb/eqf/";
+/// The ISCED-F 2013 fields' concepts (`…/isced-f/0542`).
+pub const ISCED: &str = "http://data.europa.eu/snb/isced-f/";
+/// The EU's language authority (`…/language/SPA`).
+pub const LANGUAGE: &str = "http://publications.europa.eu/resource/authority/language/";
+/// ESCO's concepts (skills under `…/esco/skill/`).
+pub const ESCO: &str = "http://data.europa.eu/esco/";
 /// The mode "blended" in the EU's learning-assessment vocabulary, as the official samples use.
 const EU_BLENDED: &str = "http://data.europa.eu/snb/learning-assessment/e92d221e4d";
 

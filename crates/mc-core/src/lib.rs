@@ -15,6 +15,7 @@ mod institution;
 mod lang;
 mod learner;
 pub mod quality;
+pub mod recognition;
 mod spec;
 mod time;
 mod values;

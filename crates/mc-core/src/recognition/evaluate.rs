@@ -1,0 +1,408 @@
+//! Evaluating credentials against recognition agreements: pure, deterministic, and explained
+//! rule by rule and condition by condition.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{Agreement, Conditions, Grant, QaNeeded, Rule, Selector};
+use crate::{AssessmentKind, IdentityVerification, InstitutionId, SpecId, Timestamp};
+
+/// Where a credential stands after verification: only a valid one is considered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// It verified as valid.
+    Valid,
+    /// It did not; why, in words (revoked, not trusted, changed after signing…).
+    Refused(String),
+}
+
+/// What a verified credential says of the award, as recognition needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialFacts {
+    /// The credential's id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// The institution of this network that issued it, when the issuer is one.
+    pub issuer: Option<InstitutionId>,
+    /// The issuer as the credential names it (a DID or URL), for explanations.
+    pub issuer_name: String,
+    /// The specification it awards, when it names one of this network's.
+    pub spec: Option<SpecId>,
+    /// ECTS credits.
+    pub ects: Option<f64>,
+    /// EQF level.
+    pub eqf: Option<u8>,
+    /// ISCED-F field code.
+    pub field: Option<String>,
+    /// ESCO skill URIs of its learning outcomes.
+    pub skills: Vec<String>,
+    /// Type of assessment.
+    pub assessment: Option<AssessmentKind>,
+    /// Internally quality assured.
+    pub qa_internal: bool,
+    /// Externally quality assured.
+    pub qa_external: bool,
+    /// Identity verification.
+    pub identity_verification: Option<IdentityVerification>,
+    /// The grade as written.
+    pub grade: Option<String>,
+    /// When it was earned.
+    pub earned: Timestamp,
+    /// Its verification.
+    pub standing: Standing,
+}
+
+/// A stored agreement with what makes it in force or not.
+#[derive(Debug, Clone, Copy)]
+pub struct AgreementInForce<'a> {
+    /// The agreement.
+    pub agreement: &'a Agreement,
+    /// Its version (a decision records the one it used).
+    pub version: u32,
+    /// Whether every party's admin signed it.
+    pub signed_by_all: bool,
+    /// When a party ended it, if one did.
+    pub ended_at: Option<Timestamp>,
+}
+
+/// One condition of a rule, tried on a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionCheck {
+    /// Whether it held.
+    pub held: bool,
+    /// What was found, in words ("EQF level 6; at least 5 needed").
+    pub said: String,
+}
+
+/// One rule tried on a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleOutcome {
+    /// The agreement's handle.
+    pub agreement: String,
+    /// Its version.
+    pub version: u32,
+    /// The rule's id.
+    pub rule: String,
+    /// Whether it selected the credential.
+    pub matched: bool,
+    /// Each condition (or the specification match), in order.
+    pub checks: Vec<ConditionCheck>,
+    /// Why a match grants less or nothing (already counted, cap reached).
+    pub note: Option<String>,
+}
+
+/// A proposed recognition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// The credential recognised.
+    pub credential: String,
+    /// The agreement's handle.
+    pub agreement: String,
+    /// Its version.
+    pub version: u32,
+    /// The rule that grants it.
+    pub rule: String,
+    /// What is granted.
+    pub grant: Grant,
+    /// The ECTS granted (less than the grant's when a cap is reached).
+    pub ects: f64,
+}
+
+/// What recognition makes of one credential.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialOutcome {
+    /// The credential.
+    pub credential: String,
+    /// Why it is not considered at all, when it is not.
+    pub refused: Option<String>,
+    /// What is proposed for it.
+    pub proposals: Vec<Proposal>,
+    /// Every rule tried, with its explanation.
+    pub tried: Vec<RuleOutcome>,
+}
+
+/// Proposes what `home` recognises of `credentials` under `agreements`, at `now`.
+///
+/// Only valid credentials count, only agreements in force (signed by every party, within their
+/// period, not ended) to which `home` and the credential's issuer are both parties, and only
+/// rules by which `home` recognises. Credentials are taken in order; a home course is granted
+/// once, a credential is recognised by one rule of an agreement at most (the first that grants
+/// something), and a rule's cap bounds the ECTS it grants in all.
+pub fn propose(
+    home: &InstitutionId,
+    credentials: &[CredentialFacts],
+    agreements: &[AgreementInForce<'_>],
+    now: Timestamp,
+) -> Vec<CredentialOutcome> {
+    let mut courses_granted: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut granted_by_rule: BTreeMap<(String, String), f64> = BTreeMap::new();
+    let mut seen_specs: BTreeMap<(String, SpecId), String> = BTreeMap::new();
+    let mut outcomes = Vec::new();
+    for credential in credentials {
+        let mut outcome = CredentialOutcome {
+            credential: credential.id.clone(),
+            refused: None,
+            proposals: Vec::new(),
+            tried: Vec::new(),
+        };
+        if let Standing::Refused(why) = &credential.standing {
+            outcome.refused = Some(format!("the credential does not verify: {why}"));
+            outcomes.push(outcome);
+            continue;
+        }
+        let Some(issuer) = &credential.issuer else {
+            outcome.refused =
+                Some(format!("{} is not an institution of any agreement of {home}", credential.issuer_name));
+            outcomes.push(outcome);
+            continue;
+        };
+        if issuer == home {
+            outcome.refused = Some(format!("{home} issued it: an institution does not recognise its own credentials"));
+            outcomes.push(outcome);
+            continue;
+        }
+        let mut applicable = 0;
+        let mut why_not = Vec::new();
+        for in_force in agreements {
+            let agreement = in_force.agreement;
+            if !(agreement.parties.contains(home) && agreement.parties.contains(issuer)) {
+                continue;
+            }
+            if let Some(reason) = not_in_force(in_force, now) {
+                why_not.push(format!("agreement {} (version {}) {reason}", agreement.id, in_force.version));
+                continue;
+            }
+            applicable += 1;
+            for rule in agreement.rules.iter().filter(|rule| &rule.recognised_by == home) {
+                let checks = try_rule(rule, credential, now);
+                let matched = checks.iter().all(|check| check.held);
+                let mut tried = RuleOutcome {
+                    agreement: agreement.id.clone(),
+                    version: in_force.version,
+                    rule: rule.id.clone(),
+                    matched,
+                    checks,
+                    note: None,
+                };
+                let already = outcome.proposals.iter().any(|proposal| proposal.agreement == agreement.id);
+                if matched && already {
+                    tried.note = Some("another rule of this agreement already recognises the credential".into());
+                } else if matched {
+                    match grant(
+                        rule,
+                        agreement,
+                        in_force.version,
+                        credential,
+                        (&mut courses_granted, &mut granted_by_rule, &mut seen_specs),
+                    ) {
+                        Ok(proposal) => outcome.proposals.push(proposal),
+                        Err(note) => tried.note = Some(note),
+                    }
+                }
+                outcome.tried.push(tried);
+            }
+        }
+        if applicable == 0 {
+            outcome.refused = Some(match why_not.is_empty() {
+                true => format!("no agreement binds {home} and {issuer}"),
+                false => why_not.join("; "),
+            });
+        }
+        outcomes.push(outcome);
+    }
+    outcomes
+}
+
+/// Why an agreement is not in force at `now`, if it is not.
+fn not_in_force(in_force: &AgreementInForce<'_>, now: Timestamp) -> Option<String> {
+    let agreement = in_force.agreement;
+    if !in_force.signed_by_all {
+        return Some("is not signed by every party yet".into());
+    }
+    if let Some(ended) = in_force.ended_at.filter(|ended| *ended <= now) {
+        return Some(format!("was ended on {}", day(ended)));
+    }
+    if agreement.valid_from > now {
+        return Some(format!("comes into force on {}", day(agreement.valid_from)));
+    }
+    if let Some(until) = agreement.valid_until.filter(|until| *until <= now) {
+        return Some(format!("expired on {}", day(until)));
+    }
+    None
+}
+
+fn day(time: Timestamp) -> String {
+    time.to_rfc3339().get(..10).unwrap_or_default().to_owned()
+}
+
+type Ledger<'a> = (
+    &'a mut BTreeSet<(String, String)>,
+    &'a mut BTreeMap<(String, String), f64>,
+    &'a mut BTreeMap<(String, SpecId), String>,
+);
+
+/// Grants what `rule` grants for `credential`, unless it was counted already or the cap is
+/// reached; records what was granted.
+fn grant(
+    rule: &Rule,
+    agreement: &Agreement,
+    version: u32,
+    credential: &CredentialFacts,
+    (courses, by_rule, specs): Ledger<'_>,
+) -> Result<Proposal, String> {
+    let key = (agreement.id.clone(), rule.id.clone());
+    if let Some(spec) = credential.spec
+        && let Some(first) = specs.get(&(agreement.id.clone(), spec))
+    {
+        return Err(format!("credential {first} of the same specification is already recognised under this agreement"));
+    }
+    if let Grant::Course { code, .. } = &rule.grant
+        && courses.contains(&(rule.recognised_by.to_string(), code.clone()))
+    {
+        return Err(format!("the course {code} is already recognised for another credential"));
+    }
+    let so_far = by_rule.get(&key).copied().unwrap_or(0.0);
+    let mut ects = rule.grant.ects();
+    if let Some(cap) = rule.cap_ects {
+        if so_far >= cap {
+            return Err(format!("the rule's cap of {cap} ECTS is reached"));
+        }
+        ects = ects.min(cap - so_far);
+    }
+    *by_rule.entry(key).or_default() += ects;
+    if let Grant::Course { code, .. } = &rule.grant {
+        courses.insert((rule.recognised_by.to_string(), code.clone()));
+    }
+    if let Some(spec) = credential.spec {
+        specs.insert((agreement.id.clone(), spec), credential.id.clone());
+    }
+    Ok(Proposal {
+        credential: credential.id.clone(),
+        agreement: agreement.id.clone(),
+        version,
+        rule: rule.id.clone(),
+        grant: rule.grant.clone(),
+        ects,
+    })
+}
+
+fn check(held: bool, said: String) -> ConditionCheck {
+    ConditionCheck { held, said }
+}
+
+/// Each condition of `rule` (or its specification match) on `credential`.
+fn try_rule(rule: &Rule, credential: &CredentialFacts, now: Timestamp) -> Vec<ConditionCheck> {
+    match &rule.selector {
+        Selector::Specs(specs) => {
+            let held = credential.spec.is_some_and(|spec| specs.contains(&spec));
+            let said = match (credential.spec, held) {
+                (Some(spec), true) => format!("it awards specification {spec}, which the rule names"),
+                (Some(spec), false) => format!("it awards specification {spec}, which the rule does not name"),
+                (None, _) => "it names no specification of this network".into(),
+            };
+            vec![check(held, said)]
+        }
+        Selector::Conditions(conditions) => try_conditions(conditions, credential, now),
+    }
+}
+
+fn try_conditions(conditions: &Conditions, credential: &CredentialFacts, now: Timestamp) -> Vec<ConditionCheck> {
+    let mut checks = Vec::new();
+    if let Some(min) = conditions.min_ects {
+        checks.push(match credential.ects {
+            Some(ects) => check(ects >= min, format!("{ects} ECTS; at least {min} needed")),
+            None => check(false, format!("it states no ECTS credits; at least {min} needed")),
+        });
+    }
+    if let Some(min) = conditions.min_eqf {
+        checks.push(match credential.eqf {
+            Some(level) => check(level >= min, format!("EQF level {level}; at least {min} needed")),
+            None => check(false, format!("it states no EQF level; at least {min} needed")),
+        });
+    }
+    if !conditions.fields.is_empty() {
+        let wanted: Vec<&str> = conditions.fields.iter().map(|field| field.as_str()).collect();
+        checks.push(match &credential.field {
+            Some(field) => check(
+                wanted.iter().any(|broad| field.starts_with(broad)),
+                format!("field {field}; one of {} needed", wanted.join(", ")),
+            ),
+            None => check(false, format!("it states no field of study; one of {} needed", wanted.join(", "))),
+        });
+    }
+    if !conditions.skills.is_empty() {
+        let found =
+            conditions.skills.iter().filter(|skill| credential.skills.iter().any(|own| own == skill.as_str())).count();
+        let share = found as f64 / conditions.skills.len() as f64;
+        checks.push(check(
+            share + 1e-9 >= conditions.min_skill_overlap,
+            format!(
+                "{found} of the {} ESCO skills named ({:.0}%); at least {:.0}% needed",
+                conditions.skills.len(),
+                share * 100.0,
+                conditions.min_skill_overlap * 100.0
+            ),
+        ));
+    }
+    if !conditions.assessment.is_empty() {
+        let wanted: Vec<&str> = conditions.assessment.iter().map(|kind| kind.as_str()).collect();
+        checks.push(match credential.assessment {
+            Some(kind) => check(
+                conditions.assessment.contains(&kind),
+                format!("{kind} assessment; {} needed", wanted.join(" or ")),
+            ),
+            None => check(false, format!("it states no type of assessment; {} needed", wanted.join(" or "))),
+        });
+    }
+    if let Some(needed) = conditions.quality_assurance {
+        let (held, needed) = match needed {
+            QaNeeded::Internal => (credential.qa_internal || credential.qa_external, "internal or external"),
+            QaNeeded::External => (credential.qa_external, "external"),
+        };
+        let has = match (credential.qa_internal, credential.qa_external) {
+            (_, true) => "external quality assurance",
+            (true, false) => "internal quality assurance",
+            (false, false) => "no quality assurance stated",
+        };
+        checks.push(check(held, format!("{has}; {needed} needed")));
+    }
+    if !conditions.identity_verification.is_empty() {
+        let wanted: Vec<&str> = conditions.identity_verification.iter().map(|kind| kind.as_str()).collect();
+        checks.push(match credential.identity_verification {
+            Some(kind) => check(
+                conditions.identity_verification.contains(&kind),
+                format!("identity verification {kind}; {} needed", wanted.join(" or ")),
+            ),
+            None => check(false, format!("it states no identity verification; {} needed", wanted.join(" or "))),
+        });
+    }
+    if let Some(min) = conditions.min_grade {
+        checks.push(match credential.grade.as_deref().map(|grade| (grade, numeric(grade))) {
+            Some((grade, Some(value))) => check(value >= min, format!("grade {grade}; at least {min} needed")),
+            Some((grade, None)) => check(false, format!("the grade {grade:?} is not a number; at least {min} needed")),
+            None => check(false, format!("it states no grade; at least {min} needed")),
+        });
+    }
+    if let Some(years) = conditions.within_years {
+        let limit = Timestamp::from_unix(
+            now.unix_seconds() - i64::from(years) * 365 * 86_400 - i64::from(years / 4) * 86_400,
+            0,
+        );
+        checks.push(check(
+            credential.earned >= limit,
+            format!("earned on {}; within {years} years needed", day(credential.earned)),
+        ));
+    }
+    checks
+}
+
+/// The number a grade starts with: `8.5`, `9,5 (sobresaliente)` → 9.5; `A` → none.
+fn numeric(grade: &str) -> Option<f64> {
+    let number: String = grade
+        .trim()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == ',')
+        .map(|c| if c == ',' { '.' } else { c })
+        .collect();
+    number.parse().ok().filter(|value: &f64| value.is_finite())
+}

@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod access;
+mod agreements;
 mod audit;
 mod catalogue;
 mod consents;
@@ -31,6 +32,7 @@ use sqlx::{
 
 pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
+    agreements::{AgreementRecord, EndingRecord, PartyRecord},
     audit::{AuditBreak, AuditEntry, AuditWriter},
     catalogue::Counter,
     consents::ConsentRecord,

@@ -204,3 +204,36 @@ pub(crate) async fn every_version_of_a_spec_is_kept(store: &Store) {
     assert_missing_reference(result, "a specification");
     assert_eq!(with_version(spec_id(1)).await.map(|(_, version)| version), Some(3));
 }
+
+pub(crate) async fn agreements_are_versioned_signed_and_ended(store: &Store) {
+    setup(store).await;
+    let parties = ["uca", "unito"];
+    let mut db = store.db().await.unwrap();
+    assert_eq!(db.agreement("a-b", None).await.unwrap(), None);
+    let first = db.insert_agreement_version("a-b", r#"{"v":1}"#, &parties, "staff@uca.example", "2026-01-01T00:00:00Z");
+    assert_eq!(first.await.unwrap(), 1);
+    assert!(db.sign_agreement("a-b", 1, "uca", "admin@uca.example", "2026-01-02T00:00:00Z").await.unwrap());
+    assert!(!db.sign_agreement("a-b", 1, "uca", "someone@uca.example", "2026-01-03T00:00:00Z").await.unwrap(), "once");
+    assert!(!db.sign_agreement("a-b", 1, "nowhere", "x", "t").await.unwrap(), "not a party");
+    let second =
+        db.insert_agreement_version("a-b", r#"{"v":2}"#, &parties, "staff@unito.example", "2026-02-01T00:00:00Z");
+    assert_eq!(second.await.unwrap(), 2);
+    let latest = db.agreement("a-b", None).await.unwrap().unwrap();
+    assert_eq!((latest.version, latest.document.as_str()), (2, r#"{"v":2}"#));
+    assert!(latest.parties.iter().all(|party| party.signed_by.is_none()), "a new version is signed anew");
+    let first = db.agreement("a-b", Some(1)).await.unwrap().unwrap();
+    assert_eq!(first.parties[0].signed_by.as_deref(), Some("admin@uca.example"));
+    assert_eq!(first.parties[1].institution_id, "unito");
+    assert_eq!(db.agreements().await.unwrap().len(), 1, "the latest version of each");
+
+    let ending = mc_store::EndingRecord {
+        institution_id: "unito".into(),
+        ended_by: "admin@unito.example".into(),
+        ended_at: "2026-03-01T00:00:00Z".into(),
+    };
+    assert!(db.end_agreement("a-b", &ending).await.unwrap());
+    assert!(!db.end_agreement("a-b", &ending).await.unwrap(), "ended once");
+    assert_eq!(db.agreement("a-b", Some(1)).await.unwrap().unwrap().ended, Some(ending));
+    // A party must be a registered institution.
+    assert!(db.insert_agreement_version("c-d", "{}", &["uca", "nowhere"], "x", "t").await.is_err());
+}

@@ -1,0 +1,219 @@
+//! Recognition agreements: every version of each (its document kept whole), the parties of a
+//! version with their signatures, and the agreements a party ended.
+
+use std::ops::DerefMut;
+
+use sqlx::{AnyConnection, Row, any::AnyRow};
+
+use crate::{Db, StoreError};
+
+/// One version of an agreement, with its parties' signatures and its ending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementRecord {
+    /// The agreement's handle.
+    pub id: String,
+    /// The version (1, 2, …).
+    pub version: u32,
+    /// The agreement document, JSON.
+    pub document: String,
+    /// Who stored this version (a staff email or a token id).
+    pub created_by: String,
+    /// When (RFC 3339).
+    pub created_at: String,
+    /// Each party, and who signed this version for it and when.
+    pub parties: Vec<PartyRecord>,
+    /// Who ended the agreement (any version) and when, if a party did.
+    pub ended: Option<EndingRecord>,
+}
+
+/// A party of an agreement version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyRecord {
+    /// The institution.
+    pub institution_id: String,
+    /// Who signed for it.
+    pub signed_by: Option<String>,
+    /// When (RFC 3339).
+    pub signed_at: Option<String>,
+}
+
+/// The ending of an agreement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndingRecord {
+    /// The party that ended it.
+    pub institution_id: String,
+    /// Who did, for it.
+    pub ended_by: String,
+    /// When (RFC 3339).
+    pub ended_at: String,
+}
+
+fn version_of(row: &AnyRow) -> Result<u32, StoreError> {
+    let version: i64 = row.try_get("version")?;
+    u32::try_from(version).map_err(|_| {
+        crate::corrupt("agreement", row.try_get::<String, _>("id").unwrap_or_default(), format!("version {version}"))
+    })
+}
+
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Stores the next version of an agreement with its parties, none of them signed yet;
+    /// returns the version. (Whether an agreement may get a new version is the caller's to
+    /// decide: an ended one may not.)
+    pub async fn insert_agreement_version(
+        &mut self,
+        id: &str,
+        document: &str,
+        parties: &[&str],
+        created_by: &str,
+        created_at: &str,
+    ) -> Result<u32, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let latest: Option<i64> = sqlx::query("SELECT MAX(version) AS latest FROM agreements WHERE id = $1")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("latest")?;
+        let version = latest.unwrap_or(0) + 1;
+        sqlx::query(
+            "INSERT INTO agreements (id, version, document, created_by, created_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(document)
+        .bind(created_by)
+        .bind(created_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(|err| StoreError::from_write("this version of the agreement", &[], err))?;
+        for party in parties {
+            sqlx::query("INSERT INTO agreement_parties (agreement_id, version, institution_id) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(version)
+                .bind(*party)
+                .execute(&mut *conn)
+                .await
+                .map_err(|err| StoreError::from_write("a party of the agreement", &[], err))?;
+        }
+        u32::try_from(version).map_err(|_| crate::corrupt("agreement", id.to_owned(), format!("version {version}")))
+    }
+
+    /// Records the signature of `institution` on a version of an agreement. `false` when the
+    /// institution is not a party of that version or had signed it already.
+    pub async fn sign_agreement(
+        &mut self,
+        id: &str,
+        version: u32,
+        institution: &str,
+        signed_by: &str,
+        signed_at: &str,
+    ) -> Result<bool, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let done = sqlx::query(
+            "UPDATE agreement_parties SET signed_by = $1, signed_at = $2 \
+             WHERE agreement_id = $3 AND version = $4 AND institution_id = $5 AND signed_by IS NULL",
+        )
+        .bind(signed_by)
+        .bind(signed_at)
+        .bind(id)
+        .bind(i64::from(version))
+        .bind(institution)
+        .execute(conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ends an agreement; `false` when it was ended already.
+    pub async fn end_agreement(&mut self, id: &str, ending: &EndingRecord) -> Result<bool, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let done = sqlx::query(
+            "INSERT INTO agreement_endings (agreement_id, institution_id, ended_by, ended_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (agreement_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(&ending.institution_id)
+        .bind(&ending.ended_by)
+        .bind(&ending.ended_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("the ending of the agreement", &[], err))?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A version of an agreement, or its latest when `version` is `None`.
+    pub async fn agreement(&mut self, id: &str, version: Option<u32>) -> Result<Option<AgreementRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(
+            "SELECT id, version, document, created_by, created_at FROM agreements WHERE id = $1 \
+             AND ($2 IS NULL OR version = $2) ORDER BY version DESC LIMIT 1",
+        )
+        .bind(id)
+        .bind(version.map(i64::from))
+        .fetch_optional(&mut *conn)
+        .await?;
+        match row {
+            None => Ok(None),
+            Some(row) => Ok(Some(self.complete(&row).await?)),
+        }
+    }
+
+    /// The latest version of every agreement, by id.
+    pub async fn agreements(&mut self) -> Result<Vec<AgreementRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(
+            "SELECT id, version, document, created_by, created_at FROM agreements AS a \
+             WHERE version = (SELECT MAX(version) FROM agreements AS b WHERE b.id = a.id) ORDER BY id",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut records = Vec::with_capacity(rows.len());
+        for row in &rows {
+            records.push(self.complete(row).await?);
+        }
+        Ok(records)
+    }
+
+    async fn complete(&mut self, row: &AnyRow) -> Result<AgreementRecord, StoreError> {
+        let id: String = row.try_get("id")?;
+        let version = version_of(row)?;
+        let conn: &mut AnyConnection = &mut self.conn;
+        let parties = sqlx::query(
+            "SELECT institution_id, signed_by, signed_at FROM agreement_parties \
+             WHERE agreement_id = $1 AND version = $2 ORDER BY institution_id",
+        )
+        .bind(&id)
+        .bind(i64::from(version))
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|party| {
+            Ok(PartyRecord {
+                institution_id: party.try_get("institution_id")?,
+                signed_by: party.try_get("signed_by")?,
+                signed_at: party.try_get("signed_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+        let ended =
+            sqlx::query("SELECT institution_id, ended_by, ended_at FROM agreement_endings WHERE agreement_id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *conn)
+                .await?
+                .map(|ending| {
+                    Ok::<_, StoreError>(EndingRecord {
+                        institution_id: ending.try_get("institution_id")?,
+                        ended_by: ending.try_get("ended_by")?,
+                        ended_at: ending.try_get("ended_at")?,
+                    })
+                })
+                .transpose()?;
+        Ok(AgreementRecord {
+            version,
+            document: row.try_get("document")?,
+            created_by: row.try_get("created_by")?,
+            created_at: row.try_get("created_at")?,
+            id,
+            parties,
+            ended,
+        })
+    }
+}

@@ -23,6 +23,7 @@ mod handles;
 mod issue;
 mod jobs;
 mod keys;
+mod recognition;
 mod records;
 mod registry;
 mod seals;
@@ -58,6 +59,7 @@ pub use crate::{
     issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
+    recognition::StoredAgreement,
     records::{ApiToken, Holder, Session, ShareLink, Staff},
     registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     seals::SealInfo,

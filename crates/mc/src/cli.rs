@@ -97,6 +97,21 @@ pub(crate) enum Command {
     /// Read and check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Recognition agreements between institutions: store, sign, end, read.
+    #[command(subcommand)]
+    Agreement(AgreementCommand),
+    /// Propose what an institution recognises of credentials (each verified first) under the
+    /// agreements in force, with the reasons.
+    Recognize {
+        /// Credential files (JSON: Open Badges 3.0, or a sealed European Digital Credential).
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The recognising (home) institution.
+        #[arg(long)]
+        institution: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
     /// Manage an institution's API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
@@ -297,6 +312,54 @@ pub(crate) enum IssuerCommand {
     Seal {
         /// The institution's id.
         institution: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AgreementCommand {
+    /// Store an agreement (TOML or JSON) as the next version of its id; every party signs it
+    /// before it is in force.
+    Add {
+        /// The agreement document; `-` reads standard input.
+        file: String,
+        /// Who stores it (kept with the version).
+        #[arg(long, default_value = "operator")]
+        by: String,
+    },
+    /// Sign the latest version of an agreement for one of its parties.
+    Sign {
+        /// The agreement's id.
+        id: String,
+        /// The party signing.
+        #[arg(long)]
+        institution: String,
+        /// Who signs, for the party (its admin).
+        #[arg(long)]
+        by: String,
+    },
+    /// End an agreement for one of its parties: it grants nothing from now on; decisions
+    /// already made stand.
+    End {
+        /// The agreement's id.
+        id: String,
+        /// The party ending it.
+        #[arg(long)]
+        institution: String,
+        /// Who ends it, for the party.
+        #[arg(long)]
+        by: String,
+    },
+    /// List agreements (their latest versions).
+    List(JsonFlag),
+    /// Show an agreement.
+    Show {
+        /// The agreement's id.
+        id: String,
+        /// A version other than the latest.
+        #[arg(long)]
+        version: Option<u32>,
         #[command(flatten)]
         json: JsonFlag,
     },

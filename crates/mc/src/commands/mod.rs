@@ -9,6 +9,7 @@ mod catalogue;
 mod institution;
 mod issuing;
 mod learner;
+mod recognition;
 mod registry;
 mod serve;
 mod spec;
@@ -86,6 +87,10 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Trust(command) => registry::trust(app, command, &mut out).await?,
         Command::Staff(command) => access::staff(app, command, &mut out).await?,
         Command::Audit(command) => audit::run(app, command, &mut out).await?,
+        Command::Agreement(command) => recognition::agreement(app, command, &mut out).await?,
+        Command::Recognize { files, institution, json } => {
+            recognition::recognize(app, files, institution, json.json, &mut out).await?
+        }
         Command::Status(StatusCommand::Publish) => issuing::publish_status(app, &cli.data, &mut out).await?,
         Command::Credential(command) => issuing::credential(app, command, &mut out).await?,
         Command::Issuer(command) => issuing::issuer(app, command, &mut out).await?,

@@ -12,6 +12,7 @@ mod edc;
 mod headers;
 mod issue;
 mod pages;
+mod recognition;
 mod registry;
 mod scale;
 mod serve;

@@ -1,0 +1,344 @@
+//! Recognition agreements and proposals: agreements stored as versions, signed by each
+//! party, ended by one; and what a home institution recognises of credentials, each verified
+//! first and read into the facts recognition needs ([`mc_core::recognition::propose`]).
+
+use mc_core::{
+    AssessmentKind, IdentityVerification, InstitutionId, SpecId, Timestamp,
+    recognition::{
+        Agreement, AgreementDocument, AgreementInForce, CredentialFacts, CredentialOutcome, Standing, propose,
+    },
+};
+use mc_store::{AgreementRecord, EndingRecord};
+use mc_vc::verify::{CheckStatus, Verdict, Verification};
+use serde_json::{Map, Value};
+
+use crate::{App, AppError, Operator, Verifier};
+
+/// A stored agreement version, checked, with its signatures and ending.
+#[derive(Debug, Clone)]
+pub struct StoredAgreement {
+    /// The agreement.
+    pub agreement: Agreement,
+    /// The document it was read from.
+    pub document: AgreementDocument,
+    /// Its version.
+    pub version: u32,
+    /// Each party and when it signed this version, if it did.
+    pub signatures: Vec<(InstitutionId, Option<Timestamp>)>,
+    /// Who ended it and when, if a party did.
+    pub ended: Option<(InstitutionId, Timestamp)>,
+}
+
+impl StoredAgreement {
+    fn from_record(record: AgreementRecord) -> Result<StoredAgreement, AppError> {
+        let damaged =
+            |detail: String| mc_store::StoreError::Corrupt { what: "agreement", id: record.id.clone(), detail };
+        let document: AgreementDocument =
+            serde_json::from_str(&record.document).map_err(|err| damaged(err.to_string()))?;
+        let agreement = document.parse().map_err(|err| damaged(err.to_string()))?;
+        let time = |raw: &str| Timestamp::parse(raw).map_err(|err| damaged(err.to_string()));
+        let institution = |raw: &str| InstitutionId::parse(raw).map_err(|err| damaged(err.to_string()));
+        let mut signatures = Vec::new();
+        for party in &record.parties {
+            signatures.push((institution(&party.institution_id)?, party.signed_at.as_deref().map(time).transpose()?));
+        }
+        let ended = match &record.ended {
+            Some(ending) => Some((institution(&ending.institution_id)?, time(&ending.ended_at)?)),
+            None => None,
+        };
+        Ok(StoredAgreement { agreement, document, version: record.version, signatures, ended })
+    }
+
+    /// Whether every party signed this version.
+    pub fn signed_by_all(&self) -> bool {
+        self.signatures.iter().all(|(_, signed)| signed.is_some())
+    }
+
+    fn in_force(&self) -> AgreementInForce<'_> {
+        AgreementInForce {
+            agreement: &self.agreement,
+            version: self.version,
+            signed_by_all: self.signed_by_all(),
+            ended_at: self.ended.as_ref().map(|(_, at)| *at),
+        }
+    }
+}
+
+impl App {
+    /// The latest version of every agreement.
+    pub async fn agreements(&self) -> Result<Vec<StoredAgreement>, AppError> {
+        let records = self.store().db().await?.agreements().await?;
+        records.into_iter().map(StoredAgreement::from_record).collect()
+    }
+
+    /// A version of an agreement, or its latest.
+    pub async fn agreement(&self, id: &str, version: Option<u32>) -> Result<StoredAgreement, AppError> {
+        let record = self.store().db().await?.agreement(id, version).await?;
+        let what = match version {
+            Some(version) => format!("{id} (version {version})"),
+            None => id.to_owned(),
+        };
+        StoredAgreement::from_record(record.ok_or(AppError::NotFound { what: "agreement", id: what })?)
+    }
+
+    /// Verifies each credential and proposes what `home` recognises of them under the
+    /// agreements in force at `now`. Credentials are verified with what this microcred knows
+    /// (its institutions' keys and status lists, `did:key`, the trusted-issuer list); one that
+    /// does not verify as valid is refused with the reason.
+    pub async fn recognize(
+        &self,
+        home: &str,
+        texts: &[String],
+        now: Timestamp,
+    ) -> Result<Vec<(Verification, CredentialOutcome)>, AppError> {
+        let home = self.institution(home).await?.id().clone();
+        let list = self.trust_list_document().await?;
+        let mut verifications = Vec::new();
+        let mut facts = Vec::new();
+        for (idx, text) in texts.iter().enumerate() {
+            let material = self.verification_material(text, now).await?;
+            let trusted = material.trusted.clone();
+            let verification = Verifier::new(material, None, trusted.as_deref(), now).verify(text);
+            let institution = verification.issuer.as_deref().and_then(|issuer| {
+                list.issuers
+                    .iter()
+                    .find(|entry| entry.dids.as_deref().unwrap_or_default().iter().any(|did| did == issuer))
+                    .and_then(|entry| InstitutionId::parse(&entry.id).ok())
+            });
+            facts.push(credential_facts(text, &verification, institution, idx));
+            verifications.push(verification);
+        }
+        let agreements = self.agreements().await?;
+        let in_force: Vec<AgreementInForce<'_>> = agreements.iter().map(StoredAgreement::in_force).collect();
+        let outcomes = propose(&home, &facts, &in_force, now);
+        Ok(verifications.into_iter().zip(outcomes).collect())
+    }
+}
+
+impl Operator<'_> {
+    /// Stores an agreement as the next version of its id, to be signed by every party: the
+    /// parties must be registered institutions, and an ended agreement takes no new version.
+    pub async fn add_agreement(
+        &self,
+        document: &AgreementDocument,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
+        let agreement = document.parse()?;
+        for party in &agreement.parties {
+            self.institution(party.as_str()).await?;
+        }
+        let mut tx = self.store().begin().await?;
+        if let Some(existing) = tx.db().agreement(&agreement.id, None).await?
+            && existing.ended.is_some()
+        {
+            return Err(AppError::Conflict(format!(
+                "agreement {} was ended: it takes no new version (store a new agreement under another id)",
+                agreement.id
+            )));
+        }
+        let parties: Vec<&str> = agreement.parties.iter().map(InstitutionId::as_str).collect();
+        let text = serde_json::to_string(document).expect("a document serializes");
+        let version =
+            tx.db().insert_agreement_version(&agreement.id, &text, &parties, actor, &now.to_rfc3339()).await?;
+        let details = serde_json::json!({"version": version, "parties": parties});
+        tx.audit(&now.to_rfc3339(), "agreement.add", &agreement.id, &details.to_string()).await?;
+        tx.commit().await?;
+        self.agreement(&agreement.id, Some(version)).await
+    }
+
+    /// Signs the latest version of an agreement for `institution`, a party, by `signer`.
+    pub async fn sign_agreement(
+        &self,
+        id: &str,
+        institution: &str,
+        signer: &str,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
+        let stored = self.agreement(id, None).await?;
+        let party = self.institution(institution).await?.id().clone();
+        if !stored.agreement.parties.contains(&party) {
+            return Err(AppError::Forbidden(format!("{party} is not a party to agreement {id}")));
+        }
+        if stored.ended.is_some() {
+            return Err(AppError::Conflict(format!("agreement {id} was ended; it is no longer signed")));
+        }
+        let mut tx = self.store().begin().await?;
+        if !tx.db().sign_agreement(id, stored.version, party.as_str(), signer, &now.to_rfc3339()).await? {
+            return Err(AppError::Conflict(format!(
+                "{party} already signed version {} of agreement {id}",
+                stored.version
+            )));
+        }
+        let details = serde_json::json!({"version": stored.version, "party": party.as_str(), "signer": signer});
+        tx.audit(&now.to_rfc3339(), "agreement.sign", id, &details.to_string()).await?;
+        tx.commit().await?;
+        self.agreement(id, Some(stored.version)).await
+    }
+
+    /// Ends an agreement for `institution`, a party: from now on it grants nothing new;
+    /// decisions already made stand.
+    pub async fn end_agreement(
+        &self,
+        id: &str,
+        institution: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
+        let stored = self.agreement(id, None).await?;
+        let party = self.institution(institution).await?.id().clone();
+        if !stored.agreement.parties.contains(&party) {
+            return Err(AppError::Forbidden(format!("{party} is not a party to agreement {id}")));
+        }
+        let ending =
+            EndingRecord { institution_id: party.to_string(), ended_by: actor.to_owned(), ended_at: now.to_rfc3339() };
+        let mut tx = self.store().begin().await?;
+        if !tx.db().end_agreement(id, &ending).await? {
+            return Err(AppError::Conflict(format!("agreement {id} was ended already")));
+        }
+        let details = serde_json::json!({"party": party.as_str(), "by": actor});
+        tx.audit(&now.to_rfc3339(), "agreement.end", id, &details.to_string()).await?;
+        tx.commit().await?;
+        self.agreement(id, None).await
+    }
+}
+
+/// Why a verification leaves a credential out of recognition, when it does.
+fn standing(verification: &Verification) -> Standing {
+    if verification.verdict == Verdict::Valid {
+        return Standing::Valid;
+    }
+    let failed = verification.checks.iter().find(|check| check.status == CheckStatus::Failed);
+    let undecided = verification.checks.iter().find(|check| check.status == CheckStatus::Skipped);
+    match (verification.verdict, failed, undecided) {
+        (Verdict::Invalid, Some(check), _) => Standing::Refused(check.message.clone()),
+        (_, _, Some(check)) => Standing::Refused(format!("it could not be fully checked: {}", check.message)),
+        _ => Standing::Refused("it did not verify".into()),
+    }
+}
+
+/// What a credential says that recognition needs: from an Open Badges credential (its
+/// achievement, with the Annex I terms microcred writes, and the alignments any issuer may
+/// write), or from a sealed European Digital Credential (its learning achievement's
+/// specification in ELM).
+fn credential_facts(
+    text: &str,
+    verification: &Verification,
+    institution: Option<InstitutionId>,
+    idx: usize,
+) -> CredentialFacts {
+    let document: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
+    let document = match document.get("credential") {
+        Some(Value::Object(inner)) => inner.clone(),
+        _ => document,
+    };
+    let sealed_payload = document
+        .get("payload")
+        .and_then(Value::as_str)
+        .and_then(|payload| serde_json::from_str::<Map<String, Value>>(payload).ok());
+    let mut facts = CredentialFacts {
+        id: verification.credential.clone().unwrap_or_else(|| format!("credential {}", idx + 1)),
+        title: String::new(),
+        issuer: institution,
+        issuer_name: verification.issuer.clone().unwrap_or_else(|| "an unnamed issuer".into()),
+        spec: None,
+        ects: None,
+        eqf: None,
+        field: None,
+        skills: Vec::new(),
+        assessment: None,
+        qa_internal: false,
+        qa_external: false,
+        identity_verification: None,
+        grade: None,
+        earned: Timestamp::from_unix(0, 0),
+        standing: standing(verification),
+    };
+    match sealed_payload {
+        Some(edc) => edc_facts(&edc, &mut facts),
+        None => badge_facts(&document, &mut facts),
+    }
+    facts
+}
+
+fn text_of(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Object(map) => map.values().next().and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn time_of(value: Option<&Value>) -> Option<Timestamp> {
+    value.and_then(Value::as_str).and_then(|raw| Timestamp::parse_lenient(raw).ok())
+}
+
+fn badge_facts(credential: &Map<String, Value>, facts: &mut CredentialFacts) {
+    let subject = credential.get("credentialSubject").unwrap_or(&Value::Null);
+    let achievement = &subject["achievement"];
+    facts.title = text_of(&achievement["name"]).unwrap_or_default();
+    facts.spec =
+        achievement["id"].as_str().and_then(|id| id.strip_prefix("urn:uuid:")).and_then(|id| SpecId::parse(id).ok());
+    facts.ects = achievement["creditsAvailable"].as_f64();
+    for alignment in achievement["alignment"].as_array().into_iter().flatten() {
+        let url = alignment["targetUrl"].as_str().unwrap_or_default();
+        if let Some(level) = url.strip_prefix(mc_core::elm::EQF) {
+            facts.eqf = level.parse().ok();
+        } else if let Some(code) = url.strip_prefix(mc_core::elm::ISCED) {
+            facts.field = Some(code.to_owned());
+        } else if url.starts_with(mc_core::elm::ESCO) {
+            facts.skills.push(url.to_owned());
+        }
+    }
+    facts.assessment = achievement["assessmentKind"].as_str().and_then(|kind| AssessmentKind::parse(kind).ok());
+    for kind in achievement["qualityAssurance"].as_array().into_iter().flatten() {
+        match kind.as_str() {
+            Some("internal") => facts.qa_internal = true,
+            Some("external") => facts.qa_external = true,
+            _ => {}
+        }
+    }
+    facts.identity_verification =
+        achievement["identityVerification"].as_str().and_then(|kind| IdentityVerification::parse(kind).ok());
+    facts.grade = subject["result"][0]["value"].as_str().map(str::to_owned);
+    facts.earned = time_of(credential.get("awardedDate"))
+        .or_else(|| time_of(credential.get("validFrom")))
+        .or_else(|| time_of(credential.get("issuanceDate")))
+        .unwrap_or(facts.earned);
+}
+
+fn edc_facts(credential: &Map<String, Value>, facts: &mut CredentialFacts) {
+    let claim = &credential.get("credentialSubject").unwrap_or(&Value::Null)["hasClaim"];
+    let claim = if claim.is_array() { &claim[0] } else { claim };
+    facts.title = text_of(&claim["title"]).unwrap_or_default();
+    let specification = if claim["specifiedBy"].is_array() { &claim["specifiedBy"][0] } else { &claim["specifiedBy"] };
+    if let Ok(document) = mc_core::elm::from_elm(specification, Some("unknown")) {
+        facts.spec = document.id.as_deref().and_then(|id| SpecId::parse(id).ok());
+        facts.ects = document.workload.as_ref().and_then(|workload| workload.ects);
+        facts.eqf = document.eqf_level.and_then(|level| u8::try_from(level).ok());
+        facts.field = document.isced_f.clone();
+        facts.skills = document
+            .learning_outcomes
+            .iter()
+            .flatten()
+            .filter_map(|outcome| outcome.skill.clone())
+            .filter(|skill| skill.starts_with(mc_core::elm::ESCO))
+            .collect();
+        facts.assessment = document
+            .assessment
+            .as_ref()
+            .and_then(|assessment| assessment.kind.as_deref())
+            .and_then(|kind| AssessmentKind::parse(kind).ok());
+        if let Some(qa) = &document.quality_assurance {
+            facts.qa_internal = qa.internal;
+            facts.qa_external = qa.external;
+        }
+        facts.identity_verification =
+            document.identity_verification.as_deref().and_then(|kind| IdentityVerification::parse(kind).ok());
+    }
+    let assessment = if claim["provenBy"].is_array() { &claim["provenBy"][0] } else { &claim["provenBy"] };
+    facts.grade = text_of(&assessment["grade"]["noteLiteral"]);
+    facts.earned = time_of(claim["awardedBy"].get("awardingDate"))
+        .or_else(|| time_of(credential.get("validFrom")))
+        .unwrap_or(facts.earned);
+}

@@ -1,0 +1,206 @@
+//! Recognition: `agreement` (store, sign, end, list, show) and `recognize` (explained proposals
+//! for credentials, each verified first).
+
+use std::{io::Write, path::PathBuf};
+
+use anyhow::Context;
+use mc_app::{Format, Operator, StoredAgreement, parse_document};
+use mc_core::recognition::{AgreementDocument, CredentialOutcome, Grant};
+use mc_vc::verify::Verification;
+use serde_json::{Value, json};
+
+use crate::{cli::AgreementCommand, input::read_input, output};
+
+/// The most bytes an agreement file or a credential file may have.
+const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// `agreement …`.
+pub(super) async fn agreement(
+    app: &Operator<'_>,
+    command: &AgreementCommand,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    match command {
+        AgreementCommand::Add { file, by } => {
+            let text = read_input(file, MAX_FILE_BYTES)?;
+            let format = Format::from_extension(file).unwrap_or_else(|| Format::sniff(&text));
+            let document: AgreementDocument =
+                parse_document(&text, format).with_context(|| format!("{file} was not read; nothing was stored"))?;
+            let stored =
+                app.add_agreement(&document, by, app.now()).await.with_context(|| format!("{file} was not stored"))?;
+            let parties: Vec<&str> = stored.agreement.parties.iter().map(|party| party.as_str()).collect();
+            writeln!(
+                out,
+                "stored agreement {} version {}; it is in force once {} have signed it",
+                stored.agreement.id,
+                stored.version,
+                parties.join(", ")
+            )?;
+        }
+        AgreementCommand::Sign { id, institution, by } => {
+            let stored =
+                app.sign_agreement(id, institution, by, app.now()).await.context("the agreement was not signed")?;
+            let waiting: Vec<&str> = stored
+                .signatures
+                .iter()
+                .filter(|(_, signed)| signed.is_none())
+                .map(|(party, _)| party.as_str())
+                .collect();
+            match waiting.is_empty() {
+                true => {
+                    writeln!(out, "{institution} signed agreement {id} version {}; it is in force", stored.version)?
+                }
+                false => writeln!(
+                    out,
+                    "{institution} signed agreement {id} version {}; still to sign: {}",
+                    stored.version,
+                    waiting.join(", ")
+                )?,
+            }
+        }
+        AgreementCommand::End { id, institution, by } => {
+            app.end_agreement(id, institution, by, app.now()).await.context("the agreement was not ended")?;
+            writeln!(out, "{institution} ended agreement {id}; decisions already made stand")?;
+        }
+        AgreementCommand::List(json) => {
+            let agreements = app.agreements().await?;
+            match json.json {
+                true => output::json(out, &agreements.iter().map(agreement_json).collect::<Vec<_>>())?,
+                false => {
+                    for stored in &agreements {
+                        writeln!(
+                            out,
+                            "{}  version {}  {}  {}",
+                            stored.agreement.id,
+                            stored.version,
+                            state(stored),
+                            stored.agreement.title.iter().next().map(|(_, title)| title).unwrap_or_default()
+                        )?;
+                    }
+                }
+            }
+        }
+        AgreementCommand::Show { id, version, json } => {
+            let stored = app.agreement(id, *version).await?;
+            match json.json {
+                true => output::json(out, &agreement_json(&stored))?,
+                false => output::json(out, &stored.document)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn state(stored: &StoredAgreement) -> &'static str {
+    match (&stored.ended, stored.signed_by_all()) {
+        (Some(_), _) => "ended",
+        (None, true) => "signed by every party",
+        (None, false) => "awaiting signatures",
+    }
+}
+
+fn agreement_json(stored: &StoredAgreement) -> Value {
+    json!({
+        "id": stored.agreement.id,
+        "version": stored.version,
+        "state": state(stored),
+        "signatures": stored.signatures.iter().map(|(party, at)| json!({"institution": party.as_str(), "signed_at": at.map(|at| at.to_rfc3339())})).collect::<Vec<_>>(),
+        "ended": stored.ended.as_ref().map(|(party, at)| json!({"institution": party.as_str(), "at": at.to_rfc3339()})),
+        "document": stored.document,
+    })
+}
+
+fn grant_words(grant: &Grant, ects: f64) -> String {
+    match grant {
+        Grant::Course { code, name, .. } => {
+            format!("the course {code} {} ({ects} ECTS)", name.iter().next().map(|(_, name)| name).unwrap_or_default())
+        }
+        Grant::Elective { .. } => format!("{ects} elective ECTS"),
+    }
+}
+
+/// `recognize FILE... --institution ID`.
+pub(super) async fn recognize(
+    app: &Operator<'_>,
+    files: &[PathBuf],
+    institution: &str,
+    as_json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let mut texts = Vec::new();
+    for file in files {
+        texts.push(read_input(&file.display().to_string(), MAX_FILE_BYTES)?);
+    }
+    let results = app.recognize(institution, &texts, app.now()).await.context("nothing was proposed")?;
+    if as_json {
+        let answers: Vec<Value> = files
+            .iter()
+            .zip(&results)
+            .map(|(file, (verification, outcome))| outcome_json(file, verification, outcome))
+            .collect();
+        return Ok(output::json(out, &answers)?);
+    }
+    for (file, (verification, outcome)) in files.iter().zip(&results) {
+        writeln!(out, "{} ({}): verification {}", file.display(), outcome.credential, verdict(verification))?;
+        if let Some(refused) = &outcome.refused {
+            writeln!(out, "  not considered: {refused}")?;
+            continue;
+        }
+        for proposal in &outcome.proposals {
+            writeln!(
+                out,
+                "  proposed: {} under agreement {} (version {}), rule {}",
+                grant_words(&proposal.grant, proposal.ects),
+                proposal.agreement,
+                proposal.version,
+                proposal.rule
+            )?;
+        }
+        if outcome.proposals.is_empty() {
+            writeln!(out, "  nothing is proposed")?;
+        }
+        for tried in &outcome.tried {
+            let result = if tried.matched { "matches" } else { "does not match" };
+            writeln!(out, "  rule {} of {} {result}:", tried.rule, tried.agreement)?;
+            for check in &tried.checks {
+                writeln!(out, "    {} {}", if check.held { "✓" } else { "✗" }, check.said)?;
+            }
+            if let Some(note) = &tried.note {
+                writeln!(out, "    but: {note}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn verdict(verification: &Verification) -> &'static str {
+    match verification.verdict {
+        mc_vc::verify::Verdict::Valid => "valid",
+        mc_vc::verify::Verdict::Invalid => "invalid",
+        mc_vc::verify::Verdict::Indeterminate => "indeterminate",
+    }
+}
+
+fn outcome_json(file: &std::path::Path, verification: &Verification, outcome: &CredentialOutcome) -> Value {
+    json!({
+        "file": file.display().to_string(),
+        "credential": outcome.credential,
+        "verification": verification,
+        "refused": outcome.refused,
+        "proposals": outcome.proposals.iter().map(|proposal| json!({
+            "agreement": proposal.agreement,
+            "version": proposal.version,
+            "rule": proposal.rule,
+            "ects": proposal.ects,
+            "grant": grant_words(&proposal.grant, proposal.ects),
+        })).collect::<Vec<_>>(),
+        "rules_tried": outcome.tried.iter().map(|tried| json!({
+            "agreement": tried.agreement,
+            "version": tried.version,
+            "rule": tried.rule,
+            "matched": tried.matched,
+            "checks": tried.checks.iter().map(|check| json!({"held": check.held, "said": check.said})).collect::<Vec<_>>(),
+            "note": tried.note,
+        })).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,138 @@
+//! Recognition from the command line, on each backend: an agreement stored, in force once every
+//! party signed it, proposing with reasons for credentials verified first (an Open Badge and a
+//! sealed EDC), refusing a revoked one; ended, it proposes nothing new; bad agreements change
+//! nothing.
+
+use serde_json::Value;
+
+use crate::support::Env;
+
+const ALLIANCE: &str =
+    concat!(env!("CARGO_MANIFEST_DIR"), "/../mc-core/test_data/recognition/agreements/alliance.toml");
+const STATISTICS: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva, ISCED 0542
+
+#[test]
+fn an_agreement_in_force_proposes_with_reasons() {
+    for env in Env::all() {
+        let backend = env.backend();
+        env.ok(&["demo"]);
+        let said = env.ok(&["agreement", "add", ALLIANCE]);
+        assert!(said.contains("stored agreement alliance-data-2026 version 1"), "[{backend}] {said}");
+
+        let badge =
+            env.ok(&["issue", "--spec", STATISTICS, "--learner", "aino.virtanen@learners.example", "--grade", "9,5"]);
+        let badge_path = env.write("badge.json", &badge);
+        let edc = env.ok(&[
+            "issue",
+            "--spec",
+            STATISTICS,
+            "--learner",
+            "jose.martinez@learners.example",
+            "--grade",
+            "7",
+            "--format",
+            "edc",
+        ]);
+        let edc_path = env.write("edc.json", &edc);
+
+        // Not in force until every party signed.
+        let before = env.ok(&["recognize", &badge_path, "--institution", "roccalba"]);
+        assert!(before.contains("is not signed by every party yet"), "[{backend}] {before}");
+        for party in ["valdeoliva", "roccalba", "jarvilaakso"] {
+            let signed = env.ok(&["agreement", "sign", "alliance-data-2026", "--institution", party, "--by", "admin"]);
+            assert!(signed.contains("still to sign"), "[{backend}] {signed}");
+        }
+        let refused = env.fails(&["agreement", "sign", "alliance-data-2026", "--institution", "roccalba", "--by", "x"]);
+        assert!(refused.contains("roccalba already signed version 1"), "{refused}");
+        let last =
+            env.ok(&["agreement", "sign", "alliance-data-2026", "--institution", "ostmarschen", "--by", "admin"]);
+        assert!(last.contains("it is in force"), "{last}");
+
+        let proposed = env.ok(&["recognize", &badge_path, &edc_path, "--institution", "roccalba"]);
+        assert_eq!(
+            proposed.matches("proposed: the course STAT-1 Basic statistics (5 ECTS) under agreement alliance-data-2026 (version 1), rule roccalba-statistics").count(),
+            1,
+            "[{backend}] the course once, for the first credential: {proposed}"
+        );
+        assert!(proposed.contains("✓ grade 9,5; at least 6 needed"), "{proposed}");
+        assert!(
+            proposed.contains("of the same specification is already recognised under this agreement"),
+            "{proposed}"
+        );
+        // The EDC is read from its sealed ELM: the same facts as the badge.
+        assert!(proposed.contains("✓ grade 7; at least 6 needed"), "the EDC's grade: {proposed}");
+        assert!(proposed.contains("✓ field 0542; one of 0542 needed"), "{proposed}");
+
+        let json: Value =
+            serde_json::from_str(&env.ok(&["recognize", &edc_path, "--institution", "roccalba", "--json"])).unwrap();
+        assert_eq!(json[0]["verification"]["verdict"], "valid", "{json:#}");
+        assert_eq!(json[0]["proposals"][0]["ects"], 5.0, "{json:#}");
+
+        // A revoked credential is refused with the verification's reason.
+        let id = serde_json::from_str::<Value>(&badge).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .trim_start_matches("urn:uuid:")
+            .to_owned();
+        env.ok(&["revoke", &id, "--reason", "awarded by mistake"]);
+        let revoked = env.ok(&["recognize", &badge_path, "--institution", "roccalba"]);
+        assert!(
+            revoked.contains("not considered: the credential does not verify: the credential has been revoked"),
+            "{revoked}"
+        );
+        // Its own institution does not recognise it.
+        let own = env.ok(&["recognize", &edc_path, "--institution", "valdeoliva"]);
+        assert!(own.contains("an institution does not recognise its own credentials"), "{own}");
+
+        // Ended, it proposes nothing new and takes no new version.
+        env.ok(&["agreement", "end", "alliance-data-2026", "--institution", "jarvilaakso", "--by", "admin"]);
+        let ended = env.ok(&["recognize", &edc_path, "--institution", "roccalba"]);
+        assert!(ended.contains("was ended on"), "{ended}");
+        let refused = env.fails(&["agreement", "add", ALLIANCE]);
+        assert!(refused.contains("was ended: it takes no new version"), "{refused}");
+        let listed: Value = serde_json::from_str(&env.ok(&["agreement", "list", "--json"])).unwrap();
+        assert_eq!(listed[0]["state"], "ended", "{listed:#}");
+    }
+}
+
+#[test]
+fn bad_agreements_change_nothing() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let alliance = std::fs::read_to_string(ALLIANCE).unwrap();
+    let unknown_field = env.write("unknown.toml", &alliance.replace("scope = ", "signed = true\nscope = "));
+    let refused = env.fails(&["agreement", "add", &unknown_field]);
+    assert!(refused.contains("unknown field `signed`") && refused.contains("line 8"), "{refused}");
+    let unknown_condition = env.write("condition.toml", &alliance.replace("min_ects = 4", "min_credits = 4"));
+    let refused = env.fails(&["agreement", "add", &unknown_condition]);
+    assert!(refused.contains("unknown field `min_credits`"), "{refused}");
+    let overlapping = env.write(
+        "overlap.toml",
+        &alliance
+            .replace("code = \"STAT-1\"", "code = \"GE-210\"")
+            .replace("recognised_by = \"roccalba\"", "recognised_by = \"valdeoliva\""),
+    );
+    let refused = env.fails(&["agreement", "add", &overlapping]);
+    assert!(refused.contains("already grants the course GE-210 of valdeoliva"), "{refused}");
+    let stranger = env.write("stranger.toml", &alliance.replace("\"ostmarschen\"]", "\"nowhere\"]"));
+    let refused = env.fails(&["agreement", "add", &stranger]);
+    assert!(refused.contains("nowhere"), "{refused}");
+    assert_eq!(env.ok(&["agreement", "list"]), "", "nothing was stored");
+    let refused = env.fails(&["agreement", "sign", "alliance-data-2026", "--institution", "valdeoliva", "--by", "x"]);
+    assert!(refused.contains("no agreement with id \"alliance-data-2026\""), "{refused}");
+    env.ok(&["agreement", "add", ALLIANCE]);
+    env.ok(&[
+        "institution",
+        "add",
+        "--id",
+        "outsider",
+        "--name",
+        "Outsider",
+        "--country",
+        "ES",
+        "--legal-id",
+        "ESQ2222222A",
+    ]);
+    let refused = env.fails(&["agreement", "sign", "alliance-data-2026", "--institution", "outsider", "--by", "x"]);
+    assert!(refused.contains("outsider is not a party to agreement alliance-data-2026"), "{refused}");
+}

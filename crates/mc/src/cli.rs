@@ -499,6 +499,17 @@ pub(crate) enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         queries: usize,
     },
+    /// Evaluate generated credentials (five per learner) against generated recognition
+    /// agreements (bilateral and network ones, three rules each) and report credentials per
+    /// second and peak memory.
+    Recognition {
+        /// How many credentials.
+        #[arg(long, default_value_t = 1_000_000)]
+        credentials: u32,
+        /// How many agreements.
+        #[arg(long, default_value_t = 1_000)]
+        agreements: u32,
+    },
     /// Issue a cohort of generated learners into a fresh SQLite data directory (or the
     /// database given with --database-url) and report credentials per second and peak memory.
     Issue {

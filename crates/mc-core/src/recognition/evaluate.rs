@@ -1,7 +1,7 @@
 //! Evaluating credentials against recognition agreements: pure, deterministic, and explained
 //! rule by rule and condition by condition.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Agreement, Conditions, Grant, QaNeeded, Rule, Selector};
 use crate::{AssessmentKind, IdentityVerification, InstitutionId, SpecId, Timestamp};
@@ -121,96 +121,132 @@ pub struct CredentialOutcome {
     pub tried: Vec<RuleOutcome>,
 }
 
-/// Proposes what `home` recognises of `credentials` under `agreements`, at `now`.
-///
-/// Only valid credentials count, only agreements in force (signed by every party, within their
-/// period, not ended) to which `home` and the credential's issuer are both parties, and only
-/// rules by which `home` recognises. Credentials are taken in order; a home course is granted
-/// once, a credential is recognised by one rule of an agreement at most (the first that grants
-/// something), and a rule's cap bounds the ECTS it grants in all.
+/// Proposes what `home` recognises of `credentials` under `agreements`, at `now`: see
+/// [`Recognizer::propose`].
 pub fn propose(
     home: &InstitutionId,
     credentials: &[CredentialFacts],
     agreements: &[AgreementInForce<'_>],
     now: Timestamp,
 ) -> Vec<CredentialOutcome> {
-    let mut courses_granted: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut granted_by_rule: BTreeMap<(String, String), f64> = BTreeMap::new();
-    let mut seen_specs: BTreeMap<(String, SpecId), String> = BTreeMap::new();
-    let mut outcomes = Vec::new();
-    for credential in credentials {
-        let mut outcome = CredentialOutcome {
-            credential: credential.id.clone(),
-            refused: None,
-            proposals: Vec::new(),
-            tried: Vec::new(),
-        };
-        if let Standing::Refused(why) = &credential.standing {
-            outcome.refused = Some(format!("the credential does not verify: {why}"));
-            outcomes.push(outcome);
-            continue;
-        }
-        let Some(issuer) = &credential.issuer else {
-            outcome.refused =
-                Some(format!("{} is not an institution of any agreement of {home}", credential.issuer_name));
-            outcomes.push(outcome);
-            continue;
-        };
-        if issuer == home {
-            outcome.refused = Some(format!("{home} issued it: an institution does not recognise its own credentials"));
-            outcomes.push(outcome);
-            continue;
-        }
-        let mut applicable = 0;
-        let mut why_not = Vec::new();
-        for in_force in agreements {
-            let agreement = in_force.agreement;
-            if !(agreement.parties.contains(home) && agreement.parties.contains(issuer)) {
-                continue;
-            }
-            if let Some(reason) = not_in_force(in_force, now) {
-                why_not.push(format!("agreement {} (version {}) {reason}", agreement.id, in_force.version));
-                continue;
-            }
-            applicable += 1;
-            for rule in agreement.rules.iter().filter(|rule| &rule.recognised_by == home) {
-                let checks = try_rule(rule, credential, now);
-                let matched = checks.iter().all(|check| check.held);
-                let mut tried = RuleOutcome {
-                    agreement: agreement.id.clone(),
-                    version: in_force.version,
-                    rule: rule.id.clone(),
-                    matched,
-                    checks,
-                    note: None,
-                };
-                let already = outcome.proposals.iter().any(|proposal| proposal.agreement == agreement.id);
-                if matched && already {
-                    tried.note = Some("another rule of this agreement already recognises the credential".into());
-                } else if matched {
-                    match grant(
-                        rule,
-                        agreement,
-                        in_force.version,
-                        credential,
-                        (&mut courses_granted, &mut granted_by_rule, &mut seen_specs),
-                    ) {
-                        Ok(proposal) => outcome.proposals.push(proposal),
-                        Err(note) => tried.note = Some(note),
-                    }
+    Recognizer::new(home, agreements, now).propose(credentials)
+}
+
+/// The agreements of one home institution at one time, indexed by party: built once, it
+/// evaluates the credentials of many learners.
+pub struct Recognizer<'a> {
+    home: &'a InstitutionId,
+    agreements: &'a [AgreementInForce<'a>],
+    now: Timestamp,
+    /// The agreements `home` is a party to, by each of their parties, in order.
+    by_party: HashMap<&'a InstitutionId, Vec<usize>>,
+    /// Why each agreement is not in force, when it is not.
+    why_not_in_force: Vec<Option<String>>,
+}
+
+impl<'a> Recognizer<'a> {
+    /// Indexes `agreements` for `home` at `now`.
+    pub fn new(home: &'a InstitutionId, agreements: &'a [AgreementInForce<'a>], now: Timestamp) -> Recognizer<'a> {
+        let mut by_party: HashMap<&InstitutionId, Vec<usize>> = HashMap::new();
+        let mut why_not_in_force = Vec::with_capacity(agreements.len());
+        for (idx, in_force) in agreements.iter().enumerate() {
+            why_not_in_force.push(not_in_force(in_force, now));
+            if in_force.agreement.parties.contains(home) {
+                for party in &in_force.agreement.parties {
+                    by_party.entry(party).or_default().push(idx);
                 }
-                outcome.tried.push(tried);
             }
         }
-        if applicable == 0 {
-            outcome.refused = Some(match why_not.is_empty() {
-                true => format!("no agreement binds {home} and {issuer}"),
-                false => why_not.join("; "),
-            });
-        }
-        outcomes.push(outcome);
+        Recognizer { home, agreements, now, by_party, why_not_in_force }
     }
-    outcomes
+
+    /// Proposes what the home institution recognises of one learner's `credentials`.
+    ///
+    /// Only valid credentials count, only agreements in force (signed by every party, within
+    /// their period, not ended) to which the home institution and the credential's issuer are
+    /// both parties, and only rules by which the home institution recognises. Credentials are
+    /// taken in order; a home course is granted once, a specification is recognised once per
+    /// agreement, a credential by one rule of an agreement at most (the first that grants
+    /// something), and a rule's cap bounds the ECTS it grants in all.
+    pub fn propose(&self, credentials: &[CredentialFacts]) -> Vec<CredentialOutcome> {
+        let (home, now) = (self.home, self.now);
+        let mut courses_granted: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut granted_by_rule: BTreeMap<(String, String), f64> = BTreeMap::new();
+        let mut seen_specs: BTreeMap<(String, SpecId), String> = BTreeMap::new();
+        let mut outcomes = Vec::with_capacity(credentials.len());
+        for credential in credentials {
+            let mut outcome = CredentialOutcome {
+                credential: credential.id.clone(),
+                refused: None,
+                proposals: Vec::new(),
+                tried: Vec::new(),
+            };
+            if let Standing::Refused(why) = &credential.standing {
+                outcome.refused = Some(format!("the credential does not verify: {why}"));
+                outcomes.push(outcome);
+                continue;
+            }
+            let Some(issuer) = &credential.issuer else {
+                outcome.refused =
+                    Some(format!("{} is not an institution of any agreement of {home}", credential.issuer_name));
+                outcomes.push(outcome);
+                continue;
+            };
+            if issuer == home {
+                outcome.refused =
+                    Some(format!("{home} issued it: an institution does not recognise its own credentials"));
+                outcomes.push(outcome);
+                continue;
+            }
+            let mut applicable = 0;
+            let mut why_not = Vec::new();
+            for &idx in self.by_party.get(issuer).map(Vec::as_slice).unwrap_or_default() {
+                let in_force = &self.agreements[idx];
+                let agreement = in_force.agreement;
+                if let Some(reason) = &self.why_not_in_force[idx] {
+                    why_not.push(format!("agreement {} (version {}) {reason}", agreement.id, in_force.version));
+                    continue;
+                }
+                applicable += 1;
+                for rule in agreement.rules.iter().filter(|rule| &rule.recognised_by == home) {
+                    let checks = try_rule(rule, credential, now);
+                    let matched = checks.iter().all(|check| check.held);
+                    let mut tried = RuleOutcome {
+                        agreement: agreement.id.clone(),
+                        version: in_force.version,
+                        rule: rule.id.clone(),
+                        matched,
+                        checks,
+                        note: None,
+                    };
+                    let already = outcome.proposals.iter().any(|proposal| proposal.agreement == agreement.id);
+                    if matched && already {
+                        tried.note = Some("another rule of this agreement already recognises the credential".into());
+                    } else if matched {
+                        match grant(
+                            rule,
+                            agreement,
+                            in_force.version,
+                            credential,
+                            (&mut courses_granted, &mut granted_by_rule, &mut seen_specs),
+                        ) {
+                            Ok(proposal) => outcome.proposals.push(proposal),
+                            Err(note) => tried.note = Some(note),
+                        }
+                    }
+                    outcome.tried.push(tried);
+                }
+            }
+            if applicable == 0 {
+                outcome.refused = Some(match why_not.is_empty() {
+                    true => format!("no agreement binds {home} and {issuer}"),
+                    false => why_not.join("; "),
+                });
+            }
+            outcomes.push(outcome);
+        }
+        outcomes
+    }
 }
 
 /// Why an agreement is not in force at `now`, if it is not.

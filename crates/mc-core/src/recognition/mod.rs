@@ -18,7 +18,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use self::evaluate::{
-    AgreementInForce, ConditionCheck, CredentialFacts, CredentialOutcome, Proposal, RuleOutcome, Standing, propose,
+    AgreementInForce, ConditionCheck, CredentialFacts, CredentialOutcome, Proposal, Recognizer, RuleOutcome, Standing,
+    propose,
 };
 use crate::{
     AssessmentKind, IdentityVerification, InstitutionId, IscedCode, LangMap, SpecId, Timestamp,

@@ -21,6 +21,9 @@ pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>, cloc
         BenchCommand::Credentials { count, memory_check } => credentials(*count, *memory_check),
         BenchCommand::Issue { count, suite } => issue(*count, (*suite).into(), database_url, clock).await,
         BenchCommand::Catalogue { specs, queries } => catalogue(*specs, *queries, database_url, clock).await,
+        BenchCommand::Recognition { credentials, agreements } => {
+            super::recognition::bench(*credentials, *agreements, peak_kib)
+        }
     }
 }
 

@@ -204,3 +204,150 @@ fn outcome_json(file: &std::path::Path, verification: &Verification, outcome: &C
         })).collect::<Vec<_>>(),
     })
 }
+
+/// A small deterministic generator for the bench's data (xorshift).
+struct Draw(u64);
+
+impl Draw {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % below
+    }
+}
+
+/// `bench recognition`: `credentials` generated credentials, five per learner, evaluated for
+/// one home institution against `agreements` generated agreements among 200 institutions
+/// (nine in ten bilateral, one in ten a network of ten), each with a rule by specification,
+/// a course by conditions and electives with a cap.
+pub(super) fn bench(credentials: u32, agreements: u32, peak_kib: fn() -> Option<u64>) -> anyhow::Result<()> {
+    use mc_core::{
+        InstitutionId, SpecId, Timestamp,
+        recognition::{
+            AgreementInForce, ConditionsDocument, CourseDocument, CredentialFacts, GrantDocument, Recognizer,
+            RuleDocument, Standing,
+        },
+    };
+    let mut draw = Draw(0x9e37_79b9_7f4a_7c15);
+    let institutions: Vec<String> = (0..200).map(|idx| format!("inst-{idx:03}")).collect();
+    let spec = |idx: u64| format!("01936a3e-0000-7000-8000-{idx:012x}");
+    let skill = |idx: u64| format!("http://data.europa.eu/esco/skill/{idx:08x}-0000-4000-8000-000000000000");
+    let fields = ["0542", "0413", "0613", "0714", "0311"];
+    let mut built = Vec::new();
+    for idx in 0..u64::from(agreements) {
+        let parties: Vec<String> = match idx % 10 {
+            0 => (0..10)
+                .map(|n| institutions[((idx + n * 19) % 199 + 1) as usize].clone())
+                .chain([institutions[0].clone()])
+                .collect(),
+            _ => vec![institutions[0].clone(), institutions[(idx % 199 + 1) as usize].clone()],
+        };
+        let mut parties_sorted = parties.clone();
+        parties_sorted.sort();
+        parties_sorted.dedup();
+        let rule = |id: &str| RuleDocument {
+            id: Some(id.into()),
+            recognised_by: Some(institutions[0].clone()),
+            ..RuleDocument::default()
+        };
+        let document = AgreementDocument {
+            id: Some(format!("agreement-{idx}")),
+            title: Some([("en".to_owned(), format!("Agreement {idx}"))].into()),
+            parties: Some(parties_sorted),
+            valid_from: Some("2025-01-01".into()),
+            valid_until: None,
+            scope: None,
+            rules: vec![
+                RuleDocument {
+                    specs: Some((0..5).map(|n| spec(idx * 5 + n)).collect()),
+                    grants: Some(GrantDocument { elective_ects: Some(3.0), ..GrantDocument::default() }),
+                    ..rule("by-spec")
+                },
+                RuleDocument {
+                    conditions: Some(ConditionsDocument {
+                        min_ects: Some(4.0),
+                        min_eqf: Some(5),
+                        fields: Some(vec![fields[(idx % 5) as usize].into()]),
+                        skills: Some((0..4).map(|n| skill((idx + n) % 50)).collect()),
+                        min_skill_overlap: Some(0.5),
+                        ..ConditionsDocument::default()
+                    }),
+                    grants: Some(GrantDocument {
+                        course: Some(CourseDocument {
+                            code: Some(format!("C-{idx}")),
+                            name: Some([("en".to_owned(), format!("Course {idx}"))].into()),
+                            ects: Some(5.0),
+                        }),
+                        ..GrantDocument::default()
+                    }),
+                    ..rule("course")
+                },
+                RuleDocument {
+                    conditions: Some(ConditionsDocument {
+                        min_ects: Some(3.0),
+                        within_years: Some(5),
+                        ..ConditionsDocument::default()
+                    }),
+                    grants: Some(GrantDocument {
+                        elective_ects: Some(2.0),
+                        cap_ects: Some(6.0),
+                        ..GrantDocument::default()
+                    }),
+                    ..rule("electives")
+                },
+            ],
+        };
+        built.push(document.parse().map_err(|err| anyhow::anyhow!("agreement {idx}: {err}"))?);
+    }
+    let in_force: Vec<AgreementInForce<'_>> = built
+        .iter()
+        .map(|agreement| AgreementInForce { agreement, version: 1, signed_by_all: true, ended_at: None })
+        .collect();
+    let home = InstitutionId::parse(&institutions[0])?;
+    let now = Timestamp::parse("2026-06-01T00:00:00Z")?;
+    let issuers: Vec<InstitutionId> =
+        institutions.iter().map(|id| InstitutionId::parse(id)).collect::<Result<_, _>>()?;
+    let started = std::time::Instant::now();
+    let recognizer = Recognizer::new(&home, &in_force, now);
+    let (mut proposals, mut refused, mut tried) = (0u64, 0u64, 0u64);
+    let mut learner = Vec::with_capacity(5);
+    for idx in 0..u64::from(credentials) {
+        learner.push(CredentialFacts {
+            id: format!("urn:uuid:{idx}"),
+            title: String::new(),
+            issuer: Some(issuers[(draw.next(199) + 1) as usize].clone()),
+            issuer_name: String::new(),
+            spec: SpecId::parse(&spec(draw.next(u64::from(agreements) * 5))).ok(),
+            ects: Some((draw.next(8) + 1) as f64),
+            eqf: Some((draw.next(5) + 4) as u8),
+            field: Some(fields[draw.next(5) as usize].into()),
+            skills: (0..3).map(|_| skill(draw.next(50))).collect(),
+            assessment: None,
+            qa_internal: true,
+            qa_external: false,
+            identity_verification: None,
+            grade: None,
+            earned: Timestamp::from_unix(now.unix_seconds() - (draw.next(8 * 365) * 86_400) as i64, 0),
+            standing: if draw.next(50) == 0 { Standing::Refused("revoked".into()) } else { Standing::Valid },
+        });
+        if learner.len() == 5 || idx + 1 == u64::from(credentials) {
+            for outcome in recognizer.propose(&learner) {
+                proposals += outcome.proposals.len() as u64;
+                refused += u64::from(outcome.refused.is_some());
+                tried += outcome.tried.len() as u64;
+            }
+            learner.clear();
+        }
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "recognition: {credentials} credentials (5 per learner) against {agreements} agreements among 200 institutions"
+    );
+    println!(
+        "  {seconds:.2} s: {:.0} credentials/s; {tried} rules tried, {proposals} proposals, {refused} refused",
+        f64::from(credentials) / seconds
+    );
+    println!("  peak memory {} MiB", peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()));
+    Ok(())
+}

@@ -1,7 +1,10 @@
 //! Evaluating credentials against recognition agreements: pure, deterministic, and explained
 //! rule by rule and condition by condition.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+};
 
 use super::{Agreement, Conditions, Grant, QaNeeded, Rule, Selector};
 use crate::{AssessmentKind, IdentityVerification, InstitutionId, SpecId, Timestamp};
@@ -78,11 +81,11 @@ pub struct ConditionCheck {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleOutcome {
     /// The agreement's handle.
-    pub agreement: String,
+    pub agreement: Arc<str>,
     /// Its version.
     pub version: u32,
     /// The rule's id.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// Whether it selected the credential.
     pub matched: bool,
     /// Each condition (or the specification match), in order.
@@ -97,11 +100,11 @@ pub struct Proposal {
     /// The credential recognised.
     pub credential: String,
     /// The agreement's handle.
-    pub agreement: String,
+    pub agreement: Arc<str>,
     /// Its version.
     pub version: u32,
     /// The rule that grants it.
-    pub rule: String,
+    pub rule: Arc<str>,
     /// What is granted.
     pub grant: Grant,
     /// The ECTS granted (less than the grant's when a cap is reached).
@@ -142,6 +145,8 @@ pub struct Recognizer<'a> {
     by_party: HashMap<&'a InstitutionId, Vec<usize>>,
     /// Why each agreement is not in force, when it is not.
     why_not_in_force: Vec<Option<String>>,
+    /// Each agreement's handle and its rules' ids, shared by the outcomes that name them.
+    names: Vec<(Arc<str>, Vec<Arc<str>>)>,
 }
 
 impl<'a> Recognizer<'a> {
@@ -157,7 +162,17 @@ impl<'a> Recognizer<'a> {
                 }
             }
         }
-        Recognizer { home, agreements, now, by_party, why_not_in_force }
+        let names = agreements
+            .iter()
+            .map(|in_force| {
+                let agreement = in_force.agreement;
+                (
+                    Arc::from(agreement.id.as_str()),
+                    agreement.rules.iter().map(|rule| Arc::from(rule.id.as_str())).collect(),
+                )
+            })
+            .collect();
+        Recognizer { home, agreements, now, by_party, why_not_in_force, names }
     }
 
     /// Proposes what the home institution recognises of one learner's `credentials`.
@@ -170,9 +185,7 @@ impl<'a> Recognizer<'a> {
     /// something), and a rule's cap bounds the ECTS it grants in all.
     pub fn propose(&self, credentials: &[CredentialFacts]) -> Vec<CredentialOutcome> {
         let (home, now) = (self.home, self.now);
-        let mut courses_granted: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut granted_by_rule: BTreeMap<(String, String), f64> = BTreeMap::new();
-        let mut seen_specs: BTreeMap<(String, SpecId), String> = BTreeMap::new();
+        let mut ledger = Ledger::default();
         let mut outcomes = Vec::with_capacity(credentials.len());
         for credential in credentials {
             let mut outcome = CredentialOutcome {
@@ -208,29 +221,33 @@ impl<'a> Recognizer<'a> {
                     continue;
                 }
                 applicable += 1;
-                for rule in agreement.rules.iter().filter(|rule| &rule.recognised_by == home) {
+                let (agreement_name, rule_names) = &self.names[idx];
+                let rules = agreement.rules.iter().enumerate().filter(|(_, rule)| &rule.recognised_by == home);
+                for (rule_idx, rule) in rules {
                     let checks = try_rule(rule, credential, now);
                     let matched = checks.iter().all(|check| check.held);
                     let mut tried = RuleOutcome {
-                        agreement: agreement.id.clone(),
+                        agreement: Arc::clone(agreement_name),
                         version: in_force.version,
-                        rule: rule.id.clone(),
+                        rule: Arc::clone(&rule_names[rule_idx]),
                         matched,
                         checks,
                         note: None,
                     };
-                    let already = outcome.proposals.iter().any(|proposal| proposal.agreement == agreement.id);
+                    let already =
+                        outcome.proposals.iter().any(|proposal| Arc::ptr_eq(&proposal.agreement, agreement_name));
                     if matched && already {
                         tried.note = Some("another rule of this agreement already recognises the credential".into());
                     } else if matched {
-                        match grant(
-                            rule,
-                            agreement,
-                            in_force.version,
-                            credential,
-                            (&mut courses_granted, &mut granted_by_rule, &mut seen_specs),
-                        ) {
-                            Ok(proposal) => outcome.proposals.push(proposal),
+                        match ledger.grant(rule, (idx, rule_idx), credential) {
+                            Ok(ects) => outcome.proposals.push(Proposal {
+                                credential: credential.id.clone(),
+                                agreement: Arc::clone(agreement_name),
+                                version: in_force.version,
+                                rule: Arc::clone(&rule_names[rule_idx]),
+                                grant: rule.grant.clone(),
+                                ects,
+                            }),
                             Err(note) => tried.note = Some(note),
                         }
                     }
@@ -271,55 +288,50 @@ fn day(time: Timestamp) -> String {
     time.to_rfc3339().get(..10).unwrap_or_default().to_owned()
 }
 
-type Ledger<'a> = (
-    &'a mut BTreeSet<(String, String)>,
-    &'a mut BTreeMap<(String, String), f64>,
-    &'a mut BTreeMap<(String, SpecId), String>,
-);
+/// What one learner's evaluation has granted so far.
+#[derive(Default)]
+struct Ledger<'a> {
+    /// Home courses granted, by recognising institution and code.
+    courses: HashSet<(&'a InstitutionId, &'a str)>,
+    /// ECTS granted by each rule (agreement and rule indexes).
+    by_rule: HashMap<(usize, usize), f64>,
+    /// The credential recognised for each specification, by agreement index.
+    specs: HashMap<(usize, SpecId), String>,
+}
 
-/// Grants what `rule` grants for `credential`, unless it was counted already or the cap is
-/// reached; records what was granted.
-fn grant(
-    rule: &Rule,
-    agreement: &Agreement,
-    version: u32,
-    credential: &CredentialFacts,
-    (courses, by_rule, specs): Ledger<'_>,
-) -> Result<Proposal, String> {
-    let key = (agreement.id.clone(), rule.id.clone());
-    if let Some(spec) = credential.spec
-        && let Some(first) = specs.get(&(agreement.id.clone(), spec))
-    {
-        return Err(format!("credential {first} of the same specification is already recognised under this agreement"));
-    }
-    if let Grant::Course { code, .. } = &rule.grant
-        && courses.contains(&(rule.recognised_by.to_string(), code.clone()))
-    {
-        return Err(format!("the course {code} is already recognised for another credential"));
-    }
-    let so_far = by_rule.get(&key).copied().unwrap_or(0.0);
-    let mut ects = rule.grant.ects();
-    if let Some(cap) = rule.cap_ects {
-        if so_far >= cap {
-            return Err(format!("the rule's cap of {cap} ECTS is reached"));
+impl<'a> Ledger<'a> {
+    /// The ECTS `rule` (at `at`: agreement and rule indexes) grants for `credential`, unless
+    /// it was counted already or the cap is reached; records what was granted.
+    fn grant(&mut self, rule: &'a Rule, at: (usize, usize), credential: &CredentialFacts) -> Result<f64, String> {
+        if let Some(spec) = credential.spec
+            && let Some(first) = self.specs.get(&(at.0, spec))
+        {
+            return Err(format!(
+                "credential {first} of the same specification is already recognised under this agreement"
+            ));
         }
-        ects = ects.min(cap - so_far);
+        let course = match &rule.grant {
+            Grant::Course { code, .. } => Some((&rule.recognised_by, code.as_str())),
+            Grant::Elective { .. } => None,
+        };
+        if let Some((_, code)) = course.filter(|course| self.courses.contains(course)) {
+            return Err(format!("the course {code} is already recognised for another credential"));
+        }
+        let so_far = self.by_rule.get(&at).copied().unwrap_or(0.0);
+        let mut ects = rule.grant.ects();
+        if let Some(cap) = rule.cap_ects {
+            if so_far >= cap {
+                return Err(format!("the rule's cap of {cap} ECTS is reached"));
+            }
+            ects = ects.min(cap - so_far);
+        }
+        *self.by_rule.entry(at).or_default() += ects;
+        self.courses.extend(course);
+        if let Some(spec) = credential.spec {
+            self.specs.insert((at.0, spec), credential.id.clone());
+        }
+        Ok(ects)
     }
-    *by_rule.entry(key).or_default() += ects;
-    if let Grant::Course { code, .. } = &rule.grant {
-        courses.insert((rule.recognised_by.to_string(), code.clone()));
-    }
-    if let Some(spec) = credential.spec {
-        specs.insert((agreement.id.clone(), spec), credential.id.clone());
-    }
-    Ok(Proposal {
-        credential: credential.id.clone(),
-        agreement: agreement.id.clone(),
-        version,
-        rule: rule.id.clone(),
-        grant: rule.grant.clone(),
-        ects,
-    })
 }
 
 fn check(held: bool, said: String) -> ConditionCheck {

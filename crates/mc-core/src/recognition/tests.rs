@@ -167,7 +167,7 @@ fn every_rule_tried_is_explained_condition_by_condition() {
     };
     let home = InstitutionId::parse("valdeoliva").unwrap();
     let outcome = &propose(&home, &[facts(&credential)], &in_force, time("2026-06-01"))[0];
-    let electives = outcome.tried.iter().find(|tried| tried.rule == "valdeoliva-business-electives").unwrap();
+    let electives = outcome.tried.iter().find(|tried| &*tried.rule == "valdeoliva-business-electives").unwrap();
     let said: Vec<(&str, bool)> = electives.checks.iter().map(|check| (check.said.as_str(), check.held)).collect();
     assert_eq!(
         said,

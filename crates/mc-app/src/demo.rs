@@ -1,5 +1,6 @@
 //! The demo data set: institutions from four countries, fifteen micro-credential
-//! specifications across fields and EQF levels 4 to 8, and fifty learners.
+//! specifications across fields and EQF levels 4 to 8, fifty learners, and two recognition
+//! agreements between the institutions.
 
 use mc_core::{
     Institution, Learner, LearnerId, Spec, SpecId, Timestamp,
@@ -12,6 +13,9 @@ const INSTITUTIONS: &str = include_str!("../demo/institutions.json");
 const SPECS: &str = include_str!("../demo/specs.json");
 const LEARNERS: &str = include_str!("../demo/learners.json");
 const ACCREDITATIONS: &str = include_str!("../demo/accreditations.json");
+/// The demo's recognition agreements: the alliance of the four institutions, and a bilateral one.
+const AGREEMENTS: [&str; 2] =
+    [include_str!("../demo/agreement-alliance.toml"), include_str!("../demo/agreement-bilateral.toml")];
 
 /// What loading the demo data did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,6 +100,22 @@ pub struct DemoSignIn {
 }
 
 impl Operator<'_> {
+    /// Stores the demo's recognition agreements, signed by every party, unless stored already.
+    pub async fn load_demo_agreements(&self, now: mc_core::Timestamp) -> Result<(), AppError> {
+        for text in AGREEMENTS {
+            let document: mc_core::recognition::AgreementDocument = crate::parse_document(text, crate::Format::Toml)?;
+            let id = document.id.clone().unwrap_or_default();
+            if self.store().db().await?.agreement(&id, None).await?.is_some() {
+                continue;
+            }
+            let stored = self.add_agreement(&document, "demo", now).await?;
+            for party in &stored.agreement.parties {
+                self.sign_agreement(&id, party.as_str(), &format!("Demo staff, {party}"), now).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Gives every demo institution that has no seal a test seal, for European Digital
     /// Credentials, and names it on the trusted-issuer list. Needs an issuer key store.
     pub async fn load_demo_seals(&self, now: mc_core::Timestamp) -> Result<(), AppError> {
@@ -110,7 +130,7 @@ impl Operator<'_> {
     }
 
     /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]) and a test seal (named on
-    /// the trusted-issuer list) to every demo institution, and issues two credentials to the
+    /// the trusted-issuer list) to every demo institution, the recognition agreements, and issues two credentials to the
     /// first demo learner so that the learner space has something to show, the second also as
     /// a European Digital Credential. Nothing is added twice. Needs the demo data and an issuer key store.
     pub async fn load_demo_accounts(&self, now: mc_core::Timestamp) -> Result<Vec<DemoSignIn>, AppError> {
@@ -126,6 +146,7 @@ impl Operator<'_> {
             sign_ins.push(DemoSignIn { institution: id, email });
         }
         self.load_demo_seals(now).await?;
+        self.load_demo_agreements(now).await?;
         if self.staff_by_email(DEMO_NETWORK_ADMIN).await?.is_none() {
             self.add_staff(None, DEMO_NETWORK_ADMIN, "Demo network administrator", DEMO_PASSWORD, now).await?;
         }
@@ -135,8 +156,9 @@ impl Operator<'_> {
         let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
         let learner = learners[0].email.clone().unwrap_or_default();
         // The second credential is also a European Digital Credential, sealed with the test seal.
-        let formats = [mc_core::CredentialFormat::OpenBadges, mc_core::CredentialFormat::Both];
-        for (spec, format) in specs.iter().zip(formats) {
+        // The first, graded, is recognised by Roccalba under the alliance's statistics rule.
+        let awards = [(mc_core::CredentialFormat::OpenBadges, Some("9")), (mc_core::CredentialFormat::Both, None)];
+        for (spec, (format, grade)) in specs.iter().zip(awards) {
             let request = crate::IssueRequest {
                 spec: spec.id.as_deref().unwrap_or_default(),
                 learner: crate::LearnerRef::IdOrEmail(&learner),
@@ -144,7 +166,7 @@ impl Operator<'_> {
                 format,
                 cohort_key: Some("demo"),
                 idempotency_key: None,
-                grade: None,
+                grade,
                 now,
             };
             self.issue(&request).await?;

@@ -43,7 +43,7 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Create the data directory and the database, or bring its schema up to date.
     Init,
-    /// Load the demo data set (institutions, with test seals named on the trusted-issuer list, specifications, learners); running it again adds nothing.
+    /// Load the demo data set (institutions, with test seals named on the trusted-issuer list, specifications, learners, signed recognition agreements); running it again adds nothing.
     Demo,
     /// Manage institutions.
     #[command(subcommand)]
@@ -358,8 +358,8 @@ pub(crate) enum AgreementCommand {
         /// The agreement's id.
         id: String,
         /// A version other than the latest.
-        #[arg(long)]
-        version: Option<u32>,
+        #[arg(long, value_name = "N")]
+        at_version: Option<u32>,
         #[command(flatten)]
         json: JsonFlag,
     },

@@ -64,6 +64,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let summary = app.load_demo(app.now()).await?;
             app.load_demo_seals(app.now()).await?;
+            app.load_demo_agreements(app.now()).await?;
             writeln!(out, "{}", output::demo_summary(&summary))?;
         }
         Command::Institution(command) => institution::run(app, command, &mut out).await?,

@@ -80,8 +80,8 @@ pub(super) async fn agreement(
                 }
             }
         }
-        AgreementCommand::Show { id, version, json } => {
-            let stored = app.agreement(id, *version).await?;
+        AgreementCommand::Show { id, at_version, json } => {
+            let stored = app.agreement(id, *at_version).await?;
             match json.json {
                 true => output::json(out, &agreement_json(&stored))?,
                 false => output::json(out, &stored.document)?,

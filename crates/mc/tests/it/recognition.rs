@@ -16,8 +16,11 @@ fn an_agreement_in_force_proposes_with_reasons() {
     for env in Env::all() {
         let backend = env.backend();
         env.ok(&["demo"]);
+        // The demo has the alliance in force; a new version is in force once signed again.
+        let listed: Value = serde_json::from_str(&env.ok(&["agreement", "list", "--json"])).unwrap();
+        assert_eq!(listed[0]["state"], "signed by every party", "[{backend}] {listed:#}");
         let said = env.ok(&["agreement", "add", ALLIANCE]);
-        assert!(said.contains("stored agreement alliance-data-2026 version 1"), "[{backend}] {said}");
+        assert!(said.contains("stored agreement alliance-data-2026 version 2"), "[{backend}] {said}");
 
         let badge =
             env.ok(&["issue", "--spec", STATISTICS, "--learner", "aino.virtanen@learners.example", "--grade", "9,5"]);
@@ -43,14 +46,14 @@ fn an_agreement_in_force_proposes_with_reasons() {
             assert!(signed.contains("still to sign"), "[{backend}] {signed}");
         }
         let refused = env.fails(&["agreement", "sign", "alliance-data-2026", "--institution", "roccalba", "--by", "x"]);
-        assert!(refused.contains("roccalba already signed version 1"), "{refused}");
+        assert!(refused.contains("roccalba already signed version 2"), "{refused}");
         let last =
             env.ok(&["agreement", "sign", "alliance-data-2026", "--institution", "ostmarschen", "--by", "admin"]);
         assert!(last.contains("it is in force"), "{last}");
 
         let proposed = env.ok(&["recognize", &badge_path, &edc_path, "--institution", "roccalba"]);
         assert_eq!(
-            proposed.matches("proposed: the course STAT-1 Basic statistics (5 ECTS) under agreement alliance-data-2026 (version 1), rule roccalba-statistics").count(),
+            proposed.matches("proposed: the course STAT-1 Basic statistics (5 ECTS) under agreement alliance-data-2026 (version 2), rule roccalba-statistics").count(),
             1,
             "[{backend}] the course once, for the first credential: {proposed}"
         );
@@ -99,6 +102,7 @@ fn an_agreement_in_force_proposes_with_reasons() {
 fn bad_agreements_change_nothing() {
     let env = Env::sqlite();
     env.ok(&["demo"]);
+    let listed = env.ok(&["agreement", "list"]);
     let alliance = std::fs::read_to_string(ALLIANCE).unwrap();
     let unknown_field = env.write("unknown.toml", &alliance.replace("scope = ", "signed = true\nscope = "));
     let refused = env.fails(&["agreement", "add", &unknown_field]);
@@ -117,10 +121,9 @@ fn bad_agreements_change_nothing() {
     let stranger = env.write("stranger.toml", &alliance.replace("\"ostmarschen\"]", "\"nowhere\"]"));
     let refused = env.fails(&["agreement", "add", &stranger]);
     assert!(refused.contains("nowhere"), "{refused}");
-    assert_eq!(env.ok(&["agreement", "list"]), "", "nothing was stored");
-    let refused = env.fails(&["agreement", "sign", "alliance-data-2026", "--institution", "valdeoliva", "--by", "x"]);
-    assert!(refused.contains("no agreement with id \"alliance-data-2026\""), "{refused}");
-    env.ok(&["agreement", "add", ALLIANCE]);
+    assert_eq!(env.ok(&["agreement", "list"]), listed, "nothing was stored");
+    let refused = env.fails(&["agreement", "sign", "no-such-agreement", "--institution", "valdeoliva", "--by", "x"]);
+    assert!(refused.contains("no agreement with id \"no-such-agreement\""), "{refused}");
     env.ok(&[
         "institution",
         "add",
@@ -135,4 +138,19 @@ fn bad_agreements_change_nothing() {
     ]);
     let refused = env.fails(&["agreement", "sign", "alliance-data-2026", "--institution", "outsider", "--by", "x"]);
     assert!(refused.contains("outsider is not a party to agreement alliance-data-2026"), "{refused}");
+}
+
+#[test]
+fn every_version_of_an_agreement_can_be_read() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    env.ok(&["agreement", "add", ALLIANCE]);
+    let first: Value =
+        serde_json::from_str(&env.ok(&["agreement", "show", "alliance-data-2026", "--at-version", "1", "--json"]))
+            .unwrap();
+    let latest: Value = serde_json::from_str(&env.ok(&["agreement", "show", "alliance-data-2026", "--json"])).unwrap();
+    assert_eq!((first["version"].as_u64(), first["state"].as_str()), (Some(1), Some("signed by every party")));
+    assert_eq!((latest["version"].as_u64(), latest["state"].as_str()), (Some(2), Some("awaiting signatures")));
+    let refused = env.fails(&["agreement", "show", "alliance-data-2026", "--at-version", "9"]);
+    assert!(refused.contains("alliance-data-2026 (version 9)"), "{refused}");
 }

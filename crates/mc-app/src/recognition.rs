@@ -5,7 +5,7 @@
 use mc_core::{
     AssessmentKind, IdentityVerification, InstitutionId, SpecId, Timestamp,
     recognition::{
-        Agreement, AgreementDocument, AgreementInForce, CredentialFacts, CredentialOutcome, Standing, propose,
+        Agreement, AgreementDocument, AgreementInForce, CredentialFacts, CredentialOutcome, Grant, Standing, propose,
     },
 };
 use mc_store::{AgreementRecord, EndingRecord};
@@ -201,6 +201,59 @@ impl Operator<'_> {
         tx.commit().await?;
         self.agreement(id, None).await
     }
+}
+
+/// What a grant gives, in words: "the course STAT-1 Basic statistics (5 ECTS)", "3 elective
+/// ECTS".
+pub fn grant_words(grant: &Grant, ects: f64) -> String {
+    match grant {
+        Grant::Course { code, name, .. } => {
+            format!("the course {code} {} ({ects} ECTS)", name.iter().next().map(|(_, name)| name).unwrap_or_default())
+        }
+        Grant::Elective { .. } => format!("{ects} elective ECTS"),
+    }
+}
+
+/// A credential's verification and what recognition makes of it, as JSON (the command line's
+/// `--json` and the API answer with it).
+pub fn recognition_json(verification: &Verification, outcome: &CredentialOutcome) -> Value {
+    serde_json::json!({
+        "credential": outcome.credential,
+        "verification": verification,
+        "refused": outcome.refused,
+        "proposals": outcome.proposals.iter().map(|proposal| serde_json::json!({
+            "agreement": &*proposal.agreement,
+            "version": proposal.version,
+            "rule": &*proposal.rule,
+            "ects": proposal.ects,
+            "grant": grant_words(&proposal.grant, proposal.ects),
+        })).collect::<Vec<_>>(),
+        "rules_tried": outcome.tried.iter().map(|tried| serde_json::json!({
+            "agreement": &*tried.agreement,
+            "version": tried.version,
+            "rule": &*tried.rule,
+            "matched": tried.matched,
+            "checks": tried.checks.iter().map(|check| serde_json::json!({"held": check.held, "said": check.said})).collect::<Vec<_>>(),
+            "note": tried.note,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// An agreement's latest state, as JSON.
+pub fn agreement_json(stored: &StoredAgreement) -> Value {
+    let state = match (&stored.ended, stored.signed_by_all()) {
+        (Some(_), _) => "ended",
+        (None, true) => "signed by every party",
+        (None, false) => "awaiting signatures",
+    };
+    serde_json::json!({
+        "id": stored.agreement.id,
+        "version": stored.version,
+        "state": state,
+        "signatures": stored.signatures.iter().map(|(party, at)| serde_json::json!({"institution": party.as_str(), "signed_at": at.map(|at| at.to_rfc3339())})).collect::<Vec<_>>(),
+        "ended": stored.ended.as_ref().map(|(party, at)| serde_json::json!({"institution": party.as_str(), "at": at.to_rfc3339()})),
+        "document": stored.document,
+    })
 }
 
 /// Why a verification leaves a credential out of recognition, when it does.

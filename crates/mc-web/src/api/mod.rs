@@ -6,6 +6,7 @@ mod cohorts;
 mod consents;
 mod credentials;
 mod network;
+mod recognition;
 mod specs;
 mod tokens;
 
@@ -49,6 +50,9 @@ pub(crate) fn routes() -> Routes<ServerState> {
         .post("/credentials/{id}/unsuspend", credentials::unsuspend)
         .post("/cohorts", cohorts::submit_cohort)
         .get("/cohorts/{id}", cohorts::find_cohort)
+        .get("/agreements", recognition::list_agreements)
+        .get("/agreements/{id}", recognition::find_agreement)
+        .post("/recognition/proposals", recognition::propose)
         .get("/tokens", tokens::list_tokens)
         .post("/tokens", tokens::create_token)
         .delete("/tokens/{id}", tokens::revoke_token)

@@ -4,10 +4,10 @@
 use std::{io::Write, path::PathBuf};
 
 use anyhow::Context;
-use mc_app::{Format, Operator, StoredAgreement, parse_document};
-use mc_core::recognition::{AgreementDocument, CredentialOutcome, Grant};
+use mc_app::{Format, Operator, parse_document};
+use mc_core::recognition::AgreementDocument;
 use mc_vc::verify::Verification;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::{cli::AgreementCommand, input::read_input, output};
 
@@ -65,7 +65,7 @@ pub(super) async fn agreement(
         AgreementCommand::List(json) => {
             let agreements = app.agreements().await?;
             match json.json {
-                true => output::json(out, &agreements.iter().map(agreement_json).collect::<Vec<_>>())?,
+                true => output::json(out, &agreements.iter().map(mc_app::agreement_json).collect::<Vec<_>>())?,
                 false => {
                     for stored in &agreements {
                         writeln!(
@@ -73,7 +73,7 @@ pub(super) async fn agreement(
                             "{}  version {}  {}  {}",
                             stored.agreement.id,
                             stored.version,
-                            state(stored),
+                            mc_app::agreement_json(stored)["state"].as_str().unwrap_or_default(),
                             stored.agreement.title.iter().next().map(|(_, title)| title).unwrap_or_default()
                         )?;
                     }
@@ -83,40 +83,12 @@ pub(super) async fn agreement(
         AgreementCommand::Show { id, at_version, json } => {
             let stored = app.agreement(id, *at_version).await?;
             match json.json {
-                true => output::json(out, &agreement_json(&stored))?,
+                true => output::json(out, &mc_app::agreement_json(&stored))?,
                 false => output::json(out, &stored.document)?,
             }
         }
     }
     Ok(())
-}
-
-fn state(stored: &StoredAgreement) -> &'static str {
-    match (&stored.ended, stored.signed_by_all()) {
-        (Some(_), _) => "ended",
-        (None, true) => "signed by every party",
-        (None, false) => "awaiting signatures",
-    }
-}
-
-fn agreement_json(stored: &StoredAgreement) -> Value {
-    json!({
-        "id": stored.agreement.id,
-        "version": stored.version,
-        "state": state(stored),
-        "signatures": stored.signatures.iter().map(|(party, at)| json!({"institution": party.as_str(), "signed_at": at.map(|at| at.to_rfc3339())})).collect::<Vec<_>>(),
-        "ended": stored.ended.as_ref().map(|(party, at)| json!({"institution": party.as_str(), "at": at.to_rfc3339()})),
-        "document": stored.document,
-    })
-}
-
-fn grant_words(grant: &Grant, ects: f64) -> String {
-    match grant {
-        Grant::Course { code, name, .. } => {
-            format!("the course {code} {} ({ects} ECTS)", name.iter().next().map(|(_, name)| name).unwrap_or_default())
-        }
-        Grant::Elective { .. } => format!("{ects} elective ECTS"),
-    }
 }
 
 /// `recognize FILE... --institution ID`.
@@ -136,7 +108,11 @@ pub(super) async fn recognize(
         let answers: Vec<Value> = files
             .iter()
             .zip(&results)
-            .map(|(file, (verification, outcome))| outcome_json(file, verification, outcome))
+            .map(|(file, (verification, outcome))| {
+                let mut answer = mc_app::recognition_json(verification, outcome);
+                answer["file"] = file.display().to_string().into();
+                answer
+            })
             .collect();
         return Ok(output::json(out, &answers)?);
     }
@@ -150,7 +126,7 @@ pub(super) async fn recognize(
             writeln!(
                 out,
                 "  proposed: {} under agreement {} (version {}), rule {}",
-                grant_words(&proposal.grant, proposal.ects),
+                mc_app::grant_words(&proposal.grant, proposal.ects),
                 proposal.agreement,
                 proposal.version,
                 proposal.rule
@@ -179,28 +155,4 @@ fn verdict(verification: &Verification) -> &'static str {
         mc_vc::verify::Verdict::Invalid => "invalid",
         mc_vc::verify::Verdict::Indeterminate => "indeterminate",
     }
-}
-
-fn outcome_json(file: &std::path::Path, verification: &Verification, outcome: &CredentialOutcome) -> Value {
-    json!({
-        "file": file.display().to_string(),
-        "credential": outcome.credential,
-        "verification": verification,
-        "refused": outcome.refused,
-        "proposals": outcome.proposals.iter().map(|proposal| json!({
-            "agreement": proposal.agreement,
-            "version": proposal.version,
-            "rule": proposal.rule,
-            "ects": proposal.ects,
-            "grant": grant_words(&proposal.grant, proposal.ects),
-        })).collect::<Vec<_>>(),
-        "rules_tried": outcome.tried.iter().map(|tried| json!({
-            "agreement": tried.agreement,
-            "version": tried.version,
-            "rule": tried.rule,
-            "matched": tried.matched,
-            "checks": tried.checks.iter().map(|check| json!({"held": check.held, "said": check.said})).collect::<Vec<_>>(),
-            "note": tried.note,
-        })).collect::<Vec<_>>(),
-    })
 }

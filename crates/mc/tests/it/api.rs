@@ -421,6 +421,9 @@ fn the_openapi_document_describes_every_endpoint() {
         ("get", "/api/v1/consents"),
         ("post", "/api/v1/consents/{spec}/accept"),
         ("post", "/api/v1/consents/{spec}/decline"),
+        ("get", "/api/v1/agreements"),
+        ("get", "/api/v1/agreements/{id}"),
+        ("post", "/api/v1/recognition/proposals"),
     ];
     for (method, path) in routes {
         assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");
@@ -810,5 +813,43 @@ fn the_api_issues_and_revokes_european_digital_credentials() {
         (Some("invalid"), Some("the credential has been revoked")),
         "{verified}"
     );
+    server.stop();
+}
+
+/// Recognition through the API: the agreements are public; a member of the recognising
+/// institution gets proposals with their reasons for credentials it sends, each verified first.
+#[test]
+fn the_api_lists_agreements_and_proposes_recognition() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let officer = token(&env, "roccalba", "recognition-officer");
+    let issuer = token(&env, "valdeoliva", "issuer");
+    let server = Server::start(&env, &[]);
+    let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&issuer)
+        .json(&json!({"spec": SPEC_A, "learner": "ana.perez@example.org", "name": "Ana Pérez", "grade": "8"}));
+    let badge = issued.json()["document"].clone();
+    let listed = Request::new(server.addr, "GET", "/api/v1/agreements").send().json();
+    let ids: Vec<&str> = listed["agreements"].as_array().unwrap().iter().map(|a| a["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["alliance-data-2026", "jarvilaakso-valdeoliva"]);
+    let one = Request::new(server.addr, "GET", "/api/v1/agreements/alliance-data-2026?at_version=1").send();
+    assert_eq!((one.status, one.json()["state"].as_str()), (200, Some("signed by every party")), "{}", one.body);
+    assert_status(&Request::new(server.addr, "GET", "/api/v1/agreements/none").send(), 404, "no such agreement");
+
+    let ask = |token: &str, body: Value| {
+        Request::new(server.addr, "POST", "/api/v1/recognition/proposals").token(token).json(&body)
+    };
+    let anonymous = post(server.addr, "/api/v1/recognition/proposals", "application/json", b"{}");
+    assert_status(&anonymous, 401, "proposals are for members");
+    assert_status(&ask(&officer, json!({"credentials": []})), 422, "no credentials");
+    let answer = ask(&officer, json!({"credentials": [badge]}));
+    assert_status(&answer, 200, "proposals");
+    let answer = answer.json();
+    assert_eq!(answer["institution"], "roccalba");
+    let outcome = &answer["credentials"][0];
+    assert_eq!(outcome["verification"]["verdict"], "valid", "{outcome:#}");
+    assert_eq!(outcome["proposals"][0]["grant"], "the course STAT-1 Basic statistics (5 ECTS)", "{outcome:#}");
+    let checks = outcome["rules_tried"][0]["checks"].as_array().unwrap();
+    assert!(checks.iter().any(|check| check["said"] == "grade 8; at least 6 needed"), "{outcome:#}");
     server.stop();
 }

@@ -32,6 +32,8 @@ pub struct CatalogueSpec {
     pub report: QualityReport,
     /// When it was published, Unix seconds.
     pub published_at: i64,
+    /// Where its credentials are recognised, under the agreements in force.
+    pub recognitions: Vec<mc_core::recognition::Recognition>,
 }
 
 /// Whether a stored specification is listed in the catalogue.
@@ -219,7 +221,10 @@ impl App {
         let mut accreditations = self.accreditations().await?;
         accreditations.retain(|facts| spec.awarding_bodies().contains(&facts.institution));
         let report = self.check_spec(&SpecDocument::from(&spec)).await?;
-        Ok(CatalogueSpec { spec, institutions, accreditations, report, published_at })
+        let agreements = self.agreements().await?;
+        let in_force: Vec<_> = agreements.iter().map(crate::StoredAgreement::in_force).collect();
+        let recognitions = mc_core::recognition::recognitions_of(&spec, &in_force, self.now());
+        Ok(CatalogueSpec { spec, institutions, accreditations, report, published_at, recognitions })
     }
 }
 

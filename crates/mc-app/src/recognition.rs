@@ -54,7 +54,7 @@ impl StoredAgreement {
         self.signatures.iter().all(|(_, signed)| signed.is_some())
     }
 
-    fn in_force(&self) -> AgreementInForce<'_> {
+    pub(crate) fn in_force(&self) -> AgreementInForce<'_> {
         AgreementInForce {
             agreement: &self.agreement,
             version: self.version,

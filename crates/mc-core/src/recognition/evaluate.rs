@@ -454,3 +454,91 @@ fn numeric(grade: &str) -> Option<f64> {
         .collect();
     number.parse().ok().filter(|value: &f64| value.is_finite())
 }
+
+/// A way a specification's credentials are recognised elsewhere: a rule of an agreement in
+/// force by which another party recognises them, for the catalogue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recognition {
+    /// The agreement's handle.
+    pub agreement: String,
+    /// Its version.
+    pub version: u32,
+    /// The institution that recognises.
+    pub recognised_by: InstitutionId,
+    /// The rule.
+    pub rule: String,
+    /// What a credential is recognised as.
+    pub grant: Grant,
+    /// What a credential must also show, which the specification cannot: a minimum grade,
+    /// being recent enough.
+    pub provided: Provided,
+}
+
+/// The conditions of a rule that depend on the credential rather than the specification.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Provided {
+    /// A grade of at least this.
+    pub min_grade: Option<f64>,
+    /// Earned within this many years.
+    pub within_years: Option<u32>,
+}
+
+/// Where credentials of `spec` (issued by its first awarding body) are recognised under
+/// `agreements` in force at `now`: rules that name the specification, and rules whose
+/// conditions the specification meets (grade and recency aside, which each credential shows).
+pub fn recognitions_of(spec: &crate::Spec, agreements: &[AgreementInForce<'_>], now: Timestamp) -> Vec<Recognition> {
+    let Some(issuer) = spec.awarding_bodies().first() else { return Vec::new() };
+    let qa = spec.quality_assurance();
+    let facts = CredentialFacts {
+        id: String::new(),
+        title: String::new(),
+        issuer: Some(issuer.clone()),
+        issuer_name: String::new(),
+        spec: Some(spec.id()),
+        ects: spec.workload().ects(),
+        eqf: spec.eqf_level().map(|level| level.get()),
+        field: spec.isced_f().map(|code| code.as_str().to_owned()),
+        skills: spec
+            .learning_outcomes()
+            .iter()
+            .filter_map(|outcome| outcome.skill())
+            .map(|skill| skill.as_str().to_owned())
+            .collect(),
+        assessment: Some(spec.assessment().kind()),
+        qa_internal: qa.internal(),
+        qa_external: qa.external(),
+        identity_verification: spec.identity_verification(),
+        grade: None,
+        earned: now,
+        standing: Standing::Valid,
+    };
+    let mut found = Vec::new();
+    for in_force in agreements {
+        let agreement = in_force.agreement;
+        if not_in_force(in_force, now).is_some() || !agreement.parties.contains(issuer) {
+            continue;
+        }
+        for rule in agreement.rules.iter().filter(|rule| &rule.recognised_by != issuer) {
+            let provided = match &rule.selector {
+                Selector::Specs(specs) if specs.contains(&spec.id()) => Provided::default(),
+                Selector::Specs(_) => continue,
+                Selector::Conditions(conditions) => {
+                    let on_spec = Conditions { min_grade: None, within_years: None, ..conditions.clone() };
+                    if !try_conditions(&on_spec, &facts, now).iter().all(|check| check.held) {
+                        continue;
+                    }
+                    Provided { min_grade: conditions.min_grade, within_years: conditions.within_years }
+                }
+            };
+            found.push(Recognition {
+                agreement: agreement.id.clone(),
+                version: in_force.version,
+                recognised_by: rule.recognised_by.clone(),
+                rule: rule.id.clone(),
+                grant: rule.grant.clone(),
+                provided,
+            });
+        }
+    }
+    found
+}

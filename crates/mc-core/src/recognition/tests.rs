@@ -225,3 +225,43 @@ fn the_agreements_read_back_from_json_as_from_toml() {
         assert_eq!(again.parse().unwrap(), document.parse().unwrap(), "{file}");
     }
 }
+
+/// The catalogue's view: where the demo specifications are recognised under the alliance.
+#[test]
+fn the_catalogue_says_where_a_specification_is_recognised() {
+    let alliance = agreement("alliance");
+    let in_force = [AgreementInForce { agreement: &alliance, version: 2, signed_by_all: true, ended_at: None }];
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../mc-app/demo/specs.json");
+    let documents: Vec<crate::wire::SpecDocument> =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let now = time("2026-06-01");
+    let found: BTreeMap<String, Vec<String>> = documents
+        .iter()
+        .map(|document| {
+            let id = SpecId::parse(document.id.as_deref().unwrap()).unwrap();
+            let spec = document.parse(id).unwrap();
+            let said = super::recognitions_of(&spec, &in_force, now)
+                .iter()
+                .map(|found| {
+                    format!(
+                        "{} {} {:?} {:?}",
+                        found.recognised_by, found.rule, found.provided.min_grade, found.provided.within_years
+                    )
+                })
+                .collect();
+            (id.to_string()[30..].to_owned(), said)
+        })
+        .filter(|(_, said): &(String, Vec<String>)| !said.is_empty())
+        .collect();
+    assert_eq!(found["000001"], ["roccalba roccalba-statistics Some(6.0) None"], "{found:#?}");
+    assert_eq!(found["000006"][0], "valdeoliva valdeoliva-management None None", "{found:#?}");
+    assert!(
+        found["000006"].contains(&"valdeoliva valdeoliva-business-electives None Some(5)".to_owned()),
+        "{found:#?}"
+    );
+    assert!(!found.contains_key("000002"), "a specification no rule selects: {found:#?}");
+    // Not in force: nothing.
+    let unsigned = [AgreementInForce { signed_by_all: false, ..in_force[0] }];
+    let spec = documents[0].parse(SpecId::parse(documents[0].id.as_deref().unwrap()).unwrap()).unwrap();
+    assert!(super::recognitions_of(&spec, &unsigned, now).is_empty());
+}

@@ -31,6 +31,8 @@ pub(crate) struct CatalogueEntry {
     published_at: String,
     institutions: Vec<Value>,
     quality: QualityReport,
+    /// Where its credentials are recognised, under the agreements in force.
+    recognised: Vec<Value>,
 }
 
 impl From<CatalogueSpec> for CatalogueEntry {
@@ -51,11 +53,24 @@ impl From<CatalogueSpec> for CatalogueEntry {
                 })
             })
             .collect();
+        let recognised = entry
+            .recognitions
+            .iter()
+            .map(|found| {
+                json!({
+                    "agreement": found.agreement, "version": found.version,
+                    "recognised_by": found.recognised_by.as_str(), "rule": found.rule,
+                    "grant": mc_app::grant_words(&found.grant, found.grant.ects()),
+                    "min_grade": found.provided.min_grade, "within_years": found.provided.within_years,
+                })
+            })
+            .collect();
         CatalogueEntry {
             spec: SpecDocument::from(&entry.spec),
             published_at: Timestamp::from_unix(entry.published_at, 0).to_rfc3339(),
             institutions,
             quality: entry.report,
+            recognised,
         }
     }
 }

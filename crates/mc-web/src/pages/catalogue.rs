@@ -333,6 +333,8 @@ struct SpecPage {
     spec: SpecView,
     labels: Vec<LabelView>,
     findings: Vec<FindingView>,
+    /// Where its credentials are recognised, in words.
+    recognitions: Vec<String>,
 }
 
 /// `GET /catalogue/{id}`: a published specification with its quality labels.
@@ -367,11 +369,17 @@ pub(crate) async fn spec_page(
             (format!("{name} ({})", institution.country().code()), accreditation)
         })
         .collect();
+    let mut recognitions = Vec::new();
+    for found in &entry.recognitions {
+        let institution = app.institution(found.recognised_by.as_str()).await.map_err(|err| visitor.fail(err))?;
+        recognitions.push(super::i18n::recognition(lang, found, &best(institution.name(), lang)));
+    }
     let page = SpecPage {
         chrome: visitor.chrome(&best(entry.spec.title(), lang)),
         spec: SpecView::new(&entry.spec, institutions, lang),
         labels: labels(&entry.report.labels, lang),
         findings: findings(&entry.report),
+        recognitions,
     };
     Ok(render(&page))
 }

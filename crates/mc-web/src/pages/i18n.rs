@@ -130,6 +130,7 @@ texts! {
     download_badge: "Download the Open Badge (JSON)", "Descargar la Open Badge (JSON)";
     download_edc: "Download the European Digital Credential (for Europass)", "Descargar la Credencial Digital Europea (para Europass)";
     credential_format: "Format", "Formato";
+    recognised_elsewhere: "Recognised by partner institutions", "Reconocida por instituciones socias";
     sealed_by: "Sealed by", "Sellado por";
     certified_by: "Seal certificate issued by", "Certificado del sello emitido por";
     sealed_on: "Sealed on", "Sellado el";
@@ -425,6 +426,42 @@ pub(crate) fn verdict(lang: Lang, verdict: Verdict) -> (&'static str, &'static s
 }
 
 /// A credential state's name.
+/// Where a specification's credentials are recognised, in words: "Counts as the course STAT-1
+/// Basic statistics (5 ECTS) at University of Roccalba, under agreement alliance-data-2026,
+/// with a grade of at least 6."
+pub(crate) fn recognition(lang: Lang, found: &mc_core::recognition::Recognition, institution: &str) -> String {
+    use mc_core::recognition::Grant;
+    let spanish = lang.code() == "es";
+    let grant = match (&found.grant, spanish) {
+        (Grant::Course { code, name, ects }, false) => {
+            format!("the course {code} {} ({ects} ECTS)", name.best(&super::views::tag(lang)))
+        }
+        (Grant::Course { code, name, ects }, true) => {
+            format!("la asignatura {code} {} ({ects} ECTS)", name.best(&super::views::tag(lang)))
+        }
+        (Grant::Elective { ects }, false) => format!("{ects} elective ECTS"),
+        (Grant::Elective { ects }, true) => format!("{ects} ECTS optativos"),
+    };
+    let mut said = match spanish {
+        false => format!("Counts as {grant} at {institution}, under agreement {}", found.agreement),
+        true => format!("Cuenta como {grant} en {institution}, según el acuerdo {}", found.agreement),
+    };
+    if let Some(grade) = found.provided.min_grade {
+        said += &match spanish {
+            false => format!(", with a grade of at least {grade}"),
+            true => format!(", con una calificación de al menos {grade}"),
+        };
+    }
+    if let Some(years) = found.provided.within_years {
+        said += &match spanish {
+            false => format!(", if earned within {years} years"),
+            true => format!(", si se obtuvo hace menos de {years} años"),
+        };
+    }
+    said.push('.');
+    said
+}
+
 /// The formats a credential was issued in, in words.
 pub(crate) fn credential_format(lang: Lang, format: mc_core::CredentialFormat) -> &'static str {
     let t = lang.texts();

@@ -154,3 +154,30 @@ fn every_version_of_an_agreement_can_be_read() {
     let refused = env.fails(&["agreement", "show", "alliance-data-2026", "--at-version", "9"]);
     assert!(refused.contains("alliance-data-2026 (version 9)"), "{refused}");
 }
+
+/// The catalogue says where a specification is recognised, in both languages, on its page and
+/// in the API, from the agreements in force.
+#[test]
+fn the_catalogue_says_where_a_specification_is_recognised() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let server = crate::support::Server::start(&env, &[]);
+    let path = format!("/catalogue/{STATISTICS}");
+    let english = crate::support::Request::new(server.addr, "GET", &path).header("Accept-Language", "en").send();
+    assert!(
+        english.body.contains("Counts as the course STAT-1 Basic statistics (5 ECTS) at University of Roccalba, under agreement alliance-data-2026, with a grade of at least 6."),
+        "{}",
+        english.body
+    );
+    let spanish = crate::support::Request::new(server.addr, "GET", &format!("{path}?lang=es")).send();
+    assert!(spanish.body.contains("Cuenta como la asignatura STAT-1"), "{}", spanish.body);
+    assert!(spanish.body.contains("con una calificación de al menos 6"), "{}", spanish.body);
+    let api =
+        crate::support::Request::new(server.addr, "GET", &format!("/api/v1/catalogue/{STATISTICS}")).send().json();
+    assert_eq!(api["recognised"][0]["recognised_by"], "roccalba", "{api:#}");
+    // A specification no rule selects says nothing of recognition.
+    let other =
+        crate::support::Request::new(server.addr, "GET", "/catalogue/01936a3e-0000-7000-8000-000000000002").send();
+    assert!(!other.body.contains("id=\"recognitions\""), "{}", other.body);
+    server.stop();
+}

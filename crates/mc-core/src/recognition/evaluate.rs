@@ -461,6 +461,8 @@ fn numeric(grade: &str) -> Option<f64> {
 pub struct Recognition {
     /// The agreement's handle.
     pub agreement: String,
+    /// The agreement's title.
+    pub agreement_title: crate::LangMap,
     /// Its version.
     pub version: u32,
     /// The institution that recognises.
@@ -532,6 +534,7 @@ pub fn recognitions_of(spec: &crate::Spec, agreements: &[AgreementInForce<'_>], 
             };
             found.push(Recognition {
                 agreement: agreement.id.clone(),
+                agreement_title: agreement.title.clone(),
                 version: in_force.version,
                 recognised_by: rule.recognised_by.clone(),
                 rule: rule.id.clone(),

@@ -427,11 +427,12 @@ pub(crate) fn verdict(lang: Lang, verdict: Verdict) -> (&'static str, &'static s
 
 /// A credential state's name.
 /// Where a specification's credentials are recognised, in words: "Counts as the course STAT-1
-/// Basic statistics (5 ECTS) at University of Roccalba, under agreement alliance-data-2026,
-/// with a grade of at least 6."
+/// Basic statistics (5 ECTS) at University of Roccalba, under the alliance agreement on data
+/// and management micro-credentials, with a grade of at least 6."
 pub(crate) fn recognition(lang: Lang, found: &mc_core::recognition::Recognition, institution: &str) -> String {
     use mc_core::recognition::Grant;
     let spanish = lang.code() == "es";
+    let agreement = lowercase_first(found.agreement_title.best(&super::views::tag(lang)));
     let grant = match (&found.grant, spanish) {
         (Grant::Course { code, name, ects }, false) => {
             format!("the course {code} {} ({ects} ECTS)", name.best(&super::views::tag(lang)))
@@ -443,8 +444,8 @@ pub(crate) fn recognition(lang: Lang, found: &mc_core::recognition::Recognition,
         (Grant::Elective { ects }, true) => format!("{ects} ECTS optativos"),
     };
     let mut said = match spanish {
-        false => format!("Counts as {grant} at {institution}, under agreement {}", found.agreement),
-        true => format!("Cuenta como {grant} en {institution}, según el acuerdo {}", found.agreement),
+        false => format!("Counts as {grant} at {institution}, under the {}", agreement),
+        true => format!("Cuenta como {grant} en {institution}, según el {}", agreement),
     };
     if let Some(grade) = found.provided.min_grade {
         said += &match spanish {
@@ -460,6 +461,12 @@ pub(crate) fn recognition(lang: Lang, found: &mc_core::recognition::Recognition,
     }
     said.push('.');
     said
+}
+
+/// `text` with its first letter in lower case, to be read inside a sentence.
+fn lowercase_first(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|first| first.to_lowercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// The formats a credential was issued in, in words.

@@ -295,3 +295,28 @@ fn a_european_digital_credential_in_a_browser() {
     phone.screenshot("20-public-edc-phone");
     server.stop();
 }
+
+/// The catalogue page of a specification says where it is recognised, on a desktop and a phone.
+#[test]
+fn the_catalogue_page_says_where_a_specification_is_recognised() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let page = format!("http://{}/catalogue/01936a3e-0000-7000-8000-000000000001", server.addr);
+    browser.goto(&format!("{page}?lang=en"));
+    browser.wait_for_text(
+        "#recognitions",
+        "Counts as the course STAT-1 Basic statistics (5 ECTS) at University of Roccalba",
+    );
+    browser.execute("document.querySelector('#recognitions').scrollIntoView()");
+    browser.screenshot("21-catalogue-recognised");
+    drop(browser);
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    phone.goto(&format!("{page}?lang=es"));
+    phone.wait_for_text("#recognitions", "Cuenta como la asignatura STAT-1");
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    phone.execute("document.querySelector('#recognitions').scrollIntoView()");
+    phone.screenshot("22-catalogue-recognised-phone");
+    server.stop();
+}

@@ -165,7 +165,7 @@ fn the_catalogue_says_where_a_specification_is_recognised() {
     let path = format!("/catalogue/{STATISTICS}");
     let english = crate::support::Request::new(server.addr, "GET", &path).header("Accept-Language", "en").send();
     assert!(
-        english.body.contains("Counts as the course STAT-1 Basic statistics (5 ECTS) at University of Roccalba, under agreement alliance-data-2026, with a grade of at least 6."),
+        english.body.contains("Counts as the course STAT-1 Basic statistics (5 ECTS) at University of Roccalba, under the alliance agreement on data and management micro-credentials, with a grade of at least 6."),
         "{}",
         english.body
     );

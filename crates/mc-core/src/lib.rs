@@ -17,6 +17,7 @@ mod learner;
 pub mod quality;
 pub mod recognition;
 mod spec;
+pub mod stacking;
 mod time;
 mod values;
 pub mod wire;

@@ -1,0 +1,222 @@
+//! Stacking pathways, pure: an institution's larger credential that a learner's
+//! micro-credentials add up to ("Certificate in Data Science: at least 15 ECTS from these fields
+//! at EQF 6 or above, including these skills, earned within 5 years"). [`PathwayDocument`] is
+//! the format (TOML or JSON), [`PathwayDocument::parse`] checks it, and [`progress`] says what a
+//! learner's verified credentials meet, what is missing, and why each credential counts or not.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    InstitutionId, IscedCode, LangMap, Timestamp,
+    error::{Invalid, Problems, ValueError},
+    recognition::{CredentialFacts, Standing},
+    values::HttpUrl,
+    wire::LangMapDocument,
+};
+
+/// A pathway as written.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PathwayDocument {
+    /// Its handle: 2 to 64 of `a-z`, `0-9` and `-`.
+    pub id: Option<String>,
+    /// The stacked credential's title.
+    pub title: Option<LangMapDocument>,
+    /// The institution that awards the stacked credential.
+    pub institution: Option<String>,
+    /// At least this many ECTS from credentials that count.
+    pub min_ects: Option<f64>,
+    /// Credentials count only in these ISCED-F fields (or narrower ones).
+    pub fields: Option<Vec<String>>,
+    /// Credentials count only at this EQF level or above.
+    pub min_eqf: Option<u8>,
+    /// These ESCO skills must each be among the counted credentials' outcomes.
+    pub skills: Option<Vec<String>>,
+    /// Credentials count only when earned within this many years.
+    pub within_years: Option<u32>,
+}
+
+/// A checked pathway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pathway {
+    /// Its handle.
+    pub id: String,
+    /// Its title.
+    pub title: LangMap,
+    /// The awarding institution.
+    pub institution: InstitutionId,
+    /// ECTS needed.
+    pub min_ects: f64,
+    /// Fields that count (empty: any).
+    pub fields: Vec<IscedCode>,
+    /// EQF level that counts, at least.
+    pub min_eqf: Option<u8>,
+    /// Skills needed.
+    pub skills: Vec<HttpUrl>,
+    /// Recency, in years.
+    pub within_years: Option<u32>,
+}
+
+impl PathwayDocument {
+    /// Checks every field and builds the pathway, or reports every problem with its path.
+    pub fn parse(&self) -> Result<Pathway, Invalid> {
+        let mut p = Problems::default();
+        let id = p.required("id", self.id.as_deref(), "the pathway's handle", |raw| {
+            let ok = (2..=64).contains(&raw.len())
+                && raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && raw.starts_with(|c: char| c.is_ascii_lowercase());
+            match ok {
+                true => Ok(raw.to_owned()),
+                false => Err(ValueError::new(format!("{raw:?} is not a handle: use 2 to 64 of a-z, 0-9 and '-'"))),
+            }
+        });
+        let title = p.required("title", self.title.clone(), "the stacked credential's title", |raw| {
+            LangMap::parse(raw.iter().map(|(tag, text)| (tag.as_str(), text.as_str())), 400)
+        });
+        let institution =
+            p.required("institution", self.institution.as_deref(), "the awarding institution", InstitutionId::parse);
+        let min_ects = p.required("min_ects", self.min_ects, "the ECTS needed", |ects| {
+            match ects.is_finite() && ects > 0.0 && ects <= 240.0 {
+                true => Ok(ects),
+                false => {
+                    Err(ValueError::new(format!("{ects} is not a number of ECTS credits (more than 0, at most 240)")))
+                }
+            }
+        });
+        let fields = self
+            .fields
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(idx, code)| p.check(format!("fields[{idx}]"), IscedCode::parse(code)))
+            .collect();
+        let min_eqf = p
+            .optional("min_eqf", self.min_eqf, |level| match (1..=8).contains(&level) {
+                true => Ok(level),
+                false => Err(ValueError::new(format!("{level} is not an EQF level (1 to 8)"))),
+            })
+            .flatten();
+        let skills = self
+            .skills
+            .iter()
+            .flatten()
+            .enumerate()
+            .filter_map(|(idx, skill)| p.check(format!("skills[{idx}]"), HttpUrl::parse(skill)))
+            .collect();
+        let within_years = p
+            .optional("within_years", self.within_years, |years| match (1..=100).contains(&years) {
+                true => Ok(years),
+                false => Err(ValueError::new(format!("{years} is not a number of years (1 to 100)"))),
+            })
+            .flatten();
+        p.finish(|| {
+            Some(Pathway {
+                id: id?,
+                title: title?,
+                institution: institution?,
+                min_ects: min_ects?,
+                fields,
+                min_eqf,
+                skills,
+                within_years,
+            })
+        })
+    }
+}
+
+/// How far a learner's credentials go along a pathway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Progress {
+    /// Whether every requirement is met.
+    pub complete: bool,
+    /// The ECTS counted, and needed.
+    pub ects: (f64, f64),
+    /// The credentials that count, with their ECTS.
+    pub counted: Vec<(String, f64)>,
+    /// The credentials that do not count, each with why.
+    pub not_counted: Vec<(String, String)>,
+    /// The skills still missing.
+    pub missing_skills: Vec<String>,
+}
+
+/// Why a credential does not count towards `pathway`, if it does not.
+fn excluded(pathway: &Pathway, credential: &CredentialFacts, now: Timestamp) -> Option<String> {
+    if let Standing::Refused(why) = &credential.standing {
+        return Some(format!("it does not verify: {why}"));
+    }
+    let Some(ects) = credential.ects else { return Some("it states no ECTS credits".into()) };
+    if ects <= 0.0 {
+        return Some("it carries no ECTS credits".into());
+    }
+    if !pathway.fields.is_empty() {
+        let wanted: Vec<&str> = pathway.fields.iter().map(IscedCode::as_str).collect();
+        match &credential.field {
+            Some(field) if wanted.iter().any(|broad| field.starts_with(broad)) => {}
+            Some(field) => return Some(format!("its field {field} is not one of {}", wanted.join(", "))),
+            None => return Some(format!("it states no field; one of {} is needed", wanted.join(", "))),
+        }
+    }
+    if let Some(min) = pathway.min_eqf {
+        match credential.eqf {
+            Some(level) if level >= min => {}
+            Some(level) => return Some(format!("EQF level {level}; at least {min} is needed")),
+            None => return Some(format!("it states no EQF level; at least {min} is needed")),
+        }
+    }
+    if let Some(years) = pathway.within_years {
+        let limit = Timestamp::from_unix(
+            now.unix_seconds() - i64::from(years) * 365 * 86_400 - i64::from(years / 4) * 86_400,
+            0,
+        );
+        if credential.earned < limit {
+            return Some(format!("it was earned more than {years} years ago"));
+        }
+    }
+    None
+}
+
+/// What a learner's `credentials` meet of `pathway` at `now`. Each credential counts once;
+/// two of the same specification count once.
+pub fn progress(pathway: &Pathway, credentials: &[CredentialFacts], now: Timestamp) -> Progress {
+    let mut counted = Vec::new();
+    let mut not_counted = Vec::new();
+    let mut specs = Vec::new();
+    let mut ects = 0.0;
+    let mut skills_had: Vec<&str> = Vec::new();
+    for credential in credentials {
+        if let Some(why) = excluded(pathway, credential, now) {
+            not_counted.push((credential.id.clone(), why));
+            continue;
+        }
+        if let Some(spec) = credential.spec {
+            if specs.contains(&spec) {
+                not_counted.push((
+                    credential.id.clone(),
+                    "another credential of the same specification counts already".into(),
+                ));
+                continue;
+            }
+            specs.push(spec);
+        }
+        let credits = credential.ects.unwrap_or_default();
+        ects += credits;
+        counted.push((credential.id.clone(), credits));
+        skills_had.extend(credential.skills.iter().map(String::as_str));
+    }
+    let missing_skills: Vec<String> = pathway
+        .skills
+        .iter()
+        .filter(|skill| !skills_had.contains(&skill.as_str()))
+        .map(|skill| skill.as_str().to_owned())
+        .collect();
+    Progress {
+        complete: ects + 1e-9 >= pathway.min_ects && missing_skills.is_empty(),
+        ects: (ects, pathway.min_ects),
+        counted,
+        not_counted,
+        missing_skills,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -92,6 +92,21 @@ impl App {
         now: Timestamp,
     ) -> Result<Vec<(Verification, CredentialOutcome)>, AppError> {
         let home = self.institution(home).await?.id().clone();
+        let (verifications, facts) = self.verified_facts(texts, now).await?;
+        let agreements = self.agreements().await?;
+        let in_force: Vec<AgreementInForce<'_>> = agreements.iter().map(StoredAgreement::in_force).collect();
+        let outcomes = propose(&home, &facts, &in_force, now);
+        Ok(verifications.into_iter().zip(outcomes).collect())
+    }
+}
+
+impl App {
+    /// Verifies each credential with what this microcred knows, and reads what it says.
+    async fn verified_facts(
+        &self,
+        texts: &[String],
+        now: Timestamp,
+    ) -> Result<(Vec<Verification>, Vec<CredentialFacts>), AppError> {
         let list = self.trust_list_document().await?;
         let mut verifications = Vec::new();
         let mut facts = Vec::new();
@@ -108,10 +123,18 @@ impl App {
             facts.push(credential_facts(text, &verification, institution, idx));
             verifications.push(verification);
         }
-        let agreements = self.agreements().await?;
-        let in_force: Vec<AgreementInForce<'_>> = agreements.iter().map(StoredAgreement::in_force).collect();
-        let outcomes = propose(&home, &facts, &in_force, now);
-        Ok(verifications.into_iter().zip(outcomes).collect())
+        Ok((verifications, facts))
+    }
+
+    /// How far a learner's credentials, each verified first, go along a stacking pathway.
+    pub async fn pathway_progress(
+        &self,
+        pathway: &mc_core::stacking::Pathway,
+        texts: &[String],
+        now: Timestamp,
+    ) -> Result<(Vec<Verification>, mc_core::stacking::Progress), AppError> {
+        let (verifications, facts) = self.verified_facts(texts, now).await?;
+        Ok((verifications, mc_core::stacking::progress(pathway, &facts, now)))
     }
 }
 

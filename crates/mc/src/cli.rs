@@ -100,6 +100,9 @@ pub(crate) enum Command {
     /// Recognition agreements between institutions: store, sign, end, read.
     #[command(subcommand)]
     Agreement(AgreementCommand),
+    /// Stacking pathways: how far a learner's credentials go towards a larger credential.
+    #[command(subcommand)]
+    Pathway(PathwayCommand),
     /// Propose what an institution recognises of credentials (each verified first) under the
     /// agreements in force, with the reasons.
     Recognize {
@@ -312,6 +315,21 @@ pub(crate) enum IssuerCommand {
     Seal {
         /// The institution's id.
         institution: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PathwayCommand {
+    /// Check one learner's credentials (each verified first) against a pathway (TOML or JSON):
+    /// which count, which do not and why, the ECTS counted and the skills missing.
+    Check {
+        /// The pathway document.
+        pathway: String,
+        /// The learner's credential files.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
         #[command(flatten)]
         json: JsonFlag,
     },

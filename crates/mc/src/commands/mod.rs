@@ -89,6 +89,7 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Staff(command) => access::staff(app, command, &mut out).await?,
         Command::Audit(command) => audit::run(app, command, &mut out).await?,
         Command::Agreement(command) => recognition::agreement(app, command, &mut out).await?,
+        Command::Pathway(command) => recognition::pathway(app, command, &mut out).await?,
         Command::Recognize { files, institution, json } => {
             recognition::recognize(app, files, institution, json.json, &mut out).await?
         }

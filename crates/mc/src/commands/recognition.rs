@@ -9,7 +9,11 @@ use mc_core::recognition::AgreementDocument;
 use mc_vc::verify::Verification;
 use serde_json::Value;
 
-use crate::{cli::AgreementCommand, input::read_input, output};
+use crate::{
+    cli::{AgreementCommand, PathwayCommand},
+    input::read_input,
+    output,
+};
 
 /// The most bytes an agreement file or a credential file may have.
 const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -155,4 +159,47 @@ fn verdict(verification: &Verification) -> &'static str {
         mc_vc::verify::Verdict::Invalid => "invalid",
         mc_vc::verify::Verdict::Indeterminate => "indeterminate",
     }
+}
+
+/// `pathway check PATHWAY FILE...`.
+pub(super) async fn pathway(app: &Operator<'_>, command: &PathwayCommand, out: &mut impl Write) -> anyhow::Result<()> {
+    let PathwayCommand::Check { pathway, files, json } = command;
+    let text = read_input(pathway, MAX_FILE_BYTES)?;
+    let format = Format::from_extension(pathway).unwrap_or_else(|| Format::sniff(&text));
+    let document: mc_core::stacking::PathwayDocument =
+        parse_document(&text, format).with_context(|| format!("{pathway} was not read"))?;
+    let pathway = document.parse().with_context(|| format!("{pathway} is not a valid pathway"))?;
+    let mut texts = Vec::new();
+    for file in files {
+        texts.push(read_input(&file.display().to_string(), MAX_FILE_BYTES)?);
+    }
+    let (_, progress) = app.pathway_progress(&pathway, &texts, app.now()).await?;
+    let title = pathway.title.iter().next().map(|(_, title)| title).unwrap_or_default();
+    if json.json {
+        output::json(
+            out,
+            &serde_json::json!({
+                "pathway": pathway.id,
+                "complete": progress.complete,
+                "ects": progress.ects.0,
+                "ects_needed": progress.ects.1,
+                "counted": progress.counted.iter().map(|(id, ects)| serde_json::json!({"credential": id, "ects": ects})).collect::<Vec<_>>(),
+                "not_counted": progress.not_counted.iter().map(|(id, why)| serde_json::json!({"credential": id, "why": why})).collect::<Vec<_>>(),
+                "missing_skills": progress.missing_skills,
+            }),
+        )?;
+    } else {
+        let state = if progress.complete { "complete" } else { "not complete yet" };
+        writeln!(out, "{title} ({}): {state}: {} of {} ECTS", pathway.id, progress.ects.0, progress.ects.1)?;
+        for (id, ects) in &progress.counted {
+            writeln!(out, "  counts: {id} ({ects} ECTS)")?;
+        }
+        for (id, why) in &progress.not_counted {
+            writeln!(out, "  does not count: {id}: {why}")?;
+        }
+        for skill in &progress.missing_skills {
+            writeln!(out, "  missing skill: {skill}")?;
+        }
+    }
+    Ok(())
 }

@@ -181,3 +181,52 @@ fn the_catalogue_says_where_a_specification_is_recognised() {
     assert!(!other.body.contains("id=\"recognitions\""), "{}", other.body);
     server.stop();
 }
+
+/// A stacking pathway from the command line: a learner's credentials, each verified first,
+/// count towards it or say why not; complete once they add up.
+#[test]
+fn a_pathway_counts_a_learners_verified_credentials() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let pathway = env.write(
+        "pathway.toml",
+        "id = \"data-certificate\"\ntitle = { en = \"Certificate in Public Data\" }\ninstitution = \"roccalba\"\n\
+         min_ects = 10\nfields = [\"05\", \"04\"]\nmin_eqf = 5\n",
+    );
+    let learner = "aino.virtanen@learners.example";
+    let statistics = env.write("statistics.json", &env.ok(&["issue", "--spec", STATISTICS, "--learner", learner]));
+    // Specification 3 is e-invoicing (ISCED 0411, 4 ECTS); 2 is in another field.
+    let invoicing = env.ok(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000003", "--learner", learner]);
+    let invoicing = env.write("invoicing.json", &invoicing);
+    let other = env.write(
+        "other.json",
+        &env.ok(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000002", "--learner", learner, "--format", "edc"]),
+    );
+    let said = env.ok(&["pathway", "check", &pathway, &statistics, &invoicing, &other]);
+    assert!(said.contains("Certificate in Public Data (data-certificate): not complete yet: 9 of 10 ECTS"), "{said}");
+    assert!(said.contains("does not count:") && said.contains("is not one of 05, 04"), "{said}");
+    let id = serde_json::from_str::<Value>(&std::fs::read_to_string(&statistics).unwrap()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("urn:uuid:")
+        .to_owned();
+    env.ok(&["revoke", &id, "--reason", "awarded by mistake"]);
+    let json: Value =
+        serde_json::from_str(&env.ok(&["pathway", "check", &pathway, &statistics, &invoicing, "--json"])).unwrap();
+    assert_eq!((json["complete"].as_bool(), json["ects"].as_f64()), (Some(false), Some(4.0)), "{json:#}");
+    assert!(json["not_counted"][0]["why"].as_str().unwrap().contains("has been revoked"), "{json:#}");
+    // Another learner whose credentials add up.
+    let learner = "jose.martinez@learners.example";
+    let files: Vec<String> = ["01936a3e-0000-7000-8000-000000000001", "01936a3e-0000-7000-8000-000000000006"]
+        .iter()
+        .enumerate()
+        .map(|(idx, spec)| {
+            env.write(&format!("jose-{idx}.json"), &env.ok(&["issue", "--spec", spec, "--learner", learner]))
+        })
+        .collect();
+    let said = env.ok(&["pathway", "check", &pathway, &files[0], &files[1]]);
+    assert!(said.contains(": complete: 10 of 10 ECTS"), "{said}");
+    let bad = env.write("bad.toml", "id = \"x\"\nminimum = 3\n");
+    let refused = env.fails(&["pathway", "check", &bad, &files[0]]);
+    assert!(refused.contains("unknown field `minimum`"), "{refused}");
+}

@@ -170,6 +170,20 @@ impl Operator<'_> {
         self.agreement(&agreement.id, Some(version)).await
     }
 
+    /// The latest version of an agreement, and `institution`, which must be one of its parties.
+    async fn agreement_of_party(
+        &self,
+        id: &str,
+        institution: &str,
+    ) -> Result<(StoredAgreement, InstitutionId), AppError> {
+        let stored = self.agreement(id, None).await?;
+        let party = self.institution(institution).await?.id().clone();
+        match stored.agreement.parties.contains(&party) {
+            true => Ok((stored, party)),
+            false => Err(AppError::Forbidden(format!("{party} is not a party to agreement {id}"))),
+        }
+    }
+
     /// Signs the latest version of an agreement for `institution`, a party, by `signer`.
     pub async fn sign_agreement(
         &self,
@@ -178,11 +192,7 @@ impl Operator<'_> {
         signer: &str,
         now: Timestamp,
     ) -> Result<StoredAgreement, AppError> {
-        let stored = self.agreement(id, None).await?;
-        let party = self.institution(institution).await?.id().clone();
-        if !stored.agreement.parties.contains(&party) {
-            return Err(AppError::Forbidden(format!("{party} is not a party to agreement {id}")));
-        }
+        let (stored, party) = self.agreement_of_party(id, institution).await?;
         if stored.ended.is_some() {
             return Err(AppError::Conflict(format!("agreement {id} was ended; it is no longer signed")));
         }
@@ -208,11 +218,7 @@ impl Operator<'_> {
         actor: &str,
         now: Timestamp,
     ) -> Result<StoredAgreement, AppError> {
-        let stored = self.agreement(id, None).await?;
-        let party = self.institution(institution).await?.id().clone();
-        if !stored.agreement.parties.contains(&party) {
-            return Err(AppError::Forbidden(format!("{party} is not a party to agreement {id}")));
-        }
+        let (_, party) = self.agreement_of_party(id, institution).await?;
         let ending =
             EndingRecord { institution_id: party.to_string(), ended_by: actor.to_owned(), ended_at: now.to_rfc3339() };
         let mut tx = self.store().begin().await?;

@@ -59,7 +59,7 @@ pub use crate::{
     issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
-    recognition::{StoredAgreement, agreement_json, grant_words, recognition_json},
+    recognition::{Decision, DecisionMade, StoredAgreement, agreement_json, grant_words, recognition_json},
     records::{ApiToken, Holder, Session, ShareLink, Staff},
     registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     seals::SealInfo,

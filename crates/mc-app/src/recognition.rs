@@ -424,3 +424,174 @@ fn edc_facts(credential: &Map<String, Value>, facts: &mut CredentialFacts) {
         .or_else(|| time_of(credential.get("validFrom")))
         .unwrap_or(facts.earned);
 }
+
+/// What a recognition officer decides of a credential.
+#[derive(Debug, Clone, Copy)]
+pub enum Decision<'a> {
+    /// Accept a current proposal: the one of this agreement and rule, or the only one.
+    Accept {
+        /// The agreement and rule, when the credential has several proposals.
+        rule: Option<(&'a str, &'a str)>,
+    },
+    /// Reject, saying why.
+    Reject {
+        /// The reason, for the learner.
+        reason: &'a str,
+    },
+}
+
+/// A recognition decision made, with the signed decision credential of an accepted one.
+#[derive(Debug, Clone)]
+pub struct DecisionMade {
+    /// The decision's id.
+    pub id: String,
+    /// The signed recognition decision credential, for an accepted one.
+    pub credential: Option<Map<String, Value>>,
+    /// What was granted, in words, for an accepted one.
+    pub granted: Option<String>,
+}
+
+/// The terms of a recognition decision credential, in microcred's vocabulary.
+fn decision_context() -> Value {
+    serde_json::json!({
+        "mcv": "https://w3id.org/microcred/vocab#",
+        "RecognitionDecisionCredential": "mcv:RecognitionDecisionCredential",
+        "RecognitionDecision": "mcv:RecognitionDecision",
+        "recognisedCredential": {"@id": "mcv:recognisedCredential", "@type": "@id"},
+        "credentialDigest": "mcv:credentialDigest",
+        "agreement": "mcv:agreement",
+        "agreementVersion": {"@id": "mcv:agreementVersion", "@type": "http://www.w3.org/2001/XMLSchema#integer"},
+        "rule": "mcv:rule",
+        "granted": "mcv:granted",
+        "ects": {"@id": "mcv:ects", "@type": "http://www.w3.org/2001/XMLSchema#decimal"},
+        "decidedBy": "mcv:decidedBy",
+    })
+}
+
+impl Operator<'_> {
+    /// Decides a recognition: the credential is verified and evaluated again now, so only a
+    /// current proposal can be accepted. An accepted decision is issued as a recognition
+    /// decision credential signed by the home institution, naming the recognised credential
+    /// (its id and the SHA-256 of the text given), the agreement version, the rule and what is
+    /// granted. Either way the decision is stored and audited; decisions stand when an agreement
+    /// ends later.
+    pub async fn decide_recognition(
+        &self,
+        home: &str,
+        text: &str,
+        decision: Decision<'_>,
+        decided_by: &str,
+        now: Timestamp,
+    ) -> Result<DecisionMade, AppError> {
+        use sha2::Digest as _;
+        let institution = self.institution(home).await?;
+        let (_, outcome) = self.recognize(home, &[text.to_owned()], now).await?.remove(0);
+        let digest: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect();
+        let id = self.new_id().to_string();
+        let mut record = mc_store::DecisionRecord {
+            id: id.clone(),
+            institution_id: institution.id().to_string(),
+            credential_id: outcome.credential.clone(),
+            credential_digest: digest.clone(),
+            accepted: false,
+            agreement: None,
+            granted: None,
+            reason: None,
+            decided_by: decided_by.to_owned(),
+            decided_at: now.to_rfc3339(),
+            document: None,
+        };
+        let mut made = DecisionMade { id: id.clone(), credential: None, granted: None };
+        match decision {
+            Decision::Reject { reason } => {
+                if reason.trim().is_empty() {
+                    return Err(AppError::invalid_argument("reason", mc_core::ValueError::new("must say why")));
+                }
+                record.reason = Some(reason.trim().to_owned());
+            }
+            Decision::Accept { rule } => {
+                if let Some(refused) = &outcome.refused {
+                    return Err(AppError::Conflict(format!("nothing can be accepted: {refused}")));
+                }
+                let chosen: Vec<_> = outcome
+                    .proposals
+                    .iter()
+                    .filter(|proposal| {
+                        rule.is_none_or(|(agreement, rule)| {
+                            &*proposal.agreement == agreement && &*proposal.rule == rule
+                        })
+                    })
+                    .collect();
+                let proposal = match chosen.as_slice() {
+                    [one] => *one,
+                    [] => {
+                        return Err(AppError::Conflict(match rule {
+                            Some((agreement, rule)) => {
+                                format!("rule {rule} of agreement {agreement} proposes nothing for this credential")
+                            }
+                            None => "nothing is proposed for this credential".into(),
+                        }));
+                    }
+                    _ => {
+                        return Err(AppError::Conflict(
+                            "several rules propose something: name the agreement and rule to accept".into(),
+                        ));
+                    }
+                };
+                let granted = grant_words(&proposal.grant, proposal.ects);
+                self.ensure_issuer_key(institution.id(), now).await?;
+                let mut tx = self.store().begin().await?;
+                let key = self.current_key(&mut tx, institution.id()).await?;
+                drop(tx);
+                let identity = crate::keys::identity(&institution, &key);
+                let name = institution.name().iter().next().map(|(_, name)| name).unwrap_or_default();
+                let mut credential = Map::new();
+                credential.insert(
+                    "@context".into(),
+                    serde_json::json!([mc_vc::contexts::CREDENTIALS_V2, decision_context()]),
+                );
+                credential.insert("id".into(), format!("urn:uuid:{id}").into());
+                credential.insert(
+                    "type".into(),
+                    serde_json::json!(["VerifiableCredential", "RecognitionDecisionCredential"]),
+                );
+                credential.insert("name".into(), "Recognition decision".into());
+                credential.insert("issuer".into(), serde_json::json!({"id": identity.issuer_id, "name": name}));
+                credential.insert("validFrom".into(), now.to_rfc3339().into());
+                credential.insert(
+                    "credentialSubject".into(),
+                    serde_json::json!({
+                        "type": "RecognitionDecision",
+                        "recognisedCredential": outcome.credential,
+                        "credentialDigest": format!("sha256:{digest}"),
+                        "agreement": &*proposal.agreement,
+                        "agreementVersion": proposal.version,
+                        "rule": &*proposal.rule,
+                        "granted": granted,
+                        "ects": proposal.ects,
+                        "decidedBy": decided_by,
+                    }),
+                );
+                let options = mc_vc::proof::ProofOptions {
+                    verification_method: identity.verification_method.clone(),
+                    created: now.to_rfc3339(),
+                    proof_purpose: "assertionMethod".into(),
+                };
+                let signed = self.sign(&credential, mc_vc::proof::Suite::EddsaRdfc2022, &key, &options)?;
+                record.accepted = true;
+                record.agreement = Some((proposal.agreement.to_string(), proposal.version, proposal.rule.to_string()));
+                record.granted = Some((granted.clone(), proposal.ects));
+                record.document = Some(serde_json::to_string(&signed).expect("a JSON map serializes"));
+                made.credential = Some(signed);
+                made.granted = Some(granted);
+            }
+        }
+        let mut tx = self.store().begin().await?;
+        tx.db().insert_decision(&record).await?;
+        let details =
+            serde_json::json!({"credential": record.credential_id, "accepted": record.accepted, "by": decided_by});
+        tx.audit(&record.decided_at, "recognition.decide", &id, &details.to_string()).await?;
+        tx.commit().await?;
+        Ok(made)
+    }
+}

@@ -217,3 +217,106 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         })
     }
 }
+
+/// A recognition decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionRecord {
+    /// The decision's id (a UUID).
+    pub id: String,
+    /// The recognising (home) institution.
+    pub institution_id: String,
+    /// The recognised credential's id.
+    pub credential_id: String,
+    /// The SHA-256 of the credential as it was given, hex.
+    pub credential_digest: String,
+    /// Accepted or rejected.
+    pub accepted: bool,
+    /// The agreement it was decided under, its version and rule (accepted ones).
+    pub agreement: Option<(String, u32, String)>,
+    /// What was granted, in words, and its ECTS (accepted ones).
+    pub granted: Option<(String, f64)>,
+    /// Why (a rejection must say).
+    pub reason: Option<String>,
+    /// Who decided, and when (RFC 3339).
+    pub decided_by: String,
+    /// When.
+    pub decided_at: String,
+    /// The signed decision credential (accepted ones), JSON.
+    pub document: Option<String>,
+}
+
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Stores a recognition decision.
+    pub async fn insert_decision(&mut self, decision: &DecisionRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let (agreement, version, rule) = match &decision.agreement {
+            Some((agreement, version, rule)) => {
+                (Some(agreement.as_str()), Some(i64::from(*version)), Some(rule.as_str()))
+            }
+            None => (None, None, None),
+        };
+        sqlx::query(
+            "INSERT INTO recognition_decisions (id, institution_id, credential_id, credential_digest, accepted, \
+             agreement_id, agreement_version, rule_id, granted, ects, reason, decided_by, decided_at, document) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+        )
+        .bind(&decision.id)
+        .bind(&decision.institution_id)
+        .bind(&decision.credential_id)
+        .bind(&decision.credential_digest)
+        .bind(i64::from(decision.accepted))
+        .bind(agreement)
+        .bind(version)
+        .bind(rule)
+        .bind(decision.granted.as_ref().map(|(words, _)| words.as_str()))
+        .bind(decision.granted.as_ref().map(|(_, ects)| *ects))
+        .bind(&decision.reason)
+        .bind(&decision.decided_by)
+        .bind(&decision.decided_at)
+        .bind(&decision.document)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a recognition decision with this id", &["id"], err))?;
+        Ok(())
+    }
+
+    /// An institution's recognition decisions, oldest first.
+    pub async fn decisions(&mut self, institution_id: &str) -> Result<Vec<DecisionRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(
+            "SELECT id, institution_id, credential_id, credential_digest, accepted, agreement_id, agreement_version, \
+             rule_id, granted, ects, reason, decided_by, decided_at, document FROM recognition_decisions \
+             WHERE institution_id = $1 ORDER BY decided_at, id",
+        )
+        .bind(institution_id)
+        .fetch_all(conn)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let agreement: Option<String> = row.try_get("agreement_id")?;
+                let version: Option<i64> = row.try_get("agreement_version")?;
+                let rule: Option<String> = row.try_get("rule_id")?;
+                let granted: Option<String> = row.try_get("granted")?;
+                let ects: Option<f64> = row.try_get("ects")?;
+                Ok(DecisionRecord {
+                    id: row.try_get("id")?,
+                    institution_id: row.try_get("institution_id")?,
+                    credential_id: row.try_get("credential_id")?,
+                    credential_digest: row.try_get("credential_digest")?,
+                    accepted: row.try_get::<i64, _>("accepted")? != 0,
+                    agreement: match (agreement, version, rule) {
+                        (Some(agreement), Some(version), Some(rule)) => {
+                            Some((agreement, u32::try_from(version).unwrap_or_default(), rule))
+                        }
+                        _ => None,
+                    },
+                    granted: granted.zip(ects),
+                    reason: row.try_get("reason")?,
+                    decided_by: row.try_get("decided_by")?,
+                    decided_at: row.try_get("decided_at")?,
+                    document: row.try_get("document")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -32,7 +32,7 @@ use sqlx::{
 
 pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
-    agreements::{AgreementRecord, EndingRecord, PartyRecord},
+    agreements::{AgreementRecord, DecisionRecord, EndingRecord, PartyRecord},
     audit::{AuditBreak, AuditEntry, AuditWriter},
     catalogue::Counter,
     consents::ConsentRecord,

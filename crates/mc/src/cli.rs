@@ -112,6 +112,20 @@ pub(crate) enum Command {
         /// The recognising (home) institution.
         #[arg(long)]
         institution: String,
+        /// Accept the proposal for the credential (one FILE): the only one, or that of
+        /// AGREEMENT/RULE; the signed recognition decision credential is printed (or written
+        /// with -o).
+        #[arg(long, value_name = "AGREEMENT/RULE", num_args = 0..=1, default_missing_value = "", requires = "by")]
+        accept: Option<String>,
+        /// Reject the recognition of the credential (one FILE), saying why.
+        #[arg(long, value_name = "REASON", conflicts_with = "accept", requires = "by")]
+        reject: Option<String>,
+        /// Who decides (the recognition officer).
+        #[arg(long)]
+        by: Option<String>,
+        /// Write the decision credential to FILE.
+        #[arg(short = 'o', long = "output", value_name = "FILE", requires = "accept")]
+        output: Option<PathBuf>,
         #[command(flatten)]
         json: JsonFlag,
     },

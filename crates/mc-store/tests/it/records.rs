@@ -237,3 +237,36 @@ pub(crate) async fn agreements_are_versioned_signed_and_ended(store: &Store) {
     // A party must be a registered institution.
     assert!(db.insert_agreement_version("c-d", "{}", &["uca", "nowhere"], "x", "t").await.is_err());
 }
+
+pub(crate) async fn recognition_decisions_round_trip(store: &Store) {
+    setup(store).await;
+    let accepted = mc_store::DecisionRecord {
+        id: "d1".into(),
+        institution_id: "unito".into(),
+        credential_id: "urn:uuid:c1".into(),
+        credential_digest: "ab".repeat(32),
+        accepted: true,
+        agreement: Some(("a-b".into(), 2, "stats".into())),
+        granted: Some(("the course S-1 Statistics (5 ECTS)".into(), 5.0)),
+        reason: None,
+        decided_by: "officer@unito.example".into(),
+        decided_at: "2026-03-01T00:00:00Z".into(),
+        document: Some("{}".into()),
+    };
+    let rejected = mc_store::DecisionRecord {
+        id: "d2".into(),
+        accepted: false,
+        agreement: None,
+        granted: None,
+        reason: Some("the grade is too low".into()),
+        document: None,
+        decided_at: "2026-03-02T00:00:00Z".into(),
+        ..accepted.clone()
+    };
+    let mut db = store.db().await.unwrap();
+    db.insert_decision(&accepted).await.unwrap();
+    db.insert_decision(&rejected).await.unwrap();
+    assert_eq!(db.decisions("unito").await.unwrap(), [accepted.clone(), rejected]);
+    assert!(db.decisions("uca").await.unwrap().is_empty());
+    assert!(db.insert_decision(&accepted).await.is_err(), "an id once");
+}

@@ -90,8 +90,22 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Audit(command) => audit::run(app, command, &mut out).await?,
         Command::Agreement(command) => recognition::agreement(app, command, &mut out).await?,
         Command::Pathway(command) => recognition::pathway(app, command, &mut out).await?,
-        Command::Recognize { files, institution, json } => {
-            recognition::recognize(app, files, institution, json.json, &mut out).await?
+        Command::Recognize { files, institution, accept, reject, by, output, json } => {
+            let decision = match (accept, reject) {
+                (Some(rule), _) if !rule.is_empty() && !rule.contains('/') => anyhow::bail!(
+                    "--accept names a rule as AGREEMENT/RULE, such as alliance-data-2026/roccalba-statistics"
+                ),
+                (Some(rule), _) => Some(mc_app::Decision::Accept { rule: rule.split_once('/') }),
+                (None, Some(reason)) => Some(mc_app::Decision::Reject { reason }),
+                (None, None) => None,
+            };
+            match decision {
+                Some(decision) => {
+                    let by = by.as_deref().expect("clap requires --by with a decision");
+                    recognition::decide(app, files, institution, decision, by, output.as_deref(), &mut out).await?
+                }
+                None => recognition::recognize(app, files, institution, json.json, &mut out).await?,
+            }
         }
         Command::Status(StatusCommand::Publish) => issuing::publish_status(app, &cli.data, &mut out).await?,
         Command::Credential(command) => issuing::credential(app, command, &mut out).await?,

@@ -203,3 +203,35 @@ pub(super) async fn pathway(app: &Operator<'_>, command: &PathwayCommand, out: &
     }
     Ok(())
 }
+
+/// `recognize FILE --institution ID --accept|--reject … --by WHO [-o FILE]`.
+pub(super) async fn decide(
+    app: &Operator<'_>,
+    files: &[PathBuf],
+    institution: &str,
+    decision: mc_app::Decision<'_>,
+    by: &str,
+    output: Option<&std::path::Path>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    let [file] = files else { anyhow::bail!("a decision is about one credential: give one FILE") };
+    let text = read_input(&file.display().to_string(), MAX_FILE_BYTES)?;
+    let made =
+        app.decide_recognition(institution, &text, decision, by, app.now()).await.context("nothing was decided")?;
+    match (&made.credential, output) {
+        (Some(credential), Some(path)) => {
+            let text = serde_json::to_string_pretty(credential)?;
+            std::fs::write(path, format!("{text}\n")).with_context(|| format!("cannot write {}", path.display()))?;
+            writeln!(
+                out,
+                "accepted: {} (decision {}); the decision credential is in {}",
+                made.granted.as_deref().unwrap_or_default(),
+                made.id,
+                path.display()
+            )?;
+        }
+        (Some(credential), None) => output::json(out, credential)?,
+        (None, _) => writeln!(out, "rejected (decision {}); the reason is kept with the decision", made.id)?,
+    }
+    Ok(())
+}

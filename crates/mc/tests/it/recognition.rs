@@ -230,3 +230,69 @@ fn a_pathway_counts_a_learners_verified_credentials() {
     let refused = env.fails(&["pathway", "check", &bad, &files[0]]);
     assert!(refused.contains("unknown field `minimum`"), "{refused}");
 }
+
+/// A recognition officer accepts a proposal: the decision credential, signed by the home
+/// institution, names the credential (id and digest), the agreement version, the rule and what
+/// is granted, and verifies; a rejection keeps its reason; nothing else can be accepted.
+#[test]
+fn an_accepted_recognition_is_issued_as_a_decision_credential() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let text = env.ok(&["issue", "--spec", STATISTICS, "--learner", "aino.virtanen@learners.example", "--grade", "9"]);
+    let badge = env.write("badge.json", &text);
+    let decision = env.file("decision.json").display().to_string();
+    let said = env.ok(&[
+        "recognize",
+        &badge,
+        "--institution",
+        "roccalba",
+        "--accept",
+        "--by",
+        "Officer Rossi",
+        "-o",
+        &decision,
+    ]);
+    assert!(said.contains("accepted: the course STAT-1 Basic statistics (5 ECTS)"), "{said}");
+    let credential: Value = serde_json::from_str(&std::fs::read_to_string(&decision).unwrap()).unwrap();
+    let subject = &credential["credentialSubject"];
+    let badge_id = serde_json::from_str::<Value>(&text).unwrap()["id"].clone();
+    assert_eq!(subject["recognisedCredential"], badge_id);
+    let digest: String =
+        <sha2::Sha256 as sha2::Digest>::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(subject["credentialDigest"], format!("sha256:{digest}"));
+    assert_eq!(
+        (subject["agreement"].as_str(), subject["agreementVersion"].as_u64()),
+        (Some("alliance-data-2026"), Some(1))
+    );
+    assert_eq!((subject["rule"].as_str(), subject["ects"].as_f64()), (Some("roccalba-statistics"), Some(5.0)));
+    assert_eq!(credential["issuer"]["id"], "did:web:www.roccalba.example");
+    let verified = env.command(&["verify", &decision, "--offline", "--json"]).output().unwrap();
+    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(verified["verdict"], "valid", "{verified:#}");
+
+    let said =
+        env.ok(&["recognize", &badge, "--institution", "roccalba", "--reject", "awarded too long ago", "--by", "x"]);
+    assert!(said.starts_with("rejected (decision "), "{said}");
+    let refused = env.fails(&[
+        "recognize",
+        &badge,
+        "--institution",
+        "roccalba",
+        "--accept",
+        "alliance-data-2026/nope",
+        "--by",
+        "x",
+    ]);
+    assert!(refused.contains("rule nope of agreement alliance-data-2026 proposes nothing"), "{refused}");
+    let refused = env.fails(&["recognize", &badge, "--institution", "roccalba", "--accept", "nope", "--by", "x"]);
+    assert!(refused.contains("--accept names a rule as AGREEMENT/RULE"), "{refused}");
+    let refused = env.fails(&["recognize", &badge, "--institution", "roccalba", "--reject", " ", "--by", "x"]);
+    assert!(refused.contains("must say why"), "{refused}");
+    let id = badge_id.as_str().unwrap().trim_start_matches("urn:uuid:").to_owned();
+    env.ok(&["revoke", &id, "--reason", "awarded by mistake"]);
+    let refused = env.fails(&["recognize", &badge, "--institution", "roccalba", "--accept", "--by", "x"]);
+    assert!(refused.contains("nothing can be accepted: the credential does not verify"), "{refused}");
+    let audit: Value = serde_json::from_str(&env.ok(&["audit", "list", "--json"])).unwrap();
+    let decided = audit.as_array().unwrap().iter().filter(|entry| entry["action"] == "recognition.decide").count();
+    assert_eq!(decided, 2, "one accepted, one rejected");
+}

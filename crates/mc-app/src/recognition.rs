@@ -573,7 +573,7 @@ impl Operator<'_> {
                     }),
                 );
                 let options = mc_vc::proof::ProofOptions {
-                    verification_method: identity.verification_method.clone(),
+                    verification_method: identity.verification_method,
                     created: now.to_rfc3339(),
                     proof_purpose: "assertionMethod".into(),
                 };

@@ -88,6 +88,11 @@ impl<'a> InstitutionAccess<'a> {
         &self.actor
     }
 
+    /// Refuses, with `Forbidden`, a member whose role does not include `needed`.
+    pub(crate) fn require_role(&self, needed: Role) -> Result<(), AppError> {
+        self.require(needed)
+    }
+
     fn require(&self, needed: Role) -> Result<(), AppError> {
         match self.role.includes(needed) {
             true => Ok(()),

@@ -469,13 +469,40 @@ fn decision_context() -> Value {
 }
 
 impl Operator<'_> {
+    /// Decides a recognition for `home` ([`App::decide`]), as the operator.
+    pub async fn decide_recognition(
+        &self,
+        home: &str,
+        text: &str,
+        decision: Decision<'_>,
+        decided_by: &str,
+        now: Timestamp,
+    ) -> Result<DecisionMade, AppError> {
+        self.decide(home, text, decision, decided_by, now).await
+    }
+}
+
+impl crate::InstitutionAccess<'_> {
+    /// Decides a recognition for the institution, as its recognition officer (or admin).
+    pub async fn decide_recognition(
+        &self,
+        text: &str,
+        decision: Decision<'_>,
+        now: Timestamp,
+    ) -> Result<DecisionMade, AppError> {
+        self.require_role(crate::Role::RecognitionOfficer)?;
+        self.app().decide(self.institution_id().as_str(), text, decision, self.actor(), now).await
+    }
+}
+
+impl App {
     /// Decides a recognition: the credential is verified and evaluated again now, so only a
     /// current proposal can be accepted. An accepted decision is issued as a recognition
     /// decision credential signed by the home institution, naming the recognised credential
     /// (its id and the SHA-256 of the text given), the agreement version, the rule and what is
     /// granted. Either way the decision is stored and audited; decisions stand when an agreement
     /// ends later.
-    pub async fn decide_recognition(
+    async fn decide(
         &self,
         home: &str,
         text: &str,

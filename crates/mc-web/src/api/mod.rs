@@ -53,6 +53,7 @@ pub(crate) fn routes() -> Routes<ServerState> {
         .get("/agreements", recognition::list_agreements)
         .get("/agreements/{id}", recognition::find_agreement)
         .post("/recognition/proposals", recognition::propose)
+        .post("/recognition/decisions", recognition::decide)
         .get("/tokens", tokens::list_tokens)
         .post("/tokens", tokens::create_token)
         .delete("/tokens/{id}", tokens::revoke_token)

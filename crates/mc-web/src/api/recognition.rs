@@ -57,3 +57,53 @@ pub(crate) async fn propose(State(app): State<App>, caller: Caller, body: Bytes)
         results.iter().map(|(verification, outcome)| mc_app::recognition_json(verification, outcome)).collect();
     Ok(Json(json!({ "institution": member.institution_id().as_str(), "credentials": answers })))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DecisionBody {
+    credential: Value,
+    decision: String,
+    #[serde(default)]
+    agreement: Option<String>,
+    #[serde(default)]
+    rule: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// `POST /api/v1/recognition/decisions`: the caller's institution (a recognition officer or
+/// admin) accepts a current proposal for a credential, issued as a signed recognition decision
+/// credential, or rejects it with a reason.
+pub(crate) async fn decide(
+    State(app): State<App>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let member = caller.member(&app)?;
+    let request: DecisionBody = json_body(&body)?;
+    let decision = match (request.decision.as_str(), &request.agreement, &request.rule, &request.reason) {
+        ("accept", Some(agreement), Some(rule), None) => {
+            mc_app::Decision::Accept { rule: Some((agreement.as_str(), rule.as_str())) }
+        }
+        ("accept", None, None, None) => mc_app::Decision::Accept { rule: None },
+        ("accept", _, _, _) => {
+            return Err(ApiError::invalid(
+                "decision",
+                "an acceptance names both agreement and rule, or neither, and no reason",
+            ));
+        }
+        ("reject", None, None, Some(reason)) => mc_app::Decision::Reject { reason },
+        ("reject", _, _, _) => {
+            return Err(ApiError::invalid("reason", "a rejection gives a reason, and no agreement or rule"));
+        }
+        (other, _, _, _) => return Err(ApiError::invalid("decision", &format!("{other:?} is not accept or reject"))),
+    };
+    let made = member.decide_recognition(&request.credential.to_string(), decision, app.now()).await?;
+    let answer = json!({
+        "decision": made.id,
+        "accepted": made.credential.is_some(),
+        "granted": made.granted,
+        "credential": made.credential,
+    });
+    Ok((axum::http::StatusCode::CREATED, Json(answer)))
+}

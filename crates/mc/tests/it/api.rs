@@ -424,6 +424,7 @@ fn the_openapi_document_describes_every_endpoint() {
         ("get", "/api/v1/agreements"),
         ("get", "/api/v1/agreements/{id}"),
         ("post", "/api/v1/recognition/proposals"),
+        ("post", "/api/v1/recognition/decisions"),
     ];
     for (method, path) in routes {
         assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");
@@ -836,6 +837,8 @@ fn the_api_lists_agreements_and_proposes_recognition() {
     assert_eq!((one.status, one.json()["state"].as_str()), (200, Some("signed by every party")), "{}", one.body);
     assert_status(&Request::new(server.addr, "GET", "/api/v1/agreements/none").send(), 404, "no such agreement");
 
+    let verify =
+        |text: &str| post(server.addr, "/api/v1/credentials/verify", "application/json", text.as_bytes()).json();
     let ask = |token: &str, body: Value| {
         Request::new(server.addr, "POST", "/api/v1/recognition/proposals").token(token).json(&body)
     };
@@ -851,5 +854,28 @@ fn the_api_lists_agreements_and_proposes_recognition() {
     assert_eq!(outcome["proposals"][0]["grant"], "the course STAT-1 Basic statistics (5 ECTS)", "{outcome:#}");
     let checks = outcome["rules_tried"][0]["checks"].as_array().unwrap();
     assert!(checks.iter().any(|check| check["said"] == "grade 8; at least 6 needed"), "{outcome:#}");
+
+    // The officer decides: a viewer may not; a rejection needs its reason; an acceptance is
+    // issued as a decision credential that verifies.
+    let viewer = token(&env, "roccalba", "viewer");
+    let decide = |token: &str, body: Value| {
+        Request::new(server.addr, "POST", "/api/v1/recognition/decisions").token(token).json(&body)
+    };
+    assert_status(&decide(&viewer, json!({"credential": badge, "decision": "accept"})), 403, "a viewer decides");
+    assert_status(&decide(&officer, json!({"credential": badge, "decision": "reject"})), 422, "no reason");
+    assert_status(&decide(&officer, json!({"credential": badge, "decision": "maybe"})), 422, "no decision");
+    let accepted = decide(
+        &officer,
+        json!({"credential": badge, "decision": "accept", "agreement": "alliance-data-2026", "rule": "roccalba-statistics"}),
+    );
+    assert_status(&accepted, 201, "accepted");
+    let accepted = accepted.json();
+    assert_eq!(accepted["granted"], "the course STAT-1 Basic statistics (5 ECTS)");
+    let verified = verify(&accepted["credential"].to_string());
+    assert_eq!(verified["verdict"], "valid", "{verified:#}");
+    let rejected =
+        decide(&officer, json!({"credential": badge, "decision": "reject", "reason": "a duplicate request"}));
+    assert_status(&rejected, 201, "rejected");
+    assert_eq!(rejected.json()["accepted"], false);
     server.stop();
 }

@@ -333,8 +333,8 @@ struct SpecPage {
     spec: SpecView,
     labels: Vec<LabelView>,
     findings: Vec<FindingView>,
-    /// Where its credentials are recognised, in words.
-    recognitions: Vec<String>,
+    /// Where its credentials are recognised, in words, with the agreement's id.
+    recognitions: Vec<(String, String)>,
 }
 
 /// `GET /catalogue/{id}`: a published specification with its quality labels.
@@ -372,7 +372,8 @@ pub(crate) async fn spec_page(
     let mut recognitions = Vec::new();
     for found in &entry.recognitions {
         let institution = app.institution(found.recognised_by.as_str()).await.map_err(|err| visitor.fail(err))?;
-        recognitions.push(super::i18n::recognition(lang, found, &best(institution.name(), lang)));
+        let said = super::i18n::recognition(lang, found, &best(institution.name(), lang));
+        recognitions.push((said, found.agreement.clone()));
     }
     let page = SpecPage {
         chrome: visitor.chrome(&best(entry.spec.title(), lang)),

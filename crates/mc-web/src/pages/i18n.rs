@@ -131,6 +131,13 @@ texts! {
     download_edc: "Download the European Digital Credential (for Europass)", "Descargar la Credencial Digital Europea (para Europass)";
     credential_format: "Format", "Formato";
     recognised_elsewhere: "Recognised by partner institutions", "Reconocida por instituciones socias";
+    agreements_title: "Recognition agreements", "Acuerdos de reconocimiento";
+    read_agreement: "Read the agreement", "Leer el acuerdo";
+    agreement_parties: "Parties", "Partes";
+    agreement_period: "In force", "Vigencia";
+    agreement_version: "Version", "Versión";
+    agreement_rules: "What is recognised", "Qué se reconoce";
+    agreement_signatures: "Signatures", "Firmas";
     sealed_by: "Sealed by", "Sellado por";
     certified_by: "Seal certificate issued by", "Certificado del sello emitido por";
     sealed_on: "Sealed on", "Sellado el";

@@ -2,6 +2,7 @@
 //! JavaScript, in English and Spanish. Public pages (home, catalogue, verification, shared
 //! credentials), the staff's issuer space and the learner space.
 
+mod agreements;
 mod catalogue;
 mod i18n;
 mod issuer;
@@ -36,6 +37,8 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/assets/style.css", get(public::style))
         .route("/catalogue", get(catalogue::catalogue))
         .route("/catalogue/{id}", get(catalogue::spec_page))
+        .route("/agreements", get(agreements::list))
+        .route("/agreements/{id}", get(agreements::show))
         .route("/issuer/specs", post(catalogue::save))
         .route("/issuer/specs/new", get(catalogue::new_form))
         .route("/issuer/specs/{id}", get(catalogue::admin))

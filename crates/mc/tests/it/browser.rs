@@ -310,6 +310,9 @@ fn the_catalogue_page_says_where_a_specification_is_recognised() {
     );
     browser.execute("document.querySelector('#recognitions').scrollIntoView()");
     browser.screenshot("21-catalogue-recognised");
+    browser.click("#recognitions a");
+    browser.wait_for_text("#state", "In force: signed by every party");
+    browser.screenshot("23-agreement");
     drop(browser);
     let phone = Browser::start_with_size(&screenshots(), 390, 844);
     phone.goto(&format!("{page}?lang=es"));

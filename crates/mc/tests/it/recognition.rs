@@ -296,3 +296,40 @@ fn an_accepted_recognition_is_issued_as_a_decision_credential() {
     let decided = audit.as_array().unwrap().iter().filter(|entry| entry["action"] == "recognition.decide").count();
     assert_eq!(decided, 2, "one accepted, one rejected");
 }
+
+/// An agreement is a readable document, in the reader's language: parties, period, state,
+/// every rule in words and the signatures; the catalogue links to it.
+#[test]
+fn an_agreement_reads_as_a_document() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let server = crate::support::Server::start(&env, &[]);
+    let get = |path: &str| crate::support::Request::new(server.addr, "GET", path).send();
+    let list = get("/agreements?lang=en");
+    assert!(list.body.contains("href=\"/agreements/alliance-data-2026\""), "{}", list.body);
+    assert!(list.body.contains("href=\"/agreements/jarvilaakso-valdeoliva\""), "{}", list.body);
+    let english = get("/agreements/alliance-data-2026?lang=en");
+    assert_eq!(english.status, 200, "{}", english.body);
+    for said in [
+        "In force: signed by every party",
+        "from 2026-01-01 to 2029-12-31",
+        "University of Roccalba recognises credentials of the other parties with EQF level 5 or above, in Statistics (0542), with 50% of 2 named ESCO skills, summative assessment, a grade of at least 6 as the course STAT-1 Basic statistics (5 ECTS).",
+        "University of Valdeoliva recognises credentials of “",
+        "4 elective ECTS each, at most 6 ECTS in all.",
+        "University of Roccalba: signed on",
+    ] {
+        assert!(english.body.contains(said), "expected {said:?} in {}", english.body);
+    }
+    let spanish = get("/agreements/alliance-data-2026?lang=es");
+    assert!(spanish.body.contains("En vigor: firmado por todas las partes"), "{}", spanish.body);
+    assert!(
+        spanish.body.contains("reconoce las credenciales de las demás partes con nivel MEC 5 o superior"),
+        "{}",
+        spanish.body
+    );
+    assert!(spanish.body.contains("Gestión de proyectos"), "the course's name in Spanish: {}", spanish.body);
+    assert_eq!(get("/agreements/no-such-agreement").status, 404);
+    let catalogue = get(&format!("/catalogue/{STATISTICS}?lang=en"));
+    assert!(catalogue.body.contains("href=\"/agreements/alliance-data-2026\""), "{}", catalogue.body);
+    server.stop();
+}

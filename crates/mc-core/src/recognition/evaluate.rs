@@ -147,6 +147,8 @@ pub struct Recognizer<'a> {
     why_not_in_force: Vec<Option<String>>,
     /// Each agreement's handle and its rules' ids, shared by the outcomes that name them.
     names: Vec<(Arc<str>, Vec<Arc<str>>)>,
+    /// What each rule's conditions need, in words, by agreement and rule.
+    needed: Vec<Vec<Option<Needed>>>,
 }
 
 impl<'a> Recognizer<'a> {
@@ -172,7 +174,19 @@ impl<'a> Recognizer<'a> {
                 )
             })
             .collect();
-        Recognizer { home, agreements, now, by_party, why_not_in_force, names }
+        let needed = agreements
+            .iter()
+            .map(|in_force| {
+                let rules = in_force.agreement.rules.iter();
+                rules
+                    .map(|rule| match &rule.selector {
+                        Selector::Conditions(conditions) => Some(Needed::of(conditions)),
+                        Selector::Specs(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        Recognizer { home, agreements, now, by_party, why_not_in_force, names, needed }
     }
 
     /// Proposes what the home institution recognises of one learner's `credentials`.
@@ -224,7 +238,7 @@ impl<'a> Recognizer<'a> {
                 let (agreement_name, rule_names) = &self.names[idx];
                 let rules = agreement.rules.iter().enumerate().filter(|(_, rule)| &rule.recognised_by == home);
                 for (rule_idx, rule) in rules {
-                    let checks = try_rule(rule, credential, now);
+                    let checks = try_rule(rule, self.needed[idx][rule_idx].as_ref(), credential, now);
                     let matched = checks.iter().all(|check| check.held);
                     let mut tried = RuleOutcome {
                         agreement: Arc::clone(agreement_name),
@@ -339,7 +353,7 @@ fn check(held: bool, said: String) -> ConditionCheck {
 }
 
 /// Each condition of `rule` (or its specification match) on `credential`.
-fn try_rule(rule: &Rule, credential: &CredentialFacts, now: Timestamp) -> Vec<ConditionCheck> {
+fn try_rule(rule: &Rule, needed: Option<&Needed>, credential: &CredentialFacts, now: Timestamp) -> Vec<ConditionCheck> {
     match &rule.selector {
         Selector::Specs(specs) => {
             let held = credential.spec.is_some_and(|spec| specs.contains(&spec));
@@ -350,32 +364,77 @@ fn try_rule(rule: &Rule, credential: &CredentialFacts, now: Timestamp) -> Vec<Co
             };
             vec![check(held, said)]
         }
-        Selector::Conditions(conditions) => try_conditions(conditions, credential, now),
+        Selector::Conditions(conditions) => match needed {
+            Some(needed) => try_conditions(conditions, needed, credential, now),
+            None => try_conditions(conditions, &Needed::of(conditions), credential, now),
+        },
     }
 }
 
-fn try_conditions(conditions: &Conditions, credential: &CredentialFacts, now: Timestamp) -> Vec<ConditionCheck> {
-    let mut checks = Vec::new();
+/// What each condition of a rule needs, in words, made once per rule (the evaluation says it
+/// for every credential it tries).
+pub(super) struct Needed {
+    ects: String,
+    eqf: String,
+    fields: String,
+    skills: String,
+    assessment: String,
+    identity: String,
+    grade: String,
+    years: String,
+}
+
+impl Needed {
+    pub(super) fn of(conditions: &Conditions) -> Needed {
+        let join = |items: Vec<&str>, with: &str| items.join(with);
+        Needed {
+            ects: conditions.min_ects.map(|min| format!("; at least {min} needed")).unwrap_or_default(),
+            eqf: conditions.min_eqf.map(|min| format!("; at least {min} needed")).unwrap_or_default(),
+            fields: format!(
+                "; one of {} needed",
+                join(conditions.fields.iter().map(|field| field.as_str()).collect(), ", ")
+            ),
+            skills: format!("; at least {:.0}% needed", conditions.min_skill_overlap * 100.0),
+            assessment: format!(
+                "; {} needed",
+                join(conditions.assessment.iter().map(|kind| kind.as_str()).collect(), " or ")
+            ),
+            identity: format!(
+                "; {} needed",
+                join(conditions.identity_verification.iter().map(|kind| kind.as_str()).collect(), " or ")
+            ),
+            grade: conditions.min_grade.map(|min| format!("; at least {min} needed")).unwrap_or_default(),
+            years: conditions.within_years.map(|years| format!("; within {years} years needed")).unwrap_or_default(),
+        }
+    }
+}
+
+fn try_conditions(
+    conditions: &Conditions,
+    needed: &Needed,
+    credential: &CredentialFacts,
+    now: Timestamp,
+) -> Vec<ConditionCheck> {
+    let mut checks = Vec::with_capacity(4);
     if let Some(min) = conditions.min_ects {
         checks.push(match credential.ects {
-            Some(ects) => check(ects >= min, format!("{ects} ECTS; at least {min} needed")),
-            None => check(false, format!("it states no ECTS credits; at least {min} needed")),
+            Some(ects) => check(ects >= min, format!("{ects} ECTS{}", needed.ects)),
+            None => check(false, format!("it states no ECTS credits{}", needed.ects)),
         });
     }
     if let Some(min) = conditions.min_eqf {
         checks.push(match credential.eqf {
-            Some(level) => check(level >= min, format!("EQF level {level}; at least {min} needed")),
-            None => check(false, format!("it states no EQF level; at least {min} needed")),
+            Some(level) => check(level >= min, format!("EQF level {level}{}", needed.eqf)),
+            None => check(false, format!("it states no EQF level{}", needed.eqf)),
         });
     }
     if !conditions.fields.is_empty() {
-        let wanted: Vec<&str> = conditions.fields.iter().map(|field| field.as_str()).collect();
         checks.push(match &credential.field {
             Some(field) => check(
-                wanted.iter().any(|broad| field.starts_with(broad)),
-                format!("field {field}; one of {} needed", wanted.join(", ")),
+                conditions.fields.iter().any(|broad| field.starts_with(broad.as_str())),
+                format!("field {field}{}", needed.fields),
             ),
-            None => check(false, format!("it states no field of study; one of {} needed", wanted.join(", "))),
+            None => check(false, format!("it states no field of study{}", needed.fields)),
         });
     }
     if !conditions.skills.is_empty() {
@@ -385,25 +444,23 @@ fn try_conditions(conditions: &Conditions, credential: &CredentialFacts, now: Ti
         checks.push(check(
             share + 1e-9 >= conditions.min_skill_overlap,
             format!(
-                "{found} of the {} ESCO skills named ({:.0}%); at least {:.0}% needed",
+                "{found} of the {} ESCO skills named ({:.0}%){}",
                 conditions.skills.len(),
                 share * 100.0,
-                conditions.min_skill_overlap * 100.0
+                needed.skills
             ),
         ));
     }
     if !conditions.assessment.is_empty() {
-        let wanted: Vec<&str> = conditions.assessment.iter().map(|kind| kind.as_str()).collect();
         checks.push(match credential.assessment {
-            Some(kind) => check(
-                conditions.assessment.contains(&kind),
-                format!("{kind} assessment; {} needed", wanted.join(" or ")),
-            ),
-            None => check(false, format!("it states no type of assessment; {} needed", wanted.join(" or "))),
+            Some(kind) => {
+                check(conditions.assessment.contains(&kind), format!("{kind} assessment{}", needed.assessment))
+            }
+            None => check(false, format!("it states no type of assessment{}", needed.assessment)),
         });
     }
-    if let Some(needed) = conditions.quality_assurance {
-        let (held, needed) = match needed {
+    if let Some(qa) = conditions.quality_assurance {
+        let (held, wanted) = match qa {
             QaNeeded::Internal => (credential.qa_internal || credential.qa_external, "internal or external"),
             QaNeeded::External => (credential.qa_external, "external"),
         };
@@ -412,23 +469,22 @@ fn try_conditions(conditions: &Conditions, credential: &CredentialFacts, now: Ti
             (true, false) => "internal quality assurance",
             (false, false) => "no quality assurance stated",
         };
-        checks.push(check(held, format!("{has}; {needed} needed")));
+        checks.push(check(held, format!("{has}; {wanted} needed")));
     }
     if !conditions.identity_verification.is_empty() {
-        let wanted: Vec<&str> = conditions.identity_verification.iter().map(|kind| kind.as_str()).collect();
         checks.push(match credential.identity_verification {
             Some(kind) => check(
                 conditions.identity_verification.contains(&kind),
-                format!("identity verification {kind}; {} needed", wanted.join(" or ")),
+                format!("identity verification {kind}{}", needed.identity),
             ),
-            None => check(false, format!("it states no identity verification; {} needed", wanted.join(" or "))),
+            None => check(false, format!("it states no identity verification{}", needed.identity)),
         });
     }
     if let Some(min) = conditions.min_grade {
         checks.push(match credential.grade.as_deref().map(|grade| (grade, numeric(grade))) {
-            Some((grade, Some(value))) => check(value >= min, format!("grade {grade}; at least {min} needed")),
-            Some((grade, None)) => check(false, format!("the grade {grade:?} is not a number; at least {min} needed")),
-            None => check(false, format!("it states no grade; at least {min} needed")),
+            Some((grade, Some(value))) => check(value >= min, format!("grade {grade}{}", needed.grade)),
+            Some((grade, None)) => check(false, format!("the grade {grade:?} is not a number{}", needed.grade)),
+            None => check(false, format!("it states no grade{}", needed.grade)),
         });
     }
     if let Some(years) = conditions.within_years {
@@ -436,10 +492,7 @@ fn try_conditions(conditions: &Conditions, credential: &CredentialFacts, now: Ti
             now.unix_seconds() - i64::from(years) * 365 * 86_400 - i64::from(years / 4) * 86_400,
             0,
         );
-        checks.push(check(
-            credential.earned >= limit,
-            format!("earned on {}; within {years} years needed", day(credential.earned)),
-        ));
+        checks.push(check(credential.earned >= limit, format!("earned on {}{}", day(credential.earned), needed.years)));
     }
     checks
 }
@@ -526,7 +579,7 @@ pub fn recognitions_of(spec: &crate::Spec, agreements: &[AgreementInForce<'_>], 
                 Selector::Specs(_) => continue,
                 Selector::Conditions(conditions) => {
                     let on_spec = Conditions { min_grade: None, within_years: None, ..conditions.clone() };
-                    if !try_conditions(&on_spec, &facts, now).iter().all(|check| check.held) {
+                    if !try_conditions(&on_spec, &Needed::of(&on_spec), &facts, now).iter().all(|check| check.held) {
                         continue;
                     }
                     Provided { min_grade: conditions.min_grade, within_years: conditions.within_years }

@@ -6,7 +6,6 @@
 use mc_core::{InstitutionId, Timestamp};
 use mc_store::{SealKeyRecord, StoreTx};
 use mc_vc::jades::{SealCertificate, SealKey, Sealed, seal};
-use sha2::Digest as _;
 
 use crate::{App, AppError, Operator, keys::random_bytes};
 
@@ -48,15 +47,10 @@ impl SealInfo {
             not_before: certificate.not_before,
             not_after: certificate.not_after,
             test_seal,
-            fingerprint: fingerprint(&certificate.der),
+            fingerprint: certificate.fingerprint(),
             algorithm: key.algorithm(),
         }
     }
-}
-
-/// The SHA-256 fingerprint of a certificate, lowercase hex.
-pub(crate) fn fingerprint(der: &[u8]) -> String {
-    sha2::Sha256::digest(der).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn to_pem(chain: &[SealCertificate]) -> String {

@@ -130,6 +130,11 @@ impl SealCertificate {
         })
     }
 
+    /// Its SHA-256 fingerprint, lowercase hex, as a trusted-issuer list names it.
+    pub fn fingerprint(&self) -> String {
+        Sha256::digest(&self.der).iter().map(|byte| format!("{byte:02x}")).collect()
+    }
+
     fn valid_at(&self, time: Timestamp) -> bool {
         self.not_before <= time && time <= self.not_after
     }

@@ -13,8 +13,6 @@ use super::{
     CheckId, CheckStatus, SealSummary, Verification, VerifyParams, report::Report, status::check_status,
     structure::issuer_id, validity::check_validity,
 };
-use sha2::{Digest, Sha256};
-
 use crate::{
     contexts, edc,
     jades::{Anchoring, SealCertificate, Sealed},
@@ -185,8 +183,7 @@ fn check_seal_trust(sealed: &Sealed, params: &VerifyParams<'_>, report: &mut Rep
                 .iter()
                 .chain(&sealed.validation_certificates)
                 .filter_map(|certificate| {
-                    let fingerprint = hex(&Sha256::digest(&certificate.der));
-                    list.pinned_seal(&fingerprint).map(|pinned| (certificate, pinned))
+                    list.pinned_seal(&certificate.fingerprint()).map(|pinned| (certificate, pinned))
                 })
                 .filter(|(_, pinned)| pinned.until.is_none_or(|until| sealed.signing_time <= until))
                 .collect()
@@ -229,8 +226,4 @@ fn check_seal_trust(sealed: &Sealed, params: &VerifyParams<'_>, report: &mut Rep
             report.add(CheckId::Trust, CheckStatus::Failed, format!("the seal is intact but not trusted: {why}"))
         }
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

@@ -89,11 +89,7 @@ impl<'a> InstitutionAccess<'a> {
     }
 
     /// Refuses, with `Forbidden`, a member whose role does not include `needed`.
-    pub(crate) fn require_role(&self, needed: Role) -> Result<(), AppError> {
-        self.require(needed)
-    }
-
-    fn require(&self, needed: Role) -> Result<(), AppError> {
+    pub(crate) fn require(&self, needed: Role) -> Result<(), AppError> {
         match self.role.includes(needed) {
             true => Ok(()),
             false => Err(AppError::Forbidden(format!(

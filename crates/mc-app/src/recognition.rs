@@ -54,6 +54,15 @@ impl StoredAgreement {
         self.signatures.iter().all(|(_, signed)| signed.is_some())
     }
 
+    /// Where it stands: `ended`, `signed by every party` or `awaiting signatures`.
+    pub fn state(&self) -> &'static str {
+        match (&self.ended, self.signed_by_all()) {
+            (Some(_), _) => "ended",
+            (None, true) => "signed by every party",
+            (None, false) => "awaiting signatures",
+        }
+    }
+
     pub(crate) fn in_force(&self) -> AgreementInForce<'_> {
         AgreementInForce {
             agreement: &self.agreement,
@@ -270,15 +279,10 @@ pub fn recognition_json(verification: &Verification, outcome: &CredentialOutcome
 
 /// An agreement's latest state, as JSON.
 pub fn agreement_json(stored: &StoredAgreement) -> Value {
-    let state = match (&stored.ended, stored.signed_by_all()) {
-        (Some(_), _) => "ended",
-        (None, true) => "signed by every party",
-        (None, false) => "awaiting signatures",
-    };
     serde_json::json!({
         "id": stored.agreement.id,
         "version": stored.version,
-        "state": state,
+        "state": stored.state(),
         "signatures": stored.signatures.iter().map(|(party, at)| serde_json::json!({"institution": party.as_str(), "signed_at": at.map(|at| at.to_rfc3339())})).collect::<Vec<_>>(),
         "ended": stored.ended.as_ref().map(|(party, at)| serde_json::json!({"institution": party.as_str(), "at": at.to_rfc3339()})),
         "document": stored.document,
@@ -490,7 +494,7 @@ impl crate::InstitutionAccess<'_> {
         decision: Decision<'_>,
         now: Timestamp,
     ) -> Result<DecisionMade, AppError> {
-        self.require_role(crate::Role::RecognitionOfficer)?;
+        self.require(crate::Role::RecognitionOfficer)?;
         self.app().decide(self.institution_id().as_str(), text, decision, self.actor(), now).await
     }
 }
@@ -529,6 +533,11 @@ impl App {
             document: None,
         };
         let mut made = DecisionMade { id: id.clone(), credential: None, granted: None };
+        if let Decision::Accept { .. } = decision {
+            self.ensure_issuer_key(institution.id(), now).await?;
+        }
+        // The key the decision is signed with, and the decision, in one transaction.
+        let mut tx = self.store().begin().await?;
         match decision {
             Decision::Reject { reason } => {
                 if reason.trim().is_empty() {
@@ -566,10 +575,7 @@ impl App {
                     }
                 };
                 let granted = grant_words(&proposal.grant, proposal.ects);
-                self.ensure_issuer_key(institution.id(), now).await?;
-                let mut tx = self.store().begin().await?;
                 let key = self.current_key(&mut tx, institution.id()).await?;
-                drop(tx);
                 let identity = crate::keys::identity(&institution, &key);
                 let name = institution.name().iter().next().map(|(_, name)| name).unwrap_or_default();
                 let mut credential = Map::new();
@@ -613,7 +619,6 @@ impl App {
                 made.granted = Some(granted);
             }
         }
-        let mut tx = self.store().begin().await?;
         tx.db().insert_decision(&record).await?;
         let details =
             serde_json::json!({"credential": record.credential_id, "accepted": record.accepted, "by": decided_by});

@@ -77,7 +77,7 @@ pub(super) async fn agreement(
                             "{}  version {}  {}  {}",
                             stored.agreement.id,
                             stored.version,
-                            mc_app::agreement_json(stored)["state"].as_str().unwrap_or_default(),
+                            stored.state(),
                             stored.agreement.title.iter().next().map(|(_, title)| title).unwrap_or_default()
                         )?;
                     }

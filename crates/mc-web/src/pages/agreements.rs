@@ -102,7 +102,8 @@ fn rule_words(rule: &Rule, recogniser: &str, specs: &[String], lang: Lang) -> St
                 });
             }
             if !conditions.assessment.is_empty() {
-                let kinds: Vec<&str> = conditions.assessment.iter().map(|kind| kind.as_str()).collect();
+                let kinds: Vec<&str> =
+                    conditions.assessment.iter().map(|kind| super::i18n::assessment_kind(lang, *kind)).collect();
                 parts.push(if es {
                     format!("evaluación {}", kinds.join(" o "))
                 } else {
@@ -117,7 +118,11 @@ fn rule_words(rule: &Rule, recogniser: &str, specs: &[String], lang: Lang) -> St
                 (None, _) => {}
             }
             if !conditions.identity_verification.is_empty() {
-                let kinds: Vec<&str> = conditions.identity_verification.iter().map(|kind| kind.as_str()).collect();
+                let kinds: Vec<&str> = conditions
+                    .identity_verification
+                    .iter()
+                    .map(|kind| super::i18n::identity_verification(lang, *kind))
+                    .collect();
                 parts.push(if es {
                     format!("verificación de identidad {}", kinds.join(" o "))
                 } else {
@@ -144,16 +149,12 @@ fn rule_words(rule: &Rule, recogniser: &str, specs: &[String], lang: Lang) -> St
             }
         }
     };
-    let granted = match (&rule.grant, es) {
-        (Grant::Course { code, name, ects }, false) => {
-            format!("the course {code} {} ({ects} ECTS)", name.best(&tag(lang)))
-        }
-        (Grant::Course { code, name, ects }, true) => {
-            format!("la asignatura {code} {} ({ects} ECTS)", name.best(&tag(lang)))
-        }
-        (Grant::Elective { ects }, false) => format!("{ects} elective ECTS each"),
-        (Grant::Elective { ects }, true) => format!("{ects} ECTS optativos cada una"),
+    let each = match (&rule.grant, es) {
+        (Grant::Course { .. }, _) => "",
+        (Grant::Elective { .. }, false) => " each",
+        (Grant::Elective { .. }, true) => " cada una",
     };
+    let granted = format!("{}{each}", super::i18n::grant(lang, &rule.grant));
     let cap = match (rule.cap_ects, es) {
         (Some(cap), false) => format!(", at most {cap} ECTS in all"),
         (Some(cap), true) => format!(", como máximo {cap} ECTS en total"),

@@ -437,19 +437,9 @@ pub(crate) fn verdict(lang: Lang, verdict: Verdict) -> (&'static str, &'static s
 /// Basic statistics (5 ECTS) at University of Roccalba, under the alliance agreement on data
 /// and management micro-credentials, with a grade of at least 6."
 pub(crate) fn recognition(lang: Lang, found: &mc_core::recognition::Recognition, institution: &str) -> String {
-    use mc_core::recognition::Grant;
     let spanish = lang.code() == "es";
     let agreement = lowercase_first(found.agreement_title.best(&super::views::tag(lang)));
-    let grant = match (&found.grant, spanish) {
-        (Grant::Course { code, name, ects }, false) => {
-            format!("the course {code} {} ({ects} ECTS)", name.best(&super::views::tag(lang)))
-        }
-        (Grant::Course { code, name, ects }, true) => {
-            format!("la asignatura {code} {} ({ects} ECTS)", name.best(&super::views::tag(lang)))
-        }
-        (Grant::Elective { ects }, false) => format!("{ects} elective ECTS"),
-        (Grant::Elective { ects }, true) => format!("{ects} ECTS optativos"),
-    };
+    let grant = grant(lang, &found.grant);
     let mut said = match spanish {
         false => format!("Counts as {grant} at {institution}, under the {}", agreement),
         true => format!("Cuenta como {grant} en {institution}, según el {}", agreement),
@@ -468,6 +458,51 @@ pub(crate) fn recognition(lang: Lang, found: &mc_core::recognition::Recognition,
     }
     said.push('.');
     said
+}
+
+/// What a recognition rule grants, in words: "the course STAT-1 Basic statistics (5 ECTS)",
+/// "4 elective ECTS".
+pub(crate) fn grant(lang: Lang, grant: &mc_core::recognition::Grant) -> String {
+    use mc_core::recognition::Grant;
+    let name = |name: &mc_core::LangMap| name.best(&super::views::tag(lang)).to_owned();
+    match (grant, lang) {
+        (Grant::Course { code, name: course, ects }, Lang::En) => {
+            format!("the course {code} {} ({ects} ECTS)", name(course))
+        }
+        (Grant::Course { code, name: course, ects }, Lang::Es) => {
+            format!("la asignatura {code} {} ({ects} ECTS)", name(course))
+        }
+        (Grant::Elective { ects }, Lang::En) => format!("{ects} elective ECTS"),
+        (Grant::Elective { ects }, Lang::Es) => format!("{ects} ECTS optativos"),
+    }
+}
+
+/// A type of assessment, in words.
+pub(crate) fn assessment_kind(lang: Lang, kind: mc_core::AssessmentKind) -> &'static str {
+    use mc_core::AssessmentKind;
+    match (lang, kind) {
+        (Lang::En, AssessmentKind::Summative) => "summative",
+        (Lang::En, AssessmentKind::Formative) => "formative",
+        (Lang::En, AssessmentKind::SelfAssessment) => "self-assessed",
+        (Lang::Es, AssessmentKind::Summative) => "sumativa",
+        (Lang::Es, AssessmentKind::Formative) => "formativa",
+        (Lang::Es, AssessmentKind::SelfAssessment) => "autoevaluada",
+    }
+}
+
+/// How the learner's identity was verified in the assessment, in words.
+pub(crate) fn identity_verification(lang: Lang, kind: mc_core::IdentityVerification) -> &'static str {
+    use mc_core::IdentityVerification as Kind;
+    match (lang, kind) {
+        (Lang::En, Kind::UnsupervisedWithoutId) => "unsupervised, without identity check",
+        (Lang::En, Kind::SupervisedWithoutId) => "supervised, without identity check",
+        (Lang::En, Kind::SupervisedOnlineWithId) => "supervised online, with identity check",
+        (Lang::En, Kind::SupervisedOnsiteWithId) => "supervised on site, with identity check",
+        (Lang::Es, Kind::UnsupervisedWithoutId) => "sin supervisión ni comprobación de identidad",
+        (Lang::Es, Kind::SupervisedWithoutId) => "supervisada, sin comprobación de identidad",
+        (Lang::Es, Kind::SupervisedOnlineWithId) => "supervisada en línea, con comprobación de identidad",
+        (Lang::Es, Kind::SupervisedOnsiteWithId) => "supervisada presencialmente, con comprobación de identidad",
+    }
 }
 
 /// `text` with its first letter in lower case, to be read inside a sentence.

@@ -10,6 +10,8 @@ use super::{AgreementDocument, AgreementInForce, CredentialFacts, Standing, prop
 use crate::{AssessmentKind, InstitutionId, SpecId, Timestamp};
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/recognition");
+/// The demo's network agreement, which the cases use as it is.
+const ALLIANCE: &str = "../mc-app/demo/agreement-alliance.toml";
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -91,8 +93,10 @@ fn facts(credential: &Credential) -> CredentialFacts {
     }
 }
 
+/// An agreement file, by its path from this crate: the demo's alliance
+/// (`../mc-app/demo/agreement-alliance.toml`) or one of `test_data/recognition/agreements/`.
 fn agreement(file: &str) -> super::Agreement {
-    let text = std::fs::read_to_string(format!("{DATA}/agreements/{file}.toml")).unwrap();
+    let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
     let document: AgreementDocument = toml::from_str(&text).unwrap_or_else(|err| panic!("{file}: {err}"));
     document.parse().unwrap_or_else(|err| panic!("{file}: {err}"))
 }
@@ -153,7 +157,7 @@ fn proposals_follow_the_table() {
 
 #[test]
 fn every_rule_tried_is_explained_condition_by_condition() {
-    let alliance = agreement("alliance");
+    let alliance = agreement(ALLIANCE);
     let in_force = [AgreementInForce { agreement: &alliance, version: 1, signed_by_all: true, ended_at: None }];
     let credential = Credential {
         id: "c".into(),
@@ -217,8 +221,8 @@ fn bad_agreements_are_refused_with_what_is_wrong_and_where() {
 
 #[test]
 fn the_agreements_read_back_from_json_as_from_toml() {
-    for file in ["alliance", "bilateral"] {
-        let text = std::fs::read_to_string(format!("{DATA}/agreements/{file}.toml")).unwrap();
+    for file in [ALLIANCE, "test_data/recognition/agreements/bilateral.toml"] {
+        let text = std::fs::read_to_string(format!("{}/{file}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         let document: AgreementDocument = toml::from_str(&text).unwrap();
         let json = serde_json::to_string(&document).unwrap();
         let again: AgreementDocument = serde_json::from_str(&json).unwrap();
@@ -229,7 +233,7 @@ fn the_agreements_read_back_from_json_as_from_toml() {
 /// The catalogue's view: where the demo specifications are recognised under the alliance.
 #[test]
 fn the_catalogue_says_where_a_specification_is_recognised() {
-    let alliance = agreement("alliance");
+    let alliance = agreement(ALLIANCE);
     let in_force = [AgreementInForce { agreement: &alliance, version: 2, signed_by_all: true, ended_at: None }];
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../mc-app/demo/specs.json");
     let documents: Vec<crate::wire::SpecDocument> =

@@ -7,8 +7,7 @@ use serde_json::Value;
 
 use crate::support::Env;
 
-const ALLIANCE: &str =
-    concat!(env!("CARGO_MANIFEST_DIR"), "/../mc-core/test_data/recognition/agreements/alliance.toml");
+const ALLIANCE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../mc-app/demo/agreement-alliance.toml");
 const STATISTICS: &str = "01936a3e-0000-7000-8000-000000000001"; // valdeoliva, ISCED 0542
 
 #[test]

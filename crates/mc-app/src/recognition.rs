@@ -324,7 +324,6 @@ fn credential_facts(
         .and_then(|payload| serde_json::from_str::<Map<String, Value>>(payload).ok());
     let mut facts = CredentialFacts {
         id: verification.credential.clone().unwrap_or_else(|| format!("credential {}", idx + 1)),
-        title: String::new(),
         issuer: institution,
         issuer_name: verification.issuer.clone().unwrap_or_else(|| "an unnamed issuer".into()),
         spec: None,
@@ -362,7 +361,6 @@ fn time_of(value: Option<&Value>) -> Option<Timestamp> {
 fn badge_facts(credential: &Map<String, Value>, facts: &mut CredentialFacts) {
     let subject = credential.get("credentialSubject").unwrap_or(&Value::Null);
     let achievement = &subject["achievement"];
-    facts.title = text_of(&achievement["name"]).unwrap_or_default();
     facts.spec =
         achievement["id"].as_str().and_then(|id| id.strip_prefix("urn:uuid:")).and_then(|id| SpecId::parse(id).ok());
     facts.ects = achievement["creditsAvailable"].as_f64();
@@ -396,7 +394,6 @@ fn badge_facts(credential: &Map<String, Value>, facts: &mut CredentialFacts) {
 fn edc_facts(credential: &Map<String, Value>, facts: &mut CredentialFacts) {
     let claim = &credential.get("credentialSubject").unwrap_or(&Value::Null)["hasClaim"];
     let claim = if claim.is_array() { &claim[0] } else { claim };
-    facts.title = text_of(&claim["title"]).unwrap_or_default();
     let specification = if claim["specifiedBy"].is_array() { &claim["specifiedBy"][0] } else { &claim["specifiedBy"] };
     if let Ok(document) = mc_core::elm::from_elm(specification, Some("unknown")) {
         facts.spec = document.id.as_deref().and_then(|id| SpecId::parse(id).ok());

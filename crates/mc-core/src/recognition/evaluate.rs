@@ -23,8 +23,6 @@ pub enum Standing {
 pub struct CredentialFacts {
     /// The credential's id.
     pub id: String,
-    /// Its title.
-    pub title: String,
     /// The institution of this network that issued it, when the issuer is one.
     pub issuer: Option<InstitutionId>,
     /// The issuer as the credential names it (a DID or URL), for explanations.
@@ -546,7 +544,6 @@ pub fn recognitions_of(spec: &crate::Spec, agreements: &[AgreementInForce<'_>], 
     let qa = spec.quality_assurance();
     let facts = CredentialFacts {
         id: String::new(),
-        title: String::new(),
         issuer: Some(issuer.clone()),
         issuer_name: String::new(),
         spec: Some(spec.id()),

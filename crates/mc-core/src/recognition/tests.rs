@@ -72,7 +72,6 @@ fn facts(credential: &Credential) -> CredentialFacts {
     let issuer = credential.issuer.as_deref().map(|id| InstitutionId::parse(id).unwrap());
     CredentialFacts {
         id: credential.id.clone(),
-        title: format!("credential {}", credential.id),
         issuer_name: credential.issuer_name.clone().or_else(|| credential.issuer.clone()).unwrap_or_default(),
         issuer,
         spec: credential.spec.as_deref().map(|id| SpecId::parse(id).unwrap()),

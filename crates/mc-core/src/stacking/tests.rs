@@ -59,7 +59,6 @@ fn progress_follows_the_table() {
             .iter()
             .map(|credential| CredentialFacts {
                 id: credential.id.clone(),
-                title: String::new(),
                 issuer: Some(InstitutionId::parse("roccalba").unwrap()),
                 issuer_name: "roccalba".into(),
                 spec: credential.spec.as_deref().map(|id| SpecId::parse(id).unwrap()),

@@ -560,7 +560,6 @@ fn recognition(credentials: u32, agreements: u32) -> anyhow::Result<()> {
         for idx in 0..share {
             learner.push(CredentialFacts {
                 id: format!("urn:uuid:{thread}-{idx}"),
-                title: String::new(),
                 issuer: Some(issuers[(draw.next(199) + 1) as usize].clone()),
                 issuer_name: String::new(),
                 spec: SpecId::parse(&spec(draw.next(u64::from(agreements) * 5))).ok(),

@@ -93,8 +93,8 @@ pub const DEMO_NETWORK_ADMIN: &str = "registry@network.example";
 /// A demo account someone can sign in with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DemoSignIn {
-    /// The institution the account acts for.
-    pub institution: String,
+    /// Whose account it is, in words: the institution it acts for and its role.
+    pub account: String,
     /// The email address to sign in with.
     pub email: String,
 }
@@ -129,7 +129,8 @@ impl Operator<'_> {
         Ok(())
     }
 
-    /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]) and a test seal (named on
+    /// Adds a staff account (role admin, password [`DEMO_PASSWORD`]), a recognition officer
+    /// account (`officer@…`, same password) and a test seal (named on
     /// the trusted-issuer list) to every demo institution, the recognition agreements, and issues two credentials to the
     /// first demo learner so that the learner space has something to show, the second also as
     /// a European Digital Credential. Nothing is added twice. Needs the demo data and an issuer key store.
@@ -143,15 +144,21 @@ impl Operator<'_> {
                 let name = format!("Demo staff, {id}");
                 self.add_staff(Some((&id, crate::Role::Admin)), &email, &name, DEMO_PASSWORD, now).await?;
             }
-            sign_ins.push(DemoSignIn { institution: id, email });
+            sign_ins.push(DemoSignIn { account: format!("{id}, administrator"), email });
+            let officer = format!("officer@{id}.example");
+            if self.staff_by_email(&officer).await?.is_none() {
+                let name = format!("Demo recognition officer, {id}");
+                self.add_staff(Some((&id, crate::Role::RecognitionOfficer)), &officer, &name, DEMO_PASSWORD, now)
+                    .await?;
+            }
+            sign_ins.push(DemoSignIn { account: format!("{id}, recognition officer"), email: officer });
         }
         self.load_demo_seals(now).await?;
         self.load_demo_agreements(now).await?;
         if self.staff_by_email(DEMO_NETWORK_ADMIN).await?.is_none() {
             self.add_staff(None, DEMO_NETWORK_ADMIN, "Demo network administrator", DEMO_PASSWORD, now).await?;
         }
-        sign_ins
-            .push(DemoSignIn { institution: "the network's administrator".into(), email: DEMO_NETWORK_ADMIN.into() });
+        sign_ins.push(DemoSignIn { account: "the network's administrator".into(), email: DEMO_NETWORK_ADMIN.into() });
         let specs: Vec<SpecDocument> = demo_documents(SPECS, "specs")?;
         let learners: Vec<LearnerDocument> = demo_documents(LEARNERS, "learners")?;
         let learner = learners[0].email.clone().unwrap_or_default();

@@ -366,6 +366,10 @@ pub struct LearnerAccess<'a> {
 }
 
 impl LearnerAccess<'_> {
+    pub(crate) fn app(&self) -> &App {
+        self.app
+    }
+
     /// The learner.
     pub fn learner(&self) -> &Learner {
         &self.learner

@@ -24,6 +24,7 @@ mod issue;
 mod jobs;
 mod keys;
 mod recognition;
+mod recognition_requests;
 mod records;
 mod registry;
 mod seals;
@@ -60,6 +61,10 @@ pub use crate::{
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
     recognition::{Decision, DecisionMade, StoredAgreement, agreement_json, grant_words, recognition_json},
+    recognition_requests::{
+        MAX_OPEN_REQUESTS, MAX_REQUEST_CREDENTIAL_BYTES, MAX_REQUEST_NOTE_CHARS, RecognitionRequest, RequestAnswer,
+        RequestedCredential,
+    },
     records::{ApiToken, Holder, Session, ShareLink, Staff},
     registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     seals::SealInfo,

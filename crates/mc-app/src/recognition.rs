@@ -252,6 +252,24 @@ pub fn grant_words(grant: &Grant, ects: f64) -> String {
     }
 }
 
+/// The SHA-256 of a credential's text, hex: what a decision names it by.
+pub(crate) fn digest(text: &str) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// What an amended decision grants, in words: "3 elective ECTS", "3 ECTS towards the course
+/// STAT-1 Basic statistics".
+fn amended_grant_words(grant: &Grant, ects: f64) -> String {
+    match grant {
+        Grant::Course { code, name, .. } => format!(
+            "{ects} ECTS towards the course {code} {}",
+            name.iter().next().map(|(_, name)| name).unwrap_or_default()
+        ),
+        Grant::Elective { .. } => format!("{ects} elective ECTS"),
+    }
+}
+
 /// A credential's verification and what recognition makes of it, as JSON (the command line's
 /// `--json` and the API answer with it).
 pub fn recognition_json(verification: &Verification, outcome: &CredentialOutcome) -> Value {
@@ -434,6 +452,16 @@ pub enum Decision<'a> {
         /// The agreement and rule, when the credential has several proposals.
         rule: Option<(&'a str, &'a str)>,
     },
+    /// Accept a current proposal for fewer ECTS than it grants (partial recognition), saying
+    /// why.
+    Amend {
+        /// The agreement and rule, when the credential has several proposals.
+        rule: Option<(&'a str, &'a str)>,
+        /// The ECTS granted: more than 0, fewer than proposed.
+        ects: f64,
+        /// Why, for the learner.
+        reason: &'a str,
+    },
     /// Reject, saying why.
     Reject {
         /// The reason, for the learner.
@@ -466,6 +494,8 @@ fn decision_context() -> Value {
         "granted": "mcv:granted",
         "ects": {"@id": "mcv:ects", "@type": "http://www.w3.org/2001/XMLSchema#decimal"},
         "decidedBy": "mcv:decidedBy",
+        "learner": "mcv:learner",
+        "amended": "mcv:amended",
     })
 }
 
@@ -479,7 +509,7 @@ impl Operator<'_> {
         decided_by: &str,
         now: Timestamp,
     ) -> Result<DecisionMade, AppError> {
-        self.decide(home, text, decision, decided_by, now).await
+        self.decide(home, text, decision, decided_by, None, now).await
     }
 }
 
@@ -492,7 +522,7 @@ impl crate::InstitutionAccess<'_> {
         now: Timestamp,
     ) -> Result<DecisionMade, AppError> {
         self.require(crate::Role::RecognitionOfficer)?;
-        self.app().decide(self.institution_id().as_str(), text, decision, self.actor(), now).await
+        self.app().decide(self.institution_id().as_str(), text, decision, self.actor(), None, now).await
     }
 }
 
@@ -502,19 +532,20 @@ impl App {
     /// decision credential signed by the home institution, naming the recognised credential
     /// (its id and the SHA-256 of the text given), the agreement version, the rule and what is
     /// granted. Either way the decision is stored and audited; decisions stand when an agreement
-    /// ends later.
-    async fn decide(
+    /// ends later. A decision that answers a learner's request is recorded on it in the same
+    /// transaction, once, and its credential names the learner.
+    pub(crate) async fn decide(
         &self,
         home: &str,
         text: &str,
         decision: Decision<'_>,
         decided_by: &str,
+        request: Option<(&str, &mc_core::Learner)>,
         now: Timestamp,
     ) -> Result<DecisionMade, AppError> {
-        use sha2::Digest as _;
         let institution = self.institution(home).await?;
         let (_, outcome) = self.recognize(home, &[text.to_owned()], now).await?.remove(0);
-        let digest: String = sha2::Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect();
+        let digest = digest(text);
         let id = self.new_id().to_string();
         let mut record = mc_store::DecisionRecord {
             id: id.clone(),
@@ -530,7 +561,7 @@ impl App {
             document: None,
         };
         let mut made = DecisionMade { id: id.clone(), credential: None, granted: None };
-        if let Decision::Accept { .. } = decision {
+        if !matches!(decision, Decision::Reject { .. }) {
             self.ensure_issuer_key(institution.id(), now).await?;
         }
         // The key the decision is signed with, and the decision, in one transaction.
@@ -542,7 +573,7 @@ impl App {
                 }
                 record.reason = Some(reason.trim().to_owned());
             }
-            Decision::Accept { rule } => {
+            Decision::Accept { rule } | Decision::Amend { rule, .. } => {
                 if let Some(refused) = &outcome.refused {
                     return Err(AppError::Conflict(format!("nothing can be accepted: {refused}")));
                 }
@@ -571,7 +602,28 @@ impl App {
                         ));
                     }
                 };
-                let granted = grant_words(&proposal.grant, proposal.ects);
+                let (ects, granted) = match decision {
+                    Decision::Amend { ects, reason, .. } => {
+                        if !(ects > 0.0 && ects < proposal.ects) {
+                            return Err(AppError::invalid_argument(
+                                "ects",
+                                mc_core::ValueError::new(format!(
+                                    "an amended decision grants more than 0 and fewer than the {} ECTS proposed",
+                                    proposal.ects
+                                )),
+                            ));
+                        }
+                        if reason.trim().is_empty() {
+                            return Err(AppError::invalid_argument(
+                                "reason",
+                                mc_core::ValueError::new("must say why fewer ECTS are granted"),
+                            ));
+                        }
+                        record.reason = Some(reason.trim().to_owned());
+                        (ects, amended_grant_words(&proposal.grant, ects))
+                    }
+                    _ => (proposal.ects, grant_words(&proposal.grant, proposal.ects)),
+                };
                 let key = self.current_key(&mut tx, institution.id()).await?;
                 let identity = crate::keys::identity(&institution, &key);
                 let name = institution.name().iter().next().map(|(_, name)| name).unwrap_or_default();
@@ -588,20 +640,24 @@ impl App {
                 credential.insert("name".into(), "Recognition decision".into());
                 credential.insert("issuer".into(), serde_json::json!({"id": identity.issuer_id, "name": name}));
                 credential.insert("validFrom".into(), now.to_rfc3339().into());
-                credential.insert(
-                    "credentialSubject".into(),
-                    serde_json::json!({
-                        "type": "RecognitionDecision",
-                        "recognisedCredential": outcome.credential,
-                        "credentialDigest": format!("sha256:{digest}"),
-                        "agreement": &*proposal.agreement,
-                        "agreementVersion": proposal.version,
-                        "rule": &*proposal.rule,
-                        "granted": granted,
-                        "ects": proposal.ects,
-                        "decidedBy": decided_by,
-                    }),
-                );
+                let mut subject = serde_json::json!({
+                    "type": "RecognitionDecision",
+                    "recognisedCredential": outcome.credential,
+                    "credentialDigest": format!("sha256:{digest}"),
+                    "agreement": &*proposal.agreement,
+                    "agreementVersion": proposal.version,
+                    "rule": &*proposal.rule,
+                    "granted": granted,
+                    "ects": ects,
+                    "decidedBy": decided_by,
+                });
+                if let Some((_, learner)) = request {
+                    subject["learner"] = learner.name().into();
+                }
+                if let Some(reason) = &record.reason {
+                    subject["amended"] = reason.as_str().into();
+                }
+                credential.insert("credentialSubject".into(), subject);
                 let options = mc_vc::proof::ProofOptions {
                     verification_method: identity.verification_method,
                     created: now.to_rfc3339(),
@@ -610,13 +666,18 @@ impl App {
                 let signed = self.sign(&credential, mc_vc::proof::Suite::EddsaRdfc2022, &key, &options)?;
                 record.accepted = true;
                 record.agreement = Some((proposal.agreement.to_string(), proposal.version, proposal.rule.to_string()));
-                record.granted = Some((granted.clone(), proposal.ects));
+                record.granted = Some((granted.clone(), ects));
                 record.document = Some(serde_json::to_string(&signed).expect("a JSON map serializes"));
                 made.credential = Some(signed);
                 made.granted = Some(granted);
             }
         }
         tx.db().insert_decision(&record).await?;
+        if let Some((request, _)) = request
+            && !tx.db().answer_recognition_request(request, &id).await?
+        {
+            return Err(AppError::Conflict(format!("recognition request {request} was answered already")));
+        }
         let details =
             serde_json::json!({"credential": record.credential_id, "accepted": record.accepted, "by": decided_by});
         tx.audit(&record.decided_at, "recognition.decide", &id, &details.to_string()).await?;

@@ -1,5 +1,6 @@
 //! Recognition agreements: every version of each (its document kept whole), the parties of a
-//! version with their signatures, and the agreements a party ended.
+//! version with their signatures, and the agreements a party ended; learners' recognition
+//! requests and the decisions that answer them.
 
 use std::ops::DerefMut;
 
@@ -245,6 +246,28 @@ pub struct DecisionRecord {
     pub document: Option<String>,
 }
 
+/// A `SELECT` of every recognition decision column, followed by `$tail`.
+macro_rules! select_decisions {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, institution_id, credential_id, credential_digest, accepted, agreement_id, agreement_version, \
+             rule_id, granted, ects, reason, decided_by, decided_at, document FROM recognition_decisions ",
+            $tail
+        )
+    };
+}
+
+/// A `SELECT` of every recognition request column, followed by `$tail`.
+macro_rules! select_requests {
+    ($tail:literal) => {
+        concat!(
+            "SELECT id, learner_id, institution_id, credential, credential_digest, title, issued_id, note, \
+             requested_at, decision_id FROM recognition_requests ",
+            $tail
+        )
+    };
+}
+
 impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Stores a recognition decision.
     pub async fn insert_decision(&mut self, decision: &DecisionRecord) -> Result<(), StoreError> {
@@ -283,40 +306,148 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// An institution's recognition decisions, oldest first.
     pub async fn decisions(&mut self, institution_id: &str) -> Result<Vec<DecisionRecord>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        let rows = sqlx::query(
-            "SELECT id, institution_id, credential_id, credential_digest, accepted, agreement_id, agreement_version, \
-             rule_id, granted, ects, reason, decided_by, decided_at, document FROM recognition_decisions \
-             WHERE institution_id = $1 ORDER BY decided_at, id",
-        )
-        .bind(institution_id)
-        .fetch_all(conn)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let agreement: Option<String> = row.try_get("agreement_id")?;
-                let version: Option<i64> = row.try_get("agreement_version")?;
-                let rule: Option<String> = row.try_get("rule_id")?;
-                let granted: Option<String> = row.try_get("granted")?;
-                let ects: Option<f64> = row.try_get("ects")?;
-                Ok(DecisionRecord {
-                    id: row.try_get("id")?,
-                    institution_id: row.try_get("institution_id")?,
-                    credential_id: row.try_get("credential_id")?,
-                    credential_digest: row.try_get("credential_digest")?,
-                    accepted: row.try_get::<i64, _>("accepted")? != 0,
-                    agreement: match (agreement, version, rule) {
-                        (Some(agreement), Some(version), Some(rule)) => {
-                            Some((agreement, u32::try_from(version).unwrap_or_default(), rule))
-                        }
-                        _ => None,
-                    },
-                    granted: granted.zip(ects),
-                    reason: row.try_get("reason")?,
-                    decided_by: row.try_get("decided_by")?,
-                    decided_at: row.try_get("decided_at")?,
-                    document: row.try_get("document")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(select_decisions!("WHERE institution_id = $1 ORDER BY decided_at, id"))
+            .bind(institution_id)
+            .fetch_all(conn)
+            .await?;
+        rows.iter().map(decision_of).collect()
     }
+
+    /// One recognition decision.
+    pub async fn decision(&mut self, id: &str) -> Result<Option<DecisionRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_decisions!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+        row.as_ref().map(decision_of).transpose()
+    }
+
+    /// Stores a learner's recognition request. Asking the same institution about the same
+    /// credential twice is a conflict on `credential_digest`.
+    pub async fn insert_recognition_request(&mut self, request: &RequestRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO recognition_requests (id, learner_id, institution_id, credential, credential_digest, title, \
+             issued_id, note, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&request.id)
+        .bind(&request.learner_id)
+        .bind(&request.institution_id)
+        .bind(&request.credential)
+        .bind(&request.credential_digest)
+        .bind(&request.title)
+        .bind(&request.issued_id)
+        .bind(&request.note)
+        .bind(&request.requested_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a recognition request", &["credential_digest", "id"], err))?;
+        Ok(())
+    }
+
+    /// One recognition request.
+    pub async fn recognition_request(&mut self, id: &str) -> Result<Option<RequestRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query(select_requests!("WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+        row.as_ref().map(request_of).transpose()
+    }
+
+    /// The recognition requests made of an institution (`Asked::Of`) or by a learner
+    /// (`Asked::By`), oldest first.
+    pub async fn recognition_requests(&mut self, asked: Asked<'_>) -> Result<Vec<RequestRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let (query, value) = match asked {
+            Asked::Of(institution_id) => {
+                (select_requests!("WHERE institution_id = $1 ORDER BY requested_at, id"), institution_id)
+            }
+            Asked::By(learner_id) => (select_requests!("WHERE learner_id = $1 ORDER BY requested_at, id"), learner_id),
+        };
+        let rows = sqlx::query(query).bind(value).fetch_all(conn).await?;
+        rows.iter().map(request_of).collect()
+    }
+
+    /// Records the decision that answers a request; false when it was answered already.
+    pub async fn answer_recognition_request(&mut self, id: &str, decision_id: &str) -> Result<bool, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let done =
+            sqlx::query("UPDATE recognition_requests SET decision_id = $1 WHERE id = $2 AND decision_id IS NULL")
+                .bind(decision_id)
+                .bind(id)
+                .execute(conn)
+                .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+/// Whose recognition requests to list.
+#[derive(Debug, Clone, Copy)]
+pub enum Asked<'a> {
+    /// Those made of this institution.
+    Of(&'a str),
+    /// Those made by this learner.
+    By(&'a str),
+}
+
+/// A learner's request that an institution recognise a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The request's id (a UUID).
+    pub id: String,
+    /// The learner who asks.
+    pub learner_id: String,
+    /// The institution asked.
+    pub institution_id: String,
+    /// The credential, as the learner gave it.
+    pub credential: String,
+    /// Its SHA-256, hex.
+    pub credential_digest: String,
+    /// Its title, as the learner saw it.
+    pub title: String,
+    /// The learner's own credential it is, when it was issued here.
+    pub issued_id: Option<String>,
+    /// What the learner adds.
+    pub note: Option<String>,
+    /// When (RFC 3339).
+    pub requested_at: String,
+    /// The decision that answered it.
+    pub decision_id: Option<String>,
+}
+
+fn decision_of(row: &AnyRow) -> Result<DecisionRecord, StoreError> {
+    let agreement: Option<String> = row.try_get("agreement_id")?;
+    let version: Option<i64> = row.try_get("agreement_version")?;
+    let rule: Option<String> = row.try_get("rule_id")?;
+    let granted: Option<String> = row.try_get("granted")?;
+    let ects: Option<f64> = row.try_get("ects")?;
+    Ok(DecisionRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        credential_id: row.try_get("credential_id")?,
+        credential_digest: row.try_get("credential_digest")?,
+        accepted: row.try_get::<i64, _>("accepted")? != 0,
+        agreement: match (agreement, version, rule) {
+            (Some(agreement), Some(version), Some(rule)) => {
+                Some((agreement, u32::try_from(version).unwrap_or_default(), rule))
+            }
+            _ => None,
+        },
+        granted: granted.zip(ects),
+        reason: row.try_get("reason")?,
+        decided_by: row.try_get("decided_by")?,
+        decided_at: row.try_get("decided_at")?,
+        document: row.try_get("document")?,
+    })
+}
+
+fn request_of(row: &AnyRow) -> Result<RequestRecord, StoreError> {
+    Ok(RequestRecord {
+        id: row.try_get("id")?,
+        learner_id: row.try_get("learner_id")?,
+        institution_id: row.try_get("institution_id")?,
+        credential: row.try_get("credential")?,
+        credential_digest: row.try_get("credential_digest")?,
+        title: row.try_get("title")?,
+        issued_id: row.try_get("issued_id")?,
+        note: row.try_get("note")?,
+        requested_at: row.try_get("requested_at")?,
+        decision_id: row.try_get("decision_id")?,
+    })
 }

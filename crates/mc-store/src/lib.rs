@@ -32,7 +32,7 @@ use sqlx::{
 
 pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
-    agreements::{AgreementRecord, DecisionRecord, EndingRecord, PartyRecord},
+    agreements::{AgreementRecord, Asked, DecisionRecord, EndingRecord, PartyRecord, RequestRecord},
     audit::{AuditBreak, AuditEntry, AuditWriter},
     catalogue::Counter,
     consents::ConsentRecord,

@@ -59,6 +59,7 @@ conformance!(
     records::every_version_of_a_spec_is_kept,
     records::agreements_are_versioned_signed_and_ended,
     records::recognition_decisions_round_trip,
+    records::recognition_requests_are_answered_once,
     issuing::issuer_keys_have_one_current_key_per_institution,
     issuing::credentials_round_trip_and_are_found_by_their_keys,
     issuing::credentials_are_issued_once,

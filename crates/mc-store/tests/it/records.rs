@@ -5,10 +5,10 @@ use mc_core::{
     Email, Institution, InstitutionId, Spec,
     wire::{LearnerDocument, SpecDocument, WorkloadDocument},
 };
-use mc_store::{Counts, Store};
+use mc_store::{Counts, Store, StoreError};
 use mc_test_support::{institution, institution_document, learner, spec, spec_document, spec_id};
 
-use crate::fixtures::{assert_conflict, assert_missing_reference, setup};
+use crate::fixtures::{assert_conflict, assert_missing_reference, learner_id, setup};
 
 const INSTITUTION_TAKEN: &str = "an institution with this id, legal identifier or DID";
 
@@ -269,4 +269,55 @@ pub(crate) async fn recognition_decisions_round_trip(store: &Store) {
     assert_eq!(db.decisions("unito").await.unwrap(), [accepted.clone(), rejected]);
     assert!(db.decisions("uca").await.unwrap().is_empty());
     assert!(db.insert_decision(&accepted).await.is_err(), "an id once");
+}
+
+pub(crate) async fn recognition_requests_are_answered_once(store: &Store) {
+    setup(store).await;
+    let request = mc_store::RequestRecord {
+        id: "r1".into(),
+        learner_id: learner_id(1),
+        institution_id: "unito".into(),
+        credential: "{}".into(),
+        credential_digest: "cd".repeat(32),
+        title: "Statistics".into(),
+        issued_id: None,
+        note: Some("for my degree".into()),
+        requested_at: "2026-03-01T00:00:00Z".into(),
+        decision_id: None,
+    };
+    let mut db = store.db().await.unwrap();
+    db.insert_recognition_request(&request).await.unwrap();
+    let again = mc_store::RequestRecord { id: "r2".into(), ..request.clone() };
+    match db.insert_recognition_request(&again).await {
+        Err(StoreError::Conflict { column: Some("credential_digest"), .. }) => {}
+        other => panic!("the same credential asked of the same institution twice: {other:?}"),
+    }
+    let elsewhere = mc_store::RequestRecord { id: "r3".into(), institution_id: "uca".into(), ..request.clone() };
+    db.insert_recognition_request(&elsewhere).await.unwrap();
+    let unknown = mc_store::RequestRecord { id: "r4".into(), institution_id: "nowhere".into(), ..request.clone() };
+    assert_missing_reference(db.insert_recognition_request(&unknown).await, "a recognition request");
+    assert_eq!(db.recognition_requests(mc_store::Asked::Of("unito")).await.unwrap(), std::slice::from_ref(&request));
+    assert_eq!(db.recognition_requests(mc_store::Asked::By(&learner_id(1))).await.unwrap().len(), 2);
+    assert!(db.recognition_requests(mc_store::Asked::By(&learner_id(2))).await.unwrap().is_empty());
+
+    let decision = mc_store::DecisionRecord {
+        id: "d1".into(),
+        institution_id: "unito".into(),
+        credential_id: "urn:uuid:c1".into(),
+        credential_digest: request.credential_digest.clone(),
+        accepted: false,
+        agreement: None,
+        granted: None,
+        reason: Some("not in our degrees".into()),
+        decided_by: "officer@unito.example".into(),
+        decided_at: "2026-03-02T00:00:00Z".into(),
+        document: None,
+    };
+    db.insert_decision(&decision).await.unwrap();
+    assert!(db.answer_recognition_request("r1", "d1").await.unwrap());
+    assert!(!db.answer_recognition_request("r1", "d1").await.unwrap(), "answered once");
+    let answered = db.recognition_request("r1").await.unwrap().unwrap();
+    assert_eq!(answered.decision_id.as_deref(), Some("d1"));
+    assert_eq!(db.decision("d1").await.unwrap(), Some(decision));
+    assert_eq!(db.recognition_request("nope").await.unwrap(), None);
 }

@@ -121,6 +121,8 @@ struct Dashboard {
     specs: Vec<SpecRow>,
     credentials: Vec<CredentialRow>,
     jobs: Vec<CohortJob>,
+    /// Recognition requests waiting for a decision.
+    waiting: usize,
 }
 
 /// How many of the latest credentials the issuer space lists.
@@ -165,6 +167,8 @@ pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Resul
             pending: consent.state == ConsentState::Pending,
         })
         .collect();
+    let waiting =
+        member.recognition_requests().await.map_err(fail)?.iter().filter(|request| request.answer.is_none()).count();
     let name = institution.name().best(&mc_core::LanguageTag::parse(visitor.lang.code()).expect("a tag")).to_owned();
     Ok(render(&Dashboard {
         chrome: visitor.chrome(visitor.t().issuer_title),
@@ -174,6 +178,7 @@ pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Resul
         specs,
         credentials,
         jobs,
+        waiting,
     }))
 }
 

@@ -1,14 +1,14 @@
-//! The learner space: sign-in with a one-time link, their credentials, downloads and share
-//! links that expire.
+//! The learner space: sign-in with a one-time link, their credentials, downloads, share
+//! links that expire, and recognition requests to other institutions with their answers.
 
 use askama::Template;
 use axum::{
     Form,
-    extract::{Path, State},
+    extract::{Multipart, Path, State},
     http::{StatusCode, header},
     response::{IntoResponse, Redirect, Response},
 };
-use mc_app::App;
+use mc_app::{App, LearnerAccess, RecognitionRequest, RequestAnswer, RequestedCredential};
 use serde::Deserialize;
 
 use crate::client::ClientAddress;
@@ -102,6 +102,62 @@ struct LinkView {
 struct Item {
     view: CredentialView,
     links: Vec<LinkView>,
+    /// The institutions the learner may ask to recognise it: every other one.
+    others: Vec<(String, String)>,
+}
+
+/// A recognition request and its answer, as the learner reads it.
+pub(crate) struct RequestView {
+    pub(crate) id: String,
+    pub(crate) title: String,
+    pub(crate) institution: String,
+    pub(crate) learner: String,
+    pub(crate) asked: String,
+    pub(crate) note: String,
+    /// `waiting`, `accepted` or `rejected`.
+    pub(crate) state: &'static str,
+    pub(crate) state_words: &'static str,
+    /// What was granted, or why not.
+    pub(crate) answer: String,
+    /// Why fewer ECTS were granted than proposed.
+    pub(crate) amended: String,
+    pub(crate) decided: String,
+}
+
+impl RequestView {
+    pub(crate) async fn new(app: &App, request: &RecognitionRequest, lang: super::Lang) -> RequestView {
+        let t = lang.texts();
+        let institution = match app.institution(request.institution.as_str()).await {
+            Ok(institution) => institution.name().best(&super::views::tag(lang)).to_owned(),
+            Err(_) => request.institution.to_string(),
+        };
+        let (state, state_words, answer, amended, decided) = match &request.answer {
+            None => ("waiting", t.request_waiting, String::new(), String::new(), String::new()),
+            Some(RequestAnswer::Accepted { granted, amended, decided_at, .. }) => (
+                "accepted",
+                t.request_accepted,
+                granted.clone(),
+                amended.clone().unwrap_or_default(),
+                super::views::day(*decided_at),
+            ),
+            Some(RequestAnswer::Rejected { reason, decided_at }) => {
+                ("rejected", t.request_rejected, reason.clone(), String::new(), super::views::day(*decided_at))
+            }
+        };
+        RequestView {
+            id: request.id.clone(),
+            title: request.title.clone(),
+            institution,
+            learner: format!("{} ({})", request.learner.name(), request.learner.email()),
+            asked: super::views::day(request.requested_at),
+            note: request.note.clone().unwrap_or_default(),
+            state,
+            state_words,
+            answer,
+            amended,
+            decided,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -109,12 +165,36 @@ struct Item {
 struct SpacePage {
     chrome: Chrome,
     credentials: Vec<Item>,
+    requests: Vec<RequestView>,
+    /// Every institution, for asking about a credential from elsewhere.
+    institutions: Vec<(String, String)>,
+    /// What went wrong with the last request, in words.
+    problem: String,
 }
 
 /// `GET /learner`: the signed-in learner's credentials and their share links.
 pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
+    space_page(&app, &visitor, &learner, String::new()).await
+}
+
+/// The learner space, with `problem` (what went wrong with a request) above it when not empty.
+async fn space_page(
+    app: &App,
+    visitor: &Visitor,
+    learner: &LearnerAccess<'_>,
+    problem: String,
+) -> Result<Response, PageError> {
     let fail = |err| visitor.fail(err);
+    let institutions: Vec<(String, String)> = app
+        .institutions()
+        .await
+        .map_err(fail)?
+        .iter()
+        .map(|institution| {
+            (institution.id().to_string(), institution.name().best(&super::views::tag(visitor.lang)).to_owned())
+        })
+        .collect();
     let now = app.now();
     let mut credentials = Vec::new();
     for credential in learner.credentials().await.map_err(fail)? {
@@ -129,10 +209,118 @@ pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Re
                 live: link.expires_at > now,
             })
             .collect();
-        let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(fail)?;
-        credentials.push(Item { view, links });
+        let view = CredentialView::load(app, &credential, visitor.lang).await.map_err(fail)?;
+        let issuer = credential.institution_id().as_str();
+        let others = institutions.iter().filter(|(id, _)| id != issuer).cloned().collect();
+        credentials.push(Item { view, links, others });
     }
-    Ok(render(&SpacePage { chrome: visitor.chrome(visitor.t().learner_title), credentials }))
+    let mut requests = Vec::new();
+    for request in learner.recognition_requests().await.map_err(fail)? {
+        requests.push(RequestView::new(app, &request, visitor.lang).await);
+    }
+    let page = SpacePage {
+        chrome: visitor.chrome(visitor.t().learner_title),
+        credentials,
+        requests,
+        institutions,
+        problem: problem.clone(),
+    };
+    match problem.is_empty() {
+        true => Ok(render(&page)),
+        false => Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()),
+    }
+}
+
+#[derive(Deserialize)]
+pub(crate) struct AskForm {
+    csrf: String,
+    institution: String,
+    #[serde(default)]
+    note: String,
+}
+
+/// `POST /learner/credentials/{id}/recognition`: asks an institution to recognise one of the
+/// learner's credentials. A refusal (the credential does not verify, asked already) is shown
+/// above the learner space.
+pub(crate) async fn ask_recognition(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<AskForm>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner(&app).await?;
+    visitor.check_form(&form.csrf)?;
+    let asked = learner.ask_recognition(&form.institution, RequestedCredential::Own(&id), &form.note, app.now()).await;
+    answered(&app, &visitor, &learner, asked).await
+}
+
+/// `POST /learner/recognition`: asks an institution to recognise a credential from elsewhere,
+/// uploaded as a file (multipart: `csrf`, `institution`, `note`, `file`).
+pub(crate) async fn ask_recognition_upload(
+    State(app): State<App>,
+    visitor: Visitor,
+    mut multipart: Multipart,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner(&app).await?;
+    let unreadable = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
+    let (mut csrf, mut institution, mut note, mut file) = (String::new(), String::new(), String::new(), Vec::new());
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        match field.name().unwrap_or_default() {
+            "csrf" => csrf = field.text().await.map_err(unreadable)?,
+            "institution" => institution = field.text().await.map_err(unreadable)?,
+            "note" => note = field.text().await.map_err(unreadable)?,
+            "file" => file = field.bytes().await.map_err(unreadable)?.to_vec(),
+            _ => {}
+        }
+    }
+    visitor.check_form(&csrf)?;
+    let Ok(text) = String::from_utf8(file) else {
+        return space_page(&app, &visitor, &learner, visitor.t().request_file_unreadable.to_owned()).await;
+    };
+    let asked = learner.ask_recognition(&institution, RequestedCredential::Upload(&text), &note, app.now()).await;
+    answered(&app, &visitor, &learner, asked).await
+}
+
+/// After a request: back to the learner space, or the space with what went wrong.
+async fn answered(
+    app: &App,
+    visitor: &Visitor,
+    learner: &LearnerAccess<'_>,
+    asked: Result<RecognitionRequest, mc_app::AppError>,
+) -> Result<Response, PageError> {
+    match asked {
+        Ok(request) => Ok(Redirect::to(&format!("/learner#request-{}", request.id)).into_response()),
+        Err(err @ (mc_app::AppError::InvalidArgument { .. } | mc_app::AppError::Conflict(_))) => {
+            space_page(app, visitor, learner, err.to_string()).await
+        }
+        Err(err) => Err(visitor.fail(err)),
+    }
+}
+
+/// `GET /learner/recognition/{id}/decision.json`: the signed recognition decision credential
+/// that answers one of the learner's requests.
+pub(crate) async fn decision_file(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner(&app).await?;
+    let requests = learner.recognition_requests().await.map_err(|err| visitor.fail(err))?;
+    let credential = requests.into_iter().find(|request| request.id == id).and_then(|request| match request.answer {
+        Some(RequestAnswer::Accepted { credential, .. }) => Some(credential),
+        _ => None,
+    });
+    match credential {
+        Some(credential) => Ok((
+            [
+                (header::CONTENT_TYPE, "application/vc+ld+json".to_owned()),
+                (header::CONTENT_DISPOSITION, "attachment; filename=\"recognition-decision.json\"".to_owned()),
+            ],
+            credential,
+        )
+            .into_response()),
+        None => Err(visitor.error(StatusCode::NOT_FOUND, visitor.t().decision_not_found)),
+    }
 }
 
 /// `GET /learner/credentials/{id}/{file}`: one of the learner's credentials to save

@@ -9,6 +9,7 @@ mod issuer;
 mod learner;
 mod network;
 mod public;
+mod recognition;
 mod views;
 
 use askama::Template;
@@ -65,6 +66,11 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/learner", get(learner::space))
         .route("/learner/credentials/{id}/{file}", get(learner::download))
         .route("/learner/credentials/{id}/share", post(learner::share))
+        .route("/learner/credentials/{id}/recognition", post(learner::ask_recognition))
+        .route("/learner/recognition", post(learner::ask_recognition_upload))
+        .route("/learner/recognition/{id}/decision.json", get(learner::decision_file))
+        .route("/issuer/recognition", get(recognition::requests))
+        .route("/issuer/recognition/{id}", post(recognition::decide))
         .layer(middleware::from_fn(page_headers))
 }
 

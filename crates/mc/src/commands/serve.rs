@@ -73,7 +73,7 @@ fn print_demo_guide(base: &str, sign_ins: &[mc_app::DemoSignIn]) -> anyhow::Resu
         mc_app::DEMO_PASSWORD
     );
     for sign_in in sign_ins {
-        guide.push_str(&format!("  {:<32} {}\n", sign_in.email, sign_in.institution));
+        guide.push_str(&format!("  {:<32} {}\n", sign_in.email, sign_in.account));
     }
     guide.push_str(&format!(
         "learner with credentials: {} (ask for a sign-in link; it is printed in this log)\n",

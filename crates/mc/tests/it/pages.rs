@@ -702,3 +702,165 @@ fn a_european_digital_credential_is_shown_downloaded_and_shared() {
     assert_eq!(unknown.status, 404, "{}", unknown.body);
     server.stop();
 }
+
+/// The part of a page from the element with this id on.
+fn from_id<'a>(page: &'a Answer, id: &str) -> &'a str {
+    let start = page.body.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}: {}", page.body));
+    &page.body[start..]
+}
+
+/// A learner asks other institutions to recognise their credentials from the learner space;
+/// each institution's recognition officer sees only the requests made of it, with the
+/// proposal, and accepts, accepts for fewer ECTS or rejects with a reason, once; the learner
+/// sees each answer and downloads the decision credential, which verifies.
+#[test]
+fn a_learner_asks_for_recognition_and_an_officer_decides() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    // The demo learner holds a graded statistics credential of Valdeoliva; a second one too.
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let issued = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&token)
+        .json(&json!({"spec": SPEC_A, "learner": "jose.martinez@learners.example", "name": "José Martínez Núñez", "grade": "8"}));
+    assert_eq!(issued.status, 201, "{}", issued.body);
+    let second = serde_json::to_string(&issued.json()["document"]).unwrap();
+    let second_id = serde_json::from_str::<Value>(&second).unwrap()["id"].as_str().unwrap().replace("urn:uuid:", "");
+    let learner = learner_sign_in(&server, "jose.martinez@learners.example");
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
+    assert!(space.body.contains("Ask another institution to recognise it"), "{}", space.body);
+    let ask = |credential: &str, institution: &str, note: &str, csrf: &str| {
+        Request::new(server.addr, "POST", &format!("/learner/credentials/{credential}/recognition?lang=en"))
+            .header("Cookie", &learner)
+            .form(&[("csrf", csrf), ("institution", institution), ("note", note)])
+    };
+    let token = csrf(&space);
+    // The demo's credential of the same specification, graded 9.
+    let cards: Vec<&str> = space.body.split("id=\"credential-").skip(1).collect();
+    let title = |card: &str| card[card.find("<h2>").unwrap()..card.find("</h2>").unwrap()].to_owned();
+    let same = title(cards.iter().find(|card| card.starts_with(&second_id)).unwrap());
+    let first_id = cards
+        .iter()
+        .find(|card| !card.starts_with(&second_id) && title(card) == same)
+        .map(|card| card[..card.find('"').unwrap()].to_owned())
+        .unwrap();
+    assert_eq!(ask(&first_id, "roccalba", "For my degree", "forged").status, 403, "a forged form asks nothing");
+    let asked = ask(&first_id, "roccalba", "For my degree", &token);
+    assert_eq!(asked.status, 303, "{}", asked.body);
+    let again = ask(&first_id, "roccalba", "", &token);
+    assert_eq!(again.status, 422, "{}", again.body);
+    assert!(again.body.contains("you already asked roccalba to recognise this credential"), "{}", again.body);
+    let unknown = ask(&first_id, "nowhere", "", &token);
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert_eq!(ask(&second_id, "roccalba", "", &token).status, 303);
+    assert_eq!(ask(&first_id, "jarvilaakso", "", &token).status, 303);
+
+    // A credential from elsewhere that is not one is refused, saying why; nothing is stored.
+    let upload = |bytes: &[u8]| {
+        let boundary = "mc-recognition-boundary";
+        let mut form = Vec::new();
+        for (name, value) in [("csrf", token.as_str()), ("institution", "roccalba"), ("note", "")] {
+            form.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        form.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"c.json\"\r\n\r\n")
+                .as_bytes(),
+        );
+        form.extend_from_slice(bytes);
+        form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        Request::new(server.addr, "POST", "/learner/recognition?lang=en")
+            .header("Cookie", &learner)
+            .send_body(&format!("multipart/form-data; boundary={boundary}"), &form)
+    };
+    let empty = upload(b"");
+    assert_eq!(empty.status, 422, "{}", empty.body);
+    assert!(empty.body.contains("is empty: choose a file"), "{}", empty.body);
+    let tampered = second.replace("\"8\"", "\"10\"");
+    assert_ne!(tampered, second);
+    let refused = upload(tampered.as_bytes());
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("cannot be recognised: "), "{}", refused.body);
+    let binary = upload(&[0xff, 0xfe, 0x00]);
+    assert!(binary.body.contains("The file is not a credential"), "{}", binary.body);
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
+    assert_eq!(from_id(&space, "recognition").matches("Waiting for an answer").count(), 3, "{}", space.body);
+
+    // Each institution sees the requests made of it; Roccalba's officer sees the proposal.
+    let valdeoliva = sign_in(&server, "staff@valdeoliva.example");
+    let theirs = Request::new(server.addr, "GET", "/issuer/recognition?lang=en").header("Cookie", &valdeoliva).send();
+    assert!(!theirs.body.contains("For my degree"), "another institution's requests: {}", theirs.body);
+    let officer = sign_in(&server, "officer@roccalba.example");
+    let dashboard = Request::new(server.addr, "GET", "/issuer?lang=en").header("Cookie", &officer).send();
+    assert!(dashboard.body.contains("2 waiting"), "{}", dashboard.body);
+    let page = Request::new(server.addr, "GET", "/issuer/recognition?lang=en").header("Cookie", &officer).send();
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("For my degree") && page.body.contains("José Martínez"), "{}", page.body);
+    assert!(page.body.contains("the course STAT-1 Basic statistics (5 ECTS)"), "{}", page.body);
+    let requests: Vec<String> = page
+        .body
+        .match_indices("action=\"/issuer/recognition/")
+        .map(|(at, found)| {
+            let rest = &page.body[at + found.len()..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect();
+    let (first, second) = (requests[0].clone(), requests.iter().find(|id| **id != requests[0]).unwrap().clone());
+    let decide = |session: &str, id: &str, fields: &[(&str, &str)]| {
+        let page = Request::new(server.addr, "GET", "/issuer/recognition").header("Cookie", session).send();
+        let mut form = vec![("csrf", csrf(&page))];
+        form.extend(fields.iter().map(|(name, value)| (*name, (*value).to_owned())));
+        let form: Vec<(&str, &str)> = form.iter().map(|(name, value)| (*name, value.as_str())).collect();
+        Request::new(server.addr, "POST", &format!("/issuer/recognition/{id}")).header("Cookie", session).form(&form)
+    };
+    let accept = [("action", "accept"), ("proposal", "alliance-data-2026/roccalba-statistics")];
+    assert_eq!(decide(&valdeoliva, &first, &accept).status, 404, "another institution's request");
+    let accepted = decide(&officer, &first, &accept);
+    assert_eq!(accepted.status, 303, "{}", accepted.body);
+    let twice = decide(&officer, &first, &accept);
+    assert_eq!(twice.status, 409, "answered once: {}", twice.body);
+    let too_many = decide(&officer, &second, &[("action", "amend"), ("ects", "5"), ("reason", "part")]);
+    assert_eq!(too_many.status, 422, "{}", too_many.body);
+    let amended =
+        decide(&officer, &second, &[("action", "amend"), ("ects", "2,5"), ("reason", "Only the first half counts")]);
+    assert_eq!(amended.status, 303, "{}", amended.body);
+    let jarvilaakso = sign_in(&server, "officer@jarvilaakso.example");
+    let theirs = Request::new(server.addr, "GET", "/issuer/recognition").header("Cookie", &jarvilaakso).send();
+    let third = from_id(&theirs, "pending");
+    let third = &third[third.find("id=\"request-").unwrap() + "id=\"request-".len()..];
+    let third = third[..third.find('"').unwrap()].to_owned();
+    let unexplained = decide(&jarvilaakso, &third, &[("action", "reject"), ("reason", " ")]);
+    assert_eq!(unexplained.status, 422, "a rejection says why: {}", unexplained.body);
+    let rejected = decide(&jarvilaakso, &third, &[("action", "reject"), ("reason", "Not part of our degrees")]);
+    assert_eq!(rejected.status, 303, "{}", rejected.body);
+
+    // The learner sees each answer, in their language, and the decision credential verifies.
+    let space = Request::new(server.addr, "GET", "/learner?lang=es").header("Cookie", &learner).send();
+    let answers = from_id(&space, "recognition");
+    assert_eq!(answers.matches("state good\">Reconocida").count(), 2, "{answers}");
+    assert!(answers.contains("No reconocida") && answers.contains("Not part of our degrees"), "{answers}");
+    assert!(answers.contains("2.5 ECTS towards the course STAT-1 Basic statistics"), "{answers}");
+    assert!(answers.contains("Reconocida en parte: Only the first half counts"), "{answers}");
+    let download = Request::new(server.addr, "GET", &format!("/learner/recognition/{first}/decision.json"))
+        .header("Cookie", &learner)
+        .send();
+    assert_eq!(download.status, 200, "{}", download.body);
+    let decision: Value = download.json();
+    assert_eq!(decision["credentialSubject"]["learner"], "José Martínez Núñez");
+    assert_eq!(decision["credentialSubject"]["granted"], "the course STAT-1 Basic statistics (5 ECTS)");
+    let path = env.write("decision.json", &download.body);
+    let verified = env.command(&["verify", &path, "--offline", "--json"]).output().unwrap();
+    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(verified["verdict"], "valid", "{verified:#}");
+    let stranger = learner_sign_in(&server, "aino.virtanen@learners.example");
+    let theirs = Request::new(server.addr, "GET", &format!("/learner/recognition/{first}/decision.json"))
+        .header("Cookie", &stranger)
+        .send();
+    assert_eq!(theirs.status, 404, "another learner's decision");
+    let rejected_file = Request::new(server.addr, "GET", &format!("/learner/recognition/{third}/decision.json"))
+        .header("Cookie", &learner)
+        .send();
+    assert_eq!(rejected_file.status, 404, "a rejection has no decision credential");
+    server.stop();
+}

@@ -189,9 +189,22 @@ impl App {
             .collect();
         let country_of = |id: &str| institutions.get(id).map(|institution| institution.country().code().to_owned());
         let published = self.store().db().await?.published_specs().await?;
+        let agreements = self.agreements().await?;
+        let in_force: Vec<_> = agreements.iter().map(crate::StoredAgreement::in_force).collect();
+        let now = self.now();
         Ok(published
             .into_iter()
             .map(|(spec, published_at)| {
+                let mut recognised_by: Vec<InstitutionFacts> = Vec::new();
+                if !in_force.is_empty() {
+                    for found in mc_core::recognition::recognitions_of(&spec, &in_force, now) {
+                        if let Some(institution) = institutions.get(found.recognised_by.as_str())
+                            && !recognised_by.iter().any(|known| known.id == found.recognised_by.as_str())
+                        {
+                            recognised_by.push(institution_facts(institution));
+                        }
+                    }
+                }
                 let labels = quality::check(&SpecDocument::from(&spec), &country_of).labels;
                 let institutions = spec
                     .awarding_bodies()
@@ -199,7 +212,7 @@ impl App {
                     .filter_map(|id| institutions.get(id.as_str()))
                     .map(institution_facts)
                     .collect();
-                Entry { spec, institutions, labels, published_at }
+                Entry { spec, institutions, labels, published_at, recognised_by }
             })
             .collect())
     }

@@ -16,6 +16,9 @@ const ACCREDITATIONS: &str = include_str!("../demo/accreditations.json");
 /// The demo's recognition agreements: the alliance of the four institutions, and a bilateral one.
 const AGREEMENTS: [&str; 2] =
     [include_str!("../demo/agreement-alliance.toml"), include_str!("../demo/agreement-bilateral.toml")];
+/// The demo's stacking pathways: one the demo learner completed, one still in progress.
+const PATHWAYS: [&str; 2] =
+    [include_str!("../demo/pathway-public-management.toml"), include_str!("../demo/pathway-data-sustainability.toml")];
 
 /// What loading the demo data did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -100,8 +103,16 @@ pub struct DemoSignIn {
 }
 
 impl Operator<'_> {
-    /// Stores the demo's recognition agreements, signed by every party, unless stored already.
+    /// Stores the demo's recognition agreements, signed by every party, and its stacking
+    /// pathways, unless stored already.
     pub async fn load_demo_agreements(&self, now: mc_core::Timestamp) -> Result<(), AppError> {
+        for text in PATHWAYS {
+            let document: mc_core::stacking::PathwayDocument = crate::parse_document(text, crate::Format::Toml)?;
+            let id = document.id.clone().unwrap_or_default();
+            if self.store().db().await?.pathway(&id).await?.is_none() {
+                self.add_pathway(&document, "demo", now).await?;
+            }
+        }
         for text in AGREEMENTS {
             let document: mc_core::recognition::AgreementDocument = crate::parse_document(text, crate::Format::Toml)?;
             let id = document.id.clone().unwrap_or_default();

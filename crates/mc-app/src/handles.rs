@@ -365,6 +365,14 @@ pub struct LearnerAccess<'a> {
     learner: Learner,
 }
 
+impl Operator<'_> {
+    /// What a learner, named by email address, may do: the operator acts for them.
+    pub async fn as_learner(&self, email: &str) -> Result<LearnerAccess<'_>, AppError> {
+        let learner = self.learner_by_email(email).await?;
+        Ok(LearnerAccess { app: self.app, learner })
+    }
+}
+
 impl LearnerAccess<'_> {
     pub(crate) fn app(&self) -> &App {
         self.app

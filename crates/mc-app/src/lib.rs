@@ -23,6 +23,7 @@ mod handles;
 mod issue;
 mod jobs;
 mod keys;
+mod pathways;
 mod recognition;
 mod recognition_requests;
 mod records;
@@ -60,6 +61,7 @@ pub use crate::{
     issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
+    pathways::{PathwayStanding, StackedCredential, StoredPathway, Suggestion},
     recognition::{Decision, DecisionMade, StoredAgreement, agreement_json, grant_words, recognition_json},
     recognition_requests::{
         MAX_OPEN_REQUESTS, MAX_REQUEST_CREDENTIAL_BYTES, MAX_REQUEST_NOTE_CHARS, RecognitionRequest, RequestAnswer,

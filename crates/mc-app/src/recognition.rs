@@ -111,7 +111,7 @@ impl App {
 
 impl App {
     /// Verifies each credential with what this microcred knows, and reads what it says.
-    async fn verified_facts(
+    pub(crate) async fn verified_facts(
         &self,
         texts: &[String],
         now: Timestamp,
@@ -134,23 +134,12 @@ impl App {
         }
         Ok((verifications, facts))
     }
-
-    /// How far a learner's credentials, each verified first, go along a stacking pathway.
-    pub async fn pathway_progress(
-        &self,
-        pathway: &mc_core::stacking::Pathway,
-        texts: &[String],
-        now: Timestamp,
-    ) -> Result<(Vec<Verification>, mc_core::stacking::Progress), AppError> {
-        let (verifications, facts) = self.verified_facts(texts, now).await?;
-        Ok((verifications, mc_core::stacking::progress(pathway, &facts, now)))
-    }
 }
 
-impl Operator<'_> {
+impl App {
     /// Stores an agreement as the next version of its id, to be signed by every party: the
     /// parties must be registered institutions, and an ended agreement takes no new version.
-    pub async fn add_agreement(
+    pub(crate) async fn store_agreement(
         &self,
         document: &AgreementDocument,
         actor: &str,
@@ -175,6 +164,7 @@ impl Operator<'_> {
             tx.db().insert_agreement_version(&agreement.id, &text, &parties, actor, &now.to_rfc3339()).await?;
         let details = serde_json::json!({"version": version, "parties": parties});
         tx.audit(&now.to_rfc3339(), "agreement.add", &agreement.id, &details.to_string()).await?;
+        tx.db().touch_catalogue().await?;
         tx.commit().await?;
         self.agreement(&agreement.id, Some(version)).await
     }
@@ -194,7 +184,7 @@ impl Operator<'_> {
     }
 
     /// Signs the latest version of an agreement for `institution`, a party, by `signer`.
-    pub async fn sign_agreement(
+    pub(crate) async fn sign_agreement_for(
         &self,
         id: &str,
         institution: &str,
@@ -214,13 +204,14 @@ impl Operator<'_> {
         }
         let details = serde_json::json!({"version": stored.version, "party": party.as_str(), "signer": signer});
         tx.audit(&now.to_rfc3339(), "agreement.sign", id, &details.to_string()).await?;
+        tx.db().touch_catalogue().await?;
         tx.commit().await?;
         self.agreement(id, Some(stored.version)).await
     }
 
     /// Ends an agreement for `institution`, a party: from now on it grants nothing new;
     /// decisions already made stand.
-    pub async fn end_agreement(
+    pub(crate) async fn end_agreement_for(
         &self,
         id: &str,
         institution: &str,
@@ -236,8 +227,77 @@ impl Operator<'_> {
         }
         let details = serde_json::json!({"party": party.as_str(), "by": actor});
         tx.audit(&now.to_rfc3339(), "agreement.end", id, &details.to_string()).await?;
+        tx.db().touch_catalogue().await?;
         tx.commit().await?;
         self.agreement(id, None).await
+    }
+}
+
+impl Operator<'_> {
+    /// Stores an agreement as the next version of its id ([`App::agreements`]), to be signed by
+    /// every party.
+    pub async fn add_agreement(
+        &self,
+        document: &AgreementDocument,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
+        self.store_agreement(document, actor, now).await
+    }
+
+    /// Signs the latest version of an agreement for `institution`, a party, by `signer`.
+    pub async fn sign_agreement(
+        &self,
+        id: &str,
+        institution: &str,
+        signer: &str,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
+        self.sign_agreement_for(id, institution, signer, now).await
+    }
+
+    /// Ends an agreement for `institution`, a party.
+    pub async fn end_agreement(
+        &self,
+        id: &str,
+        institution: &str,
+        actor: &str,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
+        self.end_agreement_for(id, institution, actor, now).await
+    }
+}
+
+impl crate::InstitutionAccess<'_> {
+    /// Proposes an agreement (a new one, or the next version of one) to which the institution is
+    /// a party, as its admin; every party then signs it.
+    pub async fn add_agreement(
+        &self,
+        document: &AgreementDocument,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
+        self.require(crate::Role::Admin)?;
+        let agreement = document.parse()?;
+        if !agreement.parties.contains(self.institution_id()) {
+            return Err(AppError::Forbidden(format!(
+                "{} is not a party to agreement {}: a party proposes it",
+                self.institution_id(),
+                agreement.id
+            )));
+        }
+        self.app().store_agreement(document, self.actor(), now).await
+    }
+
+    /// Signs the latest version of an agreement for the institution, a party, as its admin.
+    pub async fn sign_agreement(&self, id: &str, now: Timestamp) -> Result<StoredAgreement, AppError> {
+        self.require(crate::Role::Admin)?;
+        self.app().sign_agreement_for(id, self.institution_id().as_str(), self.actor(), now).await
+    }
+
+    /// Ends an agreement for the institution, a party, as its admin.
+    pub async fn end_agreement(&self, id: &str, now: Timestamp) -> Result<StoredAgreement, AppError> {
+        self.require(crate::Role::Admin)?;
+        self.app().end_agreement_for(id, self.institution_id().as_str(), self.actor(), now).await
     }
 }
 
@@ -604,7 +664,7 @@ impl App {
                 };
                 let (ects, granted) = match decision {
                     Decision::Amend { ects, reason, .. } => {
-                        if !(ects > 0.0 && ects < proposal.ects) {
+                        if ects.is_nan() || ects <= 0.0 || ects >= proposal.ects {
                             return Err(AppError::invalid_argument(
                                 "ects",
                                 mc_core::ValueError::new(format!(

@@ -54,6 +54,8 @@ pub struct RecognitionRequest {
 pub enum RequestAnswer {
     /// Recognised, in full or in part.
     Accepted {
+        /// The id of the credential recognised.
+        recognised: String,
         /// What was granted, in words.
         granted: String,
         /// The ECTS granted.
@@ -253,9 +255,14 @@ impl App {
 fn answer_of(decision: DecisionRecord) -> Result<RequestAnswer, String> {
     let decided_at = Timestamp::parse(&decision.decided_at).map_err(|err| err.to_string())?;
     match (decision.accepted, decision.granted, decision.document) {
-        (true, Some((granted, ects)), Some(credential)) => {
-            Ok(RequestAnswer::Accepted { granted, ects, amended: decision.reason, credential, decided_at })
-        }
+        (true, Some((granted, ects)), Some(credential)) => Ok(RequestAnswer::Accepted {
+            recognised: decision.credential_id,
+            granted,
+            ects,
+            amended: decision.reason,
+            credential,
+            decided_at,
+        }),
         (false, _, _) => Ok(RequestAnswer::Rejected { reason: decision.reason.unwrap_or_default(), decided_at }),
         (true, _, _) => Err(format!("accepted decision {} has no grant or credential", decision.id)),
     }

@@ -175,7 +175,7 @@ pub fn entries(count: usize, seed: u64) -> Vec<Entry> {
             let document = document(&mut rng, n, &institution.id);
             let spec = spec(&document);
             let labels = quality::check(&document, &|_| Some(institution.country.clone())).labels;
-            Entry { spec, institutions: vec![institution], labels, published_at: n as i64 }
+            Entry { spec, institutions: vec![institution], labels, published_at: n as i64, recognised_by: Vec::new() }
         })
         .collect()
 }

@@ -36,6 +36,8 @@ pub struct Entry {
     pub labels: Vec<Label>,
     /// When it was published, Unix seconds.
     pub published_at: i64,
+    /// The institutions that recognise its credentials under an agreement in force.
+    pub recognised_by: Vec<InstitutionFacts>,
 }
 
 /// What a search shows of one specification.
@@ -89,11 +91,14 @@ pub enum Facet {
     Country,
     /// ESCO (or other) skill of a learning outcome.
     Skill,
+    /// An institution that recognises its credentials under an agreement in force (ECCOE's
+    /// catalogue of modules approved for recognition).
+    Recognised,
 }
 
 impl Facet {
     /// Every facet, in display order.
-    pub const ALL: [Facet; 8] = [
+    pub const ALL: [Facet; FACETS] = [
         Facet::Eqf,
         Facet::Ects,
         Facet::Isced,
@@ -102,6 +107,7 @@ impl Facet {
         Facet::Institution,
         Facet::Country,
         Facet::Skill,
+        Facet::Recognised,
     ];
 
     /// The facet's name in queries and JSON.
@@ -115,6 +121,7 @@ impl Facet {
             Facet::Institution => "institution",
             Facet::Country => "country",
             Facet::Skill => "skill",
+            Facet::Recognised => "recognised",
         }
     }
 
@@ -122,6 +129,9 @@ impl Facet {
         self as usize
     }
 }
+
+/// How many facets there are.
+const FACETS: usize = 9;
 
 /// The value of a specification without an EQF level or ECTS credits in those facets.
 pub const NONE: &str = "none";
@@ -221,7 +231,7 @@ struct Doc {
     /// Where its facet values start in `facet_values`.
     facet_start: u32,
     /// Where the values of each facet end, from `facet_start`.
-    facet_ends: [u16; 8],
+    facet_ends: [u16; FACETS],
 }
 
 /// The index.
@@ -237,7 +247,7 @@ pub struct Catalogue {
     postings: Vec<Vec<(u32, f32)>>,
     /// The languages the catalogue's texts are in that have a stemmer.
     languages: Vec<&'static str>,
-    values: [Values; 8],
+    values: [Values; FACETS],
     average_length: f32,
 }
 
@@ -278,7 +288,7 @@ impl Catalogue {
 
     /// Adds a document; returns its title as it sorts.
     fn add(&mut self, entry: Entry) -> String {
-        let Entry { spec, institutions, labels, published_at } = entry;
+        let Entry { spec, institutions, labels, published_at, recognised_by } = entry;
         let doc_id = self.docs.len() as u32;
         let mut frequencies: HashMap<String, f32> = HashMap::new();
         let mut length = 0.0;
@@ -309,7 +319,7 @@ impl Catalogue {
             self.postings[key_id as usize].push((doc_id, frequency));
         }
 
-        let mut facets: [Vec<u32>; 8] = Default::default();
+        let mut facets: [Vec<u32>; FACETS] = Default::default();
         let mut put = |facet: Facet, value: &str, label: &dyn Fn() -> String| {
             let id = self.values[facet.index()].intern(value, label);
             if !facets[facet.index()].contains(&id) {
@@ -344,6 +354,9 @@ impl Catalogue {
                 put(Facet::Skill, skill.as_str(), &|| skill.as_str().to_owned());
             }
         }
+        for institution in &recognised_by {
+            put(Facet::Recognised, &institution.id, &|| institution.name.clone());
+        }
 
         let summary = Summary {
             id: spec.id(),
@@ -360,7 +373,7 @@ impl Catalogue {
             published_at,
         };
         let facet_start = self.facet_values.len() as u32;
-        let mut facet_ends = [0; 8];
+        let mut facet_ends = [0; FACETS];
         for (end, values) in facet_ends.iter_mut().zip(&facets) {
             self.facet_values.extend(values);
             *end = (self.facet_values.len() as u32 - facet_start) as u16;
@@ -374,7 +387,8 @@ impl Catalogue {
     /// Searches the catalogue.
     pub fn search(&self, query: &Query) -> SearchResult {
         let filters = self.resolve_filters(query);
-        let mut facet_counts: [Vec<usize>; 8] = std::array::from_fn(|facet| vec![0; self.values[facet].values.len()]);
+        let mut facet_counts: [Vec<usize>; FACETS] =
+            std::array::from_fn(|facet| vec![0; self.values[facet].values.len()]);
         let mut matches: Vec<(u32, f32)> = Vec::new();
         let candidates = self.candidates(&query.text);
         let mut consider = |doc_id: u32, score: f32| {

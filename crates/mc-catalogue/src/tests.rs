@@ -17,7 +17,7 @@ fn entry(n: u128, institution: &str, country: &str, document: serde_json::Value)
         name: institution.to_uppercase(),
         country: country.to_owned(),
     }];
-    Entry { spec, institutions, labels: Vec::new(), published_at: 0 }
+    Entry { spec, institutions, labels: Vec::new(), published_at: 0, recognised_by: Vec::new() }
 }
 
 fn spec(

@@ -34,6 +34,9 @@ pub struct PathwayDocument {
     pub skills: Option<Vec<String>>,
     /// Credentials count only when earned within this many years.
     pub within_years: Option<u32>,
+    /// Credits the institution recognised (its accepted recognition decisions) count too, as
+    /// granted. Off unless set.
+    pub count_recognised: Option<bool>,
 }
 
 /// A checked pathway.
@@ -55,6 +58,18 @@ pub struct Pathway {
     pub skills: Vec<HttpUrl>,
     /// Recency, in years.
     pub within_years: Option<u32>,
+    /// Whether credits the institution recognised count.
+    pub count_recognised: bool,
+}
+
+/// Credits a pathway's institution granted by recognising a credential (an accepted recognition
+/// decision).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecognisedCredit {
+    /// The recognised credential's id.
+    pub credential: String,
+    /// The ECTS granted.
+    pub ects: f64,
 }
 
 impl PathwayDocument {
@@ -119,6 +134,7 @@ impl PathwayDocument {
                 min_eqf,
                 skills,
                 within_years,
+                count_recognised: self.count_recognised.unwrap_or(false),
             })
         })
     }
@@ -176,14 +192,40 @@ fn excluded(pathway: &Pathway, credential: &CredentialFacts, now: Timestamp) -> 
 }
 
 /// What a learner's `credentials` meet of `pathway` at `now`. Each credential counts once;
-/// two of the same specification count once.
-pub fn progress(pathway: &Pathway, credentials: &[CredentialFacts], now: Timestamp) -> Progress {
+/// two of the same specification count once. When the pathway counts recognised credits, the
+/// credits its institution granted by recognising a credential (`recognised`) count as granted,
+/// once per credential, and that credential does not count a second time by itself.
+pub fn progress(
+    pathway: &Pathway,
+    credentials: &[CredentialFacts],
+    recognised: &[RecognisedCredit],
+    now: Timestamp,
+) -> Progress {
     let mut counted = Vec::new();
     let mut not_counted = Vec::new();
     let mut specs = Vec::new();
     let mut ects = 0.0;
     let mut skills_had: Vec<&str> = Vec::new();
+    let mut recognised_ids: Vec<&str> = Vec::new();
+    if pathway.count_recognised {
+        for credit in recognised {
+            if recognised_ids.contains(&credit.credential.as_str()) || credit.ects.is_nan() || credit.ects <= 0.0 {
+                continue;
+            }
+            recognised_ids.push(&credit.credential);
+            ects += credit.ects;
+            counted.push((credit.credential.clone(), credit.ects));
+        }
+    }
     for credential in credentials {
+        if recognised_ids.contains(&credential.id.as_str()) {
+            // Its credits count as granted; what it taught counts as well while it verifies.
+            if credential.standing == Standing::Valid {
+                skills_had.extend(credential.skills.iter().map(String::as_str));
+            }
+            not_counted.push((credential.id.clone(), "it counts already through its recognition".into()));
+            continue;
+        }
         if let Some(why) = excluded(pathway, credential, now) {
             not_counted.push((credential.id.clone(), why));
             continue;

@@ -10,7 +10,8 @@ use crate::{Db, StoreError, specs};
 /// A change counter: `catalogue` or `trust`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Counter {
-    /// Goes up when a specification is published, withdrawn, or edited while published.
+    /// Goes up when a specification is published, withdrawn, or edited while published, and
+    /// when an agreement is stored, signed or ended.
     Catalogue,
     /// Goes up when the trusted-issuer list changes.
     Trust,
@@ -63,6 +64,12 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .fetch_optional(conn)
             .await?;
         row.map(|row| row.try_get(0)).transpose().map_err(StoreError::from)
+    }
+
+    /// Tells every process that the catalogue changed without a publication: what the
+    /// agreements in force recognise did.
+    pub async fn touch_catalogue(&mut self) -> Result<(), StoreError> {
+        bump(&mut self.conn, Counter::Catalogue).await
     }
 
     /// Publishes a specification at `at` (Unix seconds), or withdraws it with `None`; `false`

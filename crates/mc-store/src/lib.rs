@@ -16,6 +16,7 @@ mod institutions;
 mod issuing;
 mod jobs;
 mod learners;
+mod pathways;
 mod registry;
 mod specs;
 mod status;
@@ -39,6 +40,7 @@ pub use crate::{
     error::StoreError,
     issuing::{CredentialFilter, CredentialRecord, IssuerKeyRecord, SealKeyRecord},
     jobs::{CohortJobRecord, JobProgress},
+    pathways::{PathwayRecord, StackedRecord},
     registry::{AccreditationRecord, TrustedIssuerRecord},
     status::{StatusEntryRecord, StatusListRecord},
 };

@@ -177,6 +177,13 @@ impl Browser {
         string(self.command(Call::Get, "/url"))
     }
 
+    /// The value of the current site's cookie `name` (HTTP-only ones too), to make requests
+    /// as the signed-in visitor outside the browser.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let found = self.try_command(Call::Get, &format!("/cookie/{name}")).ok()?;
+        found["value"].as_str().map(str::to_owned)
+    }
+
     /// The title of the current page.
     pub fn title(&self) -> String {
         string(self.command(Call::Get, "/title"))

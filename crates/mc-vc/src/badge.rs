@@ -157,26 +157,7 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
         achievement.insert("homepage".into(), homepage.as_str().into());
     }
 
-    let mut subject = Map::new();
-    subject.insert("type".into(), json!(["AchievementSubject"]));
-    match award.learner.did() {
-        Some(did) => {
-            subject.insert("id".into(), did.as_str().into());
-        }
-        None => {
-            let hash = Sha256::digest(format!("{}{}", award.learner.email(), award.salt));
-            subject.insert(
-                "identifier".into(),
-                json!([{
-                    "type": "IdentityObject",
-                    "hashed": true,
-                    "identityHash": format!("sha256${}", hex_lower(&hash)),
-                    "identityType": "emailAddress",
-                    "salt": award.salt,
-                }]),
-            );
-        }
-    }
+    let mut subject = recipient(award.learner, award.salt);
     subject.insert("achievement".into(), Value::Object(achievement));
     if let Some(grade) = award.grade {
         subject.insert("result".into(), json!([{"type": ["Result"], "value": grade}]));
@@ -202,6 +183,95 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     if let Some(counterpart) = award.counterpart {
         credential.insert("europeanDigitalCredential".into(), counterpart.into());
     }
+    credential
+}
+
+/// The achievement subject of `learner`, named by their DID, or else by the salted hash of
+/// their email address.
+fn recipient(learner: &Learner, salt: &str) -> Map<String, Value> {
+    let mut subject = Map::new();
+    subject.insert("type".into(), json!(["AchievementSubject"]));
+    match learner.did() {
+        Some(did) => {
+            subject.insert("id".into(), did.as_str().into());
+        }
+        None => {
+            let hash = Sha256::digest(format!("{}{salt}", learner.email()));
+            subject.insert(
+                "identifier".into(),
+                json!([{
+                    "type": "IdentityObject",
+                    "hashed": true,
+                    "identityHash": format!("sha256${}", hex_lower(&hash)),
+                    "identityType": "emailAddress",
+                    "salt": salt,
+                }]),
+            );
+        }
+    }
+    subject
+}
+
+/// A stacked credential: the larger credential a learner's micro-credentials add up to along a
+/// stacking pathway, awarded by the pathway's institution.
+pub struct StackedAward<'a> {
+    /// The credential's id (`urn:uuid:…`).
+    pub id: &'a str,
+    /// The pathway's handle.
+    pub pathway: &'a str,
+    /// Its title.
+    pub title: &'a LangMap,
+    /// What it asked for, in words (the criteria).
+    pub criteria: &'a str,
+    /// The learner.
+    pub learner: &'a Learner,
+    /// Salts the hash of the learner's email address when they have no DID.
+    pub salt: &'a str,
+    /// When.
+    pub issued: Timestamp,
+    /// The DID or URL the issuer signs as.
+    pub issuer_id: &'a str,
+    /// The ECTS its parts add up to.
+    pub ects: f64,
+    /// The ids of the credentials it is made of.
+    pub parts: &'a [String],
+}
+
+/// Builds the unsigned `OpenBadgeCredential` of a stacked credential: an achievement of type
+/// `Certificate` whose award names its parts (ELM `hasPart`, the ids of the credentials
+/// counted).
+pub fn stacked_badge(institution: &Institution, award: &StackedAward<'_>) -> Map<String, Value> {
+    let language = award.title.iter().next().map(|(tag, _)| tag.clone()).expect("a title has a language");
+    let title = text(award.title, &language);
+    let achievement = json!({
+        "id": format!("urn:microcred:pathway:{}", award.pathway),
+        "type": ["Achievement"],
+        "achievementType": "Certificate",
+        "name": title,
+        "description": award.criteria,
+        "criteria": {"narrative": award.criteria},
+        "creditsAvailable": award.ects,
+        "inLanguage": language.as_str(),
+    });
+    let mut subject = recipient(award.learner, award.salt);
+    subject.insert("achievement".into(), achievement);
+    subject.insert("hasPart".into(), award.parts.iter().map(|part| Value::String(part.clone())).collect());
+    let mut credential = Map::new();
+    credential.insert(
+        "@context".into(),
+        json!([
+            contexts::CREDENTIALS_V2,
+            contexts::OPEN_BADGES_V3,
+            {"elm": ELM, "hasPart": {"@id": "elm:hasPart", "@type": "@id", "@container": "@set"}},
+        ]),
+    );
+    credential.insert("id".into(), award.id.into());
+    credential.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
+    credential.insert("name".into(), title);
+    credential.insert("issuer".into(), issuer_profile(institution, award.issuer_id));
+    credential.insert("validFrom".into(), award.issued.to_rfc3339().into());
+    credential.insert("awardedDate".into(), award.issued.to_rfc3339().into());
+    credential.insert("credentialSubject".into(), Value::Object(subject));
     credential
 }
 

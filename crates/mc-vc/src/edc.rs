@@ -96,7 +96,6 @@ pub fn european_digital_credential(
     award: &Award<'_>,
 ) -> Map<String, Value> {
     let institution = awarding_bodies.first().expect("a specification has at least one awarding body");
-    let issued = award.issued.to_rfc3339();
 
     let mut specification = mc_core::elm::to_elm(spec);
     specification["identifier"] = json!([{
@@ -134,35 +133,15 @@ pub fn european_digital_credential(
         }]);
     }
 
-    let learner = award.learner;
-    let mut subject = json!({
-        "type": "Person",
-        "fullName": {spec.default_language().as_str(): learner.name()},
-        "contactPoint": {
-            "id": format!("{}#contact", award.id),
-            "type": "ContactPoint",
-            "emailAddress": {"id": format!("mailto:{}", learner.email()), "type": "Mailbox"},
-        },
-        "hasClaim": [achievement],
-    });
-    subject["id"] = match learner.did() {
-        Some(did) => did.as_str().into(),
-        None => format!("{}#learner", award.id).into(),
+    let envelope = Envelope {
+        id: award.id,
+        institution,
+        issuer_id: award.issuer_id,
+        issued: award.issued,
+        learner: award.learner,
+        language: spec.default_language(),
     };
-
-    let mut credential = Map::new();
-    credential.insert(
-        "@context".into(),
-        json!([contexts::CREDENTIALS_V1, contexts::EDC_AP, "https://www.w3.org/ns/credentials/status/v1"]),
-    );
-    credential.insert("id".into(), award.id.into());
-    credential.insert("type".into(), json!(["VerifiableCredential", "EuropeanDigitalCredential"]));
-    credential.insert("credentialProfiles".into(), json!([concept(GENERIC_PROFILE, "Generic")]));
-    credential.insert("credentialSchema".into(), json!([{"id": PROFILE, "type": "ShaclValidator2017"}]));
-    credential.insert("issuer".into(), organisation(institution, award.issuer_id));
-    credential.insert("issuanceDate".into(), issued.clone().into());
-    credential.insert("issued".into(), issued.clone().into());
-    credential.insert("validFrom".into(), issued.into());
+    let mut credential = envelope.credential(achievement);
     if let Some(until) = award.valid_until {
         credential.insert("expirationDate".into(), until.to_rfc3339().into());
         credential.insert("validUntil".into(), until.to_rfc3339().into());
@@ -178,7 +157,156 @@ pub fn european_digital_credential(
         credential.insert("credentialStatus".into(), status_entry(entry));
     }
     credential.insert("displayParameter".into(), display(spec, institution, award));
-    credential.insert("credentialSubject".into(), subject);
+    credential
+}
+
+/// What every European Digital Credential of microcred has around its claim.
+struct Envelope<'a> {
+    id: &'a str,
+    institution: &'a Institution,
+    issuer_id: &'a str,
+    issued: mc_core::Timestamp,
+    learner: &'a mc_core::Learner,
+    /// The language of the learner's name.
+    language: &'a mc_core::LanguageTag,
+}
+
+impl Envelope<'_> {
+    /// The credential of `claim` (a `LearningAchievement`) for the learner, issued by the
+    /// institution: contexts, types, profile, schema, issuer, dates and the subject.
+    fn credential(&self, claim: Value) -> Map<String, Value> {
+        let learner = self.learner;
+        let mut subject = json!({
+            "type": "Person",
+            "fullName": {self.language.as_str(): learner.name()},
+            "contactPoint": {
+                "id": format!("{}#contact", self.id),
+                "type": "ContactPoint",
+                "emailAddress": {"id": format!("mailto:{}", learner.email()), "type": "Mailbox"},
+            },
+            "hasClaim": [claim],
+        });
+        subject["id"] = match learner.did() {
+            Some(did) => did.as_str().into(),
+            None => format!("{}#learner", self.id).into(),
+        };
+        let issued = self.issued.to_rfc3339();
+        let mut credential = Map::new();
+        credential.insert(
+            "@context".into(),
+            json!([contexts::CREDENTIALS_V1, contexts::EDC_AP, "https://www.w3.org/ns/credentials/status/v1"]),
+        );
+        credential.insert("id".into(), self.id.into());
+        credential.insert("type".into(), json!(["VerifiableCredential", "EuropeanDigitalCredential"]));
+        credential.insert("credentialProfiles".into(), json!([concept(GENERIC_PROFILE, "Generic")]));
+        credential.insert("credentialSchema".into(), json!([{"id": PROFILE, "type": "ShaclValidator2017"}]));
+        credential.insert("issuer".into(), organisation(self.institution, self.issuer_id));
+        credential.insert("issuanceDate".into(), issued.clone().into());
+        credential.insert("issued".into(), issued.clone().into());
+        credential.insert("validFrom".into(), issued.into());
+        credential.insert("credentialSubject".into(), subject);
+        credential
+    }
+}
+
+/// A part of a stacked credential, as its European Digital Credential names it.
+pub struct StackedPart<'a> {
+    /// The part's credential id.
+    pub credential: &'a str,
+    /// Its title.
+    pub title: &'a str,
+    /// The language of its title.
+    pub language: &'a str,
+    /// The institution that awarded it.
+    pub awarded_by: &'a Institution,
+    /// When it was awarded.
+    pub awarded: mc_core::Timestamp,
+}
+
+/// Builds the unsigned European Digital Credential of a stacked credential: one
+/// `LearningAchievement` of the pathway, awarded by its institution and specified by a
+/// `LearningAchievementSpecification` with the pathway's title, criteria and the ECTS counted,
+/// whose parts (ELM `hasPart`) are the learning achievements counted, each awarded by its
+/// institution and naming its credential.
+pub fn stacked_edc(
+    institution: &Institution,
+    award: &crate::badge::StackedAward<'_>,
+    parts: &[StackedPart<'_>],
+) -> Map<String, Value> {
+    let id = award.id;
+    let issued = award.issued.to_rfc3339();
+    let specification_id = format!("urn:microcred:pathway:{}", award.pathway);
+    let has_part: Vec<Value> = parts
+        .iter()
+        .enumerate()
+        .map(|(idx, part)| {
+            let node = format!("{id}#part-{}", idx + 1);
+            json!({
+                "id": node,
+                "type": "LearningAchievement",
+                "title": {part.language: part.title},
+                "awardedBy": {
+                    "id": format!("{node}-awarding"),
+                    "type": "AwardingProcess",
+                    "awardingBody": [organisation(part.awarded_by, &body_id(part.awarded_by))],
+                    "awardingDate": part.awarded.to_rfc3339(),
+                },
+                "identifier": [{
+                    "id": format!("{node}-credential"),
+                    "type": "Identifier",
+                    "schemeName": "Verifiable Credential",
+                    "notation": part.credential,
+                }],
+            })
+        })
+        .collect();
+    let achievement = json!({
+        "id": format!("{id}#achievement"),
+        "type": "LearningAchievement",
+        "title": texts(award.title),
+        "awardedBy": {
+            "id": format!("{id}#awarding"),
+            "type": "AwardingProcess",
+            "awardingBody": [organisation(institution, &body_id(institution))],
+            "awardingDate": issued,
+        },
+        "specifiedBy": {
+            "id": specification_id,
+            "type": "LearningAchievementSpecification",
+            "title": texts(award.title),
+            "description": {"en": award.criteria},
+            "creditPoint": [{
+                "id": format!("{specification_id}#ects"),
+                "type": "CreditPoint",
+                "framework": concept(mc_core::elm::ECTS, "European Credit Transfer System"),
+                "point": award.ects.to_string(),
+            }],
+        },
+        "hasPart": has_part,
+    });
+    let languages: Vec<mc_core::LanguageTag> = award.title.iter().map(|(tag, _)| tag.clone()).collect();
+    let primary = languages.first().expect("a title has a language");
+    let envelope = Envelope {
+        id,
+        institution,
+        issuer_id: award.issuer_id,
+        issued: award.issued,
+        learner: award.learner,
+        language: primary,
+    };
+    let mut credential = envelope.credential(achievement);
+    let ects = format!("{} ECTS", award.ects);
+    let display = display_parameter(id, award.title, None, &languages, primary, |tag| {
+        let card = Card {
+            title: award.title.best(tag),
+            learner: award.learner.name(),
+            institution: institution.name().best(tag),
+            facts: &ects,
+            issued: award.issued,
+        };
+        card.svg(tag)
+    });
+    credential.insert("displayParameter".into(), display);
     credential
 }
 
@@ -193,26 +321,40 @@ fn status_entry(entry: &StatusEntry) -> Value {
 /// How the credential is shown: its title and description, and a picture of it in each of
 /// the specification's languages.
 fn display(spec: &Spec, institution: &Institution, award: &Award<'_>) -> Value {
+    display_parameter(award.id, spec.title(), spec.description(), spec.languages(), spec.default_language(), |tag| {
+        picture(spec, institution, award, tag)
+    })
+}
+
+/// A `DisplayParameter` of the credential `id`: its title and description, and a picture in
+/// each of `languages`.
+fn display_parameter(
+    id: &str,
+    title: &LangMap,
+    description: Option<&LangMap>,
+    languages: &[mc_core::LanguageTag],
+    primary: &mc_core::LanguageTag,
+    picture: impl Fn(&mc_core::LanguageTag) -> Vec<u8>,
+) -> Value {
     let language_concept = |tag: &str| {
         let eu = mc_core::elm::eu_language(tag);
         concept(&eu, mc_core::language_name(tag.split('-').next().unwrap_or(tag)).unwrap_or(tag))
     };
-    let displays: Vec<Value> = spec
-        .languages()
+    let displays: Vec<Value> = languages
         .iter()
         .enumerate()
         .map(|(idx, tag)| {
-            let picture = picture(spec, institution, award, tag);
+            let picture = picture(tag);
             json!({
-                "id": format!("{}#display-{}", award.id, idx + 1),
+                "id": format!("{id}#display-{}", idx + 1),
                 "type": "IndividualDisplay",
                 "language": language_concept(tag.as_str()),
                 "displayDetail": [{
-                    "id": format!("{}#display-{}-page-1", award.id, idx + 1),
+                    "id": format!("{id}#display-{}-page-1", idx + 1),
                     "type": "DisplayDetail",
                     "page": 1,
                     "image": {
-                        "id": format!("{}#display-{}-image", award.id, idx + 1),
+                        "id": format!("{id}#display-{}-image", idx + 1),
                         "type": "MediaObject",
                         "content": base64::Engine::encode(&base64::engine::general_purpose::STANDARD, picture),
                         "contentEncoding": concept(BASE64, "base64"),
@@ -223,14 +365,14 @@ fn display(spec: &Spec, institution: &Institution, award: &Award<'_>) -> Value {
         })
         .collect();
     let mut display = json!({
-        "id": format!("{}#display", award.id),
+        "id": format!("{id}#display"),
         "type": "DisplayParameter",
-        "title": texts(spec.title()),
-        "language": spec.languages().iter().map(|tag| language_concept(tag.as_str())).collect::<Vec<_>>(),
-        "primaryLanguage": language_concept(spec.default_language().as_str()),
+        "title": texts(title),
+        "language": languages.iter().map(|tag| language_concept(tag.as_str())).collect::<Vec<_>>(),
+        "primaryLanguage": language_concept(primary.as_str()),
         "individualDisplay": displays,
     });
-    if let Some(description) = spec.description() {
+    if let Some(description) = description {
         display["description"] = texts(description);
     }
     display
@@ -239,10 +381,7 @@ fn display(spec: &Spec, institution: &Institution, award: &Award<'_>) -> Value {
 /// A one-page picture of the credential in `language`, as SVG: the title, the learner, the
 /// institution, the workload and level, the date.
 fn picture(spec: &Spec, institution: &Institution, award: &Award<'_>, language: &mc_core::LanguageTag) -> Vec<u8> {
-    let escape =
-        |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
     let spanish = language.as_str().starts_with("es");
-    let (awarded_to, by) = if spanish { ("otorgado a", "por") } else { ("awarded to", "by") };
     let mut facts = Vec::new();
     if let Some(ects) = spec.workload().ects() {
         facts.push(format!("{ects} ECTS"));
@@ -253,25 +392,52 @@ fn picture(spec: &Spec, institution: &Institution, award: &Award<'_>, language: 
     if let Some(level) = spec.eqf_level() {
         facts.push(if spanish { format!("MEC nivel {level}") } else { format!("EQF level {level}") });
     }
-    let lines = [
-        (110, 34, escape(spec.title().best(language))),
-        (160, 18, awarded_to.to_owned()),
-        (200, 28, escape(award.learner.name())),
-        (250, 18, format!("{by} {}", escape(institution.name().best(language)))),
-        (300, 16, facts.join(" · ")),
-        (340, 14, award.issued.to_rfc3339()[..10].to_owned()),
-    ];
-    let mut svg = String::from(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"842\" height=\"595\" viewBox=\"0 0 842 595\">\
-         <rect x=\"12\" y=\"12\" width=\"818\" height=\"571\" fill=\"#fff\" stroke=\"#1f4e79\" stroke-width=\"4\"/>",
-    );
-    for (y, size, text) in lines {
-        svg.push_str(&format!(
-            "<text x=\"421\" y=\"{y}\" font-family=\"sans-serif\" font-size=\"{size}\" text-anchor=\"middle\">{text}</text>"
-        ));
+    let card = Card {
+        title: spec.title().best(language),
+        learner: award.learner.name(),
+        institution: institution.name().best(language),
+        facts: &facts.join(" · "),
+        issued: award.issued,
+    };
+    card.svg(language)
+}
+
+/// What the picture of a credential shows.
+struct Card<'a> {
+    title: &'a str,
+    learner: &'a str,
+    institution: &'a str,
+    facts: &'a str,
+    issued: mc_core::Timestamp,
+}
+
+impl Card<'_> {
+    /// The picture, as SVG, with its labels in `language` (English or Spanish).
+    fn svg(&self, language: &mc_core::LanguageTag) -> Vec<u8> {
+        let escape =
+            |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+        let spanish = language.as_str().starts_with("es");
+        let (awarded_to, by) = if spanish { ("otorgado a", "por") } else { ("awarded to", "by") };
+        let lines = [
+            (110, 34, escape(self.title)),
+            (160, 18, awarded_to.to_owned()),
+            (200, 28, escape(self.learner)),
+            (250, 18, format!("{by} {}", escape(self.institution))),
+            (300, 16, escape(self.facts)),
+            (340, 14, self.issued.to_rfc3339()[..10].to_owned()),
+        ];
+        let mut svg = String::from(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"842\" height=\"595\" viewBox=\"0 0 842 595\">\
+             <rect x=\"12\" y=\"12\" width=\"818\" height=\"571\" fill=\"#fff\" stroke=\"#1f4e79\" stroke-width=\"4\"/>",
+        );
+        for (y, size, text) in lines {
+            svg.push_str(&format!(
+                "<text x=\"421\" y=\"{y}\" font-family=\"sans-serif\" font-size=\"{size}\" text-anchor=\"middle\">{text}</text>"
+            ));
+        }
+        svg.push_str("</svg>");
+        svg.into_bytes()
     }
-    svg.push_str("</svg>");
-    svg.into_bytes()
 }
 
 /// What a European Digital Credential says of its award, for showing it, in `language` when it

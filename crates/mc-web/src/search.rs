@@ -74,12 +74,13 @@ pub(crate) fn parse(pairs: &[(String, String)], ignored: &[&str]) -> Result<Quer
             "institution" => Facet::Institution,
             "country" => Facet::Country,
             "skill" => Facet::Skill,
+            "recognised" => Facet::Recognised,
             other if ignored.contains(&other) => continue,
             other => {
                 return Err(bad(
                     other,
                     "is not a catalogue parameter: use q, eqf, ects_min, ects_max, isced, language, participation, \
-                     institution, country, skill, limit or offset",
+                     institution, country, skill, recognised, limit or offset",
                 ));
             }
         };
@@ -91,6 +92,7 @@ pub(crate) fn parse(pairs: &[(String, String)], ignored: &[&str]) -> Result<Quer
             Facet::Isced => mc_core::isced_f_name(value).is_some(),
             Facet::Participation => mc_core::Participation::parse(value).is_ok(),
             Facet::Country => value.len() == 2 && value.chars().all(|c| c.is_ascii_uppercase()),
+            Facet::Institution | Facet::Recognised => mc_core::InstitutionId::parse(value).is_ok(),
             _ => value.len() <= 300,
         };
         if !valid {

@@ -347,6 +347,45 @@ pub(crate) enum PathwayCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+    /// Store a pathway (TOML or JSON); learners see how far they are along it.
+    Add {
+        /// The pathway document; `-` reads standard input.
+        file: String,
+        /// Who stores it (kept with it).
+        #[arg(long, default_value = "operator")]
+        by: String,
+    },
+    /// List the stored pathways.
+    List {
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// How far a registered learner is along a stored pathway, with the published
+    /// micro-credentials that would take them further.
+    Progress {
+        /// The pathway's handle.
+        pathway: String,
+        /// The learner's email address.
+        #[arg(long)]
+        learner: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Issue a learner's stacked credential for a pathway they completed, naming its parts.
+    Issue {
+        /// The pathway's handle.
+        pathway: String,
+        /// The learner's email address.
+        #[arg(long)]
+        learner: String,
+        /// Which document to write: the Open Badges credential (`ob3`), or the sealed European
+        /// Digital Credential (`edc`), made when the institution has a seal.
+        #[arg(long, default_value = "ob3", value_parser = ["ob3", "edc"])]
+        format: String,
+        /// Where to write it (standard output when not given).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

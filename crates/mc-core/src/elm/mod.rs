@@ -26,7 +26,8 @@ use crate::{
 pub const CONTEXT: &str = "http://data.europa.eu/snb/model/context/edc-ap";
 /// microcred's vocabulary, for what ELM names no concept for.
 const VOCAB: &str = "https://w3id.org/microcred/vocab#";
-const ECTS: &str = "http://data.europa.eu/snb/education-credit/6fcec5c5af";
+/// The European Credit Transfer System, as the EU names it.
+pub const ECTS: &str = "http://data.europa.eu/snb/education-credit/6fcec5c5af";
 /// The EQF levels' concepts (`…/eqf/5`).
 pub const EQF: &str = "http://data.europa.eu/snb/eqf/";
 /// The ISCED-F 2013 fields' concepts (`…/isced-f/0542`).

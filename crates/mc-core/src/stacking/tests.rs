@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{PathwayDocument, progress};
+use super::{PathwayDocument, RecognisedCredit, progress};
 use crate::{
     InstitutionId, SpecId, Timestamp,
     recognition::{CredentialFacts, Standing},
@@ -27,6 +27,12 @@ struct Case {
     not_counted: Vec<String>,
     #[serde(default)]
     missing_skills: Vec<String>,
+    /// Whether the pathway counts recognised credits, in this case.
+    #[serde(default)]
+    count_recognised: bool,
+    /// Credits the institution recognised: the credential and the ECTS granted.
+    #[serde(default)]
+    recognised: Vec<(String, f64)>,
 }
 
 #[derive(Deserialize)]
@@ -52,8 +58,14 @@ fn time(raw: &str) -> Timestamp {
 fn progress_follows_the_table() {
     let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/test_data/stacking/cases.toml")).unwrap();
     let cases: Cases = toml::from_str(&text).unwrap();
-    let pathway = cases.pathway.parse().unwrap();
     for case in &cases.case {
+        let mut pathway = cases.pathway.parse().unwrap();
+        pathway.count_recognised = case.count_recognised;
+        let recognised: Vec<RecognisedCredit> = case
+            .recognised
+            .iter()
+            .map(|(credential, ects)| RecognisedCredit { credential: credential.clone(), ects: *ects })
+            .collect();
         let credentials: Vec<CredentialFacts> = case
             .credentials
             .iter()
@@ -75,7 +87,7 @@ fn progress_follows_the_table() {
                 standing: credential.refused.clone().map_or(Standing::Valid, Standing::Refused),
             })
             .collect();
-        let found = progress(&pathway, &credentials, time(&case.now));
+        let found = progress(&pathway, &credentials, &recognised, time(&case.now));
         let what = format!("{}: {found:#?}", case.name);
         assert_eq!(found.complete, case.complete, "{what}");
         assert_eq!(found.counted.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), case.counted, "{what}");

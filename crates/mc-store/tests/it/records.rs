@@ -321,3 +321,41 @@ pub(crate) async fn recognition_requests_are_answered_once(store: &Store) {
     assert_eq!(db.decision("d1").await.unwrap(), Some(decision));
     assert_eq!(db.recognition_request("nope").await.unwrap(), None);
 }
+
+pub(crate) async fn pathways_and_stacked_credentials_are_kept_once(store: &Store) {
+    setup(store).await;
+    let pathway = mc_store::PathwayRecord {
+        id: "data-certificate".into(),
+        institution_id: "unito".into(),
+        document: r#"{"id":"data-certificate"}"#.into(),
+        created_by: "operator".into(),
+        created_at: "2026-03-01T00:00:00Z".into(),
+    };
+    let mut db = store.db().await.unwrap();
+    db.insert_pathway(&pathway).await.unwrap();
+    match db.insert_pathway(&pathway).await {
+        Err(StoreError::Conflict { column: Some("id"), .. }) => {}
+        other => panic!("a pathway's handle is taken once: {other:?}"),
+    }
+    let elsewhere = mc_store::PathwayRecord { id: "other".into(), institution_id: "nowhere".into(), ..pathway.clone() };
+    assert_missing_reference(db.insert_pathway(&elsewhere).await, "a pathway");
+    assert_eq!(db.pathways().await.unwrap(), std::slice::from_ref(&pathway));
+    assert_eq!(db.pathway("data-certificate").await.unwrap(), Some(pathway));
+    assert_eq!(db.pathway("nope").await.unwrap(), None);
+
+    let stacked = mc_store::StackedRecord {
+        id: "s1".into(),
+        pathway_id: "data-certificate".into(),
+        learner_id: learner_id(1),
+        document: "{}".into(),
+        edc_document: Some("{\"payload\":\"{}\"}".into()),
+        issued_at: "2026-04-01T00:00:00Z".into(),
+    };
+    db.insert_stacked_credential(&stacked).await.unwrap();
+    match db.insert_stacked_credential(&mc_store::StackedRecord { id: "s2".into(), ..stacked.clone() }).await {
+        Err(StoreError::Conflict { column: Some("learner_id"), .. }) => {}
+        other => panic!("one stacked credential per pathway and learner: {other:?}"),
+    }
+    assert_eq!(db.stacked_credentials(&learner_id(1)).await.unwrap(), [stacked]);
+    assert!(db.stacked_credentials(&learner_id(2)).await.unwrap().is_empty());
+}

@@ -87,6 +87,48 @@ fn award_of(
     (edc_document, open_badge(spec, &bodies, &award(ob3, Some(edc_id))))
 }
 
+/// The EDC of a stacked credential of the first demo institution, made of two parts awarded by
+/// two institutions.
+fn stacked(institutions: &[Institution]) -> Map<String, Value> {
+    let learner = learner(7, "zoë.ñúñez@learners.example");
+    let title = mc_core::LangMap::parse([("en", "Certificate in Data"), ("es", "Certificado en datos")], 400).unwrap();
+    let parts = ["urn:uuid:0193a000-0000-7000-8000-000000000001".to_owned(), "urn:credential:elsewhere-2".to_owned()];
+    let award = mc_vc::badge::StackedAward {
+        id: "urn:uuid:0193a000-0000-7000-8000-0000000000aa",
+        pathway: "data-certificate",
+        title: &title,
+        criteria: "At least 10 ECTS of verified micro-credentials.",
+        learner: &learner,
+        salt: "c2FsdA",
+        issued: Timestamp::parse("2026-06-30T10:00:00Z").unwrap(),
+        issuer_id: "did:web:issuer.example",
+        ects: 11.0,
+        parts: &parts,
+    };
+    let awarded = Timestamp::parse("2026-01-15T00:00:00Z").unwrap();
+    let described = [
+        edc::StackedPart {
+            credential: &parts[0],
+            title: "Alfabetización de datos",
+            language: "es",
+            awarded_by: &institutions[0],
+            awarded,
+        },
+        edc::StackedPart {
+            credential: &parts[1],
+            title: "Circular economy",
+            language: "en",
+            awarded_by: &institutions[1],
+            awarded,
+        },
+    ];
+    let document = edc::stacked_edc(&institutions[0], &award, &described);
+    let claim = &document["credentialSubject"]["hasClaim"][0];
+    assert_eq!(claim["hasPart"].as_array().unwrap().len(), 2, "{claim:#}");
+    assert_eq!(claim["hasPart"][1]["identifier"][0]["notation"], "urn:credential:elsewhere-2");
+    document
+}
+
 /// Runs the SHACL validator over `documents` with the EDC 3.2 shapes (generic profile, with
 /// the controlled vocabularies). Outside CI, a machine without pyshacl skips it; in CI it must run.
 fn shacl(documents: &[(String, Map<String, Value>)]) -> Option<(bool, String)> {
@@ -127,7 +169,7 @@ fn shacl(documents: &[(String, Map<String, Value>)]) -> Option<(bool, String)> {
 #[test]
 fn microcreds_edc_documents_conform_to_the_official_shacl_shapes() {
     let (institutions, specs) = demo();
-    let documents: Vec<(String, Map<String, Value>)> = specs
+    let mut documents: Vec<(String, Map<String, Value>)> = specs
         .iter()
         .enumerate()
         .map(|(idx, spec)| {
@@ -135,6 +177,7 @@ fn microcreds_edc_documents_conform_to_the_official_shacl_shapes() {
             (format!("spec-{idx}"), award_of(spec, &institutions, grade).0)
         })
         .collect();
+    documents.push(("stacked".into(), stacked(&institutions)));
     for (name, document) in &documents {
         let findings = edc::check(document, Stage::Sealed);
         assert!(findings.is_empty(), "{name}: {findings:#?}");

@@ -1,5 +1,5 @@
-//! Recognition agreements (public) and recognition proposals (for members of the recognising
-//! institution).
+//! Recognition agreements (read by anyone; proposed, signed and ended by a party's admin) and
+//! recognition proposals and decisions (for members of the recognising institution).
 
 use axum::{
     Json,
@@ -35,6 +35,41 @@ pub(crate) async fn find_agreement(
     Query(query): Query<VersionQuery>,
 ) -> Result<Json<Value>, ApiError> {
     Ok(Json(mc_app::agreement_json(&app.agreement(&id, query.at_version).await?)))
+}
+
+/// `POST /api/v1/agreements`: the caller's institution (its admin) proposes an agreement to
+/// which it is a party, or the next version of one; every party then signs it.
+pub(crate) async fn add_agreement(
+    State(app): State<App>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
+    let member = caller.member(&app)?;
+    let document: mc_core::recognition::AgreementDocument = json_body(&body)?;
+    let stored = member.add_agreement(&document, app.now()).await?;
+    Ok((axum::http::StatusCode::CREATED, Json(mc_app::agreement_json(&stored))))
+}
+
+/// `POST /api/v1/agreements/{id}/sign`: the caller's institution (its admin), a party, signs the
+/// latest version.
+pub(crate) async fn sign_agreement(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let member = caller.member(&app)?;
+    Ok(Json(mc_app::agreement_json(&member.sign_agreement(&id, app.now()).await?)))
+}
+
+/// `POST /api/v1/agreements/{id}/end`: the caller's institution (its admin), a party, ends the
+/// agreement; decisions already made stand.
+pub(crate) async fn end_agreement(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let member = caller.member(&app)?;
+    Ok(Json(mc_app::agreement_json(&member.end_agreement(&id, app.now()).await?)))
 }
 
 #[derive(Deserialize)]

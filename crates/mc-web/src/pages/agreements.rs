@@ -3,8 +3,10 @@
 
 use askama::Template;
 use axum::{
+    Form,
     extract::{Path, State},
-    response::Response,
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
 };
 use mc_app::{App, StoredAgreement};
 use mc_core::recognition::{Grant, QaNeeded, Rule, Selector};
@@ -31,6 +33,13 @@ struct AgreementPage {
     scope: String,
     rules: Vec<String>,
     signatures: Vec<String>,
+    id: String,
+    /// The signed-in admin's institution, a party, may sign this version.
+    can_sign: bool,
+    /// The signed-in admin's institution, a party, may end the agreement.
+    can_end: bool,
+    /// The signed-in admin's institution, in words.
+    party: String,
 }
 
 /// The agreement's state, in words.
@@ -227,6 +236,23 @@ pub(crate) async fn show(
         (None, true) => format!("desde el {from}, sin fecha de fin"),
     };
     let title = agreement.title.best(&tag(lang)).to_owned();
+    // An admin of a party signs or ends it here.
+    let party = visitor
+        .signed_in_member(&app)
+        .filter(|member| member.role() == mc_app::Role::Admin)
+        .map(|member| member.institution_id().clone())
+        .filter(|institution| agreement.parties.contains(institution));
+    let (can_sign, can_end) = match &party {
+        Some(party) if stored.ended.is_none() => {
+            let unsigned = stored.signatures.iter().any(|(who, signed)| who == party && signed.is_none());
+            (unsigned, true)
+        }
+        _ => (false, false),
+    };
+    let party = match party {
+        Some(party) => name(&app, party.as_str(), lang).await,
+        None => String::new(),
+    };
     let page = AgreementPage {
         chrome: visitor.chrome(&title),
         title,
@@ -237,6 +263,30 @@ pub(crate) async fn show(
         scope: agreement.scope.as_ref().map(|scope| scope.best(&tag(lang)).to_owned()).unwrap_or_default(),
         rules,
         signatures,
+        id: agreement.id.clone(),
+        can_sign,
+        can_end,
+        party,
     };
     Ok(render(&page))
+}
+
+/// `POST /agreements/{id}/sign` and `/agreements/{id}/end`: a party's admin signs the latest
+/// version, or ends the agreement.
+pub(crate) async fn sign_or_end(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((id, action)): Path<(String, String)>,
+    Form(form): Form<super::issuer::CsrfForm>,
+) -> Result<Response, PageError> {
+    let member = visitor.member(&app)?;
+    visitor.check_form(&form.csrf)?;
+    let now = app.now();
+    let done = match action.as_str() {
+        "sign" => member.sign_agreement(&id, now).await,
+        "end" => member.end_agreement(&id, now).await,
+        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+    };
+    done.map_err(|err| visitor.fail(err))?;
+    Ok(Redirect::to(&format!("/agreements/{id}")).into_response())
 }

@@ -103,6 +103,7 @@ fn facet_name(lang: Lang, facet: Facet) -> &'static str {
         Facet::Institution => t.facet_institution,
         Facet::Country => t.facet_country,
         Facet::Skill => t.facet_skill,
+        Facet::Recognised => t.facet_recognised,
     }
 }
 

@@ -163,6 +163,19 @@ texts! {
     verification_label: "Verification", "Verificación";
     request_refused: "Cannot be recognised", "No puede reconocerse";
     requests_waiting: "waiting", "pendientes";
+    pathways_heading: "Towards a larger credential", "Hacia una credencial mayor";
+    pathway_complete: "Complete", "Completado";
+    pathway_in_progress: "In progress", "En curso";
+    ects_of: "of", "de";
+    counts_heading: "What counts", "Lo que cuenta";
+    not_counted_heading: "What does not count", "Lo que no cuenta";
+    missing_skill: "Still needed: a skill", "Aún falta una competencia";
+    would_count: "Micro-credentials that would count", "Microcredenciales que contarían";
+    teaches_missing: "teaches a skill still needed", "enseña una competencia que falta";
+    claim_stacked: "Receive the certificate", "Recibir el certificado";
+    stacked_issued: "Issued on", "Emitido el";
+    download_stacked: "Download the certificate (Open Badges 3.0)", "Descargar el certificado (Open Badges 3.0)";
+    counts_through_recognition: "recognised", "reconocida";
     ects_unreadable: "Give the ECTS granted as a number, such as 2.5.", "Indique los ECTS concedidos como un número, por ejemplo 2,5.";
     read_agreement: "Read the agreement", "Leer el acuerdo";
     agreement_parties: "Parties", "Partes";
@@ -170,6 +183,9 @@ texts! {
     agreement_version: "Version", "Versión";
     agreement_rules: "What is recognised", "Qué se reconoce";
     agreement_signatures: "Signatures", "Firmas";
+    sign_agreement: "Sign this version", "Firmar esta versión";
+    end_agreement: "End this agreement", "Poner fin a este acuerdo";
+    end_agreement_help: "From then on it recognises nothing new; decisions already made stand. This cannot be undone.", "A partir de entonces no reconoce nada nuevo; las decisiones ya tomadas se mantienen. No se puede deshacer.";
     sealed_by: "Sealed by", "Sellado por";
     certified_by: "Seal certificate issued by", "Certificado del sello emitido por";
     sealed_on: "Sealed on", "Sellado el";
@@ -254,6 +270,7 @@ texts! {
     facet_institution: "Institution", "Institución";
     facet_country: "Country", "País";
     facet_skill: "Skill", "Competencia";
+    facet_recognised: "Recognised at", "Reconocida en";
     previous: "Previous", "Anterior";
     next: "Next", "Siguiente";
     nothing_found: "Nothing matches: try fewer words or filters.", "No hay coincidencias: pruebe con menos palabras o filtros.";

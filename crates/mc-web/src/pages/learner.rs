@@ -160,11 +160,94 @@ impl RequestView {
     }
 }
 
+/// How far the learner is along a pathway, as they read it.
+struct PathwayView {
+    id: String,
+    title: String,
+    institution: String,
+    complete: bool,
+    ects: String,
+    needed: String,
+    /// For the progress bar: counted and needed, capped at needed.
+    bar: (f64, f64),
+    counted: Vec<String>,
+    not_counted: Vec<String>,
+    /// Each skill still needed: its ESCO address and, when known, its name.
+    missing_skills: Vec<(String, String)>,
+    /// Catalogue id, title with ECTS, and whether it teaches a missing skill.
+    suggestions: Vec<(String, String, bool)>,
+    /// The stacked credential's id, issue day and whether it has a European Digital
+    /// Credential, once issued.
+    stacked: Option<(String, String, bool)>,
+}
+
+impl PathwayView {
+    async fn new(app: &App, standing: &mc_app::PathwayStanding, lang: super::Lang) -> PathwayView {
+        let tag = super::views::tag(lang);
+        let pathway = &standing.pathway.pathway;
+        let institution = match app.institution(pathway.institution.as_str()).await {
+            Ok(institution) => institution.name().best(&tag).to_owned(),
+            Err(_) => pathway.institution.to_string(),
+        };
+        let title = |id: &str| standing.titles.get(id).cloned().unwrap_or_else(|| id.to_owned());
+        let progress = &standing.progress;
+        let recognised = lang.texts().counts_through_recognition;
+        // A credential that counts through its recognition is listed once, as counted.
+        let through_recognition: Vec<&str> = progress
+            .not_counted
+            .iter()
+            .filter(|(_, why)| why == "it counts already through its recognition")
+            .map(|(id, _)| id.as_str())
+            .collect();
+        PathwayView {
+            id: pathway.id.clone(),
+            title: pathway.title.best(&tag).to_owned(),
+            institution,
+            complete: progress.complete,
+            ects: progress.ects.0.to_string(),
+            needed: progress.ects.1.to_string(),
+            bar: (progress.ects.0.min(progress.ects.1), progress.ects.1),
+            counted: progress
+                .counted
+                .iter()
+                .map(|(id, ects)| match through_recognition.contains(&id.as_str()) {
+                    true => format!("{} · {ects} ECTS ({recognised})", title(id)),
+                    false => format!("{} · {ects} ECTS", title(id)),
+                })
+                .collect(),
+            not_counted: progress
+                .not_counted
+                .iter()
+                .filter(|(id, _)| !through_recognition.contains(&id.as_str()))
+                .map(|(id, why)| format!("{}: {why}", title(id)))
+                .collect(),
+            missing_skills: progress
+                .missing_skills
+                .iter()
+                .map(|skill| (skill.clone(), standing.skill_names.get(skill).cloned().unwrap_or_else(|| skill.clone())))
+                .collect(),
+            suggestions: standing
+                .suggestions
+                .iter()
+                .map(|found| {
+                    let ects = found.ects.map(|ects| format!(" · {ects} ECTS")).unwrap_or_default();
+                    (found.spec.to_string(), format!("{}{ects}", found.title), found.teaches_missing)
+                })
+                .collect(),
+            stacked: standing
+                .stacked
+                .as_ref()
+                .map(|stacked| (stacked.id.clone(), super::views::day(stacked.issued_at), stacked.edc.is_some())),
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "learner.html")]
 struct SpacePage {
     chrome: Chrome,
     credentials: Vec<Item>,
+    pathways: Vec<PathwayView>,
     requests: Vec<RequestView>,
     /// Every institution, for asking about a credential from elsewhere.
     institutions: Vec<(String, String)>,
@@ -218,9 +301,14 @@ async fn space_page(
     for request in learner.recognition_requests().await.map_err(fail)? {
         requests.push(RequestView::new(app, &request, visitor.lang).await);
     }
+    let mut pathways = Vec::new();
+    for standing in learner.pathways(visitor.lang.code()).await.map_err(fail)? {
+        pathways.push(PathwayView::new(app, &standing, visitor.lang).await);
+    }
     let page = SpacePage {
         chrome: visitor.chrome(visitor.t().learner_title),
         credentials,
+        pathways,
         requests,
         institutions,
         problem: problem.clone(),
@@ -353,4 +441,50 @@ pub(crate) async fn share(
     visitor.check_form(&form.csrf)?;
     learner.share(&id, form.days, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to("/learner").into_response())
+}
+
+/// `POST /learner/pathways/{id}/issue`: the stacked credential of a pathway the learner
+/// completed (the one issued before, when asked again).
+pub(crate) async fn claim_stacked(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<super::issuer::CsrfForm>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner(&app).await?;
+    visitor.check_form(&form.csrf)?;
+    match learner.claim_stacked(&id, app.now()).await {
+        Ok(_) => Ok(Redirect::to(&format!("/learner#pathway-{id}")).into_response()),
+        Err(err @ mc_app::AppError::Conflict(_)) => space_page(&app, &visitor, &learner, err.to_string()).await,
+        Err(err) => Err(visitor.fail(err)),
+    }
+}
+
+/// `GET /learner/stacked/{id}/{file}`: one of the learner's stacked credentials, the Open
+/// Badges credential (`credential.json`) or the sealed European Digital Credential
+/// (`credential.edc.json`).
+pub(crate) async fn stacked_file(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((id, file)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner(&app).await?;
+    let stacked = learner.stacked_credentials().await.map_err(|err| visitor.fail(err))?;
+    let stacked = stacked.into_iter().find(|stacked| stacked.id == id);
+    let not_found = || visitor.error(StatusCode::NOT_FOUND, visitor.t().decision_not_found);
+    let (document, content_type, name) = match (file.as_str(), &stacked) {
+        ("credential.json", Some(stacked)) => (&stacked.document, "application/vc+ld+json", "certificate.json"),
+        ("credential.edc.json", Some(stacked)) => {
+            (stacked.edc.as_ref().ok_or_else(not_found)?, "application/json", "certificate.edc.json")
+        }
+        _ => return Err(not_found()),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        serde_json::to_string_pretty(document).expect("a JSON map serializes"),
+    )
+        .into_response())
 }

@@ -40,6 +40,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/catalogue/{id}", get(catalogue::spec_page))
         .route("/agreements", get(agreements::list))
         .route("/agreements/{id}", get(agreements::show))
+        .route("/agreements/{id}/{action}", post(agreements::sign_or_end))
         .route("/issuer/specs", post(catalogue::save))
         .route("/issuer/specs/new", get(catalogue::new_form))
         .route("/issuer/specs/{id}", get(catalogue::admin))
@@ -69,6 +70,8 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/learner/credentials/{id}/recognition", post(learner::ask_recognition))
         .route("/learner/recognition", post(learner::ask_recognition_upload))
         .route("/learner/recognition/{id}/decision.json", get(learner::decision_file))
+        .route("/learner/pathways/{id}/issue", post(learner::claim_stacked))
+        .route("/learner/stacked/{id}/{file}", get(learner::stacked_file))
         .route("/issuer/recognition", get(recognition::requests))
         .route("/issuer/recognition/{id}", post(recognition::decide))
         .layer(middleware::from_fn(page_headers))
@@ -221,6 +224,15 @@ impl Visitor {
                 app.acting_as(principal).map_err(|err| self.fail(err))
             }
             _ => Err(PageError::Redirect("/sign-in".into())),
+        }
+    }
+
+    /// What the signed-in staff member may do for their institution, when a member of one is
+    /// signed in (a public page offers them more).
+    pub(crate) fn signed_in_member<'a>(&self, app: &'a App) -> Option<InstitutionAccess<'a>> {
+        match &self.session {
+            Some((_, _, SessionUser::Staff { principal, .. })) => app.acting_as(principal).ok(),
+            _ => None,
         }
     }
 

@@ -161,22 +161,93 @@ fn verdict(verification: &Verification) -> &'static str {
     }
 }
 
-/// `pathway check PATHWAY FILE...`.
+/// `pathway check|add|list|progress|issue`.
 pub(super) async fn pathway(app: &Operator<'_>, command: &PathwayCommand, out: &mut impl Write) -> anyhow::Result<()> {
-    let PathwayCommand::Check { pathway, files, json } = command;
-    let text = read_input(pathway, MAX_FILE_BYTES)?;
-    let format = Format::from_extension(pathway).unwrap_or_else(|| Format::sniff(&text));
-    let document: mc_core::stacking::PathwayDocument =
-        parse_document(&text, format).with_context(|| format!("{pathway} was not read"))?;
-    let pathway = document.parse().with_context(|| format!("{pathway} is not a valid pathway"))?;
-    let mut texts = Vec::new();
-    for file in files {
-        texts.push(read_input(&file.display().to_string(), MAX_FILE_BYTES)?);
+    match command {
+        PathwayCommand::Check { pathway, files, json } => {
+            let text = read_input(pathway, MAX_FILE_BYTES)?;
+            let document = read_pathway(pathway, &text)?;
+            let pathway = document.parse().with_context(|| format!("{pathway} is not a valid pathway"))?;
+            let mut texts = Vec::new();
+            for file in files {
+                texts.push(read_input(&file.display().to_string(), MAX_FILE_BYTES)?);
+            }
+            let (_, progress) = app.pathway_progress(&pathway, &texts, app.now()).await?;
+            print_progress(&pathway, &progress, &[], json.json, out)
+        }
+        PathwayCommand::Add { file, by } => {
+            let text = read_input(file, MAX_FILE_BYTES)?;
+            let document = read_pathway(file, &text)?;
+            let stored = app.add_pathway(&document, by, app.now()).await.context("nothing was stored")?;
+            writeln!(out, "stored pathway {} of {}", stored.pathway.id, stored.pathway.institution)?;
+            Ok(())
+        }
+        PathwayCommand::List { json } => {
+            let pathways = app.pathways().await?;
+            if json.json {
+                let documents: Vec<_> = pathways.iter().map(|stored| &stored.document).collect();
+                return Ok(output::json(out, &documents)?);
+            }
+            for stored in &pathways {
+                let title = stored.pathway.title.iter().next().map(|(_, title)| title).unwrap_or_default();
+                writeln!(
+                    out,
+                    "{}\t{}\t{title}\t{} ECTS",
+                    stored.pathway.id, stored.pathway.institution, stored.pathway.min_ects
+                )?;
+            }
+            Ok(())
+        }
+        PathwayCommand::Progress { pathway, learner, json } => {
+            let learner = app.as_learner(learner).await?;
+            let standing = learner
+                .pathways("en")
+                .await?
+                .into_iter()
+                .find(|standing| standing.pathway.pathway.id == *pathway)
+                .ok_or_else(|| mc_app::AppError::NotFound { what: "pathway", id: pathway.clone() })?;
+            print_progress(&standing.pathway.pathway, &standing.progress, &standing.suggestions, json.json, out)
+        }
+        PathwayCommand::Issue { pathway, learner, format, output } => {
+            let stacked = app.issue_stacked(pathway, learner, app.now()).await.context("nothing was issued")?;
+            let document = match (format.as_str(), &stacked.edc) {
+                ("edc", Some(sealed)) => sealed,
+                ("edc", None) => anyhow::bail!(
+                    "stacked credential {} has no European Digital Credential: its institution has no seal, or a part \
+                     was awarded by an institution not registered here",
+                    stacked.id
+                ),
+                _ => &stacked.document,
+            };
+            let text = serde_json::to_string_pretty(document)?;
+            match output {
+                Some(path) => {
+                    std::fs::write(path, format!("{text}\n"))
+                        .with_context(|| format!("cannot write {}", path.display()))?;
+                    writeln!(out, "issued stacked credential {} in {}", stacked.id, path.display())?;
+                }
+                None => writeln!(out, "{text}")?,
+            }
+            Ok(())
+        }
     }
-    let (_, progress) = app.pathway_progress(&pathway, &texts, app.now()).await?;
+}
+
+fn read_pathway(path: &str, text: &str) -> anyhow::Result<mc_core::stacking::PathwayDocument> {
+    let format = Format::from_extension(path).unwrap_or_else(|| Format::sniff(text));
+    parse_document(text, format).with_context(|| format!("{path} was not read"))
+}
+
+fn print_progress(
+    pathway: &mc_core::stacking::Pathway,
+    progress: &mc_core::stacking::Progress,
+    suggestions: &[mc_app::Suggestion],
+    json: bool,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     let title = pathway.title.iter().next().map(|(_, title)| title).unwrap_or_default();
-    if json.json {
-        output::json(
+    if json {
+        return Ok(output::json(
             out,
             &serde_json::json!({
                 "pathway": pathway.id,
@@ -186,20 +257,24 @@ pub(super) async fn pathway(app: &Operator<'_>, command: &PathwayCommand, out: &
                 "counted": progress.counted.iter().map(|(id, ects)| serde_json::json!({"credential": id, "ects": ects})).collect::<Vec<_>>(),
                 "not_counted": progress.not_counted.iter().map(|(id, why)| serde_json::json!({"credential": id, "why": why})).collect::<Vec<_>>(),
                 "missing_skills": progress.missing_skills,
+                "suggestions": suggestions.iter().map(|found| serde_json::json!({"spec": found.spec.to_string(), "title": found.title, "ects": found.ects, "teaches_missing_skill": found.teaches_missing})).collect::<Vec<_>>(),
             }),
-        )?;
-    } else {
-        let state = if progress.complete { "complete" } else { "not complete yet" };
-        writeln!(out, "{title} ({}): {state}: {} of {} ECTS", pathway.id, progress.ects.0, progress.ects.1)?;
-        for (id, ects) in &progress.counted {
-            writeln!(out, "  counts: {id} ({ects} ECTS)")?;
-        }
-        for (id, why) in &progress.not_counted {
-            writeln!(out, "  does not count: {id}: {why}")?;
-        }
-        for skill in &progress.missing_skills {
-            writeln!(out, "  missing skill: {skill}")?;
-        }
+        )?);
+    }
+    let state = if progress.complete { "complete" } else { "not complete yet" };
+    writeln!(out, "{title} ({}): {state}: {} of {} ECTS", pathway.id, progress.ects.0, progress.ects.1)?;
+    for (id, ects) in &progress.counted {
+        writeln!(out, "  counts: {id} ({ects} ECTS)")?;
+    }
+    for (id, why) in &progress.not_counted {
+        writeln!(out, "  does not count: {id}: {why}")?;
+    }
+    for skill in &progress.missing_skills {
+        writeln!(out, "  missing skill: {skill}")?;
+    }
+    for found in suggestions {
+        let ects = found.ects.map(|ects| format!(" ({ects} ECTS)")).unwrap_or_default();
+        writeln!(out, "  would count: {} {}{ects}", found.spec, found.title)?;
     }
     Ok(())
 }

@@ -422,7 +422,10 @@ fn the_openapi_document_describes_every_endpoint() {
         ("post", "/api/v1/consents/{spec}/accept"),
         ("post", "/api/v1/consents/{spec}/decline"),
         ("get", "/api/v1/agreements"),
+        ("post", "/api/v1/agreements"),
         ("get", "/api/v1/agreements/{id}"),
+        ("post", "/api/v1/agreements/{id}/sign"),
+        ("post", "/api/v1/agreements/{id}/end"),
         ("post", "/api/v1/recognition/proposals"),
         ("post", "/api/v1/recognition/decisions"),
     ];

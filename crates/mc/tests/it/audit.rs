@@ -35,7 +35,10 @@ fn the_audit_log_records_and_chains_every_event() {
             entries.as_array().unwrap().iter().map(|entry| entry["action"].as_str().unwrap()).collect();
         let mut demo_actions = actions[..demo].to_vec();
         demo_actions.dedup();
-        assert_eq!(demo_actions, ["seal.test", "agreement.add", "agreement.sign", "agreement.add", "agreement.sign"]);
+        assert_eq!(
+            demo_actions,
+            ["seal.test", "pathway.add", "agreement.add", "agreement.sign", "agreement.add", "agreement.sign"]
+        );
         assert_eq!(
             actions[demo..],
             ["key.create", "credential.issue", "credential.issue", "credential.suspend", "credential.revoke"],

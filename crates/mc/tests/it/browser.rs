@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use mc_test_support::browser::Browser;
 
-use crate::support::{Env, Server};
+use crate::support::{Env, Request, Server};
 
 fn screenshots() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots")
@@ -321,5 +321,89 @@ fn the_catalogue_page_says_where_a_specification_is_recognised() {
     assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
     phone.execute("document.querySelector('#recognitions').scrollIntoView()");
     phone.screenshot("22-catalogue-recognised-phone");
+    server.stop();
+}
+
+/// Signs a learner in through the one-time link the server logs.
+fn sign_in_as_learner(browser: &Browser, server: &Server, base: &str, email: &str) {
+    browser.goto(&format!("{base}/learner/sign-in?lang=en"));
+    browser.fill("#email", email);
+    browser.click("#send-link");
+    browser.wait_for_text("#sent", "sign-in link");
+    browser.goto(&format!("{base}{}", server.sign_in_link_path()));
+    browser.click("#use-link");
+    browser.wait_for_text("h1", "My credentials");
+}
+
+/// End to end in a browser: a learner of Valdeoliva asks Roccalba to recognise a
+/// micro-credential; Roccalba's recognition officer sees the proposal and accepts it; the
+/// learner sees the answer, and the decision credential verifies on the verify page. A pathway
+/// the learner completed gives them its stacked credential, which verifies too.
+#[test]
+fn recognition_and_a_pathway_in_a_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+    let learner = "jose.martinez@learners.example";
+
+    sign_in_as_learner(&browser, &server, &base, learner);
+    let card = browser.execute("return document.querySelector('article[id^=credential-]').id");
+    let id = card.as_str().unwrap().trim_start_matches("credential-").to_owned();
+    browser.click(&format!("#credential-{id} details.ask summary"));
+    browser.execute(&format!("document.querySelector('#ask-{id}').value = 'roccalba'"));
+    browser.fill(&format!("#note-{id}"), "For the statistics course of my degree");
+    browser.click(&format!("#credential-{id} button.ask-recognition"));
+    browser.wait_for_text("#recognition", "Waiting for an answer");
+    browser.execute("document.querySelector('#recognition').scrollIntoView()");
+    browser.screenshot("24-learner-asks-recognition");
+
+    browser.goto(&format!("{base}/sign-in?lang=en"));
+    browser.fill("#email", "officer@roccalba.example");
+    browser.fill("#password", "microcred-demo");
+    browser.click("#sign-in");
+    browser.wait_for_text("#recognition-requests", "Recognition requests");
+    browser.click("#recognition-requests");
+    browser.wait_for_text("#pending", "the course STAT-1 Basic statistics (5 ECTS)");
+    assert!(browser.page_source().contains("For the statistics course of my degree"), "the learner's note");
+    browser.screenshot("25-officer-sees-proposal");
+    browser.click("button.accept-proposal");
+    browser.wait_for_text("#answered", "Recognised");
+    browser.screenshot("26-officer-accepted");
+
+    sign_in_as_learner(&browser, &server, &base, learner);
+    browser.wait_for_text("#recognition", "Recognised");
+    browser.wait_for_text("#pathway-valdeoliva-public-management", "Complete");
+    browser.click("#pathway-valdeoliva-public-management button.claim");
+    browser.wait_for_text("#pathway-valdeoliva-public-management", "Issued on");
+    browser.execute("document.querySelector('#pathways').scrollIntoView()");
+    browser.screenshot("27-learner-pathways");
+    // The files the learner downloads, fetched with their session.
+    let session = format!("mc_session={}", browser.cookie("mc_session").expect("the learner's session"));
+    let fetch = |css: &str| {
+        let href = browser.find(css).attribute("href").unwrap();
+        let path = href.strip_prefix(&base).unwrap_or(&href);
+        let answer = Request::new(server.addr, "GET", path).header("Cookie", &session).send();
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        answer.body
+    };
+    let decision = fetch("#recognition a.decision");
+    let stacked = fetch("#pathway-valdeoliva-public-management a.stacked");
+    assert!(stacked.contains("hasPart"), "{stacked}");
+    for (credential, shot) in [(decision, "28-verify-decision"), (stacked, "29-verify-stacked")] {
+        browser.goto(&format!("{base}/verify?lang=en"));
+        browser.fill("#credential", &credential);
+        browser.click("#verify");
+        browser.wait_for_text("#verdict", "Valid");
+        browser.screenshot(shot);
+    }
+    drop(browser);
+
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    sign_in_as_learner(&phone, &server, &base, learner);
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    phone.execute("document.querySelector('#pathways').scrollIntoView()");
+    phone.screenshot("30-learner-pathways-phone");
     server.stop();
 }

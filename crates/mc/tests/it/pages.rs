@@ -712,9 +712,11 @@ fn from_id<'a>(page: &'a Answer, id: &str) -> &'a str {
 /// A learner asks other institutions to recognise their credentials from the learner space;
 /// each institution's recognition officer sees only the requests made of it, with the
 /// proposal, and accepts, accepts for fewer ECTS or rejects with a reason, once; the learner
-/// sees each answer and downloads the decision credential, which verifies.
+/// sees each answer and downloads the decision credential, which verifies. The recognised
+/// credits count towards a pathway that counts them; a complete pathway's stacked credential is
+/// issued once from the learner space, verifies and names its parts.
 #[test]
-fn a_learner_asks_for_recognition_and_an_officer_decides() {
+fn a_learner_asks_for_recognition_and_completes_a_pathway() {
     let env = Env::sqlite();
     let server = Server::start(&env, &["--demo"]);
     // The demo learner holds a graded statistics credential of Valdeoliva; a second one too.
@@ -862,5 +864,52 @@ fn a_learner_asks_for_recognition_and_an_officer_decides() {
         .header("Cookie", &learner)
         .send();
     assert_eq!(rejected_file.status, 404, "a rejection has no decision credential");
+
+    // Roccalba's pathway counts the credits it recognised, once; Valdeoliva's is complete, and
+    // its stacked credential is issued once, verifies and names its parts.
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
+    let roccalba = from_id(&space, "pathway-roccalba-data-sustainability");
+    assert!(roccalba.contains("7.5 of 15 ECTS") && roccalba.contains("(recognised)"), "{roccalba}");
+    assert!(roccalba.contains("Circular Economy of Materials") && roccalba.contains("teaches a skill"), "{roccalba}");
+    assert!(!roccalba[..roccalba.find("</article>").unwrap()].contains("Receive the certificate"), "{roccalba}");
+    let claim = |csrf: &str| {
+        Request::new(server.addr, "POST", "/learner/pathways/valdeoliva-public-management/issue")
+            .header("Cookie", &learner)
+            .form(&[("csrf", csrf)])
+    };
+    assert_eq!(claim("forged").status, 403);
+    let incomplete = Request::new(server.addr, "POST", "/learner/pathways/roccalba-data-sustainability/issue?lang=en")
+        .header("Cookie", &learner)
+        .form(&[("csrf", &csrf(&space))]);
+    assert_eq!(incomplete.status, 422, "{}", incomplete.body);
+    assert!(incomplete.body.contains("is not complete yet: it still needs 7.5 more ECTS"), "{}", incomplete.body);
+    assert_eq!(claim(&csrf(&space)).status, 303);
+    let space = Request::new(server.addr, "GET", "/learner?lang=es").header("Cookie", &learner).send();
+    let valdeoliva = from_id(&space, "pathway-valdeoliva-public-management");
+    assert!(
+        valdeoliva.contains("Certificado en gestión pública sostenible") && valdeoliva.contains("Emitido el"),
+        "{valdeoliva}"
+    );
+    let link = &valdeoliva[valdeoliva.find("/learner/stacked/").unwrap()..];
+    let link = &link[..link.find('"').unwrap()];
+    assert_eq!(claim(&csrf(&space)).status, 303, "asking again gives the one issued");
+    let stacked = Request::new(server.addr, "GET", link).header("Cookie", &learner).send();
+    assert_eq!(stacked.status, 200, "{}", stacked.body);
+    let document = stacked.json();
+    assert_eq!(document["credentialSubject"]["hasPart"].as_array().unwrap().len(), 2, "{document:#}");
+    let path = env.write("stacked.json", &stacked.body);
+    let verified = env.command(&["verify", &path, "--offline", "--json"]).output().unwrap();
+    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(verified["verdict"], "valid", "{verified:#}");
+    let theirs = Request::new(server.addr, "GET", link).header("Cookie", &stranger).send();
+    assert_eq!(theirs.status, 404, "another learner's stacked credential");
+    let sealed = Request::new(server.addr, "GET", &link.replace("credential.json", "credential.edc.json"))
+        .header("Cookie", &learner)
+        .send();
+    assert_eq!(sealed.status, 200, "Valdeoliva seals: {}", sealed.body);
+    let path = env.write("stacked.edc.json", &sealed.body);
+    let verified = env.command(&["verify", &path, "--offline", "--json"]).output().unwrap();
+    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(verified["verdict"], "valid", "{verified:#}");
     server.stop();
 }

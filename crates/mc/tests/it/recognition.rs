@@ -178,6 +178,25 @@ fn the_catalogue_says_where_a_specification_is_recognised() {
     let other =
         crate::support::Request::new(server.addr, "GET", "/catalogue/01936a3e-0000-7000-8000-000000000002").send();
     assert!(!other.body.contains("id=\"recognitions\""), "{}", other.body);
+
+    // The catalogue is filtered by "recognised at"; an agreement ended elsewhere (by the
+    // command line, another process) is seen by the next search.
+    let search = |path: &str| crate::support::Request::new(server.addr, "GET", path).send().json();
+    let found = search("/api/v1/catalogue?recognised=roccalba&limit=50");
+    let ids: Vec<&str> = found["hits"].as_array().unwrap().iter().map(|hit| hit["id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&STATISTICS), "{found:#}");
+    assert!(!ids.contains(&"01936a3e-0000-7000-8000-000000000002"), "not recognised there: {found:#}");
+    assert!(
+        found["facets"]["recognised"].as_array().unwrap().iter().any(|value| value["value"] == "jarvilaakso"),
+        "{found:#}"
+    );
+    let page = crate::support::Request::new(server.addr, "GET", "/catalogue?recognised=roccalba&lang=es").send();
+    assert!(page.body.contains("Reconocida en"), "{}", page.body);
+    let bad = crate::support::Request::new(server.addr, "GET", "/api/v1/catalogue?recognised=Not%20an%20id").send();
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    env.ok(&["agreement", "end", "alliance-data-2026", "--institution", "roccalba", "--by", "admin"]);
+    let after = search("/api/v1/catalogue?recognised=roccalba&limit=50");
+    assert_eq!(after["total"], 0, "nothing is recognised at Roccalba once the alliance ended: {after:#}");
     server.stop();
 }
 
@@ -228,6 +247,103 @@ fn a_pathway_counts_a_learners_verified_credentials() {
     let bad = env.write("bad.toml", "id = \"x\"\nminimum = 3\n");
     let refused = env.fails(&["pathway", "check", &bad, &files[0]]);
     assert!(refused.contains("unknown field `minimum`"), "{refused}");
+}
+
+/// Stored pathways, on each backend: a learner's progress with the published micro-credentials
+/// that would complete it; the stacked credential of a complete one, issued once, verifies and
+/// names its parts; an incomplete one is refused, saying what is missing; bad pathways change
+/// nothing.
+#[test]
+fn a_stored_pathway_issues_a_stacked_credential_naming_its_parts() {
+    for env in Env::all() {
+        let backend = env.backend();
+        env.ok(&["demo"]);
+        let listed = env.ok(&["pathway", "list"]);
+        assert!(
+            listed.contains("roccalba-data-sustainability") && listed.contains("valdeoliva-public-management"),
+            "[{backend}] the demo's two pathways: {listed}"
+        );
+        let learner = "jose.martinez@learners.example";
+        let mut parts = Vec::new();
+        for spec in [STATISTICS, "01936a3e-0000-7000-8000-000000000002"] {
+            let text = env.ok(&["issue", "--spec", spec, "--learner", learner]);
+            parts.push(serde_json::from_str::<Value>(&text).unwrap()["id"].clone());
+        }
+        let refused = env.fails(&["pathway", "issue", "roccalba-data-sustainability", "--learner", learner]);
+        assert!(
+            refused.contains("is not complete yet: it still needs 10 more ECTS and the skill http://data.europa.eu/esco/skill/22c45bf7"),
+            "[{backend}] {refused}"
+        );
+        let progress: Value = serde_json::from_str(&env.ok(&[
+            "pathway",
+            "progress",
+            "roccalba-data-sustainability",
+            "--learner",
+            learner,
+            "--json",
+        ]))
+        .unwrap();
+        assert_eq!(progress["ects"], 5.0, "[{backend}] {progress:#}");
+        assert_eq!(
+            (
+                progress["suggestions"][0]["spec"].as_str(),
+                progress["suggestions"][0]["teaches_missing_skill"].as_bool()
+            ),
+            (Some("01936a3e-0000-7000-8000-000000000005"), Some(true)),
+            "[{backend}] what teaches the missing skill comes first: {progress:#}"
+        );
+        let output = env.file("stacked.json").display().to_string();
+        let said = env.ok(&["pathway", "issue", "valdeoliva-public-management", "--learner", learner, "-o", &output]);
+        assert!(said.starts_with("issued stacked credential "), "[{backend}] {said}");
+        let stacked: Value = serde_json::from_str(&std::fs::read_to_string(&output).unwrap()).unwrap();
+        assert_eq!(stacked["credentialSubject"]["hasPart"], Value::Array(parts.clone()), "[{backend}] {stacked:#}");
+        let achievement = &stacked["credentialSubject"]["achievement"];
+        assert_eq!(
+            (achievement["achievementType"].as_str(), achievement["creditsAvailable"].as_f64()),
+            (Some("Certificate"), Some(11.0))
+        );
+        let verified = env.command(&["verify", &output, "--offline", "--json"]).output().unwrap();
+        let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+        assert_eq!(verified["verdict"], "valid", "[{backend}] {verified:#}");
+        let again = env.ok(&["pathway", "issue", "valdeoliva-public-management", "--learner", learner]);
+        assert_eq!(serde_json::from_str::<Value>(&again).unwrap()["id"], stacked["id"], "[{backend}] issued once");
+        // Valdeoliva seals: the stacked credential is a European Digital Credential too, whose
+        // learning achievement has the parts.
+        let edc = env.file("stacked.edc.json").display().to_string();
+        env.ok(&[
+            "pathway",
+            "issue",
+            "valdeoliva-public-management",
+            "--learner",
+            learner,
+            "--format",
+            "edc",
+            "-o",
+            &edc,
+        ]);
+        let sealed: Value = serde_json::from_str(&std::fs::read_to_string(&edc).unwrap()).unwrap();
+        let payload: Value = serde_json::from_str(sealed["payload"].as_str().unwrap()).unwrap();
+        let claim = &payload["credentialSubject"]["hasClaim"][0];
+        let named: Vec<&Value> =
+            claim["hasPart"].as_array().unwrap().iter().map(|part| &part["identifier"][0]["notation"]).collect();
+        assert_eq!(named, parts.iter().collect::<Vec<_>>(), "[{backend}] {claim:#}");
+        let verified = env.command(&["verify", &edc, "--offline", "--json"]).output().unwrap();
+        let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+        assert_eq!(verified["verdict"], "valid", "[{backend}] {verified:#}");
+
+        // Bad pathways are refused, each saying why, and nothing is stored.
+        let unknown = env
+            .write("unknown.toml", "id = \"p-x\"\ntitle = { en = \"X\" }\ninstitution = \"nowhere\"\nmin_ects = 5\n");
+        let refused = env.fails(&["pathway", "add", &unknown]);
+        assert!(refused.contains("nowhere"), "[{backend}] {refused}");
+        let field = env.write("field.toml", "id = \"p-y\"\ninstitution = \"roccalba\"\nmin_credits = 5\n");
+        let refused = env.fails(&["pathway", "add", &field]);
+        assert!(refused.contains("unknown field `min_credits`"), "[{backend}] {refused}");
+        let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/../mc-app/demo/pathway-public-management.toml");
+        let refused = env.fails(&["pathway", "add", demo]);
+        assert!(refused.contains("a pathway valdeoliva-public-management is stored already"), "[{backend}] {refused}");
+        assert_eq!(env.ok(&["pathway", "list"]), listed, "[{backend}] nothing stored");
+    }
 }
 
 /// A recognition officer accepts a proposal: the decision credential, signed by the home
@@ -331,4 +447,101 @@ fn an_agreement_reads_as_a_document() {
     let catalogue = get(&format!("/catalogue/{STATISTICS}?lang=en"));
     assert!(catalogue.body.contains("href=\"/agreements/alliance-data-2026\""), "{}", catalogue.body);
     server.stop();
+}
+
+/// A party's admin proposes an agreement over the API, each party's admin signs it (over the
+/// API or on its page), and one ends it; others may not, and nothing is done twice.
+#[test]
+fn party_admins_propose_sign_and_end_an_agreement() {
+    use crate::support::{Request, Server};
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let token = |institution: &str, role: &str| {
+        env.ok(&["token", "create", "--institution", institution, "--role", role]).trim().to_owned()
+    };
+    let (roccalba, jarvilaakso) = (token("roccalba", "admin"), token("jarvilaakso", "admin"));
+    let outsider = token("valdeoliva", "admin");
+    let issuer = token("roccalba", "issuer");
+    let document = serde_json::json!({
+        "id": "roccalba-jarvilaakso",
+        "title": {"en": "Roccalba and Jarvilaakso: project management"},
+        "parties": ["roccalba", "jarvilaakso"],
+        "valid_from": "2026-01-01",
+        "rules": [{
+            "id": "pm",
+            "recognised_by": "jarvilaakso",
+            "specs": ["01936a3e-0000-7000-8000-000000000007"],
+            "grants": {"elective_ects": 5},
+        }],
+    });
+    let post = |path: &str, token: &str, body: &Value| Request::new(server.addr, "POST", path).token(token).json(body);
+    let refused = post("/api/v1/agreements", &outsider, &document);
+    assert_eq!(refused.status, 403, "not a party: {}", refused.body);
+    assert_eq!(post("/api/v1/agreements", &issuer, &document).status, 403, "an admin proposes");
+    let mut unknown = document.clone();
+    unknown["rules"][0]["grants"]["elective_credits"] = serde_json::json!(5);
+    let refused = post("/api/v1/agreements", &roccalba, &unknown);
+    assert!(refused.status == 400 || refused.status == 422, "{}", refused.body);
+    assert!(refused.body.contains("elective_credits"), "{}", refused.body);
+    let proposed = post("/api/v1/agreements", &roccalba, &document);
+    assert_eq!(proposed.status, 201, "{}", proposed.body);
+    assert_eq!(proposed.json()["state"], "awaiting signatures");
+
+    let sign = "/api/v1/agreements/roccalba-jarvilaakso/sign";
+    assert_eq!(post(sign, &outsider, &Value::Null).status, 403, "not a party");
+    let signed = post(sign, &roccalba, &Value::Null);
+    assert_eq!(signed.status, 200, "{}", signed.body);
+    assert_eq!(post(sign, &roccalba, &Value::Null).status, 409, "signed once");
+
+    // Jarvilaakso's admin signs on the agreement's page.
+    let session = {
+        let answer = Request::new(server.addr, "POST", "/sign-in")
+            .form(&[("email", "staff@jarvilaakso.example"), ("password", "microcred-demo")]);
+        answer.cookie("mc_session").unwrap()
+    };
+    let page =
+        Request::new(server.addr, "GET", "/agreements/roccalba-jarvilaakso?lang=en").header("Cookie", &session).send();
+    assert!(page.body.contains("Sign this version"), "{}", page.body);
+    let start = page.body.find("name=\"csrf\" value=\"").unwrap() + "name=\"csrf\" value=\"".len();
+    let csrf = &page.body[start..start + page.body[start..].find('"').unwrap()];
+    let signed = Request::new(server.addr, "POST", "/agreements/roccalba-jarvilaakso/sign")
+        .header("Cookie", &session)
+        .form(&[("csrf", csrf)]);
+    assert_eq!(signed.status, 303, "{}", signed.body);
+    let stored = Request::new(server.addr, "GET", "/api/v1/agreements/roccalba-jarvilaakso").send().json();
+    assert_eq!(stored["state"], "signed by every party", "{stored:#}");
+    let page =
+        Request::new(server.addr, "GET", "/agreements/roccalba-jarvilaakso?lang=en").header("Cookie", &session).send();
+    assert!(!page.body.contains("Sign this version") && page.body.contains("End this agreement"), "{}", page.body);
+    let anonymous = Request::new(server.addr, "GET", "/agreements/roccalba-jarvilaakso?lang=en").send();
+    assert!(!anonymous.body.contains("End this agreement"), "{}", anonymous.body);
+
+    let end = "/api/v1/agreements/roccalba-jarvilaakso/end";
+    assert_eq!(post(end, &outsider, &Value::Null).status, 403, "not a party");
+    let ended = post(end, &jarvilaakso, &Value::Null);
+    assert_eq!((ended.status, ended.json()["state"].as_str()), (200, Some("ended")), "{}", ended.body);
+    assert_eq!(post(end, &roccalba, &Value::Null).status, 409, "ended once");
+    assert_eq!(post("/api/v1/agreements", &roccalba, &document).status, 409, "an ended agreement takes no new version");
+    server.stop();
+}
+
+/// Open Badges 3.0 credentials signed by other implementations (1EdTech's implementation
+/// guide vector and validator test resources) are verified first, and refused with the reason
+/// when they do not verify here: an issuer not on the trusted-issuer list, a key that is not
+/// the issuer's.
+#[test]
+fn foreign_open_badges_are_verified_before_recognition() {
+    let env = Env::sqlite();
+    env.ok(&["demo"]);
+    let vectors = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/vectors/ob3");
+    let guide = format!("{vectors}/impl-guide-test-vector-eddsa-rdfc-2022/signed.json");
+    let validator = format!("{vectors}/1edtech-validator-test-resources/simple-did-key-method.json");
+    let answer: Value =
+        serde_json::from_str(&env.ok(&["recognize", &guide, &validator, "--institution", "roccalba", "--json"]))
+            .unwrap();
+    let refused: Vec<&str> =
+        answer.as_array().unwrap().iter().map(|outcome| outcome["refused"].as_str().unwrap()).collect();
+    assert!(refused[0].contains("https://example.edu/issuers/565049 is not in the trusted-issuer list"), "{answer:#}");
+    assert!(refused[1].contains("not by the issuer urn:uuid:6f2e33e5"), "{answer:#}");
+    assert!(answer.as_array().unwrap().iter().all(|outcome| outcome["proposals"].as_array().unwrap().is_empty()));
 }

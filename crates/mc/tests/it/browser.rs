@@ -1,6 +1,8 @@
 //! The demo walked in a real browser (Debian's headless Chromium through chromedriver):
 //! verify a valid and a tampered credential, sign in as staff, issue, let the learner share,
-//! revoke, and see the public page say so. Screenshots go to `target/screenshots/`.
+//! revoke, and see the public page say so; a learner asks another institution for recognition,
+//! its officer accepts, and the learner receives a pathway's stacked credential. Screenshots go
+//! to `target/screenshots/`.
 //!
 //! Skipped when Chromium is not installed, except in CI, where `.ci/run` installs it.
 
@@ -92,14 +94,7 @@ fn walk_the_demo_in_a_browser() {
     browser.screenshot("05-cohort-done");
 
     // The learner signs in with the one-time link and shares it.
-    browser.goto(&format!("{base}/learner/sign-in"));
-    browser.fill("#email", learner);
-    browser.click("#send-link");
-    browser.wait_for_text("#sent", "sign-in link");
-    let path = server.sign_in_link_path();
-    browser.goto(&format!("{base}{path}"));
-    browser.click("#use-link");
-    browser.wait_for_text("h1", "My credentials");
+    sign_in_as_learner(&browser, &server, &base, learner);
     browser.click(&format!("#credential-{id} button.share"));
     let link = browser.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
     browser.screenshot("06-learner-space");
@@ -155,12 +150,7 @@ fn hostile_text_stays_inert_in_a_browser() {
         .json(&serde_json::json!({"spec": "01936a3e-0000-7000-8000-0000000000cc", "learner": "aino.virtanen@learners.example", "name": "Aino Virtanen"}));
     assert_eq!(issued.status, 201, "{}", issued.body);
     let base = format!("http://{}", server.addr);
-    browser.goto(&format!("{base}/learner/sign-in?lang=en"));
-    browser.fill("#email", "aino.virtanen@learners.example");
-    browser.click("#send-link");
-    let path = server.sign_in_link_path();
-    browser.goto(&format!("{base}{path}"));
-    browser.click("#use-link");
+    sign_in_as_learner(&browser, &server, &base, "aino.virtanen@learners.example");
     browser.click("button.share");
     let link = browser.find("a.share-link").attribute("href").unwrap();
     browser.goto(&format!("{base}{}", &link[link.find("/c/").unwrap()..]));
@@ -248,13 +238,7 @@ fn a_european_digital_credential_in_a_browser() {
     let id = browser.url().rsplit('/').next().unwrap().to_owned();
     browser.screenshot("16-issued-both-formats");
 
-    browser.goto(&format!("{base}/learner/sign-in"));
-    browser.fill("#email", learner);
-    browser.click("#send-link");
-    browser.wait_for_text("#sent", "sign-in link");
-    browser.goto(&format!("{base}{}", server.sign_in_link_path()));
-    browser.click("#use-link");
-    browser.wait_for_text("h1", "My credentials");
+    sign_in_as_learner(&browser, &server, &base, learner);
     assert!(browser.exists(&format!("#credential-{id} a[href$='credential.edc.json']")), "the EDC is offered");
     browser.click(&format!("#credential-{id} button.share"));
     let link = browser.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();

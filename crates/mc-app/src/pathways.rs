@@ -284,7 +284,13 @@ impl LearnerAccess<'_> {
         let mut titles = BTreeMap::new();
         for credential in self.credentials().await? {
             let document = credential.open_badge().or(credential.sealed_edc()).unwrap_or(credential.document());
-            let id = document.get("id").and_then(Value::as_str).unwrap_or(credential.id()).to_owned();
+            // A sealed EDC's id is in its payload.
+            let payload = document.get("payload").and_then(Value::as_str);
+            let sealed: Option<Map<String, Value>> = payload.and_then(|payload| serde_json::from_str(payload).ok());
+            let id = match sealed.as_ref().unwrap_or(document).get("id").and_then(Value::as_str) {
+                Some(id) => id.to_owned(),
+                None => format!("urn:uuid:{}", credential.id()),
+            };
             // An Open Badges credential says its language; an EDC's title is picked in `language`.
             let subject = document.get("credentialSubject").unwrap_or(&Value::Null);
             let said = subject["achievement"]["inLanguage"].as_str();

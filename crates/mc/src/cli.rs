@@ -749,6 +749,9 @@ pub(crate) struct CatalogueArgs {
     /// Skill URI of a learning outcome.
     #[arg(long)]
     pub(crate) skill: Vec<String>,
+    /// An institution that recognises the specification under a recognition agreement in force.
+    #[arg(long)]
+    pub(crate) recognised: Vec<String>,
     /// How many results to show.
     #[arg(long, default_value_t = 20)]
     pub(crate) limit: usize,

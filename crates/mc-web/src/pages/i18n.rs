@@ -151,6 +151,8 @@ texts! {
     decision_not_found: "There is no such recognition decision.", "No existe esa resolución de reconocimiento.";
     officer_pending: "Waiting for a decision", "Pendientes de decisión";
     officer_answered: "Answered", "Respondidas";
+    nothing_waiting: "Nothing is waiting for a decision.", "No hay nada pendiente de decisión.";
+    answer_label: "Answer", "Respuesta";
     proposals_heading: "What the agreements in force propose", "Qué proponen los acuerdos en vigor";
     nothing_proposed: "No agreement in force proposes anything for this credential: it can only be rejected, with a reason.", "Ningún acuerdo en vigor propone nada para esta credencial: solo puede rechazarse, con un motivo.";
     accept_proposal: "Accept", "Aceptar";

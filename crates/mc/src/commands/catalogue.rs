@@ -24,6 +24,7 @@ pub(super) async fn search(app: &Operator<'_>, args: &CatalogueArgs, out: &mut i
         (Facet::Institution, &args.institution),
         (Facet::Country, &args.country),
         (Facet::Skill, &args.skill),
+        (Facet::Recognised, &args.recognised),
     ] {
         if !values.is_empty() {
             query.filters.insert(facet, values.clone());

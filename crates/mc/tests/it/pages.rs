@@ -658,6 +658,10 @@ fn a_european_digital_credential_is_shown_downloaded_and_shared() {
     let card = &card[..card.find("</article>").unwrap()];
     assert!(card.contains(&format!("/learner/credentials/{id}/credential.edc.json")), "{card}");
     assert!(!card.contains(&format!("/learner/credentials/{id}/credential.json")), "no badge was issued: {card}");
+    // It counts towards a demo pathway, named by its title.
+    let pathway = &space.body[space.body.find("id=\"pathway-valdeoliva-public-management\"").unwrap()..];
+    let pathway = &pathway[..pathway.find("</article>").unwrap()];
+    assert!(pathway.contains("Data Literacy for Public-Sector Decision-Making · 5 ECTS"), "{pathway}");
     let sealed = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/credential.edc.json"))
         .header("Cookie", &session)
         .send();

@@ -194,6 +194,9 @@ fn the_catalogue_says_where_a_specification_is_recognised() {
     assert!(page.body.contains("Reconocida en"), "{}", page.body);
     let bad = crate::support::Request::new(server.addr, "GET", "/api/v1/catalogue?recognised=Not%20an%20id").send();
     assert_eq!(bad.status, 422, "{}", bad.body);
+    let cli: Value =
+        serde_json::from_str(&env.ok(&["catalogue", "--recognised", "roccalba", "--limit", "50", "--json"])).unwrap();
+    assert_eq!(cli["total"], found["total"], "the command line filters alike: {cli:#}");
     env.ok(&["agreement", "end", "alliance-data-2026", "--institution", "roccalba", "--by", "admin"]);
     let after = search("/api/v1/catalogue?recognised=roccalba&limit=50");
     assert_eq!(after["total"], 0, "nothing is recognised at Roccalba once the alliance ended: {after:#}");

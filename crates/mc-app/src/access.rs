@@ -5,12 +5,12 @@
 
 use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier, password_hash::SaltString};
 use mc_core::{Email, InstitutionId, LearnerId, Timestamp};
-use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord};
+use mc_store::{ApiTokenRecord, SessionRecord, StaffRecord};
 
 use crate::records::{ApiToken, Session, Staff};
 use sha2::{Digest, Sha256};
 
-use crate::{App, AppError, IssuedCredential, keys::random_bytes};
+use crate::{App, AppError, keys::random_bytes};
 
 /// What a token or staff member of an institution may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -192,7 +192,7 @@ pub fn secret_hash(secret: &str) -> String {
 }
 
 /// A fresh random secret with a prefix that says what it is.
-fn new_secret(prefix: &str) -> Result<String, AppError> {
+pub(crate) fn new_secret(prefix: &str) -> Result<String, AppError> {
     let bytes = random_bytes::<32>()?;
     Ok(format!("{prefix}{}", base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, bytes)))
 }
@@ -408,16 +408,6 @@ impl App {
         tracing::info!(token.id = %token.id, "API token revoked");
         ApiToken::from_record(token)
     }
-
-    /// The credential a share link shows, while it lasts: open to anyone who has the link.
-    pub async fn shared_credential(&self, link_id: &str, now: Timestamp) -> Result<IssuedCredential, AppError> {
-        let gone = || AppError::NotFound { what: "shared credential", id: link_id.to_owned() };
-        let link = self.store().db().await?.share_link(link_id).await?.ok_or_else(gone)?;
-        if link.expires_at <= now.unix_seconds() {
-            return Err(gone());
-        }
-        self.credential(&link.credential_id).await
-    }
 }
 
 /// Makes an API token record and its secret, and stores it: a member's of `institution` with
@@ -469,22 +459,6 @@ pub(crate) fn new_staff(
         role: member.map_or(crate::records::NETWORK_ADMIN, |(_, role)| role.as_str()).to_owned(),
         password_hash: hash_password(password)?,
         created_at: now.to_rfc3339(),
-    })
-}
-
-/// Makes a share link record for a credential, lasting `days` days.
-pub(crate) fn new_share_link(credential_id: &str, days: u32, now: Timestamp) -> Result<ShareLinkRecord, AppError> {
-    if days == 0 || days > MAX_SHARE_DAYS {
-        return Err(AppError::InvalidArgument {
-            what: "days",
-            source: mc_core::ValueError::new(format!("a link lasts 1 to {MAX_SHARE_DAYS} days, not {days}")),
-        });
-    }
-    Ok(ShareLinkRecord {
-        id: new_secret("")?,
-        credential_id: credential_id.to_owned(),
-        created_at: now.to_rfc3339(),
-        expires_at: now.unix_seconds() + i64::from(days) * 86_400,
     })
 }
 

@@ -16,8 +16,8 @@ use mc_store::{StoreError, StoredResponse};
 
 use crate::{
     Added, App, AppError, CohortJob, CohortSubmission, IssueRequest, IssuedCredential, Publication, StatusChange,
-    access::{NewToken, Principal, Role, StateChange, new_share_link, new_staff, new_token},
-    records::{ApiToken, ShareLink, Staff},
+    access::{NewToken, Principal, Role, StateChange, new_staff, new_token},
+    records::{ApiToken, Staff},
 };
 
 impl App {
@@ -395,21 +395,6 @@ impl LearnerAccess<'_> {
             true => Ok(credential),
             false => Err(AppError::NotFound { what: "credential", id: id.to_owned() }),
         }
-    }
-
-    /// Makes a link that shows one of the learner's credentials publicly for `days` days.
-    pub async fn share(&self, credential_id: &str, days: u32, now: Timestamp) -> Result<ShareLink, AppError> {
-        let credential = self.credential(credential_id).await?;
-        let link = new_share_link(credential.id(), days, now)?;
-        self.app.store().db().await?.insert_share_link(&link).await?;
-        ShareLink::from_record(link)
-    }
-
-    /// The share links the learner made for one of their credentials.
-    pub async fn share_links(&self, credential_id: &str) -> Result<Vec<ShareLink>, AppError> {
-        let credential = self.credential(credential_id).await?;
-        let records = self.app.store().db().await?.share_links_of(credential.id()).await?;
-        records.into_iter().map(ShareLink::from_record).collect()
     }
 }
 

@@ -29,6 +29,7 @@ mod recognition_requests;
 mod records;
 mod registry;
 mod seals;
+mod sharing;
 mod status;
 mod verification;
 
@@ -70,6 +71,7 @@ pub use crate::{
     records::{ApiToken, Holder, Session, ShareLink, Staff},
     registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     seals::SealInfo,
+    sharing::MAX_SHARED,
     status::StatusChange,
     verification::{Budgeted, LocalMaterial, OnlineResolver, Verifier},
 };

@@ -69,12 +69,21 @@ pub struct Session {
 pub struct ShareLink {
     /// The link's id, the last segment of its URL: random and unguessable.
     pub id: String,
-    /// The credential shown.
-    pub credential_id: String,
+    /// The credentials shown, in order.
+    pub credentials: Vec<String>,
     /// When it was made.
     pub created_at: Timestamp,
-    /// When it stops showing anything.
-    pub expires_at: Timestamp,
+    /// When it stops showing anything; `None` when it does not expire.
+    pub expires_at: Option<Timestamp>,
+    /// When the learner withdrew it, if they did.
+    pub withdrawn_at: Option<Timestamp>,
+}
+
+impl ShareLink {
+    /// Whether it shows its credentials at `now`: neither expired nor withdrawn.
+    pub fn live(&self, now: Timestamp) -> bool {
+        self.withdrawn_at.is_none() && self.expires_at.is_none_or(|expires| expires > now)
+    }
 }
 
 fn damaged(what: &'static str, id: &str) -> impl Fn(String) -> AppError + use<> {
@@ -164,9 +173,10 @@ impl ShareLink {
         let damaged = damaged("share link", "(secret)");
         Ok(ShareLink {
             created_at: time(&record.created_at, &damaged)?,
-            expires_at: Timestamp::from_unix(record.expires_at, 0),
+            expires_at: (record.expires_at < crate::sharing::NEVER).then(|| Timestamp::from_unix(record.expires_at, 0)),
+            withdrawn_at: record.withdrawn_at.as_deref().map(|at| time(at, &damaged)).transpose()?,
             id: record.id,
-            credential_id: record.credential_id,
+            credentials: record.credentials,
         })
     }
 }

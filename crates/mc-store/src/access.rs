@@ -62,17 +62,20 @@ pub struct SessionRecord {
     pub expires_at: i64,
 }
 
-/// A link that shows one credential publicly until it expires.
+/// A link that shows one credential, or a selection of several, publicly until it expires or
+/// is withdrawn.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShareLinkRecord {
     /// The link's id, the last segment of its URL: random and unguessable.
     pub id: String,
-    /// The credential shown.
-    pub credential_id: String,
+    /// The credentials shown, in order (at least one).
+    pub credentials: Vec<String>,
     /// When it was made (RFC 3339).
     pub created_at: String,
     /// Unix seconds after which the link shows nothing.
     pub expires_at: i64,
+    /// When the learner withdrew it (RFC 3339), if they did.
+    pub withdrawn_at: Option<String>,
 }
 
 /// The answer given to an API request made with an idempotency key.
@@ -124,12 +127,20 @@ macro_rules! select_staff {
     };
 }
 
+/// A `SELECT` of every share link column, followed by `$tail`.
+macro_rules! select_share_links {
+    ($tail:literal) => {
+        concat!("SELECT id, created_at, expires_at, withdrawn_at FROM share_links ", $tail)
+    };
+}
+
 fn share_from_row(row: &AnyRow) -> Result<ShareLinkRecord, StoreError> {
     Ok(ShareLinkRecord {
         id: row.try_get("id")?,
-        credential_id: row.try_get("credential_id")?,
+        credentials: Vec::new(),
         created_at: row.try_get("created_at")?,
         expires_at: row.try_get("expires_at")?,
+        withdrawn_at: row.try_get("withdrawn_at")?,
     })
 }
 
@@ -306,41 +317,90 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         Ok(row.map(|row| row.try_get("learner_id")).transpose()?)
     }
 
-    /// Adds a share link. Fails with [`StoreError::Conflict`] when its id is taken and with
-    /// [`StoreError::MissingReference`] when the credential is not stored.
+    /// Adds a share link with its credentials. Fails with [`StoreError::Conflict`] when its id
+    /// is taken and with [`StoreError::MissingReference`] when a credential is not stored. Call it
+    /// in a transaction: it writes a row per credential.
     pub async fn insert_share_link(&mut self, link: &ShareLinkRecord) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
+        let first = link.credentials.first().ok_or_else(|| {
+            crate::corrupt("share link", link.id.clone(), "a share link shows at least one credential")
+        })?;
         sqlx::query("INSERT INTO share_links (id, credential_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
             .bind(&link.id)
-            .bind(&link.credential_id)
+            .bind(first)
             .bind(&link.created_at)
             .bind(link.expires_at)
-            .execute(conn)
+            .execute(&mut *conn)
             .await
             .map_err(|err| StoreError::from_write("a share link with this id", &["id"], err))?;
+        for (position, credential) in link.credentials.iter().enumerate() {
+            sqlx::query("INSERT INTO share_link_credentials (link_id, position, credential_id) VALUES ($1, $2, $3)")
+                .bind(&link.id)
+                .bind(position as i64)
+                .bind(credential)
+                .execute(&mut *conn)
+                .await
+                .map_err(|err| StoreError::from_write("a shared credential", &["position"], err))?;
+        }
         Ok(())
     }
 
-    /// The share link with this id, expired or not.
+    /// The share link with this id, expired, withdrawn or not.
     pub async fn share_link(&mut self, id: &str) -> Result<Option<ShareLinkRecord>, StoreError> {
-        let conn: &mut AnyConnection = &mut self.conn;
-        let row = sqlx::query("SELECT id, credential_id, created_at, expires_at FROM share_links WHERE id = $1")
-            .bind(id)
-            .fetch_optional(conn)
-            .await?;
-        row.as_ref().map(share_from_row).transpose()
+        let row = sqlx::query(select_share_links!("WHERE id = $1")).bind(id).fetch_optional(&mut *self.conn).await?;
+        match row.as_ref().map(share_from_row).transpose()? {
+            Some(link) => Ok(Some(self.with_credentials(link).await?)),
+            None => Ok(None),
+        }
     }
 
-    /// The share links of a credential, oldest first.
+    /// The share links that show a credential, oldest first.
     pub async fn share_links_of(&mut self, credential_id: &str) -> Result<Vec<ShareLinkRecord>, StoreError> {
-        let conn: &mut AnyConnection = &mut self.conn;
-        let rows = sqlx::query(
-            "SELECT id, credential_id, created_at, expires_at FROM share_links WHERE credential_id = $1 ORDER BY created_at, id",
-        )
+        let rows = sqlx::query(select_share_links!(
+            "WHERE id IN (SELECT link_id FROM share_link_credentials WHERE credential_id = $1) ORDER BY created_at, id"
+        ))
         .bind(credential_id)
-        .fetch_all(conn)
+        .fetch_all(&mut *self.conn)
         .await?;
-        rows.iter().map(share_from_row).collect()
+        let mut links = Vec::with_capacity(rows.len());
+        for row in &rows {
+            links.push(self.with_credentials(share_from_row(row)?).await?);
+        }
+        Ok(links)
+    }
+
+    /// The share links of a learner's credentials, oldest first.
+    pub async fn share_links_of_learner(&mut self, learner_id: &str) -> Result<Vec<ShareLinkRecord>, StoreError> {
+        let rows = sqlx::query(select_share_links!(
+            "WHERE credential_id IN (SELECT id FROM credentials WHERE learner_id = $1) ORDER BY created_at, id"
+        ))
+        .bind(learner_id)
+        .fetch_all(&mut *self.conn)
+        .await?;
+        let mut links = Vec::with_capacity(rows.len());
+        for row in &rows {
+            links.push(self.with_credentials(share_from_row(row)?).await?);
+        }
+        Ok(links)
+    }
+
+    /// Withdraws a share link at `at`; false when it was withdrawn already (or is not stored).
+    pub async fn withdraw_share_link(&mut self, id: &str, at: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query("UPDATE share_links SET withdrawn_at = $1 WHERE id = $2 AND withdrawn_at IS NULL")
+            .bind(at)
+            .bind(id)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn with_credentials(&mut self, mut link: ShareLinkRecord) -> Result<ShareLinkRecord, StoreError> {
+        let rows = sqlx::query("SELECT credential_id FROM share_link_credentials WHERE link_id = $1 ORDER BY position")
+            .bind(&link.id)
+            .fetch_all(&mut *self.conn)
+            .await?;
+        link.credentials = rows.iter().map(|row| row.try_get("credential_id")).collect::<Result<_, _>>()?;
+        Ok(link)
     }
 
     /// The answer remembered for an institution's idempotency key.

@@ -171,9 +171,10 @@ pub(crate) async fn share_links_round_trip(store: &Store) {
     store.db().await.unwrap().insert_credential(&credential("c2", "uca", 1, 2, "t")).await.unwrap();
     let link = |id: &str, credential: &str, created_at: &str, expires_at: i64| ShareLinkRecord {
         id: id.into(),
-        credential_id: credential.into(),
+        credentials: vec![credential.into()],
         created_at: created_at.into(),
         expires_at,
+        withdrawn_at: None,
     };
     let newer = link("share-b", "c1", "2026-02-01T00:00:00Z", 9_000_000_000);
     let older = link("share-c", "c1", "2026-01-01T00:00:00Z", 1);
@@ -192,8 +193,40 @@ pub(crate) async fn share_links_round_trip(store: &Store) {
     assert_conflict(store.db().await.unwrap().insert_share_link(&again).await, TAKEN, Some("id"));
     let orphan = link("share-d", "c9", "2026-03-01T00:00:00Z", 5);
     assert_missing_reference(store.db().await.unwrap().insert_share_link(&orphan).await, TAKEN);
-    assert_eq!(store.db().await.unwrap().share_link("share-b").await.unwrap(), Some(newer));
-    assert_eq!(store.db().await.unwrap().share_links_of("c2").await.unwrap(), vec![theirs]);
+    assert_eq!(store.db().await.unwrap().share_link("share-b").await.unwrap(), Some(newer.clone()));
+    assert_eq!(store.db().await.unwrap().share_links_of("c2").await.unwrap(), vec![theirs.clone()]);
+
+    // A selection shows its credentials in order, and is found from each of them; withdrawn once.
+    let selection = ShareLinkRecord {
+        id: "share-e".into(),
+        credentials: vec!["c2".into(), "c1".into()],
+        created_at: "2026-04-01T00:00:00Z".into(),
+        expires_at: 9_000_000_000,
+        withdrawn_at: None,
+    };
+    let mut tx = store.begin().await.unwrap();
+    tx.db().insert_share_link(&selection).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(store.db().await.unwrap().share_link("share-e").await.unwrap(), Some(selection.clone()));
+    let of_c1: Vec<String> =
+        store.db().await.unwrap().share_links_of("c1").await.unwrap().into_iter().map(|link| link.id).collect();
+    assert_eq!(of_c1, ["share-c", "share-b", "share-e"]);
+    let of_learner = |n| async move {
+        let links = store.db().await.unwrap().share_links_of_learner(&learner_id(n)).await.unwrap();
+        links.into_iter().map(|link| link.id).collect::<Vec<_>>()
+    };
+    assert_eq!(of_learner(1).await, ["share-c", "share-b"], "the links whose first credential is the learner's");
+    assert_eq!(of_learner(2).await, ["share-a", "share-e"]);
+    assert!(store.db().await.unwrap().withdraw_share_link("share-e", "2026-04-02T00:00:00Z").await.unwrap());
+    assert!(!store.db().await.unwrap().withdraw_share_link("share-e", "2026-04-03T00:00:00Z").await.unwrap(), "once");
+    let withdrawn = store.db().await.unwrap().share_link("share-e").await.unwrap().unwrap();
+    assert_eq!(withdrawn.withdrawn_at.as_deref(), Some("2026-04-02T00:00:00Z"));
+    // A selection naming a credential that is not stored is refused whole.
+    let broken = ShareLinkRecord { id: "share-f".into(), credentials: vec!["c1".into(), "c9".into()], ..selection };
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.db().insert_share_link(&broken).await.is_err());
+    tx.rollback().await.unwrap();
+    assert_eq!(store.db().await.unwrap().share_link("share-f").await.unwrap(), None);
 }
 
 pub(crate) async fn idempotent_answers_are_remembered_once(store: &Store) {

@@ -178,6 +178,18 @@ texts! {
     stacked_issued: "Issued on", "Emitido el";
     download_stacked: "Download the certificate (Open Badges 3.0)", "Descargar el certificado (Open Badges 3.0)";
     counts_through_recognition: "recognised", "reconocida";
+    no_expiry: "no expiry", "sin caducidad";
+    withdrawn_on: "withdrawn on", "retirado el";
+    select_to_share: "Select to share with others", "Seleccionar para compartir con otras";
+    share_several: "Share several credentials", "Compartir varias credenciales";
+    share_several_help: "Tick the credentials above, then make one public link that shows them all, each verified.", "Marque las credenciales de arriba y cree un único enlace público que las muestre todas, cada una verificada.";
+    share_selected: "Share the selected credentials", "Compartir las credenciales seleccionadas";
+    your_links: "Your public links", "Sus enlaces públicos";
+    withdraw_link: "Withdraw", "Retirar";
+    linkedin_share: "Share on LinkedIn", "Compartir en LinkedIn";
+    linkedin_add: "Add to LinkedIn profile", "Añadir al perfil de LinkedIn";
+    shared_selection_title: "Shared credentials", "Credenciales compartidas";
+    print: "Print", "Imprimir";
     ects_unreadable: "Give the ECTS granted as a number, such as 2.5.", "Indique los ECTS concedidos como un número, por ejemplo 2,5.";
     read_agreement: "Read the agreement", "Leer el acuerdo";
     agreement_parties: "Parties", "Partes";

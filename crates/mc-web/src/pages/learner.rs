@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use crate::client::ClientAddress;
 
-use super::{Chrome, PageError, Visitor, render, views::CredentialView};
+use super::{Chrome, PageError, Visitor, render, sharing::LinkView, views::CredentialView};
 
 #[derive(Template)]
 #[template(path = "learner_sign_in.html")]
@@ -93,14 +93,9 @@ pub(crate) async fn use_link(
     }
 }
 
-struct LinkView {
-    url: String,
-    expires: String,
-    live: bool,
-}
-
 struct Item {
     view: CredentialView,
+    /// The links that show it.
     links: Vec<LinkView>,
     /// The institutions the learner may ask to recognise it: every other one.
     others: Vec<(String, String)>,
@@ -247,6 +242,8 @@ impl PathwayView {
 struct SpacePage {
     chrome: Chrome,
     credentials: Vec<Item>,
+    /// Every link the learner made.
+    links: Vec<LinkView>,
     pathways: Vec<PathwayView>,
     requests: Vec<RequestView>,
     /// Every institution, for asking about a credential from elsewhere.
@@ -262,7 +259,7 @@ pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Re
 }
 
 /// The learner space, with `problem` (what went wrong with a request) above it when not empty.
-async fn space_page(
+pub(crate) async fn space_page(
     app: &App,
     visitor: &Visitor,
     learner: &LearnerAccess<'_>,
@@ -279,24 +276,24 @@ async fn space_page(
         })
         .collect();
     let now = app.now();
-    let mut credentials = Vec::new();
+    let mut loaded = Vec::new();
     for credential in learner.credentials().await.map_err(fail)? {
-        let links = learner
-            .share_links(credential.id())
-            .await
-            .map_err(fail)?
-            .into_iter()
-            .map(|link| LinkView {
-                url: format!("{}/c/{}", app.public_url(), link.id),
-                expires: super::views::day(link.expires_at),
-                live: link.expires_at > now,
-            })
-            .collect();
         let view = CredentialView::load(app, &credential, visitor.lang).await.map_err(fail)?;
+        loaded.push((credential, view));
+    }
+    let all_links = learner.all_share_links().await.map_err(fail)?;
+    let mut credentials = Vec::new();
+    for (credential, view) in &loaded {
+        let links = all_links
+            .iter()
+            .filter(|link| link.credentials.iter().any(|id| id == credential.id()))
+            .map(|link| LinkView::new(app, link, &loaded, visitor, now))
+            .collect();
         let issuer = credential.institution_id().as_str();
         let others = institutions.iter().filter(|(id, _)| id != issuer).cloned().collect();
-        credentials.push(Item { view, links, others });
+        credentials.push(Item { view: view.clone(), links, others });
     }
+    let links = all_links.iter().map(|link| LinkView::new(app, link, &loaded, visitor, now)).collect();
     let mut requests = Vec::new();
     for request in learner.recognition_requests().await.map_err(fail)? {
         requests.push(RequestView::new(app, &request, visitor.lang).await);
@@ -308,6 +305,7 @@ async fn space_page(
     let page = SpacePage {
         chrome: visitor.chrome(visitor.t().learner_title),
         credentials,
+        links,
         pathways,
         requests,
         institutions,
@@ -422,25 +420,6 @@ pub(crate) async fn download(
     let learner = visitor.learner(&app).await?;
     let credential = learner.credential(&id).await.map_err(|err| visitor.fail(err))?;
     super::public::credential_file(&visitor, credential, &file)
-}
-
-#[derive(Deserialize)]
-pub(crate) struct ShareForm {
-    csrf: String,
-    days: u32,
-}
-
-/// `POST /learner/credentials/{id}/share`: a public link for some days.
-pub(crate) async fn share(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(id): Path<String>,
-    Form(form): Form<ShareForm>,
-) -> Result<Response, PageError> {
-    let learner = visitor.learner(&app).await?;
-    visitor.check_form(&form.csrf)?;
-    learner.share(&id, form.days, app.now()).await.map_err(|err| visitor.fail(err))?;
-    Ok(Redirect::to("/learner").into_response())
 }
 
 /// `POST /learner/pathways/{id}/issue`: the stacked credential of a pathway the learner

@@ -10,6 +10,7 @@ mod learner;
 mod network;
 mod public;
 mod recognition;
+mod sharing;
 mod views;
 
 use askama::Template;
@@ -49,6 +50,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/verify", get(public::verify_form).post(public::verify_submitted))
         .route("/c/{id}", get(public::shared_credential))
         .route("/c/{id}/{file}", get(public::shared_credential_file))
+        .route("/c/{id}/{n}/{file}", get(sharing::selection_file))
         .route("/sign-in", get(issuer::sign_in_form).post(issuer::sign_in))
         .route("/sign-out", post(issuer::sign_out))
         .route("/issuer", get(issuer::dashboard))
@@ -66,7 +68,9 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/learner/link/{secret}", get(learner::confirm_link).post(learner::use_link))
         .route("/learner", get(learner::space))
         .route("/learner/credentials/{id}/{file}", get(learner::download))
-        .route("/learner/credentials/{id}/share", post(learner::share))
+        .route("/learner/credentials/{id}/share", post(sharing::share_one))
+        .route("/learner/share", post(sharing::share_selection))
+        .route("/learner/links/{id}/withdraw", post(sharing::withdraw))
         .route("/learner/credentials/{id}/recognition", post(learner::ask_recognition))
         .route("/learner/recognition", post(learner::ask_recognition_upload))
         .route("/learner/recognition/{id}/decision.json", get(learner::decision_file))

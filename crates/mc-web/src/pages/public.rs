@@ -71,7 +71,7 @@ pub(crate) async fn verify_form(
 }
 
 /// Verifies a credential's text and words the result in the visitor's language.
-async fn verified(state: &ServerState, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
+pub(crate) async fn verified(state: &ServerState, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
     let verification = verify_text(state, text).await.map_err(|err| match err.status() {
         // The verification queue is full.
         StatusCode::SERVICE_UNAVAILABLE => visitor.error(err.status(), visitor.t().verify_busy),
@@ -131,6 +131,8 @@ struct CredentialPage {
     view: CredentialView,
     result: ResultView,
     download: String,
+    /// The page's address, for link previews.
+    url: String,
 }
 
 /// `GET /c/{id}`: a credential its learner shared, while the link lasts, with its verification.
@@ -140,15 +142,18 @@ pub(crate) async fn shared_credential(
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let app = &state.app;
-    let credential = app
-        .shared_credential(&id, app.now())
-        .await
-        .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
+    let mut credentials =
+        app.shared(&id, app.now()).await.map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
+    if credentials.len() != 1 {
+        return super::sharing::selection_page(&state, &visitor, &id, credentials).await;
+    }
+    let credential = credentials.remove(0);
     let view = CredentialView::load(app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     let text = serde_json::to_string(credential.document()).expect("a JSON map serializes");
     let result = verified(&state, &visitor, text).await?;
     let download = format!("/c/{id}");
-    Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download }))
+    let url = format!("{}{download}", app.public_url());
+    Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download, url }))
 }
 
 /// `GET /c/{id}/{file}`: the shared credential itself (`credential.json`), or its sealed

@@ -52,6 +52,7 @@ pub(crate) async fn spec_rows(member: &InstitutionAccess<'_>, lang: Lang) -> Res
 }
 
 /// One issued credential, as people read it.
+#[derive(Clone)]
 pub(crate) struct CredentialView {
     pub(crate) id: String,
     pub(crate) title: String,

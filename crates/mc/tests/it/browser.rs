@@ -391,3 +391,55 @@ fn recognition_and_a_pathway_in_a_browser() {
     phone.screenshot("30-learner-pathways-phone");
     server.stop();
 }
+
+/// A learner shares two credentials behind one link in a browser; the link's page shows both
+/// verified, on a desktop and a phone; once withdrawn, or once expired, it shows nothing.
+#[test]
+fn share_a_selection_in_a_browser() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+    sign_in_as_learner(&browser, &server, &base, "jose.martinez@learners.example");
+    let share_both = || {
+        for checkbox in browser.find_all("input.choose") {
+            checkbox.click();
+        }
+        browser.click("#share-selected");
+        browser.wait_for_text("#links", "Share on LinkedIn");
+        let links = browser.find_all("#links li.live a.share-link");
+        links.last().unwrap().attribute("href").unwrap()
+    };
+    let link = share_both();
+    browser.execute("document.querySelector('#sharing').scrollIntoView()");
+    browser.screenshot("31-learner-shares-two");
+    let path = link[link.find("/c/").unwrap()..].to_owned();
+    browser.goto(&format!("{base}{path}?lang=en"));
+    browser.wait_for_text("#item-2 .verdict", "Valid");
+    assert_eq!(browser.find("#item-1 .verdict").text(), "Valid");
+    browser.screenshot("32-shared-selection");
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    phone.goto(&format!("{base}{path}?lang=es"));
+    phone.wait_for_text("#item-2 .verdict", "Válida");
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    phone.screenshot("33-shared-selection-phone");
+    drop(phone);
+
+    // Withdrawn, the link shows nothing.
+    browser.goto(&format!("{base}/learner?lang=en"));
+    let id = path.trim_start_matches("/c/");
+    browser.click(&format!("#link-{id} button.withdraw"));
+    browser.wait_for_text(&format!("#link-{id}"), "withdrawn on");
+    browser.goto(&format!("{base}{path}?lang=en"));
+    browser.wait_for_text("#error", "does not exist or has expired");
+
+    // Expired, too.
+    browser.goto(&format!("{base}/learner?lang=en"));
+    let other = share_both();
+    let other = other[other.find("/c/").unwrap()..].to_owned();
+    env.tamper(&format!("UPDATE share_links SET expires_at = 1 WHERE id = '{}'", other.trim_start_matches("/c/")));
+    browser.goto(&format!("{base}{other}?lang=en"));
+    browser.wait_for_text("#error", "does not exist or has expired");
+    server.stop();
+}

@@ -917,3 +917,87 @@ fn a_learner_asks_for_recognition_and_completes_a_pathway() {
     assert_eq!(verified["verdict"], "valid", "{verified:#}");
     server.stop();
 }
+
+/// A learner shares two credentials behind one link that does not expire: its page verifies
+/// each and says what it is to link previews; the learner space lists the link with LinkedIn's
+/// links; a withdrawn or expired link shows nothing, and a revoked credential is not newly
+/// shared.
+#[test]
+fn a_learner_shares_a_selection_and_withdraws_it() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let learner = learner_sign_in(&server, "jose.martinez@learners.example");
+    let space = || Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
+    let page = space();
+    let ids: Vec<String> =
+        page.body.split("id=\"credential-").skip(1).map(|card| card[..card.find('"').unwrap()].to_owned()).collect();
+    assert_eq!(ids.len(), 2, "the demo learner's two credentials");
+    let token = csrf(&page);
+    let share = |fields: &[(&str, &str)]| {
+        Request::new(server.addr, "POST", "/learner/share?lang=en").header("Cookie", &learner).form(fields)
+    };
+    let nothing = share(&[("csrf", &token), ("days", "30")]);
+    assert_eq!(nothing.status, 422, "{}", nothing.body);
+    assert!(nothing.body.contains("choose 1 to 20 credentials to share"), "{}", nothing.body);
+    let shared = share(&[("csrf", &token), ("days", "never"), ("credential", &ids[0]), ("credential", &ids[1])]);
+    assert_eq!(shared.status, 303, "{}", shared.body);
+    let link = shared.header("location").unwrap().trim_start_matches("/learner#link-").to_owned();
+
+    let public = Request::new(server.addr, "GET", &format!("/c/{link}?lang=en")).send();
+    assert_eq!(public.status, 200, "{}", public.body);
+    assert_eq!(public.body.matches("<h3 class=\"verdict\">Valid</h3>").count(), 2, "{}", public.body);
+    assert!(public.body.contains("property=\"og:title\"") && public.body.contains("José Martínez Núñez"));
+    let first = Request::new(server.addr, "GET", &format!("/c/{link}/1/credential.json")).send();
+    assert_eq!(first.status, 200);
+    assert_eq!(first.json()["id"], format!("urn:uuid:{}", ids[0]));
+    assert_eq!(Request::new(server.addr, "GET", &format!("/c/{link}/3/credential.json")).send().status, 404);
+
+    let page = space();
+    let listed = from_id(&page, "links");
+    assert!(listed.contains(&format!("id=\"link-{link}\"")) && listed.contains("no expiry"), "{listed}");
+    assert!(listed.contains("https://www.linkedin.com/sharing/share-offsite/?url="), "{listed}");
+    // A link to one credential can be added to a LinkedIn profile, filled in.
+    let one = Request::new(server.addr, "POST", &format!("/learner/credentials/{}/share", ids[0]))
+        .header("Cookie", &learner)
+        .form(&[("csrf", &token), ("days", "30")]);
+    assert_eq!(one.status, 303, "{}", one.body);
+    let single = one.header("location").unwrap().trim_start_matches("/learner#link-").to_owned();
+    let page = space();
+    let added = from_id(&page, &format!("link-{single}"));
+    assert!(
+        added.contains("https://www.linkedin.com/profile/add?startTask=CERTIFICATION_NAME&#38;name=")
+            && added.contains("&#38;organizationName=University%20of%20Valdeoliva")
+            && added.contains(&format!("&#38;certId={}", ids[0])),
+        "{added}"
+    );
+
+    // Verifying by the address of a link to several says so.
+    let url = {
+        let at = page.body.find(&format!("/c/{link}\"")).unwrap();
+        let start = page.body[..at].rfind("href=\"").unwrap() + "href=\"".len();
+        page.body[start..at + format!("/c/{link}").len()].to_owned()
+    };
+    let verify = Request::new(server.addr, "GET", &format!("/verify?lang=en&url={}", encode(&url))).send();
+    assert_eq!(verify.status, 422, "{}", verify.body);
+    assert!(verify.body.contains("this link shares 2 credentials"), "{}", verify.body);
+
+    // Withdrawn, then gone; once.
+    let withdraw = || {
+        Request::new(server.addr, "POST", &format!("/learner/links/{link}/withdraw"))
+            .header("Cookie", &learner)
+            .form(&[("csrf", &token)])
+    };
+    assert_eq!(withdraw().status, 303);
+    assert_eq!(Request::new(server.addr, "GET", &format!("/c/{link}")).send().status, 404);
+    assert_eq!(withdraw().status, 409, "withdrawn once");
+    assert!(from_id(&space(), &format!("link-{link}")).contains("withdrawn on"));
+    // Expired, gone.
+    env.tamper(&format!("UPDATE share_links SET expires_at = 1 WHERE id = '{single}'"));
+    assert_eq!(Request::new(server.addr, "GET", &format!("/c/{single}")).send().status, 404);
+    // A revoked credential is not newly shared.
+    env.ok(&["revoke", &ids[0], "--reason", "awarded by mistake"]);
+    let refused = share(&[("csrf", &token), ("days", "7"), ("credential", &ids[0])]);
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    assert!(refused.body.contains("was revoked: it cannot be newly shared"), "{}", refused.body);
+    server.stop();
+}

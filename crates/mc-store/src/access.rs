@@ -362,11 +362,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(credential_id)
         .fetch_all(&mut *self.conn)
         .await?;
-        let mut links = Vec::with_capacity(rows.len());
-        for row in &rows {
-            links.push(self.with_credentials(share_from_row(row)?).await?);
-        }
-        Ok(links)
+        self.links_of_rows(&rows).await
     }
 
     /// The share links of a learner's credentials, oldest first.
@@ -377,11 +373,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(learner_id)
         .fetch_all(&mut *self.conn)
         .await?;
-        let mut links = Vec::with_capacity(rows.len());
-        for row in &rows {
-            links.push(self.with_credentials(share_from_row(row)?).await?);
-        }
-        Ok(links)
+        self.links_of_rows(&rows).await
     }
 
     /// Withdraws a share link at `at`; false when it was withdrawn already (or is not stored).
@@ -392,6 +384,14 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .execute(&mut *self.conn)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn links_of_rows(&mut self, rows: &[AnyRow]) -> Result<Vec<ShareLinkRecord>, StoreError> {
+        let mut links = Vec::with_capacity(rows.len());
+        for row in rows {
+            links.push(self.with_credentials(share_from_row(row)?).await?);
+        }
+        Ok(links)
     }
 
     async fn with_credentials(&mut self, mut link: ShareLinkRecord) -> Result<ShareLinkRecord, StoreError> {

@@ -140,7 +140,7 @@ impl<'a> InstitutionAccess<'a> {
     }
 
     /// One of the institution's own specifications, which it may change.
-    async fn own_spec(&self, raw_id: &str) -> Result<Spec, AppError> {
+    pub(crate) async fn own_spec(&self, raw_id: &str) -> Result<Spec, AppError> {
         let (spec, _) = self.spec(raw_id).await?;
         match spec.issuer() == &self.institution {
             true => Ok(spec),

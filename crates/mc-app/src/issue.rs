@@ -376,6 +376,7 @@ impl App {
         let edc_id = format!("urn:credential:{credential_id}");
         let format = request.format;
         let bodies: Vec<&mc_core::Institution> = prepared.awarding_bodies.iter().collect();
+        let image = self.badge_url(spec.id());
         let award = Award {
             id: &urn,
             learner: &learner,
@@ -388,6 +389,7 @@ impl App {
             status: &status,
             spec_version: prepared.version,
             counterpart: (format == CredentialFormat::Both).then_some(edc_id.as_str()),
+            image: Some(&image),
         };
         let signed = match format.has_open_badge() {
             true => {

@@ -11,6 +11,7 @@
 
 mod access;
 pub mod adapters;
+mod badges;
 mod catalogue;
 mod clock;
 mod cohort;
@@ -50,6 +51,7 @@ pub use crate::{
         MAX_WAIT_SECONDS, NewSession, NewToken, Principal, Role, SESSION_SECONDS, SIGN_IN_LINK_SECONDS, SessionUser,
         StateChange, secret_hash,
     },
+    badges::{BadgeImage, MAX_SPEC_IMAGE_BYTES},
     catalogue::{CatalogueSpec, Publication},
     clock::Clock,
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},

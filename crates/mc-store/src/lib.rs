@@ -42,6 +42,7 @@ pub use crate::{
     jobs::{CohortJobRecord, JobProgress},
     pathways::{PathwayRecord, StackedRecord},
     registry::{AccreditationRecord, TrustedIssuerRecord},
+    specs::SpecImageRecord,
     status::{StatusEntryRecord, StatusListRecord},
 };
 

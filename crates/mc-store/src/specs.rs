@@ -163,3 +163,51 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         Ok(true)
     }
 }
+
+/// A specification's own badge image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecImageRecord {
+    /// `image/png` or `image/svg+xml`.
+    pub media_type: String,
+    /// The image, base64.
+    pub content: String,
+    /// When it was set (RFC 3339).
+    pub updated_at: String,
+}
+
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Sets a specification's badge image, replacing the one before.
+    pub async fn set_spec_image(&mut self, spec_id: SpecId, image: &SpecImageRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query(
+            "INSERT INTO spec_images (spec_id, media_type, content, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (spec_id) DO UPDATE SET media_type = excluded.media_type, content = excluded.content, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(spec_id.to_string())
+        .bind(&image.media_type)
+        .bind(&image.content)
+        .bind(&image.updated_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a specification image", &["spec_id"], err))?;
+        Ok(())
+    }
+
+    /// A specification's badge image, when it has one of its own.
+    pub async fn spec_image(&mut self, spec_id: SpecId) -> Result<Option<SpecImageRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query("SELECT media_type, content, updated_at FROM spec_images WHERE spec_id = $1")
+            .bind(spec_id.to_string())
+            .fetch_optional(conn)
+            .await?;
+        row.map(|row| {
+            Ok(SpecImageRecord {
+                media_type: row.try_get("media_type")?,
+                content: row.try_get("content")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        })
+        .transpose()
+    }
+}

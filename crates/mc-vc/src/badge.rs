@@ -70,6 +70,8 @@ pub struct Award<'a> {
     /// The id of the other credential of the same award, when it is issued in both formats: the
     /// European Digital Credential an Open Badges credential names, or the other way round.
     pub counterpart: Option<&'a str>,
+    /// The address of the badge image, when it has one (the achievement's `image`).
+    pub image: Option<&'a str>,
 }
 
 /// The text of `map` in the specification's default language.
@@ -96,6 +98,9 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
     achievement
         .insert("criteria".into(), json!({"narrative": format!("{OUTCOMES_HEADING}\n{}", narrative.join("\n"))}));
     achievement.insert("inLanguage".into(), language.as_str().into());
+    if let Some(image) = award.image {
+        achievement.insert("image".into(), json!({"id": image, "type": "Image"}));
+    }
     let workload = spec.workload();
     if let Some(ects) = workload.ects() {
         achievement.insert("creditsAvailable".into(), json!(ects));

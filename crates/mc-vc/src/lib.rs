@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod badge;
+pub mod bake;
 pub mod contexts;
 pub mod did;
 pub mod edc;

@@ -646,6 +646,14 @@ pub(crate) enum SpecCommand {
         #[arg(long)]
         publish: bool,
     },
+    /// Set a specification's badge image: a PNG or an SVG (without scripts or outside content),
+    /// at most 512 KiB. Without one, a picture is made from its title and institution.
+    Image {
+        /// The specification's id.
+        id: String,
+        /// The image file.
+        file: PathBuf,
+    },
     /// Replace a stored specification with a new version of its document (which names its id).
     Edit {
         /// The file; `-` reads standard input.

@@ -21,17 +21,23 @@ pub(crate) fn read_document<T: serde::de::DeserializeOwned>(path: &str) -> anyho
 
 /// Reads a file, or standard input for `-`, refusing more than `limit` bytes.
 pub(crate) fn read_input(path: &str, limit: u64) -> anyhow::Result<String> {
-    let mut text = String::new();
+    let bytes = read_bytes(path, limit)?;
+    String::from_utf8(bytes).map_err(|_| anyhow::anyhow!("cannot read {path}: it is not UTF-8 text"))
+}
+
+/// The bytes of the file at `path`, or of standard input for `-`, refused beyond `limit`.
+pub(crate) fn read_bytes(path: &str, limit: u64) -> anyhow::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
     match path {
-        "-" => std::io::stdin().take(limit + 1).read_to_string(&mut text).context("cannot read standard input")?,
+        "-" => std::io::stdin().take(limit + 1).read_to_end(&mut bytes).context("cannot read standard input")?,
         _ => std::fs::File::open(path)
-            .and_then(|file| file.take(limit + 1).read_to_string(&mut text))
+            .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
             .with_context(|| format!("cannot read {path}"))?,
     };
-    if text.len() as u64 > limit {
+    if bytes.len() as u64 > limit {
         anyhow::bail!("{path} is larger than {} KiB", limit / 1024);
     }
-    Ok(text)
+    Ok(bytes)
 }
 
 /// The certificates of `paths` (PEM or DER), for `--seal-anchor`.

@@ -34,6 +34,7 @@ fn signed_badge(suite: Suite, with_did: bool) -> serde_json::Map<String, serde_j
         status: &[],
         spec_version: 1,
         counterpart: None,
+        image: None,
     };
     let badge = open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award);
     let options = ProofOptions {

@@ -81,6 +81,7 @@ fn award_of(
         status: &status,
         spec_version: 3,
         counterpart,
+        image: Some("https://issuer.example/catalogue/spec/badge.svg"),
     };
     let edc_id = "urn:credential:0193a000-0000-7000-8000-000000000007";
     let edc_document = edc::european_digital_credential(spec, &bodies, &award(edc_id, Some(ob3)));

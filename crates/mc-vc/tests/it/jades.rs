@@ -285,6 +285,7 @@ fn edc(identifier: &str) -> String {
         status: &[],
         spec_version: 1,
         counterpart: None,
+        image: None,
     };
     let spec = mc_test_support::spec(mc_test_support::spec_id(1), "valdeoliva");
     Value::Object(mc_vc::edc::european_digital_credential(&spec, &[&institution], &award)).to_string()

@@ -40,6 +40,7 @@ fn unsigned_by(issuer: &str, id: &str) -> Map<String, Value> {
         status: &[],
         spec_version: 1,
         counterpart: None,
+        image: None,
     };
     open_badge(&spec(spec_id(1), "uca"), &[&institution("uca")], &award)
 }

@@ -152,6 +152,18 @@ pub(crate) async fn withdraw_spec(
     Ok(Json(json!({"id": id, "published": false})))
 }
 
+/// `PUT /api/v1/specs/{id}/image`: sets the badge image of a specification of the caller's
+/// institution (the body: a PNG or an SVG).
+pub(crate) async fn set_spec_image(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let kind = caller.issuer(&app)?.set_spec_image(&id, &body, app.now()).await?;
+    Ok(Json(json!({"id": id, "media_type": kind.media_type(), "url": app.badge_url_of(&id)?})))
+}
+
 /// `GET /api/v1/trusted-issuers`: the network's trusted-issuer list, for other verifiers.
 pub(crate) async fn trusted_issuers(State(app): State<App>) -> Result<Json<TrustList>, ApiError> {
     Ok(Json(app.trust_list_document().await?))

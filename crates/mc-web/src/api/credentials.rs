@@ -20,9 +20,13 @@ use crate::{ApiError, ServerState, verifying::verify_text};
 /// result, whatever the verdict.
 pub(crate) async fn verify_credential(
     State(state): State<ServerState>,
-    body: String,
+    body: axum::body::Bytes,
 ) -> Result<Json<Verification>, ApiError> {
-    Ok(Json(verify_text(&state, body).await?))
+    // A baked badge image (PNG or SVG) is verified as the credential it carries.
+    let text = mc_vc::bake::credential_text(&body)
+        .map_err(|err| ApiError::invalid("credential", &err.to_string()))?
+        .into_owned();
+    Ok(Json(verify_text(&state, text).await?))
 }
 
 /// A credential as its institution sees it, without the signed document.

@@ -33,6 +33,7 @@ pub(crate) fn routes() -> Routes<ServerState> {
         .post("/consents/{spec}/decline", consents::decline)
         .post("/specs/{id}/publish", catalogue::publish_spec)
         .post("/specs/{id}/withdraw", catalogue::withdraw_spec)
+        .put("/specs/{id}/image", catalogue::set_spec_image)
         .get("/catalogue", catalogue::search)
         .get("/catalogue/{id}", catalogue::catalogue_spec)
         .get("/trusted-issuers", catalogue::trusted_issuers)

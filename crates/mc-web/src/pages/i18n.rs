@@ -189,7 +189,10 @@ texts! {
     linkedin_share: "Share on LinkedIn", "Compartir en LinkedIn";
     linkedin_add: "Add to LinkedIn profile", "Añadir al perfil de LinkedIn";
     shared_selection_title: "Shared credentials", "Credenciales compartidas";
-    print: "Print", "Imprimir";
+    print_hint: "To keep a copy on paper, print this page: it prints the credentials alone, each with its verification.", "Para guardar una copia en papel, imprima esta página: se imprimen solo las credenciales, cada una con su verificación.";
+    no_badge: "This credential was issued as a European Digital Credential only: it has no badge image.", "Esta credencial se emitió solo como Credencial Digital Europea: no tiene imagen de insignia.";
+    download_png: "Badge image (PNG) with the credential inside", "Imagen de la insignia (PNG) con la credencial dentro";
+    download_svg: "Badge image (SVG) with the credential inside", "Imagen de la insignia (SVG) con la credencial dentro";
     ects_unreadable: "Give the ECTS granted as a number, such as 2.5.", "Indique los ECTS concedidos como un número, por ejemplo 2,5.";
     read_agreement: "Read the agreement", "Leer el acuerdo";
     agreement_parties: "Parties", "Partes";

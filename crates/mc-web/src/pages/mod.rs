@@ -39,6 +39,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/assets/style.css", get(public::style))
         .route("/catalogue", get(catalogue::catalogue))
         .route("/catalogue/{id}", get(catalogue::spec_page))
+        .route("/catalogue/{id}/badge", get(public::badge))
         .route("/agreements", get(agreements::list))
         .route("/agreements/{id}", get(agreements::show))
         .route("/agreements/{id}/{action}", post(agreements::sign_or_end))
@@ -103,13 +104,16 @@ async fn page_headers(request: Request, next: Next) -> Response {
     if private || opens_session {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
-             base-uri 'none'; frame-ancestors 'none'",
-        ),
-    );
+    // An answer that set its own policy (a badge image) keeps it.
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+                 base-uri 'none'; frame-ancestors 'none'",
+            ),
+        );
+    }
     headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     if let Some(lang) = chosen
         && let Ok(cookie) =

@@ -10,6 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use mc_app::App;
+use mc_vc::bake::ImageKind;
 use serde::Deserialize;
 
 use super::{
@@ -108,7 +109,13 @@ pub(crate) async fn verify_submitted(
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
         match field.name() {
             Some("credential") => pasted = field.text().await.map_err(bad_form)?,
-            Some("file") => uploaded = field.text().await.map_err(bad_form)?,
+            // A file may be a badge image with the credential baked in.
+            Some("file") => {
+                let bytes = field.bytes().await.map_err(bad_form)?;
+                uploaded = mc_vc::bake::credential_text(&bytes)
+                    .map_err(|err| visitor.error(StatusCode::UNPROCESSABLE_ENTITY, &err.to_string()))?
+                    .into_owned();
+            }
             _ => {}
         }
     }
@@ -133,6 +140,8 @@ struct CredentialPage {
     download: String,
     /// The page's address, for link previews.
     url: String,
+    /// Its badge image's address, for link previews.
+    image: String,
 }
 
 /// `GET /c/{id}`: a credential its learner shared, while the link lasts, with its verification.
@@ -153,7 +162,8 @@ pub(crate) async fn shared_credential(
     let result = verified(&state, &visitor, text).await?;
     let download = format!("/c/{id}");
     let url = format!("{}{download}", app.public_url());
-    Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download, url }))
+    let image = app.badge_url(credential.spec_id());
+    Ok(render(&CredentialPage { chrome: visitor.chrome(&view.title), view, result, download, url, image }))
 }
 
 /// `GET /c/{id}/{file}`: the shared credential itself (`credential.json`), or its sealed
@@ -167,25 +177,54 @@ pub(crate) async fn shared_credential_file(
         .shared_credential(&id, app.now())
         .await
         .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
-    credential_file(&visitor, credential, &file)
+    credential_file(&app, &visitor, credential, &file).await
 }
 
-/// A credential's file to save: `credential.json` (the issued document) or
-/// `credential.edc.json` (the sealed EDC; 404 when it was issued as an Open Badge only).
-pub(crate) fn credential_file(
+/// A credential's file to save: `credential.json` (the issued document),
+/// `credential.edc.json` (the sealed EDC; 404 when it was issued as an Open Badge only), or
+/// `badge.png` and `badge.svg` (the badge image with the Open Badges credential baked in).
+pub(crate) async fn credential_file(
+    app: &App,
     visitor: &Visitor,
     credential: mc_app::IssuedCredential,
     file: &str,
 ) -> Result<Response, PageError> {
-    match file {
-        "credential.json" => Ok(download(credential)),
+    let kind = match file {
+        "credential.json" => return Ok(download(credential)),
         "credential.edc.json" => {
             let sealed =
                 credential.sealed_edc().ok_or_else(|| visitor.error(StatusCode::NOT_FOUND, visitor.t().no_edc))?;
-            Ok(attachment(Json(sealed).into_response(), &format!("credential-{}.edc.json", credential.id())))
+            return Ok(attachment(Json(sealed).into_response(), &format!("credential-{}.edc.json", credential.id())));
         }
-        _ => Err(visitor.error(StatusCode::NOT_FOUND, visitor.t().no_such_file)),
-    }
+        "badge.png" => ImageKind::Png,
+        "badge.svg" => ImageKind::Svg,
+        _ => return Err(visitor.error(StatusCode::NOT_FOUND, visitor.t().no_such_file)),
+    };
+    let baked = app.baked_badge(&credential, kind).await.map_err(|err| match err {
+        mc_app::AppError::NotFound { .. } => visitor.error(StatusCode::NOT_FOUND, visitor.t().no_badge),
+        err => visitor.fail(err),
+    })?;
+    Ok(attachment(image(baked), &format!("badge-{}.{}", credential.id(), &file[6..])))
+}
+
+/// An image answer: its media type, and for an SVG a policy that runs nothing in it.
+pub(crate) fn image(image: mc_app::BadgeImage) -> Response {
+    let mut response = ([(header::CONTENT_TYPE, image.kind.media_type())], image.bytes).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
+    response
+}
+
+/// `GET /catalogue/{id}/badge`: a published specification's badge image.
+pub(crate) async fn badge(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let badge = app.published_badge_image(&id).await.map_err(|err| visitor.fail(err))?;
+    Ok(image(badge))
 }
 
 fn attachment(mut response: Response, name: &str) -> Response {

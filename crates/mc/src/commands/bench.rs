@@ -296,6 +296,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
         status: &[],
         spec_version: 1,
         counterpart: None,
+        image: None,
     };
     let badge_of = |spec: &mc_core::Spec, id: &str| open_badge(spec, &[&institution], &Award { id, ..base });
     let badge_with_id = |id: &str| badge_of(&spec, id);

@@ -31,6 +31,14 @@ pub(super) async fn run(app: &Operator<'_>, command: &SpecCommand, out: &mut imp
             }
         }
         SpecCommand::Edit { file } => edit(app, file, out).await?,
+        SpecCommand::Image { id, file } => {
+            let bytes = crate::input::read_bytes(&file.display().to_string(), mc_app::MAX_SPEC_IMAGE_BYTES as u64)?;
+            let kind = app
+                .set_spec_image(id, &bytes, app.now())
+                .await
+                .with_context(|| format!("the image of specification {id} was not set"))?;
+            writeln!(out, "set the badge image of specification {id} ({})", kind.media_type())?;
+        }
         SpecCommand::Check { spec, json } => check(app, spec, json.json, out).await?,
         SpecCommand::Publish { id } => publish(app, id, out).await?,
         SpecCommand::Withdraw { id } => {

@@ -29,6 +29,8 @@ use crate::{
     random::random_seed,
 };
 
+/// The largest badge image read.
+const MAX_IMAGE_BYTES: u64 = mc_vc::bake::MAX_IMAGE_BYTES as u64;
 /// The largest key or credential file read.
 const MAX_FILE_BYTES: u64 = mc_vc::verify::MAX_CREDENTIAL_BYTES as u64;
 
@@ -252,8 +254,12 @@ fn verify_all(sources: &[PathBuf], verifier: &Verifier<'_>) -> Vec<Verification>
                 loop {
                     let idx = next.fetch_add(1, Ordering::Relaxed);
                     let Some(source) = sources.get(idx) else { break };
-                    let result = match read_input(&source.display().to_string(), MAX_FILE_BYTES) {
-                        Ok(text) => verifier.verify(&text),
+                    // A badge image is verified as the credential baked into it.
+                    let result = match crate::input::read_bytes(&source.display().to_string(), MAX_IMAGE_BYTES) {
+                        Ok(bytes) => match mc_vc::bake::credential_text(&bytes) {
+                            Ok(text) => verifier.verify(&text),
+                            Err(err) => Verification::unreadable(format!("{}: {err}", source.display())),
+                        },
                         Err(err) => Verification::unreadable(format!("{err:#}")),
                     };
                     results.lock().expect("no worker panics holding the lock")[idx] = Some(result);

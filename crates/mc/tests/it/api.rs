@@ -421,6 +421,7 @@ fn the_openapi_document_describes_every_endpoint() {
         ("get", "/api/v1/consents"),
         ("post", "/api/v1/consents/{spec}/accept"),
         ("post", "/api/v1/consents/{spec}/decline"),
+        ("put", "/api/v1/specs/{id}/image"),
         ("get", "/api/v1/agreements"),
         ("post", "/api/v1/agreements"),
         ("get", "/api/v1/agreements/{id}"),

@@ -1001,3 +1001,103 @@ fn a_learner_shares_a_selection_and_withdraws_it() {
     assert!(refused.body.contains("was revoked: it cannot be newly shared"), "{}", refused.body);
     server.stop();
 }
+
+/// A specification's badge image is checked when set and published at the address its
+/// credentials name; a learner's badge image with the credential baked in (PNG and SVG)
+/// verifies on the command line, the verify page and the API, and an image with no credential,
+/// or a broken one, says so.
+#[test]
+fn a_baked_badge_verifies_and_a_bare_or_broken_image_is_refused() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let set = |content_type: &str, body: &[u8]| {
+        Request::new(server.addr, "PUT", &format!("/api/v1/specs/{SPEC_A}/image"))
+            .token(&token)
+            .send_body(content_type, body)
+    };
+    let gif = set("image/gif", b"GIF89a\x01\x00\x01\x00");
+    assert_eq!(gif.status, 422, "{}", gif.body);
+    assert!(gif.body.contains("neither a PNG nor an SVG"), "{}", gif.body);
+    let script = set("image/svg+xml", b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>");
+    assert_eq!(script.status, 422, "{}", script.body);
+    assert!(script.body.contains("active content"), "{}", script.body);
+    let mut large = b"<svg xmlns=\"http://www.w3.org/2000/svg\"><desc>".to_vec();
+    large.extend(std::iter::repeat_n(b'x', 600 * 1024));
+    large.extend_from_slice(b"</desc></svg>");
+    assert!(set("image/svg+xml", &large).body.contains("larger than 512 KiB"));
+    let own = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 10 10\"><title>Valdeoliva data badge</title><circle cx=\"5\" cy=\"5\" r=\"5\" fill=\"#0a5\"/></svg>";
+    let accepted = set("image/svg+xml", own.as_bytes());
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    let url = accepted.json()["url"].as_str().unwrap().to_owned();
+    let published = Request::new(server.addr, "GET", &format!("/catalogue/{SPEC_A}/badge")).send();
+    assert_eq!((published.status, published.header("content-type")), (200, Some("image/svg+xml")));
+    assert!(published.header("content-security-policy").unwrap().contains("sandbox"));
+    assert!(published.body.contains("Valdeoliva data badge"), "{}", published.body);
+
+    // The demo learner's credential of that specification, baked.
+    let learner = learner_sign_in(&server, "jose.martinez@learners.example");
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
+    let id = {
+        let rest = &space.body[space.body.find("id=\"credential-").unwrap() + "id=\"credential-".len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    };
+    let document = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/credential.json"))
+        .header("Cookie", &learner)
+        .send()
+        .json();
+    assert_eq!(document["credentialSubject"]["achievement"]["image"]["id"], url.as_str());
+    let mut files = Vec::new();
+    for (file, content_type) in [("badge.png", "image/png"), ("badge.svg", "image/svg+xml")] {
+        let baked = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/{file}"))
+            .header("Cookie", &learner)
+            .send();
+        assert_eq!((baked.status, baked.header("content-type")), (200, Some(content_type)), "{}", baked.body);
+        let path = env.file(file);
+        std::fs::write(&path, &baked.bytes).unwrap();
+        // Told where the server publishes its status lists, the command line finds them.
+        let verified = env
+            .command(&["verify", &path.display().to_string(), "--offline", "--json"])
+            .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
+            .output()
+            .unwrap();
+        let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+        assert_eq!(verified["verdict"], "valid", "{file}: {verified:#}");
+        assert_eq!(verified["credential"], document["id"], "{file}");
+        files.push(baked.bytes);
+    }
+    assert!(String::from_utf8_lossy(&files[1]).contains("Valdeoliva data badge"), "the specification's own image");
+
+    // The verify page and the API take the baked PNG too.
+    let boundary = "mc-badge-boundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"badge.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend_from_slice(&files[0]);
+    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let page = Request::new(server.addr, "POST", "/verify?lang=en")
+        .send_body(&format!("multipart/form-data; boundary={boundary}"), &form);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("id=\"verdict\">Valid<"), "{}", page.body);
+    let api = Request::new(server.addr, "POST", "/api/v1/credentials/verify").send_body("image/png", &files[0]);
+    assert_eq!(api.json()["verdict"], "valid", "{}", api.body);
+
+    // An image that carries nothing, and a broken one, say so.
+    let bare = env.file("bare.svg");
+    std::fs::write(&bare, published.body.as_bytes()).unwrap();
+    let said = env.command(&["verify", &bare.display().to_string(), "--offline"]).output().unwrap();
+    let said = String::from_utf8_lossy(&said.stdout).into_owned() + &String::from_utf8_lossy(&said.stderr);
+    assert!(said.contains("carries no Open Badges credential"), "{said}");
+    let broken = env.file("broken.png");
+    std::fs::write(&broken, &files[0][..files[0].len() - 30]).unwrap();
+    let said = env.command(&["verify", &broken.display().to_string(), "--offline"]).output().unwrap();
+    assert_ne!(said.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&said.stdout).into_owned() + &String::from_utf8_lossy(&said.stderr);
+    assert!(said.contains("the PNG image is broken"), "{said}");
+    let api = Request::new(server.addr, "POST", "/api/v1/credentials/verify")
+        .send_body("image/svg+xml", published.body.as_bytes());
+    assert_eq!(api.status, 422, "{}", api.body);
+    assert!(api.body.contains("carries no Open Badges credential"), "{}", api.body);
+    server.stop();
+}

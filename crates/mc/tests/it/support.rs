@@ -136,7 +136,10 @@ pub(crate) fn exists(path: &Path) -> bool {
 /// An HTTP answer: status code, headers (names in lower case) and body.
 pub(crate) struct Answer {
     pub(crate) status: u16,
+    /// The body as text (lossy for binary bodies; see `bytes`).
     pub(crate) body: String,
+    /// The body as sent.
+    pub(crate) bytes: Vec<u8>,
     pub(crate) headers: Vec<(String, String)>,
 }
 
@@ -203,7 +206,7 @@ fn answer(head: &str, body: &str) -> Answer {
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
         .collect();
-    Answer { status, body: body.to_owned(), headers }
+    Answer { status, body: body.to_owned(), bytes: body.as_bytes().to_vec(), headers }
 }
 
 /// `GET path` over HTTP/1.1 on loopback, with `Connection: close` so the body ends with the
@@ -390,8 +393,9 @@ impl Request {
             .iter()
             .map(|(name, value)| (name.as_str().to_owned(), value.to_str().unwrap_or_default().to_owned()))
             .collect();
-        let body = response.body_mut().read_to_string().unwrap();
-        Answer { status, body, headers }
+        let bytes = response.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec().unwrap();
+        let body = String::from_utf8_lossy(&bytes).into_owned();
+        Answer { status, body, bytes, headers }
     }
 }
 

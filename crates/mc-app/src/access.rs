@@ -353,10 +353,13 @@ impl App {
     /// Every request counts, for a known address or not (the same work either way): after
     /// [`FREE_FAILURES`] links for an address, or [`FREE_FAILURES_PER_CLIENT`] from a client, each further one waits twice as
     /// long, so that a learner's inbox cannot be flooded. Using a link clears its address's count.
+    /// With a mail server, the link is queued as a mail to the learner (in Spanish when
+    /// `spanish`).
     pub async fn sign_in_link(
         &self,
         email: &str,
         client: Option<&str>,
+        spanish: bool,
         now: Timestamp,
     ) -> Result<Option<String>, AppError> {
         let normalized = email.trim().to_lowercase();
@@ -371,6 +374,11 @@ impl App {
         let secret = new_secret("")?;
         let expires_at = now.unix_seconds() + SIGN_IN_LINK_SECONDS;
         db.insert_sign_in_link(&secret_hash(&secret), &learner.id().to_string(), expires_at).await?;
+        if self.mailer().sends() {
+            let link = format!("{}/learner/link/{secret}", self.public_url());
+            let mail = crate::mail::Outgoing::sign_in(&learner, &link, SIGN_IN_LINK_SECONDS / 60, spanish);
+            db.queue_mail(&mail.record(self.new_id(), now), now.unix_seconds()).await?;
+        }
         Ok(Some(secret))
     }
 

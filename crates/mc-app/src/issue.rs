@@ -442,6 +442,15 @@ impl App {
             .append_audit(&mut batch.audit, &record.issued_at, "credential.issue", &record.id, &details.to_string())
             .await?;
         tracing::debug!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
+        // The learner hears of it once the batch commits, from whichever process sends mail.
+        if self.mailer().sends() {
+            let language = spec.default_language();
+            let title = spec.title().best(language);
+            let name = institution.name().best(language);
+            let spanish = language.as_str().starts_with("es");
+            let mail = crate::mail::Outgoing::issued(&record.id, &learner, title, name, spanish, self.public_url());
+            batch.tx.db().queue_mail(&mail.record(self.new_id(), request.now), request.now.unix_seconds()).await?;
+        }
         let credential = IssuedCredential {
             id: record.id,
             institution: institution.id().clone(),

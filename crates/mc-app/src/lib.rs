@@ -24,6 +24,7 @@ mod handles;
 mod issue;
 mod jobs;
 mod keys;
+mod mail;
 mod pathways;
 mod recognition;
 mod recognition_requests;
@@ -64,6 +65,7 @@ pub use crate::{
     issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},
+    mail::Mailer,
     pathways::{PathwayStanding, StackedCredential, StoredPathway, Suggestion},
     recognition::{Decision, DecisionMade, StoredAgreement, agreement_json, grant_words, recognition_json},
     recognition_requests::{
@@ -109,6 +111,8 @@ pub struct App {
     catalogue_cache: Arc<catalogue::CatalogueCache>,
     /// The trusted-issuer list the verifier uses.
     trust_cache: Arc<registry::TrustCache>,
+    /// How mails to learners leave.
+    mailer: mail::Mailer,
 }
 
 impl App {
@@ -133,6 +137,7 @@ impl App {
             did_cache: Arc::default(),
             catalogue_cache: Arc::default(),
             trust_cache: Arc::default(),
+            mailer: mail::Mailer::Log,
         }
     }
 

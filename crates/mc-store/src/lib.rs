@@ -16,6 +16,7 @@ mod institutions;
 mod issuing;
 mod jobs;
 mod learners;
+mod mails;
 mod pathways;
 mod registry;
 mod specs;
@@ -40,6 +41,7 @@ pub use crate::{
     error::StoreError,
     issuing::{CredentialFilter, CredentialRecord, IssuerKeyRecord, SealKeyRecord},
     jobs::{CohortJobRecord, JobProgress},
+    mails::{MailCounts, MailRecord},
     pathways::{PathwayRecord, StackedRecord},
     registry::{AccreditationRecord, TrustedIssuerRecord},
     specs::SpecImageRecord,

@@ -159,6 +159,8 @@ pub struct Worker {
     pub poll: Duration,
     /// How many days the answers to idempotent requests are remembered.
     pub idempotency_days: u32,
+    /// The first wait before a refused mail is tried again (doubling, up to an hour).
+    pub mail_retry: Duration,
     /// How often the answers older than that are forgotten (also once at start).
     pub forget_every: Duration,
 }
@@ -174,6 +176,7 @@ impl Worker {
             poll: Duration::from_millis(500),
             idempotency_days: mc_app::IDEMPOTENCY_DAYS,
             forget_every: Duration::from_secs(3600),
+            mail_retry: Duration::from_secs(30),
         }
     }
 }
@@ -208,6 +211,7 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let housekeeping = tokio::spawn(forget_old_answers(app.clone(), worker.idempotency_days, worker.forget_every));
+    let mails = tokio::spawn(send_mails(app.clone(), worker.mail_retry, worker.poll));
     let jobs = tokio::spawn(work_on_jobs(app.clone(), worker));
     let listener = quiet::QuietListener::new(listener, options.timeouts);
     let router = router_with(app, options).layer(axum::middleware::from_fn(quiet::follow));
@@ -215,6 +219,7 @@ pub async fn serve_with(
         .with_graceful_shutdown(shutdown)
         .await;
     jobs.abort();
+    mails.abort();
     housekeeping.abort();
     served
 }
@@ -232,6 +237,20 @@ async fn forget_old_answers(app: App, days: u32, every: Duration) {
             Ok(forgotten) => tracing::info!(forgotten, days, "remembered answers to idempotent requests forgotten"),
             Err(err) => tracing::error!(error = %err, "cannot forget old remembered answers"),
         }
+    }
+}
+
+/// Sends the learners' mails that are due, for as long as the server runs (when a mail server
+/// is configured): every server sharing the database sends, each mail once.
+async fn send_mails(app: App, retry: Duration, poll: Duration) {
+    if !app.mailer().sends() {
+        return;
+    }
+    loop {
+        if let Err(err) = app.send_due_mails(retry).await {
+            tracing::error!(error = %err, "cannot send the queued mails");
+        }
+        tokio::time::sleep(poll).await;
     }
 }
 

@@ -876,4 +876,16 @@ pub(crate) struct ServeArgs {
     /// to be trusted by the verify endpoint and page (repeatable).
     #[arg(long = "seal-anchor", value_name = "FILE")]
     pub(crate) seal_anchors: Vec<std::path::PathBuf>,
+    /// The mail server learners' mails go through: `smtp://host:25` (no TLS),
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://user:password@host:465`
+    /// (TLS). Without one, no mail is sent and sign-in links are written to the log.
+    #[arg(long, value_name = "URL", env = "MICROCRED_SMTP_URL", hide_env_values = true, requires = "smtp_from")]
+    pub(crate) smtp_url: Option<String>,
+    /// The sender of learners' mails, such as `microcred <noreply@university.example>`.
+    #[arg(long, value_name = "ADDRESS", env = "MICROCRED_SMTP_FROM")]
+    pub(crate) smtp_from: Option<String>,
+    /// The first wait before a mail the mail server refused is tried again; each further
+    /// attempt waits twice as long, up to an hour.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30.0, hide = true)]
+    pub(crate) mail_retry: f64,
 }

@@ -61,6 +61,7 @@ conformance!(
     records::recognition_decisions_round_trip,
     records::recognition_requests_are_answered_once,
     records::pathways_and_stacked_credentials_are_kept_once,
+    records::mails_are_queued_once_claimed_and_retried,
     issuing::issuer_keys_have_one_current_key_per_institution,
     issuing::credentials_round_trip_and_are_found_by_their_keys,
     issuing::credentials_are_issued_once,

@@ -359,3 +359,33 @@ pub(crate) async fn pathways_and_stacked_credentials_are_kept_once(store: &Store
     assert_eq!(db.stacked_credentials(&learner_id(1)).await.unwrap(), [stacked]);
     assert!(db.stacked_credentials(&learner_id(2)).await.unwrap().is_empty());
 }
+
+pub(crate) async fn mails_are_queued_once_claimed_and_retried(store: &Store) {
+    setup(store).await;
+    let mail = |id: &str, key: &str| mc_store::MailRecord {
+        id: id.into(),
+        key: key.into(),
+        recipient: "a@learners.example".into(),
+        subject: "Su microcredencial: Ñandú".into(),
+        body: "Hola".into(),
+        created_at: "2026-05-01T00:00:00Z".into(),
+        attempts: 0,
+    };
+    let mut db = store.db().await.unwrap();
+    assert!(db.queue_mail(&mail("m1", "issued:c1"), 100).await.unwrap());
+    assert!(!db.queue_mail(&mail("m2", "issued:c1"), 100).await.unwrap(), "a key is queued once");
+    assert!(db.queue_mail(&mail("m3", "issued:c2"), 200).await.unwrap());
+    assert_eq!(db.claim_mail(99, 300).await.unwrap(), None, "nothing is due yet");
+    let first = db.claim_mail(150, 300).await.unwrap().unwrap();
+    assert_eq!((first.id.as_str(), first.attempts, first.subject.as_str()), ("m1", 1, "Su microcredencial: Ñandú"));
+    assert_eq!(db.claim_mail(150, 300).await.unwrap(), None, "a claimed mail is the sender's until its lease ends");
+    db.mail_failed("m1", "451 try again", 400).await.unwrap();
+    assert_eq!(db.claim_mail(250, 500).await.unwrap().map(|mail| mail.id), Some("m3".into()));
+    db.mail_sent("m3", "2026-05-01T00:05:00Z").await.unwrap();
+    assert_eq!(db.claim_mail(399, 500).await.unwrap(), None, "m1 waits until it is due again");
+    let again = db.claim_mail(400, 700).await.unwrap().unwrap();
+    assert_eq!((again.id.as_str(), again.attempts), ("m1", 2));
+    assert_eq!(db.mail_counts().await.unwrap(), mc_store::MailCounts { waiting: 1, sent: 1 });
+    // A lease that ran out lets another sender take it.
+    assert_eq!(db.claim_mail(701, 900).await.unwrap().map(|mail| mail.attempts), Some(3));
+}

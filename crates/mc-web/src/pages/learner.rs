@@ -34,9 +34,9 @@ pub(crate) struct EmailForm {
     email: String,
 }
 
-/// `POST /learner/sign-in`: makes a one-time link for a known address. The answer is the same
-/// whether the address is known or not. This build writes the link to the log instead of
-/// sending an email.
+/// `POST /learner/sign-in`: makes a one-time link for a known address, mailed to it (or, with no
+/// mail server configured, written to the log). The answer is the same whether the address is
+/// known or not.
 pub(crate) async fn send_link(
     State(app): State<App>,
     visitor: Visitor,
@@ -45,10 +45,12 @@ pub(crate) async fn send_link(
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
     let chrome = visitor.chrome(visitor.t().learner_sign_in_title);
-    match app.sign_in_link(&form.email, client.0.as_deref(), app.now()).await {
+    let spanish = visitor.lang.code() == "es";
+    match app.sign_in_link(&form.email, client.0.as_deref(), spanish, app.now()).await {
+        Ok(Some(_)) if app.mailer().sends() => {}
         Ok(Some(secret)) => {
             let link = format!("{}/learner/link/{secret}", app.public_url());
-            tracing::info!(email = %form.email.trim(), %link, "learner sign-in link (this build logs it instead of emailing it)");
+            tracing::info!(email = %form.email.trim(), %link, "learner sign-in link (no mail server is configured: it is logged instead)");
         }
         Ok(None) => {}
         Err(mc_app::AppError::TooManyAttempts { retry_after_seconds }) => {

@@ -42,6 +42,14 @@ pub(crate) async fn run(app: App, args: &ServeArgs, public_url: Option<&str>) ->
             app
         }
     };
+    let app = match (&args.smtp_url, &args.smtp_from) {
+        (Some(url), Some(from)) => {
+            let mailer = mc_app::Mailer::smtp(url, from).context("cannot use the mail server")?;
+            tracing::info!("learners' mails are sent from {from}");
+            app.with_mailer(mailer)
+        }
+        _ => app,
+    };
     let sign_ins = match args.demo {
         true => {
             let summary = app.operator().load_demo(app.now()).await?;
@@ -57,6 +65,7 @@ pub(crate) async fn run(app: App, args: &ServeArgs, public_url: Option<&str>) ->
     let worker = mc_web::Worker {
         lease: std::time::Duration::from_secs(args.job_lease),
         idempotency_days: args.idempotency_days,
+        mail_retry: std::time::Duration::from_secs_f64(args.mail_retry.clamp(0.01, 3600.0)),
         ..mc_web::Worker::new()
     };
     let options =

@@ -11,6 +11,7 @@ mod credentials;
 mod edc;
 mod headers;
 mod issue;
+mod mail;
 mod pages;
 mod recognition;
 mod registry;

@@ -297,9 +297,21 @@ impl<'a> Verifier<'a> {
 
     /// Verifies one credential given as text.
     pub fn verify(&self, text: &str) -> Verification {
-        let params =
-            VerifyParams { now: self.now, resolver: &self.keys, trusted_issuers: self.trusted, status: &self.status };
-        verify_text(text, &params)
+        verify_text(text, &self.params())
+    }
+
+    /// Verifies a presentation: each credential, the holder's proof (with the challenge and
+    /// domain the verifier expects) and the holder's binding to the credentials.
+    pub fn verify_presentation(
+        &self,
+        text: &str,
+        expected: mc_vc::verify::Expected<'_>,
+    ) -> mc_vc::verify::PresentationVerification {
+        mc_vc::verify::verify_presentation(text, &self.params(), expected)
+    }
+
+    fn params(&self) -> VerifyParams<'_> {
+        VerifyParams { now: self.now, resolver: &self.keys, trusted_issuers: self.trusted, status: &self.status }
     }
 }
 

@@ -286,6 +286,36 @@ pub fn create_proof_with<E: From<ProofError>>(
     options: &ProofOptions,
     sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
 ) -> Result<Map<String, Value>, E> {
+    create_proof_with_fields(document, suite, key_type, options, &[], sign)
+}
+
+/// The proof of a presentation for a verifier: [`create_proof`] with `challenge` and
+/// `domain` in the proof, when given, signed with them.
+pub fn create_presentation_proof(
+    document: &Map<String, Value>,
+    suite: Suite,
+    key: &SecretKey,
+    options: &ProofOptions,
+    challenge: Option<&str>,
+    domain: Option<&str>,
+) -> Result<Map<String, Value>, ProofError> {
+    let fields: Vec<(&str, &str)> = [("challenge", challenge), ("domain", domain)]
+        .into_iter()
+        .filter_map(|(name, value)| Some((name, value?)))
+        .collect();
+    create_proof_with_fields(document, suite, key.key_type(), options, &fields, |data| {
+        Ok::<_, ProofError>(key.sign(data))
+    })
+}
+
+fn create_proof_with_fields<E: From<ProofError>>(
+    document: &Map<String, Value>,
+    suite: Suite,
+    key_type: KeyType,
+    options: &ProofOptions,
+    fields: &[(&str, &str)],
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+) -> Result<Map<String, Value>, E> {
     if !suite.accepts(key_type)
         || suite == Suite::Ed25519Signature2020
         || matches!(key_type, KeyType::P384 | KeyType::Rsa)
@@ -298,6 +328,9 @@ pub fn create_proof_with<E: From<ProofError>>(
     proof.insert("created".into(), options.created.clone().into());
     proof.insert("verificationMethod".into(), options.verification_method.clone().into());
     proof.insert("proofPurpose".into(), options.proof_purpose.clone().into());
+    for (name, value) in fields {
+        proof.insert((*name).into(), (*value).into());
+    }
     if suite.uses_jcs()
         && let Some(context) = document.get("@context")
     {

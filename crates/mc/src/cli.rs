@@ -515,7 +515,14 @@ pub(crate) struct SignArgs {
     /// The proof's creation time (RFC 3339); by default now.
     #[arg(long, value_name = "RFC3339")]
     pub(crate) created: Option<String>,
-    /// The credential to sign; `-` or nothing reads standard input.
+    /// For a presentation: the challenge the verifier gave, signed with it.
+    #[arg(long)]
+    pub(crate) challenge: Option<String>,
+    /// For a presentation: the domain the verifier named, signed with it.
+    #[arg(long)]
+    pub(crate) domain: Option<String>,
+    /// The credential, or presentation (signed by its holder, for authentication), to sign;
+    /// `-` or nothing reads standard input.
     #[arg(default_value = "-")]
     pub(crate) file: String,
 }
@@ -546,6 +553,12 @@ pub(crate) struct VerifyArgs {
     /// (repeatable). A seal that is intact but chains to none of them is not trusted.
     #[arg(long = "seal-anchor", value_name = "FILE")]
     pub(crate) seal_anchors: Vec<PathBuf>,
+    /// For presentations: the challenge the holder must have signed.
+    #[arg(long)]
+    pub(crate) challenge: Option<String>,
+    /// For presentations: the domain the holder must have signed.
+    #[arg(long)]
+    pub(crate) domain: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@
 //! `proofs` (signatures and the key's binding to the issuer), `validity`, `status` and `trust`;
 //! `report` collects their outcomes into a [`Verification`].
 
+mod presentation;
 mod proofs;
 mod report;
 mod sealed;
@@ -21,6 +22,14 @@ use mc_core::Timestamp;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use self::{
+    presentation::{
+        Expected, MAX_PRESENTED, PresentationCheck, PresentationVerification, is_presentation, verify_presentation,
+    },
+    status::check_status_list,
+    structure::{MAX_PROOFS, MAX_STATUS_ENTRIES},
+    trust::{PinnedSeal, TrustList, TrustListEntry, TrustedIssuer, TrustedIssuers},
+};
 use self::{
     proofs::{check_jws, check_proofs},
     report::Report,
@@ -28,11 +37,6 @@ use self::{
     structure::{check_linked_data, check_structure, is_v1, issuer_id},
     trust::check_trust,
     validity::check_validity,
-};
-pub use self::{
-    status::check_status_list,
-    structure::{MAX_PROOFS, MAX_STATUS_ENTRIES},
-    trust::{PinnedSeal, TrustList, TrustListEntry, TrustedIssuer, TrustedIssuers},
 };
 use crate::{
     did::KeyResolver,

@@ -239,7 +239,7 @@ fn check_proof(
 /// the controller's own document. A key named in the URL (`https://issuer.example/profile#z6Mk…`)
 /// is never taken on its word: anyone can write one, so a document that cannot be fetched leaves
 /// the key unresolved.
-fn resolve(url: &str, resolver: &dyn KeyResolver) -> Result<VerificationMethod, ResolveError> {
+pub(super) fn resolve(url: &str, resolver: &dyn KeyResolver) -> Result<VerificationMethod, ResolveError> {
     let scheme = url.split_once(':').map(|(scheme, _)| scheme);
     match scheme {
         _ if url.starts_with("did:key:") => return did::resolve_did_key(url),

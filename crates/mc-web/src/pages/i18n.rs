@@ -193,6 +193,7 @@ texts! {
     no_badge: "This credential was issued as a European Digital Credential only: it has no badge image.", "Esta credencial se emitió solo como Credencial Digital Europea: no tiene imagen de insignia.";
     download_png: "Badge image (PNG) with the credential inside", "Imagen de la insignia (PNG) con la credencial dentro";
     download_svg: "Badge image (SVG) with the credential inside", "Imagen de la insignia (SVG) con la credencial dentro";
+    download_presentation: "Download as a presentation (to sign with your own key)", "Descargar como presentación (para firmarla con su propia clave)";
     ects_unreadable: "Give the ECTS granted as a number, such as 2.5.", "Indique los ECTS concedidos como un número, por ejemplo 2,5.";
     read_agreement: "Read the agreement", "Leer el acuerdo";
     agreement_parties: "Parties", "Partes";

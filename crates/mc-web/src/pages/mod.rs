@@ -72,6 +72,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/learner/credentials/{id}/share", post(sharing::share_one))
         .route("/learner/share", post(sharing::share_selection))
         .route("/learner/links/{id}/withdraw", post(sharing::withdraw))
+        .route("/learner/links/{id}/presentation.json", get(sharing::presentation))
         .route("/learner/credentials/{id}/recognition", post(learner::ask_recognition))
         .route("/learner/recognition", post(learner::ask_recognition_upload))
         .route("/learner/recognition/{id}/decision.json", get(learner::decision_file))

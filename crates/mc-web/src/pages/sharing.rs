@@ -156,6 +156,44 @@ pub(crate) async fn withdraw(
     Ok(Redirect::to(&format!("/learner#link-{id}")).into_response())
 }
 
+/// `GET /learner/links/{id}/presentation.json`: the credentials of one of the learner's links as
+/// a Verifiable Presentation, unsigned, with the learner as holder when they have a DID: they
+/// sign it with their own key for a verifier (`microcred sign --challenge … --domain …`).
+pub(crate) async fn presentation(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner(&app).await?;
+    let fail = |err| visitor.fail(err);
+    let links = learner.all_share_links().await.map_err(fail)?;
+    let link = links
+        .iter()
+        .find(|link| link.id == id)
+        .ok_or_else(|| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
+    let mut credentials = Vec::with_capacity(link.credentials.len());
+    for credential in &link.credentials {
+        credentials
+            .push(serde_json::Value::Object(learner.credential(credential).await.map_err(fail)?.document().clone()));
+    }
+    let mut presentation = serde_json::json!({
+        "@context": [mc_vc::contexts::CREDENTIALS_V2],
+        "type": ["VerifiablePresentation"],
+        "verifiableCredential": credentials,
+    });
+    if let Some(did) = learner.learner().did() {
+        presentation["holder"] = did.as_str().into();
+    }
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/vp+ld+json"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"presentation.json\""),
+        ],
+        serde_json::to_string_pretty(&presentation).expect("a JSON value serializes"),
+    )
+        .into_response())
+}
+
 /// One credential of a shared selection, with its verification.
 struct SharedItem {
     view: CredentialView,

@@ -17,7 +17,7 @@ use mc_core::Timestamp;
 use mc_vc::{
     multikey::{self, KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
-    verify::{CheckStatus, TrustedIssuers, Verdict, Verification},
+    verify::{CheckStatus, Expected, PresentationVerification, TrustedIssuers, Verdict, Verification, is_presentation},
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -69,20 +69,40 @@ pub(super) fn sign(args: &SignArgs, clock: Clock) -> anyhow::Result<()> {
     let public = key.public_key().to_multibase();
     let verification_method = args.verification_method.clone().unwrap_or_else(|| format!("did:key:{public}#{public}"));
     let controller = verification_method.split_once('#').map_or(verification_method.as_str(), |(base, _)| base);
-    let issuer = match document.get("issuer") {
+    let presentation = is_presentation(&text);
+    let (signer, what) = match presentation {
+        true => ("holder", "presentation's holder"),
+        false => ("issuer", "credential's issuer"),
+    };
+    let named = match document.get(signer) {
         Some(Value::String(id)) => Some(id.as_str()),
-        Some(Value::Object(issuer)) => issuer.get("id").and_then(Value::as_str),
+        Some(Value::Object(named)) => named.get("id").and_then(Value::as_str),
         _ => None,
     };
-    if issuer.is_some_and(|issuer| issuer != controller) {
+    if named.is_some_and(|named| named != controller) {
         eprintln!(
-            "warning: the credential's issuer {} is not {controller}, which controls the key; verifiers will refuse it",
-            issuer.unwrap_or_default()
+            "warning: the {what} {} is not {controller}, which controls the key; verifiers will refuse it",
+            named.unwrap_or_default()
         );
     }
-    let options = ProofOptions { verification_method, created, proof_purpose: "assertionMethod".into() };
-    let signed =
-        proof::sign(&document, suite, &key, &options).with_context(|| format!("{} was not signed", args.file))?;
+    if !presentation && (args.challenge.is_some() || args.domain.is_some()) {
+        bail!("--challenge and --domain are for presentations, which a holder signs for a verifier");
+    }
+    let purpose = if presentation { "authentication" } else { "assertionMethod" };
+    let options = ProofOptions { verification_method, created, proof_purpose: purpose.into() };
+    let signed = match presentation {
+        true => proof::create_presentation_proof(
+            &document,
+            suite,
+            &key,
+            &options,
+            args.challenge.as_deref(),
+            args.domain.as_deref(),
+        )
+        .map(|proof| proof::attach_proof(&document, proof)),
+        false => proof::sign(&document, suite, &key, &options),
+    }
+    .with_context(|| format!("{} was not signed", args.file))?;
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, &signed)?;
     writeln!(out)?;
@@ -151,7 +171,24 @@ async fn database_material(
 struct SourcedResult<'a> {
     source: &'a str,
     #[serde(flatten)]
-    verification: &'a Verification,
+    verification: &'a Outcome,
+}
+
+/// What verifying one file found: a credential's verification, or a presentation's.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Outcome {
+    Credential(Verification),
+    Presentation(PresentationVerification),
+}
+
+impl Outcome {
+    fn verdict(&self) -> Verdict {
+        match self {
+            Outcome::Credential(verification) => verification.verdict,
+            Outcome::Presentation(verification) => verification.verdict,
+        }
+    }
 }
 
 /// Verifies credentials.
@@ -182,7 +219,8 @@ pub(super) fn verify(args: &VerifyArgs, mut local: LocalMaterial, clock: Clock) 
     }
     let online = HttpsKeyResolver::new();
     let verifier = Verifier::new(local, (!args.offline).then_some(&online), trusted.as_ref(), now);
-    let results = verify_all(&sources, &verifier);
+    let expected = Expected { challenge: args.challenge.as_deref(), domain: args.domain.as_deref() };
+    let results = verify_all(&sources, &verifier, expected);
 
     let mut out = std::io::stdout().lock();
     for (source, result) in sources.iter().zip(&results) {
@@ -199,7 +237,7 @@ pub(super) fn verify(args: &VerifyArgs, mut local: LocalMaterial, clock: Clock) 
             (false, _) => print_result(&mut out, &source, result)?,
         }
     }
-    let code = match results.iter().map(|result| result.verdict).max_by_key(|verdict| match verdict {
+    let code = match results.iter().map(Outcome::verdict).max_by_key(|verdict| match verdict {
         Verdict::Valid => 0,
         Verdict::Invalid => 1,
         Verdict::Indeterminate => 2,
@@ -244,10 +282,10 @@ fn walk(dir: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 }
 
 /// Verifies every source on all cores; results come back in the sources' order.
-fn verify_all(sources: &[PathBuf], verifier: &Verifier<'_>) -> Vec<Verification> {
+fn verify_all(sources: &[PathBuf], verifier: &Verifier<'_>, expected: Expected<'_>) -> Vec<Outcome> {
     let workers = std::thread::available_parallelism().map_or(1, usize::from).min(sources.len()).max(1);
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Verification>>> = Mutex::new(vec![None; sources.len()]);
+    let results: Mutex<Vec<Option<Outcome>>> = Mutex::new(sources.iter().map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -257,10 +295,15 @@ fn verify_all(sources: &[PathBuf], verifier: &Verifier<'_>) -> Vec<Verification>
                     // A badge image is verified as the credential baked into it.
                     let result = match crate::input::read_bytes(&source.display().to_string(), MAX_IMAGE_BYTES) {
                         Ok(bytes) => match mc_vc::bake::credential_text(&bytes) {
-                            Ok(text) => verifier.verify(&text),
-                            Err(err) => Verification::unreadable(format!("{}: {err}", source.display())),
+                            Ok(text) if is_presentation(&text) => {
+                                Outcome::Presentation(verifier.verify_presentation(&text, expected))
+                            }
+                            Ok(text) => Outcome::Credential(verifier.verify(&text)),
+                            Err(err) => {
+                                Outcome::Credential(Verification::unreadable(format!("{}: {err}", source.display())))
+                            }
                         },
-                        Err(err) => Verification::unreadable(format!("{err:#}")),
+                        Err(err) => Outcome::Credential(Verification::unreadable(format!("{err:#}"))),
                     };
                     results.lock().expect("no worker panics holding the lock")[idx] = Some(result);
                 }
@@ -275,22 +318,44 @@ fn verify_all(sources: &[PathBuf], verifier: &Verifier<'_>) -> Vec<Verification>
         .collect()
 }
 
-fn print_result(out: &mut impl Write, source: &str, result: &Verification) -> std::io::Result<()> {
-    let verdict = match result.verdict {
+fn print_result(out: &mut impl Write, source: &str, result: &Outcome) -> std::io::Result<()> {
+    match result {
+        Outcome::Credential(verification) => print_verification(out, source, verification),
+        Outcome::Presentation(presentation) => {
+            writeln!(out, "{source}: presentation {}", verdict_words(presentation.verdict))?;
+            for check in &presentation.checks {
+                writeln!(out, "  {} {:<9} {}", mark(check.status), check.id, check.message)?;
+            }
+            for (idx, credential) in presentation.credentials.iter().enumerate() {
+                print_verification(out, &format!("  credential {}", idx + 1), credential)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn verdict_words(verdict: Verdict) -> &'static str {
+    match verdict {
         Verdict::Valid => "valid",
         Verdict::Invalid => "INVALID",
         Verdict::Indeterminate => "could not be verified",
-    };
-    writeln!(out, "{source}: {verdict}")?;
+    }
+}
+
+fn mark(status: CheckStatus) -> &'static str {
+    match status {
+        CheckStatus::Passed => "ok  ",
+        CheckStatus::Failed => "FAIL",
+        CheckStatus::Skipped => "--  ",
+        CheckStatus::Warning => "warn",
+    }
+}
+
+fn print_verification(out: &mut impl Write, source: &str, result: &Verification) -> std::io::Result<()> {
+    writeln!(out, "{source}: {}", verdict_words(result.verdict))?;
     for check in &result.checks {
-        let mark = match check.status {
-            CheckStatus::Passed => "ok  ",
-            CheckStatus::Failed => "FAIL",
-            CheckStatus::Skipped => "--  ",
-            CheckStatus::Warning => "warn",
-        };
         let id = serde_json::to_value(check.id).ok().and_then(|id| id.as_str().map(str::to_owned)).unwrap_or_default();
-        writeln!(out, "  {mark} {id:<9} {}", check.message)?;
+        writeln!(out, "  {} {id:<9} {}", mark(check.status), check.message)?;
     }
     Ok(())
 }

@@ -240,3 +240,73 @@ fn verify_reads_sealed_european_digital_credentials() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("it was changed after sealing"), "{text}");
 }
+
+/// A holder signs a presentation of their credential for a verifier's challenge and domain:
+/// it verifies, with the holder's binding; the wrong challenge, another key, a changed
+/// presentation, another learner's credential or no signature at all do not verify as valid.
+#[test]
+fn a_signed_presentation_verifies_and_a_wrong_one_does_not() {
+    let env = crate::support::Env::sqlite();
+    env.ok(&["demo"]);
+    let holder: serde_json::Value = serde_json::from_str(&env.ok(&["key", "generate"])).unwrap();
+    let holder_key = env.write("holder.json", &holder.to_string());
+    let did = holder["controller"].as_str().unwrap().to_owned();
+    env.ok(&["learner", "add", "--name", "Hanna Holder", "--email", "hanna@learners.example", "--did", &did]);
+    let spec = "01936a3e-0000-7000-8000-000000000001";
+    let credential: serde_json::Value =
+        serde_json::from_str(&env.ok(&["issue", "--spec", spec, "--learner", "hanna@learners.example"])).unwrap();
+    assert_eq!(credential["credentialSubject"]["id"], did.as_str());
+    let presentation = |credentials: Vec<&serde_json::Value>| {
+        serde_json::json!({
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiablePresentation"],
+            "holder": did,
+            "verifiableCredential": credentials,
+        })
+    };
+    let unsigned = env.write("unsigned.json", &presentation(vec![&credential]).to_string());
+    let verify = |path: &str, extra: &[&str]| -> serde_json::Value {
+        let mut args = vec!["verify", path, "--offline", "--json"];
+        args.extend(extra);
+        let output = env.command(&args).output().unwrap();
+        serde_json::from_slice(&output.stdout)
+            .unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&output.stderr)))
+    };
+    let result = verify(&unsigned, &[]);
+    assert_eq!(result["verdict"], "indeterminate", "an unsigned presentation proves no holder: {result:#}");
+    assert_eq!(result["credentials"][0]["verdict"], "valid", "{result:#}");
+
+    let signed =
+        env.ok(&["sign", "--key", &holder_key, "--challenge", "nonce-42", "--domain", "hr.example", &unsigned]);
+    let signed_path = env.write("signed.json", &signed);
+    let expect = ["--challenge", "nonce-42", "--domain", "hr.example"];
+    let result = verify(&signed_path, &expect);
+    assert_eq!(result["verdict"], "valid", "{result:#}");
+    let holder_check = result["checks"].as_array().unwrap().iter().find(|check| check["id"] == "holder").unwrap();
+    assert_eq!(holder_check["status"], "passed", "{result:#}");
+
+    let replayed = verify(&signed_path, &["--challenge", "another", "--domain", "hr.example"]);
+    assert_eq!(replayed["verdict"], "invalid", "another verifier's challenge: {replayed:#}");
+    let mut changed: serde_json::Value = serde_json::from_str(&signed).unwrap();
+    changed["verifiableCredential"][0]["name"] = serde_json::json!("Doctorate in Everything");
+    let changed_path = env.write("changed.json", &changed.to_string());
+    assert_eq!(verify(&changed_path, &expect)["verdict"], "invalid", "a changed presentation");
+
+    let other: serde_json::Value = serde_json::from_str(&env.ok(&["key", "generate"])).unwrap();
+    let other_key = env.write("other.json", &other.to_string());
+    let stolen = env.ok(&["sign", "--key", &other_key, "--challenge", "nonce-42", "--domain", "hr.example", &unsigned]);
+    let stolen_path = env.write("stolen.json", &stolen);
+    let result = verify(&stolen_path, &expect);
+    assert_eq!(result["verdict"], "invalid", "signed by a key that is not the holder's: {result:#}");
+
+    let someone: serde_json::Value =
+        serde_json::from_str(&env.ok(&["issue", "--spec", spec, "--learner", "jose.martinez@learners.example"]))
+            .unwrap();
+    let mixed = env.write("mixed.json", &presentation(vec![&credential, &someone]).to_string());
+    let mixed = env.write("mixed-signed.json", &env.ok(&["sign", "--key", &holder_key, &mixed]));
+    let result = verify(&mixed, &[]);
+    let holder_check = result["checks"].as_array().unwrap().iter().find(|check| check["id"] == "holder").unwrap();
+    assert_eq!(holder_check["status"], "failed", "another learner's credential: {result:#}");
+    assert!(holder_check["message"].as_str().unwrap().starts_with("credential 2 is about did:key:"), "{result:#}");
+    assert_eq!(result["verdict"], "invalid");
+}

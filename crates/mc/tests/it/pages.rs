@@ -981,6 +981,28 @@ fn a_learner_shares_a_selection_and_withdraws_it() {
     assert_eq!(verify.status, 422, "{}", verify.body);
     assert!(verify.body.contains("this link shares 2 credentials"), "{}", verify.body);
 
+    // The selection as a presentation for the learner to sign: unsigned, it proves no holder.
+    let presentation = Request::new(server.addr, "GET", &format!("/learner/links/{link}/presentation.json"))
+        .header("Cookie", &learner)
+        .send();
+    assert_eq!(presentation.status, 200, "{}", presentation.body);
+    let document = presentation.json();
+    assert_eq!(document["verifiableCredential"].as_array().unwrap().len(), 2);
+    assert!(document["holder"].as_str().unwrap().starts_with("did:key:"), "the demo learner's DID: {document:#}");
+    let path = env.write("presentation.json", &presentation.body);
+    let verified = env
+        .command(&["verify", &path, "--offline", "--json"])
+        .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
+        .output()
+        .unwrap();
+    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    assert_eq!(verified["verdict"], "indeterminate", "{verified:#}");
+    assert_eq!(
+        (verified["credentials"][0]["verdict"].as_str(), verified["credentials"][1]["verdict"].as_str()),
+        (Some("valid"), Some("valid")),
+        "{verified:#}"
+    );
+
     // Withdrawn, then gone; once.
     let withdraw = || {
         Request::new(server.addr, "POST", &format!("/learner/links/{link}/withdraw"))

@@ -110,6 +110,37 @@ impl App {
         Ok(credentials)
     }
 
+    /// The address of a link that shows one credential and does not expire, made the first
+    /// time it is asked for (a supplement's QR code opens it): its learner can withdraw it, and
+    /// a withdrawn one is not made again by itself. A revoked credential gets none.
+    pub async fn supplement_link(
+        &self,
+        credential: &IssuedCredential,
+        now: Timestamp,
+    ) -> Result<Option<String>, AppError> {
+        let links = self.store().db().await?.share_links_of(credential.id()).await?;
+        let own = links.into_iter().find(|link| link.credentials.len() == 1 && link.expires_at == NEVER);
+        let id = match own {
+            Some(link) if link.withdrawn_at.is_some() => return Ok(None),
+            Some(link) => link.id,
+            None if credential.state() == CredentialState::Revoked => return Ok(None),
+            None => {
+                let link = ShareLinkRecord {
+                    id: new_secret("")?,
+                    credentials: vec![credential.id().to_owned()],
+                    created_at: now.to_rfc3339(),
+                    expires_at: NEVER,
+                    withdrawn_at: None,
+                };
+                let mut tx = self.store().begin().await?;
+                tx.db().insert_share_link(&link).await?;
+                tx.commit().await?;
+                link.id
+            }
+        };
+        Ok(Some(format!("{}/c/{id}", self.public_url())))
+    }
+
     /// The one credential a share link shows, while it lasts; a link to several is refused.
     pub async fn shared_credential(&self, link_id: &str, now: Timestamp) -> Result<IssuedCredential, AppError> {
         let mut credentials = self.shared(link_id, now).await?;

@@ -76,16 +76,42 @@ impl ImageKind {
     }
 }
 
-/// The text a verifier reads from `bytes`: the credential baked into a PNG or SVG, or the bytes
-/// themselves as UTF-8 when they are not an image.
+/// The text a verifier reads from `bytes`: the credential baked into a PNG or SVG, the one a
+/// credential supplement (HTML) carries, or the bytes themselves as UTF-8 otherwise.
 pub fn credential_text(bytes: &[u8]) -> Result<Cow<'_, str>, BakeError> {
     match ImageKind::of(bytes) {
         Some(_) => extract(bytes).map(Cow::Owned),
         None => match std::str::from_utf8(bytes) {
+            Ok(text) if looks_like_html(text) => supplement_credential(text).map(Cow::Owned),
             Ok(text) => Ok(Cow::Borrowed(text)),
             Err(_) => Err(BakeError::NotAnImage),
         },
     }
+}
+
+/// The opening of the element a credential supplement carries its credential in.
+pub const SUPPLEMENT_SCRIPT: &str = "<script type=\"application/vc+ld+json\" id=\"credential\">";
+
+fn looks_like_html(text: &str) -> bool {
+    let start = text.trim_start().get(..15).unwrap_or_default().to_ascii_lowercase();
+    start.starts_with("<!doctype html") || start.starts_with("<html")
+}
+
+/// The credential a supplement (HTML) carries, as microcred writes it: the JSON in a
+/// `<script type="application/vc+ld+json" id="credential">` element, `</` written `<\/`.
+pub fn supplement_credential(html: &str) -> Result<String, BakeError> {
+    let broken = |why: &str| BakeError::Broken { kind: "HTML", why: why.into() };
+    let start = html.find(SUPPLEMENT_SCRIPT).ok_or(BakeError::NoCredential("HTML"))? + SUPPLEMENT_SCRIPT.len();
+    let end = html[start..].find("</script>").ok_or_else(|| broken("its credential element never closes"))? + start;
+    if html[end..].contains(SUPPLEMENT_SCRIPT) {
+        return Err(broken("it carries two credentials"));
+    }
+    Ok(html[start..end].trim().replace("<\\/", "</"))
+}
+
+/// `json` written into a supplement's credential element: nothing in it can close the element.
+pub fn supplement_script(json: &str) -> String {
+    format!("{SUPPLEMENT_SCRIPT}{}</script>", json.replace("</", "<\\/"))
 }
 
 /// The credential baked into a PNG or an SVG.
@@ -526,6 +552,16 @@ mod tests {
         let said = extract(&changed).unwrap_err().to_string();
         assert!(said.contains("iTXt chunk does not match its CRC"), "{said}");
         assert_eq!(extract(b"GIF89a"), Err(BakeError::NotAnImage));
+    }
+
+    #[test]
+    fn a_supplement_gives_back_its_credential() {
+        let html = format!(
+            "<!DOCTYPE html><html><body><p>x</p>{}</body></html>",
+            supplement_script(CREDENTIAL.replace("<b>", "</script><b>").as_str())
+        );
+        assert_eq!(credential_text(html.as_bytes()).unwrap(), CREDENTIAL.replace("<b>", "</script><b>"));
+        assert_eq!(credential_text(b"<!doctype html><html></html>"), Err(BakeError::NoCredential("HTML")));
     }
 
     #[test]

@@ -100,6 +100,9 @@ pub(crate) enum Command {
     /// Recognition agreements between institutions: store, sign, end, read.
     #[command(subcommand)]
     Agreement(AgreementCommand),
+    /// The printable supplement of an issued credential, with a QR code to its verification page
+    /// and the signed credential inside (which `verify` takes).
+    Supplement(SupplementArgs),
     /// Stacking pathways: how far a learner's credentials go towards a larger credential.
     #[command(subcommand)]
     Pathway(PathwayCommand),
@@ -332,6 +335,21 @@ pub(crate) enum IssuerCommand {
         #[command(flatten)]
         json: JsonFlag,
     },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct SupplementArgs {
+    /// The credential's id.
+    pub(crate) id: String,
+    /// The document's language: `en` or `es`.
+    #[arg(long, default_value = "en", value_parser = ["en", "es"])]
+    pub(crate) lang: String,
+    /// `html` (a printable A4 document); `pdf` is not made yet.
+    #[arg(long, default_value = "html", value_parser = ["html", "pdf"])]
+    pub(crate) format: String,
+    /// Where to write it (standard output when not given).
+    #[arg(short, long)]
+    pub(crate) output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

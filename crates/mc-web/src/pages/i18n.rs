@@ -194,6 +194,22 @@ texts! {
     download_png: "Badge image (PNG) with the credential inside", "Imagen de la insignia (PNG) con la credencial dentro";
     download_svg: "Badge image (SVG) with the credential inside", "Imagen de la insignia (SVG) con la credencial dentro";
     download_presentation: "Download as a presentation (to sign with your own key)", "Descargar como presentación (para firmarla con su propia clave)";
+    supplement_title: "Micro-credential supplement", "Suplemento de la microcredencial";
+    supplement_scan: "Scan to check it is genuine", "Escanee para comprobar que es auténtica";
+    supplement_elements: "What it certifies", "Qué certifica";
+    supplement_footer: "This document carries the signed credential: microcred verify, or the verification page, checks the file itself.", "Este documento lleva dentro la credencial firmada: microcred verify, o la página de verificación, comprueban el propio archivo.";
+    download_supplement: "Supplement (printable document)", "Suplemento (documento para imprimir)";
+    field_label: "Field of education", "Ámbito de estudio";
+    assessment_label: "Assessment", "Evaluación";
+    assessment_description: "How it is assessed", "Cómo se evalúa";
+    mode_label: "Form of participation", "Forma de participación";
+    qa_label: "Quality assurance", "Garantía de calidad";
+    prerequisites_label: "Prerequisites", "Requisitos previos";
+    identity_label: "Identity verification", "Verificación de identidad";
+    grading_label: "Grading scheme", "Sistema de calificación";
+    grade_label: "Grade", "Calificación";
+    stackability_label: "Stackability", "Acumulabilidad";
+    credential_id_label: "Credential", "Credencial";
     ects_unreadable: "Give the ECTS granted as a number, such as 2.5.", "Indique los ECTS concedidos como un número, por ejemplo 2,5.";
     read_agreement: "Read the agreement", "Leer el acuerdo";
     agreement_parties: "Parties", "Partes";
@@ -594,5 +610,37 @@ pub(crate) fn state(lang: Lang, state: mc_core::CredentialState) -> &'static str
         mc_core::CredentialState::Revoked => t.state_revoked,
         mc_core::CredentialState::Suspended => t.state_suspended,
         mc_core::CredentialState::Active => t.state_active,
+    }
+}
+
+/// An EQF level with what it means, in words: "6 — advanced knowledge of a field of work or
+/// study, involving a critical understanding of theories and principles".
+pub(crate) fn eqf_level(lang: Lang, level: &str) -> String {
+    let meaning = match (lang, level) {
+        (Lang::En, "1") => "basic general knowledge",
+        (Lang::En, "2") => "basic factual knowledge of a field of work or study",
+        (Lang::En, "3") => "knowledge of facts, principles, processes and general concepts in a field",
+        (Lang::En, "4") => "factual and theoretical knowledge in broad contexts within a field",
+        (Lang::En, "5") => "comprehensive, specialised knowledge within a field, and awareness of its boundaries",
+        (Lang::En, "6") => "advanced knowledge of a field, with a critical understanding of theories and principles",
+        (Lang::En, "7") => {
+            "highly specialised knowledge, some at the forefront of a field, as the basis for original thinking"
+        }
+        (Lang::En, "8") => "knowledge at the most advanced frontier of a field and at the interface between fields",
+        (Lang::Es, "1") => "conocimientos generales básicos",
+        (Lang::Es, "2") => "conocimientos fácticos básicos de un campo de trabajo o estudio",
+        (Lang::Es, "3") => "conocimiento de hechos, principios, procesos y conceptos generales de un campo",
+        (Lang::Es, "4") => "conocimientos fácticos y teóricos en contextos amplios de un campo",
+        (Lang::Es, "5") => "conocimientos amplios y especializados de un campo, y conciencia de sus límites",
+        (Lang::Es, "6") => "conocimientos avanzados de un campo, con comprensión crítica de teorías y principios",
+        (Lang::Es, "7") => {
+            "conocimientos muy especializados, algunos en la vanguardia de un campo, base de un pensamiento original"
+        }
+        (Lang::Es, "8") => "conocimientos en la frontera más avanzada de un campo y en la interfaz entre campos",
+        _ => "",
+    };
+    match meaning {
+        "" => level.to_owned(),
+        meaning => format!("{level} — {meaning}"),
     }
 }

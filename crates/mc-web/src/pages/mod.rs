@@ -11,6 +11,7 @@ mod network;
 mod public;
 mod recognition;
 mod sharing;
+mod supplement;
 mod views;
 
 use askama::Template;
@@ -27,6 +28,7 @@ use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, NetworkAccess, Ses
 use crate::ServerState;
 
 pub(crate) use self::i18n::{Lang, Texts};
+pub use self::supplement::supplement;
 
 /// The session cookie's name.
 const SESSION_COOKIE: &str = "mc_session";

@@ -181,8 +181,9 @@ pub(crate) async fn shared_credential_file(
 }
 
 /// A credential's file to save: `credential.json` (the issued document),
-/// `credential.edc.json` (the sealed EDC; 404 when it was issued as an Open Badge only), or
-/// `badge.png` and `badge.svg` (the badge image with the Open Badges credential baked in).
+/// `credential.edc.json` (the sealed EDC; 404 when it was issued as an Open Badge only),
+/// `badge.png` and `badge.svg` (the badge image with the Open Badges credential baked in), or
+/// `supplement.html` (the printable supplement, in the visitor's language).
 pub(crate) async fn credential_file(
     app: &App,
     visitor: &Visitor,
@@ -198,6 +199,12 @@ pub(crate) async fn credential_file(
         }
         "badge.png" => ImageKind::Png,
         "badge.svg" => ImageKind::Svg,
+        "supplement.html" => {
+            let html =
+                super::supplement(app, &credential, visitor.lang.code()).await.map_err(|err| visitor.fail(err))?;
+            let response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
+            return Ok(attachment(response, &format!("supplement-{}.html", credential.id())));
+        }
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, visitor.t().no_such_file)),
     };
     let baked = app.baked_badge(&credential, kind).await.map_err(|err| match err {

@@ -90,6 +90,22 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Audit(command) => audit::run(app, command, &mut out).await?,
         Command::Agreement(command) => recognition::agreement(app, command, &mut out).await?,
         Command::Pathway(command) => recognition::pathway(app, command, &mut out).await?,
+        Command::Supplement(args) => {
+            if args.format == "pdf" {
+                anyhow::bail!("the supplement is made as HTML (--format html) for now; print it to PDF from a browser");
+            }
+            let credential = app.credential(&args.id).await?;
+            let html = mc_web::supplement(app, &credential, &args.lang).await?;
+            match &args.output {
+                Some(path) => {
+                    anyhow::Context::with_context(std::fs::write(path, &html), || {
+                        format!("cannot write {}", path.display())
+                    })?;
+                    writeln!(out, "wrote the supplement of credential {} to {}", args.id, path.display())?;
+                }
+                None => write!(out, "{html}")?,
+            }
+        }
         Command::Recognize { files, institution, accept, reject, by, output, json } => {
             let decision = match (accept, reject) {
                 (Some(rule), _) if !rule.is_empty() && !rule.contains('/') => anyhow::bail!(

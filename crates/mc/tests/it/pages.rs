@@ -1123,3 +1123,61 @@ fn a_baked_badge_verifies_and_a_bare_or_broken_image_is_refused() {
     assert!(api.body.contains("carries no Open Badges credential"), "{}", api.body);
     server.stop();
 }
+
+/// A learner downloads their credential's supplement in either language: it says what the
+/// credential certifies, its QR code's link opens the credential's page, and the file itself
+/// verifies; a supplement whose credential was changed does not.
+#[test]
+fn a_supplement_carries_its_credential_and_a_link_to_its_page() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let learner = learner_sign_in(&server, "jose.martinez@learners.example");
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
+    let id = {
+        let rest = &space.body[space.body.find("id=\"credential-").unwrap() + "id=\"credential-".len()..];
+        rest[..rest.find('"').unwrap()].to_owned()
+    };
+    let get = |lang: &str| {
+        Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/supplement.html?lang={lang}"))
+            .header("Cookie", &learner)
+            .send()
+    };
+    let english = get("en");
+    assert_eq!(english.status, 200, "{}", english.body);
+    assert!(english.body.contains("Micro-credential supplement") && english.body.contains("5 ECTS · 125 hours"));
+    assert!(english.body.contains("5 — comprehensive, specialised knowledge"), "the EQF level in words");
+    let spanish = get("es");
+    assert!(spanish.body.contains("Suplemento de la microcredencial") && spanish.body.contains("José Martínez Núñez"));
+    assert!(spanish.body.contains("<svg"), "a QR code");
+    let link = {
+        let at = spanish.body.find(&format!("http://{}/c/", server.addr)).unwrap();
+        let rest = &spanish.body[at..];
+        rest[..rest.find('<').unwrap()].trim().to_owned()
+    };
+    let page = Request::new(server.addr, "GET", link.trim_start_matches(&format!("http://{}", server.addr))).send();
+    assert_eq!(page.status, 200, "the QR code's link opens the credential's page: {link}");
+    assert_eq!(get("en").body.matches(&link).count(), 1, "the same link each time");
+
+    let verify = |name: &str, html: &str| -> Value {
+        let path = env.write(name, html);
+        let output = env
+            .command(&["verify", &path, "--offline", "--json"])
+            .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    assert_eq!(verify("supplement.html", &spanish.body)["verdict"], "valid");
+    let inside = spanish.body.find("application/vc+ld+json").unwrap();
+    let changed = format!(
+        "{}{}",
+        &spanish.body[..inside],
+        spanish.body[inside..].replacen("\"name\":\"", "\"name\":\"Forged ", 1)
+    );
+    assert_ne!(changed, spanish.body);
+    let result = verify("changed.html", &changed);
+    assert_eq!(result["verdict"], "invalid", "a changed credential inside: {result:#}");
+    let proof = result["checks"].as_array().unwrap().iter().find(|check| check["id"] == "proof").unwrap();
+    assert_eq!(proof["status"], "failed", "{result:#}");
+    server.stop();
+}

@@ -305,7 +305,9 @@ impl LearnerAccess<'_> {
             if let Some(id) = &id {
                 titles.entry(id.clone()).or_insert_with(|| (request.title.clone(), language.to_owned()));
             }
-            if !request.issued_here && !texts.contains(&request.credential) {
+            // A credential from elsewhere counts once an institution recognised it.
+            let accepted = matches!(request.answer, Some(RequestAnswer::Accepted { .. }));
+            if !request.issued_here && accepted && !texts.contains(&request.credential) {
                 texts.push(request.credential.clone());
             }
             if let Some(RequestAnswer::Accepted { recognised: credential, ects, .. }) = request.answer {

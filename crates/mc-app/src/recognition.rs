@@ -278,6 +278,16 @@ impl crate::InstitutionAccess<'_> {
     ) -> Result<StoredAgreement, AppError> {
         self.require(crate::Role::Admin)?;
         let agreement = document.parse()?;
+        // A new version of an agreement is proposed by a party to the version in force.
+        if let Ok(existing) = self.app().agreement(&agreement.id, None).await
+            && !existing.agreement.parties.contains(self.institution_id())
+        {
+            return Err(AppError::Forbidden(format!(
+                "{} is not a party to agreement {}: only its parties propose a new version",
+                self.institution_id(),
+                agreement.id
+            )));
+        }
         if !agreement.parties.contains(self.institution_id()) {
             return Err(AppError::Forbidden(format!(
                 "{} is not a party to agreement {}: a party proposes it",

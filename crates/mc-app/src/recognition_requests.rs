@@ -109,6 +109,15 @@ impl LearnerAccess<'_> {
                     let message = format!("is larger than {MAX_REQUEST_CREDENTIAL_BYTES} bytes");
                     return Err(AppError::invalid_argument("credential", ValueError::new(message)));
                 }
+                if !names_learner(text, self.learner()) {
+                    return Err(AppError::invalid_argument(
+                        "credential",
+                        ValueError::new(
+                            "does not name you: its subject is neither your DID nor your email address (upload the \
+                             credential as JSON, as it was issued to you)",
+                        ),
+                    ));
+                }
                 (text.to_owned(), None, credential_title(text))
             }
         };
@@ -266,6 +275,45 @@ fn answer_of(decision: DecisionRecord) -> Result<RequestAnswer, String> {
         (false, _, _) => Ok(RequestAnswer::Rejected { reason: decision.reason.unwrap_or_default(), decided_at }),
         (true, _, _) => Err(format!("accepted decision {} has no grant or credential", decision.id)),
     }
+}
+
+/// Whether a credential (JSON-LD, or a sealed EDC) is about `learner`: its subject is their DID,
+/// or names their email address (in the clear, or hashed with a salt as Open Badges does).
+fn names_learner(text: &str, learner: &Learner) -> bool {
+    use sha2::Digest as _;
+    let document: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
+    let document = match document.get("credential") {
+        Some(Value::Object(inner)) => inner.clone(),
+        _ => document,
+    };
+    let sealed: Option<Map<String, Value>> =
+        document.get("payload").and_then(Value::as_str).and_then(|payload| serde_json::from_str(payload).ok());
+    let credential = sealed.as_ref().unwrap_or(&document);
+    let subject = credential.get("credentialSubject").unwrap_or(&Value::Null);
+    let subject = if subject.is_array() { &subject[0] } else { subject };
+    let email = learner.email().to_string();
+    if let (Some(id), Some(did)) = (subject["id"].as_str(), learner.did())
+        && id == did.as_str()
+    {
+        return true;
+    }
+    let mailbox = format!("mailto:{email}");
+    if subject["contactPoint"]["emailAddress"]["id"].as_str().is_some_and(|id| id.eq_ignore_ascii_case(&mailbox)) {
+        return true;
+    }
+    let identifiers = subject["identifier"].as_array().into_iter().flatten();
+    identifiers.into_iter().any(|identifier| {
+        let said = identifier["identityHash"].as_str().unwrap_or_default();
+        match identifier["hashed"].as_bool() {
+            Some(true) => {
+                let salt = identifier["salt"].as_str().unwrap_or_default();
+                let hash: String =
+                    sha2::Sha256::digest(format!("{email}{salt}")).iter().map(|b| format!("{b:02x}")).collect();
+                said.eq_ignore_ascii_case(&format!("sha256${hash}"))
+            }
+            _ => said.eq_ignore_ascii_case(&email),
+        }
+    })
 }
 
 /// A credential's title, as its text says it: a sealed EDC's specification title, or an Open

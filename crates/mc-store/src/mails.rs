@@ -94,10 +94,10 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         row.as_ref().map(mail_from_row).transpose()
     }
 
-    /// Marks a mail sent.
+    /// Marks a mail sent, and forgets its text (a sign-in link in it stays nowhere).
     pub async fn mail_sent(&mut self, id: &str, at: &str) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        sqlx::query("UPDATE mails SET sent_at = $1, lease_until = NULL, last_error = NULL WHERE id = $2")
+        sqlx::query("UPDATE mails SET sent_at = $1, lease_until = NULL, last_error = NULL, body = '' WHERE id = $2")
             .bind(at)
             .bind(id)
             .execute(conn)

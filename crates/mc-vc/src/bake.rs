@@ -57,7 +57,13 @@ impl ImageKind {
         if bytes.starts_with(PNG) {
             return Some(ImageKind::Png);
         }
-        let text = std::str::from_utf8(bytes.get(..bytes.len().min(4096))?).ok()?;
+        let head = &bytes[..bytes.len().min(4096)];
+        // A character cut at the end of the head is left out.
+        let text = match std::str::from_utf8(head) {
+            Ok(text) => text,
+            Err(err) if err.error_len().is_none() => std::str::from_utf8(&head[..err.valid_up_to()]).ok()?,
+            Err(_) => return None,
+        };
         let text = text.trim_start_matches('\u{feff}').trim_start();
         let looks_like_svg = (text.starts_with("<?xml")
             || text.starts_with("<!--")
@@ -163,7 +169,12 @@ pub fn check_image(bytes: &[u8]) -> Result<ImageKind, BakeError> {
         Some(ImageKind::Svg) => {
             let text = std::str::from_utf8(bytes).map_err(|_| broken_svg("it is not UTF-8 text"))?;
             root_tag(text)?;
-            let lower = text.to_ascii_lowercase();
+            // Whitespace of any kind as one space, and no character references, which could
+            // spell what the checks look for.
+            let lower: String = text.to_lowercase().chars().map(|c| if c.is_whitespace() { ' ' } else { c }).collect();
+            if lower.contains("&#") {
+                return Err(broken_svg("it has character references (&#…;), which a badge image may not use"));
+            }
             let handler = lower.match_indices(" on").any(|(at, _)| {
                 let name: String = lower[at + 3..].chars().take_while(|c| c.is_ascii_alphabetic()).collect();
                 !name.is_empty() && lower[at + 3 + name.len()..].trim_start().starts_with('=')
@@ -171,9 +182,8 @@ pub fn check_image(bytes: &[u8]) -> Result<ImageKind, BakeError> {
             let active = ["<script", "javascript:", "<foreignobject", "<iframe", "<embed", "<object", "@import"]
                 .iter()
                 .find(|needle| lower.contains(*needle));
-            let outside = ["href=\"http", "href='http", "href=\"//", "href='//", "url(http", "url(//"]
-                .iter()
-                .any(|needle| lower.replace(' ', "").contains(needle));
+            let compact: String = lower.chars().filter(|c| !matches!(c, ' ' | '"' | '\'')).collect();
+            let outside = ["href=http", "href=//", "url(http", "url(//"].iter().any(|needle| compact.contains(needle));
             match (active, handler, outside) {
                 (Some(found), _, _) => {
                     Err(broken_svg(format!("it has active content ({found}), which a badge may not have")))
@@ -325,7 +335,7 @@ fn root_tag(svg: &str) -> Result<(usize, usize), BakeError> {
 fn prefix(tag: &str) -> Option<&str> {
     let at = tag.find(&format!("\"{NAMESPACE}\"")).or_else(|| tag.find(&format!("'{NAMESPACE}'")))?;
     let before = tag[..at].trim_end().strip_suffix('=')?.trim_end();
-    let name = &before[before.rfind(|c: char| c.is_whitespace())? + 1..];
+    let name = before.rsplit(char::is_whitespace).next()?;
     name.strip_prefix("xmlns:")
 }
 
@@ -555,6 +565,20 @@ mod tests {
     }
 
     #[test]
+    fn odd_whitespace_and_cut_characters_do_not_break_the_reading() {
+        let svg = format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\"\u{3000}xmlns:ob=\"{NAMESPACE}\"><ob:credential>{{}}</ob:credential></svg>"
+        );
+        let _ = extract(svg.as_bytes());
+        let mut long = "<svg xmlns=\"http://www.w3.org/2000/svg\"><desc>".to_owned();
+        while long.len() < 4095 {
+            long.push('x');
+        }
+        long.push_str("ñ</desc></svg>");
+        assert_eq!(ImageKind::of(long.as_bytes()), Some(ImageKind::Svg));
+    }
+
+    #[test]
     fn a_supplement_gives_back_its_credential() {
         let html = format!(
             "<!DOCTYPE html><html><body><p>x</p>{}</body></html>",
@@ -575,6 +599,15 @@ mod tests {
             ("<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"javascript:alert(1)\">x</a></svg>", "javascript:"),
             (
                 "<svg xmlns=\"http://www.w3.org/2000/svg\"><image href=\"https://tracker.example/p.png\"/></svg>",
+                "fetches from elsewhere",
+            ),
+            ("<svg xmlns=\"http://www.w3.org/2000/svg\"\tonload=\"alert(1)\"></svg>", "event handlers"),
+            (
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><a href=\"&#106;avascript:x\">x</a></svg>",
+                "character references",
+            ),
+            (
+                "<svg xmlns=\"http://www.w3.org/2000/svg\"><rect style=\"fill:url('https://t.example/x')\"/></svg>",
                 "fetches from elsewhere",
             ),
         ] {

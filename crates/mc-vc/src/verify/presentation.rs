@@ -140,7 +140,9 @@ fn check_proof(
             return;
         }
         Some(Value::Object(proof)) => vec![proof],
-        Some(Value::Array(proofs)) if proofs.len() <= MAX_PROOFS => {
+        Some(Value::Array(proofs))
+            if (1..=MAX_PROOFS).contains(&proofs.len()) && proofs.iter().all(Value::is_object) =>
+        {
             proofs.iter().filter_map(Value::as_object).collect()
         }
         Some(_) => {
@@ -213,6 +215,11 @@ fn check_proof(
 
 /// Every credential whose subject is named by an id names the holder.
 fn check_binding(presented: &[&Value], holder: Option<&str>, checks: &mut Vec<PresentationCheck>) {
+    let mut add = |status, message: String| checks.push(PresentationCheck { id: "holder", status, message });
+    if presented.iter().any(|item| !item.is_object()) {
+        add(CheckStatus::Skipped, "a credential is a JWT, whose subject this check does not read".into());
+        return;
+    }
     let subjects: Vec<Option<&str>> = presented
         .iter()
         .map(|item| {
@@ -221,7 +228,6 @@ fn check_binding(presented: &[&Value], holder: Option<&str>, checks: &mut Vec<Pr
             subject["id"].as_str()
         })
         .collect();
-    let mut add = |status, message: String| checks.push(PresentationCheck { id: "holder", status, message });
     let Some(holder) = holder else {
         add(CheckStatus::Skipped, "the presentation names no holder".into());
         return;

@@ -421,7 +421,7 @@ pub(crate) async fn download(
 ) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
     let credential = learner.credential(&id).await.map_err(|err| visitor.fail(err))?;
-    super::public::credential_file(&app, &visitor, credential, &file).await
+    super::public::credential_file(&app, &visitor, credential, &file, None).await
 }
 
 /// `POST /learner/pathways/{id}/issue`: the stacked credential of a pathway the learner

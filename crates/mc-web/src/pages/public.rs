@@ -177,18 +177,21 @@ pub(crate) async fn shared_credential_file(
         .shared_credential(&id, app.now())
         .await
         .map_err(|_| visitor.error(StatusCode::NOT_FOUND, visitor.t().share_gone))?;
-    credential_file(&app, &visitor, credential, &file).await
+    credential_file(&app, &visitor, credential, &file, Some(&id)).await
 }
 
 /// A credential's file to save: `credential.json` (the issued document),
 /// `credential.edc.json` (the sealed EDC; 404 when it was issued as an Open Badge only),
 /// `badge.png` and `badge.svg` (the badge image with the Open Badges credential baked in), or
 /// `supplement.html` (the printable supplement, in the visitor's language).
+/// `shared` is the link a visitor came through, which a supplement's QR code then opens; the
+/// learner's own supplement gets a link that does not expire.
 pub(crate) async fn credential_file(
     app: &App,
     visitor: &Visitor,
     credential: mc_app::IssuedCredential,
     file: &str,
+    shared: Option<&str>,
 ) -> Result<Response, PageError> {
     let kind = match file {
         "credential.json" => return Ok(download(credential)),
@@ -200,8 +203,13 @@ pub(crate) async fn credential_file(
         "badge.png" => ImageKind::Png,
         "badge.svg" => ImageKind::Svg,
         "supplement.html" => {
-            let html =
-                super::supplement(app, &credential, visitor.lang.code()).await.map_err(|err| visitor.fail(err))?;
+            let link = match shared {
+                Some(id) => Some(format!("{}/c/{id}", app.public_url())),
+                None => app.supplement_link(&credential, app.now()).await.map_err(|err| visitor.fail(err))?,
+            };
+            let html = super::supplement(app, &credential, visitor.lang.code(), link)
+                .await
+                .map_err(|err| visitor.fail(err))?;
             let response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
             return Ok(attachment(response, &format!("supplement-{}.html", credential.id())));
         }

@@ -253,5 +253,5 @@ pub(crate) async fn selection_file(
     if n == 0 || n > credentials.len() {
         return Err(gone());
     }
-    super::public::credential_file(&app, &visitor, credentials.swap_remove(n - 1), &file).await
+    super::public::credential_file(&app, &visitor, credentials.swap_remove(n - 1), &file, Some(&id)).await
 }

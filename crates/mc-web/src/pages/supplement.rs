@@ -34,8 +34,14 @@ struct SupplementPage {
     credential: String,
 }
 
-/// The supplement of `credential` in `language` (`en` or `es`), as an HTML document.
-pub async fn supplement(app: &App, credential: &IssuedCredential, language: &str) -> Result<String, AppError> {
+/// The supplement of `credential` in `language` (`en` or `es`), as an HTML document, with a QR
+/// code of `link` (the address of its verification page) when given.
+pub async fn supplement(
+    app: &App,
+    credential: &IssuedCredential,
+    language: &str,
+    link: Option<String>,
+) -> Result<String, AppError> {
     let lang = i18n::Lang::from_tag(language).unwrap_or(i18n::Lang::En);
     let t = lang.texts();
     let view = views::CredentialView::load(app, credential, lang).await?;
@@ -84,7 +90,7 @@ pub async fn supplement(app: &App, credential: &IssuedCredential, language: &str
     );
     add(t.credential_format, Some(view.format.to_owned()));
     add(t.credential_id_label, Some(credential.id().to_owned()));
-    let link = match app.supplement_link(credential, app.now()).await? {
+    let link = match link {
         Some(url) => {
             let code =
                 qrcode::QrCode::new(url.as_bytes()).map_err(|err| AppError::Conflict(format!("no QR code: {err}")))?;

@@ -95,7 +95,8 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
                 anyhow::bail!("the supplement is made as HTML (--format html) for now; print it to PDF from a browser");
             }
             let credential = app.credential(&args.id).await?;
-            let html = mc_web::supplement(app, &credential, &args.lang).await?;
+            let link = app.supplement_link(&credential, app.now()).await?;
+            let html = mc_web::supplement(app, &credential, &args.lang, link).await?;
             match &args.output {
                 Some(path) => {
                     anyhow::Context::with_context(std::fs::write(path, &html), || {

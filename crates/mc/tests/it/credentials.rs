@@ -285,6 +285,12 @@ fn a_signed_presentation_verifies_and_a_wrong_one_does_not() {
     let holder_check = result["checks"].as_array().unwrap().iter().find(|check| check["id"] == "holder").unwrap();
     assert_eq!(holder_check["status"], "passed", "{result:#}");
 
+    let mut emptied: serde_json::Value = serde_json::from_str(&signed).unwrap();
+    emptied["proof"] = serde_json::json!([]);
+    let emptied = env.write("emptied.json", &emptied.to_string());
+    let result = verify(&emptied, &expect);
+    assert_eq!(result["verdict"], "invalid", "an empty proof list proves nothing: {result:#}");
+
     let replayed = verify(&signed_path, &["--challenge", "another", "--domain", "hr.example"]);
     assert_eq!(replayed["verdict"], "invalid", "another verifier's challenge: {replayed:#}");
     let mut changed: serde_json::Value = serde_json::from_str(&signed).unwrap();

@@ -788,6 +788,13 @@ fn a_learner_asks_for_recognition_and_completes_a_pathway() {
     let refused = upload(tampered.as_bytes());
     assert_eq!(refused.status, 422, "{}", refused.body);
     assert!(refused.body.contains("cannot be recognised: "), "{}", refused.body);
+    let someone = Request::new(server.addr, "POST", "/api/v1/credentials/issue")
+        .token(&token)
+        .json(&json!({"spec": SPEC_A, "learner": "aino.virtanen@learners.example", "name": "Aino Virtanen"}));
+    let someone = serde_json::to_string(&someone.json()["document"]).unwrap();
+    let stolen = upload(someone.as_bytes());
+    assert_eq!(stolen.status, 422, "{}", stolen.body);
+    assert!(stolen.body.contains("does not name you"), "another learner's credential: {}", stolen.body);
     let binary = upload(&[0xff, 0xfe, 0x00]);
     assert!(binary.body.contains("The file is not a credential"), "{}", binary.body);
     let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();

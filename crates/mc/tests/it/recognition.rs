@@ -490,6 +490,10 @@ fn party_admins_propose_sign_and_end_an_agreement() {
     assert_eq!(proposed.status, 201, "{}", proposed.body);
     assert_eq!(proposed.json()["state"], "awaiting signatures");
 
+    let mut taken = document.clone();
+    taken["parties"] = serde_json::json!(["valdeoliva", "roccalba", "jarvilaakso"]);
+    let refused = post("/api/v1/agreements", &outsider, &taken);
+    assert_eq!(refused.status, 403, "a non-party proposes no new version of others' agreement: {}", refused.body);
     let sign = "/api/v1/agreements/roccalba-jarvilaakso/sign";
     assert_eq!(post(sign, &outsider, &Value::Null).status, 403, "not a party");
     let signed = post(sign, &roccalba, &Value::Null);

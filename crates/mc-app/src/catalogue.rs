@@ -189,7 +189,7 @@ impl App {
             .collect();
         let country_of = |id: &str| institutions.get(id).map(|institution| institution.country().code().to_owned());
         let published = self.store().db().await?.published_specs().await?;
-        let agreements = self.agreements().await?;
+        let agreements = self.agreements_in_force().await?;
         let in_force: Vec<_> = agreements.iter().map(crate::StoredAgreement::in_force).collect();
         let now = self.now();
         Ok(published
@@ -234,7 +234,7 @@ impl App {
         let mut accreditations = self.accreditations().await?;
         accreditations.retain(|facts| spec.awarding_bodies().contains(&facts.institution));
         let report = self.check_spec(&SpecDocument::from(&spec)).await?;
-        let agreements = self.agreements().await?;
+        let agreements = self.agreements_in_force().await?;
         let in_force: Vec<_> = agreements.iter().map(crate::StoredAgreement::in_force).collect();
         let recognitions = mc_core::recognition::recognitions_of(&spec, &in_force, self.now());
         Ok(CatalogueSpec { spec, institutions, accreditations, report, published_at, recognitions })

@@ -80,6 +80,26 @@ impl App {
         records.into_iter().map(StoredAgreement::from_record).collect()
     }
 
+    /// Every agreement as it is in force: its latest version signed by every party (a newer one
+    /// is not in force until every party signed it too), or its latest when none was.
+    pub async fn agreements_in_force(&self) -> Result<Vec<StoredAgreement>, AppError> {
+        let mut agreements = Vec::new();
+        for latest in self.agreements().await? {
+            let mut chosen = None;
+            if !latest.signed_by_all() {
+                for version in (1..latest.version).rev() {
+                    let earlier = self.agreement(&latest.agreement.id, Some(version)).await?;
+                    if earlier.signed_by_all() {
+                        chosen = Some(earlier);
+                        break;
+                    }
+                }
+            }
+            agreements.push(chosen.unwrap_or(latest));
+        }
+        Ok(agreements)
+    }
+
     /// A version of an agreement, or its latest.
     pub async fn agreement(&self, id: &str, version: Option<u32>) -> Result<StoredAgreement, AppError> {
         let record = self.store().db().await?.agreement(id, version).await?;
@@ -102,7 +122,7 @@ impl App {
     ) -> Result<Vec<(Verification, CredentialOutcome)>, AppError> {
         let home = self.institution(home).await?.id().clone();
         let (verifications, facts) = self.verified_facts(texts, now).await?;
-        let agreements = self.agreements().await?;
+        let agreements = self.agreements_in_force().await?;
         let in_force: Vec<AgreementInForce<'_>> = agreements.iter().map(StoredAgreement::in_force).collect();
         let outcomes = propose(&home, &facts, &in_force, now);
         Ok(verifications.into_iter().zip(outcomes).collect())
@@ -189,11 +209,20 @@ impl App {
         id: &str,
         institution: &str,
         signer: &str,
+        version: Option<u32>,
         now: Timestamp,
     ) -> Result<StoredAgreement, AppError> {
         let (stored, party) = self.agreement_of_party(id, institution).await?;
         if stored.ended.is_some() {
             return Err(AppError::Conflict(format!("agreement {id} was ended; it is no longer signed")));
+        }
+        if let Some(version) = version
+            && version != stored.version
+        {
+            return Err(AppError::Conflict(format!(
+                "version {version} of agreement {id} is not its latest ({}): read that one before signing it",
+                stored.version
+            )));
         }
         let mut tx = self.store().begin().await?;
         if !tx.db().sign_agreement(id, stored.version, party.as_str(), signer, &now.to_rfc3339()).await? {
@@ -253,7 +282,7 @@ impl Operator<'_> {
         signer: &str,
         now: Timestamp,
     ) -> Result<StoredAgreement, AppError> {
-        self.sign_agreement_for(id, institution, signer, now).await
+        self.sign_agreement_for(id, institution, signer, None, now).await
     }
 
     /// Ends an agreement for `institution`, a party.
@@ -298,10 +327,16 @@ impl crate::InstitutionAccess<'_> {
         self.app().store_agreement(document, self.actor(), now).await
     }
 
-    /// Signs the latest version of an agreement for the institution, a party, as its admin.
-    pub async fn sign_agreement(&self, id: &str, now: Timestamp) -> Result<StoredAgreement, AppError> {
+    /// Signs the latest version of an agreement for the institution, a party, as its admin;
+    /// `version`, when given, must be that latest version (the one the admin read).
+    pub async fn sign_agreement(
+        &self,
+        id: &str,
+        version: Option<u32>,
+        now: Timestamp,
+    ) -> Result<StoredAgreement, AppError> {
         self.require(crate::Role::Admin)?;
-        self.app().sign_agreement_for(id, self.institution_id().as_str(), self.actor(), now).await
+        self.app().sign_agreement_for(id, self.institution_id().as_str(), self.actor(), version, now).await
     }
 
     /// Ends an agreement for the institution, a party, as its admin.

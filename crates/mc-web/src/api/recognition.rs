@@ -50,15 +50,22 @@ pub(crate) async fn add_agreement(
     Ok((axum::http::StatusCode::CREATED, Json(mc_app::agreement_json(&stored))))
 }
 
-/// `POST /api/v1/agreements/{id}/sign`: the caller's institution (its admin), a party, signs the
-/// latest version.
+/// `POST /api/v1/agreements/{id}/sign?version=N`: the caller's institution (its admin), a party,
+/// signs the latest version (which `version`, when given, must be).
 pub(crate) async fn sign_agreement(
     State(app): State<App>,
     caller: Caller,
     Path(id): Path<String>,
+    Query(query): Query<SignQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let member = caller.member(&app)?;
-    Ok(Json(mc_app::agreement_json(&member.sign_agreement(&id, app.now()).await?)))
+    Ok(Json(mc_app::agreement_json(&member.sign_agreement(&id, query.version, app.now()).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignQuery {
+    version: Option<u32>,
 }
 
 /// `POST /api/v1/agreements/{id}/end`: the caller's institution (its admin), a party, ends the

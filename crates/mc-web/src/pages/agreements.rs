@@ -277,13 +277,15 @@ pub(crate) async fn sign_or_end(
     State(app): State<App>,
     visitor: Visitor,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<super::issuer::CsrfForm>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
     let member = visitor.member(&app)?;
-    visitor.check_form(&form.csrf)?;
+    let field = |name: &str| form.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str());
+    visitor.check_form(field("csrf").unwrap_or_default())?;
+    let version = field("version").and_then(|version| version.parse().ok());
     let now = app.now();
     let done = match action.as_str() {
-        "sign" => member.sign_agreement(&id, now).await,
+        "sign" => member.sign_agreement(&id, version, now).await,
         "end" => member.end_agreement(&id, now).await,
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };

@@ -37,9 +37,10 @@ fn an_agreement_in_force_proposes_with_reasons() {
         ]);
         let edc_path = env.write("edc.json", &edc);
 
-        // Not in force until every party signed.
+        // Version 2 is not in force until every party signed it: version 1 stays in force.
         let before = env.ok(&["recognize", &badge_path, "--institution", "roccalba"]);
-        assert!(before.contains("is not signed by every party yet"), "[{backend}] {before}");
+        assert!(before.contains("under agreement alliance-data-2026 (version 1)"), "[{backend}] {before}");
+        assert!(!before.contains("(version 2)"), "[{backend}] {before}");
         for party in ["valdeoliva", "roccalba", "jarvilaakso"] {
             let signed = env.ok(&["agreement", "sign", "alliance-data-2026", "--institution", party, "--by", "admin"]);
             assert!(signed.contains("still to sign"), "[{backend}] {signed}");
@@ -496,6 +497,8 @@ fn party_admins_propose_sign_and_end_an_agreement() {
     assert_eq!(refused.status, 403, "a non-party proposes no new version of others' agreement: {}", refused.body);
     let sign = "/api/v1/agreements/roccalba-jarvilaakso/sign";
     assert_eq!(post(sign, &outsider, &Value::Null).status, 403, "not a party");
+    let unread = post(&format!("{sign}?version=2"), &roccalba, &Value::Null);
+    assert_eq!(unread.status, 409, "a version other than the latest: {}", unread.body);
     let signed = post(sign, &roccalba, &Value::Null);
     assert_eq!(signed.status, 200, "{}", signed.body);
     assert_eq!(post(sign, &roccalba, &Value::Null).status, 409, "signed once");

@@ -373,12 +373,16 @@ impl App {
         let Some(learner) = db.learner_by_email(&email).await? else { return Ok(None) };
         let secret = new_secret("")?;
         let expires_at = now.unix_seconds() + SIGN_IN_LINK_SECONDS;
-        db.insert_sign_in_link(&secret_hash(&secret), &learner.id().to_string(), expires_at).await?;
+        drop(db);
+        // The link and its mail are stored together.
+        let mut tx = self.store().begin().await?;
+        tx.db().insert_sign_in_link(&secret_hash(&secret), &learner.id().to_string(), expires_at).await?;
         if self.mailer().sends() {
             let link = format!("{}/learner/link/{secret}", self.public_url());
             let mail = crate::mail::Outgoing::sign_in(&learner, &link, SIGN_IN_LINK_SECONDS / 60, spanish);
-            db.queue_mail(&mail.record(self.new_id(), now), now.unix_seconds()).await?;
+            tx.db().queue_mail(&mail.record(self.new_id(), now), now.unix_seconds()).await?;
         }
+        tx.commit().await?;
         Ok(Some(secret))
     }
 

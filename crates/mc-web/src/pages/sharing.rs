@@ -211,6 +211,8 @@ struct SelectionPage {
     /// For link previews.
     description: String,
     url: String,
+    /// The first credential's badge image, for link previews.
+    image: String,
 }
 
 /// The page of a link to several credentials: each with its verification, now.
@@ -229,6 +231,7 @@ pub(crate) async fn selection_page(
         items.push(SharedItem { view, result, files: format!("/c/{link_id}/{}", idx + 1) });
     }
     let learner = items.first().map(|item| item.view.learner.clone()).unwrap_or_default();
+    let image = credentials.first().map(|credential| app.badge_url(credential.spec_id())).unwrap_or_default();
     let titles: Vec<&str> = items.iter().map(|item| item.view.title.as_str()).collect();
     let description = titles.join(" · ");
     let title = format!("{} · {}", visitor.t().shared_selection_title, learner);
@@ -238,6 +241,7 @@ pub(crate) async fn selection_page(
         items,
         description,
         url: format!("{}/c/{link_id}", app.public_url()),
+        image,
     };
     Ok(render(&page))
 }

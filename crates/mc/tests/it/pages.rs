@@ -954,6 +954,7 @@ fn a_learner_shares_a_selection_and_withdraws_it() {
     assert_eq!(public.status, 200, "{}", public.body);
     assert_eq!(public.body.matches("<h3 class=\"verdict\">Valid</h3>").count(), 2, "{}", public.body);
     assert!(public.body.contains("property=\"og:title\"") && public.body.contains("José Martínez Núñez"));
+    assert!(public.body.contains(&format!("property=\"og:image\" content=\"http://{}/catalogue/", server.addr)));
     let first = Request::new(server.addr, "GET", &format!("/c/{link}/1/credential.json")).send();
     assert_eq!(first.status, 200);
     assert_eq!(first.json()["id"], format!("urn:uuid:{}", ids[0]));

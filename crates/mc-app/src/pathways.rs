@@ -198,9 +198,8 @@ impl App {
             let query = Query { filters, limit: 50, ..Query::default() };
             let found: Vec<SpecId> = catalogue.search(&query).hits.iter().map(|hit| hit.summary.id).collect();
             if let Some(first) = found.first()
-                && let Ok(entry) = self.catalogue_spec(&first.to_string()).await
-                && let Some(outcome) = entry
-                    .spec
+                && let Ok(spec) = self.spec(&first.to_string()).await
+                && let Some(outcome) = spec
                     .learning_outcomes()
                     .iter()
                     .find(|outcome| outcome.skill().is_some_and(|taught| taught.as_str() == skill))
@@ -285,9 +284,8 @@ impl LearnerAccess<'_> {
         for credential in self.credentials().await? {
             let document = credential.open_badge().or(credential.sealed_edc()).unwrap_or(credential.document());
             // A sealed EDC's id is in its payload.
-            let payload = document.get("payload").and_then(Value::as_str);
-            let sealed: Option<Map<String, Value>> = payload.and_then(|payload| serde_json::from_str(payload).ok());
-            let id = match sealed.as_ref().unwrap_or(document).get("id").and_then(Value::as_str) {
+            let read = crate::recognition::ReadCredential::from_document(document.clone());
+            let id = match read.credential.get("id").and_then(Value::as_str) {
                 Some(id) => id.to_owned(),
                 None => format!("urn:uuid:{}", credential.id()),
             };
@@ -299,9 +297,8 @@ impl LearnerAccess<'_> {
         }
         let mut recognised = Vec::new();
         for request in self.recognition_requests().await? {
-            let id = serde_json::from_str::<Map<String, Value>>(&request.credential)
-                .ok()
-                .and_then(|document| document.get("id").and_then(Value::as_str).map(str::to_owned));
+            let read = crate::recognition::ReadCredential::from_text(&request.credential);
+            let id = read.credential.get("id").and_then(Value::as_str).map(str::to_owned);
             if let Some(id) = &id {
                 titles.entry(id.clone()).or_insert_with(|| (request.title.clone(), language.to_owned()));
             }

@@ -436,15 +436,7 @@ fn credential_facts(
     institution: Option<InstitutionId>,
     idx: usize,
 ) -> CredentialFacts {
-    let document: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
-    let document = match document.get("credential") {
-        Some(Value::Object(inner)) => inner.clone(),
-        _ => document,
-    };
-    let sealed_payload = document
-        .get("payload")
-        .and_then(Value::as_str)
-        .and_then(|payload| serde_json::from_str::<Map<String, Value>>(payload).ok());
+    let read = ReadCredential::from_text(text);
     let mut facts = CredentialFacts {
         id: verification.credential.clone().unwrap_or_else(|| format!("credential {}", idx + 1)),
         issuer: institution,
@@ -462,11 +454,39 @@ fn credential_facts(
         earned: Timestamp::from_unix(0, 0),
         standing: standing(verification),
     };
-    match sealed_payload {
-        Some(edc) => edc_facts(&edc, &mut facts),
-        None => badge_facts(&document, &mut facts),
+    match read.sealed {
+        true => edc_facts(&read.credential, &mut facts),
+        false => badge_facts(&read.credential, &mut facts),
     }
     facts
+}
+
+/// A credential as JSON, read the way microcred takes credentials: unwrapped from an upload
+/// form's `{"credential": …}`, and, for a sealed European Digital Credential, its payload.
+pub(crate) struct ReadCredential {
+    /// The credential (the EDC itself for a sealed one; empty when the text is not JSON).
+    pub(crate) credential: Map<String, Value>,
+    /// Whether it came out of a JAdES seal.
+    pub(crate) sealed: bool,
+}
+
+impl ReadCredential {
+    pub(crate) fn from_text(text: &str) -> ReadCredential {
+        ReadCredential::from_document(serde_json::from_str(text).unwrap_or_default())
+    }
+
+    pub(crate) fn from_document(document: Map<String, Value>) -> ReadCredential {
+        let document = match document.get("credential") {
+            Some(Value::Object(inner)) => inner.clone(),
+            _ => document,
+        };
+        let payload =
+            document.get("payload").and_then(Value::as_str).and_then(|payload| serde_json::from_str(payload).ok());
+        match payload {
+            Some(credential) => ReadCredential { credential, sealed: true },
+            None => ReadCredential { credential: document, sealed: false },
+        }
+    }
 }
 
 fn text_of(value: &Value) -> Option<String> {

@@ -6,9 +6,11 @@
 use mc_core::{InstitutionId, Learner, Timestamp, ValueError};
 use mc_store::{Asked, DecisionRecord, RequestRecord, StoreError};
 use mc_vc::verify::Verdict;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
-use crate::{App, AppError, Decision, DecisionMade, InstitutionAccess, LearnerAccess, Role};
+use crate::{
+    App, AppError, Decision, DecisionMade, InstitutionAccess, LearnerAccess, Role, recognition::ReadCredential,
+};
 
 /// The largest credential a learner may upload with a request.
 pub const MAX_REQUEST_CREDENTIAL_BYTES: usize = 1024 * 1024;
@@ -281,14 +283,7 @@ fn answer_of(decision: DecisionRecord) -> Result<RequestAnswer, String> {
 /// or names their email address (in the clear, or hashed with a salt as Open Badges does).
 fn names_learner(text: &str, learner: &Learner) -> bool {
     use sha2::Digest as _;
-    let document: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
-    let document = match document.get("credential") {
-        Some(Value::Object(inner)) => inner.clone(),
-        _ => document,
-    };
-    let sealed: Option<Map<String, Value>> =
-        document.get("payload").and_then(Value::as_str).and_then(|payload| serde_json::from_str(payload).ok());
-    let credential = sealed.as_ref().unwrap_or(&document);
+    let credential = ReadCredential::from_text(text).credential;
     let subject = credential.get("credentialSubject").unwrap_or(&Value::Null);
     let subject = if subject.is_array() { &subject[0] } else { subject };
     let email = learner.email().to_string();
@@ -319,18 +314,13 @@ fn names_learner(text: &str, learner: &Learner) -> bool {
 /// A credential's title, as its text says it: a sealed EDC's specification title, or an Open
 /// Badges achievement's name, or the credential's name.
 fn credential_title(text: &str) -> String {
-    let document: Map<String, Value> = serde_json::from_str(text).unwrap_or_default();
-    let document = match document.get("credential") {
-        Some(Value::Object(inner)) => inner.clone(),
-        _ => document,
-    };
-    let sealed = document.get("payload").and_then(Value::as_str).and_then(|payload| serde_json::from_str(payload).ok());
-    let title = match sealed {
-        Some(edc) => mc_vc::edc::content(&edc, "en").title,
-        None => mc_vc::badge::BadgeContent::read(&document).title,
+    let read = ReadCredential::from_text(text);
+    let title = match read.sealed {
+        true => mc_vc::edc::content(&read.credential, "en").title,
+        false => mc_vc::badge::BadgeContent::read(&read.credential).title,
     };
     match title.trim() {
-        "" => document.get("name").and_then(Value::as_str).unwrap_or("A credential").to_owned(),
+        "" => read.credential.get("name").and_then(Value::as_str).unwrap_or("A credential").to_owned(),
         title => title.to_owned(),
     }
 }

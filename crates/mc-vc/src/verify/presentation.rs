@@ -56,7 +56,9 @@ pub struct PresentationVerification {
 /// Whether `text` is a JSON presentation (its `type` names `VerifiablePresentation`).
 pub fn is_presentation(text: &str) -> bool {
     let trimmed = text.trim_start();
+    // Parsed only when it could be one: a credential is not read twice.
     trimmed.starts_with('{')
+        && trimmed.contains("VerifiablePresentation")
         && crate::strict_json::from_str(trimmed).ok().is_some_and(|value: Value| match &value["type"] {
             Value::String(kind) => kind == "VerifiablePresentation",
             Value::Array(kinds) => kinds.iter().any(|kind| kind == "VerifiablePresentation"),

@@ -261,7 +261,7 @@ pub(crate) async fn space(State(app): State<App>, visitor: Visitor) -> Result<Re
 }
 
 /// The learner space, with `problem` (what went wrong with a request) above it when not empty.
-pub(crate) async fn space_page(
+async fn space_page(
     app: &App,
     visitor: &Visitor,
     learner: &LearnerAccess<'_>,
@@ -339,7 +339,7 @@ pub(crate) async fn ask_recognition(
     let learner = visitor.learner(&app).await?;
     visitor.check_form(&form.csrf)?;
     let asked = learner.ask_recognition(&form.institution, RequestedCredential::Own(&id), &form.note, app.now()).await;
-    answered(&app, &visitor, &learner, asked).await
+    back_to_space(&app, &visitor, &learner, asked.map(|request| format!("request-{}", request.id))).await
 }
 
 /// `POST /learner/recognition`: asks an institution to recognise a credential from elsewhere,
@@ -366,18 +366,19 @@ pub(crate) async fn ask_recognition_upload(
         return space_page(&app, &visitor, &learner, visitor.t().request_file_unreadable.to_owned()).await;
     };
     let asked = learner.ask_recognition(&institution, RequestedCredential::Upload(&text), &note, app.now()).await;
-    answered(&app, &visitor, &learner, asked).await
+    back_to_space(&app, &visitor, &learner, asked.map(|request| format!("request-{}", request.id))).await
 }
 
-/// After a request: back to the learner space, or the space with what went wrong.
-async fn answered(
+/// After something the learner did from their space: back to it at `anchor`, or the space with
+/// what went wrong when the input was refused (other errors are error pages).
+pub(crate) async fn back_to_space(
     app: &App,
     visitor: &Visitor,
     learner: &LearnerAccess<'_>,
-    asked: Result<RecognitionRequest, mc_app::AppError>,
+    done: Result<String, mc_app::AppError>,
 ) -> Result<Response, PageError> {
-    match asked {
-        Ok(request) => Ok(Redirect::to(&format!("/learner#request-{}", request.id)).into_response()),
+    match done {
+        Ok(anchor) => Ok(Redirect::to(&format!("/learner#{anchor}")).into_response()),
         Err(err @ (mc_app::AppError::InvalidArgument { .. } | mc_app::AppError::Conflict(_))) => {
             space_page(app, visitor, learner, err.to_string()).await
         }
@@ -434,11 +435,8 @@ pub(crate) async fn claim_stacked(
 ) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
     visitor.check_form(&form.csrf)?;
-    match learner.claim_stacked(&id, app.now()).await {
-        Ok(_) => Ok(Redirect::to(&format!("/learner#pathway-{id}")).into_response()),
-        Err(err @ mc_app::AppError::Conflict(_)) => space_page(&app, &visitor, &learner, err.to_string()).await,
-        Err(err) => Err(visitor.fail(err)),
-    }
+    let claimed = learner.claim_stacked(&id, app.now()).await.map(|_| format!("pathway-{id}"));
+    back_to_space(&app, &visitor, &learner, claimed).await
 }
 
 /// `GET /learner/stacked/{id}/{file}`: one of the learner's stacked credentials, the Open

@@ -134,13 +134,8 @@ async fn share(app: &App, visitor: &Visitor, chosen: &[&str], csrf: &str, days: 
     let learner = visitor.learner(app).await?;
     visitor.check_form(csrf)?;
     let days = days_of(days).map_err(|message| visitor.error(StatusCode::UNPROCESSABLE_ENTITY, &message))?;
-    match learner.share_selection(chosen, days, app.now()).await {
-        Ok(link) => Ok(Redirect::to(&format!("/learner#link-{}", link.id)).into_response()),
-        Err(err @ (mc_app::AppError::InvalidArgument { .. } | mc_app::AppError::Conflict(_))) => {
-            super::learner::space_page(app, visitor, &learner, err.to_string()).await
-        }
-        Err(err) => Err(visitor.fail(err)),
-    }
+    let shared = learner.share_selection(chosen, days, app.now()).await.map(|link| format!("link-{}", link.id));
+    super::learner::back_to_space(app, visitor, &learner, shared).await
 }
 
 /// `POST /learner/links/{id}/withdraw`: the link shows nothing from now on.

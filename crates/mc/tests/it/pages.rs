@@ -707,6 +707,23 @@ fn a_european_digital_credential_is_shown_downloaded_and_shared() {
     server.stop();
 }
 
+/// The ids of the credentials a learner space lists, in order.
+fn credential_ids(page: &Answer) -> Vec<String> {
+    page.body.split("id=\"credential-").skip(1).map(|card| card[..card.find('"').unwrap()].to_owned()).collect()
+}
+
+/// `microcred verify --offline --json` of the file at `path`, told where `server` publishes its
+/// status lists.
+fn verify_file(env: &Env, server: &Server, path: &str) -> Value {
+    let output = env
+        .command(&["verify", path, "--offline", "--json"])
+        .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|err| panic!("{err}: {}", String::from_utf8_lossy(&output.stderr)))
+}
+
 /// The part of a page from the element with this id on.
 fn from_id<'a>(page: &'a Answer, id: &str) -> &'a str {
     let start = page.body.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id}: {}", page.body));
@@ -863,8 +880,7 @@ fn a_learner_asks_for_recognition_and_completes_a_pathway() {
     assert_eq!(decision["credentialSubject"]["learner"], "José Martínez Núñez");
     assert_eq!(decision["credentialSubject"]["granted"], "the course STAT-1 Basic statistics (5 ECTS)");
     let path = env.write("decision.json", &download.body);
-    let verified = env.command(&["verify", &path, "--offline", "--json"]).output().unwrap();
-    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let verified = verify_file(&env, &server, &path);
     assert_eq!(verified["verdict"], "valid", "{verified:#}");
     let stranger = learner_sign_in(&server, "aino.virtanen@learners.example");
     let theirs = Request::new(server.addr, "GET", &format!("/learner/recognition/{first}/decision.json"))
@@ -909,8 +925,7 @@ fn a_learner_asks_for_recognition_and_completes_a_pathway() {
     let document = stacked.json();
     assert_eq!(document["credentialSubject"]["hasPart"].as_array().unwrap().len(), 2, "{document:#}");
     let path = env.write("stacked.json", &stacked.body);
-    let verified = env.command(&["verify", &path, "--offline", "--json"]).output().unwrap();
-    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let verified = verify_file(&env, &server, &path);
     assert_eq!(verified["verdict"], "valid", "{verified:#}");
     let theirs = Request::new(server.addr, "GET", link).header("Cookie", &stranger).send();
     assert_eq!(theirs.status, 404, "another learner's stacked credential");
@@ -919,8 +934,7 @@ fn a_learner_asks_for_recognition_and_completes_a_pathway() {
         .send();
     assert_eq!(sealed.status, 200, "Valdeoliva seals: {}", sealed.body);
     let path = env.write("stacked.edc.json", &sealed.body);
-    let verified = env.command(&["verify", &path, "--offline", "--json"]).output().unwrap();
-    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let verified = verify_file(&env, &server, &path);
     assert_eq!(verified["verdict"], "valid", "{verified:#}");
     server.stop();
 }
@@ -936,8 +950,7 @@ fn a_learner_shares_a_selection_and_withdraws_it() {
     let learner = learner_sign_in(&server, "jose.martinez@learners.example");
     let space = || Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
     let page = space();
-    let ids: Vec<String> =
-        page.body.split("id=\"credential-").skip(1).map(|card| card[..card.find('"').unwrap()].to_owned()).collect();
+    let ids = credential_ids(&page);
     assert_eq!(ids.len(), 2, "the demo learner's two credentials");
     let token = csrf(&page);
     let share = |fields: &[(&str, &str)]| {
@@ -997,13 +1010,7 @@ fn a_learner_shares_a_selection_and_withdraws_it() {
     let document = presentation.json();
     assert_eq!(document["verifiableCredential"].as_array().unwrap().len(), 2);
     assert!(document["holder"].as_str().unwrap().starts_with("did:key:"), "the demo learner's DID: {document:#}");
-    let path = env.write("presentation.json", &presentation.body);
-    let verified = env
-        .command(&["verify", &path, "--offline", "--json"])
-        .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
-        .output()
-        .unwrap();
-    let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+    let verified = verify_file(&env, &server, &env.write("presentation.json", &presentation.body));
     assert_eq!(verified["verdict"], "indeterminate", "{verified:#}");
     assert_eq!(
         (verified["credentials"][0]["verdict"].as_str(), verified["credentials"][1]["verdict"].as_str()),
@@ -1068,10 +1075,7 @@ fn a_baked_badge_verifies_and_a_bare_or_broken_image_is_refused() {
     // The demo learner's credential of that specification, baked.
     let learner = learner_sign_in(&server, "jose.martinez@learners.example");
     let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
-    let id = {
-        let rest = &space.body[space.body.find("id=\"credential-").unwrap() + "id=\"credential-".len()..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    };
+    let id = credential_ids(&space).remove(0);
     let document = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/credential.json"))
         .header("Cookie", &learner)
         .send()
@@ -1085,13 +1089,7 @@ fn a_baked_badge_verifies_and_a_bare_or_broken_image_is_refused() {
         assert_eq!((baked.status, baked.header("content-type")), (200, Some(content_type)), "{}", baked.body);
         let path = env.file(file);
         std::fs::write(&path, &baked.bytes).unwrap();
-        // Told where the server publishes its status lists, the command line finds them.
-        let verified = env
-            .command(&["verify", &path.display().to_string(), "--offline", "--json"])
-            .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
-            .output()
-            .unwrap();
-        let verified: Value = serde_json::from_slice(&verified.stdout).unwrap();
+        let verified = verify_file(&env, &server, &path.display().to_string());
         assert_eq!(verified["verdict"], "valid", "{file}: {verified:#}");
         assert_eq!(verified["credential"], document["id"], "{file}");
         files.push(baked.bytes);
@@ -1141,10 +1139,7 @@ fn a_supplement_carries_its_credential_and_a_link_to_its_page() {
     let server = Server::start(&env, &["--demo"]);
     let learner = learner_sign_in(&server, "jose.martinez@learners.example");
     let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
-    let id = {
-        let rest = &space.body[space.body.find("id=\"credential-").unwrap() + "id=\"credential-".len()..];
-        rest[..rest.find('"').unwrap()].to_owned()
-    };
+    let id = credential_ids(&space).remove(0);
     let get = |lang: &str| {
         Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/supplement.html?lang={lang}"))
             .header("Cookie", &learner)
@@ -1166,15 +1161,7 @@ fn a_supplement_carries_its_credential_and_a_link_to_its_page() {
     assert_eq!(page.status, 200, "the QR code's link opens the credential's page: {link}");
     assert_eq!(get("en").body.matches(&link).count(), 1, "the same link each time");
 
-    let verify = |name: &str, html: &str| -> Value {
-        let path = env.write(name, html);
-        let output = env
-            .command(&["verify", &path, "--offline", "--json"])
-            .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
-            .output()
-            .unwrap();
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
+    let verify = |name: &str, html: &str| verify_file(&env, &server, &env.write(name, html));
     assert_eq!(verify("supplement.html", &spanish.body)["verdict"], "valid");
     let inside = spanish.body.find("application/vc+ld+json").unwrap();
     let changed = format!(

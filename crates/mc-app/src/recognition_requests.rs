@@ -58,8 +58,10 @@ pub enum RequestAnswer {
     Accepted {
         /// The id of the credential recognised.
         recognised: String,
-        /// What was granted, in words.
+        /// What was granted, in words (English, as the decision credential says it).
         granted: String,
+        /// The agreement, its version and the rule it was granted under.
+        rule: Option<(String, u32, String)>,
         /// The ECTS granted.
         ects: f64,
         /// Why fewer ECTS than proposed were granted, for an amended decision.
@@ -269,6 +271,7 @@ fn answer_of(decision: DecisionRecord) -> Result<RequestAnswer, String> {
         (true, Some((granted, ects)), Some(credential)) => Ok(RequestAnswer::Accepted {
             recognised: decision.credential_id,
             granted,
+            rule: decision.agreement,
             ects,
             amended: decision.reason,
             credential,

@@ -150,33 +150,95 @@ pub struct Progress {
     /// The credentials that count, with their ECTS.
     pub counted: Vec<(String, f64)>,
     /// The credentials that do not count, each with why.
-    pub not_counted: Vec<(String, String)>,
+    pub not_counted: Vec<(String, NotCounted)>,
     /// The skills still missing.
     pub missing_skills: Vec<String>,
 }
 
-/// Why a credential does not count towards `pathway`, if it does not.
-fn excluded(pathway: &Pathway, credential: &CredentialFacts, now: Timestamp) -> Option<String> {
-    if let Standing::Refused(why) = &credential.standing {
-        return Some(format!("it does not verify: {why}"));
+/// Why a credential does not count towards a pathway. `Display` says it in English; pages
+/// say it in their reader's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotCounted {
+    /// It does not verify (the verifier's words).
+    Unverified(String),
+    /// It states no ECTS credits.
+    NoEcts,
+    /// It carries no ECTS credits.
+    ZeroEcts,
+    /// Its field is not one of those wanted.
+    Field {
+        /// Its field.
+        field: String,
+        /// The fields that count.
+        wanted: Vec<String>,
+    },
+    /// It states no field.
+    NoField {
+        /// The fields that count.
+        wanted: Vec<String>,
+    },
+    /// Its EQF level is too low.
+    Eqf {
+        /// Its level.
+        level: u8,
+        /// The lowest that counts.
+        min: u8,
+    },
+    /// It states no EQF level.
+    NoEqf {
+        /// The lowest level that counts.
+        min: u8,
+    },
+    /// It was earned too long ago.
+    TooOld {
+        /// How recent a credential must be, in years.
+        years: u32,
+    },
+    /// Another credential of the same specification counts already.
+    SameSpec,
+    /// It counts already through its recognition.
+    ThroughRecognition,
+}
+
+impl std::fmt::Display for NotCounted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotCounted::Unverified(why) => write!(f, "it does not verify: {why}"),
+            NotCounted::NoEcts => f.write_str("it states no ECTS credits"),
+            NotCounted::ZeroEcts => f.write_str("it carries no ECTS credits"),
+            NotCounted::Field { field, wanted } => write!(f, "its field {field} is not one of {}", wanted.join(", ")),
+            NotCounted::NoField { wanted } => write!(f, "it states no field; one of {} is needed", wanted.join(", ")),
+            NotCounted::Eqf { level, min } => write!(f, "EQF level {level}; at least {min} is needed"),
+            NotCounted::NoEqf { min } => write!(f, "it states no EQF level; at least {min} is needed"),
+            NotCounted::TooOld { years } => write!(f, "it was earned more than {years} years ago"),
+            NotCounted::SameSpec => f.write_str("another credential of the same specification counts already"),
+            NotCounted::ThroughRecognition => f.write_str("it counts already through its recognition"),
+        }
     }
-    let Some(ects) = credential.ects else { return Some("it states no ECTS credits".into()) };
+}
+
+/// Why a credential does not count towards `pathway`, if it does not.
+fn excluded(pathway: &Pathway, credential: &CredentialFacts, now: Timestamp) -> Option<NotCounted> {
+    if let Standing::Refused(why) = &credential.standing {
+        return Some(NotCounted::Unverified(why.clone()));
+    }
+    let Some(ects) = credential.ects else { return Some(NotCounted::NoEcts) };
     if ects <= 0.0 {
-        return Some("it carries no ECTS credits".into());
+        return Some(NotCounted::ZeroEcts);
     }
     if !pathway.fields.is_empty() {
-        let wanted: Vec<&str> = pathway.fields.iter().map(IscedCode::as_str).collect();
+        let wanted: Vec<String> = pathway.fields.iter().map(|field| field.as_str().to_owned()).collect();
         match &credential.field {
-            Some(field) if wanted.iter().any(|broad| field.starts_with(broad)) => {}
-            Some(field) => return Some(format!("its field {field} is not one of {}", wanted.join(", "))),
-            None => return Some(format!("it states no field; one of {} is needed", wanted.join(", "))),
+            Some(field) if wanted.iter().any(|broad| field.starts_with(broad.as_str())) => {}
+            Some(field) => return Some(NotCounted::Field { field: field.clone(), wanted }),
+            None => return Some(NotCounted::NoField { wanted }),
         }
     }
     if let Some(min) = pathway.min_eqf {
         match credential.eqf {
             Some(level) if level >= min => {}
-            Some(level) => return Some(format!("EQF level {level}; at least {min} is needed")),
-            None => return Some(format!("it states no EQF level; at least {min} is needed")),
+            Some(level) => return Some(NotCounted::Eqf { level, min }),
+            None => return Some(NotCounted::NoEqf { min }),
         }
     }
     if let Some(years) = pathway.within_years {
@@ -185,7 +247,7 @@ fn excluded(pathway: &Pathway, credential: &CredentialFacts, now: Timestamp) -> 
             0,
         );
         if credential.earned < limit {
-            return Some(format!("it was earned more than {years} years ago"));
+            return Some(NotCounted::TooOld { years });
         }
     }
     None
@@ -223,7 +285,7 @@ pub fn progress(
             if credential.standing == Standing::Valid {
                 skills_had.extend(credential.skills.iter().map(String::as_str));
             }
-            not_counted.push((credential.id.clone(), "it counts already through its recognition".into()));
+            not_counted.push((credential.id.clone(), NotCounted::ThroughRecognition));
             continue;
         }
         if let Some(why) = excluded(pathway, credential, now) {
@@ -232,10 +294,7 @@ pub fn progress(
         }
         if let Some(spec) = credential.spec {
             if specs.contains(&spec) {
-                not_counted.push((
-                    credential.id.clone(),
-                    "another credential of the same specification counts already".into(),
-                ));
+                not_counted.push((credential.id.clone(), NotCounted::SameSpec));
                 continue;
             }
             specs.push(spec);

@@ -644,3 +644,41 @@ pub(crate) fn eqf_level(lang: Lang, level: &str) -> String {
         meaning => format!("{level} — {meaning}"),
     }
 }
+
+/// Why a credential does not count towards a pathway, in words.
+pub(crate) fn not_counted(lang: Lang, why: &mc_core::stacking::NotCounted) -> String {
+    use mc_core::stacking::NotCounted as N;
+    let fields = |wanted: &[String]| wanted.join(", ");
+    match lang {
+        Lang::En => why.to_string(),
+        Lang::Es => match why {
+            N::Unverified(reason) => format!("no se ha podido verificar ({reason})"),
+            N::NoEcts => "no indica créditos ECTS".into(),
+            N::ZeroEcts => "no tiene créditos ECTS".into(),
+            N::Field { field, wanted } => format!("su ámbito {field} no es uno de {}", fields(wanted)),
+            N::NoField { wanted } => format!("no indica ámbito; hace falta uno de {}", fields(wanted)),
+            N::Eqf { level, min } => format!("nivel MEC {level}; hace falta al menos {min}"),
+            N::NoEqf { min } => format!("no indica nivel MEC; hace falta al menos {min}"),
+            N::TooOld { years } => format!("se obtuvo hace más de {years} años"),
+            N::SameSpec => "ya cuenta otra credencial de la misma microcredencial".into(),
+            N::ThroughRecognition => "ya cuenta por su reconocimiento".into(),
+        },
+    }
+}
+
+/// What a recognition decision granted, in words: the grant with the ECTS given, or, for a
+/// decision that gave fewer ECTS than the grant, that many towards it.
+pub(crate) fn granted(lang: Lang, grant: &mc_core::recognition::Grant, ects: f64, amended: bool) -> String {
+    use mc_core::recognition::Grant;
+    let name = |name: &mc_core::LangMap| name.best(&super::views::tag(lang)).to_owned();
+    match (grant, amended, lang) {
+        (Grant::Elective { .. }, _, _) => self::grant(lang, &Grant::Elective { ects }),
+        (Grant::Course { .. }, false, _) => self::grant(lang, grant),
+        (Grant::Course { code, name: course, .. }, true, Lang::En) => {
+            format!("{ects} ECTS towards the course {code} {}", name(course))
+        }
+        (Grant::Course { code, name: course, .. }, true, Lang::Es) => {
+            format!("{ects} ECTS de la asignatura {code} {}", name(course))
+        }
+    }
+}

@@ -130,10 +130,12 @@ impl RequestView {
         };
         let (state, state_words, answer, amended, decided) = match &request.answer {
             None => ("waiting", t.request_waiting, String::new(), String::new(), String::new()),
-            Some(RequestAnswer::Accepted { granted, amended, decided_at, .. }) => (
+            Some(RequestAnswer::Accepted { granted, rule, ects, amended, decided_at, .. }) => (
                 "accepted",
                 t.request_accepted,
-                granted.clone(),
+                granted_words(app, rule.as_ref(), *ects, amended.is_some(), lang)
+                    .await
+                    .unwrap_or_else(|| granted.clone()),
                 amended.clone().unwrap_or_default(),
                 super::views::day(*decided_at),
             ),
@@ -193,7 +195,7 @@ impl PathwayView {
         let through_recognition: Vec<&str> = progress
             .not_counted
             .iter()
-            .filter(|(_, why)| why == "it counts already through its recognition")
+            .filter(|(_, why)| *why == mc_core::stacking::NotCounted::ThroughRecognition)
             .map(|(id, _)| id.as_str())
             .collect();
         PathwayView {
@@ -216,7 +218,7 @@ impl PathwayView {
                 .not_counted
                 .iter()
                 .filter(|(id, _)| !through_recognition.contains(&id.as_str()))
-                .map(|(id, why)| format!("{}: {why}", title(id)))
+                .map(|(id, why)| format!("{}: {}", title(id), super::i18n::not_counted(lang, why)))
                 .collect(),
             missing_skills: progress
                 .missing_skills
@@ -237,6 +239,21 @@ impl PathwayView {
                 .map(|stacked| (stacked.id.clone(), super::views::day(stacked.issued_at), stacked.edc.is_some())),
         }
     }
+}
+
+/// What a decision granted, in the reader's language, from the rule of the agreement version
+/// it was made under; `None` when that rule cannot be read.
+async fn granted_words(
+    app: &App,
+    rule: Option<&(String, u32, String)>,
+    ects: f64,
+    amended: bool,
+    lang: super::Lang,
+) -> Option<String> {
+    let (agreement, version, rule) = rule?;
+    let stored = app.agreement(agreement, Some(*version)).await.ok()?;
+    let grant = &stored.agreement.rules.iter().find(|found| found.id == *rule)?.grant;
+    Some(super::i18n::granted(lang, grant, ects, amended))
 }
 
 #[derive(Template)]

@@ -255,7 +255,7 @@ fn print_progress(
                 "ects": progress.ects.0,
                 "ects_needed": progress.ects.1,
                 "counted": progress.counted.iter().map(|(id, ects)| serde_json::json!({"credential": id, "ects": ects})).collect::<Vec<_>>(),
-                "not_counted": progress.not_counted.iter().map(|(id, why)| serde_json::json!({"credential": id, "why": why})).collect::<Vec<_>>(),
+                "not_counted": progress.not_counted.iter().map(|(id, why)| serde_json::json!({"credential": id, "why": why.to_string()})).collect::<Vec<_>>(),
                 "missing_skills": progress.missing_skills,
                 "suggestions": suggestions.iter().map(|found| serde_json::json!({"spec": found.spec.to_string(), "title": found.title, "ects": found.ects, "teaches_missing_skill": found.teaches_missing})).collect::<Vec<_>>(),
             }),

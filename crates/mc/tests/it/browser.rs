@@ -351,6 +351,10 @@ fn recognition_and_a_pathway_in_a_browser() {
     browser.wait_for_text("#pending", "the course STAT-1 Basic statistics (5 ECTS)");
     assert!(browser.page_source().contains("For the statistics course of my degree"), "the learner's note");
     browser.screenshot("25-officer-sees-proposal");
+    browser.goto(&format!("{base}/issuer/recognition?lang=es"));
+    browser.wait_for_text("#pending", "la asignatura STAT-1");
+    browser.screenshot("25b-officer-sees-proposal-es");
+    browser.goto(&format!("{base}/issuer/recognition?lang=en"));
     browser.click("button.accept-proposal");
     browser.wait_for_text("#answered", "Recognised");
     browser.screenshot("26-officer-accepted");
@@ -389,6 +393,13 @@ fn recognition_and_a_pathway_in_a_browser() {
     assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
     phone.execute("document.querySelector('#pathways').scrollIntoView()");
     phone.screenshot("30-learner-pathways-phone");
+    phone.goto(&format!("{base}/learner?lang=es"));
+    phone.wait_for_text("h1", "Mis credenciales");
+    phone.screenshot("30b-learner-space-phone-es");
+    phone.execute("document.querySelector('#pathways').scrollIntoView()");
+    phone.screenshot("30c-learner-pathways-phone-es");
+    phone.execute("document.querySelector('#recognition').scrollIntoView()");
+    phone.screenshot("30d-learner-recognition-phone-es");
     server.stop();
 }
 

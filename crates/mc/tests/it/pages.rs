@@ -870,7 +870,7 @@ fn a_learner_asks_for_recognition_and_completes_a_pathway() {
     let answers = from_id(&space, "recognition");
     assert_eq!(answers.matches("state good\">Reconocida").count(), 2, "{answers}");
     assert!(answers.contains("No reconocida") && answers.contains("Not part of our degrees"), "{answers}");
-    assert!(answers.contains("2.5 ECTS towards the course STAT-1 Basic statistics"), "{answers}");
+    assert!(answers.contains("2.5 ECTS de la asignatura STAT-1 Estadística básica"), "{answers}");
     assert!(answers.contains("Reconocida en parte: Only the first half counts"), "{answers}");
     let download = Request::new(server.addr, "GET", &format!("/learner/recognition/{first}/decision.json"))
         .header("Cookie", &learner)

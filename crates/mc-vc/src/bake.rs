@@ -25,17 +25,23 @@ pub enum BakeError {
     /// Neither a PNG nor an SVG.
     #[error("the image is neither a PNG nor an SVG")]
     NotAnImage,
-    /// A PNG or SVG whose structure is broken.
-    #[error("the {kind} image is broken: {why}")]
+    /// An image or a document whose structure is broken.
+    #[error("the {kind} is broken: {why}")]
     Broken {
-        /// `PNG` or `SVG`.
+        /// `PNG image`, `SVG image`, `HTML supplement` or `PDF`.
         kind: &'static str,
         /// What is wrong.
         why: String,
     },
     /// A well-formed image that carries no credential.
-    #[error("the {0} image carries no Open Badges credential (it was not baked)")]
+    #[error("the {0} carries no Open Badges credential (it was not baked)")]
     NoCredential(&'static str),
+    /// A well-formed document (a supplement) that carries no credential inside it.
+    #[error("the {0} carries no credential inside it")]
+    NotCarried(&'static str),
+    /// Bytes that are neither text, a badge image nor a supplement.
+    #[error("the file is neither a credential, a badge image (PNG or SVG) nor a supplement (HTML or PDF)")]
+    Unreadable,
     /// Larger than [`MAX_IMAGE_BYTES`].
     #[error("the image is larger than {MAX_IMAGE_BYTES} bytes")]
     TooLarge,
@@ -83,14 +89,17 @@ impl ImageKind {
 }
 
 /// The text a verifier reads from `bytes`: the credential baked into a PNG or SVG, the one a
-/// credential supplement (HTML) carries, or the bytes themselves as UTF-8 otherwise.
+/// credential supplement (HTML or PDF) carries, or the bytes themselves as UTF-8 otherwise.
 pub fn credential_text(bytes: &[u8]) -> Result<Cow<'_, str>, BakeError> {
+    if crate::pdf::is_pdf(bytes) {
+        return crate::pdf::attached_credential(bytes).map(Cow::Owned);
+    }
     match ImageKind::of(bytes) {
         Some(_) => extract(bytes).map(Cow::Owned),
         None => match std::str::from_utf8(bytes) {
             Ok(text) if looks_like_html(text) => supplement_credential(text).map(Cow::Owned),
             Ok(text) => Ok(Cow::Borrowed(text)),
-            Err(_) => Err(BakeError::NotAnImage),
+            Err(_) => Err(BakeError::Unreadable),
         },
     }
 }
@@ -106,8 +115,8 @@ fn looks_like_html(text: &str) -> bool {
 /// The credential a supplement (HTML) carries, as microcred writes it: the JSON in a
 /// `<script type="application/vc+ld+json" id="credential">` element, `</` written `<\/`.
 pub fn supplement_credential(html: &str) -> Result<String, BakeError> {
-    let broken = |why: &str| BakeError::Broken { kind: "HTML", why: why.into() };
-    let start = html.find(SUPPLEMENT_SCRIPT).ok_or(BakeError::NoCredential("HTML"))? + SUPPLEMENT_SCRIPT.len();
+    let broken = |why: &str| BakeError::Broken { kind: "HTML supplement", why: why.into() };
+    let start = html.find(SUPPLEMENT_SCRIPT).ok_or(BakeError::NotCarried("HTML supplement"))? + SUPPLEMENT_SCRIPT.len();
     let end = html[start..].find("</script>").ok_or_else(|| broken("its credential element never closes"))? + start;
     if html[end..].contains(SUPPLEMENT_SCRIPT) {
         return Err(broken("it carries two credentials"));
@@ -198,11 +207,11 @@ pub fn check_image(bytes: &[u8]) -> Result<ImageKind, BakeError> {
 }
 
 fn broken_png(why: impl Into<String>) -> BakeError {
-    BakeError::Broken { kind: "PNG", why: why.into() }
+    BakeError::Broken { kind: "PNG image", why: why.into() }
 }
 
 fn broken_svg(why: impl Into<String>) -> BakeError {
-    BakeError::Broken { kind: "SVG", why: why.into() }
+    BakeError::Broken { kind: "SVG image", why: why.into() }
 }
 
 /// One chunk of a PNG: its type, its data, and where it starts and ends in the file.
@@ -267,7 +276,7 @@ fn extract_png(png: &[u8]) -> Result<String, BakeError> {
             found = Some(text?);
         }
     }
-    found.ok_or(BakeError::NoCredential("PNG"))
+    found.ok_or(BakeError::NoCredential("PNG image"))
 }
 
 fn bake_png(png: &[u8], credential: &str) -> Result<Vec<u8>, BakeError> {
@@ -345,9 +354,9 @@ fn unescape(text: &str) -> String {
 
 fn extract_svg(svg: &str) -> Result<String, BakeError> {
     let (start, end) = root_tag(svg)?;
-    let Some(prefix) = prefix(&svg[start..end]) else { return Err(BakeError::NoCredential("SVG")) };
+    let Some(prefix) = prefix(&svg[start..end]) else { return Err(BakeError::NoCredential("SVG image")) };
     let open = format!("<{prefix}:credential");
-    let Some(at) = svg.find(&open) else { return Err(BakeError::NoCredential("SVG")) };
+    let Some(at) = svg.find(&open) else { return Err(BakeError::NoCredential("SVG image")) };
     if svg[at + open.len()..].contains(&open) {
         return Err(broken_svg("it carries two credentials"));
     }
@@ -543,7 +552,7 @@ mod tests {
     #[test]
     fn a_png_bakes_and_gives_back_its_credential_once() {
         let png = badge_png();
-        assert_eq!(extract(&png), Err(BakeError::NoCredential("PNG")));
+        assert_eq!(extract(&png), Err(BakeError::NoCredential("PNG image")));
         let baked = bake(&png, CREDENTIAL).unwrap();
         assert_eq!(extract(&baked).unwrap(), CREDENTIAL);
         let again = bake(&baked, "eyJhbGciOiJFZERTQSJ9.e30.c2ln").unwrap();
@@ -555,7 +564,7 @@ mod tests {
     fn a_broken_png_says_what_is_wrong() {
         let baked = bake(&badge_png(), CREDENTIAL).unwrap();
         let cut = &baked[..baked.len() - 20];
-        assert!(matches!(extract(cut), Err(BakeError::Broken { kind: "PNG", .. })), "{:?}", extract(cut));
+        assert!(matches!(extract(cut), Err(BakeError::Broken { kind: "PNG image", .. })), "{:?}", extract(cut));
         let mut changed = baked.clone();
         let at = changed.windows(KEYWORD.len()).position(|window| window == KEYWORD).unwrap();
         changed[at + KEYWORD.len() + 20] ^= 1;
@@ -585,7 +594,7 @@ mod tests {
             supplement_script(CREDENTIAL.replace("<b>", "</script><b>").as_str())
         );
         assert_eq!(credential_text(html.as_bytes()).unwrap(), CREDENTIAL.replace("<b>", "</script><b>"));
-        assert_eq!(credential_text(b"<!doctype html><html></html>"), Err(BakeError::NoCredential("HTML")));
+        assert_eq!(credential_text(b"<!doctype html><html></html>"), Err(BakeError::NotCarried("HTML supplement")));
     }
 
     #[test]
@@ -622,7 +631,7 @@ mod tests {
     #[test]
     fn an_svg_bakes_json_in_cdata_and_a_jws_in_an_attribute() {
         let svg = badge_svg("Data <Literacy> & more for public decision-making", "Universidad de Valdeoliva");
-        assert_eq!(extract(svg.as_bytes()), Err(BakeError::NoCredential("SVG")));
+        assert_eq!(extract(svg.as_bytes()), Err(BakeError::NoCredential("SVG image")));
         let baked = bake(svg.as_bytes(), CREDENTIAL).unwrap();
         let text = String::from_utf8(baked.clone()).unwrap();
         assert!(text.contains(&format!("xmlns:openbadges=\"{NAMESPACE}\"")), "{text}");
@@ -636,6 +645,6 @@ mod tests {
         );
         assert_eq!(extract(other.as_bytes()).unwrap(), "{\"a\":1}");
         let broken = other.replace("</ob:credential>", "");
-        assert!(matches!(extract(broken.as_bytes()), Err(BakeError::Broken { kind: "SVG", .. })));
+        assert!(matches!(extract(broken.as_bytes()), Err(BakeError::Broken { kind: "SVG image", .. })));
     }
 }

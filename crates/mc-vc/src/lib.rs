@@ -15,6 +15,7 @@ mod jcs;
 mod jwt;
 pub mod linked_data;
 pub mod multikey;
+pub mod pdf;
 pub mod proof;
 mod schema;
 pub mod status;

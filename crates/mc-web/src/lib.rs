@@ -21,7 +21,7 @@ use mc_app::{App, OnlineResolver};
 use tokio::net::TcpListener;
 use tower_http::{limit::RequestBodyLimitLayer, trace::TraceLayer};
 
-pub use crate::{client::Network, error::ApiError, pages::supplement, quiet::Timeouts};
+pub use crate::{client::Network, error::ApiError, pages::Supplement, quiet::Timeouts};
 use crate::{routes::Routes, verifying::VerifierPool};
 
 /// The largest request body accepted, in bytes.

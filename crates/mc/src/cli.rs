@@ -344,8 +344,9 @@ pub(crate) struct SupplementArgs {
     /// The document's language: `en` or `es`.
     #[arg(long, default_value = "en", value_parser = ["en", "es"])]
     pub(crate) lang: String,
-    /// `html` (a printable A4 document); `pdf` is not made yet.
-    #[arg(long, default_value = "html", value_parser = ["html", "pdf"])]
+    /// `pdf` (PDF/A-3, A4, the signed credential attached) or `html` (a web page that prints
+    /// on A4, the signed credential inside).
+    #[arg(long, default_value = "pdf", value_parser = ["pdf", "html"])]
     pub(crate) format: String,
     /// Where to write it (standard output when not given).
     #[arg(short, long)]
@@ -611,6 +612,13 @@ pub(crate) enum BenchCommand {
         /// How many agreements.
         #[arg(long, default_value_t = 1_000)]
         agreements: u32,
+    },
+    /// Render supplement PDFs of credentials issued in a fresh SQLite data directory, as a
+    /// learner's download does, and report PDFs per second and peak memory.
+    Supplement {
+        /// How many PDFs.
+        #[arg(long, default_value_t = 1_000)]
+        count: u32,
     },
     /// Issue a cohort of generated learners into a fresh SQLite data directory (or the
     /// database given with --database-url) and report credentials per second and peak memory.

@@ -198,7 +198,9 @@ texts! {
     supplement_scan: "Scan to check it is genuine", "Escanee para comprobar que es auténtica";
     supplement_elements: "What it certifies", "Qué certifica";
     supplement_footer: "This document carries the signed credential: microcred verify, or the verification page, checks the file itself.", "Este documento lleva dentro la credencial firmada: microcred verify, o la página de verificación, comprueban el propio archivo.";
-    download_supplement: "Supplement (printable document)", "Suplemento (documento para imprimir)";
+    supplement_attachment: "The signed credential this supplement describes", "La credencial firmada que describe este suplemento";
+    download_supplement: "Supplement (PDF)", "Suplemento (PDF)";
+    download_supplement_html: "Supplement (web page)", "Suplemento (página web)";
     field_label: "Field of education", "Ámbito de estudio";
     assessment_label: "Assessment", "Evaluación";
     assessment_description: "How it is assessed", "Cómo se evalúa";
@@ -585,6 +587,30 @@ pub(crate) fn identity_verification(lang: Lang, kind: mc_core::IdentityVerificat
         (Lang::Es, Kind::SupervisedWithoutId) => "supervisada, sin comprobación de identidad",
         (Lang::Es, Kind::SupervisedOnlineWithId) => "supervisada en línea, con comprobación de identidad",
         (Lang::Es, Kind::SupervisedOnsiteWithId) => "supervisada presencialmente, con comprobación de identidad",
+    }
+}
+
+/// How a micro-credential builds into others, in words.
+pub(crate) fn stackability(lang: Lang, option: mc_core::StackabilityOption) -> &'static str {
+    use mc_core::StackabilityOption as Option;
+    match (lang, option) {
+        (Lang::En, Option::StandAlone) => "stand-alone",
+        (Lang::En, Option::Integrated) => "part of a larger credential",
+        (Lang::En, Option::Stackable) => "stackable",
+        (Lang::Es, Option::StandAlone) => "independiente",
+        (Lang::Es, Option::Integrated) => "parte de una credencial mayor",
+        (Lang::Es, Option::Stackable) => "acumulable",
+    }
+}
+
+/// A kind of quality assurance (`internal`, `external`) in words; another kind as it is.
+pub(crate) fn quality_assurance(lang: Lang, kind: &str) -> &str {
+    match (lang, kind) {
+        (Lang::En, "internal") => "internal",
+        (Lang::En, "external") => "external",
+        (Lang::Es, "internal") => "interna",
+        (Lang::Es, "external") => "externa",
+        _ => kind,
     }
 }
 

@@ -28,7 +28,7 @@ use mc_app::{App, AppError, InstitutionAccess, LearnerAccess, NetworkAccess, Ses
 use crate::ServerState;
 
 pub(crate) use self::i18n::{Lang, Texts};
-pub use self::supplement::supplement;
+pub use self::supplement::Supplement;
 
 /// The session cookie's name.
 const SESSION_COOKIE: &str = "mc_session";

@@ -183,7 +183,7 @@ pub(crate) async fn shared_credential_file(
 /// A credential's file to save: `credential.json` (the issued document),
 /// `credential.edc.json` (the sealed EDC; 404 when it was issued as an Open Badge only),
 /// `badge.png` and `badge.svg` (the badge image with the Open Badges credential baked in), or
-/// `supplement.html` (the printable supplement, in the visitor's language).
+/// `supplement.pdf` and `supplement.html` (the printable supplement, in the visitor's language).
 /// `shared` is the link a visitor came through, which a supplement's QR code then opens; the
 /// learner's own supplement gets a link that does not expire.
 pub(crate) async fn credential_file(
@@ -202,16 +202,23 @@ pub(crate) async fn credential_file(
         }
         "badge.png" => ImageKind::Png,
         "badge.svg" => ImageKind::Svg,
-        "supplement.html" => {
+        "supplement.pdf" | "supplement.html" => {
             let link = match shared {
                 Some(id) => Some(format!("{}/c/{id}", app.public_url())),
                 None => app.supplement_link(&credential, app.now()).await.map_err(|err| visitor.fail(err))?,
             };
-            let html = super::supplement(app, &credential, visitor.lang.code(), link)
+            let supplement = super::Supplement::load(app, &credential, visitor.lang.code(), link)
                 .await
                 .map_err(|err| visitor.fail(err))?;
-            let response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response();
-            return Ok(attachment(response, &format!("supplement-{}.html", credential.id())));
+            let name = format!("supplement-{}.{}", credential.id(), &file[11..]);
+            let response = if file == "supplement.pdf" {
+                let pdf = supplement.pdf().map_err(|err| visitor.fail(err))?;
+                ([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response()
+            } else {
+                let html = supplement.html().map_err(|err| visitor.fail(err))?;
+                ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
+            };
+            return Ok(attachment(response, &name));
         }
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, visitor.t().no_such_file)),
     };

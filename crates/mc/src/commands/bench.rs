@@ -22,7 +22,100 @@ pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>, cloc
         BenchCommand::Issue { count, suite } => issue(*count, (*suite).into(), database_url, clock).await,
         BenchCommand::Catalogue { specs, queries } => catalogue(*specs, *queries, database_url, clock).await,
         BenchCommand::Recognition { credentials, agreements } => recognition(*credentials, *agreements),
+        BenchCommand::Supplement { count } => supplement(*count, clock).await,
     }
+}
+
+/// The supplement PDFs made per second should be at least this.
+const SUPPLEMENT_TARGET: f64 = 50.0;
+
+/// Renders `count` supplement PDFs of credentials issued to learners named in several scripts,
+/// in English and Spanish, as a learner's download does (the credential read, its link, the
+/// document laid out and written), one after the other; then the rendering alone on every core.
+async fn supplement(count: u32, clock: Clock) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("microcred-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!("sqlite://{}?mode=rwc", dir.join("microcred.db").display());
+    let app = mc_app::App::open(&url).await?.with_vault(mc_app::KeyVault::new(&random_seed()?));
+    let operator = app.operator();
+    operator.load_demo(clock.now()).await?;
+    let names = ["José Martínez Núñez", "Ζωή Παπαδοπούλου", "Анна Иванова", "Łukasz Wójcik", "Aino Virtanen"];
+    let rows: Vec<(usize, mc_app::CohortRow)> = names
+        .iter()
+        .enumerate()
+        .map(|(idx, name)| {
+            let row = mc_app::CohortRow {
+                name: Some((*name).to_owned()),
+                email: Some(format!("learner{idx}@bench.example")),
+                grade: Some("9".into()),
+                ..Default::default()
+            };
+            (idx + 2, row)
+        })
+        .collect();
+    let request = mc_app::IssueRequest {
+        spec: "01936a3e-0000-7000-8000-000000000001",
+        learner: mc_app::LearnerRef::IdOrEmail(""),
+        suite: Suite::EddsaRdfc2022,
+        format: mc_core::CredentialFormat::OpenBadges,
+        cohort_key: Some("bench-supplement"),
+        idempotency_key: None,
+        grade: None,
+        now: clock.now(),
+    };
+    operator.issue_cohort(&request, &rows, &mut |_| {}).await?;
+    let credentials = operator.credentials(None, None, None).await?;
+    anyhow::ensure!(!credentials.is_empty(), "no credentials to render");
+    let languages = ["en", "es"];
+
+    let progress = crate::progress::Progress::new(u64::from(count), "rendering");
+    let started = Instant::now();
+    let mut bytes = 0;
+    let mut last = Vec::new();
+    for idx in 0..count as usize {
+        let credential = &credentials[idx % credentials.len()];
+        let link = app.supplement_link(credential, clock.now()).await?;
+        let supplement = mc_web::Supplement::load(&app, credential, languages[idx % 2], link).await?;
+        last = supplement.pdf()?;
+        bytes += last.len();
+        progress.advance();
+    }
+    let elapsed = started.elapsed();
+    progress.finish();
+    mc_vc::pdf::attached_credential(&last)?;
+
+    let mut loaded = Vec::new();
+    for credential in &credentials {
+        for lang in languages {
+            let link = app.supplement_link(credential, clock.now()).await?;
+            loaded.push(mc_web::Supplement::load(&app, credential, lang, link).await?);
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+    let render = |idx: u32| {
+        black_box(loaded[idx as usize % loaded.len()].pdf().expect("a supplement renders"));
+    };
+    let per_thread = (count / 4).max(1);
+    let one_core = throughput(1, per_thread, &render);
+    let all_cores = throughput(cores, per_thread, &render);
+    app.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+
+    let rate = f64::from(count) / elapsed.as_secs_f64();
+    println!(
+        "rendered {count} supplement PDFs (A4, PDF/A-3b, {} KB on average; {} credentials, English and Spanish) in {:.1} s",
+        bytes / count.max(1) as usize / 1024,
+        credentials.len(),
+        elapsed.as_secs_f64(),
+    );
+    println!("  {rate:.0} PDFs/s one after the other, each read from the store, laid out and written");
+    println!("  rendering alone: {one_core:.0} PDFs/s on 1 core, {all_cores:.0} PDFs/s on {cores} cores");
+    println!(
+        "  {:.1}× the target of {SUPPLEMENT_TARGET:.0} PDFs/s; peak memory {} MiB",
+        rate / SUPPLEMENT_TARGET,
+        peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string())
+    );
+    Ok(())
 }
 
 /// Stores `count` generated specifications, published, then reports how long the catalogue

@@ -91,20 +91,24 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Agreement(command) => recognition::agreement(app, command, &mut out).await?,
         Command::Pathway(command) => recognition::pathway(app, command, &mut out).await?,
         Command::Supplement(args) => {
-            if args.format == "pdf" {
-                anyhow::bail!("the supplement is made as HTML (--format html) for now; print it to PDF from a browser");
+            let pdf = args.format == "pdf";
+            if pdf && args.output.is_none() && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                anyhow::bail!(
+                    "a PDF is not shown on a terminal: write it to a file with -o FILE (or ask for --format html)"
+                );
             }
             let credential = app.credential(&args.id).await?;
             let link = app.supplement_link(&credential, app.now()).await?;
-            let html = mc_web::supplement(app, &credential, &args.lang, link).await?;
+            let supplement = mc_web::Supplement::load(app, &credential, &args.lang, link).await?;
+            let bytes = if pdf { supplement.pdf()? } else { supplement.html()?.into_bytes() };
             match &args.output {
                 Some(path) => {
-                    anyhow::Context::with_context(std::fs::write(path, &html), || {
+                    anyhow::Context::with_context(std::fs::write(path, &bytes), || {
                         format!("cannot write {}", path.display())
                     })?;
                     writeln!(out, "wrote the supplement of credential {} to {}", args.id, path.display())?;
                 }
-                None => write!(out, "{html}")?,
+                None => out.write_all(&bytes)?,
             }
         }
         Command::Recognize { files, institution, accept, reject, by, output, json } => {

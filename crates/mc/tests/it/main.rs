@@ -18,5 +18,6 @@ mod registry;
 mod scale;
 mod serve;
 mod status;
+mod supplement;
 mod support;
 mod tidy;

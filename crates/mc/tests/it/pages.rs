@@ -1163,6 +1163,17 @@ fn a_supplement_carries_its_credential_and_a_link_to_its_page() {
 
     let verify = |name: &str, html: &str| verify_file(&env, &server, &env.write(name, html));
     assert_eq!(verify("supplement.html", &spanish.body)["verdict"], "valid");
+
+    // The PDF, the same in a file of its own: the API verifies it.
+    let pdf = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/supplement.pdf?lang=es"))
+        .header("Cookie", &learner)
+        .send();
+    assert_eq!(pdf.status, 200);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    let disposition = pdf.header("content-disposition").unwrap_or_default();
+    assert!(disposition.contains(&format!("supplement-{id}.pdf")), "{disposition}");
+    let api = Request::new(server.addr, "POST", "/api/v1/credentials/verify").send_body("application/pdf", &pdf.bytes);
+    assert_eq!(api.json()["verdict"], "valid", "{}", api.body);
     let inside = spanish.body.find("application/vc+ld+json").unwrap();
     let changed = format!(
         "{}{}",

@@ -65,6 +65,8 @@ impl Mailer {
 const LEASE_SECONDS: i64 = 120;
 /// The longest wait between two attempts.
 const MAX_WAIT: Duration = Duration::from_secs(3600);
+/// How many mails are sent at once, each over its own connection.
+const IN_FLIGHT: usize = 16;
 
 /// A mail to queue.
 pub(crate) struct Outgoing {
@@ -158,32 +160,59 @@ impl App {
         &self.mailer
     }
 
-    /// Sends the mails that are due, one after the other, until none is: each is claimed under
-    /// a lease (another process sending from the same database takes others), sent, and marked
-    /// sent; one the mail server refuses is tried again after `retry` × 2^(attempts − 1), at
-    /// most an hour. Returns how many were sent.
+    /// Sends the mails that are due until none is, [`IN_FLIGHT`] at a time: each is claimed
+    /// under a lease (another process sending from the same database takes others), sent, and
+    /// marked sent; one the mail server refuses is tried again after `retry` × 2^(attempts − 1),
+    /// at most an hour, and the sending stops until the next call. Returns how many were sent.
     pub async fn send_due_mails(&self, retry: Duration) -> Result<usize, AppError> {
         let Mailer::Smtp(smtp) = &self.mailer else { return Ok(0) };
         let mut sent = 0;
         loop {
-            let now = self.now();
-            let claimed =
-                self.store().db().await?.claim_mail(now.unix_seconds(), now.unix_seconds() + LEASE_SECONDS).await?;
-            let Some(mail) = claimed else { return Ok(sent) };
-            match deliver(&smtp.transport, &smtp.from, &mail).await {
-                Ok(()) => {
-                    self.store().db().await?.mail_sent(&mail.id, &self.now().to_rfc3339()).await?;
-                    tracing::info!(mail.id = %mail.id, "mail sent");
-                    sent += 1;
+            let mut claimed = Vec::with_capacity(IN_FLIGHT);
+            while claimed.len() < IN_FLIGHT {
+                let now = self.now();
+                let lease = now.unix_seconds() + LEASE_SECONDS;
+                match self.store().db().await?.claim_mail(now.unix_seconds(), lease).await? {
+                    Some(mail) => claimed.push(mail),
+                    None => break,
                 }
-                Err(why) => {
-                    let wait = retry.saturating_mul(2u32.saturating_pow(mail.attempts.saturating_sub(1))).min(MAX_WAIT);
-                    let retry_at = self.now().unix_seconds() + i64::try_from(wait.as_secs()).unwrap_or(3600).max(1);
-                    tracing::warn!(mail.id = %mail.id, attempts = mail.attempts, error = %why, "mail not sent; will try again");
-                    self.store().db().await?.mail_failed(&mail.id, &why, retry_at).await?;
-                    // The server refuses for now: wait before the next mail too.
-                    return Ok(sent);
+            }
+            if claimed.is_empty() {
+                return Ok(sent);
+            }
+            // A mail server answers the end of each mail after a round trip or more: mails are
+            // sent side by side so that those waits overlap.
+            let mut sending = tokio::task::JoinSet::new();
+            for mail in claimed {
+                let smtp = std::sync::Arc::clone(smtp);
+                sending.spawn(async move {
+                    let outcome = deliver(&smtp.transport, &smtp.from, &mail).await;
+                    (mail, outcome)
+                });
+            }
+            let mut refused = false;
+            while let Some(done) = sending.join_next().await {
+                let (mail, outcome) =
+                    done.map_err(|err| AppError::Unavailable(format!("a mail was not sent: {err}")))?;
+                match outcome {
+                    Ok(()) => {
+                        self.store().db().await?.mail_sent(&mail.id, &self.now().to_rfc3339()).await?;
+                        tracing::info!(mail.id = %mail.id, "mail sent");
+                        sent += 1;
+                    }
+                    Err(why) => {
+                        let wait =
+                            retry.saturating_mul(2u32.saturating_pow(mail.attempts.saturating_sub(1))).min(MAX_WAIT);
+                        let retry_at = self.now().unix_seconds() + i64::try_from(wait.as_secs()).unwrap_or(3600).max(1);
+                        tracing::warn!(mail.id = %mail.id, attempts = mail.attempts, error = %why, "mail not sent; will try again");
+                        self.store().db().await?.mail_failed(&mail.id, &why, retry_at).await?;
+                        refused = true;
+                    }
                 }
+            }
+            if refused {
+                // The server refuses for now: wait before the next mails too.
+                return Ok(sent);
             }
         }
     }

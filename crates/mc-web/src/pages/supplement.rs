@@ -144,11 +144,6 @@ impl Supplement {
         })
     }
 
-    /// The credential's id.
-    pub fn id(&self) -> &str {
-        &self.id
-    }
-
     /// The supplement as an HTML document.
     pub fn html(&self) -> Result<String, AppError> {
         let link = match &self.link {

@@ -66,6 +66,14 @@ impl SmtpServer {
         names.iter().map(|path| serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()).collect()
     }
 
+    /// How many mails are kept, without reading them.
+    fn count(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter(|entry| entry.as_ref().unwrap().path().extension().is_some_and(|ext| ext == "json"))
+            .count()
+    }
+
     /// Waits (up to 30 s) until at least `count` mails are kept, and returns them.
     fn wait_for(&self, count: usize) -> Vec<Value> {
         let start = Instant::now();
@@ -150,5 +158,43 @@ fn learners_get_their_mails_once_through_a_real_smtp_server() {
     let mails = smtp.mails();
     let late = mails.iter().filter(|mail| to(mail) == "late@learners.example").count();
     assert_eq!(late, 1, "once: {mails:#?}");
+    server.stop();
+}
+
+/// A cohort of 10,000 learners: each gets the mail of their credential, once, while the job
+/// issues batch after batch and the mails go out beside it.
+#[test]
+fn a_cohort_of_ten_thousand_sends_ten_thousand_mails_once() {
+    const LEARNERS: usize = 10_000;
+    let env = Env::sqlite();
+    let Some(smtp) = SmtpServer::start(&env.file("mailbox")) else { return };
+    env.ok(&["demo"]);
+    let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+    let url = format!("smtp://127.0.0.1:{}", smtp.port);
+    let server = Server::start(&env, &["--smtp-url", &url, "--smtp-from", "noreply@microcred.example"]);
+    let learners: Vec<Value> = (0..LEARNERS)
+        .map(|n| json!({"name": format!("Learner {n}"), "email": format!("learner-{n}@cohort.example")}))
+        .collect();
+    let job = Request::new(server.addr, "POST", "/api/v1/cohorts").token(&token).json(&json!({
+        "spec": "01936a3e-0000-7000-8000-000000000004", "suite": "eddsa-jcs-2022", "learners": learners,
+    }));
+    assert_eq!(job.status, 202, "{}", job.body);
+    let started = Instant::now();
+    let job = crate::api::wait_for_job(server.addr, &token, job.json()["id"].as_str().unwrap());
+    assert_eq!(job["issued"], LEARNERS, "{job}");
+    eprintln!("{LEARNERS} issued in {:.1} s ({} mails sent meanwhile)", started.elapsed().as_secs_f64(), smtp.count());
+
+    let start = Instant::now();
+    while smtp.count() < LEARNERS {
+        assert!(start.elapsed() < Duration::from_secs(300), "{} of {LEARNERS} mails arrived", smtp.count());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    eprintln!("{LEARNERS} mails arrived {:.1} s after the job began", started.elapsed().as_secs_f64());
+    // Nothing more comes: each learner's mail arrived once.
+    std::thread::sleep(Duration::from_secs(1));
+    let mails = smtp.mails();
+    assert_eq!(mails.len(), LEARNERS);
+    let recipients: std::collections::BTreeSet<&str> = mails.iter().map(to).collect();
+    assert_eq!(recipients.len(), LEARNERS, "each learner once");
     server.stop();
 }

@@ -9,6 +9,7 @@
 //! `proofs` (signatures and the key's binding to the issuer), `validity`, `status` and `trust`;
 //! `report` collects their outcomes into a [`Verification`].
 
+mod describe;
 mod presentation;
 mod proofs;
 mod report;
@@ -23,9 +24,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use self::{
+    describe::{CredentialKind, Description, describe},
     presentation::{
         Expected, MAX_PRESENTED, PresentationCheck, PresentationVerification, is_presentation, verify_presentation,
     },
+    report::NOT_REACHED,
     status::check_status_list,
     structure::{MAX_PROOFS, MAX_STATUS_ENTRIES},
     trust::{PinnedSeal, TrustList, TrustListEntry, TrustedIssuer, TrustedIssuers},
@@ -310,6 +313,15 @@ fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &Ver
     match jws {
         None => check_proofs(document, &canonical_document, &issuer, params, &mut report),
         Some(jws) => check_jws(jws, &issuer, params, &mut report),
+    }
+    // Without a signature that holds, nothing the credential says can be relied on: its dates,
+    // status and issuer's trust are not reached.
+    if report
+        .checks
+        .iter()
+        .any(|check| matches!(check.id, CheckId::Proof | CheckId::Issuer) && check.status == CheckStatus::Failed)
+    {
+        return report.finish(credential_id, Some(issuer));
     }
     check_validity(document, jws.map(|jws| &jws.claims), params.now, &mut report);
 

@@ -2,6 +2,9 @@
 
 use super::{Check, CheckId, CheckStatus, Verdict, Verification};
 
+/// The message of a check not made because an earlier one failed.
+pub const NOT_REACHED: &str = "not checked: an earlier check failed";
+
 /// Collects checks and works out the verdict.
 pub(super) struct Report {
     pub(super) checks: Vec<Check>,
@@ -30,7 +33,7 @@ impl Report {
             CheckId::Trust,
         ] {
             if !self.checks.iter().any(|check| check.id == id) {
-                self.add(id, CheckStatus::Skipped, "not checked: an earlier check failed");
+                self.add(id, CheckStatus::Skipped, NOT_REACHED);
             }
         }
         self.checks.sort_by_key(|check| check.id as u8);

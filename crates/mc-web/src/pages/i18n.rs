@@ -1,7 +1,7 @@
 //! The pages' words in English and Spanish. Each text is written once per language, side by
 //! side, so that a text missing in one language does not compile.
 
-use mc_vc::verify::{CheckId, CheckStatus, Verdict};
+use mc_vc::verify::{CheckId, CheckStatus, Verdict, Verification};
 
 /// A language the pages are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,6 +104,14 @@ texts! {
     verify_url: "Or the address of a credential (https)", "O la dirección de una credencial (https)";
     verify_url_button: "Open and verify", "Abrir y verificar";
     verify_nothing: "Give a credential to verify: paste it, choose a file or give its address.", "Indique una credencial: péguela, elija un archivo o indique su dirección.";
+    verify_https_only: "Give an https:// address, or a link shared from microcred.", "Indique una dirección https:// o un enlace compartido desde microcred.";
+    verify_selection_link: "This link shares several credentials: open it to see each one verified.", "Este enlace comparte varias credenciales: ábralo para ver cada una verificada.";
+    verify_fetch_failed: "No credential could be fetched from this address.", "No se pudo obtener ninguna credencial de esta dirección.";
+    file_not_credential: "This file is neither a credential, a badge image (PNG or SVG) nor a supplement (PDF or web page).", "Este archivo no es una credencial, ni una imagen de insignia (PNG o SVG), ni un suplemento (PDF o página web).";
+    file_not_baked: "This badge image has no credential inside it: download the image with the credential from the learner's space.", "Esta imagen de insignia no lleva ninguna credencial dentro: descargue la imagen con la credencial desde el espacio del estudiante.";
+    file_not_carried: "This document carries no credential inside it.", "Este documento no lleva ninguna credencial dentro.";
+    file_damaged: "The file is damaged and cannot be read", "El archivo está dañado y no se puede leer";
+    file_too_large: "The file is too large (at most 8 MiB).", "El archivo es demasiado grande (8 MiB como máximo).";
     verify_busy: "Too many credentials are being verified right now. Wait a moment and try again.", "Ahora mismo se están verificando demasiadas credenciales. Espere un momento y vuelva a intentarlo.";
     verdict_valid: "Valid", "Válida";
     verdict_invalid: "Not valid", "No válida";
@@ -112,6 +120,22 @@ texts! {
     verdict_invalid_text: "At least one check failed: do not rely on this credential.", "Al menos una comprobación ha fallado: no confíe en esta credencial.";
     verdict_indeterminate_text: "Nothing failed, but something that decides validity could not be checked. Try again later.", "Nada ha fallado, pero algo decisivo no se pudo comprobar. Inténtelo más tarde.";
     checks_title: "Checks", "Comprobaciones";
+    checked_credential: "Credential", "Credencial";
+    awarded: "Awarded", "Otorgada";
+    not_named: "not named in the credential", "no figura en la credencial";
+    not_reached: "Not reached: an earlier check failed, so this one means nothing.", "Sin comprobar: falló una comprobación anterior, así que esta no significaría nada.";
+    kind_open_badge: "Open Badges 3.0", "Open Badges 3.0";
+    kind_edc: "European Digital Credential", "Credencial Digital Europea";
+    kind_other: "Verifiable Credential", "Credencial verificable";
+    cause_format: "It is not a credential that can be read.", "No es una credencial legible.";
+    cause_schema: "It does not follow the rules of its format.", "No sigue las reglas de su formato.";
+    cause_proof: "It was changed after it was signed.", "Se modificó después de firmarla.";
+    cause_issuer: "It was not signed with a key of its issuer.", "No está firmada con una clave de su emisor.";
+    cause_validity: "It is not valid on this date: it has expired or is not valid yet.", "No es válida en esta fecha: ha caducado o todavía no es válida.";
+    cause_status_unknown: "Whether it was revoked could not be checked.", "No se pudo comprobar si fue revocada.";
+    cause_trust_unknown: "Whether its issuer is trusted could not be checked.", "No se pudo comprobar si su emisor es de confianza.";
+    cause_signature_unknown: "Its signature could not be checked.", "No se pudo comprobar su firma.";
+    cause_unknown: "It could not be checked completely.", "No se pudo comprobar por completo.";
     details: "Technical detail", "Detalle técnico";
     credential_title: "Credential", "Credencial";
     learner: "Learner", "Estudiante";
@@ -514,6 +538,108 @@ pub(crate) fn verdict(lang: Lang, verdict: Verdict) -> (&'static str, &'static s
         Verdict::Valid => (t.verdict_valid, t.verdict_valid_text),
         Verdict::Invalid => (t.verdict_invalid, t.verdict_invalid_text),
         Verdict::Indeterminate => (t.verdict_indeterminate, t.verdict_indeterminate_text),
+    }
+}
+
+/// The sentence that says why a verification came out as it did, naming the first check that
+/// failed (or could not be made) and, for a revocation or distrust, the issuer.
+pub(crate) fn cause(lang: Lang, verification: &Verification, issuer: &str) -> String {
+    let t = lang.texts();
+    let spanish = lang == Lang::Es;
+    let failed = verification.checks.iter().find(|check| check.status == CheckStatus::Failed);
+    if let Some(check) = failed {
+        return match check.id {
+            CheckId::Format => t.cause_format.to_owned(),
+            CheckId::Schema => t.cause_schema.to_owned(),
+            CheckId::Proof => t.cause_proof.to_owned(),
+            CheckId::Issuer => t.cause_issuer.to_owned(),
+            CheckId::Validity => t.cause_validity.to_owned(),
+            CheckId::Status | CheckId::Trust => named_cause(spanish, check, issuer),
+        };
+    }
+    if verification.verdict == Verdict::Valid {
+        return t.verdict_valid_text.to_owned();
+    }
+    let undecided = verification
+        .checks
+        .iter()
+        .find(|check| check.status == CheckStatus::Skipped && check.message != mc_vc::verify::NOT_REACHED);
+    let cause = match undecided.map(|check| check.id) {
+        Some(CheckId::Status) => t.cause_status_unknown,
+        Some(CheckId::Trust) => t.cause_trust_unknown,
+        Some(CheckId::Proof | CheckId::Issuer) => t.cause_signature_unknown,
+        _ => t.cause_unknown,
+    };
+    cause.to_owned()
+}
+
+/// A failed status or trust check, naming the issuer.
+fn named_cause(spanish: bool, check: &mc_vc::verify::Check, issuer: &str) -> String {
+    let suspended = check.message.contains("suspended");
+    match (check.id, spanish, suspended) {
+        (CheckId::Status, false, false) => format!("Revoked by {issuer}."),
+        (CheckId::Status, false, true) => format!("Suspended by {issuer}."),
+        (CheckId::Status, true, false) => format!("Revocada por {issuer}."),
+        (CheckId::Status, true, true) => format!("Suspendida por {issuer}."),
+        (_, false, _) => format!("{issuer} is not on the trusted list of issuers."),
+        (_, true, _) => format!("{issuer} no está en la lista de emisores de confianza."),
+    }
+}
+
+/// Why an uploaded file gives no credential to verify, in words.
+pub(crate) fn unreadable_file(lang: Lang, err: &mc_vc::bake::BakeError) -> String {
+    use mc_vc::bake::BakeError;
+    let t = lang.texts();
+    match err {
+        BakeError::NotAnImage | BakeError::Unreadable => t.file_not_credential.to_owned(),
+        BakeError::NoCredential(_) => t.file_not_baked.to_owned(),
+        BakeError::NotCarried(_) => t.file_not_carried.to_owned(),
+        BakeError::TooLarge => t.file_too_large.to_owned(),
+        BakeError::Broken { .. } => format!("{} ({err}).", t.file_damaged),
+    }
+}
+
+/// A date (`YYYY-MM-DD`) as people write it: "30 November 2026", "30 de noviembre de 2026".
+pub(crate) fn date(lang: Lang, day: &str) -> String {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const ES: [&str; 12] = [
+        "enero",
+        "febrero",
+        "marzo",
+        "abril",
+        "mayo",
+        "junio",
+        "julio",
+        "agosto",
+        "septiembre",
+        "octubre",
+        "noviembre",
+        "diciembre",
+    ];
+    let parts: Vec<&str> = day.split('-').collect();
+    let (Some(year), Some(month), Some(day_of_month)) = (
+        parts.first(),
+        parts.get(1).and_then(|month| month.parse::<usize>().ok()).filter(|month| (1..=12).contains(month)),
+        parts.get(2).and_then(|day| day.parse::<u32>().ok()),
+    ) else {
+        return day.to_owned();
+    };
+    match lang {
+        Lang::En => format!("{day_of_month} {} {year}", EN[month - 1]),
+        Lang::Es => format!("{day_of_month} de {} de {year}", ES[month - 1]),
     }
 }
 

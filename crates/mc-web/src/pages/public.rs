@@ -45,6 +45,14 @@ struct VerifyPage {
     result: Option<ResultView>,
     pasted: String,
     url: String,
+    /// What was wrong with what was given, shown on the form.
+    error: String,
+}
+
+/// The verification form again, with what was given and what was wrong with it.
+fn form_with_error(visitor: &Visitor, pasted: String, url: String, error: String) -> Response {
+    let chrome = visitor.chrome(visitor.t().verify_title);
+    (StatusCode::UNPROCESSABLE_ENTITY, render(&VerifyPage { chrome, result: None, pasted, url, error })).into_response()
 }
 
 #[derive(Deserialize)]
@@ -62,39 +70,56 @@ pub(crate) async fn verify_form(
     let url = query.url.trim().to_owned();
     let title = visitor.t().verify_title;
     if url.is_empty() {
-        return Ok(render(&VerifyPage { chrome: visitor.chrome(title), result: None, pasted: String::new(), url }));
+        let page = VerifyPage {
+            chrome: visitor.chrome(title),
+            result: None,
+            pasted: String::new(),
+            url,
+            error: String::new(),
+        };
+        return Ok(render(&page));
     }
-    let text = fetch_credential(&state, &url)
-        .await
-        .map_err(|message| visitor.error(StatusCode::UNPROCESSABLE_ENTITY, &message))?;
+    let text = match fetch_credential(&state, &visitor, &url).await {
+        Ok(text) => text,
+        Err(error) => return Ok(form_with_error(&visitor, String::new(), url, error)),
+    };
     let result = Some(verified(&state, &visitor, text).await?);
-    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted: String::new(), url }))
+    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted: String::new(), url, error: String::new() }))
 }
 
 /// Verifies a credential's text and words the result in the visitor's language.
 pub(crate) async fn verified(state: &ServerState, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
-    let verification = verify_text(state, text).await.map_err(|err| match err.status() {
+    let verification = verify_text(state, text.clone()).await.map_err(|err| match err.status() {
         // The verification queue is full.
         StatusCode::SERVICE_UNAVAILABLE => visitor.error(err.status(), visitor.t().verify_busy),
         status => visitor.error(status, err.message()),
     })?;
-    Ok(ResultView::new(&verification, visitor.lang))
+    Ok(ResultView::new(&verification, visitor.lang, &text))
 }
 
 /// The credential at `url`: a link to a credential shared here is read from the database;
-/// any other is fetched by the server's resolver (over HTTPS, from a public address).
-async fn fetch_credential(state: &ServerState, url: &str) -> Result<String, String> {
+/// any other is fetched by the server's resolver (over HTTPS, from a public address). What goes
+/// wrong is said in the visitor's language.
+async fn fetch_credential(state: &ServerState, visitor: &Visitor, url: &str) -> Result<String, String> {
+    let t = visitor.t();
     let shared = format!("{}/c/", state.app.public_url());
     if let Some(id) = url.strip_prefix(&shared) {
-        let id = id.trim_end_matches("/credential.json");
-        let credential = state.app.shared_credential(id, state.app.now()).await.map_err(|err| err.to_string())?;
-        return Ok(serde_json::to_string(credential.document()).expect("a JSON map serializes"));
+        let id = id.trim_end_matches('/').trim_end_matches("/credential.json");
+        return match state.app.shared_credential(id, state.app.now()).await {
+            Ok(credential) => Ok(serde_json::to_string(credential.document()).expect("a JSON map serializes")),
+            Err(mc_app::AppError::InvalidArgument { .. }) => Err(t.verify_selection_link.to_owned()),
+            Err(_) => Err(t.share_gone.to_owned()),
+        };
     }
-    let (online, url) = (Arc::clone(&state.online), url.to_owned());
-    tokio::task::spawn_blocking(move || online.fetch_text(&url))
-        .await
-        .map_err(|err| format!("the fetch failed: {err}"))?
-        .map_err(|err| err.to_string())
+    if !url.starts_with("https://") {
+        return Err(t.verify_https_only.to_owned());
+    }
+    let (online, owned) = (Arc::clone(&state.online), url.to_owned());
+    match tokio::task::spawn_blocking(move || online.fetch_text(&owned)).await {
+        Ok(Ok(text)) => Ok(text),
+        Ok(Err(err)) => Err(format!("{} ({err})", t.verify_fetch_failed)),
+        Err(err) => Err(format!("{} ({err})", t.verify_fetch_failed)),
+    }
 }
 
 /// `POST /verify`: a pasted or uploaded credential (multipart form).
@@ -112,9 +137,13 @@ pub(crate) async fn verify_submitted(
             // A file may be a badge image with the credential baked in.
             Some("file") => {
                 let bytes = field.bytes().await.map_err(bad_form)?;
-                uploaded = mc_vc::bake::credential_text(&bytes)
-                    .map_err(|err| visitor.error(StatusCode::UNPROCESSABLE_ENTITY, &err.to_string()))?
-                    .into_owned();
+                match mc_vc::bake::credential_text(&bytes) {
+                    Ok(text) => uploaded = text.into_owned(),
+                    Err(err) => {
+                        let error = super::i18n::unreadable_file(visitor.lang, &err);
+                        return Ok(form_with_error(&visitor, pasted, String::new(), error));
+                    }
+                }
             }
             _ => {}
         }
@@ -125,10 +154,10 @@ pub(crate) async fn verify_submitted(
     };
     let title = visitor.t().verify_title;
     if text.is_empty() {
-        return Err(visitor.error(StatusCode::UNPROCESSABLE_ENTITY, visitor.t().verify_nothing));
+        return Ok(form_with_error(&visitor, pasted, String::new(), visitor.t().verify_nothing.to_owned()));
     }
     let result = Some(verified(&state, &visitor, text).await?);
-    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted, url: String::new() }))
+    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted, url: String::new(), error: String::new() }))
 }
 
 #[derive(Template)]

@@ -118,10 +118,22 @@ pub(crate) fn day(time: Timestamp) -> String {
 pub(crate) struct ResultView {
     pub(crate) verdict_class: &'static str,
     pub(crate) headline: &'static str,
-    pub(crate) summary: &'static str,
+    /// The verdict in one sentence that names its cause.
+    pub(crate) summary: String,
+    /// What the credential says it is.
+    pub(crate) about: Option<AboutView>,
     pub(crate) checks: Vec<CheckView>,
     /// Who sealed a sealed credential.
     pub(crate) seal: Option<mc_vc::verify::SealSummary>,
+}
+
+/// What a verified credential says it is, in words.
+pub(crate) struct AboutView {
+    pub(crate) title: String,
+    pub(crate) issuer: String,
+    pub(crate) learner: String,
+    pub(crate) awarded: String,
+    pub(crate) format: &'static str,
 }
 
 /// One check of a verification, with its mark.
@@ -135,8 +147,23 @@ pub(crate) struct CheckView {
 }
 
 impl ResultView {
-    pub(crate) fn new(verification: &Verification, lang: Lang) -> ResultView {
-        let (headline, summary) = i18n::verdict(lang, verification.verdict);
+    /// The result of verifying the credential in `text`.
+    pub(crate) fn new(verification: &Verification, lang: Lang, text: &str) -> ResultView {
+        let t = lang.texts();
+        let (headline, _) = i18n::verdict(lang, verification.verdict);
+        let about = mc_vc::verify::describe(text, lang.code()).map(|described| AboutView {
+            title: described.title.unwrap_or_default(),
+            issuer: described.issuer.or_else(|| verification.issuer.clone()).unwrap_or_default(),
+            learner: described.learner.unwrap_or_else(|| t.not_named.to_owned()),
+            awarded: described.awarded.map(|day| i18n::date(lang, &day)).unwrap_or_default(),
+            format: match described.kind {
+                mc_vc::verify::CredentialKind::OpenBadge => t.kind_open_badge,
+                mc_vc::verify::CredentialKind::EuropeanDigitalCredential => t.kind_edc,
+                mc_vc::verify::CredentialKind::Other => t.kind_other,
+            },
+        });
+        let issuer = about.as_ref().map(|about| about.issuer.as_str()).filter(|issuer| !issuer.is_empty());
+        let summary = i18n::cause(lang, verification, issuer.or(verification.issuer.as_deref()).unwrap_or("?"));
         let verdict_class = match verification.verdict {
             Verdict::Valid => "good",
             Verdict::Invalid => "bad",
@@ -152,17 +179,21 @@ impl ResultView {
                     CheckStatus::Skipped => ("unknown", "–"),
                     CheckStatus::Warning => ("warn", "!"),
                 };
+                let not_reached = check.message == mc_vc::verify::NOT_REACHED;
                 CheckView {
                     id: check_id(check.id),
                     class,
                     mark,
                     name: i18n::check_name(lang, check.id),
-                    explanation: i18n::explain(lang, check.id, check.status),
+                    explanation: match not_reached {
+                        true => t.not_reached,
+                        false => i18n::explain(lang, check.id, check.status),
+                    },
                     message: check.message.clone(),
                 }
             })
             .collect();
-        ResultView { verdict_class, headline, summary, checks, seal: verification.seal.clone() }
+        ResultView { verdict_class, headline, summary, about, checks, seal: verification.seal.clone() }
     }
 }
 

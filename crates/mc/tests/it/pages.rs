@@ -184,7 +184,8 @@ fn a_shared_credential_renders_hostile_text_inert() {
     assert!(opened.body.contains("id=\"verdict\">Valid"), "{}", opened.body);
     let plain = Request::new(server.addr, "GET", "/verify?url=http://example.org/credential.json").send();
     assert_eq!(plain.status, 422);
-    assert!(plain.body.contains("is not an https:// address"), "{}", plain.body);
+    assert_eq!(error_message(&plain), "Give an https:// address, or a link shared from microcred.");
+    assert!(plain.body.contains("id=\"credential\""), "the form stays: {}", plain.body);
     let private = Request::new(server.addr, "GET", "/verify?url=https://127.0.0.1/credential.json").send();
     assert_eq!(private.status, 422);
     assert!(private.body.contains("https://127.0.0.1/credential.json could not be fetched"), "{}", private.body);
@@ -232,7 +233,8 @@ fn verifying_by_address_reaches_no_local_address_and_says_the_same_for_every_fai
         assert_eq!(page.status, 422, "{url}: {}", page.body);
         messages.entry(error_message(&page).replace(&url, "URL")).or_insert_with(Vec::new).push(host);
     }
-    let expected = std::collections::BTreeMap::from([("URL could not be fetched".to_owned(), hosts.to_vec())]);
+    let said = "No credential could be fetched from this address. (URL could not be fetched)";
+    let expected = std::collections::BTreeMap::from([(said.to_owned(), hosts.to_vec())]);
     assert_eq!(messages, expected, "one message for every failure");
     let accepted = listener.accept();
     assert!(
@@ -1000,7 +1002,7 @@ fn a_learner_shares_a_selection_and_withdraws_it() {
     };
     let verify = Request::new(server.addr, "GET", &format!("/verify?lang=en&url={}", encode(&url))).send();
     assert_eq!(verify.status, 422, "{}", verify.body);
-    assert!(verify.body.contains("this link shares 2 credentials"), "{}", verify.body);
+    assert_eq!(error_message(&verify), "This link shares several credentials: open it to see each one verified.");
 
     // The selection as a presentation for the learner to sign: unsigned, it proves no holder.
     let presentation = Request::new(server.addr, "GET", &format!("/learner/links/{link}/presentation.json"))
@@ -1097,15 +1099,7 @@ fn a_baked_badge_verifies_and_a_bare_or_broken_image_is_refused() {
     assert!(String::from_utf8_lossy(&files[1]).contains("Valdeoliva data badge"), "the specification's own image");
 
     // The verify page and the API take the baked PNG too.
-    let boundary = "mc-badge-boundary";
-    let mut form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"badge.png\"\r\nContent-Type: image/png\r\n\r\n"
-    )
-    .into_bytes();
-    form.extend_from_slice(&files[0]);
-    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let page = Request::new(server.addr, "POST", "/verify?lang=en")
-        .send_body(&format!("multipart/form-data; boundary={boundary}"), &form);
+    let page = verify_page(&server, "en", "", Some(&files[0]));
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("id=\"verdict\">Valid<"), "{}", page.body);
     let api = Request::new(server.addr, "POST", "/api/v1/credentials/verify").send_body("image/png", &files[0]);
@@ -1186,4 +1180,98 @@ fn a_supplement_carries_its_credential_and_a_link_to_its_page() {
     let proof = result["checks"].as_array().unwrap().iter().find(|check| check["id"] == "proof").unwrap();
     assert_eq!(proof["status"], "failed", "{result:#}");
     server.stop();
+}
+
+/// `POST /verify` in `lang`: `pasted` in the text box and, when given, `file` uploaded.
+pub(crate) fn verify_page(server: &Server, lang: &str, pasted: &str, file: Option<&[u8]>) -> Answer {
+    let boundary = "mc-verify-boundary";
+    let mut form =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n{pasted}\r\n").into_bytes();
+    if let Some(bytes) = file {
+        form.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload\"\r\n\r\n")
+                .as_bytes(),
+        );
+        form.extend_from_slice(bytes);
+        form.extend_from_slice(b"\r\n");
+    }
+    form.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Request::new(server.addr, "POST", &format!("/verify?lang={lang}"))
+        .send_body(&format!("multipart/form-data; boundary={boundary}"), &form)
+}
+
+/// The text of the element with this id.
+fn element_text<'a>(page: &'a Answer, id: &str) -> &'a str {
+    let rest = &from_id(page, id)[id.len() + 5..];
+    let rest = &rest[rest.find('>').unwrap() + 1..];
+    &rest[..rest.find('<').unwrap()]
+}
+
+/// The verification page says what the credential is (title, issuer, learner or that none is
+/// named, award date in words, format) and the verdict's cause in a sentence; after a signature
+/// that fails, the checks that rest on it are not reached; in English and in Spanish. What
+/// cannot be verified stays on the form with a plain explanation.
+#[test]
+fn verification_says_what_it_verified_and_why() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let learner = learner_sign_in(&server, "jose.martinez@learners.example");
+    let space = Request::new(server.addr, "GET", "/learner?lang=en").header("Cookie", &learner).send();
+    let id = credential_ids(&space).remove(0);
+    let credential = Request::new(server.addr, "GET", &format!("/learner/credentials/{id}/credential.json"))
+        .header("Cookie", &learner)
+        .send()
+        .body;
+    let signed: Value = serde_json::from_str(&credential).unwrap();
+    let title = signed["credentialSubject"]["achievement"]["name"].as_str().unwrap();
+    let issuer = signed["issuer"]["name"].as_str().unwrap();
+
+    let valid = verify_page(&server, "en", &credential, None);
+    assert_eq!(valid.status, 200, "{}", valid.body);
+    assert_eq!(element_text(&valid, "verdict"), "Valid");
+    assert_eq!(element_text(&valid, "about-title"), title);
+    assert_eq!(element_text(&valid, "about-issuer"), issuer);
+    assert_eq!(element_text(&valid, "about-learner"), "not named in the credential", "Open Badges hash the email");
+    let awarded = element_text(&valid, "about-awarded");
+    assert!(!awarded.contains('-') && awarded.split(' ').count() == 3, "a date in words: {awarded}");
+    assert_eq!(element_text(&valid, "about-format"), "Open Badges 3.0");
+
+    // Changed after signing: said so, and what rests on the signature is not reached.
+    let changed = credential.replacen(title, &format!("{title} (honours)"), 1);
+    for (lang, cause, not_reached) in [
+        ("en", "It was changed after it was signed.", "Not reached"),
+        ("es", "Se modificó después de firmarla.", "Sin comprobar"),
+    ] {
+        let page = verify_page(&server, lang, &changed, None);
+        assert_eq!(element_text(&page, "cause"), cause, "{}", page.body);
+        for check in ["validity", "status", "trust"] {
+            let item: String = from_id_attr(&page, &format!("data-check=\"{check}\"")).chars().take(300).collect();
+            assert!(item.contains(not_reached) && !item.contains('✓'), "{check}: {item}");
+        }
+    }
+
+    // Revoked: by whom.
+    env.ok(&["revoke", &id, "--reason", "awarded by mistake"]);
+    let revoked = verify_page(&server, "en", &credential, None);
+    assert_eq!(element_text(&revoked, "cause"), format!("Revoked by {issuer}."));
+    let revoked = verify_page(&server, "es", &credential, None);
+    assert_eq!(element_text(&revoked, "cause"), format!("Revocada por {issuer}."));
+
+    // Nothing to verify, or a file that holds no credential: the form again, with the reason.
+    let empty = verify_page(&server, "es", "  ", None);
+    assert_eq!(empty.status, 422);
+    assert_eq!(error_message(&empty), "Indique una credencial: péguela, elija un archivo o indique su dirección.");
+    assert!(empty.body.contains("id=\"credential\""), "the form: {}", empty.body);
+    let binary = verify_page(&server, "en", "", Some(b"\x00\x01\x02 not a credential \xff"));
+    assert_eq!(binary.status, 422);
+    assert!(error_message(&binary).starts_with("This file is neither a credential"), "{}", binary.body);
+    let pdf = verify_page(&server, "en", "", Some(b"%PDF-1.7\n1 0 obj\n<< >>\nendobj\n%%EOF\n"));
+    assert_eq!(error_message(&pdf), "This document carries no credential inside it.");
+    server.stop();
+}
+
+/// The part of a page from the first element with this attribute on.
+fn from_id_attr<'a>(page: &'a Answer, attribute: &str) -> &'a str {
+    let start = page.body.find(attribute).unwrap_or_else(|| panic!("no {attribute}: {}", page.body));
+    &page.body[start..]
 }

@@ -173,15 +173,7 @@ fn a_tampered_supplement_pdf_fails_and_any_script_prints() {
     assert_eq!(api.json()["verdict"], "valid", "{}", api.body);
     let api = Request::new(server.addr, "POST", "/api/v1/credentials/verify").send_body("application/pdf", &tampered);
     assert_eq!(api.json()["verdict"], "invalid", "{}", api.body);
-    let boundary = "mc-supplement-boundary";
-    let mut form = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"supplement.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
-    )
-    .into_bytes();
-    form.extend_from_slice(&bytes);
-    form.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let page = Request::new(server.addr, "POST", "/verify?lang=en")
-        .send_body(&format!("multipart/form-data; boundary={boundary}"), &form);
+    let page = crate::pages::verify_page(&server, "en", "", Some(&bytes));
     assert!(page.body.contains("id=\"verdict\">Valid<"), "{}", page.body);
 
     // A PDF with no credential attached, and a cut one, say so.

@@ -1,0 +1,156 @@
+//! What a credential says it is, read for the person checking it: its title, issuer, learner,
+//! award date and format, from an Open Badges 3.0 credential, a European Digital Credential
+//! (sealed or not) or another Verifiable Credential, as JSON or as a JWT. A reading, not a
+//! check: whether any of it holds is the verification's to say.
+
+use base64::Engine;
+use serde_json::{Map, Value};
+
+/// The kinds of credentials a description names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// An Open Badges 3.0 credential.
+    OpenBadge,
+    /// A European Digital Credential.
+    EuropeanDigitalCredential,
+    /// Another Verifiable Credential.
+    Other,
+}
+
+/// What a credential says it is; `None` where it does not say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Description {
+    /// What was achieved.
+    pub title: Option<String>,
+    /// Who issued it, by name (or by id when it gives no name).
+    pub issuer: Option<String>,
+    /// The learner's name.
+    pub learner: Option<String>,
+    /// The day it was awarded, `YYYY-MM-DD`.
+    pub awarded: Option<String>,
+    /// Its format.
+    pub kind: CredentialKind,
+}
+
+/// Reads what the credential in `text` says it is, texts in `lang` where it has several
+/// languages; `None` when `text` is no credential that can be read.
+pub fn describe(text: &str, lang: &str) -> Option<Description> {
+    let credential = read(text.trim())?;
+    let types: Vec<&str> = match credential.get("type") {
+        Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(kind)) => vec![kind.as_str()],
+        _ => Vec::new(),
+    };
+    let kind = if types.iter().any(|kind| matches!(*kind, "OpenBadgeCredential" | "AchievementCredential")) {
+        CredentialKind::OpenBadge
+    } else if types.contains(&"EuropeanDigitalCredential") {
+        CredentialKind::EuropeanDigitalCredential
+    } else {
+        CredentialKind::Other
+    };
+    let subject = credential.get("credentialSubject").unwrap_or(&Value::Null);
+    let words = |value: &Value| words(value, lang);
+    let title = match kind {
+        CredentialKind::EuropeanDigitalCredential => words(&subject["hasClaim"][0]["title"])
+            .or_else(|| words(&credential.get("displayParameter").unwrap_or(&Value::Null)["title"])),
+        _ => words(&subject["achievement"]["name"]),
+    }
+    .or_else(|| credential.get("name").and_then(words));
+    let issuer = credential.get("issuer").and_then(|issuer| match issuer {
+        Value::String(id) => Some(id.clone()),
+        issuer => words(&issuer["name"]).or_else(|| words(&issuer["legalName"])).or_else(|| words(&issuer["id"])),
+    });
+    let learner = words(&subject["name"]).or_else(|| words(&subject["fullName"])).or_else(|| {
+        let given = words(&subject["givenName"])?;
+        Some(match words(&subject["familyName"]) {
+            Some(family) => format!("{given} {family}"),
+            None => given,
+        })
+    });
+    let awarded = ["awardedDate", "validFrom", "issuanceDate", "issued"]
+        .iter()
+        .find_map(|key| credential.get(*key).and_then(Value::as_str))
+        .and_then(|date| date.get(..10))
+        .map(str::to_owned);
+    Some(Description { title, issuer, learner, awarded, kind })
+}
+
+/// The credential in `text`: JSON (a sealed credential's signed payload when it is one), or the
+/// claims of a JWT (its `vc` claim when it has one).
+fn read(text: &str) -> Option<Map<String, Value>> {
+    let json = if text.starts_with('{') {
+        let value: Map<String, Value> = serde_json::from_str(text).ok()?;
+        match (value.get("payload"), value.contains_key("signatures") || value.contains_key("signature")) {
+            (Some(Value::String(payload)), true) => serde_json::from_str(payload).ok()?,
+            _ => return Some(value),
+        }
+    } else {
+        let payload = text.split('.').nth(1)?;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
+        serde_json::from_slice::<Map<String, Value>>(&bytes).ok()?
+    };
+    match json.get("vc") {
+        Some(Value::Object(vc)) => Some(vc.clone()),
+        _ => Some(json),
+    }
+}
+
+/// A text value in `lang`: a string, a language map (`{"es": "…"}`) or a language value
+/// (`{"@value": "…"}`), falling back to English and then to any language.
+fn words(value: &Value, lang: &str) -> Option<String> {
+    let text = match value {
+        Value::String(text) => Some(text.as_str()),
+        Value::Object(map) => map
+            .get(lang)
+            .or_else(|| map.get("en"))
+            .or_else(|| map.get("@value"))
+            .or_else(|| map.values().find(|value| value.is_string()))
+            .and_then(Value::as_str),
+        Value::Array(values) => return values.iter().find_map(|value| words(value, lang)),
+        _ => None,
+    }?;
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_open_badge_says_its_title_issuer_and_date() {
+        let badge = r#"{"type":["VerifiableCredential","OpenBadgeCredential"],"issuer":{"id":"did:web:u.example","name":"University X"},
+            "awardedDate":"2026-11-30T10:00:00Z","credentialSubject":{"achievement":{"name":"Data literacy"}}}"#;
+        let described = describe(badge, "en").unwrap();
+        assert_eq!(described.title.as_deref(), Some("Data literacy"));
+        assert_eq!(described.issuer.as_deref(), Some("University X"));
+        assert_eq!(described.learner, None);
+        assert_eq!(described.awarded.as_deref(), Some("2026-11-30"));
+        assert_eq!(described.kind, CredentialKind::OpenBadge);
+    }
+
+    #[test]
+    fn a_sealed_edc_is_read_from_its_payload_in_the_readers_language() {
+        let payload = r#"{"type":["VerifiableCredential","EuropeanDigitalCredential"],"issuer":{"legalName":{"es":"Universidad X","en":"University X"}},
+            "validFrom":"2026-11-30T10:00:00Z","credentialSubject":{"fullName":{"es":"José Núñez"},"hasClaim":[{"title":{"es":"Turismo","en":"Tourism"}}]}}"#;
+        let sealed = serde_json::json!({"payload": payload, "signatures": []}).to_string();
+        let described = describe(&sealed, "es").unwrap();
+        assert_eq!(described.title.as_deref(), Some("Turismo"));
+        assert_eq!(described.issuer.as_deref(), Some("Universidad X"));
+        assert_eq!(described.learner.as_deref(), Some("José Núñez"));
+        assert_eq!(described.kind, CredentialKind::EuropeanDigitalCredential);
+        assert_eq!(describe(&sealed, "fr").unwrap().title.as_deref(), Some("Tourism"));
+    }
+
+    #[test]
+    fn a_jwt_is_read_from_its_claims_and_nonsense_is_nothing() {
+        let claims = r#"{"vc":{"type":["VerifiableCredential"],"name":"A course","issuer":"did:key:z6Mk"}}"#;
+        let jwt =
+            format!("eyJhbGciOiJFZERTQSJ9.{}.c2ln", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims));
+        let described = describe(&jwt, "en").unwrap();
+        assert_eq!((described.title.as_deref(), described.issuer.as_deref()), (Some("A course"), Some("did:key:z6Mk")));
+        assert_eq!(described.kind, CredentialKind::Other);
+        assert_eq!(describe("not a credential", "en"), None);
+        assert_eq!(describe("{", "en"), None);
+    }
+}

@@ -340,7 +340,7 @@ fn alignments(spec: &Spec) -> Vec<Value> {
     alignments
 }
 
-fn hex_lower(bytes: &[u8]) -> String {
+pub(crate) fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }
 

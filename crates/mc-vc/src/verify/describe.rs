@@ -32,6 +32,47 @@ pub struct Description {
     pub kind: CredentialKind,
 }
 
+/// Whether the credential in `text` was issued to the holder of `email`, as far as it says:
+/// an Open Badges identity object of type `emailAddress`, hashed (`sha256$…` of the address
+/// and the salt) or not, or a European Digital Credential's contact address. `None` when the
+/// credential names its learner in no way an email address can be checked against.
+pub fn issued_to_email(text: &str, email: &str) -> Option<bool> {
+    let credential = read(text.trim())?;
+    let email = email.trim().to_lowercase();
+    let subject = credential.get("credentialSubject")?;
+    let mut checkable = false;
+    for identity in subject["identifier"].as_array().into_iter().flatten() {
+        if identity["identityType"] != "emailAddress" {
+            continue;
+        }
+        let Some(claimed) = identity["identityHash"].as_str() else { continue };
+        checkable = true;
+        let matches = match identity["hashed"].as_bool().unwrap_or(false) {
+            false => claimed.trim().eq_ignore_ascii_case(&email),
+            true => {
+                let salt = identity["salt"].as_str().unwrap_or_default();
+                match claimed.split_once('$') {
+                    Some((algorithm, hash)) if algorithm.eq_ignore_ascii_case("sha256") => {
+                        let digest = <sha2::Sha256 as sha2::Digest>::digest(format!("{email}{salt}"));
+                        crate::badge::hex_lower(&digest).eq_ignore_ascii_case(hash)
+                    }
+                    _ => false,
+                }
+            }
+        };
+        if matches {
+            return Some(true);
+        }
+    }
+    if let Some(mailbox) = subject["contactPoint"]["emailAddress"]["id"].as_str() {
+        checkable = true;
+        if mailbox.strip_prefix("mailto:").is_some_and(|address| address.eq_ignore_ascii_case(&email)) {
+            return Some(true);
+        }
+    }
+    checkable.then_some(false)
+}
+
 /// Reads what the credential in `text` says it is, texts in `lang` where it has several
 /// languages; `None` when `text` is no credential that can be read.
 pub fn describe(text: &str, lang: &str) -> Option<Description> {
@@ -140,6 +181,23 @@ mod tests {
         assert_eq!(described.learner.as_deref(), Some("José Núñez"));
         assert_eq!(described.kind, CredentialKind::EuropeanDigitalCredential);
         assert_eq!(describe(&sealed, "fr").unwrap().title.as_deref(), Some("Tourism"));
+    }
+
+    #[test]
+    fn an_email_is_checked_against_the_hashed_identity() {
+        let salt = "pepper";
+        let hash = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!("ana@uni.example{salt}")));
+        let badge = format!(
+            r#"{{"credentialSubject":{{"identifier":[{{"identityType":"emailAddress","hashed":true,"identityHash":"sha256${hash}","salt":"{salt}"}}]}}}}"#
+        );
+        assert_eq!(issued_to_email(&badge, " Ana@Uni.example "), Some(true));
+        assert_eq!(issued_to_email(&badge, "eve@uni.example"), Some(false));
+        let plain = r#"{"credentialSubject":{"identifier":[{"identityType":"emailAddress","hashed":false,"identityHash":"ana@uni.example"}]}}"#;
+        assert_eq!(issued_to_email(plain, "ana@uni.example"), Some(true));
+        let edc = r#"{"credentialSubject":{"contactPoint":{"emailAddress":{"id":"mailto:ana@uni.example"}}}}"#;
+        assert_eq!(issued_to_email(edc, "ANA@uni.example"), Some(true));
+        assert_eq!(issued_to_email(edc, "eve@uni.example"), Some(false));
+        assert_eq!(issued_to_email(r#"{"credentialSubject":{"id":"did:key:z6Mk"}}"#, "ana@uni.example"), None);
     }
 
     #[test]

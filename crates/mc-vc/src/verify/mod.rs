@@ -24,7 +24,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use self::{
-    describe::{CredentialKind, Description, describe},
+    describe::{CredentialKind, Description, describe, issued_to_email},
     presentation::{
         Expected, MAX_PRESENTED, PresentationCheck, PresentationVerification, is_presentation, verify_presentation,
     },

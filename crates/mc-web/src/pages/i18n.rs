@@ -121,6 +121,11 @@ texts! {
     verdict_indeterminate_text: "Nothing failed, but something that decides validity could not be checked. Try again later.", "Nada ha fallado, pero algo decisivo no se pudo comprobar. Inténtelo más tarde.";
     checks_title: "Checks", "Comprobaciones";
     checked_credential: "Credential", "Credencial";
+    verify_email: "The learner's email address (optional): to check that the credential is theirs", "El correo electrónico del estudiante (opcional): para comprobar que la credencial es suya";
+    owner_label: "Issued to", "Emitida a";
+    owner_yes: "issued to", "emitida a";
+    owner_no: "not issued to", "no emitida a";
+    owner_unknown: "The credential does not name its learner in a way an email address can be checked against.", "La credencial no identifica a su estudiante de forma que se pueda comprobar con un correo electrónico.";
     awarded: "Awarded", "Otorgada";
     not_named: "not named in the credential", "no figura en la credencial";
     not_reached: "Not reached: an earlier check failed, so this one means nothing.", "Sin comprobar: falló una comprobación anterior, así que esta no significaría nada.";

@@ -47,18 +47,24 @@ struct VerifyPage {
     url: String,
     /// What was wrong with what was given, shown on the form.
     error: String,
+    /// The email address given to check the credential against.
+    email: String,
 }
 
 /// The verification form again, with what was given and what was wrong with it.
 fn form_with_error(visitor: &Visitor, pasted: String, url: String, error: String) -> Response {
     let chrome = visitor.chrome(visitor.t().verify_title);
-    (StatusCode::UNPROCESSABLE_ENTITY, render(&VerifyPage { chrome, result: None, pasted, url, error })).into_response()
+    let page = VerifyPage { chrome, result: None, pasted, url, error, email: String::new() };
+    (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
 }
 
 #[derive(Deserialize)]
 pub(crate) struct VerifyQuery {
     #[serde(default)]
     url: String,
+    /// The learner's email address, to check that the credential is theirs.
+    #[serde(default)]
+    email: String,
 }
 
 /// `GET /verify[?url=]`: the form, or the result of verifying the credential at `url`.
@@ -76,6 +82,7 @@ pub(crate) async fn verify_form(
             pasted: String::new(),
             url,
             error: String::new(),
+            email: String::new(),
         };
         return Ok(render(&page));
     }
@@ -83,8 +90,10 @@ pub(crate) async fn verify_form(
         Ok(text) => text,
         Err(error) => return Ok(form_with_error(&visitor, String::new(), url, error)),
     };
-    let result = Some(verified(&state, &visitor, text).await?);
-    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted: String::new(), url, error: String::new() }))
+    let email = query.email.trim().to_owned();
+    let result = Some(verified(&state, &visitor, text).await?.owned_by(visitor.lang, &email));
+    let chrome = visitor.chrome(title);
+    Ok(render(&VerifyPage { chrome, result, pasted: String::new(), url, error: String::new(), email }))
 }
 
 /// Verifies a credential's text and words the result in the visitor's language.
@@ -130,10 +139,11 @@ pub(crate) async fn verify_submitted(
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
     let bad_form = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
-    let (mut pasted, mut uploaded) = (String::new(), String::new());
+    let (mut pasted, mut uploaded, mut email) = (String::new(), String::new(), String::new());
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
         match field.name() {
             Some("credential") => pasted = field.text().await.map_err(bad_form)?,
+            Some("email") => email = field.text().await.map_err(bad_form)?.trim().to_owned(),
             // A file may be a badge image with the credential baked in.
             Some("file") => {
                 let bytes = field.bytes().await.map_err(bad_form)?;
@@ -156,8 +166,9 @@ pub(crate) async fn verify_submitted(
     if text.is_empty() {
         return Ok(form_with_error(&visitor, pasted, String::new(), visitor.t().verify_nothing.to_owned()));
     }
-    let result = Some(verified(&state, &visitor, text).await?);
-    Ok(render(&VerifyPage { chrome: visitor.chrome(title), result, pasted, url: String::new(), error: String::new() }))
+    let result = Some(verified(&state, &visitor, text).await?.owned_by(visitor.lang, &email));
+    let chrome = visitor.chrome(title);
+    Ok(render(&VerifyPage { chrome, result, pasted, url: String::new(), error: String::new(), email }))
 }
 
 #[derive(Template)]

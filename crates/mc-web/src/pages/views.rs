@@ -122,6 +122,10 @@ pub(crate) struct ResultView {
     pub(crate) summary: String,
     /// What the credential says it is.
     pub(crate) about: Option<AboutView>,
+    /// Whether it was issued to the email address the reader gave: its style and words.
+    pub(crate) owner: Option<(&'static str, String)>,
+    /// The credential's text, for checking an email address against it.
+    text: String,
     pub(crate) checks: Vec<CheckView>,
     /// Who sealed a sealed credential.
     pub(crate) seal: Option<mc_vc::verify::SealSummary>,
@@ -193,7 +197,30 @@ impl ResultView {
                 }
             })
             .collect();
-        ResultView { verdict_class, headline, summary, about, checks, seal: verification.seal.clone() }
+        ResultView {
+            verdict_class,
+            headline,
+            summary,
+            about,
+            owner: None,
+            text: text.to_owned(),
+            checks,
+            seal: verification.seal.clone(),
+        }
+    }
+
+    /// The result saying whether the credential was issued to `email`, when one is given.
+    pub(crate) fn owned_by(mut self, lang: Lang, email: &str) -> ResultView {
+        if email.is_empty() {
+            return self;
+        }
+        let t = lang.texts();
+        self.owner = Some(match mc_vc::verify::issued_to_email(&self.text, email) {
+            Some(true) => ("good", format!("✓ {} {email}", t.owner_yes)),
+            Some(false) => ("bad", format!("✗ {} {email}", t.owner_no)),
+            None => ("unknown", t.owner_unknown.to_owned()),
+        });
+        self
     }
 }
 

@@ -1236,6 +1236,33 @@ fn verification_says_what_it_verified_and_why() {
     assert!(!awarded.contains('-') && awarded.split(' ').count() == 3, "a date in words: {awarded}");
     assert_eq!(element_text(&valid, "about-format"), "Open Badges 3.0");
 
+    // An employer checks that the credential is the candidate's by their email address.
+    let boundary = "mc-owner-boundary";
+    let owner = |credential: &str, email: &str, lang: &str| {
+        let form = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n{credential}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"email\"\r\n\r\n{email}\r\n--{boundary}--\r\n"
+        );
+        let page = Request::new(server.addr, "POST", &format!("/verify?lang={lang}"))
+            .send_body(&format!("multipart/form-data; boundary={boundary}"), form.as_bytes());
+        element_text(&page, "about-owner").to_owned()
+    };
+    let issued = env.ok(&[
+        "issue",
+        "--spec",
+        "01936a3e-0000-7000-8000-000000000001",
+        "--learner",
+        "ana@learners.example",
+        "--name",
+        "Ana Pérez",
+    ]);
+    assert_eq!(owner(&issued, "Ana@Learners.example", "en"), "✓ issued to Ana@Learners.example");
+    assert_eq!(owner(&issued, "someone@else.example", "en"), "✗ not issued to someone@else.example");
+    assert_eq!(owner(&issued, "someone@else.example", "es"), "✗ no emitida a someone@else.example");
+    // José's credentials name him by his DID: an email address cannot be checked against them.
+    let said = owner(&credential, "jose.martinez@learners.example", "en");
+    assert_eq!(said, "The credential does not name its learner in a way an email address can be checked against.");
+
     // Changed after signing: said so, and what rests on the signature is not reached.
     let changed = credential.replacen(title, &format!("{title} (honours)"), 1);
     for (lang, cause, not_reached) in [

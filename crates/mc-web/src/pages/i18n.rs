@@ -97,7 +97,7 @@ texts! {
     home_learner: "Learners: see your credentials, download them and share them.", "Estudiantes: vea sus credenciales, descárguelas y compártalas.";
     catalogue_title: "Catalogue of micro-credentials", "Catálogo de microcredenciales";
     verify_title: "Verify a credential", "Verificar una credencial";
-    verify_intro: "Paste a credential (JSON or a JWT), upload its file, or give its address. Nothing you check here is stored.", "Pegue una credencial (JSON o JWT), suba su archivo o indique su dirección. Nada de lo que compruebe aquí se guarda.";
+    verify_intro: "Paste a credential (JSON or a JWT), upload its file (a badge image or a supplement, PDF or web page, will do), or give its address. Nothing you check here is stored.", "Pegue una credencial (JSON o JWT), suba su archivo (sirve también una imagen de insignia o un suplemento, PDF o página web) o indique su dirección. Nada de lo que compruebe aquí se guarda.";
     verify_paste: "Credential text", "Texto de la credencial";
     verify_file: "Or a file", "O un archivo";
     verify_button: "Verify", "Verificar";

@@ -69,6 +69,23 @@ fn walk_the_demo_in_a_browser() {
     assert!(browser.exists("li.check.bad[data-check=proof]"), "the signature check is red");
     browser.screenshot("02-verify-tampered");
 
+    // An employer, in Spanish on a phone, checks that it is the candidate's by their email.
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    phone.goto(&format!("{base}/verify?lang=es"));
+    phone.upload("#file", std::path::Path::new(&file));
+    phone.fill("#email", learner);
+    phone.click("#verify");
+    phone.wait_for_text("#verdict", "Válida");
+    phone.wait_for_text("#about-owner", &format!("emitida a {learner}"));
+    phone.wait_for_text("#about-learner", "no figura en la credencial");
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    phone.screenshot("02b-verify-owner-phone-es");
+    phone.goto(&format!("{base}/verify?lang=es"));
+    phone.click("#verify");
+    phone.wait_for_text("#error", "Indique una credencial");
+    phone.screenshot("02c-verify-nothing-phone-es");
+
     // Staff sign in and issue.
     sign_in_as_valdeoliva_staff(&browser, &base);
     browser.screenshot("03-issuer-space");

@@ -105,7 +105,6 @@ texts! {
     verify_url_button: "Open and verify", "Abrir y verificar";
     verify_nothing: "Give a credential to verify: paste it, choose a file or give its address.", "Indique una credencial: péguela, elija un archivo o indique su dirección.";
     verify_https_only: "Give an https:// address, or a link shared from microcred.", "Indique una dirección https:// o un enlace compartido desde microcred.";
-    verify_selection_link: "This link shares several credentials: open it to see each one verified.", "Este enlace comparte varias credenciales: ábralo para ver cada una verificada.";
     verify_fetch_failed: "No credential could be fetched from this address.", "No se pudo obtener ninguna credencial de esta dirección.";
     file_not_credential: "This file is neither a credential, a badge image (PNG or SVG) nor a supplement (PDF or web page).", "Este archivo no es una credencial, ni una imagen de insignia (PNG o SVG), ni un suplemento (PDF o página web).";
     file_not_baked: "This badge image has no credential inside it: download the image with the credential from the learner's space.", "Esta imagen de insignia no lleva ninguna credencial dentro: descargue la imagen con la credencial desde el espacio del estudiante.";

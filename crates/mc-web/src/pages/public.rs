@@ -7,7 +7,7 @@ use axum::{
     Json,
     extract::{Multipart, Path, Query, State},
     http::{StatusCode, header},
-    response::{IntoResponse, Response},
+    response::{IntoResponse, Redirect, Response},
 };
 use mc_app::App;
 use mc_vc::bake::ImageKind;
@@ -88,7 +88,11 @@ pub(crate) async fn verify_form(
     }
     let text = match fetch_credential(&state, &visitor, &url).await {
         Ok(text) => text,
-        Err(error) => return Ok(form_with_error(&visitor, String::new(), url, error)),
+        // The link's own page shows each of its credentials verified.
+        Err(Unfetched::Several(id)) => {
+            return Ok(Redirect::to(&format!("/c/{id}?lang={}", visitor.lang.code())).into_response());
+        }
+        Err(Unfetched::Said(error)) => return Ok(form_with_error(&visitor, String::new(), url, error)),
     };
     let email = query.email.trim().to_owned();
     let result = Some(verified(&state, &visitor, text).await?.owned_by(visitor.lang, &email));
@@ -106,28 +110,35 @@ pub(crate) async fn verified(state: &ServerState, visitor: &Visitor, text: Strin
     Ok(ResultView::new(&verification, visitor.lang, &text))
 }
 
+/// Why no credential was fetched from an address.
+enum Unfetched {
+    /// The address is a link shared here to several credentials, with this id.
+    Several(String),
+    /// What went wrong, in the visitor's language.
+    Said(String),
+}
+
 /// The credential at `url`: a link to a credential shared here is read from the database;
-/// any other is fetched by the server's resolver (over HTTPS, from a public address). What goes
-/// wrong is said in the visitor's language.
-async fn fetch_credential(state: &ServerState, visitor: &Visitor, url: &str) -> Result<String, String> {
+/// any other is fetched by the server's resolver (over HTTPS, from a public address).
+async fn fetch_credential(state: &ServerState, visitor: &Visitor, url: &str) -> Result<String, Unfetched> {
     let t = visitor.t();
     let shared = format!("{}/c/", state.app.public_url());
     if let Some(id) = url.strip_prefix(&shared) {
         let id = id.trim_end_matches('/').trim_end_matches("/credential.json");
         return match state.app.shared_credential(id, state.app.now()).await {
             Ok(credential) => Ok(serde_json::to_string(credential.document()).expect("a JSON map serializes")),
-            Err(mc_app::AppError::InvalidArgument { .. }) => Err(t.verify_selection_link.to_owned()),
-            Err(_) => Err(t.share_gone.to_owned()),
+            Err(mc_app::AppError::InvalidArgument { .. }) => Err(Unfetched::Several(id.to_owned())),
+            Err(_) => Err(Unfetched::Said(t.share_gone.to_owned())),
         };
     }
     if !url.starts_with("https://") {
-        return Err(t.verify_https_only.to_owned());
+        return Err(Unfetched::Said(t.verify_https_only.to_owned()));
     }
     let (online, owned) = (Arc::clone(&state.online), url.to_owned());
     match tokio::task::spawn_blocking(move || online.fetch_text(&owned)).await {
         Ok(Ok(text)) => Ok(text),
-        Ok(Err(err)) => Err(format!("{} ({err})", t.verify_fetch_failed)),
-        Err(err) => Err(format!("{} ({err})", t.verify_fetch_failed)),
+        Ok(Err(err)) => Err(Unfetched::Said(format!("{} ({err})", t.verify_fetch_failed))),
+        Err(err) => Err(Unfetched::Said(format!("{} ({err})", t.verify_fetch_failed))),
     }
 }
 

@@ -994,15 +994,15 @@ fn a_learner_shares_a_selection_and_withdraws_it() {
         "{added}"
     );
 
-    // Verifying by the address of a link to several says so.
+    // Verifying by the address of a link to several opens the link's page.
     let url = {
         let at = page.body.find(&format!("/c/{link}\"")).unwrap();
         let start = page.body[..at].rfind("href=\"").unwrap() + "href=\"".len();
         page.body[start..at + format!("/c/{link}").len()].to_owned()
     };
-    let verify = Request::new(server.addr, "GET", &format!("/verify?lang=en&url={}", encode(&url))).send();
-    assert_eq!(verify.status, 422, "{}", verify.body);
-    assert_eq!(error_message(&verify), "This link shares several credentials: open it to see each one verified.");
+    let verify = Request::new(server.addr, "GET", &format!("/verify?lang=es&url={}", encode(&url))).send();
+    assert_eq!(verify.status, 303, "the link's page verifies each: {}", verify.body);
+    assert_eq!(verify.header("location"), Some(format!("/c/{link}?lang=es").as_str()));
 
     // The selection as a presentation for the learner to sign: unsigned, it proves no holder.
     let presentation = Request::new(server.addr, "GET", &format!("/learner/links/{link}/presentation.json"))

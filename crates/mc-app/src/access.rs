@@ -223,6 +223,8 @@ pub enum SessionUser {
         staff: Staff,
         /// What they may do.
         principal: Principal,
+        /// The name of the institution they act for, when they are a member of one.
+        institution_name: Option<mc_core::LangMap>,
     },
     /// A learner.
     Learner {
@@ -332,7 +334,13 @@ impl App {
                 let Some(staff) = self.store().db().await?.staff(&session.subject_id).await? else { return Ok(None) };
                 let staff = Staff::from_record(&staff)?;
                 let principal = staff.holder.principal(format!("staff:{}", staff.id));
-                SessionUser::Staff { staff, principal }
+                let institution_name = match &staff.holder {
+                    crate::Holder::Member { institution, .. } => {
+                        self.store().db().await?.institution(institution).await?.map(|found| found.name().clone())
+                    }
+                    crate::Holder::NetworkAdmin => None,
+                };
+                SessionUser::Staff { staff, principal, institution_name }
             }
             _ => match self.store().db().await?.learner(&session.subject_id).await? {
                 Some(learner) => SessionUser::Learner { principal: Principal::learner(learner.id()), learner },

@@ -152,13 +152,13 @@ impl Operator<'_> {
             let id = document.id.clone().unwrap_or_default();
             let email = format!("staff@{id}.example");
             if self.staff_by_email(&email).await?.is_none() {
-                let name = format!("Demo staff, {id}");
+                let name = "Demo staff".to_owned();
                 self.add_staff(Some((&id, crate::Role::Admin)), &email, &name, DEMO_PASSWORD, now).await?;
             }
             sign_ins.push(DemoSignIn { account: format!("{id}, administrator"), email });
             let officer = format!("officer@{id}.example");
             if self.staff_by_email(&officer).await?.is_none() {
-                let name = format!("Demo recognition officer, {id}");
+                let name = "Demo recognition officer".to_owned();
                 self.add_staff(Some((&id, crate::Role::RecognitionOfficer)), &officer, &name, DEMO_PASSWORD, now)
                     .await?;
             }

@@ -196,9 +196,13 @@ impl Visitor {
     /// The frame every page shares.
     pub(crate) fn chrome(&self, title: &str) -> Chrome {
         let (user, staff, network, learner, csrf) = match &self.session {
-            Some((_, record, SessionUser::Staff { staff, principal })) => {
+            Some((_, record, SessionUser::Staff { staff, principal, institution_name })) => {
                 let network = principal.is_network_admin();
-                (Some(staff.name.clone()), !network, network, false, record.csrf.clone())
+                let who = match institution_name {
+                    Some(name) => format!("{} · {}", staff.name, name.best(&views::tag(self.lang))),
+                    None => staff.name.clone(),
+                };
+                (Some(who), !network, network, false, record.csrf.clone())
             }
             Some((_, record, SessionUser::Learner { learner, .. })) => {
                 (Some(learner.name().to_owned()), false, false, true, record.csrf.clone())

@@ -72,6 +72,9 @@ fn languages_headers_and_staff_sign_in() {
         "{}",
         dashboard.body
     );
+    let who = &dashboard.body[dashboard.body.find("class=\"who\"").unwrap()..];
+    let who = &who[..who.find("</span>").unwrap()];
+    assert!(who.ends_with("<span>Demo staff · University of Valdeoliva"), "the institution by name: {who}");
 
     // Forms need this session's CSRF token, from this site.
     let token = csrf(&dashboard);

@@ -30,13 +30,16 @@ pub fn attached_credential(bytes: &[u8]) -> Result<String, BakeError> {
             continue;
         }
         files.push(embedded_file(bytes, at)?);
-    }
-    match files.len() {
-        0 => Err(BakeError::NotCarried(KIND)),
-        1 => String::from_utf8(files.pop().expect("one file")).map_err(|_| broken("its attached file is not text")),
-        count => {
-            Err(broken(format!("it carries {count} attached files, where a supplement carries its credential alone")))
+        // A second one is enough to refuse the file: no need to read a thousand.
+        if files.len() > 1 {
+            return Err(broken(
+                "it carries more than one attached file, where a supplement carries its credential alone",
+            ));
         }
+    }
+    match files.pop() {
+        None => Err(BakeError::NotCarried(KIND)),
+        Some(file) => String::from_utf8(file).map_err(|_| broken("its attached file is not text")),
     }
 }
 
@@ -187,11 +190,21 @@ mod tests {
     }
 
     #[test]
+    fn names_that_only_begin_like_an_attachment_are_passed_over_once_each() {
+        let mut crowded = b"%PDF-1.7\n".to_vec();
+        crowded.extend(b"/EmbeddedFiles ".repeat(200_000));
+        assert_eq!(attached_credential(&crowded), Err(BakeError::NotCarried("PDF")));
+        let many = pdf(&vec![("", CREDENTIAL.as_bytes()); 1_000]);
+        let said = attached_credential(&many).unwrap_err().to_string();
+        assert!(said.contains("more than one attached file"), "{said}");
+    }
+
+    #[test]
     fn a_pdf_without_one_attachment_or_with_an_unreadable_one_says_so() {
         assert_eq!(attached_credential(&pdf(&[])), Err(BakeError::NotCarried("PDF")));
         let two = pdf(&[("", CREDENTIAL.as_bytes()), ("", CREDENTIAL.as_bytes())]);
         let said = attached_credential(&two).unwrap_err().to_string();
-        assert!(said.contains("carries 2 attached files"), "{said}");
+        assert!(said.contains("carries more than one attached file"), "{said}");
         let said = attached_credential(&pdf(&[("/Filter /ASCIIHexDecode", b"7b7d")])).unwrap_err().to_string();
         assert!(said.contains("encoded as /ASCIIHexDecode"), "{said}");
         let said = attached_credential(&pdf(&[("/Filter /FlateDecode", b"not zlib")])).unwrap_err().to_string();

@@ -46,8 +46,8 @@ struct AgreementPage {
 fn state(stored: &StoredAgreement, lang: Lang) -> String {
     let es = lang.code() == "es";
     match (&stored.ended, stored.signed_by_all(), es) {
-        (Some((_, at)), _, false) => format!("Ended on {}", super::views::day(*at)),
-        (Some((_, at)), _, true) => format!("Terminado el {}", super::views::day(*at)),
+        (Some((_, at)), _, false) => format!("Ended on {}", super::views::day(*at, lang)),
+        (Some((_, at)), _, true) => format!("Terminado el {}", super::views::day(*at, lang)),
         (None, true, false) => "In force: signed by every party".into(),
         (None, true, true) => "En vigor: firmado por todas las partes".into(),
         (None, false, false) => "Awaiting signatures".into(),
@@ -222,16 +222,16 @@ pub(crate) async fn show(
     for (party, signed) in &stored.signatures {
         let who = name(&app, party.as_str(), lang).await;
         signatures.push(match (signed, lang.code() == "es") {
-            (Some(at), false) => format!("{who}: signed on {}", super::views::day(*at)),
-            (Some(at), true) => format!("{who}: firmado el {}", super::views::day(*at)),
+            (Some(at), false) => format!("{who}: signed on {}", super::views::day(*at, lang)),
+            (Some(at), true) => format!("{who}: firmado el {}", super::views::day(*at, lang)),
             (None, false) => format!("{who}: not signed yet"),
             (None, true) => format!("{who}: pendiente de firma"),
         });
     }
-    let from = super::views::day(agreement.valid_from);
+    let from = super::views::day(agreement.valid_from, lang);
     let period = match (agreement.valid_until, lang.code() == "es") {
-        (Some(until), false) => format!("from {from} to {}", super::views::day(until)),
-        (Some(until), true) => format!("del {from} al {}", super::views::day(until)),
+        (Some(until), false) => format!("from {from} to {}", super::views::day(until, lang)),
+        (Some(until), true) => format!("del {from} al {}", super::views::day(until, lang)),
         (None, false) => format!("from {from}, with no end date"),
         (None, true) => format!("desde el {from}, sin fecha de fin"),
     };

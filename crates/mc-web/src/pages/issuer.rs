@@ -147,7 +147,7 @@ pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Resul
                 id: credential.id().to_owned(),
                 learner: learner.map(|learner| format!("{} <{}>", learner.name(), learner.email())).unwrap_or_default(),
                 title: specs.iter().find(|spec| spec.id == spec_id).map(|spec| spec.title.clone()).unwrap_or_default(),
-                issued: day(credential.issued_at()),
+                issued: day(credential.issued_at(), visitor.lang),
                 state: super::i18n::state(visitor.lang, credential.state()),
                 state_class: state_class(credential.state()),
             }

@@ -137,10 +137,10 @@ impl RequestView {
                     .await
                     .unwrap_or_else(|| granted.clone()),
                 amended.clone().unwrap_or_default(),
-                super::views::day(*decided_at),
+                super::views::day(*decided_at, lang),
             ),
             Some(RequestAnswer::Rejected { reason, decided_at }) => {
-                ("rejected", t.request_rejected, reason.clone(), String::new(), super::views::day(*decided_at))
+                ("rejected", t.request_rejected, reason.clone(), String::new(), super::views::day(*decided_at, lang))
             }
         };
         RequestView {
@@ -148,7 +148,7 @@ impl RequestView {
             title: request.title.clone(),
             institution,
             learner: format!("{} ({})", request.learner.name(), request.learner.email()),
-            asked: super::views::day(request.requested_at),
+            asked: super::views::day(request.requested_at, lang),
             note: request.note.clone().unwrap_or_default(),
             state,
             state_words,
@@ -236,7 +236,7 @@ impl PathwayView {
             stacked: standing
                 .stacked
                 .as_ref()
-                .map(|stacked| (stacked.id.clone(), super::views::day(stacked.issued_at), stacked.edc.is_some())),
+                .map(|stacked| (stacked.id.clone(), super::views::day(stacked.issued_at, lang), stacked.edc.is_some())),
         }
     }
 }

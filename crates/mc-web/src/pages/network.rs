@@ -84,7 +84,11 @@ async fn page(
             id: entry.id.clone(),
             name: entry.name.clone().unwrap_or_else(|| entry.id.clone()),
             country: entry.country.clone().unwrap_or_default(),
-            left: entry.trusted_until.as_deref().and_then(|raw| Timestamp::parse(raw).ok()).map(day),
+            left: entry
+                .trusted_until
+                .as_deref()
+                .and_then(|raw| Timestamp::parse(raw).ok())
+                .map(|at| day(at, visitor.lang)),
         })
         .collect();
     let statuses = AccreditationStatus::ALL

@@ -43,9 +43,9 @@ impl LinkView {
         let t = visitor.t();
         let url = format!("{}/c/{}", app.public_url(), link.id);
         let state = match (link.withdrawn_at, link.expires_at) {
-            (Some(at), _) => format!("{} {}", t.withdrawn_on, super::views::day(at)),
+            (Some(at), _) => format!("{} {}", t.withdrawn_on, super::views::day(at, visitor.lang)),
             (None, Some(at)) if at <= now => t.expired.to_owned(),
-            (None, Some(at)) => format!("{} {}", t.expires, super::views::day(at)),
+            (None, Some(at)) => format!("{} {}", t.expires, super::views::day(at, visitor.lang)),
             (None, None) => t.no_expiry.to_owned(),
         };
         let shown: Vec<&(IssuedCredential, CredentialView)> = link

@@ -86,7 +86,7 @@ impl CredentialView {
             description: signed.description,
             learner: learner.map(|learner| learner.name().to_owned()).unwrap_or_default(),
             issuer: signed.issuer,
-            issued: day(credential.issued_at()),
+            issued: day(credential.issued_at(), lang),
             state: i18n::state(lang, credential.state()),
             state_class: state_class(credential.state()),
             outcomes: signed.outcomes,
@@ -109,9 +109,9 @@ pub(crate) fn state_class(state: CredentialState) -> &'static str {
     }
 }
 
-/// The day of a time, `YYYY-MM-DD`.
-pub(crate) fn day(time: Timestamp) -> String {
-    time.to_rfc3339().get(..10).unwrap_or_default().to_owned()
+/// The day of a time as people write it in `lang`: "1 December 2026", "1 de diciembre de 2026".
+pub(crate) fn day(time: Timestamp, lang: Lang) -> String {
+    i18n::date(lang, time.to_rfc3339().get(..10).unwrap_or_default())
 }
 
 /// A verification result, as people read it.

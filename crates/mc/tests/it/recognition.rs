@@ -431,7 +431,7 @@ fn an_agreement_reads_as_a_document() {
     assert_eq!(english.status, 200, "{}", english.body);
     for said in [
         "In force: signed by every party",
-        "from 2026-01-01 to 2029-12-31",
+        "from 1 January 2026 to 31 December 2029",
         "University of Roccalba recognises credentials of the other parties with EQF level 5 or above, in Statistics (0542), with 50% of 2 named ESCO skills, summative assessment, a grade of at least 6 as the course STAT-1 Basic statistics (5 ECTS).",
         "University of Valdeoliva recognises credentials of “",
         "4 elective ECTS each, at most 6 ECTS in all.",
@@ -441,6 +441,11 @@ fn an_agreement_reads_as_a_document() {
     }
     let spanish = get("/agreements/alliance-data-2026?lang=es");
     assert!(spanish.body.contains("En vigor: firmado por todas las partes"), "{}", spanish.body);
+    assert!(
+        spanish.body.contains("del 1 de enero de 2026 al 31 de diciembre de 2029"),
+        "dates in words: {}",
+        spanish.body
+    );
     assert!(
         spanish.body.contains("reconoce las credenciales de las demás partes con nivel MEC 5 o superior"),
         "{}",

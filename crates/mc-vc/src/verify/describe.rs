@@ -3,7 +3,6 @@
 //! (sealed or not) or another Verifiable Credential, as JSON or as a JWT. A reading, not a
 //! check: whether any of it holds is the verification's to say.
 
-use base64::Engine;
 use serde_json::{Map, Value};
 
 /// The kinds of credentials a description names.
@@ -116,23 +115,16 @@ pub fn describe(text: &str, lang: &str) -> Option<Description> {
     Some(Description { title, issuer, learner, awarded, kind })
 }
 
-/// The credential in `text`: JSON (a sealed credential's signed payload when it is one), or the
-/// claims of a JWT (its `vc` claim when it has one).
+/// The credential in `text`: JSON (a sealed credential's signed payload when it is one), or
+/// the credential a JWT carries.
 fn read(text: &str) -> Option<Map<String, Value>> {
-    let json = if text.starts_with('{') {
-        let value: Map<String, Value> = serde_json::from_str(text).ok()?;
-        match (value.get("payload"), value.contains_key("signatures") || value.contains_key("signature")) {
-            (Some(Value::String(payload)), true) => serde_json::from_str(payload).ok()?,
-            _ => return Some(value),
-        }
-    } else {
-        let payload = text.split('.').nth(1)?;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?;
-        serde_json::from_slice::<Map<String, Value>>(&bytes).ok()?
-    };
-    match json.get("vc") {
-        Some(Value::Object(vc)) => Some(vc.clone()),
-        _ => Some(json),
+    if !text.starts_with('{') {
+        return crate::jwt::Jws::parse(text).ok()?.credential().ok().cloned();
+    }
+    let value: Map<String, Value> = serde_json::from_str(text).ok()?;
+    match crate::jades::looks_sealed(&value) {
+        true => serde_json::from_str(value.get("payload")?.as_str()?).ok(),
+        false => Some(value),
     }
 }
 
@@ -203,8 +195,10 @@ mod tests {
     #[test]
     fn a_jwt_is_read_from_its_claims_and_nonsense_is_nothing() {
         let claims = r#"{"vc":{"type":["VerifiableCredential"],"name":"A course","issuer":"did:key:z6Mk"}}"#;
-        let jwt =
-            format!("eyJhbGciOiJFZERTQSJ9.{}.c2ln", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(claims));
+        let jwt = format!(
+            "eyJhbGciOiJFZERTQSJ9.{}.c2ln",
+            base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, claims)
+        );
         let described = describe(&jwt, "en").unwrap();
         assert_eq!((described.title.as_deref(), described.issuer.as_deref()), (Some("A course"), Some("did:key:z6Mk")));
         assert_eq!(described.kind, CredentialKind::Other);

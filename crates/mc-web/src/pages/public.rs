@@ -95,19 +95,25 @@ pub(crate) async fn verify_form(
         Err(Unfetched::Said(error)) => return Ok(form_with_error(&visitor, String::new(), url, error)),
     };
     let email = query.email.trim().to_owned();
-    let result = Some(verified(&state, &visitor, text).await?.owned_by(visitor.lang, &email));
+    let result = Some(verified(&state, &visitor, text, &email).await?);
     let chrome = visitor.chrome(title);
     Ok(render(&VerifyPage { chrome, result, pasted: String::new(), url, error: String::new(), email }))
 }
 
-/// Verifies a credential's text and words the result in the visitor's language.
-pub(crate) async fn verified(state: &ServerState, visitor: &Visitor, text: String) -> Result<ResultView, PageError> {
+/// Verifies a credential's text and words the result in the visitor's language, saying
+/// whether it was issued to `email` when one is given.
+pub(crate) async fn verified(
+    state: &ServerState,
+    visitor: &Visitor,
+    text: String,
+    email: &str,
+) -> Result<ResultView, PageError> {
     let verification = verify_text(state, text.clone()).await.map_err(|err| match err.status() {
         // The verification queue is full.
         StatusCode::SERVICE_UNAVAILABLE => visitor.error(err.status(), visitor.t().verify_busy),
         status => visitor.error(status, err.message()),
     })?;
-    Ok(ResultView::new(&verification, visitor.lang, &text))
+    Ok(ResultView::new(&verification, visitor.lang, &text, email))
 }
 
 /// Why no credential was fetched from an address.
@@ -177,7 +183,7 @@ pub(crate) async fn verify_submitted(
     if text.is_empty() {
         return Ok(form_with_error(&visitor, pasted, String::new(), visitor.t().verify_nothing.to_owned()));
     }
-    let result = Some(verified(&state, &visitor, text).await?.owned_by(visitor.lang, &email));
+    let result = Some(verified(&state, &visitor, text, &email).await?);
     let chrome = visitor.chrome(title);
     Ok(render(&VerifyPage { chrome, result, pasted, url: String::new(), error: String::new(), email }))
 }
@@ -210,7 +216,7 @@ pub(crate) async fn shared_credential(
     let credential = credentials.remove(0);
     let view = CredentialView::load(app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     let text = serde_json::to_string(credential.document()).expect("a JSON map serializes");
-    let result = verified(&state, &visitor, text).await?;
+    let result = verified(&state, &visitor, text, "").await?;
     let download = format!("/c/{id}");
     let url = format!("{}{download}", app.public_url());
     let image = app.badge_url(credential.spec_id());

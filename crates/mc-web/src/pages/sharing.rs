@@ -222,7 +222,7 @@ pub(crate) async fn selection_page(
     for (idx, credential) in credentials.iter().enumerate() {
         let view = CredentialView::load(app, credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
         let text = serde_json::to_string(credential.document()).expect("a JSON map serializes");
-        let result = super::public::verified(state, visitor, text).await?;
+        let result = super::public::verified(state, visitor, text, "").await?;
         items.push(SharedItem { view, result, files: format!("/c/{link_id}/{}", idx + 1) });
     }
     let learner = items.first().map(|item| item.view.learner.clone()).unwrap_or_default();

@@ -124,8 +124,6 @@ pub(crate) struct ResultView {
     pub(crate) about: Option<AboutView>,
     /// Whether it was issued to the email address the reader gave: its style and words.
     pub(crate) owner: Option<(&'static str, String)>,
-    /// The credential's text, for checking an email address against it.
-    text: String,
     pub(crate) checks: Vec<CheckView>,
     /// Who sealed a sealed credential.
     pub(crate) seal: Option<mc_vc::verify::SealSummary>,
@@ -151,8 +149,9 @@ pub(crate) struct CheckView {
 }
 
 impl ResultView {
-    /// The result of verifying the credential in `text`.
-    pub(crate) fn new(verification: &Verification, lang: Lang, text: &str) -> ResultView {
+    /// The result of verifying the credential in `text`, saying whether it was issued to
+    /// `email` when one is given.
+    pub(crate) fn new(verification: &Verification, lang: Lang, text: &str, email: &str) -> ResultView {
         let t = lang.texts();
         let (headline, _) = i18n::verdict(lang, verification.verdict);
         let about = mc_vc::verify::describe(text, lang.code()).map(|described| AboutView {
@@ -202,25 +201,14 @@ impl ResultView {
             headline,
             summary,
             about,
-            owner: None,
-            text: text.to_owned(),
+            owner: (!email.is_empty()).then(|| match mc_vc::verify::issued_to_email(text, email) {
+                Some(true) => ("good", format!("✓ {} {email}", t.owner_yes)),
+                Some(false) => ("bad", format!("✗ {} {email}", t.owner_no)),
+                None => ("unknown", t.owner_unknown.to_owned()),
+            }),
             checks,
             seal: verification.seal.clone(),
         }
-    }
-
-    /// The result saying whether the credential was issued to `email`, when one is given.
-    pub(crate) fn owned_by(mut self, lang: Lang, email: &str) -> ResultView {
-        if email.is_empty() {
-            return self;
-        }
-        let t = lang.texts();
-        self.owner = Some(match mc_vc::verify::issued_to_email(&self.text, email) {
-            Some(true) => ("good", format!("✓ {} {email}", t.owner_yes)),
-            Some(false) => ("bad", format!("✗ {} {email}", t.owner_no)),
-            None => ("unknown", t.owner_unknown.to_owned()),
-        });
-        self
     }
 }
 

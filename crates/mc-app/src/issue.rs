@@ -67,6 +67,7 @@ pub struct IssuedCredential {
     issued_at: Timestamp,
     state: CredentialState,
     revocation_reason: Option<String>,
+    state_changed_at: Option<Timestamp>,
     document: serde_json::Map<String, Value>,
     spec_version: Option<u32>,
     format: CredentialFormat,
@@ -88,6 +89,12 @@ impl IssuedCredential {
         };
         let format = CredentialFormat::parse(&record.format)
             .ok_or_else(|| damaged(format!("unknown format {:?}", record.format)))?;
+        let state_changed_at = record
+            .state_changed_at
+            .as_deref()
+            .map(Timestamp::parse)
+            .transpose()
+            .map_err(|err| damaged(err.to_string()))?;
         Ok(IssuedCredential {
             institution: InstitutionId::parse(&record.institution_id).map_err(|err| damaged(err.to_string()))?,
             spec: SpecId::parse(&record.spec_id).map_err(|err| damaged(err.to_string()))?,
@@ -97,6 +104,7 @@ impl IssuedCredential {
                 .ok_or_else(|| damaged(format!("unknown state {:?}", record.state)))?,
             id: record.id,
             revocation_reason: record.revocation_reason,
+            state_changed_at,
             document,
             spec_version: record.spec_version,
             format,
@@ -137,6 +145,12 @@ impl IssuedCredential {
     /// Why it was revoked.
     pub fn revocation_reason(&self) -> Option<&str> {
         self.revocation_reason.as_deref()
+    }
+
+    /// When its state last changed (revoked, suspended, suspension lifted); `None` if never,
+    /// or before this was recorded.
+    pub fn state_changed_at(&self) -> Option<Timestamp> {
+        self.state_changed_at
     }
 
     /// The issued document: the signed Open Badges credential, or the sealed European Digital
@@ -430,6 +444,7 @@ impl App {
             issued_at: request.now.to_rfc3339(),
             state: "active".into(),
             revocation_reason: None,
+            state_changed_at: None,
             document: serde_json::to_string(&document).expect("a JSON map serializes"),
             spec_version: Some(prepared.version),
             format: format.as_str().into(),
@@ -459,6 +474,7 @@ impl App {
             issued_at: request.now,
             state: CredentialState::Active,
             revocation_reason: None,
+            state_changed_at: None,
             document,
             spec_version: Some(prepared.version),
             format,

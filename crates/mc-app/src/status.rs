@@ -79,11 +79,12 @@ impl App {
                  be suspended (revoke it, or issue it with an Open Badges credential to suspend it)"
             )));
         }
-        tx.db().set_credential_state(id, next.as_str(), reason).await?;
+        tx.db().set_credential_state(id, next.as_str(), reason, &now.to_rfc3339()).await?;
         let details = serde_json::json!({"from": state.as_str(), "to": next.as_str(), "reason": reason});
         tx.audit(&now.to_rfc3339(), &format!("credential.{action}"), id, &details.to_string()).await?;
         tx.commit().await?;
         record.state = next.as_str().to_owned();
+        record.state_changed_at = Some(now.to_rfc3339());
         if let Some(reason) = reason {
             record.revocation_reason = Some(reason.to_owned());
         }

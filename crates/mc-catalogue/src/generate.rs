@@ -126,9 +126,11 @@ pub fn document(rng: &mut Rng, n: usize, institution: &str) -> SpecDocument {
     let outcomes = (0..2 + rng.below(4))
         .map(|_| {
             let (verb, object) = (rng.pick(VERBS), rng.pick(OBJECTS));
+            let skill = rng.below(500);
             LearningOutcomeDocument {
                 text: Some(text(format!("{} {}", verb.0, object.0), format!("{} {}", verb.1, object.1))),
-                skill: Some(format!("http://data.europa.eu/esco/skill/generated-{}", rng.below(500))),
+                skill: Some(format!("http://data.europa.eu/esco/skill/generated-{skill}")),
+                skill_name: Some(text(format!("generated skill {skill}"), format!("competencia generada {skill}"))),
             }
         })
         .collect();

@@ -351,7 +351,9 @@ impl Catalogue {
         }
         for outcome in spec.learning_outcomes() {
             if let Some(skill) = outcome.skill() {
-                put(Facet::Skill, skill.as_str(), &|| skill.as_str().to_owned());
+                // Its name where the specification gives one; otherwise the outcome it is taught by.
+                let name = outcome.skill_name().unwrap_or(outcome.text());
+                put(Facet::Skill, skill.as_str(), &|| name.best(spec.default_language()).to_owned());
             }
         }
         for institution in &recognised_by {

@@ -26,7 +26,7 @@ pub mod wire;
 mod tests;
 
 pub use crate::{
-    codes::{country_name, isced_f_name, language_name},
+    codes::{country_name, country_name_in, isced_f_name, isced_f_name_in, language_name, language_name_in},
     credential::{CredentialFormat, CredentialState, TransitionError},
     error::{Invalid, Problem, ValueError},
     ids::{InstitutionId, LearnerId, SpecId},

@@ -292,12 +292,13 @@ impl Workload {
 pub struct LearningOutcome {
     pub(crate) text: LangMap,
     pub(crate) skill: Option<HttpUrl>,
+    pub(crate) skill_name: Option<LangMap>,
 }
 
 impl LearningOutcome {
     /// Makes an outcome from its parts.
     pub fn new(text: LangMap, skill: Option<HttpUrl>) -> LearningOutcome {
-        LearningOutcome { text, skill }
+        LearningOutcome { text, skill, skill_name: None }
     }
 
     /// The outcome's statement.
@@ -308,6 +309,11 @@ impl LearningOutcome {
     /// The skill it is linked to, such as `http://data.europa.eu/esco/skill/…`.
     pub fn skill(&self) -> Option<&HttpUrl> {
         self.skill.as_ref()
+    }
+
+    /// The skill's name by language (its ESCO preferred label), shown instead of its URI.
+    pub fn skill_name(&self) -> Option<&LangMap> {
+        self.skill_name.as_ref()
     }
 }
 

@@ -29,6 +29,8 @@ pub type LangMapDocument = BTreeMap<String, String>;
 const MAX_TITLE_CHARS: usize = 500;
 /// The longest long text accepted (descriptions, outcomes), in one language.
 const MAX_TEXT_CHARS: usize = 20_000;
+/// The longest skill name accepted, in one language.
+const MAX_SKILL_NAME_CHARS: usize = 500;
 /// The most learning outcomes a specification may list.
 const MAX_OUTCOMES: usize = 100;
 
@@ -171,6 +173,10 @@ pub struct LearningOutcomeDocument {
     /// The URI of the skill it is linked to (ESCO where possible).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skill: Option<String>,
+    /// The skill's name by language tag (ESCO's preferred label), which pages show instead of
+    /// the URI.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skill_name: Option<LangMapDocument>,
 }
 
 /// The type of assessment, as written in a document.
@@ -440,8 +446,15 @@ impl SpecDocument {
             );
             let skill =
                 p.optional(&format!("learning_outcomes[{idx}].skill"), outcome.skill.as_deref(), HttpUrl::parse);
-            if let (Some(text), Some(skill)) = (text, skill) {
-                outcomes.push(LearningOutcome { text, skill });
+            let name_field = format!("learning_outcomes[{idx}].skill_name");
+            let skill_name =
+                p.optional(&name_field, outcome.skill_name.as_ref(), |raw| lang_map(raw, MAX_SKILL_NAME_CHARS));
+            if outcome.skill_name.is_some() && outcome.skill.is_none() {
+                p.push(name_field, "names a skill, but the outcome has no skill URI (`skill`) to go with it");
+                continue;
+            }
+            if let (Some(text), Some(skill), Some(skill_name)) = (text, skill, skill_name) {
+                outcomes.push(LearningOutcome { text, skill, skill_name });
             }
         }
         (outcomes.len() == raw.len()).then_some(outcomes)
@@ -508,6 +521,7 @@ impl From<&Spec> for SpecDocument {
                     .map(|outcome| LearningOutcomeDocument {
                         text: Some(lang_map_document(&outcome.text)),
                         skill: outcome.skill.as_ref().map(|skill| skill.as_str().to_owned()),
+                        skill_name: outcome.skill_name.as_ref().map(lang_map_document),
                     })
                     .collect(),
             ),

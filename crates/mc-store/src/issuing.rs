@@ -49,6 +49,8 @@ pub struct CredentialRecord {
     pub state: String,
     /// Why it was revoked.
     pub revocation_reason: Option<String>,
+    /// When its state last changed (RFC 3339); `None` if never, or before this was recorded.
+    pub state_changed_at: Option<String>,
     /// The signed credential, JSON.
     pub document: String,
     /// The version of the specification it was issued from; `None` for credentials issued
@@ -114,7 +116,7 @@ macro_rules! select_credentials {
     ($tail:literal) => {
         concat!(
             "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
-             revocation_reason, document, spec_version, format, edc_document FROM credentials ",
+             revocation_reason, state_changed_at, document, spec_version, format, edc_document FROM credentials ",
             $tail
         )
     };
@@ -138,6 +140,7 @@ fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
         issued_at: row.try_get("issued_at")?,
         state: row.try_get("state")?,
         revocation_reason: row.try_get("revocation_reason")?,
+        state_changed_at: row.try_get("state_changed_at")?,
         document: row.try_get("document")?,
         spec_version,
         format: row.try_get("format")?,
@@ -217,8 +220,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let conn: &mut AnyConnection = &mut self.conn;
         sqlx::query(
             "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, \
-             state, revocation_reason, document, spec_version, format, edc_document) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+             state, revocation_reason, state_changed_at, document, spec_version, format, edc_document) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(&credential.id)
         .bind(&credential.institution_id)
@@ -229,6 +232,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(&credential.issued_at)
         .bind(&credential.state)
         .bind(&credential.revocation_reason)
+        .bind(&credential.state_changed_at)
         .bind(&credential.document)
         .bind(credential.spec_version.map(i64::from))
         .bind(&credential.format)
@@ -317,20 +321,23 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         Ok(())
     }
 
-    /// Sets a credential's state (and the revocation reason, when given), and marks its status
-    /// lists as changed.
+    /// Sets a credential's state (and the revocation reason, when given) as changed `at` (RFC
+    /// 3339), and marks its status lists as changed.
     pub async fn set_credential_state(
         &mut self,
         id: &str,
         state: &str,
         revocation_reason: Option<&str>,
+        at: &str,
     ) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         sqlx::query(
-            "UPDATE credentials SET state = $1, revocation_reason = COALESCE($2, revocation_reason) WHERE id = $3",
+            "UPDATE credentials SET state = $1, revocation_reason = COALESCE($2, revocation_reason), \
+             state_changed_at = $3 WHERE id = $4",
         )
         .bind(state)
         .bind(revocation_reason)
+        .bind(at)
         .bind(id)
         .execute(&mut *conn)
         .await?;

@@ -60,6 +60,36 @@ pub struct Browser {
     _profile: tempfile::TempDir,
 }
 
+/// A WCAG rule that a page breaks, as axe-core reports it.
+#[derive(Debug, serde::Deserialize)]
+pub struct Violation {
+    /// axe-core's rule id, such as `color-contrast`.
+    pub rule: String,
+    /// `minor`, `moderate`, `serious` or `critical`.
+    pub impact: String,
+    /// What the rule asks for, in a sentence.
+    pub help: String,
+    /// Each element that breaks it (its CSS path) and how.
+    pub places: Vec<String>,
+}
+
+impl Violation {
+    /// Whether axe-core rates it serious or critical.
+    pub fn is_serious(&self) -> bool {
+        matches!(self.impact.as_str(), "serious" | "critical")
+    }
+}
+
+/// The text of axe-core's `axe.min.js`, which `.ci/run` installs with npm into
+/// `target/axe/node_modules/axe-core/` (or the file `$AXE_CORE` names); `None` when absent.
+pub fn axe_core() -> Option<String> {
+    let path = env::var_os("AXE_CORE").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/axe/node_modules/axe-core/axe.min.js"),
+        PathBuf::from,
+    );
+    fs::read_to_string(path).ok()
+}
+
 /// An element of the current page, found by [`Browser::find`] or [`Browser::find_all`].
 pub struct Element<'b> {
     browser: &'b Browser,
@@ -252,6 +282,38 @@ impl Browser {
     /// Runs `script` as the body of a function in the page and returns what it returns.
     pub fn execute(&self, script: &str) -> Value {
         self.command(Call::Post(&json!({"script": script, "args": []})), "/execute/sync")
+    }
+
+    /// Runs `script` as the body of a function in the page that calls its last argument with its
+    /// result, and returns that result (WebDriver's asynchronous script).
+    pub fn execute_async(&self, script: &str) -> Value {
+        self.command(Call::Post(&json!({"script": script, "args": []})), "/execute/async")
+    }
+
+    /// Checks the current page with axe-core against WCAG 2.1 A and AA and returns what it
+    /// breaks. `axe` is the text of `axe.min.js` (see [`axe_core`]).
+    pub fn accessibility_violations(&self, axe: &str) -> Vec<Violation> {
+        // WebDriver scripts are not bound by the page's Content-Security-Policy.
+        self.execute(&format!("{axe};\nreturn typeof window.axe;"));
+        let found = self.execute_async(
+            "const done = arguments[arguments.length - 1];
+             const only = {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']};
+             window.axe.run(document, {runOnly: only, resultTypes: ['violations']})
+               .then(result => done({passes: result.passes.length, violations: result.violations.map(v => ({
+                   rule: v.id, impact: v.impact || '', help: v.help,
+                   places: v.nodes.map(node => node.target.join(' ') + ': ' + node.failureSummary)}))}))
+               .catch(err => done({error: String(err)}));",
+        );
+        if let Some(error) = found.get("error") {
+            panic!("axe-core failed on {}: {error}", self.url());
+        }
+        // A check that passed nothing did not run (axe-core reports at least the page's language).
+        assert!(
+            found["passes"].as_u64().is_some_and(|passes| passes > 0),
+            "axe-core checked nothing on {}",
+            self.url()
+        );
+        serde_json::from_value(found["violations"].clone()).expect("axe-core's violations")
     }
 
     /// Saves a screenshot of the window as `<screenshots_dir>/<name>.png` and returns its path.

@@ -330,7 +330,7 @@ fn alignments(spec: &Spec) -> Vec<Value> {
         if let Some(skill) = outcome.skill() {
             alignments.push(json!({
                 "type": ["Alignment"],
-                "targetName": outcome.text().best(spec.default_language()),
+                "targetName": outcome.skill_name().unwrap_or(outcome.text()).best(spec.default_language()),
                 "targetUrl": skill.as_str(),
                 "targetFramework": "ESCO",
                 "targetType": "ext:ESCOSkill",

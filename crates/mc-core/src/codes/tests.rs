@@ -2,9 +2,29 @@
 
 use super::{
     countries::{ALPHA3, COUNTRIES},
+    countries_es::COUNTRIES_ES,
     isced::ISCED_F,
+    isced_es::ISCED_F_ES,
     languages::LANGUAGES,
+    languages_es::LANGUAGES_ES,
 };
+
+#[test]
+fn every_code_has_its_spanish_name() {
+    for (name, english, spanish) in
+        [("languages", LANGUAGES, LANGUAGES_ES), ("countries", COUNTRIES, COUNTRIES_ES), ("isced", ISCED_F, ISCED_F_ES)]
+    {
+        let codes = |table: &[(&str, &str)]| table.iter().map(|(code, _)| code.to_string()).collect::<Vec<_>>();
+        assert_eq!(codes(english), codes(spanish), "{name}: the same codes in the same order");
+        assert!(spanish.iter().all(|(_, name)| !name.is_empty()), "{name}: every Spanish name is given");
+    }
+    assert_eq!(super::language_name_in("fi", "es"), Some("Finés"));
+    assert_eq!(super::language_name_in("fi", "en"), Some("Finnish"));
+    assert_eq!(super::country_name_in("ES", "es"), Some("España"));
+    assert_eq!(super::country_name_in("ES", "fr"), Some("Spain"), "English when there is no table");
+    assert_eq!(super::isced_f_name_in("02", "es"), Some("Artes y humanidades"));
+    assert_eq!(super::isced_f_name_in("0699", "es"), None);
+}
 
 #[test]
 fn tables_are_sorted_without_repeats() {

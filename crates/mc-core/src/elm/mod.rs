@@ -140,7 +140,11 @@ pub fn to_elm(spec: &Spec) -> Value {
             let mut value = json!({"id": format!("{id}#outcome-{}", idx + 1), "type": "LearningOutcome", "title": texts(outcome.text())});
             if let Some(skill) = outcome.skill() {
                 let key = if skill.as_str().starts_with(ESCO) { "relatedESCOSkill" } else { "relatedSkill" };
-                value[key] = json!([eu_concept(skill.as_str().to_owned(), None)]);
+                let mut concept = eu_concept(skill.as_str().to_owned(), None);
+                if let Some(name) = outcome.skill_name() {
+                    concept["prefLabel"] = texts(name);
+                }
+                value[key] = json!([concept]);
             }
             value
         })
@@ -396,13 +400,16 @@ pub fn from_elm(las: &Value, awarding_body: Option<&str>) -> Result<SpecDocument
     let title = lang_map(las.get("title"));
     let outcomes: Vec<LearningOutcomeDocument> = many(las.get("learningOutcome"))
         .into_iter()
-        .map(|outcome| LearningOutcomeDocument {
-            text: lang_map(outcome.get("title")).or_else(|| lang_map(outcome.get("description"))),
-            skill: many(outcome.get("relatedESCOSkill"))
+        .map(|outcome| {
+            let skill = many(outcome.get("relatedESCOSkill"))
                 .into_iter()
                 .chain(many(outcome.get("relatedSkill")))
-                .find_map(id_of)
-                .map(str::to_owned),
+                .find(|skill| id_of(skill).is_some());
+            LearningOutcomeDocument {
+                text: lang_map(outcome.get("title")).or_else(|| lang_map(outcome.get("description"))),
+                skill: skill.and_then(id_of).map(str::to_owned),
+                skill_name: skill.and_then(|skill| lang_map(skill.get("prefLabel"))),
+            }
         })
         .collect();
     let ects = many(las.get("creditPoint"))

@@ -34,6 +34,13 @@ pub struct Finding {
     pub message: String,
     /// How to mend it.
     pub fix: String,
+    /// What is missing or weak, in Spanish; `None` for a value the document format refuses,
+    /// whose message exists in English only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_es: Option<String>,
+    /// How to mend it, in Spanish.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix_es: Option<String>,
 }
 
 impl fmt::Display for Finding {
@@ -97,6 +104,12 @@ pub fn check(document: &SpecDocument, country_of: &dyn Fn(&str) -> Option<String
                     message: problem.message.clone(),
                     fix: "correct the value as the message says (the document format is in docs/spec-format.md)"
                         .to_owned(),
+                    message_es: None,
+                    fix_es: Some(
+                        "corrija el valor como indica el mensaje (el formato del documento se describe en \
+                         docs/spec-format.md)"
+                            .to_owned(),
+                    ),
                 });
             }
         }

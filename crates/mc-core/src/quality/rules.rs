@@ -125,7 +125,9 @@ pub(crate) struct Rule {
     when: Option<Test>,
     test: Test,
     message: String,
+    message_es: String,
     fix: String,
+    fix_es: String,
 }
 
 /// How learning outcomes are phrased in one language: an outcome starts with an action verb,
@@ -195,6 +197,8 @@ impl RuleSet {
                 field,
                 message: rule.message.clone(),
                 fix: rule.fix.clone(),
+                message_es: Some(rule.message_es.clone()),
+                fix_es: Some(rule.fix_es.clone()),
             };
             match &rule.test {
                 Test::Each { path, test } => {

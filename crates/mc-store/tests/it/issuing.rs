@@ -63,6 +63,7 @@ fn full_credential() -> CredentialRecord {
         idempotency_key: Some("idem-1".into()),
         state: "revoked".into(),
         revocation_reason: Some("issued in error".into()),
+        state_changed_at: Some("2026-03-02T09:30:00Z".into()),
         spec_version: Some(3),
         format: "both".into(),
         edc_document: Some(r#"{"payload":"{}","signatures":[]}"#.into()),
@@ -183,22 +184,33 @@ pub(crate) async fn credential_state_keeps_or_sets_the_revocation_reason(store: 
     let other = credential("c2", "uca", 1, 2, "2026-03-01T00:00:00Z");
     store.db().await.unwrap().insert_credential(&active).await.unwrap();
     store.db().await.unwrap().insert_credential(&other).await.unwrap();
-    let read = |state: &str, reason: Option<&str>| CredentialRecord {
+    let read = |state: &str, reason: Option<&str>, at: &str| CredentialRecord {
         state: state.into(),
         revocation_reason: reason.map(str::to_owned),
+        state_changed_at: Some(at.into()),
         ..active.clone()
     };
+    let set = |state: &'static str, reason: Option<&'static str>, at: &'static str| async move {
+        store.db().await.unwrap().set_credential_state("c1", state, reason, at).await.unwrap();
+        store.db().await.unwrap().credential("c1").await.unwrap()
+    };
 
-    store.db().await.unwrap().set_credential_state("c1", "suspended", None).await.unwrap();
-    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("suspended", None)));
-    store.db().await.unwrap().set_credential_state("c1", "revoked", Some("plagiarism")).await.unwrap();
-    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("revoked", Some("plagiarism"))));
+    assert_eq!(
+        set("suspended", None, "2026-12-01T10:00:00Z").await,
+        Some(read("suspended", None, "2026-12-01T10:00:00Z"))
+    );
+    let revoked = set("revoked", Some("plagiarism"), "2026-12-02T10:00:00Z").await;
+    assert_eq!(
+        revoked,
+        Some(read("revoked", Some("plagiarism"), "2026-12-02T10:00:00Z")),
+        "the time of the latest change"
+    );
     // Without a reason, the one given before stays.
-    store.db().await.unwrap().set_credential_state("c1", "revoked", None).await.unwrap();
-    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("revoked", Some("plagiarism"))));
+    let again = set("revoked", None, "2026-12-03T10:00:00Z").await;
+    assert_eq!(again, Some(read("revoked", Some("plagiarism"), "2026-12-03T10:00:00Z")));
     // A new reason replaces it.
-    store.db().await.unwrap().set_credential_state("c1", "revoked", Some("fraud")).await.unwrap();
-    assert_eq!(store.db().await.unwrap().credential("c1").await.unwrap(), Some(read("revoked", Some("fraud"))));
+    let replaced = set("revoked", Some("fraud"), "2026-12-04T10:00:00Z").await;
+    assert_eq!(replaced, Some(read("revoked", Some("fraud"), "2026-12-04T10:00:00Z")));
     // Only the credential named changed.
     assert_eq!(store.db().await.unwrap().credential("c2").await.unwrap(), Some(other));
 }

@@ -101,10 +101,16 @@ pub(crate) async fn indexes_in_state_follow_the_credentials(store: &Store) {
         assert!(store.db().await.unwrap().claim_status_index(&entry("rev", index, id, "revocation")).await.unwrap());
     }
     assert_eq!(store.db().await.unwrap().indexes_in_state("rev", "revoked").await.unwrap(), Vec::<u64>::new());
-    store.db().await.unwrap().set_credential_state("c1", "revoked", Some("fraud")).await.unwrap();
-    store.db().await.unwrap().set_credential_state("c2", "revoked", None).await.unwrap();
+    store
+        .db()
+        .await
+        .unwrap()
+        .set_credential_state("c1", "revoked", Some("fraud"), "2026-12-01T10:00:00Z")
+        .await
+        .unwrap();
+    store.db().await.unwrap().set_credential_state("c2", "revoked", None, "2026-12-01T10:00:00Z").await.unwrap();
     assert_eq!(store.db().await.unwrap().indexes_in_state("rev", "revoked").await.unwrap(), vec![4, 9]);
-    store.db().await.unwrap().set_credential_state("c1", "suspended", None).await.unwrap();
+    store.db().await.unwrap().set_credential_state("c1", "suspended", None, "2026-12-01T10:00:00Z").await.unwrap();
     assert_eq!(store.db().await.unwrap().indexes_in_state("rev", "revoked").await.unwrap(), vec![4]);
     assert_eq!(store.db().await.unwrap().indexes_in_state("rev", "suspended").await.unwrap(), vec![9]);
     assert_eq!(store.db().await.unwrap().indexes_in_state("other", "revoked").await.unwrap(), Vec::<u64>::new());
@@ -137,10 +143,16 @@ pub(crate) async fn stamps_change_with_credential_state_and_keys(store: &Store) 
     assert_eq!(stamps, vec![("rev".into(), 0, Some("k1".into())), ("sus".into(), 0, Some("k1".into()))]);
 
     // A change of state moves every list of that credential, and no other.
-    store.db().await.unwrap().set_credential_state("c1", "suspended", None).await.unwrap();
+    store.db().await.unwrap().set_credential_state("c1", "suspended", None, "2026-12-01T10:00:00Z").await.unwrap();
     assert_eq!(stamp("rev").await, Some((1, Some("k1".into()))));
     assert_eq!(stamp("sus").await, Some((1, Some("k1".into()))));
-    store.db().await.unwrap().set_credential_state("c2", "revoked", Some("fraud")).await.unwrap();
+    store
+        .db()
+        .await
+        .unwrap()
+        .set_credential_state("c2", "revoked", Some("fraud"), "2026-12-01T10:00:00Z")
+        .await
+        .unwrap();
     assert_eq!(stamp("rev").await, Some((2, Some("k1".into()))));
     assert_eq!(stamp("sus").await, Some((1, Some("k1".into()))));
     assert_eq!(stamp("theirs").await, Some((0, None)));

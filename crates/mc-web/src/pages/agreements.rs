@@ -93,8 +93,12 @@ fn rule_words(rule: &Rule, recogniser: &str, specs: &[String], lang: Lang) -> St
                 });
             }
             if !conditions.fields.is_empty() {
-                let fields: Vec<String> =
-                    conditions.fields.iter().map(|code| format!("{} ({})", code.name(), code.as_str())).collect();
+                let lang = if es { "es" } else { "en" };
+                let fields: Vec<String> = conditions
+                    .fields
+                    .iter()
+                    .map(|code| mc_core::isced_f_name_in(code.as_str(), lang).unwrap_or(code.as_str()).to_owned())
+                    .collect();
                 parts.push(if es {
                     format!("en {}", fields.join(" o "))
                 } else {

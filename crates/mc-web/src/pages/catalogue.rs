@@ -16,7 +16,7 @@ use mc_core::{LangMap, Spec, quality::QualityReport, wire::SpecDocument};
 use serde::Deserialize;
 
 use super::{
-    Chrome, PageError, Visitor,
+    Chrome, Done, PageError, Visitor,
     i18n::Lang,
     issuer::CsrfForm,
     render,
@@ -54,7 +54,9 @@ struct HitView {
 }
 
 struct LabelView {
+    /// The framework in a few words.
     short: &'static str,
+    /// Its full name.
     name: &'static str,
     compliant: bool,
 }
@@ -87,6 +89,7 @@ struct CataloguePage {
     hits: Vec<HitView>,
     facets: Vec<FacetView>,
     active: Vec<ActiveFilter>,
+    kept: Vec<(String, String)>,
     previous: Option<String>,
     next: Option<String>,
     problem: Option<String>,
@@ -107,11 +110,32 @@ fn facet_name(lang: Lang, facet: Facet) -> &'static str {
     }
 }
 
+/// A facet's value in words: a level with what it means, a field, a language or a country by
+/// its name in `lang`, a form of participation; otherwise the catalogue's label (`stored`).
+fn value_label(facet: Facet, value: &str, stored: &str, lang: Lang) -> String {
+    let named = match facet {
+        Facet::Eqf if value == mc_catalogue::NONE => Some(lang.texts().no_eqf_level),
+        Facet::Eqf => return format!("{} {value}", lang.texts().eqf),
+        Facet::Isced => mc_core::isced_f_name_in(value, lang.code()),
+        Facet::Language => mc_core::language_name_in(value, lang.code()),
+        Facet::Country => mc_core::country_name_in(value, lang.code()),
+        Facet::Participation => Some(super::i18n::participation(lang, value)).filter(|name| !name.is_empty()),
+        _ => None,
+    };
+    named.unwrap_or(stored).to_owned()
+}
+
+/// Language codes as names in `lang`, joined with commas.
+fn language_names(codes: &[impl AsRef<str>], lang: Lang) -> String {
+    let name = |code: &str| mc_core::language_name_in(code, lang.code()).unwrap_or(code).to_owned();
+    codes.iter().map(|code| name(code.as_ref())).collect::<Vec<_>>().join(", ")
+}
+
 fn labels(labels: &[mc_core::quality::Label], lang: Lang) -> Vec<LabelView> {
     labels
         .iter()
         .map(|label| LabelView {
-            short: label.framework.as_str(),
+            short: super::i18n::framework_short(lang, label.framework),
             name: super::i18n::framework_name(lang, label.framework),
             compliant: label.compliant,
         })
@@ -152,7 +176,7 @@ pub(crate) async fn catalogue(
                 institutions: summary.institutions.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", "),
                 eqf: summary.eqf_level.map(|level| level.to_string()).unwrap_or_else(|| "–".into()),
                 workload: workload(summary.ects, summary.hours, lang),
-                languages: summary.languages.join(", "),
+                languages: language_names(&summary.languages, lang),
                 labels: labels(&summary.labels, lang),
             }
         })
@@ -162,19 +186,23 @@ pub(crate) async fn catalogue(
         .filter(|facet| *facet != Facet::Ects)
         .map(|facet| {
             let name = facet.as_str();
-            let values = result.facets[&facet]
-                .iter()
-                .take(FACET_VALUES)
+            let mut counts: Vec<&mc_catalogue::FacetCount> = result.facets[&facet].iter().take(FACET_VALUES).collect();
+            if facet == Facet::Eqf {
+                // Levels in order, the specifications without one last.
+                counts.sort_by_key(|count| count.value.parse::<u8>().unwrap_or(u8::MAX));
+            }
+            let values = counts
+                .into_iter()
                 .map(|count| {
                     let active = pairs.iter().any(|(n, v)| n == name && *v == count.value);
                     let mut target = without(name, &count.value);
                     if !active {
                         target.push((name.to_owned(), count.value.clone()));
                     }
+                    // Under the heading "EQF level", a level is its number.
                     let label = match facet {
-                        Facet::Language => mc_core::language_name(&count.value).unwrap_or(&count.value).to_owned(),
-                        Facet::Participation => super::i18n::participation(lang, &count.value).to_owned(),
-                        _ => count.label.clone(),
+                        Facet::Eqf if count.value != mc_catalogue::NONE => count.value.clone(),
+                        _ => value_label(facet, &count.value, &count.label, lang),
                     };
                     FacetValueView { label, count: count.count, href: catalogue_href(&target), active }
                 })
@@ -186,10 +214,26 @@ pub(crate) async fn catalogue(
     let active = pairs
         .iter()
         .filter(|(name, _)| !matches!(name.as_str(), "q" | "offset" | "limit"))
-        .map(|(name, value)| ActiveFilter {
-            label: format!("{name}: {value}"),
-            href: catalogue_href(&without(name, value)),
+        .map(|(name, value)| {
+            let facet = Facet::ALL.into_iter().find(|facet| facet.as_str() == name);
+            let label = match facet {
+                Some(facet) => {
+                    // The catalogue's own label of the value (an institution's name), if it counts it.
+                    let known = result.facets.get(&facet).and_then(|counts| counts.iter().find(|c| c.value == *value));
+                    value_label(facet, value, known.map_or(value.as_str(), |count| &count.label), lang)
+                }
+                None if name == "ects_min" => format!("{} {value}", t.ects_from_chip),
+                None if name == "ects_max" => format!("{} {value}", t.ects_to_chip),
+                None => format!("{name}: {value}"),
+            };
+            ActiveFilter { label, href: catalogue_href(&without(name, value)) }
         })
+        .collect();
+    // The filters chosen, kept by the search form when its words change.
+    let kept = pairs
+        .iter()
+        .filter(|(name, _)| !matches!(name.as_str(), "q" | "offset" | "limit" | "ects_min" | "ects_max"))
+        .cloned()
         .collect();
     let page = |offset: usize| {
         let mut target: Vec<(String, String)> = pairs.iter().filter(|(n, _)| n != "offset").cloned().collect();
@@ -210,11 +254,20 @@ pub(crate) async fn catalogue(
         hits,
         facets,
         active,
+        kept,
         previous,
         next,
         problem,
     };
     Ok((status, render(&page)).into_response())
+}
+
+/// A learning outcome, with the skill it teaches.
+struct OutcomeView {
+    text: String,
+    /// The skill's URI.
+    skill: Option<String>,
+    skill_name: Option<String>,
 }
 
 /// A specification, as its page shows it.
@@ -224,7 +277,9 @@ struct SpecView {
     description: String,
     institutions: Vec<(String, String)>,
     facts: Vec<(&'static str, String)>,
-    outcomes: Vec<(String, Option<String>)>,
+    /// The course's own page, where one enrols.
+    homepage: Option<String>,
+    outcomes: Vec<OutcomeView>,
 }
 
 impl SpecView {
@@ -243,21 +298,18 @@ impl SpecView {
         });
         fact(t.eqf, level);
         fact(t.workload, Some(workload(spec.workload().ects(), spec.workload().hours(), lang)));
-        fact(t.field, spec.isced_f().map(|code| format!("{} ({code})", code.name())));
         fact(
-            t.languages,
-            Some(
-                spec.languages()
-                    .iter()
-                    .map(|l| mc_core::language_name(l.as_str()).unwrap_or(l.as_str()))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            t.field,
+            spec.isced_f().and_then(|code| mc_core::isced_f_name_in(code.as_str(), lang.code())).map(str::to_owned),
         );
+        let languages: Vec<&str> = spec.languages().iter().map(|language| language.as_str()).collect();
+        fact(t.languages, Some(language_names(&languages, lang)));
         fact(t.participation, Some(super::i18n::participation(lang, spec.participation().as_str()).to_owned()));
         let assessment = spec.assessment();
-        let methods: Vec<&str> = assessment.methods().iter().map(|method| method.as_str()).collect();
-        let mut assessed = format!("{} ({})", assessment.kind(), methods.join(", "));
+        let methods: Vec<&str> =
+            assessment.methods().iter().map(|method| super::i18n::assessment_method(lang, *method)).collect();
+        let kind = super::i18n::assessment_kind(lang, assessment.kind());
+        let mut assessed = format!("{kind} ({})", methods.join(", "));
         if let Some(description) = text(assessment.description()) {
             assessed = format!("{assessed}. {description}");
         }
@@ -279,18 +331,24 @@ impl SpecView {
         }
         fact(t.quality_assurance, Some(assurance));
         fact(t.prerequisites, text(spec.prerequisites()));
-        fact(t.identity_verification, spec.identity_verification().map(|v| v.as_str().to_owned()));
+        fact(
+            t.identity_verification,
+            spec.identity_verification().map(|kind| super::i18n::identity_verification(lang, kind).to_owned()),
+        );
         fact(t.grading_scheme, text(spec.grading_scheme()));
         fact(
             t.stackability,
-            spec.stackability().map(|s| match text(s.towards()) {
-                Some(towards) => format!("{}: {towards}", s.option()),
-                None => s.option().to_string(),
+            spec.stackability().map(|s| {
+                let option = super::i18n::stackability(lang, s.option());
+                match text(s.towards()) {
+                    Some(towards) => format!("{option}: {towards}"),
+                    None => option.to_owned(),
+                }
             }),
         );
         fact(t.further_information, text(spec.further_information()));
-        fact(t.homepage, spec.homepage().map(|url| url.as_str().to_owned()));
         SpecView {
+            homepage: spec.homepage().map(|url| url.as_str().to_owned()),
             id: spec.id().to_string(),
             title: best(spec.title(), lang),
             description: text(spec.description()).unwrap_or_default(),
@@ -299,30 +357,56 @@ impl SpecView {
             outcomes: spec
                 .learning_outcomes()
                 .iter()
-                .map(|outcome| (best(outcome.text(), lang), outcome.skill().map(|skill| skill.as_str().to_owned())))
+                .map(|outcome| OutcomeView {
+                    text: best(outcome.text(), lang),
+                    skill: outcome.skill().map(|skill| skill.as_str().to_owned()),
+                    skill_name: outcome.skill_name().map(|name| best(name, lang)),
+                })
                 .collect(),
         }
     }
 }
 
+/// A finding of the quality check, for the staff who mend it, in the page's language.
 struct FindingView {
+    /// `error`, `warning` or `info`, for its style.
     severity: &'static str,
+    /// The severity in words.
+    severity_name: &'static str,
     rule: String,
+    /// Where, in words: "Learning outcome 3, skill".
     field: String,
     message: String,
+    /// The English message of a value the document format refuses, where the page's language
+    /// has only a general sentence.
+    detail_en: Option<String>,
     fix: String,
 }
 
-fn findings(report: &QualityReport) -> Vec<FindingView> {
+fn findings(report: &QualityReport, lang: Lang) -> Vec<FindingView> {
     report
         .findings
         .iter()
-        .map(|finding| FindingView {
-            severity: finding.severity.as_str(),
-            rule: finding.rule.clone(),
-            field: finding.field.clone(),
-            message: finding.message.clone(),
-            fix: finding.fix.clone(),
+        .map(|finding| {
+            let (message, detail_en, fix) = match (lang, &finding.message_es, &finding.fix_es) {
+                (Lang::En, _, _) => (finding.message.clone(), None, finding.fix.clone()),
+                (Lang::Es, Some(message), Some(fix)) => (message.clone(), None, fix.clone()),
+                (Lang::Es, None, fix) => (
+                    lang.texts().value_refused.to_owned(),
+                    Some(finding.message.clone()),
+                    fix.clone().unwrap_or_default(),
+                ),
+                (Lang::Es, Some(message), None) => (message.clone(), None, String::new()),
+            };
+            FindingView {
+                severity: finding.severity.as_str(),
+                severity_name: super::i18n::severity(lang, finding.severity),
+                rule: finding.rule.clone(),
+                field: super::i18n::field(lang, &finding.field),
+                message,
+                detail_en,
+                fix,
+            }
         })
         .collect()
 }
@@ -367,7 +451,9 @@ pub(crate) async fn spec_page(
                     text
                 })
                 .unwrap_or_default();
-            (format!("{name} ({})", institution.country().code()), accreditation)
+            let country = institution.country().code();
+            let country = mc_core::country_name_in(country, lang.code()).unwrap_or(country);
+            (format!("{name} ({country})"), accreditation)
         })
         .collect();
     let mut recognitions = Vec::new();
@@ -380,7 +466,8 @@ pub(crate) async fn spec_page(
         chrome: visitor.chrome(&best(entry.spec.title(), lang)),
         spec: SpecView::new(&entry.spec, institutions, lang),
         labels: labels(&entry.report.labels, lang),
-        findings: findings(&entry.report),
+        // The public page shows the labels; what to mend is for the issuer's staff.
+        findings: Vec::new(),
         recognitions,
     };
     Ok(render(&page))
@@ -432,7 +519,7 @@ async fn admin_page(app: &App, visitor: &Visitor, id: &str, problems: Vec<String
         own,
         consents,
         labels: labels(&report.labels, visitor.lang),
-        findings: findings(&report),
+        findings: findings(&report, visitor.lang),
         problems,
     };
     Ok((status, render(&page)).into_response())
@@ -456,13 +543,13 @@ pub(crate) async fn change_publication(
 ) -> Result<Response, PageError> {
     visitor.check_form(&form.csrf)?;
     let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
-    let done = match action.as_str() {
-        "publish" => issuer.publish_spec(&id, app.now()).await.map(|_| ()),
-        "withdraw" => issuer.withdraw_spec(&id).await,
+    let (result, done) = match action.as_str() {
+        "publish" => (issuer.publish_spec(&id, app.now()).await.map(|_| ()), Done::Published),
+        "withdraw" => (issuer.withdraw_spec(&id).await, Done::Withdrawn),
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
-    match done {
-        Ok(()) => Ok(Redirect::to(&format!("/issuer/specs/{id}")).into_response()),
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/issuer/specs/{id}?done={}", done.as_str())).into_response()),
         Err(AppError::Rejected(invalid)) => {
             let mut problems = vec![visitor.t().publish_refused.to_owned()];
             problems.extend(invalid.problems().iter().map(ToString::to_string));
@@ -540,7 +627,7 @@ fn editor(
         message,
         problems,
         labels: report.map(|report| labels(&report.labels, visitor.lang)).unwrap_or_default(),
-        findings: report.map(findings).unwrap_or_default(),
+        findings: report.map(|report| findings(report, visitor.lang)).unwrap_or_default(),
     };
     (status, render(&page)).into_response()
 }

@@ -149,7 +149,7 @@ texts! {
     workload: "Workload", "Carga de trabajo";
     ects: "ECTS credits", "Créditos ECTS";
     hours: "hours", "horas";
-    eqf: "EQF level", "Nivel EQF";
+    eqf: "EQF level", "Nivel MEC";
     status: "Status", "Estado";
     state_active: "Active", "Activa";
     state_suspended: "Suspended", "Suspendida";
@@ -295,7 +295,9 @@ texts! {
     format_both: "Both, naming each other", "Ambas, enlazadas entre sí";
     credentials: "Issued credentials", "Credenciales emitidas";
     cohorts: "Cohorts", "Cohortes";
-    cohort_upload: "Issue to a cohort: a CSV file with the columns name, email (and optionally did, grade, completion_date)", "Emitir a una cohorte: un archivo CSV con las columnas name, email (y opcionalmente did, grade, completion_date)";
+    cohort_upload: "Issue to a cohort: a CSV file (a spreadsheet saved as CSV) whose first row names its columns", "Emitir a una cohorte: un archivo CSV (una hoja de cálculo guardada como CSV) cuya primera fila nombra sus columnas";
+    cohort_required: "required", "obligatorias";
+    cohort_optional: "if you wish", "si lo desea";
     upload: "Upload and issue", "Subir y emitir";
     job_title: "Cohort job", "Trabajo de cohorte";
     job_state: "State", "Estado";
@@ -303,7 +305,8 @@ texts! {
     job_issued: "Issued", "Emitidas";
     job_skipped: "Already held", "Ya las tenían";
     job_rejected: "Rejected rows", "Filas rechazadas";
-    line: "Line", "Línea";
+    line: "Row", "Fila";
+    row_problem: "What to correct", "Qué corregir";
     revoke: "Revoke", "Revocar";
     suspend: "Suspend", "Suspender";
     unsuspend: "Lift suspension", "Levantar la suspensión";
@@ -326,7 +329,12 @@ texts! {
     ects_range: "ECTS credits", "Créditos ECTS";
     ects_from: "from", "desde";
     ects_to: "to", "hasta";
-    facet_eqf: "EQF level", "Nivel EQF";
+    facet_eqf: "EQF level", "Nivel MEC";
+    no_eqf_level: "No EQF level", "Sin nivel MEC";
+    label_met: "(meets it)", "(la cumple)";
+    label_not_met: "(does not meet it yet)", "(aún no la cumple)";
+    ects_from_chip: "ECTS from", "ECTS desde";
+    ects_to_chip: "ECTS up to", "ECTS hasta";
     facet_ects: "ECTS credits", "Créditos ECTS";
     facet_isced: "Field of education", "Ámbito de estudio";
     facet_language: "Language", "Idioma";
@@ -342,7 +350,7 @@ texts! {
     compliant: "Compliant", "Conforme";
     not_compliant: "Not compliant", "No conforme";
     findings: "Findings", "Observaciones";
-    findings_note: "Findings are written in English.", "Las observaciones están redactadas en inglés.";
+    value_refused: "this value cannot be read as written; the details, in English", "este valor no se puede leer tal como está escrito; los detalles, en inglés";
     fix: "How to fix", "Cómo resolverlo";
     awarding_bodies: "Awarding bodies", "Organismos que la otorgan";
     accreditation: "Accreditation", "Acreditación";
@@ -359,7 +367,12 @@ texts! {
     further_information: "Further information", "Más información";
     languages: "Languages", "Idiomas";
     field: "Field of education", "Ámbito de estudio";
-    homepage: "Web page", "Página web";
+    since: "since", "desde el";
+    new_learner_name: "Full name, for a learner new to this institution", "Nombre completo, si la persona es nueva en esta institución";
+    new_learner_hint: "Leave it empty for a learner already known here. With a name, the email address above is recorded as theirs.", "Déjelo vacío si la persona ya figura aquí. Con un nombre, el correo electrónico de arriba queda registrado como suyo.";
+    revocation_reason: "Reason given", "Motivo indicado";
+    skill_link: "ESCO skill", "Competencia ESCO";
+    homepage: "The course's page, to enrol and learn more", "La página del curso, para inscribirse y saber más";
     published: "Published", "Publicada";
     draft: "Draft", "Borrador";
     publish: "Publish", "Publicar";
@@ -836,5 +849,201 @@ pub(crate) fn granted(lang: Lang, grant: &mc_core::recognition::Grant, ects: f64
         (Grant::Course { code, name: course, .. }, true, Lang::Es) => {
             format!("{ects} ECTS de la asignatura {code} {}", name(course))
         }
+    }
+}
+
+/// What a staff member's change did, in a sentence.
+pub(crate) fn done(lang: Lang, done: super::Done) -> &'static str {
+    use super::Done as D;
+    match (lang, done) {
+        (Lang::En, D::Issued) => {
+            "Issued. The learner finds the credential in their space, ready to download and share."
+        }
+        (Lang::En, D::Revoked) => "Revoked. Whoever verifies this credential from now on is told it was revoked.",
+        (Lang::En, D::Suspended) => "Suspended. It does not verify until you lift the suspension.",
+        (Lang::En, D::Unsuspended) => "The suspension is lifted: the credential verifies again.",
+        (Lang::En, D::Published) => "Published. The micro-credential is in the public catalogue and can be issued.",
+        (Lang::En, D::Withdrawn) => "Withdrawn from the catalogue. Credentials already issued stay valid.",
+        (Lang::Es, D::Issued) => {
+            "Emitida. La persona encontrará la credencial en su espacio, lista para descargar y compartir."
+        }
+        (Lang::Es, D::Revoked) => "Revocada. Quien verifique esta credencial a partir de ahora sabrá que fue revocada.",
+        (Lang::Es, D::Suspended) => "Suspendida. No se verificará como válida hasta que levante la suspensión.",
+        (Lang::Es, D::Unsuspended) => "Suspensión levantada: la credencial vuelve a verificarse como válida.",
+        (Lang::Es, D::Published) => "Publicada. La microcredencial figura en el catálogo público y ya se puede emitir.",
+        (Lang::Es, D::Withdrawn) => "Retirada del catálogo. Las credenciales ya emitidas siguen siendo válidas.",
+    }
+}
+
+/// How much a finding of the quality check matters, in words.
+pub(crate) fn severity(lang: Lang, severity: mc_core::quality::Severity) -> &'static str {
+    use mc_core::quality::Severity as S;
+    match (lang, severity) {
+        (Lang::En, S::Error) => "Must be mended",
+        (Lang::En, S::Warning) => "Should be mended",
+        (Lang::En, S::Info) => "Advice",
+        (Lang::Es, S::Error) => "Hay que corregirlo",
+        (Lang::Es, S::Warning) => "Conviene corregirlo",
+        (Lang::Es, S::Info) => "Consejo",
+    }
+}
+
+/// A field of the specification document in words: `learning_outcomes[2].skill` is
+/// "Learning outcome 3, skill" (counting from 1, as people do).
+pub(crate) fn field(lang: Lang, path: &str) -> String {
+    path.split('.')
+        .map(|part| {
+            let (name, index) = match part.split_once('[') {
+                Some((name, rest)) => (name, rest.trim_end_matches(']').parse::<usize>().ok()),
+                None => (part, None),
+            };
+            let word = field_name(lang, name).unwrap_or(name);
+            match index {
+                Some(index) => format!("{word} {}", index + 1),
+                None => word.to_owned(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The name of one field of the specification document (one part of a path).
+fn field_name(lang: Lang, name: &str) -> Option<&'static str> {
+    let (en, es) = match name {
+        "id" => ("Identifier", "Identificador"),
+        "awarding_bodies" => ("Awarding bodies", "Instituciones otorgantes"),
+        "default_language" => ("Default language", "Idioma principal"),
+        "languages" => ("Languages", "Idiomas"),
+        "title" => ("Title", "Título"),
+        "description" => ("Description", "Descripción"),
+        "learning_outcomes" => ("Learning outcome", "Resultado de aprendizaje"),
+        "text" => ("text", "texto"),
+        "skill" => ("skill", "competencia"),
+        "skill_name" => ("skill name", "nombre de la competencia"),
+        "workload" => ("Workload", "Carga de trabajo"),
+        "ects" => ("ECTS credits", "créditos ECTS"),
+        "hours" => ("hours", "horas"),
+        "eqf_level" => ("EQF level", "Nivel MEC"),
+        "qf_ehea_cycle" => ("QF-EHEA cycle", "Ciclo MC-EEES"),
+        "isced_f" => ("Field of study (ISCED-F)", "Ámbito de estudio (ISCED-F)"),
+        "assessment" => ("Assessment", "Evaluación"),
+        "kind" => ("type", "tipo"),
+        "methods" => ("methods", "métodos"),
+        "participation" => ("Form of participation", "Forma de participación"),
+        "quality_assurance" => ("Quality assurance", "Garantía de calidad"),
+        "internal" => ("internal", "interna"),
+        "external" => ("external", "externa"),
+        "body" => ("body", "organismo"),
+        "prerequisites" => ("Prerequisites", "Requisitos previos"),
+        "identity_verification" => ("Identity verification", "Verificación de la identidad"),
+        "grading_scheme" => ("Grading scheme", "Sistema de calificación"),
+        "stackability" => ("Stackability", "Acumulación"),
+        "option" => ("option", "opción"),
+        "towards" => ("towards", "hacia"),
+        "further_information" => ("Further information", "Información adicional"),
+        "homepage" => ("Course page", "Página del curso"),
+        "image" => ("Badge image", "Imagen de la insignia"),
+        _ => return None,
+    };
+    Some(if lang == Lang::Es { es } else { en })
+}
+
+/// A method of assessment, in words.
+pub(crate) fn assessment_method(lang: Lang, method: mc_core::AssessmentMethod) -> &'static str {
+    use mc_core::AssessmentMethod as M;
+    match (lang, method) {
+        (Lang::En, M::WrittenExam) => "written exam",
+        (Lang::En, M::OralExam) => "oral exam",
+        (Lang::En, M::OnlineExam) => "online exam",
+        (Lang::En, M::Project) => "project",
+        (Lang::En, M::Portfolio) => "portfolio",
+        (Lang::En, M::Practical) => "practical work",
+        (Lang::En, M::Presentation) => "presentation",
+        (Lang::En, M::Thesis) => "written report",
+        (Lang::En, M::PeerReview) => "peer review",
+        (Lang::En, M::Other) => "another method",
+        (Lang::Es, M::WrittenExam) => "examen escrito",
+        (Lang::Es, M::OralExam) => "examen oral",
+        (Lang::Es, M::OnlineExam) => "examen en línea",
+        (Lang::Es, M::Project) => "proyecto",
+        (Lang::Es, M::Portfolio) => "portafolio",
+        (Lang::Es, M::Practical) => "trabajo práctico",
+        (Lang::Es, M::Presentation) => "presentación",
+        (Lang::Es, M::Thesis) => "memoria escrita",
+        (Lang::Es, M::PeerReview) => "evaluación entre pares",
+        (Lang::Es, M::Other) => "otro método",
+    }
+}
+
+/// Where a cohort job stands, in words.
+pub(crate) fn job_state(lang: Lang, state: mc_app::JobState) -> &'static str {
+    use mc_app::JobState as S;
+    match (lang, state) {
+        (Lang::En, S::Queued) => "Waiting to start",
+        (Lang::En, S::Running) => "Issuing",
+        (Lang::En, S::Done) => "Finished",
+        (Lang::En, S::Failed) => "Stopped by an error",
+        (Lang::Es, S::Queued) => "En espera",
+        (Lang::Es, S::Running) => "Emitiendo",
+        (Lang::Es, S::Done) => "Terminado",
+        (Lang::Es, S::Failed) => "Detenido por un error",
+    }
+}
+
+/// What is wrong with a row of a cohort's CSV file, in words: `problems` is the reason the
+/// job kept (`column: what is wrong`, joined with `; `). In Spanish, each column is named and
+/// the problem said in general terms, since the kept reason is in English.
+pub(crate) fn row_problems(lang: Lang, problems: &str) -> String {
+    problems
+        .split("; ")
+        .map(|problem| {
+            let (column, what) = problem.split_once(": ").unwrap_or(("", problem));
+            let missing = what.starts_with("is required");
+            let column_name = match (lang, column) {
+                (Lang::En, "name") => "Name",
+                (Lang::En, "email") => "Email",
+                (Lang::En, "did") => "Decentralised identifier (did)",
+                (Lang::En, "grade") => "Grade",
+                (Lang::En, "completion_date") => "Completion date",
+                (Lang::Es, "name") => "Nombre",
+                (Lang::Es, "email") => "Correo electrónico",
+                (Lang::Es, "did") => "Identificador descentralizado (did)",
+                (Lang::Es, "grade") => "Calificación",
+                (Lang::Es, "completion_date") => "Fecha de finalización",
+                (Lang::Es, _) => "Fila",
+                (Lang::En, _) => "Row",
+            };
+            let said = match (lang, missing, column) {
+                (Lang::En, true, _) => "missing".to_owned(),
+                (Lang::En, false, _) => what.to_owned(),
+                (Lang::Es, true, _) => "falta".to_owned(),
+                (Lang::Es, false, "email") => "no es una dirección de correo válida".to_owned(),
+                (Lang::Es, false, "completion_date") => "no es una fecha válida (AAAA-MM-DD)".to_owned(),
+                (Lang::Es, false, "grade") => "no es válida (texto de hasta 100 caracteres)".to_owned(),
+                (Lang::Es, false, "did") => "no es un identificador válido".to_owned(),
+                (Lang::Es, false, _) => "no es válida".to_owned(),
+            };
+            format!("{column_name}: {said}")
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A quality framework's label on a catalogue entry, in a few words.
+pub(crate) fn framework_short(lang: Lang, framework: mc_core::quality::Framework) -> &'static str {
+    use mc_core::quality::Framework as F;
+    match (lang, framework) {
+        (Lang::En, F::AnnexI) => "EU Council Recommendation",
+        (Lang::En, F::AnnexII) => "EU quality principles",
+        (Lang::En, F::Cmf) => "Common Microcredential Framework",
+        (Lang::En, F::Eccoe) => "ECCOE quality",
+        (Lang::En, F::OpenBadges) => "Open Badges 3.0",
+        (Lang::En, F::Edc) => "Europass credential",
+        (Lang::Es, F::AnnexI) => "Recomendación del Consejo de la UE",
+        (Lang::Es, F::AnnexII) => "Principios de calidad de la UE",
+        (Lang::Es, F::Cmf) => "Marco Común de Microcredenciales",
+        (Lang::Es, F::Eccoe) => "Calidad ECCOE",
+        (Lang::Es, F::OpenBadges) => "Open Badges 3.0",
+        (Lang::Es, F::Edc) => "Credencial de Europass",
     }
 }

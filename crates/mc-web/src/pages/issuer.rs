@@ -17,7 +17,7 @@ use serde::Deserialize;
 use crate::client::ClientAddress;
 
 use super::{
-    Chrome, PageError, Visitor, render,
+    Chrome, Done, PageError, Visitor, render,
     views::{CredentialView, SpecRow, day, spec_rows, state_class},
 };
 
@@ -102,6 +102,15 @@ struct CredentialRow {
     state_class: &'static str,
 }
 
+/// A cohort job in the issuer's list.
+struct JobRow {
+    id: String,
+    submitted: String,
+    state: &'static str,
+    processed: u64,
+    total: u64,
+}
+
 /// A request made of the institution to award another's micro-credential with it.
 struct ConsentRow {
     spec_id: String,
@@ -120,7 +129,7 @@ struct Dashboard {
     admin: bool,
     specs: Vec<SpecRow>,
     credentials: Vec<CredentialRow>,
-    jobs: Vec<CohortJob>,
+    jobs: Vec<JobRow>,
     /// Recognition requests waiting for a decision.
     waiting: usize,
 }
@@ -153,7 +162,19 @@ pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Resul
             }
         })
         .collect();
-    let jobs = member.cohort_jobs().await.map_err(fail)?;
+    let jobs = member
+        .cohort_jobs()
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|job| JobRow {
+            id: job.id,
+            submitted: day(job.created_at, visitor.lang),
+            state: super::i18n::job_state(visitor.lang, job.state),
+            processed: job.processed,
+            total: job.total,
+        })
+        .collect();
     let requests = member
         .consents_asked()
         .await
@@ -258,7 +279,7 @@ pub(crate) async fn issue(
         now: app.now(),
     };
     let (credential, _) = issuer.issue(&request).await.map_err(|err| visitor.fail(err))?;
-    Ok(Redirect::to(&format!("/issuer/credentials/{}", credential.id())).into_response())
+    Ok(Redirect::to(&format!("/issuer/credentials/{}?done={}", credential.id(), Done::Issued.as_str())).into_response())
 }
 
 /// `POST /issuer/cohorts`: a CSV file (multipart form) queued as a cohort job.
@@ -292,6 +313,9 @@ pub(crate) async fn upload_cohort(
 struct JobPage {
     chrome: Chrome,
     job: CohortJob,
+    state: &'static str,
+    /// The rows refused, as a spreadsheet numbers them, and what to correct in each.
+    rejected: Vec<(usize, String)>,
     running: bool,
 }
 
@@ -303,7 +327,10 @@ pub(crate) async fn cohort_job(
 ) -> Result<Response, PageError> {
     let job = visitor.member(&app)?.cohort_job(&id).await.map_err(|err| visitor.fail(err))?;
     let running = job.state.is_open();
-    Ok(render(&JobPage { chrome: visitor.chrome(visitor.t().job_title), job, running }))
+    let lang = visitor.lang;
+    let state = super::i18n::job_state(lang, job.state);
+    let rejected = job.rejected.iter().map(|row| (row.line, super::i18n::row_problems(lang, &row.message))).collect();
+    Ok(render(&JobPage { chrome: visitor.chrome(visitor.t().job_title), job, state, rejected, running }))
 }
 
 #[derive(Template)]
@@ -379,14 +406,14 @@ pub(crate) async fn change_state(
 ) -> Result<Response, PageError> {
     let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
     visitor.check_form(&form.csrf)?;
-    let change = match action.as_str() {
-        "revoke" => StateChange::Revoke(&form.reason),
-        "suspend" => StateChange::Suspend,
-        "unsuspend" => StateChange::Unsuspend,
+    let (change, done) = match action.as_str() {
+        "revoke" => (StateChange::Revoke(&form.reason), Done::Revoked),
+        "suspend" => (StateChange::Suspend, Done::Suspended),
+        "unsuspend" => (StateChange::Unsuspend, Done::Unsuspended),
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
     issuer.change_state(&id, change, app.now()).await.map_err(|err| visitor.fail(err))?;
-    Ok(Redirect::to(&format!("/issuer/credentials/{id}")).into_response())
+    Ok(Redirect::to(&format!("/issuer/credentials/{id}?done={}", done.as_str())).into_response())
 }
 
 /// `POST /issuer/consents/{spec}/accept|decline`: an admin answers a request to award another

@@ -147,6 +147,8 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 pub(crate) struct Visitor {
     pub(crate) lang: Lang,
     path: String,
+    /// What the change just made did, said in the page it led to (`?done=revoked`).
+    done: Option<Done>,
     session: Option<(String, Session, SessionUser)>,
     same_origin: bool,
     secure_cookies: bool,
@@ -185,6 +187,7 @@ impl FromRequestParts<ServerState> for Visitor {
         Ok(Visitor {
             lang,
             path: parts.uri.path().to_owned(),
+            done: parts.uri.query().and_then(|query| query_value(query, "done")).and_then(|raw| Done::parse(&raw)),
             session,
             same_origin,
             secure_cookies: app.public_url().starts_with("https://"),
@@ -211,6 +214,7 @@ impl Visitor {
         };
         Chrome {
             t: self.lang.texts(),
+            notice: self.done.map(|done| i18n::done(self.lang, done)),
             lang: self.lang.code(),
             other_lang: self.lang.other().code(),
             other_lang_name: self.lang.other().name(),
@@ -325,6 +329,8 @@ impl Visitor {
 /// What every page shows around its content.
 pub(crate) struct Chrome {
     pub(crate) t: &'static Texts,
+    /// What the change just made did, in a sentence.
+    pub(crate) notice: Option<&'static str>,
     pub(crate) lang: &'static str,
     pub(crate) other_lang: &'static str,
     pub(crate) other_lang_name: &'static str,
@@ -336,6 +342,38 @@ pub(crate) struct Chrome {
     pub(crate) network: bool,
     pub(crate) learner: bool,
     pub(crate) csrf: String,
+}
+
+/// A change a staff member made, said on the page it redirects to: `/issuer/credentials/{id}?done=revoked`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Done {
+    Issued,
+    Revoked,
+    Suspended,
+    Unsuspended,
+    Published,
+    Withdrawn,
+}
+
+impl Done {
+    const ALL: [Done; 6] =
+        [Done::Issued, Done::Revoked, Done::Suspended, Done::Unsuspended, Done::Published, Done::Withdrawn];
+
+    /// Its name in a redirect's query.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Done::Issued => "issued",
+            Done::Revoked => "revoked",
+            Done::Suspended => "suspended",
+            Done::Unsuspended => "unsuspended",
+            Done::Published => "published",
+            Done::Withdrawn => "withdrawn",
+        }
+    }
+
+    fn parse(raw: &str) -> Option<Done> {
+        Done::ALL.into_iter().find(|done| done.as_str() == raw)
+    }
 }
 
 /// A page that could not be shown: an error page, or a redirect (to sign in, say).
@@ -366,6 +404,7 @@ impl IntoResponse for PageError {
                 let t = lang.texts();
                 let chrome = Chrome {
                     t,
+                    notice: None,
                     lang: lang.code(),
                     other_lang: lang.other().code(),
                     other_lang_name: lang.other().name(),

@@ -83,7 +83,11 @@ async fn page(
             partner: entry.id.split_once(':').map(|(network, _)| network.to_owned()),
             id: entry.id.clone(),
             name: entry.name.clone().unwrap_or_else(|| entry.id.clone()),
-            country: entry.country.clone().unwrap_or_default(),
+            country: entry
+                .country
+                .as_deref()
+                .map(|code| mc_core::country_name_in(code, visitor.lang.code()).unwrap_or(code).to_owned())
+                .unwrap_or_default(),
             left: entry
                 .trusted_until
                 .as_deref()

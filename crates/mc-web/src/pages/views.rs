@@ -62,6 +62,10 @@ pub(crate) struct CredentialView {
     pub(crate) issued: String,
     pub(crate) state: &'static str,
     pub(crate) state_class: &'static str,
+    /// Since when it is in its state, when it was revoked or suspended: "since 1 December 2026".
+    pub(crate) since: String,
+    /// Why it was revoked, as the issuer said (shown to the issuer's staff only).
+    pub(crate) reason: String,
     pub(crate) outcomes: Vec<String>,
     pub(crate) ects: String,
     pub(crate) hours: String,
@@ -89,6 +93,11 @@ impl CredentialView {
             issued: day(credential.issued_at(), lang),
             state: i18n::state(lang, credential.state()),
             state_class: state_class(credential.state()),
+            since: match (credential.state(), credential.state_changed_at()) {
+                (CredentialState::Active, _) | (_, None) => String::new(),
+                (_, Some(at)) => format!("{} {}", lang.texts().since, day(at, lang)),
+            },
+            reason: credential.revocation_reason().unwrap_or_default().to_owned(),
             outcomes: signed.outcomes,
             ects: signed.ects.map(|ects| ects.to_string()).unwrap_or_default(),
             hours: signed.hours.map(|hours| hours.to_string()).unwrap_or_default(),

@@ -94,7 +94,7 @@ fn walk_the_demo_in_a_browser() {
     browser.click("#issue");
     browser.wait_for_text("#state", "Active");
     let credential_url = browser.url();
-    let id = credential_url.rsplit('/').next().unwrap().to_owned();
+    let id = credential_url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
     browser.screenshot("04-issued");
 
     // A cohort uploaded as CSV, watched until done (the page refreshes itself while it runs).
@@ -105,9 +105,11 @@ fn walk_the_demo_in_a_browser() {
     browser.goto(&format!("{base}/issuer"));
     browser.upload("#cohort-file", std::path::Path::new(&csv));
     browser.click("#upload");
-    browser.wait_for_text("#job-state", "done");
+    browser.wait_for_text("#job-state", "Finished");
     assert_eq!(browser.find("#job-issued").text(), "2");
     assert!(browser.page_source().contains("not-an-address"), "the rejected row is shown with its reason");
+    browser.wait_for_text("#rejected", "Name: missing");
+    assert_eq!(browser.find("#rejected td").text(), "3", "the row as a spreadsheet numbers it, the header being 1");
     browser.screenshot("05-cohort-done");
 
     // The learner signs in with the one-time link and shares it.
@@ -193,8 +195,15 @@ fn search_the_catalogue_and_publish_a_specification_in_a_browser() {
     browser.screenshot("10-catalogue-search");
     browser.goto(&format!("{base}/catalogue"));
     browser.click("a[href='/catalogue?country=DE']");
-    browser.wait_for_text("ul.active-filters", "country: DE");
+    browser.wait_for_text("ul.active-filters", "Alemania");
     assert!(browser.find_all("ul.specs > li").len() >= 2, "the German specifications");
+    // New search words keep the filter chosen.
+    let german = browser.find_all("ul.specs > li").len();
+    browser.fill("#q", "a");
+    browser.click("#search");
+    browser.wait_for_text("ul.active-filters", "Alemania");
+    assert!(browser.url().contains("country=DE"), "{}", browser.url());
+    assert!(browser.find_all("ul.specs > li").len() <= german);
     browser.click("ul.specs > li h2 a");
     browser.wait_for_text("#quality", "Marco Común de Microcredenciales");
     browser.screenshot("11-catalogue-specification");
@@ -252,7 +261,7 @@ fn a_european_digital_credential_in_a_browser() {
     browser.screenshot("15-issue-both-formats");
     browser.click("#issue");
     browser.wait_for_text("#format", "Open Badge and European Digital Credential");
-    let id = browser.url().rsplit('/').next().unwrap().to_owned();
+    let id = browser.url().rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
     browser.screenshot("16-issued-both-formats");
 
     sign_in_as_learner(&browser, &server, &base, learner);
@@ -326,7 +335,7 @@ fn the_catalogue_page_says_where_a_specification_is_recognised() {
 }
 
 /// Signs a learner in through the one-time link the server logs.
-fn sign_in_as_learner(browser: &Browser, server: &Server, base: &str, email: &str) {
+pub(crate) fn sign_in_as_learner(browser: &Browser, server: &Server, base: &str, email: &str) {
     browser.goto(&format!("{base}/learner/sign-in?lang=en"));
     browser.fill("#email", email);
     browser.click("#send-link");

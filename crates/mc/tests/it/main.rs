@@ -21,3 +21,4 @@ mod status;
 mod supplement;
 mod support;
 mod tidy;
+mod tour;

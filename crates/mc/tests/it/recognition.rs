@@ -432,7 +432,7 @@ fn an_agreement_reads_as_a_document() {
     for said in [
         "In force: signed by every party",
         "from 1 January 2026 to 31 December 2029",
-        "University of Roccalba recognises credentials of the other parties with EQF level 5 or above, in Statistics (0542), with 50% of 2 named ESCO skills, summative assessment, a grade of at least 6 as the course STAT-1 Basic statistics (5 ECTS).",
+        "University of Roccalba recognises credentials of the other parties with EQF level 5 or above, in Statistics, with 50% of 2 named ESCO skills, summative assessment, a grade of at least 6 as the course STAT-1 Basic statistics (5 ECTS).",
         "University of Valdeoliva recognises credentials of “",
         "4 elective ECTS each, at most 6 ECTS in all.",
         "University of Roccalba: signed on",
@@ -447,7 +447,9 @@ fn an_agreement_reads_as_a_document() {
         spanish.body
     );
     assert!(
-        spanish.body.contains("reconoce las credenciales de las demás partes con nivel MEC 5 o superior"),
+        spanish
+            .body
+            .contains("reconoce las credenciales de las demás partes con nivel MEC 5 o superior, en Estadística,"),
         "{}",
         spanish.body
     );

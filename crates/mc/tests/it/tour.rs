@@ -1,0 +1,347 @@
+//! Every page, in English and in Spanish, on a desktop and on a phone: a screenshot of each
+//! (in `target/screenshots/tour/`), an accessibility check with axe-core (WCAG 2.1 A and AA)
+//! that finds nothing serious, nothing wider than a phone's screen, and on a Spanish page no
+//! English word and no raw code where a word belongs.
+//!
+//! Skipped when Chromium or axe-core is missing, except in CI, where `.ci/run` installs them.
+
+use std::path::{Path, PathBuf};
+
+use mc_test_support::browser::{Browser, axe_core};
+
+use crate::support::{Env, Server};
+
+const SPEC: &str = "01936a3e-0000-7000-8000-000000000001";
+const LEARNER: &str = "aino.virtanen@learners.example";
+
+/// English words of the pages' own text (not of the demo's content) that a Spanish page must
+/// not show, matched as whole words.
+const ENGLISH: &[&str] = &[
+    "Active",
+    "Revoked",
+    "Suspended",
+    "Valid",
+    "Not valid",
+    "Sign in",
+    "Sign out",
+    "Issuer",
+    "Learner",
+    "Catalogue",
+    "Verify",
+    "Published",
+    "Draft",
+    "Withdrawn",
+    "queued",
+    "running",
+    "done",
+    "failed",
+    "online",
+    "onsite",
+    "blended",
+    "English",
+    "Spanish",
+    "Spain",
+    "Finland",
+    "Italy",
+    "Information",
+    "Business",
+    "Engineering",
+    "Education",
+    "hours",
+    "credits",
+    "Error",
+    "Warning",
+    "Fix",
+    "Save",
+    "Publish",
+    "Issue",
+    "Revoke",
+    "Share",
+    "Download",
+    "Search",
+    "Filter",
+    "Status",
+    "Learning outcomes",
+    "Credential",
+    "Recognition",
+    "Pathway",
+    "Agreement",
+    "required",
+    "optional",
+    "Yes",
+    "None",
+    "Unknown",
+    "Row",
+    "Line",
+];
+
+/// Patterns of raw codes that no page should show to a person, in any language.
+const CODES: &[&str] = &[
+    "urn:uuid:",
+    "http://",
+    "https://",
+    "did:",
+    "annex-i",
+    "annex-ii",
+    "eqf-",
+    "isced",
+    "_",
+    "{{",
+    "null",
+    "undefined",
+    "self-assessment",
+    "written-exam",
+    "online-exam",
+    "stand-alone",
+];
+
+/// Both browsers, the axe-core script, and what the pages got wrong so far.
+struct Tour {
+    base: String,
+    desktop: Browser,
+    phone: Browser,
+    axe: String,
+    dir: PathBuf,
+    problems: Vec<String>,
+}
+
+impl Tour {
+    fn start(server: &Server) -> Option<Tour> {
+        let axe = axe_core();
+        if !Browser::available() || axe.is_none() {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must run the browser tests: install chromium, chromium-driver and axe-core (see .ci/run)"
+            );
+            eprintln!("skipped: Chromium, chromedriver or axe-core is not installed");
+            return None;
+        }
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots/tour");
+        Some(Tour {
+            base: format!("http://{}", server.addr),
+            desktop: Browser::start(&dir),
+            phone: Browser::start_with_size(&dir, 390, 844),
+            axe: axe.unwrap_or_default(),
+            dir,
+            problems: Vec::new(),
+        })
+    }
+
+    /// Opens `path` in both languages on both browsers and looks at it.
+    fn page(&mut self, name: &str, path: &str) {
+        let base = self.base.clone();
+        let separator = if path.contains('?') { '&' } else { '?' };
+        self.reach(name, |browser, lang| browser.goto(&format!("{base}{path}{separator}lang={lang}")));
+    }
+
+    /// Brings both browsers to a page with `reach` (given the browser and the language), in
+    /// English and in Spanish, and looks at it: screenshots, the accessibility check on the
+    /// desktop, the phone's width, and in Spanish the words.
+    fn reach(&mut self, name: &str, reach: impl Fn(&Browser, &str)) {
+        for lang in ["en", "es"] {
+            reach(&self.desktop, lang);
+            self.desktop.screenshot(&format!("{name}-{lang}-desktop"));
+            for violation in self.desktop.accessibility_violations(&self.axe) {
+                if violation.is_serious() {
+                    self.problems.push(format!(
+                        "{name} ({lang}): {} ({}, {}): {}",
+                        violation.help,
+                        violation.rule,
+                        violation.impact,
+                        violation.places.join(" | ")
+                    ));
+                }
+            }
+            reach(&self.phone, lang);
+            self.phone.screenshot(&format!("{name}-{lang}-phone"));
+            let overflow = self.phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+            if overflow != serde_json::json!(false) {
+                self.problems.push(format!("{name} ({lang}): wider than a phone's screen"));
+            }
+            // What a person reads in the page's language: not the language switch (marked as
+            // another language) nor names a file must use (in `code`).
+            let text = self
+                .desktop
+                .execute(
+                    "document.querySelectorAll('body [lang], code').forEach(e => e.style.display = 'none');
+                     return document.body.innerText",
+                )
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            self.words(name, lang, &text);
+        }
+    }
+
+    /// Looks for raw codes on any page, and English words on a Spanish one.
+    fn words(&mut self, name: &str, lang: &str, text: &str) {
+        for code in CODES {
+            if let Some(at) = text.find(code) {
+                let shown = excerpt(text, at);
+                self.problems.push(format!("{name} ({lang}): shows the code {code:?}: …{shown}…"));
+            }
+        }
+        if lang == "es" {
+            for word in ENGLISH {
+                if let Some(at) = find_word(text, word) {
+                    let shown = excerpt(text, at);
+                    self.problems.push(format!("{name} (es): shows the English {word:?}: …{shown}…"));
+                }
+            }
+        }
+    }
+
+    fn finish(self) {
+        assert!(
+            self.problems.is_empty(),
+            "{} problems (screenshots in {}):\n{}",
+            self.problems.len(),
+            self.dir.display(),
+            self.problems.join("\n")
+        );
+    }
+}
+
+/// Where `word` stands as a whole word (not inside another) in `text`.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let is_letter = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+    text.match_indices(word)
+        .map(|(at, _)| at)
+        .find(|&at| !is_letter(text[..at].chars().next_back()) && !is_letter(text[at + word.len()..].chars().next()))
+}
+
+/// Up to 40 bytes either side of `at`, on character boundaries, on one line.
+fn excerpt(text: &str, at: usize) -> String {
+    let mut start = at.saturating_sub(40);
+    while !text.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + 40).min(text.len());
+    while !text.is_char_boundary(end) {
+        end += 1;
+    }
+    text[start..end].replace('\n', " ⏎ ")
+}
+
+fn sign_in_staff(browser: &Browser, base: &str, email: &str) {
+    browser.goto(&format!("{base}/sign-in?lang=en"));
+    browser.fill("#email", email);
+    browser.fill("#password", "microcred-demo");
+    browser.click("#sign-in");
+    browser.wait_for_text("header .who", "Sign out");
+}
+
+#[test]
+fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let Some(mut tour) = Tour::start(&server) else { return };
+    let base = tour.base.clone();
+
+    // The employer's pages, and the public ones.
+    tour.page("01-home", "/");
+    tour.page("02-catalogue", "/catalogue");
+    tour.page("03-catalogue-search", "/catalogue?q=datos&eqf=6");
+    tour.page("04-catalogue-spec", &format!("/catalogue/{SPEC}"));
+    tour.page("05-agreements", "/agreements");
+    tour.desktop.goto(&format!("{base}/agreements?lang=en"));
+    let agreement = tour.desktop.find("main a[href^='/agreements/']").attribute("href").unwrap();
+    let agreement = agreement.strip_prefix(&base).unwrap_or(&agreement).to_owned();
+    tour.page("06-agreement", &agreement);
+    tour.page("07-verify", "/verify");
+    let issued = env
+        .command(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000003", "--learner", LEARNER])
+        .env("MICROCRED_PUBLIC_URL", &base)
+        .output()
+        .unwrap();
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    let credential = String::from_utf8(issued.stdout).unwrap();
+    let file = env.write("credential.json", &credential);
+    tour.reach("08-verify-valid", |browser, lang| {
+        browser.goto(&format!("{base}/verify?lang={lang}"));
+        browser.upload("#file", Path::new(&file));
+        browser.fill("#email", LEARNER);
+        browser.click("#verify");
+        browser.find("#verdict");
+    });
+    let mut tampered: serde_json::Value = serde_json::from_str(&credential).unwrap();
+    tampered["credentialSubject"]["achievement"]["name"] = serde_json::json!("Doctorate in Everything");
+    let tampered = env.write("tampered.json", &tampered.to_string());
+    tour.reach("09-verify-tampered", |browser, lang| {
+        browser.goto(&format!("{base}/verify?lang={lang}"));
+        browser.upload("#file", Path::new(&tampered));
+        browser.click("#verify");
+        browser.find("#verdict");
+    });
+    tour.reach("10-verify-nothing", |browser, lang| {
+        browser.goto(&format!("{base}/verify?lang={lang}"));
+        browser.click("#verify");
+        browser.find("#error");
+    });
+    tour.page("11-staff-sign-in", "/sign-in");
+    tour.page("12-learner-sign-in", "/learner/sign-in");
+
+    // The registrar's.
+    for browser in [&tour.desktop, &tour.phone] {
+        sign_in_staff(browser, &base, "staff@valdeoliva.example");
+    }
+    tour.page("13-issuer", "/issuer");
+    tour.page("14-spec-new", "/issuer/specs/new");
+    tour.page("15-spec-admin", &format!("/issuer/specs/{SPEC}"));
+    tour.page("16-spec-edit", &format!("/issuer/specs/{SPEC}/edit"));
+    tour.page("17-issue", &format!("/issuer/issue?spec={SPEC}"));
+    tour.desktop.goto(&format!("{base}/issuer/issue?spec={SPEC}&lang=en"));
+    tour.desktop.fill("#learner", LEARNER);
+    tour.desktop.click("#issue");
+    tour.desktop.wait_for_text("#state", "Active");
+    tour.desktop.wait_for_text("#notice", "Issued.");
+    let credential_path = tour.desktop.url().strip_prefix(&base).unwrap().split('?').next().unwrap().to_owned();
+    tour.page("18-issued", &credential_path);
+    tour.page("19-confirm-revoke", &format!("{credential_path}/revoke"));
+    let csv = env.write(
+        "cohort.csv",
+        "name,email,grade\nAna Pérez,ana.perez@example.org,A\n,not-an-address,\nLauri Koski,lauri.koski@example.org,B\n",
+    );
+    tour.desktop.goto(&format!("{base}/issuer?lang=en"));
+    tour.desktop.upload("#cohort-file", Path::new(&csv));
+    tour.desktop.click("#upload");
+    tour.desktop.wait_for_text("#job-state", "Finished");
+    let job = tour.desktop.url().strip_prefix(&base).unwrap().split('?').next().unwrap().to_owned();
+    tour.page("20-cohort-done", &job);
+
+    // The learner's.
+    for browser in [&tour.desktop, &tour.phone] {
+        crate::browser::sign_in_as_learner(browser, &server, &base, LEARNER);
+    }
+    tour.page("21-learner", "/learner");
+    let id = credential_path.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    tour.desktop.goto(&format!("{base}/learner?lang=en"));
+    tour.desktop.click(&format!("#credential-{id} button.share"));
+    let link = tour.desktop.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
+    let shared = link[link.find("/c/").unwrap()..].to_owned();
+    tour.page("22-shared", &shared);
+
+    // The registrar revokes; the recognition officer and the network's administrator.
+    for browser in [&tour.desktop, &tour.phone] {
+        sign_in_staff(browser, &base, "staff@valdeoliva.example");
+    }
+    tour.desktop.goto(&format!("{base}{credential_path}/revoke?lang=en"));
+    tour.desktop.fill("#reason", "awarded by mistake");
+    tour.desktop.click("#confirm");
+    tour.desktop.wait_for_text("#state", "Revoked since");
+    tour.desktop.wait_for_text("#notice", "Revoked.");
+    tour.desktop.wait_for_text("#reason", "awarded by mistake");
+    tour.page("23-revoked", &credential_path);
+    tour.page("24-shared-revoked", &shared);
+    for browser in [&tour.desktop, &tour.phone] {
+        sign_in_staff(browser, &base, "officer@roccalba.example");
+    }
+    tour.page("25-recognition-requests", "/issuer/recognition");
+    for browser in [&tour.desktop, &tour.phone] {
+        sign_in_staff(browser, &base, "registry@network.example");
+    }
+    tour.page("26-network", "/network");
+
+    tour.finish();
+    server.stop();
+}

@@ -161,6 +161,30 @@ impl<'a> InstitutionAccess<'a> {
         self.app.credentials(Some(&self.institution), learner, spec).await
     }
 
+    /// A page of the institution's credentials, newest first, and how many match in all: those
+    /// whose learner's name or email contains `words`, of the specification `spec` and in the
+    /// state `state` when given.
+    pub async fn search_credentials(
+        &self,
+        words: Option<&str>,
+        spec: Option<&str>,
+        state: Option<mc_core::CredentialState>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<(Vec<IssuedCredential>, u64), AppError> {
+        let search = mc_store::CredentialSearch {
+            institution_id: self.institution.as_str(),
+            words,
+            spec_id: spec,
+            state: state.map(mc_core::CredentialState::as_str),
+            offset,
+            limit,
+        };
+        let (records, total) = self.app.store().db().await?.search_credentials(&search).await?;
+        let credentials = records.into_iter().map(IssuedCredential::from_record).collect::<Result<_, _>>()?;
+        Ok((credentials, total))
+    }
+
     /// One of the institution's credentials.
     pub async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
         let credential = self.app.credential(id).await?;

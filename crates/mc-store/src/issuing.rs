@@ -89,6 +89,38 @@ pub struct CredentialFilter<'a> {
     pub spec_id: Option<&'a str>,
 }
 
+/// Which of an institution's credentials a staff member looks for, and which page of them.
+#[derive(Debug, Clone, Default)]
+pub struct CredentialSearch<'a> {
+    /// The issuing institution.
+    pub institution_id: &'a str,
+    /// Words the learner's name or email address contains, in any case (ASCII letters).
+    pub words: Option<&'a str>,
+    /// The specification.
+    pub spec_id: Option<&'a str>,
+    /// `active`, `suspended` or `revoked`.
+    pub state: Option<&'a str>,
+    /// How many to skip, newest first.
+    pub offset: u64,
+    /// How many at most.
+    pub limit: u64,
+}
+
+/// `words` as a `LIKE` pattern that matches them anywhere, their `%`, `_` and `\` taken as
+/// themselves (with `ESCAPE '\'`).
+fn contains_pattern(words: &str) -> String {
+    let mut pattern = String::with_capacity(words.len() + 2);
+    pattern.push('%');
+    for c in words.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 fn key_from_row(row: &AnyRow) -> Result<IssuerKeyRecord, StoreError> {
     Ok(IssuerKeyRecord {
         id: row.try_get("id")?,
@@ -113,7 +145,7 @@ macro_rules! select_keys {
 
 /// A `SELECT` of every credential column, followed by `$tail`.
 macro_rules! select_credentials {
-    ($tail:literal) => {
+    ($tail:expr) => {
         concat!(
             "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
              revocation_reason, state_changed_at, document, spec_version, format, edc_document FROM credentials ",
@@ -180,6 +212,42 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .fetch_all(conn)
         .await?;
         rows.iter().map(credential_from_row).collect()
+    }
+
+    /// A page of an institution's credentials, newest first, and how many match in all.
+    pub async fn search_credentials(
+        &mut self,
+        search: &CredentialSearch<'_>,
+    ) -> Result<(Vec<CredentialRecord>, u64), StoreError> {
+        macro_rules! matching {
+            () => {
+                "WHERE institution_id = $1 AND ($2 IS NULL OR spec_id = $2) AND ($3 IS NULL OR state = $3) \
+                 AND ($4 IS NULL OR learner_id IN (SELECT id FROM learners \
+                 WHERE LOWER(name) LIKE $4 ESCAPE '\\' OR LOWER(email) LIKE $4 ESCAPE '\\'))"
+            };
+        }
+        let pattern = search.words.map(str::trim).filter(|words| !words.is_empty()).map(contains_pattern);
+        let conn: &mut AnyConnection = &mut self.conn;
+        let total: i64 = sqlx::query(concat!("SELECT COUNT(*) AS n FROM credentials ", matching!()))
+            .bind(search.institution_id)
+            .bind(search.spec_id)
+            .bind(search.state)
+            .bind(pattern.as_deref())
+            .fetch_one(&mut *conn)
+            .await?
+            .try_get("n")?;
+        let page = select_credentials!(concat!(matching!(), " ORDER BY issued_at DESC, id DESC LIMIT $5 OFFSET $6"));
+        let rows = sqlx::query(page)
+            .bind(search.institution_id)
+            .bind(search.spec_id)
+            .bind(search.state)
+            .bind(pattern.as_deref())
+            .bind(i64::try_from(search.limit).unwrap_or(i64::MAX))
+            .bind(i64::try_from(search.offset).unwrap_or(i64::MAX))
+            .fetch_all(&mut *conn)
+            .await?;
+        let records = rows.iter().map(credential_from_row).collect::<Result<_, _>>()?;
+        Ok((records, u64::try_from(total).unwrap_or_default()))
     }
 
     /// Adds an issuer key. Fails with [`StoreError::Conflict`] when the institution already has a

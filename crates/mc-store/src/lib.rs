@@ -39,7 +39,7 @@ pub use crate::{
     catalogue::Counter,
     consents::ConsentRecord,
     error::StoreError,
-    issuing::{CredentialFilter, CredentialRecord, IssuerKeyRecord, SealKeyRecord},
+    issuing::{CredentialFilter, CredentialRecord, CredentialSearch, IssuerKeyRecord, SealKeyRecord},
     jobs::{CohortJobRecord, JobProgress},
     mails::{MailCounts, MailRecord},
     pathways::{PathwayRecord, StackedRecord},

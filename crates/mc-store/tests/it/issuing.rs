@@ -1,7 +1,8 @@
 //! Issuer keys (one current key per institution) and issued credentials: their lookups, the
 //! filters of their listing, their state, and what makes an issue happen once.
 
-use mc_store::{CredentialFilter, CredentialRecord, IssuerKeyRecord, SealKeyRecord, Store};
+use mc_store::{CredentialFilter, CredentialRecord, CredentialSearch, IssuerKeyRecord, SealKeyRecord, Store};
+use mc_test_support::learner;
 
 use crate::fixtures::{assert_conflict, assert_missing_reference, credential, issuer_key, learner_id, setup, spec_key};
 
@@ -241,4 +242,44 @@ pub(crate) async fn an_institution_has_one_seal_key_at_a_time(store: &Store) {
     // Only a registered institution has one.
     let stray = SealKeyRecord { institution_id: "nowhere".into(), ..test };
     assert!(store.db().await.unwrap().put_seal_key(&stray).await.is_err());
+}
+
+pub(crate) async fn credential_search_finds_learners_by_words_a_page_at_a_time(store: &Store) {
+    setup(store).await;
+    // Learner 3 has `%` and `_` in their address, which must match only themselves.
+    store.db().await.unwrap().insert_learner(&learner(3, "x_100%@learners.example")).await.unwrap();
+    let issued = [
+        ("c1", 1, 1, "2026-03-01T00:00:00Z", "active"),
+        ("c2", 2, 1, "2026-03-02T00:00:00Z", "revoked"),
+        ("c3", 1, 2, "2026-03-03T00:00:00Z", "active"),
+        ("c4", 1, 3, "2026-03-04T00:00:00Z", "active"),
+    ];
+    for (id, spec, learner, at, state) in issued {
+        let record = CredentialRecord { state: state.into(), ..credential(id, "uca", spec, learner, at) };
+        store.db().await.unwrap().insert_credential(&record).await.unwrap();
+    }
+    let theirs = credential("c5", "unito", 3, 1, "2026-03-05T00:00:00Z");
+    store.db().await.unwrap().insert_credential(&theirs).await.unwrap();
+
+    let search = |words: Option<&'static str>, spec: Option<u128>, state: Option<&'static str>, offset, limit| async move {
+        let spec = spec.map(spec_key);
+        let search = CredentialSearch { institution_id: "uca", words, spec_id: spec.as_deref(), state, offset, limit };
+        let (records, total) = store.db().await.unwrap().search_credentials(&search).await.unwrap();
+        (records.iter().map(|record| record.id.clone()).collect::<Vec<_>>(), total)
+    };
+    assert_eq!(search(None, None, None, 0, 10).await, (ids(&["c4", "c3", "c2", "c1"]), 4), "newest first, theirs only");
+    assert_eq!(search(None, None, None, 1, 2).await, (ids(&["c3", "c2"]), 4), "a page");
+    assert_eq!(search(None, None, None, 8, 2).await, (ids(&[]), 4), "past the end");
+    assert_eq!(search(Some("LEARNER 1"), None, None, 0, 10).await, (ids(&["c2", "c1"]), 2), "name, any case");
+    assert_eq!(search(Some("b@learners"), None, None, 0, 10).await, (ids(&["c3"]), 1), "email");
+    assert_eq!(search(Some("_100%"), None, None, 0, 10).await, (ids(&["c4"]), 1), "wildcards as themselves");
+    assert_eq!(search(Some("a%b"), None, None, 0, 10).await, (ids(&[]), 0));
+    assert_eq!(search(Some("  "), None, None, 0, 10).await.1, 4, "blank words match all");
+    assert_eq!(search(None, Some(2), None, 0, 10).await, (ids(&["c2"]), 1), "by specification");
+    assert_eq!(search(None, None, Some("active"), 0, 10).await, (ids(&["c4", "c3", "c1"]), 3), "by state");
+    assert_eq!(search(Some("learner 1"), Some(1), Some("active"), 0, 10).await, (ids(&["c1"]), 1), "all at once");
+}
+
+fn ids(ids: &[&str]) -> Vec<String> {
+    ids.iter().map(|id| (*id).to_owned()).collect()
 }

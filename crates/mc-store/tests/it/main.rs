@@ -67,6 +67,7 @@ conformance!(
     issuing::credentials_are_issued_once,
     issuing::credentials_are_listed_by_each_filter,
     issuing::credential_state_keeps_or_sets_the_revocation_reason,
+    issuing::credential_search_finds_learners_by_words_a_page_at_a_time,
     issuing::an_institution_has_one_seal_key_at_a_time,
     status::status_lists_round_trip,
     status::status_indexes_are_claimed_once_and_counted,

@@ -368,6 +368,9 @@ texts! {
     languages: "Languages", "Idiomas";
     field: "Field of education", "Ámbito de estudio";
     since: "since", "desde el";
+    credential_search: "Learner's name or email", "Nombre o correo de la persona";
+    any: "Any", "Cualquiera";
+    credentials_found: "Credentials found", "Credenciales encontradas";
     new_learner_name: "Full name, for a learner new to this institution", "Nombre completo, si la persona es nueva en esta institución";
     new_learner_hint: "Leave it empty for a learner already known here. With a name, the email address above is recorded as theirs.", "Déjelo vacío si la persona ya figura aquí. Con un nombre, el correo electrónico de arriba queda registrado como suyo.";
     revocation_reason: "Reason given", "Motivo indicado";

@@ -129,23 +129,74 @@ struct Dashboard {
     admin: bool,
     specs: Vec<SpecRow>,
     credentials: Vec<CredentialRow>,
+    /// The search of the credentials, as asked.
+    search: CredentialSearch,
+    /// How many credentials match it, and the links to the pages before and after.
+    total: u64,
+    previous: Option<String>,
+    next: Option<String>,
+    /// The states to search by, each with its words.
+    states: Vec<(&'static str, &'static str)>,
     jobs: Vec<JobRow>,
     /// Recognition requests waiting for a decision.
     waiting: usize,
 }
 
-/// How many of the latest credentials the issuer space lists.
-const LATEST: usize = 100;
+/// How many credentials a page of the issuer space lists.
+const PAGE: u64 = 50;
 
-/// `GET /issuer`: the institution's specifications, cohorts and latest credentials.
-pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Result<Response, PageError> {
+/// What the issuer space's credential search asks: `/issuer?q=&spec=&state=&offset=`.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct CredentialSearch {
+    /// Words of the learner's name or email address.
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    spec: String,
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    offset: u64,
+}
+
+impl CredentialSearch {
+    /// `/issuer?…` with this search, at `offset`, and the credentials' place in the page.
+    fn href(&self, offset: u64) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (name, value) in [("q", self.q.as_str()), ("spec", &self.spec), ("state", &self.state)] {
+            if !value.is_empty() {
+                query.append_pair(name, value);
+            }
+        }
+        if offset > 0 {
+            query.append_pair("offset", &offset.to_string());
+        }
+        format!("/issuer?{}#credentials", query.finish())
+    }
+}
+
+/// `GET /issuer`: the institution's specifications, cohorts and credentials (searched, a page
+/// at a time, newest first).
+pub(crate) async fn dashboard(
+    State(app): State<App>,
+    visitor: Visitor,
+    Query(search): Query<CredentialSearch>,
+) -> Result<Response, PageError> {
     let member = visitor.member(&app)?;
     let fail = |err| visitor.fail(err);
     let institution = member.institution().await.map_err(fail)?;
     let specs = spec_rows(&member, visitor.lang).await.map_err(fail)?;
-    let mut credentials = member.credentials(None, None).await.map_err(fail)?;
-    credentials.reverse();
-    credentials.truncate(LATEST);
+    let state = CredentialState::parse(&search.state);
+    let words = Some(search.q.as_str()).filter(|q| !q.trim().is_empty());
+    let spec = Some(search.spec.as_str()).filter(|spec| !spec.is_empty());
+    let (credentials, total) =
+        member.search_credentials(words, spec, state, search.offset, PAGE).await.map_err(fail)?;
+    let previous = (search.offset > 0).then(|| search.href(search.offset.saturating_sub(PAGE)));
+    let next = (search.offset + PAGE < total).then(|| search.href(search.offset + PAGE));
+    let states = [CredentialState::Active, CredentialState::Suspended, CredentialState::Revoked]
+        .into_iter()
+        .map(|state| (state.as_str(), super::i18n::state(visitor.lang, state)))
+        .collect();
     let learners = app.learners_of(&credentials).await.map_err(fail)?;
     let credentials = credentials
         .iter()
@@ -198,6 +249,11 @@ pub(crate) async fn dashboard(State(app): State<App>, visitor: Visitor) -> Resul
         admin: member.role() == Role::Admin,
         specs,
         credentials,
+        search,
+        total,
+        previous,
+        next,
+        states,
         jobs,
         waiting,
     }))

@@ -130,8 +130,9 @@ impl Tour {
     /// Opens `path` in both languages on both browsers and looks at it.
     fn page(&mut self, name: &str, path: &str) {
         let base = self.base.clone();
+        let (path, fragment) = path.split_once('#').map_or((path, String::new()), |(p, f)| (p, format!("#{f}")));
         let separator = if path.contains('?') { '&' } else { '?' };
-        self.reach(name, |browser, lang| browser.goto(&format!("{base}{path}{separator}lang={lang}")));
+        self.reach(name, |browser, lang| browser.goto(&format!("{base}{path}{separator}lang={lang}{fragment}")));
     }
 
     /// Brings both browsers to a page with `reach` (given the browser and the language), in
@@ -308,6 +309,10 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     tour.desktop.wait_for_text("#job-state", "Finished");
     let job = tour.desktop.url().strip_prefix(&base).unwrap().split('?').next().unwrap().to_owned();
     tour.page("20-cohort-done", &job);
+    tour.desktop.goto(&format!("{base}/issuer?lang=en&q=ANA.PEREZ&state=active"));
+    tour.desktop.wait_for_text("#credentials-total", "Credentials found: 1");
+    assert!(tour.desktop.find("#credentials tbody").text().contains("Ana Pérez"));
+    tour.page("20b-issuer-search", "/issuer?q=koski#credentials");
 
     // The learner's.
     for browser in [&tour.desktop, &tour.phone] {
@@ -344,4 +349,21 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
 
     tour.finish();
     server.stop();
+}
+
+/// The accessibility check is real: on a page with an unlabelled field and a picture without
+/// words, it says so.
+#[test]
+fn the_accessibility_check_finds_an_unlabelled_field() {
+    let (Some(axe), true) = (axe_core(), Browser::available()) else {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the accessibility check (see .ci/run)");
+        return;
+    };
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots/tour");
+    let browser = Browser::start(&dir);
+    browser
+        .goto("data:text/html,<!doctype html><html lang=en><title>t</title><main><input id=q><img src=x.png></main>");
+    let found = browser.accessibility_violations(&axe);
+    let rules: Vec<&str> = found.iter().filter(|v| v.is_serious()).map(|v| v.rule.as_str()).collect();
+    assert!(rules.contains(&"label") && rules.contains(&"image-alt"), "{found:?}");
 }

@@ -6,7 +6,7 @@ use std::{collections::HashMap, sync::Arc};
 
 use mc_catalogue::{Catalogue, Entry, InstitutionFacts, Query, SearchResult};
 use mc_core::{
-    Institution, Invalid, LanguageTag, Problem, Spec, SpecId, Timestamp,
+    Institution, Invalid, LangMap, LanguageTag, Problem, Spec, SpecId, Timestamp,
     quality::{self, QualityReport, Severity},
     wire::SpecDocument,
 };
@@ -63,6 +63,19 @@ impl App {
         let spec = self.spec(raw_id).await?;
         let publication = self.publication(&spec).await?;
         Ok((spec, publication))
+    }
+
+    /// The description of each of these specifications, for the catalogue's results to show
+    /// under their titles; `None` for one without a description, or not published.
+    pub async fn published_descriptions(&self, ids: &[SpecId]) -> Result<Vec<Option<LangMap>>, AppError> {
+        let mut db = self.store().db().await?;
+        let mut descriptions = Vec::with_capacity(ids.len());
+        for id in ids {
+            let published = db.published_at(*id).await?.flatten().is_some();
+            let spec = if published { db.spec(*id).await? } else { None };
+            descriptions.push(spec.and_then(|spec| spec.description().cloned()));
+        }
+        Ok(descriptions)
     }
 
     /// Whether a stored specification is published.

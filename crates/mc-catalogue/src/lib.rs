@@ -157,6 +157,44 @@ pub struct Query {
     pub offset: usize,
     /// How many results to return.
     pub limit: usize,
+    /// The order of the results.
+    pub sort: Sort,
+    /// The reader's language, when known: [`Sort::Title`] orders the titles they read.
+    pub language: Option<mc_core::LanguageTag>,
+}
+
+/// The order of a search's results.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first (by title without search words).
+    #[default]
+    Relevance,
+    /// By title, A to Z.
+    Title,
+    /// The latest published first.
+    Newest,
+    /// The fewest ECTS credits first; those without last.
+    Ects,
+}
+
+impl Sort {
+    /// Every order, in display order.
+    pub const ALL: [Sort; 4] = [Sort::Relevance, Sort::Title, Sort::Newest, Sort::Ects];
+
+    /// Its name in queries.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Title => "title",
+            Sort::Newest => "newest",
+            Sort::Ects => "ects",
+        }
+    }
+
+    /// The order named `name` in a query.
+    pub fn parse(name: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|sort| sort.as_str() == name)
+    }
 }
 
 /// The count of one facet value among the results.
@@ -428,16 +466,37 @@ impl Catalogue {
         }
         let total = matches.len();
         let page_end = query.offset.saturating_add(query.limit).min(total);
-        let by_relevance = |a: &(u32, f32), b: &(u32, f32)| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| self.docs[a.0 as usize].title_rank.cmp(&self.docs[b.0 as usize].title_rank))
-                .then_with(|| a.0.cmp(&b.0))
+        let title = |a: &(u32, f32), b: &(u32, f32)| {
+            self.docs[a.0 as usize].title_rank.cmp(&self.docs[b.0 as usize].title_rank).then_with(|| a.0.cmp(&b.0))
         };
-        if page_end > 0 && page_end < total {
-            matches.select_nth_unstable_by(page_end - 1, by_relevance);
-            matches.truncate(page_end);
+        let by_relevance = |a: &(u32, f32), b: &(u32, f32)| -> std::cmp::Ordering {
+            match query.sort {
+                Sort::Relevance => b.1.total_cmp(&a.1).then_with(|| title(a, b)),
+                Sort::Title => title(a, b),
+                Sort::Newest => {
+                    let published = |doc: &(u32, f32)| self.summaries[doc.0 as usize].published_at;
+                    published(b).cmp(&published(a)).then_with(|| title(a, b))
+                }
+                Sort::Ects => {
+                    let ects = |doc: &(u32, f32)| self.docs[doc.0 as usize].ects.unwrap_or(f64::INFINITY);
+                    ects(a).total_cmp(&ects(b)).then_with(|| title(a, b))
+                }
+            }
+        };
+        match (&query.language, query.sort) {
+            (Some(language), Sort::Title) => {
+                let read =
+                    |doc: &(u32, f32)| text::fold(&self.summaries[doc.0 as usize].title.best(language).to_lowercase());
+                matches.sort_by_cached_key(|doc| (read(doc), doc.0));
+            }
+            _ => {
+                if page_end > 0 && page_end < total {
+                    matches.select_nth_unstable_by(page_end - 1, by_relevance);
+                    matches.truncate(page_end);
+                }
+                matches.sort_unstable_by(by_relevance);
+            }
         }
-        matches.sort_unstable_by(by_relevance);
         let hits = matches
             .into_iter()
             .skip(query.offset)

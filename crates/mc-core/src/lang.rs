@@ -91,9 +91,15 @@ impl LangMap {
 
     /// The text in `language`, else in the first language (by tag order).
     pub fn best(&self, language: &LanguageTag) -> &str {
-        match self.get(language) {
-            Some(text) => text,
-            None => self.iter().next().map(|(_, text)| text).unwrap_or_default(),
+        self.best_with_language(language).map_or("", |(_, text)| text)
+    }
+
+    /// What [`LangMap::best`] picks, with the language it is in (to mark a text shown in
+    /// another language than the page's).
+    pub fn best_with_language(&self, language: &LanguageTag) -> Option<(&LanguageTag, &str)> {
+        match self.0.get_key_value(language) {
+            Some((tag, text)) => Some((tag, text.as_str())),
+            None => self.iter().next(),
         }
     }
 

@@ -67,6 +67,12 @@ pub(crate) fn parse(pairs: &[(String, String)], ignored: &[&str]) -> Result<Quer
                 query.offset = count(MAX_OFFSET)?;
                 continue;
             }
+            "sort" => {
+                query.sort = mc_catalogue::Sort::parse(value).ok_or_else(|| {
+                    bad(name, format!("{value:?} is not an order: use relevance, title, newest or ects"))
+                })?;
+                continue;
+            }
             "eqf" => Facet::Eqf,
             "isced" => Facet::Isced,
             "language" => Facet::Language,
@@ -80,7 +86,7 @@ pub(crate) fn parse(pairs: &[(String, String)], ignored: &[&str]) -> Result<Quer
                 return Err(bad(
                     other,
                     "is not a catalogue parameter: use q, eqf, ects_min, ects_max, isced, language, participation, \
-                     institution, country, skill, recognised, limit or offset",
+                     institution, country, skill, recognised, sort, limit or offset",
                 ));
             }
         };

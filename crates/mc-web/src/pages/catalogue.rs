@@ -31,6 +31,11 @@ fn best(map: &LangMap, lang: Lang) -> String {
     map.best(&tag(lang)).to_owned()
 }
 
+/// The language of the text [`best`] picks, for its `lang` attribute.
+fn language_of(map: &LangMap, lang: Lang) -> String {
+    map.best_with_language(&tag(lang)).map(|(language, _)| language.to_string()).unwrap_or_default()
+}
+
 /// `/catalogue?…` with these parameters.
 fn catalogue_href(pairs: &[(String, String)]) -> String {
     let mut query = url::form_urlencoded::Serializer::new(String::new());
@@ -46,6 +51,11 @@ fn catalogue_href(pairs: &[(String, String)]) -> String {
 struct HitView {
     id: String,
     title: String,
+    /// The language of the title shown (the reader's, or another when it has none in theirs).
+    title_lang: String,
+    /// The beginning of its description, and its language.
+    snippet: String,
+    snippet_lang: String,
     institutions: String,
     eqf: String,
     workload: String,
@@ -82,6 +92,10 @@ struct ActiveFilter {
 #[template(path = "catalogue.html")]
 struct CataloguePage {
     chrome: Chrome,
+    /// The orders the results can be put in: name, words, whether chosen.
+    sorts: Vec<(&'static str, &'static str, bool)>,
+    /// What each quality label means.
+    frameworks: Vec<(&'static str, &'static str)>,
     q: String,
     ects_min: String,
     ects_max: String,
@@ -107,6 +121,19 @@ fn facet_name(lang: Lang, facet: Facet) -> &'static str {
         Facet::Country => t.facet_country,
         Facet::Skill => t.facet_skill,
         Facet::Recognised => t.facet_recognised,
+    }
+}
+
+/// The beginning of a description: up to about 200 characters, cut between words.
+fn snippet(text: &str) -> String {
+    const LENGTH: usize = 200;
+    let text = text.trim();
+    match text.char_indices().nth(LENGTH) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            let end = text[..cut].rfind(char::is_whitespace).unwrap_or(cut);
+            format!("{}…", text[..end].trim_end_matches([',', ';', ':', '.', ' ']))
+        }
     }
 }
 
@@ -161,18 +188,25 @@ pub(crate) async fn catalogue(
         ),
     };
     let pairs: Vec<(String, String)> = if problem.is_some() { Vec::new() } else { pairs };
+    let query = mc_catalogue::Query { language: Some(tag(lang)), ..query };
     let result: SearchResult = app.search_catalogue(&query).await.map_err(|err| visitor.fail(err))?;
     let without = |name: &str, value: &str| -> Vec<(String, String)> {
         pairs.iter().filter(|(n, v)| !(n == name && v == value) && n != "offset").cloned().collect()
     };
+    let ids: Vec<mc_core::SpecId> = result.hits.iter().map(|hit| hit.summary.id).collect();
+    let descriptions = app.published_descriptions(&ids).await.map_err(|err| visitor.fail(err))?;
     let hits = result
         .hits
         .iter()
-        .map(|hit| {
+        .zip(descriptions)
+        .map(|(hit, description)| {
             let summary = &hit.summary;
             HitView {
                 id: summary.id.to_string(),
                 title: best(&summary.title, lang),
+                title_lang: language_of(&summary.title, lang),
+                snippet: description.as_ref().map(|text| snippet(&best(text, lang))).unwrap_or_default(),
+                snippet_lang: description.as_ref().map(|text| language_of(text, lang)).unwrap_or_default(),
                 institutions: summary.institutions.iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", "),
                 eqf: summary.eqf_level.map(|level| level.to_string()).unwrap_or_else(|| "–".into()),
                 workload: workload(summary.ects, summary.hours, lang),
@@ -213,7 +247,7 @@ pub(crate) async fn catalogue(
         .collect();
     let active = pairs
         .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "q" | "offset" | "limit"))
+        .filter(|(name, _)| !matches!(name.as_str(), "q" | "offset" | "limit" | "sort"))
         .map(|(name, value)| {
             let facet = Facet::ALL.into_iter().find(|facet| facet.as_str() == name);
             let label = match facet {
@@ -232,7 +266,7 @@ pub(crate) async fn catalogue(
     // The filters chosen, kept by the search form when its words change.
     let kept = pairs
         .iter()
-        .filter(|(name, _)| !matches!(name.as_str(), "q" | "offset" | "limit" | "ects_min" | "ects_max"))
+        .filter(|(name, _)| !matches!(name.as_str(), "q" | "offset" | "limit" | "ects_min" | "ects_max" | "sort"))
         .cloned()
         .collect();
     let page = |offset: usize| {
@@ -245,7 +279,19 @@ pub(crate) async fn catalogue(
     let previous = (query.offset > 0).then(|| page(query.offset.saturating_sub(query.limit)));
     let next = (query.offset + query.limit < result.total && query.limit > 0).then(|| page(query.offset + query.limit));
     let status = if problem.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let sorts = mc_catalogue::Sort::ALL
+        .into_iter()
+        .map(|sort| (sort.as_str(), super::i18n::sort(lang, sort), sort == query.sort))
+        .collect();
+    let frameworks = mc_core::quality::Framework::ALL
+        .iter()
+        .map(|&framework| {
+            (super::i18n::framework_short(lang, framework), super::i18n::framework_explanation(lang, framework))
+        })
+        .collect();
     let page = CataloguePage {
+        sorts,
+        frameworks,
         chrome: visitor.chrome(t.catalogue_title),
         q: query.text.clone(),
         ects_min: query.ects_min.map(|n| n.to_string()).unwrap_or_default(),

@@ -324,7 +324,11 @@ texts! {
     search_label: "Search titles, descriptions and learning outcomes", "Buscar en títulos, descripciones y resultados de aprendizaje";
     search_button: "Search", "Buscar";
     found: "micro-credentials found", "microcredenciales encontradas";
-    refine: "Refine", "Filtrar";
+    refine: "Filters", "Filtros";
+    active_filters: "Filters chosen", "Filtros elegidos";
+    sort_label: "Order", "Orden";
+    result_pages: "Pages of results", "Páginas de resultados";
+    labels_meaning: "What the quality labels mean", "Qué significan las etiquetas de calidad";
     remove_filter: "Remove filter", "Quitar filtro";
     ects_range: "ECTS credits", "Créditos ECTS";
     ects_from: "from", "desde";
@@ -1030,6 +1034,56 @@ pub(crate) fn row_problems(lang: Lang, problems: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+/// An order of the catalogue's results, in words.
+pub(crate) fn sort(lang: Lang, sort: mc_catalogue::Sort) -> &'static str {
+    use mc_catalogue::Sort as S;
+    match (lang, sort) {
+        (Lang::En, S::Relevance) => "Best match",
+        (Lang::En, S::Title) => "Title, A to Z",
+        (Lang::En, S::Newest) => "Latest published",
+        (Lang::En, S::Ects) => "Fewest ECTS credits",
+        (Lang::Es, S::Relevance) => "Más pertinentes",
+        (Lang::Es, S::Title) => "Título, de la A a la Z",
+        (Lang::Es, S::Newest) => "Publicadas más recientemente",
+        (Lang::Es, S::Ects) => "Menos créditos ECTS",
+    }
+}
+
+/// What a quality label on a catalogue entry means, in a sentence.
+pub(crate) fn framework_explanation(lang: Lang, framework: mc_core::quality::Framework) -> &'static str {
+    use mc_core::quality::Framework as F;
+    match (lang, framework) {
+        (Lang::En, F::AnnexI) => {
+            "It describes every element the EU Council Recommendation on micro-credentials (2022) asks for."
+        }
+        (Lang::En, F::AnnexII) => "It follows the Recommendation's principles for quality and transparency.",
+        (Lang::En, F::Cmf) => {
+            "It meets the European MOOC Consortium's Common Microcredential Framework (workload, level, assessment)."
+        }
+        (Lang::En, F::Eccoe) => {
+            "It meets the ECCOE project's quality descriptors for recognition between universities."
+        }
+        (Lang::En, F::OpenBadges) => {
+            "Its credentials are valid Open Badges 3.0, which badge platforms and wallets read."
+        }
+        (Lang::En, F::Edc) => "Its credentials can be European Digital Credentials, as Europass reads them.",
+        (Lang::Es, F::AnnexI) => {
+            "Describe todos los elementos que pide la Recomendación del Consejo de la UE sobre microcredenciales (2022)."
+        }
+        (Lang::Es, F::AnnexII) => "Sigue los principios de calidad y transparencia de la Recomendación.",
+        (Lang::Es, F::Cmf) => {
+            "Cumple el Marco Común de Microcredenciales del European MOOC Consortium (carga, nivel, evaluación)."
+        }
+        (Lang::Es, F::Eccoe) => {
+            "Cumple los descriptores de calidad del proyecto ECCOE para el reconocimiento entre universidades."
+        }
+        (Lang::Es, F::OpenBadges) => {
+            "Sus credenciales son Open Badges 3.0 válidas, que leen las plataformas de insignias y las carteras."
+        }
+        (Lang::Es, F::Edc) => "Sus credenciales pueden ser credenciales digitales europeas, como las lee Europass.",
+    }
 }
 
 /// A quality framework's label on a catalogue entry, in a few words.

@@ -263,8 +263,28 @@ fn the_catalogue_pages_search_filter_and_show_the_quality_labels() {
     assert!(found.body.contains("Gestión sostenible de destinos turísticos"));
     // A facet value is a link that adds its filter, and an active filter a link that removes it.
     let filtered = Request::new(server.addr, "GET", "/catalogue?eqf=6").header("Accept-Language", "en").send();
-    assert!(filtered.body.contains("href=\"/catalogue\" title=\"Remove filter\">EQF level 6 ×"), "{}", filtered.body);
+    assert!(
+        filtered.body.contains("href=\"/catalogue\" title=\"Remove filter\">EQF level 6 <span aria-hidden=\"true\">×"),
+        "{}",
+        filtered.body
+    );
     assert!(filtered.body.contains("href=\"/catalogue?eqf=6&#38;country=ES\""), "{}", filtered.body);
+    // A description's beginning under each title; orders by title and by credits.
+    assert!(all.body.contains("<p class=\"snippet\" lang=\""), "{}", all.body);
+    let titles = |body: &str| -> Vec<String> {
+        body.split("<a href=\"/catalogue/0")
+            .skip(1)
+            .map(|rest| rest[rest.find('>').unwrap() + 1..rest.find("</a>").unwrap()].to_owned())
+            .collect()
+    };
+    let by_title = titles(&Request::new(server.addr, "GET", "/catalogue?sort=title&lang=en").send().body);
+    let mut sorted = by_title.clone();
+    sorted.sort_by_key(|title| title.to_lowercase());
+    assert_eq!(by_title.len(), 15);
+    assert_eq!(by_title.first(), sorted.first(), "{by_title:?}");
+    let wrong_order = Request::new(server.addr, "GET", "/catalogue?sort=cheapest").send();
+    assert_eq!(wrong_order.status, 422);
+    assert!(wrong_order.body.contains("is not an order"), "{}", wrong_order.body);
     let wrong = Request::new(server.addr, "GET", "/catalogue?eqf=12").send();
     assert_eq!(wrong.status, 422);
     assert!(

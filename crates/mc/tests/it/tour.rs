@@ -242,6 +242,15 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     // The employer's pages, and the public ones.
     tour.page("01-home", "/");
     tour.page("02-catalogue", "/catalogue");
+    // On a phone the results come first, the filters behind a button above them.
+    let first_result = tour.phone.execute(
+        "return document.querySelector('ul.specs > li').getBoundingClientRect().top < window.innerHeight \
+         && document.querySelector('#facets').getBoundingClientRect().height == 0",
+    );
+    assert_eq!(first_result, serde_json::json!(true), "a result shows on a phone's first screen");
+    tour.phone.click("#filters label");
+    tour.phone.wait_for_text("#filters", "Nivel MEC");
+    tour.phone.screenshot("02-catalogue-phone-filters-open");
     tour.page("03-catalogue-search", "/catalogue?q=datos&eqf=6");
     tour.page("04-catalogue-spec", &format!("/catalogue/{SPEC}"));
     tour.page("05-agreements", "/agreements");

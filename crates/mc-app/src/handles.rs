@@ -185,6 +185,27 @@ impl<'a> InstitutionAccess<'a> {
         Ok((credentials, total))
     }
 
+    /// One of the institution's drafts, as it was saved; `None` when it has none with this id.
+    pub async fn spec_draft(&self, id: &str) -> Result<Option<SpecDocument>, AppError> {
+        let found = self.app.store().db().await?.spec_draft(id).await?;
+        match found {
+            Some(draft) if draft.institution_id == self.institution.as_str() => Ok(Some(read_draft(&draft)?)),
+            _ => Ok(None),
+        }
+    }
+
+    /// The institution's drafts, the latest saved first, each with when it was saved.
+    pub async fn spec_drafts(&self) -> Result<Vec<(SpecDocument, Timestamp)>, AppError> {
+        let drafts = self.app.store().db().await?.spec_drafts_of(self.institution.as_str()).await?;
+        drafts
+            .iter()
+            .map(|draft| {
+                let saved = Timestamp::parse(&draft.updated_at).map_err(|err| damaged_draft(draft, err))?;
+                Ok((read_draft(draft)?, saved))
+            })
+            .collect()
+    }
+
     /// One of the institution's credentials.
     pub async fn credential(&self, id: &str) -> Result<IssuedCredential, AppError> {
         let credential = self.app.credential(id).await?;
@@ -235,6 +256,46 @@ impl IssuerAccess<'_> {
             ))),
             _ => Ok(()),
         }
+    }
+
+    /// Keeps a document that does not read as a specification yet as the institution's draft,
+    /// to be finished later; gives it the id of the specification it will become when it has
+    /// none. Its id may be one of the institution's own specifications (an edit in progress),
+    /// never another's.
+    pub async fn save_spec_draft(&self, document: &mut SpecDocument, now: Timestamp) -> Result<String, AppError> {
+        self.check_first_body(document)?;
+        let id = match document.id.as_deref() {
+            Some(raw_id) => {
+                let id = mc_core::SpecId::parse(raw_id)
+                    .map_err(|err| AppError::invalid_argument("specification id", err))?;
+                match self.app.spec(raw_id).await {
+                    Ok(spec) if spec.issuer() != &self.institution => {
+                        return Err(AppError::Forbidden(format!("{raw_id} is another institution's specification")));
+                    }
+                    Ok(_) | Err(AppError::NotFound { .. }) => {}
+                    Err(err) => return Err(err),
+                }
+                id.to_string()
+            }
+            None => mc_core::SpecId::from_uuid(self.app.new_id()).to_string(),
+        };
+        document.id = Some(id.clone());
+        let record = mc_store::SpecDraftRecord {
+            id: id.clone(),
+            institution_id: self.institution.to_string(),
+            document: serde_json::to_string(document).expect("a document serializes"),
+            updated_at: now.to_rfc3339(),
+        };
+        self.app.store().db().await?.put_spec_draft(&record).await?;
+        Ok(id)
+    }
+
+    /// Removes one of the institution's drafts (saved as a specification, or abandoned).
+    pub async fn discard_spec_draft(&self, id: &str) -> Result<(), AppError> {
+        if self.spec_draft(id).await?.is_some() {
+            self.app.store().db().await?.delete_spec_draft(id).await?;
+        }
+        Ok(())
     }
 
     /// Adds a specification the institution issues, as a draft; the other awarding bodies it
@@ -569,4 +630,17 @@ impl<'a> Operator<'a> {
     pub async fn revoke_token(&self, id: &str, now: Timestamp) -> Result<ApiToken, AppError> {
         self.app.revoke_token(id, now).await
     }
+}
+
+/// A stored draft's document.
+fn read_draft(draft: &mc_store::SpecDraftRecord) -> Result<SpecDocument, AppError> {
+    serde_json::from_str(&draft.document).map_err(|err| damaged_draft(draft, err))
+}
+
+fn damaged_draft(draft: &mc_store::SpecDraftRecord, detail: impl ToString) -> AppError {
+    AppError::Store(StoreError::Corrupt {
+        what: "specification draft",
+        id: draft.id.clone(),
+        detail: detail.to_string(),
+    })
 }

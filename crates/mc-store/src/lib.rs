@@ -44,7 +44,7 @@ pub use crate::{
     mails::{MailCounts, MailRecord},
     pathways::{PathwayRecord, StackedRecord},
     registry::{AccreditationRecord, TrustedIssuerRecord},
-    specs::SpecImageRecord,
+    specs::{SpecDraftRecord, SpecImageRecord},
     status::{StatusEntryRecord, StatusListRecord},
 };
 

@@ -211,3 +211,83 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .transpose()
     }
 }
+
+/// A specification document saved from the editor before it reads as a specification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecDraftRecord {
+    /// The id of the specification it will become, or is an edit of.
+    pub id: String,
+    /// The institution whose staff write it.
+    pub institution_id: String,
+    /// The document as written, JSON.
+    pub document: String,
+    /// When it was last saved (RFC 3339).
+    pub updated_at: String,
+}
+
+fn draft_from_row(row: &AnyRow) -> Result<SpecDraftRecord, StoreError> {
+    Ok(SpecDraftRecord {
+        id: row.try_get("id")?,
+        institution_id: row.try_get("institution_id")?,
+        document: row.try_get("document")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
+    /// Saves a draft, replacing the institution's draft with the same id. Fails with
+    /// [`StoreError::Conflict`] when another institution has a draft with that id.
+    pub async fn put_spec_draft(&mut self, draft: &SpecDraftRecord) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let written = sqlx::query(
+            "INSERT INTO spec_drafts (id, institution_id, document, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET document = excluded.document, updated_at = excluded.updated_at \
+             WHERE spec_drafts.institution_id = excluded.institution_id",
+        )
+        .bind(&draft.id)
+        .bind(&draft.institution_id)
+        .bind(&draft.document)
+        .bind(&draft.updated_at)
+        .execute(conn)
+        .await
+        .map_err(|err| StoreError::from_write("a specification draft", &[], err))?;
+        if written.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                what: "a specification draft with this id",
+                column: Some("id"),
+                detail: "another institution's draft has this id".into(),
+            });
+        }
+        Ok(())
+    }
+
+    /// The draft with this id, of whichever institution.
+    pub async fn spec_draft(&mut self, id: &str) -> Result<Option<SpecDraftRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query("SELECT id, institution_id, document, updated_at FROM spec_drafts WHERE id = $1")
+            .bind(id)
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(draft_from_row).transpose()
+    }
+
+    /// An institution's drafts, the latest saved first.
+    pub async fn spec_drafts_of(&mut self, institution_id: &str) -> Result<Vec<SpecDraftRecord>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(
+            "SELECT id, institution_id, document, updated_at FROM spec_drafts WHERE institution_id = $1 \
+             ORDER BY updated_at DESC, id",
+        )
+        .bind(institution_id)
+        .fetch_all(conn)
+        .await?;
+        rows.iter().map(draft_from_row).collect()
+    }
+
+    /// Removes a draft (once saved as a specification, or abandoned); nothing when there is none.
+    pub async fn delete_spec_draft(&mut self, id: &str) -> Result<(), StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        sqlx::query("DELETE FROM spec_drafts WHERE id = $1").bind(id).execute(conn).await?;
+        Ok(())
+    }
+}

@@ -8,6 +8,7 @@ use mc_test_support::{TestDb, institution, learner, spec, spec_id};
 mod access;
 mod audit;
 mod catalogue;
+mod drafts;
 mod fixtures;
 mod issuing;
 mod jobs;
@@ -89,6 +90,7 @@ conformance!(
     audit::audit_log_chains_entries_in_order,
     catalogue::change_counters_follow_publication,
     catalogue::counters_move_only_when_the_transaction_commits,
+    drafts::drafts_are_kept_replaced_by_their_institution_and_removed,
     registry::accreditations_are_replaced_on_put,
     registry::trusted_issuers_are_replaced_on_put,
     registry::consents_are_replaced_on_put_and_listed_in_order,

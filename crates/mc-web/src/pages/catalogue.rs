@@ -18,7 +18,6 @@ use serde::Deserialize;
 use super::{
     Chrome, Done, PageError, Visitor,
     i18n::Lang,
-    issuer::CsrfForm,
     render,
     views::{tag, workload},
 };
@@ -63,12 +62,12 @@ struct HitView {
     labels: Vec<LabelView>,
 }
 
-struct LabelView {
+pub(crate) struct LabelView {
     /// The framework in a few words.
-    short: &'static str,
+    pub(crate) short: &'static str,
     /// Its full name.
-    name: &'static str,
-    compliant: bool,
+    pub(crate) name: &'static str,
+    pub(crate) compliant: bool,
 }
 
 struct FacetView {
@@ -158,7 +157,7 @@ fn language_names(codes: &[impl AsRef<str>], lang: Lang) -> String {
     codes.iter().map(|code| name(code.as_ref())).collect::<Vec<_>>().join(", ")
 }
 
-fn labels(labels: &[mc_core::quality::Label], lang: Lang) -> Vec<LabelView> {
+pub(crate) fn labels(labels: &[mc_core::quality::Label], lang: Lang) -> Vec<LabelView> {
     labels
         .iter()
         .map(|label| LabelView {
@@ -414,22 +413,22 @@ impl SpecView {
 }
 
 /// A finding of the quality check, for the staff who mend it, in the page's language.
-struct FindingView {
+pub(crate) struct FindingView {
     /// `error`, `warning` or `info`, for its style.
-    severity: &'static str,
+    pub(crate) severity: &'static str,
     /// The severity in words.
-    severity_name: &'static str,
-    rule: String,
+    pub(crate) severity_name: &'static str,
+    pub(crate) rule: String,
     /// Where, in words: "Learning outcome 3, skill".
-    field: String,
-    message: String,
+    pub(crate) field: String,
+    pub(crate) message: String,
     /// The English message of a value the document format refuses, where the page's language
     /// has only a general sentence.
-    detail_en: Option<String>,
-    fix: String,
+    pub(crate) detail_en: Option<String>,
+    pub(crate) fix: String,
 }
 
-fn findings(report: &QualityReport, lang: Lang) -> Vec<FindingView> {
+pub(crate) fn findings(report: &QualityReport, lang: Lang) -> Vec<FindingView> {
     report
         .findings
         .iter()
@@ -533,10 +532,18 @@ struct SpecAdminPage {
     labels: Vec<LabelView>,
     findings: Vec<FindingView>,
     problems: Vec<String>,
+    /// The frameworks it does not meet, when publishing waits for a confirmation.
+    unmet: Vec<&'static str>,
 }
 
 /// The issuer's page of one of its specifications: state, report and publication buttons.
-async fn admin_page(app: &App, visitor: &Visitor, id: &str, problems: Vec<String>) -> Result<Response, PageError> {
+async fn admin_page(
+    app: &App,
+    visitor: &Visitor,
+    id: &str,
+    problems: Vec<String>,
+    unmet: Vec<&'static str>,
+) -> Result<Response, PageError> {
     let member = visitor.member(app)?;
     let (spec, publication) = member.spec(id).await.map_err(|err| visitor.fail(err))?;
     // Another awarding body sees the draft it is asked to award, without the issuer's buttons.
@@ -567,6 +574,7 @@ async fn admin_page(app: &App, visitor: &Visitor, id: &str, problems: Vec<String
         labels: labels(&report.labels, visitor.lang),
         findings: findings(&report, visitor.lang),
         problems,
+        unmet,
     };
     Ok((status, render(&page)).into_response())
 }
@@ -577,18 +585,41 @@ pub(crate) async fn admin(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    admin_page(&app, &visitor, &id, Vec::new()).await
+    admin_page(&app, &visitor, &id, Vec::new(), Vec::new()).await
 }
 
-/// `POST /issuer/specs/{id}/publish` and `/withdraw`.
+#[derive(Deserialize)]
+pub(crate) struct PublicationForm {
+    #[serde(default)]
+    csrf: String,
+    /// `yes` once the registrar confirmed publishing what does not meet every framework.
+    #[serde(default)]
+    confirm: String,
+}
+
+/// `POST /issuer/specs/{id}/publish` and `/withdraw`. Publishing what does not meet every
+/// framework asks for a confirmation first.
 pub(crate) async fn change_publication(
     State(app): State<App>,
     visitor: Visitor,
     Path((id, action)): Path<(String, String)>,
-    Form(form): Form<CsrfForm>,
+    Form(form): Form<PublicationForm>,
 ) -> Result<Response, PageError> {
     visitor.check_form(&form.csrf)?;
     let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
+    if action == "publish" && form.confirm != "yes" {
+        let (spec, _) = issuer.spec(&id).await.map_err(|err| visitor.fail(err))?;
+        let report = app.check_spec(&SpecDocument::from(&spec)).await.map_err(|err| visitor.fail(err))?;
+        let unmet: Vec<&'static str> = report
+            .labels
+            .iter()
+            .filter(|label| !label.compliant)
+            .map(|label| super::i18n::framework_name(visitor.lang, label.framework))
+            .collect();
+        if !unmet.is_empty() && !report.has_errors() {
+            return admin_page(&app, &visitor, &id, Vec::new(), unmet).await;
+        }
+    }
     let (result, done) = match action.as_str() {
         "publish" => (issuer.publish_spec(&id, app.now()).await.map(|_| ()), Done::Published),
         "withdraw" => (issuer.withdraw_spec(&id).await, Done::Withdrawn),
@@ -599,10 +630,11 @@ pub(crate) async fn change_publication(
         Err(AppError::Rejected(invalid)) => {
             let mut problems = vec![visitor.t().publish_refused.to_owned()];
             problems.extend(invalid.problems().iter().map(ToString::to_string));
-            admin_page(&app, &visitor, &id, problems).await
+            admin_page(&app, &visitor, &id, problems, Vec::new()).await
         }
         Err(AppError::Conflict(message)) => {
-            admin_page(&app, &visitor, &id, vec![visitor.t().consent_needed.to_owned(), message]).await
+            let problems = vec![visitor.t().consent_needed.to_owned(), message];
+            admin_page(&app, &visitor, &id, problems, Vec::new()).await
         }
         Err(err) => Err(visitor.fail(err)),
     }

@@ -372,6 +372,47 @@ texts! {
     languages: "Languages", "Idiomas";
     field: "Field of education", "Ámbito de estudio";
     since: "since", "desde el";
+    form_none: "Not given", "Sin indicar";
+    unfinished_drafts: "Unfinished drafts (not yet complete enough to check and publish)", "Borradores sin terminar (aún incompletos para comprobarlos y publicarlos)";
+    untitled: "Untitled", "Sin título";
+    saved_on: "saved on", "guardado el";
+    confirm_publish_title: "Publish it as it is?", "¿Publicarla tal como está?";
+    confirm_publish_unmet: "It does not meet these quality frameworks yet; the catalogue will show their labels as not met:", "Aún no cumple estos marcos de calidad; el catálogo mostrará sus etiquetas como no cumplidas:";
+    confirm_publish_question: "You may publish it now, or mend it first.", "Puede publicarla ahora o corregirla antes.";
+    publish_anyway: "Publish anyway", "Publicar de todos modos";
+    edit_first: "Mend it first", "Corregirla antes";
+    spec_page: "Its page", "Su página";
+    form_choose: "Choose…", "Elija…";
+    skill_chosen: "Skill chosen. Save to keep it.", "Competencia elegida. Guarde para conservarla.";
+    not_a_number: "is not a number", "no es un número";
+    saved_as_draft: "Saved as an unfinished draft: it is kept, but cannot be published or issued until the problems below are mended.", "Guardado como borrador sin terminar: se conserva, pero no se puede publicar ni emitir hasta corregir los problemas de abajo.";
+    form_texts_in: "Texts in", "Textos en";
+    form_tabs: "Language of the texts", "Idioma de los textos";
+    form_writing_in: "You are writing the texts in", "Está escribiendo los textos en";
+    form_other_languages: "the other languages keep what was written in them; their tabs show it.", "los demás idiomas conservan lo escrito en ellos; sus pestañas lo muestran.";
+    form_add_language: "Add a language", "Añadir un idioma";
+    form_about: "The micro-credential", "La microcredencial";
+    form_outcomes_help: "What a learner knows, understands and can do after it (Annex I, element 6). Start each with a verb: \"Analyse…\", \"Design…\".", "Lo que la persona sabe, comprende y es capaz de hacer al terminar (anexo I, elemento 6). Empiece cada uno con un verbo: «Analizar…», «Diseñar…».";
+    form_add_outcome: "Add an outcome", "Añadir un resultado";
+    form_remove_outcome: "Remove this outcome", "Quitar este resultado";
+    form_skill: "Skill it teaches (ESCO)", "Competencia que desarrolla (ESCO)";
+    form_skill_none: "No skill chosen.", "Ninguna competencia elegida.";
+    form_skill_find: "Find a skill by its words", "Buscar una competencia por sus palabras";
+    form_find: "Find", "Buscar";
+    form_use_skill: "Use", "Usar";
+    form_no_skills_found: "No skill known here has these words; you may give its ESCO address and name yourself below.", "Ninguna competencia conocida aquí tiene esas palabras; puede indicar abajo su dirección ESCO y su nombre.";
+    form_skill_uri: "ESCO address of the skill", "Dirección ESCO de la competencia";
+    form_clear_skill: "Remove the skill", "Quitar la competencia";
+    form_workload: "Workload and level", "Carga de trabajo y nivel";
+    form_assessment: "Assessment and participation", "Evaluación y participación";
+    form_quality: "Quality assurance", "Garantía de calidad";
+    form_optional: "Optional elements", "Elementos opcionales";
+    form_languages_help: "Languages in which it is taught.", "Idiomas en que se imparte.";
+    form_default_language: "Main language (shown when the reader's is missing)", "Idioma principal (se muestra si falta el del lector)";
+    form_awarding_bodies_help: "Your institution first; add the ids of institutions that award it with you, separated by commas.", "Su institución primero; añada los identificadores de las instituciones que la otorgan con usted, separados por comas.";
+    form_document: "Import or export it as a JSON or TOML document", "Importarla o exportarla como documento JSON o TOML";
+    form_report: "Quality report", "Informe de calidad";
+    form_report_note: "Updated each time you check or save.", "Se actualiza cada vez que comprueba o guarda.";
     credential_search: "Learner's name or email", "Nombre o correo de la persona";
     any: "Any", "Cualquiera";
     credentials_found: "Credentials found", "Credenciales encontradas";
@@ -744,7 +785,7 @@ pub(crate) fn identity_verification(lang: Lang, kind: mc_core::IdentityVerificat
 pub(crate) fn stackability(lang: Lang, option: mc_core::StackabilityOption) -> &'static str {
     use mc_core::StackabilityOption as Option;
     match (lang, option) {
-        (Lang::En, Option::StandAlone) => "stand-alone",
+        (Lang::En, Option::StandAlone) => "on its own",
         (Lang::En, Option::Integrated) => "part of a larger credential",
         (Lang::En, Option::Stackable) => "stackable",
         (Lang::Es, Option::StandAlone) => "independiente",
@@ -865,6 +906,10 @@ pub(crate) fn done(lang: Lang, done: super::Done) -> &'static str {
     match (lang, done) {
         (Lang::En, D::Issued) => {
             "Issued. The learner finds the credential in their space, ready to download and share."
+        }
+        (Lang::En, D::Saved) => "Saved. The quality report below says what it meets; publish it when it is ready.",
+        (Lang::Es, D::Saved) => {
+            "Guardada. El informe de calidad de abajo dice qué cumple; publíquela cuando esté lista."
         }
         (Lang::En, D::Revoked) => "Revoked. Whoever verifies this credential from now on is told it was revoked.",
         (Lang::En, D::Suspended) => "Suspended. It does not verify until you lift the suspension.",
@@ -1103,4 +1148,114 @@ pub(crate) fn framework_short(lang: Lang, framework: mc_core::quality::Framework
         (Lang::Es, F::OpenBadges) => "Open Badges 3.0",
         (Lang::Es, F::Edc) => "Credencial de Europass",
     }
+}
+
+/// A QF-EHEA cycle, in words.
+pub(crate) fn qf_ehea_cycle(lang: Lang, cycle: mc_core::QfEheaCycle) -> &'static str {
+    use mc_core::QfEheaCycle as C;
+    match (lang, cycle) {
+        (Lang::En, C::Short) => "Short cycle (EQF 5)",
+        (Lang::En, C::First) => "First cycle, bachelor (EQF 6)",
+        (Lang::En, C::Second) => "Second cycle, master (EQF 7)",
+        (Lang::En, C::Third) => "Third cycle, doctorate (EQF 8)",
+        (Lang::Es, C::Short) => "Ciclo corto (MEC 5)",
+        (Lang::Es, C::First) => "Primer ciclo, grado (MEC 6)",
+        (Lang::Es, C::Second) => "Segundo ciclo, máster (MEC 7)",
+        (Lang::Es, C::Third) => "Tercer ciclo, doctorado (MEC 8)",
+    }
+}
+
+/// A field of the specification form: its label, and a short help saying what it is for.
+pub(crate) fn form_field(lang: Lang, name: &str) -> (&'static str, &'static str) {
+    let (en, es) = match name {
+        "title" => (
+            ("Title", "Annex I, element 2: the name learners and employers will read."),
+            ("Título", "Anexo I, elemento 2: el nombre que leerán estudiantes y empleadores."),
+        ),
+        "description" => (
+            ("Description", "What it is about and for whom, in a few sentences."),
+            ("Descripción", "De qué trata y para quién, en pocas frases."),
+        ),
+        "outcome" => (
+            ("Statement", "One thing the learner can do after it, starting with a verb."),
+            ("Enunciado", "Algo que la persona sabe hacer al terminar, empezando por un verbo."),
+        ),
+        "skill_name" => (
+            ("Skill name", "As ESCO names it; shown instead of the address."),
+            ("Nombre de la competencia", "Como la nombra ESCO; se muestra en lugar de la dirección."),
+        ),
+        "awarding_bodies" => (
+            ("Awarding bodies", "Annex I, element 4: who awards it."),
+            ("Instituciones otorgantes", "Anexo I, elemento 4: quién la otorga."),
+        ),
+        "languages" => (("Languages of instruction", ""), ("Idiomas de impartición", "")),
+        "ects" => (
+            ("ECTS credits", "Annex I, element 7: the notional workload; one credit is 25 to 30 hours."),
+            ("Créditos ECTS", "Anexo I, elemento 7: la carga de trabajo teórica; un crédito son de 25 a 30 horas."),
+        ),
+        "hours" => (
+            ("Hours of study", "Whole hours, all the learning activities included."),
+            ("Horas de estudio", "Horas enteras, con todas las actividades de aprendizaje."),
+        ),
+        "eqf_level" => (
+            ("EQF level", "Annex I, element 8: the level of the European Qualifications Framework."),
+            ("Nivel MEC", "Anexo I, elemento 8: el nivel del Marco Europeo de Cualificaciones."),
+        ),
+        "qf_ehea_cycle" => (
+            ("QF-EHEA cycle", "For higher education: the cycle the level belongs to."),
+            ("Ciclo MC-EEES", "En educación superior: el ciclo al que corresponde el nivel."),
+        ),
+        "isced_f" => (
+            ("Field of study", "ISCED-F 2013: the catalogue's field filter uses it."),
+            ("Ámbito de estudio", "CINE-F 2013: lo usa el filtro por ámbito del catálogo."),
+        ),
+        "participation" => (
+            ("Form of participation", "Annex I, element 10: online, on site, or both."),
+            ("Forma de participación", "Anexo I, elemento 10: en línea, presencial o ambas."),
+        ),
+        "assessment_kind" => (
+            ("Type of assessment", "Annex I, element 9: whether the assessment decides the award."),
+            ("Tipo de evaluación", "Anexo I, elemento 9: si la evaluación decide la concesión."),
+        ),
+        "assessment_methods" => (("Assessment methods", ""), ("Métodos de evaluación", "")),
+        "assessment_description" => (
+            ("How it is assessed", "A sentence or two on the assessment."),
+            ("Cómo se evalúa", "Una o dos frases sobre la evaluación."),
+        ),
+        "qa_internal" => (
+            ("Internal quality assurance", "Annex I, element 11."),
+            ("Garantía de calidad interna", "Anexo I, elemento 11."),
+        ),
+        "qa_external" => (("External quality assurance", ""), ("Garantía de calidad externa", "")),
+        "qa_body" => (
+            ("Quality assurance body", "Such as ANECA or FINEEC."),
+            ("Agencia de calidad", "Por ejemplo, ANECA o FINEEC."),
+        ),
+        "qa_description" => (("About its quality assurance", ""), ("Sobre su garantía de calidad", "")),
+        "prerequisites" => (
+            ("Prerequisites", "What a learner needs before enrolling."),
+            ("Requisitos previos", "Lo que la persona necesita antes de inscribirse."),
+        ),
+        "identity_verification" => (
+            ("Supervision and identity verification", "How the assessment checks who takes it."),
+            ("Supervisión y verificación de la identidad", "Cómo comprueba la evaluación quién la realiza."),
+        ),
+        "grading_scheme" => {
+            (("Grading scheme", "How grades are given."), ("Sistema de calificación", "Cómo se califica."))
+        }
+        "stackability_option" => (
+            ("Stackability", "Whether it builds into a larger credential."),
+            ("Acumulación", "Si forma parte de una credencial mayor."),
+        ),
+        "stackability_towards" => {
+            (("Towards", "The larger credential it counts for."), ("Hacia", "La credencial mayor para la que cuenta."))
+        }
+        "further_information" => (("Further information", ""), ("Información adicional", "")),
+        "homepage" => (
+            ("The course's page", "Where learners enrol; the catalogue links to it."),
+            ("Página del curso", "Donde se inscriben; el catálogo enlaza a ella."),
+        ),
+        _ => (("", ""), ("", "")),
+    };
+    if lang == Lang::Es { es } else { en }
 }

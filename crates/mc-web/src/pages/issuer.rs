@@ -128,6 +128,8 @@ struct Dashboard {
     requests: Vec<ConsentRow>,
     admin: bool,
     specs: Vec<SpecRow>,
+    /// Unfinished drafts: id, title (or none yet), when saved.
+    drafts: Vec<(String, String, String)>,
     credentials: Vec<CredentialRow>,
     /// The search of the credentials, as asked.
     search: CredentialSearch,
@@ -186,6 +188,20 @@ pub(crate) async fn dashboard(
     let fail = |err| visitor.fail(err);
     let institution = member.institution().await.map_err(fail)?;
     let specs = spec_rows(&member, visitor.lang).await.map_err(fail)?;
+    let drafts = member
+        .spec_drafts()
+        .await
+        .map_err(fail)?
+        .into_iter()
+        .map(|(document, saved)| {
+            let tag = super::views::tag(visitor.lang);
+            let title = document
+                .title
+                .as_ref()
+                .and_then(|titles| titles.get(tag.as_str()).or_else(|| titles.values().next()).cloned());
+            (document.id.unwrap_or_default(), title.unwrap_or_default(), day(saved, visitor.lang))
+        })
+        .collect();
     let state = CredentialState::parse(&search.state);
     let words = Some(search.q.as_str()).filter(|q| !q.trim().is_empty());
     let spec = Some(search.spec.as_str()).filter(|spec| !spec.is_empty());
@@ -248,6 +264,7 @@ pub(crate) async fn dashboard(
         requests,
         admin: member.role() == Role::Admin,
         specs,
+        drafts,
         credentials,
         search,
         total,

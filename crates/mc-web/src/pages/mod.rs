@@ -11,6 +11,7 @@ mod network;
 mod public;
 mod recognition;
 mod sharing;
+mod spec_form;
 mod supplement;
 mod views;
 
@@ -46,9 +47,12 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/agreements/{id}", get(agreements::show))
         .route("/agreements/{id}/{action}", post(agreements::sign_or_end))
         .route("/issuer/specs", post(catalogue::save))
-        .route("/issuer/specs/new", get(catalogue::new_form))
+        .route("/issuer/specs/form", post(spec_form::post))
+        .route("/issuer/specs/new", get(spec_form::new_form))
+        .route("/issuer/specs/new/document", get(catalogue::new_form))
         .route("/issuer/specs/{id}", get(catalogue::admin))
-        .route("/issuer/specs/{id}/edit", get(catalogue::edit_form))
+        .route("/issuer/specs/{id}/edit", get(spec_form::edit_form))
+        .route("/issuer/specs/{id}/document", get(catalogue::edit_form))
         .route("/issuer/specs/{id}/{action}", post(catalogue::change_publication))
         .route("/verify", get(public::verify_form).post(public::verify_submitted))
         .route("/c/{id}", get(public::shared_credential))
@@ -348,6 +352,7 @@ pub(crate) struct Chrome {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Done {
     Issued,
+    Saved,
     Revoked,
     Suspended,
     Unsuspended,
@@ -356,13 +361,21 @@ pub(crate) enum Done {
 }
 
 impl Done {
-    const ALL: [Done; 6] =
-        [Done::Issued, Done::Revoked, Done::Suspended, Done::Unsuspended, Done::Published, Done::Withdrawn];
+    const ALL: [Done; 7] = [
+        Done::Issued,
+        Done::Saved,
+        Done::Revoked,
+        Done::Suspended,
+        Done::Unsuspended,
+        Done::Published,
+        Done::Withdrawn,
+    ];
 
     /// Its name in a redirect's query.
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Done::Issued => "issued",
+            Done::Saved => "saved",
             Done::Revoked => "revoked",
             Done::Suspended => "suspended",
             Done::Unsuspended => "unsuspended",

@@ -210,7 +210,8 @@ fn search_the_catalogue_and_publish_a_specification_in_a_browser() {
 
     // Staff write a specification, see its report, and can publish it once it has no errors.
     sign_in_as_valdeoliva_staff(&browser, &base);
-    browser.click("#new-spec");
+    // As a document (import), the form's other way in.
+    browser.goto(&format!("{base}/issuer/specs/new/document"));
     let document = r#"{"awarding_bodies": ["valdeoliva"], "languages": ["en"],
   "title": {"en": "Olive grove management"},
   "learning_outcomes": [{"text": {"en": "Plan the pruning of an olive grove"}}],
@@ -226,7 +227,8 @@ fn search_the_catalogue_and_publish_a_specification_in_a_browser() {
     browser.wait_for_text("#publication", "Draft");
     assert!(browser.find("#publish").attribute("disabled").is_some(), "no publishing while errors remain");
     browser.screenshot("13-draft-with-errors");
-    browser.click("a.button[href$='/edit']");
+    let admin = browser.url();
+    browser.goto(&format!("{}/document", admin.split('?').next().unwrap()));
     let mended = document.replace(
         "\"learning_outcomes\"",
         "\"description\": {\"en\": \"Sustainable olive growing.\"}, \"learning_outcomes\"",
@@ -235,6 +237,8 @@ fn search_the_catalogue_and_publish_a_specification_in_a_browser() {
     browser.click("#save");
     browser.wait_for_text("#publication", "Draft");
     browser.click("#publish");
+    browser.wait_for_text("#confirm-publish", "does not meet these quality frameworks");
+    browser.click("#publish-anyway");
     browser.wait_for_text("#publication", "Published");
     browser.screenshot("14-published");
     browser.goto(&format!("{base}/catalogue?q=olive"));
@@ -478,5 +482,83 @@ fn share_a_selection_in_a_browser() {
     env.tamper(&format!("UPDATE share_links SET expires_at = 1 WHERE id = '{}'", other.trim_start_matches("/c/")));
     browser.goto(&format!("{base}{other}?lang=en"));
     browser.wait_for_text("#error", "does not exist or has expired");
+    server.stop();
+}
+
+/// A registrar describes a micro-credential with the form, in Spanish and English: texts in a
+/// tab per language, an outcome's skill picked by its words, level and field as choices; a
+/// draft that does not read as a specification yet is kept with its problems; once complete
+/// it is saved, its report beside it, and publishing asks first when a framework is not met.
+#[test]
+fn describe_a_micro_credential_with_the_form() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+    sign_in_as_valdeoliva_staff(&browser, &base);
+    browser.goto(&format!("{base}/issuer/specs/new?lang=es"));
+    browser.wait_for_text("h1", "Nueva");
+    browser.screenshot("40-form-new-es");
+
+    // A title only, saved: kept as an unfinished draft, with what is missing said in words.
+    browser.fill("#title-es", "Análisis de datos abiertos municipales");
+    browser.click("#save");
+    browser.wait_for_text("#message", "borrador sin terminar");
+    browser.wait_for_text("#problems", "Resultado de aprendizaje 1, texto");
+    let id = browser.find("input[name=id]").attribute("value").unwrap();
+    assert!(!id.is_empty(), "the draft has its id");
+    browser.goto(&format!("{base}/issuer?lang=es"));
+    browser.wait_for_text("#drafts", "Análisis de datos abiertos municipales");
+    browser.click(&format!("#drafts a[href='/issuer/specs/{id}/edit']"));
+    assert_eq!(browser.find("#title-es").attribute("value").as_deref(), Some("Análisis de datos abiertos municipales"));
+
+    // The rest, with an outcome whose skill is found by its words.
+    browser.fill("#description-es", "Curso en línea para el personal municipal que publica y analiza datos abiertos.");
+    browser.fill("#outcome-0-text-es", "Analizar conjuntos de datos abiertos con una hoja de cálculo.");
+    browser.fill("#outcome-0-find", "statistical");
+    browser.click("#find-skill-0");
+    browser.wait_for_text("ul.found-skills", "apply statistical analysis techniques");
+    browser.click("ul.found-skills button.pick-skill");
+    browser.wait_for_text("#outcome-0 .skill-chosen", "apply statistical analysis techniques");
+    browser.fill("#ects", "3");
+    browser.fill("#hours", "75");
+    browser.execute("document.querySelector('#eqf_level').value = '5'");
+    browser.execute("document.querySelector('#isced_f').value = '0542'");
+    browser.execute("document.querySelector('#participation').value = 'online'");
+    browser.execute("document.querySelector('#assessment_kind').value = 'summative'");
+    browser.click("input[name=assessment_methods][value=project]");
+    // English added, its texts in their tab: the Spanish ones ride along.
+    browser.execute("document.querySelector('#new_language').value = 'en'");
+    browser.click("#add-language");
+    browser.wait_for_text("#tab-en", "Inglés");
+    assert_eq!(browser.find("#tab-en").attribute("aria-current").as_deref(), Some("true"));
+    browser.fill("#title-en", "Analysis of municipal open data");
+    browser.screenshot("41-form-english-tab-es");
+    browser.click("#save");
+    browser.wait_for_text("#notice", "Guardada");
+    browser.wait_for_text("h1", "Análisis de datos abiertos municipales");
+    assert!(browser.page_source().contains("apply statistical analysis techniques"), "the skill by its name");
+    browser.screenshot("42-form-saved-es");
+    browser.goto(&format!("{base}/issuer?lang=es"));
+    assert!(!browser.exists("#drafts"), "saved as a specification, the draft is gone");
+    browser.goto(&format!("{base}/issuer/specs/{id}?lang=es"));
+
+    // Not every framework is met: publishing asks first.
+    browser.click("#publish");
+    browser.wait_for_text("#confirm-publish", "no cumple");
+    browser.screenshot("43-publish-asks-es");
+    browser.click("#publish-anyway");
+    browser.wait_for_text("#publication", "Publicada");
+    browser.wait_for_text("#notice", "Publicada");
+    drop(browser);
+
+    // The form on a phone, in English: nothing wider than the screen.
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    sign_in_as_valdeoliva_staff(&phone, &base);
+    phone.goto(&format!("{base}/issuer/specs/{id}/edit?lang=en"));
+    phone.wait_for_text("#tab-en", "English");
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    phone.screenshot("44-form-phone-en");
     server.stop();
 }

@@ -350,12 +350,13 @@ fn the_issuer_writes_checks_saves_and_publishes_a_specification() {
         "{}",
         admin.body
     );
-    let publish = || {
+    let publish_confirmed = |confirm: &str| {
         Request::new(server.addr, "POST", &format!("{admin_path}/publish"))
             .header("Cookie", &session)
             .header("Origin", &origin)
-            .form(&[("csrf", token.as_str())])
+            .form(&[("csrf", token.as_str()), ("confirm", confirm)])
     };
+    let publish = || publish_confirmed("");
     let refused = publish();
     assert_eq!(refused.status, 422);
     assert!(refused.body.contains("Publishing is refused") && refused.body.contains("description"), "{}", refused.body);
@@ -366,8 +367,17 @@ fn the_issuer_writes_checks_saves_and_publishes_a_specification() {
     );
     let edited = submit("01936a3e-0000-7000-8000-0000000000c1", &mended, "save");
     assert_eq!(edited.status, 303, "{}", edited.body);
-    let published = publish();
+    // Not every framework is met: publishing asks first, and publishes once confirmed.
+    let asked = publish();
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    assert!(
+        asked.body.contains("id=\"confirm-publish\"") && asked.body.contains("id=\"publication\">Draft"),
+        "{}",
+        asked.body
+    );
+    let published = publish_confirmed("yes");
     assert_eq!(published.status, 303, "{}", published.body);
+    assert_eq!(published.header("location"), Some(format!("{admin_path}?done=published").as_str()));
     let admin = Request::new(server.addr, "GET", &admin_path).header("Cookie", &session).send();
     assert!(admin.body.contains("id=\"publication\">Published"), "{}", admin.body);
     let found = Request::new(server.addr, "GET", "/catalogue?q=heritage+interpretation").send();

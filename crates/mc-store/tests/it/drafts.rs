@@ -1,0 +1,43 @@
+//! Specification drafts: saved as written, replaced by their institution only, listed latest
+//! first, and removed.
+
+use mc_store::{SpecDraftRecord, Store, StoreError};
+
+use crate::fixtures::setup;
+
+fn draft(id: &str, institution: &str, document: &str, at: &str) -> SpecDraftRecord {
+    SpecDraftRecord {
+        id: id.into(),
+        institution_id: institution.into(),
+        document: document.into(),
+        updated_at: at.into(),
+    }
+}
+
+pub(crate) async fn drafts_are_kept_replaced_by_their_institution_and_removed(store: &Store) {
+    setup(store).await;
+    let first = draft("d1", "uca", r#"{"title":{"en":""}}"#, "2026-12-01T10:00:00Z");
+    let second = draft("d2", "uca", r#"{"title":{"en":"Half"}}"#, "2026-12-01T11:00:00Z");
+    let theirs = draft("d3", "unito", "{}", "2026-12-01T12:00:00Z");
+    for record in [&first, &second, &theirs] {
+        store.db().await.unwrap().put_spec_draft(record).await.unwrap();
+    }
+    assert_eq!(store.db().await.unwrap().spec_drafts_of("uca").await.unwrap(), vec![second.clone(), first.clone()]);
+
+    // Saved again, it is replaced; another institution cannot overwrite it.
+    let edited = draft("d1", "uca", r#"{"title":{"en":"Done"}}"#, "2026-12-01T13:00:00Z");
+    store.db().await.unwrap().put_spec_draft(&edited).await.unwrap();
+    assert_eq!(store.db().await.unwrap().spec_draft("d1").await.unwrap(), Some(edited.clone()));
+    let hijack = draft("d1", "unito", "{}", "2026-12-01T14:00:00Z");
+    let refused = store.db().await.unwrap().put_spec_draft(&hijack).await;
+    assert!(matches!(refused, Err(StoreError::Conflict { .. })), "{refused:?}");
+    assert_eq!(store.db().await.unwrap().spec_draft("d1").await.unwrap(), Some(edited.clone()));
+    let unknown = store.db().await.unwrap().put_spec_draft(&draft("d4", "nowhere", "{}", "x")).await;
+    assert!(matches!(unknown, Err(StoreError::MissingReference { .. })), "{unknown:?}");
+
+    store.db().await.unwrap().delete_spec_draft("d1").await.unwrap();
+    store.db().await.unwrap().delete_spec_draft("d1").await.unwrap();
+    assert_eq!(store.db().await.unwrap().spec_draft("d1").await.unwrap(), None);
+    assert_eq!(store.db().await.unwrap().spec_drafts_of("uca").await.unwrap(), vec![second]);
+    assert_eq!(store.db().await.unwrap().spec_drafts_of("unito").await.unwrap(), vec![theirs]);
+}

@@ -433,15 +433,19 @@ pub(crate) fn findings(report: &QualityReport, lang: Lang) -> Vec<FindingView> {
         .findings
         .iter()
         .map(|finding| {
-            let (message, detail_en, fix) = match (lang, &finding.message_es, &finding.fix_es) {
-                (Lang::En, _, _) => (finding.message.clone(), None, finding.fix.clone()),
-                (Lang::Es, Some(message), Some(fix)) => (message.clone(), None, fix.clone()),
-                (Lang::Es, None, fix) => (
-                    lang.texts().value_refused.to_owned(),
-                    Some(finding.message.clone()),
-                    fix.clone().unwrap_or_default(),
-                ),
-                (Lang::Es, Some(message), None) => (message.clone(), None, String::new()),
+            // A finding without a Spanish message is a value the document format refuses: a
+            // missing one is said in words, another with its English detail.
+            let refused = finding.message_es.is_none();
+            let missing = refused
+                && (finding.message.starts_with("is required") || finding.message.starts_with("must list at least"));
+            let t = lang.texts();
+            let (message, detail_en, fix) = match (lang, missing, &finding.message_es, &finding.fix_es) {
+                (_, true, _, _) => (t.value_missing.to_owned(), None, t.fill_it_in.to_owned()),
+                (Lang::En, false, _, _) => (finding.message.clone(), None, finding.fix.clone()),
+                (Lang::Es, false, Some(message), fix) => (message.clone(), None, fix.clone().unwrap_or_default()),
+                (Lang::Es, false, None, fix) => {
+                    (t.value_refused.to_owned(), Some(finding.message.clone()), fix.clone().unwrap_or_default())
+                }
             };
             FindingView {
                 severity: finding.severity.as_str(),

@@ -140,7 +140,7 @@ texts! {
     cause_trust_unknown: "Whether its issuer is trusted could not be checked.", "No se pudo comprobar si su emisor es de confianza.";
     cause_signature_unknown: "Its signature could not be checked.", "No se pudo comprobar su firma.";
     cause_unknown: "It could not be checked completely.", "No se pudo comprobar por completo.";
-    details: "Technical detail", "Detalle técnico";
+    details: "Technical detail", "Detalle técnico (en inglés)";
     credential_title: "Credential", "Credencial";
     learner: "Learner", "Estudiante";
     issuer: "Issuer", "Emisor";
@@ -354,6 +354,8 @@ texts! {
     compliant: "Compliant", "Conforme";
     not_compliant: "Not compliant", "No conforme";
     findings: "Findings", "Observaciones";
+    value_missing: "missing", "falta";
+    fill_it_in: "fill it in", "complételo";
     value_refused: "this value cannot be read as written; the details, in English", "este valor no se puede leer tal como está escrito; los detalles, en inglés";
     fix: "How to fix", "Cómo resolverlo";
     awarding_bodies: "Awarding bodies", "Organismos que la otorgan";
@@ -1258,4 +1260,18 @@ pub(crate) fn form_field(lang: Lang, name: &str) -> (&'static str, &'static str)
         _ => (("", ""), ("", "")),
     };
     if lang == Lang::Es { es } else { en }
+}
+
+/// A problem the document format finds in a specification, for the form: the field in words
+/// and what is wrong, and the English detail behind it when there is no sentence for it in
+/// `lang`. A missing element is said in words in every language.
+pub(crate) fn document_problem(lang: Lang, problem: &mc_core::Problem) -> (String, Option<String>) {
+    let field = field(lang, &problem.field);
+    let missing = problem.message.starts_with("is required") || problem.message.starts_with("must list at least");
+    match (lang, missing) {
+        (Lang::En, true) => (format!("{field}: missing"), None),
+        (Lang::Es, true) => (format!("{field}: falta"), None),
+        (Lang::En, false) => (format!("{field}: {}", problem.message), None),
+        (Lang::Es, false) => (format!("{field}: este valor no es válido"), Some(problem.message.clone())),
+    }
 }

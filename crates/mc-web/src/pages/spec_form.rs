@@ -191,6 +191,10 @@ pub(crate) struct OutcomeField {
     found: Vec<(String, String)>,
 }
 
+/// A problem with what the form says, in words, and the English detail behind it when the
+/// page's language has only a general sentence for it.
+pub(crate) type Problem = (String, Option<String>);
+
 /// A choice of a select: value, words, whether chosen.
 pub(crate) type Choice = (String, String, bool);
 
@@ -207,7 +211,7 @@ struct FormPage {
     /// Languages that may be added as a tab.
     more_languages: Vec<Choice>,
     message: Option<&'static str>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
     awarding_bodies: String,
     languages: Vec<Choice>,
     default_language: Vec<Choice>,
@@ -317,7 +321,7 @@ struct FormState {
     tabs: Vec<String>,
     finds: BTreeMap<usize, String>,
     message: Option<&'static str>,
-    problems: Vec<String>,
+    problems: Vec<Problem>,
 }
 
 /// The skills known to this clearinghouse (those of published specifications, with their
@@ -665,8 +669,10 @@ pub(crate) async fn post(
     if document.learning_outcomes.as_ref().is_some_and(Vec::is_empty) {
         document.learning_outcomes = None;
     }
-    let mut problems: Vec<String> =
-        not_numbers.iter().map(|name| format!("{}: {}", i18n::field(visitor.lang, name), t.not_a_number)).collect();
+    let mut problems: Vec<Problem> = not_numbers
+        .iter()
+        .map(|name| (format!("{}: {}", i18n::field(visitor.lang, name), t.not_a_number), None))
+        .collect();
     let report = app.check_spec(&document).await.map_err(fail)?;
     let tabs = tabs_of(&document, visitor.lang, &extra);
     if !tabs.contains(&tab) {
@@ -692,17 +698,12 @@ pub(crate) async fn post(
             Err(AppError::Rejected(invalid)) => {
                 issuer.save_spec_draft(&mut document, app.now()).await.map_err(fail)?;
                 message = Some(t.saved_as_draft);
-                problems.extend(
-                    invalid
-                        .problems()
-                        .iter()
-                        .map(|problem| format!("{}: {}", i18n::field(visitor.lang, &problem.field), problem.message)),
-                );
+                problems.extend(invalid.problems().iter().map(|problem| i18n::document_problem(visitor.lang, problem)));
                 let state = FormState { document, tab, tabs, finds, message, problems };
                 return form_page(&app, &visitor, state, Some(&report)).await;
             }
             Err(err @ (AppError::Conflict(_) | AppError::Forbidden(_) | AppError::InvalidArgument { .. })) => {
-                problems.push(err.to_string());
+                problems.push((err.to_string(), None));
                 message = Some(t.not_saved);
             }
             Err(err) => return Err(fail(err)),

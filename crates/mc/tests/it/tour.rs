@@ -290,6 +290,13 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     });
     tour.page("11-staff-sign-in", "/sign-in");
     tour.page("12-learner-sign-in", "/learner/sign-in");
+    // The page a learner's sign-in link opens (it signs in only when its button is pressed).
+    tour.desktop.goto(&format!("{base}/learner/sign-in?lang=en"));
+    tour.desktop.fill("#email", LEARNER);
+    tour.desktop.click("#send-link");
+    tour.desktop.wait_for_text("#sent", "sign-in link");
+    tour.page("12b-learner-link", &server.sign_in_link_path());
+    tour.page("12c-not-found", "/catalogue/01936a3e-0000-7000-8000-0000000000ff");
 
     // The registrar's.
     for browser in [&tour.desktop, &tour.phone] {
@@ -300,6 +307,13 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     tour.page("15-spec-admin", &format!("/issuer/specs/{SPEC}"));
     tour.page("16-spec-edit", &format!("/issuer/specs/{SPEC}/edit"));
     tour.page("17-issue", &format!("/issuer/issue?spec={SPEC}"));
+    // A new description saved with its title only: kept as a draft, with what is missing.
+    tour.reach("16b-spec-draft-problems", |browser, lang| {
+        browser.goto(&format!("{base}/issuer/specs/new?lang={lang}"));
+        browser.fill(&format!("#title-{lang}"), "Open data for town halls");
+        browser.click("#save");
+        browser.find("#problems");
+    });
     tour.desktop.goto(&format!("{base}/issuer/issue?spec={SPEC}&lang=en"));
     tour.desktop.fill("#learner", LEARNER);
     tour.desktop.click("#issue");
@@ -329,11 +343,21 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     }
     tour.page("21-learner", "/learner");
     let id = credential_path.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    // The learner asks another university to recognise it.
+    tour.desktop.goto(&format!("{base}/learner?lang=en"));
+    tour.desktop.click(&format!("#credential-{id} details.ask summary"));
+    tour.desktop.execute(&format!("document.querySelector('#ask-{id}').value = 'roccalba'"));
+    tour.desktop.fill(&format!("#note-{id}"), "For the statistics course of my degree");
+    tour.desktop.click(&format!("#credential-{id} button.ask-recognition"));
+    tour.desktop.wait_for_text("#recognition", "Waiting for an answer");
+    tour.page("21b-learner-asked", "/learner#recognition");
     tour.desktop.goto(&format!("{base}/learner?lang=en"));
     tour.desktop.click(&format!("#credential-{id} button.share"));
     let link = tour.desktop.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
     let shared = link[link.find("/c/").unwrap()..].to_owned();
     tour.page("22-shared", &shared);
+    tour.page("22b-supplement", &format!("{shared}/supplement.html"));
+    tour.page("22c-verify-share-link", &format!("/verify?url={}", crate::support::encode(&link)));
 
     // The registrar revokes; the recognition officer and the network's administrator.
     for browser in [&tour.desktop, &tour.phone] {

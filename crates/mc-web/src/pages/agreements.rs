@@ -232,13 +232,8 @@ pub(crate) async fn show(
             (None, true) => format!("{who}: pendiente de firma"),
         });
     }
-    let from = super::views::day(agreement.valid_from, lang);
-    let period = match (agreement.valid_until, lang.code() == "es") {
-        (Some(until), false) => format!("from {from} to {}", super::views::day(until, lang)),
-        (Some(until), true) => format!("del {from} al {}", super::views::day(until, lang)),
-        (None, false) => format!("from {from}, with no end date"),
-        (None, true) => format!("desde el {from}, sin fecha de fin"),
-    };
+    let until = agreement.valid_until.map(|until| super::views::day(until, lang));
+    let period = super::i18n::period(lang, &super::views::day(agreement.valid_from, lang), until.as_deref());
     let title = agreement.title.best(&tag(lang)).to_owned();
     // An admin of a party signs or ends it here.
     let party = visitor

@@ -338,7 +338,7 @@ impl SpecView {
             }
         };
         let level = spec.eqf_level().map(|level| match spec.qf_ehea_cycle() {
-            Some(cycle) => format!("{level} (QF-EHEA: {cycle})"),
+            Some(cycle) => format!("{level} · {}", super::i18n::qf_ehea_cycle(lang, cycle)),
             None => level.to_string(),
         });
         fact(t.eqf, level);
@@ -490,10 +490,9 @@ pub(crate) async fn spec_page(
                 .find(|a| &a.institution == institution.id())
                 .map(|a| {
                     let status = super::i18n::accreditation_status(lang, a.status);
-                    let mut text = format!("{} · {status} · {}", a.qa_body, a.valid_from);
-                    if let Some(until) = &a.valid_until {
-                        text = format!("{text}–{until}");
-                    }
+                    let until = a.valid_until.as_deref().map(|until| super::i18n::date(lang, until));
+                    let period = super::i18n::period(lang, &super::i18n::date(lang, &a.valid_from), until.as_deref());
+                    let mut text = format!("{} · {status} · {period}", a.qa_body);
                     if let Some(register) = &a.register_id {
                         text = format!("{text} · {} {register}", visitor.t().register_id);
                     }

@@ -1275,3 +1275,14 @@ pub(crate) fn document_problem(lang: Lang, problem: &mc_core::Problem) -> (Strin
         (Lang::Es, false) => (format!("{field}: este valor no es válido"), Some(problem.message.clone())),
     }
 }
+
+/// A period between two dates already in words: "from 1 January 2026 to 31 December 2029", or
+/// open-ended when `until` is `None`.
+pub(crate) fn period(lang: Lang, from: &str, until: Option<&str>) -> String {
+    match (lang, until) {
+        (Lang::En, Some(until)) => format!("from {from} to {until}"),
+        (Lang::Es, Some(until)) => format!("del {from} al {until}"),
+        (Lang::En, None) => format!("from {from}, with no end date"),
+        (Lang::Es, None) => format!("desde el {from}, sin fecha de fin"),
+    }
+}

@@ -459,6 +459,10 @@ pub(crate) async fn confirm_form(
         _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
     };
     let credential = member.credential(&id).await.map_err(|err| visitor.fail(err))?;
+    // A revoked credential stays revoked: nothing is left to confirm, its page says so.
+    if credential.state() == CredentialState::Revoked {
+        return Ok(Redirect::to(&format!("/issuer/credentials/{id}")).into_response());
+    }
     let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(|err| visitor.fail(err))?;
     Ok(render(&ConfirmPage { chrome: visitor.chrome(t.confirm_title), view, action, action_name, warning }))
 }

@@ -23,6 +23,8 @@ struct RegistryRow {
     qa_body: String,
     valid_from: String,
     valid_until: String,
+    /// The accreditation's period, in words.
+    period: String,
     register_id: String,
 }
 
@@ -71,6 +73,12 @@ async fn page(
                 qa_body: facts.map(|facts| facts.qa_body.clone()).unwrap_or_default(),
                 valid_from: facts.map(|facts| facts.valid_from.clone()).unwrap_or_default(),
                 valid_until: facts.and_then(|facts| facts.valid_until.clone()).unwrap_or_default(),
+                period: facts
+                    .map(|facts| {
+                        let until = facts.valid_until.as_deref().map(|until| i18n::date(visitor.lang, until));
+                        i18n::period(visitor.lang, &i18n::date(visitor.lang, &facts.valid_from), until.as_deref())
+                    })
+                    .unwrap_or_default(),
                 register_id: facts.and_then(|facts| facts.register_id.clone()).unwrap_or_default(),
             }
         })

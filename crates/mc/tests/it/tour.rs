@@ -182,6 +182,10 @@ impl Tour {
                 self.problems.push(format!("{name} ({lang}): shows the code {code:?}: …{shown}…"));
             }
         }
+        if let Some(at) = iso_date(text) {
+            let shown = excerpt(text, at);
+            self.problems.push(format!("{name} ({lang}): shows a date as a code, not in words: …{shown}…"));
+        }
         if lang == "es" {
             for word in ENGLISH {
                 if let Some(at) = find_word(text, word) {
@@ -201,6 +205,18 @@ impl Tour {
             self.problems.join("\n")
         );
     }
+}
+
+/// Where a date written as a code (`2026-03-15`) stands in `text`.
+fn iso_date(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(9)).find(|&at| {
+        let shape = b"dddd-dd-dd";
+        shape.iter().zip(&bytes[at..at + 10]).all(|(want, got)| match want {
+            b'd' => got.is_ascii_digit(),
+            _ => got == want,
+        })
+    })
 }
 
 /// Where `word` stands as a whole word (not inside another) in `text`.
@@ -369,6 +385,10 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     tour.desktop.wait_for_text("#state", "Revoked since");
     tour.desktop.wait_for_text("#notice", "Revoked.");
     tour.desktop.wait_for_text("#reason", "awarded by mistake");
+    assert!(!tour.desktop.exists("#action-revoke"), "revoke is not offered twice");
+    tour.desktop.goto(&format!("{base}{credential_path}/revoke?lang=en"));
+    assert!(!tour.desktop.exists("#confirm"), "nor asked again by its address");
+    tour.desktop.wait_for_text("#state", "Revoked since");
     tour.page("23-revoked", &credential_path);
     tour.page("24-shared-revoked", &shared);
     for browser in [&tour.desktop, &tour.phone] {

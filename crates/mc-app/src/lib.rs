@@ -32,6 +32,7 @@ mod records;
 mod registry;
 mod seals;
 mod sharing;
+mod skills;
 mod status;
 mod verification;
 
@@ -76,6 +77,7 @@ pub use crate::{
     registry::{Accreditation, AccreditationDocument, AccreditationStatus, TrustImport},
     seals::SealInfo,
     sharing::MAX_SHARED,
+    skills::{SkillChoice, read_esco_skills},
     status::StatusChange,
     verification::{Budgeted, LocalMaterial, OnlineResolver, Verifier},
 };

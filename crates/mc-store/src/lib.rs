@@ -19,6 +19,7 @@ mod learners;
 mod mails;
 mod pathways;
 mod registry;
+mod skills;
 mod specs;
 mod status;
 mod throttle;
@@ -44,6 +45,7 @@ pub use crate::{
     mails::{MailCounts, MailRecord},
     pathways::{PathwayRecord, StackedRecord},
     registry::{AccreditationRecord, TrustedIssuerRecord},
+    skills::SkillRecord,
     specs::{SpecDraftRecord, SpecImageRecord},
     status::{StatusEntryRecord, StatusListRecord},
 };

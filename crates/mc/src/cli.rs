@@ -97,6 +97,9 @@ pub(crate) enum Command {
     /// Read and check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The skills registrars pick for learning outcomes (ESCO's classification).
+    #[command(subcommand)]
+    Skills(SkillsCommand),
     /// Recognition agreements between institutions: store, sign, end, read.
     #[command(subcommand)]
     Agreement(AgreementCommand),
@@ -830,6 +833,19 @@ pub(crate) enum RegistryCommand {
     },
     /// List every institution's accreditation facts.
     List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum SkillsCommand {
+    /// Import ESCO's skills file of one language (the CSV of ESCO's download, such as
+    /// skills_es.csv), so that the specification form finds skills by their names in it.
+    Import {
+        /// The file; `-` reads standard input.
+        file: String,
+        /// The language of its names, such as es.
+        #[arg(long)]
+        language: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,7 +1,7 @@
-//! Specification drafts: saved as written, replaced by their institution only, listed latest
-//! first, and removed.
+//! Specification drafts (saved as written, replaced by their institution only, listed latest
+//! first, and removed) and the skills a registrar picks for an outcome.
 
-use mc_store::{SpecDraftRecord, Store, StoreError};
+use mc_store::{SkillRecord, SpecDraftRecord, Store, StoreError};
 
 use crate::fixtures::setup;
 
@@ -40,4 +40,37 @@ pub(crate) async fn drafts_are_kept_replaced_by_their_institution_and_removed(st
     assert_eq!(store.db().await.unwrap().spec_draft("d1").await.unwrap(), None);
     assert_eq!(store.db().await.unwrap().spec_drafts_of("uca").await.unwrap(), vec![second]);
     assert_eq!(store.db().await.unwrap().spec_drafts_of("unito").await.unwrap(), vec![theirs]);
+}
+
+pub(crate) async fn skills_are_found_by_a_word_of_their_label(store: &Store) {
+    let skill = |uri: &str, language: &str, label: &str| SkillRecord {
+        uri: format!("http://data.europa.eu/esco/skill/{uri}"),
+        language: language.into(),
+        label: label.into(),
+    };
+    let stats = skill("s1", "en", "apply statistical analysis techniques");
+    let stats_es = skill("s1", "es", "aplicar técnicas de análisis estadístico");
+    let spreadsheets = skill("s2", "en", "use spreadsheets software");
+    let odd = skill("s3", "en", "100% effort_in teams");
+    store
+        .db()
+        .await
+        .unwrap()
+        .put_skills(&[stats.clone(), stats_es.clone(), spreadsheets.clone(), odd.clone()])
+        .await
+        .unwrap();
+    let find = |word: &'static str, language: &'static str| async move {
+        store.db().await.unwrap().find_skills(word, language, 10).await.unwrap()
+    };
+    assert_eq!(find("statistical", "en").await, vec![stats.clone()]);
+    assert_eq!(find("estadístico", "es").await, vec![stats_es.clone()], "in the language asked");
+    assert_eq!(find("s", "en").await, vec![odd.clone(), spreadsheets.clone(), stats.clone()], "shortest label first");
+    assert_eq!(find("0%", "en").await, vec![odd.clone()], "wildcards as themselves");
+    assert_eq!(find("_", "en").await, vec![odd.clone()]);
+    assert_eq!(find("nothing", "en").await, vec![]);
+    // Imported again, a label is replaced, not doubled.
+    let renamed = skill("s2", "en", "use spreadsheet software");
+    store.db().await.unwrap().put_skills(std::slice::from_ref(&renamed)).await.unwrap();
+    assert_eq!(find("spreadsheet", "en").await, vec![renamed]);
+    assert_eq!(store.db().await.unwrap().skill_count().await.unwrap(), 4);
 }

@@ -91,6 +91,7 @@ conformance!(
     catalogue::change_counters_follow_publication,
     catalogue::counters_move_only_when_the_transaction_commits,
     drafts::drafts_are_kept_replaced_by_their_institution_and_removed,
+    drafts::skills_are_found_by_a_word_of_their_label,
     registry::accreditations_are_replaced_on_put,
     registry::trusted_issuers_are_replaced_on_put,
     registry::consents_are_replaced_on_put_and_listed_in_order,

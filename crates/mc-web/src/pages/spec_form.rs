@@ -186,9 +186,11 @@ pub(crate) struct OutcomeField {
     text: TextField,
     skill: String,
     skill_name: TextField,
+    /// The skill's name shown, in the tab's language or another: language, name.
+    shown_name: (String, String),
     /// The words searched for in the skill picker, and the skills found.
     find: String,
-    found: Vec<(String, String)>,
+    found: Vec<FoundSkill>,
 }
 
 /// A problem with what the form says, in words, and the English detail behind it when the
@@ -324,26 +326,36 @@ struct FormState {
     problems: Vec<Problem>,
 }
 
-/// The skills known to this clearinghouse (those of published specifications, with their
-/// names), whose name or address contains every word of `words`.
-async fn find_skills(app: &App, words: &str) -> Result<Vec<(String, String)>, AppError> {
-    let words: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
-    if words.is_empty() {
+/// A skill the picker found: its URI, its name, and the language of the name.
+type FoundSkill = (String, String, String);
+
+/// The skills whose name holds every word of `words`: ESCO's (as the operator imported them)
+/// by their names in the page's language, then in English, then those the catalogue's
+/// specifications name; each once.
+async fn find_skills(app: &App, words: &str, lang: Lang) -> Result<Vec<FoundSkill>, AppError> {
+    let lowered: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
+    if lowered.is_empty() {
         return Ok(Vec::new());
     }
-    let all = app.search_catalogue(&mc_catalogue::Query { limit: 0, ..Default::default() }).await?;
-    Ok(all
-        .facets
-        .get(&mc_catalogue::Facet::Skill)
-        .into_iter()
-        .flatten()
-        .filter(|skill| {
-            let said = format!("{} {}", skill.label.to_lowercase(), skill.value.to_lowercase());
-            words.iter().all(|word| said.contains(word.as_str()))
-        })
-        .take(SKILL_CHOICES)
-        .map(|skill| (skill.value.clone(), skill.label.clone()))
-        .collect())
+    let mut found: Vec<FoundSkill> = Vec::new();
+    let mut add = |uri: String, name: String, language: &str| {
+        if found.len() < SKILL_CHOICES && !found.iter().any(|(known, _, _)| *known == uri) {
+            found.push((uri, name, language.to_owned()));
+        }
+    };
+    for language in [lang.code(), "en"] {
+        for skill in app.find_skills(words, language, SKILL_CHOICES).await? {
+            add(skill.uri, skill.name, language);
+        }
+    }
+    let catalogue = app.search_catalogue(&mc_catalogue::Query { limit: 0, ..Default::default() }).await?;
+    for skill in catalogue.facets.get(&mc_catalogue::Facet::Skill).into_iter().flatten() {
+        let said = skill.label.to_lowercase();
+        if lowered.iter().all(|word| said.contains(word.as_str())) {
+            add(skill.value.clone(), skill.label.clone(), "en");
+        }
+    }
+    Ok(found)
 }
 
 /// The languages that get a tab: those the texts are written in, those of instruction, the
@@ -405,13 +417,19 @@ async fn form_page(
     let mut outcomes = Vec::new();
     for (n, outcome) in document.learning_outcomes.iter().flatten().enumerate() {
         let find = state.finds.get(&n).cloned().unwrap_or_default();
-        let found = find_skills(app, &find).await.map_err(|err| visitor.fail(err))?;
+        let found = find_skills(app, &find, lang).await.map_err(|err| visitor.fail(err))?;
         let (label, hint) = help("outcome");
         let (name_label, name_hint) = help("skill_name");
         outcomes.push(OutcomeField {
             n,
             text: text_field(format!("outcome.{n}.text"), label, hint, true, outcome.text.as_ref(), tabs),
             skill: outcome.skill.clone().unwrap_or_default(),
+            shown_name: outcome
+                .skill_name
+                .as_ref()
+                .and_then(|names| names.get_key_value(&state.tab).or_else(|| names.iter().next()))
+                .map(|(language, name)| (language.clone(), name.clone()))
+                .unwrap_or_default(),
             skill_name: text_field(
                 format!("outcome.{n}.skill_name"),
                 name_label,
@@ -649,11 +667,15 @@ pub(crate) async fn post(
         }
         Action::PickSkill(n, choice) => {
             let words = posted.one(&format!("outcome.{n}.find"));
-            let found = find_skills(&app, words).await.map_err(fail)?;
-            if let (Some(outcome), Some((uri, name))) = (outcomes.get_mut(n), found.get(choice)) {
+            let found = find_skills(&app, words, visitor.lang).await.map_err(fail)?;
+            if let (Some(outcome), Some((uri, name, language))) = (outcomes.get_mut(n), found.get(choice)) {
+                // Another skill's names go; the one chosen keeps those it has in other languages.
+                let mut names = match outcome.skill.as_deref() == Some(uri.as_str()) {
+                    true => outcome.skill_name.take().unwrap_or_default(),
+                    false => LangMapDocument::new(),
+                };
                 outcome.skill = Some(uri.clone());
-                let mut names = outcome.skill_name.take().unwrap_or_default();
-                names.insert(document.default_language.clone().unwrap_or_else(|| "en".into()), name.clone());
+                names.insert(language.clone(), name.clone());
                 outcome.skill_name = Some(names);
                 message = Some(t.skill_chosen);
             }

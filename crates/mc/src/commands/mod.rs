@@ -20,7 +20,7 @@ use std::{io::Write, process::ExitCode};
 use mc_app::{App, StateChange};
 
 use crate::{
-    cli::{Cli, Command, StatusCommand},
+    cli::{Cli, Command, SkillsCommand, StatusCommand},
     clock,
     config::{self, Create},
     output,
@@ -88,6 +88,9 @@ async fn run_command(app: &App, cli: &Cli) -> anyhow::Result<()> {
         Command::Trust(command) => registry::trust(app, command, &mut out).await?,
         Command::Staff(command) => access::staff(app, command, &mut out).await?,
         Command::Audit(command) => audit::run(app, command, &mut out).await?,
+        Command::Skills(SkillsCommand::Import { file, language }) => {
+            spec::import_skills(app, file, language, &mut out).await?
+        }
         Command::Agreement(command) => recognition::agreement(app, command, &mut out).await?,
         Command::Pathway(command) => recognition::pathway(app, command, &mut out).await?,
         Command::Supplement(args) => {

@@ -166,3 +166,19 @@ async fn import(
     writeln!(out, "{} imported, {} refused", report.imported.len(), report.rejected.len())?;
     Ok(())
 }
+
+/// `microcred skills import FILE --language LANG`: ESCO's skills of one language, for the
+/// specification form's picker.
+pub(super) async fn import_skills(
+    app: &Operator<'_>,
+    file: &str,
+    language: &str,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
+    // ESCO's file of one language is some ten megabytes.
+    let text = read_input(file, 64 * 1024 * 1024)?;
+    let count =
+        app.import_skills(&text, language).await.with_context(|| format!("nothing was imported from {file}"))?;
+    writeln!(out, "imported {count} skills with their names in {language}")?;
+    Ok(())
+}

@@ -493,6 +493,16 @@ fn share_a_selection_in_a_browser() {
 fn describe_a_micro_credential_with_the_form() {
     let Some(browser) = browser_or_skip() else { return };
     let env = Env::sqlite();
+    // The operator imported ESCO's skills with their Spanish names (a few rows of its file).
+    let esco = env.write(
+        "skills_es.csv",
+        "conceptType,conceptUri,skillType,reuseLevel,preferredLabel,altLabels\n\
+         KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/382c11ed-20d5-4ae7-b60e-15fec527fa6c,skill/competence,sector-specific,aplicar técnicas de análisis estadístico,\"análisis\nestadístico\"\n\
+         KnowledgeSkillCompetence,http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be,skill/competence,cross-sector,utilizar software de hojas de cálculo,\n",
+    );
+    env.ok(&["init"]);
+    let imported = env.ok(&["skills", "import", &esco, "--language", "es"]);
+    assert!(imported.contains("imported 2 skills"), "{imported}");
     let server = Server::start(&env, &["--demo"]);
     let base = format!("http://{}", server.addr);
     sign_in_as_valdeoliva_staff(&browser, &base);
@@ -515,11 +525,12 @@ fn describe_a_micro_credential_with_the_form() {
     // The rest, with an outcome whose skill is found by its words.
     browser.fill("#description-es", "Curso en línea para el personal municipal que publica y analiza datos abiertos.");
     browser.fill("#outcome-0-text-es", "Analizar conjuntos de datos abiertos con una hoja de cálculo.");
-    browser.fill("#outcome-0-find", "statistical");
+    browser.fill("#outcome-0-find", "Análisis estadístico");
     browser.click("#find-skill-0");
-    browser.wait_for_text("ul.found-skills", "apply statistical analysis techniques");
+    browser.wait_for_text("ul.found-skills", "aplicar técnicas de análisis estadístico");
+    browser.screenshot("41a-form-skill-found-es");
     browser.click("ul.found-skills button.pick-skill");
-    browser.wait_for_text("#outcome-0 .skill-chosen", "apply statistical analysis techniques");
+    browser.wait_for_text("#outcome-0 .skill-chosen", "aplicar técnicas de análisis estadístico");
     browser.fill("#ects", "3");
     browser.fill("#hours", "75");
     browser.execute("document.querySelector('#eqf_level').value = '5'");
@@ -537,7 +548,8 @@ fn describe_a_micro_credential_with_the_form() {
     browser.click("#save");
     browser.wait_for_text("#notice", "Guardada");
     browser.wait_for_text("h1", "Análisis de datos abiertos municipales");
-    assert!(browser.page_source().contains("apply statistical analysis techniques"), "the skill by its name");
+    assert!(browser.page_source().contains("aplicar técnicas de análisis estadístico"), "the skill by its name");
+    assert!(browser.page_source().contains("http://data.europa.eu/esco/skill/382c11ed"), "linked to ESCO");
     browser.screenshot("42-form-saved-es");
     browser.goto(&format!("{base}/issuer?lang=es"));
     assert!(!browser.exists("#drafts"), "saved as a specification, the draft is gone");

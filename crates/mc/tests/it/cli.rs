@@ -323,3 +323,25 @@ fn command_line_mistakes_exit_with_2() {
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}): {text}"))
 }
+
+/// ESCO's skills file is imported whole, or, with a bad row, not at all, the row named.
+#[test]
+fn skills_are_imported_from_escos_file_or_not_at_all() {
+    let env = Env::sqlite();
+    env.ok(&["init"]);
+    let bad = env.write(
+        "bad.csv",
+        "conceptUri,preferredLabel\nhttp://data.europa.eu/esco/skill/a,usar hojas de cálculo\nhoja,sin dirección\n",
+    );
+    let refused = env.fails(&["skills", "import", &bad, "--language", "es"]);
+    assert!(refused.contains("nothing was imported") && refused.contains("row 3: conceptUri"), "{refused}");
+    let headless = env.write("headless.csv", "uri,label\nhttp://x.example/s,x\n");
+    let refused = env.fails(&["skills", "import", &headless, "--language", "es"]);
+    assert!(refused.contains("no `conceptUri` column"), "{refused}");
+    let good =
+        env.write("good.csv", "conceptUri,preferredLabel\nhttp://data.europa.eu/esco/skill/a,usar hojas de cálculo\n");
+    let imported = env.ok(&["skills", "import", &good, "--language", "es"]);
+    assert!(imported.contains("imported 1 skills with their names in es"), "{imported}");
+    let again = env.ok(&["skills", "import", &good, "--language", "es"]);
+    assert!(again.contains("imported 1 skills"), "importing again replaces: {again}");
+}

@@ -420,3 +420,99 @@ fn the_accessibility_check_finds_an_unlabelled_field() {
     let rules: Vec<&str> = found.iter().filter(|v| v.is_serious()).map(|v| v.rule.as_str()).collect();
     assert!(rules.contains(&"label") && rules.contains(&"image-alt"), "{found:?}");
 }
+
+/// The three walks in Spanish on a phone: a registrar issues a credential to a learner new to
+/// the institution, uploads a cohort and, later, revokes; the learner signs in, shares the
+/// credential and asks another university to recognise it; an employer verifies the share
+/// link, sees the revoked credential say so, and a tampered copy fail.
+#[test]
+fn the_walks_in_spanish_on_a_phone() {
+    if !Browser::available() {
+        assert!(std::env::var_os("CI").is_none(), "CI must run the browser tests");
+        return;
+    }
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots/walks-es-phone");
+    let phone = Browser::start_with_size(&dir, 390, 844);
+    let learner = "maria.lopez@learners.example";
+    let staff = |phone: &Browser| {
+        phone.goto(&format!("{base}/sign-in?lang=es"));
+        phone.fill("#email", "staff@valdeoliva.example");
+        phone.fill("#password", "microcred-demo");
+        phone.click("#sign-in");
+        phone.wait_for_text("header .who", "Cerrar sesión");
+    };
+
+    // The registrar.
+    staff(&phone);
+    phone.goto(&format!("{base}/issuer/issue?spec={SPEC}&lang=es"));
+    phone.fill("#learner", learner);
+    phone.fill("#name", "María López");
+    phone.screenshot("01-issue-to-a-new-learner");
+    phone.click("#issue");
+    phone.wait_for_text("#notice", "Emitida.");
+    phone.wait_for_text("#state", "Activa");
+    phone.wait_for_text("#learner", "María López");
+    let credential_path = phone.url().strip_prefix(&base).unwrap().split('?').next().unwrap().to_owned();
+    let id = credential_path.rsplit('/').next().unwrap().to_owned();
+    phone.screenshot("02-issued");
+    let csv = env.write("cohorte.csv", "name,email\nLucía Gómez,lucia.gomez@example.org\n,sin-arroba\n");
+    phone.goto(&format!("{base}/issuer?lang=es"));
+    phone.upload("#cohort-file", Path::new(&csv));
+    phone.click("#upload");
+    phone.wait_for_text("#job-state", "Terminado");
+    phone.wait_for_text("#rejected", "Nombre: falta");
+    phone.screenshot("03-cohort");
+
+    // The learner.
+    phone.goto(&format!("{base}/learner/sign-in?lang=es"));
+    phone.fill("#email", learner);
+    phone.click("#send-link");
+    phone.wait_for_text("#sent", "enlace de acceso");
+    phone.goto(&format!("{base}{}", server.sign_in_link_path()));
+    phone.click("#use-link");
+    phone.wait_for_text("h1", "Mis credenciales");
+    phone.click(&format!("#credential-{id} button.share"));
+    let link = phone.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
+    phone.click(&format!("#credential-{id} details.ask summary"));
+    phone.execute(&format!("document.querySelector('#ask-{id}').value = 'roccalba'"));
+    phone.fill(&format!("#note-{id}"), "Para la asignatura de estadística de mi grado");
+    phone.click(&format!("#credential-{id} button.ask-recognition"));
+    phone.wait_for_text("#recognition", "Pendiente de respuesta");
+    phone.screenshot("04-learner-shared-and-asked");
+
+    // The employer verifies the share link.
+    phone.goto(&format!("{base}/verify?lang=es&url={}", crate::support::encode(&link)));
+    phone.wait_for_text("#verdict", "Válida");
+    phone.wait_for_text("#about-title", "Alfabetización de datos");
+    phone.screenshot("05-employer-verifies-link");
+
+    // The registrar revokes it; the employer sees it revoked, and a tampered copy fail.
+    staff(&phone);
+    phone.goto(&format!("{base}{credential_path}?lang=es"));
+    phone.click("#action-revoke");
+    phone.fill("#reason", "emitida por error");
+    phone.click("#confirm");
+    phone.wait_for_text("#notice", "Revocada.");
+    phone.wait_for_text("#state", "Revocada desde el");
+    phone.screenshot("06-revoked");
+    let public = &link[link.find("/c/").unwrap()..];
+    phone.goto(&format!("{base}{public}?lang=es"));
+    phone.wait_for_text("#state", "Revocada");
+    phone.wait_for_text("#verdict", "No válida");
+    phone.screenshot("07-employer-sees-revoked");
+    let document = crate::support::get(server.addr, &format!("{public}/credential.json")).body;
+    let mut tampered: serde_json::Value = serde_json::from_str(&document).unwrap();
+    tampered["credentialSubject"]["achievement"]["name"] = serde_json::json!("Doctorado en todo");
+    phone.goto(&format!("{base}/verify?lang=es"));
+    phone.fill("#credential", &tampered.to_string());
+    phone.click("#verify");
+    phone.wait_for_text("#verdict", "No válida");
+    phone.wait_for_text("#cause", "Se modificó después de firmarla");
+    phone.screenshot("08-employer-tampered");
+    let overflow = phone.execute("return document.documentElement.scrollWidth > window.innerWidth");
+    assert_eq!(overflow, serde_json::json!(false), "nothing is wider than a phone's screen");
+    server.stop();
+}

@@ -27,7 +27,8 @@ struct PendingView {
     request: RequestView,
     verdict: &'static str,
     verdict_class: &'static str,
-    refused: String,
+    /// Why it cannot be recognised, and whether in English (the evaluation's words).
+    refused: (String, bool),
     proposals: Vec<ProposalView>,
     tried: Vec<TriedView>,
 }
@@ -110,14 +111,19 @@ pub(crate) async fn requests(State(app): State<App>, visitor: Visitor) -> Result
             mc_vc::verify::Verdict::Invalid => "bad",
             mc_vc::verify::Verdict::Indeterminate => "warn",
         };
-        pending.push(PendingView {
-            request: view,
-            verdict,
-            verdict_class,
-            refused: outcome.refused.unwrap_or_default(),
-            proposals,
-            tried,
-        });
+        // A credential that does not verify is refused for the cause its verification names, in
+        // the page's language; other refusals are the evaluation's own (English) words.
+        let refused = match (verification.verdict, outcome.refused) {
+            (_, None) => (String::new(), false),
+            (mc_vc::verify::Verdict::Valid, Some(why)) => (why, true),
+            (_, Some(_)) => {
+                let issuer = mc_vc::verify::describe(&request.credential, lang.code())
+                    .and_then(|described| described.issuer)
+                    .unwrap_or_default();
+                (i18n::cause(lang, &verification, &issuer), false)
+            }
+        };
+        pending.push(PendingView { request: view, verdict, verdict_class, refused, proposals, tried });
     }
     Ok(render(&RequestsPage {
         chrome: visitor.chrome(visitor.t().recognition_requests),

@@ -395,6 +395,9 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
         sign_in_staff(browser, &base, "officer@roccalba.example");
     }
     tour.page("25-recognition-requests", "/issuer/recognition");
+    // The request for the credential revoked since is refused for that cause, in words.
+    tour.desktop.goto(&format!("{base}/issuer/recognition?lang=es"));
+    tour.desktop.wait_for_text("p.notice.bad", "No puede reconocerse: Revocada por");
     for browser in [&tour.desktop, &tour.phone] {
         sign_in_staff(browser, &base, "registry@network.example");
     }

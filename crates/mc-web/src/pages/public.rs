@@ -47,14 +47,21 @@ struct VerifyPage {
     url: String,
     /// What was wrong with what was given, shown on the form.
     error: String,
+    /// The English detail behind it, when there is one (why an address could not be read).
+    error_detail: Option<String>,
     /// The email address given to check the credential against.
     email: String,
 }
 
 /// The verification form again, with what was given and what was wrong with it.
 fn form_with_error(visitor: &Visitor, pasted: String, url: String, error: String) -> Response {
+    form_with_detail(visitor, pasted, url, error, None)
+}
+
+/// [`form_with_error`], with the English detail behind the error.
+fn form_with_detail(visitor: &Visitor, pasted: String, url: String, error: String, detail: Option<String>) -> Response {
     let chrome = visitor.chrome(visitor.t().verify_title);
-    let page = VerifyPage { chrome, result: None, pasted, url, error, email: String::new() };
+    let page = VerifyPage { chrome, result: None, pasted, url, error, error_detail: detail, email: String::new() };
     (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
 }
 
@@ -82,6 +89,7 @@ pub(crate) async fn verify_form(
             pasted: String::new(),
             url,
             error: String::new(),
+            error_detail: None,
             email: String::new(),
         };
         return Ok(render(&page));
@@ -93,11 +101,23 @@ pub(crate) async fn verify_form(
             return Ok(Redirect::to(&format!("/c/{id}?lang={}", visitor.lang.code())).into_response());
         }
         Err(Unfetched::Said(error)) => return Ok(form_with_error(&visitor, String::new(), url, error)),
+        Err(Unfetched::Failed(detail)) => {
+            let error = visitor.t().verify_fetch_failed.to_owned();
+            return Ok(form_with_detail(&visitor, String::new(), url, error, Some(detail)));
+        }
     };
     let email = query.email.trim().to_owned();
     let result = Some(verified(&state, &visitor, text, &email).await?);
     let chrome = visitor.chrome(title);
-    Ok(render(&VerifyPage { chrome, result, pasted: String::new(), url, error: String::new(), email }))
+    Ok(render(&VerifyPage {
+        chrome,
+        result,
+        pasted: String::new(),
+        url,
+        error: String::new(),
+        error_detail: None,
+        email,
+    }))
 }
 
 /// Verifies a credential's text and words the result in the visitor's language, saying
@@ -122,6 +142,8 @@ enum Unfetched {
     Several(String),
     /// What went wrong, in the visitor's language.
     Said(String),
+    /// Nothing could be fetched from it; why, in the fetcher's (English) words.
+    Failed(String),
 }
 
 /// The credential at `url`: a link to a credential shared here is read from the database;
@@ -143,8 +165,8 @@ async fn fetch_credential(state: &ServerState, visitor: &Visitor, url: &str) -> 
     let (online, owned) = (Arc::clone(&state.online), url.to_owned());
     match tokio::task::spawn_blocking(move || online.fetch_text(&owned)).await {
         Ok(Ok(text)) => Ok(text),
-        Ok(Err(err)) => Err(Unfetched::Said(format!("{} ({err})", t.verify_fetch_failed))),
-        Err(err) => Err(Unfetched::Said(format!("{} ({err})", t.verify_fetch_failed))),
+        Ok(Err(err)) => Err(Unfetched::Failed(err.to_string())),
+        Err(err) => Err(Unfetched::Failed(err.to_string())),
     }
 }
 
@@ -185,7 +207,15 @@ pub(crate) async fn verify_submitted(
     }
     let result = Some(verified(&state, &visitor, text, &email).await?);
     let chrome = visitor.chrome(title);
-    Ok(render(&VerifyPage { chrome, result, pasted, url: String::new(), error: String::new(), email }))
+    Ok(render(&VerifyPage {
+        chrome,
+        result,
+        pasted,
+        url: String::new(),
+        error: String::new(),
+        error_detail: None,
+        email,
+    }))
 }
 
 #[derive(Template)]

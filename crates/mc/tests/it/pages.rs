@@ -238,7 +238,7 @@ fn verifying_by_address_reaches_no_local_address_and_says_the_same_for_every_fai
         assert_eq!(page.status, 422, "{url}: {}", page.body);
         messages.entry(error_message(&page).replace(&url, "URL")).or_insert_with(Vec::new).push(host);
     }
-    let said = "No credential could be fetched from this address. (URL could not be fetched)";
+    let said = "No credential could be fetched from this address. (<span lang=\"en\">URL could not be fetched</span>)";
     let expected = std::collections::BTreeMap::from([(said.to_owned(), hosts.to_vec())]);
     assert_eq!(messages, expected, "one message for every failure");
     let accepted = listener.accept();

@@ -188,7 +188,9 @@ texts! {
     ects_granted: "ECTS granted", "ECTS concedidos";
     reject_heading: "Reject", "Rechazar";
     reason_label: "Reason, for the learner", "Motivo, para el estudiante";
-    rules_tried: "How each rule was checked", "Cómo se comprobó cada regla";
+    rules_tried: "How each rule was checked", "Cómo se comprobó cada regla (detalle en inglés)";
+    condition_held: "met:", "se cumple:";
+    condition_failed: "not met:", "no se cumple:";
     officers_decide: "Your institution's recognition officers decide these requests.", "Los responsables de reconocimiento de su institución deciden estas solicitudes.";
     verification_label: "Verification", "Verificación";
     request_refused: "Cannot be recognised", "No puede reconocerse";

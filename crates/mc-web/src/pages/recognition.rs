@@ -89,10 +89,9 @@ pub(crate) async fn requests(State(app): State<App>, visitor: Visitor) -> Result
                 ProposalView {
                     value: format!("{}/{}", proposal.agreement, proposal.rule),
                     words: format!(
-                        "{} · {} ({})",
+                        "{} · {}",
                         i18n::grant(lang, &grant),
                         titles.get(&proposal.agreement).map(String::as_str).unwrap_or_default(),
-                        proposal.rule
                     ),
                 }
             })

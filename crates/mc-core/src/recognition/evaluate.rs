@@ -66,9 +66,36 @@ pub struct AgreementInForce<'a> {
     pub ended_at: Option<Timestamp>,
 }
 
+/// Which condition of a rule a [`ConditionCheck`] tried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConditionKind {
+    /// The rule names specifications; is the credential's one of them?
+    Specification,
+    /// The fewest ECTS credits.
+    Ects,
+    /// The lowest EQF level.
+    Eqf,
+    /// The fields of study (ISCED-F).
+    Field,
+    /// The share of ESCO skills named.
+    Skills,
+    /// The types of assessment.
+    Assessment,
+    /// Internal or external quality assurance.
+    QualityAssurance,
+    /// The kinds of identity verification.
+    IdentityVerification,
+    /// The lowest grade.
+    Grade,
+    /// Earned within some years.
+    Recency,
+}
+
 /// One condition of a rule, tried on a credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConditionCheck {
+    /// Which condition.
+    pub kind: ConditionKind,
     /// Whether it held.
     pub held: bool,
     /// What was found, in words ("EQF level 6; at least 5 needed").
@@ -346,8 +373,8 @@ impl<'a> Ledger<'a> {
     }
 }
 
-fn check(held: bool, said: String) -> ConditionCheck {
-    ConditionCheck { held, said }
+fn check(kind: ConditionKind, held: bool, said: String) -> ConditionCheck {
+    ConditionCheck { kind, held, said }
 }
 
 /// Each condition of `rule` (or its specification match) on `credential`.
@@ -360,7 +387,7 @@ fn try_rule(rule: &Rule, needed: Option<&Needed>, credential: &CredentialFacts, 
                 (Some(spec), false) => format!("it awards specification {spec}, which the rule does not name"),
                 (None, _) => "it names no specification of this network".into(),
             };
-            vec![check(held, said)]
+            vec![check(ConditionKind::Specification, held, said)]
         }
         Selector::Conditions(conditions) => match needed {
             Some(needed) => try_conditions(conditions, needed, credential, now),
@@ -416,23 +443,24 @@ fn try_conditions(
     let mut checks = Vec::with_capacity(4);
     if let Some(min) = conditions.min_ects {
         checks.push(match credential.ects {
-            Some(ects) => check(ects >= min, format!("{ects} ECTS{}", needed.ects)),
-            None => check(false, format!("it states no ECTS credits{}", needed.ects)),
+            Some(ects) => check(ConditionKind::Ects, ects >= min, format!("{ects} ECTS{}", needed.ects)),
+            None => check(ConditionKind::Ects, false, format!("it states no ECTS credits{}", needed.ects)),
         });
     }
     if let Some(min) = conditions.min_eqf {
         checks.push(match credential.eqf {
-            Some(level) => check(level >= min, format!("EQF level {level}{}", needed.eqf)),
-            None => check(false, format!("it states no EQF level{}", needed.eqf)),
+            Some(level) => check(ConditionKind::Eqf, level >= min, format!("EQF level {level}{}", needed.eqf)),
+            None => check(ConditionKind::Eqf, false, format!("it states no EQF level{}", needed.eqf)),
         });
     }
     if !conditions.fields.is_empty() {
         checks.push(match &credential.field {
             Some(field) => check(
+                ConditionKind::Field,
                 conditions.fields.iter().any(|broad| field.starts_with(broad.as_str())),
                 format!("field {field}{}", needed.fields),
             ),
-            None => check(false, format!("it states no field of study{}", needed.fields)),
+            None => check(ConditionKind::Field, false, format!("it states no field of study{}", needed.fields)),
         });
     }
     if !conditions.skills.is_empty() {
@@ -440,6 +468,7 @@ fn try_conditions(
             conditions.skills.iter().filter(|skill| credential.skills.iter().any(|own| own == skill.as_str())).count();
         let share = found as f64 / conditions.skills.len() as f64;
         checks.push(check(
+            ConditionKind::Skills,
             share + 1e-9 >= conditions.min_skill_overlap,
             format!(
                 "{found} of the {} ESCO skills named ({:.0}%){}",
@@ -451,10 +480,14 @@ fn try_conditions(
     }
     if !conditions.assessment.is_empty() {
         checks.push(match credential.assessment {
-            Some(kind) => {
-                check(conditions.assessment.contains(&kind), format!("{kind} assessment{}", needed.assessment))
+            Some(kind) => check(
+                ConditionKind::Assessment,
+                conditions.assessment.contains(&kind),
+                format!("{kind} assessment{}", needed.assessment),
+            ),
+            None => {
+                check(ConditionKind::Assessment, false, format!("it states no type of assessment{}", needed.assessment))
             }
-            None => check(false, format!("it states no type of assessment{}", needed.assessment)),
         });
     }
     if let Some(qa) = conditions.quality_assurance {
@@ -467,22 +500,31 @@ fn try_conditions(
             (true, false) => "internal quality assurance",
             (false, false) => "no quality assurance stated",
         };
-        checks.push(check(held, format!("{has}; {wanted} needed")));
+        checks.push(check(ConditionKind::QualityAssurance, held, format!("{has}; {wanted} needed")));
     }
     if !conditions.identity_verification.is_empty() {
         checks.push(match credential.identity_verification {
             Some(kind) => check(
+                ConditionKind::IdentityVerification,
                 conditions.identity_verification.contains(&kind),
                 format!("identity verification {kind}{}", needed.identity),
             ),
-            None => check(false, format!("it states no identity verification{}", needed.identity)),
+            None => check(
+                ConditionKind::IdentityVerification,
+                false,
+                format!("it states no identity verification{}", needed.identity),
+            ),
         });
     }
     if let Some(min) = conditions.min_grade {
         checks.push(match credential.grade.as_deref().map(|grade| (grade, numeric(grade))) {
-            Some((grade, Some(value))) => check(value >= min, format!("grade {grade}{}", needed.grade)),
-            Some((grade, None)) => check(false, format!("the grade {grade:?} is not a number{}", needed.grade)),
-            None => check(false, format!("it states no grade{}", needed.grade)),
+            Some((grade, Some(value))) => {
+                check(ConditionKind::Grade, value >= min, format!("grade {grade}{}", needed.grade))
+            }
+            Some((grade, None)) => {
+                check(ConditionKind::Grade, false, format!("the grade {grade:?} is not a number{}", needed.grade))
+            }
+            None => check(ConditionKind::Grade, false, format!("it states no grade{}", needed.grade)),
         });
     }
     if let Some(years) = conditions.within_years {
@@ -490,7 +532,11 @@ fn try_conditions(
             now.unix_seconds() - i64::from(years) * 365 * 86_400 - i64::from(years / 4) * 86_400,
             0,
         );
-        checks.push(check(credential.earned >= limit, format!("earned on {}{}", day(credential.earned), needed.years)));
+        checks.push(check(
+            ConditionKind::Recency,
+            credential.earned >= limit,
+            format!("earned on {}{}", day(credential.earned), needed.years),
+        ));
     }
     checks
 }

@@ -18,8 +18,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use self::evaluate::{
-    AgreementInForce, ConditionCheck, CredentialFacts, CredentialOutcome, Proposal, Provided, Recognition, Recognizer,
-    RuleOutcome, Standing, propose, recognitions_of,
+    AgreementInForce, ConditionCheck, ConditionKind, CredentialFacts, CredentialOutcome, Proposal, Provided,
+    Recognition, Recognizer, RuleOutcome, Standing, propose, recognitions_of,
 };
 use crate::{
     AssessmentKind, IdentityVerification, InstitutionId, IscedCode, LangMap, SpecId, Timestamp,

@@ -188,9 +188,9 @@ texts! {
     ects_granted: "ECTS granted", "ECTS concedidos";
     reject_heading: "Reject", "Rechazar";
     reason_label: "Reason, for the learner", "Motivo, para el estudiante";
-    rules_tried: "How each rule was checked", "Cómo se comprobó cada regla (detalle en inglés)";
-    condition_held: "met:", "se cumple:";
-    condition_failed: "not met:", "no se cumple:";
+    rules_tried: "How each rule was checked", "Cómo se comprobó cada regla (con el detalle en inglés)";
+    condition_held: "met", "se cumple";
+    condition_failed: "not met", "no se cumple";
     officers_decide: "Your institution's recognition officers decide these requests.", "Los responsables de reconocimiento de su institución deciden estas solicitudes.";
     verification_label: "Verification", "Verificación";
     request_refused: "Cannot be recognised", "No puede reconocerse";
@@ -1287,5 +1287,32 @@ pub(crate) fn period(lang: Lang, from: &str, until: Option<&str>) -> String {
         (Lang::Es, Some(until)) => format!("del {from} al {until}"),
         (Lang::En, None) => format!("from {from}, with no end date"),
         (Lang::Es, None) => format!("desde el {from}, sin fecha de fin"),
+    }
+}
+
+/// A condition of a recognition rule, named in words.
+pub(crate) fn condition(lang: Lang, kind: mc_core::recognition::ConditionKind) -> &'static str {
+    use mc_core::recognition::ConditionKind as K;
+    match (lang, kind) {
+        (Lang::En, K::Specification) => "Micro-credential named by the rule",
+        (Lang::En, K::Ects) => "ECTS credits",
+        (Lang::En, K::Eqf) => "EQF level",
+        (Lang::En, K::Field) => "Field of study",
+        (Lang::En, K::Skills) => "Skills",
+        (Lang::En, K::Assessment) => "Type of assessment",
+        (Lang::En, K::QualityAssurance) => "Quality assurance",
+        (Lang::En, K::IdentityVerification) => "Identity verification",
+        (Lang::En, K::Grade) => "Grade",
+        (Lang::En, K::Recency) => "Earned recently enough",
+        (Lang::Es, K::Specification) => "Microcredencial nombrada en la regla",
+        (Lang::Es, K::Ects) => "Créditos ECTS",
+        (Lang::Es, K::Eqf) => "Nivel MEC",
+        (Lang::Es, K::Field) => "Ámbito de estudio",
+        (Lang::Es, K::Skills) => "Competencias",
+        (Lang::Es, K::Assessment) => "Tipo de evaluación",
+        (Lang::Es, K::QualityAssurance) => "Garantía de calidad",
+        (Lang::Es, K::IdentityVerification) => "Verificación de la identidad",
+        (Lang::Es, K::Grade) => "Calificación",
+        (Lang::Es, K::Recency) => "Obtenida hace poco",
     }
 }

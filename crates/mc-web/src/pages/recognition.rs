@@ -37,7 +37,7 @@ struct PendingView {
 struct TriedView {
     rule: String,
     matched: bool,
-    checks: Vec<(bool, String)>,
+    checks: Vec<(bool, &'static str, String)>,
 }
 
 #[derive(Template)]
@@ -69,13 +69,14 @@ pub(crate) async fn requests(State(app): State<App>, visitor: Visitor) -> Result
         let (verification, outcome) =
             app.recognize(member.institution_id().as_str(), texts, now).await.map_err(fail)?.remove(0);
         let mut titles = std::collections::HashMap::new();
-        for proposal in &outcome.proposals {
-            if !titles.contains_key(&proposal.agreement) {
-                let title = match app.agreement(&proposal.agreement, Some(proposal.version)).await {
+        let used = outcome.proposals.iter().map(|p| (&p.agreement, p.version));
+        for (agreement, version) in used.chain(outcome.tried.iter().map(|t| (&t.agreement, t.version))) {
+            if !titles.contains_key(agreement) {
+                let title = match app.agreement(agreement, Some(version)).await {
                     Ok(stored) => stored.agreement.title.best(&super::views::tag(lang)).to_owned(),
-                    Err(_) => proposal.agreement.to_string(),
+                    Err(_) => agreement.to_string(),
                 };
-                titles.insert(proposal.agreement.clone(), title);
+                titles.insert(agreement.clone(), title);
             }
         }
         let proposals = outcome
@@ -100,8 +101,13 @@ pub(crate) async fn requests(State(app): State<App>, visitor: Visitor) -> Result
             .tried
             .iter()
             .map(|tried| {
-                let checks = tried.checks.iter().map(|check| (check.held, check.said.clone())).collect();
-                TriedView { rule: format!("{} / {}", tried.agreement, tried.rule), matched: tried.matched, checks }
+                let checks = tried
+                    .checks
+                    .iter()
+                    .map(|check| (check.held, i18n::condition(lang, check.kind), check.said.clone()))
+                    .collect();
+                let title = titles.get(&tried.agreement).map(String::as_str).unwrap_or_default();
+                TriedView { rule: format!("{title} · {}", tried.rule), matched: tried.matched, checks }
             })
             .collect();
         let (verdict, _) = i18n::verdict(lang, verification.verdict);

@@ -383,6 +383,7 @@ fn recognition_and_a_pathway_in_a_browser() {
     browser.screenshot("25-officer-sees-proposal");
     browser.goto(&format!("{base}/issuer/recognition?lang=es"));
     browser.wait_for_text("#pending", "la asignatura STAT-1");
+    assert!(browser.page_source().contains("Nivel MEC: se cumple"), "each condition tried, in words");
     browser.screenshot("25b-officer-sees-proposal-es");
     browser.goto(&format!("{base}/issuer/recognition?lang=en"));
     browser.click("button.accept-proposal");

@@ -62,6 +62,20 @@ impl Operator<'_> {
         }
         for document in &specs {
             let spec = document.parse(SpecId::from_uuid(self.new_id()))?;
+            // Their skills, by their ESCO names, for the specification form's picker.
+            let skills: Vec<mc_store::SkillRecord> = spec
+                .learning_outcomes()
+                .iter()
+                .filter_map(|outcome| Some((outcome.skill()?, outcome.skill_name()?)))
+                .flat_map(|(uri, names)| {
+                    names.iter().map(move |(language, name)| mc_store::SkillRecord {
+                        uri: uri.as_str().to_owned(),
+                        language: language.to_string(),
+                        label: name.to_owned(),
+                    })
+                })
+                .collect();
+            tx.db().put_skills(&skills).await?;
             match tx.db().spec(spec.id()).await? {
                 Some(_) => summary.already_present += 1,
                 None => {

@@ -280,21 +280,33 @@ impl IssuerAccess<'_> {
             None => mc_core::SpecId::from_uuid(self.app.new_id()).to_string(),
         };
         document.id = Some(id.clone());
+        let mut db = self.app.store().db().await?;
+        let kept = db.spec_draft_count(self.institution.as_str()).await?;
+        if kept >= MAX_SPEC_DRAFTS && db.spec_draft(&id).await?.is_none() {
+            return Err(AppError::Conflict(format!(
+                "{} keeps {kept} unfinished drafts, the most it may: finish or discard one first",
+                self.institution
+            )));
+        }
+        drop(db);
         let record = mc_store::SpecDraftRecord {
             id: id.clone(),
             institution_id: self.institution.to_string(),
             document: serde_json::to_string(document).expect("a document serializes"),
             updated_at: now.to_rfc3339(),
         };
-        self.app.store().db().await?.put_spec_draft(&record).await?;
-        Ok(id)
+        match self.app.store().db().await?.put_spec_draft(&record).await {
+            Ok(()) => Ok(id),
+            Err(StoreError::Conflict { .. }) => {
+                Err(AppError::Forbidden(format!("the draft {id} is another institution's")))
+            }
+            Err(err) => Err(err.into()),
+        }
     }
 
     /// Removes one of the institution's drafts (saved as a specification, or abandoned).
     pub async fn discard_spec_draft(&self, id: &str) -> Result<(), AppError> {
-        if self.spec_draft(id).await?.is_some() {
-            self.app.store().db().await?.delete_spec_draft(id).await?;
-        }
+        self.app.store().db().await?.delete_spec_draft(id, self.institution.as_str()).await?;
         Ok(())
     }
 
@@ -302,7 +314,10 @@ impl IssuerAccess<'_> {
     /// names are asked for their consent.
     pub async fn add_spec(&self, document: &SpecDocument, now: Timestamp) -> Result<(Spec, Added), AppError> {
         self.check_first_body(document)?;
-        self.app.add_spec(document, Some((&self.institution, now))).await
+        let added = self.app.add_spec(document, Some((&self.institution, now))).await?;
+        // Saved as a specification, its unfinished draft (from whichever editor) goes.
+        self.discard_spec_draft(&added.0.id().to_string()).await?;
+        Ok(added)
     }
 
     /// Edits one of the institution's specifications; awarding bodies named anew are asked for
@@ -316,7 +331,9 @@ impl IssuerAccess<'_> {
             self.own_spec(raw_id).await?;
         }
         self.check_first_body(document)?;
-        self.app.update_spec(document, Some((&self.institution, now))).await
+        let updated = self.app.update_spec(document, Some((&self.institution, now))).await?;
+        self.discard_spec_draft(&updated.0.id().to_string()).await?;
+        Ok(updated)
     }
 
     /// Publishes one of the institution's specifications, once every other awarding body has
@@ -631,6 +648,9 @@ impl<'a> Operator<'a> {
         self.app.revoke_token(id, now).await
     }
 }
+
+/// The most unfinished specification drafts an institution keeps.
+pub const MAX_SPEC_DRAFTS: u64 = 100;
 
 /// A stored draft's document.
 fn read_draft(draft: &mc_store::SpecDraftRecord) -> Result<SpecDocument, AppError> {

@@ -62,7 +62,7 @@ pub use crate::{
     error::AppError,
     exchange::{ImportedSpec, MAX_IMPORT_ENTRIES, RejectedEntry, SpecFormat, SpecImport},
     formats::{Format, parse_document},
-    handles::{AdminAccess, InstitutionAccess, IssuerAccess, LearnerAccess, NetworkAccess, Operator},
+    handles::{AdminAccess, InstitutionAccess, IssuerAccess, LearnerAccess, MAX_SPEC_DRAFTS, NetworkAccess, Operator},
     issue::{CredentialParts, IssueRequest, IssuedCredential, LearnerRef},
     jobs::{CohortJob, CohortSubmission, JobState, MAX_JOB_ROWS, RejectedRow},
     keys::{IssuerIdentity, KeyStore, KeyVault, identity},

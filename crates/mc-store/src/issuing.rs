@@ -108,7 +108,7 @@ pub struct CredentialSearch<'a> {
 
 /// `words` as a `LIKE` pattern that matches them anywhere, their `%`, `_` and `\` taken as
 /// themselves (with `ESCAPE '\'`).
-fn contains_pattern(words: &str) -> String {
+pub(crate) fn contains_pattern(words: &str) -> String {
     let mut pattern = String::with_capacity(words.len() + 2);
     pattern.push('%');
     for c in words.to_lowercase().chars() {

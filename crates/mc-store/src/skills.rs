@@ -49,14 +49,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         limit: u32,
     ) -> Result<Vec<SkillRecord>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        let mut pattern = String::from("%");
-        for c in word.chars() {
-            if matches!(c, '%' | '_' | '\\') {
-                pattern.push('\\');
-            }
-            pattern.push(c);
-        }
-        pattern.push('%');
+        let pattern = crate::issuing::contains_pattern(word);
         let rows = sqlx::query(
             "SELECT uri, language, label FROM skills WHERE language = $1 AND LOWER(label) LIKE $2 ESCAPE '\\' \
              ORDER BY LENGTH(label), label LIMIT $3",

@@ -284,10 +284,26 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         rows.iter().map(draft_from_row).collect()
     }
 
-    /// Removes a draft (once saved as a specification, or abandoned); nothing when there is none.
-    pub async fn delete_spec_draft(&mut self, id: &str) -> Result<(), StoreError> {
+    /// Removes an institution's draft (once saved as a specification, or abandoned); nothing
+    /// when it has none with this id.
+    pub async fn delete_spec_draft(&mut self, id: &str, institution_id: &str) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        sqlx::query("DELETE FROM spec_drafts WHERE id = $1").bind(id).execute(conn).await?;
+        sqlx::query("DELETE FROM spec_drafts WHERE id = $1 AND institution_id = $2")
+            .bind(id)
+            .bind(institution_id)
+            .execute(conn)
+            .await?;
         Ok(())
+    }
+
+    /// How many drafts an institution keeps.
+    pub async fn spec_draft_count(&mut self, institution_id: &str) -> Result<u64, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let count: i64 = sqlx::query("SELECT COUNT(*) AS n FROM spec_drafts WHERE institution_id = $1")
+            .bind(institution_id)
+            .fetch_one(conn)
+            .await?
+            .try_get("n")?;
+        Ok(u64::try_from(count).unwrap_or_default())
     }
 }

@@ -35,8 +35,11 @@ pub(crate) async fn drafts_are_kept_replaced_by_their_institution_and_removed(st
     let unknown = store.db().await.unwrap().put_spec_draft(&draft("d4", "nowhere", "{}", "x")).await;
     assert!(matches!(unknown, Err(StoreError::MissingReference { .. })), "{unknown:?}");
 
-    store.db().await.unwrap().delete_spec_draft("d1").await.unwrap();
-    store.db().await.unwrap().delete_spec_draft("d1").await.unwrap();
+    store.db().await.unwrap().delete_spec_draft("d1", "unito").await.unwrap();
+    assert!(store.db().await.unwrap().spec_draft("d1").await.unwrap().is_some(), "not another institution's");
+    assert_eq!(store.db().await.unwrap().spec_draft_count("uca").await.unwrap(), 2);
+    store.db().await.unwrap().delete_spec_draft("d1", "uca").await.unwrap();
+    store.db().await.unwrap().delete_spec_draft("d1", "uca").await.unwrap();
     assert_eq!(store.db().await.unwrap().spec_draft("d1").await.unwrap(), None);
     assert_eq!(store.db().await.unwrap().spec_drafts_of("uca").await.unwrap(), vec![second]);
     assert_eq!(store.db().await.unwrap().spec_drafts_of("unito").await.unwrap(), vec![theirs]);

@@ -377,6 +377,7 @@ texts! {
     field: "Field of education", "Ámbito de estudio";
     since: "since", "desde el";
     form_none: "Not given", "Sin indicar";
+    discard_draft: "Discard this draft", "Descartar este borrador";
     reference: "Reference (to quote when asked)", "Referencia (para citarla si se la piden)";
     unfinished_drafts: "Unfinished drafts (not yet complete enough to check and publish)", "Borradores sin terminar (aún incompletos para comprobarlos y publicarlos)";
     untitled: "Untitled", "Sin título";

@@ -208,7 +208,7 @@ pub(crate) async fn dashboard(
     let (credentials, total) =
         member.search_credentials(words, spec, state, search.offset, PAGE).await.map_err(fail)?;
     let previous = (search.offset > 0).then(|| search.href(search.offset.saturating_sub(PAGE)));
-    let next = (search.offset + PAGE < total).then(|| search.href(search.offset + PAGE));
+    let next = search.offset.checked_add(PAGE).filter(|next| *next < total).map(|next| search.href(next));
     let states = [CredentialState::Active, CredentialState::Suspended, CredentialState::Revoked]
         .into_iter()
         .map(|state| (state.as_str(), super::i18n::state(visitor.lang, state)))

@@ -83,7 +83,6 @@ fn document_of(posted: &Posted) -> (SpecDocument, Vec<&'static str>) {
         }
     };
     let ects = number("ects");
-    let eqf_level = number("eqf_level");
     let hours = match posted.one("hours") {
         "" => None,
         raw => match raw.parse::<i64>() {
@@ -124,7 +123,7 @@ fn document_of(posted: &Posted) -> (SpecDocument, Vec<&'static str>) {
         description: posted.texts("description"),
         learning_outcomes: Some(outcomes).filter(|outcomes| !outcomes.is_empty()),
         workload: (ects.is_some() || hours.is_some()).then_some(WorkloadDocument { ects, hours }),
-        eqf_level: eqf_level.map(|level| level as i64),
+        eqf_level: posted.one("eqf_level").parse::<i64>().ok(),
         qf_ehea_cycle: posted.optional("qf_ehea_cycle"),
         isced_f: posted.optional("isced_f"),
         assessment: Some(AssessmentDocument {
@@ -206,6 +205,8 @@ struct FormPage {
     chrome: Chrome,
     lang: Lang,
     id: String,
+    /// An unfinished draft is shown, which may be discarded.
+    draft: bool,
     /// The language whose texts are being written, its name, and the tabs: code, name, current.
     tab: String,
     tab_name: String,
@@ -288,7 +289,8 @@ enum Action {
     AddOutcome,
     RemoveOutcome(usize),
     FindSkill(usize),
-    PickSkill(usize, usize),
+    PickSkill(usize, String),
+    DiscardDraft,
     ClearSkill(usize),
 }
 
@@ -304,13 +306,11 @@ impl Action {
             "remove-outcome" => number(rest).map_or(Action::Check, Action::RemoveOutcome),
             "find-skill" => number(rest).map_or(Action::Check, Action::FindSkill),
             "clear-skill" => number(rest).map_or(Action::Check, Action::ClearSkill),
-            "pick-skill" => match rest.split_once(':') {
-                Some((n, choice)) => match (number(n), number(choice)) {
-                    (Some(n), Some(choice)) => Action::PickSkill(n, choice),
-                    _ => Action::Check,
-                },
+            "pick-skill" => match rest.split_once(':').and_then(|(n, uri)| Some((number(n)?, uri))) {
+                Some((n, uri)) => Action::PickSkill(n, uri.to_owned()),
                 None => Action::Check,
             },
+            "discard-draft" => Action::DiscardDraft,
             _ => Action::Check,
         }
     }
@@ -324,35 +324,27 @@ struct FormState {
     finds: BTreeMap<usize, String>,
     message: Option<&'static str>,
     problems: Vec<Problem>,
+    /// Whether what is shown is an unfinished draft kept for the institution.
+    draft: bool,
 }
 
 /// A skill the picker found: its URI, its name, and the language of the name.
 type FoundSkill = (String, String, String);
 
-/// The skills whose name holds every word of `words`: ESCO's (as the operator imported them)
-/// by their names in the page's language, then in English, then those the catalogue's
-/// specifications name; each once.
+/// The skills whose name holds every word of `words` (ESCO's, as the operator imported them,
+/// and those of the demo's specifications), by their names in the page's language, then in
+/// English; each once.
 async fn find_skills(app: &App, words: &str, lang: Lang) -> Result<Vec<FoundSkill>, AppError> {
-    let lowered: Vec<String> = words.split_whitespace().map(str::to_lowercase).collect();
-    if lowered.is_empty() {
+    if words.trim().is_empty() {
         return Ok(Vec::new());
     }
     let mut found: Vec<FoundSkill> = Vec::new();
-    let mut add = |uri: String, name: String, language: &str| {
-        if found.len() < SKILL_CHOICES && !found.iter().any(|(known, _, _)| *known == uri) {
-            found.push((uri, name, language.to_owned()));
-        }
-    };
-    for language in [lang.code(), "en"] {
+    let languages = if lang.code() == "en" { vec!["en"] } else { vec![lang.code(), "en"] };
+    for language in languages {
         for skill in app.find_skills(words, language, SKILL_CHOICES).await? {
-            add(skill.uri, skill.name, language);
-        }
-    }
-    let catalogue = app.search_catalogue(&mc_catalogue::Query { limit: 0, ..Default::default() }).await?;
-    for skill in catalogue.facets.get(&mc_catalogue::Facet::Skill).into_iter().flatten() {
-        let said = skill.label.to_lowercase();
-        if lowered.iter().all(|word| said.contains(word.as_str())) {
-            add(skill.value.clone(), skill.label.clone(), "en");
+            if found.len() < SKILL_CHOICES && !found.iter().any(|(known, _, _)| *known == skill.uri) {
+                found.push((skill.uri, skill.name, language.to_owned()));
+            }
         }
     }
     Ok(found)
@@ -443,11 +435,13 @@ async fn form_page(
         });
     }
     let chosen_languages = document.languages.clone().unwrap_or_default();
+    // The usual languages, and any other the document names (from an import), kept.
+    let others = chosen_languages.iter().filter(|code| !LANGUAGES.contains(&code.as_str())).map(String::as_str);
     let languages = LANGUAGES
         .iter()
-        .map(|code| {
-            ((*code).to_owned(), language_name(code, lang), chosen_languages.iter().any(|chosen| chosen == code))
-        })
+        .copied()
+        .chain(others)
+        .map(|code| (code.to_owned(), language_name(code, lang), chosen_languages.iter().any(|chosen| chosen == code)))
         .collect();
     let default_language = choices(
         tabs.iter().map(|code| (code.as_str(), language_name(code, lang))),
@@ -507,11 +501,14 @@ async fn form_page(
         None,
         None,
     );
-    let status = if state.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    // What was kept as a draft was accepted, problems and all.
+    let refused = !state.problems.is_empty() && !state.draft;
+    let status = if refused { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let id = document.id.clone().unwrap_or_default();
     let page = FormPage {
         chrome: visitor.chrome(if id.is_empty() { t.new_spec } else { t.edit }),
         lang,
+        draft: state.draft,
         id,
         tab_name: language_name(&state.tab, lang),
         tabs: tabs.iter().map(|code| (code.clone(), language_name(code, lang), *code == state.tab)).collect(),
@@ -569,6 +566,12 @@ fn isced_choices(lang: Lang, chosen: Option<&str>) -> Vec<(String, Vec<Choice>)>
             groups.push((name.to_owned(), fields));
         }
     }
+    // A broad or narrow field (two or three digits), as an import may give, stays chosen.
+    if let Some(code) = chosen.filter(|code| code.len() < 4)
+        && let Some(name) = mc_core::isced_f_name_in(code, lang.code())
+    {
+        groups[0].1.push((code.to_owned(), name.to_owned(), true));
+    }
     groups
 }
 
@@ -596,6 +599,7 @@ pub(crate) async fn new_form(State(app): State<App>, visitor: Visitor) -> Result
         finds: BTreeMap::new(),
         message: None,
         problems: Vec::new(),
+        draft: false,
     };
     form_page(&app, &visitor, state, None).await
 }
@@ -608,14 +612,14 @@ pub(crate) async fn edit_form(
 ) -> Result<Response, PageError> {
     let issuer = issuer(&app, &visitor)?;
     let fail = |err| visitor.fail(err);
-    let document = match issuer.spec_draft(&id).await.map_err(fail)? {
-        Some(draft) => draft,
+    let (document, draft) = match issuer.spec_draft(&id).await.map_err(fail)? {
+        Some(draft) => (draft, true),
         None => {
             let (spec, _) = issuer.spec(&id).await.map_err(fail)?;
             if spec.issuer() != issuer.institution_id() {
                 return Err(fail(AppError::Forbidden(format!("{id} is another institution's specification"))));
             }
-            SpecDocument::from(&spec)
+            (SpecDocument::from(&spec), false)
         }
     };
     let report = app.check_spec(&document).await.map_err(fail)?;
@@ -625,12 +629,13 @@ pub(crate) async fn edit_form(
     } else {
         tabs[0].clone()
     };
-    let state = FormState { document, tab, tabs, finds: BTreeMap::new(), message: None, problems: Vec::new() };
+    let state = FormState { document, tab, tabs, finds: BTreeMap::new(), message: None, problems: Vec::new(), draft };
     form_page(&app, &visitor, state, Some(&report)).await
 }
 
 /// `POST /issuer/specs/form`: does what the button pressed asks (save, check, another tab, a
-/// language, an outcome, a skill) and shows the form again, or the saved specification.
+/// language, an outcome, a skill, discard the draft) and shows the form again, or the saved
+/// specification.
 pub(crate) async fn post(
     State(app): State<App>,
     visitor: Visitor,
@@ -641,15 +646,22 @@ pub(crate) async fn post(
     let issuer = issuer(&app, &visitor)?;
     let fail = |err| visitor.fail(err);
     let t = visitor.t();
+    let action = Action::parse(posted.one("action"));
     let (mut document, not_numbers) = document_of(&posted);
     let mut tab = posted.one("tab").to_owned();
     let mut extra: Vec<String> = posted.all("tabs");
     let mut finds: BTreeMap<usize, String> = BTreeMap::new();
     let outcomes = document.learning_outcomes.get_or_insert_with(Vec::new);
     let mut message = None;
-    match Action::parse(posted.one("action")) {
+    match &action {
         Action::Save | Action::Check => {}
-        Action::Tab(code) => tab = code,
+        Action::DiscardDraft => {
+            if let Some(id) = document.id.as_deref() {
+                issuer.discard_spec_draft(id).await.map_err(fail)?;
+            }
+            return Ok(Redirect::to("/issuer").into_response());
+        }
+        Action::Tab(code) => tab = code.clone(),
         Action::AddLanguage => {
             let code = posted.one("new_language");
             if LANGUAGES.contains(&code) {
@@ -659,34 +671,36 @@ pub(crate) async fn post(
         }
         Action::AddOutcome if outcomes.len() < MAX_OUTCOMES => outcomes.push(LearningOutcomeDocument::default()),
         Action::AddOutcome => {}
-        Action::RemoveOutcome(n) if n < outcomes.len() => {
-            outcomes.remove(n);
+        Action::RemoveOutcome(n) if *n < outcomes.len() => {
+            outcomes.remove(*n);
         }
+        Action::RemoveOutcome(_) => {}
         Action::FindSkill(n) => {
-            finds.insert(n, posted.one(&format!("outcome.{n}.find")).to_owned());
+            finds.insert(*n, posted.one(&format!("outcome.{n}.find")).to_owned());
         }
-        Action::PickSkill(n, choice) => {
+        Action::PickSkill(n, uri) => {
+            // The skill is named by its URI, so new words in the search box cannot change it.
             let words = posted.one(&format!("outcome.{n}.find"));
             let found = find_skills(&app, words, visitor.lang).await.map_err(fail)?;
-            if let (Some(outcome), Some((uri, name, language))) = (outcomes.get_mut(n), found.get(choice)) {
+            let picked = found.into_iter().find(|(found, _, _)| found == uri);
+            if let (Some(outcome), Some((uri, name, language))) = (outcomes.get_mut(*n), picked) {
                 // Another skill's names go; the one chosen keeps those it has in other languages.
                 let mut names = match outcome.skill.as_deref() == Some(uri.as_str()) {
                     true => outcome.skill_name.take().unwrap_or_default(),
                     false => LangMapDocument::new(),
                 };
-                outcome.skill = Some(uri.clone());
-                names.insert(language.clone(), name.clone());
+                outcome.skill = Some(uri);
+                names.insert(language, name);
                 outcome.skill_name = Some(names);
                 message = Some(t.skill_chosen);
             }
         }
         Action::ClearSkill(n) => {
-            if let Some(outcome) = outcomes.get_mut(n) {
+            if let Some(outcome) = outcomes.get_mut(*n) {
                 outcome.skill = None;
                 outcome.skill_name = None;
             }
         }
-        Action::RemoveOutcome(_) => {}
     }
     if document.learning_outcomes.as_ref().is_some_and(Vec::is_empty) {
         document.learning_outcomes = None;
@@ -700,39 +714,54 @@ pub(crate) async fn post(
     if !tabs.contains(&tab) {
         tab = tabs[0].clone();
     }
-    if matches!(Action::parse(posted.one("action")), Action::Save) && problems.is_empty() {
-        let id = document.id.clone();
-        let exists = match id.as_deref() {
-            Some(id) => issuer.spec(id).await.is_ok(),
-            None => false,
-        };
-        let saved = match exists {
-            true => issuer.update_spec(&document, app.now()).await.map(|(spec, _)| spec),
-            false => issuer.add_spec(&document, app.now()).await.map(|(spec, _)| spec),
-        };
-        match saved {
-            Ok(spec) => {
-                issuer.discard_spec_draft(&spec.id().to_string()).await.map_err(fail)?;
-                let done = super::Done::Saved.as_str();
-                return Ok(Redirect::to(&format!("/issuer/specs/{}?done={done}", spec.id())).into_response());
+    match action {
+        Action::Save if problems.is_empty() => {
+            let exists = match document.id.as_deref() {
+                Some(id) => match issuer.spec(id).await {
+                    Ok(_) => true,
+                    Err(AppError::NotFound { .. } | AppError::InvalidArgument { .. }) => false,
+                    Err(err) => return Err(fail(err)),
+                },
+                None => false,
+            };
+            let saved = match exists {
+                true => issuer.update_spec(&document, app.now()).await.map(|(spec, _)| spec),
+                false => issuer.add_spec(&document, app.now()).await.map(|(spec, _)| spec),
+            };
+            match saved {
+                Ok(spec) => {
+                    let done = super::Done::Saved.as_str();
+                    return Ok(Redirect::to(&format!("/issuer/specs/{}?done={done}", spec.id())).into_response());
+                }
+                // It does not read as a specification yet: kept as a draft, to be finished.
+                Err(AppError::Rejected(invalid)) => match issuer.save_spec_draft(&mut document, app.now()).await {
+                    Ok(_) => {
+                        message = Some(t.saved_as_draft);
+                        let said =
+                            invalid.problems().iter().map(|problem| i18n::document_problem(visitor.lang, problem));
+                        problems.extend(said);
+                    }
+                    Err(err @ (AppError::Conflict(_) | AppError::Forbidden(_) | AppError::InvalidArgument { .. })) => {
+                        message = Some(t.not_saved);
+                        problems.push((err.to_string(), None));
+                    }
+                    Err(err) => return Err(fail(err)),
+                },
+                Err(err @ (AppError::Conflict(_) | AppError::Forbidden(_) | AppError::InvalidArgument { .. })) => {
+                    problems.push((err.to_string(), None));
+                    message = Some(t.not_saved);
+                }
+                Err(err) => return Err(fail(err)),
             }
-            // It does not read as a specification yet: kept as a draft, to be finished.
-            Err(AppError::Rejected(invalid)) => {
-                issuer.save_spec_draft(&mut document, app.now()).await.map_err(fail)?;
-                message = Some(t.saved_as_draft);
-                problems.extend(invalid.problems().iter().map(|problem| i18n::document_problem(visitor.lang, problem)));
-                let state = FormState { document, tab, tabs, finds, message, problems };
-                return form_page(&app, &visitor, state, Some(&report)).await;
-            }
-            Err(err @ (AppError::Conflict(_) | AppError::Forbidden(_) | AppError::InvalidArgument { .. })) => {
-                problems.push((err.to_string(), None));
-                message = Some(t.not_saved);
-            }
-            Err(err) => return Err(fail(err)),
         }
-    } else if matches!(Action::parse(posted.one("action")), Action::Check) {
-        message = Some(t.checked_only);
+        Action::Save => message = Some(t.not_saved),
+        Action::Check => message = Some(t.checked_only),
+        _ => {}
     }
-    let state = FormState { document, tab, tabs, finds, message, problems };
+    let draft = match document.id.as_deref() {
+        Some(id) => issuer.spec_draft(id).await.map_err(fail)?.is_some(),
+        None => false,
+    };
+    let state = FormState { document, tab, tabs, finds, message, problems, draft };
     form_page(&app, &visitor, state, Some(&report)).await
 }

@@ -1337,3 +1337,78 @@ fn from_id_attr<'a>(page: &'a Answer, attribute: &str) -> &'a str {
     let start = page.body.find(attribute).unwrap_or_else(|| panic!("no {attribute}: {}", page.body));
     &page.body[start..]
 }
+
+/// A draft that does not read as a specification is kept for its institution only: another
+/// cannot see or overwrite it; saved through either editor, or discarded, it goes.
+#[test]
+fn drafts_belong_to_their_institution_and_go_once_saved_or_discarded() {
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let origin = format!("http://{}", server.addr);
+    let ours = sign_in(&server, "staff@valdeoliva.example");
+    let token = csrf(&Request::new(server.addr, "GET", "/issuer/specs/new").header("Cookie", &ours).send());
+    let post = |session: &str, token: &str, fields: &[(&str, &str)]| {
+        let mut all = vec![("csrf", token), ("outcomes", "1")];
+        all.extend_from_slice(fields);
+        Request::new(server.addr, "POST", "/issuer/specs/form")
+            .header("Cookie", session)
+            .header("Origin", &origin)
+            .form(&all)
+    };
+    let id = "01936a3e-0000-7000-8000-0000000000d1";
+    let saved = post(
+        &ours,
+        &token,
+        &[("id", id), ("awarding_bodies", "valdeoliva"), ("title.en", "Half written"), ("action", "save")],
+    );
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    assert!(
+        saved.body.contains("Saved as an unfinished draft") && saved.body.contains("Learning outcome 1, text: missing"),
+        "{}",
+        saved.body
+    );
+    let space = Request::new(server.addr, "GET", "/issuer?lang=en").header("Cookie", &ours).send();
+    assert!(space.body.contains(&format!("href=\"/issuer/specs/{id}/edit\">Half written</a>")), "{}", space.body);
+
+    // Another institution neither sees it nor overwrites it.
+    let theirs = sign_in(&server, "staff@roccalba.example");
+    let their_token = csrf(&Request::new(server.addr, "GET", "/issuer").header("Cookie", &theirs).send());
+    let peek = Request::new(server.addr, "GET", &format!("/issuer/specs/{id}/edit")).header("Cookie", &theirs).send();
+    assert_eq!(peek.status, 404, "{}", peek.body);
+    let hijack = post(
+        &theirs,
+        &their_token,
+        &[("id", id), ("awarding_bodies", "roccalba"), ("title.en", "Ours now"), ("action", "save")],
+    );
+    assert!(hijack.body.contains("another institution"), "{}", hijack.body);
+    let kept = Request::new(server.addr, "GET", &format!("/issuer/specs/{id}/edit")).header("Cookie", &ours).send();
+    assert!(kept.body.contains("value=\"Half written\""), "{}", kept.body);
+
+    // Completed through the document editor, the draft goes.
+    let document = format!(
+        r#"{{"id": "{id}", "awarding_bodies": ["valdeoliva"], "languages": ["en"], "title": {{"en": "Whole"}},
+        "learning_outcomes": [{{"text": {{"en": "Design a guided visit"}}}}], "workload": {{"ects": 4}},
+        "assessment": {{"kind": "summative", "methods": ["project"]}}, "participation": "onsite",
+        "quality_assurance": {{"internal": true}}}}"#
+    );
+    let whole = Request::new(server.addr, "POST", "/issuer/specs")
+        .header("Cookie", &ours)
+        .header("Origin", &origin)
+        .form(&[("csrf", token.as_str()), ("id", ""), ("document", &document), ("action", "save")]);
+    assert_eq!(whole.status, 303, "{}", whole.body);
+    let space = Request::new(server.addr, "GET", "/issuer?lang=en").header("Cookie", &ours).send();
+    assert!(!space.body.contains("id=\"drafts\""), "{}", space.body);
+
+    // Another draft, discarded.
+    let other = "01936a3e-0000-7000-8000-0000000000d2";
+    post(
+        &ours,
+        &token,
+        &[("id", other), ("awarding_bodies", "valdeoliva"), ("title.en", "Never mind"), ("action", "save")],
+    );
+    let discarded = post(&ours, &token, &[("id", other), ("action", "discard-draft")]);
+    assert_eq!((discarded.status, discarded.header("location")), (303, Some("/issuer")));
+    let gone = Request::new(server.addr, "GET", &format!("/issuer/specs/{other}/edit")).header("Cookie", &ours).send();
+    assert_eq!(gone.status, 404, "{}", gone.body);
+    server.stop();
+}

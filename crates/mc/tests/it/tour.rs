@@ -323,6 +323,26 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     tour.page("15-spec-admin", &format!("/issuer/specs/{SPEC}"));
     tour.page("16-spec-edit", &format!("/issuer/specs/{SPEC}/edit"));
     tour.page("17-issue", &format!("/issuer/issue?spec={SPEC}"));
+    tour.page("06b-agreement-as-party", &agreement);
+    // A specification that does not meet every framework: publishing asks first.
+    tour.desktop.goto(&format!("{base}/issuer/specs/new/document?lang=en"));
+    tour.desktop.fill(
+        "#document",
+        r#"{"awarding_bodies": ["valdeoliva"], "languages": ["en"], "title": {"en": "Olive grove management"},
+        "description": {"en": "Sustainable olive growing."},
+        "learning_outcomes": [{"text": {"en": "Plan the pruning of an olive grove"}}],
+        "workload": {"ects": 5, "hours": 125}, "eqf_level": 5,
+        "assessment": {"kind": "summative", "methods": ["practical"]},
+        "participation": "blended", "quality_assurance": {"internal": true}}"#,
+    );
+    tour.desktop.click("#save");
+    tour.desktop.wait_for_text("#publication", "Draft");
+    let olive = tour.desktop.url().strip_prefix(&base).unwrap().split('?').next().unwrap().to_owned();
+    tour.reach("15b-publish-asks", |browser, lang| {
+        browser.goto(&format!("{base}{olive}?lang={lang}"));
+        browser.click("#publish");
+        browser.find("#confirm-publish");
+    });
     // A new description saved with its title only: kept as a draft, with what is missing.
     tour.reach("16b-spec-draft-problems", |browser, lang| {
         browser.goto(&format!("{base}/issuer/specs/new?lang={lang}"));

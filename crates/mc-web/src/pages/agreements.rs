@@ -286,7 +286,7 @@ pub(crate) async fn sign_or_end(
     let done = match action.as_str() {
         "sign" => member.sign_agreement(&id, version, now).await,
         "end" => member.end_agreement(&id, now).await,
-        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+        _ => return Err(visitor.refuse(StatusCode::NOT_FOUND, "no such action")),
     };
     done.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/agreements/{id}")).into_response())

@@ -626,7 +626,7 @@ pub(crate) async fn change_publication(
     let (result, done) = match action.as_str() {
         "publish" => (issuer.publish_spec(&id, app.now()).await.map(|_| ()), Done::Published),
         "withdraw" => (issuer.withdraw_spec(&id).await, Done::Withdrawn),
-        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+        _ => return Err(visitor.refuse(StatusCode::NOT_FOUND, "no such action")),
     };
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/issuer/specs/{id}?done={}", done.as_str())).into_response()),

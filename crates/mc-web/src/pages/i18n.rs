@@ -1317,3 +1317,24 @@ pub(crate) fn condition(lang: Lang, kind: mc_core::recognition::ConditionKind) -
         (Lang::Es, K::Recency) => "Obtenida hace poco",
     }
 }
+
+/// What an error page says first, in words, by the answer's status.
+pub(crate) fn error_said(lang: Lang, status: axum::http::StatusCode) -> &'static str {
+    use axum::http::StatusCode as S;
+    match (lang, status) {
+        (Lang::En, S::NOT_FOUND) => "This page does not exist, or is not one you may see.",
+        (Lang::En, S::FORBIDDEN | S::UNAUTHORIZED) => "This is not open to you.",
+        (Lang::En, S::CONFLICT) => "This cannot be done now.",
+        (Lang::En, S::TOO_MANY_REQUESTS | S::SERVICE_UNAVAILABLE) => "Too busy just now: try again in a moment.",
+        (Lang::En, status) if status.is_server_error() => "Something went wrong on our side.",
+        (Lang::En, _) => "Something in what was sent is not right.",
+        (Lang::Es, S::NOT_FOUND) => "Esta página no existe, o no es de las que puede ver.",
+        (Lang::Es, S::FORBIDDEN | S::UNAUTHORIZED) => "Esto no está a su alcance.",
+        (Lang::Es, S::CONFLICT) => "Esto no se puede hacer ahora.",
+        (Lang::Es, S::TOO_MANY_REQUESTS | S::SERVICE_UNAVAILABLE) => {
+            "Demasiada actividad ahora mismo: inténtelo de nuevo en un momento."
+        }
+        (Lang::Es, status) if status.is_server_error() => "Algo ha fallado por nuestra parte.",
+        (Lang::Es, _) => "Algo de lo enviado no es correcto.",
+    }
+}

@@ -298,7 +298,7 @@ pub(crate) async fn issue_form(
     let member = visitor.member(&app)?;
     let (spec, _) = member.spec(&query.spec).await.map_err(|err| visitor.fail(err))?;
     if spec.issuer() != member.institution_id() {
-        return Err(visitor.error(StatusCode::FORBIDDEN, "this specification is another institution's"));
+        return Err(visitor.refuse(StatusCode::FORBIDDEN, "this specification is another institution's"));
     }
     let row = SpecRow::new(&spec, false, visitor.lang);
     Ok(render(&IssuePage { chrome: visitor.chrome(visitor.t().issue_title), spec_id: row.id, spec_title: row.title }))
@@ -362,7 +362,7 @@ pub(crate) async fn upload_cohort(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     let issuer = visitor.member(&app)?.issuer().map_err(|err| visitor.fail(err))?;
-    let bad_form = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
+    let bad_form = |err: axum::extract::multipart::MultipartError| visitor.refuse(err.status(), &err.body_text());
     let (mut csrf, mut spec, mut csv, mut format) = (String::new(), String::new(), String::new(), String::new());
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
         match field.name() {
@@ -456,7 +456,7 @@ pub(crate) async fn confirm_form(
         "revoke" => (t.revoke, t.confirm_revoke),
         "suspend" => (t.suspend, t.confirm_suspend),
         "unsuspend" => (t.unsuspend, t.confirm_unsuspend),
-        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+        _ => return Err(visitor.refuse(StatusCode::NOT_FOUND, "no such action")),
     };
     let credential = member.credential(&id).await.map_err(|err| visitor.fail(err))?;
     // A revoked credential stays revoked: nothing is left to confirm, its page says so.
@@ -487,7 +487,7 @@ pub(crate) async fn change_state(
         "revoke" => (StateChange::Revoke(&form.reason), Done::Revoked),
         "suspend" => (StateChange::Suspend, Done::Suspended),
         "unsuspend" => (StateChange::Unsuspend, Done::Unsuspended),
-        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+        _ => return Err(visitor.refuse(StatusCode::NOT_FOUND, "no such action")),
     };
     issuer.change_state(&id, change, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/credentials/{id}?done={}", done.as_str())).into_response())
@@ -505,7 +505,7 @@ pub(crate) async fn answer_consent(
     let accept = match action.as_str() {
         "accept" => true,
         "decline" => false,
-        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+        _ => return Err(visitor.refuse(StatusCode::NOT_FOUND, "no such action")),
     };
     let admin = visitor.member(&app)?.admin().map_err(|err| visitor.fail(err))?;
     admin.decide_consent(&spec, accept, app.now()).await.map_err(|err| visitor.fail(err))?;

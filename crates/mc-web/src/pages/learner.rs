@@ -367,7 +367,7 @@ pub(crate) async fn ask_recognition_upload(
     mut multipart: Multipart,
 ) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
-    let unreadable = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
+    let unreadable = |err: axum::extract::multipart::MultipartError| visitor.refuse(err.status(), &err.body_text());
     let (mut csrf, mut institution, mut note, mut file) = (String::new(), String::new(), String::new(), Vec::new());
     while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
         match field.name().unwrap_or_default() {

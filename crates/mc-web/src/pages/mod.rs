@@ -297,7 +297,7 @@ impl Visitor {
     pub(crate) fn check_origin(&self) -> Result<(), PageError> {
         match self.same_origin {
             true => Ok(()),
-            false => Err(self.error(StatusCode::FORBIDDEN, "this form did not come from this site")),
+            false => Err(self.refuse(StatusCode::FORBIDDEN, "this form did not come from this site")),
         }
     }
 
@@ -320,8 +320,14 @@ impl Visitor {
     }
 
     /// An error page in the visitor's language.
+    /// An error page that says `message`, in English (the words of a component that knows no
+    /// other language), under a sentence in the visitor's language.
+    pub(crate) fn refuse(&self, status: StatusCode, message: &str) -> PageError {
+        PageError::Page { status, lang: self.lang, message: message.to_owned(), english: true }
+    }
+
     pub(crate) fn error(&self, status: StatusCode, message: &str) -> PageError {
-        PageError::Page { status, lang: self.lang, message: message.to_owned() }
+        PageError::Page { status, lang: self.lang, message: message.to_owned(), english: false }
     }
 
     /// The error page of a failed use case.
@@ -391,14 +397,14 @@ impl Done {
 
 /// A page that could not be shown: an error page, or a redirect (to sign in, say).
 pub(crate) enum PageError {
-    Page { status: StatusCode, lang: Lang, message: String },
+    Page { status: StatusCode, lang: Lang, message: String, english: bool },
     Redirect(String),
 }
 
 impl PageError {
     fn from_app(lang: Lang, err: AppError) -> PageError {
         let api = crate::ApiError::from(err);
-        PageError::Page { status: api.status(), lang, message: api.message().to_owned() }
+        PageError::Page { status: api.status(), lang, message: api.message().to_owned(), english: true }
     }
 }
 
@@ -406,14 +412,19 @@ impl PageError {
 #[template(path = "error.html")]
 struct ErrorPage {
     chrome: Chrome,
+    /// What happened, in the page's language, by the answer's status.
+    said: &'static str,
+    /// The detail.
     message: String,
+    /// The detail is in English on a page in another language.
+    english: bool,
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
             PageError::Redirect(to) => Redirect::to(&to).into_response(),
-            PageError::Page { status, lang, message } => {
+            PageError::Page { status, lang, message, english } => {
                 let t = lang.texts();
                 let chrome = Chrome {
                     t,
@@ -429,7 +440,16 @@ impl IntoResponse for PageError {
                     learner: false,
                     csrf: String::new(),
                 };
-                let mut response = (status, render(&ErrorPage { chrome, message })).into_response();
+                let mut response = (
+                    status,
+                    render(&ErrorPage {
+                        chrome,
+                        said: i18n::error_said(lang, status),
+                        message,
+                        english: english && lang != Lang::En,
+                    }),
+                )
+                    .into_response();
                 if status == StatusCode::SERVICE_UNAVAILABLE {
                     crate::error::retry_soon(&mut response);
                 }

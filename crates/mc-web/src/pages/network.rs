@@ -178,7 +178,7 @@ pub(crate) async fn change_trust(
     let done = match action.as_str() {
         "remove" => network.untrust(&id, app.now()).await.map(|_| ()),
         "add" => network.trust_institution(&id, &[], app.now()).await.map(|_| ()),
-        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+        _ => return Err(visitor.refuse(StatusCode::NOT_FOUND, "no such action")),
     };
     match done {
         Ok(()) => Ok(Redirect::to("/network#trust").into_response()),

@@ -131,7 +131,7 @@ pub(crate) async fn verified(
     let verification = verify_text(state, text.clone()).await.map_err(|err| match err.status() {
         // The verification queue is full.
         StatusCode::SERVICE_UNAVAILABLE => visitor.error(err.status(), visitor.t().verify_busy),
-        status => visitor.error(status, err.message()),
+        status => visitor.refuse(status, err.message()),
     })?;
     Ok(ResultView::new(&verification, visitor.lang, &text, email))
 }
@@ -177,7 +177,7 @@ pub(crate) async fn verify_submitted(
     mut form: Multipart,
 ) -> Result<Response, PageError> {
     visitor.check_origin()?;
-    let bad_form = |err: axum::extract::multipart::MultipartError| visitor.error(err.status(), &err.body_text());
+    let bad_form = |err: axum::extract::multipart::MultipartError| visitor.refuse(err.status(), &err.body_text());
     let (mut pasted, mut uploaded, mut email) = (String::new(), String::new(), String::new());
     while let Some(field) = form.next_field().await.map_err(bad_form)? {
         match field.name() {

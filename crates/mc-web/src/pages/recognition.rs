@@ -172,7 +172,7 @@ pub(crate) async fn decide(
             Decision::Amend { rule, ects, reason: &form.reason }
         }
         "reject" => Decision::Reject { reason: &form.reason },
-        _ => return Err(visitor.error(StatusCode::NOT_FOUND, "no such action")),
+        _ => return Err(visitor.refuse(StatusCode::NOT_FOUND, "no such action")),
     };
     member.answer_recognition_request(&id, decision, app.now()).await.map_err(|err| visitor.fail(err))?;
     Ok(Redirect::to(&format!("/issuer/recognition#request-{id}")).into_response())

@@ -17,6 +17,11 @@ const LEARNER: &str = "aino.virtanen@learners.example";
 /// English words of the pages' own text (not of the demo's content) that a Spanish page must
 /// not show, matched as whole words.
 const ENGLISH: &[&str] = &[
+    "exists",
+    "does not",
+    "cannot",
+    "published",
+    "missing",
     "Active",
     "Revoked",
     "Suspended",

@@ -532,6 +532,9 @@ fn describe_a_micro_credential_with_the_form() {
     browser.screenshot("41a-form-skill-found-es");
     browser.click("ul.found-skills button.pick-skill");
     browser.wait_for_text("#outcome-0 .skill-chosen", "aplicar técnicas de análisis estadístico");
+    browser.click("#check");
+    browser.wait_for_text("#message", "Comprobado, sin guardar.");
+    browser.wait_for_text("#quality", "Marco Común de Microcredenciales");
     browser.fill("#ects", "3");
     browser.fill("#hours", "75");
     browser.execute("document.querySelector('#eqf_level').value = '5'");

@@ -137,7 +137,11 @@ impl Tour {
         let base = self.base.clone();
         let (path, fragment) = path.split_once('#').map_or((path, String::new()), |(p, f)| (p, format!("#{f}")));
         let separator = if path.contains('?') { '&' } else { '?' };
-        self.reach(name, |browser, lang| browser.goto(&format!("{base}{path}{separator}lang={lang}{fragment}")));
+        self.reach(name, |browser, lang| {
+            browser.goto(&format!("{base}{path}{separator}lang={lang}{fragment}"));
+            // A download would leave the browser where it was, and the tour would look at that.
+            assert!(browser.url().contains(path), "{path} did not open a page: the browser is at {}", browser.url());
+        });
     }
 
     /// Brings both browsers to a page with `reach` (given the browser and the language), in
@@ -397,7 +401,6 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     let link = tour.desktop.find(&format!("#credential-{id} a.share-link")).attribute("href").unwrap();
     let shared = link[link.find("/c/").unwrap()..].to_owned();
     tour.page("22-shared", &shared);
-    tour.page("22b-supplement", &format!("{shared}/supplement.html"));
     tour.page("22c-verify-share-link", &format!("/verify?url={}", crate::support::encode(&link)));
 
     // The registrar revokes; the recognition officer and the network's administrator.

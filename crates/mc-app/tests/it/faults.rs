@@ -158,6 +158,8 @@ async fn a_cohort_job_survives_its_database_connections_being_dropped() {
     let store = Store::open(&format!("{}&application_name={name}", db.url)).await.unwrap();
     let app = App::new(store.clone()).with_vault(KeyVault::new(&[7; 32]));
     let id = queued_job(&app, ROWS).await;
+    // Read before the killer starts: this read is not the worker's, and is not retried.
+    let mut job = job_state(&app, &id).await;
 
     let done = Arc::new(AtomicBool::new(false));
     let killer = {
@@ -176,7 +178,6 @@ async fn a_cohort_job_survives_its_database_connections_being_dropped() {
         })
     };
     // As the server's worker loop does: a claim that fails is tried again at the next poll.
-    let mut job = job_state(&app, &id).await;
     while job.state.is_open() {
         if let Err(err) = app.work_on_next_job("worker-1", 2).await {
             assert!(err.is_transient(), "only transient faults are expected: {err}");

@@ -33,6 +33,8 @@ use super::{
 const MAX_OUTCOMES: usize = 100;
 /// The most languages the texts may be written in.
 const MAX_LANGUAGES: usize = 24;
+/// The most fields a posted form may have (each is looked up by name as the form is read).
+const MAX_FIELDS: usize = 20_000;
 /// How many skills the picker offers at once.
 const SKILL_CHOICES: usize = 8;
 
@@ -641,6 +643,10 @@ pub(crate) async fn post(
     visitor: Visitor,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
+    // A form of the most outcomes in the most languages has some thousands of fields.
+    if pairs.len() > MAX_FIELDS {
+        return Err(visitor.refuse(StatusCode::PAYLOAD_TOO_LARGE, "the form has too many fields"));
+    }
     let posted = Posted(pairs);
     visitor.check_form(posted.one("csrf"))?;
     let issuer = issuer(&app, &visitor)?;

@@ -1410,5 +1410,14 @@ fn drafts_belong_to_their_institution_and_go_once_saved_or_discarded() {
     assert_eq!((discarded.status, discarded.header("location")), (303, Some("/issuer")));
     let gone = Request::new(server.addr, "GET", &format!("/issuer/specs/{other}/edit")).header("Cookie", &ours).send();
     assert_eq!(gone.status, 404, "{}", gone.body);
+
+    // A form of absurdly many fields is refused before it is read.
+    let mut many: Vec<(&str, &str)> = vec![("csrf", token.as_str())];
+    many.extend(std::iter::repeat_n(("x", "y"), 20_001));
+    let refused = Request::new(server.addr, "POST", "/issuer/specs/form")
+        .header("Cookie", &ours)
+        .header("Origin", &origin)
+        .form(&many);
+    assert_eq!(refused.status, 413, "{}", refused.body);
     server.stop();
 }

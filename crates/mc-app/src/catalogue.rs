@@ -71,8 +71,7 @@ impl App {
         let mut db = self.store().db().await?;
         let mut descriptions = Vec::with_capacity(ids.len());
         for id in ids {
-            let published = db.published_at(*id).await?.flatten().is_some();
-            let spec = if published { db.spec(*id).await? } else { None };
+            let spec = db.published_spec(*id).await?;
             descriptions.push(spec.and_then(|spec| spec.description().cloned()));
         }
         Ok(descriptions)

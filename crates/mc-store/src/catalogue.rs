@@ -55,6 +55,16 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         rows.iter().map(|row| Ok((specs::spec_from_row(row)?, row.try_get("published_at")?))).collect()
     }
 
+    /// The specification with this id if it is published; `None` for a draft or one not stored.
+    pub async fn published_spec(&mut self, id: SpecId) -> Result<Option<Spec>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let row = sqlx::query("SELECT id, document FROM specs WHERE id = $1 AND published_at IS NOT NULL")
+            .bind(id.to_string())
+            .fetch_optional(conn)
+            .await?;
+        row.as_ref().map(specs::spec_from_row).transpose()
+    }
+
     /// When a specification was published: `None` when it is not stored, `Some(None)` for a
     /// draft.
     pub async fn published_at(&mut self, id: SpecId) -> Result<Option<Option<i64>>, StoreError> {

@@ -14,6 +14,7 @@ pub(crate) async fn change_counters_follow_publication(store: &Store) {
     assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(None), "a draft");
     assert_eq!(store.db().await.unwrap().published_at(spec_id(9)).await.unwrap(), None, "not stored");
     assert_eq!(store.db().await.unwrap().published_specs().await.unwrap(), vec![]);
+    assert_eq!(store.db().await.unwrap().published_spec(spec_id(1)).await.unwrap(), None, "a draft is not given");
 
     // Editing a draft changes nothing the catalogue shows.
     assert!(store.db().await.unwrap().update_spec(&spec(spec_id(1), "uca")).await.unwrap());
@@ -25,6 +26,7 @@ pub(crate) async fn change_counters_follow_publication(store: &Store) {
     assert!(store.db().await.unwrap().set_published(spec_id(1), Some(1_750_000_000)).await.unwrap());
     assert_eq!(catalogue().await, 3);
     assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(Some(1_750_000_000)));
+    assert_eq!(store.db().await.unwrap().published_spec(spec_id(1)).await.unwrap(), Some(spec(spec_id(1), "uca")));
     // Published specifications by id, with the time.
     assert_eq!(
         store.db().await.unwrap().published_specs().await.unwrap(),

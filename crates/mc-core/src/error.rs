@@ -24,6 +24,23 @@ pub struct Problem {
     pub message: String,
 }
 
+/// How the message of a problem that something is missing begins: a required value
+/// (`is required (…)`) or an empty list (`must list at least one…`).
+pub(crate) const MISSING: [&str; 2] = ["is required", "must list at least one"];
+
+impl Problem {
+    /// Whether it says that something is missing, rather than wrong.
+    pub fn is_missing(&self) -> bool {
+        says_missing(&self.message)
+    }
+}
+
+/// Whether a problem's message (as [`Problem::message`] holds it, kept as text where a problem
+/// was stored) says that something is missing, rather than wrong.
+pub fn says_missing(message: &str) -> bool {
+    MISSING.iter().any(|start| message.starts_with(start))
+}
+
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.field, self.message)
@@ -110,7 +127,7 @@ impl Problems {
     ) -> Option<T> {
         match raw {
             None => {
-                self.push(field, format!("is required ({what})"));
+                self.push(field, format!("{} ({what})", MISSING[0]));
                 None
             }
             Some(raw) => self.check(field, parse(raw)),
@@ -128,5 +145,22 @@ impl Problems {
                 Err(Invalid { problems: vec![Problem { field: "(document)".into(), message: "is not valid".into() }] })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{ids::SpecId, wire::SpecDocument};
+
+    #[test]
+    fn a_missing_element_is_told_from_a_wrong_one() {
+        let document = SpecDocument { eqf_level: Some(9), ..SpecDocument::default() };
+        let invalid = document.parse(SpecId::from_uuid(uuid::Uuid::nil())).unwrap_err();
+        let missing =
+            |field: &str| invalid.problems().iter().find(|p| p.field == field).map(super::Problem::is_missing);
+        assert_eq!(missing("title"), Some(true));
+        assert_eq!(missing("learning_outcomes"), Some(true));
+        assert_eq!(missing("eqf_level"), Some(false));
+        assert!(super::says_missing("is required (the learner's full name)"), "a stored cohort row's reason");
     }
 }

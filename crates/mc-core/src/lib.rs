@@ -28,7 +28,7 @@ mod tests;
 pub use crate::{
     codes::{country_name, country_name_in, isced_f_name, isced_f_name_in, language_name, language_name_in},
     credential::{CredentialFormat, CredentialState, TransitionError},
-    error::{Invalid, Problem, ValueError},
+    error::{Invalid, Problem, ValueError, says_missing},
     ids::{InstitutionId, LearnerId, SpecId},
     institution::Institution,
     lang::{LangMap, LanguageTag},

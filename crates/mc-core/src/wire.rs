@@ -280,7 +280,7 @@ fn distinct_list<T: PartialEq>(
     parse: impl Fn(&str) -> Result<T, ValueError>,
 ) -> Option<Vec<T>> {
     if raw.is_empty() {
-        p.push(field, "must list at least one");
+        p.push(field, crate::error::MISSING[1]);
         return None;
     }
     let mut items = Vec::with_capacity(raw.len());
@@ -429,7 +429,8 @@ impl SpecDocument {
             return None;
         };
         if raw.is_empty() {
-            p.push("learning_outcomes", "must list at least one learning outcome (Annex I element 6)");
+            let missing = crate::error::MISSING[1];
+            p.push("learning_outcomes", format!("{missing} learning outcome (Annex I element 6)"));
             return None;
         }
         if raw.len() > MAX_OUTCOMES {

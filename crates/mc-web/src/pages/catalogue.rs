@@ -436,8 +436,7 @@ pub(crate) fn findings(report: &QualityReport, lang: Lang) -> Vec<FindingView> {
             // A finding without a Spanish message is a value the document format refuses: a
             // missing one is said in words, another with its English detail.
             let refused = finding.message_es.is_none();
-            let missing = refused
-                && (finding.message.starts_with("is required") || finding.message.starts_with("must list at least"));
+            let missing = refused && mc_core::says_missing(&finding.message);
             let t = lang.texts();
             let (message, detail_en, fix) = match (lang, missing, &finding.message_es, &finding.fix_es) {
                 (_, true, _, _) => (t.value_missing.to_owned(), None, t.fill_it_in.to_owned()),

@@ -1056,7 +1056,7 @@ pub(crate) fn row_problems(lang: Lang, problems: &str) -> String {
         .split("; ")
         .map(|problem| {
             let (column, what) = problem.split_once(": ").unwrap_or(("", problem));
-            let missing = what.starts_with("is required");
+            let missing = mc_core::says_missing(what);
             let column_name = match (lang, column) {
                 (Lang::En, "name") => "Name",
                 (Lang::En, "email") => "Email",
@@ -1271,7 +1271,7 @@ pub(crate) fn form_field(lang: Lang, name: &str) -> (&'static str, &'static str)
 /// `lang`. A missing element is said in words in every language.
 pub(crate) fn document_problem(lang: Lang, problem: &mc_core::Problem) -> (String, Option<String>) {
     let field = field(lang, &problem.field);
-    let missing = problem.message.starts_with("is required") || problem.message.starts_with("must list at least");
+    let missing = problem.is_missing();
     match (lang, missing) {
         (Lang::En, true) => (format!("{field}: missing"), None),
         (Lang::Es, true) => (format!("{field}: falta"), None),

@@ -323,7 +323,8 @@ struct FormState {
     document: SpecDocument,
     tab: String,
     tabs: Vec<String>,
-    finds: BTreeMap<usize, String>,
+    /// The outcome whose skill picker was searched, and the words searched for.
+    find: Option<(usize, String)>,
     message: Option<&'static str>,
     problems: Vec<Problem>,
     /// Whether what is shown is an unfinished draft kept for the institution.
@@ -410,7 +411,8 @@ async fn form_page(
     };
     let mut outcomes = Vec::new();
     for (n, outcome) in document.learning_outcomes.iter().flatten().enumerate() {
-        let find = state.finds.get(&n).cloned().unwrap_or_default();
+        let find = state.find.as_ref().filter(|(searched, _)| *searched == n).map(|(_, words)| words.clone());
+        let find = find.unwrap_or_default();
         let found = find_skills(app, &find, lang).await.map_err(|err| visitor.fail(err))?;
         let (label, hint) = help("outcome");
         let (name_label, name_hint) = help("skill_name");
@@ -598,7 +600,7 @@ pub(crate) async fn new_form(State(app): State<App>, visitor: Visitor) -> Result
         document,
         tab: visitor.lang.code().to_owned(),
         tabs,
-        finds: BTreeMap::new(),
+        find: None,
         message: None,
         problems: Vec::new(),
         draft: false,
@@ -631,7 +633,7 @@ pub(crate) async fn edit_form(
     } else {
         tabs[0].clone()
     };
-    let state = FormState { document, tab, tabs, finds: BTreeMap::new(), message: None, problems: Vec::new(), draft };
+    let state = FormState { document, tab, tabs, find: None, message: None, problems: Vec::new(), draft };
     form_page(&app, &visitor, state, Some(&report)).await
 }
 
@@ -656,7 +658,7 @@ pub(crate) async fn post(
     let (mut document, not_numbers) = document_of(&posted);
     let mut tab = posted.one("tab").to_owned();
     let mut extra: Vec<String> = posted.all("tabs");
-    let mut finds: BTreeMap<usize, String> = BTreeMap::new();
+    let mut find = None;
     let outcomes = document.learning_outcomes.get_or_insert_with(Vec::new);
     let mut message = None;
     match &action {
@@ -682,7 +684,7 @@ pub(crate) async fn post(
         }
         Action::RemoveOutcome(_) => {}
         Action::FindSkill(n) => {
-            finds.insert(*n, posted.one(&format!("outcome.{n}.find")).to_owned());
+            find = Some((*n, posted.one(&format!("outcome.{n}.find")).to_owned()));
         }
         Action::PickSkill(n, uri) => {
             // The skill is named by its URI, so new words in the search box cannot change it.
@@ -768,6 +770,6 @@ pub(crate) async fn post(
         Some(id) => issuer.spec_draft(id).await.map_err(fail)?.is_some(),
         None => false,
     };
-    let state = FormState { document, tab, tabs, finds, message, problems, draft };
+    let state = FormState { document, tab, tabs, find, message, problems, draft };
     form_page(&app, &visitor, state, Some(&report)).await
 }

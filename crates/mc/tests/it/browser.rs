@@ -25,13 +25,32 @@ fn browser_or_skip() -> Option<Browser> {
     None
 }
 
-/// Signs the demo's Valdeoliva staff account in, in English.
-fn sign_in_as_valdeoliva_staff(browser: &Browser, base: &str) {
-    browser.goto(&format!("{base}/sign-in?lang=en"));
-    browser.fill("#email", "staff@valdeoliva.example");
+/// Signs a demo staff account in, on the sign-in page in `lang`, and waits until its page
+/// says who is signed in (with the words for signing out in `sign_out`).
+pub(crate) fn sign_in_staff(browser: &Browser, base: &str, email: &str, lang: &str, sign_out: &str) {
+    browser.goto(&format!("{base}/sign-in?lang={lang}"));
+    browser.fill("#email", email);
     browser.fill("#password", "microcred-demo");
     browser.click("#sign-in");
+    browser.wait_for_text("header .who", sign_out);
+}
+
+/// Signs the demo's Valdeoliva staff account in, in English.
+fn sign_in_as_valdeoliva_staff(browser: &Browser, base: &str) {
+    sign_in_staff(browser, base, "staff@valdeoliva.example", "en", "Sign out");
     browser.wait_for_text("h1", "Issuer space");
+}
+
+/// A credential of `spec` issued to `learner` from the command line, told where the server at
+/// `base` publishes its status lists.
+pub(crate) fn issue_from_cli(env: &Env, base: &str, spec: &str, learner: &str) -> String {
+    let issued = env
+        .command(&["issue", "--spec", spec, "--learner", learner])
+        .env("MICROCRED_PUBLIC_URL", base)
+        .output()
+        .unwrap();
+    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+    String::from_utf8(issued.stdout).unwrap()
 }
 
 #[test]
@@ -44,13 +63,7 @@ fn walk_the_demo_in_a_browser() {
 
     // A credential issued from the command line, told where the server publishes its status
     // lists, verified as a file upload...
-    let issued = env
-        .command(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000003", "--learner", learner])
-        .env("MICROCRED_PUBLIC_URL", &base)
-        .output()
-        .unwrap();
-    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
-    let credential = String::from_utf8(issued.stdout).unwrap();
+    let credential = issue_from_cli(&env, &base, "01936a3e-0000-7000-8000-000000000003", learner);
     let file = env.write("credential.json", &credential);
     browser.goto(&format!("{base}/verify?lang=en"));
     browser.upload("#file", std::path::Path::new(&file));

@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use mc_test_support::browser::{Browser, axe_core};
 
-use crate::support::{Env, Server};
+use crate::{
+    browser::{issue_from_cli, sign_in_staff},
+    support::{Env, Server},
+};
 
 const SPEC: &str = "01936a3e-0000-7000-8000-000000000001";
 const LEARNER: &str = "aino.virtanen@learners.example";
@@ -249,14 +252,6 @@ fn excerpt(text: &str, at: usize) -> String {
     text[start..end].replace('\n', " ⏎ ")
 }
 
-fn sign_in_staff(browser: &Browser, base: &str, email: &str) {
-    browser.goto(&format!("{base}/sign-in?lang=en"));
-    browser.fill("#email", email);
-    browser.fill("#password", "microcred-demo");
-    browser.click("#sign-in");
-    browser.wait_for_text("header .who", "Sign out");
-}
-
 #[test]
 fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     let env = Env::sqlite();
@@ -284,13 +279,7 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     let agreement = agreement.strip_prefix(&base).unwrap_or(&agreement).to_owned();
     tour.page("06-agreement", &agreement);
     tour.page("07-verify", "/verify");
-    let issued = env
-        .command(&["issue", "--spec", "01936a3e-0000-7000-8000-000000000003", "--learner", LEARNER])
-        .env("MICROCRED_PUBLIC_URL", &base)
-        .output()
-        .unwrap();
-    assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
-    let credential = String::from_utf8(issued.stdout).unwrap();
+    let credential = issue_from_cli(&env, &base, "01936a3e-0000-7000-8000-000000000003", LEARNER);
     let file = env.write("credential.json", &credential);
     tour.reach("08-verify-valid", |browser, lang| {
         browser.goto(&format!("{base}/verify?lang={lang}"));
@@ -325,7 +314,7 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
 
     // The registrar's.
     for browser in [&tour.desktop, &tour.phone] {
-        sign_in_staff(browser, &base, "staff@valdeoliva.example");
+        sign_in_staff(browser, &base, "staff@valdeoliva.example", "en", "Sign out");
     }
     tour.page("13-issuer", "/issuer");
     tour.page("14-spec-new", "/issuer/specs/new");
@@ -405,7 +394,7 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
 
     // The registrar revokes; the recognition officer and the network's administrator.
     for browser in [&tour.desktop, &tour.phone] {
-        sign_in_staff(browser, &base, "staff@valdeoliva.example");
+        sign_in_staff(browser, &base, "staff@valdeoliva.example", "en", "Sign out");
     }
     tour.desktop.goto(&format!("{base}{credential_path}/revoke?lang=en"));
     tour.desktop.fill("#reason", "awarded by mistake");
@@ -420,14 +409,14 @@ fn every_page_in_both_languages_on_a_desktop_and_a_phone() {
     tour.page("23-revoked", &credential_path);
     tour.page("24-shared-revoked", &shared);
     for browser in [&tour.desktop, &tour.phone] {
-        sign_in_staff(browser, &base, "officer@roccalba.example");
+        sign_in_staff(browser, &base, "officer@roccalba.example", "en", "Sign out");
     }
     tour.page("25-recognition-requests", "/issuer/recognition");
     // The request for the credential revoked since is refused for that cause, in words.
     tour.desktop.goto(&format!("{base}/issuer/recognition?lang=es"));
     tour.desktop.wait_for_text("p.notice.bad", "No puede reconocerse: Revocada por");
     for browser in [&tour.desktop, &tour.phone] {
-        sign_in_staff(browser, &base, "registry@network.example");
+        sign_in_staff(browser, &base, "registry@network.example", "en", "Sign out");
     }
     tour.page("26-network", "/network");
 
@@ -468,13 +457,7 @@ fn the_walks_in_spanish_on_a_phone() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots/walks-es-phone");
     let phone = Browser::start_with_size(&dir, 390, 844);
     let learner = "maria.lopez@learners.example";
-    let staff = |phone: &Browser| {
-        phone.goto(&format!("{base}/sign-in?lang=es"));
-        phone.fill("#email", "staff@valdeoliva.example");
-        phone.fill("#password", "microcred-demo");
-        phone.click("#sign-in");
-        phone.wait_for_text("header .who", "Cerrar sesión");
-    };
+    let staff = |phone: &Browser| sign_in_staff(phone, &base, "staff@valdeoliva.example", "es", "Cerrar sesión");
 
     // The registrar.
     staff(&phone);

@@ -3,14 +3,18 @@
 //! batches, each in one transaction, so an interrupted run loses nothing and a rerun issues
 //! nothing twice.
 
-use std::collections::BTreeSet;
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque, hash_map::Entry},
+    sync::{Arc, Mutex, PoisonError},
+};
 
-use mc_core::{LearnerId, PlainText, Timestamp, wire::LearnerDocument};
+use mc_core::{Learner, LearnerId, PlainText, Timestamp, wire::LearnerDocument};
+use mc_store::CredentialRecord;
 use serde::Deserialize;
 
 use crate::{
     Added, App, AppError, IssueRequest, IssuedCredential,
-    issue::{Batch, Prepared, Recipient},
+    issue::{Batch, Made, Making, NewCredential, Prepared},
 };
 
 /// One row of a cohort file, as written.
@@ -133,7 +137,7 @@ pub struct CohortSummary {
 
 /// How many credentials are issued per transaction: large enough that committing costs little,
 /// small enough that an interruption loses little (it is redone on the next run).
-pub(crate) const BATCH: usize = 250;
+pub(crate) const BATCH: usize = 500;
 
 impl App {
     /// Issues `request.spec` to every row, in order. A row that is wrong is reported and
@@ -185,7 +189,14 @@ impl App {
     }
 
     /// Issues checked rows in one transaction, left open: the caller may record what was done
-    /// in it before [`App::commit_batch`], so that both happen or neither does.
+    /// in it before [`App::commit_batch`], so that both happen or neither does. A row whose
+    /// learner already has this cohort's credential (or whose email an earlier row of the batch
+    /// has) answers with that credential, unchanged. A cohort's credentials carry no
+    /// idempotency key: the cohort key makes each happen once.
+    ///
+    /// The rows go through in chunks, each read and written in a few statements: while the
+    /// transaction registers the learners of a chunk and takes their status entries, the
+    /// credentials of the chunks before it are made on every core, and stored as they come.
     pub(crate) async fn issue_batch(
         &self,
         prepared: &Prepared,
@@ -193,18 +204,213 @@ impl App {
         request: &IssueRequest<'_>,
     ) -> Result<(Batch, Vec<(IssuedCredential, Added)>), AppError> {
         let mut batch = self.begin_batch().await?;
-        let mut done = Vec::with_capacity(rows.len());
-        for (learner, grade, awarded) in rows {
-            let recipient = Recipient {
-                learner: None,
-                new_learner: Some(learner),
-                grade: grade.as_ref().map(PlainText::as_str),
-                awarded: *awarded,
-            };
-            done.push(self.issue_in(&mut batch, prepared, &recipient, request).await?);
+        let institution = prepared.awarding_bodies[0].id().as_str().to_owned();
+        // The first row of each email address issues; a later one answers with its credential.
+        let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+        let mut repeats = Vec::new();
+        for (at, (learner, ..)) in rows.iter().enumerate() {
+            match first_of.entry(learner.email().as_str()) {
+                Entry::Occupied(first) => repeats.push((at, *first.get())),
+                Entry::Vacant(vacant) => {
+                    vacant.insert(at);
+                }
+            }
         }
-        Ok((batch, done))
+        let firsts: Vec<usize> = first_of.into_values().collect::<BTreeSet<_>>().into_iter().collect();
+        let mut done: Vec<Option<(IssuedCredential, Added)>> = vec![None; rows.len()];
+        let mut signers: Option<Signers> = None;
+        let mut in_flight: VecDeque<Vec<usize>> = VecDeque::new();
+        for chunk in firsts.chunks(CHUNK) {
+            let new = self.new_in(&mut batch, prepared, request, rows, chunk, &mut done).await?;
+            if new.is_empty() {
+                continue;
+            }
+            let signers = match &mut signers {
+                Some(signers) => signers,
+                None => signers.insert(Signers::start(self.making(&mut batch, prepared, request).await?)),
+            };
+            let ids: Vec<String> = new.iter().map(|_| self.new_id().to_string()).collect();
+            let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+            let status = self.claim_status_entries(&mut batch, &institution, &id_refs, request.now).await?;
+            let mut places = Vec::with_capacity(new.len());
+            let items = new.into_iter().zip(ids).zip(status).map(|(((at, learner), id), status)| {
+                places.push(at);
+                let (_, grade, awarded) = &rows[at];
+                NewCredential {
+                    id,
+                    learner,
+                    grade: grade.as_ref().map(|grade| grade.as_str().to_owned()),
+                    awarded: *awarded,
+                    status,
+                    idempotency_key: None,
+                }
+            });
+            signers.send(items.collect())?;
+            in_flight.push_back(places);
+            // The workers have the next chunk waiting while they sign; beyond that, store.
+            while in_flight.len() > signers.workers {
+                let places = in_flight.pop_front().expect("a chunk in flight");
+                self.store_next(&mut batch, signers, places, &mut done).await?;
+            }
+        }
+        if let Some(signers) = &mut signers {
+            while let Some(places) = in_flight.pop_front() {
+                self.store_next(&mut batch, signers, places, &mut done).await?;
+            }
+        }
+        for (at, first) in repeats {
+            let (credential, _) = done[first].clone().expect("the first row of an email is done");
+            done[at] = Some((credential, Added::Unchanged));
+        }
+        Ok((batch, done.into_iter().map(|row| row.expect("every row is done")).collect()))
     }
+
+    /// Registers the learners of the rows at `chunk` who are new, answers in `done` for those who
+    /// have this cohort's credential already, and returns the others, with the learner the
+    /// credential names. A learner registered before gets it under their id, saying what this
+    /// issuer said of them (their DID too), never what was registered: the answer does not tell
+    /// whether they were.
+    async fn new_in(
+        &self,
+        batch: &mut Batch,
+        prepared: &Prepared,
+        request: &IssueRequest<'_>,
+        rows: &[CheckedRow],
+        chunk: &[usize],
+        done: &mut [Option<(IssuedCredential, Added)>],
+    ) -> Result<Vec<(usize, Learner)>, AppError> {
+        let named: Vec<&Learner> = chunk.iter().map(|&at| &rows[at].0).collect();
+        let added: HashSet<String> = batch.tx().db().insert_learners_if_new(&named).await?.into_iter().collect();
+        let known: Vec<&str> =
+            named.iter().map(|learner| learner.email().as_str()).filter(|email| !added.contains(*email)).collect();
+        if known.is_empty() {
+            return Ok(chunk.iter().map(|&at| (at, rows[at].0.clone())).collect());
+        }
+        let mut registered: HashMap<String, Learner> = HashMap::with_capacity(known.len());
+        for learner in batch.tx().db().learners_by_email(&known).await? {
+            registered.insert(learner.email().as_str().to_owned(), learner);
+        }
+        let known_ids: Vec<String> = registered.values().map(|learner| learner.id().to_string()).collect();
+        let known_ids: Vec<&str> = known_ids.iter().map(String::as_str).collect();
+        let spec_id = prepared.spec.id().to_string();
+        let cohort_key = request.cohort_key.unwrap_or("");
+        let mut issued_before: HashMap<String, CredentialRecord> = HashMap::new();
+        for record in batch.tx().db().credentials_for_learners(&spec_id, cohort_key, &known_ids).await? {
+            issued_before.insert(record.learner_id.clone(), record);
+        }
+        let mut new = Vec::with_capacity(chunk.len());
+        for &at in chunk {
+            let row_learner = &rows[at].0;
+            let email = row_learner.email().as_str();
+            if added.contains(email) {
+                new.push((at, row_learner.clone()));
+                continue;
+            }
+            let existing = registered
+                .get(email)
+                .ok_or_else(|| AppError::Conflict(format!("learner {email} could not be registered")))?;
+            match issued_before.remove(&existing.id().to_string()) {
+                Some(record) => done[at] = Some((IssuedCredential::from_record(record)?, Added::Unchanged)),
+                None => {
+                    let as_named = LearnerDocument {
+                        id: Some(existing.id().to_string()),
+                        name: Some(row_learner.name().to_owned()),
+                        email: Some(email.to_owned()),
+                        did: row_learner.did().map(|did| did.as_str().to_owned()),
+                    };
+                    new.push((at, as_named.parse(existing.id())?));
+                }
+            }
+        }
+        Ok(new)
+    }
+
+    /// Stores the next chunk the signers make, the rows at `places`, and answers for them in
+    /// `done`.
+    async fn store_next(
+        &self,
+        batch: &mut Batch,
+        signers: &mut Signers,
+        places: Vec<usize>,
+        done: &mut [Option<(IssuedCredential, Added)>],
+    ) -> Result<(), AppError> {
+        let made = signers.next().await?;
+        self.store_made(batch, &signers.making, &made).await?;
+        for (at, made) in places.into_iter().zip(made) {
+            done[at] = Some((made.credential, Added::New));
+        }
+        Ok(())
+    }
+}
+
+/// How many credentials a signing worker makes at a time, and the transaction reads and
+/// writes in a few statements.
+const CHUNK: usize = 50;
+
+/// Workers on every core that make the credentials of the chunks they are sent, answering in
+/// the order the chunks were sent.
+struct Signers {
+    making: Arc<Making>,
+    workers: usize,
+    /// Chunks to make, by sequence number; closed when the signers are dropped, which stops
+    /// the workers once they finish the chunk in hand.
+    work: std::sync::mpsc::Sender<(usize, Vec<NewCredential>)>,
+    made: tokio::sync::mpsc::UnboundedReceiver<(usize, Result<Vec<Made>, AppError>)>,
+    /// Chunks made before the ones sent ahead of them.
+    arrived: BTreeMap<usize, Result<Vec<Made>, AppError>>,
+    sent: usize,
+    next: usize,
+}
+
+impl Signers {
+    fn start(making: Making) -> Signers {
+        let making = Arc::new(making);
+        let (work, queue) = std::sync::mpsc::channel::<(usize, Vec<NewCredential>)>();
+        let queue = Arc::new(Mutex::new(queue));
+        let (sender, made) = tokio::sync::mpsc::unbounded_channel();
+        let workers = std::thread::available_parallelism().map_or(1, usize::from);
+        for _ in 0..workers {
+            let (queue, sender, making) = (Arc::clone(&queue), sender.clone(), Arc::clone(&making));
+            tokio::task::spawn_blocking(move || {
+                loop {
+                    let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok((at, chunk)) = next else { break };
+                    // A panic answers as a failure, so that the batch never waits for it.
+                    let make = || chunk.into_iter().map(|item| making.make(item)).collect();
+                    let made =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(make)).unwrap_or_else(|_| Err(stopped()));
+                    if sender.send((at, made)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        Signers { making, workers, work, made, arrived: BTreeMap::new(), sent: 0, next: 0 }
+    }
+
+    /// Sends a chunk to be made.
+    fn send(&mut self, chunk: Vec<NewCredential>) -> Result<(), AppError> {
+        self.work.send((self.sent, chunk)).map_err(|_| stopped())?;
+        self.sent += 1;
+        Ok(())
+    }
+
+    /// The next chunk made, in the order they were sent.
+    async fn next(&mut self) -> Result<Vec<Made>, AppError> {
+        loop {
+            if let Some(made) = self.arrived.remove(&self.next) {
+                self.next += 1;
+                return made;
+            }
+            let (at, made) = self.made.recv().await.ok_or_else(stopped)?;
+            self.arrived.insert(at, made);
+        }
+    }
+}
+
+/// The signing workers stopped, or one panicked, before making what they were sent.
+fn stopped() -> AppError {
+    AppError::Keys("credentials could not be made: the signing workers stopped".into())
 }
 
 pub(crate) type CheckedRow = (mc_core::Learner, Option<PlainText>, Option<Timestamp>);

@@ -5,7 +5,7 @@
 //! status rows are stored in one transaction, and a credential is issued once per
 //! specification, learner and cohort.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
 use mc_core::{CredentialFormat, CredentialState, InstitutionId, Learner, LearnerId, SpecId, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
@@ -208,6 +208,7 @@ pub struct CredentialParts {
 }
 
 /// What every credential of one specification shares: loaded once per issue or cohort.
+#[derive(Clone)]
 pub(crate) struct Prepared {
     pub(crate) spec: mc_core::Spec,
     /// The version of `spec`: what its credentials name.
@@ -224,7 +225,7 @@ pub(crate) struct Batch {
     lists: HashMap<StatusPurpose, StatusListRecord>,
     claimed: HashMap<String, u64>,
     /// The institution's seal key, once an EDC of the batch needs it.
-    seal: Option<mc_vc::jades::SealKey>,
+    seal: Option<Arc<mc_vc::jades::SealKey>>,
 }
 
 impl Batch {
@@ -373,126 +374,154 @@ impl App {
         {
             return Ok((IssuedCredential::from_record(existing)?, Added::Unchanged));
         }
-        if batch.key.is_none() {
-            batch.key = Some(self.current_key(&mut batch.tx, institution.id()).await?);
-        }
-        let key_record = batch.key.clone().expect("loaded above");
-        let identity = crate::keys::identity(institution, &key_record);
+        let making = self.making(batch, prepared, request).await?;
         let credential_id = self.new_id().to_string();
-        let mut status = Vec::new();
-        for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
-            status.push(
-                self.claim_status_entry(batch, institution.id().as_str(), &credential_id, purpose, request.now).await?,
-            );
-        }
-        let salt = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, random_bytes::<16>()?);
-        let urn = format!("urn:uuid:{credential_id}");
-        let edc_id = format!("urn:credential:{credential_id}");
-        let format = request.format;
-        let bodies: Vec<&mc_core::Institution> = prepared.awarding_bodies.iter().collect();
-        let image = self.badge_url(spec.id());
-        let award = Award {
-            id: &urn,
-            learner: &learner,
-            issued: request.now,
-            awarded: recipient.awarded,
-            valid_until: None,
-            salt: &salt,
-            grade: recipient.grade,
-            issuer_id: &identity.issuer_id,
-            status: &status,
-            spec_version: prepared.version,
-            counterpart: (format == CredentialFormat::Both).then_some(edc_id.as_str()),
-            image: Some(&image),
-        };
-        let signed = match format.has_open_badge() {
-            true => {
-                let badge = open_badge(spec, &bodies, &award);
-                let options = ProofOptions {
-                    verification_method: identity.verification_method.clone(),
-                    created: request.now.to_rfc3339(),
-                    proof_purpose: "assertionMethod".into(),
-                };
-                Some(self.sign(&badge, request.suite, &key_record, &options)?)
-            }
-            false => None,
-        };
-        let sealed = match format.has_edc() {
-            true => {
-                if batch.seal.is_none() {
-                    batch.seal = Some(self.seal_key_in(&mut batch.tx, institution.id()).await?);
-                }
-                let seal_key = batch.seal.as_ref().expect("loaded above");
-                let counterpart = (format == CredentialFormat::Both).then_some(urn.as_str());
-                let edc_award = Award { id: &edc_id, counterpart, ..award };
-                Some(seal_edc(spec, &bodies, &edc_award, seal_key, request.now)?)
-            }
-            false => None,
-        };
-        let (document, edc_document) = match (signed, sealed) {
-            (Some(badge), sealed) => (badge, sealed),
-            (None, Some(sealed)) => (sealed, None),
-            (None, None) => unreachable!("every format issues a document"),
-        };
-        let record = CredentialRecord {
+        let status =
+            self.claim_status_entries(batch, institution.id().as_str(), &[&credential_id], request.now).await?;
+        let item = NewCredential {
             id: credential_id,
-            institution_id: institution.id().to_string(),
-            spec_id: spec.id().to_string(),
-            learner_id: learner.id().to_string(),
-            cohort_key: cohort_key.to_owned(),
+            learner,
+            grade: recipient.grade.map(str::to_owned),
+            awarded: recipient.awarded,
+            status: status.into_iter().next().expect("one credential's entries"),
             idempotency_key: request.idempotency_key.map(str::to_owned),
-            issued_at: request.now.to_rfc3339(),
-            state: "active".into(),
-            revocation_reason: None,
-            state_changed_at: None,
-            document: serde_json::to_string(&document).expect("a JSON map serializes"),
-            spec_version: Some(prepared.version),
-            format: format.as_str().into(),
-            edc_document: edc_document.as_ref().map(|sealed| serde_json::to_string(sealed).expect("a JSON map")),
         };
-        batch.tx.db().insert_credential(&record).await?;
-        let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": cohort_key, "suite": request.suite.name(), "format": format.as_str()});
-        batch
-            .tx
-            .append_audit(&mut batch.audit, &record.issued_at, "credential.issue", &record.id, &details.to_string())
-            .await?;
-        tracing::debug!(credential.id = %record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
-        // The learner hears of it once the batch commits, from whichever process sends mail.
+        let made = making.make(item)?;
+        self.store_made(batch, &making, std::slice::from_ref(&made)).await?;
+        Ok((made.credential, Added::New))
+    }
+
+    /// What every credential of `batch` is made with: the institution's current key, and its
+    /// seal when an EDC is issued; loaded once per batch.
+    pub(crate) async fn making(
+        &self,
+        batch: &mut Batch,
+        prepared: &Prepared,
+        request: &IssueRequest<'_>,
+    ) -> Result<Making, AppError> {
+        let institution = prepared.awarding_bodies[0].id();
+        if batch.key.is_none() {
+            batch.key = Some(self.current_key(&mut batch.tx, institution).await?);
+        }
+        if request.format.has_edc() && batch.seal.is_none() {
+            batch.seal = Some(Arc::new(self.seal_key_in(&mut batch.tx, institution).await?));
+        }
+        let key = batch.key.clone().expect("loaded above");
+        Ok(Making {
+            app: self.clone(),
+            identity: crate::keys::identity(&prepared.awarding_bodies[0], &key),
+            image: self.badge_url(prepared.spec.id()),
+            prepared: prepared.clone(),
+            key,
+            seal: batch.seal.clone(),
+            suite: request.suite,
+            format: request.format,
+            cohort_key: request.cohort_key.unwrap_or("").to_owned(),
+            now: request.now,
+        })
+    }
+
+    /// Stores credentials made for `batch`, in their order: each with its audit entry, and the
+    /// mail that tells its learner once the batch commits (from whichever process sends mail).
+    pub(crate) async fn store_made(&self, batch: &mut Batch, making: &Making, made: &[Made]) -> Result<(), AppError> {
+        let records: Vec<&CredentialRecord> = made.iter().map(|made| &made.record).collect();
+        batch.tx.db().insert_credentials(&records).await?;
+        let entries: Vec<mc_store::NewAuditEntry<'_>> = made
+            .iter()
+            .map(|made| mc_store::NewAuditEntry {
+                at: &made.record.issued_at,
+                action: "credential.issue",
+                subject: &made.record.id,
+                details: &made.details,
+            })
+            .collect();
+        batch.tx.append_audit_many(&mut batch.audit, &entries).await?;
+        let spec = &making.prepared.spec;
+        let institution = &making.prepared.awarding_bodies[0];
+        for made in made {
+            tracing::debug!(credential.id = %made.record.id, spec.id = %spec.id(), institution.id = %institution.id(), "credential issued");
+        }
         if self.mailer().sends() {
             let language = spec.default_language();
             let title = spec.title().best(language);
             let name = institution.name().best(language);
             let spanish = language.as_str().starts_with("es");
-            let mail = crate::mail::Outgoing::issued(&record.id, &learner, title, name, spanish, self.public_url());
-            batch.tx.db().queue_mail(&mail.record(self.new_id(), request.now), request.now.unix_seconds()).await?;
+            for made in made {
+                let mail = crate::mail::Outgoing::issued(
+                    &made.record.id,
+                    &made.learner,
+                    title,
+                    name,
+                    spanish,
+                    self.public_url(),
+                );
+                batch.tx.db().queue_mail(&mail.record(self.new_id(), making.now), making.now.unix_seconds()).await?;
+            }
         }
-        let credential = IssuedCredential {
-            id: record.id,
-            institution: institution.id().clone(),
-            spec: spec.id(),
-            learner: learner.id(),
-            issued_at: request.now,
-            state: CredentialState::Active,
-            revocation_reason: None,
-            state_changed_at: None,
-            document,
-            spec_version: Some(prepared.version),
-            format,
-            edc_document,
-        };
-        Ok((credential, Added::New))
+        Ok(())
     }
 
-    /// Takes a random free index in the institution's newest list for `purpose` that has room,
-    /// making a new list when every list is full.
-    async fn claim_status_entry(
+    /// Takes, for each credential of `credential_ids`, a revocation and a suspension entry at
+    /// random free indexes of the institution's newest lists with room, making new lists when
+    /// every list is full. The entries of each credential come in the order of the ids.
+    pub(crate) async fn claim_status_entries(
         &self,
         batch: &mut Batch,
         institution: &str,
-        credential_id: &str,
+        credential_ids: &[&str],
+        now: Timestamp,
+    ) -> Result<Vec<Vec<StatusEntry>>, AppError> {
+        let mut entries = vec![Vec::with_capacity(2); credential_ids.len()];
+        for purpose in [StatusPurpose::Revocation, StatusPurpose::Suspension] {
+            let mut next = 0;
+            while next < credential_ids.len() {
+                let list = self.list_with_room(batch, institution, purpose, now).await?;
+                let used = list.used + batch.claimed.get(&list.id).copied().unwrap_or(0);
+                let room = usize::try_from(list.size * 3 / 4 - used).unwrap_or(usize::MAX);
+                let mut waiting: Vec<usize> = (next..credential_ids.len().min(next.saturating_add(room))).collect();
+                next += waiting.len();
+                // Random picks, drawn again for the few another credential already has.
+                while !waiting.is_empty() {
+                    let indexes = random_indexes(waiting.len(), list.size)?;
+                    let records: Vec<StatusEntryRecord> = waiting
+                        .iter()
+                        .zip(indexes)
+                        .map(|(&at, index)| StatusEntryRecord {
+                            list_id: list.id.clone(),
+                            index,
+                            credential_id: credential_ids[at].to_owned(),
+                            purpose: purpose.as_str().to_owned(),
+                        })
+                        .collect();
+                    let taken = batch.tx.db().claim_status_indexes(&records).await?;
+                    *batch.claimed.entry(list.id.clone()).or_default() += taken.len() as u64;
+                    let url = self.status_list_url(&list.id);
+                    for &place in &taken {
+                        let index = records[place].index;
+                        entries[waiting[place]].push(StatusEntry { list_url: url.clone(), index, purpose });
+                    }
+                    let mut taken = taken.into_iter().peekable();
+                    let mut place = 0;
+                    waiting.retain(|_| {
+                        let keep = taken.next_if_eq(&place).is_none();
+                        place += 1;
+                        keep
+                    });
+                }
+            }
+        }
+        Ok(entries)
+    }
+
+    /// The institution's newest list for `purpose` that has room and was made under the batch's
+    /// key, making a new one when there is none.
+    async fn list_with_room(
+        &self,
+        batch: &mut Batch,
+        institution: &str,
         purpose: StatusPurpose,
         now: Timestamp,
-    ) -> Result<StatusEntry, AppError> {
+    ) -> Result<StatusListRecord, AppError> {
         // Past three quarters full, random picks collide too often; open a new list. A list holds
         // the credentials of one key, so that it can be signed as their issuer (a did:key
         // institution's lists stay verifiable after a rotation): a rotation opens new lists.
@@ -501,57 +530,40 @@ impl App {
             list.used + claimed.get(&list.id).copied().unwrap_or(0) < list.size * 3 / 4
                 && crate::status::made_under(list, &key)
         };
-        let current = batch.lists.get(&purpose).filter(|list| has_room(list, &batch.claimed)).cloned();
-        let list = match current {
+        if let Some(list) = batch.lists.get(&purpose).filter(|list| has_room(list, &batch.claimed)) {
+            return Ok(list.clone());
+        }
+        let lists = batch.tx.db().status_lists(institution, purpose.as_str()).await?;
+        let list = match lists.into_iter().rev().find(|list| has_room(list, &batch.claimed)) {
             Some(list) => list,
             None => {
-                let lists = batch.tx.db().status_lists(institution, purpose.as_str()).await?;
-                let found = lists.into_iter().rev().find(|list| has_room(list, &batch.claimed));
-                let list = match found {
-                    Some(list) => list,
-                    None => {
-                        let list = StatusListRecord {
-                            id: self.new_id().to_string(),
-                            institution_id: institution.to_owned(),
-                            purpose: purpose.as_str().to_owned(),
-                            size: MIN_LIST_SIZE,
-                            used: 0,
-                            created_at: now.to_rfc3339(),
-                            key_id: Some(key.id.clone()),
-                        };
-                        batch.tx.db().insert_status_list(&list).await?;
-                        list
-                    }
+                let list = StatusListRecord {
+                    id: self.new_id().to_string(),
+                    institution_id: institution.to_owned(),
+                    purpose: purpose.as_str().to_owned(),
+                    size: MIN_LIST_SIZE,
+                    used: 0,
+                    created_at: now.to_rfc3339(),
+                    key_id: Some(key.id.clone()),
                 };
-                batch.lists.insert(purpose, list.clone());
+                batch.tx.db().insert_status_list(&list).await?;
                 list
             }
         };
-        loop {
-            let index = u64::from(u32::from_le_bytes(random_bytes::<4>()?)) % list.size;
-            let entry = StatusEntryRecord {
-                list_id: list.id.clone(),
-                index,
-                credential_id: credential_id.to_owned(),
-                purpose: purpose.as_str().to_owned(),
-            };
-            if batch.tx.db().claim_status_index(&entry).await? {
-                *batch.claimed.entry(list.id.clone()).or_default() += 1;
-                return Ok(StatusEntry { list_url: self.status_list_url(&list.id), index, purpose });
-            }
-        }
+        batch.lists.insert(purpose, list.clone());
+        Ok(list)
     }
 
     /// Signs `document` with the issuer key `key` through the key store.
     pub(crate) fn sign(
         &self,
-        document: &serde_json::Map<String, Value>,
+        document: serde_json::Map<String, Value>,
         suite: Suite,
         key: &mc_store::IssuerKeyRecord,
         options: &ProofOptions,
     ) -> Result<serde_json::Map<String, Value>, AppError> {
         let keys = self.key_store()?;
-        let proof = proof::create_proof_with(document, suite, KeyType::Ed25519, options, |data| keys.sign(key, data))?;
+        let proof = proof::create_proof_with(&document, suite, KeyType::Ed25519, options, |data| keys.sign(key, data))?;
         Ok(proof::attach_proof(document, proof))
     }
 
@@ -672,4 +684,136 @@ fn seal_edc(
     let payload = serde_json::to_string(&credential).expect("a JSON map serializes");
     mc_vc::jades::seal(&payload, key, now)
         .map_err(|why| AppError::Keys(format!("the credential was not sealed: {why}")))
+}
+
+/// What every credential of a batch is made with, owned, so that credentials are made on
+/// every core while the batch's transaction writes those already made.
+pub(crate) struct Making {
+    app: App,
+    prepared: Prepared,
+    key: mc_store::IssuerKeyRecord,
+    identity: crate::keys::IssuerIdentity,
+    seal: Option<Arc<mc_vc::jades::SealKey>>,
+    image: String,
+    suite: Suite,
+    format: CredentialFormat,
+    cohort_key: String,
+    now: Timestamp,
+}
+
+/// What one new credential says beyond what its batch shares.
+pub(crate) struct NewCredential {
+    /// Its id (a UUID).
+    pub(crate) id: String,
+    /// The learner, as the issuer names them.
+    pub(crate) learner: Learner,
+    pub(crate) grade: Option<String>,
+    pub(crate) awarded: Option<Timestamp>,
+    /// Its revocation and suspension entries.
+    pub(crate) status: Vec<StatusEntry>,
+    pub(crate) idempotency_key: Option<String>,
+}
+
+/// A credential made (signed, sealed), ready to be stored.
+pub(crate) struct Made {
+    pub(crate) record: CredentialRecord,
+    pub(crate) credential: IssuedCredential,
+    /// The details of its audit entry, JSON.
+    details: String,
+    learner: Learner,
+}
+
+impl Making {
+    /// Makes the credential `item` describes: the Open Badges credential signed, the EDC sealed.
+    pub(crate) fn make(&self, item: NewCredential) -> Result<Made, AppError> {
+        let spec = &self.prepared.spec;
+        let institution = &self.prepared.awarding_bodies[0];
+        let salt = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, random_bytes::<16>()?);
+        let urn = format!("urn:uuid:{}", item.id);
+        let edc_id = format!("urn:credential:{}", item.id);
+        let format = self.format;
+        let bodies: Vec<&mc_core::Institution> = self.prepared.awarding_bodies.iter().collect();
+        let award = Award {
+            id: &urn,
+            learner: &item.learner,
+            issued: self.now,
+            awarded: item.awarded,
+            valid_until: None,
+            salt: &salt,
+            grade: item.grade.as_deref(),
+            issuer_id: &self.identity.issuer_id,
+            status: &item.status,
+            spec_version: self.prepared.version,
+            counterpart: (format == CredentialFormat::Both).then_some(edc_id.as_str()),
+            image: Some(&self.image),
+        };
+        let signed = match format.has_open_badge() {
+            true => {
+                let badge = open_badge(spec, &bodies, &award);
+                let options = ProofOptions {
+                    verification_method: self.identity.verification_method.clone(),
+                    created: self.now.to_rfc3339(),
+                    proof_purpose: "assertionMethod".into(),
+                };
+                Some(self.app.sign(badge, self.suite, &self.key, &options)?)
+            }
+            false => None,
+        };
+        let sealed = match (format.has_edc(), &self.seal) {
+            (false, _) => None,
+            (true, Some(seal_key)) => {
+                let counterpart = (format == CredentialFormat::Both).then_some(urn.as_str());
+                let edc_award = Award { id: &edc_id, counterpart, ..award };
+                Some(seal_edc(spec, &bodies, &edc_award, seal_key, self.now)?)
+            }
+            (true, None) => unreachable!("the seal key is loaded for a batch that issues EDCs"),
+        };
+        let (document, edc_document) = match (signed, sealed) {
+            (Some(badge), sealed) => (badge, sealed),
+            (None, Some(sealed)) => (sealed, None),
+            (None, None) => unreachable!("every format issues a document"),
+        };
+        let record = CredentialRecord {
+            id: item.id,
+            institution_id: institution.id().to_string(),
+            spec_id: spec.id().to_string(),
+            learner_id: item.learner.id().to_string(),
+            cohort_key: self.cohort_key.clone(),
+            idempotency_key: item.idempotency_key,
+            issued_at: self.now.to_rfc3339(),
+            state: "active".into(),
+            revocation_reason: None,
+            state_changed_at: None,
+            document: serde_json::to_string(&document).expect("a JSON map serializes"),
+            spec_version: Some(self.prepared.version),
+            format: format.as_str().into(),
+            edc_document: edc_document.as_ref().map(|sealed| serde_json::to_string(sealed).expect("a JSON map")),
+        };
+        let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": self.cohort_key, "suite": self.suite.name(), "format": format.as_str()});
+        let credential = IssuedCredential {
+            id: record.id.clone(),
+            institution: institution.id().clone(),
+            spec: spec.id(),
+            learner: item.learner.id(),
+            issued_at: self.now,
+            state: CredentialState::Active,
+            revocation_reason: None,
+            state_changed_at: None,
+            document,
+            spec_version: Some(self.prepared.version),
+            format,
+            edc_document,
+        };
+        Ok(Made { record, credential, details: details.to_string(), learner: item.learner })
+    }
+}
+
+/// `count` random indexes below `size`.
+fn random_indexes(count: usize, size: u64) -> Result<Vec<u64>, AppError> {
+    let mut bytes = vec![0u8; count * 4];
+    getrandom::fill(&mut bytes).map_err(|err| AppError::Keys(format!("cannot draw random bytes: {err}")))?;
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|word| u64::from(u32::from_le_bytes(word.try_into().expect("four bytes"))) % size)
+        .collect())
 }

@@ -36,7 +36,7 @@ pub trait KeyStore: Send + Sync + fmt::Debug {
 /// ones it has opened in memory (never on disk) while the process runs.
 pub struct KeyVault {
     cipher: ChaCha20Poly1305,
-    opened: std::sync::Mutex<std::collections::HashMap<String, SecretKey>>,
+    opened: std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<SecretKey>>>,
 }
 
 impl KeyStore for KeyVault {
@@ -57,14 +57,22 @@ impl KeyStore for KeyVault {
     }
 
     fn sign(&self, record: &IssuerKeyRecord, data: &[u8]) -> Result<Vec<u8>, AppError> {
-        let mut opened = self.opened.lock().expect("the key cache is never poisoned");
-        if !opened.contains_key(&record.id) {
-            if opened.len() >= 1_000 {
-                opened.clear();
+        // The key is taken out of the cache before it signs, so that every core signs at once.
+        let key = {
+            let mut opened = self.opened.lock().expect("the key cache is never poisoned");
+            match opened.get(&record.id) {
+                Some(key) => std::sync::Arc::clone(key),
+                None => {
+                    if opened.len() >= 1_000 {
+                        opened.clear();
+                    }
+                    let key = std::sync::Arc::new(self.open(record)?);
+                    opened.insert(record.id.clone(), std::sync::Arc::clone(&key));
+                    key
+                }
             }
-            opened.insert(record.id.clone(), self.open(record)?);
-        }
-        Ok(opened[&record.id].sign(data))
+        };
+        Ok(key.sign(data))
     }
 
     fn keep_seal_key(&self, institution: &str, certificate: &[u8], pkcs8: &[u8]) -> Result<Vec<u8>, AppError> {

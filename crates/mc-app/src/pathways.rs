@@ -378,7 +378,7 @@ impl LearnerAccess<'_> {
             created: now.to_rfc3339(),
             proof_purpose: "assertionMethod".into(),
         };
-        let signed = app.sign(&unsigned, mc_vc::proof::Suite::EddsaRdfc2022, &key, &options)?;
+        let signed = app.sign(unsigned, mc_vc::proof::Suite::EddsaRdfc2022, &key, &options)?;
         // The European Digital Credential too, when the institution seals and every part's
         // awarding institution is registered here.
         let mut edc_document = None;

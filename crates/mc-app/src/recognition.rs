@@ -788,7 +788,7 @@ impl App {
                     created: now.to_rfc3339(),
                     proof_purpose: "assertionMethod".into(),
                 };
-                let signed = self.sign(&credential, mc_vc::proof::Suite::EddsaRdfc2022, &key, &options)?;
+                let signed = self.sign(credential, mc_vc::proof::Suite::EddsaRdfc2022, &key, &options)?;
                 record.accepted = true;
                 record.agreement = Some((proposal.agreement.to_string(), proposal.version, proposal.rule.to_string()));
                 record.granted = Some((granted.clone(), ects));

@@ -194,7 +194,7 @@ impl App {
             created: now.to_rfc3339(),
             proof_purpose: "assertionMethod".into(),
         };
-        self.sign(&credential, Suite::EddsaRdfc2022, &key_record, &options)
+        self.sign(credential, Suite::EddsaRdfc2022, &key_record, &options)
     }
 }
 

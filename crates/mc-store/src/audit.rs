@@ -47,6 +47,19 @@ pub(crate) async fn lock(conn: &mut AnyConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// An entry to append: what happened, when, to what.
+#[derive(Debug, Clone, Copy)]
+pub struct NewAuditEntry<'a> {
+    /// When it happened (RFC 3339).
+    pub at: &'a str,
+    /// What happened.
+    pub action: &'a str,
+    /// What it happened to.
+    pub subject: &'a str,
+    /// Details, JSON.
+    pub details: &'a str,
+}
+
 /// An audit chain being extended in one transaction: entries are written as they come, and the
 /// head once, at [`AuditWriter::finish`].
 #[derive(Debug)]
@@ -87,6 +100,41 @@ impl AuditWriter {
             .await?;
         self.seq = seq;
         self.hash = hash;
+        Ok(())
+    }
+
+    /// Appends `entries` in their order, many to a statement.
+    pub(crate) async fn append_many(
+        &mut self,
+        conn: &mut AnyConnection,
+        entries: &[NewAuditEntry<'_>],
+    ) -> Result<(), StoreError> {
+        for chunk in entries.chunks(crate::ROWS_PER_STATEMENT) {
+            let sql = crate::many_rows(
+                "INSERT INTO audit_log (seq, at, action, subject, details, prev_hash, hash) VALUES ",
+                1,
+                chunk.len(),
+                7,
+                "",
+            );
+            let mut query = sqlx::query(sql);
+            let (mut seq, mut hash) = (self.seq, self.hash.clone());
+            for entry in chunk {
+                let prev_hash = hash;
+                seq += 1;
+                hash = entry_hash(&prev_hash, seq, entry.at, entry.action, entry.subject, entry.details);
+                query = query
+                    .bind(seq as i64)
+                    .bind(entry.at)
+                    .bind(entry.action)
+                    .bind(entry.subject)
+                    .bind(entry.details)
+                    .bind(prev_hash)
+                    .bind(hash.clone());
+            }
+            query.execute(&mut *conn).await?;
+            (self.seq, self.hash) = (seq, hash);
+        }
         Ok(())
     }
 

@@ -285,36 +285,75 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Adds an issued credential. Fails with [`StoreError::Conflict`] when one exists for the
     /// same specification, learner and cohort, or with the same idempotency key.
     pub async fn insert_credential(&mut self, credential: &CredentialRecord) -> Result<(), StoreError> {
-        let conn: &mut AnyConnection = &mut self.conn;
-        sqlx::query(
-            "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, \
-             state, revocation_reason, state_changed_at, document, spec_version, format, edc_document) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(&credential.id)
-        .bind(&credential.institution_id)
-        .bind(&credential.spec_id)
-        .bind(&credential.learner_id)
-        .bind(&credential.cohort_key)
-        .bind(&credential.idempotency_key)
-        .bind(&credential.issued_at)
-        .bind(&credential.state)
-        .bind(&credential.revocation_reason)
-        .bind(&credential.state_changed_at)
-        .bind(&credential.document)
-        .bind(credential.spec_version.map(i64::from))
-        .bind(&credential.format)
-        .bind(&credential.edc_document)
-        .execute(conn)
-        .await
-        .map_err(|err| {
-            StoreError::from_write(
-                "a credential for this specification, learner and cohort, or with this idempotency key",
-                &["idempotency_key", "id"],
-                err,
-            )
-        })?;
+        self.insert_credentials(&[credential]).await
+    }
+
+    /// Adds issued credentials, as [`Db::insert_credential`] adds one, many to a statement.
+    pub async fn insert_credentials(&mut self, credentials: &[&CredentialRecord]) -> Result<(), StoreError> {
+        for chunk in credentials.chunks(crate::ROWS_PER_STATEMENT) {
+            let sql = crate::many_rows(
+                "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, \
+                 issued_at, state, revocation_reason, state_changed_at, document, spec_version, format, edc_document) \
+                 VALUES ",
+                1,
+                chunk.len(),
+                14,
+                "",
+            );
+            let mut query = sqlx::query(sql);
+            for credential in chunk {
+                query = query
+                    .bind(&credential.id)
+                    .bind(&credential.institution_id)
+                    .bind(&credential.spec_id)
+                    .bind(&credential.learner_id)
+                    .bind(&credential.cohort_key)
+                    .bind(&credential.idempotency_key)
+                    .bind(&credential.issued_at)
+                    .bind(&credential.state)
+                    .bind(&credential.revocation_reason)
+                    .bind(&credential.state_changed_at)
+                    .bind(&credential.document)
+                    .bind(credential.spec_version.map(i64::from))
+                    .bind(&credential.format)
+                    .bind(&credential.edc_document);
+            }
+            query.execute(&mut *self.conn).await.map_err(|err| {
+                StoreError::from_write(
+                    "a credential for this specification, learner and cohort, or with this idempotency key",
+                    &["idempotency_key", "id"],
+                    err,
+                )
+            })?;
+        }
         Ok(())
+    }
+
+    /// The credentials issued for a specification and cohort to any of these learners.
+    pub async fn credentials_for_learners(
+        &mut self,
+        spec_id: &str,
+        cohort_key: &str,
+        learner_ids: &[&str],
+    ) -> Result<Vec<CredentialRecord>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in learner_ids.chunks(crate::ROWS_PER_STATEMENT) {
+            let sql = crate::many_rows(
+                select_credentials!("WHERE spec_id = $1 AND cohort_key = $2 AND learner_id IN ("),
+                3,
+                chunk.len(),
+                0,
+                ")",
+            );
+            let mut query = sqlx::query(sql).bind(spec_id).bind(cohort_key);
+            for learner_id in chunk {
+                query = query.bind(*learner_id);
+            }
+            for row in query.fetch_all(&mut *self.conn).await? {
+                found.push(credential_from_row(&row)?);
+            }
+        }
+        Ok(found)
     }
 
     /// The credential issued for a specification, learner and cohort.

@@ -81,4 +81,61 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .map_err(|err| StoreError::from_write("a learner with this id", &["id"], err))?;
         Ok(result.rows_affected() == 1)
     }
+
+    /// Adds each learner unless one has the same email (or an earlier one of `learners` has);
+    /// returns the email addresses of those added, in no promised order.
+    pub async fn insert_learners_if_new(&mut self, learners: &[&Learner]) -> Result<Vec<String>, StoreError> {
+        let mut added = Vec::with_capacity(learners.len());
+        for chunk in learners.chunks(crate::ROWS_PER_STATEMENT) {
+            let sql = crate::many_rows(
+                "INSERT INTO learners (id, name, email, did) VALUES ",
+                1,
+                chunk.len(),
+                4,
+                " ON CONFLICT (email) DO NOTHING",
+            );
+            let mut query = sqlx::query(sql);
+            for learner in chunk {
+                query = query
+                    .bind(learner.id().to_string())
+                    .bind(learner.name())
+                    .bind(learner.email().as_str())
+                    .bind(learner.did().map(|did| did.as_str()));
+            }
+            let inserted = query
+                .execute(&mut *self.conn)
+                .await
+                .map_err(|err| StoreError::from_write("a learner with this id", &["id"], err))?
+                .rows_affected();
+            if inserted == chunk.len() as u64 {
+                added.extend(chunk.iter().map(|learner| learner.email().as_str().to_owned()));
+                continue;
+            }
+            // Some were registered already: those added are those registered under their id.
+            let emails: Vec<&str> = chunk.iter().map(|learner| learner.email().as_str()).collect();
+            let ids: std::collections::HashSet<String> = chunk.iter().map(|learner| learner.id().to_string()).collect();
+            for registered in self.learners_by_email(&emails).await? {
+                if ids.contains(&registered.id().to_string()) {
+                    added.push(registered.email().as_str().to_owned());
+                }
+            }
+        }
+        Ok(added)
+    }
+
+    /// The learners with these email addresses (those registered).
+    pub async fn learners_by_email(&mut self, emails: &[&str]) -> Result<Vec<Learner>, StoreError> {
+        let mut learners = Vec::with_capacity(emails.len());
+        for chunk in emails.chunks(crate::ROWS_PER_STATEMENT) {
+            let sql = crate::many_rows(select_learners!("WHERE email IN ("), 1, chunk.len(), 0, ")");
+            let mut query = sqlx::query(sql);
+            for email in chunk {
+                query = query.bind(*email);
+            }
+            for row in query.fetch_all(&mut *self.conn).await? {
+                learners.push(learner_from_row(&row)?);
+            }
+        }
+        Ok(learners)
+    }
 }

@@ -36,7 +36,7 @@ use sqlx::{
 pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
     agreements::{AgreementRecord, Asked, DecisionRecord, EndingRecord, PartyRecord, RequestRecord},
-    audit::{AuditBreak, AuditEntry, AuditWriter},
+    audit::{AuditBreak, AuditEntry, AuditWriter, NewAuditEntry},
     catalogue::Counter,
     consents::ConsentRecord,
     error::StoreError,
@@ -55,7 +55,7 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Set on every SQLite connection: write-ahead logging so readers never block the writer,
 /// foreign keys enforced, and a wait of up to 10 s for another writer instead of failing.
-const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; \
      PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
 /// The database engine behind a [`Store`].
@@ -95,6 +95,49 @@ pub fn redact(url: &str) -> String {
         Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
         None => url.to_owned(),
     }
+}
+
+/// How many rows one statement writes or reads at most when a batch is written in one go: the
+/// binds stay well under both backends' limits (SQLite 32,766, PostgreSQL 65,535).
+pub(crate) const ROWS_PER_STATEMENT: usize = 100;
+
+/// A statement for many rows in one round trip, whose only variable part is its run of
+/// numbered placeholders: `head`, then `rows` groups of `columns` placeholders from `$first`
+/// (`($1, $2), ($3, $4)`; with `columns` 0, a plain list `$1, $2`), then `tail`. Nothing but
+/// the placeholders is ever written into it, so no value reaches the SQL text.
+pub(crate) fn many_rows(
+    head: &str,
+    first: usize,
+    rows: usize,
+    columns: usize,
+    tail: &str,
+) -> sqlx::AssertSqlSafe<String> {
+    use std::fmt::Write;
+    let mut sql = String::with_capacity(head.len() + tail.len() + rows * (columns.max(1) * 6 + 4));
+    sql.push_str(head);
+    let mut next = first;
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        match columns {
+            0 => {
+                write!(sql, "${next}").expect("writing to a String");
+                next += 1;
+            }
+            _ => {
+                sql.push('(');
+                for column in 0..columns {
+                    let comma = if column > 0 { ", " } else { "" };
+                    write!(sql, "{comma}${next}").expect("writing to a String");
+                    next += 1;
+                }
+                sql.push(')');
+            }
+        }
+    }
+    sql.push_str(tail);
+    sqlx::AssertSqlSafe(sql)
 }
 
 pub(crate) fn corrupt(what: &'static str, id: String, detail: impl ToString) -> StoreError {
@@ -244,6 +287,15 @@ impl StoreTx {
         details: &str,
     ) -> Result<(), StoreError> {
         writer.append(&mut self.tx, at, action, subject, details).await
+    }
+
+    /// Appends entries through `writer`, in their order, many to a statement.
+    pub async fn append_audit_many(
+        &mut self,
+        writer: &mut AuditWriter,
+        entries: &[NewAuditEntry<'_>],
+    ) -> Result<(), StoreError> {
+        writer.append_many(&mut self.tx, entries).await
     }
 
     /// Writes the head of the chain `writer` extended; call it before committing.

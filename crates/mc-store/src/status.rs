@@ -235,6 +235,62 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         Ok(result.rows_affected() == 1)
     }
 
+    /// Takes the indexes of `entries` that no other credential has; returns the entries taken
+    /// (by their place in `entries`). The caller counts them with [`Db::add_status_list_use`].
+    pub async fn claim_status_indexes(&mut self, entries: &[StatusEntryRecord]) -> Result<Vec<usize>, StoreError> {
+        let mut taken = Vec::with_capacity(entries.len());
+        let mut offset = 0;
+        for chunk in entries.chunks(crate::ROWS_PER_STATEMENT) {
+            let sql = crate::many_rows(
+                "INSERT INTO status_entries (list_id, idx, credential_id, purpose) VALUES ",
+                1,
+                chunk.len(),
+                4,
+                " ON CONFLICT (list_id, idx) DO NOTHING",
+            );
+            let mut query = sqlx::query(sql);
+            for entry in chunk {
+                query =
+                    query.bind(&entry.list_id).bind(entry.index as i64).bind(&entry.credential_id).bind(&entry.purpose);
+            }
+            let inserted = query
+                .execute(&mut *self.conn)
+                .await
+                .map_err(|err| StoreError::from_write("a status entry", &[], err))?
+                .rows_affected();
+            if inserted == chunk.len() as u64 {
+                taken.extend(offset..offset + chunk.len());
+            } else {
+                // Some indexes were another credential's: the entries stored are those now
+                // holding one of these credentials' ids at the index drawn for it.
+                let sql = crate::many_rows(
+                    "SELECT list_id, idx, credential_id FROM status_entries WHERE credential_id IN (",
+                    1,
+                    chunk.len(),
+                    0,
+                    ")",
+                );
+                let mut query = sqlx::query(sql);
+                for entry in chunk {
+                    query = query.bind(&entry.credential_id);
+                }
+                let mut stored = std::collections::HashSet::new();
+                for row in query.fetch_all(&mut *self.conn).await? {
+                    let list_id: String = row.try_get("list_id")?;
+                    let idx: i64 = row.try_get("idx")?;
+                    stored.insert((list_id, idx, row.try_get::<String, _>("credential_id")?));
+                }
+                for (at, entry) in chunk.iter().enumerate() {
+                    if stored.contains(&(entry.list_id.clone(), entry.index as i64, entry.credential_id.clone())) {
+                        taken.push(offset + at);
+                    }
+                }
+            }
+            offset += chunk.len();
+        }
+        Ok(taken)
+    }
+
     /// Counts `claimed` more entries of a list as used.
     pub async fn add_status_list_use(&mut self, list_id: &str, claimed: u64) -> Result<(), StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;

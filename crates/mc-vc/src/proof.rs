@@ -246,13 +246,13 @@ pub fn sign(
     key: &SecretKey,
     options: &ProofOptions,
 ) -> Result<Map<String, Value>, ProofError> {
-    Ok(attach_proof(document, create_proof(document, suite, key, options)?))
+    Ok(attach_proof(document.clone(), create_proof(document, suite, key, options)?))
 }
 
 /// `document` with `proof` added (next to its existing proofs, as a proof set).
-pub fn attach_proof(document: &Map<String, Value>, proof: Map<String, Value>) -> Map<String, Value> {
+pub fn attach_proof(document: Map<String, Value>, proof: Map<String, Value>) -> Map<String, Value> {
     let proof = Value::Object(proof);
-    let mut secured = document.clone();
+    let mut secured = document;
     let proofs = match secured.remove("proof") {
         None => proof,
         Some(Value::Array(mut proofs)) => {

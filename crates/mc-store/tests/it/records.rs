@@ -2,7 +2,7 @@
 //! and unset, lookups, and the conflicts and missing references a write can meet.
 
 use mc_core::{
-    Email, Institution, InstitutionId, Spec,
+    Email, Institution, InstitutionId, Learner, Spec,
     wire::{LearnerDocument, SpecDocument, WorkloadDocument},
 };
 use mc_store::{Counts, Store, StoreError};
@@ -126,8 +126,32 @@ pub(crate) async fn learners_are_added_once_per_email(store: &Store) {
     assert_conflict(result, "a learner with this id or email", Some("id"));
     let result = store.db().await.unwrap().insert_learner(&learner(3, "a@learners.example")).await;
     assert_conflict(result, "a learner with this id or email", Some("email"));
-    assert_eq!(store.db().await.unwrap().learners().await.unwrap(), vec![first]);
+    assert_eq!(store.db().await.unwrap().learners().await.unwrap(), vec![first.clone()]);
     assert_eq!(store.db().await.unwrap().counts().await.unwrap(), Counts { institutions: 0, specs: 0, learners: 1 });
+
+    // Many at once: the registered one and the second of two with one email are not added;
+    // more than one statement's worth are.
+    let mut many = vec![learner(10, "a@learners.example"), learner(11, "b@learners.example")];
+    many.push(learner(12, "b@learners.example"));
+    many.extend((0..150).map(|n| learner(100 + n, &format!("many{n}@learners.example"))));
+    let refs: Vec<&Learner> = many.iter().collect();
+    let mut added = store.db().await.unwrap().insert_learners_if_new(&refs).await.unwrap();
+    added.sort();
+    let mut expected: Vec<String> =
+        many[1..2].iter().chain(&many[3..]).map(|learner| learner.email().to_string()).collect();
+    expected.sort();
+    assert_eq!(added, expected, "in no promised order");
+    let found = store
+        .db()
+        .await
+        .unwrap()
+        .learners_by_email(&["a@learners.example", "b@learners.example", "none@learners.example"])
+        .await
+        .unwrap();
+    let mut found: Vec<String> = found.iter().map(|learner| learner.id().to_string()).collect();
+    found.sort();
+    assert_eq!(found, [first.id().to_string(), many[1].id().to_string()]);
+    assert_eq!(store.db().await.unwrap().counts().await.unwrap().learners, 152);
 }
 
 pub(crate) async fn specs_without_optional_fields_round_trip(store: &Store) {

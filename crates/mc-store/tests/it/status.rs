@@ -91,6 +91,27 @@ pub(crate) async fn status_indexes_are_claimed_once_and_counted(store: &Store) {
     // Uses add up, per list.
     assert_eq!(store.db().await.unwrap().status_list("rev").await.unwrap().unwrap().used, 3);
     assert_eq!(store.db().await.unwrap().status_list("sus").await.unwrap().unwrap().used, 1);
+
+    // Many at once: an index another credential has is not taken, nor the second of two
+    // entries drawing one index; more than one statement's worth are.
+    let mut many = vec![
+        entry("rev", 3_000_000_000, "c3", "revocation"),
+        entry("rev", 5, "c4", "revocation"),
+        entry("rev", 5, "c5", "revocation"),
+        entry("rev", 6, "c6", "revocation"),
+    ];
+    many.extend((0..150).map(|n| entry("rev", 1_000 + n, &format!("m{n}"), "revocation")));
+    let taken = store.db().await.unwrap().claim_status_indexes(&many).await.unwrap();
+    assert_eq!(taken, [1].into_iter().chain(3..many.len()).collect::<Vec<_>>());
+    assert_eq!(store.db().await.unwrap().status_entries_of("c1").await.unwrap()[0].credential_id, "c1");
+    assert_eq!(store.db().await.unwrap().status_entries_of("c5").await.unwrap(), vec![]);
+    assert_eq!(store.db().await.unwrap().status_entries_of("m149").await.unwrap(), vec![many[153].clone()]);
+    let again: Vec<StatusEntryRecord> = many[150..]
+        .iter()
+        .map(|held| entry("rev", held.index, &format!("other-{}", held.index), "revocation"))
+        .collect();
+    let taken = store.db().await.unwrap().claim_status_indexes(&again).await.unwrap();
+    assert_eq!(taken, Vec::<usize>::new(), "indexes other credentials hold are not taken");
 }
 
 pub(crate) async fn indexes_in_state_follow_the_credentials(store: &Store) {

@@ -99,7 +99,7 @@ pub(super) fn sign(args: &SignArgs, clock: Clock) -> anyhow::Result<()> {
             args.challenge.as_deref(),
             args.domain.as_deref(),
         )
-        .map(|proof| proof::attach_proof(&document, proof)),
+        .map(|proof| proof::attach_proof(document.clone(), proof)),
         false => proof::sign(&document, suite, &key, &options),
     }
     .with_context(|| format!("{} was not signed", args.file))?;

@@ -127,3 +127,50 @@ fn idempotency_keys_answer_the_same_and_refuse_another_request() {
     assert!(stderr.contains("the idempotency key \"req-1\" was used for another issue"), "{stderr}");
     assert_eq!(json(&env.ok(&["credential", "list", "--json"])).as_array().unwrap().len(), 1);
 }
+
+/// What `bench issue` reports as issued is there when the database is opened again: every
+/// credential stored once, each audited, each with its own revocation and suspension index.
+/// Three batches, the last one short.
+#[test]
+fn what_the_issue_bench_reports_is_durable() {
+    const COUNT: usize = 1_050;
+    for env in Env::all() {
+        std::fs::create_dir_all(env.data()).unwrap();
+        let url = match env.backend() {
+            "sqlite" => format!("sqlite://{}?mode=rwc", env.data().join("microcred.db").display()),
+            _ => env.database_url(),
+        };
+        let count = COUNT.to_string();
+        let args = ["--database-url", &url, "bench", "issue", "--count", &count, "--suite", "eddsa-jcs-2022"];
+        let report = env.ok(&args);
+        assert!(report.contains(&format!("issued {COUNT} credentials")), "[{}] {report}", env.backend());
+
+        let credentials = json(&env.ok(&["--database-url", &url, "credential", "list", "--json"]));
+        let credentials = credentials.as_array().unwrap();
+        let mut ids = std::collections::BTreeSet::new();
+        let mut indexes = std::collections::BTreeSet::new();
+        for credential in credentials {
+            ids.insert(credential["id"].as_str().unwrap().to_owned());
+            let status = credential["credentialStatus"].as_array().unwrap();
+            assert_eq!(status.len(), 2, "[{}] {credential}", env.backend());
+            for entry in status {
+                let place =
+                    (entry["statusListCredential"].as_str().unwrap(), entry["statusListIndex"].as_str().unwrap());
+                assert!(indexes.insert(place), "[{}] two credentials share the status entry {place:?}", env.backend());
+            }
+        }
+        assert_eq!(ids.len(), COUNT, "[{}] credentials stored once each", env.backend());
+
+        let verified = env.ok(&["--database-url", &url, "audit", "verify"]);
+        assert!(verified.contains("is intact"), "[{}] {verified}", env.backend());
+        let entries = json(&env.ok(&["--database-url", &url, "audit", "list", "--json"]));
+        let audited: std::collections::BTreeSet<String> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|entry| entry["action"] == "credential.issue")
+            .map(|entry| format!("urn:uuid:{}", entry["subject"].as_str().unwrap()))
+            .collect();
+        assert_eq!(audited, ids, "[{}] one audit entry per credential", env.backend());
+    }
+}

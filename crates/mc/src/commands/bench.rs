@@ -412,6 +412,79 @@ const COMPACT_SPEC: &str = r#"{
     "quality_assurance": {"internal": true}
 }"#;
 
+/// A full verification should cost at most these multiples of a raw Ed25519 verify_strict.
+const FULL_VERIFY_TARGET_RDFC: f64 = 3.0;
+const FULL_VERIFY_TARGET_JCS: f64 = 2.5;
+
+/// An issuer known as `did:web:bench.example`, whose DID document a verifier has at hand, with
+/// a revocation and a suspension list it signed, both verified once and kept as a verifier that
+/// has seen them keeps them.
+struct WebIssuer {
+    resolver: mc_vc::did::DocumentResolver<'static>,
+    lists: KeptLists,
+    entries: Vec<mc_vc::status::StatusEntry>,
+    options: ProofOptions,
+}
+
+impl WebIssuer {
+    const DID: &str = "did:web:bench.example";
+
+    fn new(key: &SecretKey) -> anyhow::Result<WebIssuer> {
+        use mc_vc::status::{Bitstring, MIN_LIST_SIZE, StatusEntry, StatusPurpose};
+        let method = format!("{}#key-1", WebIssuer::DID);
+        let document = serde_json::json!({
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": WebIssuer::DID,
+            "verificationMethod": [{
+                "id": method,
+                "type": "Multikey",
+                "controller": WebIssuer::DID,
+                "publicKeyMultibase": key.public_key().to_multibase(),
+            }],
+            "assertionMethod": [method],
+        });
+        let resolver = mc_vc::did::DocumentResolver::new([document], &NoResolver);
+        let options = ProofOptions {
+            verification_method: method,
+            created: "2025-06-01T00:00:00Z".into(),
+            proof_purpose: "assertionMethod".into(),
+        };
+        let params = VerifyParams {
+            now: Timestamp::parse("2025-06-30T10:00:00Z")?,
+            resolver: &resolver,
+            trusted_issuers: None,
+            status: &mc_vc::status::NoStatusLists,
+        };
+        let mut lists = KeptLists::default();
+        let mut entries = Vec::new();
+        for (purpose, index) in [(StatusPurpose::Revocation, 4_242), (StatusPurpose::Suspension, 90_001)] {
+            let url = format!("https://bench.example/status/{}", purpose.as_str());
+            let bits = Bitstring::new(MIN_LIST_SIZE);
+            let list = mc_vc::status::status_list_credential(&url, WebIssuer::DID, purpose, &bits, &options.created);
+            let signed = proof::sign(&list, Suite::EddsaRdfc2022, key, &options)?;
+            let checked = mc_vc::verify::check_status_list(&signed, &url, &params)
+                .map_err(|why| anyhow::anyhow!("the bench's {} list does not verify: {why}", purpose.as_str()))?;
+            lists.0.insert(url.clone(), checked);
+            entries.push(StatusEntry { list_url: url, index, purpose });
+        }
+        Ok(WebIssuer { resolver, lists, entries, options })
+    }
+}
+
+/// Status lists verified before, as a verifier keeps them; nothing is fetched.
+#[derive(Default)]
+struct KeptLists(std::collections::HashMap<String, mc_vc::status::CheckedList>);
+
+impl mc_vc::status::StatusResolver for KeptLists {
+    fn status_list(&self, url: &str) -> Result<Map<String, Value>, mc_vc::did::ResolveError> {
+        Err(mc_vc::did::ResolveError::Unavailable(format!("the status list {url} was not kept")))
+    }
+
+    fn checked_list(&self, url: &str) -> Option<mc_vc::status::CheckedList> {
+        self.0.get(url).cloned()
+    }
+}
+
 fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
     let (demo_spec, institution, learner) = mc_app::demo_award_parts()?;
     let compact: mc_core::wire::SpecDocument = serde_json::from_str(COMPACT_SPEC)?;
@@ -485,10 +558,33 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
         trusted_issuers: None,
         status: &mc_vc::status::NoStatusLists,
     };
-    bench.measure("full verification, eddsa-rdfc-2022", &|_| {
-        let result = verify_document(&signed_rdfc, &params);
-        assert_eq!(result.verdict, Verdict::Valid, "{result:?}");
-    });
+
+    // Full verification as a verifier of this microcred's credentials does it: the issuer a
+    // did:web whose document is at hand, both status lists verified once and kept, every check.
+    let web = WebIssuer::new(&key)?;
+    let web_params = VerifyParams { resolver: &web.resolver, status: &web.lists, ..params };
+    let mut full = Vec::new();
+    for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {
+        let badge = open_badge(
+            &spec,
+            &[&institution],
+            &Award {
+                id: "urn:uuid:01936a3e-0000-7000-8000-00000000b004",
+                issuer_id: WebIssuer::DID,
+                status: &web.entries,
+                ..base
+            },
+        );
+        let signed = proof::sign(&badge, suite, &key, &web.options)?;
+        let first = verify_document(&signed, &web_params);
+        anyhow::ensure!(first.verdict == Verdict::Valid, "the did:web credential does not verify: {first:?}");
+        let name = format!("full verification, {}, did:web, 2 lists", suite.name());
+        let rate = bench.measure(&name, &|_| {
+            let result = verify_document(&signed, &web_params);
+            assert_eq!(result.verdict, Verdict::Valid, "{result:?}");
+        });
+        full.push((suite, raw_verify / rate));
+    }
 
     // The European Digital Credential of the same award, sealed with JAdES by a test seal.
     let valid = (Timestamp::parse("2025-01-01T00:00:00Z")?, Timestamp::parse("2099-01-01T00:00:00Z")?);
@@ -519,9 +615,9 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
         "Open Badges 3.0 credential: {unsigned_bytes} bytes unsigned, {} bytes signed (eddsa-rdfc-2022); {count} operations per measurement",
         serde_json::to_string(&signed_rdfc)?.len()
     );
-    println!("{:<38} {:>12} {:>14} {:>9}", "operation", "1 core /s", format!("{cores} cores /s"), "µs/op");
+    println!("{:<50} {:>12} {:>14} {:>9}", "operation", "1 core /s", format!("{cores} cores /s"), "µs/op");
     for (name, one, all) in &bench.rows {
-        println!("{name:<38} {one:>12.0} {all:>14.0} {:>9.1}", 1e6 / one);
+        println!("{name:<50} {one:>12.0} {all:>14.0} {:>9.1}", 1e6 / one);
     }
     println!();
     for (suite, sign_ratio, verify_ratio) in ratios {
@@ -534,6 +630,17 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
         sealed_text.len(),
         raw_p256_verify / edc_verify
     );
+    for (suite, ratio) in full {
+        let target = match suite {
+            Suite::EddsaJcs2022 => FULL_VERIFY_TARGET_JCS,
+            _ => FULL_VERIFY_TARGET_RDFC,
+        };
+        println!(
+            "{}: a full verification (did:web issuer, both status lists, every check) costs {ratio:.1}× a raw \
+             verify_strict (target at most {target:.1}×)",
+            suite.name()
+        );
+    }
     if memory_check > 0 {
         memory(memory_check, &badge_with_id, &key, &options, &params)?;
     }

@@ -174,3 +174,18 @@ fn what_the_issue_bench_reports_is_durable() {
         assert_eq!(audited, ids, "[{}] one audit entry per credential", env.backend());
     }
 }
+
+/// `bench credentials` verifies a did:web issuer's credential with both its status lists, in
+/// each suite (it stops if that credential does not verify), and prints each ratio beside its
+/// target.
+#[test]
+fn the_credentials_bench_verifies_fully_and_prints_its_ratios() {
+    let env = Env::sqlite();
+    let report = env.ok(&["bench", "credentials", "--count", "3"]);
+    for suite in ["eddsa-rdfc-2022", "eddsa-jcs-2022"] {
+        assert!(report.contains(&format!("full verification, {suite}, did:web, 2 lists")), "{report}");
+        let ratio = format!("{suite}: a full verification (did:web issuer, both status lists, every check) costs");
+        assert!(report.contains(&ratio), "{report}");
+    }
+    assert!(report.contains("(target at most 3.0×)") && report.contains("(target at most 2.5×)"), "{report}");
+}

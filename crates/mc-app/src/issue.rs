@@ -500,13 +500,12 @@ impl App {
                         let index = records[place].index;
                         entries[waiting[place]].push(StatusEntry { list_url: url.clone(), index, purpose });
                     }
-                    let mut taken = taken.into_iter().peekable();
-                    let mut place = 0;
-                    waiting.retain(|_| {
-                        let keep = taken.next_if_eq(&place).is_none();
-                        place += 1;
-                        keep
-                    });
+                    let taken: std::collections::HashSet<usize> = taken.into_iter().collect();
+                    waiting = waiting
+                        .into_iter()
+                        .enumerate()
+                        .filter_map(|(place, at)| (!taken.contains(&place)).then_some(at))
+                        .collect();
                 }
             }
         }
@@ -810,10 +809,5 @@ impl Making {
 
 /// `count` random indexes below `size`.
 fn random_indexes(count: usize, size: u64) -> Result<Vec<u64>, AppError> {
-    let mut bytes = vec![0u8; count * 4];
-    getrandom::fill(&mut bytes).map_err(|err| AppError::Keys(format!("cannot draw random bytes: {err}")))?;
-    Ok(bytes
-        .chunks_exact(4)
-        .map(|word| u64::from(u32::from_le_bytes(word.try_into().expect("four bytes"))) % size)
-        .collect())
+    (0..count).map(|_| Ok(u64::from(u32::from_le_bytes(random_bytes::<4>()?)) % size)).collect()
 }

@@ -86,21 +86,7 @@ impl AuditWriter {
         subject: &str,
         details: &str,
     ) -> Result<(), StoreError> {
-        let seq = self.seq + 1;
-        let hash = entry_hash(&self.hash, seq, at, action, subject, details);
-        sqlx::query("INSERT INTO audit_log (seq, at, action, subject, details, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(seq as i64)
-            .bind(at)
-            .bind(action)
-            .bind(subject)
-            .bind(details)
-            .bind(&self.hash)
-            .bind(&hash)
-            .execute(conn)
-            .await?;
-        self.seq = seq;
-        self.hash = hash;
-        Ok(())
+        self.append_many(conn, &[NewAuditEntry { at, action, subject, details }]).await
     }
 
     /// Appends `entries` in their order, many to a statement.

@@ -220,19 +220,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Takes an index of a list; `false` when another credential has it. The caller counts it
     /// with [`StoreTx::add_status_list_use`].
     pub async fn claim_status_index(&mut self, entry: &StatusEntryRecord) -> Result<bool, StoreError> {
-        let conn: &mut AnyConnection = &mut self.conn;
-        let result = sqlx::query(
-            "INSERT INTO status_entries (list_id, idx, credential_id, purpose) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (list_id, idx) DO NOTHING",
-        )
-        .bind(&entry.list_id)
-        .bind(entry.index as i64)
-        .bind(&entry.credential_id)
-        .bind(&entry.purpose)
-        .execute(conn)
-        .await
-        .map_err(|err| StoreError::from_write("a status entry", &[], err))?;
-        Ok(result.rows_affected() == 1)
+        Ok(!self.claim_status_indexes(std::slice::from_ref(entry)).await?.is_empty())
     }
 
     /// Takes the indexes of `entries` that no other credential has; returns the entries taken

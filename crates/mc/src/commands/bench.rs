@@ -429,7 +429,8 @@ struct WebIssuer {
 impl WebIssuer {
     const DID: &str = "did:web:bench.example";
 
-    fn new(key: &SecretKey) -> anyhow::Result<WebIssuer> {
+    /// The issuer of `key`, its lists checked as at `now`.
+    fn new(key: &SecretKey, now: Timestamp) -> anyhow::Result<WebIssuer> {
         use mc_vc::status::{Bitstring, MIN_LIST_SIZE, StatusEntry, StatusPurpose};
         let method = format!("{}#key-1", WebIssuer::DID);
         let document = serde_json::json!({
@@ -449,12 +450,8 @@ impl WebIssuer {
             created: "2025-06-01T00:00:00Z".into(),
             proof_purpose: "assertionMethod".into(),
         };
-        let params = VerifyParams {
-            now: Timestamp::parse("2025-06-30T10:00:00Z")?,
-            resolver: &resolver,
-            trusted_issuers: None,
-            status: &mc_vc::status::NoStatusLists,
-        };
+        let params =
+            VerifyParams { now, resolver: &resolver, trusted_issuers: None, status: &mc_vc::status::NoStatusLists };
         let mut lists = KeptLists::default();
         let mut entries = Vec::new();
         for (purpose, index) in [(StatusPurpose::Revocation, 4_242), (StatusPurpose::Suspension, 90_001)] {
@@ -561,7 +558,7 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
 
     // Full verification as a verifier of this microcred's credentials does it: the issuer a
     // did:web whose document is at hand, both status lists verified once and kept, every check.
-    let web = WebIssuer::new(&key)?;
+    let web = WebIssuer::new(&key, issued)?;
     let web_params = VerifyParams { resolver: &web.resolver, status: &web.lists, ..params };
     let mut full = Vec::new();
     for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {

@@ -1,8 +1,16 @@
 //! The quality check, publication, and the catalogue of published specifications: the
-//! in-memory index is rebuilt when the store's catalogue counter says another process (or
-//! this one) published, withdrew or edited a specification.
+//! in-memory index is brought up to date, one specification at a time, when the store's
+//! catalogue counter says another process (or this one) published, withdrew or edited one,
+//! and built anew (page by page, while the index before it still answers) when an agreement
+//! changed what is recognised.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use mc_catalogue::{Catalogue, Entry, InstitutionFacts, Query, SearchResult};
 use mc_core::{
@@ -11,13 +19,41 @@ use mc_core::{
     wire::SpecDocument,
 };
 use mc_store::Counter;
+use tokio::sync::{OwnedRwLockReadGuard, RwLock};
 
-use crate::Accreditation;
+use crate::{Accreditation, App, AppError, StoredAgreement};
 
-use crate::{App, AppError};
+/// The catalogue index, shared by every request, with the counter value it is up to date
+/// with.
+#[derive(Debug, Default)]
+pub(crate) struct CatalogueCache {
+    index: Arc<RwLock<Indexed>>,
+    /// Held by the one task that brings the index up to date.
+    updating: tokio::sync::Mutex<()>,
+    /// Whether the index is being built anew: searches meanwhile read the index before it
+    /// rather than wait.
+    rebuilding: AtomicBool,
+}
 
-/// The catalogue index with the counter value it was built at.
-pub(crate) type CatalogueCache = tokio::sync::Mutex<Option<(i64, Arc<Catalogue>)>>;
+#[derive(Debug, Default)]
+struct Indexed {
+    /// The catalogue counter the index is up to date with; `None` before it is first built.
+    version: Option<i64>,
+    catalogue: Catalogue,
+}
+
+/// The catalogue index, read: updates wait until it is let go, so hold it no longer than a
+/// few searches take.
+#[derive(Debug)]
+pub struct CatalogueRead(OwnedRwLockReadGuard<Indexed, Catalogue>);
+
+impl std::ops::Deref for CatalogueRead {
+    type Target = Catalogue;
+
+    fn deref(&self) -> &Catalogue {
+        &self.0
+    }
+}
 
 /// A published specification as the catalogue shows it.
 #[derive(Debug, Clone)]
@@ -174,59 +210,98 @@ impl App {
         Ok(catalogue.search(query))
     }
 
-    /// The catalogue index, rebuilt first when the published specifications changed.
-    pub async fn catalogue(&self) -> Result<Arc<Catalogue>, AppError> {
+    /// The catalogue index, brought up to date first with what the store holds.
+    pub async fn catalogue(&self) -> Result<CatalogueRead, AppError> {
         let version = self.store().db().await?.counter(Counter::Catalogue).await?;
-        let mut cache = self.catalogue_cache.lock().await;
-        if let Some((built_at, catalogue)) = cache.as_ref()
-            && *built_at == version
-        {
-            return Ok(Arc::clone(catalogue));
+        let cache = &*self.catalogue_cache;
+        let read = Arc::clone(&cache.index).read_owned().await;
+        if read.version.is_some_and(|built| built >= version) {
+            return Ok(CatalogueRead(OwnedRwLockReadGuard::map(read, |indexed| &indexed.catalogue)));
         }
-        let entries = self.catalogue_entries().await?;
-        let catalogue = tokio::task::spawn_blocking(move || Arc::new(Catalogue::build(entries)))
-            .await
-            .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
-        tracing::info!(specs = catalogue.len(), version, "catalogue index built");
-        *cache = Some((version, Arc::clone(&catalogue)));
-        Ok(catalogue)
+        let built = read.version.is_some();
+        drop(read);
+        let updating = match cache.updating.try_lock() {
+            Ok(updating) => updating,
+            Err(_) if built && cache.rebuilding.load(Ordering::Acquire) => {
+                // Building anew takes seconds: the index before it answers meanwhile.
+                let read = Arc::clone(&cache.index).read_owned().await;
+                return Ok(CatalogueRead(OwnedRwLockReadGuard::map(read, |indexed| &indexed.catalogue)));
+            }
+            Err(_) => cache.updating.lock().await,
+        };
+        let since = cache.index.read().await.version;
+        match since {
+            Some(since) if since >= version => {}
+            Some(since) => match self.store().db().await?.catalogue_changes(since, version).await? {
+                Some(changed) => self.apply_catalogue_changes(&changed, version).await?,
+                None => self.rebuild_catalogue(version).await?,
+            },
+            None => self.rebuild_catalogue(version).await?,
+        }
+        drop(updating);
+        let read = Arc::clone(&cache.index).read_owned().await;
+        Ok(CatalogueRead(OwnedRwLockReadGuard::map(read, |indexed| &indexed.catalogue)))
     }
 
-    async fn catalogue_entries(&self) -> Result<Vec<Entry>, AppError> {
-        let institutions: HashMap<String, Institution> = self
-            .institutions()
-            .await?
-            .into_iter()
-            .map(|institution| (institution.id().as_str().to_owned(), institution))
-            .collect();
-        let country_of = |id: &str| institutions.get(id).map(|institution| institution.country().code().to_owned());
-        let published = self.store().db().await?.published_specs().await?;
-        let agreements = self.agreements_in_force().await?;
-        let in_force: Vec<_> = agreements.iter().map(crate::StoredAgreement::in_force).collect();
-        let now = self.now();
-        Ok(published
-            .into_iter()
-            .map(|(spec, published_at)| {
-                let mut recognised_by: Vec<InstitutionFacts> = Vec::new();
-                if !in_force.is_empty() {
-                    for found in mc_core::recognition::recognitions_of(&spec, &in_force, now) {
-                        if let Some(institution) = institutions.get(found.recognised_by.as_str())
-                            && !recognised_by.iter().any(|known| known.id == found.recognised_by.as_str())
-                        {
-                            recognised_by.push(institution_facts(institution));
-                        }
-                    }
+    /// Brings the index to `version` by reading again the specifications that changed.
+    async fn apply_catalogue_changes(&self, changed: &[SpecId], version: i64) -> Result<(), AppError> {
+        let published = self.store().db().await?.published_specs_among(changed).await?;
+        let entries = EntryMaker::new(self).await?.entries(published);
+        let mut indexed = self.catalogue_cache.index.write().await;
+        for id in changed {
+            indexed.catalogue.remove(*id);
+        }
+        for entry in entries {
+            indexed.catalogue.upsert(entry);
+        }
+        indexed.version = Some(version);
+        tracing::debug!(changed = changed.len(), version, "catalogue index brought up to date");
+        Ok(())
+    }
+
+    /// Builds the index anew at `version`: the published specifications are read a page at a
+    /// time while a blocking thread indexes the pages before, so that neither every
+    /// specification nor all their entries are ever in memory at once.
+    async fn rebuild_catalogue(&self, version: i64) -> Result<(), AppError> {
+        /// Says the rebuild is over however it ends.
+        struct Rebuilding<'a>(&'a AtomicBool);
+        impl Drop for Rebuilding<'_> {
+            fn drop(&mut self) {
+                self.0.store(false, Ordering::Release);
+            }
+        }
+        self.catalogue_cache.rebuilding.store(true, Ordering::Release);
+        let _rebuilding = Rebuilding(&self.catalogue_cache.rebuilding);
+        let maker = Arc::new(EntryMaker::new(self).await?);
+        let (pages, mut received) = tokio::sync::mpsc::channel::<Vec<Entry>>(2);
+        let builder = tokio::task::spawn_blocking(move || {
+            Catalogue::build(std::iter::from_fn(|| received.blocking_recv()).flatten())
+        });
+        // Pages being made into entries on blocking threads, in order.
+        let mut making = std::collections::VecDeque::new();
+        let mut after = None;
+        'pages: loop {
+            let page = self.store().db().await?.published_specs_after(after).await?;
+            let last = page.len() < mc_store::PUBLISHED_PAGE;
+            after = page.last().map(|(spec, _)| spec.id());
+            let maker = Arc::clone(&maker);
+            making.push_back(tokio::task::spawn_blocking(move || maker.entries(page)));
+            while making.len() > 2 || (last && !making.is_empty()) {
+                let entries = making.pop_front().expect("a page is being made").await;
+                let entries = entries.unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+                if pages.send(entries).await.is_err() {
+                    break 'pages; // The builder stopped: awaiting it says why.
                 }
-                let labels = quality::check(&SpecDocument::from(&spec), &country_of).labels;
-                let institutions = spec
-                    .awarding_bodies()
-                    .iter()
-                    .filter_map(|id| institutions.get(id.as_str()))
-                    .map(institution_facts)
-                    .collect();
-                Entry { spec, institutions, labels, published_at, recognised_by }
-            })
-            .collect())
+            }
+            if last {
+                break;
+            }
+        }
+        drop(pages);
+        let catalogue = builder.await.unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+        tracing::info!(specs = catalogue.len(), version, "catalogue index built");
+        *self.catalogue_cache.index.write().await = Indexed { version: Some(version), catalogue };
+        Ok(())
     }
 
     /// A published specification with everything its catalogue page shows.
@@ -247,9 +322,58 @@ impl App {
         accreditations.retain(|facts| spec.awarding_bodies().contains(&facts.institution));
         let report = self.check_spec(&SpecDocument::from(&spec)).await?;
         let agreements = self.agreements_in_force().await?;
-        let in_force: Vec<_> = agreements.iter().map(crate::StoredAgreement::in_force).collect();
+        let in_force: Vec<_> = agreements.iter().map(StoredAgreement::in_force).collect();
         let recognitions = mc_core::recognition::recognitions_of(&spec, &in_force, self.now());
         Ok(CatalogueSpec { spec, institutions, accreditations, report, published_at, recognitions })
+    }
+}
+
+/// Makes the catalogue's entries of published specifications: their institutions, quality
+/// labels, and the institutions that recognise them under the agreements in force now.
+struct EntryMaker {
+    institutions: HashMap<String, Institution>,
+    agreements: Vec<StoredAgreement>,
+    now: Timestamp,
+}
+
+impl EntryMaker {
+    async fn new(app: &App) -> Result<EntryMaker, AppError> {
+        let institutions = app
+            .institutions()
+            .await?
+            .into_iter()
+            .map(|institution| (institution.id().as_str().to_owned(), institution))
+            .collect();
+        Ok(EntryMaker { institutions, agreements: app.agreements_in_force().await?, now: app.now() })
+    }
+
+    fn entries(&self, published: Vec<(Spec, i64)>) -> Vec<Entry> {
+        let country_of =
+            |id: &str| self.institutions.get(id).map(|institution| institution.country().code().to_owned());
+        let in_force: Vec<_> = self.agreements.iter().map(StoredAgreement::in_force).collect();
+        published
+            .into_iter()
+            .map(|(spec, published_at)| {
+                let mut recognised_by: Vec<InstitutionFacts> = Vec::new();
+                if !in_force.is_empty() {
+                    for found in mc_core::recognition::recognitions_of(&spec, &in_force, self.now) {
+                        if let Some(institution) = self.institutions.get(found.recognised_by.as_str())
+                            && !recognised_by.iter().any(|known| known.id == found.recognised_by.as_str())
+                        {
+                            recognised_by.push(institution_facts(institution));
+                        }
+                    }
+                }
+                let labels = quality::check(&SpecDocument::from(&spec), &country_of).labels;
+                let institutions = spec
+                    .awarding_bodies()
+                    .iter()
+                    .filter_map(|id| self.institutions.get(id.as_str()))
+                    .map(institution_facts)
+                    .collect();
+                Entry { spec, institutions, labels, published_at, recognised_by }
+            })
+            .collect()
     }
 }
 

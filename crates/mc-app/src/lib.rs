@@ -54,7 +54,7 @@ pub use crate::{
         StateChange, secret_hash,
     },
     badges::{BadgeImage, MAX_SPEC_IMAGE_BYTES},
-    catalogue::{CatalogueSpec, Publication},
+    catalogue::{CatalogueRead, CatalogueSpec, Publication},
     clock::Clock,
     cohort::{CohortEvent, CohortRow, CohortSummary, parse_cohort},
     consents::{Consent, ConsentState},

@@ -2,9 +2,11 @@
 //! stemming in every language the specifications are written in, filters and facet counts,
 //! held in memory and built from the specifications the store holds.
 //!
-//! Pure: no I/O, no clock. The caller builds a [`Catalogue`] from [`Entry`]s and rebuilds it
-//! when the published specifications change; searches never touch the database, so both
-//! backends find exactly the same things in the same order.
+//! Pure: no I/O, no clock. The caller builds a [`Catalogue`] from [`Entry`]s once, then keeps
+//! it in step with the published specifications one at a time ([`Catalogue::upsert`],
+//! [`Catalogue::remove`]): whatever the changes, it answers exactly as a catalogue built anew
+//! from the same entries would. Searches never touch the database, so both backends find
+//! exactly the same things in the same order.
 
 pub mod generate;
 mod text;
@@ -263,6 +265,9 @@ impl Values {
 struct Doc {
     /// Weighted length, for BM25.
     length: f32,
+    /// Whether it is still in the catalogue: a document removed or replaced stays in the
+    /// postings, unseen, until the index is compacted.
+    live: bool,
     ects: Option<f64>,
     /// The document's place in title order, the tie-break of equal scores.
     title_rank: u32,
@@ -277,8 +282,13 @@ struct Doc {
 pub struct Catalogue {
     docs: Vec<Doc>,
     summaries: Vec<Summary>,
+    /// Each document's default title, lowercased and folded: the order of [`Sort::Title`].
+    titles: Vec<Box<str>>,
+    /// The live documents in title order (then by id).
+    by_title: Vec<u32>,
     /// The facet value ids of every document, one after the other.
     facet_values: Vec<u32>,
+    /// The live documents by specification id.
     by_id: HashMap<SpecId, u32>,
     keys: HashMap<String, u32>,
     /// Per key, the documents that have it with their weighted term frequency, by document.
@@ -286,37 +296,158 @@ pub struct Catalogue {
     /// The languages the catalogue's texts are in that have a stemmer.
     languages: Vec<&'static str>,
     values: [Values; FACETS],
-    average_length: f32,
+    /// The weighted lengths of the live documents added up; exact, since each is a multiple
+    /// of a half.
+    total_length: f64,
+    /// How many documents are no longer live.
+    dead: usize,
 }
+
+/// The index keys of the words met so far, by the code of the language whose stemmer they
+/// were stemmed with (`""` for none): a build stems each distinct word and writes its keys
+/// once, not at every occurrence.
+#[derive(Debug, Default)]
+struct WordKeys(HashMap<&'static str, HashMap<Box<str>, WordKey>>);
+
+/// A word's keys: as written, and its stem when its language has a stemmer.
+type WordKey = (u32, Option<u32>);
+
+/// The id of an index key, given one with an empty postings list when it is new.
+fn intern_key(keys: &mut HashMap<String, u32>, postings: &mut Vec<Vec<(u32, f32)>>, key: String) -> u32 {
+    let next = keys.len() as u32;
+    let id = *keys.entry(key).or_insert(next);
+    if id == next {
+        postings.push(Vec::new());
+    }
+    id
+}
+
+/// Compaction waits until at least this many documents are dead.
+const COMPACT_AFTER: usize = 256;
 
 impl Catalogue {
     /// Builds the index of the entries.
+    /// Builds the index of the entries; an entry whose specification came before replaces it.
     pub fn build(entries: impl IntoIterator<Item = Entry>) -> Catalogue {
         let mut catalogue = Catalogue::default();
-        let mut titles = Vec::new();
+        let mut word_keys = WordKeys::default();
         for entry in entries {
-            titles.push(catalogue.add(entry));
+            if let Some(&doc) = catalogue.by_id.get(&entry.spec.id()) {
+                catalogue.kill(doc);
+            }
+            catalogue.add(entry, &mut word_keys);
         }
-        let mut order: Vec<u32> = (0..titles.len() as u32).collect();
-        order.sort_by(|a, b| titles[*a as usize].cmp(&titles[*b as usize]));
-        for (rank, doc) in order.into_iter().enumerate() {
-            catalogue.docs[doc as usize].title_rank = rank as u32;
-        }
-        let total: f32 = catalogue.docs.iter().map(|doc| doc.length).sum();
-        catalogue.average_length = total / catalogue.docs.len().max(1) as f32;
-        catalogue.languages.sort_unstable();
-        catalogue.languages.dedup();
+        let mut order: Vec<u32> = catalogue.by_id.values().copied().collect();
+        order.sort_unstable_by(|a, b| catalogue.title_order(*a, *b));
+        catalogue.by_title = order;
+        catalogue.rank_titles_from(0);
+        catalogue.compact_if_worth_it();
         catalogue
+    }
+
+    /// Adds a published specification, or replaces the one with its id.
+    pub fn upsert(&mut self, entry: Entry) {
+        self.remove(entry.spec.id());
+        let doc = self.add(entry, &mut WordKeys::default());
+        let rank = self.by_title.partition_point(|other| self.title_order(*other, doc).is_lt());
+        self.by_title.insert(rank, doc);
+        self.rank_titles_from(rank);
+    }
+
+    /// Takes a specification out; `false` when it was not in the catalogue.
+    pub fn remove(&mut self, id: SpecId) -> bool {
+        let Some(&doc) = self.by_id.get(&id) else { return false };
+        let rank = self.docs[doc as usize].title_rank as usize;
+        debug_assert_eq!(self.by_title[rank], doc);
+        self.by_title.remove(rank);
+        self.rank_titles_from(rank);
+        self.kill(doc);
+        self.compact_if_worth_it();
+        true
     }
 
     /// How many specifications are in the catalogue.
     pub fn len(&self) -> usize {
-        self.docs.len()
+        self.by_id.len()
     }
 
     /// Whether the catalogue is empty.
     pub fn is_empty(&self) -> bool {
-        self.docs.is_empty()
+        self.by_id.is_empty()
+    }
+
+    /// Marks a document as no longer in the catalogue.
+    fn kill(&mut self, doc: u32) {
+        let dead = &mut self.docs[doc as usize];
+        dead.live = false;
+        self.total_length -= f64::from(dead.length);
+        self.dead += 1;
+        self.by_id.remove(&self.summaries[doc as usize].id);
+    }
+
+    /// The order of two documents by title, then by specification id.
+    fn title_order(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        let (a, b) = (a as usize, b as usize);
+        self.titles[a].cmp(&self.titles[b]).then_with(|| self.summaries[a].id.cmp(&self.summaries[b].id))
+    }
+
+    /// Writes each document's place in title order, from `rank` on.
+    fn rank_titles_from(&mut self, rank: usize) {
+        for (rank, doc) in self.by_title.iter().enumerate().skip(rank) {
+            self.docs[*doc as usize].title_rank = rank as u32;
+        }
+    }
+
+    /// The average weighted length of the live documents.
+    fn average_length(&self) -> f32 {
+        (self.total_length / self.len().max(1) as f64) as f32
+    }
+
+    /// Drops the dead documents once they are a quarter of the index, renumbering the live ones
+    /// in the order they were added.
+    fn compact_if_worth_it(&mut self) {
+        if self.dead < COMPACT_AFTER || self.dead * 4 < self.docs.len() {
+            return;
+        }
+        let mut renumbered: Vec<Option<u32>> = Vec::with_capacity(self.docs.len());
+        let mut next = 0;
+        for doc in &self.docs {
+            renumbered.push(doc.live.then(|| {
+                next += 1;
+                next - 1
+            }));
+        }
+        let mut facet_values = Vec::with_capacity(self.facet_values.len());
+        let mut kept = 0;
+        for (old, doc) in self.docs.iter_mut().enumerate() {
+            if !doc.live {
+                continue;
+            }
+            let start = doc.facet_start as usize;
+            let end = start + usize::from(doc.facet_ends[FACETS - 1]);
+            doc.facet_start = facet_values.len() as u32;
+            facet_values.extend_from_slice(&self.facet_values[start..end]);
+            self.summaries.swap(kept, old);
+            self.titles.swap(kept, old);
+            kept += 1;
+        }
+        self.docs.retain(|doc| doc.live);
+        self.summaries.truncate(kept);
+        self.titles.truncate(kept);
+        self.facet_values = facet_values;
+        for list in &mut self.postings {
+            list.retain_mut(|(doc, _)| match renumbered[*doc as usize] {
+                Some(new) => {
+                    *doc = new;
+                    true
+                }
+                None => false,
+            });
+        }
+        for doc in self.by_id.values_mut().chain(&mut self.by_title) {
+            *doc = renumbered[*doc as usize].expect("a live document was renumbered");
+        }
+        self.dead = 0;
     }
 
     /// How many index keys (stems and words) it holds.
@@ -324,11 +455,12 @@ impl Catalogue {
         self.keys.len()
     }
 
-    /// Adds a document; returns its title as it sorts.
-    fn add(&mut self, entry: Entry) -> String {
+    /// Adds a document, live, without its place in title order; returns its number.
+    fn add(&mut self, entry: Entry, word_keys: &mut WordKeys) -> u32 {
         let Entry { spec, institutions, labels, published_at, recognised_by } = entry;
         let doc_id = self.docs.len() as u32;
-        let mut frequencies: HashMap<String, f32> = HashMap::new();
+        // Each key with its weight, once per occurrence; added up below.
+        let mut frequencies: Vec<(u32, f32)> = Vec::new();
         let mut length = 0.0;
         let mut texts: Vec<(&LangMap, f32)> = vec![(spec.title(), TITLE_WEIGHT)];
         texts.extend(spec.description().map(|description| (description, DESCRIPTION_WEIGHT)));
@@ -336,25 +468,36 @@ impl Catalogue {
         for (map, weight) in texts {
             for (tag, text) in map.iter() {
                 let stemmer = text::stemmer(tag.as_str());
-                if let Some((code, _)) = stemmer {
-                    self.languages.push(code);
+                if let Some((code, _)) = stemmer
+                    && let Err(at) = self.languages.binary_search(&code)
+                {
+                    self.languages.insert(at, code);
                 }
+                let known = word_keys.0.entry(stemmer.map_or("", |(code, _)| code)).or_default();
                 for word in text::words(text) {
                     length += weight;
-                    *frequencies.entry(text::word_key(&word)).or_default() += weight;
-                    if let Some((code, stemmer)) = stemmer {
-                        *frequencies.entry(text::stem_key(code, stemmer, &word)).or_default() += weight;
-                    }
+                    let (word_key, stem_key) = match known.get(&*word) {
+                        Some(keys) => *keys,
+                        None => {
+                            let keys = (
+                                intern_key(&mut self.keys, &mut self.postings, text::word_key(&word)),
+                                stemmer.map(|(code, stemmer)| {
+                                    intern_key(&mut self.keys, &mut self.postings, text::stem_key(code, stemmer, &word))
+                                }),
+                            );
+                            known.insert(word.into(), keys);
+                            keys
+                        }
+                    };
+                    frequencies.push((word_key, weight));
+                    frequencies.extend(stem_key.map(|key| (key, weight)));
                 }
             }
         }
-        for (key, frequency) in frequencies {
-            let next = self.keys.len() as u32;
-            let key_id = *self.keys.entry(key).or_insert(next);
-            if key_id == next {
-                self.postings.push(Vec::new());
-            }
-            self.postings[key_id as usize].push((doc_id, frequency));
+        frequencies.sort_unstable_by_key(|(key, _)| *key);
+        for run in frequencies.chunk_by(|a, b| a.0 == b.0) {
+            let frequency = run.iter().map(|(_, weight)| weight).sum();
+            self.postings[run[0].0 as usize].push((doc_id, frequency));
         }
 
         let mut facets: [Vec<u32>; FACETS] = Default::default();
@@ -420,8 +563,10 @@ impl Catalogue {
         }
         self.by_id.insert(summary.id, doc_id);
         self.summaries.push(summary);
-        self.docs.push(Doc { length, ects, title_rank: 0, facet_start, facet_ends });
-        text::fold(&spec.default_title().to_lowercase())
+        self.titles.push(text::fold(&spec.default_title().to_lowercase()).into_boxed_str());
+        self.docs.push(Doc { length, live: true, ects, title_rank: 0, facet_start, facet_ends });
+        self.total_length += f64::from(length);
+        doc_id
     }
 
     /// Searches the catalogue.
@@ -461,7 +606,9 @@ impl Catalogue {
             }
         };
         match candidates {
-            None => (0..self.docs.len() as u32).for_each(|doc| consider(doc, 0.0)),
+            None => (0..self.docs.len() as u32)
+                .filter(|doc| self.docs[*doc as usize].live)
+                .for_each(|doc| consider(doc, 0.0)),
             Some(scored) => scored.into_iter().for_each(|(doc, score)| consider(doc, score)),
         }
         let total = matches.len();
@@ -487,7 +634,7 @@ impl Catalogue {
             (Some(language), Sort::Title) => {
                 let read =
                     |doc: &(u32, f32)| text::fold(&self.summaries[doc.0 as usize].title.best(language).to_lowercase());
-                matches.sort_by_cached_key(|doc| (read(doc), doc.0));
+                matches.sort_by_cached_key(|doc| (read(doc), self.docs[doc.0 as usize].title_rank));
             }
             _ => {
                 if page_end > 0 && page_end < total {
@@ -523,19 +670,20 @@ impl Catalogue {
     /// The documents that have every word of the text, with their BM25 scores; `None` when the
     /// text has no words (every document is a candidate).
     fn candidates(&self, text: &str) -> Option<Vec<(u32, f32)>> {
-        let words: Vec<String> = text::words(text).collect();
+        let words: Vec<_> = text::words(text).collect();
         if words.is_empty() {
             return None;
         }
         let mut lists: Vec<Vec<(u32, f32)>> = words.iter().map(|word| self.postings_of(word)).collect();
         lists.sort_by_key(Vec::len);
-        let count = self.docs.len() as f32;
+        let count = self.len() as f32;
+        let average_length = self.average_length().max(1.0);
         let mut scored: Vec<(u32, f32)> = Vec::new();
         for (position, list) in lists.iter().enumerate() {
             let found = list.len() as f32;
             let idf = ((count - found + 0.5) / (found + 0.5) + 1.0).ln();
             let term_score = |doc: u32, frequency: f32| {
-                let length = self.docs[doc as usize].length / self.average_length.max(1.0);
+                let length = self.docs[doc as usize].length / average_length;
                 idf * frequency * (K1 + 1.0) / (frequency + K1 * (1.0 - B + B * length))
             };
             if position == 0 {
@@ -560,8 +708,8 @@ impl Catalogue {
         Some(scored)
     }
 
-    /// The documents that have a word, in any language: the word as written, or its stem in
-    /// any language of the catalogue. A document's frequency is that of its best match.
+    /// The live documents that have a word, in any language: the word as written, or its stem
+    /// in any language of the catalogue. A document's frequency is that of its best match.
     fn postings_of(&self, word: &str) -> Vec<(u32, f32)> {
         let mut keys = vec![text::word_key(word)];
         keys.extend(
@@ -572,7 +720,7 @@ impl Catalogue {
         );
         let lists: Vec<&Vec<(u32, f32)>> =
             keys.iter().filter_map(|key| self.keys.get(key)).map(|&id| &self.postings[id as usize]).collect();
-        match lists.as_slice() {
+        let mut found: Vec<(u32, f32)> = match lists.as_slice() {
             [] => Vec::new(),
             [one] => one.to_vec(),
             many => {
@@ -581,7 +729,11 @@ impl Catalogue {
                 merged.dedup_by_key(|(doc, _)| *doc);
                 merged
             }
+        };
+        if self.dead > 0 {
+            found.retain(|(doc, _)| self.docs[*doc as usize].live);
         }
+        found
     }
 
     fn resolve_filters(&self, query: &Query) -> Vec<(Facet, Filter)> {

@@ -211,3 +211,124 @@ fn pages_follow_the_relevance_order() {
     assert_eq!(page.hits, all.hits[20..30]);
     assert_eq!(page.total, all.total);
 }
+
+/// Queries that between them read every part of the index: words in both languages, filters
+/// of every facet, ECTS ranges, every order, pages.
+fn probing_queries(catalogue: &Catalogue) -> Vec<Query> {
+    let mut queries = Vec::new();
+    let everything = catalogue.search(&Query { limit: 0, ..Query::default() });
+    for text in ["", "energy", "gestión sostenible", "data analysis", "teachers", "(17)", "nowhere"] {
+        for sort in crate::Sort::ALL {
+            queries.push(Query { text: text.to_owned(), sort, limit: 15, ..Query::default() });
+        }
+        queries.push(Query {
+            text: text.to_owned(),
+            sort: crate::Sort::Title,
+            language: mc_core::LanguageTag::parse("es").ok(),
+            offset: 5,
+            limit: 10,
+            ..Query::default()
+        });
+        for (facet, counts) in &everything.facets {
+            for count in counts.iter().take(2) {
+                let mut query = Query { text: text.to_owned(), limit: 10, ..Query::default() };
+                query.filters.insert(*facet, vec![count.value.clone()]);
+                query.ects_min = (text.is_empty()).then_some(3.0);
+                queries.push(query);
+            }
+        }
+    }
+    queries
+}
+
+#[test]
+fn an_index_kept_up_to_date_answers_as_one_built_anew() {
+    let mut rng = generate::Rng::new(5);
+    let institutions = generate::institutions();
+    let new_entry = |rng: &mut generate::Rng, n: usize| {
+        let institution = rng.pick(&institutions).clone();
+        let document = generate::document(rng, n, &institution.id);
+        let spec = generate::spec(&document);
+        Entry {
+            spec,
+            institutions: vec![institution],
+            labels: Vec::new(),
+            published_at: n as i64,
+            recognised_by: vec![],
+        }
+    };
+    let mut live: BTreeMap<SpecId, Entry> = BTreeMap::new();
+    let first: Vec<Entry> = (0..1_500).map(|n| new_entry(&mut rng, n)).collect();
+    for entry in &first {
+        live.insert(entry.spec.id(), entry.clone());
+    }
+    let mut kept = Catalogue::build(first);
+    // More than the dead documents that make the index compact itself, in three rounds.
+    for round in 0..3 {
+        for step in 0..400 {
+            let ids: Vec<SpecId> = live.keys().copied().collect();
+            match rng.below(3) {
+                // Published anew.
+                0 => {
+                    let entry = new_entry(&mut rng, 10_000 + round * 1_000 + step);
+                    live.insert(entry.spec.id(), entry.clone());
+                    kept.upsert(entry);
+                }
+                // Edited: the same id with another text and other facts.
+                1 => {
+                    let id = *rng.pick(&ids);
+                    let n = (id.uuid().as_u128() & 0xffff_ffff) as usize;
+                    let mut entry = new_entry(&mut rng, n);
+                    entry.published_at = live[&id].published_at;
+                    assert_eq!(entry.spec.id(), id);
+                    live.insert(id, entry.clone());
+                    kept.upsert(entry);
+                }
+                // Withdrawn.
+                _ => {
+                    let id = *rng.pick(&ids);
+                    live.remove(&id);
+                    assert!(kept.remove(id));
+                    assert!(!kept.remove(id), "a specification is withdrawn once");
+                    assert!(kept.get(id).is_none());
+                }
+            }
+        }
+        let anew = Catalogue::build(live.values().cloned());
+        assert_eq!(kept.len(), anew.len());
+        for query in probing_queries(&anew) {
+            let (mut kept, mut anew) = (kept.search(&query), anew.search(&query));
+            // A skill's label is the name the first specification to teach it gave; here the
+            // same skill has names in two languages.
+            for result in [&mut kept, &mut anew] {
+                result.facets.get_mut(&Facet::Skill).unwrap().iter_mut().for_each(|count| count.label.clear());
+            }
+            assert_eq!(kept.total, anew.total, "round {round}: {query:?}");
+            let hits = |result: &SearchResult| -> Vec<(u128, f32)> {
+                result.hits.iter().map(|hit| (hit.summary.id.uuid().as_u128(), hit.score)).collect()
+            };
+            assert_eq!(hits(&kept), hits(&anew), "round {round}: {query:?}");
+            assert_eq!(kept, anew, "round {round}: {query:?}");
+        }
+    }
+    assert!(kept.docs.len() < 1_500 + 1_200, "the index dropped its dead documents");
+}
+
+#[test]
+fn an_entry_given_twice_to_the_build_is_indexed_once_as_last_given() {
+    let mut entries = generate::entries(3, 1);
+    let mut again = entries[0].clone();
+    again.published_at = 99;
+    entries.push(again);
+    let catalogue = Catalogue::build(entries);
+    assert_eq!(catalogue.len(), 3);
+    let all = search(&catalogue, "", &[]);
+    assert_eq!(all.total, 3);
+    assert_eq!(
+        catalogue
+            .get(all.hits.iter().find(|hit| hit.summary.published_at == 99).unwrap().summary.id)
+            .unwrap()
+            .published_at,
+        99
+    );
+}

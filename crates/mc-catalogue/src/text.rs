@@ -2,7 +2,7 @@
 //! lowercased, and turned into index keys: the word's stem in its language (Snowball, for the
 //! languages it has) and the word itself, both without diacritics.
 
-use std::sync::LazyLock;
+use std::{borrow::Cow, sync::LazyLock};
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
@@ -43,11 +43,14 @@ pub(crate) fn stemmer(tag: &str) -> Option<(&'static str, &'static Stemmer)> {
 }
 
 /// The words of a text, lowercased, in order.
-pub(crate) fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+pub(crate) fn words(text: &str) -> impl Iterator<Item = Cow<'_, str>> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|word| word.chars().count() >= MIN_WORD_CHARS || word.chars().all(|c| c.is_ascii_digit()))
         .filter(|word| !word.is_empty())
-        .map(str::to_lowercase)
+        .map(|word| match word.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit()) {
+            true => Cow::Borrowed(word),
+            false => Cow::Owned(word.to_lowercase()),
+        })
 }
 
 /// The text without diacritics: `educación` → `educacion`.

@@ -1,5 +1,6 @@
 //! Publication of specifications and the change counters that tell a process its in-memory
-//! catalogue or trusted-issuer list is stale.
+//! catalogue or trusted-issuer list is stale, with the catalogue's changes one specification
+//! at a time, so that a process can bring its index up to date without building it anew.
 
 use mc_core::{Spec, SpecId};
 use sqlx::{AnyConnection, Row};
@@ -26,13 +27,34 @@ impl Counter {
     }
 }
 
-pub(crate) async fn bump(conn: &mut AnyConnection, counter: Counter) -> Result<(), StoreError> {
-    sqlx::query("UPDATE change_counters SET value = value + 1 WHERE name = $1")
+/// How many catalogue changes are kept for the processes catching up; one further behind
+/// builds its index anew.
+const CHANGES_KEPT: i64 = 10_000;
+
+/// Moves a counter on; returns its new value. The counter's row stays locked until the
+/// transaction ends, so values are committed in the order they are given.
+pub(crate) async fn bump(conn: &mut AnyConnection, counter: Counter) -> Result<i64, StoreError> {
+    let row = sqlx::query("UPDATE change_counters SET value = value + 1 WHERE name = $1 RETURNING value")
         .bind(counter.name())
-        .execute(conn)
+        .fetch_one(conn)
         .await?;
+    Ok(row.try_get(0)?)
+}
+
+/// Moves the catalogue counter on for a change to one specification, and notes which.
+pub(crate) async fn spec_changed(conn: &mut AnyConnection, id: SpecId) -> Result<(), StoreError> {
+    let version = bump(&mut *conn, Counter::Catalogue).await?;
+    sqlx::query("INSERT INTO catalogue_changes (version, spec_id) VALUES ($1, $2)")
+        .bind(version)
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM catalogue_changes WHERE version <= $1").bind(version - CHANGES_KEPT).execute(conn).await?;
     Ok(())
 }
+
+/// How many published specifications [`Db::published_specs_after`] reads at most at once.
+pub const PUBLISHED_PAGE: usize = 500;
 
 impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// The value of a change counter.
@@ -47,12 +69,80 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
 
     /// Every published specification, with when it was published (Unix seconds), by id.
     pub async fn published_specs(&mut self) -> Result<Vec<(Spec, i64)>, StoreError> {
+        let mut all = Vec::new();
+        loop {
+            let page = self.published_specs_after(all.last().map(|(spec, _): &(Spec, i64)| spec.id())).await?;
+            let done = page.len() < PUBLISHED_PAGE;
+            all.extend(page);
+            if done {
+                return Ok(all);
+            }
+        }
+    }
+
+    /// The next [`PUBLISHED_PAGE`] published specifications by id after `after` (from the
+    /// first without it), with when each was published: a catalogue is read page by page,
+    /// never all at once.
+    pub async fn published_specs_after(&mut self, after: Option<SpecId>) -> Result<Vec<(Spec, i64)>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
-        let rows =
-            sqlx::query("SELECT id, document, published_at FROM specs WHERE published_at IS NOT NULL ORDER BY id")
-                .fetch_all(conn)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT id, document, published_at FROM specs WHERE published_at IS NOT NULL AND id > $1 \
+             ORDER BY id LIMIT $2",
+        )
+        .bind(after.map_or_else(String::new, |id| id.to_string()))
+        .bind(PUBLISHED_PAGE as i64)
+        .fetch_all(conn)
+        .await?;
         rows.iter().map(|row| Ok((specs::spec_from_row(row)?, row.try_get("published_at")?))).collect()
+    }
+
+    /// Those of these specifications that are published, with when, by id.
+    pub async fn published_specs_among(&mut self, ids: &[SpecId]) -> Result<Vec<(Spec, i64)>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in ids.chunks(crate::ROWS_PER_STATEMENT) {
+            let sql = crate::many_rows(
+                "SELECT id, document, published_at FROM specs WHERE published_at IS NOT NULL AND id IN (",
+                1,
+                chunk.len(),
+                0,
+                ") ORDER BY id",
+            );
+            let mut query = sqlx::query(sql);
+            for id in chunk {
+                query = query.bind(id.to_string());
+            }
+            for row in query.fetch_all(&mut *self.conn).await? {
+                found.push((specs::spec_from_row(&row)?, row.try_get("published_at")?));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The specifications the catalogue changes after version `since` up to `upto` were about,
+    /// each once; `None` when one of those changes was about no one specification (an
+    /// agreement) or is no longer kept, and only building the index anew brings it up to date.
+    pub async fn catalogue_changes(&mut self, since: i64, upto: i64) -> Result<Option<Vec<SpecId>>, StoreError> {
+        let conn: &mut AnyConnection = &mut self.conn;
+        let rows = sqlx::query(
+            "SELECT version, spec_id FROM catalogue_changes WHERE version > $1 AND version <= $2 ORDER BY version",
+        )
+        .bind(since)
+        .bind(upto)
+        .fetch_all(conn)
+        .await?;
+        if i64::try_from(rows.len()).ok() != upto.checked_sub(since) {
+            return Ok(None);
+        }
+        let mut ids = Vec::with_capacity(rows.len());
+        let mut seen = std::collections::HashSet::with_capacity(rows.len());
+        for row in &rows {
+            let raw: String = row.try_get("spec_id")?;
+            let id = SpecId::parse(&raw).map_err(|err| crate::corrupt("catalogue change", raw.clone(), err))?;
+            if seen.insert(id) {
+                ids.push(id);
+            }
+        }
+        Ok(Some(ids))
     }
 
     /// The specification with this id if it is published; `None` for a draft or one not stored.
@@ -79,7 +169,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Tells every process that the catalogue changed without a publication: what the
     /// agreements in force recognise did.
     pub async fn touch_catalogue(&mut self) -> Result<(), StoreError> {
-        bump(&mut self.conn, Counter::Catalogue).await
+        bump(&mut self.conn, Counter::Catalogue).await.map(drop)
     }
 
     /// Publishes a specification at `at` (Unix seconds), or withdraws it with `None`; `false`
@@ -94,7 +184,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        bump(conn, Counter::Catalogue).await?;
+        spec_changed(conn, id).await?;
         Ok(true)
     }
 }

@@ -37,7 +37,7 @@ pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
     agreements::{AgreementRecord, Asked, DecisionRecord, EndingRecord, PartyRecord, RequestRecord},
     audit::{AuditBreak, AuditEntry, AuditWriter, NewAuditEntry},
-    catalogue::Counter,
+    catalogue::{Counter, PUBLISHED_PAGE},
     consents::ConsentRecord,
     error::StoreError,
     issuing::{CredentialFilter, CredentialRecord, CredentialSearch, IssuerKeyRecord, SealKeyRecord},

@@ -168,6 +168,6 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .map_err(|err| {
             StoreError::from_write("a trusted issuer for this institution", &["institution_id", "id"], err)
         })?;
-        bump(conn, Counter::Trust).await
+        bump(conn, Counter::Trust).await.map(drop)
     }
 }

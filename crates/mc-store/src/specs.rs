@@ -10,11 +10,7 @@ use sqlx::{
     query::Query,
 };
 
-use crate::{
-    Db, StoreError,
-    catalogue::{Counter, bump},
-    corrupt,
-};
+use crate::{Db, StoreError, corrupt};
 
 /// `sql` with the columns of `spec` bound in their one order: id, issuer, title, EQF level,
 /// ECTS, hours, ISCED-F field, participation, document.
@@ -158,7 +154,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .await?;
         insert_awarding_bodies(&mut *conn, spec).await?;
         if self.published_at(spec.id()).await?.flatten().is_some() {
-            bump(&mut self.conn, Counter::Catalogue).await?;
+            crate::catalogue::spec_changed(&mut self.conn, spec.id()).await?;
         }
         Ok(true)
     }

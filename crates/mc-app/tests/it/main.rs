@@ -1,6 +1,7 @@
 //! Use-case tests that need several issuers at once, on each backend.
 
 mod access;
+mod catalogue;
 mod faults;
 
 use std::collections::HashSet;

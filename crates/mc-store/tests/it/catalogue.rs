@@ -68,3 +68,59 @@ pub(crate) async fn counters_move_only_when_the_transaction_commits(store: &Stor
     assert_eq!(store.db().await.unwrap().counter(Counter::Catalogue).await.unwrap(), 1);
     assert_eq!(store.db().await.unwrap().published_at(spec_id(1)).await.unwrap(), Some(None));
 }
+
+pub(crate) async fn catalogue_changes_name_their_specification_until_a_gap(store: &Store) {
+    setup(store).await;
+    let db = || async { store.db().await.unwrap() };
+    let version = db().await.counter(Counter::Catalogue).await.unwrap();
+    assert_eq!(db().await.catalogue_changes(version, version).await.unwrap(), Some(vec![]), "nothing changed");
+
+    db().await.set_published(spec_id(1), Some(1_750_000_000)).await.unwrap();
+    db().await.set_published(spec_id(3), Some(1_750_000_000)).await.unwrap();
+    db().await.update_spec(&spec(spec_id(1), "uca")).await.unwrap();
+    // A draft edited changes nothing the catalogue shows, and is not noted.
+    db().await.update_spec(&spec(spec_id(2), "uca")).await.unwrap();
+    let now = db().await.counter(Counter::Catalogue).await.unwrap();
+    assert_eq!(now, version + 3);
+    assert_eq!(
+        db().await.catalogue_changes(version, now).await.unwrap(),
+        Some(vec![spec_id(1), spec_id(3)]),
+        "each specification once, in the order first changed"
+    );
+    assert_eq!(db().await.catalogue_changes(version + 2, now).await.unwrap(), Some(vec![spec_id(1)]));
+    assert_eq!(db().await.catalogue_changes(version, version + 1).await.unwrap(), Some(vec![spec_id(1)]));
+
+    // A change about no one specification leaves a gap: only building anew catches up over it.
+    db().await.touch_catalogue().await.unwrap();
+    db().await.set_published(spec_id(1), None).await.unwrap();
+    let later = db().await.counter(Counter::Catalogue).await.unwrap();
+    assert_eq!(later, now + 2);
+    assert_eq!(db().await.catalogue_changes(version, later).await.unwrap(), None);
+    assert_eq!(db().await.catalogue_changes(now, later).await.unwrap(), None);
+    assert_eq!(db().await.catalogue_changes(now + 1, later).await.unwrap(), Some(vec![spec_id(1)]));
+
+    // A change rolled back is not noted.
+    let mut tx = store.begin().await.unwrap();
+    tx.db().set_published(spec_id(3), None).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(db().await.counter(Counter::Catalogue).await.unwrap(), later);
+    assert_eq!(db().await.catalogue_changes(later, later + 1).await.unwrap(), None, "no change 'after' the counter");
+}
+
+pub(crate) async fn published_specifications_are_read_a_page_at_a_time(store: &Store) {
+    setup(store).await;
+    let db = || async { store.db().await.unwrap() };
+    let first = db().await.published_specs_after(None).await.unwrap();
+    assert!(first.is_empty());
+    db().await.set_published(spec_id(3), Some(3)).await.unwrap();
+    db().await.set_published(spec_id(1), Some(1)).await.unwrap();
+    let page = db().await.published_specs_after(None).await.unwrap();
+    assert_eq!(page, vec![(spec(spec_id(1), "uca"), 1), (spec(spec_id(3), "unito"), 3)], "by id");
+    assert_eq!(db().await.published_specs_after(Some(spec_id(1))).await.unwrap(), vec![(spec(spec_id(3), "unito"), 3)]);
+    assert_eq!(db().await.published_specs_after(Some(spec_id(3))).await.unwrap(), vec![]);
+    assert_eq!(
+        db().await.published_specs_among(&[spec_id(3), spec_id(2), spec_id(9)]).await.unwrap(),
+        vec![(spec(spec_id(3), "unito"), 3)],
+        "a draft and one not stored are not published"
+    );
+}

@@ -90,6 +90,8 @@ conformance!(
     audit::audit_log_chains_entries_in_order,
     catalogue::change_counters_follow_publication,
     catalogue::counters_move_only_when_the_transaction_commits,
+    catalogue::catalogue_changes_name_their_specification_until_a_gap,
+    catalogue::published_specifications_are_read_a_page_at_a_time,
     drafts::drafts_are_kept_replaced_by_their_institution_and_removed,
     drafts::skills_are_found_by_a_word_of_their_label,
     registry::accreditations_are_replaced_on_put,

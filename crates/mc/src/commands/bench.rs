@@ -204,6 +204,8 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clo
         .map(|facet| (facet, values(facet)))
         .filter(|(_, values)| !values.is_empty())
         .collect();
+    let key_count = catalogue.key_count();
+    drop(catalogue);
     let mut rng = generate::Rng::new(7);
     let mixed: Vec<Query> = (0..queries)
         .map(|_| {
@@ -235,6 +237,42 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clo
     let percentile =
         |p: f64| latencies[((latencies.len() as f64 * p).ceil() as usize).saturating_sub(1).min(latencies.len() - 1)];
     let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+
+    // Another process publishes, edits and withdraws; this one's next search finds each change.
+    let other = mc_app::App::open(&url).await?;
+    let mut seen = Vec::new();
+    for n in 0..CATALOGUE_CHANGES {
+        let institution = &rng.pick(&institutions).id;
+        let (word, id, found) = match n % 3 {
+            0 => {
+                let spec = generate::spec(&generate::document(&mut rng, count + n, institution));
+                other.operator().store_published(std::slice::from_ref(&spec), now).await?;
+                ((count + n).to_string(), spec.id(), true)
+            }
+            1 => {
+                let mut document = generate::document(&mut rng, n * 997 % count, institution);
+                let word = format!("edited{n}");
+                for title in document.title.iter_mut().flat_map(|title| title.values_mut()) {
+                    title.push_str(&format!(" {word}"));
+                }
+                let (spec, _) = other.operator().update_spec(&document).await?;
+                (word, spec.id(), true)
+            }
+            _ => {
+                let document = generate::document(&mut rng, n * 991 % count, institution);
+                let id = generate::spec(&document).id();
+                other.operator().withdraw_spec(&id.to_string()).await?;
+                ((n * 991 % count).to_string(), id, false)
+            }
+        };
+        let started = Instant::now();
+        let result = app.search_catalogue(&Query { text: word.clone(), limit: 10, ..Query::default() }).await?;
+        seen.push(started.elapsed());
+        let listed = result.hits.iter().any(|hit| hit.summary.id == id);
+        anyhow::ensure!(listed == found, "the search for {word:?} after a change by another process missed it");
+    }
+    other.close().await;
+    seen.sort();
     app.close().await;
     if database_url.is_none() {
         std::fs::remove_dir_all(&dir).ok();
@@ -244,7 +282,7 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clo
     println!(
         "  index built in {:.2} s (reading, checking and analysing every specification): {} index keys",
         build.as_secs_f64(),
-        catalogue.key_count()
+        key_count
     );
     println!(
         "  {queries} mixed searches (words in English and Spanish, 0-3 facet filters, ECTS ranges, pages): \
@@ -254,9 +292,21 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clo
         ms(percentile(1.0)),
         found as f64 / queries.max(1) as f64
     );
+    println!(
+        "  {CATALOGUE_CHANGES} publications, edits and withdrawals by another process, each found by the next \
+         search here: p50 {:.2} ms, max {:.2} ms ({:.0}× under the target of {CHANGE_TARGET_MS} ms)",
+        ms(seen[seen.len() / 2]),
+        ms(seen[seen.len() - 1]),
+        CHANGE_TARGET_MS / ms(seen[seen.len() - 1]),
+    );
     println!("  peak memory {} MiB", peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()));
     Ok(())
 }
+
+/// How many catalogue changes `bench catalogue` makes from another process.
+const CATALOGUE_CHANGES: usize = 30;
+/// A change must be found by the next search within this many milliseconds.
+const CHANGE_TARGET_MS: f64 = 100.0;
 
 /// Issues a generated cohort of `count` learners and reports the rate and the peak memory.
 async fn issue(count: u32, suite: Suite, database_url: Option<&str>, clock: Clock) -> anyhow::Result<()> {

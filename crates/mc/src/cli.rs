@@ -595,8 +595,9 @@ pub(crate) enum BenchCommand {
         memory_check: u32,
     },
     /// Build a catalogue of generated specifications in a fresh SQLite data directory (or the
-    /// database given with --database-url) and report the index build time and the latency
-    /// of a mixed set of searches with filters.
+    /// database given with --database-url) and report the index build time, the latency of a
+    /// mixed set of searches with filters, and how soon a change made by another process is
+    /// found.
     Catalogue {
         /// How many specifications.
         #[arg(long, default_value_t = 100_000)]

@@ -119,7 +119,9 @@ async fn supplement(count: u32, clock: Clock) -> anyhow::Result<()> {
 }
 
 /// Stores `count` generated specifications, published, then reports how long the catalogue
-/// index takes to build and the latency of `queries` mixed searches with filters.
+/// index takes to build, the latency of `queries` mixed searches with filters, and the latency
+/// of the first search after each of a few publications, edits and withdrawals made through
+/// another `App` (another process's pool and index), which must find the change.
 async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clock: Clock) -> anyhow::Result<()> {
     use mc_catalogue::{Facet, Query, generate};
 

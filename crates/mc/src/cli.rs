@@ -624,6 +624,17 @@ pub(crate) enum BenchCommand {
         #[arg(long, default_value_t = 1_000)]
         count: u32,
     },
+    /// Serve a fresh SQLite data directory with the demo on a local port and load its verify
+    /// endpoint from this process with a credential it issued; report verifications per second
+    /// against the same verification in-process on every core, latency and errors.
+    Serve {
+        /// How long to load the endpoint, in seconds.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// How many connections send requests at once, each one after the other.
+        #[arg(long, default_value_t = 16)]
+        connections: usize,
+    },
     /// Issue a cohort of generated learners into a fresh SQLite data directory (or the
     /// database given with --database-url) and report credentials per second and peak memory.
     Issue {

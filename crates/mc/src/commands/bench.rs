@@ -23,6 +23,7 @@ pub(crate) async fn run(command: &BenchCommand, database_url: Option<&str>, cloc
         BenchCommand::Catalogue { specs, queries } => catalogue(*specs, *queries, database_url, clock).await,
         BenchCommand::Recognition { credentials, agreements } => recognition(*credentials, *agreements),
         BenchCommand::Supplement { count } => supplement(*count, clock).await,
+        BenchCommand::Serve { seconds, connections } => serve(*seconds, *connections, clock).await,
     }
 }
 
@@ -34,38 +35,7 @@ const SUPPLEMENT_TARGET: f64 = 50.0;
 /// document laid out and written), one after the other; then the rendering alone on every core.
 async fn supplement(count: u32, clock: Clock) -> anyhow::Result<()> {
     let dir = std::env::temp_dir().join(format!("microcred-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let url = format!("sqlite://{}?mode=rwc", dir.join("microcred.db").display());
-    let app = mc_app::App::open(&url).await?.with_vault(mc_app::KeyVault::new(&random_seed()?));
-    let operator = app.operator();
-    operator.load_demo(clock.now()).await?;
-    let names = ["José Martínez Núñez", "Ζωή Παπαδοπούλου", "Анна Иванова", "Łukasz Wójcik", "Aino Virtanen"];
-    let rows: Vec<(usize, mc_app::CohortRow)> = names
-        .iter()
-        .enumerate()
-        .map(|(idx, name)| {
-            let row = mc_app::CohortRow {
-                name: Some((*name).to_owned()),
-                email: Some(format!("learner{idx}@bench.example")),
-                grade: Some("9".into()),
-                ..Default::default()
-            };
-            (idx + 2, row)
-        })
-        .collect();
-    let request = mc_app::IssueRequest {
-        spec: "01936a3e-0000-7000-8000-000000000001",
-        learner: mc_app::LearnerRef::IdOrEmail(""),
-        suite: Suite::EddsaRdfc2022,
-        format: mc_core::CredentialFormat::OpenBadges,
-        cohort_key: Some("bench-supplement"),
-        idempotency_key: None,
-        grade: None,
-        now: clock.now(),
-    };
-    operator.issue_cohort(&request, &rows, &mut |_| {}).await?;
-    let credentials = operator.credentials(None, None, None).await?;
-    anyhow::ensure!(!credentials.is_empty(), "no credentials to render");
+    let (app, credentials) = demo_credentials(&dir, clock).await?;
     let languages = ["en", "es"];
 
     let progress = crate::progress::Progress::new(u64::from(count), "rendering");
@@ -116,6 +86,174 @@ async fn supplement(count: u32, clock: Clock) -> anyhow::Result<()> {
         peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string())
     );
     Ok(())
+}
+
+/// A fresh SQLite database in `dir` with the demo, and a credential of its first
+/// specification issued to each of five learners named in several scripts.
+async fn demo_credentials(
+    dir: &std::path::Path,
+    clock: Clock,
+) -> anyhow::Result<(mc_app::App, Vec<mc_app::IssuedCredential>)> {
+    std::fs::create_dir_all(dir)?;
+    let url = format!("sqlite://{}?mode=rwc", dir.join("microcred.db").display());
+    let app = mc_app::App::open(&url).await?.with_vault(mc_app::KeyVault::new(&random_seed()?));
+    let operator = app.operator();
+    operator.load_demo(clock.now()).await?;
+    let names = ["José Martínez Núñez", "Ζωή Παπαδοπούλου", "Анна Иванова", "Łukasz Wójcik", "Aino Virtanen"];
+    let rows: Vec<(usize, mc_app::CohortRow)> = names
+        .iter()
+        .enumerate()
+        .map(|(idx, name)| {
+            let row = mc_app::CohortRow {
+                name: Some((*name).to_owned()),
+                email: Some(format!("learner{idx}@bench.example")),
+                grade: Some("9".into()),
+                ..Default::default()
+            };
+            (idx + 2, row)
+        })
+        .collect();
+    let request = mc_app::IssueRequest {
+        spec: "01936a3e-0000-7000-8000-000000000001",
+        learner: mc_app::LearnerRef::IdOrEmail(""),
+        suite: Suite::EddsaRdfc2022,
+        format: mc_core::CredentialFormat::OpenBadges,
+        cohort_key: Some("bench"),
+        idempotency_key: None,
+        grade: None,
+        now: clock.now(),
+    };
+    operator.issue_cohort(&request, &rows, &mut |_| {}).await?;
+    let credentials = operator.credentials(None, None, None).await?;
+    anyhow::ensure!(!credentials.is_empty(), "no credentials were issued");
+    Ok((app, credentials))
+}
+
+/// The verify endpoint must answer at least this share of the verifications per second that
+/// the same verification reaches in-process on every core.
+const SERVE_SHARE_TARGET: f64 = 0.40;
+/// And 99% of its answers within this many milliseconds.
+const SERVE_P99_TARGET_MS: f64 = 50.0;
+
+/// Verifies one of the demo's credentials in-process on every core, as the server does (its
+/// keys, status lists and trusted-issuer list at hand), then serves the demo on a local port
+/// and loads `POST /api/v1/credentials/verify` with the same credential from `connections`
+/// connections of this process for `seconds`.
+async fn serve(seconds: u64, connections: usize, clock: Clock) -> anyhow::Result<()> {
+    let dir = std::env::temp_dir().join(format!("microcred-bench-serve-{}", std::process::id()));
+    let (app, credentials) = demo_credentials(&dir, clock).await?;
+    let text = serde_json::to_string(credentials[0].document())?;
+    let now = clock.now();
+    let material = app.verification_material(&text, now).await?;
+    let trusted = material.trusted.clone();
+    let verify = || mc_app::Verifier::new(material.clone(), None, trusted.as_deref(), now).verify(&text);
+    let verdict = verify().verdict;
+    anyhow::ensure!(verdict == Verdict::Valid, "the demo's credential verifies as {verdict:?} in-process");
+    let cores = std::thread::available_parallelism().map_or(1, |cores| cores.get());
+    let in_process = throughput(cores, 500, &|_| {
+        black_box(verify());
+    });
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(mc_web::serve(app.clone(), listener, mc_web::Worker::default(), async {
+        stopped.await.ok();
+    }));
+    let until = Instant::now() + std::time::Duration::from_secs(seconds);
+    let body: std::sync::Arc<str> = text.into();
+    let started = Instant::now();
+    let loads: Vec<_> =
+        (0..connections).map(|_| tokio::spawn(load(addr, std::sync::Arc::clone(&body), until))).collect();
+    let mut latencies = Vec::new();
+    let mut errors = Vec::new();
+    for load in loads {
+        let (answered, failed) = load.await??;
+        latencies.extend(answered);
+        errors.extend(failed);
+    }
+    let elapsed = started.elapsed();
+    stop.send(()).ok();
+    server.await??;
+    app.close().await;
+    std::fs::remove_dir_all(&dir).ok();
+
+    anyhow::ensure!(!latencies.is_empty(), "the endpoint answered nothing");
+    latencies.sort();
+    let ms = |at: f64| latencies[((latencies.len() as f64 * at) as usize).min(latencies.len() - 1)].as_secs_f64() * 1e3;
+    let rate = latencies.len() as f64 / elapsed.as_secs_f64();
+    let share = rate / in_process;
+    println!(
+        "verify endpoint, {connections} connections from this process for {seconds} s: {rate:.0} verifications/s, \
+         p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, {} errors",
+        ms(0.50),
+        ms(0.99),
+        ms(1.0),
+        errors.len(),
+    );
+    println!("  the same verification in-process on {cores} cores: {in_process:.0}/s");
+    println!(
+        "  the endpoint reaches {:.0}% of it (target at least {:.0}%); p99 {:.2} ms (target under {SERVE_P99_TARGET_MS:.0} ms)",
+        share * 100.0,
+        SERVE_SHARE_TARGET * 100.0,
+        ms(0.99),
+    );
+    if let Some(first) = errors.first() {
+        anyhow::bail!("{} requests failed; the first: {first}", errors.len());
+    }
+    Ok(())
+}
+
+/// Sends the credential to the verify endpoint over one kept-alive HTTP/1.1 connection, one
+/// request after the other, until `until`; returns each answer's latency and what went wrong
+/// with the answers that were not a `valid` verdict.
+async fn load(
+    addr: std::net::SocketAddr,
+    body: std::sync::Arc<str>,
+    until: Instant,
+) -> anyhow::Result<(Vec<std::time::Duration>, Vec<String>)> {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+
+    let stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    let (read, mut write) = stream.into_split();
+    let mut read = tokio::io::BufReader::new(read);
+    let request = format!(
+        "POST /api/v1/credentials/verify HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+    let mut line = String::new();
+    while Instant::now() < until {
+        let started = Instant::now();
+        write.write_all(request.as_bytes()).await?;
+        line.clear();
+        read.read_line(&mut line).await?;
+        let status = line.split(' ').nth(1).unwrap_or_default().to_owned();
+        let mut length = None;
+        loop {
+            line.clear();
+            anyhow::ensure!(read.read_line(&mut line).await? > 0, "the server closed the connection");
+            if line == "\r\n" {
+                break;
+            }
+            if let Some((name, value)) = line.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = Some(value.trim().parse::<usize>()?);
+            }
+        }
+        let mut answer = vec![0; length.ok_or_else(|| anyhow::anyhow!("an answer without Content-Length"))?];
+        read.read_exact(&mut answer).await?;
+        latencies.push(started.elapsed());
+        let verdict =
+            serde_json::from_slice::<Value>(&answer).ok().and_then(|json| json["verdict"].as_str().map(str::to_owned));
+        if status != "200" || verdict.as_deref() != Some("valid") {
+            errors.push(format!("{status}: {}", String::from_utf8_lossy(&answer)));
+        }
+    }
+    Ok((latencies, errors))
 }
 
 /// Stores `count` generated specifications, published, then reports how long the catalogue

@@ -189,3 +189,15 @@ fn the_credentials_bench_verifies_fully_and_prints_its_ratios() {
     }
     assert!(report.contains("(target at most 3.0×)") && report.contains("(target at most 2.5×)"), "{report}");
 }
+
+/// `bench serve` loads the real server's verify endpoint over HTTP with a credential it issued:
+/// every answer must be a `valid` verdict, or the bench fails.
+#[test]
+fn the_serve_bench_loads_the_verify_endpoint_without_an_error() {
+    let env = Env::sqlite();
+    let report = env.ok(&["bench", "serve", "--seconds", "1", "--connections", "4"]);
+    assert!(report.contains("verify endpoint, 4 connections from this process for 1 s:"), "{report}");
+    assert!(report.contains(", 0 errors"), "{report}");
+    assert!(report.contains("the same verification in-process on"), "{report}");
+    assert!(report.contains("(target at least 40%)") && report.contains("(target under 50 ms)"), "{report}");
+}

@@ -153,18 +153,28 @@ impl<'a> Expander<'a> {
         BlankNode::new_unchecked(format!("b{}", self.blank_nodes))
     }
 
-    /// Expands the top-level node of a document (its `@context` already removed).
-    pub(super) fn document(&mut self, root: usize, document: &Map<String, Value>) -> Result<()> {
-        self.node(root, document, &GraphName::DefaultGraph, false).map(drop)
+    /// Expands the top-level node of a document but its `left_out` entries (which must name
+    /// its `@context`).
+    pub(super) fn document(&mut self, root: usize, document: &Map<String, Value>, left_out: &[&str]) -> Result<()> {
+        self.node(root, document, &GraphName::DefaultGraph, false, left_out).map(drop)
     }
 
     /// Expands a node object in context `ctx` into quads of `graph`; returns its subject.
     /// `entering` says the node is nested, so a non-propagated context is left behind.
-    fn node(&mut self, ctx: usize, node: &Map<String, Value>, graph: &GraphName, entering: bool) -> Result<Subject> {
+    /// The node's `left_out` entries are not part of it.
+    fn node(
+        &mut self,
+        ctx: usize,
+        node: &Map<String, Value>,
+        graph: &GraphName,
+        entering: bool,
+        left_out: &[&str],
+    ) -> Result<Subject> {
+        let entries = || node.iter().filter(|(key, _)| !left_out.contains(&key.as_str()));
         let mut ctx = ctx;
         if entering {
-            let only_id =
-                node.len() == 1 && node.keys().all(|key| matches!(self.keyword_of(ctx, key), Some(Keyword::Id)));
+            let only_id = entries().count() == 1
+                && entries().all(|(key, _)| matches!(self.keyword_of(ctx, key), Some(Keyword::Id)));
             if let (_, Some(previous)) = self.entry(ctx)
                 && !only_id
             {
@@ -174,7 +184,7 @@ impl<'a> Expander<'a> {
         // Classify the keys with the context before any type-scoped context is applied.
         let mut id_value = None;
         let mut types: Vec<&str> = Vec::new();
-        for (key, value) in node {
+        for (key, value) in entries() {
             match self.keyword_of(ctx, key) {
                 Some(Keyword::Id) => id_value = Some(value),
                 Some(Keyword::Type) => match value {
@@ -215,7 +225,7 @@ impl<'a> Expander<'a> {
             };
             self.quads.push(Quad::new(subject.clone(), NamedNode::new_unchecked(RDF_TYPE), object, graph.clone()));
         }
-        for (key, value) in node {
+        for (key, value) in entries() {
             if self.keyword_of(type_scoped, key).is_some() {
                 continue;
             }
@@ -295,10 +305,10 @@ impl<'a> Expander<'a> {
                     match graph_container {
                         true => {
                             let name = self.blank();
-                            self.node(value_ctx, inner, &GraphName::BlankNode(name.clone()), true)?;
+                            self.node(value_ctx, inner, &GraphName::BlankNode(name.clone()), true, &[])?;
                             name.into()
                         }
-                        false => self.node(value_ctx, inner, graph, true)?.into(),
+                        false => self.node(value_ctx, inner, graph, true, &[])?.into(),
                     }
                 }
                 scalar if graph_container => {

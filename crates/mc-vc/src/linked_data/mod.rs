@@ -154,18 +154,49 @@ impl Processor {
 /// The RDFC-1.0 canonical N-Quads of `document` (which must carry its `@context`), one quad per
 /// line, each ending with a newline.
 pub fn canonical_nquads(document: &Map<String, Value>) -> Result<String, LinkedDataError> {
+    canonical_nquads_without(document, &[])
+}
+
+/// [`canonical_nquads`] of `document` without its top-level `left_out` entries (a secured
+/// document without its `proof`), read where it is rather than copied.
+pub fn canonical_nquads_without(document: &Map<String, Value>, left_out: &[&str]) -> Result<String, LinkedDataError> {
     // Anything the fast path does not handle, or refuses, is left to the library, whose word is
     // final.
-    match fast_canonical_nquads(document) {
-        Some(Ok(canonical)) => Ok(canonical),
-        _ => library_canonical_nquads(document),
+    match fast(document, left_out, true) {
+        Some(Ok(canonical)) => Ok(canonical.expect("asked to canonicalize")),
+        _ => library_canonical_nquads(&without(document, left_out)),
     }
+}
+
+/// Checks what [`canonical_nquads_without`] checks (every term defined by the contexts, every
+/// IRI valid, no more blank nodes than a credential needs) without canonicalizing: for a
+/// document whose proofs sign it as JSON.
+pub fn check_terms(document: &Map<String, Value>, left_out: &[&str]) -> Result<(), LinkedDataError> {
+    match fast(document, left_out, false) {
+        Some(Ok(_)) => Ok(()),
+        _ => library_canonical_nquads(&without(document, left_out)).map(drop),
+    }
+}
+
+/// A copy of `document` without its `left_out` entries.
+fn without(document: &Map<String, Value>, left_out: &[&str]) -> Map<String, Value> {
+    document.iter().filter(|(key, _)| !left_out.contains(&key.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
 /// [`canonical_nquads`] through the fast path only: `None` when the document uses something
 /// it does not implement (for tests that compare it with the library).
 #[doc(hidden)]
 pub fn fast_canonical_nquads(document: &Map<String, Value>) -> Option<Result<String, LinkedDataError>> {
+    fast(document, &[], true).map(|done| done.map(|canonical| canonical.expect("asked to canonicalize")))
+}
+
+/// The fast path: `None` when the document uses something it does not implement; the canonical
+/// N-Quads when `canonicalize`, otherwise only the checks.
+fn fast(
+    document: &Map<String, Value>,
+    left_out: &[&str],
+    canonicalize_them: bool,
+) -> Option<Result<Option<String>, LinkedDataError>> {
     let processor = processor();
     let context = match document.get("@context") {
         Some(context) => context,
@@ -176,14 +207,19 @@ pub fn fast_canonical_nquads(document: &Map<String, Value>) -> Option<Result<Str
         Err(err) => return Some(Err(err)),
     };
     let root = processor.fast.lock().expect("the context table is never poisoned").root(&active)?;
-    let mut body = document.clone();
-    body.remove("@context");
+    let mut skipped = Vec::with_capacity(left_out.len() + 1);
+    skipped.push("@context");
+    skipped.extend_from_slice(left_out);
     let mut expander = expand::Expander::new(&processor.fast, &processor.loader);
-    match expander.document(root, &body) {
-        Ok(()) => Some(match canon::canonicalize(&expander.quads) {
-            Some(canonical) => check_size(&expander.quads).map(|()| canonical),
-            None => canonicalize(expander.quads),
-        }),
+    match expander.document(root, document, &skipped) {
+        Ok(()) if !canonicalize_them => Some(check_size(&expander.quads).map(|()| None)),
+        Ok(()) => Some(
+            match canon::canonicalize(&expander.quads) {
+                Some(canonical) => check_size(&expander.quads).map(|()| canonical),
+                None => canonicalize(expander.quads),
+            }
+            .map(Some),
+        ),
         Err(expand::Expand::Unsupported) => None,
         Err(expand::Expand::Invalid(err)) => Some(Err(err)),
     }

@@ -34,7 +34,7 @@ pub use self::{
     trust::{PinnedSeal, TrustList, TrustListEntry, TrustedIssuer, TrustedIssuers},
 };
 use self::{
-    proofs::{check_jws, check_proofs},
+    proofs::{check_jws, check_proofs, signs_canonical_form},
     report::Report,
     status::check_status,
     structure::{check_linked_data, check_structure, is_v1, issuer_id},
@@ -289,7 +289,7 @@ fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &Ver
     let schema_failed =
         report.checks.iter().any(|check| check.id == CheckId::Schema && check.status == CheckStatus::Failed);
 
-    let canonical_document = match check_linked_data(document) {
+    let canonical_document = match check_linked_data(document, jws.is_none() && signs_canonical_form(document)) {
         Ok(canonical) => {
             report.add(
                 CheckId::Format,
@@ -311,7 +311,7 @@ fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &Ver
     };
 
     match jws {
-        None => check_proofs(document, &canonical_document, &issuer, params, &mut report),
+        None => check_proofs(document, canonical_document.as_deref(), &issuer, params, &mut report),
         Some(jws) => check_jws(jws, &issuer, params, &mut report),
     }
     // Without a signature that holds, nothing the credential says can be relied on: its dates,

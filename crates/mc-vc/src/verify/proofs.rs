@@ -31,9 +31,17 @@ enum ProofOutcome {
     Unresolved(String),
 }
 
+/// Whether one of the document's proofs signs its RDF canonical form rather than its JSON (a
+/// proof of an unknown suite counts), so that the form is made once for every proof.
+pub(super) fn signs_canonical_form(document: &Map<String, Value>) -> bool {
+    proofs(document).is_ok_and(|proofs| {
+        proofs.iter().any(|proof| !matches!(Suite::of_proof(proof), Ok(Suite::EddsaJcs2022 | Suite::EcdsaJcs2019)))
+    })
+}
+
 pub(super) fn check_proofs(
     document: &Map<String, Value>,
-    canonical_document: &str,
+    canonical_document: Option<&str>,
     issuer: &str,
     params: &VerifyParams<'_>,
     report: &mut Report,
@@ -202,7 +210,7 @@ pub(super) fn check_jws(jws: &Jws, issuer: &str, params: &VerifyParams<'_>, repo
 fn check_proof(
     document: &Map<String, Value>,
     proof: &Map<String, Value>,
-    canonical_document: &str,
+    canonical_document: Option<&str>,
     params: &VerifyParams<'_>,
 ) -> ProofOutcome {
     let suite = match Suite::of_proof(proof) {
@@ -226,7 +234,7 @@ fn check_proof(
         Err(ResolveError::Invalid(why)) => return ProofOutcome::Failed(why),
         Err(ResolveError::Unavailable(why)) => return ProofOutcome::Unresolved(why),
     };
-    match proof::verify_with(document, proof, &method.public_key, Some(canonical_document)) {
+    match proof::verify_with(document, proof, &method.public_key, canonical_document) {
         Ok(suite) => ProofOutcome::Verified { suite, method: Box::new(method) },
         Err(ProofError::UnknownSuite(name)) => {
             ProofOutcome::Unknown(format!("unknown proof type or cryptosuite {name:?}"))

@@ -93,12 +93,15 @@ pub const MAX_PROOFS: usize = 4;
 /// status list.
 pub const MAX_STATUS_ENTRIES: usize = 8;
 
-/// Checks that every term of the credential is defined by its contexts, returning the
-/// canonical form of the document without its proof.
-pub(super) fn check_linked_data(document: &Map<String, Value>) -> Result<String, String> {
-    let mut unsecured = document.clone();
-    unsecured.remove("proof");
-    linked_data::canonical_nquads(&unsecured).map_err(|err| match err {
+/// Checks that every term of the credential (without its proof) is defined by its contexts;
+/// returns the canonical form of the document without its proof when `canonical` asks for it (a
+/// proof signs that form), `None` otherwise.
+pub(super) fn check_linked_data(document: &Map<String, Value>, canonical: bool) -> Result<Option<String>, String> {
+    let checked = match canonical {
+        true => linked_data::canonical_nquads_without(document, &["proof"]).map(Some),
+        false => linked_data::check_terms(document, &["proof"]).map(|()| None),
+    };
+    checked.map_err(|err| match err {
         LinkedDataError::UndefinedTerm(_) | LinkedDataError::InvalidIri(_) => {
             format!("{err}: refusing the credential rather than showing data that is not signed")
         }

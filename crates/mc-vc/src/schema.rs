@@ -14,6 +14,8 @@ const OB3_SCHEMA: &str = include_str!("../schemas/ob_v3p0_achievementcredential_
 struct Compiled {
     schemas: boon::Schemas,
     ob3: boon::SchemaIndex,
+    /// The schema's `CredentialStatus`, which its `credentialStatus` property refers to.
+    status: boon::SchemaIndex,
 }
 
 fn compiled() -> &'static Compiled {
@@ -24,7 +26,10 @@ fn compiled() -> &'static Compiled {
         let document: Value = serde_json::from_str(OB3_SCHEMA).expect("the embedded schema is JSON");
         compiler.add_resource(OB3_SCHEMA_URL, document).expect("the embedded schema is added once");
         let ob3 = compiler.compile(OB3_SCHEMA_URL, &mut schemas).expect("the embedded schema compiles");
-        Compiled { schemas, ob3 }
+        let status = compiler
+            .compile(&format!("{OB3_SCHEMA_URL}#/$defs/CredentialStatus"), &mut schemas)
+            .expect("the embedded schema defines CredentialStatus");
+        Compiled { schemas, ob3, status }
     })
 }
 
@@ -46,42 +51,86 @@ pub(crate) fn check(document: &Map<String, Value>) -> Result<Option<&'static str
         *proof = Value::Array(vec![proof.take()]);
     }
     // The schema allows one credentialStatus; VCDM 2.0 allows several (microcred writes a
-    // revocation and a suspension entry). Each entry is checked in turn.
-    let statuses = match instance.remove("credentialStatus") {
-        Some(Value::Array(entries)) if !entries.is_empty() => entries,
-        Some(one) => vec![one],
-        None => Vec::new(),
+    // revocation and a suspension entry). The schema ties the property to nothing else, so the
+    // credential is checked without it, once, and each entry against the schema's
+    // CredentialStatus.
+    let (statuses, listed) = match instance.remove("credentialStatus") {
+        Some(Value::Array(entries)) if !entries.is_empty() => (entries, true),
+        Some(one) => (vec![one], false),
+        None => (Vec::new(), false),
     };
-    let mut instances = Vec::new();
-    match statuses.is_empty() {
-        true => instances.push(Value::Object(instance)),
-        false => {
-            for status in statuses {
-                let mut with_status = instance.clone();
-                with_status.insert("credentialStatus".into(), status);
-                instances.push(Value::Object(with_status));
-            }
-        }
-    }
-    for instance in &instances {
-        if let Err(err) = compiled.schemas.validate(instance, compiled.ob3) {
-            let mut causes = Vec::new();
-            collect_leaves(&err, &mut causes);
-            causes.truncate(3);
-            return Err(format!("does not match the Open Badges 3.0 schema: {}", causes.join("; ")));
-        }
+    let fails = |err: boon::ValidationError<'_, '_>, at: &str| {
+        let mut causes = Vec::new();
+        collect_leaves(&err, at, &mut causes);
+        causes.truncate(3);
+        format!("does not match the Open Badges 3.0 schema: {}", causes.join("; "))
+    };
+    compiled.schemas.validate(&Value::Object(instance), compiled.ob3).map_err(|err| fails(err, ""))?;
+    for (idx, status) in statuses.iter().enumerate() {
+        let at = if listed { format!("/credentialStatus/{idx}") } else { "/credentialStatus".to_owned() };
+        compiled.schemas.validate(status, compiled.status).map_err(|err| fails(err, &at))?;
     }
     Ok(Some("Open Badges 3.0 AchievementCredential"))
 }
 
 /// The most specific reasons of a validation error, as `at /path: reason`.
-fn collect_leaves(err: &boon::ValidationError<'_, '_>, out: &mut Vec<String>) {
+/// `at` is where the instance validated is in the credential.
+fn collect_leaves(err: &boon::ValidationError<'_, '_>, at: &str, out: &mut Vec<String>) {
     if err.causes.is_empty() {
-        let location = err.instance_location.to_string();
+        let location = format!("{at}{}", err.instance_location);
         let location = if location.is_empty() { "/".to_owned() } else { location };
         out.push(format!("at {location}: {}", err.kind));
     }
     for cause in &err.causes {
-        collect_leaves(cause, out);
+        collect_leaves(cause, at, out);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn simple() -> Map<String, Value> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/vectors/ob3/1edtech-validator-test-resources/simple.json"
+        );
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn status(purpose: &str) -> Value {
+        serde_json::json!({
+            "id": format!("https://example.edu/status/1#{purpose}"),
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": purpose,
+            "statusListIndex": "7",
+            "statusListCredential": "https://example.edu/status/1",
+        })
+    }
+
+    #[test]
+    fn every_status_entry_is_checked_and_named_where_it_is() {
+        let mut document = simple();
+        assert_eq!(check(&document), Ok(Some("Open Badges 3.0 AchievementCredential")));
+        document.insert("credentialStatus".into(), Value::Array(vec![status("revocation"), status("suspension")]));
+        assert_eq!(check(&document), Ok(Some("Open Badges 3.0 AchievementCredential")), "two entries");
+        document.insert("credentialStatus".into(), status("revocation"));
+        assert_eq!(check(&document), Ok(Some("Open Badges 3.0 AchievementCredential")), "one, not in a list");
+
+        let mut untyped = status("suspension");
+        untyped.as_object_mut().unwrap().remove("type");
+        document.insert("credentialStatus".into(), Value::Array(vec![status("revocation"), untyped.clone()]));
+        let err = check(&document).unwrap_err();
+        assert!(err.starts_with("does not match the Open Badges 3.0 schema: at /credentialStatus/1"), "{err}");
+        document.insert("credentialStatus".into(), untyped);
+        let err = check(&document).unwrap_err();
+        assert!(err.starts_with("does not match the Open Badges 3.0 schema: at /credentialStatus:"), "{err}");
+        document.insert("credentialStatus".into(), Value::Array(vec![]));
+        assert!(check(&document).is_err(), "an empty list is not a status entry");
+        // The rest of the credential is still checked.
+        document.insert("credentialStatus".into(), status("revocation"));
+        document.insert("validFrom".into(), Value::from(7));
+        let err = check(&document).unwrap_err();
+        assert!(err.contains("at /validFrom"), "{err}");
     }
 }

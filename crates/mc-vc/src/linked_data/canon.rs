@@ -4,7 +4,7 @@
 
 use std::{collections::HashMap, fmt::Write as _};
 
-use oxrdf::{GraphName, Quad, Subject, Term};
+use oxrdf::{GraphName, Literal, Quad, Subject, Term};
 use sha2::{Digest, Sha256};
 
 /// How a blank node is written while hashing or in the result.
@@ -31,12 +31,15 @@ fn line(quad: &Quad, labels: &Labels<'_>) -> String {
     let mut out = String::with_capacity(128);
     match &quad.subject {
         Subject::BlankNode(node) => blank(node.as_str(), labels, &mut out),
-        other => write!(out, "{other}").expect("writing to a string"),
+        Subject::NamedNode(node) => iri(node.as_str(), &mut out),
     }
-    write!(out, " {} ", quad.predicate).expect("writing to a string");
+    out.push(' ');
+    iri(quad.predicate.as_str(), &mut out);
+    out.push(' ');
     match &quad.object {
         Term::BlankNode(node) => blank(node.as_str(), labels, &mut out),
-        other => write!(out, "{other}").expect("writing to a string"),
+        Term::NamedNode(node) => iri(node.as_str(), &mut out),
+        Term::Literal(literal) => literal_of(literal, &mut out),
     }
     match &quad.graph_name {
         GraphName::DefaultGraph => {}
@@ -44,10 +47,56 @@ fn line(quad: &Quad, labels: &Labels<'_>) -> String {
             out.push(' ');
             blank(node.as_str(), labels, &mut out);
         }
-        other => write!(out, " {other}").expect("writing to a string"),
+        GraphName::NamedNode(node) => {
+            out.push(' ');
+            iri(node.as_str(), &mut out);
+        }
     }
     out.push_str(" .\n");
     out
+}
+
+fn iri(iri: &str, out: &mut String) {
+    out.push('<');
+    out.push_str(iri);
+    out.push('>');
+}
+
+/// A literal as oxrdf writes it: the quoted string, then its language or its datatype
+/// (none for `xsd:string`).
+fn literal_of(literal: &Literal, out: &mut String) {
+    let value = literal.value();
+    out.push('"');
+    match value.bytes().any(|byte| byte < 0x20 || matches!(byte, b'"' | b'\\' | 0x7f)) {
+        false => out.push_str(value),
+        true => {
+            for c in value.chars() {
+                match c {
+                    '\u{08}' => out.push_str("\\b"),
+                    '\t' => out.push_str("\\t"),
+                    '\n' => out.push_str("\\n"),
+                    '\u{0C}' => out.push_str("\\f"),
+                    '\r' => out.push_str("\\r"),
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\0'..='\u{1F}' | '\u{7F}' => write!(out, "\\u{:04X}", u32::from(c)).expect("writing to a string"),
+                    _ => out.push(c),
+                }
+            }
+        }
+    }
+    out.push('"');
+    match literal.language() {
+        Some(language) => {
+            out.push('@');
+            out.push_str(language);
+        }
+        None if literal.datatype() == oxrdf::vocab::xsd::STRING => {}
+        None => {
+            out.push_str("^^");
+            iri(literal.datatype().as_str(), out);
+        }
+    }
 }
 
 /// The blank nodes a quad mentions.
@@ -103,4 +152,42 @@ pub(super) fn canonicalize(quads: &[Quad]) -> Option<String> {
     lines.sort_unstable();
     lines.dedup();
     Some(lines.concat())
+}
+
+#[cfg(test)]
+mod tests {
+    use oxrdf::{BlankNode, Literal, NamedNode, Quad};
+
+    use super::*;
+
+    /// Lines are written as oxrdf writes N-Quads, escapes included.
+    #[test]
+    fn lines_are_written_as_oxrdf_writes_them() {
+        let subject = NamedNode::new_unchecked("https://example.edu/credentials/1");
+        let predicate = NamedNode::new_unchecked("https://schema.org/name");
+        let graph = NamedNode::new_unchecked("https://example.edu/graph");
+        let mut every_control: String = ('\0'..='\u{1F}').collect();
+        every_control.push_str("\u{7F} \"quoted\" back\\slash ñ 漢字 😀");
+        let objects: Vec<Term> = vec![
+            NamedNode::new_unchecked("https://example.edu/achievements/1").into(),
+            Literal::new_simple_literal("Plain words").into(),
+            Literal::new_simple_literal(every_control.clone()).into(),
+            Literal::new_language_tagged_literal_unchecked(every_control, "es").into(),
+            Literal::new_typed_literal("2026-12-02T00:00:00Z", oxrdf::vocab::xsd::DATE_TIME).into(),
+            Literal::new_typed_literal(
+                "{\"a\":1}",
+                NamedNode::new_unchecked("http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"),
+            )
+            .into(),
+        ];
+        for object in objects {
+            for graph in [GraphName::DefaultGraph, graph.clone().into()] {
+                let quad = Quad::new(subject.clone(), predicate.clone(), object.clone(), graph);
+                assert_eq!(line(&quad, &Labels::Hashing("unused")), format!("{quad} .\n"), "{quad}");
+            }
+        }
+        let blank = BlankNode::new_unchecked("b1");
+        let quad = Quad::new(blank.clone(), predicate, blank, GraphName::DefaultGraph);
+        assert_eq!(line(&quad, &Labels::Hashing("b1")), format!("_:a <https://schema.org/name> _:a .\n"));
+    }
 }

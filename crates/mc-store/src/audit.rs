@@ -97,6 +97,7 @@ impl AuditWriter {
     ) -> Result<(), StoreError> {
         for chunk in entries.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
+                crate::backend_of(conn),
                 "INSERT INTO audit_log (seq, at, action, subject, details, prev_hash, hash) VALUES ",
                 1,
                 chunk.len(),

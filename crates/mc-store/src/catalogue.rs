@@ -107,6 +107,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let mut found = Vec::new();
         for chunk in ids.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
+                self.backend,
                 "SELECT id, document, published_at FROM specs WHERE published_at IS NOT NULL AND id IN (",
                 1,
                 chunk.len(),

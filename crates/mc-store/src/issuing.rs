@@ -292,6 +292,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     pub async fn insert_credentials(&mut self, credentials: &[&CredentialRecord]) -> Result<(), StoreError> {
         for chunk in credentials.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
+                self.backend,
                 "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, \
                  issued_at, state, revocation_reason, state_changed_at, document, spec_version, format, edc_document) \
                  VALUES ",
@@ -339,6 +340,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let mut found = Vec::new();
         for chunk in learner_ids.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
+                self.backend,
                 select_credentials!("WHERE spec_id = $1 AND cohort_key = $2 AND learner_id IN ("),
                 3,
                 chunk.len(),

@@ -88,6 +88,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let mut added = Vec::with_capacity(learners.len());
         for chunk in learners.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
+                self.backend,
                 "INSERT INTO learners (id, name, email, did) VALUES ",
                 1,
                 chunk.len(),
@@ -127,7 +128,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     pub async fn learners_by_email(&mut self, emails: &[&str]) -> Result<Vec<Learner>, StoreError> {
         let mut learners = Vec::with_capacity(emails.len());
         for chunk in emails.chunks(crate::ROWS_PER_STATEMENT) {
-            let sql = crate::many_rows(select_learners!("WHERE email IN ("), 1, chunk.len(), 0, ")");
+            let sql = crate::many_rows(self.backend, select_learners!("WHERE email IN ("), 1, chunk.len(), 0, ")");
             let mut query = sqlx::query(sql);
             for email in chunk {
                 query = query.bind(*email);

@@ -105,14 +105,19 @@ pub(crate) const ROWS_PER_STATEMENT: usize = 100;
 /// numbered placeholders: `head`, then `rows` groups of `columns` placeholders from `$first`
 /// (`($1, $2), ($3, $4)`; with `columns` 0, a plain list `$1, $2`), then `tail`. Nothing but
 /// the placeholders is ever written into it, so no value reaches the SQL text.
+///
+/// On SQLite a run from `$1` is written `?, ?`: SQLite finds the name of each numbered
+/// placeholder (which sqlx asks for as it binds) by walking the list of them, so binding a
+/// thousand numbered ones takes half a million steps, and anonymous ones take none.
 pub(crate) fn many_rows(
+    backend: Backend,
     head: &str,
     first: usize,
     rows: usize,
     columns: usize,
     tail: &str,
 ) -> sqlx::AssertSqlSafe<String> {
-    use std::fmt::Write;
+    let anonymous = backend == Backend::Sqlite && first == 1;
     let mut sql = String::with_capacity(head.len() + tail.len() + rows * (columns.max(1) * 6 + 4));
     sql.push_str(head);
     let mut next = first;
@@ -121,16 +126,14 @@ pub(crate) fn many_rows(
             sql.push_str(", ");
         }
         match columns {
-            0 => {
-                write!(sql, "${next}").expect("writing to a String");
-                next += 1;
-            }
+            0 => placeholder(&mut sql, &mut next, anonymous),
             _ => {
                 sql.push('(');
                 for column in 0..columns {
-                    let comma = if column > 0 { ", " } else { "" };
-                    write!(sql, "{comma}${next}").expect("writing to a String");
-                    next += 1;
+                    if column > 0 {
+                        sql.push_str(", ");
+                    }
+                    placeholder(&mut sql, &mut next, anonymous);
                 }
                 sql.push(')');
             }
@@ -138,6 +141,24 @@ pub(crate) fn many_rows(
     }
     sql.push_str(tail);
     sqlx::AssertSqlSafe(sql)
+}
+
+/// Writes the placeholder `$next` (or `?`) and moves `next` on.
+fn placeholder(sql: &mut String, next: &mut usize, anonymous: bool) {
+    use std::fmt::Write;
+    match anonymous {
+        true => sql.push('?'),
+        false => write!(sql, "${next}").expect("writing to a String"),
+    }
+    *next += 1;
+}
+
+/// The backend a connection talks to.
+pub(crate) fn backend_of(conn: &AnyConnection) -> Backend {
+    match conn.backend_name() {
+        "SQLite" => Backend::Sqlite,
+        _ => Backend::Postgres,
+    }
 }
 
 pub(crate) fn corrupt(what: &'static str, id: String, detail: impl ToString) -> StoreError {
@@ -312,5 +333,20 @@ impl StoreTx {
         details: &str,
     ) -> Result<AuditEntry, StoreError> {
         audit::append(&mut self.tx, at, action, subject, details).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_rows_numbers_its_placeholders_but_from_the_first_on_sqlite() {
+        let sql = |backend, first, rows, columns| many_rows(backend, "HEAD ", first, rows, columns, " TAIL").0;
+        assert_eq!(sql(Backend::Postgres, 1, 2, 2), "HEAD ($1, $2), ($3, $4) TAIL");
+        assert_eq!(sql(Backend::Sqlite, 1, 2, 2), "HEAD (?, ?), (?, ?) TAIL");
+        assert_eq!(sql(Backend::Postgres, 3, 3, 0), "HEAD $3, $4, $5 TAIL");
+        // After numbered ones in the head, sqlx would bind an anonymous one from the first value.
+        assert_eq!(sql(Backend::Sqlite, 3, 3, 0), "HEAD $3, $4, $5 TAIL");
     }
 }

@@ -230,6 +230,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         let mut offset = 0;
         for chunk in entries.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
+                self.backend,
                 "INSERT INTO status_entries (list_id, idx, credential_id, purpose) VALUES ",
                 1,
                 chunk.len(),
@@ -252,6 +253,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                 // Some indexes were another credential's: the entries stored are those now
                 // holding one of these credentials' ids at the index drawn for it.
                 let sql = crate::many_rows(
+                    self.backend,
                     "SELECT list_id, idx, credential_id FROM status_entries WHERE credential_id IN (",
                     1,
                     chunk.len(),

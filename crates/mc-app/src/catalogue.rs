@@ -43,7 +43,8 @@ struct Indexed {
 }
 
 /// The catalogue index, read: updates wait until it is let go, so hold it no longer than a
-/// few searches take.
+/// few searches take, and do not ask for the catalogue again while holding it (a waiting
+/// update would stand between the two).
 #[derive(Debug)]
 pub struct CatalogueRead(OwnedRwLockReadGuard<Indexed, Catalogue>);
 

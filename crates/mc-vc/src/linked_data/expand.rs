@@ -87,15 +87,19 @@ pub(super) struct Expander<'a> {
     /// Processed contexts by id, copied out of the shared table as they are needed.
     local: HashMap<usize, (Arc<json_ld::Context>, Option<usize>)>,
     blank_nodes: usize,
+    /// Whether the quads are kept; without them, expanding only checks the document.
+    keep: bool,
     pub(super) quads: Vec<Quad>,
 }
 
 impl<'a> Expander<'a> {
+    /// An expander that keeps the quads when `keep` says so.
     pub(super) fn new(
         contexts: &'a Mutex<Contexts>,
         loader: &'a HashMap<IriBuf, json_ld::RemoteDocument>,
+        keep: bool,
     ) -> Expander<'a> {
-        Expander { contexts, loader, local: HashMap::new(), blank_nodes: 0, quads: Vec::new() }
+        Expander { contexts, loader, local: HashMap::new(), blank_nodes: 0, keep, quads: Vec::new() }
     }
 
     fn context(&mut self, id: usize) -> Arc<json_ld::Context> {
@@ -223,7 +227,9 @@ impl<'a> Expander<'a> {
                 RdfTerm::BlankNode(node) => RdfTerm::BlankNode(node),
                 _ => return Err(Expand::Unsupported),
             };
-            self.quads.push(Quad::new(subject.clone(), NamedNode::new_unchecked(RDF_TYPE), object, graph.clone()));
+            if self.keep {
+                self.quads.push(Quad::new(subject.clone(), NamedNode::new_unchecked(RDF_TYPE), object, graph.clone()));
+            }
         }
         for (key, value) in entries() {
             if self.keyword_of(type_scoped, key).is_some() {
@@ -317,7 +323,9 @@ impl<'a> Expander<'a> {
                 }
                 scalar => self.scalar(value_ctx, key, scalar)?,
             };
-            self.quads.push(Quad::new(subject.clone(), predicate.clone(), object, graph.clone()));
+            if self.keep {
+                self.quads.push(Quad::new(subject.clone(), predicate.clone(), object, graph.clone()));
+            }
         }
         Ok(())
     }

@@ -247,7 +247,11 @@ impl App {
     /// Brings the index to `version` by reading again the specifications that changed.
     async fn apply_catalogue_changes(&self, changed: &[SpecId], version: i64) -> Result<(), AppError> {
         let published = self.store().db().await?.published_specs_among(changed).await?;
-        let entries = EntryMaker::new(self).await?.entries(published);
+        let maker = EntryMaker::new(self).await?;
+        // Thousands of changes (a process far behind) take a while to check and label.
+        let entries = tokio::task::spawn_blocking(move || maker.entries(published))
+            .await
+            .unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
         let mut indexed = self.catalogue_cache.index.write().await;
         for id in changed {
             indexed.catalogue.remove(*id);

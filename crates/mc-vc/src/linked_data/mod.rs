@@ -192,7 +192,7 @@ pub fn fast_canonical_nquads(document: &Map<String, Value>) -> Option<Result<Str
 }
 
 /// The fast path: `None` when the document uses something it does not implement; the canonical
-/// N-Quads when `canonicalize`, otherwise only the checks.
+/// N-Quads when `canonicalize_them`, otherwise only the checks.
 fn fast(
     document: &Map<String, Value>,
     left_out: &[&str],

@@ -35,6 +35,14 @@ pub(crate) struct CatalogueCache {
     rebuilding: AtomicBool,
 }
 
+impl CatalogueCache {
+    /// The index as it stands.
+    async fn read(&self) -> CatalogueRead {
+        let read = Arc::clone(&self.index).read_owned().await;
+        CatalogueRead(OwnedRwLockReadGuard::map(read, |indexed| &indexed.catalogue))
+    }
+}
+
 #[derive(Debug, Default)]
 struct Indexed {
     /// The catalogue counter the index is up to date with; `None` before it is first built.
@@ -215,18 +223,16 @@ impl App {
     pub async fn catalogue(&self) -> Result<CatalogueRead, AppError> {
         let version = self.store().db().await?.counter(Counter::Catalogue).await?;
         let cache = &*self.catalogue_cache;
-        let read = Arc::clone(&cache.index).read_owned().await;
-        if read.version.is_some_and(|built| built >= version) {
-            return Ok(CatalogueRead(OwnedRwLockReadGuard::map(read, |indexed| &indexed.catalogue)));
-        }
-        let built = read.version.is_some();
-        drop(read);
+        let current = cache.index.read().await.version;
+        let built = match current {
+            Some(built) if built >= version => return Ok(cache.read().await),
+            built => built.is_some(),
+        };
         let updating = match cache.updating.try_lock() {
             Ok(updating) => updating,
             Err(_) if built && cache.rebuilding.load(Ordering::Acquire) => {
                 // Building anew takes seconds: the index before it answers meanwhile.
-                let read = Arc::clone(&cache.index).read_owned().await;
-                return Ok(CatalogueRead(OwnedRwLockReadGuard::map(read, |indexed| &indexed.catalogue)));
+                return Ok(cache.read().await);
             }
             Err(_) => cache.updating.lock().await,
         };
@@ -240,8 +246,7 @@ impl App {
             None => self.rebuild_catalogue(version).await?,
         }
         drop(updating);
-        let read = Arc::clone(&cache.index).read_owned().await;
-        Ok(CatalogueRead(OwnedRwLockReadGuard::map(read, |indexed| &indexed.catalogue)))
+        Ok(cache.read().await)
     }
 
     /// Brings the index to `version` by reading again the specifications that changed.

@@ -137,7 +137,7 @@ pub struct CohortSummary {
 
 /// How many credentials are issued per transaction: large enough that committing costs little,
 /// small enough that an interruption loses little (it is redone on the next run).
-pub(crate) const BATCH: usize = 500;
+pub(crate) const BATCH: usize = 1000;
 
 impl App {
     /// Issues `request.spec` to every row, in order. A row that is wrong is reported and
@@ -247,8 +247,9 @@ impl App {
             });
             signers.send(items.collect())?;
             in_flight.push_back(places);
-            // The workers have the next chunk waiting while they sign; beyond that, store.
-            while in_flight.len() > signers.workers {
+            // Each worker has a chunk or two waiting while it signs, so that the writes between
+            // leave none idle; beyond that, store.
+            while in_flight.len() > 2 * signers.workers {
                 let places = in_flight.pop_front().expect("a chunk in flight");
                 self.store_next(&mut batch, signers, places, &mut done).await?;
             }
@@ -345,7 +346,7 @@ impl App {
 
 /// How many credentials a signing worker makes at a time, and the transaction reads and
 /// writes in a few statements.
-const CHUNK: usize = 50;
+const CHUNK: usize = 100;
 
 /// Workers on every core that make the credentials of the chunks they are sent, answering in
 /// the order the chunks were sent.

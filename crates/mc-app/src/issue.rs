@@ -5,12 +5,15 @@
 //! status rows are stored in one transaction, and a credential is issued once per
 //! specification, learner and cohort.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
 
 use mc_core::{CredentialFormat, CredentialState, InstitutionId, Learner, LearnerId, SpecId, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
 use mc_vc::{
-    badge::{Award, BadgeContent, open_badge},
+    badge::{Award, BadgeContent, BadgeTemplate},
     edc,
     multikey::KeyType,
     proof::{self, ProofOptions, Suite},
@@ -68,24 +71,54 @@ pub struct IssuedCredential {
     state: CredentialState,
     revocation_reason: Option<String>,
     state_changed_at: Option<Timestamp>,
-    document: serde_json::Map<String, Value>,
+    document: Document,
     spec_version: Option<u32>,
     format: CredentialFormat,
     /// The sealed EDC beside the Open Badges credential in `document` (format `both`).
-    edc_document: Option<serde_json::Map<String, Value>>,
+    edc_document: Option<Document>,
+}
+
+/// A credential's document: its JSON text, as stored, and the map it reads as. A document read
+/// from the store is read at once, so that a damaged one is found there; one made here is
+/// read only when asked for, since a cohort's callers seldom look at it.
+#[derive(Debug, Clone)]
+struct Document {
+    text: String,
+    map: OnceLock<serde_json::Map<String, Value>>,
+}
+
+impl Document {
+    /// The document stored as `text`, or `None` when it is not a JSON object.
+    fn read(text: String) -> Option<Document> {
+        match serde_json::from_str(&text) {
+            Ok(Value::Object(map)) => Some(Document { text, map: OnceLock::from(map) }),
+            _ => None,
+        }
+    }
+
+    /// The document this process wrote as `text` from a JSON map.
+    fn written(text: String) -> Document {
+        Document { text, map: OnceLock::new() }
+    }
+
+    fn map(&self) -> &serde_json::Map<String, Value> {
+        self.map.get_or_init(|| match serde_json::from_str(&self.text) {
+            Ok(Value::Object(map)) => map,
+            _ => unreachable!("a document written from a JSON map reads as one"),
+        })
+    }
 }
 
 impl IssuedCredential {
     pub(crate) fn from_record(record: CredentialRecord) -> Result<IssuedCredential, AppError> {
         let damaged = |detail: String| StoreError::Corrupt { what: "credential", id: record.id.clone(), detail };
-        let document = match serde_json::from_str(&record.document) {
-            Ok(Value::Object(document)) => document,
-            _ => return Err(damaged("its document is not a JSON object".into()).into()),
+        let Some(document) = Document::read(record.document) else {
+            return Err(damaged("its document is not a JSON object".into()).into());
         };
-        let edc_document = match record.edc_document.as_deref().map(serde_json::from_str) {
+        let edc_document = match record.edc_document.map(Document::read) {
             None => None,
-            Some(Ok(Value::Object(document))) => Some(document),
-            Some(_) => return Err(damaged("its European Digital Credential is not a JSON object".into()).into()),
+            Some(Some(document)) => Some(document),
+            Some(None) => return Err(damaged("its European Digital Credential is not a JSON object".into()).into()),
         };
         let format = CredentialFormat::parse(&record.format)
             .ok_or_else(|| damaged(format!("unknown format {:?}", record.format)))?;
@@ -156,7 +189,7 @@ impl IssuedCredential {
     /// The issued document: the signed Open Badges credential, or the sealed European Digital
     /// Credential when that is all that was issued.
     pub fn document(&self) -> &serde_json::Map<String, Value> {
-        &self.document
+        self.document.map()
     }
 
     /// The formats it was issued in.
@@ -166,7 +199,7 @@ impl IssuedCredential {
 
     /// The signed Open Badges credential, unless only an EDC was issued.
     pub fn open_badge(&self) -> Option<&serde_json::Map<String, Value>> {
-        self.format.has_open_badge().then_some(&self.document)
+        self.format.has_open_badge().then(|| self.document.map())
     }
 
     /// The sealed European Digital Credential (a JAdES JWS in the JSON serialization), when one
@@ -174,8 +207,8 @@ impl IssuedCredential {
     pub fn sealed_edc(&self) -> Option<&serde_json::Map<String, Value>> {
         match self.format {
             CredentialFormat::OpenBadges => None,
-            CredentialFormat::Edc => Some(&self.document),
-            CredentialFormat::Both => self.edc_document.as_ref(),
+            CredentialFormat::Edc => Some(self.document.map()),
+            CredentialFormat::Both => self.edc_document.as_ref().map(Document::map),
         }
     }
 
@@ -407,10 +440,17 @@ impl App {
             batch.seal = Some(Arc::new(self.seal_key_in(&mut batch.tx, institution).await?));
         }
         let key = batch.key.clone().expect("loaded above");
+        let identity = crate::keys::identity(&prepared.awarding_bodies[0], &key);
+        let image = self.badge_url(prepared.spec.id());
+        let template = request.format.has_open_badge().then(|| {
+            let bodies: Vec<&mc_core::Institution> = prepared.awarding_bodies.iter().collect();
+            BadgeTemplate::new(&prepared.spec, &bodies, &identity.issuer_id, prepared.version, Some(&image))
+        });
         Ok(Making {
             app: self.clone(),
-            identity: crate::keys::identity(&prepared.awarding_bodies[0], &key),
-            image: self.badge_url(prepared.spec.id()),
+            identity,
+            image,
+            template,
             prepared: prepared.clone(),
             key,
             seal: batch.seal.clone(),
@@ -480,9 +520,11 @@ impl App {
                 let room = usize::try_from(list.size * 3 / 4 - used).unwrap_or(usize::MAX);
                 let mut waiting: Vec<usize> = (next..credential_ids.len().min(next.saturating_add(room))).collect();
                 next += waiting.len();
-                // Random picks, drawn again for the few another credential already has.
+                // Random picks among the indexes free when drawn; those another writer takes
+                // meanwhile are drawn again.
                 while !waiting.is_empty() {
-                    let indexes = random_indexes(waiting.len(), list.size)?;
+                    let used = list.used + batch.claimed.get(&list.id).copied().unwrap_or(0);
+                    let indexes = free_indexes(batch, &list, used, waiting.len()).await?;
                     let records: Vec<StatusEntryRecord> = waiting
                         .iter()
                         .zip(indexes)
@@ -694,6 +736,8 @@ pub(crate) struct Making {
     identity: crate::keys::IssuerIdentity,
     seal: Option<Arc<mc_vc::jades::SealKey>>,
     image: String,
+    /// What the batch's Open Badges credentials share, when it issues them.
+    template: Option<BadgeTemplate>,
     suite: Suite,
     format: CredentialFormat,
     cohort_key: String,
@@ -746,9 +790,9 @@ impl Making {
             counterpart: (format == CredentialFormat::Both).then_some(edc_id.as_str()),
             image: Some(&self.image),
         };
-        let signed = match format.has_open_badge() {
-            true => {
-                let badge = open_badge(spec, &bodies, &award);
+        let signed = match &self.template {
+            Some(template) => {
+                let badge = template.badge(&award);
                 let options = ProofOptions {
                     verification_method: self.identity.verification_method.clone(),
                     created: self.now.to_rfc3339(),
@@ -756,7 +800,7 @@ impl Making {
                 };
                 Some(self.app.sign(badge, self.suite, &self.key, &options)?)
             }
-            false => None,
+            None => None,
         };
         let sealed = match (format.has_edc(), &self.seal) {
             (false, _) => None,
@@ -788,6 +832,8 @@ impl Making {
             format: format.as_str().into(),
             edc_document: edc_document.as_ref().map(|sealed| serde_json::to_string(sealed).expect("a JSON map")),
         };
+        // The maps are dropped here, on the thread that made them; the texts stand for them.
+        drop((document, edc_document));
         let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": self.cohort_key, "suite": self.suite.name(), "format": format.as_str()});
         let credential = IssuedCredential {
             id: record.id.clone(),
@@ -798,16 +844,40 @@ impl Making {
             state: CredentialState::Active,
             revocation_reason: None,
             state_changed_at: None,
-            document,
+            document: Document::written(record.document.clone()),
             spec_version: Some(self.prepared.version),
             format,
-            edc_document,
+            edc_document: record.edc_document.clone().map(Document::written),
         };
         Ok(Made { record, credential, details: details.to_string(), learner: item.learner })
     }
 }
 
-/// `count` random indexes below `size`.
-fn random_indexes(count: usize, size: u64) -> Result<Vec<u64>, AppError> {
-    (0..count).map(|_| Ok(u64::from(u32::from_le_bytes(random_bytes::<4>()?)) % size)).collect()
+/// Up to `count` distinct random indexes of `list`, which has `used` of them taken. On SQLite,
+/// indexes no credential held when asked: enough are drawn that, as full as a list gets, nearly
+/// always `count` are free, and the store says in one answer which of them are taken (a claim
+/// that collides costs SQLite a row at a time through its worker thread). On PostgreSQL the
+/// claim finds the collisions as cheaply, and a list that grows during a large cohort can make
+/// its planner scan the whole list for the question, so it is not asked.
+async fn free_indexes(
+    batch: &mut Batch,
+    list: &StatusListRecord,
+    used: u64,
+    count: usize,
+) -> Result<Vec<u64>, AppError> {
+    let free_share = 1.0 - used as f64 / list.size as f64;
+    let draws = ((count as f64 / free_share.max(0.2)) * 1.25) as usize + 8;
+    let mut drawn = std::collections::HashSet::with_capacity(draws);
+    let mut distinct = Vec::with_capacity(draws);
+    for _ in 0..draws {
+        let index = u64::from(u32::from_le_bytes(random_bytes::<4>()?)) % list.size;
+        if drawn.insert(index) {
+            distinct.push(index);
+        }
+    }
+    let taken = match batch.tx.backend() {
+        mc_store::Backend::Sqlite => batch.tx.db().taken_status_indexes(&list.id, &distinct).await?,
+        mc_store::Backend::Postgres => std::collections::HashSet::new(),
+    };
+    Ok(distinct.into_iter().filter(|index| !taken.contains(index)).take(count).collect())
 }

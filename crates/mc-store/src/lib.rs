@@ -54,9 +54,12 @@ static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 
 /// Set on every SQLite connection: write-ahead logging so readers never block the writer,
-/// foreign keys enforced, and a wait of up to 10 s for another writer instead of failing.
+/// foreign keys enforced, and a wait of up to 10 s for another writer instead of failing. The
+/// log is copied back into the database after each write transaction by [`Checkpoints`];
+/// SQLite's own checkpoint, which the committing writer runs and waits for, comes only when the
+/// log grows past 64 MiB (another process writing, or a long reader holding the log).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; \
-     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA wal_autocheckpoint = 16384; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
 
 /// The database engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,6 +187,8 @@ pub struct Store {
     /// SQLite has one writer at a time: this process's write transactions queue here, in
     /// order and without a time limit, rather than poll SQLite's lock until its busy timeout.
     writers: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// SQLite's checkpoints, run beside the writers.
+    checkpoints: Option<Checkpoints>,
 }
 
 impl Store {
@@ -214,7 +219,9 @@ impl Store {
         };
         migrations.run(&pool).await.map_err(StoreError::Migrate)?;
         let writers = (backend == Backend::Sqlite).then(Arc::default);
-        Ok(Store { pool, backend, writers })
+        let checkpoints =
+            (backend == Backend::Sqlite).then(|| Checkpoints { pool: pool.clone(), state: Arc::default() });
+        Ok(Store { pool, backend, writers, checkpoints })
     }
 
     /// The backend this store talks to.
@@ -230,7 +237,7 @@ impl Store {
             None => None,
         };
         let tx = self.pool.begin_with(self.backend.begin_statement()).await?;
-        Ok(StoreTx { tx, backend: self.backend, _turn: turn })
+        Ok(StoreTx { tx, backend: self.backend, _turn: turn, checkpoints: self.checkpoints.clone() })
     }
 
     /// The queries, on a connection of the pool: each is its own statement, committed at once.
@@ -268,23 +275,78 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     }
 }
 
+/// Copies SQLite's write-ahead log back into the database on a connection of its own, so that
+/// the next write transaction goes on while it runs instead of waiting for it in its commit.
+/// At most one checkpoint runs at a time; one asked for meanwhile runs after it.
+#[derive(Debug, Clone)]
+struct Checkpoints {
+    pool: AnyPool,
+    /// 0: none running; 1: one running; 2: one running and another asked for.
+    state: Arc<std::sync::atomic::AtomicU8>,
+}
+
+impl Checkpoints {
+    /// Asks for a checkpoint of everything committed so far.
+    fn request(&self) {
+        use std::sync::atomic::Ordering::{AcqRel, Acquire};
+        let before = self.state.fetch_update(AcqRel, Acquire, |state| Some((state + 1).min(2))).unwrap_or(2);
+        if before == 0 {
+            tokio::spawn(self.clone().run());
+        }
+    }
+
+    async fn run(self) {
+        loop {
+            // A passive checkpoint never waits for a writer or a reader; what it cannot copy
+            // now, the next one does. A closed pool (the store closing) ends them.
+            match self.pool.acquire().await {
+                Ok(mut conn) => {
+                    if let Err(err) = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").await {
+                        tracing::warn!(error = %err, "the SQLite checkpoint failed; SQLite's own will run instead");
+                    }
+                }
+                Err(err) => tracing::debug!(error = %err, "no connection for the SQLite checkpoint"),
+            }
+            if self.state.fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
+                break;
+            }
+            // Commits that come in quick succession share a checkpoint: each costs a sync of
+            // the database file, whatever it copies.
+            tokio::time::sleep(CHECKPOINT_PAUSE).await;
+        }
+    }
+}
+
+/// The least time between two checkpoints of [`Checkpoints`].
+const CHECKPOINT_PAUSE: Duration = Duration::from_millis(250);
+
 /// A write transaction. Reads in it see its own writes.
 pub struct StoreTx {
     tx: Transaction<'static, Any>,
     backend: Backend,
     /// This process's turn to write (SQLite), held until the transaction ends.
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    checkpoints: Option<Checkpoints>,
 }
 
 impl StoreTx {
     /// Makes every write in the transaction durable, all at once.
     pub async fn commit(self) -> Result<(), StoreError> {
-        Ok(self.tx.commit().await?)
+        self.tx.commit().await?;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.request();
+        }
+        Ok(())
     }
 
     /// Undoes every write in the transaction.
     pub async fn rollback(self) -> Result<(), StoreError> {
         Ok(self.tx.rollback().await?)
+    }
+
+    /// The backend the transaction runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// The queries, in this transaction: what they write is kept only if it commits.

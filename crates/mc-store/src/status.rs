@@ -223,6 +223,46 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         Ok(!self.claim_status_indexes(std::slice::from_ref(entry)).await?.is_empty())
     }
 
+    /// Which of `indexes` (at most a few hundred) a credential holds in the list `list_id`.
+    pub async fn taken_status_indexes(
+        &mut self,
+        list_id: &str,
+        indexes: &[u64],
+    ) -> Result<std::collections::HashSet<u64>, StoreError> {
+        let mut taken = std::collections::HashSet::new();
+        if indexes.is_empty() {
+            return Ok(taken);
+        }
+        // Lists of a few lengths only, the last index repeated, so that the statements prepared
+        // are few and reused.
+        let slots = indexes.len().next_multiple_of(64);
+        let (head, tail) = match self.backend {
+            // SQLite's rows reach the caller one by one from its worker thread: one row it is.
+            crate::Backend::Sqlite => {
+                ("SELECT group_concat(idx) FROM status_entries WHERE idx IN (", ") AND list_id = ?".to_owned())
+            }
+            crate::Backend::Postgres => (
+                "SELECT CAST(idx AS TEXT) FROM status_entries WHERE idx IN (",
+                format!(") AND list_id = ${}", slots + 1),
+            ),
+        };
+        let mut query = sqlx::query(crate::many_rows(self.backend, head, 1, slots, 0, &tail));
+        let last = indexes[indexes.len() - 1];
+        for index in indexes.iter().copied().chain(std::iter::repeat_n(last, slots - indexes.len())) {
+            query = query.bind(index as i64);
+        }
+        for row in query.bind(list_id).fetch_all(&mut *self.conn).await? {
+            let Some(text) = row.try_get::<Option<String>, _>(0)? else { continue };
+            for index in text.split(',') {
+                let index = index.parse().map_err(|_| {
+                    crate::corrupt("status list", list_id.to_owned(), format!("index {index:?} is not a number"))
+                })?;
+                taken.insert(index);
+            }
+        }
+        Ok(taken)
+    }
+
     /// Takes the indexes of `entries` that no other credential has; returns the entries taken
     /// (by their place in `entries`). The caller counts them with [`Db::add_status_list_use`].
     pub async fn claim_status_indexes(&mut self, entries: &[StatusEntryRecord]) -> Result<Vec<usize>, StoreError> {

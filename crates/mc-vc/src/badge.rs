@@ -82,113 +82,160 @@ fn text(map: &LangMap, language: &LanguageTag) -> Value {
 /// Builds the unsigned `OpenBadgeCredential` for `award` of `spec`. `awarding_bodies` are the
 /// specification's awarding bodies, in its order; the first one issues.
 pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'_>) -> Map<String, Value> {
-    let institution = awarding_bodies.first().expect("a specification has at least one awarding body");
-    let language = spec.default_language();
-    let mut achievement = Map::new();
-    achievement.insert("id".into(), format!("urn:uuid:{}", spec.id()).into());
-    achievement.insert("type".into(), json!(["Achievement"]));
-    achievement.insert("achievementType".into(), "MicroCredential".into());
-    achievement.insert("version".into(), award.spec_version.to_string().into());
-    achievement.insert("name".into(), text(spec.title(), language));
-    let description =
-        spec.description().map_or_else(|| text(spec.title(), language), |description| text(description, language));
-    achievement.insert("description".into(), description);
-    let narrative: Vec<String> =
-        spec.learning_outcomes().iter().map(|outcome| format!("- {}", outcome.text().best(language))).collect();
-    achievement
-        .insert("criteria".into(), json!({"narrative": format!("{OUTCOMES_HEADING}\n{}", narrative.join("\n"))}));
-    achievement.insert("inLanguage".into(), language.as_str().into());
-    if let Some(image) = award.image {
-        achievement.insert("image".into(), json!({"id": image, "type": "Image"}));
-    }
-    let workload = spec.workload();
-    if let Some(ects) = workload.ects() {
-        achievement.insert("creditsAvailable".into(), json!(ects));
-    }
-    if let Some(hours) = workload.hours() {
-        achievement.insert("volumeOfLearning".into(), format!("PT{hours}H").into());
-    }
-    if let Some(code) = spec.isced_f() {
-        achievement.insert("fieldOfStudy".into(), code.name().into());
-    }
-    achievement.insert("alignment".into(), Value::Array(alignments(spec)));
-    achievement.insert(
-        "awardingBody".into(),
-        awarding_bodies.iter().map(|body| Value::String(legal_name(body).into())).collect(),
-    );
-    achievement.insert("language".into(), spec.languages().iter().map(|tag| Value::String(tag.to_string())).collect());
-    if let Some(cycle) = spec.qf_ehea_cycle() {
-        achievement.insert("qfEheaCycle".into(), cycle.as_str().into());
-    }
-    let assessment = spec.assessment();
-    achievement.insert("assessmentKind".into(), assessment.kind().as_str().into());
-    achievement.insert(
-        "assessmentMethod".into(),
-        assessment.methods().iter().map(|method| Value::String(method.as_str().into())).collect(),
-    );
-    if let Some(description) = assessment.description() {
-        achievement.insert("assessmentDescription".into(), text(description, language));
-    }
-    achievement.insert("mode".into(), spec.participation().as_str().into());
-    let qa = spec.quality_assurance();
-    let kinds: Vec<Value> = [(qa.internal(), "internal"), (qa.external(), "external")]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, kind)| kind.into())
-        .collect();
-    achievement.insert("qualityAssurance".into(), Value::Array(kinds));
-    if let Some(body) = qa.body() {
-        achievement.insert("qualityAssuranceBody".into(), body.into());
-    }
-    if let Some(prerequisites) = spec.prerequisites() {
-        achievement.insert("entryRequirement".into(), text(prerequisites, language));
-    }
-    if let Some(verification) = spec.identity_verification() {
-        achievement.insert("identityVerification".into(), verification.as_str().into());
-    }
-    if let Some(grading) = spec.grading_scheme() {
-        achievement.insert("gradingScheme".into(), text(grading, language));
-    }
-    if let Some(stackability) = spec.stackability() {
-        achievement.insert("stackability".into(), stackability.option().as_str().into());
-        if let Some(towards) = stackability.towards() {
-            achievement.insert("stackableTowards".into(), text(towards, language));
+    BadgeTemplate::new(spec, awarding_bodies, award.issuer_id, award.spec_version, award.image).badge(award)
+}
+
+/// What the Open Badges credentials of one specification version share when one issuer awards
+/// them with one image: the context, the name, the issuer's profile and the achievement, built
+/// once for a cohort so that each credential only adds its own award.
+pub struct BadgeTemplate {
+    context: Value,
+    name: Value,
+    issuer: Value,
+    achievement: Map<String, Value>,
+    issuer_id: String,
+    spec_version: u32,
+    image: Option<String>,
+}
+
+impl BadgeTemplate {
+    /// The template of `spec`'s credentials issued by `issuer_id` (the first awarding body) from
+    /// version `spec_version`, with the badge image at `image`.
+    pub fn new(
+        spec: &Spec,
+        awarding_bodies: &[&Institution],
+        issuer_id: &str,
+        spec_version: u32,
+        image: Option<&str>,
+    ) -> BadgeTemplate {
+        let institution = awarding_bodies.first().expect("a specification has at least one awarding body");
+        let language = spec.default_language();
+        let mut achievement = Map::new();
+        achievement.insert("id".into(), format!("urn:uuid:{}", spec.id()).into());
+        achievement.insert("type".into(), json!(["Achievement"]));
+        achievement.insert("achievementType".into(), "MicroCredential".into());
+        achievement.insert("version".into(), spec_version.to_string().into());
+        achievement.insert("name".into(), text(spec.title(), language));
+        let description =
+            spec.description().map_or_else(|| text(spec.title(), language), |description| text(description, language));
+        achievement.insert("description".into(), description);
+        let narrative: Vec<String> =
+            spec.learning_outcomes().iter().map(|outcome| format!("- {}", outcome.text().best(language))).collect();
+        achievement
+            .insert("criteria".into(), json!({"narrative": format!("{OUTCOMES_HEADING}\n{}", narrative.join("\n"))}));
+        achievement.insert("inLanguage".into(), language.as_str().into());
+        if let Some(image) = image {
+            achievement.insert("image".into(), json!({"id": image, "type": "Image"}));
+        }
+        let workload = spec.workload();
+        if let Some(ects) = workload.ects() {
+            achievement.insert("creditsAvailable".into(), json!(ects));
+        }
+        if let Some(hours) = workload.hours() {
+            achievement.insert("volumeOfLearning".into(), format!("PT{hours}H").into());
+        }
+        if let Some(code) = spec.isced_f() {
+            achievement.insert("fieldOfStudy".into(), code.name().into());
+        }
+        achievement.insert("alignment".into(), Value::Array(alignments(spec)));
+        achievement.insert(
+            "awardingBody".into(),
+            awarding_bodies.iter().map(|body| Value::String(legal_name(body).into())).collect(),
+        );
+        achievement
+            .insert("language".into(), spec.languages().iter().map(|tag| Value::String(tag.to_string())).collect());
+        if let Some(cycle) = spec.qf_ehea_cycle() {
+            achievement.insert("qfEheaCycle".into(), cycle.as_str().into());
+        }
+        let assessment = spec.assessment();
+        achievement.insert("assessmentKind".into(), assessment.kind().as_str().into());
+        achievement.insert(
+            "assessmentMethod".into(),
+            assessment.methods().iter().map(|method| Value::String(method.as_str().into())).collect(),
+        );
+        if let Some(description) = assessment.description() {
+            achievement.insert("assessmentDescription".into(), text(description, language));
+        }
+        achievement.insert("mode".into(), spec.participation().as_str().into());
+        let qa = spec.quality_assurance();
+        let kinds: Vec<Value> = [(qa.internal(), "internal"), (qa.external(), "external")]
+            .into_iter()
+            .filter(|(on, _)| *on)
+            .map(|(_, kind)| kind.into())
+            .collect();
+        achievement.insert("qualityAssurance".into(), Value::Array(kinds));
+        if let Some(body) = qa.body() {
+            achievement.insert("qualityAssuranceBody".into(), body.into());
+        }
+        if let Some(prerequisites) = spec.prerequisites() {
+            achievement.insert("entryRequirement".into(), text(prerequisites, language));
+        }
+        if let Some(verification) = spec.identity_verification() {
+            achievement.insert("identityVerification".into(), verification.as_str().into());
+        }
+        if let Some(grading) = spec.grading_scheme() {
+            achievement.insert("gradingScheme".into(), text(grading, language));
+        }
+        if let Some(stackability) = spec.stackability() {
+            achievement.insert("stackability".into(), stackability.option().as_str().into());
+            if let Some(towards) = stackability.towards() {
+                achievement.insert("stackableTowards".into(), text(towards, language));
+            }
+        }
+        if let Some(further) = spec.further_information() {
+            achievement.insert("furtherInformation".into(), text(further, language));
+        }
+        if let Some(homepage) = spec.homepage() {
+            achievement.insert("homepage".into(), homepage.as_str().into());
+        }
+        BadgeTemplate {
+            context: json!([contexts::CREDENTIALS_V2, contexts::OPEN_BADGES_V3, annex_context()]),
+            name: text(spec.title(), language),
+            issuer: issuer_profile(institution, issuer_id),
+            achievement,
+            issuer_id: issuer_id.to_owned(),
+            spec_version,
+            image: image.map(str::to_owned),
         }
     }
-    if let Some(further) = spec.further_information() {
-        achievement.insert("furtherInformation".into(), text(further, language));
-    }
-    if let Some(homepage) = spec.homepage() {
-        achievement.insert("homepage".into(), homepage.as_str().into());
-    }
 
-    let mut subject = recipient(award.learner, award.salt);
-    subject.insert("achievement".into(), Value::Object(achievement));
-    if let Some(grade) = award.grade {
-        subject.insert("result".into(), json!([{"type": ["Result"], "value": grade}]));
-    }
+    /// The unsigned `OpenBadgeCredential` of `award`, which must be issued as the template's
+    /// awards are (same issuer, version and image).
+    pub fn badge(&self, award: &Award<'_>) -> Map<String, Value> {
+        debug_assert!(
+            award.issuer_id == self.issuer_id
+                && award.spec_version == self.spec_version
+                && award.image == self.image.as_deref(),
+            "an award issued otherwise than its template's"
+        );
+        let mut subject = recipient(award.learner, award.salt);
+        subject.insert("achievement".into(), Value::Object(self.achievement.clone()));
+        if let Some(grade) = award.grade {
+            subject.insert("result".into(), json!([{"type": ["Result"], "value": grade}]));
+        }
 
-    let mut credential = Map::new();
-    credential.insert("@context".into(), json!([contexts::CREDENTIALS_V2, contexts::OPEN_BADGES_V3, annex_context()]));
-    credential.insert("id".into(), award.id.into());
-    credential.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
-    credential.insert("name".into(), text(spec.title(), language));
-    credential.insert("issuer".into(), issuer_profile(institution, award.issuer_id));
-    credential.insert("validFrom".into(), award.issued.to_rfc3339().into());
-    if let Some(until) = award.valid_until {
-        credential.insert("validUntil".into(), until.to_rfc3339().into());
+        let mut credential = Map::new();
+        credential.insert("@context".into(), self.context.clone());
+        credential.insert("id".into(), award.id.into());
+        credential.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
+        credential.insert("name".into(), self.name.clone());
+        credential.insert("issuer".into(), self.issuer.clone());
+        credential.insert("validFrom".into(), award.issued.to_rfc3339().into());
+        if let Some(until) = award.valid_until {
+            credential.insert("validUntil".into(), until.to_rfc3339().into());
+        }
+        credential.insert("awardedDate".into(), award.awarded.unwrap_or(award.issued).to_rfc3339().into());
+        match award.status {
+            [] => {}
+            [one] => drop(credential.insert("credentialStatus".into(), one.to_json())),
+            many => drop(credential.insert("credentialStatus".into(), many.iter().map(StatusEntry::to_json).collect())),
+        }
+        credential.insert("credentialSubject".into(), Value::Object(subject));
+        if let Some(counterpart) = award.counterpart {
+            credential.insert("europeanDigitalCredential".into(), counterpart.into());
+        }
+        credential
     }
-    credential.insert("awardedDate".into(), award.awarded.unwrap_or(award.issued).to_rfc3339().into());
-    match award.status {
-        [] => {}
-        [one] => drop(credential.insert("credentialStatus".into(), one.to_json())),
-        many => drop(credential.insert("credentialStatus".into(), many.iter().map(StatusEntry::to_json).collect())),
-    }
-    credential.insert("credentialSubject".into(), Value::Object(subject));
-    if let Some(counterpart) = award.counterpart {
-        credential.insert("europeanDigitalCredential".into(), counterpart.into());
-    }
-    credential
 }
 
 /// The achievement subject of `learner`, named by their DID, or else by the salted hash of

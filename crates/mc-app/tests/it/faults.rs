@@ -138,14 +138,14 @@ async fn a_job_failed_midway_keeps_the_progress_of_its_committed_batches() {
     let db = TestDb::sqlite();
     let store = Store::open(&db.url).await.unwrap();
     let (app, keys) = with_faulty_keys(&store, || AppError::Keys("the key was destroyed".into()));
-    let id = queued_job(&app, 1_200).await;
-    // The first batch of 500 signs; the second fails for good.
-    keys.succeed.store(600, Ordering::SeqCst);
+    let id = queued_job(&app, 2_400).await;
+    // The first batch of 1,000 signs; the second fails for good.
+    keys.succeed.store(1_200, Ordering::SeqCst);
     keys.failures.store(u32::MAX, Ordering::SeqCst);
     assert!(app.work_on_next_job("worker-1", 60).await.unwrap());
     let job = job_state(&app, &id).await;
-    assert_eq!((job.state, job.processed, job.issued), (JobState::Failed, 500, 500), "{job:?}");
-    assert_each_learner_once(&store, 500, db.backend).await;
+    assert_eq!((job.state, job.processed, job.issued), (JobState::Failed, 1_000, 1_000), "{job:?}");
+    assert_each_learner_once(&store, 1_000, db.backend).await;
 }
 
 /// The worker's connections are terminated by the server (`pg_terminate_backend`) while it

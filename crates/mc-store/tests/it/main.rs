@@ -322,3 +322,32 @@ async fn rows_written_before_the_table_rebuilds_survive_them() {
         store.close().await;
     }
 }
+
+/// A commit on SQLite is copied from the write-ahead log into the database file soon after,
+/// by the store's own checkpoint, while the store stays open and nobody writes again: the
+/// file read alone (`immutable`, which ignores the log) has what was committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_commit_reaches_the_database_file_without_another_write() {
+    use sqlx::{Connection, Row};
+
+    let db = TestDb::sqlite();
+    let store = Store::open(&db.url).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    tx.db().insert_institution(&institution("uca")).await.unwrap();
+    tx.commit().await.unwrap();
+    let file = db.url.trim_end_matches("?mode=rwc");
+    let mut in_file = 0;
+    for _ in 0..100 {
+        let mut conn = sqlx::SqliteConnection::connect(&format!("{file}?immutable=true")).await.unwrap();
+        // Until the checkpoint, the file may not even have the tables.
+        let counted = sqlx::query("SELECT COUNT(*) FROM institutions WHERE id = 'uca'").fetch_one(&mut conn).await;
+        in_file = counted.map_or(0, |row| row.get::<i64, _>(0));
+        conn.close().await.unwrap();
+        if in_file == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(in_file, 1, "the commit is still only in the write-ahead log");
+    store.close().await;
+}

@@ -112,6 +112,22 @@ pub(crate) async fn status_indexes_are_claimed_once_and_counted(store: &Store) {
         .collect();
     let taken = store.db().await.unwrap().claim_status_indexes(&again).await.unwrap();
     assert_eq!(taken, Vec::<usize>::new(), "indexes other credentials hold are not taken");
+
+    // Which of some indexes are held in one list: those of this list only, whatever the
+    // number asked about (one, or more than one statement's worth), beyond 32 bits too.
+    let held = |indexes: Vec<u64>| async move {
+        let mut taken: Vec<u64> =
+            store.db().await.unwrap().taken_status_indexes("rev", &indexes).await.unwrap().into_iter().collect();
+        taken.sort_unstable();
+        taken
+    };
+    assert_eq!(held(vec![7, 2, 3_000_000_000, 0, 5]).await, [0, 5, 3_000_000_000]);
+    assert_eq!(held(vec![4]).await, Vec::<u64>::new());
+    assert_eq!(held(vec![]).await, Vec::<u64>::new());
+    let asked: Vec<u64> = (900..1_200).collect();
+    assert_eq!(held(asked).await, (1_000..1_150).collect::<Vec<_>>());
+    let suspension = store.db().await.unwrap().taken_status_indexes("sus", &[7, 0]).await.unwrap();
+    assert_eq!(suspension, [7].into_iter().collect());
 }
 
 pub(crate) async fn indexes_in_state_follow_the_credentials(store: &Store) {

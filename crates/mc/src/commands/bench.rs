@@ -525,7 +525,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>, clock: Cloc
     };
     sign(0);
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    let signing = throughput(cores, 1000, &sign);
+    let signing = throughput(cores, 3000, &sign);
     let target = match url.starts_with("postgres") {
         true => ISSUE_TARGET_POSTGRES,
         false => ISSUE_TARGET_SQLITE,

@@ -310,14 +310,14 @@ impl Checkpoints {
             if self.state.fetch_sub(1, std::sync::atomic::Ordering::AcqRel) == 1 {
                 break;
             }
-            // Commits that come in quick succession share a checkpoint: each costs a sync of
-            // the database file, whatever it copies.
+            // Each checkpoint costs a sync of the database file, whatever it copies.
             tokio::time::sleep(CHECKPOINT_PAUSE).await;
         }
     }
 }
 
-/// The least time between two checkpoints of [`Checkpoints`].
+/// How long a checkpoint asked for while another ran waits after that one, so that commits in
+/// quick succession share it.
 const CHECKPOINT_PAUSE: Duration = Duration::from_millis(250);
 
 /// A write transaction. Reads in it see its own writes.

@@ -266,6 +266,14 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Takes the indexes of `entries` that no other credential has; returns the entries taken
     /// (by their place in `entries`). The caller counts them with [`Db::add_status_list_use`].
     pub async fn claim_status_indexes(&mut self, entries: &[StatusEntryRecord]) -> Result<Vec<usize>, StoreError> {
+        // PostgreSQL says which rows it inserted in its answer. SQLite would hand them over one
+        // at a time from its worker thread, so there the count is taken, and only when some
+        // index was another credential's are the rows asked for.
+        let returning = self.backend == crate::Backend::Postgres;
+        let tail = match returning {
+            true => " ON CONFLICT (list_id, idx) DO NOTHING RETURNING list_id, idx, credential_id",
+            false => " ON CONFLICT (list_id, idx) DO NOTHING",
+        };
         let mut taken = Vec::with_capacity(entries.len());
         let mut offset = 0;
         for chunk in entries.chunks(crate::ROWS_PER_STATEMENT) {
@@ -275,45 +283,52 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                 1,
                 chunk.len(),
                 4,
-                " ON CONFLICT (list_id, idx) DO NOTHING",
+                tail,
             );
             let mut query = sqlx::query(sql);
             for entry in chunk {
                 query =
                     query.bind(&entry.list_id).bind(entry.index as i64).bind(&entry.credential_id).bind(&entry.purpose);
             }
-            let inserted = query
-                .execute(&mut *self.conn)
-                .await
-                .map_err(|err| StoreError::from_write("a status entry", &[], err))?
-                .rows_affected();
-            if inserted == chunk.len() as u64 {
-                taken.extend(offset..offset + chunk.len());
-            } else {
-                // Some indexes were another credential's: the entries stored are those now
-                // holding one of these credentials' ids at the index drawn for it.
-                let sql = crate::many_rows(
-                    self.backend,
-                    "SELECT list_id, idx, credential_id FROM status_entries WHERE credential_id IN (",
-                    1,
-                    chunk.len(),
-                    0,
-                    ")",
-                );
-                let mut query = sqlx::query(sql);
-                for entry in chunk {
-                    query = query.bind(&entry.credential_id);
-                }
-                let mut stored = std::collections::HashSet::new();
-                for row in query.fetch_all(&mut *self.conn).await? {
-                    let list_id: String = row.try_get("list_id")?;
-                    let idx: i64 = row.try_get("idx")?;
-                    stored.insert((list_id, idx, row.try_get::<String, _>("credential_id")?));
-                }
-                for (at, entry) in chunk.iter().enumerate() {
-                    if stored.contains(&(entry.list_id.clone(), entry.index as i64, entry.credential_id.clone())) {
-                        taken.push(offset + at);
+            let rows = match returning {
+                true => query.fetch_all(&mut *self.conn).await,
+                false => {
+                    let inserted = query
+                        .execute(&mut *self.conn)
+                        .await
+                        .map_err(|err| StoreError::from_write("a status entry", &[], err))?
+                        .rows_affected();
+                    if inserted == chunk.len() as u64 {
+                        taken.extend(offset..offset + chunk.len());
+                        offset += chunk.len();
+                        continue;
                     }
+                    // The entries stored are those now holding one of these credentials' ids
+                    // at the index drawn for it.
+                    let sql = crate::many_rows(
+                        self.backend,
+                        "SELECT list_id, idx, credential_id FROM status_entries WHERE credential_id IN (",
+                        1,
+                        chunk.len(),
+                        0,
+                        ")",
+                    );
+                    let mut query = sqlx::query(sql);
+                    for entry in chunk {
+                        query = query.bind(&entry.credential_id);
+                    }
+                    query.fetch_all(&mut *self.conn).await
+                }
+            };
+            let mut stored = std::collections::HashSet::new();
+            for row in rows.map_err(|err| StoreError::from_write("a status entry", &[], err))? {
+                let list_id: String = row.try_get("list_id")?;
+                let idx: i64 = row.try_get("idx")?;
+                stored.insert((list_id, idx, row.try_get::<String, _>("credential_id")?));
+            }
+            for (at, entry) in chunk.iter().enumerate() {
+                if stored.contains(&(entry.list_id.clone(), entry.index as i64, entry.credential_id.clone())) {
+                    taken.push(offset + at);
                 }
             }
             offset += chunk.len();

@@ -21,7 +21,10 @@ use mc_vc::{
 };
 use serde_json::Value;
 
-use crate::{Added, App, AppError, keys::random_bytes};
+use crate::{
+    Added, App, AppError,
+    keys::{random_bytes, random_fill},
+};
 
 /// How the learner of an issue is named.
 #[derive(Debug, Clone, Copy)]
@@ -867,10 +870,12 @@ async fn free_indexes(
 ) -> Result<Vec<u64>, AppError> {
     let free_share = 1.0 - used as f64 / list.size as f64;
     let draws = ((count as f64 / free_share.max(0.2)) * 1.25) as usize + 8;
+    let mut bytes = vec![0u8; draws * 4];
+    random_fill(&mut bytes)?;
     let mut drawn = std::collections::HashSet::with_capacity(draws);
     let mut distinct = Vec::with_capacity(draws);
-    for _ in 0..draws {
-        let index = u64::from(u32::from_le_bytes(random_bytes::<4>()?)) % list.size;
+    for word in bytes.chunks_exact(4) {
+        let index = u64::from(u32::from_le_bytes(word.try_into().expect("four bytes"))) % list.size;
         if drawn.insert(index) {
             distinct.push(index);
         }

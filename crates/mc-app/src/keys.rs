@@ -165,11 +165,16 @@ impl KeyVault {
     }
 }
 
-/// Draws 32 bytes from the operating system.
+/// Draws `N` bytes from the operating system.
 pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|err| AppError::Keys(format!("cannot draw random bytes: {err}")))?;
+    random_fill(&mut bytes)?;
     Ok(bytes)
+}
+
+/// Fills `bytes` from the operating system, in one call.
+pub(crate) fn random_fill(bytes: &mut [u8]) -> Result<(), AppError> {
+    getrandom::fill(bytes).map_err(|err| AppError::Keys(format!("cannot draw random bytes: {err}")))
 }
 
 /// Who an institution issues as, with a given key.

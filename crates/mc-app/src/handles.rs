@@ -247,6 +247,13 @@ impl<'a> std::ops::Deref for IssuerAccess<'a> {
 }
 
 impl IssuerAccess<'_> {
+    /// Offers one of the institution's credentials to its learner's wallet (OpenID4VCI), for an
+    /// integration that hands the offer and its transaction code to the learner.
+    pub async fn offer_to_wallet(&self, id: &str, now: Timestamp) -> Result<crate::WalletOffer, AppError> {
+        let credential = self.credential(id).await?;
+        self.app.offer_to_wallet(&credential, now).await
+    }
+
     /// Refuses a document whose first awarding body is another institution.
     fn check_first_body(&self, document: &SpecDocument) -> Result<(), AppError> {
         match document.awarding_bodies.as_ref().and_then(|bodies| bodies.first()) {
@@ -497,6 +504,12 @@ impl LearnerAccess<'_> {
             true => Ok(credential),
             false => Err(AppError::NotFound { what: "credential", id: id.to_owned() }),
         }
+    }
+
+    /// Offers one of the learner's credentials to their wallet (OpenID4VCI).
+    pub async fn offer_to_wallet(&self, id: &str, now: Timestamp) -> Result<crate::WalletOffer, AppError> {
+        let credential = self.credential(id).await?;
+        self.app.offer_to_wallet(&credential, now).await
     }
 }
 

@@ -490,6 +490,16 @@ impl App {
             let name = institution.name().best(language);
             let spanish = language.as_str().starts_with("es");
             for made in made {
+                // A credential with an Open Badges form can go into a wallet: the mail offers it.
+                let offer = match made.record.format != mc_core::CredentialFormat::Edc.as_str() {
+                    true => {
+                        let (record, offer) =
+                            self.new_offer(&made.record.id, making.now, crate::wallet::MAIL_OFFER_MINUTES)?;
+                        batch.tx.db().insert_wallet_offer(&record).await?;
+                        Some(offer)
+                    }
+                    false => None,
+                };
                 let mail = crate::mail::Outgoing::issued(
                     &made.record.id,
                     &made.learner,
@@ -497,6 +507,7 @@ impl App {
                     name,
                     spanish,
                     self.public_url(),
+                    offer.as_ref(),
                 );
                 batch.tx.db().queue_mail(&mail.record(self.new_id(), making.now), making.now.unix_seconds()).await?;
             }

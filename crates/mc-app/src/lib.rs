@@ -35,6 +35,7 @@ mod sharing;
 mod skills;
 mod status;
 mod verification;
+mod wallet;
 
 use std::sync::Arc;
 
@@ -80,6 +81,10 @@ pub use crate::{
     skills::{SkillChoice, read_esco_skills},
     status::StatusChange,
     verification::{Budgeted, LocalMaterial, OnlineResolver, Verifier},
+    wallet::{
+        AccessToken, OFFER_MINUTES, PRE_AUTHORIZED_GRANT, SD_JWT_CONFIGURATION, TokenRequest, WalletError,
+        WalletErrorCode, WalletOffer,
+    },
 };
 
 /// Whether an add stored something new or found the same thing already stored.

@@ -77,7 +77,8 @@ pub(crate) struct Outgoing {
 }
 
 impl Outgoing {
-    /// The mail that tells a learner a credential was issued to them.
+    /// The mail that tells a learner a credential was issued to them, with an offer to their
+    /// wallet when it can go into one.
     pub(crate) fn issued(
         credential: &str,
         learner: &mc_core::Learner,
@@ -85,7 +86,9 @@ impl Outgoing {
         institution: &str,
         spanish: bool,
         public_url: &str,
+        offer: Option<&crate::WalletOffer>,
     ) -> Outgoing {
+        let day = |offer: &crate::WalletOffer| offer.expires_at.to_rfc3339().get(..10).unwrap_or_default().to_owned();
         let (subject, body) = match spanish {
             true => (
                 format!("Su microcredencial: {title}"),
@@ -93,8 +96,16 @@ impl Outgoing {
                     "Hola, {}:\n\n{institution} le ha otorgado la microcredencial «{title}».\n\nEstá en su espacio \
                      personal, donde puede descargarla, compartirla y pedir que otras instituciones la reconozcan: \
                      {public_url}/learner/sign-in\n(escriba esta dirección de correo para recibir un enlace de acceso).\n\n\
-                     Cualquiera puede comprobarla en {public_url}/verify\n",
-                    learner.name()
+                     {}Cualquiera puede comprobarla en {public_url}/verify\n",
+                    learner.name(),
+                    offer.map_or_else(String::new, |offer| format!(
+                        "Para guardarla en su cartera digital (por ejemplo, la Cartera Europea de Identidad Digital), \
+                         abra este enlace en el teléfono que tiene la cartera antes del {} (UTC); la cartera le pedirá \
+                         el código {}. El enlace sirve una sola vez; en su espacio personal puede pedir otro.\n{}\n\n",
+                        day(offer),
+                        offer.tx_code,
+                        offer.offer_uri
+                    )),
                 ),
             ),
             false => (
@@ -102,9 +113,17 @@ impl Outgoing {
                 format!(
                     "Hello {},\n\n{institution} has awarded you the micro-credential \"{title}\".\n\nIt is in your \
                      learner space, where you can download it, share it and ask other institutions to recognise it: \
-                     {public_url}/learner/sign-in\n(enter this email address to get a sign-in link).\n\nAnyone can \
+                     {public_url}/learner/sign-in\n(enter this email address to get a sign-in link).\n\n{}Anyone can \
                      check it at {public_url}/verify\n",
-                    learner.name()
+                    learner.name(),
+                    offer.map_or_else(String::new, |offer| format!(
+                        "To keep it in your digital wallet (such as the EU Digital Identity Wallet), open this link on \
+                         the phone that has the wallet before {} (UTC); the wallet will ask for the code {}. The link \
+                         works once; your learner space gives you another.\n{}\n\n",
+                        day(offer),
+                        offer.tx_code,
+                        offer.offer_uri
+                    )),
                 ),
             ),
         };

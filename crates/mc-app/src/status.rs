@@ -5,6 +5,7 @@ use mc_core::{CredentialState, PlainText, Timestamp, TransitionError};
 use mc_vc::{
     proof::{ProofOptions, Suite},
     status::{Bitstring, StatusPurpose, status_list_credential},
+    token_status::{self, TokenStatusList},
 };
 use serde_json::{Map, Value};
 
@@ -149,7 +150,8 @@ impl App {
         }
     }
 
-    async fn sign_status_list(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
+    /// The stored list `list_id` and its purpose.
+    async fn status_list_record(&self, list_id: &str) -> Result<(mc_store::StatusListRecord, StatusPurpose), AppError> {
         let list = self
             .store()
             .db()
@@ -164,6 +166,62 @@ impl App {
                 detail: format!("unknown purpose {:?}", list.purpose),
             })
         })?;
+        Ok((list, purpose))
+    }
+
+    /// The key a list is signed with, and who signs it. A list is signed as the issuer of its
+    /// credentials: a did:web institution is the same issuer whatever its key, and signs with
+    /// its current one; an institution known by the did:key of its key signs each list with the
+    /// key it was made under, retired or not, so that what it issued before a rotation keeps a
+    /// status.
+    async fn list_signer(
+        &self,
+        list: &mc_store::StatusListRecord,
+    ) -> Result<(mc_store::IssuerKeyRecord, crate::keys::IssuerIdentity), AppError> {
+        let institution = self.institution(&list.institution_id).await?;
+        let keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
+        let current = keys.iter().find(|key| key.retired_at.is_none());
+        let key_record = match institution.did() {
+            Some(_) => current,
+            None => keys.iter().find(|key| made_under(list, key)).or(current),
+        };
+        let key_record = key_record
+            .cloned()
+            .ok_or_else(|| AppError::Keys(format!("institution {} has no issuing key", institution.id())))?;
+        let identity = crate::keys::identity(&institution, &key_record);
+        Ok((key_record, identity))
+    }
+
+    /// The address of the Token Status List of revocation list `list_id`.
+    pub fn status_token_url(&self, list_id: &str) -> String {
+        format!("{}/token", self.status_list_url(list_id))
+    }
+
+    /// The Token Status List (a signed `statuslist+jwt`) of a revocation list, as the database
+    /// says now: for each index, whether its credential is valid, revoked or suspended. It is
+    /// the same rows as the Bitstring Status Lists, so the two always agree. The SD-JWT VCs
+    /// issued into wallets point to it.
+    pub async fn status_list_token(&self, list_id: &str, now: Timestamp) -> Result<String, AppError> {
+        let (list, purpose) = self.status_list_record(list_id).await?;
+        if purpose != StatusPurpose::Revocation {
+            return Err(AppError::NotFound { what: "Token Status List", id: list_id.into() });
+        }
+        let mut statuses = TokenStatusList::new(2, list.size);
+        for (state, status) in
+            [(CredentialState::Revoked, token_status::INVALID), (CredentialState::Suspended, token_status::SUSPENDED)]
+        {
+            for index in self.store().db().await?.indexes_in_state(&list.id, state.as_str()).await? {
+                statuses.set(index, status);
+            }
+        }
+        let (key_record, identity) = self.list_signer(&list).await?;
+        let claims = statuses.token_claims(&self.status_token_url(&list.id), &identity.issuer_id, now, 300);
+        let key_store = self.key_store()?;
+        token_status::sign_token(&claims, &identity.verification_method, |input| key_store.sign(&key_record, input))
+    }
+
+    async fn sign_status_list(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {
+        let (list, purpose) = self.status_list_record(list_id).await?;
         let state = match purpose {
             StatusPurpose::Revocation => CredentialState::Revoked,
             StatusPurpose::Suspension => CredentialState::Suspended,
@@ -172,21 +230,7 @@ impl App {
         for index in self.store().db().await?.indexes_in_state(&list.id, state.as_str()).await? {
             bits.set(index);
         }
-        let institution = self.institution(&list.institution_id).await?;
-        let keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
-        // A list is signed as the issuer of its credentials: a did:web institution is the same
-        // issuer whatever its key, and signs with its current one; an institution known by the
-        // did:key of its key signs each list with the key it was made under, retired or not, so
-        // that what it issued before a rotation keeps a status.
-        let current = keys.iter().find(|key| key.retired_at.is_none());
-        let key_record = match institution.did() {
-            Some(_) => current,
-            None => keys.iter().find(|key| made_under(&list, key)).or(current),
-        };
-        let key_record = key_record
-            .cloned()
-            .ok_or_else(|| AppError::Keys(format!("institution {} has no issuing key", institution.id())))?;
-        let identity = crate::keys::identity(&institution, &key_record);
+        let (key_record, identity) = self.list_signer(&list).await?;
         let url = self.status_list_url(&list.id);
         let credential = status_list_credential(&url, &identity.issuer_id, purpose, &bits, &now.to_rfc3339());
         let options = ProofOptions {

@@ -127,6 +127,11 @@ impl StatusResolver for Budgeted<'_> {
             self.inner.status_list(url)
         });
     }
+
+    fn status_list_token(&self, url: &str) -> Result<String, ResolveError> {
+        self.in_time(url)?;
+        self.inner.status_list_token(url)
+    }
 }
 
 impl OnlineResolver for Budgeted<'_> {
@@ -145,6 +150,8 @@ pub struct LocalMaterial {
     pub status_lists: Vec<Map<String, Value>>,
     /// Status lists already verified, by URL.
     pub checked_lists: HashMap<String, CheckedList>,
+    /// Token Status Lists (their `statuslist+jwt`), by URL.
+    pub status_tokens: Vec<(String, String)>,
     /// The network's trusted-issuer list, when it has one.
     pub trusted: Option<std::sync::Arc<TrustedIssuers>>,
 }
@@ -185,7 +192,17 @@ impl App {
                 Err(err) => return Err(err),
             }
         }
-        Ok(LocalMaterial { did_documents, status_lists, checked_lists, trusted })
+        let mut status_tokens = Vec::new();
+        if let Some(url) = mc_vc::sd_jwt::status_list_uri(text)
+            && let Some(id) = url.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix("/token"))
+        {
+            match self.status_list_token(id, now).await {
+                Ok(token) => status_tokens.push((url, token)),
+                Err(AppError::NotFound { .. } | AppError::Keys(_)) => {}
+                Err(err) => return Err(err),
+            }
+        }
+        Ok(LocalMaterial { did_documents, status_lists, checked_lists, status_tokens, trusted })
     }
 }
 
@@ -253,6 +270,14 @@ impl StatusResolver for StatusSources<'_> {
         }
     }
 
+    fn status_list_token(&self, url: &str) -> Result<String, ResolveError> {
+        match (self.lists.status_list_token(url), self.online) {
+            (Ok(token), _) => Ok(token),
+            (Err(_), Some(online)) => online.status_list_token(url),
+            (Err(err), None) => Err(err),
+        }
+    }
+
     fn prefetch_lists(&self, urls: &[&str]) {
         if let Some(online) = self.online {
             let remote: Vec<&str> = urls.iter().copied().filter(|url| self.lists.status_list(url).is_err()).collect();
@@ -287,7 +312,13 @@ impl<'a> Verifier<'a> {
             keys: DocumentResolver::new(material.did_documents, fallback),
             status: StatusSources {
                 checked: material.checked_lists,
-                lists: StatusLists::new(material.status_lists),
+                lists: {
+                    let mut lists = StatusLists::new(material.status_lists);
+                    for (url, token) in material.status_tokens {
+                        lists.insert_token(&url, token);
+                    }
+                    lists
+                },
                 online,
             },
             trusted,

@@ -23,6 +23,7 @@ mod skills;
 mod specs;
 mod status;
 mod throttle;
+mod wallet;
 
 use std::{ops::DerefMut, str::FromStr, sync::Arc, time::Duration};
 
@@ -48,6 +49,7 @@ pub use crate::{
     skills::SkillRecord,
     specs::{SpecDraftRecord, SpecImageRecord},
     status::{StatusEntryRecord, StatusListRecord},
+    wallet::WalletOfferRecord,
 };
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("migrations/sqlite");

@@ -9,9 +9,26 @@ use serde_json::{Map, Value};
 
 use crate::multikey::{KeyType, PublicKey};
 
-/// The header parameters a VC-JWT may carry (Open Badges 3.0 §8.2.3 allows `alg`, `kid`, `jwk`
-/// and `typ`; VC-JOSE-COSE adds `cty` and `iss`).
-const ALLOWED_HEADER: &[&str] = &["alg", "kid", "jwk", "typ", "cty", "iss"];
+/// What a kind of JWS may say in its header: which parameters, which types.
+pub(crate) struct Profile {
+    /// What the token is, for messages ("a VC-JWT").
+    pub(crate) name: &'static str,
+    /// The header parameters it may carry.
+    pub(crate) header: &'static [&'static str],
+    /// The `typ` values it may have.
+    pub(crate) types: &'static [&'static str],
+    /// Whether `typ` must be given (explicit typing).
+    pub(crate) typed: bool,
+}
+
+/// A VC-JWT: Open Badges 3.0 §8.2.3 allows `alg`, `kid`, `jwk` and `typ`; VC-JOSE-COSE adds
+/// `cty` and `iss`.
+pub(crate) const VC_JWT: Profile = Profile {
+    name: "a VC-JWT",
+    header: &["alg", "kid", "jwk", "typ", "cty", "iss"],
+    types: &["JWT", "vc+jwt", "vc+ld+jwt", "vc+ld+json+jwt"],
+    typed: false,
+};
 
 /// A signature algorithm of the allow-list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,8 +96,13 @@ fn decode_json(part: &str, what: &str) -> Result<Map<String, Value>, String> {
 }
 
 impl Jws {
-    /// Parses and checks the header of a compact JWS.
+    /// Parses and checks the header of a compact JWS that secures a credential (a VC-JWT).
     pub(crate) fn parse(text: &str) -> Result<Jws, String> {
+        Jws::parse_as(text, &VC_JWT)
+    }
+
+    /// Parses a compact JWS and checks its header against `profile`.
+    pub(crate) fn parse_as(text: &str, profile: &Profile) -> Result<Jws, String> {
         let mut parts = text.split('.');
         let (Some(header_part), Some(payload_part), Some(signature_part), None) =
             (parts.next(), parts.next(), parts.next(), parts.next())
@@ -88,15 +110,18 @@ impl Jws {
             return Err("a JWT has three parts separated by dots".into());
         };
         let header = decode_json(header_part, "header")?;
-        if let Some(unknown) = header.keys().find(|key| !ALLOWED_HEADER.contains(&key.as_str())) {
-            return Err(format!("the JWT header parameter {unknown:?} is not allowed in a VC-JWT"));
+        if let Some(unknown) = header.keys().find(|key| !profile.header.contains(&key.as_str())) {
+            return Err(format!("the JWT header parameter {unknown:?} is not allowed in {}", profile.name));
         }
         let alg = header.get("alg").and_then(Value::as_str).ok_or("the JWT header has no alg")?;
         let algorithm = Algorithm::parse(alg)?;
-        if let Some(typ) = header.get("typ").and_then(Value::as_str)
-            && !matches!(typ, "JWT" | "vc+jwt" | "vc+ld+jwt" | "vc+ld+json+jwt")
-        {
-            return Err(format!("the JWT type {typ:?} is not a credential's"));
+        match header.get("typ") {
+            Some(Value::String(typ)) if profile.types.contains(&typ.as_str()) => {}
+            None if !profile.typed => {}
+            None => return Err(format!("the JWT header has no typ; {} says {:?}", profile.name, profile.types[0])),
+            Some(typ) => {
+                return Err(format!("the JWT type {typ} is not {}'s ({})", profile.name, profile.types.join(", ")));
+            }
         }
         let claims = decode_json(payload_part, "payload")?;
         let signature = base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -124,6 +149,22 @@ impl Jws {
             SignatureError::Mismatch => "the JWT signature does not match its header and payload".to_owned(),
         })
     }
+}
+
+/// A compact JWS of `header` and `claims`, signed by `sign` (which returns the raw signature:
+/// 64 bytes for EdDSA and ES256).
+pub(crate) fn compact<E>(
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+) -> Result<String, E> {
+    let encode = |value: &Map<String, Value>| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(value).expect("a JSON map always serializes"))
+    };
+    let input = format!("{}.{}", encode(header), encode(claims));
+    let signature = sign(input.as_bytes())?;
+    Ok(format!("{input}.{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(signature)))
 }
 
 /// Why a JWS signature did not verify.

@@ -13,13 +13,17 @@ mod error;
 pub mod jades;
 mod jcs;
 mod jwt;
+pub mod key_proof;
 pub mod linked_data;
 pub mod multikey;
 pub mod pdf;
 pub mod proof;
 mod schema;
+pub mod sd_jwt;
+pub mod sd_jwt_vc;
 pub mod status;
 pub mod strict_json;
+pub mod token_status;
 pub mod verify;
 
 pub use crate::error::KeyError;

@@ -199,6 +199,12 @@ pub trait StatusResolver: Send + Sync {
     /// hold) before they are asked for one by one, so that a resolver that fetches can fetch
     /// them at the same time. Does nothing by default.
     fn prefetch_lists(&self, _urls: &[&str]) {}
+
+    /// The Token Status List at `url` (an SD-JWT VC's `status.status_list.uri`): its
+    /// `statuslist+jwt`, unverified. None by default.
+    fn status_list_token(&self, url: &str) -> Result<String, crate::did::ResolveError> {
+        Err(crate::did::ResolveError::Unavailable(format!("the Token Status List {url} was not given")))
+    }
 }
 
 /// A status list credential that verified: whose it is, what it records, and its bits.
@@ -226,13 +232,14 @@ impl StatusResolver for NoStatusLists {
 #[derive(Debug, Clone, Default)]
 pub struct StatusLists {
     lists: std::collections::HashMap<String, serde_json::Map<String, Value>>,
+    tokens: std::collections::HashMap<String, String>,
 }
 
 impl StatusLists {
     /// The lists, each under its `id`.
     pub fn new(lists: impl IntoIterator<Item = serde_json::Map<String, Value>>) -> StatusLists {
         let lists = lists.into_iter().filter_map(|list| Some((list.get("id")?.as_str()?.to_owned(), list))).collect();
-        StatusLists { lists }
+        StatusLists { lists, tokens: Default::default() }
     }
 }
 
@@ -240,6 +247,11 @@ impl StatusLists {
     /// Adds a list found at `url` (which need not be its `id`).
     pub fn insert(&mut self, url: &str, list: serde_json::Map<String, Value>) {
         self.lists.insert(url.to_owned(), list);
+    }
+
+    /// Adds the token of a Token Status List found at `url`.
+    pub fn insert_token(&mut self, url: &str, token: String) {
+        self.tokens.insert(url.to_owned(), token);
     }
 }
 
@@ -249,6 +261,13 @@ impl StatusResolver for StatusLists {
             .get(url)
             .cloned()
             .ok_or_else(|| crate::did::ResolveError::Unavailable(format!("the status list {url} was not given")))
+    }
+
+    fn status_list_token(&self, url: &str) -> Result<String, crate::did::ResolveError> {
+        self.tokens
+            .get(url)
+            .cloned()
+            .ok_or_else(|| crate::did::ResolveError::Unavailable(format!("the Token Status List {url} was not given")))
     }
 }
 

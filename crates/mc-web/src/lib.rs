@@ -13,6 +13,7 @@ mod quiet;
 mod routes;
 mod search;
 mod verifying;
+mod wallet;
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -33,6 +34,13 @@ fn described_routes() -> Routes<ServerState> {
     Routes::new()
         .get("/healthz", healthz)
         .get("/status/{id}", published::status_list)
+        .get("/status/{id}/token", wallet::status_token)
+        .get("/.well-known/openid-credential-issuer", wallet::issuer_metadata)
+        .get("/.well-known/oauth-authorization-server", wallet::authorization_server_metadata)
+        .get("/vct/micro-credential", wallet::type_metadata)
+        .post("/oid4vci/token", wallet::token)
+        .post("/oid4vci/nonce", wallet::nonce)
+        .post("/oid4vci/credential", wallet::credential)
         .get("/institutions/{id}/did.json", published::did_document)
         .nest("/api/v1", api::routes())
 }

@@ -208,6 +208,15 @@ impl mc_vc::status::StatusResolver for HttpsKeyResolver {
             _ => Err(ResolveError::Invalid(format!("{url} is not a status list credential (a JSON object)"))),
         }
     }
+
+    fn status_list_token(&self, url: &str) -> Result<String, ResolveError> {
+        if !url.starts_with("https://") {
+            return Err(ResolveError::Unavailable(format!(
+                "{url} is not an https URL; status lists are fetched over HTTPS only"
+            )));
+        }
+        self.get_text(url, mc_vc::token_status::MEDIA_TYPE)
+    }
 }
 
 impl crate::OnlineResolver for HttpsKeyResolver {

@@ -1,7 +1,7 @@
-//! API tokens, staff accounts, sessions, sign-in links, share links and remembered idempotent
-//! answers.
+//! API tokens, staff accounts, sessions, sign-in links, share links, remembered idempotent
+//! answers, and wallet offers with their nonces.
 
-use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, Store, StoredResponse};
+use mc_store::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, Store, StoredResponse, WalletOfferRecord};
 
 use crate::fixtures::{assert_conflict, assert_missing_reference, credential, learner_id, setup};
 
@@ -278,4 +278,90 @@ pub(crate) async fn old_idempotent_answers_are_forgotten(store: &Store) {
     // A forgotten key may be used again.
     assert!(db().await.store_response("uca", "old", &answer("again"), "2026-01-09T00:00:00Z").await.unwrap());
     assert_eq!(db().await.stored_response("uca", "old").await.unwrap(), Some(answer("again")));
+}
+
+fn wallet_offer(id: &str, credential: &str, expires_at: i64) -> WalletOfferRecord {
+    WalletOfferRecord {
+        id: id.into(),
+        credential_id: credential.into(),
+        code_hash: format!("code-{id}"),
+        tx_code_hash: format!("tx-{id}"),
+        failures: 0,
+        created_at: 100,
+        expires_at,
+        redeemed_at: None,
+        token_hash: None,
+        token_expires_at: None,
+    }
+}
+
+pub(crate) async fn wallet_offers_are_redeemed_once_and_deliver_once(store: &Store) {
+    setup(store).await;
+    store.db().await.unwrap().insert_credential(&credential("c1", "uca", 1, 1, "t")).await.unwrap();
+    for offer in [wallet_offer("o1", "c1", 1_000), wallet_offer("o2", "c1", 1_000), wallet_offer("o3", "c1", 1_000)] {
+        store.db().await.unwrap().insert_wallet_offer(&offer).await.unwrap();
+    }
+    let same_id = WalletOfferRecord { code_hash: "code-other".into(), ..wallet_offer("o1", "c1", 1_000) };
+    let result = store.db().await.unwrap().insert_wallet_offer(&same_id).await;
+    assert_conflict(result, "a wallet offer", Some("id"));
+    let same_code = WalletOfferRecord { id: "o4".into(), ..wallet_offer("o1", "c1", 1_000) };
+    let result = store.db().await.unwrap().insert_wallet_offer(&same_code).await;
+    assert_conflict(result, "a wallet offer", Some("code_hash"));
+    let result = store.db().await.unwrap().insert_wallet_offer(&wallet_offer("o9", "c9", 1_000)).await;
+    assert_missing_reference(result, "a wallet offer");
+
+    let by_code =
+        |hash: &'static str| async move { store.db().await.unwrap().wallet_offer_by_code(hash).await.unwrap() };
+    assert_eq!(by_code("code-o1").await, Some(wallet_offer("o1", "c1", 1_000)));
+    assert_eq!(by_code("code-none").await, None);
+
+    let redeem = |id: &'static str, token: &'static str, now: i64| async move {
+        store.db().await.unwrap().redeem_wallet_offer(id, token, now + 600, now, 5).await.unwrap()
+    };
+    assert!(redeem("o1", "token-1", 500).await);
+    assert!(!redeem("o1", "token-again", 501).await, "a code is exchanged once");
+    assert!(!redeem("o2", "token-2", 1_000).await, "an offer is over at its expiry time");
+    for _ in 0..5 {
+        store.db().await.unwrap().fail_wallet_offer("o3").await.unwrap();
+    }
+    assert_eq!(by_code("code-o3").await.unwrap().failures, 5);
+    assert!(!redeem("o3", "token-3", 500).await, "five wrong transaction codes void an offer");
+
+    let by_token = |hash: &'static str, now: i64| async move {
+        store.db().await.unwrap().wallet_offer_by_token(hash, now).await.unwrap().map(|offer| offer.id)
+    };
+    assert_eq!(by_token("token-1", 1_099).await.as_deref(), Some("o1"));
+    assert_eq!(by_token("token-1", 1_100).await, None, "a token is over at its expiry time");
+    assert_eq!(by_token("token-again", 600).await, None);
+    let redeemed = by_code("code-o1").await.unwrap();
+    assert_eq!((redeemed.redeemed_at, redeemed.token_expires_at), (Some(500), Some(1_100)));
+
+    let deliver = |configuration: &'static str| async move {
+        store.db().await.unwrap().deliver_wallet_offer("o1", configuration, 700).await.unwrap()
+    };
+    assert!(deliver("sd_jwt").await);
+    assert!(!deliver("sd_jwt").await, "a configuration is delivered once per offer");
+    assert!(deliver("ldp_vc").await);
+
+    store.db().await.unwrap().insert_wallet_nonce("n1", 1_000, 0).await.unwrap();
+    store.db().await.unwrap().insert_wallet_nonce("n2", 1_000, 0).await.unwrap();
+    let used = |hash: &'static str, now: i64| async move {
+        store.db().await.unwrap().use_wallet_nonce(hash, now).await.unwrap()
+    };
+    assert!(used("n1", 999).await);
+    assert!(!used("n1", 999).await, "a nonce is used once");
+    assert!(!used("n2", 1_000).await, "a nonce is over at its expiry time");
+    assert!(!used("none", 0).await);
+    // Expired nonces are forgotten when another is handed out.
+    store.db().await.unwrap().insert_wallet_nonce("n3", 3_000, 2_000).await.unwrap();
+    let result = store.db().await.unwrap().insert_wallet_nonce("n3", 3_000, 2_000).await;
+    assert_conflict(result, "a wallet nonce", Some("nonce_hash"));
+    assert!(!used("n2", 0).await, "the expired nonce was forgotten");
+
+    // A failed transaction leaves the nonce and the delivery as they were.
+    let mut tx = store.begin().await.unwrap();
+    assert!(tx.db().use_wallet_nonce("n3", 2_500).await.unwrap());
+    assert!(tx.db().deliver_wallet_offer("o2", "sd_jwt", 2_500).await.unwrap());
+    tx.rollback().await.unwrap();
+    assert!(used("n3", 2_500).await);
 }

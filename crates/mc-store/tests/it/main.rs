@@ -37,7 +37,7 @@ macro_rules! conformance {
 // Every table is written and read back through the store's methods: institutions, learners,
 // specs and spec_awarding_bodies (checks, records); issuer_keys and credentials (issuing);
 // status_lists and status_entries (status); api_tokens, staff, sessions, sign_in_links,
-// share_links and idempotent_requests (access); cohort_jobs (jobs); audit_log and audit_head
+// share_links, idempotent_requests, wallet_offers, wallet_deliveries and wallet_nonces (access); cohort_jobs (jobs); audit_log and audit_head
 // (audit); change_counters (catalogue); accreditations, trusted_issuers and spec_consents
 // (registry).
 conformance!(
@@ -82,6 +82,7 @@ conformance!(
     access::share_links_round_trip,
     access::idempotent_answers_are_remembered_once,
     access::old_idempotent_answers_are_forgotten,
+    access::wallet_offers_are_redeemed_once_and_deliver_once,
     jobs::cohort_jobs_round_trip,
     jobs::only_the_latest_fifty_jobs_are_listed,
     jobs::jobs_are_claimed_oldest_first_under_a_lease,

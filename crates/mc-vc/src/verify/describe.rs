@@ -12,6 +12,8 @@ pub enum CredentialKind {
     OpenBadge,
     /// A European Digital Credential.
     EuropeanDigitalCredential,
+    /// An SD-JWT VC, as wallets hold them.
+    SdJwtVc,
     /// Another Verifiable Credential.
     Other,
 }
@@ -36,8 +38,11 @@ pub struct Description {
 /// and the salt) or not, or a European Digital Credential's contact address. `None` when the
 /// credential names its learner in no way an email address can be checked against.
 pub fn issued_to_email(text: &str, email: &str) -> Option<bool> {
-    let credential = read(text.trim())?;
     let email = email.trim().to_lowercase();
+    if let Some(claims) = sd_jwt_claims(text) {
+        return claims.get("learner_email").and_then(Value::as_str).map(|claimed| claimed.eq_ignore_ascii_case(&email));
+    }
+    let credential = read(text.trim())?;
     let subject = credential.get("credentialSubject")?;
     let mut checkable = false;
     for identity in subject["identifier"].as_array().into_iter().flatten() {
@@ -75,6 +80,17 @@ pub fn issued_to_email(text: &str, email: &str) -> Option<bool> {
 /// Reads what the credential in `text` says it is, texts in `lang` where it has several
 /// languages; `None` when `text` is no credential that can be read.
 pub fn describe(text: &str, lang: &str) -> Option<Description> {
+    if let Some(claims) = sd_jwt_claims(text) {
+        let text = |value: Option<&Value>| value.and_then(|value| words(value, lang));
+        return Some(Description {
+            title: text(claims.get("title")),
+            issuer: text(claims.get("institution").and_then(|institution| institution.get("name")))
+                .or_else(|| text(claims.get("iss"))),
+            learner: text(claims.get("learner_name")),
+            awarded: text(claims.get("awarded_on")).and_then(|date| date.get(..10).map(str::to_owned)),
+            kind: CredentialKind::SdJwtVc,
+        });
+    }
     let credential = read(text.trim())?;
     let types: Vec<&str> = match credential.get("type") {
         Some(Value::Array(types)) => types.iter().filter_map(Value::as_str).collect(),
@@ -113,6 +129,15 @@ pub fn describe(text: &str, lang: &str) -> Option<Description> {
         .and_then(|date| date.get(..10))
         .map(str::to_owned);
     Some(Description { title, issuer, learner, awarded, kind })
+}
+
+/// The claims an SD-JWT VC in `text` discloses (none of it checked).
+fn sd_jwt_claims(text: &str) -> Option<Map<String, Value>> {
+    let text = text.trim();
+    crate::sd_jwt::looks_like_sd_jwt(text)
+        .then(|| crate::sd_jwt::SdJwt::parse(text, &crate::sd_jwt::SD_JWT_VC).ok())
+        .flatten()
+        .map(|sd| sd.claims)
 }
 
 /// The credential in `text`: JSON (a sealed credential's signed payload when it is one), or

@@ -5,7 +5,7 @@
 //! the verdict `indeterminate`, never `valid` or `invalid`.
 //!
 //! This module is the pipeline: it reads the credential (JSON-LD with embedded proofs, a VC-JWT,
-//! or a European Digital Credential sealed with JAdES, in `sealed`) and runs the checks in turn, each kept in its own module: `structure` (format),
+//! a European Digital Credential sealed with JAdES, in `sealed`, or an SD-JWT VC, in `sd_jwt`) and runs the checks in turn, each kept in its own module: `structure` (format),
 //! `proofs` (signatures and the key's binding to the issuer), `validity`, `status` and `trust`;
 //! `report` collects their outcomes into a [`Verification`].
 
@@ -13,6 +13,7 @@ mod describe;
 mod presentation;
 mod proofs;
 mod report;
+mod sd_jwt;
 mod sealed;
 mod status;
 mod structure;
@@ -102,6 +103,9 @@ pub enum CheckId {
     Proof,
     /// The signing key belongs to the issuer.
     Issuer,
+    /// The credential was presented by the holder of the key it is bound to (an SD-JWT VC's
+    /// key-binding JWT). Reported only for credentials bound to a key.
+    Holder,
     /// Now is within the credential's validity period.
     Validity,
     /// The credential is not revoked or suspended.
@@ -175,6 +179,9 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
         return report.finish(None, None);
     }
     let trimmed = text.trim();
+    if crate::sd_jwt::looks_like_sd_jwt(trimmed) {
+        return sd_jwt::verify_sd_jwt(trimmed, params);
+    }
     if jwt::looks_like_jwt(trimmed) {
         return verify_jwt(trimmed, params);
     }

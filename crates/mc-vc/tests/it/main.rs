@@ -7,6 +7,7 @@ mod jcs;
 mod jwt;
 mod linked_data;
 mod negative;
+mod sd_jwt;
 mod support;
 mod trust;
 mod validator;

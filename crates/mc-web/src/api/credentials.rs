@@ -193,6 +193,24 @@ struct StateBody {
     reason: Option<String>,
 }
 
+/// `POST /api/v1/credentials/{id}/wallet-offer`: an offer of one of the institution's
+/// credentials to its learner's wallet (OpenID4VCI), with the transaction code to give the
+/// learner apart from it.
+pub(crate) async fn wallet_offer(
+    State(app): State<App>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let offer = caller.issuer(&app)?.offer_to_wallet(&id, app.now()).await?;
+    let answer = serde_json::json!({
+        "credential_offer": offer.offer,
+        "credential_offer_uri": offer.offer_uri,
+        "tx_code": offer.tx_code,
+        "expires_at": offer.expires_at.to_rfc3339(),
+    });
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
 /// `POST /api/v1/credentials/{id}/revoke`, with a reason.
 pub(crate) async fn revoke(
     State(app): State<App>,

@@ -47,6 +47,7 @@ pub(crate) fn routes() -> Routes<ServerState> {
         .post("/credentials/issue", credentials::issue_credential)
         .get("/credentials/{id}", credentials::find_credential)
         .post("/credentials/{id}/revoke", credentials::revoke)
+        .post("/credentials/{id}/wallet-offer", credentials::wallet_offer)
         .post("/credentials/{id}/suspend", credentials::suspend)
         .post("/credentials/{id}/unsuspend", credentials::unsuspend)
         .post("/cohorts", cohorts::submit_cohort)

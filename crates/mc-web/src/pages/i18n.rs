@@ -130,11 +130,13 @@ texts! {
     not_reached: "Not reached: an earlier check failed, so this one means nothing.", "Sin comprobar: falló una comprobación anterior, así que esta no significaría nada.";
     kind_open_badge: "Open Badges 3.0", "Open Badges 3.0";
     kind_edc: "European Digital Credential", "Credencial Digital Europea";
+    kind_sd_jwt: "Credential from a digital wallet", "Credencial de una cartera digital";
     kind_other: "Verifiable Credential", "Credencial verificable";
     cause_format: "It is not a credential that can be read.", "No es una credencial legible.";
     cause_schema: "It does not follow the rules of its format.", "No sigue las reglas de su formato.";
     cause_proof: "It was changed after it was signed.", "Se modificó después de firmarla.";
     cause_issuer: "It was not signed with a key of its issuer.", "No está firmada con una clave de su emisor.";
+    cause_holder: "It was not shown by the person it was issued to.", "No la ha mostrado la persona a quien se emitió.";
     cause_validity: "It is not valid on this date: it has expired or is not valid yet.", "No es válida en esta fecha: ha caducado o todavía no es válida.";
     cause_status_unknown: "Whether it was revoked could not be checked.", "No se pudo comprobar si fue revocada.";
     cause_trust_unknown: "Whether its issuer is trusted could not be checked.", "No se pudo comprobar si su emisor es de confianza.";
@@ -280,6 +282,14 @@ texts! {
     learner_title: "My credentials", "Mis credenciales";
     learner_empty: "You have no credentials yet.", "Todavía no tiene credenciales.";
     share: "Share", "Compartir";
+    wallet_add: "Add to my wallet", "Añadir a mi cartera";
+    wallet_title: "Add the credential to your wallet", "Añada la credencial a su cartera";
+    wallet_scan: "Open your digital wallet app (such as your country's EU Digital Identity Wallet) and scan this code with it.", "Abra la aplicación de su cartera digital (por ejemplo, la Cartera Europea de Identidad Digital de su país) y escanee este código con ella.";
+    wallet_code_label: "When the wallet asks for a code, type this one:", "Cuando la cartera le pida un código, escriba este:";
+    wallet_expires: "The code can be used once, until", "El código sirve una sola vez, hasta las";
+    wallet_open: "Or open the offer in a wallet on this device", "O abra la oferta en una cartera de este dispositivo";
+    wallet_qr_label: "QR code of the credential offer for your wallet", "Código QR de la oferta de la credencial para su cartera";
+    wallet_back: "Back to my credentials", "Volver a mis credenciales";
     share_for: "Public link valid for", "Enlace público válido durante";
     days: "days", "días";
     shared_links: "Public links", "Enlaces públicos";
@@ -541,6 +551,7 @@ pub(crate) fn check_name(lang: Lang, id: CheckId) -> &'static str {
         (Lang::En, CheckId::Schema) => "Structure",
         (Lang::En, CheckId::Proof) => "Signature",
         (Lang::En, CheckId::Issuer) => "Issuer's key",
+        (Lang::En, CheckId::Holder) => "Holder",
         (Lang::En, CheckId::Validity) => "Validity period",
         (Lang::En, CheckId::Status) => "Revocation and suspension",
         (Lang::En, CheckId::Trust) => "Trusted issuer",
@@ -548,6 +559,7 @@ pub(crate) fn check_name(lang: Lang, id: CheckId) -> &'static str {
         (Lang::Es, CheckId::Schema) => "Estructura",
         (Lang::Es, CheckId::Proof) => "Firma",
         (Lang::Es, CheckId::Issuer) => "Clave del emisor",
+        (Lang::Es, CheckId::Holder) => "Titular",
         (Lang::Es, CheckId::Validity) => "Periodo de validez",
         (Lang::Es, CheckId::Status) => "Revocación y suspensión",
         (Lang::Es, CheckId::Trust) => "Emisor de confianza",
@@ -573,6 +585,13 @@ pub(crate) fn explain(lang: Lang, id: CheckId, status: CheckStatus) -> &'static 
             (C::Proof, _) => "The signature matches: nothing was changed since it was signed.",
             (C::Issuer, S::Failed) => "The key that signed it does not belong to the issuer it names.",
             (C::Issuer, _) => "Signed with a key that belongs to the issuer it names.",
+            (C::Holder, S::Failed) => {
+                "It was not shown by the person it was issued to: the holder's key does not match."
+            }
+            (C::Holder, S::Warning) => {
+                "It was shown without proof that its holder showed it: ask for it from the holder's wallet."
+            }
+            (C::Holder, _) => "Shown from the wallet of the person it was issued to.",
             (C::Validity, S::Failed) => "Outside its validity period: not yet valid, or expired.",
             (C::Validity, _) => "Within its validity period.",
             (C::Status, S::Failed) => "The issuer has revoked or suspended this credential.",
@@ -592,6 +611,13 @@ pub(crate) fn explain(lang: Lang, id: CheckId, status: CheckStatus) -> &'static 
             (C::Proof, _) => "La firma coincide: nada ha cambiado desde que se firmó.",
             (C::Issuer, S::Failed) => "La clave que la firmó no pertenece al emisor que indica.",
             (C::Issuer, _) => "Firmada con una clave que pertenece al emisor que indica.",
+            (C::Holder, S::Failed) => {
+                "No la ha mostrado la persona a quien se emitió: la clave del titular no coincide."
+            }
+            (C::Holder, S::Warning) => {
+                "Se ha mostrado sin prueba de que la muestre su titular: pídala desde la cartera del titular."
+            }
+            (C::Holder, _) => "Mostrada desde la cartera de la persona a quien se emitió.",
             (C::Validity, S::Failed) => "Fuera de su periodo de validez: aún no es válida, o ha caducado.",
             (C::Validity, _) => "Dentro de su periodo de validez.",
             (C::Status, S::Failed) => "El emisor ha revocado o suspendido esta credencial.",
@@ -624,6 +650,7 @@ pub(crate) fn cause(lang: Lang, verification: &Verification, issuer: &str) -> St
             CheckId::Schema => t.cause_schema.to_owned(),
             CheckId::Proof => t.cause_proof.to_owned(),
             CheckId::Issuer => t.cause_issuer.to_owned(),
+            CheckId::Holder => t.cause_holder.to_owned(),
             CheckId::Validity => t.cause_validity.to_owned(),
             CheckId::Status | CheckId::Trust => named_cause(spanish, check, issuer),
         };

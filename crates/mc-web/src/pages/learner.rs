@@ -403,6 +403,56 @@ pub(crate) async fn back_to_space(
     }
 }
 
+#[derive(Template)]
+#[template(path = "wallet_offer.html")]
+struct WalletOfferPage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    issuer: String,
+    /// The offer as a QR code (SVG).
+    qr: String,
+    tx_code: String,
+    offer_uri: String,
+    /// Until when the offer can be taken: a time of day, in UTC.
+    expires: String,
+}
+
+/// `POST /learner/credentials/{id}/wallet`: an offer of one of the learner's credentials to
+/// their wallet, as a QR code and a link, with the code the wallet will ask for.
+pub(crate) async fn wallet_offer(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(id): Path<String>,
+    Form(form): Form<super::issuer::CsrfForm>,
+) -> Result<Response, PageError> {
+    let learner = visitor.learner(&app).await?;
+    visitor.check_form(&form.csrf)?;
+    let offer = match learner.offer_to_wallet(&id, app.now()).await {
+        Ok(offer) => offer,
+        Err(err) => return back_to_space(&app, &visitor, &learner, Err(err)).await,
+    };
+    let fail = |err| visitor.fail(err);
+    let credential = learner.credential(&id).await.map_err(fail)?;
+    let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(fail)?;
+    let qr = qrcode::QrCode::new(offer.offer_uri.as_bytes())
+        .map_err(|err| fail(mc_app::AppError::Conflict(format!("the offer does not fit in a QR code: {err}"))))?
+        .render::<qrcode::render::svg::Color<'_>>()
+        .quiet_zone(true)
+        .build();
+    let expires = offer.expires_at.to_rfc3339();
+    Ok(render(&WalletOfferPage {
+        chrome: visitor.chrome(visitor.t().wallet_title),
+        id,
+        title: view.title,
+        issuer: view.issuer,
+        qr,
+        tx_code: offer.tx_code,
+        offer_uri: offer.offer_uri,
+        expires: format!("{} UTC", expires.get(11..16).unwrap_or_default()),
+    }))
+}
+
 /// `GET /learner/recognition/{id}/decision.json`: the signed recognition decision credential
 /// that answers one of the learner's requests.
 pub(crate) async fn decision_file(

@@ -76,6 +76,7 @@ pub(crate) fn router() -> Router<ServerState> {
         .route("/learner", get(learner::space))
         .route("/learner/credentials/{id}/{file}", get(learner::download))
         .route("/learner/credentials/{id}/share", post(sharing::share_one))
+        .route("/learner/credentials/{id}/wallet", post(learner::wallet_offer))
         .route("/learner/share", post(sharing::share_selection))
         .route("/learner/links/{id}/withdraw", post(sharing::withdraw))
         .route("/learner/links/{id}/presentation.json", get(sharing::presentation))

@@ -171,6 +171,7 @@ impl ResultView {
             format: match described.kind {
                 mc_vc::verify::CredentialKind::OpenBadge => t.kind_open_badge,
                 mc_vc::verify::CredentialKind::EuropeanDigitalCredential => t.kind_edc,
+                mc_vc::verify::CredentialKind::SdJwtVc => t.kind_sd_jwt,
                 mc_vc::verify::CredentialKind::Other => t.kind_other,
             },
         });
@@ -227,6 +228,7 @@ fn check_id(id: CheckId) -> &'static str {
         CheckId::Schema => "schema",
         CheckId::Proof => "proof",
         CheckId::Issuer => "issuer",
+        CheckId::Holder => "holder",
         CheckId::Validity => "validity",
         CheckId::Status => "status",
         CheckId::Trust => "trust",

@@ -151,9 +151,16 @@ async fn database_material(
     // The database says what is revoked now; published files may predate a change made by a
     // server. Files are used for the lists the database cannot sign (no key-encryption key).
     let mut status_lists = Vec::new();
+    let mut status_tokens = Vec::new();
     for id in app.status_list_ids().await.with_context(unreadable_lists)? {
         match app.status_list_credential(&id, app.now()).await {
             Ok(list) => status_lists.push(list),
+            Err(AppError::Keys(_) | AppError::NotFound { .. }) => {}
+            Err(err) => return Err(err).with_context(unreadable_lists),
+        }
+        // The Token Status List of a revocation list, for SD-JWT VCs.
+        match app.status_list_token(&id, app.now()).await {
+            Ok(token) => status_tokens.push((app.status_token_url(&id), token)),
             Err(AppError::Keys(_) | AppError::NotFound { .. }) => {}
             Err(err) => return Err(err).with_context(unreadable_lists),
         }
@@ -163,7 +170,7 @@ async fn database_material(
     };
     let fresh: std::collections::HashSet<String> = status_lists.iter().filter_map(list_id).collect();
     status_lists.extend(published.into_iter().filter(|list| list_id(list).is_none_or(|id| !fresh.contains(&id))));
-    Ok(LocalMaterial { did_documents, status_lists, trusted, ..Default::default() })
+    Ok(LocalMaterial { did_documents, status_lists, status_tokens, trusted, ..Default::default() })
 }
 
 /// One result, with where it came from.

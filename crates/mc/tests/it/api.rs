@@ -429,6 +429,14 @@ fn the_openapi_document_describes_every_endpoint() {
         ("post", "/api/v1/agreements/{id}/end"),
         ("post", "/api/v1/recognition/proposals"),
         ("post", "/api/v1/recognition/decisions"),
+        ("post", "/api/v1/credentials/{id}/wallet-offer"),
+        ("get", "/status/{id}/token"),
+        ("get", "/.well-known/openid-credential-issuer"),
+        ("get", "/.well-known/oauth-authorization-server"),
+        ("get", "/vct/micro-credential"),
+        ("post", "/oid4vci/token"),
+        ("post", "/oid4vci/nonce"),
+        ("post", "/oid4vci/credential"),
     ];
     for (method, path) in routes {
         assert!(document["paths"][path][method].is_object(), "{method} {path} is not documented");

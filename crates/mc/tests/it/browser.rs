@@ -591,3 +591,91 @@ fn describe_a_micro_credential_with_the_form() {
     phone.screenshot("44-form-phone-en");
     server.stop();
 }
+
+/// A learner adds a credential to their wallet from the learner space: the page shows a QR code
+/// and the transaction code; the QR code, read from a screenshot with ZBar, is the offer, which a
+/// wallet takes with that code.
+#[test]
+fn a_learner_adds_a_credential_to_a_wallet_by_its_qr_code() {
+    let Some(browser) = browser_or_skip() else { return };
+    let env = Env::sqlite();
+    let server = Server::start(&env, &["--demo"]);
+    let base = format!("http://{}", server.addr);
+    let learner = "aino.virtanen@learners.example";
+    let credential: serde_json::Value =
+        serde_json::from_str(&issue_from_cli(&env, &base, "01936a3e-0000-7000-8000-000000000003", learner)).unwrap();
+    let id = credential["id"].as_str().unwrap().trim_start_matches("urn:uuid:").to_owned();
+
+    sign_in_as_learner(&browser, &server, &base, learner);
+    browser.click(&format!("#credential-{id} button.wallet"));
+    browser.wait_for_text("h1", "Add the credential to your wallet");
+    let link = browser.find("#wallet-link").attribute("href").unwrap();
+    let tx_code = browser.find("#tx-code").text();
+    assert_eq!(tx_code.len(), 6, "{tx_code}");
+    let shot = browser.screenshot("22-wallet-offer");
+    if let Some(axe) = mc_test_support::browser::axe_core() {
+        let serious: Vec<_> = browser.accessibility_violations(&axe).into_iter().filter(|v| v.is_serious()).collect();
+        assert!(serious.is_empty(), "{serious:#?}");
+    }
+    // On a phone, in Spanish: another offer.
+    let phone = Browser::start_with_size(&screenshots(), 390, 844);
+    sign_in_as_learner(&phone, &server, &base, learner);
+    phone.goto(&format!("{base}/learner?lang=es"));
+    phone.click(&format!("#credential-{id} button.wallet"));
+    phone.wait_for_text("h1", "Añada la credencial a su cartera");
+    assert_ne!(phone.find("#tx-code").text(), "", "a code on the phone too");
+    phone.screenshot("22b-wallet-offer-phone-es");
+
+    let Ok(read) = std::process::Command::new("zbarimg").args(["--raw", "-q"]).arg(&shot).output() else {
+        assert!(std::env::var("CI").map_or(true, |ci| ci != "true"), "CI must read QR codes: install zbar-tools");
+        eprintln!("skipped reading the QR code: zbarimg is not installed");
+        return;
+    };
+    let scanned = String::from_utf8(read.stdout).unwrap().trim().to_owned();
+    assert_eq!(scanned, link, "the QR code is the offer");
+    let offer = scanned.strip_prefix("openid-credential-offer://?credential_offer=").unwrap();
+    let offer: serde_json::Value = serde_json::from_str(&percent_decode(offer)).unwrap();
+    assert_eq!(offer["credential_issuer"], base.as_str());
+
+    if let Some(dir) = crate::wallet::wallet_dir() {
+        let taken = crate::wallet::wallet(
+            &dir,
+            "take",
+            &serde_json::json!({
+                "offer_uri": scanned,
+                "tx_code": tx_code,
+                "did_documents": {"did:web:www.valdeoliva.example": format!("{base}/institutions/valdeoliva/did.json")},
+            }),
+        );
+        assert_eq!(taken["verified"], true, "{taken}");
+        assert_eq!(taken["payload"]["credential_id"], credential["id"]);
+
+        // What the wallet holds verifies on the verify page, for an employer who knows the address.
+        browser.goto(&format!("{base}/verify?lang=en"));
+        browser.fill("#credential", taken["credential"].as_str().unwrap());
+        browser.fill("#email", learner);
+        browser.click("#verify");
+        browser.wait_for_text("#verdict", "Valid");
+        browser.screenshot("22c-verify-wallet-credential");
+    }
+}
+
+/// `text` with its `%XX` escapes decoded.
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'%' if at + 2 < bytes.len() => {
+                decoded.push(u8::from_str_radix(&text[at + 1..at + 3], 16).unwrap());
+                at += 3;
+            }
+            byte => {
+                decoded.push(byte);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).unwrap()
+}

@@ -129,6 +129,25 @@ fn learners_get_their_mails_once_through_a_real_smtp_server() {
     assert!(cohort[0]["subject"].as_str().unwrap().starts_with("Your micro-credential: Artificial Intelligence"));
     assert!(cohort[0]["text"].as_str().unwrap().contains(&format!("http://{}/learner/sign-in", server.addr)));
 
+    // Each mail offers the credential to the learner's wallet: a wallet takes it with the code.
+    assert!(demo[0]["text"].as_str().unwrap().contains("la cartera le pedirá el código"), "{demo:#?}");
+    let text = cohort[0]["text"].as_str().unwrap();
+    let offer = text.lines().find(|line| line.starts_with("openid-credential-offer://")).expect("an offer in the mail");
+    let code = text.split("ask for the code ").nth(1).unwrap().get(..6).unwrap();
+    if let Some(dir) = crate::wallet::wallet_dir() {
+        let taken = crate::wallet::wallet(
+            &dir,
+            "take",
+            &json!({
+                "offer_uri": offer,
+                "tx_code": code,
+                "did_documents": {"did:web:www.valdeoliva.example": format!("http://{}/institutions/valdeoliva/did.json", server.addr)},
+            }),
+        );
+        assert_eq!(taken["verified"], true, "{taken}");
+        assert_eq!(taken["payload"]["learner_email"], to(cohort[0]));
+    }
+
     // A sign-in link by mail, in the visitor's language, that works; not in the log.
     let asked = Request::new(server.addr, "POST", "/learner/sign-in?lang=es")
         .form(&[("email", "jose.martinez@learners.example")]);

@@ -22,3 +22,4 @@ mod supplement;
 mod support;
 mod tidy;
 mod tour;
+mod wallet;

@@ -1,0 +1,538 @@
+//! Issuance into learners' wallets over OpenID4VCI 1.0: credential offers (pre-authorized code
+//! with a transaction code, used once, expiring), the credential issuer's and authorization
+//! server's metadata, and what the token, nonce and credential endpoints do. A wallet receives
+//! the SD-JWT VC of a credential, bound to the key it proved it holds; its status is the Token
+//! Status List kept from the same rows as the credential's Bitstring Status Lists.
+//!
+//! Every refusal is an OAuth error ([`WalletError`]) and changes nothing: a nonce is used up
+//! and a delivery recorded only in the transaction that issues.
+
+use mc_core::{CredentialState, Timestamp};
+use mc_store::WalletOfferRecord;
+use mc_vc::{
+    key_proof::{self, KeyProof},
+    multikey::PublicKey,
+    sd_jwt::SALT_BYTES,
+    sd_jwt_vc::{DISCLOSABLE, VCT_PATH, WalletCopy},
+    status::StatusPurpose,
+};
+use serde_json::{Value, json};
+
+use crate::{
+    App, AppError, IssuedCredential,
+    access::{new_secret, secret_hash},
+    keys::random_bytes,
+};
+
+/// The credential configuration of a micro-credential as an SD-JWT VC.
+pub const SD_JWT_CONFIGURATION: &str = "micro_credential_sd_jwt";
+
+/// The grant type of the pre-authorized code flow.
+pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
+
+/// How long an offer's code can be exchanged, in minutes.
+pub const OFFER_MINUTES: i64 = 30;
+
+/// How long the offer in the mail that tells a learner of a new credential can be taken, in
+/// minutes (a week: mail is read later than a page).
+pub(crate) const MAIL_OFFER_MINUTES: i64 = 7 * 24 * 60;
+
+/// How long an access token is good, in seconds.
+const TOKEN_SECONDS: i64 = 600;
+
+/// How long a nonce is good, in seconds.
+const NONCE_SECONDS: i64 = 300;
+
+/// How many wrong transaction codes void an offer.
+const MAX_TX_FAILURES: u32 = 5;
+
+/// The digits of a transaction code.
+const TX_CODE_DIGITS: u32 = 6;
+
+/// The claims of a micro-credential's SD-JWT VC as wallets show them: the claim, and its name
+/// in English and Spanish.
+const CLAIM_NAMES: &[(&str, &str, &str)] = &[
+    ("title", "Title", "Título"),
+    ("learner_name", "Learner", "Persona que aprende"),
+    ("learner_email", "Email address", "Correo electrónico"),
+    ("institution", "Awarded by", "Otorgada por"),
+    ("awarded_on", "Awarded on", "Fecha de obtención"),
+    ("learning_outcomes", "Learning outcomes", "Resultados de aprendizaje"),
+    ("ects", "ECTS credits", "Créditos ECTS"),
+    ("hours", "Hours of study", "Horas de estudio"),
+    ("eqf_level", "EQF level", "Nivel del MEC"),
+    ("assessment", "Assessment", "Evaluación"),
+    ("participation", "Form of participation", "Forma de participación"),
+    ("quality_assurance", "Quality assurance", "Garantía de calidad"),
+    ("grade", "Grade", "Calificación"),
+];
+
+/// An offer to hand to a learner's wallet.
+#[derive(Debug, Clone)]
+pub struct WalletOffer {
+    /// The credential offer (OpenID4VCI §4.1.1).
+    pub offer: Value,
+    /// The offer as a link a wallet opens (`openid-credential-offer://?credential_offer=…`),
+    /// which the QR code holds.
+    pub offer_uri: String,
+    /// The transaction code the learner types into the wallet. Shown once.
+    pub tx_code: String,
+    /// Until when the offer can be taken.
+    pub expires_at: Timestamp,
+}
+
+/// An OAuth error code, as the token and credential endpoints answer it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalletErrorCode {
+    /// The request lacks or repeats a parameter, or is malformed.
+    InvalidRequest,
+    /// The pre-authorized code or the transaction code is wrong, used or expired.
+    InvalidGrant,
+    /// The grant type is not the pre-authorized code's.
+    UnsupportedGrantType,
+    /// The access token is missing, wrong or expired.
+    InvalidToken,
+    /// The credential request is malformed.
+    InvalidCredentialRequest,
+    /// The credential configuration is not offered.
+    UnknownCredentialConfiguration,
+    /// The key proof is missing or does not hold.
+    InvalidProof,
+    /// The key proof's nonce was not handed out, or is used or expired.
+    InvalidNonce,
+    /// The credential cannot be issued (revoked, suspended, or delivered already).
+    CredentialRequestDenied,
+}
+
+impl WalletErrorCode {
+    /// The code's name in OAuth.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WalletErrorCode::InvalidRequest => "invalid_request",
+            WalletErrorCode::InvalidGrant => "invalid_grant",
+            WalletErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            WalletErrorCode::InvalidToken => "invalid_token",
+            WalletErrorCode::InvalidCredentialRequest => "invalid_credential_request",
+            WalletErrorCode::UnknownCredentialConfiguration => "unknown_credential_configuration",
+            WalletErrorCode::InvalidProof => "invalid_proof",
+            WalletErrorCode::InvalidNonce => "invalid_nonce",
+            WalletErrorCode::CredentialRequestDenied => "credential_request_denied",
+        }
+    }
+}
+
+/// Why a wallet's request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum WalletError {
+    /// Refused, with an OAuth error.
+    #[error("{}: {description}", code.as_str())]
+    OAuth {
+        /// The error code.
+        code: WalletErrorCode,
+        /// What is wrong, in words.
+        description: String,
+    },
+    /// This microcred failed.
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+fn refuse<T>(code: WalletErrorCode, description: impl Into<String>) -> Result<T, WalletError> {
+    Err(WalletError::OAuth { code, description: description.into() })
+}
+
+impl From<mc_store::StoreError> for WalletError {
+    fn from(err: mc_store::StoreError) -> WalletError {
+        WalletError::App(err.into())
+    }
+}
+
+/// A token request's parameters (form-encoded).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokenRequest<'a> {
+    /// `grant_type`.
+    pub grant_type: Option<&'a str>,
+    /// `pre-authorized_code`.
+    pub pre_authorized_code: Option<&'a str>,
+    /// `tx_code`.
+    pub tx_code: Option<&'a str>,
+}
+
+/// An access token handed out for an offer.
+#[derive(Debug, Clone)]
+pub struct AccessToken {
+    /// The token.
+    pub access_token: String,
+    /// How long it is good, in seconds.
+    pub expires_in: i64,
+}
+
+impl App {
+    /// This microcred as an OpenID4VCI credential issuer: its identifier, also the identifier of
+    /// its authorization server.
+    pub fn credential_issuer(&self) -> &str {
+        self.public_url()
+    }
+
+    /// The `vct` of the micro-credentials it issues as SD-JWT VCs.
+    pub fn micro_credential_vct(&self) -> String {
+        format!("{}{VCT_PATH}", self.public_url())
+    }
+
+    /// The credential issuer metadata (`/.well-known/openid-credential-issuer`).
+    pub fn credential_issuer_metadata(&self) -> Value {
+        let base = self.public_url();
+        let claims: Vec<Value> = CLAIM_NAMES
+            .iter()
+            .map(|(claim, en, es)| {
+                json!({"path": [claim], "display": [{"name": en, "locale": "en"}, {"name": es, "locale": "es"}]})
+            })
+            .collect();
+        json!({
+            "credential_issuer": base,
+            "credential_endpoint": format!("{base}/oid4vci/credential"),
+            "nonce_endpoint": format!("{base}/oid4vci/nonce"),
+            "display": [{"name": "microcred", "locale": "en"}, {"name": "microcred", "locale": "es"}],
+            "credential_configurations_supported": {
+                SD_JWT_CONFIGURATION: {
+                    "format": "dc+sd-jwt",
+                    "vct": self.micro_credential_vct(),
+                    "cryptographic_binding_methods_supported": ["jwk"],
+                    "credential_signing_alg_values_supported": ["EdDSA"],
+                    "proof_types_supported": {
+                        "jwt": {"proof_signing_alg_values_supported": key_proof::PROOF_ALGORITHMS}
+                    },
+                    "credential_metadata": {
+                        "display": [
+                            {"name": "Micro-credential", "locale": "en"},
+                            {"name": "Microcredencial", "locale": "es"}
+                        ],
+                        "claims": claims,
+                    }
+                }
+            }
+        })
+    }
+
+    /// The authorization server metadata (`/.well-known/oauth-authorization-server`): only the
+    /// pre-authorized code flow, with no client authentication.
+    pub fn authorization_server_metadata(&self) -> Value {
+        let base = self.public_url();
+        json!({
+            "issuer": base,
+            "token_endpoint": format!("{base}/oid4vci/token"),
+            "grant_types_supported": [PRE_AUTHORIZED_GRANT],
+            "pre-authorized_grant_anonymous_access_supported": true,
+            "token_endpoint_auth_methods_supported": ["none"],
+            "response_types_supported": [],
+        })
+    }
+
+    /// The type metadata of the micro-credential `vct` (SD-JWT VC §6): its names, and its
+    /// claims' names, in English and Spanish, and which the holder may keep back.
+    pub fn micro_credential_type_metadata(&self) -> Value {
+        let claims: Vec<Value> = CLAIM_NAMES
+            .iter()
+            .map(|(claim, en, es)| {
+                let sd = if DISCLOSABLE.contains(claim) { "always" } else { "never" };
+                json!({
+                    "path": [claim],
+                    "display": [{"locale": "en", "label": en}, {"locale": "es", "label": es}],
+                    "sd": sd,
+                })
+            })
+            .collect();
+        json!({
+            "vct": self.micro_credential_vct(),
+            "name": "Micro-credential",
+            "description": "A micro-credential as the Council Recommendation of 16 June 2022 describes it.",
+            "display": [
+                {"locale": "en", "name": "Micro-credential",
+                 "description": "A micro-credential: the learning outcomes of a small volume of learning, assessed."},
+                {"locale": "es", "name": "Microcredencial",
+                 "description": "Una microcredencial: los resultados de aprendizaje de un volumen pequeño de aprendizaje, evaluados."}
+            ],
+            "claims": claims,
+        })
+    }
+
+    /// Offers `credential` to its learner's wallet: a new pre-authorized code and transaction
+    /// code, good for [`OFFER_MINUTES`] and one exchange. Only an active credential with an Open
+    /// Badges form can be offered.
+    pub(crate) async fn offer_to_wallet(
+        &self,
+        credential: &IssuedCredential,
+        now: Timestamp,
+    ) -> Result<WalletOffer, AppError> {
+        if credential.open_badge().is_none() {
+            return Err(AppError::Conflict(format!(
+                "credential {} is a European Digital Credential only: wallets receive the SD-JWT VC of an Open \
+                 Badges credential",
+                credential.id()
+            )));
+        }
+        if credential.state() != CredentialState::Active {
+            return Err(AppError::Conflict(format!(
+                "credential {} is {}: only an active credential can go into a wallet",
+                credential.id(),
+                credential.state().as_str()
+            )));
+        }
+        let (record, offer) = self.new_offer(credential.id(), now, OFFER_MINUTES)?;
+        let mut tx = self.store().begin().await?;
+        tx.db().insert_wallet_offer(&record).await?;
+        let details = json!({"offer": record.id, "expires_at": offer.expires_at.to_rfc3339()});
+        tx.audit(&now.to_rfc3339(), "credential.wallet_offer", credential.id(), &details.to_string()).await?;
+        tx.commit().await?;
+        Ok(offer)
+    }
+
+    /// A new offer of the credential `credential_id`, good for `minutes`: the record to store
+    /// (its secrets hashed) and the offer to hand out.
+    pub(crate) fn new_offer(
+        &self,
+        credential_id: &str,
+        now: Timestamp,
+        minutes: i64,
+    ) -> Result<(WalletOfferRecord, WalletOffer), AppError> {
+        let code = new_secret("")?;
+        let tx_code = {
+            let draw = u64::from_le_bytes(random_bytes::<8>()?);
+            format!("{:0width$}", draw % 10u64.pow(TX_CODE_DIGITS), width = TX_CODE_DIGITS as usize)
+        };
+        let expires_at = Timestamp::from_unix(now.unix_seconds() + minutes * 60, 0);
+        let record = WalletOfferRecord {
+            id: self.new_id().to_string(),
+            credential_id: credential_id.to_owned(),
+            code_hash: secret_hash(&code),
+            tx_code_hash: secret_hash(&tx_code),
+            failures: 0,
+            created_at: now.unix_seconds(),
+            expires_at: expires_at.unix_seconds(),
+            redeemed_at: None,
+            token_hash: None,
+            token_expires_at: None,
+        };
+        let offer = json!({
+            "credential_issuer": self.credential_issuer(),
+            "credential_configuration_ids": [SD_JWT_CONFIGURATION],
+            "grants": {
+                PRE_AUTHORIZED_GRANT: {
+                    "pre-authorized_code": code,
+                    "tx_code": {"input_mode": "numeric", "length": TX_CODE_DIGITS}
+                }
+            }
+        });
+        let offer_uri = format!("openid-credential-offer://?credential_offer={}", percent_encode(&offer.to_string()));
+        Ok((record, WalletOffer { offer, offer_uri, tx_code, expires_at }))
+    }
+
+    /// The token endpoint: exchanges an offer's pre-authorized code, with its transaction code,
+    /// for an access token, once.
+    pub async fn wallet_token(&self, request: &TokenRequest<'_>, now: Timestamp) -> Result<AccessToken, WalletError> {
+        use WalletErrorCode::*;
+        match request.grant_type {
+            Some(PRE_AUTHORIZED_GRANT) => {}
+            Some(other) => return refuse(UnsupportedGrantType, format!("the grant type {other:?} is not supported")),
+            None => return refuse(InvalidRequest, "the request has no grant_type"),
+        }
+        let Some(code) = request.pre_authorized_code.filter(|code| !code.is_empty()) else {
+            return refuse(InvalidRequest, "the request has no pre-authorized_code");
+        };
+        let Some(offer) = self.store().db().await?.wallet_offer_by_code(&secret_hash(code)).await? else {
+            return refuse(InvalidGrant, "the pre-authorized code is not one this issuer gave");
+        };
+        let now_seconds = now.unix_seconds();
+        if offer.redeemed_at.is_some() {
+            return refuse(InvalidGrant, "the pre-authorized code was used already; ask for a new offer");
+        }
+        if offer.expires_at <= now_seconds {
+            return refuse(InvalidGrant, "the offer has expired; ask for a new one");
+        }
+        if offer.failures >= MAX_TX_FAILURES {
+            return refuse(InvalidGrant, "too many wrong transaction codes were given; ask for a new offer");
+        }
+        let Some(tx_code) = request.tx_code.filter(|tx_code| !tx_code.is_empty()) else {
+            return refuse(InvalidRequest, "the offer needs its transaction code (tx_code)");
+        };
+        if !constant_time_eq(secret_hash(tx_code).as_bytes(), offer.tx_code_hash.as_bytes()) {
+            self.store().db().await?.fail_wallet_offer(&offer.id).await?;
+            return refuse(InvalidGrant, "the transaction code is wrong");
+        }
+        let token = new_secret("mcw_")?;
+        let redeemed = self
+            .store()
+            .db()
+            .await?
+            .redeem_wallet_offer(
+                &offer.id,
+                &secret_hash(&token),
+                now_seconds + TOKEN_SECONDS,
+                now_seconds,
+                MAX_TX_FAILURES,
+            )
+            .await?;
+        if !redeemed {
+            return refuse(InvalidGrant, "the pre-authorized code was used already; ask for a new offer");
+        }
+        Ok(AccessToken { access_token: token, expires_in: TOKEN_SECONDS })
+    }
+
+    /// The nonce endpoint: a fresh nonce for one key proof, and how long it is good (seconds).
+    pub async fn wallet_nonce(&self, now: Timestamp) -> Result<(String, i64), AppError> {
+        let nonce = new_secret("")?;
+        let now_seconds = now.unix_seconds();
+        self.store()
+            .db()
+            .await?
+            .insert_wallet_nonce(&secret_hash(&nonce), now_seconds + NONCE_SECONDS, now_seconds)
+            .await?;
+        Ok((nonce, NONCE_SECONDS))
+    }
+
+    /// The credential endpoint: for the offer `access_token` was given for, the credential of
+    /// the configuration asked for, bound to the key the request's proof shows the wallet
+    /// holds. The answer is the credential response (`{"credentials": [{"credential": …}]}`).
+    pub async fn wallet_credential(
+        &self,
+        access_token: Option<&str>,
+        request: &Value,
+        now: Timestamp,
+    ) -> Result<Value, WalletError> {
+        use WalletErrorCode::*;
+        let Some(token) = access_token else { return refuse(InvalidToken, "the request carries no access token") };
+        let Some(offer) =
+            self.store().db().await?.wallet_offer_by_token(&secret_hash(token), now.unix_seconds()).await?
+        else {
+            return refuse(InvalidToken, "the access token is not known here, or has expired");
+        };
+        let Some(request) = request.as_object() else {
+            return refuse(InvalidCredentialRequest, "a credential request is a JSON object");
+        };
+        let Some(configuration) = request.get("credential_configuration_id").and_then(Value::as_str) else {
+            return refuse(InvalidCredentialRequest, "the request names no credential_configuration_id");
+        };
+        if configuration != SD_JWT_CONFIGURATION {
+            return refuse(
+                UnknownCredentialConfiguration,
+                format!("{configuration:?} is not a credential configuration this issuer offers"),
+            );
+        }
+        let proof = match (request.get("proofs"), request.get("proof")) {
+            (Some(proofs), None) => match proofs.get("jwt").and_then(Value::as_array).map(Vec::as_slice) {
+                Some([Value::String(jwt)]) => jwt.as_str(),
+                Some([_, _, ..]) => return refuse(InvalidProof, "one key proof is accepted per request"),
+                _ => return refuse(InvalidProof, "the request's proofs hold no jwt key proof"),
+            },
+            (None, Some(proof)) if proof.get("proof_type").and_then(Value::as_str) == Some("jwt") => {
+                match proof.get("jwt").and_then(Value::as_str) {
+                    Some(jwt) => jwt,
+                    None => return refuse(InvalidProof, "the request's proof has no jwt"),
+                }
+            }
+            (None, Some(_)) => return refuse(InvalidProof, "only jwt key proofs are accepted"),
+            (Some(_), Some(_)) => return refuse(InvalidCredentialRequest, "a request gives proofs or proof, not both"),
+            (None, None) => return refuse(InvalidProof, "the request carries no key proof"),
+        };
+        let KeyProof { key, nonce } = match key_proof::check(proof, self.credential_issuer(), now) {
+            Ok(proof) => proof,
+            Err(why) => return refuse(InvalidProof, why),
+        };
+        let Some(nonce) = nonce else {
+            return refuse(InvalidNonce, "the key proof carries no nonce; ask the nonce endpoint for one");
+        };
+        let credential = self.credential(&offer.credential_id).await?;
+        if credential.state() != CredentialState::Active {
+            return refuse(
+                CredentialRequestDenied,
+                format!("the credential is {} and cannot be issued", credential.state().as_str()),
+            );
+        }
+        // The nonce is used up, and the delivery recorded, only with the credential issued.
+        let mut tx = self.store().begin().await?;
+        if !tx.db().use_wallet_nonce(&secret_hash(&nonce), now.unix_seconds()).await? {
+            return refuse(InvalidNonce, "the key proof's nonce was not handed out here, or is used or expired");
+        }
+        if !tx.db().deliver_wallet_offer(&offer.id, configuration, now.unix_seconds()).await? {
+            return refuse(CredentialRequestDenied, "this offer has delivered its credential already");
+        }
+        let issued = self.wallet_copy(&credential, &key, now).await?;
+        let details = json!({"offer": offer.id, "configuration": configuration, "holder_key": mc_vc::sd_jwt_vc::public_jwk(&key)});
+        tx.audit(&now.to_rfc3339(), "credential.wallet_issue", credential.id(), &details.to_string()).await?;
+        tx.commit().await?;
+        tracing::info!(credential.id = %credential.id(), offer.id = %offer.id, "credential issued into a wallet");
+        Ok(json!({"credentials": [{"credential": issued}]}))
+    }
+
+    /// The SD-JWT VC of `credential`, bound to `holder`, signed now by its issuer, pointing to
+    /// the Token Status List of its revocation entry.
+    pub(crate) async fn wallet_copy(
+        &self,
+        credential: &IssuedCredential,
+        holder: &PublicKey,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
+        let badge = credential.open_badge().ok_or_else(|| {
+            AppError::Conflict(format!("credential {} has no Open Badges form to put in a wallet", credential.id()))
+        })?;
+        let learner = self
+            .store()
+            .db()
+            .await?
+            .learner(&credential.learner_id().to_string())
+            .await?
+            .ok_or_else(|| AppError::NotFound { what: "learner", id: credential.learner_id().to_string() })?;
+        let entries = self.store().db().await?.status_entries_of(credential.id()).await?;
+        let revocation =
+            entries.iter().find(|entry| StatusPurpose::parse(&entry.purpose) == Some(StatusPurpose::Revocation));
+        let status_uri = revocation.map(|entry| self.status_token_url(&entry.list_id));
+        let institution = self.institution(credential.institution_id().as_str()).await?;
+        let keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
+        let issuer = badge.get("issuer");
+        let issuer_id =
+            issuer.and_then(|issuer| issuer.get("id")).or(issuer).and_then(Value::as_str).unwrap_or_default();
+        // The key the badge's issuer signs with now: a did:web institution's current key, or
+        // the key whose did:key the badge names.
+        let mut candidates: Vec<&mc_store::IssuerKeyRecord> = keys.iter().collect();
+        candidates.sort_by_key(|key| key.retired_at.is_some());
+        let (key, identity) = candidates
+            .into_iter()
+            .map(|key| (key, crate::keys::identity(&institution, key)))
+            .find(|(_, identity)| identity.issuer_id == issuer_id)
+            .ok_or_else(|| AppError::Keys(format!("no key of {} signs as {issuer_id}", institution.id())))?;
+        let salts: [[u8; SALT_BYTES]; DISCLOSABLE.len()] = {
+            let bytes = random_bytes::<{ SALT_BYTES * DISCLOSABLE.len() }>()?;
+            std::array::from_fn(|index| {
+                bytes[index * SALT_BYTES..(index + 1) * SALT_BYTES].try_into().expect("a salt's bytes")
+            })
+        };
+        let copy = WalletCopy {
+            badge,
+            learner_name: learner.name(),
+            learner_email: learner.email().as_str(),
+            vct: &self.micro_credential_vct(),
+            now,
+            holder,
+            status: revocation.zip(status_uri.as_deref()).map(|(entry, uri)| (entry.index, uri)),
+        };
+        let key_store = self.key_store()?;
+        copy.issue(&identity.verification_method, &salts, |input| key_store.sign(key, input))
+    }
+}
+
+/// Whether `a` and `b` are equal, in a time that does not depend on where they differ.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `text` with every byte but the unreserved ones (RFC 3986) percent-encoded.
+fn percent_encode(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len() * 2);
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => encoded.push(byte as char),
+            _ => encoded.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    encoded
+}

@@ -1,0 +1,184 @@
+//! Verification of an SD-JWT VC as a wallet presents it: the issuer's JWT and the disclosures
+//! given, the key-binding JWT when there is one, validity, the Token Status List, and trust,
+//! reported as the other formats are.
+
+use mc_core::Timestamp;
+use serde_json::{Map, Value};
+
+use super::{
+    CheckId, CheckStatus, Verification, VerifyParams,
+    proofs::{check_jws, resolve},
+    report::Report,
+    trust::check_trust,
+    validity::check_validity,
+};
+use crate::{
+    did::ResolveError,
+    jwt::{Jws, Profile},
+    sd_jwt::{SD_JWT_VC, SdJwt},
+    token_status::{self, TokenStatusList},
+};
+
+/// The JWT of a Token Status List.
+const STATUS_LIST: Profile = Profile {
+    name: "a Token Status List",
+    header: &["alg", "kid", "typ"],
+    types: &[token_status::JWT_TYPE],
+    typed: true,
+};
+
+/// Verifies an SD-JWT VC (with its disclosures and, when given, a key-binding JWT).
+pub(super) fn verify_sd_jwt(text: &str, params: &VerifyParams<'_>) -> Verification {
+    let mut report = Report { checks: Vec::new(), indeterminate: false };
+    let sd = match SdJwt::parse(text, &SD_JWT_VC) {
+        Ok(sd) => sd,
+        Err(why) => {
+            report.add(CheckId::Format, CheckStatus::Failed, why);
+            return report.finish(None, None);
+        }
+    };
+    let claim = |name: &str| sd.claims.get(name).and_then(Value::as_str).map(str::to_owned);
+    let credential = claim("credential_id");
+    let (Some(issuer), Some(vct)) = (claim("iss"), claim("vct")) else {
+        report.add(CheckId::Format, CheckStatus::Failed, "an SD-JWT VC names its issuer (iss) and its type (vct)");
+        return report.finish(credential, claim("iss"));
+    };
+    report.add(
+        CheckId::Format,
+        CheckStatus::Passed,
+        format!("a well-formed SD-JWT VC of type {vct}, {} claims disclosed", sd.disclosed.len()),
+    );
+    match crate::sd_jwt_vc::check_claims(&sd.claims) {
+        Ok(Some(name)) => report.add(CheckId::Schema, CheckStatus::Passed, format!("has every claim of a {name}")),
+        Ok(None) => {
+            report.add(CheckId::Schema, CheckStatus::Skipped, format!("the claims of type {vct} are not known here"))
+        }
+        Err(why) => report.add(CheckId::Schema, CheckStatus::Failed, why),
+    }
+
+    check_jws(&sd.jwt, &issuer, params, &mut report);
+    if failed(&report) {
+        return report.finish(credential, Some(issuer));
+    }
+    match sd.check_key_binding(params.now) {
+        Ok(Some(binding)) => report.add(
+            CheckId::Holder,
+            CheckStatus::Passed,
+            format!(
+                "presented by the holder of the key it is bound to, to {} with nonce {:?}, on {}",
+                binding.audience, binding.nonce, binding.made
+            ),
+        ),
+        Ok(None) if sd.claims.contains_key("cnf") => report.add(
+            CheckId::Holder,
+            CheckStatus::Warning,
+            "presented without a key-binding JWT: nothing shows that its holder presented it",
+        ),
+        Ok(None) => {}
+        Err(why) => report.add(CheckId::Holder, CheckStatus::Failed, why),
+    }
+    if failed(&report) {
+        return report.finish(credential, Some(issuer));
+    }
+
+    // The period the credential states (nbf, exp) as a document's, and its issuing date for trust.
+    let date = |name: &str| {
+        sd.claims.get(name).and_then(Value::as_i64).map(|seconds| Timestamp::from_unix(seconds, 0).to_rfc3339())
+    };
+    let mut period = Map::new();
+    if let Some(from) = date("nbf").or_else(|| date("iat")) {
+        period.insert("validFrom".into(), from.into());
+    }
+    if let Some(until) = date("exp") {
+        period.insert("validUntil".into(), until.into());
+    }
+    check_validity(&period, None, params.now, &mut report);
+    check_token_status(&sd.claims, &issuer, params, &mut report);
+    check_trust(&period, &issuer, params, &mut report);
+    report.finish(credential, Some(issuer))
+}
+
+fn failed(report: &Report) -> bool {
+    report
+        .checks
+        .iter()
+        .any(|check| matches!(check.id, CheckId::Proof | CheckId::Issuer) && check.status == CheckStatus::Failed)
+}
+
+/// Checks the credential's entry in its Token Status List (`status.status_list`).
+fn check_token_status(claims: &Map<String, Value>, issuer: &str, params: &VerifyParams<'_>, report: &mut Report) {
+    let Some(status) = claims.get("status") else {
+        return report.add(
+            CheckId::Status,
+            CheckStatus::Passed,
+            "the credential has no status entry, so it cannot be revoked",
+        );
+    };
+    let Some(entry) = status.get("status_list") else {
+        return report
+            .undecided(CheckId::Status, "the status is unknown: only Token Status Lists (status_list) are read");
+    };
+    let (Some(index), Some(uri)) = (entry.get("idx").and_then(Value::as_u64), entry.get("uri").and_then(Value::as_str))
+    else {
+        return report.add(CheckId::Status, CheckStatus::Failed, "the status_list entry needs idx (a number) and uri");
+    };
+    let list = match params.status.status_list_token(uri) {
+        Ok(token) => check_status_token(&token, uri, issuer, params),
+        Err(ResolveError::Unavailable(why) | ResolveError::Invalid(why)) => Err(why),
+    };
+    let status = match list.and_then(|list| list.get(index).map_err(|err| err.to_string())) {
+        Ok(status) => status,
+        Err(why) => return report.undecided(CheckId::Status, format!("the status is unknown: {why}")),
+    };
+    match status {
+        token_status::VALID => report.add(
+            CheckId::Status,
+            CheckStatus::Passed,
+            "neither revoked nor suspended (Token Status List checked)",
+        ),
+        token_status::INVALID => report.add(CheckId::Status, CheckStatus::Failed, "the credential has been revoked"),
+        token_status::SUSPENDED => report.add(CheckId::Status, CheckStatus::Failed, "the credential is suspended"),
+        other => report
+            .undecided(CheckId::Status, format!("the status list gives status {other:#04x}, which is not known here")),
+    }
+}
+
+/// Verifies the Token Status List token found at `uri`: signed by a key of `issuer`, about
+/// `uri`, not expired; and reads its list.
+pub(crate) fn check_status_token(
+    token: &str,
+    uri: &str,
+    issuer: &str,
+    params: &VerifyParams<'_>,
+) -> Result<TokenStatusList, String> {
+    let jws = Jws::parse_as(token.trim(), &STATUS_LIST).map_err(|why| format!("the status list {uri}: {why}"))?;
+    let kid = jws
+        .header
+        .get("kid")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("the status list {uri} names no key (kid)"))?;
+    let method = resolve(kid, params.resolver).map_err(|err| format!("the key of the status list {uri}: {err}"))?;
+    if method.controller != issuer {
+        return Err(format!(
+            "the status list {uri} is signed by {}, not by the credential's issuer {issuer}",
+            method.controller
+        ));
+    }
+    jws.verify(&method.public_key).map_err(|why| format!("the status list {uri}: {why}"))?;
+    let claim = |name: &str| jws.claims.get(name);
+    if claim("sub").and_then(Value::as_str) != Some(uri) {
+        return Err(format!("the status list found at {uri} says it is another list (sub)"));
+    }
+    if let Some(iss) = claim("iss").and_then(Value::as_str)
+        && iss != issuer
+    {
+        return Err(format!("the status list {uri} is {iss}'s, not the credential issuer's"));
+    }
+    if let Some(exp) = claim("exp").and_then(Value::as_i64)
+        && params.now.unix_seconds() >= exp
+    {
+        return Err(format!("the status list {uri} expired on {}", Timestamp::from_unix(exp, 0)));
+    }
+    let list = claim("status_list").ok_or_else(|| format!("the status list {uri} has no status_list"))?;
+    TokenStatusList::from_claim(list).map_err(|err| format!("the status list {uri}: {err}"))
+}

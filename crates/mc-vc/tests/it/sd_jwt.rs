@@ -1,0 +1,237 @@
+//! SD-JWT VCs as a wallet presents them: the verdict and checks the verifier gives, with their
+//! Token Status List, and every way a presentation or its list can be wrong.
+
+use mc_core::Timestamp;
+use mc_vc::{
+    did::NoResolver,
+    multikey::{KeyType, PublicKey, SecretKey},
+    sd_jwt::{self, SALT_BYTES},
+    sd_jwt_vc::public_jwk,
+    status::StatusLists,
+    token_status::{self, TokenStatusList},
+    verify::{CheckId, CheckStatus, Verdict, Verification, VerifyParams, verify_text},
+};
+use serde_json::{Map, Value, json};
+
+const NOW: i64 = 1_800_000_000;
+const LIST: &str = "https://issuer.example/status/1/token";
+
+fn key(seed: u8) -> SecretKey {
+    SecretKey::from_seed(KeyType::Ed25519, [seed; 32]).unwrap()
+}
+
+fn did(key: &SecretKey) -> (String, String) {
+    let multibase = key.public_key().to_multibase();
+    (format!("did:key:{multibase}"), format!("did:key:{multibase}#{multibase}"))
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_unix(NOW, 0)
+}
+
+fn object(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => unreachable!(),
+    }
+}
+
+/// Claims of a credential issued by `issuer`, bound to `holder`, at index 7 of [`LIST`].
+fn claims(issuer: &SecretKey, holder: &SecretKey) -> Map<String, Value> {
+    object(json!({
+        "iss": did(issuer).0,
+        "iat": NOW - 60,
+        "nbf": NOW - 60,
+        "vct": "https://issuer.example/vct/diploma",
+        "cnf": {"jwk": public_jwk(&holder.public_key())},
+        "status": {"status_list": {"idx": 7, "uri": LIST}},
+        "title": "Data literacy",
+        "learner_name": "Ada",
+        "learner_email": "ada@example.org",
+    }))
+}
+
+fn issue_with(signer: &SecretKey, kid: &str, alg: &str, claims: Map<String, Value>) -> String {
+    let header = object(json!({"alg": alg, "typ": "dc+sd-jwt", "kid": kid}));
+    let salts = [[1; SALT_BYTES], [2; SALT_BYTES]];
+    sd_jwt::issue(&header, claims, &["learner_name", "learner_email"], &salts, |input| Ok::<_, ()>(signer.sign(input)))
+        .unwrap()
+}
+
+fn issue(issuer: &SecretKey, holder: &SecretKey) -> String {
+    issue_with(issuer, &did(issuer).1, "EdDSA", claims(issuer, holder))
+}
+
+/// The list at [`LIST`] with `status` at index 7, signed by `signer` as `issuer`.
+fn token(signer: &SecretKey, issuer: &SecretKey, status: u8, tweak: impl FnOnce(&mut Map<String, Value>)) -> String {
+    let mut list = TokenStatusList::new(2, 1024);
+    list.set(7, status);
+    let mut claims = list.token_claims(LIST, &did(issuer).0, now(), 300);
+    tweak(&mut claims);
+    token_status::sign_token(&claims, &did(signer).1, |input| Ok::<_, ()>(signer.sign(input))).unwrap()
+}
+
+fn verify(text: &str, token: Option<String>) -> Verification {
+    let mut lists = StatusLists::default();
+    if let Some(token) = token {
+        lists.insert_token(LIST, token);
+    }
+    let params = VerifyParams { now: now(), resolver: &NoResolver, trusted_issuers: None, status: &lists };
+    verify_text(text, &params)
+}
+
+fn outcome(verification: &Verification, id: CheckId) -> Vec<(CheckStatus, &str)> {
+    verification
+        .checks
+        .iter()
+        .filter(|check| check.id == id)
+        .map(|check| (check.status, check.message.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_valid_credential_is_valid_and_says_it_was_not_presented_by_its_holder() {
+    let (issuer, holder) = (key(1), key(2));
+    let verification = verify(&issue(&issuer, &holder), Some(token(&issuer, &issuer, token_status::VALID, |_| ())));
+    assert_eq!(verification.verdict, Verdict::Valid, "{verification:#?}");
+    assert_eq!(outcome(&verification, CheckId::Proof)[0].0, CheckStatus::Passed);
+    let holder = outcome(&verification, CheckId::Holder);
+    assert_eq!(holder[0].0, CheckStatus::Warning);
+    assert!(holder[0].1.contains("without a key-binding JWT"), "{holder:?}");
+    assert_eq!(outcome(&verification, CheckId::Status)[0].0, CheckStatus::Passed);
+    assert_eq!(outcome(&verification, CheckId::Issuer)[0].0, CheckStatus::Passed);
+}
+
+#[test]
+fn a_presentation_with_the_holder_key_binding_names_its_audience_and_nonce() {
+    let (issuer, holder) = (key(1), key(2));
+    let issued = issue(&issuer, &holder);
+    // The holder keeps the email address back.
+    let kept: Vec<&str> = issued.split('~').collect();
+    let shown = format!("{}~{}~", kept[0], kept[1]);
+    let presented = sd_jwt::bind(&shown, "EdDSA", "https://employer.example", "n-42", now(), |input| {
+        Ok::<_, ()>(holder.sign(input))
+    })
+    .unwrap();
+    let verification = verify(&presented, Some(token(&issuer, &issuer, token_status::VALID, |_| ())));
+    assert_eq!(verification.verdict, Verdict::Valid, "{verification:#?}");
+    assert!(outcome(&verification, CheckId::Holder)[0].1.contains("https://employer.example with nonce \"n-42\""));
+    assert!(outcome(&verification, CheckId::Format)[0].1.contains("1 claims disclosed"));
+
+    let stranger = key(3);
+    let forged = sd_jwt::bind(&shown, "EdDSA", "aud", "n", now(), |input| Ok::<_, ()>(stranger.sign(input))).unwrap();
+    let verification = verify(&forged, Some(token(&issuer, &issuer, token_status::VALID, |_| ())));
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    let holder = outcome(&verification, CheckId::Holder);
+    assert_eq!(holder[0].0, CheckStatus::Failed);
+    assert!(holder[0].1.contains("key-binding JWT"), "{verification:#?}");
+}
+
+#[test]
+fn revoked_and_suspended_statuses_are_invalid_and_an_unknown_one_undecided() {
+    let (issuer, holder) = (key(1), key(2));
+    let issued = issue(&issuer, &holder);
+    for (status, verdict, said) in [
+        (token_status::INVALID, Verdict::Invalid, "the credential has been revoked"),
+        (token_status::SUSPENDED, Verdict::Invalid, "the credential is suspended"),
+        (3, Verdict::Indeterminate, "the status list gives status 0x03, which is not known here"),
+    ] {
+        let verification = verify(&issued, Some(token(&issuer, &issuer, status, |_| ())));
+        assert_eq!(verification.verdict, verdict);
+        assert_eq!(outcome(&verification, CheckId::Status)[0].1, said);
+    }
+}
+
+#[test]
+fn a_status_list_that_cannot_be_had_or_trusted_leaves_the_status_unknown() {
+    let (issuer, holder, stranger) = (key(1), key(2), key(3));
+    let issued = issue(&issuer, &holder);
+    let cases: [(Option<String>, &str); 5] = [
+        (None, "was not given"),
+        (Some(token(&stranger, &issuer, token_status::VALID, |_| ())), "not by the credential's issuer"),
+        (
+            Some(token(&issuer, &issuer, token_status::VALID, |claims| {
+                claims.insert("sub".into(), "https://issuer.example/status/2/token".into());
+            })),
+            "says it is another list",
+        ),
+        (
+            Some(token(&issuer, &issuer, token_status::VALID, |claims| {
+                claims.insert("exp".into(), (NOW - 1).into());
+            })),
+            "expired",
+        ),
+        (
+            Some(token(&issuer, &issuer, token_status::VALID, |claims| drop(claims.remove("status_list")))),
+            "no status_list",
+        ),
+    ];
+    for (token, why) in cases {
+        let verification = verify(&issued, token);
+        assert_eq!(verification.verdict, Verdict::Indeterminate, "{why}: {verification:#?}");
+        let status = outcome(&verification, CheckId::Status);
+        assert!(status[0].1.contains(why), "{why}: {status:?}");
+    }
+}
+
+#[test]
+fn tampered_or_forged_credentials_are_invalid() {
+    let (issuer, holder, stranger) = (key(1), key(2), key(3));
+    let list = || Some(token(&issuer, &issuer, token_status::VALID, |_| ()));
+    let issued = issue(&issuer, &holder);
+
+    // A disclosure changed after issuing is named by no digest.
+    let parts: Vec<&str> = issued.split('~').collect();
+    let changed = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        json!(["AQEBAQEBAQEBAQEBAQEBAQ", "learner_name", "Eve"]).to_string(),
+    );
+    let tampered = format!("{}~{changed}~", parts[0]);
+    let verification = verify(&tampered, list());
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert!(outcome(&verification, CheckId::Format)[0].1.contains("not named by any digest"));
+
+    // Signed by another key under the issuer's key id.
+    let forged = issue_with(&stranger, &did(&issuer).1, "EdDSA", claims(&issuer, &holder));
+    let verification = verify(&forged, list());
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert_eq!(outcome(&verification, CheckId::Proof)[0].0, CheckStatus::Failed);
+
+    // Signed by a key of someone else than the issuer it names.
+    let other = issue_with(&stranger, &did(&stranger).1, "EdDSA", claims(&issuer, &holder));
+    let verification = verify(&other, list());
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert_eq!(outcome(&verification, CheckId::Issuer)[0].0, CheckStatus::Failed);
+
+    // Unsigned.
+    let unsigned = issue_with(&issuer, &did(&issuer).1, "none", claims(&issuer, &holder));
+    let verification = verify(&unsigned, list());
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert!(outcome(&verification, CheckId::Format)[0].1.contains("never accepted"));
+
+    // Expired.
+    let mut expired = claims(&issuer, &holder);
+    expired.insert("exp".into(), (NOW - 10).into());
+    let verification = verify(&issue_with(&issuer, &did(&issuer).1, "EdDSA", expired), list());
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert_eq!(outcome(&verification, CheckId::Validity)[0].0, CheckStatus::Failed);
+}
+
+#[test]
+fn a_micro_credential_must_carry_the_council_elements() {
+    let (issuer, holder) = (key(1), key(2));
+    let mut incomplete = claims(&issuer, &holder);
+    incomplete.insert("vct".into(), "https://issuer.example/vct/micro-credential".into());
+    let verification = verify(&issue_with(&issuer, &did(&issuer).1, "EdDSA", incomplete), None);
+    let schema = outcome(&verification, CheckId::Schema);
+    assert_eq!(schema[0].0, CheckStatus::Failed, "{schema:?}");
+    assert!(schema[0].1.contains("workload"), "{schema:?}");
+    assert_eq!(verification.verdict, Verdict::Invalid);
+}
+
+#[test]
+fn the_holder_key_is_written_as_a_public_jwk() {
+    let holder = key(2);
+    let jwk = public_jwk(&holder.public_key());
+    assert_eq!(PublicKey::from_jwk(jwk.as_object().unwrap()).unwrap(), holder.public_key());
+}

@@ -1,8 +1,9 @@
 //! Issuance into learners' wallets over OpenID4VCI 1.0: credential offers (pre-authorized code
 //! with a transaction code, used once, expiring), the credential issuer's and authorization
 //! server's metadata, and what the token, nonce and credential endpoints do. A wallet receives
-//! the SD-JWT VC of a credential, bound to the key it proved it holds; its status is the Token
-//! Status List kept from the same rows as the credential's Bitstring Status Lists.
+//! the SD-JWT VC of a credential, bound to the key it proved it holds (its status is the Token
+//! Status List kept from the same rows as the credential's Bitstring Status Lists), and its
+//! Open Badges credential bound to the same key (with the credential's own status entries).
 //!
 //! Every refusal is an OAuth error ([`WalletError`]) and changes nothing: a nonce is used up
 //! and a delivery recorded only in the transaction that issues.
@@ -10,8 +11,10 @@
 use mc_core::{CredentialState, Timestamp};
 use mc_store::WalletOfferRecord;
 use mc_vc::{
+    contexts,
     key_proof::{self, KeyProof},
     multikey::PublicKey,
+    proof::{ProofOptions, Suite},
     sd_jwt::SALT_BYTES,
     sd_jwt_vc::{DISCLOSABLE, VCT_PATH, WalletCopy},
     status::StatusPurpose,
@@ -26,6 +29,10 @@ use crate::{
 
 /// The credential configuration of a micro-credential as an SD-JWT VC.
 pub const SD_JWT_CONFIGURATION: &str = "micro_credential_sd_jwt";
+
+/// The credential configuration of a micro-credential as an Open Badges 3.0 credential bound
+/// to the holder's key (Data Integrity, eddsa-rdfc-2022).
+pub const OPEN_BADGE_CONFIGURATION: &str = "micro_credential_open_badge";
 
 /// The grant type of the pre-authorized code flow.
 pub const PRE_AUTHORIZED_GRANT: &str = "urn:ietf:params:oauth:grant-type:pre-authorized_code";
@@ -209,6 +216,24 @@ impl App {
                         ],
                         "claims": claims,
                     }
+                },
+                OPEN_BADGE_CONFIGURATION: {
+                    "format": "ldp_vc",
+                    "credential_definition": {
+                        "@context": [contexts::CREDENTIALS_V2, contexts::OPEN_BADGES_V3],
+                        "type": ["VerifiableCredential", "OpenBadgeCredential"]
+                    },
+                    "cryptographic_binding_methods_supported": ["did:jwk"],
+                    "credential_signing_alg_values_supported": ["eddsa-rdfc-2022"],
+                    "proof_types_supported": {
+                        "jwt": {"proof_signing_alg_values_supported": key_proof::PROOF_ALGORITHMS}
+                    },
+                    "credential_metadata": {
+                        "display": [
+                            {"name": "Micro-credential (Open Badge)", "locale": "en"},
+                            {"name": "Microcredencial (Open Badge)", "locale": "es"}
+                        ]
+                    }
                 }
             }
         })
@@ -315,7 +340,7 @@ impl App {
         };
         let offer = json!({
             "credential_issuer": self.credential_issuer(),
-            "credential_configuration_ids": [SD_JWT_CONFIGURATION],
+            "credential_configuration_ids": [SD_JWT_CONFIGURATION, OPEN_BADGE_CONFIGURATION],
             "grants": {
                 PRE_AUTHORIZED_GRANT: {
                     "pre-authorized_code": code,
@@ -412,7 +437,7 @@ impl App {
         let Some(configuration) = request.get("credential_configuration_id").and_then(Value::as_str) else {
             return refuse(InvalidCredentialRequest, "the request names no credential_configuration_id");
         };
-        if configuration != SD_JWT_CONFIGURATION {
+        if ![SD_JWT_CONFIGURATION, OPEN_BADGE_CONFIGURATION].contains(&configuration) {
             return refuse(
                 UnknownCredentialConfiguration,
                 format!("{configuration:?} is not a credential configuration this issuer offers"),
@@ -456,7 +481,10 @@ impl App {
         if !tx.db().deliver_wallet_offer(&offer.id, configuration, now.unix_seconds()).await? {
             return refuse(CredentialRequestDenied, "this offer has delivered its credential already");
         }
-        let issued = self.wallet_copy(&credential, &key, now).await?;
+        let issued = match configuration {
+            SD_JWT_CONFIGURATION => Value::String(self.wallet_copy(&credential, &key, now).await?),
+            _ => Value::Object(self.bound_badge(&credential, &key, now).await?),
+        };
         let details = json!({"offer": offer.id, "configuration": configuration, "holder_key": mc_vc::sd_jwt_vc::public_jwk(&key)});
         tx.audit(&now.to_rfc3339(), "credential.wallet_issue", credential.id(), &details.to_string()).await?;
         tx.commit().await?;
@@ -486,20 +514,7 @@ impl App {
         let revocation =
             entries.iter().find(|entry| StatusPurpose::parse(&entry.purpose) == Some(StatusPurpose::Revocation));
         let status_uri = revocation.map(|entry| self.status_token_url(&entry.list_id));
-        let institution = self.institution(credential.institution_id().as_str()).await?;
-        let keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
-        let issuer = badge.get("issuer");
-        let issuer_id =
-            issuer.and_then(|issuer| issuer.get("id")).or(issuer).and_then(Value::as_str).unwrap_or_default();
-        // The key the badge's issuer signs with now: a did:web institution's current key, or
-        // the key whose did:key the badge names.
-        let mut candidates: Vec<&mc_store::IssuerKeyRecord> = keys.iter().collect();
-        candidates.sort_by_key(|key| key.retired_at.is_some());
-        let (key, identity) = candidates
-            .into_iter()
-            .map(|key| (key, crate::keys::identity(&institution, key)))
-            .find(|(_, identity)| identity.issuer_id == issuer_id)
-            .ok_or_else(|| AppError::Keys(format!("no key of {} signs as {issuer_id}", institution.id())))?;
+        let (key, identity) = self.badge_signer(credential, badge).await?;
         let salts: [[u8; SALT_BYTES]; DISCLOSABLE.len()] = {
             let bytes = random_bytes::<{ SALT_BYTES * DISCLOSABLE.len() }>()?;
             std::array::from_fn(|index| {
@@ -516,7 +531,55 @@ impl App {
             status: revocation.zip(status_uri.as_deref()).map(|(entry, uri)| (entry.index, uri)),
         };
         let key_store = self.key_store()?;
-        copy.issue(&identity.verification_method, &salts, |input| key_store.sign(key, input))
+        copy.issue(&identity.verification_method, &salts, |input| key_store.sign(&key, input))
+    }
+
+    /// The Open Badges credential of `credential` bound to `holder`: its subject is also
+    /// named by the holder key's `did:jwk`, and it is signed again, now, by its issuer. Its id
+    /// and status entries are the credential's, so a revocation reaches it too.
+    pub(crate) async fn bound_badge(
+        &self,
+        credential: &IssuedCredential,
+        holder: &PublicKey,
+        now: Timestamp,
+    ) -> Result<serde_json::Map<String, Value>, AppError> {
+        let badge = credential.open_badge().ok_or_else(|| {
+            AppError::Conflict(format!("credential {} has no Open Badges form to put in a wallet", credential.id()))
+        })?;
+        let (key, identity) = self.badge_signer(credential, badge).await?;
+        let mut bound = badge.clone();
+        bound.remove("proof");
+        if let Some(Value::Object(subject)) = bound.get_mut("credentialSubject") {
+            subject.insert("id".into(), key_proof::did_jwk(holder).into());
+        }
+        let options = ProofOptions {
+            verification_method: identity.verification_method,
+            created: now.to_rfc3339(),
+            proof_purpose: "assertionMethod".into(),
+        };
+        self.sign(bound, Suite::EddsaRdfc2022, &key, &options)
+    }
+
+    /// The key `badge`'s issuer signs with now, and who it signs as: a did:web institution's
+    /// current key, or the key whose did:key the badge names.
+    async fn badge_signer(
+        &self,
+        credential: &IssuedCredential,
+        badge: &serde_json::Map<String, Value>,
+    ) -> Result<(mc_store::IssuerKeyRecord, crate::keys::IssuerIdentity), AppError> {
+        let institution = self.institution(credential.institution_id().as_str()).await?;
+        let mut keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
+        let issuer = badge.get("issuer");
+        let issuer_id =
+            issuer.and_then(|issuer| issuer.get("id")).or(issuer).and_then(Value::as_str).unwrap_or_default();
+        keys.sort_by_key(|key| key.retired_at.is_some());
+        keys.into_iter()
+            .map(|key| {
+                let identity = crate::keys::identity(&institution, &key);
+                (key, identity)
+            })
+            .find(|(_, identity)| identity.issuer_id == issuer_id)
+            .ok_or_else(|| AppError::Keys(format!("no key of {} signs as {issuer_id}", institution.id())))
     }
 }
 

@@ -21,6 +21,14 @@ const MAX_AGE: i64 = 300;
 const KEY_PROOF: Profile =
     Profile { name: "a key proof", header: &["alg", "typ", "jwk"], types: &[PROOF_TYPE], typed: true };
 
+/// The `did:jwk` of `key`: its public JWK, base64url, as a DID.
+pub fn did_jwk(key: &PublicKey) -> String {
+    use base64::Engine as _;
+    let jwk = crate::sd_jwt_vc::public_jwk(key);
+    let text = serde_json::to_vec(&jwk).expect("a JWK serializes");
+    format!("did:jwk:{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(text))
+}
+
 /// A key proof that holds: the holder's key and the nonce it signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyProof {

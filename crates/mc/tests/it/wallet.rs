@@ -76,10 +76,17 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
     for env in Env::all() {
         let backend = env.backend();
         env.ok(&["demo"]);
-        let issued: Value = serde_json::from_str(&env.ok(&["issue", "--spec", SPEC, "--learner", LEARNER])).unwrap();
-        let id = issued["id"].as_str().unwrap().trim_start_matches("urn:uuid:").to_owned();
         let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
         let server = Server::start(&env, &[]);
+        // Issued from the command line, told where the server publishes its status lists.
+        let issued = env
+            .command(&["issue", "--spec", SPEC, "--learner", LEARNER])
+            .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))
+            .output()
+            .unwrap();
+        assert!(issued.status.success(), "{}", String::from_utf8_lossy(&issued.stderr));
+        let issued: Value = serde_json::from_slice(&issued.stdout).unwrap();
+        let id = issued["id"].as_str().unwrap().trim_start_matches("urn:uuid:").to_owned();
 
         // An offer that has expired (its time moved back behind microcred's back), then two live ones.
         let expired = offer(&server, &token, &id);
@@ -105,6 +112,10 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
 
         let steps = &received["steps"];
         assert_eq!(steps["version"], "V1", "[{backend}] the client speaks OpenID4VCI 1.0 with us: {steps}");
+        let mut configurations: Vec<&str> =
+            steps["configurations"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        configurations.sort_unstable();
+        assert_eq!(configurations, ["micro_credential_open_badge", "micro_credential_sd_jwt"]);
         for (step, error) in [
             ("wrong_tx_code", "invalid_grant"),
             ("expired_code", "invalid_grant"),
@@ -133,11 +144,28 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
         }
         assert!(claims["status"]["status_list"]["uri"].as_str().unwrap().ends_with("/token"), "{claims}");
 
-        // Only one credential went out, though nine requests were made.
+        // The Open Badges credential, bound to the wallet's key by its did:jwk, verifies.
+        let badge = &received["badge"];
+        let subject = badge["credentialSubject"]["id"].as_str().unwrap();
+        let jwk: Value = serde_json::from_slice(
+            &base64::Engine::decode(
+                &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+                subject.strip_prefix("did:jwk:").unwrap(),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!((&jwk["x"], &jwk["y"]), (&received["holder"]["x"], &received["holder"]["y"]), "[{backend}] {badge}");
+        assert_eq!(badge["id"], format!("urn:uuid:{id}"));
+        let badge_text = badge.to_string();
+        let bound = verify(&server, &badge_text);
+        assert_eq!(bound["verdict"], "valid", "[{backend}] {bound}");
+
+        // Two credentials went out (one per configuration), though eleven requests were made.
         let audit: Value = serde_json::from_str(&env.ok(&["audit", "list", "--json"])).unwrap();
         let delivered =
             audit.as_array().unwrap().iter().filter(|entry| entry["action"] == "credential.wallet_issue").count();
-        assert_eq!(delivered, 1, "[{backend}]");
+        assert_eq!(delivered, 2, "[{backend}]");
 
         // microcred verifies the learner's presentation (name disclosed, email kept back).
         let presentation = received["presentation"].as_str().unwrap();
@@ -175,6 +203,9 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
         let result = verify(&server, presentation);
         assert_eq!(result["verdict"], "invalid", "[{backend}] {result}");
         assert_eq!(check(&result, "status")[0]["message"], "the credential has been revoked");
+        let bound = verify(&server, &badge_text);
+        let status = check(&bound, "status")[0]["message"].as_str();
+        assert_eq!((bound["verdict"].as_str(), status), (Some("invalid"), Some("the credential has been revoked")));
         let cli = env
             .command(&["verify", &file, "--json"])
             .env("MICROCRED_PUBLIC_URL", format!("http://{}", server.addr))

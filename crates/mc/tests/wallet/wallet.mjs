@@ -142,8 +142,8 @@ async function receive() {
     credentialOffer: offer, issuerMetadata: metadata, txCode: input.tx_code }));
 
   const signer = { method: 'jwk', alg: 'ES256', publicJwk: holder.publicJwk };
-  const proof = async (nonce) => (await client.createCredentialRequestJwtProof({
-    issuerMetadata: metadata, credentialConfigurationId: configuration, nonce, signer })).jwt;
+  const proof = async (nonce, id = configuration) => (await client.createCredentialRequestJwtProof({
+    issuerMetadata: metadata, credentialConfigurationId: id, nonce, signer })).jwt;
   const ask = (jwt, id = configuration) => client.retrieveCredentials({
     issuerMetadata: metadata, accessToken, credentialConfigurationId: id, proofs: { jwt: [jwt] } });
   const post = async (body) => {
@@ -169,13 +169,18 @@ async function receive() {
   const credential = received.credentialResponse.credentials[0].credential;
   steps.again = await refusal(async () => ask(await proof(await nonce())));
 
+  // The Open Badges credential of the same offer, bound to the same key.
+  const badgeConfiguration = offer.credential_configuration_ids[1];
+  const badge = (await ask(await proof(await nonce(), badgeConfiguration), badgeConfiguration))
+    .credentialResponse.credentials[0].credential;
+
   // What an employer's verifier would be shown: the title and the learner's name, not the email
   // address, with a key-binding JWT over its nonce.
   const presenter = new SDJwtVcInstance({ hasher: digest, kbSigner: await ES256.getSigner(holder.privateJwk), kbSignAlg: 'ES256' });
   const presentation = await presenter.present(credential, { learner_name: true }, {
     kb: { payload: { iat: Math.floor(Date.now() / 1000), aud: 'https://employer.example', nonce: 'employer-nonce-1' } } });
 
-  return { steps, credential, presentation, verification: await verifySdJwt(credential) };
+  return { steps, credential, badge, holder: holder.publicJwk, presentation, verification: await verifySdJwt(credential) };
 }
 
 async function take() {

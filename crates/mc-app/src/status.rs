@@ -202,6 +202,21 @@ impl App {
     /// the same rows as the Bitstring Status Lists, so the two always agree. The SD-JWT VCs
     /// issued into wallets point to it.
     pub async fn status_list_token(&self, list_id: &str, now: Timestamp) -> Result<String, AppError> {
+        let (version, key) = self.store().db().await?.status_list_stamp(list_id).await?.unzip();
+        let stamp = version.zip(key.flatten());
+        if let Some((version, key)) = &stamp
+            && let Some(token) = self.signed_lists.token(list_id, *version, key, now)
+        {
+            return Ok(token);
+        }
+        let token = self.sign_status_list_token(list_id, now).await?;
+        if let Some((version, key)) = stamp {
+            self.signed_lists.put_token(list_id, version, key, now, token.clone());
+        }
+        Ok(token)
+    }
+
+    async fn sign_status_list_token(&self, list_id: &str, now: Timestamp) -> Result<String, AppError> {
         let (list, purpose) = self.status_list_record(list_id).await?;
         if purpose != StatusPurpose::Revocation {
             return Err(AppError::NotFound { what: "Token Status List", id: list_id.into() });
@@ -262,6 +277,8 @@ type SignedList = (u64, String, Timestamp, Map<String, Value>);
 #[derive(Debug, Default)]
 pub(crate) struct SignedLists {
     lists: std::sync::Mutex<std::collections::HashMap<String, SignedList>>,
+    /// Signed Token Status Lists, by list: version, key, when signed, and the token.
+    tokens: std::sync::Mutex<std::collections::HashMap<String, (u64, String, Timestamp, String)>>,
     /// The lists as they verified, by list: version, key, and what the list says.
     checked: std::sync::Mutex<std::collections::HashMap<String, (u64, String, mc_vc::status::CheckedList)>>,
 }
@@ -275,6 +292,22 @@ impl SignedLists {
         let (cached_version, cached_key, signed_at, credential) = lists.get(list)?;
         let fresh = now.unix_seconds() - signed_at.unix_seconds() < SIGNED_LIST_MAX_AGE;
         (*cached_version == version && cached_key == key && fresh).then(|| credential.clone())
+    }
+
+    fn token(&self, list: &str, version: u64, key: &str, now: Timestamp) -> Option<String> {
+        let tokens = self.tokens.lock().expect("the list cache is never poisoned");
+        let (cached_version, cached_key, signed_at, token) = tokens.get(list)?;
+        // A token says it expires a day after it was signed: a fresh one is made well before.
+        let fresh = now.unix_seconds() - signed_at.unix_seconds() < SIGNED_LIST_MAX_AGE / 2;
+        (*cached_version == version && cached_key == key && fresh).then(|| token.clone())
+    }
+
+    fn put_token(&self, list: &str, version: u64, key: String, now: Timestamp, token: String) {
+        let mut tokens = self.tokens.lock().expect("the list cache is never poisoned");
+        if tokens.len() >= 10_000 {
+            tokens.clear();
+        }
+        tokens.insert(list.to_owned(), (version, key, now, token));
     }
 
     fn checked(&self, list: &str, version: u64, key: &str) -> Option<mc_vc::status::CheckedList> {

@@ -16,7 +16,7 @@ use mc_vc::{
     multikey::PublicKey,
     proof::{ProofOptions, Suite},
     sd_jwt::SALT_BYTES,
-    sd_jwt_vc::{DISCLOSABLE, VCT_PATH, WalletCopy},
+    sd_jwt_vc::{DISCLOSABLE, SALTS, VCT_PATH, WalletCopy},
     status::StatusPurpose,
 };
 use serde_json::{Value, json};
@@ -380,7 +380,7 @@ impl App {
         let Some(tx_code) = request.tx_code.filter(|tx_code| !tx_code.is_empty()) else {
             return refuse(InvalidRequest, "the offer needs its transaction code (tx_code)");
         };
-        if !constant_time_eq(secret_hash(tx_code).as_bytes(), offer.tx_code_hash.as_bytes()) {
+        if secret_hash(tx_code) != offer.tx_code_hash {
             self.store().db().await?.fail_wallet_offer(&offer.id).await?;
             return refuse(InvalidGrant, "the transaction code is wrong");
         }
@@ -473,19 +473,26 @@ impl App {
                 format!("the credential is {} and cannot be issued", credential.state().as_str()),
             );
         }
-        // The nonce is used up, and the delivery recorded, only with the credential issued.
-        let mut tx = self.store().begin().await?;
-        if !tx.db().use_wallet_nonce(&secret_hash(&nonce), now.unix_seconds()).await? {
-            return refuse(InvalidNonce, "the key proof's nonce was not handed out here, or is used or expired");
-        }
-        if !tx.db().deliver_wallet_offer(&offer.id, configuration, now.unix_seconds()).await? {
-            return refuse(CredentialRequestDenied, "this offer has delivered its credential already");
-        }
+        // Made before the transaction, which then holds no lock while the issuer signs.
         let issued = match configuration {
             SD_JWT_CONFIGURATION => Value::String(self.wallet_copy(&credential, &key, now).await?),
             _ => Value::Object(self.bound_badge(&credential, &key, now).await?),
         };
-        let details = json!({"offer": offer.id, "configuration": configuration, "holder_key": mc_vc::sd_jwt_vc::public_jwk(&key)});
+
+        // The nonce is used up, and the delivery recorded, only with the credential issued, and
+        // only while the credential is still active.
+        let mut tx = self.store().begin().await?;
+        if !tx.db().use_wallet_nonce(&secret_hash(&nonce), now.unix_seconds()).await? {
+            return refuse(InvalidNonce, "the key proof's nonce was not handed out here, or is used or expired");
+        }
+        let state = tx.db().credential(credential.id()).await?.map(|record| record.state);
+        if state.as_deref() != Some(CredentialState::Active.as_str()) {
+            return refuse(CredentialRequestDenied, "the credential was revoked or suspended meanwhile");
+        }
+        if !tx.db().deliver_wallet_offer(&offer.id, configuration, now.unix_seconds()).await? {
+            return refuse(CredentialRequestDenied, "this offer has delivered its credential already");
+        }
+        let details = json!({"offer": offer.id, "configuration": configuration, "holder_key": key.to_jwk()});
         tx.audit(&now.to_rfc3339(), "credential.wallet_issue", credential.id(), &details.to_string()).await?;
         tx.commit().await?;
         tracing::info!(credential.id = %credential.id(), offer.id = %offer.id, "credential issued into a wallet");
@@ -515,8 +522,8 @@ impl App {
             entries.iter().find(|entry| StatusPurpose::parse(&entry.purpose) == Some(StatusPurpose::Revocation));
         let status_uri = revocation.map(|entry| self.status_token_url(&entry.list_id));
         let (key, identity) = self.badge_signer(credential, badge).await?;
-        let salts: [[u8; SALT_BYTES]; DISCLOSABLE.len()] = {
-            let bytes = random_bytes::<{ SALT_BYTES * DISCLOSABLE.len() }>()?;
+        let salts: [[u8; SALT_BYTES]; SALTS] = {
+            let bytes = random_bytes::<{ SALT_BYTES * SALTS }>()?;
             std::array::from_fn(|index| {
                 bytes[index * SALT_BYTES..(index + 1) * SALT_BYTES].try_into().expect("a salt's bytes")
             })
@@ -581,11 +588,6 @@ impl App {
             .find(|(_, identity)| identity.issuer_id == issuer_id)
             .ok_or_else(|| AppError::Keys(format!("no key of {} signs as {issuer_id}", institution.id())))
     }
-}
-
-/// Whether `a` and `b` are equal, in a time that does not depend on where they differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `text` with every byte but the unreserved ones (RFC 3986) percent-encoded.

@@ -101,6 +101,29 @@ impl PublicKey {
         }
     }
 
+    /// The key as a public JSON Web Key (its public members only).
+    pub fn to_jwk(&self) -> serde_json::Value {
+        use base64::Engine as _;
+        let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+        match self {
+            PublicKey::Ed25519(key) => serde_json::json!({"kty": "OKP", "crv": "Ed25519", "x": b64(key.as_bytes())}),
+            PublicKey::P256(key) => {
+                let point = key.to_encoded_point(false);
+                let (x, y) = (point.x().expect("uncompressed"), point.y().expect("uncompressed"));
+                serde_json::json!({"kty": "EC", "crv": "P-256", "x": b64(x), "y": b64(y)})
+            }
+            PublicKey::P384(key) => {
+                let point = key.to_encoded_point(false);
+                let (x, y) = (point.x().expect("uncompressed"), point.y().expect("uncompressed"));
+                serde_json::json!({"kty": "EC", "crv": "P-384", "x": b64(x), "y": b64(y)})
+            }
+            PublicKey::Rsa(key) => {
+                use rsa::traits::PublicKeyParts as _;
+                serde_json::json!({"kty": "RSA", "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be())})
+            }
+        }
+    }
+
     /// Decodes a `publicKeyMultibase` value.
     pub fn from_multibase(multibase: &str) -> Result<PublicKey, KeyError> {
         let bytes = decode_base58btc(multibase)?;

@@ -50,9 +50,22 @@ fn digest(text: &str) -> String {
 /// next of `salts`. The digests are sorted, so their order says nothing of the claims'.
 pub fn issue<E>(
     header: &Map<String, Value>,
+    claims: Map<String, Value>,
+    disclosable: &[&str],
+    salts: &[[u8; SALT_BYTES]],
+    sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+) -> Result<String, E> {
+    issue_padded(header, claims, disclosable, salts, &[], sign)
+}
+
+/// [`issue`], with a decoy digest (RFC 9901 §4.2.5) made from each of `decoys` besides the real
+/// ones, so that how many digests there are says less of which claims the credential has.
+pub fn issue_padded<E>(
+    header: &Map<String, Value>,
     mut claims: Map<String, Value>,
     disclosable: &[&str],
     salts: &[[u8; SALT_BYTES]],
+    decoys: &[[u8; SALT_BYTES]],
     sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
 ) -> Result<String, E> {
     let mut disclosures = Vec::new();
@@ -67,6 +80,7 @@ pub fn issue<E>(
         disclosures.push(disclosure);
     }
     assert!(disclosures.len() <= MAX_DISCLOSURES, "too many disclosable claims");
+    digests.extend(decoys.iter().map(|decoy| digest(&b64(decoy))));
     if !digests.is_empty() {
         digests.sort_unstable();
         claims.insert("_sd".into(), digests.into_iter().map(Value::String).collect());
@@ -159,12 +173,9 @@ impl Disclosure {
             }
         };
         if let Some(name) = &name
-            && matches!(
-                name.as_str(),
-                "_sd" | "..." | "_sd_alg" | "cnf" | "iss" | "vct" | "status" | "iat" | "exp" | "nbf"
-            )
+            && matches!(name.as_str(), "_sd" | "...")
         {
-            return Err(format!("disclosure {position} discloses {name:?}, which is never selectively disclosed"));
+            return Err(format!("disclosure {position} discloses {name:?}, which is never a claim's name"));
         }
         Ok(Disclosure { digest: digest(encoded), name, value })
     }
@@ -227,10 +238,8 @@ impl SdJwt {
             }
         };
         let mut claims = jwt.claims.clone();
+        // Without _sd_alg, the digests are SHA-256 (RFC 9901 §4.1.1).
         match claims.remove("_sd_alg") {
-            None if claims.contains_key("_sd") || !disclosures.is_empty() => {
-                return Err("the SD-JWT names no _sd_alg".into());
-            }
             None => {}
             Some(Value::String(alg)) if alg == "sha-256" => {}
             Some(alg) => return Err(format!("the SD-JWT's digests are {alg}; only sha-256 is supported")),
@@ -240,10 +249,16 @@ impl SdJwt {
         let mut disclosed = Vec::new();
         let mut claims = Value::Object(claims);
         disclose(&mut claims, &mut unused, &mut seen_digests, &mut disclosed, 0)?;
+        let top_level: Vec<String> =
+            disclosed.iter().filter(|(_, depth)| *depth == 0).map(|(name, _)| name.clone()).collect();
+        let disclosed = disclosed.into_iter().map(|(name, _)| name).collect();
         if let Some(position) = unused.iter().position(Option::is_some) {
             return Err(format!("disclosure {} is not named by any digest the issuer signed", position + 1));
         }
         let Value::Object(claims) = claims else { unreachable!("an object stays an object") };
+        if let Some(name) = top_level.iter().find(|name| NEVER_DISCLOSED.contains(&name.as_str())) {
+            return Err(format!("the claim {name:?} is disclosed selectively, which an SD-JWT VC never does"));
+        }
         Ok(SdJwt { jwt, claims, disclosed, key_binding })
     }
 
@@ -278,8 +293,11 @@ impl SdJwt {
     }
 }
 
-/// The deepest nesting of disclosures followed.
-const MAX_DEPTH: usize = 16;
+/// The deepest nesting of objects and arrays followed, disclosed or not.
+const MAX_DEPTH: usize = 32;
+
+/// The registered claims of an SD-JWT VC that are never selectively disclosed (SD-JWT VC §3.2.2).
+const NEVER_DISCLOSED: &[&str] = &["iss", "nbf", "exp", "cnf", "vct", "vct#integrity", "status"];
 
 /// Replaces, in `value`, each digest that names one of `unused` by what it discloses, and
 /// removes the others (decoys, or claims the holder kept back).
@@ -287,7 +305,7 @@ fn disclose(
     value: &mut Value,
     unused: &mut [Option<Disclosure>],
     seen: &mut std::collections::HashSet<String>,
-    disclosed: &mut Vec<String>,
+    disclosed: &mut Vec<(String, usize)>,
     depth: usize,
 ) -> Result<(), String> {
     if depth > MAX_DEPTH {
@@ -304,9 +322,12 @@ fn disclose(
                     if object.contains_key(&name) {
                         return Err(format!("the claim {name:?} is disclosed over one the issuer wrote out"));
                     }
-                    disclosed.push(name.clone());
+                    disclosed.push((name.clone(), depth));
                     object.insert(name, found.value);
                 }
+            }
+            if depth > 0 && object.contains_key("_sd_alg") {
+                return Err("_sd_alg is given below the top level of the SD-JWT".into());
             }
             if object.contains_key("...") {
                 return Err("\"...\" is an array element's digest, not an object's claim".into());

@@ -19,6 +19,10 @@ pub const VCT_PATH: &str = "/vct/micro-credential";
 /// The claims a holder may disclose or keep back: the learner's personal data.
 pub const DISCLOSABLE: &[&str] = &["learner_name", "learner_email", "grade"];
 
+/// How many digests every micro-credential's SD-JWT VC carries, decoys included, and so how
+/// many salts issuing takes.
+pub const SALTS: usize = 5;
+
 /// The claims a micro-credential's SD-JWT VC always carries (Annex I's mandatory elements but
 /// the learner, who is disclosable).
 const REQUIRED: &[&str] = &[
@@ -73,27 +77,6 @@ pub struct WalletCopy<'a> {
     pub status: Option<(u64, &'a str)>,
 }
 
-/// The public members of `key` as a JWK (`cnf.jwk`).
-pub fn public_jwk(key: &PublicKey) -> Value {
-    use base64::Engine as _;
-    let b64 = |bytes: &[u8]| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    match key {
-        PublicKey::Ed25519(key) => json!({"kty": "OKP", "crv": "Ed25519", "x": b64(key.as_bytes())}),
-        PublicKey::P256(key) => {
-            let point = key.to_encoded_point(false);
-            json!({"kty": "EC", "crv": "P-256", "x": b64(point.x().expect("uncompressed")), "y": b64(point.y().expect("uncompressed"))})
-        }
-        PublicKey::P384(key) => {
-            let point = key.to_encoded_point(false);
-            json!({"kty": "EC", "crv": "P-384", "x": b64(point.x().expect("uncompressed")), "y": b64(point.y().expect("uncompressed"))})
-        }
-        PublicKey::Rsa(key) => {
-            use rsa::traits::PublicKeyParts as _;
-            json!({"kty": "RSA", "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be())})
-        }
-    }
-}
-
 impl WalletCopy<'_> {
     /// The claims, before the disclosable ones are hidden.
     pub fn claims(&self) -> Map<String, Value> {
@@ -117,7 +100,7 @@ impl WalletCopy<'_> {
             claims.insert("exp".into(), exp.into());
         }
         claims.insert("vct".into(), self.vct.into());
-        claims.insert("cnf".into(), json!({"jwk": public_jwk(self.holder)}));
+        claims.insert("cnf".into(), json!({"jwk": self.holder.to_jwk()}));
         if let Some((index, uri)) = self.status {
             claims.insert("status".into(), json!({"status_list": {"idx": index, "uri": uri}}));
         }
@@ -166,19 +149,22 @@ impl WalletCopy<'_> {
         claims
     }
 
-    /// The SD-JWT VC, signed by `sign` (EdDSA) with the issuer's key `kid`, each of
-    /// [`DISCLOSABLE`] salted with one of `salts`.
+    /// The SD-JWT VC, signed by `sign` (EdDSA) with the issuer's key `kid`. Each of
+    /// [`DISCLOSABLE`] it has is salted with one of `salts`, and the rest of `salts` make decoy
+    /// digests: every credential carries [`SALTS`] digests, whether it has a grade or not.
     pub fn issue<E>(
         &self,
         kid: &str,
-        salts: &[[u8; SALT_BYTES]; DISCLOSABLE.len()],
+        salts: &[[u8; SALT_BYTES]; SALTS],
         sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
     ) -> Result<String, E> {
         let mut header = Map::new();
         header.insert("alg".into(), "EdDSA".into());
         header.insert("typ".into(), "dc+sd-jwt".into());
         header.insert("kid".into(), kid.into());
-        sd_jwt::issue(&header, self.claims(), DISCLOSABLE, salts, sign)
+        let claims = self.claims();
+        let real = DISCLOSABLE.iter().filter(|name| claims.contains_key(**name)).count();
+        sd_jwt::issue_padded(&header, claims, DISCLOSABLE, &salts[..real], &salts[real..], sign)
     }
 }
 

@@ -106,8 +106,9 @@ pub(crate) async fn credential(State(app): State<App>, headers: HeaderMap, body:
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .and_then(|value| value.strip_prefix("Bearer "))
-        .map(str::trim);
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim());
     let request: Value = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(_) if token.is_none() => {

@@ -28,3 +28,4 @@ CREATE TABLE wallet_nonces (
     nonce_hash TEXT PRIMARY KEY,
     expires_at BIGINT NOT NULL
 );
+CREATE INDEX wallet_nonces_expiry ON wallet_nonces (expires_at);

@@ -61,11 +61,14 @@ pub(super) fn verify_sd_jwt(text: &str, params: &VerifyParams<'_>) -> Verificati
         return report.finish(credential, Some(issuer));
     }
     match sd.check_key_binding(params.now) {
+        // This verifier asked for no nonce of its own, so the key binding, which holds, may be a
+        // replay of a presentation made to someone else: said, never passed.
         Ok(Some(binding)) => report.add(
             CheckId::Holder,
-            CheckStatus::Passed,
+            CheckStatus::Warning,
             format!(
-                "presented by the holder of the key it is bound to, to {} with nonce {:?}, on {}",
+                "the holder's key signed this presentation for {} with nonce {:?} on {}; this verifier did not \
+                 ask for it with a nonce of its own, so it may be a copy of a presentation made elsewhere",
                 binding.audience, binding.nonce, binding.made
             ),
         ),
@@ -82,15 +85,16 @@ pub(super) fn verify_sd_jwt(text: &str, params: &VerifyParams<'_>) -> Verificati
     }
 
     // The period the credential states (nbf, exp) as a document's, and its issuing date for trust.
-    let date = |name: &str| {
-        sd.claims.get(name).and_then(Value::as_i64).map(|seconds| Timestamp::from_unix(seconds, 0).to_rfc3339())
-    };
     let mut period = Map::new();
-    if let Some(from) = date("nbf").or_else(|| date("iat")) {
-        period.insert("validFrom".into(), from.into());
-    }
-    if let Some(until) = date("exp") {
-        period.insert("validUntil".into(), until.into());
+    for (claims, key) in [(&["nbf", "iat"][..], "validFrom"), (&["exp"][..], "validUntil")] {
+        let Some((name, value)) = claims.iter().find_map(|name| Some((*name, sd.claims.get(*name)?))) else { continue };
+        match value.as_i64() {
+            Some(seconds) => drop(period.insert(key.into(), Timestamp::from_unix(seconds, 0).to_rfc3339().into())),
+            None => {
+                report.add(CheckId::Validity, CheckStatus::Failed, format!("{name} is not a whole number of seconds"));
+                return report.finish(credential, Some(issuer));
+            }
+        }
     }
     check_validity(&period, None, params.now, &mut report);
     check_token_status(&sd.claims, &issuer, params, &mut report);
@@ -157,11 +161,12 @@ pub(crate) fn check_status_token(
         .get("kid")
         .and_then(Value::as_str)
         .ok_or_else(|| format!("the status list {uri} names no key (kid)"))?;
-    let method = resolve(kid, params.resolver).map_err(|err| format!("the key of the status list {uri}: {err}"))?;
-    if method.controller != issuer {
+    let kid = if kid.starts_with('#') { format!("{issuer}{kid}") } else { kid.to_owned() };
+    let method = resolve(&kid, params.resolver).map_err(|err| format!("the key of the status list {uri}: {err}"))?;
+    if method.controller != issuer || !method.assertion_method {
         return Err(format!(
-            "the status list {uri} is signed by {}, not by the credential's issuer {issuer}",
-            method.controller
+            "the status list {uri} is signed by {}, which is not a key the credential's issuer {issuer} issues with",
+            method.id
         ));
     }
     jws.verify(&method.public_key).map_err(|why| format!("the status list {uri}: {why}"))?;
@@ -174,10 +179,12 @@ pub(crate) fn check_status_token(
     {
         return Err(format!("the status list {uri} is {iss}'s, not the credential issuer's"));
     }
-    if let Some(exp) = claim("exp").and_then(Value::as_i64)
-        && params.now.unix_seconds() >= exp
-    {
-        return Err(format!("the status list {uri} expired on {}", Timestamp::from_unix(exp, 0)));
+    match claim("exp").map(Value::as_i64) {
+        Some(None) => return Err(format!("the status list {uri} has an exp that is not a whole number of seconds")),
+        Some(Some(exp)) if params.now.unix_seconds() >= exp => {
+            return Err(format!("the status list {uri} expired on {}", Timestamp::from_unix(exp, 0)));
+        }
+        _ => {}
     }
     let list = claim("status_list").ok_or_else(|| format!("the status list {uri} has no status_list"))?;
     TokenStatusList::from_claim(list).map_err(|err| format!("the status list {uri}: {err}"))

@@ -6,7 +6,6 @@ use mc_vc::{
     did::NoResolver,
     multikey::{KeyType, PublicKey, SecretKey},
     sd_jwt::{self, SALT_BYTES},
-    sd_jwt_vc::public_jwk,
     status::StatusLists,
     token_status::{self, TokenStatusList},
     verify::{CheckId, CheckStatus, Verdict, Verification, VerifyParams, verify_text},
@@ -43,7 +42,7 @@ fn claims(issuer: &SecretKey, holder: &SecretKey) -> Map<String, Value> {
         "iat": NOW - 60,
         "nbf": NOW - 60,
         "vct": "https://issuer.example/vct/diploma",
-        "cnf": {"jwk": public_jwk(&holder.public_key())},
+        "cnf": {"jwk": holder.public_key().to_jwk()},
         "status": {"status_list": {"idx": 7, "uri": LIST}},
         "title": "Data literacy",
         "learner_name": "Ada",
@@ -148,7 +147,7 @@ fn a_status_list_that_cannot_be_had_or_trusted_leaves_the_status_unknown() {
     let issued = issue(&issuer, &holder);
     let cases: [(Option<String>, &str); 5] = [
         (None, "was not given"),
-        (Some(token(&stranger, &issuer, token_status::VALID, |_| ())), "not by the credential's issuer"),
+        (Some(token(&stranger, &issuer, token_status::VALID, |_| ())), "not a key the credential's issuer"),
         (
             Some(token(&issuer, &issuer, token_status::VALID, |claims| {
                 claims.insert("sub".into(), "https://issuer.example/status/2/token".into());
@@ -232,6 +231,27 @@ fn a_micro_credential_must_carry_the_council_elements() {
 #[test]
 fn the_holder_key_is_written_as_a_public_jwk() {
     let holder = key(2);
-    let jwk = public_jwk(&holder.public_key());
+    let jwk = holder.public_key().to_jwk();
     assert_eq!(PublicKey::from_jwk(jwk.as_object().unwrap()).unwrap(), holder.public_key());
+}
+
+#[test]
+fn a_period_that_is_not_whole_seconds_or_a_registered_claim_disclosed_is_refused() {
+    let (issuer, holder) = (key(1), key(2));
+    let list = || Some(token(&issuer, &issuer, token_status::VALID, |_| ()));
+    let mut fractional = claims(&issuer, &holder);
+    fractional.insert("exp".into(), json!(1.9e9));
+    let verification = verify(&issue_with(&issuer, &did(&issuer).1, "EdDSA", fractional), list());
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert!(outcome(&verification, CheckId::Validity)[0].1.contains("exp is not a whole number"));
+
+    // The status entry hidden behind a digest: a verifier could be shown none.
+    let header = object(json!({"alg": "EdDSA", "typ": "dc+sd-jwt", "kid": did(&issuer).1}));
+    let hidden = sd_jwt::issue(&header, claims(&issuer, &holder), &["status"], &[[5; SALT_BYTES]], |input| {
+        Ok::<_, ()>(issuer.sign(input))
+    })
+    .unwrap();
+    let verification = verify(&hidden, list());
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert!(outcome(&verification, CheckId::Format)[0].1.contains("\"status\" is disclosed selectively"));
 }

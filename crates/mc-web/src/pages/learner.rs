@@ -428,13 +428,13 @@ pub(crate) async fn wallet_offer(
 ) -> Result<Response, PageError> {
     let learner = visitor.learner(&app).await?;
     visitor.check_form(&form.csrf)?;
+    let fail = |err| visitor.fail(err);
+    let credential = learner.credential(&id).await.map_err(fail)?;
+    let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(fail)?;
     let offer = match learner.offer_to_wallet(&id, app.now()).await {
         Ok(offer) => offer,
         Err(err) => return back_to_space(&app, &visitor, &learner, Err(err)).await,
     };
-    let fail = |err| visitor.fail(err);
-    let credential = learner.credential(&id).await.map_err(fail)?;
-    let view = CredentialView::load(&app, &credential, visitor.lang).await.map_err(fail)?;
     let qr = qrcode::QrCode::new(offer.offer_uri.as_bytes())
         .map_err(|err| fail(mc_app::AppError::Conflict(format!("the offer does not fit in a QR code: {err}"))))?
         .render::<qrcode::render::svg::Color<'_>>()

@@ -843,7 +843,8 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
         holder: &holder_public,
         status: Some((4_242, token_url)),
     };
-    let salts = [[1; mc_vc::sd_jwt::SALT_BYTES]; mc_vc::sd_jwt_vc::DISCLOSABLE.len()];
+    let salts: [[u8; mc_vc::sd_jwt::SALT_BYTES]; mc_vc::sd_jwt_vc::SALTS] =
+        std::array::from_fn(|index| [index as u8 + 1; 16]);
     let issue_sd_jwt = || {
         copy.issue(&web.options.verification_method, &salts, |input| Ok::<_, std::convert::Infallible>(key.sign(input)))
             .expect("signing in memory")

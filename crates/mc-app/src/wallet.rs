@@ -50,6 +50,9 @@ const TOKEN_SECONDS: i64 = 600;
 /// How long a nonce is good, in seconds.
 const NONCE_SECONDS: i64 = 300;
 
+/// How many offers of one credential may wait to be taken at once.
+const MAX_LIVE_OFFERS: u64 = 10;
+
 /// How many wrong transaction codes void an offer.
 const MAX_TX_FAILURES: u32 = 5;
 
@@ -303,6 +306,14 @@ impl App {
                 credential.state().as_str()
             )));
         }
+        let live =
+            self.store().db().await?.live_wallet_offers(credential.id(), now.unix_seconds(), MAX_TX_FAILURES).await?;
+        if live >= MAX_LIVE_OFFERS {
+            return Err(AppError::Conflict(format!(
+                "credential {} has {live} offers to a wallet waiting to be taken: take one, or wait until they expire",
+                credential.id()
+            )));
+        }
         let (record, offer) = self.new_offer(credential.id(), now, OFFER_MINUTES)?;
         let mut tx = self.store().begin().await?;
         tx.db().insert_wallet_offer(&record).await?;
@@ -350,6 +361,11 @@ impl App {
         });
         let offer_uri = format!("openid-credential-offer://?credential_offer={}", percent_encode(&offer.to_string()));
         Ok((record, WalletOffer { offer, offer_uri, tx_code, expires_at }))
+    }
+
+    /// Forgets the offers never taken that expired a day or more before `now`; how many.
+    pub async fn forget_expired_offers(&self, now: Timestamp) -> Result<u64, AppError> {
+        Ok(self.store().db().await?.forget_wallet_offers_before(now.unix_seconds() - 86_400).await?)
     }
 
     /// The token endpoint: exchanges an offer's pre-authorized code, with its transaction code,

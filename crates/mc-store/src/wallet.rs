@@ -105,6 +105,35 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         row.as_ref().map(offer_from_row).transpose()
     }
 
+    /// How many offers of `credential_id` can still be taken at `now` (not exchanged, not
+    /// expired, not voided by wrong transaction codes).
+    pub async fn live_wallet_offers(
+        &mut self,
+        credential_id: &str,
+        now: i64,
+        max_failures: u32,
+    ) -> Result<u64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM wallet_offers WHERE credential_id = $1 AND redeemed_at IS NULL AND expires_at > $2 \
+             AND failures < $3",
+        )
+        .bind(credential_id)
+        .bind(now)
+        .bind(i64::from(max_failures))
+        .fetch_one(&mut *self.conn)
+        .await?;
+        Ok(row.try_get::<i64, _>(0)?.max(0) as u64)
+    }
+
+    /// Forgets the offers never taken that expired before `before`; how many.
+    pub async fn forget_wallet_offers_before(&mut self, before: i64) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM wallet_offers WHERE redeemed_at IS NULL AND expires_at < $1")
+            .bind(before)
+            .execute(&mut *self.conn)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Counts a wrong transaction code against an offer.
     pub async fn fail_wallet_offer(&mut self, id: &str) -> Result<(), StoreError> {
         sqlx::query("UPDATE wallet_offers SET failures = failures + 1 WHERE id = $1")

@@ -5,7 +5,7 @@
 //! Index 0 is the least significant bits of the first byte (the opposite of a Bitstring Status
 //! List, whose index 0 is the most significant bit).
 
-use std::io::{Read as _, Write as _};
+use std::io::Write as _;
 
 use base64::Engine as _;
 use mc_core::Timestamp;
@@ -98,14 +98,7 @@ impl TokenStatusList {
         let compressed = base64::engine::general_purpose::URL_SAFE_NO_PAD
             .decode(lst)
             .map_err(|_| StatusListError::Malformed("its lst is not base64url".into()))?;
-        let mut bytes = Vec::new();
-        flate2::read::ZlibDecoder::new(compressed.as_slice())
-            .take(MAX_LIST_BYTES as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|err| StatusListError::Malformed(format!("its lst is not zlib: {err}")))?;
-        if bytes.len() > MAX_LIST_BYTES {
-            return Err(StatusListError::TooLarge);
-        }
+        let bytes = inflate(&compressed)?;
         Ok(TokenStatusList { bits, bytes })
     }
 
@@ -122,6 +115,38 @@ impl TokenStatusList {
         claims.insert("ttl".into(), ttl.into());
         claims.insert("status_list".into(), self.to_claim());
         claims
+    }
+}
+
+/// The bytes of a whole zlib stream (its checksum verified, nothing after it), refusing one
+/// that expands past [`MAX_LIST_BYTES`] or ends early.
+fn inflate(compressed: &[u8]) -> Result<Vec<u8>, StatusListError> {
+    let malformed = |why: &str| StatusListError::Malformed(format!("its lst is not a whole zlib stream: {why}"));
+    let mut decoder = flate2::Decompress::new(true);
+    let mut bytes = Vec::new();
+    loop {
+        if bytes.len() == bytes.capacity() {
+            bytes.reserve(64 * 1024);
+        }
+        let (consumed, produced) = (decoder.total_in() as usize, bytes.len());
+        let status = decoder
+            .decompress_vec(&compressed[consumed..], &mut bytes, flate2::FlushDecompress::None)
+            .map_err(|err| malformed(&err.to_string()))?;
+        if bytes.len() > MAX_LIST_BYTES {
+            return Err(StatusListError::TooLarge);
+        }
+        match status {
+            flate2::Status::StreamEnd => break,
+            // Room to write and nothing read or written: the input ran out before the stream did.
+            _ if decoder.total_in() as usize == consumed && bytes.len() == produced => {
+                return Err(malformed("it ends early"));
+            }
+            _ => {}
+        }
+    }
+    match decoder.total_in() as usize == compressed.len() {
+        true => Ok(bytes),
+        false => Err(malformed("bytes follow it")),
     }
 }
 
@@ -169,8 +194,19 @@ mod tests {
         let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
         encoder.write_all(&vec![0u8; MAX_LIST_BYTES + 1]).unwrap();
         let lst = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(encoder.finish().unwrap());
-        assert!(matches!(TokenStatusList::from_claim(&json!({"bits": 2, "lst": lst})), Err(StatusListError::TooLarge)));
+        let refused = TokenStatusList::from_claim(&json!({"bits": 2, "lst": lst}));
+        assert!(matches!(refused, Err(StatusListError::TooLarge)), "{refused:?}");
         assert!(TokenStatusList::from_claim(&json!({"bits": 3, "lst": ""})).is_err());
-        assert!(TokenStatusList::from_claim(&json!({"bits": 1, "lst": "not zlib"})).is_err());
+        assert!(TokenStatusList::from_claim(&json!({"bits": 1, "lst": "bm90IHpsaWI"})).is_err(), "not zlib");
+        // A stream cut short, or followed by more bytes, is not a list.
+        let whole = TokenStatusList::new(2, 4096).to_claim();
+        let compressed =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(whole["lst"].as_str().unwrap()).unwrap();
+        for bytes in [&compressed[..compressed.len() - 4], &[compressed.as_slice(), b"x"].concat()[..]] {
+            let lst = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+            let refused = TokenStatusList::from_claim(&json!({"bits": 2, "lst": lst}));
+            assert!(matches!(refused, Err(StatusListError::Malformed(_))), "{refused:?}");
+        }
+        assert_eq!(TokenStatusList::from_claim(&whole).unwrap().len(), 4096);
     }
 }

@@ -245,6 +245,11 @@ async fn forget_old_answers(app: App, days: u32, every: Duration) {
             Ok(forgotten) => tracing::info!(forgotten, days, "remembered answers to idempotent requests forgotten"),
             Err(err) => tracing::error!(error = %err, "cannot forget old remembered answers"),
         }
+        match app.forget_expired_offers(app.now()).await {
+            Ok(0) => {}
+            Ok(forgotten) => tracing::info!(forgotten, "expired offers to wallets forgotten"),
+            Err(err) => tracing::error!(error = %err, "cannot forget expired offers to wallets"),
+        }
     }
 }
 

@@ -312,6 +312,8 @@ pub(crate) async fn wallet_offers_are_redeemed_once_and_deliver_once(store: &Sto
 
     let by_code =
         |hash: &'static str| async move { store.db().await.unwrap().wallet_offer_by_code(hash).await.unwrap() };
+    let live = |now: i64| async move { store.db().await.unwrap().live_wallet_offers("c1", now, 5).await.unwrap() };
+    assert_eq!(live(500).await, 3);
     assert_eq!(by_code("code-o1").await, Some(wallet_offer("o1", "c1", 1_000)));
     assert_eq!(by_code("code-none").await, None);
 
@@ -357,6 +359,15 @@ pub(crate) async fn wallet_offers_are_redeemed_once_and_deliver_once(store: &Sto
     let result = store.db().await.unwrap().insert_wallet_nonce("n3", 3_000, 2_000).await;
     assert_conflict(result, "a wallet nonce", Some("nonce_hash"));
     assert!(!used("n2", 0).await, "the expired nonce was forgotten");
+
+    assert_eq!(live(500).await, 1, "o1 was exchanged and o3 voided; o2 can still be taken");
+    assert_eq!(live(1_000).await, 0, "o2 expired");
+    // Offers never taken are forgotten once expired; an exchanged one stays with its deliveries.
+    assert_eq!(store.db().await.unwrap().forget_wallet_offers_before(1_000).await.unwrap(), 0);
+    assert_eq!(store.db().await.unwrap().forget_wallet_offers_before(1_001).await.unwrap(), 2);
+    assert_eq!(by_code("code-o2").await, None);
+    assert!(by_code("code-o1").await.is_some());
+    store.db().await.unwrap().insert_wallet_offer(&wallet_offer("o2", "c1", 9_000)).await.unwrap();
 
     // A failed transaction leaves the nonce and the delivery as they were.
     let mut tx = store.begin().await.unwrap();

@@ -192,6 +192,15 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
         let cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
         assert_eq!(cli["verdict"], "valid", "[{backend}] {cli}");
 
+        // At most ten offers of one credential wait at a time (one, to the wrong code, waits now).
+        for _ in 0..9 {
+            offer(&server, &token, &id);
+        }
+        let more =
+            Request::new(server.addr, "POST", &format!("/api/v1/credentials/{id}/wallet-offer")).token(&token).send();
+        assert_eq!(more.status, 409, "[{backend}] {}", more.body);
+        assert!(more.body.contains("10 offers"), "{}", more.body);
+
         // Revoked: the library's status check and microcred's both say so.
         let revoked = Request::new(server.addr, "POST", &format!("/api/v1/credentials/{id}/revoke"))
             .token(&token)

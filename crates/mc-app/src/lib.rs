@@ -82,8 +82,8 @@ pub use crate::{
     status::StatusChange,
     verification::{Budgeted, LocalMaterial, OnlineResolver, Verifier},
     wallet::{
-        AccessToken, OFFER_MINUTES, OPEN_BADGE_CONFIGURATION, PRE_AUTHORIZED_GRANT, SD_JWT_CONFIGURATION, TokenRequest,
-        WalletError, WalletErrorCode, WalletOffer,
+        AccessToken, Authorization, OFFER_MINUTES, OPEN_BADGE_CONFIGURATION, PRE_AUTHORIZED_GRANT,
+        SD_JWT_CONFIGURATION, TokenRequest, WalletError, WalletErrorCode, WalletOffer,
     },
 };
 

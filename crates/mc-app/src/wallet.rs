@@ -112,6 +112,8 @@ pub enum WalletErrorCode {
     InvalidNonce,
     /// The credential cannot be issued (revoked, suspended, or delivered already).
     CredentialRequestDenied,
+    /// The DPoP proof is missing, does not hold, or is of another key than the token's.
+    InvalidDpopProof,
 }
 
 impl WalletErrorCode {
@@ -127,6 +129,7 @@ impl WalletErrorCode {
             WalletErrorCode::InvalidProof => "invalid_proof",
             WalletErrorCode::InvalidNonce => "invalid_nonce",
             WalletErrorCode::CredentialRequestDenied => "credential_request_denied",
+            WalletErrorCode::InvalidDpopProof => "invalid_dpop_proof",
         }
     }
 }
@@ -166,6 +169,20 @@ pub struct TokenRequest<'a> {
     pub pre_authorized_code: Option<&'a str>,
     /// `tx_code`.
     pub tx_code: Option<&'a str>,
+    /// The `DPoP` header: a proof of the key the token is to be bound to (RFC 9449).
+    pub dpop: Option<&'a str>,
+}
+
+/// How a credential request is authorized: its `Authorization` header's scheme and token, and
+/// its `DPoP` header.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Authorization<'a> {
+    /// `Bearer` or `DPoP`, as written.
+    pub scheme: &'a str,
+    /// The access token.
+    pub token: &'a str,
+    /// The `DPoP` header.
+    pub dpop: Option<&'a str>,
 }
 
 /// An access token handed out for an offer.
@@ -173,6 +190,8 @@ pub struct TokenRequest<'a> {
 pub struct AccessToken {
     /// The token.
     pub access_token: String,
+    /// `DPoP` when it is bound to the key of the request's DPoP proof, else `Bearer`.
+    pub token_type: &'static str,
     /// How long it is good, in seconds.
     pub expires_in: i64,
 }
@@ -182,6 +201,11 @@ impl App {
     /// its authorization server.
     pub fn credential_issuer(&self) -> &str {
         self.public_url()
+    }
+
+    /// The address of one of the OpenID4VCI endpoints (`token`, `nonce`, `credential`).
+    fn wallet_url(&self, endpoint: &str) -> String {
+        format!("{}/oid4vci/{endpoint}", self.public_url())
     }
 
     /// The `vct` of the micro-credentials it issues as SD-JWT VCs.
@@ -200,8 +224,8 @@ impl App {
             .collect();
         json!({
             "credential_issuer": base,
-            "credential_endpoint": format!("{base}/oid4vci/credential"),
-            "nonce_endpoint": format!("{base}/oid4vci/nonce"),
+            "credential_endpoint": self.wallet_url("credential"),
+            "nonce_endpoint": self.wallet_url("nonce"),
             "display": [{"name": "microcred", "locale": "en"}, {"name": "microcred", "locale": "es"}],
             "credential_configurations_supported": {
                 SD_JWT_CONFIGURATION: {
@@ -248,10 +272,11 @@ impl App {
         let base = self.public_url();
         json!({
             "issuer": base,
-            "token_endpoint": format!("{base}/oid4vci/token"),
+            "token_endpoint": self.wallet_url("token"),
             "grant_types_supported": [PRE_AUTHORIZED_GRANT],
             "pre-authorized_grant_anonymous_access_supported": true,
             "token_endpoint_auth_methods_supported": ["none"],
+            "dpop_signing_alg_values_supported": key_proof::PROOF_ALGORITHMS,
             "response_types_supported": [],
         })
     }
@@ -348,6 +373,7 @@ impl App {
             redeemed_at: None,
             token_hash: None,
             token_expires_at: None,
+            token_jkt: None,
         };
         let offer = json!({
             "credential_issuer": self.credential_issuer(),
@@ -400,6 +426,14 @@ impl App {
             self.store().db().await?.fail_wallet_offer(&offer.id).await?;
             return refuse(InvalidGrant, "the transaction code is wrong");
         }
+        let dpop = match request.dpop {
+            Some(proof) => match key_proof::check_dpop(proof, "POST", &self.wallet_url("token"), None, now) {
+                Ok(dpop) => Some(dpop),
+                Err(why) => return refuse(InvalidDpopProof, why),
+            },
+            None => None,
+        };
+        let jkt = dpop.as_ref().map(|dpop| dpop.thumbprint.as_str());
         let token = new_secret("mcw_")?;
         let redeemed = self
             .store()
@@ -409,6 +443,7 @@ impl App {
                 &offer.id,
                 &secret_hash(&token),
                 now_seconds + TOKEN_SECONDS,
+                jkt,
                 now_seconds,
                 MAX_TX_FAILURES,
             )
@@ -416,7 +451,8 @@ impl App {
         if !redeemed {
             return refuse(InvalidGrant, "the pre-authorized code was used already; ask for a new offer");
         }
-        Ok(AccessToken { access_token: token, expires_in: TOKEN_SECONDS })
+        let token_type = if jkt.is_some() { "DPoP" } else { "Bearer" };
+        Ok(AccessToken { access_token: token, token_type, expires_in: TOKEN_SECONDS })
     }
 
     /// The nonce endpoint: a fresh nonce for one key proof, and how long it is good (seconds).
@@ -436,17 +472,38 @@ impl App {
     /// holds. The answer is the credential response (`{"credentials": [{"credential": …}]}`).
     pub async fn wallet_credential(
         &self,
-        access_token: Option<&str>,
+        authorization: Option<Authorization<'_>>,
         request: &Value,
         now: Timestamp,
     ) -> Result<Value, WalletError> {
         use WalletErrorCode::*;
-        let Some(token) = access_token else { return refuse(InvalidToken, "the request carries no access token") };
+        let Some(authorization) = authorization else {
+            return refuse(InvalidToken, "the request carries no access token");
+        };
+        let token = authorization.token;
         let Some(offer) =
             self.store().db().await?.wallet_offer_by_token(&secret_hash(token), now.unix_seconds()).await?
         else {
             return refuse(InvalidToken, "the access token is not known here, or has expired");
         };
+        // A token bound to a key (DPoP) is good only with a proof of that key, over this request.
+        match (&offer.token_jkt, authorization.scheme.eq_ignore_ascii_case("dpop")) {
+            (Some(jkt), true) => {
+                let Some(proof) = authorization.dpop else {
+                    return refuse(InvalidDpopProof, "the token is bound to a key: the request needs its DPoP proof");
+                };
+                match key_proof::check_dpop(proof, "POST", &self.wallet_url("credential"), Some(token), now) {
+                    Ok(dpop) if dpop.thumbprint == *jkt => {}
+                    Ok(_) => return refuse(InvalidDpopProof, "the DPoP proof is of another key than the token's"),
+                    Err(why) => return refuse(InvalidDpopProof, why),
+                }
+            }
+            (Some(_), false) => {
+                return refuse(InvalidToken, "the token is bound to a key: send it as DPoP, with a proof");
+            }
+            (None, true) => return refuse(InvalidToken, "the token is not bound to a key: send it as Bearer"),
+            (None, false) => {}
+        }
         let Some(request) = request.as_object() else {
             return refuse(InvalidCredentialRequest, "a credential request is a JSON object");
         };

@@ -31,6 +31,8 @@ pub struct WalletOfferRecord {
     pub token_hash: Option<String>,
     /// Until when the access token is good.
     pub token_expires_at: Option<i64>,
+    /// The thumbprint of the key the access token is bound to, when it is (DPoP).
+    pub token_jkt: Option<String>,
 }
 
 /// A statement over every column of an offer, in [`offer_from_row`]'s names.
@@ -39,7 +41,7 @@ macro_rules! offers {
         concat!(
             $head,
             "id, credential_id, code_hash, tx_code_hash, failures, created_at, expires_at, redeemed_at, token_hash, \
-             token_expires_at",
+             token_expires_at, token_jkt",
             $tail
         )
     };
@@ -57,6 +59,7 @@ fn offer_from_row(row: &AnyRow) -> Result<WalletOfferRecord, StoreError> {
         redeemed_at: row.try_get("redeemed_at")?,
         token_hash: row.try_get("token_hash")?,
         token_expires_at: row.try_get("token_expires_at")?,
+        token_jkt: row.try_get("token_jkt")?,
     })
 }
 
@@ -64,7 +67,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// Stores a new offer. Fails with [`StoreError::Conflict`] when its id or code is taken and
     /// with [`StoreError::MissingReference`] when the credential is not stored.
     pub async fn insert_wallet_offer(&mut self, offer: &WalletOfferRecord) -> Result<(), StoreError> {
-        sqlx::query(offers!("INSERT INTO wallet_offers (", ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"))
+        sqlx::query(offers!("INSERT INTO wallet_offers (", ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
             .bind(&offer.id)
             .bind(&offer.credential_id)
             .bind(&offer.code_hash)
@@ -75,6 +78,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
             .bind(offer.redeemed_at)
             .bind(&offer.token_hash)
             .bind(offer.token_expires_at)
+            .bind(&offer.token_jkt)
             .execute(&mut *self.conn)
             .await
             .map_err(|err| StoreError::from_write("a wallet offer", &["code_hash", "id"], err))?;
@@ -144,18 +148,20 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     }
 
     /// Exchanges an offer's code for the access token hashing to `token_hash`, good until
-    /// `token_expires_at`: only once, before the offer expires, and while fewer than
-    /// `max_failures` wrong transaction codes were given. Whether it was exchanged now.
+    /// `token_expires_at` and bound to the key `jkt` names when given: only once, before the
+    /// offer expires, and while fewer than `max_failures` wrong transaction codes were given.
+    /// Whether it was exchanged now.
     pub async fn redeem_wallet_offer(
         &mut self,
         id: &str,
         token_hash: &str,
         token_expires_at: i64,
+        jkt: Option<&str>,
         now: i64,
         max_failures: u32,
     ) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "UPDATE wallet_offers SET redeemed_at = $1, token_hash = $2, token_expires_at = $3 \
+            "UPDATE wallet_offers SET redeemed_at = $1, token_hash = $2, token_expires_at = $3, token_jkt = $6 \
              WHERE id = $4 AND redeemed_at IS NULL AND expires_at > $1 AND failures < $5",
         )
         .bind(now)
@@ -163,6 +169,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(token_expires_at)
         .bind(id)
         .bind(i64::from(max_failures))
+        .bind(jkt)
         .execute(&mut *self.conn)
         .await?;
         Ok(done.rows_affected() == 1)

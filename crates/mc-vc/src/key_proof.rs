@@ -3,6 +3,7 @@
 
 use mc_core::Timestamp;
 use serde_json::Value;
+use sha2::Digest as _;
 
 use crate::{
     jwt::{Jws, Profile},
@@ -97,6 +98,75 @@ pub fn check(jwt: &str, issuer: &str, now: Timestamp) -> Result<KeyProof, String
     Ok(KeyProof { key, nonce })
 }
 
+/// The `typ` of a DPoP proof (RFC 9449).
+pub const DPOP_TYPE: &str = "dpop+jwt";
+
+const DPOP: Profile =
+    Profile { name: "a DPoP proof", header: &["alg", "typ", "jwk"], types: &[DPOP_TYPE], typed: true };
+
+/// A DPoP proof that holds: the thumbprint of the key that signed it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dpop {
+    /// The JWK SHA-256 thumbprint (RFC 7638) of the proof's key, base64url: what an access
+    /// token is bound to (`jkt`).
+    pub thumbprint: String,
+}
+
+/// Checks a DPoP proof (RFC 9449 §4.3) of a request `method` `url`: its header (`typ`, an
+/// allowed `alg`, its `jwk`), its signature, `htm` and `htu`, an `iat` within five minutes of
+/// `now`, a `jti`, and, for a request that carries `access_token`, its hash (`ath`).
+pub fn check_dpop(
+    jwt: &str,
+    method: &str,
+    url: &str,
+    access_token: Option<&str>,
+    now: Timestamp,
+) -> Result<Dpop, String> {
+    use base64::Engine as _;
+    let jws = Jws::parse_as(jwt.trim(), &DPOP)?;
+    if !PROOF_ALGORITHMS.contains(&jws.algorithm.name()) {
+        return Err(format!("a DPoP proof is signed with {}", PROOF_ALGORITHMS.join(" or ")));
+    }
+    let jwk = jws.header.get("jwk").and_then(Value::as_object).ok_or("the DPoP proof carries no jwk")?;
+    let key = PublicKey::from_jwk(jwk).map_err(|err| format!("the DPoP proof's jwk: {err}"))?;
+    jws.verify(&key).map_err(|why| format!("the DPoP proof: {why}"))?;
+    let claim = |name: &str| jws.claims.get(name).and_then(Value::as_str);
+    if claim("htm") != Some(method) {
+        return Err(format!("the DPoP proof is not for a {method} request (htm)"));
+    }
+    if claim("htu").map(|htu| htu.split(['?', '#']).next().unwrap_or(htu)) != Some(url) {
+        return Err(format!("the DPoP proof is not for {url} (htu)"));
+    }
+    if claim("jti").is_none_or(str::is_empty) {
+        return Err("the DPoP proof has no jti".into());
+    }
+    let made = jws.claims.get("iat").and_then(Value::as_i64).ok_or("the DPoP proof has no iat")?;
+    if made.abs_diff(now.unix_seconds()) > MAX_AGE {
+        return Err("the DPoP proof was not made within five minutes of now".into());
+    }
+    if let Some(token) = access_token {
+        let hash = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(token.as_bytes()));
+        if claim("ath") != Some(hash.as_str()) {
+            return Err("the DPoP proof is not for this access token (ath)".into());
+        }
+    }
+    Ok(Dpop { thumbprint: thumbprint(&key) })
+}
+
+/// The JWK SHA-256 thumbprint of `key` (RFC 7638): the hash of its required members, in
+/// lexicographic order, without whitespace; base64url.
+pub fn thumbprint(key: &PublicKey) -> String {
+    use base64::Engine as _;
+    let jwk = key.to_jwk();
+    let members: &[&str] = match jwk["kty"].as_str() {
+        Some("EC") => &["crv", "kty", "x", "y"],
+        Some("OKP") => &["crv", "kty", "x"],
+        _ => &["e", "kty", "n"],
+    };
+    let text: Vec<String> = members.iter().map(|name| format!("\"{name}\":{}", jwk[*name])).collect();
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(format!("{{{}}}", text.join(","))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +199,16 @@ mod tests {
         assert!(err.contains("not addressed to this credential issuer"), "{err}");
         let web = serde_json::json!({"alg": "EdDSA", "typ": PROOF_TYPE, "kid": "did:web:holder.example#k"});
         assert!(check(&proof(&key, web, 1_800_000_000), ISSUER, now).unwrap_err().contains("not a did:jwk"));
+    }
+
+    #[test]
+    fn a_thumbprint_is_rfc_7638s() {
+        // RFC 8037 §A.3: the thumbprint of its Ed25519 example key.
+        use base64::Engine as _;
+        let x = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo")
+            .unwrap();
+        let key = PublicKey::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(&x.try_into().unwrap()).unwrap());
+        assert_eq!(thumbprint(&key), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
     }
 }

@@ -10,7 +10,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use mc_app::{App, TokenRequest, WalletError, WalletErrorCode};
+use mc_app::{App, Authorization, TokenRequest, WalletError, WalletErrorCode};
 use serde_json::{Value, json};
 
 use crate::ApiError;
@@ -23,30 +23,38 @@ fn private(status: StatusCode, body: Value) -> Response {
 }
 
 /// The answer to a refused wallet request: the OAuth error, or this microcred's own error.
-fn refused(err: WalletError) -> Response {
+fn refused(err: WalletError, resource: bool) -> Response {
     let (code, description) = match err {
         WalletError::OAuth { code, description } => (code, description),
         WalletError::App(err) => return ApiError::from(err).into_response(),
     };
     let body = json!({"error": code.as_str(), "error_description": description});
-    match code {
-        WalletErrorCode::InvalidToken => {
-            let mut response = private(StatusCode::UNAUTHORIZED, body);
-            let challenge = format!(
-                "Bearer error=\"invalid_token\", error_description=\"{}\"",
-                description.replace(['"', '\\'], "'")
-            );
-            if let Ok(value) = HeaderValue::from_str(&challenge) {
-                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
-            }
-            response
-        }
-        _ => private(StatusCode::BAD_REQUEST, body),
+    // What the credential endpoint (a `resource`) refuses for its access token is a challenge
+    // (RFC 6750 §3, RFC 9449 §7.1); the rest is a bad request.
+    let scheme = match code {
+        WalletErrorCode::InvalidToken if resource => "Bearer",
+        WalletErrorCode::InvalidDpopProof if resource => "DPoP",
+        _ => return private(StatusCode::BAD_REQUEST, body),
+    };
+    let mut response = private(StatusCode::UNAUTHORIZED, body);
+    let challenge = format!(
+        "{scheme} error=\"{}\", error_description=\"{}\"",
+        code.as_str(),
+        description.replace(['"', '\\'], "'")
+    );
+    if let Ok(value) = HeaderValue::from_str(&challenge) {
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
     }
+    response
 }
 
 fn oauth(code: WalletErrorCode, description: &str) -> Response {
-    refused(WalletError::OAuth { code, description: description.to_owned() })
+    refused(WalletError::OAuth { code, description: description.to_owned() }, code == WalletErrorCode::InvalidToken)
+}
+
+/// The `DPoP` header, when the request has one.
+fn dpop_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("dpop").and_then(|value| value.to_str().ok())
 }
 
 /// `GET /.well-known/openid-credential-issuer`.
@@ -83,13 +91,14 @@ pub(crate) async fn token(State(app): State<App>, headers: HeaderMap, body: Byte
         grant_type: field("grant_type"),
         pre_authorized_code: field("pre-authorized_code"),
         tx_code: field("tx_code"),
+        dpop: dpop_header(&headers),
     };
     match app.wallet_token(&request, app.now()).await {
         Ok(token) => private(
             StatusCode::OK,
-            json!({"access_token": token.access_token, "token_type": "Bearer", "expires_in": token.expires_in}),
+            json!({"access_token": token.access_token, "token_type": token.token_type, "expires_in": token.expires_in}),
         ),
-        Err(err) => refused(err),
+        Err(err) => refused(err, false),
     }
 }
 
@@ -103,24 +112,24 @@ pub(crate) async fn nonce(State(app): State<App>) -> Response {
 
 /// `POST /oid4vci/credential`: the credential of the offer the bearer token was given for.
 pub(crate) async fn credential(State(app): State<App>, headers: HeaderMap, body: Bytes) -> Response {
-    let token = headers
+    let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim());
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer") || scheme.eq_ignore_ascii_case("dpop"))
+        .map(|(scheme, token)| Authorization { scheme, token: token.trim(), dpop: dpop_header(&headers) });
     let request: Value = match serde_json::from_slice(&body) {
         Ok(request) => request,
-        Err(_) if token.is_none() => {
+        Err(_) if authorization.is_none() => {
             return oauth(WalletErrorCode::InvalidToken, "the request carries no access token");
         }
         Err(err) => {
             return oauth(WalletErrorCode::InvalidCredentialRequest, &format!("the request is not JSON: {err}"));
         }
     };
-    match app.wallet_credential(token, &request, app.now()).await {
+    match app.wallet_credential(authorization, &request, app.now()).await {
         Ok(response) => private(StatusCode::OK, response),
-        Err(err) => refused(err),
+        Err(err) => refused(err, true),
     }
 }
 

@@ -11,7 +11,9 @@ CREATE TABLE wallet_offers (
     expires_at       BIGINT NOT NULL,
     redeemed_at      BIGINT,
     token_hash       TEXT UNIQUE,
-    token_expires_at BIGINT
+    token_expires_at BIGINT,
+    -- The thumbprint of the key a DPoP-bound access token is bound to (RFC 9449), if it is.
+    token_jkt        TEXT
 );
 CREATE INDEX wallet_offers_credential ON wallet_offers (credential_id);
 

@@ -292,6 +292,7 @@ fn wallet_offer(id: &str, credential: &str, expires_at: i64) -> WalletOfferRecor
         redeemed_at: None,
         token_hash: None,
         token_expires_at: None,
+        token_jkt: None,
     }
 }
 
@@ -318,7 +319,7 @@ pub(crate) async fn wallet_offers_are_redeemed_once_and_deliver_once(store: &Sto
     assert_eq!(by_code("code-none").await, None);
 
     let redeem = |id: &'static str, token: &'static str, now: i64| async move {
-        store.db().await.unwrap().redeem_wallet_offer(id, token, now + 600, now, 5).await.unwrap()
+        store.db().await.unwrap().redeem_wallet_offer(id, token, now + 600, Some("jkt-1"), now, 5).await.unwrap()
     };
     assert!(redeem("o1", "token-1", 500).await);
     assert!(!redeem("o1", "token-again", 501).await, "a code is exchanged once");
@@ -336,7 +337,10 @@ pub(crate) async fn wallet_offers_are_redeemed_once_and_deliver_once(store: &Sto
     assert_eq!(by_token("token-1", 1_100).await, None, "a token is over at its expiry time");
     assert_eq!(by_token("token-again", 600).await, None);
     let redeemed = by_code("code-o1").await.unwrap();
-    assert_eq!((redeemed.redeemed_at, redeemed.token_expires_at), (Some(500), Some(1_100)));
+    assert_eq!(
+        (redeemed.redeemed_at, redeemed.token_expires_at, redeemed.token_jkt.as_deref()),
+        (Some(500), Some(1_100), Some("jkt-1"))
+    );
 
     let deliver = |configuration: &'static str| async move {
         store.db().await.unwrap().deliver_wallet_offer("o1", configuration, 700).await.unwrap()

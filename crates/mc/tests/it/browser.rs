@@ -649,6 +649,7 @@ fn a_learner_adds_a_credential_to_a_wallet_by_its_qr_code() {
         );
         assert_eq!(taken["verified"], true, "{taken}");
         assert_eq!(taken["payload"]["credential_id"], credential["id"]);
+        assert_eq!((taken["token_type"].as_str(), taken["as_bearer"].as_str()), (Some("DPoP"), Some("invalid_token")));
 
         // What the wallet holds verifies on the verify page, for an employer who knows the address.
         browser.goto(&format!("{base}/verify?lang=en"));

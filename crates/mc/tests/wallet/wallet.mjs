@@ -7,7 +7,7 @@
 //   node wallet.mjs receive   (reads {offer_uri, tx_code, wrong_tx_offer_uri, wrong_tx_code,
 //                              expired_offer_uri, did_documents} as JSON on standard input)
 //   node wallet.mjs take      (reads {offer_uri, tx_code, did_documents}: the offer as a learner
-//                              scans it, taken and verified)
+//                              scans it, taken with a DPoP-bound token and verified)
 //   node wallet.mjs verify    (reads {credential, did_documents} on standard input)
 //
 // Each prints one JSON object on standard output: what happened at each step, with the OAuth
@@ -186,16 +186,23 @@ async function receive() {
 async function take() {
   const offer = await client.resolveCredentialOffer(input.offer_uri);
   const metadata = await client.resolveIssuerMetadata(offer.credential_issuer);
+  // The access token bound to the holder's key (DPoP, RFC 9449).
+  const signer = { method: 'jwk', alg: 'ES256', publicJwk: holder.publicJwk };
   const token = await client.retrievePreAuthorizedCodeAccessTokenFromOffer({
-    credentialOffer: offer, issuerMetadata: metadata, txCode: input.tx_code });
+    credentialOffer: offer, issuerMetadata: metadata, txCode: input.tx_code, dpop: { signer } });
   const configuration = offer.credential_configuration_ids[0];
-  const { c_nonce: nonce } = await client.requestNonce({ issuerMetadata: metadata });
-  const { jwt } = await client.createCredentialRequestJwtProof({ issuerMetadata: metadata,
-    credentialConfigurationId: configuration, nonce, signer: { method: 'jwk', alg: 'ES256', publicJwk: holder.publicJwk } });
-  const received = await client.retrieveCredentials({ issuerMetadata: metadata,
-    accessToken: token.accessTokenResponse.access_token, credentialConfigurationId: configuration, proofs: { jwt: [jwt] } });
+  const proof = async () => (await client.createCredentialRequestJwtProof({ issuerMetadata: metadata,
+    credentialConfigurationId: configuration, nonce: (await client.requestNonce({ issuerMetadata: metadata })).c_nonce,
+    signer })).jwt;
+  const accessToken = token.accessTokenResponse.access_token;
+  // The bound token shown as a plain bearer token: refused.
+  const asBearer = await refusal(async () => client.retrieveCredentials({ issuerMetadata: metadata, accessToken,
+    credentialConfigurationId: configuration, proofs: { jwt: [await proof()] } }));
+  const received = await client.retrieveCredentials({ issuerMetadata: metadata, accessToken,
+    credentialConfigurationId: configuration, proofs: { jwt: [await proof()] }, dpop: token.dpop });
   const credential = received.credentialResponse.credentials[0].credential;
-  return { credential, ...(await verifySdJwt(credential)) };
+  return { credential, token_type: token.accessTokenResponse.token_type, as_bearer: asBearer,
+    ...(await verifySdJwt(credential)) };
 }
 
 const modes = { receive, take, verify: async () => verifySdJwt(input.credential) };

@@ -580,9 +580,6 @@ impl App {
         holder: &PublicKey,
         now: Timestamp,
     ) -> Result<String, AppError> {
-        let badge = credential.open_badge().ok_or_else(|| {
-            AppError::Conflict(format!("credential {} has no Open Badges form to put in a wallet", credential.id()))
-        })?;
         let learner = self
             .store()
             .db()
@@ -594,7 +591,7 @@ impl App {
         let revocation =
             entries.iter().find(|entry| StatusPurpose::parse(&entry.purpose) == Some(StatusPurpose::Revocation));
         let status_uri = revocation.map(|entry| self.status_token_url(&entry.list_id));
-        let (key, identity) = self.badge_signer(credential, badge).await?;
+        let (badge, key, identity) = self.badge_signer(credential).await?;
         let salts: [[u8; SALT_BYTES]; SALTS] = {
             let bytes = random_bytes::<{ SALT_BYTES * SALTS }>()?;
             std::array::from_fn(|index| {
@@ -623,10 +620,7 @@ impl App {
         holder: &PublicKey,
         now: Timestamp,
     ) -> Result<serde_json::Map<String, Value>, AppError> {
-        let badge = credential.open_badge().ok_or_else(|| {
-            AppError::Conflict(format!("credential {} has no Open Badges form to put in a wallet", credential.id()))
-        })?;
-        let (key, identity) = self.badge_signer(credential, badge).await?;
+        let (badge, key, identity) = self.badge_signer(credential).await?;
         let mut bound = badge.clone();
         bound.remove("proof");
         if let Some(Value::Object(subject)) = bound.get_mut("credentialSubject") {
@@ -640,13 +634,17 @@ impl App {
         self.sign(bound, Suite::EddsaRdfc2022, &key, &options)
     }
 
-    /// The key `badge`'s issuer signs with now, and who it signs as: a did:web institution's
-    /// current key, or the key whose did:key the badge names.
-    async fn badge_signer(
+    /// The Open Badges credential of `credential`, the key its issuer signs with now, and who
+    /// it signs as: a did:web institution's current key, or the key whose did:key the badge
+    /// names.
+    async fn badge_signer<'c>(
         &self,
-        credential: &IssuedCredential,
-        badge: &serde_json::Map<String, Value>,
-    ) -> Result<(mc_store::IssuerKeyRecord, crate::keys::IssuerIdentity), AppError> {
+        credential: &'c IssuedCredential,
+    ) -> Result<(&'c serde_json::Map<String, Value>, mc_store::IssuerKeyRecord, crate::keys::IssuerIdentity), AppError>
+    {
+        let badge = credential.open_badge().ok_or_else(|| {
+            AppError::Conflict(format!("credential {} has no Open Badges form to put in a wallet", credential.id()))
+        })?;
         let institution = self.institution(credential.institution_id().as_str()).await?;
         let mut keys = self.store().db().await?.issuer_keys(institution.id().as_str()).await?;
         let issuer = badge.get("issuer");
@@ -659,6 +657,7 @@ impl App {
                 (key, identity)
             })
             .find(|(_, identity)| identity.issuer_id == issuer_id)
+            .map(|(key, identity)| (badge, key, identity))
             .ok_or_else(|| AppError::Keys(format!("no key of {} signs as {issuer_id}", institution.id())))
     }
 }

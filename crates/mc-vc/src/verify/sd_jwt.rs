@@ -149,7 +149,7 @@ fn check_token_status(claims: &Map<String, Value>, issuer: &str, params: &Verify
 
 /// Verifies the Token Status List token found at `uri`: signed by a key of `issuer`, about
 /// `uri`, not expired; and reads its list.
-pub(crate) fn check_status_token(
+fn check_status_token(
     token: &str,
     uri: &str,
     issuer: &str,

@@ -435,8 +435,8 @@ pub(crate) async fn wallet_offer(
         Ok(offer) => offer,
         Err(err) => return back_to_space(&app, &visitor, &learner, Err(err)).await,
     };
-    let qr = qrcode::QrCode::new(offer.offer_uri.as_bytes())
-        .map_err(|err| fail(mc_app::AppError::Conflict(format!("the offer does not fit in a QR code: {err}"))))?
+    let qr = super::supplement::qr_code(&offer.offer_uri)
+        .map_err(fail)?
         .render::<qrcode::render::svg::Color<'_>>()
         .quiet_zone(true)
         .build();

@@ -217,7 +217,8 @@ impl Supplement {
     }
 }
 
-fn qr_code(url: &str) -> Result<qrcode::QrCode, AppError> {
+/// The QR code of `url` (a link, or a wallet's credential offer).
+pub(crate) fn qr_code(url: &str) -> Result<qrcode::QrCode, AppError> {
     qrcode::QrCode::new(url.as_bytes()).map_err(|err| AppError::Conflict(format!("no QR code for {url}: {err}")))
 }
 

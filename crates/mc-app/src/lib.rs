@@ -79,7 +79,7 @@ pub use crate::{
     seals::SealInfo,
     sharing::MAX_SHARED,
     skills::{SkillChoice, read_esco_skills},
-    status::StatusChange,
+    status::{StatusChange, TokenSigner},
     verification::{Budgeted, LocalMaterial, OnlineResolver, Verifier},
     wallet::{
         AccessToken, Authorization, OFFER_MINUTES, OPEN_BADGE_CONFIGURATION, PRE_AUTHORIZED_GRANT,

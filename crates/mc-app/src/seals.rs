@@ -63,6 +63,22 @@ fn to_pem(chain: &[SealCertificate]) -> String {
         .collect()
 }
 
+/// An institution's seal key as the signer of its SD-JWT VCs, with the issuer URI its
+/// certificate names.
+pub(crate) struct CertifiedSigner {
+    /// The seal key.
+    pub(crate) key: SealKey,
+    /// The issuer (`iss`): a URI the certificate names.
+    pub(crate) issuer: String,
+}
+
+impl CertifiedSigner {
+    /// How the JWTs it signs name it: its certificate chain.
+    pub(crate) fn signed_by(&self) -> mc_vc::SignedBy<'_> {
+        mc_vc::SignedBy::Certificate { alg: self.key.algorithm(), x5c: self.key.x5c(), issuer: &self.issuer }
+    }
+}
+
 impl Operator<'_> {
     /// Imports an institution's seal key with its certificate chain (read from PEM with
     /// [`SealKey::from_pem`], or from PKCS#12), in place of the seal it had. The certificate must
@@ -104,8 +120,16 @@ impl Operator<'_> {
         let institution = self.institution(raw_institution).await?;
         let organisation = institution.name().best(&mc_core::LanguageTag::parse("en").expect("a tag"));
         let until = Timestamp::from_unix(now.unix_seconds() + TEST_SEAL_DAYS * 86_400, 0);
-        let key = SealKey::test_seal(random_bytes()?, organisation, institution.legal_identifier(), now, until)
-            .map_err(AppError::Keys)?;
+        // The institution's website names it in the certificate, as the issuer of its SD-JWT VCs.
+        let website = institution.website().map(ToString::to_string).filter(|url| url.starts_with("https://"));
+        let key = SealKey::test_seal(
+            random_bytes()?,
+            organisation,
+            institution.legal_identifier(),
+            website.as_deref(),
+            (now, until),
+        )
+        .map_err(AppError::Keys)?;
         self.store_seal_key(institution.id(), &key, true, now).await
     }
 }
@@ -147,6 +171,29 @@ impl App {
         };
         let key = self.open_seal_key(&record)?;
         Ok(Some(SealInfo::of(institution.id(), &key, record.test_seal)))
+    }
+
+    /// What an institution signs its SD-JWT VCs and their Token Status Lists with, as HAIP
+    /// asks, when its seal allows it: an ES256 seal key whose certificate is valid now and names
+    /// an `https` URI, which is then the issuer (the institution's website when the certificate
+    /// names it). `None` otherwise: they are signed with the institution's DID key.
+    pub(crate) async fn certified_signer(
+        &self,
+        institution: &mc_core::Institution,
+        now: Timestamp,
+    ) -> Result<Option<CertifiedSigner>, AppError> {
+        let Some(record) = self.store().db().await?.seal_key(institution.id().as_str()).await? else {
+            return Ok(None);
+        };
+        let key = self.open_seal_key(&record)?;
+        let certificate = key.certificate();
+        if key.algorithm() != "ES256" || now < certificate.not_before || now > certificate.not_after {
+            return Ok(None);
+        }
+        let website = institution.website().map(ToString::to_string);
+        let https = || certificate.uris.iter().find(|uri| uri.starts_with("https://"));
+        let issuer = certificate.uris.iter().find(|uri| Some(*uri) == website.as_ref()).or_else(https).cloned();
+        Ok(issuer.map(|issuer| CertifiedSigner { key, issuer }))
     }
 
     /// The institution's seal key, opened, for sealing in `tx`.

@@ -3,6 +3,7 @@
 
 use mc_core::{CredentialState, PlainText, Timestamp, TransitionError};
 use mc_vc::{
+    SignedBy,
     proof::{ProofOptions, Suite},
     status::{Bitstring, StatusPurpose, status_list_credential},
     token_status::{self, TokenStatusList},
@@ -19,6 +20,27 @@ pub(crate) fn made_under(list: &mc_store::StatusListRecord, key: &mc_store::Issu
         None => {
             list.created_at >= key.created_at
                 && key.retired_at.as_ref().is_none_or(|retired| list.created_at < *retired)
+        }
+    }
+}
+
+/// Who signs a Token Status List, and so which address it is published at: the
+/// institution's DID key, or its seal's certificate (`x5c`), as the SD-JWT VCs that point to it
+/// are signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenSigner {
+    /// A key of the institution's DID (EdDSA, `kid`), at `/status/{list}/token`.
+    Did,
+    /// The institution's seal (ES256, `x5c`), at `/status/{list}/token/x5c`.
+    Seal,
+}
+
+impl TokenSigner {
+    /// What follows the status list's address in the token's.
+    fn suffix(self) -> &'static str {
+        match self {
+            TokenSigner::Did => "/token",
+            TokenSigner::Seal => "/token/x5c",
         }
     }
 }
@@ -192,31 +214,57 @@ impl App {
         Ok((key_record, identity))
     }
 
-    /// The address of the Token Status List of revocation list `list_id`.
-    pub fn status_token_url(&self, list_id: &str) -> String {
-        format!("{}/token", self.status_list_url(list_id))
+    /// The address of the Token Status List of revocation list `list_id`, signed by `signer`.
+    pub fn status_token_url(&self, list_id: &str, signer: TokenSigner) -> String {
+        format!("{}{}", self.status_list_url(list_id), signer.suffix())
+    }
+
+    /// The revocation list and signer of a Token Status List address of this microcred.
+    pub fn status_token_of_url<'u>(&self, url: &'u str) -> Option<(&'u str, TokenSigner)> {
+        let rest = url.strip_prefix(self.public_url())?.strip_prefix("/status/")?;
+        [TokenSigner::Seal, TokenSigner::Did].into_iter().find_map(|signer| {
+            let id = rest.strip_suffix(signer.suffix())?;
+            (!id.is_empty() && !id.contains('/')).then_some((id, signer))
+        })
     }
 
     /// The Token Status List (a signed `statuslist+jwt`) of a revocation list, as the database
-    /// says now: for each index, whether its credential is valid, revoked or suspended. It is
-    /// the same rows as the Bitstring Status Lists, so the two always agree. The SD-JWT VCs
-    /// issued into wallets point to it.
-    pub async fn status_list_token(&self, list_id: &str, now: Timestamp) -> Result<String, AppError> {
+    /// says now, signed by `signer`: for each index, whether its credential is valid, revoked
+    /// or suspended. It is the same rows as the Bitstring Status Lists, so the two always
+    /// agree. The SD-JWT VCs issued into wallets point to it.
+    pub async fn status_list_token(
+        &self,
+        list_id: &str,
+        signer: TokenSigner,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
         let (version, key) = self.store().db().await?.status_list_stamp(list_id).await?.unzip();
-        let stamp = version.zip(key.flatten());
+        let mut stamp = version.zip(key.flatten());
+        if let (TokenSigner::Seal, Some((_, key))) = (signer, &mut stamp) {
+            // The seal signs as well as the key: a new seal makes a new token.
+            let list = self.status_list_record(list_id).await?.0;
+            let seal = self.store().db().await?.seal_key(&list.institution_id).await?;
+            key.push_str(&format!(" seal {}", seal.map(|seal| seal.created_at).unwrap_or_default()));
+        }
+        let cached = format!("{list_id}{}", signer.suffix());
         if let Some((version, key)) = &stamp
-            && let Some(token) = self.signed_lists.token(list_id, *version, key, now)
+            && let Some(token) = self.signed_lists.token(&cached, *version, key, now)
         {
             return Ok(token);
         }
-        let token = self.sign_status_list_token(list_id, now).await?;
+        let token = self.sign_status_list_token(list_id, signer, now).await?;
         if let Some((version, key)) = stamp {
-            self.signed_lists.put_token(list_id, version, key, now, token.clone());
+            self.signed_lists.put_token(&cached, version, key, now, token.clone());
         }
         Ok(token)
     }
 
-    async fn sign_status_list_token(&self, list_id: &str, now: Timestamp) -> Result<String, AppError> {
+    async fn sign_status_list_token(
+        &self,
+        list_id: &str,
+        signer: TokenSigner,
+        now: Timestamp,
+    ) -> Result<String, AppError> {
         let (list, purpose) = self.status_list_record(list_id).await?;
         if purpose != StatusPurpose::Revocation {
             return Err(AppError::NotFound { what: "Token Status List", id: list_id.into() });
@@ -229,10 +277,25 @@ impl App {
                 statuses.set(index, status);
             }
         }
-        let (key_record, identity) = self.list_signer(&list).await?;
-        let claims = statuses.token_claims(&self.status_token_url(&list.id), &identity.issuer_id, now, 300);
-        let key_store = self.key_store()?;
-        token_status::sign_token(&claims, &identity.verification_method, |input| key_store.sign(&key_record, input))
+        let url = self.status_token_url(&list.id, signer);
+        match signer {
+            TokenSigner::Did => {
+                let (key_record, identity) = self.list_signer(&list).await?;
+                let claims = statuses.token_claims(&url, &identity.issuer_id, now, 300);
+                let key_store = self.key_store()?;
+                let signed_by = SignedBy::Did { kid: &identity.verification_method };
+                token_status::sign_token(&claims, &signed_by, |input| key_store.sign(&key_record, input))
+            }
+            TokenSigner::Seal => {
+                let institution = self.institution(&list.institution_id).await?;
+                let signer = self.certified_signer(&institution, now).await?.ok_or_else(|| AppError::NotFound {
+                    what: "Token Status List signed with a seal",
+                    id: list_id.into(),
+                })?;
+                let claims = statuses.token_claims(&url, &signer.issuer, now, 300);
+                token_status::sign_token(&claims, &signer.signed_by(), |input| Ok(signer.key.sign_jws(input)))
+            }
+        }
     }
 
     async fn sign_status_list(&self, list_id: &str, now: Timestamp) -> Result<Map<String, Value>, AppError> {

@@ -194,9 +194,9 @@ impl App {
         }
         let mut status_tokens = Vec::new();
         if let Some(url) = mc_vc::sd_jwt::status_list_uri(text)
-            && let Some(id) = url.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix("/token"))
+            && let Some((id, signer)) = self.status_token_of_url(&url)
         {
-            match self.status_list_token(id, now).await {
+            match self.status_list_token(id, signer, now).await {
                 Ok(token) => status_tokens.push((url, token)),
                 Err(AppError::NotFound { .. } | AppError::Keys(_)) => {}
                 Err(err) => return Err(err),

@@ -11,7 +11,7 @@
 use mc_core::{CredentialState, Timestamp};
 use mc_store::WalletOfferRecord;
 use mc_vc::{
-    contexts,
+    SignedBy, contexts,
     key_proof::{self, KeyProof},
     multikey::PublicKey,
     proof::{ProofOptions, Suite},
@@ -22,7 +22,7 @@ use mc_vc::{
 use serde_json::{Value, json};
 
 use crate::{
-    App, AppError, IssuedCredential,
+    App, AppError, IssuedCredential, TokenSigner,
     access::{new_secret, secret_hash},
     keys::random_bytes,
 };
@@ -232,7 +232,7 @@ impl App {
                     "format": "dc+sd-jwt",
                     "vct": self.micro_credential_vct(),
                     "cryptographic_binding_methods_supported": ["jwk"],
-                    "credential_signing_alg_values_supported": ["EdDSA"],
+                    "credential_signing_alg_values_supported": ["ES256", "EdDSA"],
                     "proof_types_supported": {
                         "jwt": {"proof_signing_alg_values_supported": key_proof::PROOF_ALGORITHMS}
                     },
@@ -572,8 +572,9 @@ impl App {
         Ok(json!({"credentials": [{"credential": issued}]}))
     }
 
-    /// The SD-JWT VC of `credential`, bound to `holder`, signed now by its issuer, pointing to
-    /// the Token Status List of its revocation entry.
+    /// The SD-JWT VC of `credential`, bound to `holder`, signed now by its issuer (with its
+    /// seal's certificate when it can, as HAIP asks; else with its DID key), pointing to the
+    /// Token Status List of its revocation entry signed the same way.
     pub(crate) async fn wallet_copy(
         &self,
         credential: &IssuedCredential,
@@ -590,8 +591,11 @@ impl App {
         let entries = self.store().db().await?.status_entries_of(credential.id()).await?;
         let revocation =
             entries.iter().find(|entry| StatusPurpose::parse(&entry.purpose) == Some(StatusPurpose::Revocation));
-        let status_uri = revocation.map(|entry| self.status_token_url(&entry.list_id));
         let (badge, key, identity) = self.badge_signer(credential).await?;
+        let institution = self.institution(credential.institution_id().as_str()).await?;
+        let certified = self.certified_signer(&institution, now).await?;
+        let token_signer = if certified.is_some() { TokenSigner::Seal } else { TokenSigner::Did };
+        let status_uri = revocation.map(|entry| self.status_token_url(&entry.list_id, token_signer));
         let salts: [[u8; SALT_BYTES]; SALTS] = {
             let bytes = random_bytes::<{ SALT_BYTES * SALTS }>()?;
             std::array::from_fn(|index| {
@@ -607,8 +611,14 @@ impl App {
             holder,
             status: revocation.zip(status_uri.as_deref()).map(|(entry, uri)| (entry.index, uri)),
         };
-        let key_store = self.key_store()?;
-        copy.issue(&identity.verification_method, &salts, |input| key_store.sign(&key, input))
+        match &certified {
+            Some(signer) => copy.issue(&signer.signed_by(), &salts, |input| Ok(signer.key.sign_jws(input))),
+            None => {
+                let key_store = self.key_store()?;
+                let signed_by = SignedBy::Did { kid: &identity.verification_method };
+                copy.issue(&signed_by, &salts, |input| key_store.sign(&key, input))
+            }
+        }
     }
 
     /// The Open Badges credential of `credential` bound to `holder`: its subject is also

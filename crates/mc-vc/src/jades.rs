@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest as _, Sha256};
 use x509_cert::{
     Certificate,
-    ext::pkix::{BasicConstraints, KeyUsage},
+    ext::pkix::{BasicConstraints, KeyUsage, SubjectAltName, name::GeneralName},
 };
 
 use crate::{
@@ -57,6 +57,10 @@ pub struct SealCertificate {
     pub not_after: Timestamp,
     /// Its DER encoding.
     pub der: Vec<u8>,
+    /// The URIs its subject alternative names give (`uniformResourceIdentifier`).
+    pub uris: Vec<String>,
+    /// The DNS names its subject alternative names give (`dNSName`).
+    pub dns_names: Vec<String>,
     key: Result<PublicKey, String>,
     /// Its key usage extension, when it has one.
     usage: Option<KeyUsage>,
@@ -106,6 +110,20 @@ impl SealCertificate {
             .transpose()
             .map_err(|err| format!("its basic constraints are malformed: {err}"))?
             .is_some_and(|constraints| constraints.ca);
+        let alternative_names = extension(const_oid::db::rfc5280::ID_CE_SUBJECT_ALT_NAME)
+            .map(|found| SubjectAltName::from_der(found.extn_value.as_bytes()))
+            .transpose()
+            .map_err(|err| format!("its subject alternative names are malformed: {err}"))?
+            .map(|names| names.0)
+            .unwrap_or_default();
+        let (mut uris, mut dns_names) = (Vec::new(), Vec::new());
+        for name in alternative_names {
+            match name {
+                GeneralName::UniformResourceIdentifier(uri) => uris.push(uri.to_string()),
+                GeneralName::DnsName(dns) => dns_names.push(dns.to_string()),
+                _ => {}
+            }
+        }
         fn encoded(value: &impl der::Encode) -> Result<Vec<u8>, String> {
             value.to_der().map_err(|err| format!("cannot be encoded again: {err}"))
         }
@@ -118,6 +136,8 @@ impl SealCertificate {
             not_before: time(tbs.validity.not_before),
             not_after: time(tbs.validity.not_after),
             der: der.to_vec(),
+            uris,
+            dns_names,
             key: public_key(&tbs.subject_public_key_info),
             usage,
             ca,
@@ -135,8 +155,18 @@ impl SealCertificate {
         Sha256::digest(&self.der).iter().map(|byte| format!("{byte:02x}")).collect()
     }
 
-    fn valid_at(&self, time: Timestamp) -> bool {
+    pub(crate) fn valid_at(&self, time: Timestamp) -> bool {
         self.not_before <= time && time <= self.not_after
+    }
+
+    /// Its public key, or why it cannot be used.
+    pub(crate) fn key(&self) -> Result<&PublicKey, String> {
+        self.key.as_ref().map_err(Clone::clone)
+    }
+
+    /// Whether its key usage, when it states one, allows signing.
+    pub(crate) fn allows_signing(&self) -> bool {
+        self.usage.is_none_or(|usage| usage.digital_signature() || usage.non_repudiation())
     }
 
     /// Whether `issuer`'s key made this certificate's signature.
@@ -366,7 +396,7 @@ impl Sealed {
                 self.signing_time, leaf.not_before, leaf.not_after
             ));
         }
-        if leaf.usage.is_some_and(|usage| !usage.digital_signature() && !usage.non_repudiation()) {
+        if !leaf.allows_signing() {
             return Err("the sealing certificate's key usage does not allow signing".into());
         }
         Ok(())
@@ -401,39 +431,54 @@ impl Sealed {
         anchors: &[SealCertificate],
         time: Timestamp,
     ) -> Anchoring {
-        let candidates: Vec<&SealCertificate> = self.chain[1..].iter().chain(intermediates).collect();
-        let leaf = self.certificate();
-        if !leaf.valid_at(time) {
-            return Anchoring::Unanchored(format!("{} is not valid on {time}", leaf.name));
-        }
-        // A sealing certificate that is itself an anchor (pinned) needs no chain.
-        if anchors.iter().any(|anchor| anchor.der == leaf.der) {
-            return Anchoring::Anchored(vec![leaf.name.clone()]);
-        }
-        let mut path = vec![leaf];
-        let mut why = String::from("no certificate of a trust anchor issued it");
-        while path.len() <= MAX_CHAIN {
-            let current = *path.last().expect("the chain starts with the sealing certificate");
-            let issued = |issuer: &SealCertificate| issuer.subject_der == current.issuer_der;
-            if let Some(anchor) = anchors.iter().find(|anchor| issued(anchor) && current.signed_by(anchor).is_ok()) {
-                if !anchor.valid_at(time) {
-                    return Anchoring::Unanchored(format!("the trust anchor {} is not valid on {time}", anchor.name));
-                }
-                let mut names: Vec<String> = path.iter().map(|certificate| certificate.name.clone()).collect();
-                names.push(anchor.name.clone());
-                return Anchoring::Anchored(names);
-            }
-            let next = candidates.iter().filter(|issuer| issued(issuer)).find(|issuer| {
-                let checked = current.signed_by(issuer).and_then(|()| issuer.may_issue(time));
-                checked.as_ref().map_err(|err| why.clone_from(err)).is_ok()
-            });
-            match next {
-                Some(issuer) if !path.iter().any(|seen| seen.der == issuer.der) => path.push(issuer),
-                _ => return Anchoring::Unanchored(format!("the seal's certificate chains to no trust anchor: {why}")),
-            }
-        }
-        Anchoring::Unanchored(format!("the seal's certificate chain is longer than {MAX_CHAIN}"))
+        anchor_chain(&self.chain, intermediates, anchors, time)
     }
+}
+
+/// Builds the chain from `chain[0]` to one of `anchors` (trusted as they are; the first
+/// certificate may be one itself), through the rest of `chain` and `intermediates`: each
+/// certificate must be signed by the next, whose subject is its issuer, which is a certificate
+/// authority allowed to sign certificates; every certificate of the chain valid at `time`.
+pub(crate) fn anchor_chain(
+    chain: &[SealCertificate],
+    intermediates: &[SealCertificate],
+    anchors: &[SealCertificate],
+    time: Timestamp,
+) -> Anchoring {
+    let Some((leaf, rest)) = chain.split_first() else {
+        return Anchoring::Unanchored("there is no certificate".into());
+    };
+    let candidates: Vec<&SealCertificate> = rest.iter().chain(intermediates).collect();
+    if !leaf.valid_at(time) {
+        return Anchoring::Unanchored(format!("{} is not valid on {time}", leaf.name));
+    }
+    // A sealing certificate that is itself an anchor (pinned) needs no chain.
+    if anchors.iter().any(|anchor| anchor.der == leaf.der) {
+        return Anchoring::Anchored(vec![leaf.name.clone()]);
+    }
+    let mut path = vec![leaf];
+    let mut why = String::from("no certificate of a trust anchor issued it");
+    while path.len() <= MAX_CHAIN {
+        let current = *path.last().expect("the chain starts with the sealing certificate");
+        let issued = |issuer: &SealCertificate| issuer.subject_der == current.issuer_der;
+        if let Some(anchor) = anchors.iter().find(|anchor| issued(anchor) && current.signed_by(anchor).is_ok()) {
+            if !anchor.valid_at(time) {
+                return Anchoring::Unanchored(format!("the trust anchor {} is not valid on {time}", anchor.name));
+            }
+            let mut names: Vec<String> = path.iter().map(|certificate| certificate.name.clone()).collect();
+            names.push(anchor.name.clone());
+            return Anchoring::Anchored(names);
+        }
+        let next = candidates.iter().filter(|issuer| issued(issuer)).find(|issuer| {
+            let checked = current.signed_by(issuer).and_then(|()| issuer.may_issue(time));
+            checked.as_ref().map_err(|err| why.clone_from(err)).is_ok()
+        });
+        match next {
+            Some(issuer) if !path.iter().any(|seen| seen.der == issuer.der) => path.push(issuer),
+            _ => return Anchoring::Unanchored(format!("the seal's certificate chains to no trust anchor: {why}")),
+        }
+    }
+    Anchoring::Unanchored(format!("the seal's certificate chain is longer than {MAX_CHAIN}"))
 }
 
 impl SealCertificate {
@@ -503,7 +548,7 @@ fn check_crit(header: &Map<String, Value>) -> Result<(), String> {
 }
 
 /// The certificates of `x5c`, the sealing one first.
-fn certificates(header: &Map<String, Value>) -> Result<Vec<SealCertificate>, String> {
+pub(crate) fn certificates(header: &Map<String, Value>) -> Result<Vec<SealCertificate>, String> {
     let x5c = match header.get("x5c") {
         Some(Value::Array(x5c)) if !x5c.is_empty() && x5c.len() <= MAX_CHAIN => x5c,
         Some(Value::Array(x5c)) => return Err(format!("the seal's x5c holds {} certificates", x5c.len())),
@@ -654,15 +699,15 @@ impl SealKey {
     }
 
     /// A self-signed test seal for `organisation`, whose eIDAS organisation identifier is
-    /// `identifier` (`VATES-A00000000`): the key made from `seed`, the certificate valid from
-    /// `not_before` to `not_after`, its common name saying "TEST SEAL" so that no one takes it
-    /// for a real one.
+    /// `identifier` (`VATES-A00000000`) and whose address, when given, is `uri` (a subject
+    /// alternative name): the key made from `seed`, the certificate valid from `not_before` to
+    /// `not_after`, its common name saying "TEST SEAL" so that no one takes it for a real one.
     pub fn test_seal(
         seed: [u8; 32],
         organisation: &str,
         identifier: &str,
-        not_before: Timestamp,
-        not_after: Timestamp,
+        uri: Option<&str>,
+        (not_before, not_after): (Timestamp, Timestamp),
     ) -> Result<SealKey, String> {
         let key = p256::ecdsa::SigningKey::from_bytes(&seed.into()).map_err(|err| err.to_string())?;
         let subject = name(&format!("{organisation} (TEST SEAL)"), organisation, Some(identifier))?;
@@ -671,13 +716,36 @@ impl SealKey {
             enable_key_agreement: false,
             enable_key_encipherment: false,
         };
-        let certificate = issue(profile, subject, key.verifying_key(), &key, (not_before, not_after))?;
+        let uris = uri.map(|uri| vec![uri]).unwrap_or_default();
+        let certificate = issue(profile, subject, key.verifying_key(), &uris, &key, (not_before, not_after))?;
         SealKey::new(key, vec![certificate])
     }
 
     /// The sealing certificate.
     pub fn certificate(&self) -> &SealCertificate {
         &self.chain[0]
+    }
+
+    /// The chain as a JOSE header's `x5c` gives it: each certificate's DER in base64.
+    pub fn x5c(&self) -> Vec<String> {
+        let standard = base64::engine::general_purpose::STANDARD;
+        self.chain.iter().map(|certificate| standard.encode(&certificate.der)).collect()
+    }
+
+    /// A JWS signature of `input` with the key, as [`SealKey::algorithm`] names it: ES256's
+    /// 64 bytes (`r` then `s`), or RS256's PKCS#1 v1.5 signature.
+    pub fn sign_jws(&self, input: &[u8]) -> Vec<u8> {
+        use rsa::signature::Signer as _;
+        match &self.key {
+            SealSecret::P256(secret) => {
+                let signature: p256::ecdsa::Signature = secret.sign(input);
+                signature.to_bytes().to_vec()
+            }
+            SealSecret::Rsa(secret) => {
+                let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**secret).clone());
+                rsa::signature::SignatureEncoding::to_vec(&signer.sign(input))
+            }
+        }
     }
 }
 
@@ -702,12 +770,13 @@ pub(crate) fn name(
     Ok(x509_cert::name::RdnSequence::from(rdns))
 }
 
-/// Issues a certificate for `subject_key` with `profile`, signed with `signer`, valid over
-/// `validity`.
+/// Issues a certificate for `subject_key` with `profile` and the subject alternative names
+/// `uris`, signed with `signer`, valid over `validity`.
 fn issue(
     profile: x509_cert::builder::Profile,
     subject: x509_cert::name::Name,
     subject_key: &p256::ecdsa::VerifyingKey,
+    uris: &[&str],
     signer: &p256::ecdsa::SigningKey,
     (not_before, not_after): (Timestamp, Timestamp),
 ) -> Result<SealCertificate, String> {
@@ -723,8 +792,16 @@ fn issue(
     let serial = x509_cert::serial_number::SerialNumber::from(
         u32::try_from(not_before.unix_seconds() & 0x7fff_ffff).unwrap_or(1),
     );
-    let builder = x509_cert::builder::CertificateBuilder::new(profile, serial, validity, subject, spki, signer)
+    let mut builder = x509_cert::builder::CertificateBuilder::new(profile, serial, validity, subject, spki, signer)
         .map_err(|err| err.to_string())?;
+    if !uris.is_empty() {
+        let names = uris
+            .iter()
+            .map(|uri| der::asn1::Ia5String::new(uri).map(GeneralName::UniformResourceIdentifier))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|err| format!("a certificate's URI is not ASCII: {err}"))?;
+        builder.add_extension(&SubjectAltName(names)).map_err(|err| err.to_string())?;
+    }
     let certificate = builder.build::<p256::ecdsa::DerSignature>().map_err(|err| err.to_string())?;
     SealCertificate::from_der(&der::Encode::to_der(&certificate).map_err(|err| err.to_string())?)
 }
@@ -733,7 +810,6 @@ fn issue(
 /// a JAdES baseline signature in the JSON general serialization, ES256 or RS256 as the key is, with the certificate
 /// chain in `x5c`, its thumbprint, its issuer and serial number (`kid`) and the signing time.
 pub fn seal(payload: &str, key: &SealKey, signing_time: Timestamp) -> Result<Map<String, Value>, String> {
-    use rsa::signature::Signer as _;
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let standard = base64::engine::general_purpose::STANDARD;
     let leaf = key.certificate();
@@ -748,23 +824,14 @@ pub fn seal(payload: &str, key: &SealKey, signing_time: Timestamp) -> Result<Map
         "typ": "jose+json",
         "kid": standard.encode(kid),
         "x5t#S256": engine.encode(Sha256::digest(&leaf.der)),
-        "x5c": key.chain.iter().map(|certificate| standard.encode(&certificate.der)).collect::<Vec<_>>(),
+        "x5c": key.x5c(),
         "b64": false,
         "sigT": signing_time.to_rfc3339(),
         "crit": ["b64", "sigT"],
     });
     let protected = engine.encode(header.to_string());
     let input = format!("{protected}.{payload}");
-    let signature = match &key.key {
-        SealSecret::P256(secret) => {
-            let signature: p256::ecdsa::Signature = secret.sign(input.as_bytes());
-            signature.to_bytes().to_vec()
-        }
-        SealSecret::Rsa(secret) => {
-            let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**secret).clone());
-            rsa::signature::SignatureEncoding::to_vec(&signer.sign(input.as_bytes()))
-        }
-    };
+    let signature = key.sign_jws(input.as_bytes());
     let sealed = serde_json::json!({
         "payload": payload,
         "signatures": [{"protected": protected, "signature": engine.encode(signature)}],

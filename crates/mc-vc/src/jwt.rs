@@ -151,6 +151,55 @@ impl Jws {
     }
 }
 
+/// How an issuer's JWT (an SD-JWT VC, a Token Status List) names the key that signs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignedBy<'a> {
+    /// An Ed25519 key of the issuer's DID (EdDSA), named by its DID URL (`kid`); the issuer is
+    /// the DID.
+    Did {
+        /// The key's DID URL.
+        kid: &'a str,
+    },
+    /// The key of a certificate (the institution's seal), carried with its chain in `x5c`, as
+    /// HAIP asks; the issuer is a URI the certificate names as a subject alternative name.
+    Certificate {
+        /// The JWS algorithm of the key (`ES256`).
+        alg: &'static str,
+        /// The chain, the signing certificate first, each certificate's DER in base64.
+        x5c: Vec<String>,
+        /// The issuer identifier (`iss`), a URI the signing certificate names.
+        issuer: &'a str,
+    },
+}
+
+impl SignedBy<'_> {
+    /// The JOSE header of a JWT of type `typ` signed so.
+    pub(crate) fn header(&self, typ: &str) -> Map<String, Value> {
+        let mut header = Map::new();
+        match self {
+            SignedBy::Did { kid } => {
+                header.insert("alg".into(), "EdDSA".into());
+                header.insert("typ".into(), typ.into());
+                header.insert("kid".into(), (*kid).into());
+            }
+            SignedBy::Certificate { alg, x5c, .. } => {
+                header.insert("alg".into(), (*alg).into());
+                header.insert("typ".into(), typ.into());
+                header.insert("x5c".into(), x5c.clone().into());
+            }
+        }
+        header
+    }
+
+    /// The issuer it names, when the key alone does not tell (a certificate's key).
+    pub(crate) fn issuer(&self) -> Option<&str> {
+        match self {
+            SignedBy::Did { .. } => None,
+            SignedBy::Certificate { issuer, .. } => Some(issuer),
+        }
+    }
+}
+
 /// A compact JWS of `header` and `claims`, signed by `sign` (which returns the raw signature:
 /// 64 bytes for EdDSA and ES256).
 pub(crate) fn compact<E>(

@@ -26,4 +26,4 @@ pub mod strict_json;
 pub mod token_status;
 pub mod verify;
 
-pub use crate::error::KeyError;
+pub use crate::{error::KeyError, jwt::SignedBy};

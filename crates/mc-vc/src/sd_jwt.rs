@@ -28,8 +28,12 @@ pub const MAX_DISCLOSURES: usize = 100;
 const MAX_SKEW: i64 = 300;
 
 /// The issuer-signed JWT of an SD-JWT VC (`dc+sd-jwt`; `vc+sd-jwt` is its earlier name).
-pub(crate) const SD_JWT_VC: Profile =
-    Profile { name: "an SD-JWT VC", header: &["alg", "kid", "typ"], types: &["dc+sd-jwt", "vc+sd-jwt"], typed: true };
+pub(crate) const SD_JWT_VC: Profile = Profile {
+    name: "an SD-JWT VC",
+    header: &["alg", "kid", "typ", "x5c"],
+    types: &["dc+sd-jwt", "vc+sd-jwt"],
+    typed: true,
+};
 
 /// A key-binding JWT.
 const KEY_BINDING: Profile =

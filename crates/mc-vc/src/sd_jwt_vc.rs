@@ -149,21 +149,22 @@ impl WalletCopy<'_> {
         claims
     }
 
-    /// The SD-JWT VC, signed by `sign` (EdDSA) with the issuer's key `kid`. Each of
+    /// The SD-JWT VC, signed by `sign` with the key `signed_by` names: the issuer's DID key,
+    /// or its seal's certificate, whose URI is then the issuer (`iss`). Each of
     /// [`DISCLOSABLE`] it has is salted with one of `salts`, and the rest of `salts` make decoy
     /// digests: every credential carries [`SALTS`] digests, whether it has a grade or not.
     pub fn issue<E>(
         &self,
-        kid: &str,
+        signed_by: &crate::SignedBy<'_>,
         salts: &[[u8; SALT_BYTES]; SALTS],
         sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
     ) -> Result<String, E> {
-        let mut header = Map::new();
-        header.insert("alg".into(), "EdDSA".into());
-        header.insert("typ".into(), "dc+sd-jwt".into());
-        header.insert("kid".into(), kid.into());
-        let claims = self.claims();
+        let mut claims = self.claims();
+        if let Some(issuer) = signed_by.issuer() {
+            claims.insert("iss".into(), issuer.into());
+        }
         let real = DISCLOSABLE.iter().filter(|name| claims.contains_key(**name)).count();
+        let header = signed_by.header("dc+sd-jwt");
         sd_jwt::issue_padded(&header, claims, DISCLOSABLE, &salts[..real], &salts[real..], sign)
     }
 }

@@ -151,17 +151,13 @@ fn inflate(compressed: &[u8]) -> Result<Vec<u8>, StatusListError> {
 }
 
 /// Signs a Token Status List's token: `claims` (from [`TokenStatusList::token_claims`]) under a
-/// header naming `kid`, the verification method of the issuer's key, with `sign` (EdDSA).
+/// header naming the key as `signed_by` says, with `sign`.
 pub fn sign_token<E>(
     claims: &Map<String, Value>,
-    kid: &str,
+    signed_by: &crate::SignedBy<'_>,
     sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
 ) -> Result<String, E> {
-    let mut header = Map::new();
-    header.insert("alg".into(), "EdDSA".into());
-    header.insert("typ".into(), JWT_TYPE.into());
-    header.insert("kid".into(), kid.into());
-    crate::jwt::compact(&header, &claims.clone(), sign)
+    crate::jwt::compact(&signed_by.header(JWT_TYPE), claims, sign)
 }
 
 #[cfg(test)]

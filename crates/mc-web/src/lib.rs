@@ -35,6 +35,7 @@ fn described_routes() -> Routes<ServerState> {
         .get("/healthz", healthz)
         .get("/status/{id}", published::status_list)
         .get("/status/{id}/token", wallet::status_token)
+        .get("/status/{id}/token/x5c", wallet::certified_status_token)
         .get("/.well-known/openid-credential-issuer", wallet::issuer_metadata)
         .get("/.well-known/oauth-authorization-server", wallet::authorization_server_metadata)
         .get("/vct/micro-credential", wallet::type_metadata)

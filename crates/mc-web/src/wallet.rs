@@ -10,7 +10,7 @@ use axum::{
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
-use mc_app::{App, Authorization, TokenRequest, WalletError, WalletErrorCode};
+use mc_app::{App, Authorization, TokenRequest, TokenSigner, WalletError, WalletErrorCode};
 use serde_json::{Value, json};
 
 use crate::ApiError;
@@ -133,9 +133,23 @@ pub(crate) async fn credential(State(app): State<App>, headers: HeaderMap, body:
     }
 }
 
-/// `GET /status/{id}/token`: the Token Status List of a revocation list.
+/// `GET /status/{id}/token`: the Token Status List of a revocation list, signed with the
+/// institution's DID key.
 pub(crate) async fn status_token(State(app): State<App>, Path(id): Path<String>) -> Result<Response, ApiError> {
-    let token = app.status_list_token(&id, app.now()).await?;
+    token_response(&app, &id, TokenSigner::Did).await
+}
+
+/// `GET /status/{id}/token/x5c`: the same list signed with the institution's seal (`x5c`), for
+/// the SD-JWT VCs signed so.
+pub(crate) async fn certified_status_token(
+    State(app): State<App>,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    token_response(&app, &id, TokenSigner::Seal).await
+}
+
+async fn token_response(app: &App, id: &str, signer: TokenSigner) -> Result<Response, ApiError> {
+    let token = app.status_list_token(id, signer, app.now()).await?;
     let mut response = token.into_response();
     response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(mc_vc::token_status::MEDIA_TYPE));
     Ok(response)

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     contexts, edc,
-    jades::{Anchoring, SealCertificate, Sealed},
+    jades::{Anchoring, SealCertificate, Sealed, anchor_chain},
     verify::trust::PinnedSeal,
 };
 
@@ -113,13 +113,7 @@ pub(super) fn verify_sealed(document: &Map<String, Value>, params: &VerifyParams
     check_status(credential, &issuer, params, &mut report);
     check_seal_trust(&sealed, params, &mut report);
     let mut verification = report.finish(credential_id, Some(issuer));
-    verification.seal = Some(SealSummary {
-        sealed_by: certificate.name.clone(),
-        certified_by: certificate.issuer_name.clone(),
-        organization_identifier: certificate.organization_identifier.clone(),
-        signing_time: sealed.signing_time.to_rfc3339(),
-        test_seal: certificate.subject.to_uppercase().contains("TEST SEAL"),
-    });
+    verification.seal = Some(seal_summary(certificate, sealed.signing_time));
     verification
 }
 
@@ -168,40 +162,72 @@ fn check_sealed_by_issuer(credential: &Map<String, Value>, certificate: &SealCer
 
 /// Trust in a seal comes from its certificate alone: what the sealed credential says of its
 /// issuer is the sealer's to write, so the trusted-issuer list's issuer ids cannot vouch for it.
-/// The certificate must chain to one of the verifier's seal anchors, or to a certificate the
-/// trusted-issuer list names for an issuer (by fingerprint, while the issuer was on the list);
-/// and since the signing time (`sigT`) is the sealer's word too until a time-stamp proves it
-/// (time-stamp tokens are not checked yet), the chain must still hold now: a key whose
-/// certificate has expired could otherwise seal anything, dated back.
 fn check_seal_trust(sealed: &Sealed, params: &VerifyParams<'_>, report: &mut Report) {
+    check_certificate_trust(&sealed.chain, &sealed.validation_certificates, sealed.signing_time, params, report);
+}
+
+/// What a verification shows of the certificate that sealed or signed a credential on `signed`.
+pub(super) fn seal_summary(certificate: &SealCertificate, signed: mc_core::Timestamp) -> SealSummary {
+    SealSummary {
+        sealed_by: certificate.name.clone(),
+        certified_by: certificate.issuer_name.clone(),
+        organization_identifier: certificate.organization_identifier.clone(),
+        signing_time: signed.to_rfc3339(),
+        test_seal: certificate.subject.to_uppercase().contains("TEST SEAL"),
+    }
+}
+
+/// The certificates `chain` (the signing one first; `extra` are more candidates for its chain)
+/// may be anchored to: the verifier's seal anchors, and the certificates of the chain that the
+/// trusted-issuer list names (by fingerprint, while their issuer was on the list on `signed`),
+/// each with the list's entry.
+pub(super) fn seal_anchors<'c, 'p>(
+    chain: &'c [SealCertificate],
+    extra: &'c [SealCertificate],
+    signed: mc_core::Timestamp,
+    params: &VerifyParams<'p>,
+) -> (Vec<SealCertificate>, Vec<(&'c SealCertificate, &'p PinnedSeal)>) {
     let configured = params.trusted_issuers.map(|list| list.seal_anchors()).unwrap_or_default();
     let pinned: Vec<(&SealCertificate, &PinnedSeal)> = params
         .trusted_issuers
         .map(|list| {
-            sealed
-                .chain
+            chain
                 .iter()
-                .chain(&sealed.validation_certificates)
+                .chain(extra)
                 .filter_map(|certificate| {
                     list.pinned_seal(&certificate.fingerprint()).map(|pinned| (certificate, pinned))
                 })
-                .filter(|(_, pinned)| pinned.until.is_none_or(|until| sealed.signing_time <= until))
+                .filter(|(_, pinned)| pinned.until.is_none_or(|until| signed <= until))
                 .collect()
         })
         .unwrap_or_default();
-    if configured.is_empty() && pinned.is_empty() {
+    let mut anchors = configured.to_vec();
+    anchors.extend(pinned.iter().map(|(certificate, _)| (*certificate).clone()));
+    (anchors, pinned)
+}
+
+/// Trust in a certificate's signature: the certificate must chain to one of the verifier's
+/// seal anchors, or to a certificate the trusted-issuer list names for an issuer; and since the
+/// signing time (`signed`: a seal's `sigT`, a JWT's `iat`) is the signer's word too until a
+/// time-stamp proves it (time-stamp tokens are not checked yet), the chain must still hold now:
+/// a key whose certificate has expired could otherwise sign anything, dated back.
+pub(super) fn check_certificate_trust(
+    chain: &[SealCertificate],
+    extra: &[SealCertificate],
+    signed: mc_core::Timestamp,
+    params: &VerifyParams<'_>,
+    report: &mut Report,
+) {
+    let (anchors, pinned) = seal_anchors(chain, extra, signed, params);
+    if anchors.is_empty() {
         let why = match params.trusted_issuers {
             Some(_) => "no seal anchors were given, and the trusted-issuer list names none of its certificates",
             None => "no seal anchors were given",
         };
         return report.undecided(CheckId::Trust, format!("whether the seal is trusted cannot be told: {why}"));
     }
-    let mut anchors = configured.to_vec();
-    anchors.extend(pinned.iter().map(|(certificate, _)| (*certificate).clone()));
-    let (at_signing, now) = (
-        sealed.anchor(&sealed.validation_certificates, &anchors),
-        sealed.anchor_at(&sealed.validation_certificates, &anchors, params.now),
-    );
+    let (at_signing, now) =
+        (anchor_chain(chain, extra, &anchors, signed), anchor_chain(chain, extra, &anchors, params.now));
     match (at_signing, now) {
         (Anchoring::Anchored(chain), Anchoring::Anchored(_)) => {
             let anchor = chain.last().map_or("", String::as_str);

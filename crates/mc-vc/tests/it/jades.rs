@@ -304,8 +304,8 @@ fn own_seals_round_trip_with_a_test_certificate() {
         [7; 32],
         "Universidad de Valdeoliva",
         "VATES-Q0000000J",
-        time("2026-01-01T00:00:00Z"),
-        time("2027-01-01T00:00:00Z"),
+        None,
+        (time("2026-01-01T00:00:00Z"), time("2027-01-01T00:00:00Z")),
     )
     .unwrap();
     assert_eq!(key.certificate().name, "Universidad de Valdeoliva (TEST SEAL), Universidad de Valdeoliva");

@@ -3,12 +3,14 @@
 
 use mc_core::Timestamp;
 use mc_vc::{
+    SignedBy,
     did::NoResolver,
+    jades::SealKey,
     multikey::{KeyType, PublicKey, SecretKey},
     sd_jwt::{self, SALT_BYTES},
     status::StatusLists,
     token_status::{self, TokenStatusList},
-    verify::{CheckId, CheckStatus, Verdict, Verification, VerifyParams, verify_text},
+    verify::{CheckId, CheckStatus, TrustedIssuers, Verdict, Verification, VerifyParams, verify_text},
 };
 use serde_json::{Map, Value, json};
 
@@ -67,7 +69,8 @@ fn token(signer: &SecretKey, issuer: &SecretKey, status: u8, tweak: impl FnOnce(
     list.set(7, status);
     let mut claims = list.token_claims(LIST, &did(issuer).0, now(), 300);
     tweak(&mut claims);
-    token_status::sign_token(&claims, &did(signer).1, |input| Ok::<_, ()>(signer.sign(input))).unwrap()
+    let kid = did(signer).1;
+    token_status::sign_token(&claims, &SignedBy::Did { kid: &kid }, |input| Ok::<_, ()>(signer.sign(input))).unwrap()
 }
 
 fn verify(text: &str, token: Option<String>) -> Verification {
@@ -254,4 +257,147 @@ fn a_period_that_is_not_whole_seconds_or_a_registered_claim_disclosed_is_refused
     let verification = verify(&hidden, list());
     assert_eq!(verification.verdict, Verdict::Invalid);
     assert!(outcome(&verification, CheckId::Format)[0].1.contains("\"status\" is disclosed selectively"));
+}
+
+// --- Signed with a certificate (x5c), as HAIP asks ---
+
+const ISSUER_URI: &str = "https://issuer.example/";
+
+/// A self-signed test seal made from `seed` that names `uri`, valid around [`NOW`].
+fn seal(seed: u8, uri: Option<&str>) -> SealKey {
+    let (from, to) = (Timestamp::from_unix(NOW - 86_400, 0), Timestamp::from_unix(NOW + 86_400, 0));
+    SealKey::test_seal([seed; 32], "Issuer University", "VATES-Q0000000J", uri, (from, to)).unwrap()
+}
+
+/// `claims` signed by `signer` while carrying `named`'s certificate chain.
+fn certified_with(signer: &SealKey, named: &SealKey, mut claims: Map<String, Value>) -> String {
+    claims.insert("iss".into(), ISSUER_URI.into());
+    let header = object(json!({"alg": "ES256", "typ": "dc+sd-jwt", "x5c": named.x5c()}));
+    let salts = [[1; SALT_BYTES], [2; SALT_BYTES]];
+    sd_jwt::issue(&header, claims, &["learner_name", "learner_email"], &salts, |input| {
+        Ok::<_, ()>(signer.sign_jws(input))
+    })
+    .unwrap()
+}
+
+/// The list at [`LIST`] with `status` at index 7, signed with `signer`'s certificate.
+fn certified_token(signer: &SealKey, status: u8) -> String {
+    let mut list = TokenStatusList::new(2, 1024);
+    list.set(7, status);
+    let claims = list.token_claims(LIST, ISSUER_URI, now(), 300);
+    let signed_by = SignedBy::Certificate { alg: "ES256", x5c: signer.x5c(), issuer: ISSUER_URI };
+    token_status::sign_token(&claims, &signed_by, |input| Ok::<_, ()>(signer.sign_jws(input))).unwrap()
+}
+
+fn verify_trusting(text: &str, token: Option<String>, anchors: &[&SealKey]) -> Verification {
+    let mut lists = StatusLists::default();
+    if let Some(token) = token {
+        lists.insert_token(LIST, token);
+    }
+    let trusted =
+        TrustedIssuers::default().with_seal_anchors(anchors.iter().map(|key| key.certificate().clone()).collect());
+    let params = VerifyParams { now: now(), resolver: &NoResolver, trusted_issuers: Some(&trusted), status: &lists };
+    verify_text(text, &params)
+}
+
+#[test]
+fn a_credential_signed_with_a_trusted_certificate_that_names_its_issuer_is_valid() {
+    let (issuer, holder) = (seal(21, Some(ISSUER_URI)), key(2));
+    let issued = certified_with(&issuer, &issuer, claims(&key(1), &holder));
+    let list = || Some(certified_token(&issuer, token_status::VALID));
+
+    let verification = verify_trusting(&issued, list(), &[&issuer]);
+    assert_eq!(verification.verdict, Verdict::Valid, "{verification:#?}");
+    assert!(outcome(&verification, CheckId::Proof)[0].1.contains("(ES256), made with the certificate of"));
+    let issuer_check = outcome(&verification, CheckId::Issuer);
+    assert_eq!(issuer_check[0], (CheckStatus::Passed, issuer_check[0].1));
+    assert!(issuer_check[0].1.contains(ISSUER_URI), "{issuer_check:?}");
+    assert_eq!(outcome(&verification, CheckId::Trust)[0].0, CheckStatus::Passed);
+    assert_eq!(outcome(&verification, CheckId::Status)[0].0, CheckStatus::Passed);
+    assert_eq!(verification.issuer.as_deref(), Some(ISSUER_URI));
+    let summary = verification.seal.as_ref().expect("the certificate is shown");
+    assert!(summary.test_seal && summary.sealed_by.contains("Issuer University"), "{summary:?}");
+
+    // No anchor: the signature holds, but whether to trust it cannot be told.
+    let verification = verify_trusting(&issued, list(), &[]);
+    assert_eq!(verification.verdict, Verdict::Indeterminate, "{verification:#?}");
+    assert!(outcome(&verification, CheckId::Trust)[0].1.contains("no seal anchors were given"));
+
+    // Another certificate as the only anchor: not trusted.
+    let verification = verify_trusting(&issued, list(), &[&seal(22, Some(ISSUER_URI))]);
+    assert_eq!(verification.verdict, Verdict::Invalid, "{verification:#?}");
+    assert_eq!(outcome(&verification, CheckId::Trust)[0].0, CheckStatus::Failed);
+
+    // Revoked in the list signed with the same certificate.
+    let revoked = verify_trusting(&issued, Some(certified_token(&issuer, token_status::INVALID)), &[&issuer]);
+    assert_eq!(revoked.verdict, Verdict::Invalid);
+    assert_eq!(outcome(&revoked, CheckId::Status)[0].1, "the credential has been revoked");
+}
+
+#[test]
+fn a_certificate_that_does_not_sign_or_name_the_issuer_or_was_not_valid_is_invalid() {
+    let (issuer, holder) = (seal(21, Some(ISSUER_URI)), key(2));
+    let list = || Some(certified_token(&issuer, token_status::VALID));
+
+    // Signed by another key under the issuer's certificate.
+    let forged = certified_with(&seal(22, Some(ISSUER_URI)), &issuer, claims(&key(1), &holder));
+    let verification = verify_trusting(&forged, list(), &[&issuer]);
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert!(outcome(&verification, CheckId::Proof)[0].1.contains("does not match"), "{verification:#?}");
+
+    // A certificate that names another address, or none.
+    for other in [seal(23, Some("https://elsewhere.example/")), seal(24, None)] {
+        let issued = certified_with(&other, &other, claims(&key(1), &holder));
+        let verification = verify_trusting(&issued, list(), &[&other]);
+        assert_eq!(verification.verdict, Verdict::Invalid);
+        let issuer_check = outcome(&verification, CheckId::Issuer);
+        assert_eq!(issuer_check[0].0, CheckStatus::Failed, "{issuer_check:?}");
+        assert!(issuer_check[0].1.contains("does not name the issuer https://issuer.example/"), "{issuer_check:?}");
+    }
+
+    // Said to be signed when the certificate was not yet valid.
+    let mut early = claims(&key(1), &holder);
+    early.insert("iat".into(), (NOW - 3 * 86_400).into());
+    let verification = verify_trusting(&certified_with(&issuer, &issuer, early), list(), &[&issuer]);
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert!(outcome(&verification, CheckId::Proof)[0].1.contains("was not valid when it signed"));
+
+    // An x5c that is not a certificate.
+    let mut header_claims = claims(&key(1), &holder);
+    header_claims.insert("iss".into(), ISSUER_URI.into());
+    let header = object(json!({"alg": "ES256", "typ": "dc+sd-jwt", "x5c": ["bm90IGEgY2VydGlmaWNhdGU="]}));
+    let junk = sd_jwt::issue(&header, header_claims, &[], &[], |input| Ok::<_, ()>(issuer.sign_jws(input))).unwrap();
+    let verification = verify_trusting(&junk, list(), &[&issuer]);
+    assert_eq!(verification.verdict, Verdict::Invalid);
+    assert!(outcome(&verification, CheckId::Proof)[0].1.contains("x5c"), "{verification:#?}");
+}
+
+#[test]
+fn a_status_list_signed_with_another_certificate_counts_only_when_that_one_is_trusted() {
+    let (issuer, holder) = (seal(21, Some(ISSUER_URI)), key(2));
+    let issued = certified_with(&issuer, &issuer, claims(&key(1), &holder));
+    // The institution's next seal signs the list: trusted too, so the list counts.
+    let renewed = seal(25, Some(ISSUER_URI));
+    let verification =
+        verify_trusting(&issued, Some(certified_token(&renewed, token_status::INVALID)), &[&issuer, &renewed]);
+    assert_eq!(outcome(&verification, CheckId::Status)[0].1, "the credential has been revoked");
+
+    // Anyone's certificate that merely names the issuer: the status is unknown.
+    let verification = verify_trusting(&issued, Some(certified_token(&renewed, token_status::VALID)), &[&issuer]);
+    assert_eq!(verification.verdict, Verdict::Indeterminate, "{verification:#?}");
+    assert!(outcome(&verification, CheckId::Status)[0].1.contains("another certificate than the credential's"));
+
+    // A certificate that names someone else, even a trusted one.
+    let stranger = seal(26, Some("https://elsewhere.example/"));
+    let verification =
+        verify_trusting(&issued, Some(certified_token(&stranger, token_status::VALID)), &[&issuer, &stranger]);
+    assert_eq!(verification.verdict, Verdict::Indeterminate);
+    assert!(outcome(&verification, CheckId::Status)[0].1.contains("does not name the credential's issuer"));
+
+    // A list signed with the issuer's DID key cannot speak for a credential signed with a certificate.
+    let did_signed = token(&key(1), &key(1), token_status::VALID, |claims| {
+        claims.insert("iss".into(), ISSUER_URI.into());
+    });
+    let verification = verify_trusting(&issued, Some(did_signed), &[&issuer]);
+    assert_eq!(verification.verdict, Verdict::Indeterminate, "{verification:#?}");
 }

@@ -12,7 +12,7 @@ use std::{
 };
 
 use anyhow::{Context, bail};
-use mc_app::{App, AppError, Clock, LocalMaterial, Verifier, adapters::HttpsKeyResolver};
+use mc_app::{App, AppError, Clock, LocalMaterial, TokenSigner, Verifier, adapters::HttpsKeyResolver};
 use mc_core::Timestamp;
 use mc_vc::{
     multikey::{self, KeyType, SecretKey},
@@ -158,11 +158,13 @@ async fn database_material(
             Err(AppError::Keys(_) | AppError::NotFound { .. }) => {}
             Err(err) => return Err(err).with_context(unreadable_lists),
         }
-        // The Token Status List of a revocation list, for SD-JWT VCs.
-        match app.status_list_token(&id, app.now()).await {
-            Ok(token) => status_tokens.push((app.status_token_url(&id), token)),
-            Err(AppError::Keys(_) | AppError::NotFound { .. }) => {}
-            Err(err) => return Err(err).with_context(unreadable_lists),
+        // The Token Status Lists of a revocation list, for SD-JWT VCs, signed each way.
+        for signer in [TokenSigner::Did, TokenSigner::Seal] {
+            match app.status_list_token(&id, signer, app.now()).await {
+                Ok(token) => status_tokens.push((app.status_token_url(&id, signer), token)),
+                Err(AppError::Keys(_) | AppError::NotFound { .. }) => {}
+                Err(err) => return Err(err).with_context(unreadable_lists),
+            }
         }
     }
     let list_id = |list: &serde_json::Map<String, serde_json::Value>| {

@@ -431,6 +431,7 @@ fn the_openapi_document_describes_every_endpoint() {
         ("post", "/api/v1/recognition/decisions"),
         ("post", "/api/v1/credentials/{id}/wallet-offer"),
         ("get", "/status/{id}/token"),
+        ("get", "/status/{id}/token/x5c"),
         ("get", "/.well-known/openid-credential-issuer"),
         ("get", "/.well-known/oauth-authorization-server"),
         ("get", "/vct/micro-credential"),

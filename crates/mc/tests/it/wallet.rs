@@ -2,7 +2,8 @@
 //! run by Node from `tests/wallet/wallet.mjs`) takes an offer from the real server, is refused
 //! with the right OAuth error for every bad request, receives the SD-JWT VC and verifies it with
 //! the OpenWallet Foundation's SD-JWT VC library, which after revocation says it is revoked.
-//! microcred's own verifier judges the learner's presentation the same way, on each backend.
+//! microcred's own verifier judges the learner's presentation the same way, on each backend,
+//! signed with the institution's seal certificate (`x5c`, as HAIP asks) or with its DID key.
 
 use std::{
     io::Write as _,
@@ -17,6 +18,8 @@ use crate::support::{Env, Request, Server};
 const SPEC: &str = "01936a3e-0000-7000-8000-000000000001";
 const LEARNER: &str = "aino.virtanen@learners.example";
 const ISSUER_DID: &str = "did:web:www.valdeoliva.example";
+/// What the institution's test seal names it by, and so the issuer of what it signs.
+const ISSUER_WEBSITE: &str = "https://www.valdeoliva.example/";
 
 /// Where `.ci/run` installs the wallet's packages; `None` (outside CI) when they are absent.
 pub(crate) fn wallet_dir() -> Option<PathBuf> {
@@ -77,6 +80,15 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
         let backend = env.backend();
         env.ok(&["demo"]);
         let token = env.ok(&["token", "create", "--institution", "valdeoliva", "--role", "issuer"]).trim().to_owned();
+        // With a seal, as the demo gives every institution, the SD-JWT VC is signed with the
+        // seal's certificate (ES256, x5c, the institution's website as issuer), as HAIP asks; on
+        // PostgreSQL the seal is taken away, and it is signed with the institution's DID key.
+        let sealed = backend == "sqlite";
+        if !sealed {
+            env.tamper("DELETE FROM seal_keys WHERE institution_id = 'valdeoliva'");
+        }
+        let (issuer, alg, token_path) =
+            if sealed { (ISSUER_WEBSITE, "ES256", "/token/x5c") } else { (ISSUER_DID, "EdDSA", "/token") };
         let server = Server::start(&env, &[]);
         // Issued from the command line, told where the server publishes its status lists.
         let issued = env
@@ -134,15 +146,16 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
         let verification = &received["verification"];
         assert_eq!(verification["verified"], true, "[{backend}] {verification}");
         assert_eq!(verification["typ"], "dc+sd-jwt");
+        assert_eq!((&verification["alg"], &verification["x5c"]), (&json!(alg), &json!(sealed)), "[{backend}]");
         let claims = &verification["payload"];
-        assert_eq!(claims["iss"], ISSUER_DID);
+        assert_eq!(claims["iss"], issuer);
         assert_eq!(claims["vct"], format!("http://{}/vct/micro-credential", server.addr));
         assert_eq!(claims["learner_name"], "Aino Virtanen", "{claims}");
         assert_eq!(claims["credential_id"], format!("urn:uuid:{id}"));
         for element in ["title", "learning_outcomes", "awarding_bodies", "institution", "assessment", "ects"] {
             assert!(!claims[element].is_null(), "[{backend}] {element} missing: {claims}");
         }
-        assert!(claims["status"]["status_list"]["uri"].as_str().unwrap().ends_with("/token"), "{claims}");
+        assert!(claims["status"]["status_list"]["uri"].as_str().unwrap().ends_with(token_path), "{claims}");
 
         // The Open Badges credential, bound to the wallet's key by its did:jwk, verifies.
         let badge = &received["badge"];
@@ -178,6 +191,8 @@ fn a_wallet_takes_an_offer_and_its_library_sees_the_revocation() {
         );
         let status = check(&result, "status");
         assert_eq!(status[0]["status"], "passed", "[{backend}] {result}");
+        assert_eq!(result["issuer"], issuer, "[{backend}] {result}");
+        assert_eq!(check(&result, "trust")[0]["status"], "passed", "[{backend}] {result}");
         let credential = received["credential"].as_str().unwrap();
         let plain = verify(&server, credential);
         assert_eq!(plain["verdict"], "valid", "[{backend}] {plain}");

@@ -101,17 +101,40 @@ async function issuerKey(kid) {
 }
 
 const header = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[0], 'base64url'));
+const payload = (jwt) => JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url'));
+
+// The key that signed an issuer's JWT: the certificate of its x5c (HAIP), which must name the
+// issuer (iss) as a URI, as SD-JWT VC asks; or the key of its DID named by kid.
+async function signerOf(jwt) {
+  const { kid, x5c } = header(jwt);
+  if (!x5c) return { key: await issuerKey(kid), check: (data, key, signature) => crypto.verify(null, data, key, signature) };
+  const certificate = new crypto.X509Certificate(Buffer.from(x5c[0], 'base64'));
+  const { iss } = payload(jwt);
+  const names = (certificate.subjectAltName ?? '').split(', ');
+  if (!names.includes(`URI:${iss}`)) throw new Error(`the certificate does not name the issuer ${iss}: ${names}`);
+  if (new Date(certificate.validTo) < new Date()) throw new Error('the certificate has expired');
+  return {
+    key: certificate.publicKey,
+    check: (data, key, signature) => crypto.verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature),
+  };
+}
+
+async function verifyWith(jwt, data, signature) {
+  const { key, check } = await signerOf(jwt);
+  return check(Buffer.from(data), key, Buffer.from(signature, 'base64url'));
+}
 
 async function verifySdJwt(credential) {
-  const key = await issuerKey(header(credential).kid);
-  const verifier = (data, signature) => crypto.verify(null, Buffer.from(data), key, Buffer.from(signature, 'base64url'));
-  const library = new SDJwtVcInstance({ hasher: digest, verifier, statusVerifier: async (data, signature) => {
-    const statusKey = await issuerKey(header(data).kid);
-    return crypto.verify(null, Buffer.from(data), statusKey, Buffer.from(signature, 'base64url'));
-  } });
+  const issuerJwt = credential.split('~')[0];
+  const library = new SDJwtVcInstance({
+    hasher: digest,
+    verifier: (data, signature) => verifyWith(issuerJwt, data, signature),
+    statusVerifier: (data, signature) => verifyWith(data, data, signature),
+  });
   try {
     const { payload } = await library.verify(credential, { requiredClaimKeys: ['vct', 'iss', 'title', 'cnf'] });
-    return { verified: true, typ: header(credential).typ, payload };
+    const { typ, alg, x5c } = header(credential);
+    return { verified: true, typ, alg, x5c: Boolean(x5c), payload };
   } catch (error) {
     return { verified: false, error: error.message };
   }

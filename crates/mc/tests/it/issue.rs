@@ -188,6 +188,8 @@ fn the_credentials_bench_verifies_fully_and_prints_its_ratios() {
         assert!(report.contains(&ratio), "{report}");
     }
     assert!(report.contains("(target at most 3.0×)") && report.contains("(target at most 2.5×)"), "{report}");
+    assert!(report.contains("SD-JWT VC full verification (ES256, x5c)"), "{report}");
+    assert!(report.contains("SD-JWT VC signed as HAIP asks (ES256, x5c;"), "{report}");
 }
 
 /// `bench serve` loads the real server's verify endpoint over HTTP with a credential it issued:

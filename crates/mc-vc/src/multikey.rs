@@ -1,7 +1,11 @@
 //! Multikey encodings of public and secret keys (W3C Controlled Identifiers 1.0, §2.2.2):
 //! a multicodec header, the raw key, base58btc, and the multibase prefix `z`.
 
-use std::fmt;
+use std::{
+    collections::HashMap,
+    fmt,
+    sync::{Mutex, OnceLock},
+};
 
 use crate::error::KeyError;
 
@@ -124,8 +128,27 @@ impl PublicKey {
         }
     }
 
-    /// Decodes a `publicKeyMultibase` value.
+    /// Decodes a `publicKeyMultibase` value. Keys decoded before come from a small cache: a
+    /// verifier meets the same issuers' keys again and again, and decoding an Ed25519 point
+    /// costs a sixth of verifying a signature with it.
     pub fn from_multibase(multibase: &str) -> Result<PublicKey, KeyError> {
+        /// The most decoded keys kept; past it the cache starts again.
+        const MAX_DECODED: usize = 1024;
+        static DECODED: OnceLock<Mutex<HashMap<String, PublicKey>>> = OnceLock::new();
+        let decoded = DECODED.get_or_init(Mutex::default);
+        if let Some(key) = decoded.lock().expect("the key cache is never poisoned").get(multibase) {
+            return Ok(key.clone());
+        }
+        let key = PublicKey::decode_multibase(multibase)?;
+        let mut decoded = decoded.lock().expect("the key cache is never poisoned");
+        if decoded.len() >= MAX_DECODED {
+            decoded.clear();
+        }
+        decoded.insert(multibase.to_owned(), key.clone());
+        Ok(key)
+    }
+
+    fn decode_multibase(multibase: &str) -> Result<PublicKey, KeyError> {
         let bytes = decode_base58btc(multibase)?;
         let (header, key) = bytes.split_at_checked(2).ok_or(KeyError::Malformed("too short to be a Multikey"))?;
         let header: [u8; 2] = header.try_into().expect("split at 2");

@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// The schema's canonical URL.
 const OB3_SCHEMA_URL: &str =
@@ -14,8 +14,26 @@ const OB3_SCHEMA: &str = include_str!("../schemas/ob_v3p0_achievementcredential_
 struct Compiled {
     schemas: boon::Schemas,
     ob3: boon::SchemaIndex,
-    /// The schema's `CredentialStatus`, which its `credentialStatus` property refers to.
-    status: boon::SchemaIndex,
+}
+
+/// The schema, with two properties widened to what VCDM 2.0 allows and the schema does not:
+/// a single `proof` object besides a list of them, and a list of `credentialStatus` entries
+/// (microcred writes a revocation and a suspension entry) besides a single one. Each form is
+/// held to the schema's own definition, so a credential is checked as it is, never copied.
+fn widened() -> Value {
+    let mut schema: Value = serde_json::from_str(OB3_SCHEMA).expect("the embedded schema is JSON");
+    let one_or_many = |definition: &str, at_least_one: bool| {
+        let one = json!({"$ref": format!("#/$defs/{definition}")});
+        let mut many = json!({"type": "array", "items": one});
+        if at_least_one {
+            many["minItems"] = json!(1);
+        }
+        json!({"if": {"type": "array"}, "then": many, "else": one})
+    };
+    let properties = &mut schema["properties"];
+    properties["proof"] = one_or_many("Proof", false);
+    properties["credentialStatus"] = one_or_many("CredentialStatus", true);
+    schema
 }
 
 fn compiled() -> &'static Compiled {
@@ -23,66 +41,52 @@ fn compiled() -> &'static Compiled {
     COMPILED.get_or_init(|| {
         let mut schemas = boon::Schemas::new();
         let mut compiler = boon::Compiler::new();
-        let document: Value = serde_json::from_str(OB3_SCHEMA).expect("the embedded schema is JSON");
-        compiler.add_resource(OB3_SCHEMA_URL, document).expect("the embedded schema is added once");
+        compiler.add_resource(OB3_SCHEMA_URL, widened()).expect("the embedded schema is added once");
         let ob3 = compiler.compile(OB3_SCHEMA_URL, &mut schemas).expect("the embedded schema compiles");
-        let status = compiler
-            .compile(&format!("{OB3_SCHEMA_URL}#/$defs/CredentialStatus"), &mut schemas)
-            .expect("the embedded schema defines CredentialStatus");
-        Compiled { schemas, ob3, status }
+        Compiled { schemas, ob3 }
     })
 }
 
 /// Checks `document` against the schema of its kind. `Ok(Some(name))` names the schema it
-/// matches, `Ok(None)` says no schema applies, `Err` says what does not match.
-pub(crate) fn check(document: &Map<String, Value>) -> Result<Option<&'static str>, String> {
-    let types: Vec<&str> = match document.get("type") {
-        Some(Value::String(one)) => vec![one],
-        Some(Value::Array(many)) => many.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+/// matches, `Ok(None)` says no schema applies, `Err` says what does not match. `as_value` is
+/// the same document as a JSON value, when the caller has one: otherwise it is copied into one.
+pub(crate) fn check(document: &Map<String, Value>, as_value: Option<&Value>) -> Result<Option<&'static str>, String> {
+    let is_badge = |ty: &Value| matches!(ty.as_str(), Some("OpenBadgeCredential" | "AchievementCredential"));
+    let badge = match document.get("type") {
+        Some(Value::Array(many)) => many.iter().any(is_badge),
+        Some(one) => is_badge(one),
+        None => false,
     };
-    if !types.iter().any(|ty| matches!(*ty, "OpenBadgeCredential" | "AchievementCredential")) {
+    if !badge {
         return Ok(None);
     }
     let compiled = compiled();
-    // The schema wants `proof` as an array; VCDM 2.0 also allows a single proof object.
-    let mut instance = document.clone();
-    if let Some(proof @ Value::Object(_)) = instance.get_mut("proof") {
-        *proof = Value::Array(vec![proof.take()]);
-    }
-    // The schema allows one credentialStatus; VCDM 2.0 allows several (microcred writes a
-    // revocation and a suspension entry). The schema ties the property to nothing else, so the
-    // credential is checked without it, once, and each entry against the schema's
-    // CredentialStatus.
-    let (statuses, listed) = match instance.remove("credentialStatus") {
-        Some(Value::Array(entries)) if !entries.is_empty() => (entries, true),
-        Some(one) => (vec![one], false),
-        None => (Vec::new(), false),
+    let copy;
+    let instance = match as_value {
+        Some(value) => value,
+        None => {
+            copy = Value::Object(document.clone());
+            &copy
+        }
     };
-    let fails = |err: boon::ValidationError<'_, '_>, at: &str| {
+    compiled.schemas.validate(instance, compiled.ob3).map_err(|err| {
         let mut causes = Vec::new();
-        collect_leaves(&err, at, &mut causes);
+        collect_leaves(&err, &mut causes);
         causes.truncate(3);
         format!("does not match the Open Badges 3.0 schema: {}", causes.join("; "))
-    };
-    compiled.schemas.validate(&Value::Object(instance), compiled.ob3).map_err(|err| fails(err, ""))?;
-    for (idx, status) in statuses.iter().enumerate() {
-        let at = if listed { format!("/credentialStatus/{idx}") } else { "/credentialStatus".to_owned() };
-        compiled.schemas.validate(status, compiled.status).map_err(|err| fails(err, &at))?;
-    }
+    })?;
     Ok(Some("Open Badges 3.0 AchievementCredential"))
 }
 
 /// The most specific reasons of a validation error, as `at /path: reason`.
-/// `at` is where the instance validated is in the credential.
-fn collect_leaves(err: &boon::ValidationError<'_, '_>, at: &str, out: &mut Vec<String>) {
+fn collect_leaves(err: &boon::ValidationError<'_, '_>, out: &mut Vec<String>) {
     if err.causes.is_empty() {
-        let location = format!("{at}{}", err.instance_location);
+        let location = err.instance_location.to_string();
         let location = if location.is_empty() { "/".to_owned() } else { location };
         out.push(format!("at {location}: {}", err.kind));
     }
     for cause in &err.causes {
-        collect_leaves(cause, at, out);
+        collect_leaves(cause, out);
     }
 }
 
@@ -96,6 +100,13 @@ mod tests {
             "/../../../shared/vectors/ob3/1edtech-validator-test-resources/simple.json"
         );
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    /// The answer, the same whether the document comes as a value or is copied into one.
+    fn check(document: &Map<String, Value>) -> Result<Option<&'static str>, String> {
+        let copied = super::check(document, None);
+        assert_eq!(super::check(document, Some(&Value::Object(document.clone()))), copied);
+        copied
     }
 
     fn status(purpose: &str) -> Value {

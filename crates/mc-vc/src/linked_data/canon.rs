@@ -128,7 +128,8 @@ pub(super) fn canonicalize(quads: &[Quad]) -> Option<String> {
             }
         }
     }
-    let mut hashes: Vec<(String, &str)> = mentions
+    // Hashes are compared as bytes: their order is that of the hex strings RDFC-1.0 sorts.
+    let mut hashes: Vec<([u8; 32], &str)> = mentions
         .iter()
         .map(|(node, indexes)| {
             let mut lines: Vec<String> = indexes.iter().map(|&idx| line(&quads[idx], &Labels::Hashing(node))).collect();
@@ -138,8 +139,7 @@ pub(super) fn canonicalize(quads: &[Quad]) -> Option<String> {
             for line in &lines {
                 hasher.update(line.as_bytes());
             }
-            let hash: String = hasher.finalize().iter().map(|byte| format!("{byte:02x}")).collect();
-            (hash, *node)
+            (hasher.finalize().into(), *node)
         })
         .collect();
     hashes.sort_unstable();

@@ -60,7 +60,8 @@ enum Scope {
 pub(super) struct Contexts {
     entries: Vec<Entry>,
     roots: HashMap<usize, usize>,
-    derived: HashMap<(usize, Scope, String), usize>,
+    /// Derived contexts by what they were derived onto, how, and from which context's term.
+    derived: HashMap<(usize, Scope, usize), HashMap<String, usize>>,
 }
 
 impl Contexts {
@@ -85,7 +86,7 @@ pub(super) struct Expander<'a> {
     contexts: &'a Mutex<Contexts>,
     loader: &'a HashMap<IriBuf, json_ld::RemoteDocument>,
     /// Processed contexts by id, copied out of the shared table as they are needed.
-    local: HashMap<usize, (Arc<json_ld::Context>, Option<usize>)>,
+    local: Vec<Option<(Arc<json_ld::Context>, Option<usize>)>>,
     blank_nodes: usize,
     /// Whether the quads are kept; without them, expanding only checks the document.
     keep: bool,
@@ -99,7 +100,7 @@ impl<'a> Expander<'a> {
         loader: &'a HashMap<IriBuf, json_ld::RemoteDocument>,
         keep: bool,
     ) -> Expander<'a> {
-        Expander { contexts, loader, local: HashMap::new(), blank_nodes: 0, keep, quads: Vec::new() }
+        Expander { contexts, loader, local: Vec::new(), blank_nodes: 0, keep, quads: Vec::new() }
     }
 
     fn context(&mut self, id: usize) -> Arc<json_ld::Context> {
@@ -107,22 +108,26 @@ impl<'a> Expander<'a> {
     }
 
     fn entry(&mut self, id: usize) -> (Arc<json_ld::Context>, Option<usize>) {
-        if let Some(entry) = self.local.get(&id) {
+        if let Some(Some(entry)) = self.local.get(id) {
             return entry.clone();
         }
         let contexts = self.contexts.lock().expect("the context table is never poisoned");
         let entry = &contexts.entries[id];
         let entry = (Arc::clone(&entry.context), entry.previous);
         drop(contexts);
-        self.local.insert(id, entry.clone());
+        if self.local.len() <= id {
+            self.local.resize(id + 1, None);
+        }
+        self.local[id] = Some(entry.clone());
         entry
     }
 
     /// The context that results from applying the scoped context of `term` (found in the
     /// context `from`) to the context `onto`.
     fn scoped(&mut self, onto: usize, from: usize, term: &str, scope: Scope) -> Result<usize> {
-        let key = (onto, scope, format!("{from}\u{0}{term}"));
-        if let Some(&id) = self.contexts.lock().expect("the context table is never poisoned").derived.get(&key) {
+        let key = (onto, scope, from);
+        let derived = |contexts: &Contexts| contexts.derived.get(&key).and_then(|terms| terms.get(term)).copied();
+        if let Some(id) = derived(&self.contexts.lock().expect("the context table is never poisoned")) {
             return Ok(id);
         }
         let source = self.context(from);
@@ -140,7 +145,7 @@ impl<'a> Expander<'a> {
             .into_processed();
         let previous = processed.previous_context().map(|_| previous.unwrap_or(onto));
         let mut contexts = self.contexts.lock().expect("the context table is never poisoned");
-        if let Some(&id) = contexts.derived.get(&key) {
+        if let Some(id) = derived(&contexts) {
             return Ok(id);
         }
         if contexts.entries.len() >= MAX_CONTEXTS {
@@ -148,7 +153,7 @@ impl<'a> Expander<'a> {
         }
         contexts.entries.push(Entry { context: Arc::new(processed), previous });
         let id = contexts.entries.len() - 1;
-        contexts.derived.insert(key, id);
+        contexts.derived.entry(key).or_default().insert(term.to_owned(), id);
         Ok(id)
     }
 

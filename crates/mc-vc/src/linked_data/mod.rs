@@ -70,7 +70,9 @@ mod expand;
 
 struct Processor {
     loader: HashMap<IriBuf, RemoteDocument>,
-    contexts: Mutex<HashMap<String, Arc<json_ld::Context>>>,
+    /// Processed top-level contexts, found by comparing the `@context` values themselves: few
+    /// are kept, and comparing costs less than writing a key.
+    contexts: Mutex<Vec<(Value, Arc<json_ld::Context>)>>,
     fast: Mutex<expand::Contexts>,
 }
 
@@ -86,7 +88,7 @@ fn processor() -> &'static Processor {
                 (iri.clone(), RemoteDocument::new(Some(iri), None, document))
             })
             .collect();
-        Processor { loader, contexts: Mutex::new(HashMap::new()), fast: Mutex::new(expand::Contexts::default()) }
+        Processor { loader, contexts: Mutex::new(Vec::new()), fast: Mutex::new(expand::Contexts::default()) }
     })
 }
 
@@ -120,9 +122,11 @@ fn check_pinned(context: &Value) -> Result<(), LinkedDataError> {
 impl Processor {
     /// The processed form of a top-level `@context`, from the cache when it was seen before.
     fn active_context(&self, context: &Value) -> Result<Arc<json_ld::Context>, LinkedDataError> {
-        let key = context.to_string();
-        if let Some(active) = self.contexts.lock().expect("the context cache is never poisoned").get(&key) {
-            return Ok(Arc::clone(active));
+        let cached = |contexts: &[(Value, Arc<json_ld::Context>)]| {
+            contexts.iter().find(|(seen, _)| seen == context).map(|(_, active)| Arc::clone(active))
+        };
+        if let Some(active) = cached(&self.contexts.lock().expect("the context cache is never poisoned")) {
+            return Ok(active);
         }
         check_pinned(context)?;
         let local = json_ld::syntax::context::Context::try_from_json(JsonValue::from_serde_json(context.clone()))
@@ -143,10 +147,13 @@ impl Processor {
         })?;
         let active = Arc::new(processed.into_processed());
         let mut cache = self.contexts.lock().expect("the context cache is never poisoned");
+        if let Some(active) = cached(&cache) {
+            return Ok(active);
+        }
         if cache.len() >= MAX_CACHED_CONTEXTS {
             cache.clear();
         }
-        cache.insert(key, Arc::clone(&active));
+        cache.push((context.clone(), Arc::clone(&active)));
         Ok(active)
     }
 }

@@ -186,15 +186,13 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
         return verify_jwt(trimmed, params);
     }
     match crate::strict_json::from_str(text) {
-        Ok(Value::Object(document)) => match document.get("credential") {
+        Ok(document) => match document.get("credential") {
             // The EDC issuer's upload form wraps a credential: `{"credential": …}`.
-            Some(Value::Object(inner)) if document.len() == 1 => verify_object(inner, params),
+            Some(inner) if document.as_object().is_some_and(|document| document.len() == 1) => {
+                verify_object(inner, params)
+            }
             _ => verify_object(&document, params),
         },
-        Ok(_) => {
-            report.add(CheckId::Format, CheckStatus::Failed, "a credential is a JSON object");
-            report.finish(None, None)
-        }
         Err(err) => {
             report.add(CheckId::Format, CheckStatus::Failed, format!("not JSON: {err}"));
             report.finish(None, None)
@@ -202,19 +200,37 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
     }
 }
 
-/// Verifies a credential read as a JSON object: sealed with JAdES, an unsealed European Digital
+/// Verifies a credential read as JSON: sealed with JAdES, an unsealed European Digital
 /// Credential, or a JSON-LD credential with embedded proofs.
-fn verify_object(document: &Map<String, Value>, params: &VerifyParams<'_>) -> Verification {
-    match crate::jades::looks_sealed(document) {
-        true => sealed::verify_sealed(document, params),
-        false if sealed::is_edc(document) && !document.contains_key("proof") => sealed::verify_unsealed(document),
-        false => verify_document(document, params),
+fn verify_object(document: &Value, params: &VerifyParams<'_>) -> Verification {
+    match document {
+        Value::Object(object) if crate::jades::looks_sealed(object) => sealed::verify_sealed(object, params),
+        Value::Object(object) if sealed::is_edc(object) && !object.contains_key("proof") => {
+            sealed::verify_unsealed(object)
+        }
+        document => verify_document(document, params),
     }
 }
 
 /// Verifies a parsed JSON-LD credential with embedded proofs.
-pub fn verify_document(document: &Map<String, Value>, params: &VerifyParams<'_>) -> Verification {
-    verify_secured(document, None, params)
+pub fn verify_document(document: &Value, params: &VerifyParams<'_>) -> Verification {
+    match document {
+        Value::Object(object) => verify_secured(Secured { document: object, as_value: Some(document), jws: None }, params),
+        _ => {
+            let mut report = Report { checks: Vec::new(), indeterminate: false };
+            report.add(CheckId::Format, CheckStatus::Failed, "a credential is a JSON object");
+            report.finish(None, None)
+        }
+    }
+}
+
+/// What a credential is secured by and how it came.
+pub(super) struct Secured<'a> {
+    pub(super) document: &'a Map<String, Value>,
+    /// The same document as a JSON value, when the caller has one (the schema check reads one).
+    pub(super) as_value: Option<&'a Value>,
+    /// The JWS that secures it; `None` when its proofs are embedded.
+    pub(super) jws: Option<&'a Jws>,
 }
 
 /// Verifies a VC-JWT: the JWS, the claims that repeat the credential, and the credential.
@@ -226,7 +242,11 @@ fn verify_jwt(text: &str, params: &VerifyParams<'_>) -> Verification {
         Ok((jws, credential))
     });
     match parsed {
-        Ok((jws, credential)) => verify_secured(&credential, Some(&jws), params),
+        Ok((jws, credential)) => {
+            let credential = Value::Object(credential);
+            let document = credential.as_object().expect("made an object");
+            verify_secured(Secured { document, as_value: Some(&credential), jws: Some(&jws) }, params)
+        }
         Err(message) => {
             report.add(CheckId::Format, CheckStatus::Failed, message);
             report.finish(None, None)
@@ -267,7 +287,8 @@ fn check_jwt_claims(jws: &Jws, credential: &Map<String, Value>) -> Result<(), St
 }
 
 /// Verifies a credential secured by its embedded proofs (`jws` is `None`) or by a JWS.
-fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &VerifyParams<'_>) -> Verification {
+pub(super) fn verify_secured(secured: Secured<'_>, params: &VerifyParams<'_>) -> Verification {
+    let Secured { document, as_value, jws } = secured;
     let mut report = Report { checks: Vec::new(), indeterminate: false };
     let credential_id = document.get("id").and_then(Value::as_str).map(str::to_owned);
     let issuer = issuer_id(document);
@@ -283,7 +304,7 @@ fn verify_secured(document: &Map<String, Value>, jws: Option<&Jws>, params: &Ver
     if is_v1(document) {
         report.add(CheckId::Schema, CheckStatus::Skipped, "no JSON schema is checked for VC 1.1 credentials");
     } else {
-        match schema::check(document) {
+        match schema::check(document, as_value) {
             Ok(Some(name)) => {
                 report.add(CheckId::Schema, CheckStatus::Passed, format!("matches the {name} JSON schema"))
             }

@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{CheckId, CheckStatus, Verdict, VerifyParams, report::Report, structure::issuer_id, verify_document};
+use super::{
+    CheckId, CheckStatus, Secured, Verdict, VerifyParams, report::Report, structure::issuer_id, verify_secured,
+};
 use crate::status::{Bitstring, CheckedList, NoStatusLists, StatusPurpose};
 
 /// Checks every status entry against its list (Bitstring Status List §3.2 "Validate
@@ -102,7 +104,7 @@ pub fn check_status_list(
     params: &VerifyParams<'_>,
 ) -> Result<CheckedList, String> {
     let list_params = VerifyParams { trusted_issuers: None, status: &NoStatusLists, ..*params };
-    let verified = verify_document(list, &list_params);
+    let verified = verify_secured(Secured { document: list, as_value: None, jws: None }, &list_params);
     if verified.verdict != Verdict::Valid {
         let why =
             verified.checks.iter().find(|check| check.status != CheckStatus::Passed && check.id != CheckId::Trust);

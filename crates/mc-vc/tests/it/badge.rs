@@ -56,7 +56,7 @@ fn badges_sign_and_verify_with_both_suites() {
     for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {
         for with_did in [true, false] {
             let signed = signed_badge(suite, with_did);
-            let result = verify_document(&signed, &params);
+            let result = verify_document(&serde_json::Value::Object(signed.clone()), &params);
             assert_eq!(result.verdict, Verdict::Valid, "{suite:?}: {result:#?}");
             for check in &result.checks {
                 assert!(matches!(check.status, CheckStatus::Passed | CheckStatus::Skipped), "{check:?}");

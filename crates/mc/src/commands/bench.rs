@@ -792,11 +792,12 @@ fn credentials(count: u32, memory_check: u32) -> anyhow::Result<()> {
         if suite == Suite::EddsaRdfc2022 {
             web_badge = signed.clone();
         }
-        let first = verify_document(&signed, &web_params);
+        let credential = Value::Object(signed.clone());
+        let first = verify_document(&credential, &web_params);
         anyhow::ensure!(first.verdict == Verdict::Valid, "the did:web credential does not verify: {first:?}");
         let name = format!("full verification, {}, did:web, 2 lists", suite.name());
         let full_verify = |_| {
-            let result = verify_document(&signed, &web_params);
+            let result = verify_document(&credential, &web_params);
             assert_eq!(result.verdict, Verdict::Valid, "{result:?}");
         };
         bench.measure(&name, &full_verify);
@@ -989,7 +990,7 @@ fn memory(
     params: &VerifyParams<'_>,
 ) -> anyhow::Result<()> {
     const DISTINCT: u32 = 500;
-    let signed: Vec<Map<String, Value>> = (0..DISTINCT)
+    let signed: Vec<Value> = (0..DISTINCT)
         .map(|idx| {
             proof::sign(
                 &badge_with_id(&format!("urn:uuid:01936a3e-0000-7000-8000-{idx:012}")),
@@ -997,6 +998,7 @@ fn memory(
                 key,
                 options,
             )
+            .map(Value::Object)
         })
         .collect::<Result<_, _>>()?;
     let mut samples = Vec::new();

@@ -193,6 +193,7 @@ impl<'a> Expander<'a> {
         // Classify the keys with the context before any type-scoped context is applied.
         let mut id_value = None;
         let mut types: Vec<&str> = Vec::new();
+        let mut properties: Vec<(&str, &Value)> = Vec::with_capacity(node.len());
         for (key, value) in entries() {
             match self.keyword_of(ctx, key) {
                 Some(Keyword::Id) => id_value = Some(value),
@@ -206,7 +207,7 @@ impl<'a> Expander<'a> {
                     _ => return Err(Expand::Unsupported),
                 },
                 Some(_) => return Err(Expand::Unsupported),
-                None => {}
+                None => properties.push((key, value)),
             }
         }
         types.sort_unstable();
@@ -236,10 +237,7 @@ impl<'a> Expander<'a> {
                 self.quads.push(Quad::new(subject.clone(), NamedNode::new_unchecked(RDF_TYPE), object, graph.clone()));
             }
         }
-        for (key, value) in entries() {
-            if self.keyword_of(type_scoped, key).is_some() {
-                continue;
-            }
+        for (key, value) in properties {
             self.property(ctx, &subject, key, value, graph)?;
         }
         Ok(subject)
@@ -301,6 +299,16 @@ impl<'a> Expander<'a> {
             true => self.scoped(ctx, ctx, key, Scope::Property)?,
             false => ctx,
         };
+        // The value's type mapping, from the context the values are expanded in.
+        let value_context;
+        let typ = match value_ctx == ctx {
+            true => definition,
+            false => {
+                value_context = self.context(value_ctx);
+                value_context.get_normal(key)
+            }
+        }
+        .and_then(|definition| definition.typ.as_ref());
         let values: &[Value] = match value {
             Value::Array(many) => many,
             one => std::slice::from_ref(one),
@@ -326,7 +334,7 @@ impl<'a> Expander<'a> {
                     let _ = scalar;
                     return Err(Expand::Unsupported);
                 }
-                scalar => self.scalar(value_ctx, key, scalar)?,
+                scalar => self.scalar(value_ctx, typ, scalar)?,
             };
             if self.keep {
                 self.quads.push(Quad::new(subject.clone(), predicate.clone(), object, graph.clone()));
@@ -335,10 +343,9 @@ impl<'a> Expander<'a> {
         Ok(())
     }
 
-    /// A string, number or boolean value of `key` (Value Expansion, then Object to RDF).
-    fn scalar(&mut self, ctx: usize, key: &str, value: &Value) -> Result<RdfTerm> {
-        let context = self.context(ctx);
-        let typ = context.get_normal(key).and_then(|definition| definition.typ.clone());
+    /// A string, number or boolean value of a term whose type mapping is `typ` (Value
+    /// Expansion, then Object to RDF).
+    fn scalar(&mut self, ctx: usize, typ: Option<&Type<IriBuf>>, value: &Value) -> Result<RdfTerm> {
         match (value, typ) {
             (Value::String(iri), Some(Type::Id)) => self.expand_iri(ctx, iri, false),
             (Value::String(iri), Some(Type::Vocab)) => self.expand_iri(ctx, iri, true),
@@ -379,7 +386,7 @@ impl<'a> Expander<'a> {
 }
 
 /// The datatype of a literal: the term's type mapping, or `default`.
-fn datatype_or(typ: Option<Type<IriBuf>>, default: &str) -> Result<String> {
+fn datatype_or(typ: Option<&Type<IriBuf>>, default: &str) -> Result<String> {
     match typ {
         None | Some(Type::None) => Ok(default.to_owned()),
         Some(Type::Iri(iri)) => Ok(iri.as_str().to_owned()),

@@ -215,7 +215,9 @@ fn verify_object(document: &Value, params: &VerifyParams<'_>) -> Verification {
 /// Verifies a parsed JSON-LD credential with embedded proofs.
 pub fn verify_document(document: &Value, params: &VerifyParams<'_>) -> Verification {
     match document {
-        Value::Object(object) => verify_secured(Secured { document: object, as_value: Some(document), jws: None }, params),
+        Value::Object(object) => {
+            verify_secured(Secured { document: object, as_value: Some(document), jws: None }, params)
+        }
         _ => {
             let mut report = Report { checks: Vec::new(), indeterminate: false };
             report.add(CheckId::Format, CheckStatus::Failed, "a credential is a JSON object");

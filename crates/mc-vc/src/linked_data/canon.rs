@@ -2,7 +2,7 @@
 //! (RDFC-1.0 §4.4 steps 1–5), canonical labels follow from those hashes alone. Datasets where
 //! two blank nodes hash alike need the N-degree step and go to rdf-canon instead.
 
-use std::{collections::HashMap, fmt::Write as _};
+use std::fmt::Write as _;
 
 use oxrdf::{GraphName, Literal, Quad, Subject, Term};
 use sha2::{Digest, Sha256};
@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 enum Labels<'a> {
     /// First-degree hashing of `node`: it is `_:a`, every other blank node `_:z`.
     Hashing(&'a str),
-    /// The canonical labels.
-    Issued(&'a HashMap<&'a str, String>),
+    /// The canonical labels, by blank node, sorted by blank node.
+    Issued(&'a [(&'a str, String)]),
 }
 
 fn blank(label: &str, labels: &Labels<'_>, out: &mut String) {
@@ -20,8 +20,9 @@ fn blank(label: &str, labels: &Labels<'_>, out: &mut String) {
         Labels::Hashing(node) if *node == label => out.push_str("_:a"),
         Labels::Hashing(_) => out.push_str("_:z"),
         Labels::Issued(issued) => {
+            let at = issued.binary_search_by_key(&label, |(node, _)| node).expect("every blank node has a label");
             out.push_str("_:");
-            out.push_str(&issued[label]);
+            out.push_str(&issued[at].1);
         }
     }
 }
@@ -119,35 +120,34 @@ pub(super) fn blank_nodes(quad: &Quad) -> impl Iterator<Item = &str> {
 /// The canonical N-Quads of `quads` (a set: repeats are ignored), or `None` when two blank
 /// nodes share a first-degree hash.
 pub(super) fn canonicalize(quads: &[Quad]) -> Option<String> {
-    let mut mentions: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (idx, quad) in quads.iter().enumerate() {
-        for node in blank_nodes(quad) {
-            let list = mentions.entry(node).or_default();
-            if list.last() != Some(&idx) {
-                list.push(idx);
-            }
-        }
-    }
+    // Which quads mention each blank node, grouped by sorting rather than hashing.
+    let mut mentions: Vec<(&str, usize)> =
+        quads.iter().enumerate().flat_map(|(idx, quad)| blank_nodes(quad).map(move |node| (node, idx))).collect();
+    mentions.sort_unstable();
+    mentions.dedup();
     // Hashes are compared as bytes: their order is that of the hex strings RDFC-1.0 sorts.
     let mut hashes: Vec<([u8; 32], &str)> = mentions
-        .iter()
-        .map(|(node, indexes)| {
-            let mut lines: Vec<String> = indexes.iter().map(|&idx| line(&quads[idx], &Labels::Hashing(node))).collect();
+        .chunk_by(|one, other| one.0 == other.0)
+        .map(|mentioned| {
+            let node = mentioned[0].0;
+            let mut lines: Vec<String> =
+                mentioned.iter().map(|&(_, idx)| line(&quads[idx], &Labels::Hashing(node))).collect();
             lines.sort_unstable();
             lines.dedup();
             let mut hasher = Sha256::new();
             for line in &lines {
                 hasher.update(line.as_bytes());
             }
-            (hasher.finalize().into(), *node)
+            (hasher.finalize().into(), node)
         })
         .collect();
     hashes.sort_unstable();
     if hashes.windows(2).any(|pair| pair[0].0 == pair[1].0) {
         return None;
     }
-    let issued: HashMap<&str, String> =
+    let mut issued: Vec<(&str, String)> =
         hashes.iter().enumerate().map(|(idx, (_, node))| (*node, format!("c14n{idx}"))).collect();
+    issued.sort_unstable();
     let mut lines: Vec<String> = quads.iter().map(|quad| line(quad, &Labels::Issued(&issued))).collect();
     lines.sort_unstable();
     lines.dedup();

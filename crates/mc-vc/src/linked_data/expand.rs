@@ -9,7 +9,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use json_ld::{Container, IriBuf, Process, Term, Type, context::TermDefinitionRef, syntax::Keyword};
+use json_ld::{Container, IriBuf, Process, Term, Type, syntax::Keyword};
 use oxrdf::{BlankNode, GraphName, Literal, NamedNode, Quad, Subject, Term as RdfTerm};
 use serde_json::{Map, Value};
 
@@ -45,6 +45,26 @@ type Result<T> = std::result::Result<T, Expand>;
 struct Entry {
     context: Arc<json_ld::Context>,
     previous: Option<usize>,
+    /// The terms the context makes aliases of keywords (`id` for `@id`): few, and looked for
+    /// at every key of every node.
+    aliases: Vec<(String, Keyword)>,
+}
+
+impl Entry {
+    fn new(context: Arc<json_ld::Context>, previous: Option<usize>) -> Arc<Entry> {
+        let aliases = context
+            .definitions()
+            .iter()
+            .filter_map(|binding| match binding {
+                json_ld::context::BindingRef::Normal(key, definition) => match &definition.value {
+                    Some(Term::Keyword(keyword)) => Some((key.as_str().to_owned(), *keyword)),
+                    _ => None,
+                },
+                json_ld::context::BindingRef::Type(_) => None,
+            })
+            .collect();
+        Arc::new(Entry { context, previous, aliases })
+    }
 }
 
 /// Which kind of scoped context was applied.
@@ -58,7 +78,7 @@ enum Scope {
 /// scoped contexts. Entries are never removed, so their ids stay valid.
 #[derive(Default)]
 pub(super) struct Contexts {
-    entries: Vec<Entry>,
+    entries: Vec<Arc<Entry>>,
     roots: HashMap<usize, usize>,
     /// Derived contexts by what they were derived onto, how, and from which context's term.
     derived: HashMap<(usize, Scope, usize), HashMap<String, usize>>,
@@ -74,7 +94,7 @@ impl Contexts {
         if self.entries.len() >= MAX_CONTEXTS {
             return None;
         }
-        self.entries.push(Entry { context: Arc::clone(context), previous: None });
+        self.entries.push(Entry::new(Arc::clone(context), None));
         let id = self.entries.len() - 1;
         self.roots.insert(key, id);
         Some(id)
@@ -86,7 +106,7 @@ pub(super) struct Expander<'a> {
     contexts: &'a Mutex<Contexts>,
     loader: &'a HashMap<IriBuf, json_ld::RemoteDocument>,
     /// Processed contexts by id, copied out of the shared table as they are needed.
-    local: Vec<Option<(Arc<json_ld::Context>, Option<usize>)>>,
+    local: Vec<Option<Arc<Entry>>>,
     blank_nodes: usize,
     /// Whether the quads are kept; without them, expanding only checks the document.
     keep: bool,
@@ -104,21 +124,18 @@ impl<'a> Expander<'a> {
     }
 
     fn context(&mut self, id: usize) -> Arc<json_ld::Context> {
-        self.entry(id).0
+        Arc::clone(&self.entry(id).context)
     }
 
-    fn entry(&mut self, id: usize) -> (Arc<json_ld::Context>, Option<usize>) {
+    fn entry(&mut self, id: usize) -> Arc<Entry> {
         if let Some(Some(entry)) = self.local.get(id) {
-            return entry.clone();
+            return Arc::clone(entry);
         }
-        let contexts = self.contexts.lock().expect("the context table is never poisoned");
-        let entry = &contexts.entries[id];
-        let entry = (Arc::clone(&entry.context), entry.previous);
-        drop(contexts);
+        let entry = Arc::clone(&self.contexts.lock().expect("the context table is never poisoned").entries[id]);
         if self.local.len() <= id {
             self.local.resize(id + 1, None);
         }
-        self.local[id] = Some(entry.clone());
+        self.local[id] = Some(Arc::clone(&entry));
         entry
     }
 
@@ -134,7 +151,8 @@ impl<'a> Expander<'a> {
         let Some(local) = source.get_normal(term).and_then(|definition| definition.context.as_deref()) else {
             return Ok(onto);
         };
-        let (active, previous) = self.entry(onto);
+        let onto_entry = self.entry(onto);
+        let (active, previous) = (&onto_entry.context, onto_entry.previous);
         let options = json_ld::context_processing::Options {
             propagate: scope == Scope::Property,
             override_protected: scope == Scope::Property,
@@ -151,7 +169,7 @@ impl<'a> Expander<'a> {
         if contexts.entries.len() >= MAX_CONTEXTS {
             return Err(Expand::Unsupported);
         }
-        contexts.entries.push(Entry { context: Arc::new(processed), previous });
+        contexts.entries.push(Entry::new(Arc::new(processed), previous));
         let id = contexts.entries.len() - 1;
         contexts.derived.entry(key).or_default().insert(term.to_owned(), id);
         Ok(id)
@@ -184,7 +202,7 @@ impl<'a> Expander<'a> {
         if entering {
             let only_id = entries().count() == 1
                 && entries().all(|(key, _)| matches!(self.keyword_of(ctx, key), Some(Keyword::Id)));
-            if let (_, Some(previous)) = self.entry(ctx)
+            if let Some(previous) = self.entry(ctx).previous
                 && !only_id
             {
                 ctx = previous;
@@ -248,15 +266,9 @@ impl<'a> Expander<'a> {
         if let Ok(keyword) = Keyword::try_from(key) {
             return Some(keyword);
         }
-        let context = self.context(ctx);
-        match context.get(key) {
-            Some(TermDefinitionRef::Normal(definition)) => match &definition.value {
-                Some(Term::Keyword(keyword)) => Some(*keyword),
-                _ => None,
-            },
-            Some(TermDefinitionRef::Type(_)) => Some(Keyword::Type),
-            None => None,
-        }
+        // A definition that is not a keyword's alias is `None`, and so is no definition; the
+        // `@type` definition is only ever found under `@type`, a keyword.
+        self.entry(ctx).aliases.iter().find(|(alias, _)| alias == key).map(|(_, keyword)| *keyword)
     }
 
     fn property(&mut self, ctx: usize, subject: &Subject, key: &str, value: &Value, graph: &GraphName) -> Result<()> {

@@ -158,7 +158,7 @@ impl<'a> Expander<'a> {
             override_protected: scope == Scope::Property,
             ..json_ld::context_processing::Options::default()
         };
-        let processed = super::run_ready(local.process_full(&mut (), &active, self.loader, None, options, ()))?
+        let processed = super::run_ready(local.process_full(&mut (), active, self.loader, None, options, ()))?
             .map_err(|err| LinkedDataError::Invalid(format!("the scoped context of {term:?}: {err}")))?
             .into_processed();
         let previous = processed.previous_context().map(|_| previous.unwrap_or(onto));

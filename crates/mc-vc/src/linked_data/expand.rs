@@ -45,14 +45,18 @@ type Result<T> = std::result::Result<T, Expand>;
 struct Entry {
     context: Arc<json_ld::Context>,
     previous: Option<usize>,
-    /// The terms the context makes aliases of keywords (`id` for `@id`): few, and looked for
-    /// at every key of every node.
-    aliases: Vec<(String, Keyword)>,
+    /// The terms the context makes aliases of keywords (`id` for `@id`), looked for at every
+    /// key of every node; `None` when there are too many to look through one by one (a
+    /// document's own context can define any number).
+    aliases: Option<Vec<(String, Keyword)>>,
 }
+
+/// The most keyword aliases looked through one by one.
+const MAX_LISTED_ALIASES: usize = 16;
 
 impl Entry {
     fn new(context: Arc<json_ld::Context>, previous: Option<usize>) -> Arc<Entry> {
-        let aliases = context
+        let aliases: Vec<(String, Keyword)> = context
             .definitions()
             .iter()
             .filter_map(|binding| match binding {
@@ -62,8 +66,21 @@ impl Entry {
                 },
                 json_ld::context::BindingRef::Type(_) => None,
             })
+            .take(MAX_LISTED_ALIASES + 1)
             .collect();
+        let aliases = (aliases.len() <= MAX_LISTED_ALIASES).then_some(aliases);
         Arc::new(Entry { context, previous, aliases })
+    }
+
+    /// The keyword `key` is an alias of in this context, if any.
+    fn alias(&self, key: &str) -> Option<Keyword> {
+        match &self.aliases {
+            Some(aliases) => aliases.iter().find(|(alias, _)| alias == key).map(|(_, keyword)| *keyword),
+            None => match &self.context.get_normal(key)?.value {
+                Some(Term::Keyword(keyword)) => Some(*keyword),
+                _ => None,
+            },
+        }
     }
 }
 
@@ -268,7 +285,7 @@ impl<'a> Expander<'a> {
         }
         // A definition that is not a keyword's alias is `None`, and so is no definition; the
         // `@type` definition is only ever found under `@type`, a keyword.
-        self.entry(ctx).aliases.iter().find(|(alias, _)| alias == key).map(|(_, keyword)| *keyword)
+        self.entry(ctx).alias(key)
     }
 
     fn property(&mut self, ctx: usize, subject: &Subject, key: &str, value: &Value, graph: &GraphName) -> Result<()> {

@@ -188,7 +188,7 @@ pub fn verify_text(text: &str, params: &VerifyParams<'_>) -> Verification {
     match crate::strict_json::from_str(text) {
         Ok(document) => match document.get("credential") {
             // The EDC issuer's upload form wraps a credential: `{"credential": …}`.
-            Some(inner) if document.as_object().is_some_and(|document| document.len() == 1) => {
+            Some(inner @ Value::Object(_)) if document.as_object().is_some_and(|document| document.len() == 1) => {
                 verify_object(inner, params)
             }
             _ => verify_object(&document, params),

@@ -54,6 +54,30 @@ fn the_fast_path_agrees_with_the_library() {
     assert!(fast * 2 > documents.len(), "the fast path handled only {fast} of {} documents", documents.len());
 }
 
+/// Keyword aliases are found whether a context defines a few (listed) or many (looked up):
+/// the fast path reads each node's `@id` and `@type` through them as the library does.
+#[test]
+fn keyword_aliases_few_or_many_read_as_the_library_reads_them() {
+    for count in [1, 40] {
+        let mut context = serde_json::json!({"name": "https://schema.org/name"});
+        for idx in 0..count {
+            context[format!("id{idx}")] = "@id".into();
+            context[format!("type{idx}")] = "@type".into();
+        }
+        let last = count - 1;
+        let document: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "@context": context,
+            format!("id{last}"): "https://example.edu/people/1",
+            format!("type{last}"): "https://schema.org/Person",
+            "name": "Ada",
+        }))
+        .unwrap();
+        let fast = fast_canonical_nquads(&document).expect("the fast path reads it").unwrap();
+        assert_eq!(fast, library_canonical_nquads(&document).unwrap(), "{count} aliases of each");
+        assert!(fast.contains("<https://example.edu/people/1> <https://schema.org/name> \"Ada\""), "{fast}");
+    }
+}
+
 /// Inputs the fuzzer (`fuzz/`) found a crash with, kept so that it never comes back: each is
 /// verified as a credential, and must come back `invalid` with its cause, never panic.
 #[test]

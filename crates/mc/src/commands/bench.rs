@@ -301,9 +301,11 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clo
     progress.finish();
     let storing = started.elapsed();
 
+    let resident_before = resident_kib();
     let started = Instant::now();
     let catalogue = app.catalogue().await?;
     let build = started.elapsed();
+    let resident_after = resident_kib();
 
     let words = [
         "data",
@@ -437,7 +439,13 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clo
         millis(percentile(&seen, 1.0)),
         CHANGE_TARGET_MS / millis(percentile(&seen, 1.0)),
     );
-    println!("  peak memory {} MiB", peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()));
+    let mib = |kib: Option<u64>| kib.map_or("?".to_owned(), |kib| (kib / 1024).to_string());
+    println!(
+        "  resident memory {} MiB before the index was built, {} MiB with it; peak memory {} MiB",
+        mib(resident_before),
+        mib(resident_after),
+        mib(peak_kib())
+    );
     Ok(())
 }
 

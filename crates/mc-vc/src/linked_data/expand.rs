@@ -72,7 +72,8 @@ impl Entry {
         Arc::new(Entry { context, previous, aliases })
     }
 
-    /// The keyword `key` is an alias of in this context, if any.
+    /// The keyword `key` is an alias of in this context, if any. The `@type` definition is
+    /// only ever found under `@type`, a keyword, which is never asked here.
     fn alias(&self, key: &str) -> Option<Keyword> {
         match &self.aliases {
             Some(aliases) => aliases.iter().find(|(alias, _)| alias == key).map(|(_, keyword)| *keyword),
@@ -283,8 +284,6 @@ impl<'a> Expander<'a> {
         if let Ok(keyword) = Keyword::try_from(key) {
             return Some(keyword);
         }
-        // A definition that is not a keyword's alias is `None`, and so is no definition; the
-        // `@type` definition is only ever found under `@type`, a keyword.
         self.entry(ctx).alias(key)
     }
 

@@ -83,7 +83,7 @@ async fn supplement(count: u32, clock: Clock) -> anyhow::Result<()> {
     println!(
         "  {:.1}× the target of {SUPPLEMENT_TARGET:.0} PDFs/s; peak memory {} MiB",
         rate / SUPPLEMENT_TARGET,
-        peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string())
+        mib(peak_kib())
     );
     Ok(())
 }
@@ -439,7 +439,6 @@ async fn catalogue(count: usize, queries: usize, database_url: Option<&str>, clo
         millis(percentile(&seen, 1.0)),
         CHANGE_TARGET_MS / millis(percentile(&seen, 1.0)),
     );
-    let mib = |kib: Option<u64>| kib.map_or("?".to_owned(), |kib| (kib / 1024).to_string());
     println!(
         "  resident memory {} MiB before the index was built, {} MiB with it; peak memory {} MiB",
         mib(resident_before),
@@ -516,7 +515,7 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>, clock: Cloc
         suite.name(),
         mc_app::redact(&url),
         elapsed.as_secs_f64(),
-        peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()),
+        mib(peak_kib()),
     );
     // What the signature alone allows: proofs created for the first credential issued, as it
     // was before it was signed, on every core.
@@ -552,7 +551,6 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>, clock: Cloc
 const ISSUE_TARGET_SQLITE: f64 = 0.50;
 const ISSUE_TARGET_POSTGRES: f64 = 0.35;
 
-/// The process's peak resident set size, from /proc (Linux only).
 /// The `p` quantile (0 to 1) of sorted durations, by nearest rank.
 fn percentile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1).min(sorted.len() - 1)]
@@ -562,6 +560,12 @@ fn millis(duration: std::time::Duration) -> f64 {
     duration.as_secs_f64() * 1000.0
 }
 
+/// A size in KiB as whole MiB, `?` when it could not be read.
+fn mib(kib: Option<u64>) -> String {
+    kib.map_or("?".to_owned(), |kib| (kib / 1024).to_string())
+}
+
+/// The process's peak resident set size, from /proc (Linux only).
 fn peak_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
@@ -1196,6 +1200,6 @@ fn recognition(credentials: u32, agreements: u32) -> anyhow::Result<()> {
         "  evaluation alone {evaluating:.2} s of thread time: {:.0} credentials/s per thread; {tried} rules tried, {proposals} proposals, {refused} refused",
         f64::from(credentials) / evaluating
     );
-    println!("  peak memory {} MiB", peak_kib().map_or("?".to_owned(), |kib| (kib / 1024).to_string()));
+    println!("  peak memory {} MiB", mib(peak_kib()));
     Ok(())
 }

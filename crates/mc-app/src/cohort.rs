@@ -135,9 +135,29 @@ pub struct CohortSummary {
     pub lists: BTreeSet<String>,
 }
 
-/// How many credentials are issued per transaction: large enough that committing costs little,
-/// small enough that an interruption loses little (it is redone on the next run).
-pub(crate) const BATCH: usize = 1000;
+/// How many credentials the first transaction of a run issues, so that the first progress is
+/// reported soon. Each batch after it is twice the one before, up to [`MAX_BATCH`].
+const FIRST_BATCH: usize = 1000;
+
+/// How many credentials a transaction issues at most: large enough that the pause in signing
+/// while a batch commits costs little, small enough that an interruption loses little (it is
+/// redone on the next run).
+const MAX_BATCH: usize = 5000;
+
+/// `rows` in the batches a run issues them in: [`FIRST_BATCH`], then each twice the one before
+/// up to [`MAX_BATCH`].
+pub(crate) fn batches<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut size = FIRST_BATCH;
+    std::iter::from_fn(move || {
+        if rows.is_empty() {
+            return None;
+        }
+        let (batch, rest) = rows.split_at(size.min(rows.len()));
+        rows = rest;
+        size = (size * 2).min(MAX_BATCH);
+        Some(batch)
+    })
+}
 
 impl App {
     /// Issues `request.spec` to every row, in order. A row that is wrong is reported and
@@ -156,7 +176,7 @@ impl App {
             on_row(CohortEvent::Rejected { line, message: message.clone() });
             summary.rejected.push((line, message));
         }
-        for chunk in checked.chunks(BATCH) {
+        for chunk in batches(&checked) {
             let (batch, done) = self.issue_batch(&prepared, chunk, request).await?;
             summary.lists.extend(self.commit_batch(batch).await?);
             for (issued, added) in &done {
@@ -456,6 +476,15 @@ mod tests {
             let lines: Vec<usize> = parse_cohort(text, false).unwrap().iter().map(|(line, _)| *line).collect();
             assert_eq!(lines, [2, 4], "{text:?}");
         }
+    }
+
+    #[test]
+    fn batches_start_small_and_double_up_to_the_largest() {
+        let sizes = |count: usize| batches(&vec![(); count]).map(<[()]>::len).collect::<Vec<_>>();
+        assert_eq!(sizes(0), [0usize; 0]);
+        assert_eq!(sizes(999), [999]);
+        assert_eq!(sizes(2_400), [1_000, 1_400]);
+        assert_eq!(sizes(20_001), [1_000, 2_000, 4_000, 5_000, 5_000, 3_001]);
     }
 
     /// Found by the cohort fuzz target (`fuzz/`): records ended by a lone "\r" were all on

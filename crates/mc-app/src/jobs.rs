@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::{
     Added, App, AppError, CohortRow, IssueRequest, LearnerRef,
-    cohort::{BATCH, check_row},
+    cohort::{batches, check_row},
     issue::Prepared,
 };
 
@@ -300,7 +300,7 @@ impl App {
         let prepared = retrying(&job.id, || self.prepare(&job.spec_id, self.now())).await?;
         let mut counts = (job.processed, job.issued, job.skipped);
         let remaining = rows.get(job.processed as usize..).unwrap_or_default();
-        for chunk in remaining.chunks(BATCH) {
+        for chunk in batches(remaining) {
             let batch = JobBatch { job, worker, lease_seconds, suite, format, prepared: &prepared, rows: chunk };
             match retrying(&job.id, || self.issue_job_batch(&batch, counts)).await? {
                 Some(next) => counts = next,

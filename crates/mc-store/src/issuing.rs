@@ -148,22 +148,34 @@ macro_rules! select_credentials {
     ($tail:expr) => {
         concat!(
             "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
-             revocation_reason, state_changed_at, document, spec_version, format, edc_document FROM credentials ",
+             revocation_reason, state_changed_at, document, spec_version, format, edc_document, document_base, \
+             (SELECT base.document FROM credentials AS base WHERE base.id = credentials.document_base) \
+             AS base_document FROM credentials ",
             $tail
         )
     };
 }
 
 fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
+    let id: String = row.try_get("id")?;
+    let document = match row.try_get::<Option<String>, _>("document_base")? {
+        None => row.try_get("document")?,
+        Some(base_id) => {
+            let packed: String = row.try_get("document")?;
+            let base: Option<String> = row.try_get("base_document")?;
+            let base =
+                base.ok_or_else(|| crate::corrupt("credential", id.clone(), format!("its base {base_id} is gone")))?;
+            crate::packing::unpack(&packed, &base).map_err(|detail| crate::corrupt("credential", id.clone(), detail))?
+        }
+    };
     let spec_version = match row.try_get::<Option<i64>, _>("spec_version")? {
         None => None,
         Some(version) => Some(u32::try_from(version).map_err(|_| {
-            let id = row.try_get::<String, _>("id").unwrap_or_default();
-            crate::corrupt("credential", id, format!("its specification version {version} is out of range"))
+            crate::corrupt("credential", id.clone(), format!("its specification version {version} is out of range"))
         })?),
     };
     Ok(CredentialRecord {
-        id: row.try_get("id")?,
+        id,
         institution_id: row.try_get("institution_id")?,
         spec_id: row.try_get("spec_id")?,
         learner_id: row.try_get("learner_id")?,
@@ -173,7 +185,7 @@ fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
         state: row.try_get("state")?,
         revocation_reason: row.try_get("revocation_reason")?,
         state_changed_at: row.try_get("state_changed_at")?,
-        document: row.try_get("document")?,
+        document,
         spec_version,
         format: row.try_get("format")?,
         edc_document: row.try_get("edc_document")?,
@@ -288,21 +300,32 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         self.insert_credentials(&[credential]).await
     }
 
-    /// Adds issued credentials, as [`Db::insert_credential`] adds one, many to a statement.
+    /// Adds issued credentials, as [`Db::insert_credential`] adds one, many to a statement. The
+    /// documents of a statement's credentials after the first are packed against the first's
+    /// where that at least halves them (see `packing`).
     pub async fn insert_credentials(&mut self, credentials: &[&CredentialRecord]) -> Result<(), StoreError> {
         for chunk in credentials.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
                 self.backend,
                 "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, \
-                 issued_at, state, revocation_reason, state_changed_at, document, spec_version, format, edc_document) \
-                 VALUES ",
+                 issued_at, state, revocation_reason, state_changed_at, document, spec_version, format, edc_document, \
+                 document_base) VALUES ",
                 1,
                 chunk.len(),
-                14,
+                15,
                 "",
             );
+            let base = chunk.first();
+            let packed: Vec<Option<String>> = chunk
+                .iter()
+                .enumerate()
+                .map(|(at, credential)| {
+                    let base = base.filter(|_| at > 0)?;
+                    crate::packing::pack(&credential.document, &base.document)
+                })
+                .collect();
             let mut query = sqlx::query(sql);
-            for credential in chunk {
+            for (credential, packed) in chunk.iter().zip(packed) {
                 query = query
                     .bind(&credential.id)
                     .bind(&credential.institution_id)
@@ -313,11 +336,17 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                     .bind(&credential.issued_at)
                     .bind(&credential.state)
                     .bind(&credential.revocation_reason)
-                    .bind(&credential.state_changed_at)
-                    .bind(&credential.document)
+                    .bind(&credential.state_changed_at);
+                let base_id = packed.is_some().then(|| base.map(|base| base.id.as_str())).flatten();
+                query = match packed {
+                    Some(packed) => query.bind(packed),
+                    None => query.bind(&credential.document),
+                };
+                query = query
                     .bind(credential.spec_version.map(i64::from))
                     .bind(&credential.format)
-                    .bind(&credential.edc_document);
+                    .bind(&credential.edc_document)
+                    .bind(base_id);
             }
             query.execute(&mut *self.conn).await.map_err(|err| {
                 StoreError::from_write(

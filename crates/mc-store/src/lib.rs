@@ -17,6 +17,7 @@ mod issuing;
 mod jobs;
 mod learners;
 mod mails;
+mod packing;
 mod pathways;
 mod registry;
 mod skills;

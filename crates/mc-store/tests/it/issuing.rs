@@ -1,8 +1,11 @@
 //! Issuer keys (one current key per institution) and issued credentials: their lookups, the
 //! filters of their listing, their state, and what makes an issue happen once.
 
-use mc_store::{CredentialFilter, CredentialRecord, CredentialSearch, IssuerKeyRecord, SealKeyRecord, Store};
+use mc_store::{
+    CredentialFilter, CredentialRecord, CredentialSearch, IssuerKeyRecord, SealKeyRecord, Store, StoreError,
+};
 use mc_test_support::learner;
+use sqlx::Connection;
 
 use crate::fixtures::{assert_conflict, assert_missing_reference, credential, issuer_key, learner_id, setup, spec_key};
 
@@ -282,4 +285,83 @@ pub(crate) async fn credential_search_finds_learners_by_words_a_page_at_a_time(s
 
 fn ids(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|id| (*id).to_owned()).collect()
+}
+
+/// A credential whose document is about the size of a real one, as alike to the others as the
+/// credentials of a cohort are: the same long text, its own id.
+fn cohort_credential(id: &str, spec: u128, learner: u128, cohort: &str) -> CredentialRecord {
+    let description = "Analyse des données ‘tableur’ — ".repeat(60);
+    CredentialRecord {
+        cohort_key: cohort.into(),
+        document: format!(r#"{{"id":"urn:uuid:{id}","description":"{description}","proof":"z{id}"}}"#),
+        ..credential(id, "uca", spec, learner, "2026-03-01T09:00:00Z")
+    }
+}
+
+/// Credentials stored in one statement are kept packed against the first of them, and read
+/// back byte for byte by every query; a document unlike the first is kept as written; a packed
+/// document that was damaged is reported, not returned; and a base cannot be deleted.
+#[tokio::test]
+async fn credentials_stored_together_are_packed_and_read_back_whole() {
+    for db in mc_test_support::TestDb::all().await {
+        let store = Store::open(&db.url).await.unwrap_or_else(|err| panic!("{}: {err}", db.backend));
+        setup(&store).await;
+        let odd =
+            CredentialRecord { cohort_key: "odd".into(), ..credential("c-odd", "uca", 1, 1, "2026-03-01T09:00:00Z") };
+        let written = [
+            cohort_credential("c-a", 1, 1, "spring"),
+            cohort_credential("c-b", 1, 2, "spring"),
+            odd,
+            cohort_credential("c-c", 2, 1, "spring"),
+        ];
+        let refs: Vec<&CredentialRecord> = written.iter().collect();
+        store.db().await.unwrap().insert_credentials(&refs).await.unwrap();
+
+        for record in &written {
+            let read = store.db().await.unwrap().credential(&record.id).await.unwrap();
+            assert_eq!(read.as_ref(), Some(record), "[{}] {}", db.backend, record.id);
+        }
+        let all = store.db().await.unwrap().credentials(CredentialFilter::default()).await.unwrap();
+        assert_eq!(all.len(), written.len(), "[{}]", db.backend);
+        assert!(written.iter().all(|record| all.contains(record)), "[{}]", db.backend);
+        let found = store.db().await.unwrap().credentials_for_learners(&spec_key(1), "spring", &[&learner_id(2)]).await;
+        assert_eq!(found.unwrap(), [written[1].clone()], "[{}]", db.backend);
+
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        let stored: Vec<(String, Option<String>, i64)> =
+            sqlx::query_as("SELECT id, document_base, LENGTH(document) FROM credentials ORDER BY id")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        let plain = written[0].document.chars().count() as i64;
+        let expected = [("c-a", None, plain), ("c-b", Some("c-a"), plain / 2), ("c-c", Some("c-a"), plain / 2)];
+        for (id, base, at_most) in expected {
+            let (_, stored_base, length) = stored.iter().find(|row| row.0 == id).unwrap();
+            assert_eq!(stored_base.as_deref(), base, "[{}] {id}", db.backend);
+            assert!(*length <= at_most, "[{}] {id} is stored in {length} characters", db.backend);
+        }
+        let (_, odd_base, _) = stored.iter().find(|row| row.0 == "c-odd").unwrap();
+        assert_eq!(odd_base, &None, "[{}] a document unlike the first is kept as written", db.backend);
+
+        // A base is kept while a credential is packed on it.
+        if db.backend == "sqlite" {
+            sqlx::query("PRAGMA foreign_keys = ON").execute(&mut conn).await.unwrap();
+        }
+        assert!(sqlx::query("DELETE FROM credentials WHERE id = 'c-a'").execute(&mut conn).await.is_err());
+        // Damaged packed documents, read by one query and by a list.
+        for damage in ["not base64!", "AAAA", "/////w=="] {
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE credentials SET document = '{damage}' WHERE id = 'c-c'")))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let err = store.db().await.unwrap().credential("c-c").await.unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt { .. }), "[{}] {damage}: {err}", db.backend);
+            assert!(err.to_string().starts_with("stored credential c-c is damaged: its packed document"), "{err}");
+            let err = store.db().await.unwrap().credentials(CredentialFilter::default()).await.unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt { .. }), "[{}] {damage}: {err}", db.backend);
+        }
+        conn.close().await.unwrap();
+        store.close().await;
+    }
 }

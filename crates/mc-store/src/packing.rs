@@ -15,11 +15,14 @@ use base64::{Engine, engine::general_purpose::STANDARD};
 const MAX_UNPACKED: usize = 16 << 20;
 
 /// `document` packed against `base`, or `None` when packing would not at least halve it (a
-/// document unlike its base is kept as written, and reads without its base).
+/// document unlike its base is kept as written, and reads without its base). What is packed
+/// is unpacked again and compared before it is kept: a signed document is never stored in a
+/// form that would not give it back.
 pub(crate) fn pack(document: &str, base: &str) -> Option<String> {
     let block = lz4_flex::block::compress_prepend_size_with_dict(document.as_bytes(), base.as_bytes());
     let packed = STANDARD.encode(block);
-    (packed.len() <= document.len() / 2).then_some(packed)
+    (packed.len() <= document.len() / 2 && unpack(&packed, base).is_ok_and(|unpacked| unpacked == document))
+        .then_some(packed)
 }
 
 /// The document `packed` holds, given the base it was packed against; what is wrong with it

@@ -150,7 +150,9 @@ macro_rules! select_credentials {
             "SELECT id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, issued_at, state, \
              revocation_reason, state_changed_at, document, spec_version, format, edc_document, document_base, \
              (SELECT base.document FROM credentials AS base WHERE base.id = credentials.document_base) \
-             AS base_document FROM credentials ",
+             AS base_document, edc_document_base, \
+             (SELECT base.edc_document FROM credentials AS base WHERE base.id = credentials.edc_document_base) \
+             AS base_edc_document FROM credentials ",
             $tail
         )
     };
@@ -158,16 +160,9 @@ macro_rules! select_credentials {
 
 fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
     let id: String = row.try_get("id")?;
-    let document = match row.try_get::<Option<String>, _>("document_base")? {
-        None => row.try_get("document")?,
-        Some(base_id) => {
-            let packed: String = row.try_get("document")?;
-            let base: Option<String> = row.try_get("base_document")?;
-            let base =
-                base.ok_or_else(|| crate::corrupt("credential", id.clone(), format!("its base {base_id} is gone")))?;
-            crate::packing::unpack(&packed, &base).map_err(|detail| crate::corrupt("credential", id.clone(), detail))?
-        }
-    };
+    let document = unpacked(row, &id, "document", "document_base", "base_document")?
+        .ok_or_else(|| crate::corrupt("credential", id.clone(), "it has no document"))?;
+    let edc_document = unpacked(row, &id, "edc_document", "edc_document_base", "base_edc_document")?;
     let spec_version = match row.try_get::<Option<i64>, _>("spec_version")? {
         None => None,
         Some(version) => Some(u32::try_from(version).map_err(|_| {
@@ -188,8 +183,25 @@ fn credential_from_row(row: &AnyRow) -> Result<CredentialRecord, StoreError> {
         document,
         spec_version,
         format: row.try_get("format")?,
-        edc_document: row.try_get("edc_document")?,
+        edc_document,
     })
+}
+
+/// The document in `column` of credential `id`, unpacked when `base_id_column` names the
+/// credential it was packed against, whose document in the same column is in `base_column`.
+fn unpacked(
+    row: &AnyRow,
+    id: &str,
+    column: &str,
+    base_id_column: &str,
+    base_column: &str,
+) -> Result<Option<String>, StoreError> {
+    let Some(text) = row.try_get::<Option<String>, _>(column)? else { return Ok(None) };
+    let Some(base_id) = row.try_get::<Option<String>, _>(base_id_column)? else { return Ok(Some(text)) };
+    let damaged = |detail: String| crate::corrupt("credential", id.to_owned(), detail);
+    let base: String =
+        row.try_get::<Option<String>, _>(base_column)?.ok_or_else(|| damaged(format!("its base {base_id} is gone")))?;
+    crate::packing::unpack(&text, &base).map(Some).map_err(damaged)
 }
 
 impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
@@ -301,31 +313,40 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     }
 
     /// Adds issued credentials, as [`Db::insert_credential`] adds one, many to a statement. The
-    /// documents of a statement's credentials after the first are packed against the first's
-    /// where that at least halves them (see `packing`).
+    /// documents (and sealed EDCs) of a statement's credentials after the first are packed
+    /// against the first's where that at least halves them (see `packing`).
     pub async fn insert_credentials(&mut self, credentials: &[&CredentialRecord]) -> Result<(), StoreError> {
         for chunk in credentials.chunks(crate::ROWS_PER_STATEMENT) {
             let sql = crate::many_rows(
                 self.backend,
                 "INSERT INTO credentials (id, institution_id, spec_id, learner_id, cohort_key, idempotency_key, \
-                 issued_at, state, revocation_reason, state_changed_at, document, spec_version, format, edc_document, \
-                 document_base) VALUES ",
+                 issued_at, state, revocation_reason, state_changed_at, document_base, edc_document_base, document, \
+                 spec_version, format, edc_document) VALUES ",
                 1,
                 chunk.len(),
-                15,
+                16,
                 "",
             );
-            let base = chunk.first();
-            let packed: Vec<Option<String>> = chunk
+            // Each document is packed against the same column of the statement's first
+            // credential, where that at least halves it.
+            let Some(base) = chunk.first() else { continue };
+            let packed = |at: usize, document: Option<&String>, base_document: Option<&String>| {
+                let (document, base_document) = (document?, base_document.filter(|_| at > 0)?);
+                crate::packing::pack(document, base_document)
+            };
+            let packed: Vec<(Option<String>, Option<String>)> = chunk
                 .iter()
                 .enumerate()
                 .map(|(at, credential)| {
-                    let base = base.filter(|_| at > 0)?;
-                    crate::packing::pack(&credential.document, &base.document)
+                    (
+                        packed(at, Some(&credential.document), Some(&base.document)),
+                        packed(at, credential.edc_document.as_ref(), base.edc_document.as_ref()),
+                    )
                 })
                 .collect();
+            let base_id = Some(base.id.as_str());
             let mut query = sqlx::query(sql);
-            for (credential, packed) in chunk.iter().zip(packed) {
+            for (credential, (document, edc_document)) in chunk.iter().zip(packed) {
                 query = query
                     .bind(&credential.id)
                     .bind(&credential.institution_id)
@@ -336,17 +357,13 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                     .bind(&credential.issued_at)
                     .bind(&credential.state)
                     .bind(&credential.revocation_reason)
-                    .bind(&credential.state_changed_at);
-                let base_id = packed.is_some().then(|| base.map(|base| base.id.as_str())).flatten();
-                query = match packed {
-                    Some(packed) => query.bind(packed),
-                    None => query.bind(&credential.document),
-                };
-                query = query
+                    .bind(&credential.state_changed_at)
+                    .bind(base_id.filter(|_| document.is_some()))
+                    .bind(base_id.filter(|_| edc_document.is_some()))
+                    .bind(document.unwrap_or_else(|| credential.document.clone()))
                     .bind(credential.spec_version.map(i64::from))
                     .bind(&credential.format)
-                    .bind(&credential.edc_document)
-                    .bind(base_id);
+                    .bind(edc_document.or_else(|| credential.edc_document.clone()));
             }
             query.execute(&mut *self.conn).await.map_err(|err| {
                 StoreError::from_write(

@@ -287,13 +287,15 @@ fn ids(ids: &[&str]) -> Vec<String> {
     ids.iter().map(|id| (*id).to_owned()).collect()
 }
 
-/// A credential whose document is about the size of a real one, as alike to the others as the
-/// credentials of a cohort are: the same long text, its own id.
+/// A credential issued as a badge and a sealed EDC, each about the size of a real one and as
+/// alike to the others as the credentials of a cohort are: the same long text, its own id.
 fn cohort_credential(id: &str, spec: u128, learner: u128, cohort: &str) -> CredentialRecord {
     let description = "Analyse des données ‘tableur’ — ".repeat(60);
     CredentialRecord {
         cohort_key: cohort.into(),
         document: format!(r#"{{"id":"urn:uuid:{id}","description":"{description}","proof":"z{id}"}}"#),
+        format: "both".into(),
+        edc_document: Some(format!(r#"{{"payload":"{id} {description}","signatures":["{id}"]}}"#)),
         ..credential(id, "uca", spec, learner, "2026-03-01T09:00:00Z")
     }
 }
@@ -329,20 +331,29 @@ async fn credentials_stored_together_are_packed_and_read_back_whole() {
 
         sqlx::any::install_default_drivers();
         let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
-        let stored: Vec<(String, Option<String>, i64)> =
-            sqlx::query_as("SELECT id, document_base, LENGTH(document) FROM credentials ORDER BY id")
-                .fetch_all(&mut conn)
-                .await
-                .unwrap();
+        /// A credential as stored: id, and the base and length of its document and of its EDC.
+        type Stored = (String, Option<String>, i64, Option<String>, Option<i64>);
+        let stored: Vec<Stored> = sqlx::query_as(
+            "SELECT id, document_base, LENGTH(document), edc_document_base, LENGTH(edc_document) FROM credentials",
+        )
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
         let plain = written[0].document.chars().count() as i64;
-        let expected = [("c-a", None, plain), ("c-b", Some("c-a"), plain / 2), ("c-c", Some("c-a"), plain / 2)];
-        for (id, base, at_most) in expected {
-            let (_, stored_base, length) = stored.iter().find(|row| row.0 == id).unwrap();
-            assert_eq!(stored_base.as_deref(), base, "[{}] {id}", db.backend);
-            assert!(*length <= at_most, "[{}] {id} is stored in {length} characters", db.backend);
+        let plain_edc = written[0].edc_document.as_ref().unwrap().chars().count() as i64;
+        for (id, base, at_most, edc_at_most) in [
+            ("c-a", None, plain, plain_edc),
+            ("c-b", Some("c-a"), plain / 2, plain_edc / 2),
+            ("c-c", Some("c-a"), plain / 2, plain_edc / 2),
+        ] {
+            let (_, stored_base, length, edc_base, edc_length) = stored.iter().find(|row| row.0 == id).unwrap();
+            assert_eq!((stored_base.as_deref(), edc_base.as_deref()), (base, base), "[{}] {id}", db.backend);
+            assert!(*length <= at_most, "[{}] {id}: its document is stored in {length} characters", db.backend);
+            let edc_length = edc_length.unwrap();
+            assert!(edc_length <= edc_at_most, "[{}] {id}: its EDC is stored in {edc_length} characters", db.backend);
         }
-        let (_, odd_base, _) = stored.iter().find(|row| row.0 == "c-odd").unwrap();
-        assert_eq!(odd_base, &None, "[{}] a document unlike the first is kept as written", db.backend);
+        let odd = stored.iter().find(|row| row.0 == "c-odd").unwrap();
+        assert_eq!((&odd.1, &odd.3), (&None, &None), "[{}] a document unlike the first is kept as written", db.backend);
 
         // A base is kept while a credential is packed on it.
         if db.backend == "sqlite" {
@@ -350,8 +361,20 @@ async fn credentials_stored_together_are_packed_and_read_back_whole() {
         }
         assert!(sqlx::query("DELETE FROM credentials WHERE id = 'c-a'").execute(&mut conn).await.is_err());
         // Damaged packed documents, read by one query and by a list.
-        for damage in ["not base64!", "AAAA", "/////w=="] {
-            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE credentials SET document = '{damage}' WHERE id = 'c-c'")))
+        let packed: (String, String) =
+            sqlx::query_as("SELECT document, edc_document FROM credentials WHERE id = 'c-c'")
+                .fetch_one(&mut conn)
+                .await
+                .unwrap();
+        for (column, damage) in [("document", "not base64!"), ("document", "AAAA"), ("edc_document", "/////w==")] {
+            sqlx::query("UPDATE credentials SET document = $1, edc_document = $2 WHERE id = 'c-c'")
+                .bind(&packed.0)
+                .bind(&packed.1)
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            assert_eq!(store.db().await.unwrap().credential("c-c").await.unwrap().as_ref(), Some(&written[3]));
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE credentials SET {column} = '{damage}' WHERE id = 'c-c'")))
                 .execute(&mut conn)
                 .await
                 .unwrap();

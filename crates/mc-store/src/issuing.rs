@@ -327,8 +327,6 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                 16,
                 "",
             );
-            // Each document is packed against the same column of the statement's first
-            // credential, where that at least halves it.
             let Some(base) = chunk.first() else { continue };
             let packed = |at: usize, document: Option<&String>, base_document: Option<&String>| {
                 let (document, base_document) = (document?, base_document.filter(|_| at > 0)?);
@@ -344,7 +342,6 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                     )
                 })
                 .collect();
-            let base_id = Some(base.id.as_str());
             let mut query = sqlx::query(sql);
             for (credential, (document, edc_document)) in chunk.iter().zip(packed) {
                 query = query
@@ -358,8 +355,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                     .bind(&credential.state)
                     .bind(&credential.revocation_reason)
                     .bind(&credential.state_changed_at)
-                    .bind(base_id.filter(|_| document.is_some()))
-                    .bind(base_id.filter(|_| edc_document.is_some()))
+                    .bind(document.is_some().then_some(base.id.as_str()))
+                    .bind(edc_document.is_some().then_some(base.id.as_str()))
                     .bind(document.unwrap_or_else(|| credential.document.clone()))
                     .bind(credential.spec_version.map(i64::from))
                     .bind(&credential.format)

@@ -11,13 +11,16 @@
 pub mod generate;
 mod text;
 
-use std::collections::{BTreeMap, HashMap};
+use std::{
+    collections::{BTreeMap, HashMap, HashSet},
+    sync::Arc,
+};
 
 use mc_core::{LangMap, Spec, SpecId, quality::Label};
 use serde::Serialize;
 
 /// An institution, as the catalogue shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct InstitutionFacts {
     /// The institution's handle.
     pub id: String,
@@ -53,8 +56,9 @@ pub struct Summary {
     pub title: LangMap,
     /// The language shown when the reader's is missing.
     pub default_language: String,
-    /// The awarding bodies.
-    pub institutions: Vec<InstitutionFacts>,
+    /// The awarding bodies, each kept once by the catalogue however many specifications it
+    /// awards.
+    pub institutions: Vec<Arc<InstitutionFacts>>,
     /// EQF level.
     pub eqf_level: Option<u8>,
     /// ECTS credits.
@@ -301,6 +305,8 @@ pub struct Catalogue {
     total_length: f64,
     /// How many documents are no longer live.
     dead: usize,
+    /// The awarding bodies the summaries name, each once.
+    institutions: HashSet<Arc<InstitutionFacts>>,
 }
 
 /// The index keys of the words met so far, by the code of the language whose stemmer they
@@ -447,7 +453,22 @@ impl Catalogue {
         for doc in self.by_id.values_mut().chain(&mut self.by_title) {
             *doc = renumbered[*doc as usize].expect("a live document was renumbered");
         }
+        // An awarding body no live summary names any more (renamed, or its specifications
+        // withdrawn) is let go.
+        self.institutions.retain(|facts| Arc::strong_count(facts) > 1);
         self.dead = 0;
+    }
+
+    /// The catalogue's one copy of an awarding body.
+    fn institution(&mut self, facts: InstitutionFacts) -> Arc<InstitutionFacts> {
+        match self.institutions.get(&facts) {
+            Some(kept) => Arc::clone(kept),
+            None => {
+                let kept = Arc::new(facts);
+                self.institutions.insert(Arc::clone(&kept));
+                kept
+            }
+        }
     }
 
     /// How many index keys (stems and words) it holds.
@@ -541,6 +562,7 @@ impl Catalogue {
             put(Facet::Recognised, &institution.id, &|| institution.name.clone());
         }
 
+        let institutions = institutions.into_iter().map(|facts| self.institution(facts)).collect();
         let summary = Summary {
             id: spec.id(),
             title: spec.title().clone(),

@@ -332,3 +332,28 @@ fn an_entry_given_twice_to_the_build_is_indexed_once_as_last_given() {
         99
     );
 }
+
+#[test]
+fn an_awarding_body_is_kept_once_and_a_renamed_one_shows_its_new_name() {
+    let mut catalogue = hand_made();
+    let id = |n: u128| SpecId::from_uuid(uuid::Uuid::from_u128(n));
+    let first = &catalogue.get(id(1)).unwrap().institutions[0];
+    let second = &catalogue.get(id(2)).unwrap().institutions[0];
+    assert!(std::sync::Arc::ptr_eq(first, second), "{first:?} and {second:?} are two copies");
+
+    let mut renamed = entry(
+        2,
+        "uca",
+        "ES",
+        spec(
+            &["en"],
+            serde_json::json!({"en": "Destination marketing"}),
+            serde_json::json!({"en": "Brands."}),
+            serde_json::json!({"en": "Build a brand"}),
+        ),
+    );
+    renamed.institutions[0].name = "Universidad de Cádiz".into();
+    catalogue.upsert(renamed);
+    assert_eq!(catalogue.get(id(2)).unwrap().institutions[0].name, "Universidad de Cádiz");
+    assert_eq!(catalogue.get(id(1)).unwrap().institutions[0].name, "UCA");
+}

@@ -328,7 +328,7 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                 "",
             );
             let Some(base) = chunk.first() else { continue };
-            let packed = |at: usize, document: Option<&String>, base_document: Option<&String>| {
+            let packed = |at: usize, document: Option<&str>, base_document: Option<&str>| {
                 let (document, base_document) = (document?, base_document.filter(|_| at > 0)?);
                 crate::packing::pack(document, base_document)
             };
@@ -338,12 +338,12 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                 .map(|(at, credential)| {
                     (
                         packed(at, Some(&credential.document), Some(&base.document)),
-                        packed(at, credential.edc_document.as_ref(), base.edc_document.as_ref()),
+                        packed(at, credential.edc_document.as_deref(), base.edc_document.as_deref()),
                     )
                 })
                 .collect();
             let mut query = sqlx::query(sql);
-            for (credential, (document, edc_document)) in chunk.iter().zip(packed) {
+            for (credential, (document, edc_document)) in chunk.iter().zip(&packed) {
                 query = query
                     .bind(&credential.id)
                     .bind(&credential.institution_id)
@@ -357,10 +357,10 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
                     .bind(&credential.state_changed_at)
                     .bind(document.is_some().then_some(base.id.as_str()))
                     .bind(edc_document.is_some().then_some(base.id.as_str()))
-                    .bind(document.unwrap_or_else(|| credential.document.clone()))
+                    .bind(document.as_deref().unwrap_or(&credential.document))
                     .bind(credential.spec_version.map(i64::from))
                     .bind(&credential.format)
-                    .bind(edc_document.or_else(|| credential.edc_document.clone()));
+                    .bind(edc_document.as_deref().or(credential.edc_document.as_deref()));
             }
             query.execute(&mut *self.conn).await.map_err(|err| {
                 StoreError::from_write(

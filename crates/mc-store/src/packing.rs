@@ -20,15 +20,20 @@ const MAX_UNPACKED: usize = 16 << 20;
 /// form that would not give it back.
 pub(crate) fn pack(document: &str, base: &str) -> Option<String> {
     let block = lz4_flex::block::compress_prepend_size_with_dict(document.as_bytes(), base.as_bytes());
+    let gives_it_back = unpack_block(&block, base).is_ok_and(|unpacked| unpacked == document);
     let packed = STANDARD.encode(block);
-    (packed.len() <= document.len() / 2 && unpack(&packed, base).is_ok_and(|unpacked| unpacked == document))
-        .then_some(packed)
+    (packed.len() <= document.len() / 2 && gives_it_back).then_some(packed)
 }
 
 /// The document `packed` holds, given the base it was packed against; what is wrong with it
 /// otherwise.
 pub(crate) fn unpack(packed: &str, base: &str) -> Result<String, String> {
     let bytes = STANDARD.decode(packed).map_err(|err| format!("its packed document is not base64: {err}"))?;
+    unpack_block(&bytes, base)
+}
+
+/// The document a packed document's bytes (its length, then the LZ4 block) hold.
+fn unpack_block(bytes: &[u8], base: &str) -> Result<String, String> {
     let Some((length, block)) = bytes.split_first_chunk::<4>() else {
         return Err(format!("its packed document is {} bytes, too short to hold its length", bytes.len()));
     };

@@ -10,6 +10,7 @@ use std::{
 
 use mc_core::{Learner, LearnerId, PlainText, Timestamp, wire::LearnerDocument};
 use mc_store::CredentialRecord;
+use mc_vc::badge::BadgeDraft;
 use serde::Deserialize;
 
 use crate::{
@@ -393,13 +394,17 @@ impl Signers {
         for _ in 0..workers {
             let (queue, sender, making) = (Arc::clone(&queue), sender.clone(), Arc::clone(&making));
             tokio::task::spawn_blocking(move || {
+                let mut draft = BadgeDraft::default();
                 loop {
                     let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
                     let Ok((at, chunk)) = next else { break };
-                    // A panic answers as a failure, so that the batch never waits for it.
-                    let make = || chunk.into_iter().map(|item| making.make(item)).collect();
-                    let made =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(make)).unwrap_or_else(|_| Err(stopped()));
+                    // A panic answers as a failure, so that the batch never waits for it, and
+                    // leaves no half-filled draft behind.
+                    let make = || chunk.into_iter().map(|item| making.make(item, &mut draft)).collect();
+                    let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(make)).unwrap_or_else(|_| {
+                        draft = BadgeDraft::default();
+                        Err(stopped())
+                    });
                     if sender.send((at, made)).is_err() {
                         break;
                     }

@@ -13,10 +13,10 @@ use std::{
 use mc_core::{CredentialFormat, CredentialState, InstitutionId, Learner, LearnerId, SpecId, Timestamp};
 use mc_store::{CredentialRecord, StatusEntryRecord, StatusListRecord, StoreError, StoreTx};
 use mc_vc::{
-    badge::{Award, BadgeContent, BadgeTemplate},
+    badge::{Award, BadgeContent, BadgeDraft, BadgeTemplate},
     edc,
     multikey::KeyType,
-    proof::{self, ProofOptions, Suite},
+    proof::{self, PreparedProof, ProofOptions, Suite},
     status::{MIN_LIST_SIZE, StatusEntry, StatusPurpose},
 };
 use serde_json::Value;
@@ -422,7 +422,7 @@ impl App {
             status: status.into_iter().next().expect("one credential's entries"),
             idempotency_key: request.idempotency_key.map(str::to_owned),
         };
-        let made = making.make(item)?;
+        let made = making.make(item, &mut BadgeDraft::default())?;
         self.store_made(batch, &making, std::slice::from_ref(&made)).await?;
         Ok((made.credential, Added::New))
     }
@@ -445,10 +445,21 @@ impl App {
         let key = batch.key.clone().expect("loaded above");
         let identity = crate::keys::identity(&prepared.awarding_bodies[0], &key);
         let image = self.badge_url(prepared.spec.id());
-        let template = request.format.has_open_badge().then(|| {
-            let bodies: Vec<&mc_core::Institution> = prepared.awarding_bodies.iter().collect();
-            BadgeTemplate::new(&prepared.spec, &bodies, &identity.issuer_id, prepared.version, Some(&image))
-        });
+        let template = match request.format.has_open_badge() {
+            true => {
+                let bodies: Vec<&mc_core::Institution> = prepared.awarding_bodies.iter().collect();
+                let template =
+                    BadgeTemplate::new(&prepared.spec, &bodies, &identity.issuer_id, prepared.version, Some(&image));
+                let options = ProofOptions {
+                    verification_method: identity.verification_method.clone(),
+                    created: request.now.to_rfc3339(),
+                    proof_purpose: "assertionMethod".into(),
+                };
+                let proof = PreparedProof::new(request.suite, KeyType::Ed25519, &options, template.context())?;
+                Some((template, proof))
+            }
+            false => None,
+        };
         Ok(Making {
             app: self.clone(),
             identity,
@@ -750,8 +761,8 @@ pub(crate) struct Making {
     identity: crate::keys::IssuerIdentity,
     seal: Option<Arc<mc_vc::jades::SealKey>>,
     image: String,
-    /// What the batch's Open Badges credentials share, when it issues them.
-    template: Option<BadgeTemplate>,
+    /// What the batch's Open Badges credentials share, and their proof, when it issues them.
+    template: Option<(BadgeTemplate, PreparedProof)>,
     suite: Suite,
     format: CredentialFormat,
     cohort_key: String,
@@ -781,8 +792,9 @@ pub(crate) struct Made {
 }
 
 impl Making {
-    /// Makes the credential `item` describes: the Open Badges credential signed, the EDC sealed.
-    pub(crate) fn make(&self, item: NewCredential) -> Result<Made, AppError> {
+    /// Makes the credential `item` describes: the Open Badges credential signed (filled in
+    /// `draft`, which the caller keeps for the next), the EDC sealed.
+    pub(crate) fn make(&self, item: NewCredential, draft: &mut BadgeDraft) -> Result<Made, AppError> {
         let spec = &self.prepared.spec;
         let institution = &self.prepared.awarding_bodies[0];
         let salt = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, random_bytes::<16>()?);
@@ -805,14 +817,11 @@ impl Making {
             image: Some(&self.image),
         };
         let signed = match &self.template {
-            Some(template) => {
-                let badge = template.badge(&award);
-                let options = ProofOptions {
-                    verification_method: self.identity.verification_method.clone(),
-                    created: self.now.to_rfc3339(),
-                    proof_purpose: "assertionMethod".into(),
-                };
-                Some(self.app.sign(badge, self.suite, &self.key, &options)?)
+            Some((template, prepared)) => {
+                let badge = template.fill(&award, draft);
+                let keys = self.app.key_store()?;
+                let proof = prepared.create_with(badge, |data| keys.sign(&self.key, data))?;
+                Some(draft.signed_text(proof))
             }
             None => None,
         };
@@ -825,9 +834,10 @@ impl Making {
             }
             (true, None) => unreachable!("the seal key is loaded for a batch that issues EDCs"),
         };
+        let text = |sealed: serde_json::Map<String, Value>| serde_json::to_string(&sealed).expect("a JSON map");
         let (document, edc_document) = match (signed, sealed) {
-            (Some(badge), sealed) => (badge, sealed),
-            (None, Some(sealed)) => (sealed, None),
+            (Some(badge), sealed) => (badge, sealed.map(text)),
+            (None, Some(sealed)) => (text(sealed), None),
             (None, None) => unreachable!("every format issues a document"),
         };
         let record = CredentialRecord {
@@ -841,13 +851,11 @@ impl Making {
             state: "active".into(),
             revocation_reason: None,
             state_changed_at: None,
-            document: serde_json::to_string(&document).expect("a JSON map serializes"),
+            document,
             spec_version: Some(self.prepared.version),
             format: format.as_str().into(),
-            edc_document: edc_document.as_ref().map(|sealed| serde_json::to_string(sealed).expect("a JSON map")),
+            edc_document,
         };
-        // The maps are dropped here, on the thread that made them; the texts stand for them.
-        drop((document, edc_document));
         let details = serde_json::json!({"spec": record.spec_id, "learner": record.learner_id, "cohort": self.cohort_key, "suite": self.suite.name(), "format": format.as_str()});
         let credential = IssuedCredential {
             id: record.id.clone(),

@@ -89,6 +89,8 @@ pub fn open_badge(spec: &Spec, awarding_bodies: &[&Institution], award: &Award<'
 /// them with one image: the context, the name, the issuer's profile and the achievement, built
 /// once for a cohort so that each credential only adds its own award.
 pub struct BadgeTemplate {
+    /// Tells this template's drafts from another's.
+    serial: u64,
     context: Value,
     name: Value,
     issuer: Value,
@@ -188,7 +190,9 @@ impl BadgeTemplate {
         if let Some(homepage) = spec.homepage() {
             achievement.insert("homepage".into(), homepage.as_str().into());
         }
+        static SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         BadgeTemplate {
+            serial: SERIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             context: json!([contexts::CREDENTIALS_V2, contexts::OPEN_BADGES_V3, annex_context()]),
             name: text(spec.title(), language),
             issuer: issuer_profile(institution, issuer_id),
@@ -199,69 +203,106 @@ impl BadgeTemplate {
         }
     }
 
+    /// The `@context` of its credentials.
+    pub fn context(&self) -> &Value {
+        &self.context
+    }
+
     /// The unsigned `OpenBadgeCredential` of `award`, which must be issued as the template's
     /// awards are (same issuer, version and image).
     pub fn badge(&self, award: &Award<'_>) -> Map<String, Value> {
+        let mut draft = BadgeDraft::default();
+        self.fill(award, &mut draft);
+        draft.badge
+    }
+
+    /// Makes `draft` the unsigned credential of `award`, equal to [`BadgeTemplate::badge`]'s, and
+    /// returns it. What the awards share stays in the draft from the award before when that was
+    /// filled by this template too: a signer that fills one draft per cohort builds the
+    /// achievement once instead of copying it for every credential.
+    pub fn fill<'d>(&self, award: &Award<'_>, draft: &'d mut BadgeDraft) -> &'d Map<String, Value> {
         debug_assert!(
             award.issuer_id == self.issuer_id
                 && award.spec_version == self.spec_version
                 && award.image == self.image.as_deref(),
             "an award issued otherwise than its template's"
         );
-        let mut subject = recipient(award.learner, award.salt);
-        subject.insert("achievement".into(), Value::Object(self.achievement.clone()));
-        if let Some(grade) = award.grade {
-            subject.insert("result".into(), json!([{"type": ["Result"], "value": grade}]));
+        let badge = &mut draft.badge;
+        if draft.template != self.serial {
+            draft.template = self.serial;
+            badge.clear();
+            badge.insert("@context".into(), self.context.clone());
+            badge.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
+            badge.insert("name".into(), self.name.clone());
+            badge.insert("issuer".into(), self.issuer.clone());
+            let subject = json!({"type": ["AchievementSubject"], "achievement": self.achievement.clone()});
+            badge.insert("credentialSubject".into(), subject);
         }
-
-        let mut credential = Map::new();
-        credential.insert("@context".into(), self.context.clone());
-        credential.insert("id".into(), award.id.into());
-        credential.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
-        credential.insert("name".into(), self.name.clone());
-        credential.insert("issuer".into(), self.issuer.clone());
-        credential.insert("validFrom".into(), award.issued.to_rfc3339().into());
-        if let Some(until) = award.valid_until {
-            credential.insert("validUntil".into(), until.to_rfc3339().into());
-        }
-        credential.insert("awardedDate".into(), award.awarded.unwrap_or(award.issued).to_rfc3339().into());
-        match award.status {
-            [] => {}
-            [one] => drop(credential.insert("credentialStatus".into(), one.to_json())),
-            many => drop(credential.insert("credentialStatus".into(), many.iter().map(StatusEntry::to_json).collect())),
-        }
-        credential.insert("credentialSubject".into(), Value::Object(subject));
-        if let Some(counterpart) = award.counterpart {
-            credential.insert("europeanDigitalCredential".into(), counterpart.into());
-        }
-        credential
+        badge.insert("id".into(), award.id.into());
+        badge.insert("validFrom".into(), award.issued.to_rfc3339().into());
+        set(badge, "validUntil", award.valid_until.map(|until| until.to_rfc3339().into()));
+        badge.insert("awardedDate".into(), award.awarded.unwrap_or(award.issued).to_rfc3339().into());
+        let status = match award.status {
+            [] => None,
+            [one] => Some(one.to_json()),
+            many => Some(many.iter().map(StatusEntry::to_json).collect()),
+        };
+        set(badge, "credentialStatus", status);
+        set(badge, "europeanDigitalCredential", award.counterpart.map(Value::from));
+        let Some(Value::Object(subject)) = badge.get_mut("credentialSubject") else {
+            unreachable!("a draft filled by its template has a subject")
+        };
+        let (name, value) = recipient(award.learner, award.salt);
+        subject.insert(name.into(), value);
+        subject.remove(if name == "id" { "identifier" } else { "id" });
+        set(subject, "result", award.grade.map(|grade| json!([{"type": ["Result"], "value": grade}])));
+        badge
     }
 }
 
-/// The achievement subject of `learner`, named by their DID, or else by the salted hash of
-/// their email address.
-fn recipient(learner: &Learner, salt: &str) -> Map<String, Value> {
-    let mut subject = Map::new();
-    subject.insert("type".into(), json!(["AchievementSubject"]));
+/// One signer's copy of a [`BadgeTemplate`]'s credential, filled anew for each award.
+#[derive(Debug, Default)]
+pub struct BadgeDraft {
+    /// The template that filled it last; 0 for none.
+    template: u64,
+    badge: Map<String, Value>,
+}
+
+impl BadgeDraft {
+    /// The JSON text of the credential last filled, with `proof` added.
+    pub fn signed_text(&mut self, proof: Map<String, Value>) -> String {
+        self.badge.insert("proof".into(), Value::Object(proof));
+        let text = serde_json::to_string(&self.badge).expect("a JSON map serializes");
+        self.badge.remove("proof");
+        text
+    }
+}
+
+/// Puts `value` in `map` under `name`, or takes away what is there when there is none.
+fn set(map: &mut Map<String, Value>, name: &str, value: Option<Value>) {
+    match value {
+        Some(value) => drop(map.insert(name.into(), value)),
+        None => drop(map.remove(name)),
+    }
+}
+
+/// How an achievement subject names `learner`: `id`, their DID, or else `identifier`, the
+/// salted hash of their email address.
+fn recipient(learner: &Learner, salt: &str) -> (&'static str, Value) {
     match learner.did() {
-        Some(did) => {
-            subject.insert("id".into(), did.as_str().into());
-        }
+        Some(did) => ("id", did.as_str().into()),
         None => {
             let hash = Sha256::digest(format!("{}{salt}", learner.email()));
-            subject.insert(
-                "identifier".into(),
-                json!([{
-                    "type": "IdentityObject",
-                    "hashed": true,
-                    "identityHash": format!("sha256${}", hex_lower(&hash)),
-                    "identityType": "emailAddress",
-                    "salt": salt,
-                }]),
-            );
+            let identity = json!([{
+                "type": "IdentityObject",
+                "hashed": true,
+                "identityHash": format!("sha256${}", hex_lower(&hash)),
+                "identityType": "emailAddress",
+                "salt": salt,
+            }]);
+            ("identifier", identity)
         }
     }
-    subject
 }
 
 /// A stacked credential: the larger credential a learner's micro-credentials add up to along a
@@ -305,7 +346,10 @@ pub fn stacked_badge(institution: &Institution, award: &StackedAward<'_>) -> Map
         "creditsAvailable": award.ects,
         "inLanguage": language.as_str(),
     });
-    let mut subject = recipient(award.learner, award.salt);
+    let (name, value) = recipient(award.learner, award.salt);
+    let mut subject = Map::new();
+    subject.insert("type".into(), json!(["AchievementSubject"]));
+    subject.insert(name.into(), value);
     subject.insert("achievement".into(), achievement);
     subject.insert("hasPart".into(), award.parts.iter().map(|part| Value::String(part.clone())).collect());
     let mut credential = Map::new();

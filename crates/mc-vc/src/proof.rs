@@ -146,16 +146,19 @@ fn hash_data_with(
     proof_config: &Map<String, Value>,
     canonical_document: Option<&str>,
 ) -> Result<Vec<u8>, ProofError> {
-    let (config, document) = transformed(suite, document, proof_config, canonical_document)?;
-    let mut data = Vec::with_capacity(96);
-    if key_type == KeyType::P384 {
-        data.extend_from_slice(&Sha384::digest(&config));
-        data.extend_from_slice(&Sha384::digest(&document));
-    } else {
-        data.extend_from_slice(&Sha256::digest(&config));
-        data.extend_from_slice(&Sha256::digest(&document));
-    }
+    let config = transformed_config(suite, document, proof_config)?;
+    let mut data = digest(key_type, &config);
+    let document = transformed_document(suite, document, proof_config, canonical_document)?;
+    data.extend_from_slice(&digest(key_type, &document));
     Ok(data)
+}
+
+/// The hash the suites use with `key_type` (SHA-384 for P-384, SHA-256 otherwise) of `bytes`.
+fn digest(key_type: KeyType, bytes: &[u8]) -> Vec<u8> {
+    match key_type {
+        KeyType::P384 => Sha384::digest(bytes).to_vec(),
+        _ => Sha256::digest(bytes).to_vec(),
+    }
 }
 
 /// The transformed proof configuration and document: canonical N-Quads or JCS text.
@@ -164,18 +167,37 @@ pub fn transform(
     document: &Map<String, Value>,
     proof_config: &Map<String, Value>,
 ) -> Result<(String, String), ProofError> {
-    let (config, document) = transformed(suite, document, proof_config, None)?;
+    let config = transformed_config(suite, document, proof_config)?;
+    let document = transformed_document(suite, document, proof_config, None)?;
     let text = |bytes: Vec<u8>| String::from_utf8(bytes).expect("canonical forms are UTF-8");
     Ok((text(config), text(document)))
 }
 
-/// The transformed proof configuration and document (without its `proof`), as bytes.
-fn transformed(
+/// The transformed proof configuration, as bytes: JCS text, or its canonical N-Quads read with
+/// the document's `@context` (the only part of the document it depends on).
+fn transformed_config(
+    suite: Suite,
+    document: &Map<String, Value>,
+    proof_config: &Map<String, Value>,
+) -> Result<Vec<u8>, ProofError> {
+    if suite.uses_jcs() {
+        return Ok(jcs::canonical_object(proof_config, &TopLevel::default()));
+    }
+    let mut config = proof_config.clone();
+    match document.get("@context") {
+        Some(context) => config.insert("@context".into(), context.clone()),
+        None => return Err(LinkedDataError::MissingContext.into()),
+    };
+    Ok(linked_data::canonical_nquads(&config)?.into_bytes())
+}
+
+/// The transformed document (without its `proof`), as bytes.
+fn transformed_document(
     suite: Suite,
     document: &Map<String, Value>,
     proof_config: &Map<String, Value>,
     canonical_document: Option<&str>,
-) -> Result<(Vec<u8>, Vec<u8>), ProofError> {
+) -> Result<Vec<u8>, ProofError> {
     if suite.uses_jcs() {
         let context = proof_config.get("@context");
         if let Some(context) = context {
@@ -187,9 +209,8 @@ fn transformed(
                 return Err(ProofError::ContextMismatch);
             }
         }
-        let config = jcs::canonical_object(proof_config, &TopLevel::default());
         let top = TopLevel { skip: Some("proof"), context };
-        let document = match (context, document.contains_key("@context")) {
+        return Ok(match (context, document.contains_key("@context")) {
             // Only an empty proof @context can start a document that has none.
             (Some(context), false) => {
                 let mut with_context = document.clone();
@@ -197,11 +218,9 @@ fn transformed(
                 jcs::canonical_object(&with_context, &top)
             }
             _ => jcs::canonical_object(document, &top),
-        };
-        return Ok((config, document));
+        });
     }
-    let config = canonical_proof_config(document, proof_config)?.into_bytes();
-    let document = match (canonical_document, document.contains_key("proof")) {
+    Ok(match (canonical_document, document.contains_key("proof")) {
         (Some(canonical), _) => canonical.as_bytes().to_vec(),
         (None, false) => linked_data::canonical_nquads(document)?.into_bytes(),
         (None, true) => {
@@ -209,21 +228,7 @@ fn transformed(
             unsecured.remove("proof");
             linked_data::canonical_nquads(&unsecured)?.into_bytes()
         }
-    };
-    Ok((config, document))
-}
-
-/// The canonical N-Quads of a proof configuration, read with the document's `@context`.
-fn canonical_proof_config(
-    document: &Map<String, Value>,
-    proof_config: &Map<String, Value>,
-) -> Result<String, ProofError> {
-    let mut config = proof_config.clone();
-    match document.get("@context") {
-        Some(context) => config.insert("@context".into(), context.clone()),
-        None => return Err(LinkedDataError::MissingContext.into()),
-    };
-    Ok(linked_data::canonical_nquads(&config)?)
+    })
 }
 
 fn as_list(context: &Value) -> &[Value] {
@@ -316,12 +321,31 @@ fn create_proof_with_fields<E: From<ProofError>>(
     fields: &[(&str, &str)],
     sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
 ) -> Result<Map<String, Value>, E> {
-    if !suite.accepts(key_type)
+    check_signer(suite, key_type)?;
+    let proof = proof_config(suite, options, fields, document.get("@context"));
+    let data = hash_data(suite, key_type, document, &proof)?;
+    Ok(with_value(proof, &sign(&data)?))
+}
+
+/// Refuses to make a proof that `suite` does not make with a `key_type` key.
+fn check_signer(suite: Suite, key_type: KeyType) -> Result<(), ProofError> {
+    match !suite.accepts(key_type)
         || suite == Suite::Ed25519Signature2020
         || matches!(key_type, KeyType::P384 | KeyType::Rsa)
     {
-        return Err(ProofError::WrongKey { suite: suite.name(), key_type }.into());
+        true => Err(ProofError::WrongKey { suite: suite.name(), key_type }),
+        false => Ok(()),
     }
+}
+
+/// The proof configuration (a proof without its value) of a document whose `@context` is
+/// `context`: eddsa-jcs-2022 repeats the context in the proof.
+fn proof_config(
+    suite: Suite,
+    options: &ProofOptions,
+    fields: &[(&str, &str)],
+    context: Option<&Value>,
+) -> Map<String, Value> {
     let mut proof = Map::new();
     proof.insert("type".into(), "DataIntegrityProof".into());
     proof.insert("cryptosuite".into(), suite.name().into());
@@ -331,15 +355,63 @@ fn create_proof_with_fields<E: From<ProofError>>(
     for (name, value) in fields {
         proof.insert((*name).into(), (*value).into());
     }
-    if suite.uses_jcs()
-        && let Some(context) = document.get("@context")
-    {
+    if let (true, Some(context)) = (suite.uses_jcs(), context) {
         proof.insert("@context".into(), context.clone());
     }
-    let data = hash_data(suite, key_type, document, &proof)?;
-    let signature = sign(&data)?;
+    proof
+}
+
+/// `proof` with `signature` as its `proofValue` (multibase base58btc).
+fn with_value(mut proof: Map<String, Value>, signature: &[u8]) -> Map<String, Value> {
     proof.insert("proofValue".into(), format!("z{}", bs58::encode(signature).into_string()).into());
-    Ok(proof)
+    proof
+}
+
+/// The proofs one key makes with one suite and [`ProofOptions`] for many documents that share
+/// their `@context`, such as a cohort's credentials: the proof configuration and the hash of
+/// its transformed form, which depends on nothing else of a document, are made once.
+#[derive(Debug, Clone)]
+pub struct PreparedProof {
+    suite: Suite,
+    key_type: KeyType,
+    options: ProofOptions,
+    /// The `@context` of the documents the configuration was transformed for.
+    context: Value,
+    config: Map<String, Value>,
+    config_hash: Vec<u8>,
+}
+
+impl PreparedProof {
+    /// Proofs by a `key_type` key with `suite` and `options`, for documents whose `@context` is
+    /// `context`.
+    pub fn new(
+        suite: Suite,
+        key_type: KeyType,
+        options: &ProofOptions,
+        context: &Value,
+    ) -> Result<PreparedProof, ProofError> {
+        check_signer(suite, key_type)?;
+        let config = proof_config(suite, options, &[], Some(context));
+        let read_with = Map::from_iter([("@context".to_owned(), context.clone())]);
+        let config_hash = digest(key_type, &transformed_config(suite, &read_with, &config)?);
+        Ok(PreparedProof { suite, key_type, options: options.clone(), context: context.clone(), config, config_hash })
+    }
+
+    /// The proof of `document` that [`create_proof_with`] makes, signed by `sign`. A document
+    /// with another `@context` is proved as that function does, from the start.
+    pub fn create_with<E: From<ProofError>>(
+        &self,
+        document: &Map<String, Value>,
+        sign: impl FnOnce(&[u8]) -> Result<Vec<u8>, E>,
+    ) -> Result<Map<String, Value>, E> {
+        if document.get("@context") != Some(&self.context) {
+            return create_proof_with(document, self.suite, self.key_type, &self.options, sign);
+        }
+        let mut data = self.config_hash.clone();
+        let transformed = transformed_document(self.suite, document, &self.config, None)?;
+        data.extend_from_slice(&digest(self.key_type, &transformed));
+        Ok(with_value(self.config.clone(), &sign(&data)?))
+    }
 }
 
 /// Checks the signature of one `proof` of `document` with `key`. Which key may sign, and for

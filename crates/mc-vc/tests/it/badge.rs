@@ -4,10 +4,11 @@
 use mc_core::{Timestamp, wire::LearnerDocument};
 use mc_test_support::{institution, learner, spec, spec_id};
 use mc_vc::{
-    badge::{Award, BadgeContent, open_badge},
+    badge::{Award, BadgeContent, BadgeDraft, BadgeTemplate, open_badge},
     did::NoResolver,
     multikey::{KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
+    status::{StatusEntry, StatusPurpose},
     verify::{CheckStatus, Verdict, VerifyParams, verify_document},
 };
 
@@ -123,4 +124,102 @@ fn what_a_badge_says_reads_back_from_the_signed_credential() {
     changed["credentialSubject"]["achievement"]["criteria"]["narrative"] = "Pass the exam.".into();
     assert_eq!(BadgeContent::read(&changed).outcomes, ["Pass the exam."]);
     assert_eq!(BadgeContent::read(&serde_json::Map::new()), BadgeContent::default());
+}
+
+/// Awards that differ in every part a cohort's credentials may differ in: learner named by DID
+/// or by email, grade or none, completion date or none, an end of validity, status entries
+/// (none, one, two) and a counterpart.
+fn varied_awards<'a>(
+    learners: &'a [mc_core::Learner],
+    status: &'a [StatusEntry],
+    issuer_id: &'a str,
+    image: &'a str,
+) -> Vec<Award<'a>> {
+    let at = |text: &str| Timestamp::parse(text).unwrap();
+    (0..8)
+        .map(|n| Award {
+            id: ["urn:uuid:0193a000-0000-7000-8000-000000000001", "urn:uuid:0193a000-0000-7000-8000-000000000002"]
+                [n % 2],
+            learner: &learners[n % learners.len()],
+            issued: at("2025-06-30T10:00:00Z"),
+            awarded: (n % 3 == 0).then(|| at("2025-06-01T00:00:00Z")),
+            valid_until: (n == 5).then(|| at("2030-06-30T10:00:00Z")),
+            salt: ["c2FsdA", "b3RybyBzYWx0"][n % 2],
+            grade: (n % 4 != 1).then_some(["9.5", "pass", "7"][n % 3]),
+            issuer_id,
+            status: &status[..n % 3],
+            spec_version: 1,
+            counterpart: (n % 4 == 2).then_some("urn:credential:0193a000-0000-7000-8000-000000000009"),
+            image: Some(image),
+        })
+        .collect()
+}
+
+#[test]
+fn a_draft_filled_award_after_award_is_each_award_s_badge() {
+    let (spec, other_spec, institution) = (spec(spec_id(1), "uca"), spec(spec_id(2), "uca"), institution("uca"));
+    let with_did = LearnerDocument {
+        did: Some("did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp".into()),
+        ..LearnerDocument::from(&learner(2, "bo@learners.example"))
+    }
+    .parse(learner(2, "bo@learners.example").id())
+    .unwrap();
+    let learners = [learner(1, "ana@learners.example"), with_did, learner(3, "cy@learners.example")];
+    let status: Vec<StatusEntry> = [StatusPurpose::Revocation, StatusPurpose::Suspension]
+        .into_iter()
+        .enumerate()
+        .map(|(n, purpose)| StatusEntry {
+            list_url: format!("https://uca.example/status/{n}"),
+            index: 7 + n as u64,
+            purpose,
+        })
+        .collect();
+    let (issuer, image) = ("did:web:uca.example", "https://uca.example/badge.png");
+    let template = BadgeTemplate::new(&spec, &[&institution], issuer, 1, Some(image));
+    let other = BadgeTemplate::new(&other_spec, &[&institution], issuer, 1, Some(image));
+    let mut draft = BadgeDraft::default();
+    for (n, award) in varied_awards(&learners, &status, issuer, image).iter().enumerate() {
+        let expected = open_badge(&spec, &[&institution], award);
+        assert_eq!(template.badge(award), expected, "award {n}");
+        assert_eq!(template.fill(award, &mut draft), &expected, "award {n}, filled after award {}", n.wrapping_sub(1));
+        // A proof added for the text stays out of the next award.
+        let text = draft.signed_text(serde_json::Map::from_iter([("type".to_owned(), "DataIntegrityProof".into())]));
+        let mut signed = expected.clone();
+        signed.insert("proof".into(), serde_json::json!({"type": "DataIntegrityProof"}));
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&text).unwrap(), serde_json::Value::Object(signed));
+        // A draft another template filled is filled anew.
+        if n == 3 {
+            other.fill(award, &mut draft);
+        }
+    }
+}
+
+#[test]
+fn a_prepared_proof_is_the_proof_made_from_the_start() {
+    let key = SecretKey::from_seed(KeyType::Ed25519, [42; 32]).unwrap();
+    let options = ProofOptions {
+        verification_method: format!("did:key:{0}#{0}", key.public_key().to_multibase()),
+        created: "2025-06-30T10:00:00Z".into(),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let sign = |data: &[u8]| Ok::<_, proof::ProofError>(key.sign(data));
+    for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {
+        let badge = signed_badge(suite, false);
+        let mut unsigned = badge.clone();
+        unsigned.remove("proof");
+        let prepared = proof::PreparedProof::new(suite, KeyType::Ed25519, &options, &unsigned["@context"]).unwrap();
+        let expected = proof::create_proof(&unsigned, suite, &key, &options).unwrap();
+        assert_eq!(prepared.create_with(&unsigned, sign).unwrap(), expected, "{suite:?}");
+        // A document with another @context is proved from the start, as its own.
+        let mut other = unsigned.clone();
+        other["@context"].as_array_mut().unwrap().push(serde_json::json!({"extra": "https://example.org/extra"}));
+        other.insert("name".into(), "Another".into());
+        let expected = proof::create_proof(&other, suite, &key, &options).unwrap();
+        assert_eq!(prepared.create_with(&other, sign).unwrap(), expected, "{suite:?}, another @context");
+        let signed = proof::attach_proof(unsigned.clone(), prepared.create_with(&unsigned, sign).unwrap());
+        assert_eq!(proof::verify(&signed, signed["proof"].as_object().unwrap(), &key.public_key()).unwrap(), suite);
+    }
+    // What cannot sign is refused up front.
+    let refused = proof::PreparedProof::new(Suite::EddsaRdfc2022, KeyType::P256, &options, &serde_json::json!([]));
+    assert!(matches!(refused, Err(proof::ProofError::WrongKey { .. })), "{refused:?}");
 }

@@ -59,10 +59,13 @@ static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("migrations/postgres");
 /// Set on every SQLite connection: write-ahead logging so readers never block the writer,
 /// foreign keys enforced, and a wait of up to 10 s for another writer instead of failing. The
 /// log is copied back into the database after each write transaction by [`Checkpoints`];
-/// SQLite's own checkpoint, which the committing writer runs and waits for, comes only when the
-/// log grows past 64 MiB (another process writing, or a long reader holding the log).
+/// SQLite's own checkpoint, which the committing writer runs and waits for (two syncs of
+/// 50–200 ms each), comes only when the log grows past 256 MiB. The log starts over only when a
+/// writer finds all of it copied, so while batches follow one another (a large cohort) it grows
+/// whatever the checkpoints copy; past 64 MiB, it is cut back to 64 MiB when it starts over.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -16384; \
-     PRAGMA wal_autocheckpoint = 16384; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+     PRAGMA wal_autocheckpoint = 65536; PRAGMA journal_size_limit = 67108864; PRAGMA foreign_keys = ON; \
+     PRAGMA busy_timeout = 10000;";
 
 /// The database engine behind a [`Store`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -230,6 +230,7 @@ impl BadgeTemplate {
         let badge = &mut draft.badge;
         if draft.template != self.serial {
             draft.template = self.serial;
+            draft.achievement = serde_json::to_vec(&self.achievement).expect("a JSON map serializes");
             badge.clear();
             badge.insert("@context".into(), self.context.clone());
             badge.insert("type".into(), json!(["VerifiableCredential", "OpenBadgeCredential"]));
@@ -266,16 +267,42 @@ pub struct BadgeDraft {
     /// The template that filled it last; 0 for none.
     template: u64,
     badge: Map<String, Value>,
+    /// The JSON text of the template's achievement, most of every badge's text.
+    achievement: Vec<u8>,
 }
 
 impl BadgeDraft {
-    /// The JSON text of the credential last filled, with `proof` added.
+    /// The JSON text of the credential last filled, with `proof` added: what `serde_json` writes
+    /// for it, with the achievement's text written once per template rather than per badge.
     pub fn signed_text(&mut self, proof: Map<String, Value>) -> String {
         self.badge.insert("proof".into(), Value::Object(proof));
-        let text = serde_json::to_string(&self.badge).expect("a JSON map serializes");
+        let mut text = Vec::with_capacity(self.achievement.len() * 2);
+        write_object(&mut text, &self.badge, &|name, value, text| match (name, value) {
+            ("credentialSubject", Value::Object(subject)) => {
+                write_object(text, subject, &|name, value, text| match name {
+                    "achievement" => text.extend_from_slice(&self.achievement),
+                    _ => serde_json::to_writer(text, value).expect("JSON values serialize"),
+                });
+            }
+            _ => serde_json::to_writer(text, value).expect("JSON values serialize"),
+        });
         self.badge.remove("proof");
-        text
+        String::from_utf8(text).expect("serde_json writes UTF-8")
     }
+}
+
+/// Writes `map` as `serde_json` does (in its order, without spaces), each value by `value`.
+fn write_object(text: &mut Vec<u8>, map: &Map<String, Value>, value: &dyn Fn(&str, &Value, &mut Vec<u8>)) {
+    text.push(b'{');
+    for (at, (name, item)) in map.iter().enumerate() {
+        if at > 0 {
+            text.push(b',');
+        }
+        serde_json::to_writer(&mut *text, name).expect("JSON strings serialize");
+        text.push(b':');
+        value(name, item, text);
+    }
+    text.push(b'}');
 }
 
 /// Puts `value` in `map` under `name`, or takes away what is there when there is none.

@@ -20,9 +20,9 @@ const MAX_UNPACKED: usize = 16 << 20;
 /// form that would not give it back.
 pub(crate) fn pack(document: &str, base: &str) -> Option<String> {
     let block = lz4_flex::block::compress_prepend_size_with_dict(document.as_bytes(), base.as_bytes());
-    let gives_it_back = unpack_block(&block, base).is_ok_and(|unpacked| unpacked == document);
-    let packed = STANDARD.encode(block);
-    (packed.len() <= document.len() / 2 && gives_it_back).then_some(packed)
+    let packed = STANDARD.encode(&block);
+    let gives_it_back = || unpack_block(&block, base).is_ok_and(|unpacked| unpacked == document);
+    (packed.len() <= document.len() / 2 && gives_it_back()).then_some(packed)
 }
 
 /// The document `packed` holds, given the base it was packed against; what is wrong with it

@@ -8,7 +8,7 @@ use mc_vc::{
     did::NoResolver,
     multikey::{KeyType, SecretKey},
     proof::{self, ProofOptions, Suite},
-    status::{StatusEntry, StatusPurpose},
+    status::StatusEntry,
     verify::{CheckStatus, Verdict, VerifyParams, verify_document},
 };
 
@@ -165,15 +165,7 @@ fn a_draft_filled_award_after_award_is_each_award_s_badge() {
     .parse(learner(2, "bo@learners.example").id())
     .unwrap();
     let learners = [learner(1, "ana@learners.example"), with_did, learner(3, "cy@learners.example")];
-    let status: Vec<StatusEntry> = [StatusPurpose::Revocation, StatusPurpose::Suspension]
-        .into_iter()
-        .enumerate()
-        .map(|(n, purpose)| StatusEntry {
-            list_url: format!("https://uca.example/status/{n}"),
-            index: 7 + n as u64,
-            purpose,
-        })
-        .collect();
+    let status = crate::support::status_entries();
     let (issuer, image) = ("did:web:uca.example", "https://uca.example/badge.png");
     let template = BadgeTemplate::new(&spec, &[&institution], issuer, 1, Some(image));
     let other = BadgeTemplate::new(&other_spec, &[&institution], issuer, 1, Some(image));

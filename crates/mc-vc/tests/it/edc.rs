@@ -10,7 +10,6 @@ use mc_test_support::{institution, learner, spec, spec_id};
 use mc_vc::{
     badge::{Award, BadgeContent, open_badge},
     edc::{self, Finding, Stage},
-    status::{StatusEntry, StatusPurpose},
 };
 use serde_json::{Map, Value, json};
 
@@ -43,18 +42,6 @@ fn demo() -> (Vec<Institution>, Vec<Spec>) {
     (institutions, specs)
 }
 
-fn status() -> Vec<StatusEntry> {
-    [StatusPurpose::Revocation, StatusPurpose::Suspension]
-        .into_iter()
-        .enumerate()
-        .map(|(idx, purpose)| StatusEntry {
-            list_url: format!("https://issuer.example/status/list-{idx}"),
-            index: 4242 + idx as u64,
-            purpose,
-        })
-        .collect()
-}
-
 /// The EDC and the Open Badges credential of one award of `spec`.
 fn award_of(
     spec: &Spec,
@@ -67,7 +54,7 @@ fn award_of(
         .map(|body| institutions.iter().find(|known| known.id() == body).unwrap_or_else(|| panic!("{body}")))
         .collect();
     let learner = learner(7, "zoë.ñúñez@learners.example");
-    let status = status();
+    let status = crate::support::status_entries();
     let ob3 = "urn:uuid:0193a000-0000-7000-8000-000000000007";
     let award = |id, counterpart| Award {
         id,

@@ -1,7 +1,8 @@
-//! Reading the shared test vectors.
+//! Reading the shared test vectors, and status entries for credentials made in tests.
 
 use std::path::PathBuf;
 
+use mc_vc::status::{StatusEntry, StatusPurpose};
 use serde_json::{Map, Value};
 
 /// The shared vectors directory (`../shared/vectors` from the project root).
@@ -23,4 +24,17 @@ pub(crate) fn object(path: &str) -> Map<String, Value> {
         Value::Object(object) => object,
         other => panic!("{path} is not an object: {other}"),
     }
+}
+
+/// A revocation and a suspension entry, on two lists.
+pub(crate) fn status_entries() -> Vec<StatusEntry> {
+    [StatusPurpose::Revocation, StatusPurpose::Suspension]
+        .into_iter()
+        .enumerate()
+        .map(|(idx, purpose)| StatusEntry {
+            list_url: format!("https://issuer.example/status/list-{idx}"),
+            index: 4242 + idx as u64,
+            purpose,
+        })
+        .collect()
 }

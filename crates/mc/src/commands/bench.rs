@@ -548,8 +548,8 @@ async fn issue(count: u32, suite: Suite, database_url: Option<&str>, clock: Cloc
 /// second's worth), or as many as the cohort has credentials when it has fewer.
 const PROOFS_PER_CORE: u32 = 8000;
 
-/// Issuing a cohort should run at least at these shares of the rate at which the same
-/// credentials' proofs alone are created on every core.
+/// Issuing a cohort should run at least at these shares of the rate at which the proofs alone
+/// of a credential of the same specification are created on every core.
 const ISSUE_TARGET_SQLITE: f64 = 0.50;
 const ISSUE_TARGET_POSTGRES: f64 = 0.35;
 

@@ -135,20 +135,9 @@ pub fn hash_data(
     document: &Map<String, Value>,
     proof_config: &Map<String, Value>,
 ) -> Result<Vec<u8>, ProofError> {
-    hash_data_with(suite, key_type, document, proof_config, None)
-}
-
-/// [`hash_data`], reusing the canonical N-Quads of the document when the caller has them.
-fn hash_data_with(
-    suite: Suite,
-    key_type: KeyType,
-    document: &Map<String, Value>,
-    proof_config: &Map<String, Value>,
-    canonical_document: Option<&str>,
-) -> Result<Vec<u8>, ProofError> {
     let config = transformed_config(suite, document, proof_config)?;
     let mut data = digest(key_type, &config);
-    let document = transformed_document(suite, document, proof_config, canonical_document)?;
+    let document = transformed_document(suite, document, proof_config, None)?;
     data.extend_from_slice(&digest(key_type, &document));
     Ok(data)
 }
@@ -440,9 +429,9 @@ pub fn verify_with(
         .and_then(|encoded| {
             bs58::decode(encoded).into_vec().map_err(|err| ProofError::BadProofValue(err.to_string()))
         })?;
-    let mut config = proof.clone();
-    config.remove("proofValue");
-    let data = hash_data_with(suite, key.key_type(), document, &config, canonical_document)?;
+    let mut data = kept_config_hash(suite, key.key_type(), document, proof)?;
+    // Only the proof's `@context` is read, which the configuration keeps.
+    data.extend_from_slice(&digest(key.key_type(), &transformed_document(suite, document, proof, canonical_document)?));
     let verified = match key {
         PublicKey::Ed25519(key) => {
             let signature = ed25519_dalek::Signature::from_slice(&signature).map_err(|_| {
@@ -468,4 +457,66 @@ pub fn verify_with(
         true => Ok(suite),
         false => Err(ProofError::BadSignature),
     }
+}
+
+/// How many proof configurations' hashes each thread keeps for [`kept_config_hash`].
+const KEPT_CONFIGS: usize = 8;
+
+/// A proof configuration's hash, with everything it was computed from.
+struct KeptConfig {
+    suite: Suite,
+    key_type: KeyType,
+    /// The proof without its `proofValue`.
+    config: Map<String, Value>,
+    /// The document's `@context`, which an RDFC configuration is read with; `None` for JCS,
+    /// whose configuration carries its own.
+    context: Option<Value>,
+    hash: Vec<u8>,
+}
+
+thread_local! {
+    /// The configurations this thread hashed last, the newest first.
+    static KEPT: std::cell::RefCell<std::collections::VecDeque<KeptConfig>> = const {
+        std::cell::RefCell::new(std::collections::VecDeque::new())
+    };
+}
+
+/// The hash of the transformed configuration of `proof` (without its `proofValue`), for
+/// verifying it. Credentials signed alike (a cohort's: one key, one `created`, one `@context`)
+/// share it, and a verifier meets them one after another, so each thread keeps the last few,
+/// each found only by everything it was computed from.
+fn kept_config_hash(
+    suite: Suite,
+    key_type: KeyType,
+    document: &Map<String, Value>,
+    proof: &Map<String, Value>,
+) -> Result<Vec<u8>, ProofError> {
+    let context = if suite.uses_jcs() { None } else { document.get("@context") };
+    let same_config = |kept: &Map<String, Value>| {
+        kept.len() + usize::from(proof.contains_key("proofValue")) == proof.len()
+            && kept.iter().all(|(name, value)| proof.get(name) == Some(value))
+    };
+    let found = KEPT.with_borrow_mut(|kept| {
+        let at = kept.iter().position(|entry| {
+            entry.suite == suite
+                && entry.key_type == key_type
+                && entry.context.as_ref() == context
+                && same_config(&entry.config)
+        })?;
+        let entry = kept.remove(at).expect("found");
+        let hash = entry.hash.clone();
+        kept.push_front(entry);
+        Some(hash)
+    });
+    if let Some(hash) = found {
+        return Ok(hash);
+    }
+    let mut config = proof.clone();
+    config.remove("proofValue");
+    let hash = digest(key_type, &transformed_config(suite, document, &config)?);
+    KEPT.with_borrow_mut(|kept| {
+        kept.truncate(KEPT_CONFIGS - 1);
+        kept.push_front(KeptConfig { suite, key_type, config, context: context.cloned(), hash: hash.clone() });
+    });
+    Ok(hash)
 }

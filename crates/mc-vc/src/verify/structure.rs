@@ -36,12 +36,12 @@ pub(super) fn is_v1(document: &Map<String, Value>) -> bool {
 
 /// Checks the shape of a credential: its contexts, type, issuer and subject.
 pub(super) fn check_structure(document: &Map<String, Value>, issuer: Option<&str>) -> Result<(), String> {
-    let contexts = match document.get("@context") {
-        Some(Value::Array(contexts)) => contexts.clone(),
-        Some(Value::String(context)) => vec![Value::String(context.clone())],
+    let first_context = match document.get("@context") {
+        Some(Value::Array(contexts)) => contexts.first(),
+        Some(context @ Value::String(_)) => Some(context),
         _ => return Err("the credential has no @context".into()),
     };
-    match contexts.first().and_then(Value::as_str) {
+    match first_context.and_then(Value::as_str) {
         Some(contexts::CREDENTIALS_V2 | contexts::CREDENTIALS_V1) => {}
         _ => {
             return Err(format!(

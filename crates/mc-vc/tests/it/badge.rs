@@ -215,3 +215,57 @@ fn a_prepared_proof_is_the_proof_made_from_the_start() {
     let refused = proof::PreparedProof::new(Suite::EddsaRdfc2022, KeyType::P256, &options, &serde_json::json!([]));
     assert!(matches!(refused, Err(proof::ProofError::WrongKey { .. })), "{refused:?}");
 }
+
+/// A verifier keeps the hashes of the proof configurations it met last; one answers only for a
+/// proof with the very configuration (and, for RDFC, the very document `@context`) it was
+/// made from, whatever was verified before it.
+#[test]
+fn a_kept_proof_configuration_answers_only_for_its_own_proof() {
+    let key = SecretKey::from_seed(KeyType::Ed25519, [42; 32]).unwrap();
+    let public = key.public_key();
+    let options = |created: &str| ProofOptions {
+        verification_method: format!("did:key:{0}#{0}", public.to_multibase()),
+        created: created.into(),
+        proof_purpose: "assertionMethod".into(),
+    };
+    let verify = |document: &serde_json::Map<String, serde_json::Value>| {
+        proof::verify(document, document["proof"].as_object().unwrap(), &public)
+    };
+    let bad = |document: &serde_json::Map<String, serde_json::Value>| {
+        matches!(verify(document), Err(proof::ProofError::BadSignature))
+    };
+    for suite in [Suite::EddsaRdfc2022, Suite::EddsaJcs2022] {
+        let mut unsigned = signed_badge(suite, false);
+        unsigned.remove("proof");
+        let signed = proof::sign(&unsigned, suite, &key, &options("2025-06-30T10:00:00Z")).unwrap();
+        let later = proof::sign(&unsigned, suite, &key, &options("2025-07-01T10:00:00Z")).unwrap();
+        assert_eq!(verify(&signed), Ok(suite), "{suite:?}");
+        assert_eq!(verify(&later), Ok(suite), "{suite:?}, another created");
+
+        // Each kept configuration is the other's but for one field.
+        let mut moved = signed.clone();
+        moved["proof"]["created"] = later["proof"]["created"].clone();
+        assert!(bad(&moved), "{suite:?}: the signature was made with another created");
+        let mut added = signed.clone();
+        added["proof"].as_object_mut().unwrap().insert("domain".into(), "https://example.org".into());
+        assert!(bad(&added), "{suite:?}: a field the signature did not cover");
+        let mut removed = signed.clone();
+        removed["proof"].as_object_mut().unwrap().remove("created");
+        assert!(bad(&removed), "{suite:?}: a field the signature covered is gone");
+
+        // An RDFC configuration is read with the document's @context, so another one is hashed
+        // anew; a term no one uses adds no statement, and JCS hashes the proof's own @context
+        // (eddsa-jcs-2022 §3.3.2), so the signature holds.
+        let mut recontexted = signed.clone();
+        recontexted["@context"].as_array_mut().unwrap().push(serde_json::json!({"extra": "https://example.org/x"}));
+        assert_eq!(verify(&recontexted), Ok(suite), "{suite:?}, another @context");
+
+        // More configurations than are kept push the first out; it is hashed again, alike.
+        for day in 10..30 {
+            let other = proof::sign(&unsigned, suite, &key, &options(&format!("2025-07-{day}T10:00:00Z"))).unwrap();
+            assert_eq!(verify(&other), Ok(suite), "{suite:?}, day {day}");
+        }
+        assert_eq!(verify(&signed), Ok(suite), "{suite:?}, after the others");
+        assert!(bad(&moved), "{suite:?}, after the others");
+    }
+}

@@ -225,6 +225,7 @@ impl App {
         request: &IssueRequest<'_>,
     ) -> Result<(Batch, Vec<(IssuedCredential, Added)>), AppError> {
         let mut batch = self.begin_batch().await?;
+        batch.take_known(prepared);
         let institution = prepared.awarding_bodies[0].id().as_str().to_owned();
         // The first row of each email address issues; a later one answers with its credential.
         let mut first_of: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
@@ -284,6 +285,7 @@ impl App {
             let (credential, _) = done[first].clone().expect("the first row of an email is done");
             done[at] = Some((credential, Added::Unchanged));
         }
+        batch.leave_known(prepared);
         Ok((batch, done.into_iter().map(|row| row.expect("every row is done")).collect()))
     }
 

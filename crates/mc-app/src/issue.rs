@@ -7,7 +7,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{Arc, OnceLock},
+    sync::{Arc, OnceLock, PoisonError},
 };
 
 use mc_core::{CredentialFormat, CredentialState, InstitutionId, Learner, LearnerId, SpecId, Timestamp};
@@ -17,7 +17,7 @@ use mc_vc::{
     edc,
     multikey::KeyType,
     proof::{self, PreparedProof, ProofOptions, Suite},
-    status::{MIN_LIST_SIZE, StatusEntry, StatusPurpose},
+    status::{Bitstring, MIN_LIST_SIZE, StatusEntry, StatusPurpose},
 };
 use serde_json::Value;
 
@@ -250,7 +250,15 @@ pub(crate) struct Prepared {
     /// The version of `spec`: what its credentials name.
     pub(crate) version: u32,
     pub(crate) awarding_bodies: Vec<mc_core::Institution>,
+    /// The status indexes that the batches of this issue or cohort took, or found another
+    /// credential had, by list: a batch takes them along and leaves them for the next, whose
+    /// draws leave them out instead of colliding with them. One that a batch took before it
+    /// rolled back may be free again; it is only not drawn.
+    pub(crate) taken: Arc<std::sync::Mutex<TakenIndexes>>,
 }
+
+/// Status indexes known to be taken, by list id.
+pub(crate) type TakenIndexes = HashMap<String, Bitstring>;
 
 /// A transaction of issues and what they share: the signing key, the current status list of
 /// each purpose, and how many entries of each list the batch has taken.
@@ -260,6 +268,8 @@ pub(crate) struct Batch {
     key: Option<mc_store::IssuerKeyRecord>,
     lists: HashMap<StatusPurpose, StatusListRecord>,
     claimed: HashMap<String, u64>,
+    /// The indexes known to be taken, of [`Prepared::taken`] while the batch draws.
+    taken: TakenIndexes,
     /// The institution's seal key, once an EDC of the batch needs it.
     seal: Option<Arc<mc_vc::jades::SealKey>>,
 }
@@ -268,6 +278,24 @@ impl Batch {
     /// The batch's transaction, to record more in it before it is committed.
     pub(crate) fn tx(&mut self) -> &mut StoreTx {
         &mut self.tx
+    }
+
+    /// Takes along the indexes the batches before it of `prepared` know to be taken.
+    pub(crate) fn take_known(&mut self, prepared: &Prepared) {
+        self.taken = std::mem::take(&mut *prepared.taken.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// Leaves the indexes it knows to be taken for the next batch of `prepared`.
+    pub(crate) fn leave_known(&mut self, prepared: &Prepared) {
+        *prepared.taken.lock().unwrap_or_else(PoisonError::into_inner) = std::mem::take(&mut self.taken);
+    }
+
+    /// Notes that these indexes of `list` are taken.
+    fn known_taken(&mut self, list: &StatusListRecord, indexes: impl IntoIterator<Item = u64>) {
+        let known = self.taken.entry(list.id.clone()).or_insert_with(|| Bitstring::new(list.size));
+        for index in indexes {
+            known.set(index);
+        }
     }
 }
 
@@ -313,7 +341,7 @@ impl App {
             awarding_bodies.push(self.institution(body.as_str()).await?);
         }
         self.ensure_issuer_key(awarding_bodies[0].id(), now).await?;
-        Ok(Prepared { spec, version, awarding_bodies })
+        Ok(Prepared { spec, version, awarding_bodies, taken: Arc::default() })
     }
 
     /// Issues a credential, or returns the one already issued for the same specification,
@@ -348,7 +376,15 @@ impl App {
         // Batches queue here, before they take any other lock: two batches waiting on each
         // other's status indexes and audit entries would otherwise deadlock on PostgreSQL.
         let audit = tx.audit_writer().await?;
-        Ok(Batch { tx, audit, key: None, lists: HashMap::new(), claimed: HashMap::new(), seal: None })
+        Ok(Batch {
+            tx,
+            audit,
+            key: None,
+            lists: HashMap::new(),
+            claimed: HashMap::new(),
+            taken: HashMap::new(),
+            seal: None,
+        })
     }
 
     /// Commits a transaction of issues; returns the status lists its credentials are in.
@@ -562,6 +598,8 @@ impl App {
                         .collect();
                     let taken = batch.tx.db().claim_status_indexes(&records).await?;
                     *batch.claimed.entry(list.id.clone()).or_default() += taken.len() as u64;
+                    // Those not taken here are another credential's: taken either way.
+                    batch.known_taken(&list, records.iter().map(|record| record.index));
                     let url = self.status_list_url(&list.id);
                     for &place in &taken {
                         let index = records[place].index;
@@ -899,9 +937,13 @@ async fn free_indexes(
             distinct.push(index);
         }
     }
+    if let Some(known) = batch.taken.get(&list.id) {
+        distinct.retain(|&index| known.get(index) == Ok(false));
+    }
     let taken = match batch.tx.backend() {
         mc_store::Backend::Sqlite => batch.tx.db().taken_status_indexes(&list.id, &distinct).await?,
         mc_store::Backend::Postgres => std::collections::HashSet::new(),
     };
+    batch.known_taken(list, taken.iter().copied());
     Ok(distinct.into_iter().filter(|index| !taken.contains(index)).take(count).collect())
 }

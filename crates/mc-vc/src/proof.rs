@@ -514,9 +514,44 @@ fn kept_config_hash(
     let mut config = proof.clone();
     config.remove("proofValue");
     let hash = digest(key_type, &transformed_config(suite, document, &config)?);
-    KEPT.with_borrow_mut(|kept| {
-        kept.truncate(KEPT_CONFIGS - 1);
-        kept.push_front(KeptConfig { suite, key_type, config, context: context.cloned(), hash: hash.clone() });
-    });
+    // A credential may carry a megabyte of @context or proof: only what is as small as real
+    // ones are is kept, so that a thread never holds more than a little.
+    let mut budget = KEPT_CONFIG_BYTES;
+    if entries_fit(&config, &mut budget) && context.is_none_or(|context| fits(context, &mut budget)) {
+        KEPT.with_borrow_mut(|kept| {
+            kept.truncate(KEPT_CONFIGS - 1);
+            kept.push_front(KeptConfig { suite, key_type, config, context: context.cloned(), hash: hash.clone() });
+        });
+    }
     Ok(hash)
+}
+
+/// The most bytes of text a kept configuration and its `@context` may hold together.
+const KEPT_CONFIG_BYTES: usize = 16 * 1024;
+
+/// Whether `value` holds at most `budget` bytes of text (names and strings, and a few bytes for
+/// each other value), taking what it holds from `budget`.
+fn fits(value: &Value, budget: &mut usize) -> bool {
+    match value {
+        Value::String(text) => take(budget, text.len()),
+        Value::Array(items) => take(budget, 8) && items.iter().all(|item| fits(item, budget)),
+        Value::Object(entries) => take(budget, 8) && entries_fit(entries, budget),
+        _ => take(budget, 8),
+    }
+}
+
+/// [`fits`] for the entries of an object.
+fn entries_fit(entries: &Map<String, Value>, budget: &mut usize) -> bool {
+    entries.iter().all(|(name, value)| take(budget, name.len()) && fits(value, budget))
+}
+
+/// Takes `bytes` from `budget`; `false` when it holds fewer.
+fn take(budget: &mut usize, bytes: usize) -> bool {
+    match budget.checked_sub(bytes) {
+        Some(left) => {
+            *budget = left;
+            true
+        }
+        None => false,
+    }
 }

@@ -260,6 +260,18 @@ fn a_kept_proof_configuration_answers_only_for_its_own_proof() {
         recontexted["@context"].as_array_mut().unwrap().push(serde_json::json!({"extra": "https://example.org/x"}));
         assert_eq!(verify(&recontexted), Ok(suite), "{suite:?}, another @context");
 
+        // A configuration too large to keep is hashed every time, alike.
+        let domain = "x".repeat(20_000);
+        let created = options("2025-06-30T10:00:00Z");
+        let large_proof =
+            proof::create_presentation_proof(&unsigned, suite, &key, &created, None, Some(&domain)).unwrap();
+        let large = proof::attach_proof(unsigned.clone(), large_proof);
+        assert_eq!(verify(&large), Ok(suite), "{suite:?}, a large configuration");
+        assert_eq!(verify(&large), Ok(suite), "{suite:?}, a large configuration again");
+        let mut shortened = large.clone();
+        shortened["proof"]["domain"] = "x".into();
+        assert!(bad(&shortened), "{suite:?}, a large configuration changed");
+
         // More configurations than are kept push the first out; it is hashed again, alike.
         for day in 10..30 {
             let other = proof::sign(&unsigned, suite, &key, &options(&format!("2025-07-{day}T10:00:00Z"))).unwrap();

@@ -109,7 +109,17 @@ fn write_string(text: &str, out: &mut Vec<u8>) {
     out.push(b'"');
     let bytes = text.as_bytes();
     let mut start = 0;
-    for (idx, &byte) in bytes.iter().enumerate() {
+    let mut idx = 0;
+    while idx < bytes.len() {
+        // Most text needs no escape: eight bytes at a time while none does.
+        if let Some(word) = bytes.get(idx..idx + 8)
+            && !needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes")))
+        {
+            idx += 8;
+            continue;
+        }
+        let byte = bytes[idx];
+        idx += 1;
         let escape: &[u8] = match byte {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -121,13 +131,25 @@ fn write_string(text: &str, out: &mut Vec<u8>) {
             0x00..=0x1f => b"",
             _ => continue,
         };
-        out.extend_from_slice(&bytes[start..idx]);
+        out.extend_from_slice(&bytes[start..idx - 1]);
         match escape.is_empty() {
             true => out.extend_from_slice(format!("\\u{byte:04x}").as_bytes()),
             false => out.extend_from_slice(escape),
         }
-        start = idx + 1;
+        start = idx;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether any of the eight bytes of `word` is a control character, a quote or a backslash.
+/// A byte below `n` (at most 0x80) borrows in `x - n` and had its high bit clear; one that is
+/// not never sets a high bit here unless a byte below it already did.
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGH_BITS: u64 = ONES * 0x80;
+    let any_below = |x: u64, n: u8| x.wrapping_sub(ONES * u64::from(n)) & !x & HIGH_BITS != 0;
+    any_below(word, 0x20)
+        || any_below(word ^ (ONES * u64::from(b'"')), 1)
+        || any_below(word ^ (ONES * u64::from(b'\\')), 1)
 }

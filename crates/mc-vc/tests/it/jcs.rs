@@ -38,3 +38,21 @@ fn jcs_agrees_with_an_independent_implementation() {
         assert_eq!(jcs(value), expected, "{name}");
     }
 }
+
+/// Every character JCS escapes, and some it does not, at every place of strings up to three
+/// words long (the writer looks at eight bytes at a time).
+#[test]
+fn escapes_are_found_wherever_they_are() {
+    let plain = "abcdefghijklmnopqrstuvwx";
+    let mut strings = Vec::new();
+    for special in ['"', '\\', '\u{0}', '\u{8}', '\n', '\u{1f}', '\u{7f}', 'é', '€', '😀', ' ', '!', '#', '[', ']']
+    {
+        for length in 0..=plain.len() {
+            for at in 0..=length {
+                strings.push(format!("{}{special}{}", &plain[..at], &plain[at..length]));
+            }
+        }
+    }
+    let value = Value::Array(strings.into_iter().map(Value::String).collect());
+    assert_eq!(jcs(&value), serde_json_canonicalizer::to_string(&value).unwrap());
+}

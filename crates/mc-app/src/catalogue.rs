@@ -270,8 +270,9 @@ impl App {
     }
 
     /// Builds the index anew at `version`: the published specifications are read a page at a
-    /// time while a blocking thread indexes the pages before, so that neither every
-    /// specification nor all their entries are ever in memory at once.
+    /// time, parsed and made into entries on blocking threads, while another blocking thread
+    /// indexes the pages before, so that neither every specification nor all their entries are
+    /// ever in memory at once.
     async fn rebuild_catalogue(&self, version: i64) -> Result<(), AppError> {
         /// Says the rebuild is over however it ends.
         struct Rebuilding<'a>(&'a AtomicBool);
@@ -291,14 +292,18 @@ impl App {
         let mut making = std::collections::VecDeque::new();
         let mut after = None;
         'pages: loop {
-            let page = self.store().db().await?.published_specs_after(after).await?;
+            // Parsing the documents costs more than reading them: the blocking threads do it.
+            let page = self.store().db().await?.published_rows_after(after).await?;
             let last = page.len() < mc_store::PUBLISHED_PAGE;
-            after = page.last().map(|(spec, _)| spec.id());
+            after = page.last().map(mc_store::PublishedRow::id);
             let maker = Arc::clone(&maker);
-            making.push_back(tokio::task::spawn_blocking(move || maker.entries(page)));
+            making.push_back(tokio::task::spawn_blocking(move || {
+                let published = page.into_iter().map(mc_store::PublishedRow::parse).collect::<Result<_, _>>()?;
+                Ok::<_, mc_store::StoreError>(maker.entries(published))
+            }));
             while making.len() > 2 || (last && !making.is_empty()) {
                 let entries = making.pop_front().expect("a page is being made").await;
-                let entries = entries.unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()));
+                let entries = entries.unwrap_or_else(|err| std::panic::resume_unwind(err.into_panic()))?;
                 if pages.send(entries).await.is_err() {
                     break 'pages; // The builder stopped: awaiting it says why.
                 }
@@ -374,7 +379,7 @@ impl EntryMaker {
                         }
                     }
                 }
-                let labels = quality::check(&SpecDocument::from(&spec), &country_of).labels;
+                let labels = quality::spec_labels(&spec, &country_of);
                 let institutions = spec
                     .awarding_bodies()
                     .iter()

@@ -62,6 +62,28 @@ pub(crate) async fn spec_changed(conn: &mut AnyConnection, id: SpecId) -> Result
 /// How many published specifications [`Db::published_specs_after`] reads at most at once.
 pub const PUBLISHED_PAGE: usize = 500;
 
+/// A published specification as its row holds it: read, not yet parsed.
+#[derive(Debug)]
+pub struct PublishedRow {
+    id: String,
+    parsed_id: SpecId,
+    document: String,
+    published_at: i64,
+}
+
+impl PublishedRow {
+    /// The specification's id.
+    pub fn id(&self) -> SpecId {
+        self.parsed_id
+    }
+
+    /// The specification, with when it was published (Unix seconds); an error when the stored
+    /// document does not parse or names another id.
+    pub fn parse(self) -> Result<(Spec, i64), StoreError> {
+        Ok((specs::spec_from_stored(self.id, &self.document)?, self.published_at))
+    }
+}
+
 impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// The value of a change counter.
     pub async fn counter(&mut self, counter: Counter) -> Result<i64, StoreError> {
@@ -90,6 +112,12 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
     /// first without it), with when each was published: a catalogue is read page by page,
     /// never all at once.
     pub async fn published_specs_after(&mut self, after: Option<SpecId>) -> Result<Vec<(Spec, i64)>, StoreError> {
+        self.published_rows_after(after).await?.into_iter().map(PublishedRow::parse).collect()
+    }
+
+    /// As [`Db::published_specs_after`], with the documents read but not yet parsed: parsing
+    /// costs more than reading, so the catalogue's reader leaves it to other threads.
+    pub async fn published_rows_after(&mut self, after: Option<SpecId>) -> Result<Vec<PublishedRow>, StoreError> {
         let conn: &mut AnyConnection = &mut self.conn;
         let rows = sqlx::query(
             "SELECT id, document, published_at FROM specs WHERE published_at IS NOT NULL AND id > $1 \
@@ -99,7 +127,18 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .bind(PUBLISHED_PAGE as i64)
         .fetch_all(conn)
         .await?;
-        rows.iter().map(|row| Ok((specs::spec_from_row(row)?, row.try_get("published_at")?))).collect()
+        rows.iter()
+            .map(|row| {
+                let id: String = row.try_get("id")?;
+                let parsed_id = SpecId::parse(&id).map_err(|err| crate::corrupt("specification", id.clone(), err))?;
+                Ok(PublishedRow {
+                    id,
+                    parsed_id,
+                    document: row.try_get("document")?,
+                    published_at: row.try_get("published_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Those of these specifications that are published, with when, by id.

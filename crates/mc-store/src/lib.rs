@@ -39,7 +39,7 @@ pub use crate::{
     access::{ApiTokenRecord, SessionRecord, ShareLinkRecord, StaffRecord, StoredResponse},
     agreements::{AgreementRecord, Asked, DecisionRecord, EndingRecord, PartyRecord, RequestRecord},
     audit::{AuditBreak, AuditEntry, AuditWriter, NewAuditEntry},
-    catalogue::{Counter, PUBLISHED_PAGE},
+    catalogue::{Counter, PUBLISHED_PAGE, PublishedRow},
     consents::ConsentRecord,
     error::StoreError,
     issuing::{CredentialFilter, CredentialRecord, CredentialSearch, IssuerKeyRecord, SealKeyRecord},

@@ -30,10 +30,13 @@ fn spec_columns<'q>(sql: &'static str, spec: &'q Spec) -> Query<'q, Any, AnyArgu
 }
 
 pub(crate) fn spec_from_row(row: &AnyRow) -> Result<Spec, StoreError> {
-    let id: String = row.try_get("id")?;
-    let document: String = row.try_get("document")?;
+    spec_from_stored(row.try_get("id")?, &row.try_get::<String, _>("document")?)
+}
+
+/// The specification a row holds: its id and its document as stored.
+pub(crate) fn spec_from_stored(id: String, document: &str) -> Result<Spec, StoreError> {
     let document: SpecDocument =
-        serde_json::from_str(&document).map_err(|err| corrupt("specification", id.clone(), err))?;
+        serde_json::from_str(document).map_err(|err| corrupt("specification", id.clone(), err))?;
     let fallback = SpecId::parse(&id).map_err(|err| corrupt("specification", id.clone(), err))?;
     let spec = document.parse(fallback).map_err(|err| corrupt("specification", id.clone(), err))?;
     match spec.id() == fallback {

@@ -4,7 +4,8 @@
 //!
 //! The check reads the document, not the parsed [`Spec`](crate::Spec), so that a draft that does
 //! not parse yet still gets a full report: a missing element is a finding of its framework's
-//! rule, and every other parse problem becomes an `annex-i.well-formed` error.
+//! rule, and every other parse problem becomes an `annex-i.well-formed` error. A specification
+//! already parsed gets the labels of its document from [`spec_labels`].
 
 mod rules;
 
@@ -13,7 +14,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::{ids::SpecId, wire::SpecDocument};
+use crate::{Spec, ids::SpecId, wire::SpecDocument};
 
 pub use self::rules::{Framework, Severity};
 
@@ -89,8 +90,7 @@ impl QualityReport {
 /// Checks a specification document against every framework. `country_of` gives the country
 /// (ISO 3166-1 alpha-2) of a registered institution, and `None` for an unknown one.
 pub fn check(document: &SpecDocument, country_of: &dyn Fn(&str) -> Option<String>) -> QualityReport {
-    let facts = facts(document, country_of);
-    let mut findings = rules::RULES.apply(&facts);
+    let mut findings = rules::RULES.apply(&facts(document, country_of));
     if let Err(invalid) = document.parse(SpecId::from_uuid(uuid::Uuid::nil())) {
         for problem in invalid.problems() {
             let reported =
@@ -114,17 +114,37 @@ pub fn check(document: &SpecDocument, country_of: &dyn Fn(&str) -> Option<String
             }
         }
     }
+    report(findings)
+}
+
+/// The labels of a parsed specification: those [`check`] gives its document, found without
+/// writing the findings or parsing the document again (a [`Spec`] is well formed, so only the
+/// rules can break a label). The catalogue labels every published specification this way.
+pub fn spec_labels(spec: &Spec, country_of: &dyn Fn(&str) -> Option<String>) -> Vec<Label> {
+    let mut broken = Vec::new();
+    rules::RULES.each_broken(&facts(&SpecDocument::from(spec), country_of), |rule, _| {
+        broken.push((rule.framework, rule.severity));
+    });
+    labels(&broken)
+}
+
+/// The report of these findings: sorted by framework and severity, with the labels they give.
+fn report(mut findings: Vec<Finding>) -> QualityReport {
     findings.sort_by_key(|finding| (finding.framework, finding.severity));
-    let labels = Framework::ALL
+    let broken: Vec<_> = findings.iter().map(|finding| (finding.framework, finding.severity)).collect();
+    QualityReport { labels: labels(&broken), findings }
+}
+
+/// One label per framework, in [`Framework::ALL`] order: compliant unless an error or a
+/// warning of the framework was found.
+fn labels(found: &[(Framework, Severity)]) -> Vec<Label> {
+    Framework::ALL
         .iter()
         .map(|&framework| Label {
             framework,
-            compliant: !findings
-                .iter()
-                .any(|finding| finding.framework == framework && finding.severity != Severity::Info),
+            compliant: !found.iter().any(|&(of, severity)| of == framework && severity != Severity::Info),
         })
-        .collect();
-    QualityReport { findings, labels }
+        .collect()
 }
 
 /// The document as JSON, with the facts the rules need that are not in it under `derived`.

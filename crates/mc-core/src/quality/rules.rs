@@ -184,36 +184,46 @@ impl RuleSet {
     /// The findings of every rule on the facts.
     pub(crate) fn apply(&self, facts: &Value) -> Vec<Finding> {
         let mut findings = Vec::new();
+        self.each_broken(facts, |rule, item| {
+            findings.push(Finding {
+                severity: rule.severity,
+                framework: rule.framework,
+                rule: rule.id.clone(),
+                field: match item {
+                    Some(idx) => rule.field.replace('*', &idx.to_string()),
+                    None => rule.field.clone(),
+                },
+                message: rule.message.clone(),
+                fix: rule.fix.clone(),
+                message_es: Some(rule.message_es.clone()),
+                fix_es: Some(rule.fix_es.clone()),
+            });
+        });
+        findings
+    }
+
+    /// Calls `broken` with each rule the facts break: once, or for a rule of each item (a
+    /// top-level `each` test) once per failing item with its index.
+    pub(crate) fn each_broken(&self, facts: &Value, mut broken: impl FnMut(&Rule, Option<usize>)) {
         for rule in &self.rule {
             if let Some(when) = &rule.when
                 && !self.passes(when, facts, facts)
             {
                 continue;
             }
-            let finding = |field: String| Finding {
-                severity: rule.severity,
-                framework: rule.framework,
-                rule: rule.id.clone(),
-                field,
-                message: rule.message.clone(),
-                fix: rule.fix.clone(),
-                message_es: Some(rule.message_es.clone()),
-                fix_es: Some(rule.fix_es.clone()),
-            };
             match &rule.test {
                 Test::Each { path, test } => {
                     let items = lookup(facts, path).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
                     for (idx, item) in items.iter().enumerate() {
                         if !self.passes(test, item, facts) {
-                            findings.push(finding(rule.field.replace('*', &idx.to_string())));
+                            broken(rule, Some(idx));
                         }
                     }
                 }
-                test if !self.passes(test, facts, facts) => findings.push(finding(rule.field.clone())),
+                test if !self.passes(test, facts, facts) => broken(rule, None),
                 _ => {}
             }
         }
-        findings
     }
 
     fn passes(&self, test: &Test, here: &Value, root: &Value) -> bool {

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::{Framework, Severity, check, rules::RULES};
-use crate::wire::SpecDocument;
+use super::{Framework, Severity, check, rules::RULES, spec_labels};
+use crate::{ids::SpecId, wire::SpecDocument};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,6 +93,30 @@ fn every_rule_passes_and_fails_as_the_table_says() {
         assert_eq!(!failing.compliant(framework), breaks_label, "{}: the {framework} label", case.rule);
         assert_eq!(failing.has_errors(), failing.findings.iter().any(|f| f.severity == Severity::Error));
     }
+}
+
+#[test]
+fn a_parsed_specification_gets_the_labels_of_its_document() {
+    let table = table();
+    let (mut parsed, mut not_compliant) = (0, 0);
+    for case in &table.case {
+        for (changes, remove) in [(&case.pass, &case.pass_remove), (&case.fail, &case.fail_remove)] {
+            let Ok(spec) = document(&table.base, changes, remove).parse(SpecId::from_uuid(uuid::Uuid::nil())) else {
+                continue;
+            };
+            let labels = spec_labels(&spec, &country_of);
+            assert_eq!(
+                labels,
+                check(&SpecDocument::from(&spec), &country_of).labels,
+                "{}: the labels differ",
+                case.rule
+            );
+            parsed += 1;
+            not_compliant += labels.iter().filter(|label| !label.compliant).count();
+        }
+    }
+    assert!(parsed > table.case.len(), "only {parsed} cases parse");
+    assert!(not_compliant > table.case.len() / 2, "only {not_compliant} labels are not compliant");
 }
 
 #[test]

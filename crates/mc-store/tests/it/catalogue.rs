@@ -1,8 +1,10 @@
 //! Publication and the change counters: `catalogue` moves when a specification is published,
-//! withdrawn or edited while published, `trust` when the trusted-issuer list changes.
+//! withdrawn or edited while published, `trust` when the trusted-issuer list changes; pages of
+//! published specifications, and a damaged one among them.
 
-use mc_store::{Counter, Store};
+use mc_store::{Counter, PublishedRow, Store, StoreError};
 use mc_test_support::{spec, spec_id};
+use sqlx::Connection;
 
 use crate::fixtures::{setup, trusted_local};
 
@@ -123,4 +125,40 @@ pub(crate) async fn published_specifications_are_read_a_page_at_a_time(store: &S
         vec![(spec(spec_id(3), "unito"), 3)],
         "a draft and one not stored are not published"
     );
+}
+
+/// A page of published rows is read without parsing them; a row whose document was damaged is
+/// reported, naming the specification, when it is parsed, and the parsed page refuses it too.
+#[tokio::test]
+async fn a_damaged_published_specification_is_reported_when_parsed() {
+    for db in mc_test_support::TestDb::all().await {
+        let store = Store::open(&db.url).await.unwrap_or_else(|err| panic!("{}: {err}", db.backend));
+        setup(&store).await;
+        store.db().await.unwrap().set_published(spec_id(1), Some(1)).await.unwrap();
+        store.db().await.unwrap().set_published(spec_id(3), Some(3)).await.unwrap();
+        let rows = store.db().await.unwrap().published_rows_after(None).await.unwrap();
+        assert_eq!(rows.iter().map(PublishedRow::id).collect::<Vec<_>>(), [spec_id(1), spec_id(3)], "[{}]", db.backend);
+        let parsed: Vec<_> = rows.into_iter().map(|row| row.parse().unwrap()).collect();
+        assert_eq!(parsed, [(spec(spec_id(1), "uca"), 1), (spec(spec_id(3), "unito"), 3)], "[{}]", db.backend);
+
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        for damage in ["{\"id\":", "{}", "[1, 2]"] {
+            sqlx::query("UPDATE specs SET document = $1 WHERE id = $2")
+                .bind(damage)
+                .bind(spec_id(3).to_string())
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let rows = store.db().await.unwrap().published_rows_after(None).await.unwrap();
+            assert_eq!(rows.len(), 2, "[{}] {damage}: reading does not parse", db.backend);
+            let results: Vec<_> = rows.into_iter().map(PublishedRow::parse).collect();
+            assert!(results[0].is_ok(), "[{}] {damage}: the other row", db.backend);
+            let err = results[1].as_ref().unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt { .. }), "[{}] {damage}: {err}", db.backend);
+            assert!(err.to_string().contains(&spec_id(3).to_string()), "[{}] {damage}: {err}", db.backend);
+            let err = store.db().await.unwrap().published_specs_after(None).await.unwrap_err();
+            assert!(matches!(err, StoreError::Corrupt { .. }), "[{}] {damage}: {err}", db.backend);
+        }
+    }
 }

@@ -65,8 +65,7 @@ pub const PUBLISHED_PAGE: usize = 500;
 /// A published specification as its row holds it: read, not yet parsed.
 #[derive(Debug)]
 pub struct PublishedRow {
-    id: String,
-    parsed_id: SpecId,
+    id: SpecId,
     document: String,
     published_at: i64,
 }
@@ -74,7 +73,7 @@ pub struct PublishedRow {
 impl PublishedRow {
     /// The specification's id.
     pub fn id(&self) -> SpecId {
-        self.parsed_id
+        self.id
     }
 
     /// The specification, with when it was published (Unix seconds); an error when the stored
@@ -129,11 +128,8 @@ impl<C: DerefMut<Target = AnyConnection> + Send> Db<C> {
         .await?;
         rows.iter()
             .map(|row| {
-                let id: String = row.try_get("id")?;
-                let parsed_id = SpecId::parse(&id).map_err(|err| crate::corrupt("specification", id.clone(), err))?;
                 Ok(PublishedRow {
-                    id,
-                    parsed_id,
+                    id: specs::spec_id_from_row(row)?,
                     document: row.try_get("document")?,
                     published_at: row.try_get("published_at")?,
                 })

@@ -30,18 +30,23 @@ fn spec_columns<'q>(sql: &'static str, spec: &'q Spec) -> Query<'q, Any, AnyArgu
 }
 
 pub(crate) fn spec_from_row(row: &AnyRow) -> Result<Spec, StoreError> {
-    spec_from_stored(row.try_get("id")?, &row.try_get::<String, _>("document")?)
+    spec_from_stored(spec_id_from_row(row)?, &row.try_get::<String, _>("document")?)
 }
 
-/// The specification a row holds: its id and its document as stored.
-pub(crate) fn spec_from_stored(id: String, document: &str) -> Result<Spec, StoreError> {
-    let document: SpecDocument =
-        serde_json::from_str(document).map_err(|err| corrupt("specification", id.clone(), err))?;
-    let fallback = SpecId::parse(&id).map_err(|err| corrupt("specification", id.clone(), err))?;
-    let spec = document.parse(fallback).map_err(|err| corrupt("specification", id.clone(), err))?;
-    match spec.id() == fallback {
+/// The id in a row's `id` column.
+pub(crate) fn spec_id_from_row(row: &AnyRow) -> Result<SpecId, StoreError> {
+    let id: String = row.try_get("id")?;
+    SpecId::parse(&id).map_err(|err| corrupt("specification", id, err))
+}
+
+/// The specification stored under `id` with this document.
+pub(crate) fn spec_from_stored(id: SpecId, document: &str) -> Result<Spec, StoreError> {
+    let damaged = |err: &dyn std::fmt::Display| corrupt("specification", id.to_string(), err.to_string());
+    let document: SpecDocument = serde_json::from_str(document).map_err(|err| damaged(&err))?;
+    let spec = document.parse(id).map_err(|err| damaged(&err))?;
+    match spec.id() == id {
         true => Ok(spec),
-        false => Err(corrupt("specification", id, format!("its document names another id, {}", spec.id()))),
+        false => Err(damaged(&format!("its document names another id, {}", spec.id()))),
     }
 }
 

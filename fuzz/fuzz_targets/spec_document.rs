@@ -1,6 +1,6 @@
 //! Fuzzes the specification parser: a JSON or TOML document read, checked field by field, run
 //! through the quality check, and, when valid, written back as its canonical document, which
-//! must parse to the same specification.
+//! must parse to the same specification and get the same labels.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -13,6 +13,12 @@ fuzz_target!(|data: &[u8]| {
     let fallback = SpecId::parse("01936a3e-0000-7000-8000-000000000001").expect("a valid id");
     if let Ok(spec) = document.parse(fallback) {
         let canonical = SpecDocument::from(&spec);
+        let country = |_: &str| Some("ES".to_owned());
+        assert_eq!(
+            mc_core::quality::spec_labels(&spec, &country),
+            mc_core::quality::check(&canonical, &country).labels,
+            "a specification's labels are those the check gives its canonical document"
+        );
         let again = canonical.parse(spec.id()).expect("the canonical document of a specification parses");
         assert_eq!(again, spec, "the canonical document says the same");
         let json = serde_json::to_string(&canonical).expect("a document serializes");

@@ -62,7 +62,8 @@ pub(crate) async fn spec_changed(conn: &mut AnyConnection, id: SpecId) -> Result
 /// How many published specifications [`Db::published_specs_after`] reads at most at once.
 pub const PUBLISHED_PAGE: usize = 500;
 
-/// A published specification as its row holds it: read, not yet parsed.
+/// A published specification as its row holds it: its id checked when read, its document not
+/// yet parsed.
 #[derive(Debug)]
 pub struct PublishedRow {
     id: SpecId,

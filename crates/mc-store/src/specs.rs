@@ -41,7 +41,7 @@ pub(crate) fn spec_id_from_row(row: &AnyRow) -> Result<SpecId, StoreError> {
 
 /// The specification stored under `id` with this document.
 pub(crate) fn spec_from_stored(id: SpecId, document: &str) -> Result<Spec, StoreError> {
-    let damaged = |err: &dyn std::fmt::Display| corrupt("specification", id.to_string(), err.to_string());
+    let damaged = |err: &dyn std::fmt::Display| corrupt("specification", id.to_string(), err);
     let document: SpecDocument = serde_json::from_str(document).map_err(|err| damaged(&err))?;
     let spec = document.parse(id).map_err(|err| damaged(&err))?;
     match spec.id() == id {

@@ -5,7 +5,7 @@
 //! The check reads the document, not the parsed [`Spec`](crate::Spec), so that a draft that does
 //! not parse yet still gets a full report: a missing element is a finding of its framework's
 //! rule, and every other parse problem becomes an `annex-i.well-formed` error. A specification
-//! already parsed gets the labels of its document from [`spec_labels`].
+//! already parsed gets the labels of its canonical document from [`spec_labels`].
 
 mod rules;
 
@@ -117,9 +117,10 @@ pub fn check(document: &SpecDocument, country_of: &dyn Fn(&str) -> Option<String
     report(findings)
 }
 
-/// The labels of a parsed specification: those [`check`] gives its document, found without
-/// writing the findings or parsing the document again (a [`Spec`] is well formed, so only the
-/// rules can break a label). The catalogue labels every published specification this way.
+/// The labels of a parsed specification: those [`check`] gives its canonical document
+/// (`SpecDocument::from(spec)`), found without writing the findings or parsing the document
+/// again (a [`Spec`] is well formed, so only the rules can break a label). The catalogue labels
+/// every published specification this way.
 pub fn spec_labels(spec: &Spec, country_of: &dyn Fn(&str) -> Option<String>) -> Vec<Label> {
     let mut broken = Vec::new();
     rules::RULES.each_broken(&facts(&SpecDocument::from(spec), country_of), |rule, _| {

@@ -1,8 +1,9 @@
 //! A fast path from a JSON-LD credential to RDF quads: the JSON-LD 1.1 expansion and toRdf
 //! algorithms for the features credentials use, with every scoped context processed once (by
 //! the json-ld crate) and reused. Anything else (value objects, lists, language maps, nested
-//! `@context`, reverse properties…) returns [`Expand::Unsupported`] and the caller uses the
-//! library's full implementation; tests check that both give the same canonical form.
+//! `@context`, reverse properties, blank nodes the document names…) returns
+//! [`Expand::Unsupported`] and the caller uses the library's full implementation; tests check
+//! that both give the same canonical form.
 
 use std::{
     collections::HashMap,
@@ -447,8 +448,10 @@ fn expand_iri_in(context: &json_ld::Context, value: &str, vocab: bool) -> Result
         };
     }
     if let Some((prefix, suffix)) = value.split_once(':') {
+        // A blank node the document names could take the label of one it leaves unnamed
+        // (`_:b1`), merging two nodes; the library keeps them apart.
         if prefix == "_" {
-            return Ok(BlankNode::new(suffix).map_err(|_| LinkedDataError::InvalidIri(value.to_owned()))?.into());
+            return Err(Expand::Unsupported);
         }
         if !suffix.starts_with("//")
             && let Some(definition) = context.get_normal(prefix)

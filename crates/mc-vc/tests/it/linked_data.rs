@@ -78,6 +78,33 @@ fn keyword_aliases_few_or_many_read_as_the_library_reads_them() {
     }
 }
 
+/// A document may name its own blank nodes (`_:b1`) as node ids and as `@id`-typed values;
+/// they stay apart from the nodes it leaves unnamed, whatever the labels, as the library keeps
+/// them.
+#[test]
+fn named_blank_nodes_stay_apart_from_unnamed_ones() {
+    for label in ["b0", "b1", "b2", "1", "a", "c14n0", "x"] {
+        let blank = format!("_:{label}");
+        let document: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "@context": {
+                "name": "https://schema.org/name",
+                "knows": {"@id": "https://schema.org/knows", "@type": "@id"},
+                "friend": "https://schema.org/follows",
+            },
+            "name": "unnamed",
+            "knows": blank,
+            "friend": {"@id": blank, "name": "named"},
+        }))
+        .unwrap();
+        let library = library_canonical_nquads(&document).unwrap();
+        assert_eq!(library.lines().count(), 4, "{library}");
+        if let Some(fast) = fast_canonical_nquads(&document) {
+            assert_eq!(fast.unwrap(), library, "{blank}");
+        }
+        assert_eq!(canonical_nquads(&document).unwrap(), library, "{blank}");
+    }
+}
+
 /// Inputs the fuzzer (`fuzz/`) found a crash with, kept so that it never comes back: each is
 /// verified as a credential, and must come back `invalid` with its cause, never panic.
 #[test]

@@ -20,6 +20,7 @@ const RDF_TYPE: &str = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type";
 const XSD_BOOLEAN: &str = "http://www.w3.org/2001/XMLSchema#boolean";
 const XSD_INTEGER: &str = "http://www.w3.org/2001/XMLSchema#integer";
 const XSD_DOUBLE: &str = "http://www.w3.org/2001/XMLSchema#double";
+const XSD_STRING: &str = "http://www.w3.org/2001/XMLSchema#string";
 
 /// The most contexts kept; past it the fast path steps aside.
 const MAX_CONTEXTS: usize = 4_096;
@@ -146,16 +147,15 @@ impl<'a> Expander<'a> {
         Arc::clone(&self.entry(id).context)
     }
 
-    fn entry(&mut self, id: usize) -> Arc<Entry> {
-        if let Some(Some(entry)) = self.local.get(id) {
-            return Arc::clone(entry);
+    fn entry(&mut self, id: usize) -> &Arc<Entry> {
+        if !matches!(self.local.get(id), Some(Some(_))) {
+            let entry = Arc::clone(&self.contexts.lock().expect("the context table is never poisoned").entries[id]);
+            if self.local.len() <= id {
+                self.local.resize(id + 1, None);
+            }
+            self.local[id] = Some(entry);
         }
-        let entry = Arc::clone(&self.contexts.lock().expect("the context table is never poisoned").entries[id]);
-        if self.local.len() <= id {
-            self.local.resize(id + 1, None);
-        }
-        self.local[id] = Some(Arc::clone(&entry));
-        entry
+        self.local[id].as_ref().expect("just copied")
     }
 
     /// The context that results from applying the scoped context of `term` (found in the
@@ -170,7 +170,7 @@ impl<'a> Expander<'a> {
         let Some(local) = source.get_normal(term).and_then(|definition| definition.context.as_deref()) else {
             return Ok(onto);
         };
-        let onto_entry = self.entry(onto);
+        let onto_entry = Arc::clone(self.entry(onto));
         let (active, previous) = (&onto_entry.context, onto_entry.previous);
         let options = json_ld::context_processing::Options {
             propagate: scope == Scope::Property,
@@ -194,9 +194,11 @@ impl<'a> Expander<'a> {
         Ok(id)
     }
 
+    /// A new blank node. Its label (the count, in hexadecimal) is never one the document
+    /// wrote: a document that names blank nodes is left to the library.
     fn blank(&mut self) -> BlankNode {
         self.blank_nodes += 1;
-        BlankNode::new_unchecked(format!("b{}", self.blank_nodes))
+        BlankNode::new_from_unique_id(self.blank_nodes as u128)
     }
 
     /// Expands the top-level node of a document but its `left_out` entries (which must name
@@ -282,7 +284,10 @@ impl<'a> Expander<'a> {
 
     /// The keyword `key` is or is an alias of, in context `ctx`.
     fn keyword_of(&mut self, ctx: usize, key: &str) -> Option<Keyword> {
-        if let Ok(keyword) = Keyword::try_from(key) {
+        // Every keyword starts with `@`; most keys are terms, and need not be tried.
+        if key.starts_with('@')
+            && let Ok(keyword) = Keyword::try_from(key)
+        {
             return Some(keyword);
         }
         self.entry(ctx).alias(key)
@@ -291,12 +296,16 @@ impl<'a> Expander<'a> {
     fn property(&mut self, ctx: usize, subject: &Subject, key: &str, value: &Value, graph: &GraphName) -> Result<()> {
         let context = self.context(ctx);
         let definition = context.get_normal(key);
+        let expanded;
         let predicate = match definition.and_then(|definition| definition.value.as_ref()) {
-            Some(Term::Id(json_ld::Id::Valid(json_ld::ValidId::Iri(iri)))) => NamedNode::new_unchecked(iri.as_str()),
+            Some(Term::Id(json_ld::Id::Valid(json_ld::ValidId::Iri(iri)))) => iri.as_str(),
             Some(Term::Null) => return Ok(()),
             Some(_) => return Err(Expand::Unsupported),
             None => match expand_iri_in(&context, key, true) {
-                Ok(RdfTerm::NamedNode(node)) => node,
+                Ok(RdfTerm::NamedNode(node)) => {
+                    expanded = node;
+                    expanded.as_str()
+                }
                 Ok(_) => return Err(Expand::Unsupported),
                 Err(Expand::Invalid(LinkedDataError::InvalidIri(_))) => {
                     return Err(LinkedDataError::UndefinedTerm(key.to_owned()).into());
@@ -366,7 +375,7 @@ impl<'a> Expander<'a> {
                 scalar => self.scalar(value_ctx, typ, scalar)?,
             };
             if self.keep {
-                self.quads.push(Quad::new(subject.clone(), predicate.clone(), object, graph.clone()));
+                self.quads.push(Quad::new(subject.clone(), NamedNode::new_unchecked(predicate), object, graph.clone()));
             }
         }
         Ok(())
@@ -378,33 +387,38 @@ impl<'a> Expander<'a> {
         match (value, typ) {
             (Value::String(iri), Some(Type::Id)) => self.expand_iri(ctx, iri, false),
             (Value::String(iri), Some(Type::Vocab)) => self.expand_iri(ctx, iri, true),
-            (Value::String(text), Some(Type::Iri(datatype))) => {
-                Ok(Literal::new_typed_literal(text.as_str(), NamedNode::new_unchecked(datatype.as_str())).into())
-            }
-            (Value::String(text), None | Some(Type::None)) => Ok(Literal::new_simple_literal(text.as_str()).into()),
+            (Value::String(text), Some(Type::Iri(datatype))) => Ok(self.literal(|| text.clone(), datatype.as_str())),
+            (Value::String(text), None | Some(Type::None)) => Ok(self.literal(|| text.clone(), XSD_STRING)),
             (Value::Bool(flag), typ) => {
                 let datatype = datatype_or(typ, XSD_BOOLEAN)?;
-                Ok(Literal::new_typed_literal(if *flag { "true" } else { "false" }, NamedNode::new_unchecked(datatype))
-                    .into())
+                Ok(self.literal(|| flag.to_string(), datatype))
             }
             (Value::Number(number), typ) => {
                 let datatype = datatype_or(typ, "")?;
                 let float = number.as_f64().ok_or(Expand::Unsupported)?;
                 let integral = number.is_i64() || number.is_u64() || (float.fract() == 0.0 && float.abs() < 1e21);
                 if integral && datatype != XSD_DOUBLE {
-                    let lexical = match (number.as_i64(), number.as_u64()) {
+                    let lexical = || match (number.as_i64(), number.as_u64()) {
                         (Some(int), _) => int.to_string(),
                         (None, Some(int)) => int.to_string(),
                         _ => format!("{float:.0}"),
                     };
-                    let datatype = if datatype.is_empty() { XSD_INTEGER } else { datatype.as_str() };
-                    Ok(Literal::new_typed_literal(lexical, NamedNode::new_unchecked(datatype)).into())
+                    Ok(self.literal(lexical, if datatype.is_empty() { XSD_INTEGER } else { datatype }))
                 } else {
-                    let datatype = if datatype.is_empty() { XSD_DOUBLE } else { datatype.as_str() };
-                    Ok(Literal::new_typed_literal(canonical_double(float), NamedNode::new_unchecked(datatype)).into())
+                    let datatype = if datatype.is_empty() { XSD_DOUBLE } else { datatype };
+                    Ok(self.literal(|| canonical_double(float), datatype))
                 }
             }
             _ => Err(Expand::Unsupported),
+        }
+    }
+
+    /// The literal `lexical` of `datatype`; when only checking, an empty string stands for
+    /// it, and nothing is written.
+    fn literal(&self, lexical: impl FnOnce() -> String, datatype: &str) -> RdfTerm {
+        match self.keep {
+            true => Literal::new_typed_literal(lexical(), NamedNode::new_unchecked(datatype)).into(),
+            false => Literal::new_simple_literal(String::new()).into(),
         }
     }
 
@@ -415,10 +429,10 @@ impl<'a> Expander<'a> {
 }
 
 /// The datatype of a literal: the term's type mapping, or `default`.
-fn datatype_or(typ: Option<&Type<IriBuf>>, default: &str) -> Result<String> {
+fn datatype_or<'t>(typ: Option<&'t Type<IriBuf>>, default: &'t str) -> Result<&'t str> {
     match typ {
-        None | Some(Type::None) => Ok(default.to_owned()),
-        Some(Type::Iri(iri)) => Ok(iri.as_str().to_owned()),
+        None | Some(Type::None) => Ok(default),
+        Some(Type::Iri(iri)) => Ok(iri.as_str()),
         Some(_) => Err(Expand::Unsupported),
     }
 }

@@ -28,9 +28,16 @@ pub(crate) fn canonical(value: &Value) -> Vec<u8> {
     out
 }
 
-/// Orders keys by their UTF-16 code units, as RFC 8785 §3.2.3 requires.
+/// Orders keys by their UTF-16 code units, as RFC 8785 §3.2.3 requires. UTF-8 bytes order
+/// strings as code points do, which is UTF-16 order but where the first characters that differ
+/// are one from U+E000 to U+FFFF and one above U+FFFF (which UTF-16 writes with surrogates,
+/// below U+E000): both start with a byte of 0xEE or more.
 fn utf16_order(a: &str, b: &str) -> Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    let first_difference = a.bytes().zip(b.bytes()).find(|(x, y)| x != y);
+    match first_difference {
+        Some((x, y)) if x >= 0xEE && y >= 0xEE => a.encode_utf16().cmp(b.encode_utf16()),
+        _ => a.as_bytes().cmp(b.as_bytes()),
+    }
 }
 
 fn write_object(object: &Map<String, Value>, top: Option<&TopLevel<'_>>, out: &mut Vec<u8>) {
@@ -106,40 +113,48 @@ fn write_number(number: &serde_json::Number, out: &mut Vec<u8>) {
 
 /// Strings with only the escapes RFC 8785 §3.2.2.2 calls for.
 fn write_string(text: &str, out: &mut Vec<u8>) {
-    out.push(b'"');
     let bytes = text.as_bytes();
-    let mut start = 0;
-    let mut idx = 0;
-    while idx < bytes.len() {
-        // Most text needs no escape: eight bytes at a time while none does.
-        if let Some(word) = bytes.get(idx..idx + 8)
-            && !needs_escape(u64::from_le_bytes(word.try_into().expect("eight bytes")))
-        {
-            idx += 8;
-            continue;
-        }
-        let byte = bytes[idx];
-        idx += 1;
-        let escape: &[u8] = match byte {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x00..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[start..idx - 1]);
-        match escape.is_empty() {
-            true => out.extend_from_slice(format!("\\u{byte:04x}").as_bytes()),
-            false => out.extend_from_slice(escape),
-        }
-        start = idx;
-    }
-    out.extend_from_slice(&bytes[start..]);
+    out.reserve(bytes.len() + 2);
     out.push(b'"');
+    // Most text needs no escape: it is looked at eight bytes at a time, and copied whole.
+    let plain = match bytes.len() {
+        0..8 => !needs_escape(padded(bytes)),
+        len => {
+            bytes.chunks_exact(8).all(|word| !needs_escape(word_at(word))) && !needs_escape(word_at(&bytes[len - 8..]))
+        }
+    };
+    match plain {
+        true => out.extend_from_slice(bytes),
+        false => write_escaped(bytes, out),
+    }
+    out.push(b'"');
+}
+
+/// The first eight bytes of `bytes` as a word.
+fn word_at(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes"))
+}
+
+/// Fewer than eight bytes as a word, filled up with spaces, which need no escape.
+fn padded(short: &[u8]) -> u64 {
+    short.iter().rev().fold(u64::from_le_bytes([b' '; 8]), |word, &byte| (word << 8) | u64::from(byte))
+}
+
+/// The bytes of a string that needs escapes, each written as JCS writes it.
+fn write_escaped(bytes: &[u8], out: &mut Vec<u8>) {
+    for &byte in bytes {
+        match byte {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x00..=0x1f => out.extend_from_slice(format!("\\u{byte:04x}").as_bytes()),
+            _ => out.push(byte),
+        }
+    }
 }
 
 /// Whether any of the eight bytes of `word` is a control character, a quote or a backslash.
@@ -152,4 +167,20 @@ fn needs_escape(word: u64) -> bool {
     any_below(word, 0x20)
         || any_below(word ^ (ONES * u64::from(b'"')), 1)
         || any_below(word ^ (ONES * u64::from(b'\\')), 1)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A short string's word holds its bytes first, then spaces: a byte left zero would look
+    /// like a control character and send every short string the slow way.
+    #[test]
+    fn a_short_string_is_padded_with_spaces() {
+        let text = b"abcdefg";
+        for len in 0..8 {
+            let mut expected = [b' '; 8];
+            expected[..len].copy_from_slice(&text[..len]);
+            assert_eq!(super::padded(&text[..len]), u64::from_le_bytes(expected), "{len} bytes");
+            assert!(!super::needs_escape(super::padded(&text[..len])));
+        }
+    }
 }

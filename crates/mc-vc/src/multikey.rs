@@ -288,7 +288,64 @@ impl SecretKey {
 fn decode_base58btc(multibase: &str) -> Result<Vec<u8>, KeyError> {
     let encoded =
         multibase.strip_prefix('z').ok_or(KeyError::Malformed("a Multikey is base58btc: it starts with 'z'"))?;
-    bs58::decode(encoded).into_vec().map_err(|_| KeyError::Malformed("not valid base58btc"))
+    decode_base58(encoded).map_err(|_| KeyError::Malformed("not valid base58btc"))
+}
+
+/// The most base58 characters decoded: more than any key or signature takes (a 4096-bit RSA
+/// key takes about 740). Decoding costs the square of the length, so a megabyte of text would
+/// hold a verifier for minutes.
+const MAX_BASE58_CHARS: usize = 2_048;
+
+/// Decodes base58 text in the Bitcoin alphabet, which base58btc uses. Five digits at a time
+/// multiply the number so far, held in 32-bit limbs, by 58⁵ and add their value: a fifth of the
+/// passes over the number that one digit at a time takes. `Err` says what is wrong and where.
+pub(crate) fn decode_base58(text: &str) -> Result<Vec<u8>, String> {
+    const ALPHABET: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    const NOT_A_DIGIT: u8 = u8::MAX;
+    const DIGITS: [u8; 256] = {
+        let mut digits = [NOT_A_DIGIT; 256];
+        let mut digit = 0;
+        while digit < ALPHABET.len() {
+            digits[ALPHABET[digit] as usize] = digit as u8;
+            digit += 1;
+        }
+        digits
+    };
+    if text.len() > MAX_BASE58_CHARS {
+        return Err(format!("{} characters of base58; at most {MAX_BASE58_CHARS} are read", text.len()));
+    }
+    let bytes = text.as_bytes();
+    // Each leading '1' is a leading zero byte.
+    let zeros = bytes.iter().take_while(|&&byte| byte == b'1').count();
+    let mut limbs: Vec<u32> = Vec::with_capacity(bytes.len() / 5 + 1); // the least significant first
+    for (group_idx, group) in bytes[zeros..].chunks(5).enumerate() {
+        let (mut value, mut scale) = (0u64, 1u64);
+        for (idx, &byte) in group.iter().enumerate() {
+            let digit = DIGITS[usize::from(byte)];
+            if digit == NOT_A_DIGIT {
+                // Every byte before it is an ASCII digit, so it starts a character.
+                let at = zeros + group_idx * 5 + idx;
+                let character = text[at..].chars().next().expect("a character starts there");
+                return Err(format!("{character:?} at byte {at} is not a base58 digit"));
+            }
+            value = value * 58 + u64::from(digit);
+            scale *= 58;
+        }
+        // A limb times at most 58⁵ (below 2³⁰) plus a carry stays below 2⁶³.
+        let mut carry = value;
+        for limb in &mut limbs {
+            let product = u64::from(*limb) * scale + carry;
+            *limb = product as u32;
+            carry = product >> 32;
+        }
+        while carry > 0 {
+            limbs.push(carry as u32);
+            carry >>= 32;
+        }
+    }
+    let mut decoded = vec![0; zeros];
+    decoded.extend(limbs.iter().rev().flat_map(|limb| limb.to_be_bytes()).skip_while(|&byte| byte == 0));
+    Ok(decoded)
 }
 
 fn encode_base58btc(header: &[u8], key: &[u8]) -> String {
@@ -328,4 +385,62 @@ pub fn key_file(key: &SecretKey) -> serde_json::Value {
         "publicKeyMultibase": public,
         "secretKeyMultibase": key.to_multibase(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_BASE58_CHARS, decode_base58};
+
+    /// Byte strings of every length up to 100, some with leading zeros, encoded by the bs58
+    /// crate, decode to themselves.
+    #[test]
+    fn base58_decodes_what_an_independent_encoder_wrote() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for len in 0..=100 {
+            for zeros in [0, 1, 3] {
+                let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+                bytes[..zeros.min(len)].fill(0);
+                let encoded = bs58::encode(&bytes).into_string();
+                assert_eq!(decode_base58(&encoded), Ok(bytes), "{encoded}");
+            }
+        }
+        let alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+        assert_eq!(decode_base58(alphabet), Ok(bs58::decode(alphabet).into_vec().unwrap()));
+        assert_eq!(
+            decode_base58("zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz"),
+            Ok(bs58::decode("z".repeat(34)).into_vec().unwrap())
+        );
+    }
+
+    #[test]
+    fn base58_names_what_is_not_a_digit_and_where() {
+        for (text, message) in [
+            ("0", "'0' at byte 0 is not a base58 digit"),
+            ("11O", "'O' at byte 2 is not a base58 digit"),
+            ("abcdefgI", "'I' at byte 7 is not a base58 digit"),
+            ("abcl", "'l' at byte 3 is not a base58 digit"),
+            ("ab+c", "'+' at byte 2 is not a base58 digit"),
+            ("abé", "'é' at byte 2 is not a base58 digit"),
+        ] {
+            assert_eq!(decode_base58(text), Err(message.to_owned()), "{text}");
+            assert!(bs58::decode(text).into_vec().is_err(), "{text}");
+        }
+    }
+
+    /// Decoding costs the square of the length: text longer than any key or signature is
+    /// refused before it is read.
+    #[test]
+    fn base58_longer_than_any_key_is_refused() {
+        assert!(decode_base58(&"z".repeat(MAX_BASE58_CHARS)).is_ok());
+        assert_eq!(
+            decode_base58(&"z".repeat(1_000_000)),
+            Err(format!("1000000 characters of base58; at most {MAX_BASE58_CHARS} are read"))
+        );
+    }
 }

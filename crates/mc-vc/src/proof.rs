@@ -426,9 +426,7 @@ pub fn verify_with(
     let signature = proof_value
         .strip_prefix('z')
         .ok_or_else(|| ProofError::BadProofValue("it must be base58btc multibase (start with 'z')".into()))
-        .and_then(|encoded| {
-            bs58::decode(encoded).into_vec().map_err(|err| ProofError::BadProofValue(err.to_string()))
-        })?;
+        .and_then(|encoded| crate::multikey::decode_base58(encoded).map_err(ProofError::BadProofValue))?;
     let mut data = kept_config_hash(suite, key.key_type(), document, proof)?;
     // Only the proof's `@context` is read, which the configuration keeps.
     data.extend_from_slice(&digest(key.key_type(), &transformed_document(suite, document, proof, canonical_document)?));

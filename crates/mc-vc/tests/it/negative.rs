@@ -112,6 +112,20 @@ fn damaged_credentials_fail_on_the_right_check() {
             &[CheckId::Proof],
         ),
         ("proofValue not multibase", damaged(|doc| proof_mut(doc)["proofValue"] = json!("0OIl")), &[CheckId::Proof]),
+        // Base58 decoding costs the square of the length: read whole, these took minutes.
+        (
+            "proofValue of 900,000 characters",
+            damaged(|doc| proof_mut(doc)["proofValue"] = json!(format!("z{}", "2".repeat(900_000)))),
+            &[CheckId::Proof],
+        ),
+        (
+            "did:key of 450,000 characters",
+            damaged(|doc| {
+                let multibase = format!("z{}", "2".repeat(450_000));
+                proof_mut(doc)["verificationMethod"] = json!(format!("did:key:{multibase}#{multibase}"));
+            }),
+            &[CheckId::Proof],
+        ),
         (
             "key not controlled by the issuer",
             Value::Object(sign_with(&unsigned(), &key(2), Suite::EddsaRdfc2022)).to_string(),
